@@ -1,0 +1,45 @@
+// The audit log: one JSON line per gated decision, appended to $XDG_STATE_HOME/chaperone/audit.jsonl.
+// Everything in it is redacted first.
+
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Evaluation } from '../model.js';
+import { stateHome } from '../context/files.js';
+import { redactArgs, redactText } from '../redact.js';
+
+export type Outcome = 'allowed' | 'confirmed' | 'aborted' | 'refused';
+
+export function auditPath(env: NodeJS.ProcessEnv): string {
+  return join(stateHome(env), 'chaperone', 'audit.jsonl');
+}
+
+export function auditRecord(ev: Evaluation, outcome: Outcome, time = new Date()) {
+  return {
+    time: time.toISOString(),
+    tool: ev.invocation.tool,
+    argv: redactArgs(ev.invocation.args),
+    cwd: ev.invocation.cwd,
+    environment: ev.target && {
+      name: ev.target.name === undefined ? undefined : redactText(ev.target.name),
+      class: ev.target.class,
+      because: redactText(ev.target.because),
+      evidence: ev.target.evidence.map((e) => ({ ...e, value: redactText(e.value) })),
+    },
+    rules: ev.findings.map((f) => f.rule),
+    findings: ev.findings.map((f) => ({ ...f, text: f.text === undefined ? undefined : redactText(f.text) })),
+    decision: ev.decision.verdict,
+    outcome,
+    actor: ev.actor.actor,
+  };
+}
+
+/** Appends a record. A log that cannot be written is reported, and does not change the decision. */
+export function writeAudit(ev: Evaluation, outcome: Outcome): void {
+  const path = auditPath(ev.invocation.env);
+  try {
+    mkdirSync(join(path, '..'), { recursive: true, mode: 0o700 });
+    appendFileSync(path, `${JSON.stringify(auditRecord(ev, outcome))}\n`, { mode: 0o600 });
+  } catch (error) {
+    process.stderr.write(`chaperone: could not write the audit log ${path}: ${(error as Error).message}\n`);
+  }
+}

@@ -1,0 +1,58 @@
+// `chaperone doctor`: is the guard actually standing? The shim directory first on PATH, a real tool
+// behind each shim, and rules that load.
+
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { realpathOr } from '../context/files.js';
+import { loadConfig } from '../rules/load.js';
+import { findRealTool } from '../shim/find-real.js';
+import { executables } from '../tools/index.js';
+import { isShim } from './shims.js';
+
+export interface DoctorLine {
+  ok: boolean;
+  text: string;
+}
+
+export async function doctor(dir: string, cwd: string, env: NodeJS.ProcessEnv): Promise<DoctorLine[]> {
+  const lines: DoctorLine[] = [];
+  const installed = executables.filter((tool) => isShim(join(dir, tool)));
+  if (installed.length === 0) {
+    lines.push({ ok: false, text: `no shims in ${dir}: run \`chaperone install\`` });
+  } else {
+    lines.push({ ok: true, text: `${installed.length} shims in ${dir}: ${installed.join(', ')}` });
+  }
+
+  const entries = (env.PATH ?? '').split(':');
+  const shimReal = realpathOr(dir);
+  const position = entries.findIndex((entry) => entry !== '' && realpathOr(entry) === shimReal);
+  if (position === -1) {
+    lines.push({ ok: false, text: `${dir} is not on PATH: add \`eval "$(chaperone init bash)"\` to your shell rc` });
+  } else {
+    const shadowing = entries
+      .slice(0, position)
+      .filter((entry) => installed.some((tool) => existsSync(join(entry || '.', tool))));
+    lines.push(
+      shadowing.length
+        ? { ok: false, text: `PATH entries before ${dir} hold real tools that bypass the shims: ${shadowing.join(', ')}` }
+        : { ok: true, text: `${dir} comes before every covered tool on PATH` },
+    );
+  }
+
+  for (const tool of installed) {
+    const real = findRealTool(tool, env.PATH, join(dir, tool), cwd);
+    lines.push(
+      real.kind === 'found'
+        ? { ok: true, text: `${tool} → ${real.path}` }
+        : { ok: false, text: `${tool}: ${real.kind === 'not-found' ? 'no real binary on PATH behind the shim' : `${real.path} is not executable`}` },
+    );
+  }
+
+  try {
+    const config = await loadConfig(cwd, env);
+    lines.push({ ok: true, text: `rules load: ${config.rules.length} rules from ${config.layers.join(', ')}` });
+  } catch (error) {
+    lines.push({ ok: false, text: (error as Error).message });
+  }
+  return lines;
+}

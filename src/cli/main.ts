@@ -1,0 +1,95 @@
+// chaperone's own command line: install and manage shims, and inspect decisions without running
+// anything. The shim hot path never loads this file (see src/shim/main.ts).
+
+import { Command, Option } from 'commander';
+import { ExitCode, UserError } from '../errors.js';
+import type { Actor } from '../model.js';
+import { check, explainText } from './check.js';
+import { doctor } from './doctor.js';
+import { checkToolNames, defaultShimDir, pathLine, removeShims, writeShims, type Shell } from './shims.js';
+
+const env = process.env;
+const program = new Command('chaperone')
+  .description('A guard on PATH between agents and the CLIs that can destroy production.')
+  .version(process.env.npm_package_version ?? '0.1.0')
+  .showHelpAfterError();
+
+const dirOption = () => new Option('--dir <dir>', 'shim directory').default(defaultShimDir(env), 'XDG data dir/chaperone/shims');
+
+program
+  .command('install')
+  .description('write one shim per covered tool into the shim directory')
+  .addOption(dirOption())
+  .argument('[tools...]', 'tools to shim (default: all)')
+  .action((tools: string[], options: { dir: string }) => {
+    const written = writeShims(options.dir, checkToolNames(tools));
+    process.stdout.write(
+      `chaperone: wrote ${written.length} shims to ${options.dir}: ${written.join(' ')}\n` +
+        `Put them first on PATH (add to your shell rc as: eval "$(chaperone init bash)"):\n` +
+        `${pathLine('bash', options.dir)}\n`,
+    );
+  });
+
+program
+  .command('uninstall')
+  .description('remove the shims')
+  .addOption(dirOption())
+  .argument('[tools...]', 'tools to unshim (default: all)')
+  .action((tools: string[], options: { dir: string }) => {
+    const removed = removeShims(options.dir, checkToolNames(tools));
+    process.stdout.write(`chaperone: removed ${removed.length} shims from ${options.dir}\n`);
+  });
+
+program
+  .command('init')
+  .description('print the line that puts the shims first on PATH, for eval in a shell rc')
+  .addOption(dirOption())
+  .argument('<shell>', 'bash, zsh, fish or sh')
+  .action((shell: string, options: { dir: string }) => {
+    if (!['bash', 'zsh', 'fish', 'sh'].includes(shell)) throw new UserError(`chaperone: unknown shell "${shell}"; use bash, zsh, fish or sh`);
+    process.stdout.write(`${pathLine(shell as Shell, options.dir)}\n`);
+  });
+
+const actorOption = () => new Option('--actor <actor>', 'evaluate as this actor').choices(['human', 'agent', 'ci']);
+
+program
+  .command('check')
+  .description('evaluate a command exactly as the shim would, and run nothing')
+  .option('--json', 'print the evaluation as JSON')
+  .option('--command <line>', 'a whole command line to evaluate')
+  .addOption(actorOption())
+  .argument('[argv...]', 'TOOL ARGS… (after --)')
+  .action(async (argv: string[], options: { json?: boolean; command?: string; actor?: Actor }) => {
+    if (!options.command && argv.length === 0) throw new UserError('chaperone: check needs -- TOOL ARGS… or --command LINE');
+    const report = await check({ argv, line: options.command, actor: options.actor, cwd: process.cwd(), env });
+    process.stdout.write(options.json ? `${JSON.stringify(report.commands.length === 1 ? { ...report, ...report.commands[0] } : report, null, 2)}\n` : explainText(report));
+    process.exitCode = report.decision === 'allow' ? 0 : report.decision === 'confirm' ? 1 : ExitCode.refused;
+  });
+
+program
+  .command('explain')
+  .description('explain, for a human, what chaperone would do with a command')
+  .addOption(actorOption())
+  .argument('<argv...>', 'TOOL ARGS… (after --)')
+  .action(async (argv: string[], options: { actor?: Actor }) => {
+    const report = await check({ argv, actor: options.actor, cwd: process.cwd(), env });
+    process.stdout.write(explainText(report));
+  });
+
+program
+  .command('doctor')
+  .description('check that the shims are installed, first on PATH, with real tools behind them, and that the rules load')
+  .addOption(dirOption())
+  .action(async (options: { dir: string }) => {
+    const lines = await doctor(options.dir, process.cwd(), env);
+    for (const line of lines) process.stdout.write(`${line.ok ? 'ok  ' : 'FAIL'} ${line.text}\n`);
+    process.exitCode = lines.every((l) => l.ok) ? 0 : 1;
+  });
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  if (error instanceof UserError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(error.exitCode);
+  }
+  throw error;
+});

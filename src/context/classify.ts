@@ -1,0 +1,98 @@
+// From what a resolver found to a class of environment. Names are read by token, so `product-api` is
+// not prod; ids are classified only when the user's config maps them; local hosts are development.
+// When the evidence disagrees, the strictest class wins. No evidence at all is unknown, which the policy
+// treats like production: the incident began with "I assumed staging".
+
+import type { EnvironmentClass, Identifier, ResolvedTarget, Target } from '../model.js';
+import type { Config } from '../rules/config.js';
+import { namedClasses } from '../rules/schema.js';
+
+const strictness: Record<EnvironmentClass, number> = { development: 0, staging: 1, unknown: 2, production: 3 };
+
+export function stricter(a: EnvironmentClass, b: EnvironmentClass): EnvironmentClass {
+  return strictness[a] >= strictness[b] ? a : b;
+}
+
+export function isAsStrict(a: EnvironmentClass, b: EnvironmentClass): boolean {
+  return strictness[a] >= strictness[b];
+}
+
+/** `db-prod01.eu` → db, prod, 01, eu; `myProdDB` → my, prod, db. */
+export function tokensOf(name: string): string[] {
+  return name
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .replace(/([A-Za-z])([0-9])/g, '$1 $2')
+    .replace(/([0-9])([A-Za-z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean);
+}
+
+/**
+ * The class a name's tokens give it, with the word that decided. A configured word made only of letters
+ * and digits matches a token; any other word (`kind-*`, `docker-desktop`) matches the whole name as a
+ * glob.
+ */
+export function classifyName(name: string, names: Config['names']): { class: EnvironmentClass; word: string } | undefined {
+  const tokens = new Set(tokensOf(name));
+  const lower = name.toLowerCase();
+  let found: { class: EnvironmentClass; word: string } | undefined;
+  for (const cls of namedClasses) {
+    for (const word of names[cls]) {
+      const hit = /^[a-z0-9]+$/i.test(word) ? tokens.has(word.toLowerCase()) : globToRegExp(word).test(lower);
+      if (hit && (!found || strictness[cls] > strictness[found.class])) found = { class: cls, word };
+    }
+  }
+  return found;
+}
+
+export function globToRegExp(glob: string): RegExp {
+  const body = glob
+    .toLowerCase()
+    .split('*')
+    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+    .join('.*');
+  return new RegExp(`^${body}$`);
+}
+
+export function isLocalHost(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[|\]$/g, '');
+  return (
+    h === 'localhost' ||
+    h.endsWith('.localhost') ||
+    /^127(\.\d{1,3}){3}$/.test(h) ||
+    h === '::1' ||
+    h === '0:0:0:0:0:0:0:1' ||
+    h.startsWith('/') || // a Unix-domain socket directory
+    h.startsWith('@') // an abstract socket
+  );
+}
+
+function classifyIdentifier(id: Identifier, config: Config): { class: EnvironmentClass; because: string } | undefined {
+  const mapped = config.targets[id.kind]?.[id.value];
+  if (mapped) return { class: mapped, because: `${id.kind} "${id.value}" is mapped to ${mapped} in your config` };
+  if (id.kind === 'host' && isLocalHost(id.value)) {
+    const named = classifyName(id.value, config.names);
+    if (named) return { class: named.class, because: `host "${id.value}" contains "${named.word}"` };
+    return { class: 'development', because: `host "${id.value}" is this machine` };
+  }
+  if (id.kind === 'name' || id.kind === 'host' || id.kind === 'aws-profile') {
+    const named = classifyName(id.value, config.names);
+    if (named) return { class: named.class, because: `"${id.value}" contains "${named.word}"` };
+  }
+  return undefined; // ids and tokens mean nothing until the user's config maps them
+}
+
+export function classifyTarget(resolved: ResolvedTarget, config: Config): Target {
+  const base = { name: resolved.name, evidence: resolved.evidence };
+  if (resolved.forcedClass) return { ...base, class: resolved.forcedClass, because: resolved.forcedReason ?? '' };
+  let best: { class: EnvironmentClass; because: string } | undefined;
+  for (const id of resolved.identifiers) {
+    const found = classifyIdentifier(id, config);
+    if (found && (!best || strictness[found.class] > strictness[best.class])) best = found;
+  }
+  if (!best) {
+    return { ...base, class: 'unknown', because: 'nothing names a known environment; unknown counts as production' };
+  }
+  return { ...base, class: best.class, because: best.because };
+}

@@ -1,0 +1,77 @@
+// Words for humans: the command as it was typed (redacted, with control characters escaped so a
+// crafted argument cannot redraw the screen), the environment with its evidence, and the findings.
+
+import { quote } from 'shell-quote';
+import type { Evaluation, Evidence, Finding, Target } from '../model.js';
+import { redactArgs, redactText } from '../redact.js';
+
+/** Makes text inert on a terminal: C0/C1 controls, DEL and bidi overrides become visible escapes. */
+export function escapeControl(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => {
+    const named: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\u001b': '\\e' };
+    return named[c] ?? `\\u{${c.charCodeAt(0).toString(16)}}`;
+  });
+}
+
+export function showCommand(tool: string, args: readonly string[]): string {
+  return escapeControl(quote([tool, ...redactArgs(args)]));
+}
+
+export function showEvidence(e: Evidence): string {
+  const value = escapeControl(redactText(e.value));
+  switch (e.source) {
+    case 'flag':
+      return `flag ${e.key} ${value}`;
+    case 'env':
+      return `env ${e.key}=${value}`;
+    case 'file':
+      return `file ${e.file} ${e.key} = ${value}`;
+    case 'argument':
+      return `argument ${e.key}: ${value}`;
+    case 'command':
+      return `command ${e.key}: ${value}`;
+    case 'default':
+      return `default ${e.key}: ${value}`;
+  }
+}
+
+export function showEnvironment(target: Pick<Target, "name" | "class">): string {
+  const name = target.name ? `${escapeControl(redactText(target.name))} ` : '';
+  return `${name}(${target.class})`;
+}
+
+export function showFinding(f: Finding): string {
+  const text = f.text ? `: ${escapeControl(redactText(f.text))}` : '';
+  return `${f.rule} [${f.effect}] ${f.summary}${text}`;
+}
+
+/** The block every held command shows: what, which rule, where, and from what evidence. */
+export function describeHeld(ev: Evaluation): string[] {
+  const lines = [`  command      ${showCommand(ev.invocation.tool, ev.invocation.args)}`, `  cwd          ${escapeControl(ev.invocation.cwd)}`];
+  for (const f of ev.findings) lines.push(`  rule         ${showFinding(f)}`);
+  if (ev.target) {
+    lines.push(`  environment  ${showEnvironment(ev.target)}: ${escapeControl(redactText(ev.target.because))}`);
+    for (const e of ev.target.evidence) lines.push(`    evidence   ${showEvidence(e)}`);
+  }
+  return lines;
+}
+
+export function refusalMessage(ev: Evaluation): string {
+  const tool = ev.invocation.tool;
+  const next =
+    ev.decision.action === 'deny'
+      ? 'The policy refuses this outright. Stop here and tell the human what you were trying to do.'
+      : `A human can run the same command in their own terminal and confirm it there. If you are an agent: stop, and report this to the human; do not look for another way to run it.`;
+  return [
+    `chaperone: refused: ${showCommand(tool, ev.invocation.args)}`,
+    ...describeHeld(ev).slice(1),
+    `  why          ${ev.decision.reason}`,
+    `  next         The real ${tool} did not run. ${next}`,
+    '',
+  ].join('\n');
+}
+
+export function noticeLine(ev: Evaluation): string {
+  const rules = ev.findings.map((f) => f.rule).join(', ');
+  return `chaperone: ${rules} in ${ev.target ? showEnvironment(ev.target) : 'development'}: allowed\n`;
+}

@@ -1,0 +1,120 @@
+// The values that flow through chaperone, in the order they are made:
+//   invocation → parsed commands → target (with evidence) → findings → decision → outcome.
+
+/** How one tool was called: its name as typed, its arguments, and the world it was called in. */
+export interface Invocation {
+  tool: string;
+  args: string[];
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+}
+
+/**
+ * One action an invocation asks for, in a form rules can read. A CLI call gives one; a psql call
+ * gives one per SQL statement. `path` holds the command words (`volume delete`), `flags` every option
+ * by its canonical name with all its values.
+ */
+export interface Command {
+  path: string[];
+  flags: Map<string, string[]>;
+  /** What to show a human for this action when it is not the whole argv (e.g. one SQL statement). */
+  text?: string;
+}
+
+export interface ParsedInvocation {
+  commands: Command[];
+  /** `--help` and friends: never gated. */
+  help: boolean;
+}
+
+export type EnvironmentClass = 'production' | 'staging' | 'development' | 'unknown';
+
+/** Where a fact about the target came from. */
+export interface Evidence {
+  source: 'flag' | 'env' | 'file' | 'argument' | 'default' | 'command';
+  /** The flag, variable or file key. */
+  key: string;
+  /** The value, already safe to show. */
+  value: string;
+  /** For `file` evidence, the file it was read from. */
+  file?: string;
+}
+
+/**
+ * Something that names the target and can be classified: a name read by token, a host, or an id the
+ * user's config may map (`aws-account: {"123456789012": production}`).
+ */
+export interface Identifier {
+  kind: IdentifierKind;
+  value: string;
+}
+export type IdentifierKind =
+  | 'name'
+  | 'host'
+  | 'railway-environment'
+  | 'railway-token'
+  | 'aws-profile'
+  | 'aws-account'
+  | 'aws-access-key';
+
+/** What a tool's resolver reports, before classification. */
+export interface ResolvedTarget {
+  /** The name a human would recognise and type to confirm, when there is one. */
+  name?: string;
+  evidence: Evidence[];
+  identifiers: Identifier[];
+  /** Set when the command reaches every environment (e.g. `railway delete`), whatever the link says. */
+  forcedClass?: EnvironmentClass;
+  forcedReason?: string;
+}
+
+export interface Target {
+  name?: string;
+  class: EnvironmentClass;
+  evidence: Evidence[];
+  /** Why this class: which identifier or name decided it. */
+  because: string;
+}
+
+export type Effect = 'destroy' | 'disrupt';
+
+export interface Finding {
+  rule: string;
+  effect: Effect;
+  summary: string;
+  /** The action that matched, when it is only part of the invocation (one SQL statement). */
+  text?: string;
+}
+
+export type Actor = 'human' | 'agent' | 'ci';
+
+export interface ActorInfo {
+  actor: Actor;
+  evidence: string;
+}
+
+export type PolicyAction = 'allow' | 'notice' | 'confirm' | 'confirm-name' | 'deny';
+
+export type Verdict = 'allow' | 'confirm' | 'deny';
+
+export interface Decision {
+  verdict: Verdict;
+  /** What the policy asked for, before the actor was considered. */
+  action: PolicyAction;
+  /** For a confirm: what the human must type (`yes` or the environment's name). */
+  confirmWord?: string;
+  /** One line on why. */
+  reason: string;
+}
+
+export interface Evaluation {
+  invocation: Invocation;
+  help: boolean;
+  findings: Finding[];
+  /** Resolved only when something was found (or when asked for by check/explain). */
+  target?: Target;
+  actor: ActorInfo;
+  decision: Decision;
+  /** Config files that shaped the decision. */
+  layers: string[];
+}

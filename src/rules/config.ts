@@ -1,0 +1,148 @@
+// The layers of configuration folded into one Config: built-in rules.yaml, then the user's file, then
+// the project's. The user may change anything. A project file lives in a repo an agent can edit, so it
+// may add rules and tighten, and never loosen what the layers above it gate.
+
+import type { EnvironmentClass, Effect, IdentifierKind, PolicyAction } from '../model.js';
+import { isAsStrict } from '../context/classify.js';
+import { allClasses, namedClasses, policyActions, type Complain, type Layer, type NamedClass } from './schema.js';
+
+export interface FlagCondition {
+  flag: string;
+  /** When set, the flag must carry exactly this value. */
+  value?: string;
+}
+
+/** One word of a command pattern: any of these spellings, each possibly a glob. */
+export type WordPattern = RegExp;
+
+export interface Rule {
+  id: string;
+  tool: string;
+  /** Alternative command paths; empty means every invocation of the tool. */
+  paths: WordPattern[][];
+  with: FlagCondition[];
+  without: FlagCondition[];
+  effect: Effect;
+  summary: string;
+  /** Written as in the file, for tables and messages. */
+  commandText: string[];
+  withText: string[];
+  withoutText: string[];
+  file: string;
+}
+
+export interface Config {
+  names: Record<NamedClass, string[]>;
+  policy: Record<EnvironmentClass, PolicyAction>;
+  targets: Partial<Record<IdentifierKind, Record<string, EnvironmentClass>>>;
+  rules: Rule[];
+  /** The files that were read, in order. */
+  layers: string[];
+}
+
+export type Trust = 'builtin' | 'user' | 'project';
+
+export function emptyConfig(): Config {
+  return {
+    names: { production: [], staging: [], development: [] },
+    policy: { production: 'confirm-name', staging: 'confirm', development: 'notice', unknown: 'confirm-name' },
+    targets: {},
+    rules: [],
+    layers: [],
+  };
+}
+
+const actionRank = (action: PolicyAction) => policyActions.indexOf(action);
+
+/** Folds one validated layer into the config. `complain` points at the offending line. */
+export function applyLayer(config: Config, layer: Layer, trust: Trust, complain: Complain): Config {
+  const project = trust === 'project';
+  const next: Config = {
+    names: { ...config.names },
+    policy: { ...config.policy },
+    targets: { ...config.targets },
+    rules: [...config.rules],
+    layers: [...config.layers, layer.file],
+  };
+
+  for (const cls of namedClasses) {
+    const added = layer.environments[cls];
+    if (!added) continue;
+    if (project && cls !== 'production') {
+      complain(['environments', cls], `a project file may add production names only; naming something ${cls} would loosen what is gated (put it in your user config instead)`);
+    }
+    next.names[cls] = [...next.names[cls], ...added];
+  }
+
+  for (const cls of allClasses) {
+    const action = layer.policy[cls];
+    if (!action) continue;
+    if (project && actionRank(action) < actionRank(next.policy[cls])) {
+      complain(['policy', cls], `a project file may tighten policy, never loosen it: ${cls} is "${next.policy[cls]}" above this file, which asks for "${action}"`);
+    }
+    next.policy[cls] = action;
+  }
+
+  for (const [kind, mapping] of Object.entries(layer.targets) as [IdentifierKind, Record<string, EnvironmentClass>][]) {
+    if (project) {
+      for (const [value, cls] of Object.entries(mapping)) {
+        if (!isAsStrict(cls, 'unknown')) {
+          complain(['targets', kind, value], `a project file may map targets to production only; mapping "${value}" to ${cls} would loosen what is gated`);
+        }
+      }
+    }
+    next.targets[kind] = { ...next.targets[kind], ...mapping };
+  }
+
+  if (layer.disable.length > 0) {
+    if (project) complain(['disable'], 'a project file may not disable rules');
+    const known = new Set(next.rules.map((r) => r.id));
+    layer.disable.forEach((id, i) => {
+      if (!known.has(id)) complain(['disable', i], `no rule "${id}" to disable`);
+    });
+    next.rules = next.rules.filter((r) => !layer.disable.includes(r.id));
+  }
+
+  const ids = new Set(next.rules.map((r) => r.id));
+  layer.rules.forEach((entry, i) => {
+    if (ids.has(entry.id)) complain(['rules', i, 'id'], `rule id "${entry.id}" is already defined; choose a new id`);
+    ids.add(entry.id);
+    next.rules.push({
+      id: entry.id,
+      tool: entry.tool,
+      paths: entry.command.map(compilePath),
+      with: entry.with.map(parseFlagCondition),
+      without: entry.without.map(parseFlagCondition),
+      effect: entry.effect,
+      summary: entry.summary,
+      commandText: entry.command,
+      withText: entry.with,
+      withoutText: entry.without,
+      file: layer.file,
+    });
+  });
+
+  return next;
+}
+
+/** "volume|volumes delete-*" → [/^(volume|volumes)$/, /^(delete-.*)$/]. */
+export function compilePath(text: string): WordPattern[] {
+  return text
+    .trim()
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((word) => {
+      const alternatives = word.split('|').map((alt) =>
+        alt
+          .split('*')
+          .map((part) => part.replace(/[.+?^${}()[\]\\]/g, '\\$&'))
+          .join('.*'),
+      );
+      return new RegExp(`^(?:${alternatives.join('|')})$`);
+    });
+}
+
+function parseFlagCondition(text: string): FlagCondition {
+  const eq = text.indexOf('=');
+  return eq === -1 ? { flag: text } : { flag: text.slice(0, eq), value: text.slice(eq + 1) };
+}

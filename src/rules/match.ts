@@ -1,0 +1,35 @@
+// Matching parsed commands against the destroy rules: a few obvious lines over data.
+
+import type { Command, Finding, ParsedInvocation } from '../model.js';
+import type { FlagCondition, Rule, WordPattern } from './config.js';
+
+export function matchRules(tool: string, parsed: ParsedInvocation, rules: readonly Rule[]): Finding[] {
+  if (parsed.help) return [];
+  const findings: Finding[] = [];
+  for (const command of parsed.commands) {
+    for (const rule of rules) {
+      if (rule.tool !== tool || !matchesRule(command, rule)) continue;
+      findings.push({ rule: rule.id, effect: rule.effect, summary: rule.summary, ...(command.text ? { text: command.text } : {}) });
+    }
+  }
+  return findings;
+}
+
+export function matchesRule(command: Command, rule: Rule): boolean {
+  const pathMatches = rule.paths.length === 0 || rule.paths.some((pattern) => startsWith(command.path, pattern));
+  return (
+    pathMatches &&
+    rule.with.every((condition) => hasFlag(command, condition)) &&
+    !rule.without.some((condition) => hasFlag(command, condition))
+  );
+}
+
+function startsWith(path: readonly string[], pattern: readonly WordPattern[]): boolean {
+  return pattern.length <= path.length && pattern.every((word, i) => word.test(path[i]));
+}
+
+function hasFlag(command: Command, condition: FlagCondition): boolean {
+  const values = command.flags.get(condition.flag);
+  if (!values) return false;
+  return condition.value === undefined || values.includes(condition.value);
+}

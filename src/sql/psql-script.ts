@@ -1,0 +1,61 @@
+// A psql script is SQL with backslash meta-commands between the statements. This reads one: the SQL
+// goes to the PostgreSQL grammar; `\i`/`\ir` files are read in turn; `\!` (a shell) and `\gexec`
+// (running query results as SQL) are actions of their own.
+// A line is a meta-command when it starts with a backslash; psql also allows one after SQL on the same
+// line (`SELECT 1 \gx`), which this reader does not split yet.
+
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { Command } from '../model.js';
+import { readSql } from './postgres.js';
+
+const maxIncludeDepth = 8;
+
+export interface ScriptPlace {
+  cwd: string;
+  /** The directory of the script being read, for `\ir`; cwd for -c and stdin. */
+  scriptDir: string;
+  depth?: number;
+}
+
+export async function readPsqlScript(text: string, place: ScriptPlace): Promise<Command[]> {
+  const commands: Command[] = [];
+  let sql: string[] = [];
+  const flushSql = async () => {
+    commands.push(...(await readSql(sql.join('\n'))));
+    sql = [];
+  };
+  for (const line of text.split('\n')) {
+    const meta = /^\s*\\([A-Za-z!]+)\s*(.*)$/.exec(line);
+    if (!meta) {
+      sql.push(line);
+      continue;
+    }
+    await flushSql();
+    commands.push(...(await readMeta(meta[1], meta[2].trim(), line.trim(), place)));
+  }
+  await flushSql();
+  return commands;
+}
+
+async function readMeta(name: string, argument: string, line: string, place: ScriptPlace): Promise<Command[]> {
+  const meta = (word: string): Command => ({ path: ['meta', word], flags: new Map(), text: line });
+  if (name.startsWith('!')) return [meta('shell')];
+  if (name === 'gexec') return [{ path: ['sql', 'gexec'], flags: new Map(), text: line }];
+  if (['i', 'include', 'ir', 'include_relative'].includes(name)) {
+    const depth = (place.depth ?? 0) + 1;
+    const relativeTo = name === 'ir' || name === 'include_relative' ? place.scriptDir : place.cwd;
+    const file = resolve(relativeTo, argument.replace(/^'(.*)'$/, '$1'));
+    if (depth > maxIncludeDepth) {
+      return [{ path: ['sql', 'unreadable'], flags: new Map(), text: `${line} (includes nested deeper than ${maxIncludeDepth})` }];
+    }
+    let included: string;
+    try {
+      included = readFileSync(file, 'utf8');
+    } catch (error) {
+      return [{ path: ['sql', 'unreadable'], flags: new Map(), text: `${line} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})` }];
+    }
+    return readPsqlScript(included, { cwd: place.cwd, scriptDir: dirname(file), depth });
+  }
+  return [meta(name)];
+}

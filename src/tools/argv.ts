@@ -1,0 +1,120 @@
+// A small argv reader that each tool configures with its own grammar: which flags take a value, what
+// their other spellings are, and how the tool treats flags it does not know. Tools differ (clap, cobra,
+// argparse, getopt); the differences are options here, and the knowledge lives in src/tools/<tool>.ts.
+
+export interface Grammar {
+  /** Flags that take a value: every spelling maps to the canonical name (`-e` → `--environment`). */
+  values: Map<string, string>;
+  /** Flags that take no value, by every spelling. */
+  booleans: Map<string, string>;
+  /**
+   * What an unknown `--flag` does with the next argument. `boolean`: nothing. `greedy`: takes it as its
+   * value unless it looks like a flag (argparse-style CLIs such as aws).
+   */
+  unknownLong: 'boolean' | 'greedy';
+  /** GNU getopt_long: an unambiguous prefix of a long option is that option (`--comm` = `--command`). */
+  abbreviations?: boolean;
+}
+
+export interface ReadArgs {
+  /** Positional words in order: the command path and its arguments. */
+  words: string[];
+  /** Every flag by canonical name, with its values (`''` for a flag without one). */
+  flags: Map<string, string[]>;
+  /** Every flag occurrence in argv order, for tools where order matters (psql's -c and -f). */
+  sequence: [name: string, value: string][];
+  /** What stands after a bare `--`. */
+  rest: string[];
+}
+
+/** Builds a grammar from lists of spellings; the first spelling of each list is the canonical name. */
+export function grammar(spec: {
+  values?: string[][];
+  booleans?: string[][];
+  unknownLong?: Grammar['unknownLong'];
+  abbreviations?: boolean;
+}): Grammar {
+  const index = (lists: string[][] = []) => {
+    const map = new Map<string, string>();
+    for (const spellings of lists) for (const spelling of spellings) map.set(spelling, spellings[0]);
+    return map;
+  };
+  return {
+    values: index(spec.values),
+    booleans: index(spec.booleans),
+    unknownLong: spec.unknownLong ?? 'boolean',
+    abbreviations: spec.abbreviations,
+  };
+}
+
+export function readArgs(args: readonly string[], g: Grammar): ReadArgs {
+  const words: string[] = [];
+  const flags = new Map<string, string[]>();
+  const sequence: [string, string][] = [];
+  const add = (name: string, value: string) => {
+    sequence.push([name, value]);
+    const list = flags.get(name);
+    if (list) list.push(value);
+    else flags.set(name, [value]);
+  };
+
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '--') return { words, flags, sequence, rest: args.slice(i + 1) };
+
+    if (arg.startsWith('--')) {
+      const eq = arg.indexOf('=');
+      const spelled = eq === -1 ? arg : arg.slice(0, eq);
+      const inline = eq === -1 ? undefined : arg.slice(eq + 1);
+      const long = expandLong(spelled, g);
+      const valueName = g.values.get(long);
+      if (valueName) {
+        if (inline !== undefined) add(valueName, inline);
+        else if (i + 1 < args.length) add(valueName, args[++i]);
+        else add(valueName, '');
+      } else if (g.booleans.has(long)) {
+        add(g.booleans.get(long)!, inline ?? '');
+      } else if (inline !== undefined) {
+        add(long, inline);
+      } else if (g.unknownLong === 'greedy' && i + 1 < args.length && !args[i + 1].startsWith('--')) {
+        add(long, args[++i]);
+      } else {
+        add(long, '');
+      }
+      continue;
+    }
+
+    if (arg.startsWith('-') && arg.length > 1) {
+      // A cluster of short flags (-yv pg-data): booleans until one that takes a value, which takes
+      // the rest of the cluster (-eproduction, -e=production) or the next argument.
+      for (let j = 1; j < arg.length; j++) {
+        const short = `-${arg[j]}`;
+        const valueName = g.values.get(short);
+        if (valueName) {
+          let inline = arg.slice(j + 1);
+          if (inline.startsWith('=')) inline = inline.slice(1);
+          if (inline !== '') add(valueName, inline);
+          else if (i + 1 < args.length) add(valueName, args[++i]);
+          else add(valueName, '');
+          break;
+        }
+        add(g.booleans.get(short) ?? short, '');
+      }
+      continue;
+    }
+
+    words.push(arg);
+  }
+  return { words, flags, sequence, rest: [] };
+}
+
+function expandLong(spelled: string, g: Grammar): string {
+  if (!g.abbreviations || g.values.has(spelled) || g.booleans.has(spelled)) return spelled;
+  const candidates = new Set<string>();
+  for (const map of [g.values, g.booleans]) {
+    for (const [spelling, canonical] of map) {
+      if (spelling.startsWith('--') && spelling.startsWith(spelled)) candidates.add(canonical);
+    }
+  }
+  return candidates.size === 1 ? [...candidates][0] : spelled;
+}

@@ -1,0 +1,168 @@
+// AWS CLI (argparse): global options may stand anywhere, before or after the service. The command path
+// is `service operation`; a `help` word among the first three is the help page and is never gated.
+// See shared tools.md §3.
+//
+// Target:
+//   --profile, else static keys in AWS_ACCESS_KEY_ID (which beat AWS_PROFILE for credentials), else
+//   AWS_PROFILE / AWS_DEFAULT_PROFILE (v2 and v1 disagree on which wins, so both count), else default.
+//   The profile's account comes from ~/.aws/config (AWS_CONFIG_FILE): role_arn, sso_account_id or
+//   aws_account_id. Names are read by token; account ids and access keys only through the user's config.
+//   An --endpoint-url or AWS_ENDPOINT_URL on this machine (LocalStack, moto) is classified as a host.
+
+import { join } from 'node:path';
+import { parse as parseIni } from 'ini';
+import type { Evidence, Identifier, Invocation, ParsedInvocation, ResolvedTarget } from '../model.js';
+import { displayPath, homeOf, readTextIfExists } from '../context/files.js';
+import { grammar, readArgs } from './argv.js';
+import type { Tool } from './tool.js';
+
+const awsGrammar = grammar({
+  values: [
+    ['--profile'],
+    ['--region'],
+    ['--output'],
+    ['--endpoint-url'],
+    ['--query'],
+    ['--color'],
+    ['--ca-bundle'],
+    ['--cli-read-timeout'],
+    ['--cli-connect-timeout'],
+    ['--cli-binary-format'],
+    ['--cli-input-json'],
+    ['--cli-input-yaml'],
+  ],
+  booleans: [
+    ['--debug'],
+    ['--no-verify-ssl'],
+    ['--no-paginate'],
+    ['--no-sign-request'],
+    ['--no-cli-pager'],
+    ['--cli-auto-prompt'],
+    ['--no-cli-auto-prompt'],
+    ['--version'],
+    ['--help'],
+    // s3 customizations
+    ['--recursive'],
+    ['--force'],
+    ['--dryrun'],
+    ['--delete'],
+    ['--quiet'],
+    ['--only-show-errors'],
+    ['--exact-timestamps'],
+    ['--size-only'],
+    ['--follow-symlinks'],
+    ['--no-progress'],
+    ['--human-readable'],
+    ['--summarize'],
+    ['--no-guess-mime-type'],
+    // common booleans of API operations
+    ['--dry-run'],
+    ['--skip-final-snapshot'],
+    ['--skip-final-cluster-snapshot'],
+    ['--delete-automated-backups'],
+    ['--force-delete-without-recovery'],
+    ['--deletion-protection'],
+    ['--apply-immediately'],
+  ],
+  unknownLong: 'greedy',
+});
+
+function parse(invocation: Invocation): ParsedInvocation {
+  const { words, flags } = readArgs(invocation.args, awsGrammar);
+  // argparse booleans spelled --no-x carry no value: give back what greedy reading took.
+  for (const [name, values] of flags) {
+    if (name.startsWith('--no-') && values.some((v) => v !== '')) {
+      words.push(...values.filter((v) => v !== ''));
+      flags.set(name, values.map(() => ''));
+    }
+  }
+  const help = words.slice(0, 3).includes('help') || flags.has('--help') || flags.has('--version');
+  return { commands: [{ path: words, flags }], help };
+}
+
+function resolve(parsed: ParsedInvocation, invocation: Invocation): ResolvedTarget {
+  const env = invocation.env;
+  const flags = parsed.commands[0]?.flags ?? new Map<string, string[]>();
+  const evidence: Evidence[] = [];
+  const identifiers: Identifier[] = [];
+  let name: string | undefined;
+
+  const profiles: { profile: string; from: Evidence }[] = [];
+  const flagProfile = flags.get('--profile')?.at(-1);
+  if (flagProfile) {
+    profiles.push({ profile: flagProfile, from: { source: 'flag', key: '--profile', value: flagProfile } });
+  } else if (env.AWS_ACCESS_KEY_ID) {
+    const keyId = env.AWS_ACCESS_KEY_ID;
+    evidence.push({ source: 'env', key: 'AWS_ACCESS_KEY_ID', value: `${keyId} (static keys: they win over AWS_PROFILE, and name no account offline)` });
+    identifiers.push({ kind: 'aws-access-key', value: keyId });
+    if (env.AWS_ACCOUNT_ID) {
+      evidence.push({ source: 'env', key: 'AWS_ACCOUNT_ID', value: env.AWS_ACCOUNT_ID });
+      identifiers.push({ kind: 'aws-account', value: env.AWS_ACCOUNT_ID });
+    }
+  } else {
+    for (const variable of ['AWS_PROFILE', 'AWS_DEFAULT_PROFILE']) {
+      const value = env[variable];
+      if (value && !profiles.some((p) => p.profile === value)) {
+        profiles.push({ profile: value, from: { source: 'env', key: variable, value } });
+      }
+    }
+    if (profiles.length === 0) profiles.push({ profile: 'default', from: { source: 'default', key: 'profile', value: 'default' } });
+  }
+
+  const configPath = env.AWS_CONFIG_FILE || join(homeOf(env), '.aws', 'config');
+  const config = profiles.length ? readConfig(configPath) : undefined;
+  for (const { profile, from } of profiles) {
+    name ??= profile;
+    evidence.push(from);
+    identifiers.push({ kind: 'aws-profile', value: profile });
+    const section = config?.(profile === 'default' ? 'default' : `profile ${profile}`);
+    const shown = displayPath(configPath, env);
+    if (!section) {
+      evidence.push({ source: 'file', key: `[profile ${profile}]`, value: config ? 'not found' : 'no config file', file: shown });
+      continue;
+    }
+    const account =
+      section.sso_account_id ?? section.aws_account_id ?? /^arn:aws[\w-]*:iam::(\d{12}):/.exec(section.role_arn ?? '')?.[1];
+    const key = section.sso_account_id ? 'sso_account_id' : section.aws_account_id ? 'aws_account_id' : 'role_arn';
+    if (account) {
+      evidence.push({ source: 'file', key: `[${profile === 'default' ? 'default' : `profile ${profile}`}] ${key}`, value: key === 'role_arn' ? section.role_arn : account, file: shown });
+      identifiers.push({ kind: 'aws-account', value: account });
+    }
+  }
+
+  const endpoint = flags.get('--endpoint-url')?.at(-1) ?? env.AWS_ENDPOINT_URL;
+  if (endpoint) {
+    const host = hostOf(endpoint);
+    evidence.push(flags.has('--endpoint-url') ? { source: 'flag', key: '--endpoint-url', value: endpoint } : { source: 'env', key: 'AWS_ENDPOINT_URL', value: endpoint });
+    if (host) identifiers.push({ kind: 'host', value: host });
+  }
+  return { name, evidence, identifiers };
+}
+
+type Section = Record<string, string>;
+type Sections = (name: string) => Section | undefined;
+
+/** ~/.aws/config is INI with `[default]` and `[profile NAME]` sections. Missing means no facts. */
+function readConfig(path: string): Sections | undefined {
+  const text = readTextIfExists(path);
+  if (text === undefined) return undefined;
+  const parsed = parseIni(text) as Record<string, unknown>;
+  // `ini` nests a section whose name holds dots (`[profile acme.prod]`); walk the dots back.
+  return (name) => {
+    let node: unknown = parsed[name];
+    if (node === undefined) {
+      node = name.split('.').reduce<unknown>((at, part) => (at && typeof at === 'object' ? (at as Record<string, unknown>)[part] : undefined), parsed);
+    }
+    return node && typeof node === 'object' ? (node as Section) : undefined;
+  };
+}
+
+function hostOf(url: string): string | undefined {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return undefined;
+  }
+}
+
+export const aws: Tool = { name: 'aws', executables: ['aws'], parse, resolve };

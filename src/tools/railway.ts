@@ -1,0 +1,167 @@
+// Railway CLI (railwayapp/cli, Rust + clap). See shared tools.md §1.
+//
+// Grammar: clap. Flags of a parent command stand before its subcommand (`railway volume -e production
+// delete`); a few parents declare them global. Reading every flag wherever it stands is a superset of
+// both, which is what a guard wants. `--help`/`-h` anywhere and the `help` subcommand are never gated.
+//
+// Target, in Railway's own order:
+//   1. -e/--environment on the command line;
+//   2. RAILWAY_TOKEN, a project token scoped to one environment, or RAILWAY_API_TOKEN: opaque offline,
+//      so unknown unless the user's config maps its fingerprint;
+//   3. RAILWAY_ENVIRONMENT_ID (set inside `railway run` / `railway shell`);
+//   4. the project linked to the nearest ancestor of cwd in ~/.railway/config.json.
+// Commands that act on the whole project reach every environment, production included.
+
+import { join } from 'node:path';
+import type { Evidence, Identifier, Invocation, ParsedInvocation, ResolvedTarget } from '../model.js';
+import { ancestors, displayPath, homeOf, readTextIfExists, realpathOr } from '../context/files.js';
+import { grammar, readArgs } from './argv.js';
+import { fingerprint, type Tool } from './tool.js';
+
+const railwayGrammar = grammar({
+  values: [
+    ['--environment', '-e'],
+    ['--service', '-s'],
+    ['--project', '-p'],
+    ['--volume', '-v'],
+    ['--bucket', '-b'],
+    ['--function', '-f'],
+    ['--message', '-m'],
+    ['--2fa-code'],
+    ['--file'],
+    ['--variables'],
+    ['--var'],
+    ['--raw-var'],
+    ['--operation-name'],
+  ],
+  booleans: [['--help', '-h'], ['--yes', '-y'], ['--json'], ['--version', '-V']],
+});
+
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const deleteWords = new Set(['delete', 'rm', 'remove']);
+
+function parse(invocation: Invocation): ParsedInvocation {
+  const { words, flags } = readArgs(invocation.args, railwayGrammar);
+  const help = flags.has('--help') || words[0] === 'help';
+  return { commands: [{ path: words, flags }], help };
+}
+
+function resolve(parsed: ParsedInvocation, invocation: Invocation): ResolvedTarget {
+  const { path, flags } = parsed.commands[0];
+  const env = invocation.env;
+
+  // `railway delete` / `project delete` deletes the project: every environment at once.
+  if (deleteWords.has(path[0]) || (/^projects?$/.test(path[0] ?? '') && deleteWords.has(path[1]))) {
+    return {
+      evidence: [{ source: 'command', key: `railway ${path.slice(0, path[0] === 'project' || path[0] === 'projects' ? 2 : 1).join(' ')}`, value: 'the whole project' }],
+      identifiers: [],
+      name: 'production',
+      forcedClass: 'production',
+      forcedReason: 'deleting a project deletes every environment in it, production included',
+    };
+  }
+
+  // `railway environment delete NAME` targets the environment it names, not the linked one.
+  if (/^(environment|env)$/.test(path[0] ?? '') && deleteWords.has(path[1]) && path[2]) {
+    return fromName(path[2], { source: 'argument', key: `environment ${path[1]}`, value: path[2] });
+  }
+
+  const flag = flags.get('--environment')?.at(-1);
+  if (flag) return fromName(flag, { source: 'flag', key: '--environment', value: flag });
+
+  for (const variable of ['RAILWAY_TOKEN', 'RAILWAY_API_TOKEN']) {
+    const token = env[variable];
+    if (!token) continue;
+    const print = fingerprint(token);
+    return {
+      evidence: [
+        { source: 'env', key: variable, value: `set (fingerprint ${print}); the token decides the environment and cannot be read offline` },
+        ...linkEvidence(invocation),
+      ],
+      identifiers: [{ kind: 'railway-token', value: print }],
+    };
+  }
+
+  const environmentId = env.RAILWAY_ENVIRONMENT_ID;
+  if (environmentId) {
+    const identifiers: Identifier[] = [{ kind: 'railway-environment', value: environmentId }];
+    const evidence: Evidence[] = [{ source: 'env', key: 'RAILWAY_ENVIRONMENT_ID', value: environmentId }];
+    const name = env.RAILWAY_ENVIRONMENT_NAME;
+    if (name) {
+      identifiers.push({ kind: 'name', value: name });
+      evidence.push({ source: 'env', key: 'RAILWAY_ENVIRONMENT_NAME', value: name });
+    }
+    return { name, evidence, identifiers };
+  }
+
+  const link = findLink(invocation);
+  if (link.kind === 'linked') {
+    const identifiers: Identifier[] = [];
+    if (link.environmentId) identifiers.push({ kind: 'railway-environment', value: link.environmentId });
+    if (link.environmentName) identifiers.push({ kind: 'name', value: link.environmentName });
+    return { name: link.environmentName, evidence: link.evidence, identifiers };
+  }
+  return {
+    evidence: [
+      { source: 'default', key: 'railway', value: 'no --environment flag, no RAILWAY_TOKEN or RAILWAY_ENVIRONMENT_ID' },
+      ...link.evidence,
+    ],
+    identifiers: [],
+  };
+}
+
+function fromName(value: string, evidence: Evidence): ResolvedTarget {
+  const identifiers: Identifier[] = uuid.test(value)
+    ? [{ kind: 'railway-environment', value }]
+    : [{ kind: 'name', value }];
+  return { name: uuid.test(value) ? undefined : value, evidence: [evidence], identifiers };
+}
+
+type Link =
+  | { kind: 'linked'; environmentName?: string; environmentId?: string; evidence: Evidence[] }
+  | { kind: 'none'; evidence: Evidence[] };
+
+/** The Railway CLI's config file; RAILWAY_ENV picks Railway's own backend, not the user's environment. */
+function configFile(env: NodeJS.ProcessEnv): string {
+  const backend = env.RAILWAY_ENV;
+  const name = backend === 'staging' ? 'config-staging.json' : backend === 'dev' || backend === 'develop' ? 'config-dev.json' : 'config.json';
+  return join(homeOf(env), '.railway', name);
+}
+
+function findLink(invocation: Invocation): Link {
+  const file = configFile(invocation.env);
+  const shown = displayPath(file, invocation.env);
+  let text: string | undefined;
+  let config: { projects?: Record<string, { environment?: string; environmentName?: string; name?: string }> };
+  try {
+    text = readTextIfExists(file);
+    if (text === undefined) return { kind: 'none', evidence: [{ source: 'file', key: 'projects', value: 'no such file', file: shown }] };
+    config = JSON.parse(text);
+  } catch (error) {
+    return { kind: 'none', evidence: [{ source: 'file', key: 'projects', value: `unreadable (${(error as Error).message})`, file: shown }] };
+  }
+  const cwd = realpathOr(invocation.cwd);
+  for (const dir of ancestors(cwd)) {
+    const project = config.projects?.[dir];
+    if (!project) continue;
+    const evidence: Evidence[] = [];
+    if (project.environmentName) {
+      evidence.push({ source: 'file', key: `projects["${dir}"].environmentName`, value: project.environmentName, file: shown });
+    }
+    if (project.environment) {
+      evidence.push({ source: 'file', key: `projects["${dir}"].environment`, value: project.environment, file: shown });
+    }
+    if (evidence.length === 0) {
+      evidence.push({ source: 'file', key: `projects["${dir}"]`, value: 'linked, with no environment recorded', file: shown });
+    }
+    return { kind: 'linked', environmentName: project.environmentName, environmentId: project.environment, evidence };
+  }
+  return { kind: 'none', evidence: [{ source: 'file', key: 'projects', value: `no project linked at ${displayPath(cwd, invocation.env)} or above`, file: shown }] };
+}
+
+function linkEvidence(invocation: Invocation): Evidence[] {
+  const link = findLink(invocation);
+  return link.kind === 'linked' ? link.evidence.map((e) => ({ ...e, value: `${e.value} (overridden by the token)` })) : [];
+}
+
+export const railway: Tool = { name: 'railway', executables: ['railway'], parse, resolve };

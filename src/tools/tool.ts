@@ -1,0 +1,19 @@
+// What chaperone must know about each tool it wraps: how to read its argv, and how it decides what it
+// targets. One file per tool implements this.
+
+import { createHash } from 'node:crypto';
+import type { Invocation, ParsedInvocation, ResolvedTarget } from '../model.js';
+
+export interface Tool {
+  /** The name rules use (`tool: railway`). */
+  name: string;
+  /** The executables that are this tool; `chaperone install` writes one shim for each. */
+  executables: string[];
+  parse(invocation: Invocation): ParsedInvocation | Promise<ParsedInvocation>;
+  resolve(parsed: ParsedInvocation, invocation: Invocation): ResolvedTarget;
+}
+
+/** A short, non-reversible name for a secret, so a user can map it in config without writing it down. */
+export function fingerprint(secret: string): string {
+  return `sha256:${createHash('sha256').update(secret).digest('hex').slice(0, 16)}`;
+}
