@@ -1,0 +1,157 @@
+// The incident, replayed through the real shim with a recording double standing in for railway.
+
+import { beforeEach, describe, expect, it } from 'vitest';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { linkRailway, makeSandbox, type Sandbox } from '../helpers/sandbox.js';
+
+let sb: Sandbox;
+beforeEach(async () => {
+  sb = await makeSandbox(['railway']);
+  sb.double('railway', { exitCode: 0, stdout: 'deleted\n' });
+});
+
+const deleteVolume = ['volume', 'delete', '--volume', 'pg-data', '--yes'];
+
+describe('railway through the shim, with no terminal (an agent)', () => {
+  it('refuses a volume delete in a production-linked directory, naming production and the config file', async () => {
+    linkRailway(sb, sb.work, 'production');
+    const result = await sb.run('railway', deleteVolume);
+    expect(result.exitCode).toBe(77);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain('chaperone: refused: railway volume delete --volume pg-data --yes');
+    expect(result.stderr).toContain('railway.volume.delete');
+    expect(result.stderr).toContain('production (production)');
+    expect(result.stderr).toContain('~/.railway/config.json');
+    expect(sb.record('railway')).toBeUndefined();
+  });
+
+  it('runs the same delete in a development-linked directory, with a one-line notice', async () => {
+    linkRailway(sb, sb.work, 'dev');
+    const result = await sb.run('railway', deleteVolume);
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toBe('deleted\n');
+    expect(result.stderr).toBe('chaperone: railway.volume.delete in dev (development): allowed\n');
+    expect(sb.record('railway')?.argv).toEqual(deleteVolume);
+  });
+
+  it('refuses as unknown when nothing is linked', async () => {
+    const result = await sb.run('railway', deleteVolume);
+    expect(result.exitCode).toBe(77);
+    expect(result.stderr).toContain('(unknown)');
+    expect(result.stderr).toContain('unknown counts as production');
+    expect(sb.record('railway')).toBeUndefined();
+  });
+
+  it('uses the nearest linked ancestor of cwd', async () => {
+    linkRailway(sb, sb.work, 'dev');
+    const sub = join(sb.work, 'services', 'api');
+    mkdirSync(sub, { recursive: true });
+    linkRailway(sb, join(sb.work, 'services'), 'production');
+    const result = await sb.run('railway', deleteVolume, { cwd: sub });
+    expect(result.exitCode).toBe(77);
+    expect(result.stderr).toContain(`projects["${join(sb.work, 'services')}"].environmentName = production`);
+  });
+
+  it('lets -e before the subcommand override the link, as clap reads parent flags', async () => {
+    linkRailway(sb, sb.work, 'dev');
+    const result = await sb.run('railway', ['volume', '-e', 'production', 'delete', '-v', 'pg-data', '-y']);
+    expect(result.exitCode).toBe(77);
+    expect(result.stderr).toContain('flag --environment production');
+  });
+
+  it('treats RAILWAY_TOKEN as opaque: unknown even in a dev-linked directory, and never shows the token', async () => {
+    linkRailway(sb, sb.work, 'dev');
+    const result = await sb.run('railway', deleteVolume, { env: { RAILWAY_TOKEN: 'tok-SECRET-123' } });
+    expect(result.exitCode).toBe(77);
+    expect(result.stderr).toContain('RAILWAY_TOKEN=set (fingerprint sha256:');
+    expect(result.stderr).not.toContain('tok-SECRET-123');
+  });
+
+  it('holds project deletion as production whatever the link says', async () => {
+    linkRailway(sb, sb.work, 'dev');
+    const result = await sb.run('railway', ['rm', '-y']);
+    expect(result.exitCode).toBe(77);
+    expect(result.stderr).toContain('railway.project.delete');
+    expect(result.stderr).toContain('every environment');
+  });
+
+  it('never gates --help, even on a destroy command in production', async () => {
+    linkRailway(sb, sb.work, 'production');
+    const result = await sb.run('railway', ['volume', 'delete', '--help']);
+    expect(result.exitCode).toBe(0);
+    expect(result.stderr).toBe('');
+    expect(sb.record('railway')?.argv).toEqual(['volume', 'delete', '--help']);
+  });
+
+  it('writes refusals to the audit log', async () => {
+    linkRailway(sb, sb.work, 'production');
+    await sb.run('railway', deleteVolume);
+    const lines = readFileSync(join(sb.home, '.local/state/chaperone/audit.jsonl'), 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const record = JSON.parse(lines[0]);
+    expect(record).toMatchObject({
+      tool: 'railway',
+      argv: deleteVolume,
+      cwd: sb.work,
+      rules: ['railway.volume.delete'],
+      decision: 'deny',
+      outcome: 'refused',
+      actor: 'agent',
+      environment: { name: 'production', class: 'production' },
+    });
+    expect(record.environment.evidence[0]).toMatchObject({ source: 'file', file: '~/.railway/config.json' });
+  });
+});
+
+describe('a benign railway command is indistinguishable from the real tool', () => {
+  it('passes argv, stdin bytes, cwd and env through, and mirrors the exit code', async () => {
+    sb.double('railway', { exitCode: 42, stdout: 'Project: shop\n' });
+    linkRailway(sb, sb.work, 'production');
+    const stdin = Buffer.from([0, 1, 2, 255, 10, 13, 0x1b, 0x5b, 65]);
+    const args = ['status', '--json', 'arg with spaces', '', '-e', 'production', '--weird=$HOME', 'ünïcødé'];
+    const result = await sb.run('railway', args, { input: stdin, encoding: 'buffer', env: { CUSTOM: 'kept' } });
+    expect(result.exitCode).toBe(42);
+    expect(Buffer.from(result.stdout as unknown as Uint8Array).toString()).toBe('Project: shop\n');
+    expect(Buffer.from(result.stderr as unknown as Uint8Array).toString()).toBe('');
+    const record = sb.record('railway')!;
+    expect(record.argv).toEqual(args);
+    expect(record.stdin.equals(stdin)).toBe(true);
+    expect(record.cwd).toBe(sb.work);
+    expect(record.argv0).toBe(join(sb.doubles, 'railway'));
+
+    // The environment is the caller's, plus only the recursion guard.
+    const direct = await sb.run('sh', ['-c', 'env -0'], { env: { CUSTOM: 'kept' } });
+    const expected = Object.fromEntries(
+      String(direct.stdout).replace(/\0$/, '').split('\0').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+    );
+    const { CHAPERONE_DEPTH, ...rest } = record.env;
+    expect(CHAPERONE_DEPTH).toBe('1');
+    delete expected._; delete rest._; // sh's record of the last command differs by design
+    delete expected.SHLVL; delete rest.SHLVL;
+    expect(rest).toEqual(expected);
+  });
+
+  it('dies by the same signal as the real tool', async () => {
+    sb.write('doubles/railway', '#!/bin/sh\nkill -TERM $$\n');
+    const { chmodSync } = await import('node:fs');
+    chmodSync(join(sb.doubles, 'railway'), 0o755);
+    const result = await sb.run('railway', ['status']);
+    expect(result.signal).toBe('SIGTERM');
+  });
+
+  it('says so and exits 127 when no real railway stands behind the shim', async () => {
+    const { rmSync } = await import('node:fs');
+    rmSync(join(sb.doubles, 'railway'));
+    const result = await sb.run('railway', ['status'], { env: { PATH: `${sb.shims}:/usr/bin:/bin` } });
+    expect(result.exitCode).toBe(127);
+    expect(result.stderr).toContain('railway: command not found behind the chaperone shim');
+  });
+
+  it('exits 126 when the railway behind the shim is not executable', async () => {
+    const { chmodSync } = await import('node:fs');
+    chmodSync(join(sb.doubles, 'railway'), 0o644);
+    const result = await sb.run('railway', ['status'], { env: { PATH: `${sb.shims}:${sb.doubles}:/usr/bin:/bin` } });
+    expect(result.exitCode).toBe(126);
+  });
+});
