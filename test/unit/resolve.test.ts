@@ -84,7 +84,7 @@ describe('psql, dropdb and pg_restore targets (libpq rules)', () => {
     [{ line: 'psql -c "DROP TABLE t"', env: { PGSERVICE: 'billing' } }, 'billing production env:PGSERVICE'],
     [{ line: 'psql "service=scratch" -c "DROP TABLE t"' }, 'scratch development argument:dbname service'],
     [{ line: 'psql "postgresql://localhost/shop" -h db.prod.example -c "DROP TABLE t"' }, 'shop development argument:dbname host'],
-    [{ line: 'psql -d shop -c "DROP TABLE t" admin' }, 'shop development flag:--host'],
+    [{ line: 'psql -d shop -c "DROP TABLE t" admin' }, 'shop development flag:--dbname'],
     [{ line: 'dropdb -h db.prod.example shop' }, 'shop production argument:dbname (dropped)'],
     [{ line: 'dropdb shop_staging' }, 'shop_staging staging argument:dbname (dropped)'],
     [{ line: 'pg_restore --clean -d "postgresql://db.stg.example/shop" dump' }, 'shop staging flag:--dbname host'],
