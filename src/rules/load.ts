@@ -57,8 +57,8 @@ export async function readLayer(file: string, text: string): Promise<{ layer: La
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
   const first = doc.errors[0];
   if (first) {
-    const pos = first.linePos?.[0];
-    throw new ConfigError(file, pos?.line, pos?.col, first.message.split('\n')[0]);
+    const pos = lineCounter.linePos(first.pos[0]);
+    throw new ConfigError(file, pos.line, pos.col, first.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, ''));
   }
   const complain: Complain = (path: Path, problem: string) => {
     // Point at the deepest node of the path that exists.

@@ -1,0 +1,106 @@
+// Layers: the built-in rules, the user's file, the project's. Bad files are fatal, with their line;
+// a project file may add and tighten, never loosen.
+
+import { describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError } from '../../src/errors.js';
+import { loadConfig, readLayer } from '../../src/rules/load.js';
+import { evaluate } from '../../src/evaluate.js';
+import { table } from '../helpers/cases.js';
+
+function world(files: { user?: string; project?: string }) {
+  const root = realpathSync(mkdtempSync(join(tmpdir(), 'chaperone-config-')));
+  const home = join(root, 'home');
+  const repo = join(root, 'repo');
+  const cwd = join(repo, 'sub', 'dir');
+  mkdirSync(cwd, { recursive: true });
+  mkdirSync(join(home, '.config', 'chaperone'), { recursive: true });
+  if (files.user !== undefined) writeFileSync(join(home, '.config', 'chaperone', 'rules.yaml'), files.user);
+  if (files.project !== undefined) writeFileSync(join(repo, '.chaperone.yaml'), files.project);
+  return { home, repo, cwd, env: { HOME: home } };
+}
+
+async function problemOf(files: { user?: string; project?: string }): Promise<string> {
+  const w = world(files);
+  try {
+    await loadConfig(w.cwd, w.env);
+    return 'loaded';
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    const file = error.file.endsWith('.chaperone.yaml') ? 'project' : 'user';
+    return `${file}:${error.line}:${error.column} ${error.problem}`;
+  }
+}
+
+describe('bad config is reported with file, line and column', () => {
+  table((files) => JSON.stringify(files), [
+    [{ project: 'rules:\n  - id: x\n    tool: railway\n    effect: destroy\n    summary: s\n    comand: down\n' }, 'project:6:13 unknown rule key "comand" (expected one of id, tool, command, with, without, effect, summary)'],
+    [{ project: 'policy:\n  production: [oops\n' }, expect.stringMatching(/^project:3:1 Flow sequence/) as unknown as string],
+    [{ project: 'rules:\n  - id: x\n    tool: kubectl9\n    effect: destroy\n    summary: s\n' }, expect.stringMatching(/^project:3:11 unknown tool "kubectl9"/) as unknown as string],
+    [{ project: 'rules:\n  - id: x\n    tool: railway\n    effect: explode\n    summary: s\n' }, 'project:4:13 effect must be one of destroy, disrupt'],
+    [{ user: 'policy:\n  staging: maybe\n' }, 'user:2:12 policy for staging must be one of allow, notice, confirm, confirm-name, deny'],
+    [{ user: 'environments:\n  qa-ish: [qa]\n' }, 'user:2:11 unknown environment class "qa-ish" (expected production, staging, development)'],
+    [{ user: 'targets:\n  aws-account:\n    "1": prodd\n' }, 'user:3:10 class must be one of production, staging, development, unknown'],
+    [{ user: 'policy: {production: notice}\npolicy: {}\n' }, expect.stringMatching(/^user:2:1 Map keys must be unique/) as unknown as string],
+    [{ user: 'rules:\n  - id: railway.volume.delete\n    tool: railway\n    effect: destroy\n    summary: again\n' }, 'user:2:9 rule id "railway.volume.delete" is already defined; choose a new id'],
+    [{ user: '' }, 'loaded'],
+    [{ user: 'rules:\n  - id: my.rule\n    tool: aws\n    command: s3 mv\n    effect: destroy\n    summary: moves\n' }, 'loaded'],
+  ], problemOf);
+});
+
+describe('a project file may add and tighten, never loosen', () => {
+  table((files) => JSON.stringify(files), [
+    [{ project: 'policy:\n  production: notice\n' }, 'project:2:15 a project file may tighten policy, never loosen it: production is "confirm-name" above this file, which asks for "notice"'],
+    [{ project: 'policy:\n  unknown: allow\n' }, expect.stringMatching(/^project:2:12 a project file may tighten policy/) as unknown as string],
+    [{ project: 'policy:\n  development: confirm\n' }, 'loaded'],
+    [{ project: 'environments:\n  development: [prod-like]\n' }, expect.stringMatching(/^project:2:16 a project file may add production names only/) as unknown as string],
+    [{ project: 'environments:\n  production: [qa]\n' }, 'loaded'],
+    [{ project: 'targets:\n  aws-account:\n    "111111111111": development\n' }, expect.stringMatching(/^project:3:21 a project file may map targets to production only/) as unknown as string],
+    [{ project: 'targets:\n  aws-account:\n    "111111111111": production\n' }, 'loaded'],
+    [{ project: 'disable: [railway.volume.delete]\n' }, 'project:1:10 a project file may not disable rules'],
+    [{ user: 'policy:\n  production: notice\n' }, 'loaded'],
+    [{ user: 'disable: [railway.down]\n' }, 'loaded'],
+    [{ user: 'disable: [no.such.rule]\n' }, 'user:1:11 no rule "no.such.rule" to disable'],
+  ], problemOf);
+});
+
+describe('layers change decisions', () => {
+  it('a user mapping classifies an AWS account', async () => {
+    const w = world({ user: 'targets:\n  aws-account:\n    "111111111111": development\n' });
+    mkdirSync(join(w.home, '.aws'));
+    writeFileSync(join(w.home, '.aws', 'config'), '[profile acme]\nrole_arn = arn:aws:iam::111111111111:role/x\n');
+    const ev = await evaluate({ tool: 'aws', args: ['s3', 'rb', 's3://b', '--profile', 'acme'], cwd: w.cwd, env: w.env }, { terminal: () => false });
+    expect(ev.target).toMatchObject({ class: 'development', because: 'aws-account "111111111111" is mapped to development in your config' });
+    expect(ev.decision.verdict).toBe('allow');
+  });
+
+  it('a project rule gates a command the built-in rules let through', async () => {
+    const w = world({ project: 'rules:\n  - id: shop.no-moves\n    tool: aws\n    command: s3 mv\n    effect: destroy\n    summary: moving objects breaks links\n' });
+    const ev = await evaluate({ tool: 'aws', args: ['s3', 'mv', 's3://a', 's3://b'], cwd: w.cwd, env: w.env }, { terminal: () => false });
+    expect(ev.findings.map((f) => f.rule)).toEqual(['shop.no-moves']);
+    expect(ev.decision.verdict).toBe('deny');
+    expect(ev.layers.at(-1)).toBe(join(w.repo, '.chaperone.yaml'));
+  });
+
+  it('a project may make development confirm too', async () => {
+    const w = world({ project: 'policy:\n  development: confirm\n' });
+    const ev = await evaluate({ tool: 'dropdb', args: ['-h', 'localhost', 'scratch'], cwd: w.cwd, env: w.env }, { terminal: () => true });
+    expect(ev.decision).toMatchObject({ verdict: 'confirm', confirmWord: 'yes' });
+  });
+});
+
+describe('the built-in rules.yaml', () => {
+  it('is valid, with unique ids that name their tool, and a summary for each', async () => {
+    const text = readFileSync(new URL('../../rules.yaml', import.meta.url), 'utf8');
+    const { layer } = await readLayer('rules.yaml', text);
+    const ids = layer.rules.map((r) => r.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const rule of layer.rules) {
+      expect(rule.id.split('.')[0]).toBe(rule.tool.replace('pg_restore', 'pg_restore'));
+      expect(rule.summary.length).toBeGreaterThan(10);
+    }
+    expect(layer.policy).toEqual({ development: 'notice', staging: 'confirm', production: 'confirm-name', unknown: 'confirm-name' });
+  });
+});
