@@ -1,7 +1,6 @@
 // Words for humans: the command as it was typed (redacted, with control characters escaped so a
 // crafted argument cannot redraw the screen), the environment with its evidence, and the findings.
 
-import { quote } from 'shell-quote';
 import type { Evaluation, Evidence, Finding, Target } from '../model.js';
 import { redactArgs, redactText } from '../redact.js';
 
@@ -13,8 +12,13 @@ export function escapeControl(text: string): string {
   });
 }
 
+/** A word as a POSIX shell would need it: bare when safe, else single-quoted. */
+export function quoteWord(word: string): string {
+  return /^[A-Za-z0-9_@%+=:,./~-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
 export function showCommand(tool: string, args: readonly string[]): string {
-  return escapeControl(quote([tool, ...redactArgs(args)]));
+  return escapeControl([tool, ...redactArgs(args)].map(quoteWord).join(' '));
 }
 
 export function showEvidence(e: Evidence): string {

@@ -52,7 +52,7 @@ async function loadBuiltin(): Promise<Config> {
 export async function readLayer(file: string, text: string): Promise<{ layer: Layer; complain: Complain }> {
   const loaded = await import('yaml');
   // Bundled, `yaml` is its CommonJS build and arrives as a default export.
-  const { parseDocument, LineCounter, isNode } = ((loaded as { default?: unknown }).default ?? loaded) as typeof import('yaml');
+  const { parseDocument, LineCounter, isNode, isMap, isScalar } = ((loaded as { default?: unknown }).default ?? loaded) as typeof import('yaml');
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
   const first = doc.errors[0];
@@ -60,7 +60,16 @@ export async function readLayer(file: string, text: string): Promise<{ layer: La
     const pos = lineCounter.linePos(first.pos[0]);
     throw new ConfigError(file, pos.line, pos.col, first.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, ''));
   }
-  const complain: Complain = (path: Path, problem: string) => {
+  const complain: Complain = (path: Path, problem: string, at = 'value') => {
+    const last = path.at(-1);
+    if (at === 'key' && last !== undefined) {
+      const parent = path.length === 1 ? doc.contents : doc.getIn(path.slice(0, -1), true);
+      const pair = isMap(parent) ? parent.items.find((item) => isScalar(item.key) && item.key.value === last) : undefined;
+      if (isNode(pair?.key) && pair.key.range) {
+        const pos = lineCounter.linePos(pair.key.range[0]);
+        throw new ConfigError(file, pos.line, pos.col, problem);
+      }
+    }
     // Point at the deepest node of the path that exists.
     for (let depth = path.length; depth >= 0; depth--) {
       const node = depth === 0 ? doc.contents : doc.getIn(path.slice(0, depth), true);

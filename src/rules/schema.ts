@@ -40,8 +40,8 @@ export interface Layer {
 }
 
 export type Path = (string | number)[];
-/** Reports a problem at a path in the document; never returns. */
-export type Complain = (path: Path, problem: string) => never;
+/** Reports a problem at a path in the document (at its key, or its value); never returns. */
+export type Complain = (path: Path, problem: string, at?: 'key' | 'value') => never;
 
 const topLevelKeys = ['environments', 'policy', 'targets', 'rules', 'disable'];
 const ruleKeys = ['id', 'tool', 'command', 'with', 'without', 'effect', 'summary'];
@@ -51,14 +51,14 @@ export function validateLayer(data: unknown, file: string, knownTools: ReadonlyS
   if (data === null || data === undefined) return layer; // an empty file is a valid, empty layer
   const top = expectMap(data, [], complain);
   for (const key of Object.keys(top)) {
-    if (!topLevelKeys.includes(key)) complain([key], `unknown key "${key}" (expected one of ${topLevelKeys.join(', ')})`);
+    if (!topLevelKeys.includes(key)) complain([key], `unknown key "${key}" (expected one of ${topLevelKeys.join(', ')})`, 'key');
   }
 
   if (top.environments !== undefined) {
     const envs = expectMap(top.environments, ['environments'], complain);
     for (const [cls, names] of Object.entries(envs)) {
       if (!(namedClasses as readonly string[]).includes(cls)) {
-        complain(['environments', cls], `unknown environment class "${cls}" (expected ${namedClasses.join(', ')})`);
+        complain(['environments', cls], `unknown environment class "${cls}" (expected ${namedClasses.join(', ')})`, 'key');
       }
       layer.environments[cls as NamedClass] = expectStringList(names, ['environments', cls], complain);
     }
@@ -68,7 +68,7 @@ export function validateLayer(data: unknown, file: string, knownTools: ReadonlyS
     const policy = expectMap(top.policy, ['policy'], complain);
     for (const [cls, action] of Object.entries(policy)) {
       if (!allClasses.includes(cls as EnvironmentClass)) {
-        complain(['policy', cls], `unknown environment class "${cls}" (expected ${allClasses.join(', ')})`);
+        complain(['policy', cls], `unknown environment class "${cls}" (expected ${allClasses.join(', ')})`, 'key');
       }
       if (typeof action !== 'string' || !policyActions.includes(action as PolicyAction)) {
         complain(['policy', cls], `policy for ${cls} must be one of ${policyActions.join(', ')}`);
@@ -81,7 +81,7 @@ export function validateLayer(data: unknown, file: string, knownTools: ReadonlyS
     const targets = expectMap(top.targets, ['targets'], complain);
     for (const [kind, mapping] of Object.entries(targets)) {
       if (!targetKinds.includes(kind as IdentifierKind)) {
-        complain(['targets', kind], `unknown target kind "${kind}" (expected one of ${targetKinds.join(', ')})`);
+        complain(['targets', kind], `unknown target kind "${kind}" (expected one of ${targetKinds.join(', ')})`, 'key');
       }
       const entries = expectMap(mapping, ['targets', kind], complain);
       const out: Record<string, EnvironmentClass> = {};
@@ -107,7 +107,7 @@ export function validateLayer(data: unknown, file: string, knownTools: ReadonlyS
 function validateRule(raw: unknown, at: Path, knownTools: ReadonlySet<string>, complain: Complain): RuleEntry {
   const rule = expectMap(raw, at, complain);
   for (const key of Object.keys(rule)) {
-    if (!ruleKeys.includes(key)) complain([...at, key], `unknown rule key "${key}" (expected one of ${ruleKeys.join(', ')})`);
+    if (!ruleKeys.includes(key)) complain([...at, key], `unknown rule key "${key}" (expected one of ${ruleKeys.join(', ')})`, 'key');
   }
   for (const key of ['id', 'tool', 'effect', 'summary']) {
     if (typeof rule[key] !== 'string' || rule[key] === '') complain(at, `rule needs a non-empty "${key}"`);

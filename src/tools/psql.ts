@@ -129,7 +129,7 @@ export function resolvePsql(read: ReadArgs, env: NodeJS.ProcessEnv): ResolvedTar
   const username = read.flags.get('--username')?.at(-1) ?? (dbFlag !== undefined ? first : second);
   const flag = (key: string, value: string | undefined) => (value ? { value, from: { source: 'flag' as const, key, value } } : undefined);
   const connection = resolveConnection(
-    dbname !== undefined && isConnectionString(dbname) ? { text: dbname, from: { ...dbSource, key: dbSource.key } } : undefined,
+    dbname !== undefined && isConnectionString(dbname) ? { text: dbname, from: { ...dbSource, key: 'connection string' } } : undefined,
     {
       dbname: dbname !== undefined && !isConnectionString(dbname) ? { value: dbname, from: dbSource } : undefined,
       host: flag('--host', read.flags.get('--host')?.at(-1)),

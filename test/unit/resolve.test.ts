@@ -75,15 +75,15 @@ describe('railway target', () => {
 
 describe('psql, dropdb and pg_restore targets (libpq rules)', () => {
   table(label, [
-    [{ line: 'psql "postgresql://app:pw@db.prod.example/shop" -c "DROP TABLE t"' }, 'shop production argument:dbname host'],
-    [{ line: 'psql "host=db.prod.example dbname=shop" -c "DROP TABLE t"' }, 'shop production argument:dbname host'],
+    [{ line: 'psql "postgresql://app:pw@db.prod.example/shop" -c "DROP TABLE t"' }, 'shop production argument:connection string host'],
+    [{ line: 'psql "host=db.prod.example dbname=shop" -c "DROP TABLE t"' }, 'shop production argument:connection string host'],
     [{ line: 'psql -h 127.0.0.1 -d shop -c "DROP TABLE t"' }, 'shop development flag:--host'],
     [{ line: 'psql -h 127.0.0.1 -d shop_prod -c "DROP TABLE t"' }, 'shop_prod production flag:--host'],
     [{ line: 'psql -h db.example.com shop -c "DROP TABLE t"' }, 'shop unknown flag:--host'],
     [{ line: 'psql -c "DROP TABLE t"', env: { PGHOST: 'db.prod.example', PGDATABASE: 'shop' } }, 'shop production env:PGHOST'],
     [{ line: 'psql -c "DROP TABLE t"', env: { PGSERVICE: 'billing' } }, 'billing production env:PGSERVICE'],
-    [{ line: 'psql "service=scratch" -c "DROP TABLE t"' }, 'scratch development argument:dbname service'],
-    [{ line: 'psql "postgresql://localhost/shop" -h db.prod.example -c "DROP TABLE t"' }, 'shop development argument:dbname host'],
+    [{ line: 'psql "service=scratch" -c "DROP TABLE t"' }, 'scratch development argument:connection string service'],
+    [{ line: 'psql "postgresql://localhost/shop" -h db.prod.example -c "DROP TABLE t"' }, 'shop development argument:connection string host'],
     [{ line: 'psql -d shop -c "DROP TABLE t" admin' }, 'shop development flag:--dbname'],
     [{ line: 'dropdb -h db.prod.example shop' }, 'shop production argument:dbname (dropped)'],
     [{ line: 'dropdb shop_staging' }, 'shop_staging staging argument:dbname (dropped)'],

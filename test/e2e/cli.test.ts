@@ -1,0 +1,170 @@
+// The management CLI and the other seed tools, black-box: the built bin with real shims and doubles.
+
+import { beforeEach, describe, expect, it } from 'vitest';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { linkRailway, makeSandbox, type Sandbox } from '../helpers/sandbox.js';
+
+let sb: Sandbox;
+beforeEach(async () => {
+  sb = await makeSandbox();
+  for (const tool of ['railway', 'psql', 'aws', 'dropdb', 'pg_restore']) sb.double(tool, { stdout: `real ${tool}\n` });
+});
+
+function allFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? allFiles(join(dir, e.name)) : [join(dir, e.name)]));
+}
+
+describe('a broken .chaperone.yaml stops every wrapped command', () => {
+  it('exits 2 naming the file and line, and the real tool does not run, benign or not', async () => {
+    const file = sb.write('work/.chaperone.yaml', 'rules:\n  - id: x\n    tool: railway\n    effect: destroy\n    sumary: typo\n');
+    for (const args of [['status'], ['volume', 'delete', '-v', 'x']]) {
+      const result = await sb.run('railway', args);
+      expect(result.exitCode).toBe(2);
+      expect(result.stderr).toContain(`chaperone: invalid config ${file}:5:5: unknown rule key "sumary"`);
+      expect(result.stderr).toContain('no wrapped command runs until this file is fixed');
+    }
+    expect(sb.record('railway')).toBeUndefined();
+  });
+});
+
+describe('psql with a password in the URL', () => {
+  it('refuses DROP against production and the password appears nowhere on screen or on disk', async () => {
+    const result = await sb.run('psql', ['postgresql://app:PW-9f8e7d@db.prod.example/shop', '-c', 'DROP TABLE orders']);
+    expect(result.exitCode).toBe(77);
+    expect(result.stderr).toContain('psql.sql.drop');
+    expect(result.stderr).toContain('postgresql://app:***@db.prod.example/shop');
+    expect(`${result.stdout}${result.stderr}`).not.toContain('PW-9f8e7d');
+    for (const file of allFiles(sb.root)) expect(readFileSync(file, 'latin1'), file).not.toContain('PW-9f8e7d');
+    expect(sb.record('psql')).toBeUndefined();
+  });
+});
+
+describe('aws', () => {
+  it('refuses s3 rb --force with a production profile, and runs s3 ls with the same profile', async () => {
+    const rb = await sb.run('aws', ['s3', 'rb', 's3://b', '--force', '--profile', 'acme-prod']);
+    expect(rb.exitCode).toBe(77);
+    expect(rb.stderr).toContain('aws.s3.rb');
+    expect(rb.stderr).toContain('flag --profile acme-prod');
+    expect(sb.record('aws')).toBeUndefined();
+    const ls = await sb.run('aws', ['s3', 'ls', '--profile', 'acme-prod']);
+    expect(ls).toMatchObject({ exitCode: 0, stdout: 'real aws\n', stderr: '' });
+    expect(sb.record('aws')?.argv).toEqual(['s3', 'ls', '--profile', 'acme-prod']);
+  });
+});
+
+describe('dropdb and pg_restore', () => {
+  it('refuses dropdb of a production database, and allows pg_restore without --clean', async () => {
+    const drop = await sb.run('dropdb', ['-h', 'db.prod.example', 'shop']);
+    expect(drop.exitCode).toBe(77);
+    expect(sb.record('dropdb')).toBeUndefined();
+    const restore = await sb.run('pg_restore', ['-h', 'db.prod.example', '-d', 'shop', 'dump.pgc']);
+    expect(restore.exitCode).toBe(0);
+    expect(sb.record('pg_restore')?.argv).toEqual(['-h', 'db.prod.example', '-d', 'shop', 'dump.pgc']);
+  });
+});
+
+describe('chaperone check', () => {
+  it('prints the decision, environment with evidence, findings and actor as JSON', async () => {
+    linkRailway(sb, sb.work, 'production');
+    const result = await sb.chaperone(['check', '--json', '--', 'railway', 'volume', 'delete', '--volume', 'pg-data', '--yes']);
+    expect(result.exitCode).toBe(77);
+    const report = JSON.parse(String(result.stdout));
+    expect(report).toMatchObject({
+      decision: 'deny',
+      environment: {
+        name: 'production',
+        class: 'production',
+        evidence: [{ source: 'file', key: `projects["${sb.work}"].environmentName`, value: 'production', file: '~/.railway/config.json' }, expect.anything()],
+      },
+      findings: [{ rule: 'railway.volume.delete', effect: 'destroy', summary: expect.any(String) }],
+      actor: { actor: 'agent' },
+    });
+    expect(sb.record('railway')).toBeUndefined();
+  });
+
+  it('reports confirm for a human and deny for an agent', async () => {
+    linkRailway(sb, sb.work, 'staging');
+    const args = ['railway', 'volume', 'delete', '-v', 'x'];
+    const human = JSON.parse(String((await sb.chaperone(['check', '--json', '--actor', 'human', '--', ...args])).stdout));
+    expect(human).toMatchObject({ decision: 'confirm', confirmWord: 'yes', actor: { actor: 'human' } });
+    const agent = JSON.parse(String((await sb.chaperone(['check', '--json', '--actor', 'agent', '--', ...args])).stdout));
+    expect(agent).toMatchObject({ decision: 'deny', actor: { actor: 'agent' } });
+  });
+
+  it('allows a benign command and says so', async () => {
+    const result = await sb.chaperone(['check', '--json', '--', 'aws', 's3', 'ls']);
+    expect(result.exitCode).toBe(0);
+    expect(JSON.parse(String(result.stdout))).toMatchObject({ decision: 'allow', findings: [], reason: 'no destroy rule matches' });
+  });
+
+  it('splits a command line and lets the strictest decision win', async () => {
+    linkRailway(sb, sb.work, 'production');
+    const result = await sb.chaperone(['check', '--json', '--command', 'railway status && FOO=1 railway volume delete -v x; echo done']);
+    const report = JSON.parse(String(result.stdout));
+    expect(report.decision).toBe('deny');
+    expect(report.commands.map((c: { tool: string; decision: string }) => `${c.tool}:${c.decision}`)).toEqual(['railway:allow', 'railway:deny', 'echo:allow']);
+  });
+
+  it('never shows a secret in JSON', async () => {
+    const result = await sb.chaperone(['check', '--json', '--', 'psql', 'postgresql://u:SECRET-1@db.prod.example/x', '-c', 'TRUNCATE t']);
+    expect(String(result.stdout)).not.toContain('SECRET-1');
+    expect(JSON.parse(String(result.stdout)).argv[0]).toBe('postgresql://u:***@db.prod.example/x');
+  });
+});
+
+describe('chaperone explain', () => {
+  it('explains for a human: decision, rule, environment and evidence', async () => {
+    linkRailway(sb, sb.work, 'dev');
+    const result = await sb.chaperone(['explain', '--', 'railway', 'volume', 'delete', '-v', 'pg-data']);
+    expect(result.exitCode).toBe(0);
+    expect(String(result.stdout)).toContain('railway volume delete -v pg-data\n  decision     allow: policy allows this in development, with a notice\n  rule         railway.volume.delete [destroy]');
+    expect(String(result.stdout)).toContain('evidence   file ~/.railway/config.json');
+  });
+});
+
+describe('install, init, uninstall, doctor', () => {
+  it('installs executable shims, prints the PATH line, and removes them again', async () => {
+    const dir = join(sb.root, 'other-shims');
+    const install = await sb.chaperone(['install', '--dir', dir, 'railway', 'psql']);
+    expect(install.exitCode).toBe(0);
+    expect(String(install.stdout)).toContain(`export PATH='${dir}'":$PATH"`);
+    expect(readdirSync(dir).sort()).toEqual(['psql', 'railway']);
+    expect(statSync(join(dir, 'railway')).mode & 0o111).toBe(0o111);
+
+    const init = await sb.chaperone(['init', 'bash', '--dir', dir]);
+    const line = String(init.stdout).trim();
+    const twice = await sb.run('bash', ['-c', `PATH=/usr/bin:/bin; ${line}; ${line}; echo "$PATH"`]);
+    expect(String(twice.stdout).trim()).toBe(`${dir}:/usr/bin:/bin`);
+    expect(String((await sb.chaperone(['init', 'fish', '--dir', dir])).stdout)).toContain('set -gx PATH');
+
+    const uninstall = await sb.chaperone(['uninstall', '--dir', dir]);
+    expect(uninstall.exitCode).toBe(0);
+    expect(existsSync(dir)).toBe(false);
+  });
+
+  it('refuses an unknown tool name', async () => {
+    const result = await sb.chaperone(['install', '--dir', join(sb.root, 'x'), 'rm']);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain('no shim for rm');
+  });
+
+  it('does not overwrite a file that is not a shim', async () => {
+    const dir = join(sb.root, 'mixed');
+    mkdirSync(dir);
+    sb.write('mixed/aws', '#!/bin/sh\necho mine\n');
+    const result = await sb.chaperone(['install', '--dir', dir, 'aws']);
+    expect(result.exitCode).toBe(2);
+    expect(readFileSync(join(dir, 'aws'), 'utf8')).toContain('echo mine');
+  });
+
+  it('doctor checks PATH order, the real tools and the rules', async () => {
+    const ok = await sb.chaperone(['doctor', '--dir', sb.shims]);
+    expect(ok.exitCode).toBe(0);
+    expect(String(ok.stdout)).toContain(`ok   railway → ${join(sb.doubles, 'railway')}`);
+    expect(String(ok.stdout)).toContain('ok   rules load:');
+    const bad = await sb.chaperone(['doctor', '--dir', sb.shims], { env: { PATH: `${sb.doubles}:${sb.shims}:/usr/bin:/bin` } });
+    expect(bad.exitCode).toBe(1);
+    expect(String(bad.stdout)).toContain(`FAIL PATH entries before ${sb.shims} hold real tools that bypass the shims: ${sb.doubles}`);
+  });
+});

@@ -1,0 +1,296 @@
+// The human confirmation prompt, through a real pseudo-terminal. Each test starts a tmux session (on a
+// private tmux server for this file) whose only process is a clean `env -i` shell in the sandbox: shims
+// first on PATH, a recording railway double behind them. The test types with `tmux send-keys` and reads
+// the screen with `tmux capture-pane`, polling for what it expects; nothing waits on a fixed sleep.
+
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { linkRailway, makeSandbox, type Sandbox } from '../helpers/sandbox.js';
+
+const tmux = 'tmux';
+const haveTmux = spawnSync(tmux, ['-V'], { stdio: 'ignore' }).status === 0;
+const requireRealTools = process.env.CHAPERONE_REQUIRE_REAL_TOOLS === '1';
+
+if (!haveTmux) {
+  if (requireRealTools) {
+    describe('the confirmation prompt in a real terminal', () => {
+      it('needs tmux, and CHAPERONE_REQUIRE_REAL_TOOLS=1 forbids skipping', () => {
+        throw new Error('tmux is not installed (`tmux -V` failed), and CHAPERONE_REQUIRE_REAL_TOOLS=1 is set');
+      });
+    });
+  } else {
+    console.warn('confirm-pty.test.ts: skipped: tmux is not installed (`tmux -V` failed); set CHAPERONE_REQUIRE_REAL_TOOLS=1 to fail instead');
+  }
+}
+
+/** The wait for anything on screen; generous, as a loaded machine starts Node slowly. Tests normally take well under a second. */
+const waitLimitMs = 10_000;
+const deleteVolume = 'railway volume delete --volume pg-data --yes';
+/** What the double prints to stderr once it is running and about to read its stdin. */
+const doubleReady = 'railway-double: reading stdin';
+
+// A private tmux server for this file: its own socket, no config file, nothing shared with a
+// developer's tmux.
+let socketDir = '';
+let socket = '';
+let sessionCount = 0;
+
+function tmuxRun(args: string[]): string {
+  return execFileSync(tmux, ['-S', socket, '-f', '/dev/null', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A terminal running one shell script, and the means to type into it and read it. */
+interface Terminal {
+  screen(): string;
+  /** Types text as literal keys (one write to the pty). */
+  type(text: string): void;
+  /** Sends named keys: Enter, C-c, C-d. */
+  press(...keys: string[]): void;
+  /** Polls the screen until `what` appears, and returns the screen. */
+  waitFor(what: string | RegExp): Promise<string>;
+  /** Waits for the script's `EXIT=n` line, and returns n and the screen. */
+  exit(): Promise<{ code: number; screen: string }>;
+}
+
+let sb: Sandbox;
+let session = '';
+
+/**
+ * Starts `line` in a new tmux session in `cwd`, with exactly the sandbox's environment plus `extraEnv`.
+ * After the line, the script prints its exit status and the terminal's mode, then stays on screen.
+ */
+function startTerminal(line: string, options: { cwd?: string; extraEnv?: Record<string, string> } = {}): Terminal {
+  session = `t${++sessionCount}`;
+  const script = sb.write('pty.sh', [
+    line,
+    'echo "EXIT=$?"',
+    // Proves the terminal was given back in its ordinary mode: canonical input with echo.
+    `echo "TTY=$(stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\\n' ' ')"`,
+    'exec sleep 120',
+    '',
+  ].join('\n'));
+  const env = { ...sb.env, TERM: 'screen', ...options.extraEnv };
+  const envArgs = Object.entries(env).map(([key, value]) => `${key}=${value}`);
+  // tmux (3.0 and later) runs a command given as several arguments directly, with no shell to quote for.
+  tmuxRun(['new-session', '-d', '-s', session, '-x', '200', '-y', '50', '-c', options.cwd ?? sb.work, 'env', '-i', ...envArgs, '/bin/sh', script]);
+
+  const screen = () => tmuxRun(['capture-pane', '-p', '-J', '-t', session]);
+  const waitFor = async (what: string | RegExp) => {
+    const started = Date.now();
+    for (;;) {
+      const text = screen();
+      if (typeof what === 'string' ? text.includes(what) : what.test(text)) return text;
+      if (Date.now() - started > waitLimitMs) {
+        throw new Error(`gave up after ${waitLimitMs} ms waiting for ${String(what)} on the terminal, which shows:\n${text.replace(/\n+$/, '')}`);
+      }
+      await sleep(20);
+    }
+  };
+  return {
+    screen,
+    waitFor,
+    type: (text) => void tmuxRun(['send-keys', '-t', session, '-l', text]),
+    press: (...keys) => void tmuxRun(['send-keys', '-t', session, ...keys]),
+    async exit() {
+      const text = await waitFor(/^TTY=.*$/m);
+      return { code: Number(/^EXIT=(\d+)$/m.exec(text)?.[1] ?? NaN), screen: text };
+    },
+  };
+}
+
+/** A recording double compatible with `sb.record`, which says on stderr when it starts reading stdin. */
+function writeDouble(): void {
+  const path = join(sb.doubles, 'railway');
+  writeFileSync(
+    path,
+    [
+      '#!/bin/sh',
+      'd="$RECORDS/railway"; mkdir -p "$d"',
+      `for a in "$@"; do printf '%s\\0' "$a"; done > "$d/argv"`,
+      `printf '%s' "$0" > "$d/argv0"`,
+      'env -0 > "$d/env"; pwd > "$d/cwd"',
+      `echo '${doubleReady}' >&2`,
+      'cat > "$d/stdin"',
+      'exit 0',
+      '',
+    ].join('\n'),
+  );
+  chmodSync(path, 0o755);
+}
+
+function auditOutcomes(): string[] {
+  const file = join(sb.home, '.local/state/chaperone/audit.jsonl');
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8').trim().split('\n').map((line) => JSON.parse(line).outcome);
+}
+
+describe.skipIf(!haveTmux)('the confirmation prompt in a real terminal (tmux)', () => {
+  beforeEach(async () => {
+    if (!socket) {
+      socketDir = mkdtempSync(join(tmpdir(), 'chaperone-tmux-'));
+      socket = join(socketDir, 'sock');
+    }
+    sb = await makeSandbox(['railway']);
+    writeDouble();
+  });
+
+  afterEach(() => {
+    if (session) spawnSync(tmux, ['-S', socket, 'kill-session', '-t', session], { stdio: 'ignore' });
+    session = '';
+    rmSync(sb.root, { recursive: true, force: true });
+  });
+
+  afterAll(() => {
+    if (!socket) return;
+    spawnSync(tmux, ['-S', socket, 'kill-server'], { stdio: 'ignore' });
+    rmSync(socketDir, { recursive: true, force: true });
+  });
+
+  it('shows the command, rule, environment and evidence; typing the name runs the real tool, which then reads the terminal', async () => {
+    linkRailway(sb, sb.work, 'production');
+    const term = startTerminal(deleteVolume);
+
+    const prompt = await term.waitFor('Type production to run it');
+    expect(prompt).toContain('chaperone: this command is held for confirmation');
+    expect(prompt).toContain(`  command      ${deleteVolume}`);
+    expect(prompt).toContain('  rule         railway.volume.delete [destroy]');
+    expect(prompt).toContain('  environment  production (production)');
+    expect(prompt).toContain(`    evidence   file ~/.railway/config.json projects["${sb.work}"].environmentName = production`);
+    expect(prompt).toContain('production needs a human to type "production"');
+    expect(sb.record('railway')).toBeUndefined();
+
+    term.type('production');
+    await term.waitFor(/Type production to run it.*production/); // echoed as typed
+    term.press('Enter');
+
+    // The real tool runs with the terminal as its stdin, back in line mode: what is typed now is
+    // echoed and reaches the tool, not the prompt.
+    await term.waitFor(doubleReady);
+    term.type('typed-after-the-prompt');
+    await term.waitFor(/^typed-after-the-prompt$/m);
+    term.press('Enter');
+    term.press('C-d');
+
+    const { code, screen } = await term.exit();
+    expect(code).toBe(0);
+    expect(screen).toContain('TTY=icanon echo');
+    expect(screen).not.toContain('not confirmed');
+    const record = sb.record('railway')!;
+    expect(record.argv).toEqual(['volume', 'delete', '--volume', 'pg-data', '--yes']);
+    expect(record.stdin.toString()).toBe('typed-after-the-prompt\n');
+    expect(auditOutcomes()).toEqual(['confirmed']);
+  });
+
+  it.each(['prod', 'staging', 'Production'])('aborts when %j is typed instead of the name', async (answer) => {
+    linkRailway(sb, sb.work, 'production');
+    const term = startTerminal(deleteVolume);
+    await term.waitFor('Type production to run it');
+    term.type(answer);
+    term.press('Enter');
+
+    const { code, screen } = await term.exit();
+    expect(code).toBe(77);
+    expect(screen).toContain('chaperone: not confirmed; the real railway did not run.');
+    expect(screen).toContain('TTY=icanon echo');
+    expect(sb.record('railway')).toBeUndefined();
+    expect(auditOutcomes()).toEqual(['aborted']);
+  });
+
+  it('aborts on Ctrl-C at the prompt, with exit code 77', async () => {
+    linkRailway(sb, sb.work, 'production');
+    const term = startTerminal(deleteVolume);
+    await term.waitFor('Type production to run it');
+    term.type('produc');
+    term.press('C-c');
+
+    const { code, screen } = await term.exit();
+    expect(code).toBe(77);
+    expect(screen).toContain('chaperone: not confirmed; the real railway did not run.');
+    expect(screen).toContain('TTY=icanon echo');
+    expect(sb.record('railway')).toBeUndefined();
+    expect(auditOutcomes()).toEqual(['aborted']);
+  });
+
+  it('does not confirm when Enter comes mid-word in one burst of input (a paste of "prod⏎uction")', async () => {
+    linkRailway(sb, sb.work, 'production');
+    const term = startTerminal(deleteVolume);
+    await term.waitFor('Type production to run it');
+    // One send-keys write: the prompt reads it as a single chunk. The line submitted is "prod".
+    term.type('prod\ruction');
+
+    const { code, screen } = await term.exit();
+    expect(code).toBe(77);
+    expect(screen).toContain('chaperone: not confirmed; the real railway did not run.');
+    expect(sb.record('railway')).toBeUndefined();
+  });
+
+  it('asks for "yes" in a staging-linked directory, and runs the tool when it is typed', async () => {
+    linkRailway(sb, sb.work, 'staging');
+    const term = startTerminal(deleteVolume);
+
+    const prompt = await term.waitFor('Type yes to run it');
+    expect(prompt).toContain('  environment  staging (staging)');
+    expect(prompt).toContain('staging needs a human to confirm');
+    expect(prompt).not.toContain('Type staging');
+
+    term.type('yes');
+    term.press('Enter');
+    await term.waitFor(doubleReady);
+    term.press('C-d');
+
+    const { code, screen } = await term.exit();
+    expect(code).toBe(0);
+    expect(screen).toContain('TTY=icanon echo');
+    expect(sb.record('railway')?.argv).toEqual(['volume', 'delete', '--volume', 'pg-data', '--yes']);
+    expect(sb.record('railway')?.stdin.toString()).toBe('');
+  });
+
+  it('reads the answer from the terminal and leaves piped stdin to the real tool, byte for byte', async () => {
+    linkRailway(sb, sb.work, 'production');
+    const term = startTerminal(`printf 'payload-bytes' | ${deleteVolume}`);
+    await term.waitFor('Type production to run it');
+    term.type('production');
+    term.press('Enter');
+
+    const { code } = await term.exit();
+    expect(code).toBe(0);
+    expect(sb.record('railway')?.stdin.toString('latin1')).toBe('payload-bytes');
+  });
+
+  it('refuses an agent without asking, even though a terminal is there', async () => {
+    linkRailway(sb, sb.work, 'production');
+    const term = startTerminal(deleteVolume, { extraEnv: { CHAPERONE_ACTOR: 'agent' } });
+
+    const { code, screen } = await term.exit();
+    expect(code).toBe(77);
+    expect(screen).toContain(`chaperone: refused: ${deleteVolume}`);
+    expect(screen).toContain('CHAPERONE_ACTOR=agent');
+    expect(screen).not.toContain('to run it');
+    expect(screen).not.toContain('held for confirmation');
+    expect(sb.record('railway')).toBeUndefined();
+    expect(auditOutcomes()).toEqual(['refused']);
+  });
+
+  it('shows control characters in an argument as escapes, so they cannot redraw the prompt', async () => {
+    linkRailway(sb, sb.work, 'production');
+    // The argument is ESC [ 2 K (erase the line), CR, "fake": interpreted, it would wipe the command line.
+    const term = startTerminal(`railway volume delete --volume "$(printf 'pg\\033[2K\\rfake')" --yes`);
+
+    const prompt = await term.waitFor('Type production to run it');
+    const commandLine = prompt.split('\n').find((line) => line.startsWith('  command      '));
+    expect(commandLine).toBeDefined();
+    expect(commandLine).toMatch(/^ {2}command {6}railway volume delete --volume pg\\e\\?\[2K\\rfake --yes$/);
+    expect(prompt).not.toMatch(/^fake/m);
+    expect(prompt).toContain('  rule         railway.volume.delete');
+
+    term.press('C-c');
+    const { code } = await term.exit();
+    expect(code).toBe(77);
+    expect(sb.record('railway')).toBeUndefined();
+  });
+});

@@ -1,0 +1,42 @@
+import { describe } from 'vitest';
+import { escapeControl } from '../../src/display/describe.js';
+import { redactArgs, redactText } from '../../src/redact.js';
+import { table } from '../helpers/cases.js';
+
+describe('redactText', () => {
+  table((t) => t, [
+    ['postgresql://app:PW@db.prod.example/shop', 'postgresql://app:***@db.prod.example/shop'],
+    ['postgres://app:p%40ss@h:5432/db?sslmode=require', 'postgres://app:***@h:5432/db?sslmode=require'],
+    ['mysql://root:hunter2@10.0.0.1/x', 'mysql://root:***@10.0.0.1/x'],
+    ['postgresql://app@db/shop', 'postgresql://app@db/shop'],
+    ['host=db password=hunter2 dbname=x', 'host=db password=*** dbname=x'],
+    ["host=db password='a b' dbname=x", 'host=db password=*** dbname=x'],
+    ['https://api.example.com/x?token=abc123&y=1', 'https://api.example.com/x?token=***&y=1'],
+    ['Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.x.y', 'Authorization: Bearer ***'],
+    ['authorization: token ghp_abcdefghijklmnop', 'authorization: token ***'],
+    ['Bearer abcdefghijklmnop', 'Bearer ***'],
+    ['project-access-token: 1234-5678', 'project-access-token: ***'],
+    ['DROP TABLE orders', 'DROP TABLE orders'],
+  ], redactText);
+});
+
+describe('redactArgs', () => {
+  table((a) => a.join(' '), [
+    [['--password', 'hunter2', 'x'], ['--password', '***', 'x']],
+    [['--password=hunter2'], ['--password=***']],
+    [['--token', 't0k'], ['--token', '***']],
+    [['--password', '-d', 'x'], ['--password', '-d', 'x']],
+    [['-H', 'Authorization: Bearer abcdefghijkl'], ['-H', 'Authorization: Bearer ***']],
+    [['postgresql://a:b@h/d', '-c', 'select 1'], ['postgresql://a:***@h/d', '-c', 'select 1']],
+  ], redactArgs);
+});
+
+describe('escapeControl makes text inert on a terminal', () => {
+  table((t) => JSON.stringify(t), [
+    ['\u001b[2K\rfake', '\\e[2K\\rfake'],
+    ['a\nb', 'a\\nb'],
+    ['\u0007bell', '\\u{7}bell'],
+    ['rtl\u202eevil', 'rtl\\u{202e}evil'],
+    ['plain ünïcødé', 'plain ünïcødé'],
+  ], escapeControl);
+});
