@@ -1,28 +1,64 @@
 // Asking a human. The question is read from /dev/tty, never from stdin, which may be carrying the
 // command's data; its text goes to stderr. Anything but the exact word aborts.
 
-import { openSync } from 'node:fs';
+import { closeSync, constants, openSync, readSync } from 'node:fs';
+import { PassThrough } from 'node:stream';
 import { ReadStream } from 'node:tty';
 
 export async function askHuman(header: string, word: string): Promise<boolean> {
   const fd = openSync('/dev/tty', 'r');
-  const input = new ReadStream(fd);
+  const terminal = new ReadStream(fd); // reads nothing until a 'data' listener is added
+  // prompts reads its keys from `keys`, which the terminal feeds up to the first Enter and never past
+  // it. prompts' submit is asynchronous, so keys read in the same chunk as the Enter (a paste, or fast
+  // typing) would be added to the answer before it is taken: "prod⏎uction" would confirm "production".
+  const keys = new PassThrough();
+  let entered = false;
+  const feed = (chunk: Buffer) => {
+    if (entered) return;
+    const enter = chunk.findIndex((byte) => byte === 0x0d || byte === 0x0a);
+    if (enter !== -1) {
+      entered = true;
+      terminal.pause();
+    }
+    keys.write(enter === -1 ? chunk : chunk.subarray(0, enter + 1));
+  };
   try {
     const { default: prompts } = await import('prompts');
+    // `keys` is not a TTY, so prompts leaves the terminal's mode alone: raw mode is set and undone here.
+    terminal.setRawMode(true);
     process.stderr.write(header);
+    // Only what is typed after the question is shown answers it.
+    discardTypeahead();
+    terminal.on('data', feed);
     let cancelled = false;
     const { answer } = await prompts(
       {
         type: 'text',
         name: 'answer',
         message: word === 'yes' ? 'Type yes to run it' : `Type ${word} to run it`,
-        stdin: input,
+        stdin: keys,
         stdout: process.stderr,
       },
       { onCancel: () => (cancelled = true) },
     );
     return !cancelled && typeof answer === 'string' && answer.trim() === word;
   } finally {
-    input.destroy();
+    if (terminal.isRaw) terminal.setRawMode(false);
+    terminal.destroy();
+    keys.destroy();
+  }
+}
+
+/** Drops input already waiting on the terminal, as tcflush(TCIFLUSH) would; Node has no tcflush. */
+function discardTypeahead(): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync('/dev/tty', constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+    const buffer = Buffer.alloc(4096);
+    while (readSync(fd, buffer) > 0);
+  } catch {
+    // EAGAIN: nothing (more) is waiting.
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }

@@ -229,6 +229,28 @@ describe.skipIf(!haveTmux)('the confirmation prompt in a real terminal (tmux)', 
     expect(sb.record('railway')).toBeUndefined();
   });
 
+  it('does not take an answer typed before the question was shown', async () => {
+    linkRailway(sb, sb.work, 'production');
+    const go = join(sb.work, 'go');
+    const term = startTerminal(`while [ ! -e '${go}' ]; do sleep 0.02; done; ${deleteVolume}`);
+    // Typed ahead, before chaperone starts: the terminal queues (and echoes) the line.
+    term.type('production');
+    term.press('Enter');
+    await term.waitFor(/^production$/m);
+    writeFileSync(go, '');
+
+    await term.waitFor('Type production to run it');
+    // Still asking: the queued line was dropped, so what is typed now starts a fresh answer.
+    term.type('x');
+    await term.waitFor(/Type production to run it › x$/m);
+    expect(sb.record('railway')).toBeUndefined();
+    term.press('C-c');
+
+    const { code } = await term.exit();
+    expect(code).toBe(77);
+    expect(sb.record('railway')).toBeUndefined();
+  });
+
   it('asks for "yes" in a staging-linked directory, and runs the tool when it is typed', async () => {
     linkRailway(sb, sb.work, 'staging');
     const term = startTerminal(deleteVolume);
@@ -270,7 +292,7 @@ describe.skipIf(!haveTmux)('the confirmation prompt in a real terminal (tmux)', 
     expect(code).toBe(77);
     expect(screen).toContain(`chaperone: refused: ${deleteVolume}`);
     expect(screen).toContain('CHAPERONE_ACTOR=agent');
-    expect(screen).not.toContain('to run it');
+    expect(screen).not.toContain('Type production to run it');
     expect(screen).not.toContain('held for confirmation');
     expect(sb.record('railway')).toBeUndefined();
     expect(auditOutcomes()).toEqual(['refused']);
@@ -284,7 +306,7 @@ describe.skipIf(!haveTmux)('the confirmation prompt in a real terminal (tmux)', 
     const prompt = await term.waitFor('Type production to run it');
     const commandLine = prompt.split('\n').find((line) => line.startsWith('  command      '));
     expect(commandLine).toBeDefined();
-    expect(commandLine).toMatch(/^ {2}command {6}railway volume delete --volume pg\\e\\?\[2K\\rfake --yes$/);
+    expect(commandLine).toBe(String.raw`  command      railway volume delete --volume 'pg\e[2K\rfake' --yes`);
     expect(prompt).not.toMatch(/^fake/m);
     expect(prompt).toContain('  rule         railway.volume.delete');
 
