@@ -3,17 +3,18 @@
 
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync } from 'node:fs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
-rmSync('dist', { recursive: true, force: true });
+// Build beside dist/ and swap it in at the end, so a test run elsewhere never sees a half-built dist/.
+const staging = `dist.building-${process.pid}`;
 await build({
   entryPoints: {
     shim: 'src/shim/main.ts',
     cli: 'src/cli/main.ts',
     'compile-rules': 'src/rules/compile-builtin.ts',
   },
-  outdir: 'dist',
+  outdir: staging,
   bundle: true,
   splitting: true,
   format: 'esm',
@@ -26,4 +27,11 @@ await build({
   chunkNames: '[name]-[hash]',
   logLevel: 'warning',
 });
-execFileSync(process.execPath, ['dist/compile-rules.js', 'rules.yaml', 'dist/rules.json'], { stdio: 'inherit' });
+try {
+  execFileSync(process.execPath, [`${staging}/compile-rules.js`, 'rules.yaml', `${staging}/rules.json`], { stdio: 'inherit' });
+} catch {
+  rmSync(staging, { recursive: true, force: true });
+  process.exit(1);
+}
+rmSync('dist', { recursive: true, force: true });
+renameSync(staging, 'dist');

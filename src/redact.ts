@@ -7,7 +7,9 @@ const textPatterns: [RegExp, string][] = [
   // scheme://user:password@host
   [/([a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:)[^@\s/]*@/gi, `$1${mask}@`],
   // password=... in key=value connection strings and query strings
-  [/\b(password|passwd|pwd|token|access_token|api_key|apikey|secret)=('(?:\\.|[^'])*'|[^\s&;'"]+)/gi, `$1=${mask}`],
+  [/\b(password|passwd|pwd|token|access_token|api_key|apikey|secret)(\s*=\s*)('(?:\\.|[^'])*'|[^\s&;'"]+)/gi, `$1$2${mask}`],
+  // SQL: CREATE/ALTER ROLE … PASSWORD 'secret'
+  [/\b(password)(\s+)'(?:''|[^'])*'/gi, `$1$2'${mask}'`],
   // Authorization: <scheme> <credentials>, and bare Bearer/Basic/Token credentials
   [/\b(authorization|proxy-authorization|x-api-key|project-access-token|team-access-token)(\s*[:=]\s*)(?:(bearer|basic|token)\s+)?[^\s'"]+/gi, `$1$2$3 ${mask}`],
   [/\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi, `$1 ${mask}`],

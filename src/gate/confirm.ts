@@ -1,9 +1,10 @@
 // Asking a human. The question is read from /dev/tty, never from stdin, which may be carrying the
-// command's data; its text goes to stderr. Anything but the exact word aborts.
+// command's data; its text goes to stderr (or to /dev/tty when stderr is redirected, so the human sees
+// what they are answering). Anything but the exact word aborts.
 
 import { closeSync, constants, openSync, readSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
-import { ReadStream } from 'node:tty';
+import { ReadStream, WriteStream } from 'node:tty';
 
 export async function askHuman(header: string, word: string): Promise<boolean> {
   const fd = openSync('/dev/tty', 'r');
@@ -22,11 +23,12 @@ export async function askHuman(header: string, word: string): Promise<boolean> {
     }
     keys.write(enter === -1 ? chunk : chunk.subarray(0, enter + 1));
   };
+  const screen = process.stderr.isTTY ? process.stderr : new WriteStream(openSync('/dev/tty', 'w'));
   try {
     const { default: prompts } = await import('prompts');
     // `keys` is not a TTY, so prompts leaves the terminal's mode alone: raw mode is set and undone here.
     terminal.setRawMode(true);
-    process.stderr.write(header);
+    screen.write(header);
     // Only what is typed after the question is shown answers it.
     discardTypeahead();
     terminal.on('data', feed);
@@ -37,7 +39,7 @@ export async function askHuman(header: string, word: string): Promise<boolean> {
         name: 'answer',
         message: word === 'yes' ? 'Type yes to run it' : `Type ${word} to run it`,
         stdin: keys,
-        stdout: process.stderr,
+        stdout: screen,
       },
       { onCancel: () => (cancelled = true) },
     );
@@ -46,6 +48,7 @@ export async function askHuman(header: string, word: string): Promise<boolean> {
     if (terminal.isRaw) terminal.setRawMode(false);
     terminal.destroy();
     keys.destroy();
+    if (screen !== process.stderr) screen.destroy();
   }
 }
 

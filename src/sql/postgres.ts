@@ -78,6 +78,9 @@ function classify(type: string, node: Node): Action | undefined {
       return { path: ['do'] };
     case 'CallStmt':
       return { path: ['call'] };
+    case 'CreateFunctionStmt':
+      // Its body is a string chaperone does not read yet; calling it later could do anything.
+      return { path: ['create-function'] };
     default:
       return /^Drop.*Stmt$/.test(type) ? { path: ['drop', type.replace(/^Drop|Stmt$/g, '').toLowerCase()] } : undefined;
   }

@@ -33,6 +33,8 @@ const railwayGrammar = grammar({
     ['--var'],
     ['--raw-var'],
     ['--operation-name'],
+    ['--set'],
+    ['--set-from-stdin'],
   ],
   booleans: [['--help', '-h'], ['--yes', '-y'], ['--json'], ['--version', '-V']],
 });

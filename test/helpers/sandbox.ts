@@ -2,7 +2,7 @@
 // directory, and recording test doubles placed *after* the shims on PATH, as the real tools would be.
 // Nothing from the developer's own HOME or config leaks in.
 
-import { execa, type Options, type Result } from 'execa';
+import { execa, type Options, type Result, type ResultPromise } from 'execa';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,9 +31,9 @@ export interface Sandbox {
   /** What a double recorded, or undefined if it never ran. */
   record(tool: string): DoubleRecord | undefined;
   /** Runs a command line through `sh -c` with the shims first on PATH. */
-  sh(line: string, options?: Options): Promise<Result>;
+  sh(line: string, options?: Options): ResultPromise & Promise<Result>;
   /** Runs argv with the shims first on PATH. */
-  run(file: string, args: string[], options?: Options): Promise<Result>;
+  run(file: string, args: string[], options?: Options): ResultPromise & Promise<Result>;
   chaperone(args: string[], options?: Options): Promise<Result>;
   write(relative: string, text: string): string;
 }
@@ -46,8 +46,12 @@ export interface DoubleRecord {
   cwd: string;
 }
 
+/** Sandboxes made by this test file; test/helpers/cleanup.ts removes them when the file is done. */
+export const sandboxRoots: string[] = [];
+
 export async function makeSandbox(tools: string[] = ['railway', 'psql', 'dropdb', 'pg_restore', 'aws']): Promise<Sandbox> {
   const root = realpathSync(mkdtempSync(join(tmpdir(), 'chaperone-test-')));
+  sandboxRoots.push(root);
   const dirs = { home: join(root, 'home'), shims: join(root, 'shims'), doubles: join(root, 'doubles'), records: join(root, 'records'), work: join(root, 'work') };
   for (const dir of Object.values(dirs)) mkdirSync(dir, { recursive: true });
   const env: Record<string, string> = {
@@ -99,8 +103,8 @@ export async function makeSandbox(tools: string[] = ['railway', 'psql', 'dropdb'
         cwd: readFileSync(join(d, 'cwd'), 'utf8').trim(),
       };
     },
-    sh: (line, options = {}) => execa('sh', ['-c', line], merge(options)) as Promise<Result>,
-    run: (file, args, options = {}) => execa(file, args, merge(options)) as Promise<Result>,
+    sh: (line, options = {}) => execa('sh', ['-c', line], merge(options)) as ResultPromise & Promise<Result>,
+    run: (file, args, options = {}) => execa(file, args, merge(options)) as ResultPromise & Promise<Result>,
     chaperone: (args, options = {}) => execa(process.execPath, [cliPath, ...args], merge(options)) as Promise<Result>,
     write(relative, text) {
       const path = join(root, relative);

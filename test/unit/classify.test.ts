@@ -60,7 +60,7 @@ describe('isLocalHost', () => {
 
 const target = (...identifiers: Identifier[]) => classifyTarget({ evidence: [], identifiers }, config).class;
 describe('classifyTarget', () => {
-  table((ids) => ids.map((i) => `${i.kind}=${i.value}`).join(' ') || '(nothing)', [
+  table<Identifier[], string>((ids) => ids.map((i) => `${i.kind}=${i.value}`).join(' ') || '(nothing)', [
     [[], 'unknown'],
     [[{ kind: 'name', value: 'production' }], 'production'],
     [[{ kind: 'host', value: '127.0.0.1' }], 'development'],

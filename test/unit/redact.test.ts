@@ -11,6 +11,8 @@ describe('redactText', () => {
     ['postgresql://app@db/shop', 'postgresql://app@db/shop'],
     ['host=db password=hunter2 dbname=x', 'host=db password=*** dbname=x'],
     ["host=db password='a b' dbname=x", 'host=db password=*** dbname=x'],
+    ['host=db password = hunter2 dbname=x', 'host=db password = *** dbname=x'],
+    ["ALTER ROLE app PASSWORD 'hunter2'; DROP TABLE t", "ALTER ROLE app PASSWORD '***'; DROP TABLE t"],
     ['https://api.example.com/x?token=abc123&y=1', 'https://api.example.com/x?token=***&y=1'],
     ['Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.x.y', 'Authorization: Bearer ***'],
     ['authorization: token ghp_abcdefghijklmnop', 'authorization: token ***'],

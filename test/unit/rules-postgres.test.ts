@@ -23,6 +23,7 @@ describe('psql -c SQL against the built-in rules (PostgreSQL grammar)', () => {
     [`psql -c "DROP OWNED BY bob"`, 'psql.sql.drop-owned'],
     [`psql -c "DO \\$\\$ BEGIN EXECUTE 'x'; END \\$\\$"`, 'psql.sql.opaque'],
     [`psql -c "CALL cleanup()"`, 'psql.sql.opaque'],
+    [`psql -c "CREATE FUNCTION f() RETURNS void LANGUAGE sql AS 'DROP TABLE orders'; SELECT f();"`, 'psql.sql.opaque'],
     [`psql -c "WITH d AS (DELETE FROM orders RETURNING *) SELECT count(*) FROM d"`, 'psql.sql.delete-all'],
     [`psql -c "SELECT 1; DROP TABLE orders"`, 'psql.sql.drop'],
     [`psql -c "SELECT 1" -c "TRUNCATE orders"`, 'psql.sql.truncate'],
