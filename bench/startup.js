@@ -4,7 +4,7 @@
 // Results go to stdout; record them in BENCHMARKS.md with the machine they ran on.
 
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -32,10 +32,16 @@ const cases = [
 console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, node ${process.version}`);
 const hyperfine = spawnSync('hyperfine', ['--version']).status === 0;
 if (hyperfine) {
-  const args = ['--warmup', '5', '--runs', '40', '-N', '--ignore-failure', '--export-markdown', join(root, 'bench.md')];
+  const args = ['--warmup', '5', '--runs', '40', '-N', '--ignore-failure', '--style', 'basic', '--export-json', join(root, 'bench.json')];
   for (const [name, file, argv] of cases) args.push('-n', name, [file, ...argv].map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a}'`)).join(' '));
-  const result = spawnSync('hyperfine', args, { env, stdio: ['ignore', 'inherit', 'inherit'] });
+  const result = spawnSync('hyperfine', args, { env, stdio: ['ignore', 'ignore', 'inherit'] });
   if (result.status !== 0) process.exitCode = 1;
+  else {
+    const { results } = JSON.parse(readFileSync(join(root, 'bench.json'), 'utf8'));
+    console.log('\n| case | median | mean ± σ | min … max |\n|---|---|---|---|');
+    const ms = (s) => `${(s * 1000).toFixed(1)} ms`;
+    for (const r of results) console.log(`| ${r.command} | ${ms(r.median)} | ${ms(r.mean)} ± ${ms(r.stddev)} | ${ms(r.min)} … ${ms(r.max)} |`);
+  }
 } else {
   console.log('hyperfine not found (apt-get install hyperfine); using a simple timer, median of 40 runs');
   for (const [name, file, argv] of cases) {

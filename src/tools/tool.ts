@@ -1,7 +1,7 @@
 // What chaperone must know about each tool it wraps: how to read its argv, and how it decides what it
 // targets. One file per tool implements this.
 
-import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import type { Invocation, ParsedInvocation, ResolvedTarget } from '../model.js';
 
 export interface Tool {
@@ -15,5 +15,7 @@ export interface Tool {
 
 /** A short, non-reversible name for a secret, so a user can map it in config without writing it down. */
 export function fingerprint(secret: string): string {
+  // node:crypto costs a few milliseconds to load; only token-bearing invocations need it.
+  const { createHash } = createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
   return `sha256:${createHash('sha256').update(secret).digest('hex').slice(0, 16)}`;
 }
