@@ -48,14 +48,8 @@ export interface Identifier {
   kind: IdentifierKind;
   value: string;
 }
-export type IdentifierKind =
-  | 'name'
-  | 'host'
-  | 'railway-environment'
-  | 'railway-token'
-  | 'aws-profile'
-  | 'aws-account'
-  | 'aws-access-key';
+export type { IdentifierKind } from './context/identifiers.js';
+import type { IdentifierKind } from './context/identifiers.js';
 
 /** What a tool's resolver reports, before classification. */
 export interface ResolvedTarget {

@@ -6,6 +6,7 @@
 import type { EnvironmentClass, Identifier, ResolvedTarget, Target } from '../model.js';
 import type { Config } from '../rules/config.js';
 import { namedClasses } from '../rules/schema.js';
+import { identifierKinds } from './identifiers.js';
 
 const strictness: Record<EnvironmentClass, number> = { development: 0, staging: 1, unknown: 2, production: 3 };
 
@@ -71,12 +72,18 @@ export function isLocalHost(host: string): boolean {
 function classifyIdentifier(id: Identifier, config: Config): { class: EnvironmentClass; because: string } | undefined {
   const mapped = config.targets[id.kind]?.[id.value];
   if (mapped) return { class: mapped, because: `${id.kind} "${id.value}" is mapped to ${mapped} in your config` };
+  if (id.kind === 'git-branch') {
+    const rule = config.protectedBranches.find((glob) => globToRegExp(glob).test(id.value.toLowerCase()));
+    return rule
+      ? { class: 'production', because: `branch "${id.value}" is protected ("${rule}" in protected-branches)` }
+      : { class: 'development', because: `branch "${id.value}" is not a protected branch` };
+  }
   if (id.kind === 'host' && isLocalHost(id.value)) {
     const named = classifyName(id.value, config.names);
     if (named) return { class: named.class, because: `host "${id.value}" contains "${named.word}"` };
     return { class: 'development', because: `host "${id.value}" is this machine` };
   }
-  if (id.kind === 'name' || id.kind === 'host' || id.kind === 'aws-profile') {
+  if (identifierKinds[id.kind].byToken) {
     const named = classifyName(id.value, config.names);
     if (named) return { class: named.class, because: `"${id.value}" contains "${named.word}"` };
   }

@@ -36,6 +36,8 @@ export interface Config {
   policy: Record<EnvironmentClass, PolicyAction>;
   targets: Partial<Record<IdentifierKind, Record<string, EnvironmentClass>>>;
   rules: Rule[];
+  /** git branches that count as production; every other branch is development. */
+  protectedBranches: string[];
   /** The files that were read, in order. */
   layers: string[];
 }
@@ -48,6 +50,7 @@ export function emptyConfig(): Config {
     policy: { production: 'confirm-name', staging: 'confirm', development: 'notice', unknown: 'confirm-name' },
     targets: {},
     rules: [],
+    protectedBranches: [],
     layers: [],
   };
 }
@@ -62,6 +65,8 @@ export function applyLayer(config: Config, layer: Layer, trust: Trust, complain:
     policy: { ...config.policy },
     targets: { ...config.targets },
     rules: [...config.rules],
+    // Adding a protected branch only tightens, so every layer may.
+    protectedBranches: [...config.protectedBranches, ...(layer.protectedBranches ?? [])],
     layers: [...config.layers, layer.file],
   };
 

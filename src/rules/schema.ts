@@ -2,21 +2,14 @@
 // The same schema serves the built-in rules.yaml, a user's file and a project's .chaperone.yaml.
 
 import type { EnvironmentClass, Effect, IdentifierKind, PolicyAction } from '../model.js';
+import { identifierKindNames } from '../context/identifiers.js';
 
 export const namedClasses = ['production', 'staging', 'development'] as const;
 export type NamedClass = (typeof namedClasses)[number];
 export const allClasses: EnvironmentClass[] = ['production', 'staging', 'development', 'unknown'];
 export const policyActions: PolicyAction[] = ['allow', 'notice', 'confirm', 'confirm-name', 'deny'];
 export const effects: Effect[] = ['destroy', 'disrupt'];
-export const targetKinds: IdentifierKind[] = [
-  'name',
-  'host',
-  'railway-environment',
-  'railway-token',
-  'aws-profile',
-  'aws-account',
-  'aws-access-key',
-];
+export const targetKinds: IdentifierKind[] = identifierKindNames;
 
 export interface RuleEntry {
   id: string;
@@ -37,17 +30,19 @@ export interface Layer {
   targets: Partial<Record<IdentifierKind, Record<string, EnvironmentClass>>>;
   rules: RuleEntry[];
   disable: string[];
+  /** git branches that count as production (globs allowed: release/*). */
+  protectedBranches: string[];
 }
 
 export type Path = (string | number)[];
 /** Reports a problem at a path in the document (at its key, or its value); never returns. */
 export type Complain = (path: Path, problem: string, at?: 'key' | 'value') => never;
 
-const topLevelKeys = ['environments', 'policy', 'targets', 'rules', 'disable'];
+const topLevelKeys = ['environments', 'policy', 'targets', 'protected-branches', 'rules', 'disable'];
 const ruleKeys = ['id', 'tool', 'command', 'with', 'without', 'effect', 'summary'];
 
 export function validateLayer(data: unknown, file: string, knownTools: ReadonlySet<string>, complain: Complain): Layer {
-  const layer: Layer = { file, environments: {}, policy: {}, targets: {}, rules: [], disable: [] };
+  const layer: Layer = { file, environments: {}, policy: {}, targets: {}, rules: [], disable: [], protectedBranches: [] };
   if (data === null || data === undefined) return layer; // an empty file is a valid, empty layer
   const top = expectMap(data, [], complain);
   for (const key of Object.keys(top)) {
@@ -100,6 +95,9 @@ export function validateLayer(data: unknown, file: string, knownTools: ReadonlyS
     top.rules.forEach((raw: unknown, i: number) => layer.rules.push(validateRule(raw, ['rules', i], knownTools, complain)));
   }
 
+  if (top['protected-branches'] !== undefined) {
+    layer.protectedBranches = expectStringList(top['protected-branches'], ['protected-branches'], complain);
+  }
   if (top.disable !== undefined) layer.disable = expectStringList(top.disable, ['disable'], complain);
   return layer;
 }

@@ -1,13 +1,45 @@
 // Every tool chaperone wraps, by the executable name a shim is installed under.
 
 import { aws } from './aws.js';
+import { docker } from './docker.js';
+import { doctl } from './doctl.js';
 import { dropdb } from './dropdb.js';
+import { fly } from './fly.js';
+import { gcloud } from './gcloud.js';
+import { gh } from './gh.js';
+import { git } from './git.js';
+import { gsutil } from './gsutil.js';
+import { helm } from './helm.js';
+import { heroku } from './heroku.js';
+import { kubectl } from './kubectl.js';
 import { pgRestore } from './pg-restore.js';
 import { psql } from './psql.js';
 import { railway } from './railway.js';
+import { supabase } from './supabase.js';
+import { terraform } from './terraform.js';
 import type { Tool } from './tool.js';
+import { vercel } from './vercel.js';
 
-export const tools: Tool[] = [railway, psql, dropdb, pgRestore, aws];
+export const tools: Tool[] = [
+  railway,
+  psql,
+  dropdb,
+  pgRestore,
+  aws,
+  kubectl,
+  helm,
+  terraform,
+  gcloud,
+  gsutil,
+  heroku,
+  fly,
+  supabase,
+  vercel,
+  doctl,
+  docker,
+  gh,
+  git,
+];
 
 /** The names rules may use in `tool:`. */
 export const toolNames: string[] = tools.map((t) => t.name);

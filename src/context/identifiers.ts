@@ -1,0 +1,32 @@
+// The kinds of thing that can name a target. A user's config may map any of them to a class
+// (`targets: {aws-account: {"111122223333": production}}`). Those read by token are also classified by
+// the words in them (`prod-eu` is production); the rest are opaque ids, unknown until mapped.
+
+export const identifierKinds = {
+  name: { byToken: true, what: 'an environment, database or service name' },
+  host: { byToken: true, what: 'a host name or address (local hosts are development)' },
+  'railway-environment': { byToken: false, what: 'a Railway environment id' },
+  'railway-token': { byToken: false, what: "a Railway token's fingerprint" },
+  'aws-profile': { byToken: true, what: 'an AWS CLI profile name' },
+  'aws-account': { byToken: false, what: 'a 12-digit AWS account id' },
+  'aws-access-key': { byToken: false, what: 'an AWS access key id' },
+  'kube-context': { byToken: true, what: 'a kubeconfig context name' },
+  'kube-cluster': { byToken: true, what: 'a kubeconfig cluster name or server' },
+  'kube-namespace': { byToken: true, what: 'a Kubernetes namespace' },
+  'terraform-workspace': { byToken: true, what: 'a Terraform/OpenTofu workspace' },
+  path: { byToken: true, what: 'a working directory or file path (envs/prod)' },
+  'gcp-project': { byToken: true, what: 'a Google Cloud project id' },
+  'gcp-configuration': { byToken: true, what: 'a gcloud configuration name' },
+  'heroku-app': { byToken: true, what: 'a Heroku app name' },
+  'fly-app': { byToken: true, what: 'a Fly.io app name' },
+  'supabase-project': { byToken: false, what: 'a Supabase project ref' },
+  'vercel-project': { byToken: true, what: 'a Vercel project name or id' },
+  'digitalocean-context': { byToken: true, what: 'a doctl auth context' },
+  'docker-context': { byToken: true, what: 'a Docker context name' },
+  'github-repo': { byToken: false, what: 'a GitHub OWNER/REPO' },
+  'git-branch': { byToken: false, what: 'a git branch (protected branches count as production)' },
+} as const;
+
+export type IdentifierKind = keyof typeof identifierKinds;
+
+export const identifierKindNames = Object.keys(identifierKinds) as IdentifierKind[];
