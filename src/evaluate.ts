@@ -25,9 +25,18 @@ export async function evaluate(invocation: Invocation, options: EvaluateOptions 
 
   const parsed = await tool.parse(invocation);
   const findings = matchRules(tool.name, parsed, config.rules);
+  const streaming = parsed.stdin !== undefined && !parsed.stdin.complete;
   const target =
-    findings.length > 0 || options.alwaysResolve ? classifyTarget(tool.resolve(parsed, invocation), config) : undefined;
+    findings.length > 0 || options.alwaysResolve || streaming ? classifyTarget(tool.resolve(parsed, invocation), config) : undefined;
   const actor = detectActor(invocation.env, options.actor, options.terminal);
   const decision = decide(findings, target, actor, config.policy, parsed.help);
-  return { invocation, help: parsed.help, findings, target, actor, decision, layers: config.layers };
+  const evaluation: Evaluation = { invocation, help: parsed.help, findings, target, actor, decision, layers: config.layers };
+  if (parsed.stdin) evaluation.stdin = parsed.stdin;
+  if (streaming) {
+    evaluation.judge = (commands) => {
+      const more = matchRules(tool.name, { commands, help: false }, config.rules);
+      return { ...evaluation, findings: more, decision: decide(more, target, actor, config.policy), stdin: undefined, judge: undefined };
+    };
+  }
+  return evaluation;
 }

@@ -25,6 +25,18 @@ export interface ParsedInvocation {
   commands: Command[];
   /** `--help` and friends: never gated. */
   help: boolean;
+  /** Set when the payload was read ahead from a pipe on stdin, which the real tool must then be fed. */
+  stdin?: StdinReadAhead;
+}
+
+/** A pipe on stdin, read ahead so its payload could be judged before the real tool starts. */
+export interface StdinReadAhead {
+  /** The bytes read; the real tool gets them first, unchanged. */
+  head: Buffer;
+  /** Whether the head is all of stdin. If not, the rest is judged unit by unit as it streams. */
+  complete: boolean;
+  /** Units that end at or before this offset were judged with the invocation. */
+  judgedUpTo: number;
 }
 
 export type EnvironmentClass = 'production' | 'staging' | 'development' | 'unknown';
@@ -111,4 +123,8 @@ export interface Evaluation {
   decision: Decision;
   /** Config files that shaped the decision. */
   layers: string[];
+  /** Stdin read ahead by the parser (see ParsedInvocation.stdin). */
+  stdin?: StdinReadAhead;
+  /** Judges more actions of the same invocation (statements streaming in after the read-ahead). */
+  judge?: (commands: Command[]) => Evaluation;
 }

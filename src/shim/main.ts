@@ -35,7 +35,7 @@ async function main(): Promise<void> {
   if (real.kind === 'not-executable') {
     throw new UserError(`chaperone: ${tool}: ${real.path} is not executable.`, ExitCode.notExecutable);
   }
-  runRealTool(real.path, tool, args, env);
+  runRealTool(real.path, tool, args, env, evaluation);
 }
 
 function currentDirectory(env: NodeJS.ProcessEnv): string {

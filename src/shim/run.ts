@@ -6,12 +6,35 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { ExitCode } from '../errors.js';
+import type { Evaluation } from '../model.js';
 
 export const depthVariable = 'CHAPERONE_DEPTH';
 
-export function runRealTool(path: string, argv0: string, args: readonly string[], env: NodeJS.ProcessEnv): void {
+export function runRealTool(path: string, argv0: string, args: readonly string[], env: NodeJS.ProcessEnv, ev?: Evaluation): void {
   const depth = Number(env[depthVariable] ?? '0') + 1;
-  const child = spawn(path, args, { stdio: 'inherit', argv0, env: { ...env, [depthVariable]: String(depth) } });
+  // stdin stays the caller's own, unless it was read ahead: then the tool is fed what was read.
+  const stdio = ev?.stdin ? (['pipe', 'inherit', 'inherit'] as const) : 'inherit';
+  const child = spawn(path, args, { stdio: stdio as 'inherit', argv0, env: { ...env, [depthVariable]: String(depth) } });
+  let held: number | undefined; // set when chaperone stopped the tool's input
+  let feeding: Promise<void> = Promise.resolve();
+  if (ev?.stdin && child.stdin) {
+    const ahead = ev.stdin;
+    const sink = child.stdin;
+    feeding = import('../gate/stdin.js')
+      .then(async ({ feedStdin, stoppedMessage }) => {
+        const outcome = await feedStdin(ev, ahead, sink, process.stdin);
+        if (outcome.stopped) {
+          held = ExitCode.refused;
+          process.stderr.write(stoppedMessage(ev.invocation.tool, outcome.stopped));
+        }
+      })
+      .catch((error: Error) => {
+        // Never pass on input chaperone could not judge: close it, and report the bug.
+        held = ExitCode.internal;
+        sink.end();
+        process.stderr.write(`chaperone: internal error while reading stdin; no more input was sent.\n${error.stack}\n`);
+      });
+  }
 
   const ignore = () => {};
   const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
@@ -28,7 +51,7 @@ export function runRealTool(path: string, argv0: string, args: readonly string[]
     process.stderr.write(`chaperone: could not start ${path}: ${error.message}\n`);
     process.exit(code);
   });
-  child.on('exit', (code, signal) => {
+  child.on('exit', (code, signal) => void feeding.then(() => {
     for (const [name, handler] of handlers) process.off(name, handler);
     if (signal) {
       process.kill(process.pid, signal);
@@ -36,6 +59,7 @@ export function runRealTool(path: string, argv0: string, args: readonly string[]
       setTimeout(() => process.exit(128 + (constants.signals[signal] ?? 0)), 100).unref();
       return;
     }
-    process.exit(code ?? 0);
-  });
+    // A held statement wins over the tool's own success: the script did not run as written.
+    process.exit(held ?? code ?? 0);
+  }));
 }

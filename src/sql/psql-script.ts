@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Command } from '../model.js';
 import { readSql } from './postgres.js';
+import { UnitScanner, type ReadUnit } from './units.js';
 
 const maxIncludeDepth = 8;
 
@@ -58,4 +59,17 @@ async function readMeta(name: string, argument: string, line: string, place: Scr
     return readPsqlScript(included, { cwd: place.cwd, scriptDir: dirname(file), depth });
   }
   return [meta(name)];
+}
+
+/** The actions in the suspicious units of a large script; the others cannot destroy anything. */
+export async function readUnits(units: readonly ReadUnit[], place: ScriptPlace): Promise<Command[]> {
+  const commands: Command[] = [];
+  for (const unit of units) if (unit.text !== undefined) commands.push(...(await readPsqlScript(unit.text, place)));
+  return commands;
+}
+
+/** A whole script held in memory, read the fast way. */
+export async function readLargePsqlScript(bytes: Buffer, place: ScriptPlace): Promise<Command[]> {
+  const scanner = new UnitScanner();
+  return readUnits([...scanner.push(bytes), ...scanner.finish()], place);
 }

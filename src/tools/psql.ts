@@ -1,15 +1,18 @@
 // psql (PostgreSQL's terminal client; GNU getopt_long, so options and positionals mix freely, and a
 // long option may be abbreviated). See shared tools.md §2.
 //
-// What it runs: each -c and each -f in order; with neither, stdin. A regular file on stdin is read
-// ahead without being consumed; a pipe or a terminal is passed through unread (see README, "Limits").
+// What it runs: each -c and each -f in order; with neither (or with -f -), stdin. Files and a regular
+// file on stdin are read with pread, so psql still reads every byte; a pipe is read ahead (up to 64 MiB)
+// and its remainder judged statement by statement as it streams (src/gate/stdin.ts); a terminal is an
+// interactive session and is not read. Only units that could destroy something are parsed.
 // Where it connects: libpq's rules, in libpq.ts. Positionals are `[dbname [username]]`, and with -d
 // the first positional is the username.
 
-import { fstatSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
-import type { Command, Evidence, Invocation, ParsedInvocation, ResolvedTarget } from '../model.js';
-import { readPsqlScript } from '../sql/psql-script.js';
+import type { Command, Evidence, Invocation, ParsedInvocation, ResolvedTarget, StdinReadAhead } from '../model.js';
+import { readPsqlScript, readUnits, type ScriptPlace } from '../sql/psql-script.js';
+import { UnitScanner, type ReadUnit } from '../sql/units.js';
 import { grammar, readArgs, type ReadArgs } from './argv.js';
 import { isConnectionString, resolveConnection, targetOf } from './libpq.js';
 import type { Tool } from './tool.js';
@@ -57,8 +60,12 @@ const psqlGrammar = grammar({
   abbreviations: true,
 });
 
-/** Regular files on stdin larger than this are not read ahead; they count as unreadable. */
-const stdinReadLimit = 64 * 1024 * 1024;
+/**
+ * How much of a pipe is read before psql starts; the rest is judged statement by statement. Tests set
+ * CHAPERONE_READ_AHEAD_BYTES to reach the streaming path with small inputs; no value weakens the check.
+ */
+const readAheadLimit = (env: NodeJS.ProcessEnv) => Number(env.CHAPERONE_READ_AHEAD_BYTES) || 64 * 1024 * 1024;
+const chunkSize = 1024 * 1024;
 
 async function parse(invocation: Invocation): Promise<ParsedInvocation> {
   const read = readArgs(invocation.args, psqlGrammar);
@@ -66,26 +73,49 @@ async function parse(invocation: Invocation): Promise<ParsedInvocation> {
   if (help) return { commands: [], help };
   const place = { cwd: invocation.cwd, scriptDir: invocation.cwd };
   const commands: Command[] = [];
+  let stdin: StdinReadAhead | undefined;
+  const readStdinOnce = async () => {
+    const fromStdin = await readStdin(place, invocation.env);
+    commands.push(...fromStdin.commands);
+    stdin ??= fromStdin.readAhead;
+  };
 
   for (const source of scriptSources(read)) {
     if (source.kind === 'command') commands.push(...(await readPsqlScript(source.text, place)));
-    else if (source.path === '-') commands.push(...(await readStdin(place)));
-    else {
-      const file = resolvePath(invocation.cwd, source.path);
-      let text: string;
-      try {
-        text = readFileSync(file, 'utf8');
-      } catch (error) {
-        commands.push({ path: ['sql', 'unreadable'], flags: new Map(), text: `-f ${source.path} (${(error as NodeJS.ErrnoException).code})` });
-        continue;
-      }
-      commands.push(...(await readPsqlScript(text, { cwd: invocation.cwd, scriptDir: dirname(file) })));
-    }
+    else if (source.path === '-') await readStdinOnce();
+    else commands.push(...(await readFile(resolvePath(invocation.cwd, source.path), source.path, invocation.cwd)));
   }
-  if (!read.flags.has('--command') && !read.flags.has('--file') && !read.flags.has('--list')) {
-    commands.push(...(await readStdin(place)));
+  if (!read.flags.has('--command') && !read.flags.has('--file') && !read.flags.has('--list')) await readStdinOnce();
+  return { commands, help: false, ...(stdin ? { stdin } : {}) };
+}
+
+async function readFile(file: string, shown: string, cwd: string): Promise<Command[]> {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch (error) {
+    return [{ path: ['sql', 'unreadable'], flags: new Map(), text: `-f ${shown} (${(error as NodeJS.ErrnoException).code})` }];
   }
-  return { commands, help: false };
+  try {
+    return await scanRegularFile(fd, { cwd, scriptDir: dirname(file) });
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** A regular file read with pread in chunks: its offset never moves, so psql still reads it all. */
+async function scanRegularFile(fd: number, place: ScriptPlace): Promise<Command[]> {
+  const scanner = new UnitScanner();
+  const units: ReadUnit[] = [];
+  const buffer = Buffer.alloc(chunkSize);
+  for (let position = 0; ; ) {
+    const n = readSync(fd, buffer, 0, buffer.length, position);
+    if (n === 0) break;
+    position += n;
+    units.push(...scanner.push(Buffer.from(buffer.subarray(0, n))));
+  }
+  units.push(...scanner.finish());
+  return readUnits(units, place);
 }
 
 type Source = { kind: 'command'; text: string } | { kind: 'file'; path: string };
@@ -97,26 +127,55 @@ function scriptSources(read: ReadArgs): Source[] {
   );
 }
 
-/** SQL on stdin: a regular file is read without moving its offset; pipes and terminals are not read. */
-async function readStdin(place: { cwd: string; scriptDir: string }): Promise<Command[]> {
+/**
+ * SQL on stdin. A regular file (`psql < dump.sql`) is read without moving its offset. A pipe is read
+ * ahead up to readAheadLimit; what was read is handed to psql first, unchanged. A terminal is an
+ * interactive session: passed through, not read (see README, "Limits").
+ */
+async function readStdin(place: ScriptPlace, env: NodeJS.ProcessEnv): Promise<{ commands: Command[]; readAhead?: StdinReadAhead }> {
   let stat;
   try {
     stat = fstatSync(0);
   } catch {
-    return [];
+    return { commands: [] }; // stdin is closed
   }
-  if (!stat.isFile()) return [];
-  if (stat.size > stdinReadLimit) {
-    return [{ path: ['sql', 'unreadable'], flags: new Map(), text: `stdin is a ${stat.size}-byte file, larger than chaperone reads ahead` }];
+  if (stat.isFile()) return { commands: await scanRegularFile(0, place) };
+  if (!stat.isFIFO() && !stat.isSocket()) return { commands: [] };
+
+  const scanner = new UnitScanner();
+  const units: ReadUnit[] = [];
+  const chunks: Buffer[] = [];
+  let total = 0;
+  let complete = false;
+  const limit = readAheadLimit(env);
+  while (total < limit) {
+    const chunk = readChunk(0, Math.min(chunkSize, limit - total));
+    if (chunk.length === 0) {
+      complete = true;
+      break;
+    }
+    chunks.push(chunk);
+    total += chunk.length;
+    units.push(...scanner.push(chunk));
   }
-  const buffer = Buffer.alloc(stat.size);
-  let offset = 0;
-  while (offset < stat.size) {
-    const n = readSync(0, buffer, offset, stat.size - offset, offset); // pread: the offset stays at 0
-    if (n === 0) break;
-    offset += n;
+  if (complete) units.push(...scanner.finish());
+  const judgedUpTo = complete ? total : scanner.completeUpTo;
+  return { commands: await readUnits(units, place), readAhead: { head: Buffer.concat(chunks, total), complete, judgedUpTo } };
+}
+
+/** One blocking read from a pipe; waits out EAGAIN on a pipe left non-blocking by its writer. */
+function readChunk(fd: number, size: number): Buffer {
+  const buffer = Buffer.alloc(size);
+  for (;;) {
+    try {
+      return buffer.subarray(0, readSync(fd, buffer, 0, size, null));
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EOF') return buffer.subarray(0, 0);
+      if (code !== 'EAGAIN') throw error;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+    }
   }
-  return readPsqlScript(buffer.subarray(0, offset).toString('utf8'), place);
 }
 
 export function resolvePsql(read: ReadArgs, env: NodeJS.ProcessEnv): ResolvedTarget {

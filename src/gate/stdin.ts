@@ -1,0 +1,104 @@
+// Feeding a pipe that was read ahead to the real tool. The head goes first, unchanged. When stdin was
+// longer than the read-ahead, the rest is split as it streams: units that cannot destroy anything
+// pass straight through; each one that could is judged by the same rules and policy before a byte of
+// it is written, and confirmed or refused like a whole command. On refusal the tool gets no more input
+// (a statement is only run once its `;` arrives, and the held one never does), and the user is told
+// exactly what was already sent.
+
+import type { Writable } from 'node:stream';
+import type { Evaluation, StdinReadAhead } from '../model.js';
+import { escapeControl } from '../display/describe.js';
+import { redactText } from '../redact.js';
+import { readPsqlScript } from '../sql/psql-script.js';
+import { UnitScanner } from '../sql/units.js';
+import { passGate } from './gate.js';
+
+export interface FeedOutcome {
+  /** Set when a unit was refused: the tool's input was closed before it. */
+  stopped?: { statement: number; text: string; sentStatements: number };
+}
+
+export async function feedStdin(ev: Evaluation, ahead: StdinReadAhead, sink: Writable, source: NodeJS.ReadableStream): Promise<FeedOutcome> {
+  sink.on('error', () => {}); // the tool may exit before reading everything (EPIPE): not our error
+  let open = true;
+  sink.on('close', () => (open = false));
+  const write = async (bytes: Buffer) => {
+    if (!open || bytes.length === 0) return;
+    if (sink.write(bytes)) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        sink.off('drain', done);
+        sink.off('close', done);
+        resolve();
+      };
+      sink.on('drain', done);
+      sink.on('close', done);
+    });
+  };
+
+  if (ahead.complete || !ev.judge) {
+    await write(ahead.head);
+    sink.end();
+    return {};
+  }
+
+  const scanner = new UnitScanner();
+  const queue: Buffer[] = [];
+  let queueStart = 0; // stream offset of queue[0][0]
+  let received = 0;
+  let statements = 0;
+  const flushUpTo = async (offset: number) => {
+    while (queue.length && queueStart < offset) {
+      const first = queue[0];
+      const take = Math.min(first.length, offset - queueStart);
+      await write(first.subarray(0, take));
+      queueStart += take;
+      if (take === first.length) queue.shift();
+      else queue[0] = first.subarray(take);
+    }
+  };
+
+  const take = async (chunk: Buffer, last: boolean): Promise<FeedOutcome['stopped']> => {
+    queue.push(chunk);
+    received += chunk.length;
+    const units = [...scanner.push(chunk), ...(last ? scanner.finish() : [])];
+    let safe = queueStart;
+    for (const unit of units) {
+      if (unit.kind === 'sql') statements++;
+      if (unit.suspicious && unit.end > ahead.judgedUpTo) {
+        await flushUpTo(safe); // what was judged safe goes first: a prompt may wait on a human
+        const verdict = ev.judge!(await readPsqlScript(unit.text ?? '', { cwd: ev.invocation.cwd, scriptDir: ev.invocation.cwd }));
+        if (verdict.findings.length > 0 && !(await passGate(verdict))) {
+          return { statement: statements, text: unit.text ?? '', sentStatements: statements - 1 };
+        }
+      }
+      safe = unit.end;
+    }
+    // Inside COPY data, and at the end (where only whitespace can remain), everything may go.
+    await flushUpTo(scanner.copying || last ? received : safe);
+    return undefined;
+  };
+
+  let stopped = await take(ahead.head, false);
+  if (!stopped) {
+    for await (const chunk of source as AsyncIterable<Buffer>) {
+      stopped = await take(chunk, false);
+      if (stopped) break;
+    }
+    stopped ??= await take(Buffer.alloc(0), true);
+  }
+  sink.end();
+  if (stopped) {
+    (source as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+    return { stopped };
+  }
+  return {};
+}
+
+export function stoppedMessage(tool: string, stopped: NonNullable<FeedOutcome['stopped']>): string {
+  const text = escapeControl(redactText(stopped.text.trim().replace(/\s+/g, ' '))).slice(0, 200);
+  return (
+    `chaperone: stopped ${tool}'s input before statement ${stopped.statement} (${text}).\n` +
+    `chaperone: the ${stopped.sentStatements} statement(s) before it were sent to ${tool} and may have run; nothing after it was sent.\n`
+  );
+}

@@ -1,0 +1,63 @@
+// The fast splitter: units and their suspicion, and the same answer however the bytes are chunked.
+
+import { describe, expect, it } from 'vitest';
+import { ScriptSplitter, type Unit } from '../../src/sql/split.js';
+import { table } from '../helpers/cases.js';
+
+function split(script: string, chunkSize = Infinity): string[] {
+  const bytes = Buffer.from(script, 'utf8');
+  const splitter = new ScriptSplitter();
+  const units: Unit[] = [];
+  for (let i = 0; i < bytes.length; i += Math.min(chunkSize, bytes.length)) {
+    units.push(...splitter.feed(bytes.subarray(i, i + Math.min(chunkSize, bytes.length))));
+  }
+  units.push(...splitter.finish());
+  let start = 0;
+  return units.map((u) => {
+    const text = bytes.subarray(start, u.end).toString('utf8').trim();
+    start = u.end;
+    return `${u.kind}${u.suspicious ? '!' : ''} ${text}`;
+  });
+}
+
+const cases: [string, string[]][] = [
+  ['SELECT 1; SELECT 2;', ['sql SELECT 1;', 'sql SELECT 2;']],
+  ['DROP TABLE t;', ['sql! DROP TABLE t;']],
+  ['drop table t', ['sql! drop table t']],
+  ["SELECT 'DROP TABLE x; DELETE';", ["sql SELECT 'DROP TABLE x; DELETE';"]],
+  ["SELECT 'it''s; DROP';", ["sql SELECT 'it''s; DROP';"]],
+  ["SELECT E'a\\'; DROP TABLE x'; SELECT 1;", ["sql SELECT E'a\\'; DROP TABLE x';", 'sql SELECT 1;']],
+  ["SELECT 'a\\'; DROP TABLE x; --';", ["sql SELECT 'a\\';", "sql! DROP TABLE x;", "sql --';"]],
+  ['SELECT "drop"; SELECT 1;', ['sql SELECT "drop";', 'sql SELECT 1;']],
+  ['SELECT $$ DROP TABLE x; $$;', ['sql SELECT $$ DROP TABLE x; $$;']],
+  ['SELECT $body$ ; DELETE $x$ $body$; TRUNCATE t;', ['sql SELECT $body$ ; DELETE $x$ $body$;', 'sql! TRUNCATE t;']],
+  ['SELECT $1; DELETE FROM t;', ['sql SELECT $1;', 'sql! DELETE FROM t;']],
+  ['SELECT 1 -- DROP TABLE x;\n; SELECT 2;', ['sql SELECT 1 -- DROP TABLE x;\n;', 'sql SELECT 2;']],
+  ['/* DROP; /* nested; */ TRUNCATE */ SELECT 1;', ['sql /* DROP; /* nested; */ TRUNCATE */ SELECT 1;']],
+  ['CREATE RULE r AS ON INSERT TO t DO (DELETE FROM u; INSERT INTO v VALUES (1));', ['sql! CREATE RULE r AS ON INSERT TO t DO (DELETE FROM u; INSERT INTO v VALUES (1));']],
+  ['INSERT INTO t VALUES (1) ON CONFLICT DO NOTHING;', ['sql! INSERT INTO t VALUES (1) ON CONFLICT DO NOTHING;']],
+  ['\\dt\nSELECT 1;', ['meta \\dt', 'sql SELECT 1;']],
+  ['\\! rm -rf /\n', ['meta! \\! rm -rf /']],
+  ['\\i other.sql\n', ['meta! \\i other.sql']],
+  ['SELECT 1 \\gexec\n', ['sql SELECT 1', 'meta! \\gexec']],
+  ['COPY t (a, b) FROM stdin;\n1\tDROP TABLE x;\n2\t\';\n\\.\nDROP TABLE t;', ['sql COPY t (a, b) FROM stdin;', "copy-data 1\tDROP TABLE x;\n2\t';\n\\.", 'sql! DROP TABLE t;']],
+  ['COPY t FROM PROGRAM \'rm -rf /\';', ["sql! COPY t FROM PROGRAM 'rm -rf /';"]],
+  ['UPDATE t SET a = 1 WHERE id = 2', ['sql! UPDATE t SET a = 1 WHERE id = 2']],
+  ['SELECT \'unterminated; DROP', ["sql SELECT 'unterminated; DROP"]],
+  ['  \n\n', []],
+  ['SELECT dropped_at FROM truncated_log;', ['sql SELECT dropped_at FROM truncated_log;']],
+  ['SELECT 1;\r\nDELETE FROM t;\r\n', ['sql SELECT 1;', 'sql! DELETE FROM t;']],
+  ['SELECT \'ü\'; drop TABLE "é";', ["sql SELECT 'ü';", 'sql! drop TABLE "é";']],
+];
+
+describe('ScriptSplitter: units of a psql script', () => {
+  table(([script]) => JSON.stringify(script), cases.map(([script, units]) => [[script, units], units] as [[string, string[]], string[]]), ([script]) => split(script));
+});
+
+describe('ScriptSplitter gives the same units however the stream is chunked', () => {
+  for (const size of [1, 2, 3, 7]) {
+    it(`in chunks of ${size} byte(s)`, () => {
+      for (const [script, expected] of cases) expect(split(script, size), JSON.stringify(script)).toEqual(expected);
+    });
+  }
+});
