@@ -1,6 +1,7 @@
 // Every tool chaperone wraps, by the executable name a shim is installed under.
 
 import { aws } from './aws.js';
+import { curl } from './curl.js';
 import { docker } from './docker.js';
 import { doctl } from './doctl.js';
 import { dropdb } from './dropdb.js';
@@ -10,15 +11,21 @@ import { gh } from './gh.js';
 import { git } from './git.js';
 import { gsutil } from './gsutil.js';
 import { helm } from './helm.js';
+import { httpie } from './httpie.js';
 import { heroku } from './heroku.js';
 import { kubectl } from './kubectl.js';
+import { mongosh } from './mongosh.js';
+import { mysql } from './mysql.js';
 import { pgRestore } from './pg-restore.js';
 import { psql } from './psql.js';
 import { railway } from './railway.js';
+import { redisCli } from './redis-cli.js';
 import { supabase } from './supabase.js';
 import { terraform } from './terraform.js';
 import type { Tool } from './tool.js';
 import { vercel } from './vercel.js';
+import { wget } from './wget.js';
+import { xh } from './xh.js';
 
 export const tools: Tool[] = [
   railway,
@@ -39,6 +46,13 @@ export const tools: Tool[] = [
   docker,
   gh,
   git,
+  mysql,
+  mongosh,
+  redisCli,
+  curl,
+  wget,
+  httpie,
+  xh,
 ];
 
 /** The names rules may use in `tool:`. */

@@ -1,0 +1,12 @@
+// curl: NOT YET IMPLEMENTED. A placeholder so the tool is registered; it gates nothing.
+// To be replaced by the real grammar, payload reading and target resolution (issue: read what the
+// command carries).
+
+import type { Tool } from './tool.js';
+
+export const curl: Tool = {
+  name: 'curl',
+  executables: ['curl'],
+  parse: () => ({ commands: [], help: false }),
+  resolve: () => ({ evidence: [], identifiers: [] }),
+};

@@ -1,0 +1,12 @@
+// wget: NOT YET IMPLEMENTED. A placeholder so the tool is registered; it gates nothing.
+// To be replaced by the real grammar, payload reading and target resolution (issue: read what the
+// command carries).
+
+import type { Tool } from './tool.js';
+
+export const wget: Tool = {
+  name: 'wget',
+  executables: ['wget'],
+  parse: () => ({ commands: [], help: false }),
+  resolve: () => ({ evidence: [], identifiers: [] }),
+};
