@@ -4,7 +4,7 @@
 import type { Actor, Evaluation, Invocation } from './model.js';
 import { detectActor } from './context/actor.js';
 import { classifyTarget } from './context/classify.js';
-import { decide } from './policy/decide.js';
+import { decide, scopeFrom } from './policy/decide.js';
 import { loadConfig } from './rules/load.js';
 import { matchRules } from './rules/match.js';
 import { toolFor } from './tools/index.js';
@@ -29,13 +29,14 @@ export async function evaluate(invocation: Invocation, options: EvaluateOptions 
   const target =
     findings.length > 0 || options.alwaysResolve || streaming ? classifyTarget(tool.resolve(parsed, invocation), config) : undefined;
   const actor = detectActor(invocation.env, options.actor, options.terminal);
-  const decision = decide(findings, target, actor, config.policy, parsed.help);
+  const scope = scopeFrom(invocation.env);
+  const decision = decide({ findings, target, actor, policy: config.policy, help: parsed.help, scope });
   const evaluation: Evaluation = { invocation, help: parsed.help, findings, target, actor, decision, layers: config.layers };
   if (parsed.stdin) evaluation.stdin = parsed.stdin;
   if (streaming) {
     evaluation.judge = (commands) => {
       const more = matchRules(tool.name, { commands, help: false }, config.rules);
-      return { ...evaluation, findings: more, decision: decide(more, target, actor, config.policy), stdin: undefined, judge: undefined };
+      return { ...evaluation, findings: more, decision: decide({ findings: more, target, actor, policy: config.policy, scope }), stdin: undefined, judge: undefined };
     };
   }
   return evaluation;

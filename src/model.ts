@@ -109,6 +109,10 @@ export interface Decision {
   action: PolicyAction;
   /** For a confirm: what the human must type (`yes` or the environment's name). */
   confirmWord?: string;
+  /** A refusal only because nobody here can confirm: a human may approve it out of band. */
+  approvable?: boolean;
+  /** Refused because the target is outside the session's declared scope: no approval possible. */
+  outOfScope?: boolean;
   /** One line on why. */
   reason: string;
 }

@@ -7,13 +7,13 @@ import type { Evaluation } from '../model.js';
 import { stateHome } from '../context/files.js';
 import { redactArgs, redactText } from '../redact.js';
 
-export type Outcome = 'allowed' | 'confirmed' | 'aborted' | 'refused';
+export type Outcome = 'allowed' | 'confirmed' | 'aborted' | 'refused' | 'approved' | 'approval-used';
 
 export function auditPath(env: NodeJS.ProcessEnv): string {
   return join(stateHome(env), 'chaperone', 'audit.jsonl');
 }
 
-export function auditRecord(ev: Evaluation, outcome: Outcome, time = new Date()) {
+export function auditRecord(ev: Evaluation, outcome: Outcome, extra: Record<string, string> = {}, time = new Date()) {
   return {
     time: time.toISOString(),
     tool: ev.invocation.tool,
@@ -30,15 +30,32 @@ export function auditRecord(ev: Evaluation, outcome: Outcome, time = new Date())
     decision: ev.decision.verdict,
     outcome,
     actor: ev.actor.actor,
+    ...(ev.decision.outOfScope ? { outOfScope: true } : {}),
+    ...extra,
   };
 }
 
 /** Appends a record. A log that cannot be written is reported, and does not change the decision. */
-export function writeAudit(ev: Evaluation, outcome: Outcome): void {
+export function writeAudit(ev: Evaluation, outcome: Outcome, extra: Record<string, string> = {}): void {
   const path = auditPath(ev.invocation.env);
   try {
     mkdirSync(join(path, '..'), { recursive: true, mode: 0o700 });
-    appendFileSync(path, `${JSON.stringify(auditRecord(ev, outcome))}\n`, { mode: 0o600 });
+    appendLine(path, auditRecord(ev, outcome, extra));
+  } catch (error) {
+    process.stderr.write(`chaperone: could not write the audit log ${path}: ${(error as Error).message}\n`);
+  }
+}
+
+function appendLine(path: string, record: object): void {
+  appendFileSync(path, `${JSON.stringify(record)}\n`, { mode: 0o600 });
+}
+
+/** Appends a record that is not about one evaluation (an approval given in `chaperone approve`). */
+export function writeAuditEvent(env: NodeJS.ProcessEnv, record: Record<string, unknown>): void {
+  const path = auditPath(env);
+  try {
+    mkdirSync(join(path, '..'), { recursive: true, mode: 0o700 });
+    appendLine(path, { time: new Date().toISOString(), ...record });
   } catch (error) {
     process.stderr.write(`chaperone: could not write the audit log ${path}: ${(error as Error).message}\n`);
   }

@@ -77,6 +77,46 @@ program
   });
 
 program
+  .command('agent')
+  .description('start an agent (or any command) with the shims first on PATH and CHAPERONE_ACTOR=agent')
+  .addOption(dirOption())
+  .option('--scope <env>', 'declare the environment(s) the session works in (e.g. staging); anything gated outside is refused')
+  .argument('<command...>', 'COMMAND ARGS… (after --)')
+  .action(async (command: string[], options: { dir: string; scope?: string }) => {
+    const { agentCommand } = await import('./agent.js');
+    agentCommand(command, options, env);
+  });
+
+program
+  .command('approve')
+  .description('approve, as a human at a terminal, one command an agent was refused')
+  .argument('<code>', 'the code from the refusal, e.g. K7Q-4M2')
+  .option('--minutes <n>', 'how long the approval stays usable', '15')
+  .action(async (code: string, options: { minutes: string }) => {
+    const { approveCommand } = await import('./approve.js');
+    await approveCommand(code, Number(options.minutes), env);
+  });
+
+program
+  .command('approvals')
+  .description('list pending and recent approvals')
+  .option('--json', 'as JSON')
+  .action(async (options: { json?: boolean }) => {
+    const { approvalsCommand } = await import('./approve.js');
+    approvalsCommand(env, options.json ?? false);
+  });
+
+program
+  .command('pin')
+  .description('set or clear the PIN that `chaperone approve` asks for')
+  .argument('<action>', 'set or clear')
+  .action(async (action: string) => {
+    if (action !== 'set' && action !== 'clear') throw new UserError('chaperone: use `chaperone pin set` or `chaperone pin clear`');
+    const { pinCommand } = await import('./approve.js');
+    await pinCommand(action, env);
+  });
+
+program
   .command('doctor')
   .description('check that the shims are installed, first on PATH, with real tools behind them, and that the rules load')
   .addOption(dirOption())

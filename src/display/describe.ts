@@ -60,12 +60,15 @@ export function describeHeld(ev: Evaluation): string[] {
   return lines;
 }
 
-export function refusalMessage(ev: Evaluation): string {
+export function refusalMessage(ev: Evaluation, approvalCode?: string): string {
   const tool = ev.invocation.tool;
-  const next =
-    ev.decision.action === 'deny'
+  const next = ev.decision.outOfScope
+    ? 'No approval can change this. Stop, and report to the human what you were about to do and why; do not look for another way to run it.'
+    : ev.decision.action === 'deny'
       ? 'The policy refuses this outright. Stop here and tell the human what you were trying to do.'
-      : `A human can run the same command in their own terminal and confirm it there. If you are an agent: stop, and report this to the human; do not look for another way to run it.`;
+      : approvalCode
+        ? `If this is intended, ask a human to run \`chaperone approve ${approvalCode}\` in their own terminal, then run the same command again. Otherwise stop and report to the human; do not look for another way to run it.`
+        : `A human can run the same command in their own terminal and confirm it there. If you are an agent: stop, and report this to the human; do not look for another way to run it.`;
   return [
     `chaperone: refused: ${showCommand(tool, ev.invocation.args)}`,
     ...describeHeld(ev).slice(1),

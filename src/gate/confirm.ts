@@ -6,7 +6,18 @@ import { closeSync, constants, openSync, readSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { ReadStream, WriteStream } from 'node:tty';
 
-export async function askHuman(header: string, word: string): Promise<boolean> {
+export async function askHuman(header: string, word: string, what = 'run it'): Promise<boolean> {
+  const answer = await askOnTerminal(header, `Type ${word} to ${what}`, 'text');
+  return answer !== undefined && answer.trim() === word;
+}
+
+/** Asks for a secret (a PIN) on the terminal, without echo. Undefined when cancelled. */
+export async function askSecret(message: string): Promise<string | undefined> {
+  return askOnTerminal('', message, 'password');
+}
+
+/** One question on /dev/tty; undefined when the human cancels (Ctrl-C, Esc). */
+async function askOnTerminal(header: string, message: string, type: 'text' | 'password'): Promise<string | undefined> {
   const fd = openSync('/dev/tty', 'r');
   const terminal = new ReadStream(fd); // reads nothing until a 'data' listener is added
   // prompts reads its keys from `keys`, which the terminal feeds up to the first Enter and never past
@@ -35,15 +46,15 @@ export async function askHuman(header: string, word: string): Promise<boolean> {
     let cancelled = false;
     const { answer } = await prompts(
       {
-        type: 'text',
+        type,
         name: 'answer',
-        message: word === 'yes' ? 'Type yes to run it' : `Type ${word} to run it`,
+        message,
         stdin: keys,
         stdout: screen,
       },
       { onCancel: () => (cancelled = true) },
     );
-    return !cancelled && typeof answer === 'string' && answer.trim() === word;
+    return !cancelled && typeof answer === 'string' ? answer : undefined;
   } finally {
     if (terminal.isRaw) terminal.setRawMode(false);
     terminal.destroy();

@@ -3,7 +3,9 @@
 
 import type { Evaluation } from '../model.js';
 import { writeAudit } from '../audit/log.js';
-import { describeHeld, noticeLine, refusalMessage } from '../display/describe.js';
+import { describeHeld, noticeLine, refusalMessage, showCommand, showEvidence } from '../display/describe.js';
+import { redactText } from '../redact.js';
+import type { ApprovalRecord } from '../approval/store.js';
 
 export async function passGate(ev: Evaluation): Promise<boolean> {
   const gated = ev.findings.length > 0;
@@ -14,10 +16,27 @@ export async function passGate(ev: Evaluation): Promise<boolean> {
         writeAudit(ev, 'allowed');
       }
       return true;
-    case 'deny':
-      process.stderr.write(refusalMessage(ev));
-      writeAudit(ev, 'refused');
+    case 'deny': {
+      if (!ev.decision.approvable) {
+        process.stderr.write(refusalMessage(ev));
+        writeAudit(ev, 'refused');
+        return false;
+      }
+      // Nobody here can confirm. A human may have approved this exact action out of band.
+      const { bindingOf, newCode } = await import('../approval/binding.js');
+      const { requestApproval, useApproval } = await import('../approval/store.js');
+      const binding = bindingOf(ev);
+      const approval = useApproval(ev.invocation.env, binding);
+      if (approval) {
+        process.stderr.write(`chaperone: running with approval ${approval.code}, given at ${approval.approvedAt}; it is now used up.\n`);
+        writeAudit(ev, 'approval-used', { approval: approval.code });
+        return true;
+      }
+      const request = requestApproval(ev.invocation.env, binding, approvalDetails(ev), newCode);
+      process.stderr.write(refusalMessage(ev, request.code));
+      writeAudit(ev, 'refused', { approval: request.code });
       return false;
+    }
     case 'confirm': {
       const { askHuman } = await import('./confirm.js');
       const header = ['chaperone: this command is held for confirmation', ...describeHeld(ev), `  why          ${ev.decision.reason}`, ''].join('\n');
@@ -27,4 +46,19 @@ export async function passGate(ev: Evaluation): Promise<boolean> {
       return confirmed;
     }
   }
+}
+
+/** What a human is shown before approving, redacted once and kept with the request. */
+function approvalDetails(ev: Evaluation): Omit<ApprovalRecord, 'code' | 'binding' | 'status' | 'requestedAt' | 'expiresAt'> {
+  return {
+    command: showCommand(ev.invocation.tool, ev.invocation.args),
+    cwd: ev.invocation.cwd,
+    rules: ev.findings.map((f) => f.rule),
+    environment: {
+      name: ev.target?.name === undefined ? undefined : redactText(ev.target.name),
+      class: ev.target?.class ?? 'unknown',
+      evidence: ev.target?.evidence.map(showEvidence) ?? [],
+    },
+    confirmWord: ev.decision.confirmWord ?? 'production',
+  };
 }

@@ -12,9 +12,14 @@ export const depthVariable = 'CHAPERONE_DEPTH';
 
 export function runRealTool(path: string, argv0: string, args: readonly string[], env: NodeJS.ProcessEnv, ev?: Evaluation): void {
   const depth = Number(env[depthVariable] ?? '0') + 1;
+  runChild(path, args, { ...env, [depthVariable]: String(depth) }, argv0, ev);
+}
+
+/** Spawns a command as if exec'd: inherited stdio, signals forwarded, its exit mirrored. */
+export function runChild(path: string, args: readonly string[], env: NodeJS.ProcessEnv, argv0?: string, ev?: Evaluation): void {
   // stdin stays the caller's own, unless it was read ahead: then the tool is fed what was read.
   const stdio = ev?.stdin ? (['pipe', 'inherit', 'inherit'] as const) : 'inherit';
-  const child = spawn(path, args, { stdio: stdio as 'inherit', argv0, env: { ...env, [depthVariable]: String(depth) } });
+  const child = spawn(path, args, { stdio: stdio as 'inherit', ...(argv0 ? { argv0 } : {}), env });
   let held: number | undefined; // set when chaperone stopped the tool's input
   let feeding: Promise<void> = Promise.resolve();
   if (ev?.stdin && child.stdin) {

@@ -4,104 +4,20 @@
 // the screen with `tmux capture-pane`, polling for what it expects; nothing waits on a fixed sleep.
 
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { linkRailway, makeSandbox, type Sandbox } from '../helpers/sandbox.js';
+import { haveTmux, requireTmux, Terminals } from '../helpers/terminal.js';
 
-const tmux = 'tmux';
-const haveTmux = spawnSync(tmux, ['-V'], { stdio: 'ignore' }).status === 0;
-const requireRealTools = process.env.CHAPERONE_REQUIRE_REAL_TOOLS === '1';
+requireTmux('confirm-pty.test.ts');
 
-if (!haveTmux) {
-  if (requireRealTools) {
-    describe('the confirmation prompt in a real terminal', () => {
-      it('needs tmux, and CHAPERONE_REQUIRE_REAL_TOOLS=1 forbids skipping', () => {
-        throw new Error('tmux is not installed (`tmux -V` failed), and CHAPERONE_REQUIRE_REAL_TOOLS=1 is set');
-      });
-    });
-  } else {
-    console.warn('confirm-pty.test.ts: skipped: tmux is not installed (`tmux -V` failed); set CHAPERONE_REQUIRE_REAL_TOOLS=1 to fail instead');
-  }
-}
-
-/** The wait for anything on screen; generous, as a loaded machine starts Node slowly. Tests normally take well under a second. */
-const waitLimitMs = 10_000;
 const deleteVolume = 'railway volume delete --volume pg-data --yes';
 /** What the double prints to stderr once it is running and about to read its stdin. */
 const doubleReady = 'railway-double: reading stdin';
 
-// A private tmux server for this file: its own socket, no config file, nothing shared with a
-// developer's tmux.
-let socketDir = '';
-let socket = '';
-let sessionCount = 0;
-
-function tmuxRun(args: string[]): string {
-  return execFileSync(tmux, ['-S', socket, '-f', '/dev/null', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** A terminal running one shell script, and the means to type into it and read it. */
-interface Terminal {
-  screen(): string;
-  /** Types text as literal keys (one write to the pty). */
-  type(text: string): void;
-  /** Sends named keys: Enter, C-c, C-d. */
-  press(...keys: string[]): void;
-  /** Polls the screen until `what` appears, and returns the screen. */
-  waitFor(what: string | RegExp): Promise<string>;
-  /** Waits for the script's `EXIT=n` line, and returns n and the screen. */
-  exit(): Promise<{ code: number; screen: string }>;
-}
-
+const terminals = new Terminals();
 let sb: Sandbox;
-let session = '';
-
-/**
- * Starts `line` in a new tmux session in `cwd`, with exactly the sandbox's environment plus `extraEnv`.
- * After the line, the script prints its exit status and the terminal's mode, then stays on screen.
- */
-function startTerminal(line: string, options: { cwd?: string; extraEnv?: Record<string, string> } = {}): Terminal {
-  session = `t${++sessionCount}`;
-  const script = sb.write('pty.sh', [
-    line,
-    'echo "EXIT=$?"',
-    // Proves the terminal was given back in its ordinary mode: canonical input with echo.
-    `echo "TTY=$(stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\\n' ' ')"`,
-    'exec sleep 120',
-    '',
-  ].join('\n'));
-  const env = { ...sb.env, TERM: 'screen', ...options.extraEnv };
-  const envArgs = Object.entries(env).map(([key, value]) => `${key}=${value}`);
-  // tmux (3.0 and later) runs a command given as several arguments directly, with no shell to quote for.
-  tmuxRun(['new-session', '-d', '-s', session, '-x', '200', '-y', '50', '-c', options.cwd ?? sb.work, 'env', '-i', ...envArgs, '/bin/sh', script]);
-
-  const screen = () => tmuxRun(['capture-pane', '-p', '-J', '-t', session]);
-  const waitFor = async (what: string | RegExp) => {
-    const started = Date.now();
-    for (;;) {
-      const text = screen();
-      if (typeof what === 'string' ? text.includes(what) : what.test(text)) return text;
-      if (Date.now() - started > waitLimitMs) {
-        throw new Error(`gave up after ${waitLimitMs} ms waiting for ${String(what)} on the terminal, which shows:\n${text.replace(/\n+$/, '')}`);
-      }
-      await sleep(20);
-    }
-  };
-  return {
-    screen,
-    waitFor,
-    type: (text) => void tmuxRun(['send-keys', '-t', session, '-l', text]),
-    press: (...keys) => void tmuxRun(['send-keys', '-t', session, ...keys]),
-    async exit() {
-      const text = await waitFor(/^TTY=.*$/m);
-      return { code: Number(/^EXIT=(\d+)$/m.exec(text)?.[1] ?? NaN), screen: text };
-    },
-  };
-}
+const startTerminal = (line: string, options?: { cwd?: string; extraEnv?: Record<string, string> }) => terminals.open(sb, line, options);
 
 /** A recording double compatible with `sb.record`, which says on stderr when it starts reading stdin. */
 function writeDouble(): void {
@@ -131,25 +47,16 @@ function auditOutcomes(): string[] {
 
 describe.skipIf(!haveTmux)('the confirmation prompt in a real terminal (tmux)', () => {
   beforeEach(async () => {
-    if (!socket) {
-      socketDir = mkdtempSync(join(tmpdir(), 'chaperone-tmux-'));
-      socket = join(socketDir, 'sock');
-    }
     sb = await makeSandbox(['railway']);
     writeDouble();
   });
 
   afterEach(() => {
-    if (session) spawnSync(tmux, ['-S', socket, 'kill-session', '-t', session], { stdio: 'ignore' });
-    session = '';
+    terminals.closeSessions();
     rmSync(sb.root, { recursive: true, force: true });
   });
 
-  afterAll(() => {
-    if (!socket) return;
-    spawnSync(tmux, ['-S', socket, 'kill-server'], { stdio: 'ignore' });
-    rmSync(socketDir, { recursive: true, force: true });
-  });
+  afterAll(() => terminals.close());
 
   it('shows the command, rule, environment and evidence; typing the name runs the real tool, which then reads the terminal', async () => {
     linkRailway(sb, sb.work, 'production');

@@ -1,0 +1,105 @@
+// Out-of-band approval: an agent's refused command gets a code; a human runs `chaperone approve CODE`
+// in their own terminal, sees the whole action, types the environment's name (and the PIN, if one is
+// set), and the agent's next identical invocation runs once.
+
+import { writeAuditEvent } from '../audit/log.js';
+import { normalizeCode } from '../approval/binding.js';
+import { checkPin, clearPin, readPin, setPin } from '../approval/pin.js';
+import { approve, defaultApprovalMinutes, findRequest, listApprovals, type ApprovalRecord } from '../approval/store.js';
+import { detectActor } from '../context/actor.js';
+import { escapeControl } from '../display/describe.js';
+import { ExitCode, UserError } from '../errors.js';
+
+function requireHuman(env: NodeJS.ProcessEnv, what: string): void {
+  const actor = detectActor(env);
+  if (actor.actor !== 'human') {
+    throw new UserError(`chaperone: ${what} needs a human at a real terminal, and this is not one (${actor.evidence}). An agent cannot approve its own commands.`, ExitCode.refused);
+  }
+}
+
+export function describeRequest(r: ApprovalRecord): string {
+  return [
+    `  code         ${r.code} (${r.status})`,
+    `  command      ${r.command}`,
+    `  cwd          ${escapeControl(r.cwd)}`,
+    `  rules        ${r.rules.join(', ')}`,
+    `  environment  ${r.environment.name ?? '(no name)'} (${r.environment.class})`,
+    ...r.environment.evidence.map((e) => `    evidence   ${e}`),
+    `  requested    ${r.requestedAt}; ${r.status === 'approved' ? 'usable' : 'waits'} until ${r.expiresAt}`,
+  ].join('\n');
+}
+
+export async function approveCommand(codeText: string, minutes: number, env: NodeJS.ProcessEnv): Promise<void> {
+  requireHuman(env, 'chaperone approve');
+  if (!Number.isFinite(minutes) || minutes <= 0 || minutes > 24 * 60) throw new UserError('chaperone: --minutes must be between 1 and 1440');
+  const code = normalizeCode(codeText);
+  const request = findRequest(env, code);
+  if (!request) throw new UserError(`chaperone: no approval request ${code}. \`chaperone approvals\` lists them.`);
+  if (request.status !== 'pending') throw new UserError(`chaperone: request ${code} is ${request.status}; ask the agent to run the command again for a new code.`);
+
+  const { askHuman, askSecret } = await import('../gate/confirm.js');
+  const header = `chaperone: an agent asks to run this once, within ${minutes} minutes of your approval:\n${describeRequest(request)}\n`;
+  if (!(await askHuman(header, request.confirmWord, 'approve it'))) {
+    writeAuditEvent(env, { event: 'approval-declined', code, command: request.command, rules: request.rules });
+    throw new UserError(`chaperone: not approved.`, ExitCode.refused);
+  }
+  const pin = readPin(env);
+  if (pin) {
+    const typed = await askSecret('PIN');
+    if (typed === undefined || !checkPin(pin, typed)) {
+      writeAuditEvent(env, { event: 'approval-bad-pin', code, command: request.command });
+      throw new UserError('chaperone: wrong PIN; not approved.', ExitCode.refused);
+    }
+  }
+  const approved = approve(env, code, minutes);
+  if (!approved) throw new UserError(`chaperone: request ${code} changed while you were approving it; not approved.`, ExitCode.refused);
+  writeAuditEvent(env, {
+    event: 'approved',
+    code,
+    command: approved.command,
+    cwd: approved.cwd,
+    rules: approved.rules,
+    environment: approved.environment,
+    expiresAt: approved.expiresAt,
+    actor: 'human',
+  });
+  process.stdout.write(`chaperone: approved ${code} until ${approved.expiresAt}: the same command, in the same directory, may run once.\n`);
+}
+
+export function approvalsCommand(env: NodeJS.ProcessEnv, json: boolean): void {
+  const records = listApprovals(env).sort((a, b) => b.requestedAt.localeCompare(a.requestedAt));
+  if (json) {
+    process.stdout.write(`${JSON.stringify(records.map(({ binding: _binding, ...r }) => r), null, 2)}\n`);
+    return;
+  }
+  if (records.length === 0) {
+    process.stdout.write('chaperone: no approval requests in the last 7 days.\n');
+    return;
+  }
+  process.stdout.write(`${records.map(describeRequest).join('\n\n')}\n`);
+}
+
+export async function pinCommand(action: 'set' | 'clear', env: NodeJS.ProcessEnv): Promise<void> {
+  requireHuman(env, `chaperone pin ${action}`);
+  const { askSecret } = await import('../gate/confirm.js');
+  const current = readPin(env);
+  if (current) {
+    const typed = await askSecret('Current PIN');
+    if (typed === undefined || !checkPin(current, typed)) throw new UserError('chaperone: wrong PIN.', ExitCode.refused);
+  }
+  if (action === 'clear') {
+    clearPin(env);
+    writeAuditEvent(env, { event: 'pin-cleared' });
+    process.stdout.write('chaperone: PIN removed; approvals no longer ask for one.\n');
+    return;
+  }
+  const first = await askSecret('New PIN (at least 4 characters)');
+  if (first === undefined || first.length < 4) throw new UserError('chaperone: a PIN needs at least 4 characters; nothing changed.');
+  const second = await askSecret('The same PIN again');
+  if (second !== first) throw new UserError('chaperone: the two PINs differ; nothing changed.');
+  setPin(env, first);
+  writeAuditEvent(env, { event: 'pin-set' });
+  process.stdout.write('chaperone: PIN set; `chaperone approve` will ask for it.\n');
+}
+
+export { defaultApprovalMinutes };
