@@ -27,7 +27,7 @@ export async function evaluate(invocation: Invocation, options: EvaluateOptions 
   const findings = matchRules(tool.name, parsed, config.rules);
   const streaming = parsed.stdin !== undefined && !parsed.stdin.complete;
   const target =
-    findings.length > 0 || options.alwaysResolve || streaming ? classifyTarget(tool.resolve(parsed, invocation), config) : undefined;
+    findings.length > 0 || options.alwaysResolve || streaming ? classifyTarget(await tool.resolve(parsed, invocation), config) : undefined;
   const actor = detectActor(invocation.env, options.actor, options.terminal);
   const scope = scopeFrom(invocation.env);
   const decision = decide({ findings, target, actor, policy: config.policy, help: parsed.help, scope });

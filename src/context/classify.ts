@@ -6,7 +6,7 @@
 import type { EnvironmentClass, Identifier, ResolvedTarget, Target } from '../model.js';
 import type { Config } from '../rules/config.js';
 import { namedClasses } from '../rules/schema.js';
-import { identifierKinds } from './identifiers.js';
+import { identifierKinds, isRaiseOnly } from './identifiers.js';
 
 const strictness: Record<EnvironmentClass, number> = { development: 0, staging: 1, unknown: 2, production: 3 };
 
@@ -94,9 +94,14 @@ export function classifyTarget(resolved: ResolvedTarget, config: Config): Target
   const base = { name: resolved.name, evidence: resolved.evidence };
   if (resolved.forcedClass) return { ...base, class: resolved.forcedClass, because: resolved.forcedReason ?? '' };
   let best: { class: EnvironmentClass; because: string } | undefined;
-  for (const id of resolved.identifiers) {
+  for (const id of resolved.identifiers.filter((i) => !isRaiseOnly(i.kind))) {
     const found = classifyIdentifier(id, config);
     if (found && (!best || strictness[found.class] > strictness[best.class])) best = found;
+  }
+  // Details a command chooses freely may only make the target stricter than unknown-or-better says.
+  for (const id of resolved.identifiers.filter((i) => isRaiseOnly(i.kind))) {
+    const found = classifyIdentifier(id, config);
+    if (found && strictness[found.class] > strictness[best?.class ?? 'unknown']) best = found;
   }
   if (!best) {
     return { ...base, class: 'unknown', because: 'nothing names a known environment; unknown counts as production' };

@@ -1,6 +1,8 @@
 // The kinds of thing that can name a target. A user's config may map any of them to a class
 // (`targets: {aws-account: {"111122223333": production}}`). Those read by token are also classified by
 // the words in them (`prod-eu` is production); the rest are opaque ids, unknown until mapped.
+// A `raiseOnly` kind is a detail a command can choose freely (a namespace): it may make the target
+// stricter, never looser than the rest of the evidence says, so `-n dev` cannot launder a delete.
 
 export const identifierKinds = {
   name: { byToken: true, what: 'an environment, database or service name' },
@@ -12,7 +14,7 @@ export const identifierKinds = {
   'aws-access-key': { byToken: false, what: 'an AWS access key id' },
   'kube-context': { byToken: true, what: 'a kubeconfig context name' },
   'kube-cluster': { byToken: true, what: 'a kubeconfig cluster name or server' },
-  'kube-namespace': { byToken: true, what: 'a Kubernetes namespace' },
+  'kube-namespace': { byToken: true, raiseOnly: true, what: 'a Kubernetes namespace' },
   'terraform-workspace': { byToken: true, what: 'a Terraform/OpenTofu workspace' },
   path: { byToken: true, what: 'a working directory or file path (envs/prod)' },
   'gcp-project': { byToken: true, what: 'a Google Cloud project id' },
@@ -20,7 +22,9 @@ export const identifierKinds = {
   'heroku-app': { byToken: true, what: 'a Heroku app name' },
   'fly-app': { byToken: true, what: 'a Fly.io app name' },
   'supabase-project': { byToken: false, what: 'a Supabase project ref' },
-  'vercel-project': { byToken: true, what: 'a Vercel project name or id' },
+  'vercel-project': { byToken: true, what: 'a Vercel project name' },
+  'vercel-project-id': { byToken: false, what: 'a Vercel project id (prj_…)' },
+  'vercel-team': { byToken: false, what: 'a Vercel team or org id' },
   'digitalocean-context': { byToken: true, what: 'a doctl auth context' },
   'docker-context': { byToken: true, what: 'a Docker context name' },
   'github-repo': { byToken: false, what: 'a GitHub OWNER/REPO' },
@@ -28,5 +32,9 @@ export const identifierKinds = {
 } as const;
 
 export type IdentifierKind = keyof typeof identifierKinds;
+
+export function isRaiseOnly(kind: IdentifierKind): boolean {
+  return 'raiseOnly' in identifierKinds[kind];
+}
 
 export const identifierKindNames = Object.keys(identifierKinds) as IdentifierKind[];

@@ -1,6 +1,7 @@
 // A small argv reader that each tool configures with its own grammar: which flags take a value, what
 // their other spellings are, and how the tool treats flags it does not know. Tools differ (clap, cobra,
-// argparse, getopt); the differences are options here, and the knowledge lives in src/tools/<tool>.ts.
+// argparse, getopt, Go's flag package); the differences are options here, and the knowledge lives in
+// src/tools/<tool>.ts.
 
 export interface Grammar {
   /** Flags that take a value: every spelling maps to the canonical name (`-e` → `--environment`). */
@@ -14,6 +15,13 @@ export interface Grammar {
   unknownLong: 'boolean' | 'greedy';
   /** GNU getopt_long: an unambiguous prefix of a long option is that option (`--comm` = `--command`). */
   abbreviations?: boolean;
+  /**
+   * How options are spelled. `getopt` (the default): `--long[=value]`, and clusters of short flags
+   * (`-yv`). `go`: Go's flag package (terraform): every option is long, with one dash or two
+   * (`-chdir=DIR` = `--chdir=DIR`), spelled in the grammar with one; a value flag takes `=value` or the
+   * next argument; a boolean takes a value only after `=`, and `-destroy=false` leaves it unset.
+   */
+  style?: 'getopt' | 'go';
 }
 
 export interface ReadArgs {
@@ -33,6 +41,7 @@ export function grammar(spec: {
   booleans?: string[][];
   unknownLong?: Grammar['unknownLong'];
   abbreviations?: boolean;
+  style?: Grammar['style'];
 }): Grammar {
   const index = (lists: string[][] = []) => {
     const map = new Map<string, string>();
@@ -44,6 +53,7 @@ export function grammar(spec: {
     booleans: index(spec.booleans),
     unknownLong: spec.unknownLong ?? 'boolean',
     abbreviations: spec.abbreviations,
+    style: spec.style ?? 'getopt',
   };
 }
 
@@ -61,6 +71,14 @@ export function readArgs(args: readonly string[], g: Grammar): ReadArgs {
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     if (arg === '--') return { words, flags, sequence, rest: args.slice(i + 1) };
+
+    if (g.style === 'go' && arg.startsWith('-') && arg.length > 1) {
+      i = readGoFlag(args, i, g, add, (name) => {
+        sequence.push([name, 'false']);
+        flags.delete(name);
+      });
+      continue;
+    }
 
     if (arg.startsWith('--')) {
       const eq = arg.indexOf('=');
@@ -106,6 +124,42 @@ export function readArgs(args: readonly string[], g: Grammar): ReadArgs {
     words.push(arg);
   }
   return { words, flags, sequence, rest: [] };
+}
+
+/**
+ * One option as Go's flag package reads it; returns the index of the last argument it used. Go stops
+ * at the first positional, and its programs reject a flag after one; reading on is a superset, which
+ * is what a guard wants (terraform, told `apply plan.tfplan -destroy`, refuses to run).
+ */
+function readGoFlag(
+  args: readonly string[],
+  i: number,
+  g: Grammar,
+  add: (name: string, value: string) => void,
+  unset: (name: string) => void,
+): number {
+  const body = args[i].replace(/^--?/, '');
+  const eq = body.indexOf('=');
+  const name = `-${eq === -1 ? body : body.slice(0, eq)}`;
+  const inline = eq === -1 ? undefined : body.slice(eq + 1);
+  const valueName = g.values.get(name);
+  if (valueName) {
+    if (inline !== undefined) add(valueName, inline);
+    else if (i + 1 < args.length) add(valueName, args[++i]);
+    else add(valueName, '');
+    return i;
+  }
+  const booleanName = g.booleans.get(name);
+  if (booleanName) {
+    // strconv.ParseBool; anything it rejects stops the program, so counting it as set is safe.
+    if (inline !== undefined && /^(0|f|F|false|FALSE|False)$/.test(inline)) unset(booleanName);
+    else add(booleanName, '');
+    return i;
+  }
+  if (inline !== undefined) add(name, inline);
+  else if (g.unknownLong === 'greedy' && i + 1 < args.length && !args[i + 1].startsWith('-')) add(name, args[++i]);
+  else add(name, '');
+  return i;
 }
 
 function expandLong(spelled: string, g: Grammar): string {

@@ -1,11 +1,271 @@
-// docker: NOT YET IMPLEMENTED. A placeholder so the tool is registered; it gates nothing.
-// To be replaced by the real grammar and target resolution (issue: cover the CLIs where production lives).
+// Docker CLI (docker/cli, cobra) and Docker Compose: the `docker compose` plugin and the standalone
+// `docker-compose`. See shared tools.md §7.9.
+//
+// Grammar. docker's root command stops reading its own options at the first word, so global options
+// (--context/-c, -H/--host, --config, -D/--debug, -l/--log-level, --tls*) stand before the subcommand;
+// there `-v` is --version, while after `rm` it is --volumes. Below the subcommand, flags may stand
+// anywhere and short booleans combine (`rm -fv`). Compose's own options (-f/--file, -p/--project-name,
+// --profile, --dry-run …) stand between `compose` and its subcommand, whose flags follow it (`-f` is
+// --file before `down`/`rm` and --force after `rm`). The standalone docker-compose also takes docker's
+// -H/--host, --context, --tls* and --log-level among its leading options and hands them to docker.
+// Both spellings read as the path `compose <subcommand> …`. A boolean given `=false` is unset (pflag).
+// `--help` anywhere, `-h` (deprecated in docker, still honoured) and the `help` command are never gated.
+//
+// Target, in docker's own order (cli/command/cli.go resolveContextName, checked against the real
+// client's `docker context inspect`):
+//   1. --context/-c;
+//   2. -H/--host, which selects the default context;
+//   3. DOCKER_HOST, likewise;
+//   4. DOCKER_CONTEXT;
+//   5. currentContext in config.json, in --config, DOCKER_CONFIG or ~/.docker;
+//   6. the default context, whose daemon is DOCKER_HOST or unix:///var/run/docker.sock.
+// A named context's endpoint is in contexts/meta/<sha256 of the name>/meta.json, under
+// Endpoints.docker.Host. A daemon on a unix socket or named pipe is this machine (development); a
+// tcp:// or ssh:// daemon is classified by its host name. A context's name is read by token.
 
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import type { Evidence, Identifier, Invocation, ParsedInvocation, ResolvedTarget } from '../model.js';
+import { displayPath, homeOf, readTextIfExists } from '../context/files.js';
+import { grammar, readArgs, type Grammar } from './argv.js';
+import { dropFalseBooleans } from './pflag-booleans.js';
 import type { Tool } from './tool.js';
 
-export const docker: Tool = {
-  name: 'docker',
-  executables: ['docker', 'docker-compose'],
-  parse: () => ({ commands: [], help: false }),
-  resolve: () => ({ evidence: [], identifiers: [] }),
-};
+/** docker's own options, which stand before the subcommand. */
+const dockerGlobalValues = [['--context', '-c'], ['--host', '-H'], ['--config'], ['--log-level', '-l'], ['--tlscacert'], ['--tlscert'], ['--tlskey']];
+const dockerGlobals = grammar({
+  values: dockerGlobalValues,
+  booleans: [['--debug', '-D'], ['--tls'], ['--tlsverify'], ['--version', '-v'], ['--help', '-h']],
+});
+
+/** Flags below a docker subcommand: only those that gate, or that take a value, need to be known. */
+const dockerCommandFlags = grammar({
+  values: [['--filter'], ['--format']],
+  booleans: [['--force', '-f'], ['--volumes', '-v'], ['--all', '-a'], ['--link', '-l'], ['--help', '-h']],
+});
+
+/** Compose's own options, between `compose` and its subcommand. */
+const composeGlobalValues = [
+  ['--file', '-f'],
+  ['--project-name', '-p'],
+  ['--profile'],
+  ['--env-file'],
+  ['--project-directory'],
+  ['--ansi'],
+  ['--progress'],
+  ['--parallel'],
+  ['--workdir'],
+];
+const composeGlobalBooleans = [['--dry-run'], ['--compatibility'], ['--all-resources'], ['--verbose'], ['--no-ansi'], ['--version', '-v'], ['--help', '-h']];
+const composeGlobals = grammar({ values: composeGlobalValues, booleans: composeGlobalBooleans });
+
+/**
+ * The leading options of the standalone docker-compose: compose's own, plus the docker options it
+ * forwards to docker (compose's cmd/compatibility). v1 also spelled --context as -c.
+ */
+const standaloneGlobals = grammar({
+  values: [...composeGlobalValues, ...dockerGlobalValues.filter(([name]) => name !== '--config')],
+  booleans: [...composeGlobalBooleans, ['--debug', '-D'], ['--tls'], ['--tlsverify']],
+});
+
+/** Flags of compose's subcommands: `down -v --rmi all`, `rm -fsv`. */
+const composeCommandFlags = grammar({
+  values: [['--rmi'], ['--timeout', '-t']],
+  booleans: [['--volumes', '-v'], ['--remove-orphans'], ['--force', '-f'], ['--stop', '-s'], ['--dry-run'], ['--help', '-h']],
+});
+
+function parse(invocation: Invocation): ParsedInvocation {
+  const args = invocation.args;
+  const flags = new Map<string, string[]>();
+  let path: string[];
+
+  if (invocation.tool === 'docker-compose') {
+    path = ['compose', ...readCompose(args, standaloneGlobals, flags)];
+  } else {
+    const split = leadingOptions(args, dockerGlobals);
+    merge(flags, readArgs(args.slice(0, split), dockerGlobals).flags);
+    const rest = args.slice(split);
+    if (rest[0] === 'compose') {
+      path = ['compose', ...readCompose(rest.slice(1), composeGlobals, flags)];
+    } else {
+      const below = readArgs(rest, dockerCommandFlags);
+      merge(flags, below.flags);
+      path = below.words;
+    }
+  }
+
+  for (const g of [dockerGlobals, dockerCommandFlags, composeGlobals, composeCommandFlags]) dropFalseBooleans(flags, g.booleans);
+  const help = flags.has('--help') || flags.has('--version') || path[0] === 'help' || (path[0] === 'compose' && path[1] === 'help');
+  return { commands: [{ path, flags }], help };
+}
+
+/** Reads compose's leading options into `flags` and returns its subcommand with the words after it. */
+function readCompose(args: readonly string[], leading: Grammar, flags: Map<string, string[]>): string[] {
+  const split = leadingOptions(args, leading);
+  merge(flags, readArgs(args.slice(0, split), leading).flags);
+  const below = readArgs(args.slice(split), composeCommandFlags);
+  merge(flags, below.flags);
+  return below.words;
+}
+
+/**
+ * Where the options before a command end: the index of the first argument that is neither an option
+ * nor an option's value, or the one after `--`. Short options combine (`-DH ssh://x`), and a value may
+ * be attached (`-Hssh://x`, `--host=ssh://x`).
+ */
+function leadingOptions(args: readonly string[], g: Grammar): number {
+  let i = 0;
+  while (i < args.length) {
+    const arg = args[i];
+    if (arg === '--') return i + 1;
+    if (!arg.startsWith('-') || arg === '-') return i;
+    if (arg.startsWith('--')) {
+      i += !arg.includes('=') && g.values.has(arg) ? 2 : 1;
+      continue;
+    }
+    let takesNext = false;
+    for (let j = 1; j < arg.length; j++) {
+      if (g.values.has(`-${arg[j]}`)) {
+        takesNext = j === arg.length - 1;
+        break;
+      }
+    }
+    i += takesNext ? 2 : 1;
+  }
+  return args.length;
+}
+
+function merge(into: Map<string, string[]>, from: Map<string, string[]>): void {
+  for (const [name, values] of from) into.set(name, [...(into.get(name) ?? []), ...values]);
+}
+
+function resolve(parsed: ParsedInvocation, invocation: Invocation): ResolvedTarget {
+  const { flags } = parsed.commands[0];
+  const env = invocation.env;
+  const configDir = dockerConfigDir(flags, env);
+
+  const contextFlag = flags.get('--context')?.at(-1);
+  if (contextFlag) return fromContext(contextFlag, { source: 'flag', key: '--context', value: contextFlag }, configDir, env);
+
+  const hostFlag = flags.get('--host')?.at(-1);
+  if (hostFlag) {
+    return fromDaemon(hostFlag, [{ source: 'flag', key: '--host', value: hostFlag }, { source: 'default', key: 'docker context', value: 'default (-H/--host selects it)' }]);
+  }
+  if (env.DOCKER_HOST) {
+    return fromDaemon(env.DOCKER_HOST, [{ source: 'env', key: 'DOCKER_HOST', value: env.DOCKER_HOST }, { source: 'default', key: 'docker context', value: 'default (DOCKER_HOST selects it)' }]);
+  }
+
+  if (env.DOCKER_CONTEXT) {
+    return fromContext(env.DOCKER_CONTEXT, { source: 'env', key: 'DOCKER_CONTEXT', value: env.DOCKER_CONTEXT }, configDir, env);
+  }
+
+  const configFile = join(configDir.path, 'config.json');
+  const shown = displayPath(configFile, env);
+  const current = readCurrentContext(configFile);
+  if (current.kind === 'set') {
+    return fromContext(current.name, { source: 'file', key: 'currentContext', value: current.name, file: shown }, configDir, env);
+  }
+  return fromDaemon(defaultDaemon, [
+    { source: 'default', key: 'docker context', value: 'default (no --context, -H, DOCKER_HOST or DOCKER_CONTEXT)' },
+    { source: 'file', key: 'currentContext', value: current.why, file: shown },
+    { source: 'default', key: 'docker endpoint', value: defaultDaemon },
+  ]);
+}
+
+const defaultDaemon = 'unix:///var/run/docker.sock';
+
+interface ConfigDir {
+  path: string;
+  from?: Evidence;
+}
+
+/** Where docker keeps config.json and contexts/: --config, DOCKER_CONFIG, else ~/.docker. */
+function dockerConfigDir(flags: Map<string, string[]>, env: NodeJS.ProcessEnv): ConfigDir {
+  const flag = flags.get('--config')?.at(-1);
+  if (flag) return { path: flag, from: { source: 'flag', key: '--config', value: flag } };
+  if (env.DOCKER_CONFIG) return { path: env.DOCKER_CONFIG, from: { source: 'env', key: 'DOCKER_CONFIG', value: env.DOCKER_CONFIG } };
+  return { path: join(homeOf(env), '.docker') };
+}
+
+type CurrentContext = { kind: 'set'; name: string } | { kind: 'unset'; why: string };
+
+function readCurrentContext(file: string): CurrentContext {
+  try {
+    const text = readTextIfExists(file);
+    if (text === undefined) return { kind: 'unset', why: 'no such file' };
+    const name = (JSON.parse(text) as { currentContext?: unknown }).currentContext;
+    return typeof name === 'string' && name !== '' ? { kind: 'set', name } : { kind: 'unset', why: 'not set' };
+  } catch (error) {
+    return { kind: 'unset', why: `unreadable (${(error as Error).message})` };
+  }
+}
+
+function fromContext(name: string, chosen: Evidence, configDir: ConfigDir, env: NodeJS.ProcessEnv): ResolvedTarget {
+  const evidence: Evidence[] = [chosen];
+  if (configDir.from) evidence.push(configDir.from);
+  if (name === 'default') {
+    // The default context is no file: its daemon is DOCKER_HOST, else the local socket.
+    const daemon = env.DOCKER_HOST || defaultDaemon;
+    const endpoint: Evidence = env.DOCKER_HOST ? { source: 'env', key: 'DOCKER_HOST', value: daemon } : { source: 'default', key: 'docker endpoint', value: daemon };
+    return fromDaemon(daemon, [...evidence, endpoint]);
+  }
+
+  const identifiers: Identifier[] = [{ kind: 'docker-context', value: name }];
+  const metaFile = join(configDir.path, 'contexts', 'meta', sha256(name), 'meta.json');
+  const shown = displayPath(metaFile, env);
+  const endpoint = readContextEndpoint(metaFile);
+  if (endpoint.kind === 'found') {
+    evidence.push({ source: 'file', key: 'Endpoints.docker.Host', value: endpoint.host, file: shown });
+    const host = daemonHost(endpoint.host);
+    if (host) identifiers.push({ kind: 'host', value: host });
+  } else {
+    evidence.push({ source: 'file', key: `context "${name}"`, value: endpoint.why, file: shown });
+  }
+  return { name, evidence, identifiers };
+}
+
+/** docker's context store names a context's directory by the sha256 of its name. */
+function sha256(text: string): string {
+  // node:crypto costs a few milliseconds to load; only a named context needs it.
+  const { createHash } = createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
+  return createHash('sha256').update(text).digest('hex');
+}
+
+type ContextEndpoint = { kind: 'found'; host: string } | { kind: 'missing'; why: string };
+
+function readContextEndpoint(file: string): ContextEndpoint {
+  try {
+    const text = readTextIfExists(file);
+    if (text === undefined) return { kind: 'missing', why: 'no such context (docker will refuse to run)' };
+    const meta = JSON.parse(text) as { Endpoints?: { docker?: { Host?: unknown } } };
+    const host = meta.Endpoints?.docker?.Host;
+    return typeof host === 'string' && host !== '' ? { kind: 'found', host } : { kind: 'missing', why: 'no docker endpoint recorded' };
+  } catch (error) {
+    return { kind: 'missing', why: `unreadable (${(error as Error).message})` };
+  }
+}
+
+/** A daemon given by its address (-H, DOCKER_HOST, the default socket): named and classified by its host. */
+function fromDaemon(address: string, evidence: Evidence[]): ResolvedTarget {
+  const host = daemonHost(address);
+  const local = host === undefined || host.startsWith('/');
+  return { name: local ? 'default' : host, evidence, identifiers: host ? [{ kind: 'host', value: host }] : [] };
+}
+
+/**
+ * The host a daemon address points at: the socket or pipe path for a daemon on this machine (which
+ * classification reads as local), the host name for tcp:// and ssh://. A bare `host:port` is tcp.
+ */
+export function daemonHost(address: string): string | undefined {
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(address)?.[1]?.toLowerCase();
+  if (scheme === 'unix') return address.slice('unix://'.length) || '/var/run/docker.sock';
+  if (scheme === 'npipe') return address.slice('npipe://'.length) || '//./pipe/docker_engine';
+  try {
+    const hostname = new URL(scheme ? address : `tcp://${address}`).hostname;
+    return hostname === '' ? undefined : hostname;
+  } catch {
+    return undefined;
+  }
+}
+
+export const docker: Tool = { name: 'docker', executables: ['docker', 'docker-compose'], parse, resolve };

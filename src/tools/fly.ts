@@ -1,11 +1,157 @@
-// fly: NOT YET IMPLEMENTED. A placeholder so the tool is registered; it gates nothing.
-// To be replaced by the real grammar and target resolution (issue: cover the CLIs where production lives).
+// flyctl, also installed as fly (superfly/flyctl, Go, cobra + pflag). See shared tools.md §7.2.
+//
+// Grammar: cobra. Flags may stand anywhere, before or after the subcommand (`fly -a shop vol destroy`);
+// `--flag=value`, `--flag value`, `-a shop`, `-ashop` and clusters of short booleans (`-yf`) all work.
+// Aliases (`apps|app`, `volumes|volume|vol`, `machine|machines|m`, `destroy|delete|remove|rm` …) are
+// spelled out in the rules. `--help`, `-h` and `help` are never gated, nor `--version`/`-v` alone.
+// `scale count web=2 worker=0` becomes one command per GROUP=COUNT, so a rule can read `worker=0`.
+//
+// Target (internal/command/command.go, RequireAppName):
+//   1. `apps destroy APP` and the deprecated top-level `destroy APP` name the app to destroy, and only it;
+//   2. -a/--app;
+//   3. FLY_APP;
+//   4. `app` in the app config: -c/--config PATH (a directory means PATH/fly.toml), else fly.toml, fly.json
+//      or fly.yaml in cwd, in that order. Parent directories are not searched.
 
+import { statSync } from 'node:fs';
+import { join, resolve as resolvePath } from 'node:path';
+import type { Evidence, Invocation, ParsedInvocation, ResolvedTarget } from '../model.js';
+import { displayPath, readTextIfExists } from '../context/files.js';
+import { grammar, readArgs } from './argv.js';
 import type { Tool } from './tool.js';
 
-export const fly: Tool = {
-  name: 'fly',
-  executables: ['fly', 'flyctl'],
-  parse: () => ({ commands: [], help: false }),
-  resolve: () => ({ evidence: [], identifiers: [] }),
-};
+const flyGrammar = grammar({
+  values: [
+    ['--app', '-a'],
+    ['--config', '-c'],
+    ['--access-token', '-t'],
+    ['--region', '-r'],
+    ['--org', '-o'],
+    ['--image', '-i'],
+    ['--process-group'],
+    ['--max-per-region'],
+    ['--from-snapshot'],
+    ['--size', '-s'],
+    ['--name', '-n'],
+    ['--vm-size'],
+    ['--machine'],
+    ['--signal'],
+    ['--wait-timeout'],
+  ],
+  booleans: [
+    ['--help', '-h'],
+    ['--version', '-v'],
+    ['--yes', '-y', '--auto-confirm'],
+    ['--force', '-f'],
+    ['--json', '-j'],
+    ['--verbose'],
+    ['--debug'],
+    ['--select'],
+    ['--detach'],
+  ],
+});
+
+const appsWords = new Set(['apps', 'app']);
+const destroyWords = new Set(['destroy', 'delete', 'remove', 'rm']);
+
+function parse(invocation: Invocation): ParsedInvocation {
+  const { words, flags } = readArgs(invocation.args, flyGrammar);
+  const help = flags.has('--help') || words[0] === 'help' || (words.length === 0 && flags.has('--version'));
+  // `scale count` takes a count or GROUP=COUNT pairs; each becomes its own command for the rules.
+  if (words[0] === 'scale' && words[1] === 'count' && words.length > 3) {
+    return { commands: words.slice(2).map((count) => ({ path: ['scale', 'count', count], flags, text: count })), help };
+  }
+  return { commands: [{ path: words, flags }], help };
+}
+
+function resolve(parsed: ParsedInvocation, invocation: Invocation): ResolvedTarget {
+  const { path, flags } = parsed.commands[0];
+
+  const named = appNamedByCommand(path);
+  if (named) return fromApp(named.app, { source: 'argument', key: named.key, value: named.app });
+
+  const flagApp = flags.get('--app')?.at(-1);
+  if (flagApp) return fromApp(flagApp, { source: 'flag', key: '--app', value: flagApp });
+  const envApp = invocation.env.FLY_APP;
+  if (envApp) return fromApp(envApp, { source: 'env', key: 'FLY_APP', value: envApp });
+
+  const config = readAppConfig(invocation, flags.get('--config')?.at(-1));
+  if (config.app) return fromApp(config.app, config.evidence);
+  return {
+    evidence: [{ source: 'default', key: 'app', value: 'no --app flag, no FLY_APP, no app in a fly.toml' }, config.evidence],
+    identifiers: [],
+  };
+}
+
+/** `fly apps destroy APP` / `fly destroy APP`: the argument is the app, whatever the flags say. */
+function appNamedByCommand(path: string[]): { app: string; key: string } | undefined {
+  if (appsWords.has(path[0]) && destroyWords.has(path[1]) && path[2]) return { app: path[2], key: `${path[0]} ${path[1]} APP` };
+  if (path[0] === 'destroy' && path[1]) return { app: path[1], key: 'destroy APP' };
+  return undefined;
+}
+
+function fromApp(app: string, evidence: Evidence): ResolvedTarget {
+  return { name: app, evidence: [evidence], identifiers: [{ kind: 'fly-app', value: app }] };
+}
+
+/** The `app` of the config file flyctl would load, with where it came from. */
+function readAppConfig(invocation: Invocation, configFlag: string | undefined): { app?: string; evidence: Evidence } {
+  const env = invocation.env;
+  const candidates = configFlag !== undefined ? configPaths(resolvePath(invocation.cwd, configFlag)) : ['fly.toml', 'fly.json', 'fly.yaml'].map((f) => join(invocation.cwd, f));
+  for (const file of candidates) {
+    const text = readTextIfExists(file);
+    if (text === undefined) continue;
+    const app = file.endsWith('.json') ? jsonApp(text) : file.endsWith('.yaml') || file.endsWith('.yml') ? yamlApp(text) : tomlApp(text);
+    return { app, evidence: { source: 'file', key: 'app', value: app ?? 'not set', file: displayPath(file, env) } };
+  }
+  const where = configFlag !== undefined ? `-c ${configFlag}` : `${displayPath(invocation.cwd, env)} (fly.toml, fly.json, fly.yaml)`;
+  return { evidence: { source: 'file', key: 'app', value: `no app config at ${where}`, file: displayPath(candidates[0], env) } };
+}
+
+/** -c PATH: the file itself, or PATH/fly.toml when PATH is a directory. */
+function configPaths(path: string): string[] {
+  try {
+    if (statSync(path).isDirectory()) return [join(path, 'fly.toml')];
+  } catch {
+    // missing: flyctl tries PATH, then PATH/fly.toml
+  }
+  return [path, join(path, 'fly.toml')];
+}
+
+/** The top-level `app = "…"` of a TOML file: the keys before the first [table]. */
+export function tomlApp(text: string): string | undefined {
+  for (const line of text.split(/\r?\n/)) {
+    if (/^\s*\[/.test(line)) return undefined;
+    const match = /^\s*(?:app|"app"|'app')\s*=\s*(.*)$/.exec(line);
+    if (!match) continue;
+    const value = match[1].trim();
+    const basic = /^"((?:[^"\\]|\\.)*)"/.exec(value);
+    if (basic) {
+      try {
+        return JSON.parse(`"${basic[1]}"`) as string;
+      } catch {
+        return basic[1];
+      }
+    }
+    return /^'([^']*)'/.exec(value)?.[1];
+  }
+  return undefined;
+}
+
+function jsonApp(text: string): string | undefined {
+  try {
+    const app = (JSON.parse(text) as { app?: unknown }).app;
+    return typeof app === 'string' ? app : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The top-level `app:` of a YAML file (a plain or quoted scalar on its own line). */
+function yamlApp(text: string): string | undefined {
+  const value = /^app:[ \t]*(.*?)[ \t]*(?:#.*)?$/m.exec(text)?.[1];
+  if (!value) return undefined;
+  return /^"(.*)"$|^'(.*)'$/.exec(value)?.slice(1).find((v) => v !== undefined) ?? value;
+}
+
+export const fly: Tool = { name: 'fly', executables: ['fly', 'flyctl'], parse, resolve };

@@ -1,11 +1,179 @@
-// gcloud: NOT YET IMPLEMENTED. A placeholder so the tool is registered; it gates nothing.
-// To be replaced by the real grammar and target resolution (issue: cover the CLIs where production lives).
+// gcloud (Google Cloud SDK: Python, calliope over argparse). See shared tools.md §6.
+//
+// Grammar: argparse. Global flags (--project, --configuration, --quiet …) may stand anywhere; a
+// command's own flags stand after it. An unknown --flag takes the next word as its value unless that
+// word is a flag. Abbreviated flags are not accepted (calliope turns argparse's prefix matching off).
+// `alpha`, `beta` or `preview` before the command picks a release track and is skipped. Each
+// --flags-file=YAML is replaced by the flags it holds, as gcloud does, before anything else is read.
+// `--help`, `-h` and the `help` command are never gated; nor is `--version` on its own.
+//
+// Target:
+//   `projects delete ID` targets the project it names. Every other command targets gcloud's project:
+//   --project, else CLOUDSDK_CORE_PROJECT, else [core] project of the active configuration (the order
+//   is in google-cloud.ts). Resource URIs that name projects/ID/… add that project, and storage
+//   commands add each gs:// bucket, read by name (`acme-prod-assets` is production).
 
+import { readFileSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
+import type { Evidence, Identifier, Invocation, ParsedInvocation, ResolvedTarget } from '../model.js';
+import { grammar, readArgs } from './argv.js';
+import { bucketFacts, bucketsNamed, resolveProject } from './google-cloud.js';
 import type { Tool } from './tool.js';
 
-export const gcloud: Tool = {
-  name: 'gcloud',
-  executables: ['gcloud'],
-  parse: () => ({ commands: [], help: false }),
-  resolve: () => ({ evidence: [], identifiers: [] }),
-};
+const gcloudGrammar = grammar({
+  values: [
+    // global flags (calliope's own and the top group's)
+    ['--project'],
+    ['--configuration'],
+    ['--account'],
+    ['--billing-project'],
+    ['--impersonate-service-account'],
+    ['--access-token-file'],
+    ['--universe-domain'],
+    ['--verbosity'],
+    ['--format'],
+    ['--flatten'],
+    ['--trace-token'],
+    ['--authority-selector'],
+    ['--authorization-token-file'],
+    ['--credential-file-override'],
+    ['--http-timeout'],
+    // list flags, so a filter expression never reads as a command word
+    ['--filter'],
+    ['--limit'],
+    ['--page-size'],
+    ['--sort-by'],
+  ],
+  booleans: [
+    ['--help', '-h'],
+    ['--version', '-v'],
+    ['--quiet', '-q'],
+    ['--log-http'],
+    ['--no-log-http'],
+    ['--user-output-enabled'],
+    ['--no-user-output-enabled'],
+    ['--async'],
+    ['--uri'],
+    // gcloud storage rm / rsync
+    ['--recursive', '-r', '-R'],
+    ['--all-versions', '-a'],
+    ['--continue-on-error'],
+    ['--read-paths-from-stdin', '-I'],
+    ['--delete-unmatched-destination-objects'],
+    ['--dry-run'],
+  ],
+  unknownLong: 'greedy',
+});
+
+const releaseTracks = new Set(['alpha', 'beta', 'preview']);
+
+async function parse(invocation: Invocation): Promise<ParsedInvocation> {
+  const args = await expandFlagsFiles(invocation.args, invocation.cwd, 0);
+  const { words, flags } = readArgs(args, gcloudGrammar);
+  const path = releaseTracks.has(words[0]) ? words.slice(1) : words;
+  const help = flags.has('--help') || path[0] === 'help' || (flags.has('--version') && words.length === 0);
+  return { commands: [{ path, flags }], help };
+}
+
+function resolve(parsed: ParsedInvocation, invocation: Invocation): ResolvedTarget {
+  const { path, flags } = parsed.commands[0];
+  const evidence: Evidence[] = [];
+  const identifiers: Identifier[] = [];
+  let name: string | undefined;
+
+  if (path[0] === 'projects' && path[1] === 'delete' && path[2]) {
+    name = path[2];
+    evidence.push({ source: 'argument', key: 'projects delete', value: path[2] });
+    identifiers.push({ kind: 'gcp-project', value: path[2] });
+  } else {
+    const facts = resolveProject(invocation.env, { project: flags.get('--project')?.at(-1), configuration: flags.get('--configuration')?.at(-1) });
+    name = facts.project;
+    evidence.push(...facts.evidence);
+    identifiers.push(...facts.identifiers);
+  }
+
+  for (const project of projectsInResourceUris(invocation.args)) {
+    if (identifiers.some((id) => id.kind === 'gcp-project' && id.value === project)) continue;
+    evidence.push({ source: 'argument', key: 'resource URI project', value: project });
+    identifiers.push({ kind: 'gcp-project', value: project });
+  }
+
+  if (path[0] === 'storage') {
+    const buckets = bucketsNamed(invocation.args);
+    const facts = bucketFacts(buckets);
+    evidence.unshift(...facts.evidence);
+    identifiers.push(...facts.identifiers);
+    if (buckets.length === 1) name = buckets[0];
+  }
+  return { name, evidence, identifiers };
+}
+
+/** `projects/ID/…` in a resource path or URI names the project the resource lives in. */
+function projectsInResourceUris(args: readonly string[]): string[] {
+  const projects: string[] = [];
+  for (const arg of args) {
+    if (arg.startsWith('-')) continue;
+    const project = /(?:^|\/)projects\/([^/]+)\//.exec(arg)?.[1];
+    if (project && !projects.includes(project)) projects.push(project);
+  }
+  return projects;
+}
+
+// ── --flags-file ────────────────────────────────────────────────────────────────────────────────────
+
+const maxFlagsFileDepth = 8;
+
+/** Replaces each --flags-file argument with the flags its YAML holds, the way gcloud reads them. */
+async function expandFlagsFiles(args: readonly string[], cwd: string, depth: number): Promise<string[]> {
+  if (!args.some((arg) => arg === '--flags-file' || arg.startsWith('--flags-file='))) return [...args];
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '--') {
+      out.push(...args.slice(i));
+      break;
+    }
+    let file: string;
+    if (arg === '--flags-file' && i + 1 < args.length) file = args[++i];
+    else if (arg.startsWith('--flags-file=')) file = arg.slice('--flags-file='.length);
+    else {
+      out.push(arg);
+      continue;
+    }
+    out.push(...(await flagsInFile(resolvePath(cwd, file), cwd, depth)));
+  }
+  return out;
+}
+
+/** The flags one file holds. A file gcloud could not read either is left as it was: gcloud fails on it. */
+async function flagsInFile(file: string, cwd: string, depth: number): Promise<string[]> {
+  const unexpanded = [`--flags-file=${file}`];
+  if (depth >= maxFlagsFileDepth) return unexpanded;
+  let document: unknown;
+  try {
+    const loaded = await import('yaml');
+    // Bundled, `yaml` is its CommonJS build and arrives as a default export.
+    const { parse: parseYaml } = ((loaded as { default?: unknown }).default ?? loaded) as typeof import('yaml');
+    document = parseYaml(readFileSync(file, 'utf8'));
+  } catch {
+    return unexpanded;
+  }
+  const out: string[] = [];
+  for (const entries of Array.isArray(document) ? document : [document]) {
+    if (!entries || typeof entries !== 'object') continue;
+    for (const [flag, value] of Object.entries(entries as Record<string, unknown>)) {
+      if (flag === '--flags-file') {
+        for (const nested of Array.isArray(value) ? value : [value]) {
+          if (typeof nested === 'string') out.push(...(await flagsInFile(resolvePath(cwd, nested), cwd, depth + 1)));
+        }
+      } else if (value === null || value === true) {
+        out.push(flag);
+      } else if (value !== false) {
+        out.push(`${flag}=${Array.isArray(value) ? value.join(',') : typeof value === 'object' ? JSON.stringify(value) : String(value)}`);
+      }
+    }
+  }
+  return out;
+}
+
+export const gcloud: Tool = { name: 'gcloud', executables: ['gcloud'], parse, resolve };

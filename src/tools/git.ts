@@ -1,11 +1,521 @@
-// git: NOT YET IMPLEMENTED. A placeholder so the tool is registered; it gates nothing.
-// To be replaced by the real grammar and target resolution (issue: cover the CLIs where production lives).
+// git (C; each command reads its options with parse-options). See shared tools.md §7.11; checked
+// against git 2.39.
+//
+// Grammar: git [global options] <command> [options] [args]
+//   - Global options stand before the command: -C <dir> (each relative to the one before), -c <key>=<value>,
+//     --git-dir[=]<dir>, --work-tree, --namespace, --config-env, --bare, --no-pager, -p, -P, ... An
+//     unknown one stops git. `--help`/`-h` there is `git help`, `--version`/`-v` is `git version`.
+//   - A command that is not built in may be an alias (alias.<name> in any config, or -c): it is expanded
+//     as git does. An alias starting with `!` runs a shell, whose own `git` comes back through this shim.
+//   - Each command's options follow parse-options: short clusters (`-fdx`), `--long=value` or
+//     `--long value`, unique prefixes (`--force-w`), `--no-<option>` to turn one off, and `-h` or
+//     `--help` anywhere before `--` for usage, which is never gated.
+//   - push [<repository> [<refspec>...]]: each refspec is a command of its own for the rules
+//     (`push origin +main`, `push origin :old`). With none, remote.<remote>.push stands in, and
+//     remote.<remote>.mirror=true acts as --mirror.
+//   - branch: -D is --delete --force. checkout and restore: pathspecs after `--` join the command words.
+//
+// Target: the branches the command rewrites or deletes, each classified by protected-branches.
+//   push: the destination of each refspec that forces (+dst, or --force, --force-with-lease, --delete for
+//     all) or deletes (:dst); with no refspec, push.default's choice (simple and current: the current
+//     branch; upstream: branch.<name>.merge; matching: every local branch), or every local branch for
+//     --all. --mirror and --prune reach remote branches nobody can list offline: production. The remote
+//     is named as evidence: <repository>, else branch.<name>.pushRemote, remote.pushDefault,
+//     branch.<name>.remote, origin.
+//   branch -D: the branches it names.
+//   reset, clean, checkout, restore, switch: the current branch, from HEAD.
+//   The repository: --git-dir, GIT_DIR, else the nearest .git (directory, or file of a linked worktree)
+//   above the directory -C leads to.
 
+import { resolve as resolvePath } from 'node:path';
+import type { Command, Evidence, Identifier, Invocation, ParsedInvocation, ResolvedTarget } from '../model.js';
+import { displayPath } from '../context/files.js';
+import { grammar, readArgs, type Grammar } from './argv.js';
+import { isTrue, localBranches, locateRepo, readConfig, readHead, type ConfigEntry, type GitConfig, type GitRepo, type Head } from './git-repo.js';
+import { splitWords } from './shell-words.js';
 import type { Tool } from './tool.js';
 
-export const git: Tool = {
-  name: 'git',
-  executables: ['git'],
-  parse: () => ({ commands: [], help: false }),
-  resolve: () => ({ evidence: [], identifiers: [] }),
+const help = [['--help', '-h']];
+
+const pushGrammar = grammar({
+  values: [['--repo'], ['--push-option', '-o'], ['--receive-pack', '--exec'], ['--recurse-submodules']],
+  booleans: [
+    ...help,
+    ['--force', '-f'],
+    ['--force-with-lease'],
+    ['--force-if-includes'],
+    ['--delete', '-d'],
+    ['--mirror'],
+    ['--prune'],
+    ['--all', '--branches'],
+    ['--tags'],
+    ['--dry-run', '-n'],
+    ['--verbose', '-v'],
+    ['--quiet', '-q'],
+    ['--porcelain'],
+    ['--thin'],
+    ['--set-upstream', '-u'],
+    ['--progress'],
+    ['--no-verify'],
+    ['--verify'],
+    ['--follow-tags'],
+    ['--signed'],
+    ['--atomic'],
+    ['--ipv4', '-4'],
+    ['--ipv6', '-6'],
+  ],
+  abbreviations: true,
+});
+
+/** The options of the commands that discard local work, by command. */
+const localGrammars: Record<string, Grammar> = {
+  reset: grammar({
+    values: [['--pathspec-from-file']],
+    booleans: [...help, ['--hard'], ['--soft'], ['--mixed'], ['--merge'], ['--keep'], ['--quiet', '-q'], ['--no-refresh'], ['--recurse-submodules'], ['--patch', '-p'], ['--intent-to-add', '-N'], ['--pathspec-file-nul']],
+    abbreviations: true,
+  }),
+  clean: grammar({
+    values: [['--exclude', '-e']],
+    booleans: [...help, ['--force', '-f'], ['--dry-run', '-n'], ['--quiet', '-q'], ['--interactive', '-i'], ['-d'], ['-x'], ['-X']],
+    abbreviations: true,
+  }),
+  checkout: grammar({
+    values: [['-b'], ['-B'], ['--orphan'], ['--conflict'], ['--pathspec-from-file']],
+    booleans: [
+      ...help, ['--force', '-f'], ['-l'], ['--guess'], ['--overlay'], ['--quiet', '-q'], ['--recurse-submodules'], ['--progress'], ['--merge', '-m'],
+      ['--detach', '-d'], ['--track', '-t'], ['--overwrite-ignore'], ['--ignore-other-worktrees'], ['--ours', '-2'], ['--theirs', '-3'],
+      ['--patch', '-p'], ['--ignore-skip-worktree-bits'], ['--pathspec-file-nul'],
+    ],
+    abbreviations: true,
+  }),
+  restore: grammar({
+    values: [['--source', '-s'], ['--conflict'], ['--pathspec-from-file']],
+    booleans: [
+      ...help, ['--staged', '-S'], ['--worktree', '-W'], ['--ignore-unmerged'], ['--overlay'], ['--quiet', '-q'], ['--recurse-submodules'],
+      ['--progress'], ['--merge', '-m'], ['--ours', '-2'], ['--theirs', '-3'], ['--patch', '-p'], ['--ignore-skip-worktree-bits'], ['--pathspec-file-nul'],
+    ],
+    abbreviations: true,
+  }),
+  switch: grammar({
+    values: [['--create', '-c'], ['--force-create', '-C'], ['--orphan'], ['--conflict']],
+    booleans: [
+      ...help, ['--discard-changes', '--force', '-f'], ['--guess'], ['--quiet', '-q'], ['--recurse-submodules'], ['--progress'], ['--merge', '-m'],
+      ['--detach', '-d'], ['--track', '-t'], ['--overwrite-ignore'], ['--ignore-other-worktrees'],
+    ],
+    abbreviations: true,
+  }),
 };
+
+const branchGrammar = grammar({
+  values: [['--set-upstream-to', '-u'], ['--contains'], ['--no-contains'], ['--merged'], ['--no-merged'], ['--sort'], ['--points-at'], ['--format']],
+  booleans: [
+    ...help, ['--delete', '-d'], ['-D'], ['--force', '-f'], ['--verbose', '-v'], ['--quiet', '-q'], ['--track', '-t'], ['--unset-upstream'],
+    ['--color'], ['--remotes', '-r'], ['--abbrev'], ['--all', '-a'], ['--move', '-m'], ['-M'], ['--copy', '-c'], ['-C'], ['--list', '-l'],
+    ['--show-current'], ['--create-reflog'], ['--edit-description'], ['--column'], ['--ignore-case', '-i'], ['--recurse-submodules'],
+  ],
+  abbreviations: true,
+});
+
+/** Every other command: only its help, so that `git <anything> -h` is never gated. */
+const otherGrammar = grammar({ booleans: help });
+
+/** Built-in commands, which an alias of the same name cannot replace. All gated ones must be here. */
+const builtins = new Set([
+  'add', 'am', 'apply', 'bisect', 'blame', 'branch', 'checkout', 'cherry-pick', 'clean', 'clone', 'commit', 'config', 'describe', 'diff',
+  'fetch', 'format-patch', 'gc', 'grep', 'help', 'init', 'log', 'ls-files', 'ls-remote', 'merge', 'mv', 'notes', 'pull', 'push', 'rebase',
+  'reflog', 'remote', 'reset', 'restore', 'revert', 'rev-parse', 'rm', 'show', 'stash', 'status', 'switch', 'tag', 'update-ref', 'version', 'worktree',
+]);
+
+// ── global options ───────────────────────────────────────────────────────────────────────────────
+
+interface Globals {
+  /** The directory git works in, after every -C. */
+  dir: string;
+  /** --git-dir as given (or --bare: the directory it stands in). */
+  gitDir?: string;
+  /** `key=value` from -c and --config-env, in order. */
+  configs: string[];
+  /** Index of the command word; undefined when there is none or git stops before it. */
+  at?: number;
+  /** `git --help`, `git --version` and friends. */
+  help: boolean;
+}
+
+const globalValues = new Set(['--git-dir', '--work-tree', '--namespace', '--config-env', '--attr-source', '--super-prefix', '--shallow-file']);
+const globalBooleans = new Set([
+  '-p', '--paginate', '-P', '--no-pager', '--no-replace-objects', '--literal-pathspecs', '--no-literal-pathspecs', '--glob-pathspecs',
+  '--noglob-pathspecs', '--icase-pathspecs', '--no-optional-locks', '--no-advice', '--no-lazy-fetch',
+]);
+const globalHelp = new Set(['--help', '-h', '--version', '-v', '--html-path', '--man-path', '--info-path', '--exec-path']);
+
+/** git.c's handle_options: the options before the command. */
+function readGlobals(args: readonly string[], invocation: Invocation): Globals {
+  const globals: Globals = { dir: invocation.cwd, configs: [], help: false };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (!arg.startsWith('-')) return { ...globals, at: i };
+    const eq = arg.indexOf('=');
+    const name = eq === -1 ? arg : arg.slice(0, eq);
+    if (globalHelp.has(arg) || name === '--list-cmds') return { ...globals, help: true };
+    if (name === '--exec-path' || globalBooleans.has(arg)) continue;
+    if (arg === '--bare') {
+      globals.gitDir = globals.dir;
+      continue;
+    }
+    if (arg === '-C' || arg === '-c' || (globalValues.has(name) && eq === -1)) {
+      if (i + 1 >= args.length) return globals;
+      applyGlobal(globals, arg, args[++i], invocation.env);
+      continue;
+    }
+    if (globalValues.has(name)) {
+      applyGlobal(globals, name, arg.slice(eq + 1), invocation.env);
+      continue;
+    }
+    return globals; // an unknown option: git prints its usage and stops
+  }
+  return globals;
+}
+
+function applyGlobal(globals: Globals, name: string, value: string, env: NodeJS.ProcessEnv): void {
+  if (name === '-C' && value !== '') globals.dir = resolvePath(globals.dir, value);
+  else if (name === '-c') globals.configs.push(value);
+  else if (name === '--git-dir') globals.gitDir = value; // relative to where the last -C leads
+  else if (name === '--config-env') {
+    const eq = value.lastIndexOf('=');
+    if (eq !== -1) globals.configs.push(`${value.slice(0, eq)}=${env[value.slice(eq + 1)] ?? ''}`);
+  }
+}
+
+// ── the world a command runs in, read when first needed ─────────────────────────────────────────
+
+interface World {
+  env: NodeJS.ProcessEnv;
+  dir: string;
+  repo(): GitRepo | undefined;
+  head(): Head | undefined;
+  config(): GitConfig;
+}
+
+function worldOf(globals: Globals, env: NodeJS.ProcessEnv): World {
+  let repo: { value: GitRepo | undefined } | undefined;
+  let head: { value: Head | undefined } | undefined;
+  let config: GitConfig | undefined;
+  const world: World = {
+    env,
+    dir: globals.dir,
+    repo: () => (repo ??= { value: locateRepo(globals.dir, globals.gitDir, env) }).value,
+    head: () => (head ??= { value: world.repo() && readHead(world.repo()!, env) }).value,
+    config: () => (config ??= readConfig(world.repo(), globals.configs, env)),
+  };
+  return world;
+}
+
+// ── reading an invocation ───────────────────────────────────────────────────────────────────────
+
+interface Refspec {
+  text: string;
+  from: Evidence;
+}
+
+type Action =
+  | { kind: 'push'; flags: Map<string, string[]>; repository?: string; refspecs: Refspec[]; fromConfig: boolean; mirrorFrom?: ConfigEntry }
+  | { kind: 'branch'; flags: Map<string, string[]>; names: string[] }
+  | { kind: 'other'; name: string; path: string[]; flags: Map<string, string[]> };
+
+interface Reading {
+  world: World;
+  help: boolean;
+  action?: Action;
+  /** The alias the command came through, if any, and the command line it made. */
+  alias?: { entry: ConfigEntry; expanded: string[] };
+}
+
+function read(invocation: Invocation): Reading {
+  const globals = readGlobals(invocation.args, invocation);
+  const world = worldOf(globals, invocation.env);
+  if (globals.help || globals.at === undefined) return { world, help: globals.help };
+  const expanded = expandAlias(invocation.args[globals.at], invocation.args.slice(globals.at + 1), world);
+  if (!expanded) return { world, help: false };
+  const { name, args } = expanded;
+  const alias = expanded.alias && { entry: expanded.alias, expanded: [name, ...args] };
+
+  if (name === 'push') {
+    const { flags, positionals } = readCommand(args, pushGrammar);
+    const action = readPush(flags, positionals, world);
+    return { world, help: flags.has('--help'), action, alias };
+  }
+  if (name === 'branch') {
+    const { flags, positionals } = readCommand(args, branchGrammar);
+    // `-D` is `--delete --force`, as branch.c reads it.
+    if (flags.has('-D')) {
+      flags.set('--delete', [...(flags.get('--delete') ?? []), '']);
+      flags.set('--force', [...(flags.get('--force') ?? []), '']);
+    }
+    return { world, help: flags.has('--help'), action: { kind: 'branch', flags, names: positionals }, alias };
+  }
+  const { flags, positionals } = readCommand(args, localGrammars[name] ?? otherGrammar);
+  return { world, help: flags.has('--help') || name === 'help' || name === 'version', action: { kind: 'other', name, path: [name, ...positionals], flags }, alias };
+}
+
+/** git's handle_alias: a command that is not built in and names an alias is replaced by the alias. */
+function expandAlias(first: string, rest: string[], world: World): { name: string; args: string[]; alias?: ConfigEntry } | undefined {
+  let name = first;
+  let args = rest;
+  let alias: ConfigEntry | undefined;
+  const seen = new Set<string>();
+  while (!builtins.has(name)) {
+    const entry = world.config().last(`alias.${name}`);
+    if (!entry) break;
+    if (seen.has(name)) return undefined; // git stops on a loop of aliases
+    seen.add(name);
+    if (entry.value.startsWith('!')) return undefined; // a shell: its own git commands come through the shim
+    const words = splitWords(entry.value);
+    if (!words) return undefined;
+    // An alias may start with options that change nothing in the environment (--no-pager, -p).
+    let i = 0;
+    while (i < words.length && globalBooleans.has(words[i])) i++;
+    if (i >= words.length || words[i].startsWith('-')) return undefined; // git refuses these
+    alias ??= entry;
+    name = words[i];
+    args = [...words.slice(i + 1), ...args];
+  }
+  return { name, args, alias };
+}
+
+/** A command's options with parse-options' `--no-<option>` applied, and its positionals. */
+function readCommand(args: string[], g: Grammar): { flags: Map<string, string[]>; positionals: string[] } {
+  const { words, sequence, rest } = readArgs(args, g);
+  const flags = new Map<string, string[]>();
+  for (const [name, value] of sequence) {
+    const negated = name.startsWith('--no-') ? g.booleans.get(`--${name.slice(5)}`) ?? g.values.get(`--${name.slice(5)}`) : undefined;
+    if (negated) flags.delete(negated);
+    else flags.set(name, [...(flags.get(name) ?? []), value]);
+  }
+  return { flags, positionals: [...words, ...rest] };
+}
+
+function readPush(flags: Map<string, string[]>, positionals: string[], world: World): Action {
+  // The first positional is the repository; --repo counts only without one.
+  const repository = positionals[0] ?? flags.get('--repo')?.at(-1);
+  const remote = repository ?? defaultRemote(world).name;
+  const config = world.config();
+  const configured = config.last(`remote.${remote}.mirror`);
+  const mirrorFrom = !flags.has('--mirror') && configured && isTrue(configured.value) ? configured : undefined;
+  if (mirrorFrom) flags.set('--mirror', ['']);
+
+  const typed = positionals.slice(1).map((text): Refspec => ({ text, from: { source: 'argument', key: 'refspec', value: text } }));
+  if (typed.length > 0 || ['--all', '--mirror', '--tags'].some((f) => flags.has(f))) {
+    return { kind: 'push', flags, repository, refspecs: typed, fromConfig: false, mirrorFrom };
+  }
+  const pushes = config.all(`remote.${remote}.push`).map((entry): Refspec => ({ text: entry.value, from: config.evidence(entry) }));
+  return { kind: 'push', flags, repository, refspecs: pushes, fromConfig: pushes.length > 0, mirrorFrom };
+}
+
+function parse(invocation: Invocation): ParsedInvocation {
+  const { world, help, action, alias } = read(invocation);
+  if (!action) return { commands: [], help };
+  // The text shows a part of the invocation, or what an alias made of it.
+  const through = alias ? ` (${alias.entry.key} = ${alias.entry.value})` : '';
+  const command = (path: string[], flags: Map<string, string[]>, part?: string): Command => {
+    const text = part ?? (alias && alias.expanded.join(' '));
+    return text ? { path, flags, text: `git ${text}${through}` } : { path, flags };
+  };
+
+  switch (action.kind) {
+    case 'push': {
+      const remote = action.repository ?? defaultRemote(world).name;
+      if (action.refspecs.length === 0) return { commands: [command(['push', ...(action.repository ? [action.repository] : [])], action.flags)], help };
+      const many = action.refspecs.length > 1 || action.fromConfig;
+      const commands = action.refspecs.map((spec) => {
+        const where = action.fromConfig ? ` (${spec.from.key}${spec.from.file ? ` in ${spec.from.file}` : ''})` : '';
+        return command(['push', remote, spec.text], action.flags, many ? `push ${withoutCredentials(remote)} ${spec.text}${where}` : undefined);
+      });
+      return { commands, help };
+    }
+    case 'branch':
+      return { commands: [command(['branch', ...action.names], action.flags)], help };
+    case 'other':
+      return { commands: [command(action.path, action.flags)], help };
+  }
+}
+
+// ── target ──────────────────────────────────────────────────────────────────────────────────────
+
+function resolve(_parsed: ParsedInvocation, invocation: Invocation): ResolvedTarget {
+  const { world, action } = read(invocation);
+  const repo = world.repo();
+  if (!repo) {
+    return { evidence: [{ source: 'default', key: 'repository', value: `none at ${displayPath(world.dir, world.env)} or above` }], identifiers: [] };
+  }
+  if (action?.kind === 'push') return resolvePush(action, world, repo);
+  if (action?.kind === 'branch' && action.flags.has('--delete') && action.names.length > 0) {
+    return {
+      name: action.names[0],
+      evidence: [{ source: 'argument', key: 'branch --delete', value: action.names.join(' ') }, repo.evidence],
+      identifiers: action.names.map((value) => ({ kind: 'git-branch', value })),
+    };
+  }
+  return currentBranch(world, repo);
+}
+
+function currentBranch(world: World, repo: GitRepo): ResolvedTarget {
+  const head = world.head()!;
+  const identifiers: Identifier[] = head.kind === 'branch' ? [{ kind: 'git-branch', value: head.branch }] : [];
+  return { name: head.kind === 'branch' ? head.branch : undefined, evidence: [head.evidence, repo.evidence], identifiers };
+}
+
+/** A ref a push writes: a branch, a tag, or another ref, and what the push does to it. */
+interface Destination {
+  kind: 'branch' | 'tag' | 'other';
+  name: string;
+  evidence: Evidence[];
+  destructive: boolean;
+}
+
+/** Options that make every ref a push writes a forced update or a deletion. */
+const forcingFlags = ['--force', '--force-with-lease', '--force-if-includes', '--delete'];
+
+function resolvePush(action: Extract<Action, { kind: 'push' }>, world: World, repo: GitRepo): ResolvedTarget {
+  const typed: Evidence | undefined = action.repository ? { source: 'argument', key: 'repository', value: withoutCredentials(action.repository) } : undefined;
+  const remote = action.repository && typed ? { name: action.repository, evidence: [typed] } : defaultRemote(world);
+  const remoteEvidence = [...remote.evidence, ...remoteUrl(remote.name, world)];
+  const remoteName = withoutCredentials(remote.name);
+
+  for (const flag of ['--mirror', '--prune']) {
+    if (!action.flags.has(flag)) continue;
+    const from: Evidence = action.mirrorFrom && flag === '--mirror' ? world.config().evidence(action.mirrorFrom) : { source: 'flag', key: flag, value: 'set' };
+    return {
+      name: remoteName,
+      evidence: [from, ...remoteEvidence, repo.evidence],
+      identifiers: [],
+      forcedClass: 'production',
+      forcedReason:
+        flag === '--mirror'
+          ? `--mirror makes ${remoteName} a copy of this repository, overwriting or deleting every branch there, protected ones included`
+          : `--prune deletes branches on ${remoteName} that have no local counterpart, and which ones cannot be known offline`,
+    };
+  }
+
+  const forcing = forcingFlags.find((f) => action.flags.has(f));
+  const destinations =
+    action.refspecs.length > 0
+      ? action.refspecs.flatMap((spec) => refspecDestinations(spec, forcing !== undefined, world, repo))
+      : defaultDestinations(action.flags, forcing !== undefined, world, repo);
+  // Rules matched something destructive; when nothing is (check, explain), show every destination.
+  const shown = destinations.some((d) => d.destructive) ? destinations.filter((d) => d.destructive) : destinations;
+  const branches = [...new Set(shown.filter((d) => d.kind === 'branch').map((d) => d.name))];
+  const evidence: Evidence[] = [...new Set(shown.flatMap((d) => d.evidence))];
+  if (forcing) evidence.push({ source: 'flag', key: forcing, value: 'applies to every ref pushed' });
+  evidence.push(...remoteEvidence, repo.evidence);
+  // One branch is the name a human confirms with; for several, the remote they all go to.
+  const name = branches.length > 1 ? remoteName : branches[0];
+  return { name, evidence, identifiers: branches.map((value) => ({ kind: 'git-branch', value })) };
+}
+
+/** Where one refspec writes: `src:dst`, `+src:dst` (forced), `:dst` (delete), `src`, `HEAD`, globs. */
+function refspecDestinations(spec: Refspec, forced: boolean, world: World, repo: GitRepo): Destination[] {
+  const plus = spec.text.startsWith('+');
+  const body = plus ? spec.text.slice(1) : spec.text;
+  const colon = body.lastIndexOf(':');
+  const src = colon === -1 ? body : body.slice(0, colon);
+  const dst = colon === -1 || body.slice(colon + 1) === '' ? src : body.slice(colon + 1);
+  const deletion = colon !== -1 && src === '' && body !== ':'; // a lone ":" pushes matching branches
+  const destructive = forced || plus || deletion;
+  const does = deletion ? 'deletes' : plus || forced ? 'force-updates' : 'updates';
+  const at = (kind: Destination['kind'], name: string, how = '', more: Evidence[] = []): Destination => ({
+    kind,
+    name,
+    destructive,
+    evidence: [{ ...spec.from, value: `${spec.text}: ${does} ${kind} ${name}${how}` }, ...more],
+  });
+
+  if (body === ':') return several(localBranches(repo).map((b) => ['branch', b]), destructive, { ...spec.from, value: `${spec.text}: ${does} every matching branch` });
+  if (src.includes('*') || dst.includes('*')) return several(globDestinations(src, dst, repo), destructive, { ...spec.from, value: `${spec.text}: ${does}` });
+  if (dst === 'HEAD' || dst === '@') {
+    const head = world.head();
+    return head?.kind === 'branch' ? [at('branch', head.branch, ' (the current branch)', [head.evidence])] : [];
+  }
+  const [kind, name] = refKind(dst, src);
+  return [at(kind, name)];
+}
+
+/** Many refs from one fact, which names them all once. */
+function several(refs: [Destination['kind'], string][], destructive: boolean, evidence: Evidence): Destination[] {
+  const shared = { ...evidence, value: `${evidence.value} ${refs.map(([kind, name]) => `${kind} ${name}`).join(', ') || 'nothing here'}` };
+  return refs.map(([kind, name]) => ({ kind, name, destructive, evidence: [shared] }));
+}
+
+/** `refs/heads/x` and bare `x` are branches (a bare name follows its source: a tag pushes a tag). */
+function refKind(dst: string, src: string): [Destination['kind'], string] {
+  if (dst.startsWith('refs/heads/')) return ['branch', dst.slice('refs/heads/'.length)];
+  if (dst.startsWith('refs/tags/')) return ['tag', dst.slice('refs/tags/'.length)];
+  if (dst.startsWith('refs/')) return ['other', dst];
+  return src.startsWith('refs/tags/') ? ['tag', dst] : ['branch', dst];
+}
+
+/** `refs/heads/*:refs/heads/*`: each local branch the source matches, mapped to its destination. */
+function globDestinations(src: string, dst: string, repo: GitRepo): [Destination['kind'], string][] {
+  const [before, after = ''] = src.split('*');
+  const out: [Destination['kind'], string][] = [];
+  for (const branch of localBranches(repo)) {
+    const ref = src.startsWith('refs/') ? `refs/heads/${branch}` : branch;
+    if (!ref.startsWith(before) || !ref.endsWith(after) || ref.length < before.length + after.length) continue;
+    const matched = ref.slice(before.length, ref.length - after.length);
+    out.push(refKind(dst.replace('*', matched), src));
+  }
+  return out;
+}
+
+/** With no refspec: --all, or push.default's choice (simple when unset). */
+function defaultDestinations(flags: Map<string, string[]>, forced: boolean, world: World, repo: GitRepo): Destination[] {
+  const does = forced ? 'force-updates' : 'updates';
+  if (flags.has('--all')) {
+    return several(localBranches(repo).map((b) => ['branch', b]), forced, { source: 'flag', key: '--all', value: `${does} every local branch:` });
+  }
+  if (flags.has('--tags')) return [{ kind: 'tag', name: '*', destructive: forced, evidence: [{ source: 'flag', key: '--tags', value: `${does} every tag, and no branch` }] }];
+
+  const config = world.config();
+  const setting = config.last('push.default');
+  const mode = setting?.value.toLowerCase() ?? 'simple';
+  const because = (value: string): Evidence => (setting ? config.evidence(setting, `${mode}: ${value}`) : { source: 'default', key: 'push.default', value: `simple: ${value}` });
+  const head = world.head();
+  if (mode === 'nothing') return [];
+  if (mode === 'matching') {
+    return several(localBranches(repo).map((b) => ['branch', b]), forced, because(`${does} every branch the remote also has, of`));
+  }
+  if (head?.kind !== 'branch') return [];
+  if (mode === 'upstream' || mode === 'tracking') {
+    const merge = config.last(`branch.${head.branch}.merge`);
+    if (!merge) return [];
+    const name = merge.value.replace(/^refs\/heads\//, '');
+    return [{ kind: 'branch', name, destructive: forced, evidence: [because(`${does} branch ${name}, the upstream of ${head.branch}`), config.evidence(merge), head.evidence] }];
+  }
+  return [{ kind: 'branch', name: head.branch, destructive: forced, evidence: [because(`${does} the current branch, ${head.branch}`), head.evidence] }];
+}
+
+/** The remote a push with no <repository> goes to, in git's order. */
+function defaultRemote(world: World): { name: string; evidence: Evidence[] } {
+  const config = world.config();
+  const head = world.head();
+  const branch = head?.kind === 'branch' ? head.branch : undefined;
+  const keys = [...(branch ? [`branch.${branch}.pushRemote`] : []), 'remote.pushDefault', ...(branch ? [`branch.${branch}.remote`] : [])];
+  for (const key of keys) {
+    const entry = config.last(key);
+    if (entry?.value) return { name: entry.value, evidence: [config.evidence(entry)] };
+  }
+  return { name: 'origin', evidence: [{ source: 'default', key: 'remote', value: 'origin (no pushRemote, pushDefault or branch remote set)' }] };
+}
+
+/** The remote's URL as evidence, without any user or token in it. */
+function remoteUrl(remote: string, world: World): Evidence[] {
+  const config = world.config();
+  const entry = config.last(`remote.${remote}.pushurl`) ?? config.last(`remote.${remote}.url`);
+  return entry ? [config.evidence(entry, withoutCredentials(entry.value))] : [];
+}
+
+/** `https://user:token@host/x` → `https://host/x`: a token alone, with no password, is still a secret. */
+function withoutCredentials(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1');
+}
+
+export const git: Tool = { name: 'git', executables: ['git'], parse, resolve };

@@ -10,7 +10,7 @@ export interface Tool {
   /** The executables that are this tool; `chaperone install` writes one shim for each. */
   executables: string[];
   parse(invocation: Invocation): ParsedInvocation | Promise<ParsedInvocation>;
-  resolve(parsed: ParsedInvocation, invocation: Invocation): ResolvedTarget;
+  resolve(parsed: ParsedInvocation, invocation: Invocation): ResolvedTarget | Promise<ResolvedTarget>;
 }
 
 /** A short, non-reversible name for a secret, so a user can map it in config without writing it down. */

@@ -41,3 +41,29 @@ describe('readArgs with argparse-style greedy unknown options', () => {
     ['ec2 x --a --b v', { words: 'ec2 x', flags: { '--a': '', '--b': 'v' }, rest: '' }],
   ], read(argparse));
 });
+
+const goFlag = grammar({ values: [['-chdir'], ['-var-file'], ['-target']], booleans: [['-destroy'], ['-auto-approve']], style: 'go' });
+
+describe("readArgs with Go's flag package (one dash or two, -flag=value)", () => {
+  table((line) => line, [
+    ['-chdir=envs/prod destroy', { words: 'destroy', flags: { '-chdir': 'envs/prod' }, rest: '' }],
+    ['--chdir=envs/prod destroy', { words: 'destroy', flags: { '-chdir': 'envs/prod' }, rest: '' }],
+    ['apply -var-file prod.tfvars', { words: 'apply', flags: { '-var-file': 'prod.tfvars' }, rest: '' }],
+    ['apply --var-file=prod.tfvars', { words: 'apply', flags: { '-var-file': 'prod.tfvars' }, rest: '' }],
+    ['apply -var-file=a=b.tfvars', { words: 'apply', flags: { '-var-file': 'a=b.tfvars' }, rest: '' }],
+    ['apply -destroy -auto-approve', { words: 'apply', flags: { '-destroy': '', '-auto-approve': '' }, rest: '' }],
+    ['apply --destroy', { words: 'apply', flags: { '-destroy': '' }, rest: '' }],
+    ['apply -destroy=true', { words: 'apply', flags: { '-destroy': '' }, rest: '' }],
+    ['apply -destroy=false', { words: 'apply', flags: {}, rest: '' }],
+    ['apply -destroy=0', { words: 'apply', flags: {}, rest: '' }],
+    ['apply -destroy=F', { words: 'apply', flags: {}, rest: '' }],
+    ['apply -destroy -destroy=false', { words: 'apply', flags: {}, rest: '' }],
+    ['apply -destroy=false -destroy', { words: 'apply', flags: { '-destroy': '' }, rest: '' }],
+    ['apply -destroy false', { words: 'apply false', flags: { '-destroy': '' }, rest: '' }],
+    ['apply plan.tfplan -destroy', { words: 'apply plan.tfplan', flags: { '-destroy': '' }, rest: '' }],
+    ['apply -target=a -target b', { words: 'apply', flags: { '-target': 'a,b' }, rest: '' }],
+    ['apply -yv', { words: 'apply', flags: { '-yv': '' }, rest: '' }],
+    ['apply -lock=false x', { words: 'apply x', flags: { '-lock': 'false' }, rest: '' }],
+    ['state rm - -- -destroy', { words: 'state rm -', flags: {}, rest: '-destroy' }],
+  ], read(goFlag));
+});

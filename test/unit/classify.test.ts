@@ -71,5 +71,10 @@ describe('classifyTarget', () => {
     [[{ kind: 'aws-account', value: '222222222222' }], 'development'],
     [[{ kind: 'aws-account', value: '333333333333' }], 'unknown'],
     [[{ kind: 'railway-token', value: 'sha256:abc' }], 'unknown'],
+    [[{ kind: 'kube-namespace', value: 'dev' }], 'unknown'],
+    [[{ kind: 'kube-context', value: 'eks-main' }, { kind: 'kube-namespace', value: 'dev' }], 'unknown'],
+    [[{ kind: 'kube-context', value: 'eks-main' }, { kind: 'kube-namespace', value: 'payments-prod' }], 'production'],
+    [[{ kind: 'kube-context', value: 'kind-dev' }, { kind: 'kube-namespace', value: 'staging' }], 'staging'],
+    [[{ kind: 'kube-context', value: 'prod-eu' }, { kind: 'kube-namespace', value: 'dev' }], 'production'],
   ], (ids) => target(...ids));
 });

@@ -1,0 +1,38 @@
+// Splitting a string into words the way a tool does it for arguments that arrive in one string:
+// terraform's TF_CLI_ARGS (go-shellwords) and git's aliases (split_cmdline). Both know single quotes,
+// double quotes and backslash escapes, and neither expands variables or globs.
+
+/** The words of `text`, or undefined when a quote is left open (both tools refuse to run then). */
+export function splitWords(text: string): string[] | undefined {
+  const words: string[] = [];
+  let word = '';
+  let inWord = false;
+  let quote: '"' | "'" | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quote === "'") {
+      if (c === "'") quote = undefined;
+      else word += c;
+    } else if (c === '\\') {
+      if (i + 1 >= text.length) return undefined;
+      word += text[++i];
+      inWord = true;
+    } else if (quote === '"') {
+      if (c === '"') quote = undefined;
+      else word += c;
+    } else if (c === '"' || c === "'") {
+      quote = c;
+      inWord = true;
+    } else if (/\s/.test(c)) {
+      if (inWord) words.push(word);
+      word = '';
+      inWord = false;
+    } else {
+      word += c;
+      inWord = true;
+    }
+  }
+  if (quote) return undefined;
+  if (inWord) words.push(word);
+  return words;
+}
