@@ -11,11 +11,13 @@
 //   3. RAILWAY_ENVIRONMENT_ID (set inside `railway run` / `railway shell`);
 //   4. the project linked to the nearest ancestor of cwd in ~/.railway/config.json.
 // Commands that act on the whole project reach every environment, production included.
+// `railway api` sends a GraphQL document of the caller's choosing: it is read in railway-api.ts.
 
 import { join } from 'node:path';
 import type { Evidence, Identifier, Invocation, ParsedInvocation, ResolvedTarget } from '../model.js';
 import { ancestors, displayPath, homeOf, readTextIfExists, realpathOr } from '../context/files.js';
 import { grammar, readArgs } from './argv.js';
+import { isRailwayApiRequest, parseRailwayApi, resolveRailwayApi } from './railway-api.js';
 import { fingerprint, type Tool } from './tool.js';
 
 const railwayGrammar = grammar({
@@ -42,13 +44,15 @@ const railwayGrammar = grammar({
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const deleteWords = new Set(['delete', 'rm', 'remove']);
 
-function parse(invocation: Invocation): ParsedInvocation {
+function parse(invocation: Invocation): ParsedInvocation | Promise<ParsedInvocation> {
   const { words, flags } = readArgs(invocation.args, railwayGrammar);
   const help = flags.has('--help') || words[0] === 'help';
+  if (words[0] === 'api' && !help) return parseRailwayApi(invocation);
   return { commands: [{ path: words, flags }], help };
 }
 
 function resolve(parsed: ParsedInvocation, invocation: Invocation): ResolvedTarget {
+  if (isRailwayApiRequest(parsed)) return resolveRailwayApi(parsed);
   const { path, flags } = parsed.commands[0];
   const env = invocation.env;
 

@@ -1,0 +1,109 @@
+// Reading what a tool will read on stdin, before it starts, without taking any of it away.
+//
+// A regular file (`mysql < dump.sql`) is read with pread in chunks: its offset never moves, so the tool
+// still reads every byte. A pipe is read ahead up to a limit; what was read goes back to the tool first,
+// unchanged (ParsedInvocation.stdin, replayed by the runner). A terminal is an interactive session and is
+// not read; neither is a closed stdin.
+//
+// Only psql has a splitter for the remainder of a pipe longer than the read-ahead (src/gate/stdin.ts).
+// The tools that use this module judge that remainder with the invocation instead: the caller adds an
+// `unreadable` action (a gated environment holds the whole command), and the read-ahead says everything
+// was judged, so the runner passes the rest through as it streams once the command is allowed.
+
+import { fstatSync, readSync } from 'node:fs';
+import type { StdinReadAhead } from '../model.js';
+
+/**
+ * How much of a pipe is read before the tool starts. Tests set CHAPERONE_READ_AHEAD_BYTES to reach the
+ * "longer than the read-ahead" path with small inputs.
+ */
+export const readAheadLimit = (env: NodeJS.ProcessEnv): number => Number(env.CHAPERONE_READ_AHEAD_BYTES) || 64 * 1024 * 1024;
+
+const chunkSize = 1024 * 1024;
+
+export type StdinPayload =
+  /** A regular file: every byte can be read, as often as needed. */
+  | { kind: 'file'; chunks: (take: (chunk: Buffer) => boolean | void) => void }
+  /** A pipe, read ahead. `readAhead` must go into ParsedInvocation.stdin so the tool gets the bytes. */
+  | { kind: 'pipe'; head: Buffer; complete: boolean; readAhead: StdinReadAhead };
+
+/** Stdin as chaperone may read it, or undefined for a terminal, a closed stdin or a device. */
+export function readStdinPayload(env: NodeJS.ProcessEnv): StdinPayload | undefined {
+  let stat;
+  try {
+    stat = fstatSync(0);
+  } catch {
+    return undefined; // stdin is closed
+  }
+  if (stat.isFile()) return { kind: 'file', chunks: (take) => readFileChunks(0, take) };
+  if (!stat.isFIFO() && !stat.isSocket()) return undefined;
+  const { head, complete } = readPipeAhead(0, readAheadLimit(env));
+  return { kind: 'pipe', head, complete, readAhead: replayOf(head, complete) };
+}
+
+/**
+ * Every chunk of a regular file, read by position: the file's offset (shared with the tool) never moves.
+ * `take` may return false to stop early.
+ */
+export function readFileChunks(fd: number, take: (chunk: Buffer) => boolean | void): void {
+  const buffer = Buffer.alloc(chunkSize);
+  for (let position = 0; ; ) {
+    const n = readSync(fd, buffer, 0, buffer.length, position);
+    if (n === 0) return;
+    position += n;
+    if (take(Buffer.from(buffer.subarray(0, n))) === false) return;
+  }
+}
+
+/** Up to `limit` bytes of a pipe; `complete` when that was all of it. */
+export function readPipeAhead(fd: number, limit: number): { head: Buffer; complete: boolean } {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  while (total < limit) {
+    const chunk = readChunk(fd, Math.min(chunkSize, limit - total));
+    if (chunk.length === 0) return { head: Buffer.concat(chunks, total), complete: true };
+    chunks.push(chunk);
+    total += chunk.length;
+  }
+  return { head: Buffer.concat(chunks, total), complete: false };
+}
+
+/**
+ * What the runner needs to feed the tool. The invocation was judged on everything (the remainder of an
+ * incomplete pipe as unreadable), so no later unit is judged again: judgedUpTo covers the whole stream.
+ */
+export function replayOf(head: Buffer, complete: boolean): StdinReadAhead {
+  return { head, complete, judgedUpTo: complete ? head.length : Number.MAX_SAFE_INTEGER };
+}
+
+/** One blocking read from a pipe; waits out EAGAIN on a pipe left non-blocking by its writer. */
+function readChunk(fd: number, size: number): Buffer {
+  const buffer = Buffer.alloc(size);
+  for (;;) {
+    try {
+      return buffer.subarray(0, readSync(fd, buffer, 0, size, null));
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EOF') return buffer.subarray(0, 0);
+      if (code !== 'EAGAIN') throw error;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+    }
+  }
+}
+
+/** The whole payload as text when it is at most `limit` bytes; undefined when it is longer. */
+export function payloadText(payload: StdinPayload, limit: number): string | undefined {
+  if (payload.kind === 'pipe') return payload.complete ? payload.head.toString('utf8') : undefined;
+  const chunks: Buffer[] = [];
+  let total = 0;
+  let tooLong = false;
+  payload.chunks((chunk) => {
+    total += chunk.length;
+    if (total > limit) {
+      tooLong = true;
+      return false;
+    }
+    chunks.push(chunk);
+  });
+  return tooLong ? undefined : Buffer.concat(chunks, total).toString('utf8');
+}
