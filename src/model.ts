@@ -7,6 +7,11 @@ export interface Invocation {
   args: string[];
   cwd: string;
   env: NodeJS.ProcessEnv;
+  /**
+   * What the command's stdin will carry, when it is known without reading fd 0: a heredoc or pipe
+   * found in a shell line (check --command, agent hooks). The shim leaves it unset and reads stdin.
+   */
+  input?: string;
 }
 
 /**

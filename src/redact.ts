@@ -6,6 +6,8 @@ const mask = '***';
 const textPatterns: [RegExp, string][] = [
   // scheme://user:password@host
   [/([a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:)[^@\s/]*@/gi, `$1${mask}@`],
+  // scheme://TOKEN@host: a long user part with digits is a credential, not a login name like git@
+  [/([a-z][a-z0-9+.-]*:\/\/)(?=[^/\s:@]*\d)[^/\s:@]{16,}@/gi, `$1${mask}@`],
   // password=... in key=value connection strings and query strings
   [/\b(password|passwd|pwd|token|access_token|api_key|apikey|secret)(\s*=\s*)('(?:\\.|[^'])*'|[^\s&;'"]+)/gi, `$1$2${mask}`],
   // SQL: CREATE/ALTER ROLE … PASSWORD 'secret'
@@ -21,7 +23,7 @@ export function redactText(text: string): string {
   return out.replace(/ {2,}\*\*\*/g, ` ${mask}`);
 }
 
-const secretFlag = /^-{1,2}(password|passwd|pass|token|api-key|apikey|secret|auth-token|access-token)$/i;
+const secretFlag = /^-{1,2}(password|passwd|pass|token|kube-token|api-key|apikey|api-token|secret|client-secret|auth-token|access-token|oauth2-bearer)$/i;
 
 /** Redacts an argv: secret-bearing flags lose their values, every argument loses embedded secrets. */
 export function redactArgs(args: readonly string[]): string[] {

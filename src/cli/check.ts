@@ -1,11 +1,12 @@
 // `chaperone check` and `chaperone explain`: the shim's evaluation, run and reported, with nothing run.
 
-import { parse as parseShell } from 'shell-quote';
 import { basename } from 'node:path';
 import type { Actor, EnvironmentClass, Evaluation, Evidence, Verdict } from '../model.js';
+import { detectActor } from '../context/actor.js';
 import { evaluate } from '../evaluate.js';
 import { showCommand, showEnvironment, showEvidence, showFinding } from '../display/describe.js';
 import { redactArgs, redactText } from '../redact.js';
+import type { ShellCommand } from '../shell/analyze.js';
 import { toolFor } from '../tools/index.js';
 
 export interface CheckRequest {
@@ -22,6 +23,12 @@ export interface CheckReport {
   commands: CommandReport[];
 }
 
+/** A check with the evaluations behind its reports (hooks need them for approvals). */
+export interface CheckResult {
+  report: CheckReport;
+  evaluations: Evaluation[];
+}
+
 export interface CommandReport {
   tool: string;
   argv: string[];
@@ -33,30 +40,53 @@ export interface CommandReport {
   findings: Evaluation['findings'];
   actor: Evaluation['actor'];
   covered: boolean;
+  /** For a command found in a line: what ran it (`sudo`, `bash -c`), and its directory when a `cd` moved it. */
+  via?: string[];
+  cwd?: string;
 }
 
 const verdictRank: Record<Verdict, number> = { allow: 0, confirm: 1, deny: 2 };
 
 export async function check(request: CheckRequest): Promise<CheckReport> {
-  const commands = request.line !== undefined ? splitLine(request.line, request.env) : [request.argv ?? []];
+  return (await checkWithEvaluations(request)).report;
+}
+
+export async function checkWithEvaluations(request: CheckRequest): Promise<CheckResult> {
   const reports: CommandReport[] = [];
-  for (const argv of commands) {
-    if (argv.length === 0) continue;
-    reports.push(await checkOne(argv, request));
+  const evaluations: Evaluation[] = [];
+  const add = ({ report, evaluation }: { report: CommandReport; evaluation?: Evaluation }) => {
+    reports.push(report);
+    if (evaluation) evaluations.push(evaluation);
+  };
+  if (request.line !== undefined) {
+    // The shell parser loads only on this path.
+    const { analyzeLine, environmentOf } = await import('../shell/analyze.js');
+    const analysis = analyzeLine(request.line, { cwd: request.cwd, env: request.env });
+    for (const command of analysis.commands) add(await checkOne(command.argv, request, command, environmentOf(command, request.env)));
+    if (analysis.unparseable?.mentionsCoveredTool) reports.push(unparseableReport(request.line, analysis.unparseable.reason, request));
+  } else if (request.argv && request.argv.length > 0) {
+    add(await checkOne(request.argv, request));
   }
   const worst = reports.reduce<CommandReport | undefined>((w, r) => (!w || verdictRank[r.decision] > verdictRank[w.decision] ? r : w), undefined);
   return {
-    decision: worst?.decision ?? 'allow',
-    reason: worst ? worst.reason : 'no command',
-    commands: reports,
+    report: { decision: worst?.decision ?? 'allow', reason: worst ? worst.reason : 'no command', commands: reports },
+    evaluations,
   };
 }
 
-async function checkOne(argv: string[], request: CheckRequest): Promise<CommandReport> {
+/** One command, typed as argv or found in a line (with the directory, environment and input it runs with). */
+async function checkOne(
+  argv: string[],
+  request: CheckRequest,
+  command?: ShellCommand,
+  env = request.env,
+): Promise<{ report: CommandReport; evaluation?: Evaluation }> {
   const tool = basename(argv[0]);
   const args = argv.slice(1);
+  const via = command && command.via.length > 0 ? { via: command.via } : {};
+  const cwd = command && command.cwd !== request.cwd ? { cwd: command.cwd } : {};
   if (!toolFor(tool)) {
-    return {
+    const report: CommandReport = {
       tool,
       argv: redactArgs(args),
       decision: 'allow',
@@ -66,10 +96,34 @@ async function checkOne(argv: string[], request: CheckRequest): Promise<CommandR
       findings: [],
       actor: { actor: request.actor ?? 'human', evidence: 'not evaluated' },
       covered: false,
+      ...via,
+      ...cwd,
     };
+    return { report };
   }
-  const ev = await evaluate({ tool, args, cwd: request.cwd, env: request.env }, { actor: request.actor, alwaysResolve: true });
-  return toReport(ev);
+  // A heredoc or a pipe found in the line is the command's stdin: its readers judge it as they would fd 0.
+  const input = command?.stdin !== undefined ? { input: command.stdin } : {};
+  const evaluation = await evaluate({ tool, args, cwd: command?.cwd ?? request.cwd, env, ...input }, { actor: request.actor, alwaysResolve: true });
+  return { report: { ...toReport(evaluation), ...via, ...cwd }, evaluation };
+}
+
+/** A line that could not be parsed and names a covered tool: only a human may let it run. */
+function unparseableReport(line: string, problem: string, request: CheckRequest): CommandReport {
+  const actor = detectActor(request.env, request.actor);
+  const why = `chaperone cannot parse this line (${problem}) and it names a tool it covers`;
+  const human = actor.actor === 'human';
+  return {
+    tool: 'sh',
+    argv: ['-c', redactText(line)],
+    decision: human ? 'confirm' : 'deny',
+    action: 'confirm',
+    reason: human ? `${why}: a human must confirm it` : `${why}: it needs a human to confirm, and the ${actor.actor} here cannot (${actor.evidence})`,
+    ...(human ? { confirmWord: 'yes' } : {}),
+    environment: null,
+    findings: [],
+    actor,
+    covered: false,
+  };
 }
 
 export function toReport(ev: Evaluation): CommandReport {
@@ -95,32 +149,12 @@ export function toReport(ev: Evaluation): CommandReport {
   };
 }
 
-/**
- * A simple command line, split with shell-quote on its operators. Environment prefixes (FOO=1 cmd) are
- * dropped. Full shell analysis (substitutions, wrappers, sh -c) is a later step.
- */
-export function splitLine(line: string, env: NodeJS.ProcessEnv): string[][] {
-  const tokens = parseShell(line, (key) => env[key] ?? '');
-  const commands: string[][] = [[]];
-  for (const token of tokens) {
-    if (typeof token === 'string') {
-      const current = commands[commands.length - 1];
-      if (current.length === 0 && /^[A-Za-z_][A-Za-z0-9_]*=/.test(token)) continue;
-      current.push(token);
-    } else if ('op' in token && token.op === 'glob') {
-      commands[commands.length - 1].push(token.pattern);
-    } else if ('op' in token) {
-      commands.push([]);
-    }
-  }
-  return commands.filter((c) => c.length > 0);
-}
-
 export function explainText(report: CheckReport): string {
   const lines: string[] = [];
   for (const r of report.commands) {
     lines.push(showCommand(r.tool, r.argv));
     lines.push(`  decision     ${r.decision}${r.decision === 'confirm' ? ` (type "${r.confirmWord}")` : ''}: ${r.reason}`);
+    if (r.via || r.cwd) lines.push(`  runs         ${[r.via ? `via ${r.via.join(' > ')}` : '', r.cwd ? `in ${r.cwd}` : ''].filter(Boolean).join(', ')}`);
     if (!r.covered) continue;
     for (const f of r.findings) lines.push(`  rule         ${showFinding(f)}`);
     if (r.environment) {

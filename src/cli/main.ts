@@ -117,6 +117,49 @@ program
   });
 
 program
+  .command('hook')
+  .description("answer an agent's pre-shell hook (claude, cursor, codex, gemini, copilot) in its own protocol")
+  .argument('<agent>', 'claude, cursor, codex, gemini, copilot, or claude-session-start')
+  .addOption(dirOption())
+  .action(async (agent: string, options: { dir: string }) => {
+    const { claudeSessionStart, runHook } = await import('./hook.js');
+    if (agent === 'claude-session-start') {
+      claudeSessionStart(options.dir, env);
+      return;
+    }
+    const { hookAgents } = await import('../hooks/protocols.js');
+    if (!hookAgents.includes(agent as never)) {
+      // No protocol to answer in: exit 2, which blocks in most agents, with the reason on stderr.
+      process.stderr.write(`chaperone: unknown agent "${agent}" (expected ${hookAgents.join(', ')}); denying.\n`);
+      process.exit(2);
+    }
+    const answer = await runHook(agent as never, env);
+    process.stdout.write(answer.stdout);
+    process.stderr.write(answer.stderr);
+    process.exitCode = answer.exitCode;
+  });
+
+program
+  .command('setup')
+  .description("write an agent's hook configuration (claude, cursor, codex, gemini): merged, backed up, idempotent")
+  .argument('<agent>', 'claude, cursor, codex or gemini')
+  .addOption(dirOption())
+  .option('--print', 'show the resulting file instead of writing it')
+  .option('--project <dir>', "configure this project's files instead of your user files")
+  .action(async (agent: string, options: { dir: string; print?: boolean; project?: string }) => {
+    const { setup, setupAgents } = await import('./setup.js');
+    if (!setupAgents.includes(agent as never)) throw new UserError(`chaperone: setup knows ${setupAgents.join(', ')}; not "${agent}"`);
+    const result = setup(agent as never, { print: options.print ?? false, shimDir: options.dir, project: options.project }, env);
+    if (options.print) {
+      process.stdout.write(`# ${result.file}${result.changed ? '' : ' (already set up; unchanged)'}\n${result.text}`);
+    } else if (!result.changed) {
+      process.stdout.write(`chaperone: ${result.file} already has chaperone's hooks; nothing changed.\n`);
+    } else {
+      process.stdout.write(`chaperone: wrote ${result.file}${result.backup ? ` (the previous version is in ${result.backup})` : ''}.\n`);
+    }
+  });
+
+program
   .command('doctor')
   .description('check that the shims are installed, first on PATH, with real tools behind them, and that the rules load')
   .addOption(dirOption())

@@ -49,7 +49,7 @@ export async function passGate(ev: Evaluation): Promise<boolean> {
 }
 
 /** What a human is shown before approving, redacted once and kept with the request. */
-function approvalDetails(ev: Evaluation): Omit<ApprovalRecord, 'code' | 'binding' | 'status' | 'requestedAt' | 'expiresAt'> {
+export function approvalDetails(ev: Evaluation): Omit<ApprovalRecord, 'code' | 'binding' | 'status' | 'requestedAt' | 'expiresAt'> {
   return {
     command: showCommand(ev.invocation.tool, ev.invocation.args),
     cwd: ev.invocation.cwd,

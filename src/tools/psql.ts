@@ -11,7 +11,7 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
 import type { Command, Evidence, Invocation, ParsedInvocation, ResolvedTarget, StdinReadAhead } from '../model.js';
-import { readPsqlScript, readUnits, type ScriptPlace } from '../sql/psql-script.js';
+import { readLargePsqlScript, readPsqlScript, readUnits, type ScriptPlace } from '../sql/psql-script.js';
 import { UnitScanner, type ReadUnit } from '../sql/units.js';
 import { grammar, readArgs, type ReadArgs } from './argv.js';
 import { isConnectionString, resolveConnection, targetOf } from './libpq.js';
@@ -75,6 +75,10 @@ async function parse(invocation: Invocation): Promise<ParsedInvocation> {
   const commands: Command[] = [];
   let stdin: StdinReadAhead | undefined;
   const readStdinOnce = async () => {
+    if (invocation.input !== undefined) {
+      commands.push(...(await readLargePsqlScript(Buffer.from(invocation.input), place)));
+      return;
+    }
     const fromStdin = await readStdin(place, invocation.env);
     commands.push(...fromStdin.commands);
     stdin ??= fromStdin.readAhead;

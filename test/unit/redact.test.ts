@@ -9,6 +9,8 @@ describe('redactText', () => {
     ['postgres://app:p%40ss@h:5432/db?sslmode=require', 'postgres://app:***@h:5432/db?sslmode=require'],
     ['mysql://root:hunter2@10.0.0.1/x', 'mysql://root:***@10.0.0.1/x'],
     ['postgresql://app@db/shop', 'postgresql://app@db/shop'],
+    ['https://ghp_abcdef1234567890XYZ@github.com/o/r.git', 'https://***@github.com/o/r.git'],
+    ['ssh://git@github.com/o/r.git', 'ssh://git@github.com/o/r.git'],
     ['host=db password=hunter2 dbname=x', 'host=db password=*** dbname=x'],
     ["host=db password='a b' dbname=x", 'host=db password=*** dbname=x'],
     ['host=db password = hunter2 dbname=x', 'host=db password = *** dbname=x'],

@@ -1,0 +1,102 @@
+// `chaperone hook claude|cursor|codex|gemini|copilot`: the early, explainable layer. It reads the
+// agent's JSON on stdin, analyses the whole shell line as the shim would judge each command in it, and
+// answers in the agent's own protocol. It never crashes: bad input or an internal error is a deny.
+// The shims stay the enforcement; they also catch what a hook cannot see (a script that calls aws).
+
+import { appendFileSync, statSync } from 'node:fs';
+import { refusalMessage } from '../display/describe.js';
+import { hookAnswer, readHookRequest, type HookAgent, type HookAnswer } from '../hooks/protocols.js';
+import type { Evaluation } from '../model.js';
+import { pathLine } from './shims.js';
+
+const inputLimit = 4 * 1024 * 1024;
+const readTimeoutMs = 10_000;
+
+export async function runHook(agent: HookAgent, env: NodeJS.ProcessEnv): Promise<HookAnswer> {
+  try {
+    const input = JSON.parse(await readInput()) as Record<string, unknown>;
+    const request = readHookRequest(agent, input);
+    if (request.command === undefined) return hookAnswer(agent, 'allow', '');
+    const cwd = request.cwd && isDirectory(request.cwd) ? request.cwd : process.cwd();
+    const reason = await judgeLine(request.command, cwd, env);
+    return reason === undefined ? hookAnswer(agent, 'allow', '') : hookAnswer(agent, 'deny', reason);
+  } catch (error) {
+    return hookAnswer(
+      agent,
+      'deny',
+      `chaperone could not check this command, so it is denied to be safe: ${(error as Error).message}. ` +
+        'Tell the human; do not try to run the command another way.',
+    );
+  }
+}
+
+/** Undefined when the line may run; else the reason it may not, in words for the agent. */
+async function judgeLine(line: string, cwd: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  const { checkWithEvaluations } = await import('./check.js');
+  const { report, evaluations } = await checkWithEvaluations({ line, actor: 'agent', cwd, env });
+  if (report.decision === 'allow') return undefined;
+
+  const reasons: string[] = [];
+  for (const ev of evaluations.filter((e) => e.decision.verdict !== 'allow')) {
+    const reason = await refusalFor(ev);
+    if (reason) reasons.push(reason);
+  }
+  for (const r of report.commands.filter((c) => !c.covered && c.decision !== 'allow')) {
+    reasons.push(`chaperone: refused: ${r.reason}. Split the line into plain commands, or ask the human to run it.`);
+  }
+  return reasons.length ? reasons.join('\n') : undefined;
+}
+
+/** The shim's own refusal, with an approval code where a human could approve; undefined once approved. */
+async function refusalFor(ev: Evaluation): Promise<string | undefined> {
+  if (!ev.decision.approvable) return refusalMessage(ev);
+  const { bindingOf, newCode } = await import('../approval/binding.js');
+  const { hasApproval, requestApproval } = await import('../approval/store.js');
+  const binding = bindingOf(ev);
+  // Approved out of band: let it through; the shim will use the approval when it runs.
+  if (hasApproval(ev.invocation.env, binding)) return undefined;
+  const { approvalDetails } = await import('../gate/gate.js');
+  const request = requestApproval(ev.invocation.env, binding, approvalDetails(ev), newCode);
+  return refusalMessage(ev, request.code);
+}
+
+/** Claude Code's SessionStart hook: puts the shims first on PATH for every Bash command of the session. */
+export function claudeSessionStart(shimDir: string, env: NodeJS.ProcessEnv): void {
+  const file = env.CLAUDE_ENV_FILE;
+  if (!file) throw new Error('CLAUDE_ENV_FILE is not set; run this as a Claude Code SessionStart hook');
+  appendFileSync(file, `${pathLine('bash', shimDir)}\nexport CHAPERONE_ACTOR=agent\n`);
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function readInput(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const timer = setTimeout(() => reject(new Error(`no hook input on stdin within ${readTimeoutMs / 1000} s`)), readTimeoutMs);
+    process.stdin.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > inputLimit) {
+        clearTimeout(timer);
+        reject(new Error('the hook input is larger than 4 MiB'));
+        process.stdin.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    process.stdin.on('end', () => {
+      clearTimeout(timer);
+      resolve(Buffer.concat(chunks).toString('utf8'));
+    });
+    process.stdin.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+  });
+}

@@ -1,0 +1,431 @@
+// A whole shell line (what an agent hook or `chaperone check --command` gets) turned into the simple
+// commands it would run, each with the directory, environment and input it would run with, so each
+// can be judged like a shim invocation. Pure: it reads no file and runs nothing.
+//
+// The parser is `unbash` (npm, zero dependencies, TypeScript, synchronous). It gives a typed AST with
+// heredoc bodies, here-strings, command and process substitutions already parsed into scripts (also
+// inside double quotes and backticks), every compound command, and a list of errors instead of a throw.
+// Its risk is that it is young (v6, 2026) with one maintainer; only parse() and forEachChild() are used,
+// so another parser would mean another walker in this file, nothing else.
+// Measured on Node 20 on the 2-core target (best of 15 cold processes): unbash bundled loads in 5 ms and
+// parses a first line in 3 ms (0.1 ms after); this analyzer with it, the lazily loaded chunk that
+// `check --command` imports (265 KB), loads in 7 ms and analyses a first line in 6 ms. It is not in the
+// shim's bundle. The others tried, with the same lines (medians):
+//   - shell-quote (already a dependency) is a word splitter, not a parser: a heredoc's body comes back
+//     as words (so `cat <<EOF` text would read as commands), `"$(railway up "x")"` is split at the inner
+//     quotes, backticks and `\`-newline are not understood. See test/unit/shell.test.ts.
+//   - sh-syntax (mvdan/sh as WebAssembly): the reference parser, but async, 750 KB of WebAssembly, about
+//     25 ms to load and 40-75 ms for *each* parse (it starts a new Go runtime per call).
+//   - mvdan-sh (GopherJS): deprecated upstream, 1.5 MB, about 70 ms to load.
+//   - bash-parser / @ericcornelissen/bash-parser: unmaintained (the fork is archived), 17 dependencies,
+//     30-50 ms to load, and fails on here-strings, `<( )`, `$'…'`, arrays, `|&`, `for ((…))`.
+//   - web-tree-sitter + tree-sitter-bash: 1.3 MB grammar inside a 20 MB package with a native-addon
+//     install script, about 40 ms to a first parse, and a concrete syntax tree whose quoting we would
+//     still have to interpret ourselves.
+
+import { forEachChild, parse, type AndOr, type Assignment, type Command, type CompoundList, type PipelineNode, type Redirection, type Script, type Statement, type SyntaxNode } from 'unbash';
+import { resolve } from 'node:path';
+import { toolFor } from '../tools/index.js';
+import { commandName, type Launch } from './launch.js';
+import { mentionsCoveredTool } from './mentions.js';
+import { runnerLaunch } from './runners.js';
+import { shellLaunch } from './shells.js';
+import {
+  changeDirectory,
+  changeEnv,
+  childShell,
+  commandEnv,
+  copyShell,
+  exportVariable,
+  forgetVariable,
+  lookupIn,
+  setVariable,
+  startShell,
+  unsetVariable,
+  type CommandEnv,
+  type FunctionDefinition,
+  type ShellState,
+} from './state.js';
+import { expandHeredoc, expandText, expandWord, isKnown, opaque, reveal, type Lookup } from './words.js';
+import { wrapperLaunch } from './wrappers.js';
+
+export interface ShellCommand {
+  argv: string[];
+  cwd: string;
+  /** Variables the line sets for it: prefix assignments (`FOO=1 cmd`), `export`, `env NAME=val`, `sudo NAME=val`. */
+  env: Record<string, string>;
+  /** Variables the line removes from its environment (`unset`, `env -u NAME`). */
+  unset?: string[];
+  /** It starts from an empty environment (`env -i`): only `env` applies. */
+  clearEnv?: boolean;
+  /** The heredoc or here-string body fed to it, or what `echo`/`printf`/`cat <<EOF` pipe into it. */
+  stdin?: string;
+  /** What ran it, outermost first, for explanations: `['sudo', 'bash -c']`. */
+  via: string[];
+}
+
+export interface LineAnalysis {
+  commands: ShellCommand[];
+  /** Set when (part of) the line could not be parsed; the caller then asks a human, never allows. */
+  unparseable?: { reason: string; mentionsCoveredTool: boolean };
+}
+
+export interface LineContext {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  /** How deep in nested shell text this line already is (`bash -c` inside `bash -c`). */
+  depth?: number;
+}
+
+/** How many levels of shell text inside shell text (`bash -c "sh -c '…'"`) are followed. */
+export const maxDepth = 5;
+
+/** More commands than this (functions calling functions) and the line is not followed further. */
+const maxCommands = 1000;
+
+interface Walk {
+  out: ShellCommand[];
+  problems: string[];
+  functions: FunctionDefinition[];
+  depth: number;
+  via: string[];
+  /** Functions being expanded, so a recursive one is followed once. */
+  calling: string[];
+}
+
+export function analyzeLine(line: string, context: LineContext): LineAnalysis {
+  const walk: Walk = { out: [], problems: [], functions: [], depth: context.depth ?? 0, via: [], calling: [] };
+  runText(line, startShell(context.cwd, context.env), walk);
+  // A function that is never called still counts: it can be called in ways a line does not show (trap).
+  for (let i = 0; i < walk.functions.length; i++) {
+    const fn = walk.functions[i];
+    if (!fn.called) walkBody(fn.body, copyShell(fn.definedIn), { ...walk, via: fn.via });
+  }
+  const analysis: LineAnalysis = { commands: walk.out };
+  if (walk.problems.length > 0) {
+    analysis.unparseable = { reason: [...new Set(walk.problems)].join('; '), mentionsCoveredTool: mentionsCoveredTool(line) };
+  }
+  return analysis;
+}
+
+/** The whole environment a command of the line runs with: `env` (the line's), as the line changed it. */
+export function environmentOf(command: ShellCommand, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = command.clearEnv ? {} : { ...env };
+  for (const name of command.unset ?? []) delete out[name];
+  return Object.assign(out, command.env);
+}
+
+/** Shell text: the line itself, or a script handed to a shell (`bash -c`, `eval`, `watch`). */
+function runText(text: string, state: ShellState, walk: Walk): void {
+  if (walk.depth > maxDepth) {
+    walk.problems.push(`shell text nested more than ${maxDepth} levels deep (${walk.via.join(' > ')})`);
+    return;
+  }
+  walkScript(parse(text), state, { ...walk, depth: walk.depth + 1 });
+}
+
+function walkScript(script: Script & { errors?: readonly { message: string }[] }, state: ShellState, walk: Walk): void {
+  for (const error of script.errors ?? []) walk.problems.push(error.message);
+  for (const statement of script.commands) walkStatement(statement, state, walk);
+}
+
+function walkList(list: CompoundList, state: ShellState, walk: Walk): void {
+  for (const statement of list.commands) walkStatement(statement, state, walk);
+}
+
+/** Whether the line already gave as many commands as are followed (and says so once). */
+function full(walk: Walk): boolean {
+  if (walk.out.length < maxCommands) return false;
+  walk.problems.push(`more than ${maxCommands} commands`);
+  return true;
+}
+
+function walkStatement(statement: Statement, state: ShellState, walk: Walk): void {
+  if (full(walk)) return;
+  walkNode(statement.command, statement.background ? copyShell(state) : state, walk);
+}
+
+/** Walks one node; returns what it writes to stdout when that is known (`echo`, `cat <<EOF`). */
+function walkNode(node: PipelineNode | AndOr, state: ShellState, walk: Walk, stdin?: string): string | undefined {
+  switch (node.type) {
+    case 'AndOr': {
+      // `a || b` runs b where `a` failed, so from the shell as it was before `a`; the line then goes on
+      // in the shell where `a` succeeded: b's `cd` does not count.
+      let before = copyShell(state);
+      node.commands.forEach((command, i) => {
+        const orElse = i > 0 && node.operators[i - 1] === '||';
+        const next = copyShell(state);
+        walkNode(command, orElse ? before : state, walk);
+        before = next;
+      });
+      return undefined;
+    }
+    case 'Pipeline': {
+      const timed = node.prefixes.some((p) => p.type === 'Time') ? { ...walk, via: [...walk.via, 'time'] } : walk;
+      if (node.commands.length === 1) return walkNode(node.commands[0], state, timed, stdin);
+      let input = stdin;
+      for (const command of node.commands) input = walkNode(command, copyShell(state), timed, input);
+      return input;
+    }
+    case 'Command':
+      return walkCommand(node, state, walk, stdin);
+    case 'Subshell':
+      walkList(node.body, copyShell(state), walk);
+      return undefined;
+    case 'BraceGroup':
+      walkList(node.body, state, walk);
+      return undefined;
+    case 'If':
+      walkList(node.clause, state, walk);
+      walkList(node.then, state, walk);
+      for (const branch of node.elif) {
+        walkList(branch.clause, state, walk);
+        walkList(branch.then, state, walk);
+      }
+      if (node.else) walkList(node.else, state, walk);
+      return undefined;
+    case 'For':
+    case 'Select':
+      for (const word of node.wordlist ?? []) scanSubstitutions(word, state, walk);
+      forgetVariable(state, node.name.value);
+      walkList(node.body, state, walk);
+      return undefined;
+    case 'ArithmeticFor':
+      for (const part of [node.initialize, node.test, node.update]) if (part) scanSubstitutions(part, state, walk);
+      walkList(node.body, state, walk);
+      return undefined;
+    case 'While':
+      walkList(node.clause, state, walk);
+      walkList(node.body, state, walk);
+      return undefined;
+    case 'Case':
+      scanSubstitutions(node.word, state, walk);
+      for (const item of node.items) {
+        for (const pattern of item.pattern) scanSubstitutions(pattern, state, walk);
+        walkList(item.body, state, walk);
+      }
+      return undefined;
+    case 'TestCommand':
+    case 'ArithmeticCommand':
+      scanSubstitutions(node, state, walk);
+      return undefined;
+    case 'Redirected':
+      for (const redirect of node.redirects) scanSubstitutions(redirect, state, walk);
+      walkNode(node.command, state, walk);
+      return undefined;
+    case 'Function': {
+      const fn: FunctionDefinition = { body: node.body, called: false, definedIn: copyShell(state), via: [...walk.via, `${node.name.value}()`] };
+      state.functions.set(node.name.value, fn);
+      walk.functions.push(fn);
+      return undefined;
+    }
+    case 'Coproc':
+      walkBody(node.body, copyShell(state), walk);
+      return undefined;
+  }
+}
+
+function walkBody(body: FunctionDefinition['body'] | Command, state: ShellState, walk: Walk): void {
+  if (body.type === 'CompoundList') walkList(body, state, walk);
+  else walkNode(body, state, walk);
+}
+
+/** Commands inside `$( … )`, backticks and `<( … )` anywhere in a word, a redirect or an expression. */
+function scanSubstitutions(node: SyntaxNode, state: ShellState, walk: Walk): void {
+  forEachChild(node, (child) => {
+    if (child.type === 'CommandExpansion' || child.type === 'ProcessSubstitution' || child.type === 'ArithmeticCommandExpansion') {
+      const via = child.type === 'ProcessSubstitution' ? `${child.operator}( )` : '$( )';
+      if (child.script) walkScript(child.script, copyShell(state), { ...walk, via: [...walk.via, via] });
+      else walk.problems.push(`cannot read ${child.text}`);
+      return;
+    }
+    scanSubstitutions(child, state, walk);
+  });
+}
+
+function walkCommand(command: Command, state: ShellState, walk: Walk, piped: string | undefined): string | undefined {
+  scanSubstitutions(command, state, walk);
+  const lookup = lookupIn(state);
+  const assignments = command.prefix.filter((p): p is Assignment => p.type === 'Assignment');
+  if (!command.name) {
+    for (const a of assignments) setVariable(state, a.name, assignedValue(a, lookup));
+    return undefined;
+  }
+  const prefix: Record<string, string> = {};
+  for (const a of assignments) prefix[a.name] = assignedValue(a, lookup);
+  const argv = expandWord(command.name, lookup);
+  for (const item of command.suffix) {
+    if (item.type === 'Word') argv.push(...expandWord(item, lookup));
+    else if (item.type === 'Assignment') argv.push(`${item.name}${item.append ? '+=' : '='}${assignedValue(item, lookup)}`);
+  }
+  const env = changeEnv(commandEnv(state), { set: prefix });
+  return run(argv, env, inputOf(command.redirects, lookup, piped), state, walk, state.cwd, true);
+}
+
+function assignedValue(a: Assignment, lookup: Lookup): string {
+  const value = a.value.type === 'ArrayValue' ? opaque(a.text.slice(a.text.indexOf('=') + 1)) : expandText(a.value, lookup);
+  return a.append ? (lookup(a.name) ?? opaque(`$${a.name}`)) + value : value;
+}
+
+/** What the command reads on stdin: its last input redirect, else what the pipe brings. */
+function inputOf(redirects: readonly Redirection[], lookup: Lookup, piped: string | undefined): string | undefined {
+  let input = piped;
+  for (const r of redirects) {
+    const fd = r.descriptor === undefined ? 0 : r.descriptor.type === 'FileDescriptor' ? r.descriptor.value : -1;
+    if (fd !== 0) continue;
+    if (r.type === 'HereDoc') input = expandHeredoc(r.body, r.delimiter?.quoted ?? false, r.operator === '<<-', lookup);
+    else if (r.type === 'HereString') input = `${r.target ? expandText(r.target, lookup) : ''}\n`;
+    else if (r.operator === '<' || r.operator === '<>' || r.operator === '<&') input = undefined;
+  }
+  return input;
+}
+
+/**
+ * Runs argv as the shell would: a builtin changes the shell, a wrapper or a shell is looked through, and
+ * anything else is a command of the line. Returns its output when it is known.
+ */
+function run(argv: string[], env: CommandEnv, stdin: string | undefined, state: ShellState, walk: Walk, cwd: string, inShell: boolean): string | undefined {
+  if (argv.length === 0) return undefined;
+  if (inShell && runBuiltin(argv, env, stdin, state, walk)) return undefined;
+
+  const launch: Launch | undefined = wrapperLaunch(argv, stdin) ?? shellLaunch(argv, stdin) ?? runnerLaunch(argv);
+  if (launch) {
+    const next = changeEnv(env, launch);
+    const where = launch.chdir !== undefined ? resolve(cwd, launch.chdir) : cwd;
+    const inner = { ...walk, via: [...walk.via, launch.via] };
+    if (launch.script !== undefined) runText(launch.script, childShell(state, next, where, launch.positional), inner);
+    for (const runs of launch.runs ?? []) run(runs, next, launch.stdin === 'none' ? undefined : stdin, state, inner, where, inShell && launch.inShell === true);
+    return undefined;
+  }
+
+  emit(argv, env, stdin, cwd, walk);
+  return outputOf(argv, stdin);
+}
+
+/** Builtins that change the shell itself. Returns false for anything else. */
+function runBuiltin(argv: string[], env: CommandEnv, stdin: string | undefined, state: ShellState, walk: Walk): boolean {
+  const [name, ...args] = argv;
+  switch (name) {
+    case 'cd':
+    case 'pushd':
+    case 'popd':
+      emit(argv, env, stdin, state.cwd, walk);
+      changeDirectory(state, argv);
+      return true;
+    case 'export':
+    case 'declare':
+    case 'typeset':
+    case 'local':
+    case 'readonly':
+      emit(argv, env, stdin, state.cwd, walk);
+      declare(state, name, args);
+      return true;
+    case 'unset':
+      emit(argv, env, stdin, state.cwd, walk);
+      if (!args.includes('-f')) for (const a of args) if (!a.startsWith('-')) unsetVariable(state, a);
+      return true;
+    case 'read':
+    case 'mapfile':
+    case 'readarray':
+      emit(argv, env, stdin, state.cwd, walk);
+      for (const a of args) if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(a)) forgetVariable(state, a);
+      return true;
+    case 'eval':
+      runText(args.join(' '), state, { ...walk, via: [...walk.via, 'eval'] });
+      return true;
+  }
+  const fn = state.functions.get(name);
+  if (!fn) return false;
+  if (!walk.calling.includes(name)) {
+    fn.called = true;
+    walkBody(fn.body, state, { ...walk, via: [...walk.via, `${name}()`], calling: [...walk.calling, name] });
+  }
+  return true;
+}
+
+/** `export A=1 B`, `declare -x A=1`, `local A=1`: sets and exports variables. */
+function declare(state: ShellState, name: string, args: string[]): void {
+  let exported: boolean | undefined = name === 'export' ? true : undefined;
+  for (const arg of args) {
+    if (/^[-+][a-zA-Z]+$/.test(arg)) {
+      if (arg.includes('f')) return;
+      if (arg.includes('x')) exported = arg.startsWith('-');
+      if (name === 'export' && arg.includes('n')) exported = false;
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const variable = eq < 0 ? arg : arg.slice(0, eq).replace(/\+$/, '');
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(variable)) continue;
+    if (eq >= 0) setVariable(state, variable, arg.slice(eq + 1), exported);
+    else if (exported !== undefined) exportVariable(state, variable, exported);
+  }
+}
+
+function emit(argv: string[], env: CommandEnv, stdin: string | undefined, cwd: string, walk: Walk): void {
+  if (full(walk)) return;
+  const name = commandName(argv[0]);
+  const first = argv[0].includes('/') && toolFor(reveal(name)) ? name : argv[0];
+  const set: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env.set)) set[k] = reveal(v);
+  walk.out.push({
+    argv: [first, ...argv.slice(1)].map(reveal),
+    cwd: reveal(cwd),
+    env: set,
+    ...(env.unset.length > 0 ? { unset: [...env.unset] } : {}),
+    ...(env.clear ? { clearEnv: true } : {}),
+    ...(stdin !== undefined ? { stdin: reveal(stdin) } : {}),
+    via: [...walk.via],
+  });
+}
+
+/** What `echo`, `printf`, `cat` and `tee` write, when their words and input are known. */
+function outputOf(argv: string[], stdin: string | undefined): string | undefined {
+  const [name, ...args] = argv;
+  let out: string | undefined;
+  switch (commandName(name)) {
+    case 'echo': {
+      let i = 0;
+      let newline = true;
+      let escapes = false;
+      for (; i < args.length && /^-[neE]+$/.test(args[i]); i++) {
+        if (args[i].includes('n')) newline = false;
+        if (args[i].includes('e')) escapes = true;
+      }
+      const text = args.slice(i).join(' ');
+      out = (escapes ? unescape(text) : text) + (newline ? '\n' : '');
+      break;
+    }
+    case 'printf':
+      out = args.length > 0 && args[0] !== '-v' ? printf(args[0], args.slice(1)) : undefined;
+      break;
+    case 'cat':
+      out = args.every((a) => a === '-' || /^-[a-zA-Z]+$/.test(a)) ? stdin : undefined;
+      break;
+    case 'tee':
+      out = stdin;
+      break;
+  }
+  return out !== undefined && isKnown(out) ? out : undefined;
+}
+
+function unescape(text: string): string {
+  const named: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', a: '\u0007', '0': '\0' };
+  return text.replace(/\\(.)/g, (whole, c: string) => named[c] ?? whole);
+}
+
+/** printf's common conversions (%s %b %d %i %%), the format reused while arguments remain. */
+function printf(format: string, args: string[]): string {
+  let out = '';
+  let next = 0;
+  for (let round = 0; round < 64; round++) {
+    let used = 0;
+    out += unescape(format).replace(/%[-+ #0]*\d*(?:\.\d+)?([sbdiuxXoc%])/g, (_whole, conversion: string) => {
+      if (conversion === '%') return '%';
+      used++;
+      const arg = args[next++] ?? '';
+      return conversion === 'b' ? unescape(arg) : arg;
+    });
+    if (used === 0 || next >= args.length) break;
+  }
+  return out;
+}

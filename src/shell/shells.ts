@@ -1,0 +1,40 @@
+// A shell started with a script: `bash -c 'cd x && railway up'`, `sh -ec "…"`, `zsh -lc …`, or a
+// shell reading its script from a heredoc (`bash <<'EOF' … EOF`). The script is analysed like the line.
+// A script file (`bash deploy.sh`) is not read: this module looks at the line only.
+
+import type { Launch } from './launch.js';
+import { commandName } from './launch.js';
+
+export const shells = ['sh', 'bash', 'zsh', 'dash', 'ksh', 'mksh', 'ash'];
+
+/** Options that take the next word as their value. */
+const shellValues = ['--rcfile', '--init-file'];
+
+export function shellLaunch(argv: readonly string[], stdin: string | undefined): Launch | undefined {
+  const name = commandName(argv[0]);
+  if (!shells.includes(name)) return undefined;
+  let command = false;
+  let fromStdin = false;
+  let i = 1;
+  for (; i < argv.length; i++) {
+    const word = argv[i];
+    if (word === '--' || word === '-') {
+      i++;
+      break;
+    }
+    if (word.startsWith('--')) {
+      if (shellValues.includes(word)) i++;
+      continue;
+    }
+    if (!/^[-+]./.test(word)) break;
+    for (const letter of word.slice(1)) {
+      if (letter === 'c' && word[0] === '-') command = true;
+      else if (letter === 's') fromStdin = true;
+      else if (letter === 'o' || letter === 'O') i++;
+    }
+  }
+  const operand = argv[i];
+  if (command) return operand === undefined ? undefined : { via: `${name} -c`, script: operand, positional: argv.slice(i + 1) };
+  if (operand !== undefined && !fromStdin) return undefined;
+  return stdin === undefined ? undefined : { via: `${name} <stdin>`, script: stdin, stdin: 'none' };
+}

@@ -1,0 +1,144 @@
+// Word expansion as a shell does it before running a command, with what a line cannot tell us kept
+// visible: `$HOME` becomes the home directory, `"$X"` its value, unquoted `$FLAGS` is split into words,
+// `~/dir` is expanded. A value that is not known here (a command substitution's output, a variable that
+// is neither in the environment nor set earlier in the line) stays as its source text, made opaque so
+// that a nested parse (`bash -c "… $(x) …"`) sees one inert word and does not run `x` a second time.
+// `reveal` turns opaque text back into its source for the final commands.
+
+import type { HereDocBody, Word, WordPart } from 'unbash';
+
+/** What expansion needs from the shell: a variable's value, opaque when unknown. */
+export type Lookup = (name: string) => string | undefined;
+
+const opaqueBase = 0xf0000;
+
+/** The source text of an unknown value, as characters no shell gives a meaning to. */
+export function opaque(source: string): string {
+  let out = '';
+  for (let i = 0; i < source.length; i++) out += String.fromCodePoint(opaqueBase + source.charCodeAt(i));
+  return out;
+}
+
+/** Text with every opaque stretch turned back into its source. */
+export function reveal(text: string): string {
+  return text.replace(/[\u{F0000}-\u{FFFFF}]/gu, (c) => String.fromCharCode(c.codePointAt(0)! - opaqueBase));
+}
+
+/** Whether text holds no unknown value. */
+export function isKnown(text: string): boolean {
+  return !/[\u{F0000}-\u{FFFFF}]/u.test(text);
+}
+
+interface Piece {
+  text: string;
+  quoted: boolean;
+  /** An unquoted expansion with a known value: split into words on blanks. */
+  split: boolean;
+}
+
+/** The words one shell word becomes (field splitting of unquoted expansions; no pathname expansion). */
+export function expandWord(word: Word, lookup: Lookup): string[] {
+  const pieces = piecesOf(word, lookup);
+  const fields: string[] = [];
+  let current = '';
+  let has = false;
+  for (const piece of pieces) {
+    if (!piece.split) {
+      current += piece.text;
+      has ||= piece.quoted || piece.text !== '';
+      continue;
+    }
+    const parts = piece.text.split(/[ \t\n]+/);
+    current += parts[0];
+    has ||= parts[0] !== '';
+    for (const part of parts.slice(1)) {
+      if (has) fields.push(current);
+      current = part;
+      has = part !== '';
+    }
+  }
+  if (has) fields.push(current);
+  return fields;
+}
+
+/** One word expanded without splitting, as in an assignment or a here-string. */
+export function expandText(word: Word, lookup: Lookup): string {
+  return piecesOf(word, lookup)
+    .map((p) => p.text)
+    .join('');
+}
+
+/** A heredoc's body as the command reads it: expanded unless the delimiter was quoted, tabs cut for `<<-`. */
+export function expandHeredoc(body: HereDocBody, quoted: boolean, stripTabs: boolean, lookup: Lookup): string {
+  const text = quoted || !body.parts ? body.text : body.parts.map((p) => partText(p, lookup, true).text).join('');
+  return stripTabs ? text.replace(/^\t+/gm, '') : text;
+}
+
+function piecesOf(word: Word, lookup: Lookup): Piece[] {
+  if (!word.parts) return [{ text: tilde(word.text, word.value, lookup), quoted: false, split: false }];
+  return word.parts.map((part, i) => {
+    const piece = partText(part, lookup, false);
+    if (i === 0 && part.type === 'Literal') piece.text = tilde(part.text, piece.text, lookup);
+    return piece;
+  });
+}
+
+/** `~` and `~/…` at the start of an unquoted word are the home directory. */
+function tilde(source: string, value: string, lookup: Lookup): string {
+  if (!/^~(\/|$)/.test(source)) return value;
+  const home = lookup('HOME');
+  return home === undefined ? value : home + value.slice(1);
+}
+
+function partText(part: WordPart, lookup: Lookup, quoted: boolean): Piece {
+  const known = (text: string): Piece => ({ text, quoted, split: !quoted });
+  const unknown = (): Piece => ({ text: opaque(part.text), quoted, split: false });
+  switch (part.type) {
+    case 'Literal':
+      return { text: part.value, quoted, split: false };
+    case 'SingleQuoted':
+    case 'AnsiCQuoted':
+      return { text: part.value, quoted: true, split: false };
+    case 'DoubleQuoted':
+    case 'LocaleString':
+      return { text: part.parts.map((p) => partText(p, lookup, true).text).join(''), quoted: true, split: false };
+    case 'SimpleExpansion': {
+      const value = variable(part.text.slice(1), lookup);
+      return value === undefined ? unknown() : known(value);
+    }
+    case 'ParameterExpansion': {
+      if (part.prefix || part.index) return unknown();
+      const value = variable(part.parameter, lookup);
+      const op = part.operation;
+      if (!op) return value === undefined ? unknown() : known(value);
+      if (op.type !== 'Default' || value === undefined) return unknown();
+      const empty = op.operator.startsWith(':') ? value === '' : false;
+      const operand = () => op.operand.parts ? op.operand.parts.map((p) => partText(p, lookup, quoted).text).join('') : op.operand.value;
+      switch (op.operator) {
+        case '-':
+        case ':-':
+        case '=':
+        case ':=':
+          return empty ? known(operand()) : known(value);
+        case '+':
+        case ':+':
+          return empty ? known('') : known(operand());
+        default:
+          return empty ? unknown() : known(value);
+      }
+    }
+    case 'Glob':
+    case 'ExtendedGlob':
+    case 'BraceExpansion':
+      return { text: part.text, quoted, split: false };
+    default:
+      // Command and process substitutions, arithmetic: their value is not known before they run.
+      return unknown();
+  }
+}
+
+/** Special parameters ($@, $?, $$) are never known here; positional ones are when a `sh -c` gave them. */
+function variable(name: string, lookup: Lookup): string | undefined {
+  if (!/^([A-Za-z_][A-Za-z0-9_]*|\d+)$/.test(name)) return undefined;
+  return lookup(name);
+}

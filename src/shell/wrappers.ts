@@ -1,0 +1,243 @@
+// Commands that run the rest of their arguments as a command: `sudo -u deploy railway up`,
+// `timeout -s KILL 10 psql …`, `env -i AWS_PROFILE=prod aws …`, `xargs -n1 kubectl delete ns`. Each is
+// described by which of its options take a value, so the command can be found after them.
+
+import type { Launch } from './launch.js';
+import { commandName } from './launch.js';
+import { has, readOptions, valueOf, type OptionGrammar } from './options.js';
+
+interface Wrapper extends OptionGrammar {
+  /** Options after which nothing is run (`sudo -l`, `command -v`). */
+  inert?: readonly string[];
+  /** Operands before the command (`timeout 10 cmd`: 1). */
+  operands?: number;
+  /** Options that set the directory the command runs in. */
+  chdir?: readonly string[];
+  /** Takes `NAME=value` words before the command (sudo). */
+  assignments?: boolean;
+  /** A shell builtin: the command runs inside the current shell. */
+  inShell?: boolean;
+}
+
+const wrappers: Record<string, Wrapper> = {
+  sudo: {
+    values: ['-u', '--user', '-g', '--group', '-C', '--close-from', '-D', '--chdir', '-p', '--prompt', '-r', '--role', '-t', '--type', '-T', '--command-timeout', '-U', '--other-user', '--host'],
+    inert: ['-e', '--edit', '-l', '--list', '-v', '--validate', '-V', '--version', '-K', '--remove-timestamp', '-h', '--help'],
+    chdir: ['-D', '--chdir'],
+    assignments: true,
+  },
+  doas: { values: ['-u', '-C'], inert: ['-C', '-L'] },
+  nice: { values: ['-n', '--adjustment'] },
+  ionice: {
+    values: ['-c', '--class', '-n', '--classdata', '-p', '--pid', '-P', '--pgid', '-u', '--uid'],
+    inert: ['-p', '--pid', '-P', '--pgid', '-u', '--uid'],
+  },
+  timeout: { values: ['-k', '--kill-after', '-s', '--signal'], operands: 1 },
+  stdbuf: { values: ['-i', '--input', '-o', '--output', '-e', '--error'] },
+  chronic: {},
+  nohup: {},
+  setsid: {},
+  time: { values: ['-f', '--format', '-o', '--output'] },
+  caffeinate: { values: ['-t', '-w'] },
+  exec: { values: ['-a'] },
+  command: { inert: ['-v', '-V'], inShell: true },
+  builtin: { inShell: true },
+};
+
+export function wrapperLaunch(argv: readonly string[], stdin: string | undefined): Launch | undefined {
+  const name = commandName(argv[0]);
+  const args = argv.slice(1);
+  switch (name) {
+    case 'env':
+      return envLaunch(args);
+    case 'xargs':
+      return xargsLaunch(args, stdin);
+    case 'watch':
+      return watchLaunch(args);
+    case 'find':
+      return findLaunch(args);
+    case 'su':
+    case 'runuser':
+      return suLaunch(name, args);
+  }
+  const wrapper = Object.hasOwn(wrappers, name) ? wrappers[name] : undefined;
+  if (!wrapper) return undefined;
+  const read = readOptions(args, wrapper);
+  if (wrapper.inert && has(read, ...wrapper.inert)) return undefined;
+  let rest = read.rest.slice(wrapper.operands ?? 0);
+  const set: Record<string, string> = {};
+  if (wrapper.assignments) {
+    while (rest.length > 0 && /^[A-Za-z_][A-Za-z0-9_]*=/.test(rest[0])) {
+      const eq = rest[0].indexOf('=');
+      set[rest[0].slice(0, eq)] = rest[0].slice(eq + 1);
+      rest = rest.slice(1);
+    }
+  }
+  if (rest.length === 0) return undefined;
+  const chdir = wrapper.chdir ? valueOf(read, ...wrapper.chdir) : undefined;
+  return {
+    via: name,
+    runs: [rest],
+    ...(Object.keys(set).length > 0 ? { set } : {}),
+    ...(chdir !== undefined ? { chdir } : {}),
+    ...(wrapper.inShell ? { inShell: true } : {}),
+  };
+}
+
+/** `env [-i] [-u NAME] [-C DIR] [-S 'WORDS'] [NAME=VALUE]… [COMMAND [ARG]…]` (GNU coreutils). */
+function envLaunch(input: readonly string[]): Launch | undefined {
+  const args = [...input];
+  const set: Record<string, string> = {};
+  const unset: string[] = [];
+  let clear = false;
+  let chdir: string | undefined;
+  let i = 0;
+  const valueAt = (word: string, flag: string) => (word.length > flag.length ? word.slice(flag.length) : args[++i]);
+  for (; i < args.length; i++) {
+    const word = args[i];
+    if (word === '--') {
+      i++;
+      break;
+    }
+    if (word === '-' || word === '-i' || word === '--ignore-environment') clear = true;
+    else if (word.startsWith('--unset=')) unset.push(word.slice(8));
+    else if (word === '--unset') unset.push(args[++i]);
+    else if (word.startsWith('--chdir=')) chdir = word.slice(8);
+    else if (word === '--chdir') chdir = args[++i];
+    else if (word.startsWith('--split-string=') || word === '--split-string' || word.startsWith('-S')) {
+      const text = word.startsWith('--split-string=') ? word.slice(15) : word === '--split-string' ? args[++i] : valueAt(word, '-S');
+      args.splice(i + 1, 0, ...splitArguments(text ?? ''));
+    } else if (word.startsWith('-u')) unset.push(valueAt(word, '-u'));
+    else if (word.startsWith('-C')) chdir = valueAt(word, '-C');
+    else if (word === '-a' || word === '--argv0') i++;
+    else if (/^-[i0v]+$/.test(word)) clear ||= word.includes('i');
+    else if (!word.startsWith('-')) break;
+  }
+  for (; i < args.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(args[i]); i++) {
+    const eq = args[i].indexOf('=');
+    set[args[i].slice(0, eq)] = args[i].slice(eq + 1);
+  }
+  const rest = args.slice(i);
+  if (rest.length === 0) return undefined;
+  return {
+    via: 'env',
+    runs: [rest],
+    ...(Object.keys(set).length > 0 ? { set } : {}),
+    ...(unset.length > 0 ? { unset: unset.filter((u) => u !== undefined) } : {}),
+    ...(clear ? { clear } : {}),
+    ...(chdir !== undefined ? { chdir } : {}),
+  };
+}
+
+/** The words of `env -S`'s string: blanks separate them; quotes and backslashes escape. */
+function splitArguments(text: string): string[] {
+  const words: string[] = [];
+  let word = '';
+  let inWord = false;
+  let quote = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quote === "'") {
+      if (c === "'") quote = '';
+      else word += c;
+    } else if (c === '\\' && i + 1 < text.length) {
+      const next = text[++i];
+      word += next === 'n' ? '\n' : next === 't' ? '\t' : next;
+      inWord = true;
+    } else if (quote === '"') {
+      if (c === '"') quote = '';
+      else word += c;
+    } else if (c === '"' || c === "'") {
+      quote = c;
+      inWord = true;
+    } else if (/\s/.test(c)) {
+      if (inWord) words.push(word);
+      word = '';
+      inWord = false;
+    } else if (c === '#' && !inWord) {
+      break;
+    } else {
+      word += c;
+      inWord = true;
+    }
+  }
+  if (inWord) words.push(word);
+  return words;
+}
+
+const xargsGrammar: OptionGrammar = {
+  values: ['-a', '--arg-file', '-d', '--delimiter', '-E', '-I', '-L', '-n', '--max-args', '-P', '--max-procs', '-s', '--max-chars', '--process-slot-var', '-J', '-R', '-S'],
+  attached: ['-e', '--eof', '-i', '--replace', '-l', '--max-lines'],
+};
+
+/** The most input lines `xargs -I` is followed through; past that the command is shown once, unfilled. */
+const maxXargsLines = 16;
+
+/**
+ * `xargs [options] [command [initial-arguments]]`: the command (echo by default) with arguments read
+ * from stdin. When stdin is known (`echo a b | xargs …`) they are filled in; otherwise the command is
+ * what it would be run with before them.
+ */
+function xargsLaunch(args: readonly string[], stdin: string | undefined): Launch {
+  const read = readOptions(args, xargsGrammar);
+  const command = read.rest.length > 0 ? read.rest : ['echo'];
+  const replace = valueOf(read, '-I', '-J') ?? (has(read, '-i', '--replace') ? valueOf(read, '-i', '--replace') ?? '{}' : undefined);
+  let runs = [command];
+  if (stdin !== undefined && !has(read, '-a', '--arg-file')) {
+    if (replace !== undefined) {
+      const lines = stdin.split('\n').map((l) => l.trim()).filter(Boolean);
+      if (lines.length > 0 && lines.length <= maxXargsLines) runs = lines.map((line) => command.map((word) => word.split(replace).join(line)));
+    } else {
+      const delimiter = has(read, '-0', '--null') ? '\0' : valueOf(read, '-d', '--delimiter');
+      const items = (delimiter === undefined ? stdin.split(/\s+/) : stdin.split(delimiter)).filter(Boolean);
+      runs = items.length === 0 && has(read, '-r', '--no-run-if-empty') ? [] : [[...command, ...items]];
+    }
+  }
+  return { via: 'xargs', runs, stdin: 'none' };
+}
+
+const watchGrammar: OptionGrammar = {
+  values: ['-n', '--interval', '-q', '--equexit', '-s', '--shotsfile'],
+  attached: ['-d', '--differences'],
+};
+
+/** `watch [options] command`: the words are joined and run by `sh -c`, unless `-x` runs them as argv. */
+function watchLaunch(args: readonly string[]): Launch | undefined {
+  const read = readOptions(args, watchGrammar);
+  if (read.rest.length === 0) return undefined;
+  if (has(read, '-x', '--exec')) return { via: 'watch', runs: [read.rest], stdin: 'none' };
+  return { via: 'watch', script: read.rest.join(' '), stdin: 'none' };
+}
+
+/** `find … -exec CMD {} ;` (and -execdir, -ok, -okdir): each runs a command. */
+function findLaunch(args: readonly string[]): Launch | undefined {
+  const runs: string[][] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (!['-exec', '-execdir', '-ok', '-okdir'].includes(args[i])) continue;
+    const end = args.findIndex((word, j) => j > i && (word === ';' || word === '+'));
+    const command = args.slice(i + 1, end < 0 ? undefined : end);
+    if (command.length > 0) runs.push(command);
+    if (end < 0) break;
+    i = end;
+  }
+  return runs.length > 0 ? { via: 'find -exec', runs, stdin: 'none' } : undefined;
+}
+
+/** `su [options] [-] [user] -c COMMAND`: the command is shell text, run by the user's shell. */
+function suLaunch(name: string, args: readonly string[]): Launch | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const word = args[i];
+    if (word === '-c' || word === '--command' || word === '--session-command') {
+      return args[i + 1] === undefined ? undefined : { via: `${name} -c`, script: args[i + 1] };
+    }
+    for (const long of ['--command=', '--session-command=']) {
+      if (word.startsWith(long)) return { via: `${name} -c`, script: word.slice(long.length) };
+    }
+    const cluster = /^-[lmpPf]*c(.*)$/.exec(word);
+    if (cluster) {
+      const script = cluster[1] !== '' ? cluster[1] : args[i + 1];
+      return script === undefined ? undefined : { via: `${name} -c`, script };
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,179 @@
+// Agent hooks: recorded payloads in each agent's format go into `chaperone hook <agent>`, and the
+// answers are checked against each protocol (shared agents.md). `chaperone setup` is checked too.
+
+import { beforeEach, describe, expect, it } from 'vitest';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { linkRailway, makeSandbox, type Sandbox } from '../helpers/sandbox.js';
+
+let sb: Sandbox;
+beforeEach(async () => {
+  sb = await makeSandbox(['railway']);
+  linkRailway(sb, sb.work, 'production');
+});
+
+/** A recorded payload with the command and cwd filled in. */
+function payload(agent: string, command: string, cwd = sb.work): string {
+  const text = readFileSync(new URL(`../fixtures/hooks/${agent}.json`, import.meta.url), 'utf8');
+  return text
+    .replace('COMMAND_JSON', JSON.stringify(JSON.stringify(command)).slice(1, -1))
+    .replace(/"COMMAND"/g, JSON.stringify(command))
+    .replace(/"CWD"/g, JSON.stringify(cwd));
+}
+
+const dangerous = 'bash -c "railway volume delete -v pg-data --yes"';
+const benign = 'railway status && git log --oneline | head';
+
+async function hook(agent: string, input: string) {
+  const result = await sb.chaperone(['hook', agent], { input });
+  return { exitCode: result.exitCode, stdout: String(result.stdout), stderr: String(result.stderr) };
+}
+
+describe('chaperone hook claude (PreToolUse)', () => {
+  it('denies a production volume delete inside bash -c, naming production, with the JSON decision and exit 2', async () => {
+    const answer = await hook('claude', payload('claude', dangerous));
+    expect(answer.exitCode).toBe(2);
+    const json = JSON.parse(answer.stdout);
+    expect(json.hookSpecificOutput.hookEventName).toBe('PreToolUse');
+    expect(json.hookSpecificOutput.permissionDecision).toBe('deny');
+    const reason: string = json.hookSpecificOutput.permissionDecisionReason;
+    expect(reason).toContain('railway.volume.delete');
+    expect(reason).toContain('production (production)');
+    expect(reason).toMatch(/chaperone approve [2-9A-Z]{3}-[2-9A-Z]{3}/);
+    expect(answer.stderr).toContain('production');
+  });
+
+  it('says nothing for a benign line, so the agent goes on as usual', async () => {
+    expect(await hook('claude', payload('claude', benign))).toEqual({ exitCode: 0, stdout: '', stderr: '' });
+  });
+
+  it('leaves tools that are not a shell alone', async () => {
+    const input = JSON.stringify({ hook_event_name: 'PreToolUse', tool_name: 'Edit', tool_input: { file_path: 'x' }, cwd: sb.work });
+    expect(await hook('claude', input)).toEqual({ exitCode: 0, stdout: '', stderr: '' });
+  });
+
+  it('denies, never crashes, on malformed input', async () => {
+    for (const input of ['{not json', '', JSON.stringify({ tool_name: 'Bash', tool_input: {} })]) {
+      const answer = await hook('claude', input);
+      expect(answer.exitCode).toBe(2);
+      expect(JSON.parse(answer.stdout).hookSpecificOutput.permissionDecision).toBe('deny');
+      expect(answer.stdout).toContain('chaperone could not check this command');
+    }
+  });
+
+  it('lets an out-of-band approved command through, leaving the approval for the shim to use', async () => {
+    const denied = await hook('claude', payload('claude', 'railway volume delete -v pg-data --yes'));
+    const code = /chaperone approve ([2-9A-Z]{3}-[2-9A-Z]{3})/.exec(denied.stdout)![1];
+    const { approve } = await import('../../src/approval/store.js');
+    approve(sb.env, code, 15);
+    expect((await hook('claude', payload('claude', 'railway volume delete -v pg-data --yes'))).exitCode).toBe(0);
+    sb.double('railway');
+    expect((await sb.run('railway', ['volume', 'delete', '-v', 'pg-data', '--yes'])).exitCode).toBe(0);
+  });
+});
+
+describe('the other agents, in their own protocols', () => {
+  it('codex: PreToolUse JSON deny and exit 2', async () => {
+    const answer = await hook('codex', payload('codex', dangerous));
+    expect(answer.exitCode).toBe(2);
+    expect(Object.keys(JSON.parse(answer.stdout).hookSpecificOutput).sort()).toEqual(['hookEventName', 'permissionDecision', 'permissionDecisionReason']);
+    expect((await hook('codex', payload('codex', benign))).stdout).toBe('');
+  });
+
+  it('cursor: permission deny with both spellings of the messages', async () => {
+    const answer = await hook('cursor', payload('cursor', dangerous));
+    expect(answer.exitCode).toBe(0);
+    const json = JSON.parse(answer.stdout);
+    expect(json.permission).toBe('deny');
+    for (const key of ['user_message', 'agent_message', 'userMessage', 'agentMessage']) expect(json[key]).toContain('production');
+    expect(JSON.parse((await hook('cursor', payload('cursor', benign))).stdout)).toEqual({ permission: 'allow' });
+  });
+
+  it('gemini: decision deny as JSON only on stdout', async () => {
+    const answer = await hook('gemini', payload('gemini', dangerous));
+    expect(answer.exitCode).toBe(0);
+    expect(JSON.parse(answer.stdout)).toMatchObject({ decision: 'deny', reason: expect.stringContaining('production') });
+    expect(JSON.parse((await hook('gemini', payload('gemini', benign))).stdout)).toEqual({});
+  });
+
+  it('copilot: permissionDecision deny, reading toolArgs as a JSON string', async () => {
+    const answer = await hook('copilot', payload('copilot', dangerous));
+    expect(JSON.parse(answer.stdout)).toMatchObject({ permissionDecision: 'deny', permissionDecisionReason: expect.stringContaining('production') });
+    expect(JSON.parse((await hook('copilot', payload('copilot', benign))).stdout)).toEqual({});
+  });
+
+  it('an unknown agent is refused with exit 2', async () => {
+    const answer = await hook('aider', '{}');
+    expect(answer.exitCode).toBe(2);
+    expect(answer.stderr).toContain('unknown agent "aider"');
+  });
+});
+
+describe('claude-session-start', () => {
+  it('appends the PATH line and the actor to CLAUDE_ENV_FILE', async () => {
+    const file = join(sb.root, 'claude-env');
+    writeFileSync(file, 'export FOO=1\n');
+    const result = await sb.chaperone(['hook', 'claude-session-start', '--dir', sb.shims], { env: { CLAUDE_ENV_FILE: file } });
+    expect(result.exitCode).toBe(0);
+    const text = readFileSync(file, 'utf8');
+    expect(text.startsWith('export FOO=1\n')).toBe(true);
+    expect(text).toContain(`export PATH='${sb.shims}'":$PATH"`);
+    expect(text).toContain('export CHAPERONE_ACTOR=agent');
+  });
+});
+
+describe('chaperone setup', () => {
+  it('claude --print shows the merged settings without writing them', async () => {
+    const settings = join(sb.home, '.claude', 'settings.json');
+    mkdirSync(join(sb.home, '.claude'));
+    writeFileSync(settings, JSON.stringify({ model: 'opus', hooks: { PreToolUse: [{ matcher: 'Edit', hooks: [{ type: 'command', command: 'lint' }] }] } }));
+    const result = await sb.chaperone(['setup', 'claude', '--print', '--dir', sb.shims]);
+    expect(result.exitCode).toBe(0);
+    const [header, ...rest] = String(result.stdout).split('\n');
+    expect(header).toBe(`# ${settings}`);
+    const config = JSON.parse(rest.join('\n'));
+    expect(config.model).toBe('opus');
+    expect(config.hooks.PreToolUse[0]).toEqual({ matcher: 'Edit', hooks: [{ type: 'command', command: 'lint' }] });
+    const bash = config.hooks.PreToolUse.find((g: { matcher: string }) => g.matcher === 'Bash');
+    expect(bash.hooks[0]).toMatchObject({ type: 'command', timeout: 10, onFailure: 'block' });
+    expect(bash.hooks[0].command).toMatch(/chaperone\.js' hook claude$|chaperone\.js hook claude$/);
+    expect(config.hooks.SessionStart[0].hooks[0].command).toContain('hook claude-session-start --dir');
+    expect(JSON.parse(readFileSync(settings, 'utf8')).hooks.SessionStart).toBeUndefined();
+  });
+
+  it('writes once, keeps a backup, and is idempotent', async () => {
+    const dir = join(sb.home, '.cursor');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'hooks.json'), JSON.stringify({ version: 1, hooks: { afterFileEdit: [{ command: 'fmt' }] } }));
+    const first = await sb.chaperone(['setup', 'cursor']);
+    expect(first.exitCode).toBe(0);
+    const backups = readdirSync(dir).filter((f) => f.includes('chaperone-backup'));
+    expect(backups).toHaveLength(1);
+    const config = JSON.parse(readFileSync(join(dir, 'hooks.json'), 'utf8'));
+    expect(config.hooks.afterFileEdit).toEqual([{ command: 'fmt' }]);
+    expect(config.hooks.beforeShellExecution).toHaveLength(1);
+    expect(config.hooks.beforeShellExecution[0]).toMatchObject({ timeout: 10, failClosed: true });
+    const second = await sb.chaperone(['setup', 'cursor']);
+    expect(String(second.stdout)).toContain('nothing changed');
+    expect(JSON.parse(readFileSync(join(dir, 'hooks.json'), 'utf8')).hooks.beforeShellExecution).toHaveLength(1);
+    expect(readdirSync(dir).filter((f) => f.includes('chaperone-backup'))).toHaveLength(1);
+  });
+
+  it('refuses to touch a file that is not valid JSON', async () => {
+    mkdirSync(join(sb.home, '.gemini'));
+    writeFileSync(join(sb.home, '.gemini', 'settings.json'), '{ "theme": ');
+    const result = await sb.chaperone(['setup', 'gemini']);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain('is not valid JSON');
+    expect(readFileSync(join(sb.home, '.gemini', 'settings.json'), 'utf8')).toBe('{ "theme": ');
+  });
+
+  it('codex and gemini get their own files', async () => {
+    expect((await sb.chaperone(['setup', 'codex'])).exitCode).toBe(0);
+    expect(JSON.parse(readFileSync(join(sb.home, '.codex', 'hooks.json'), 'utf8')).hooks.PreToolUse[0].matcher).toBe('Bash');
+    expect((await sb.chaperone(['setup', 'gemini'])).exitCode).toBe(0);
+    const gemini = JSON.parse(readFileSync(join(sb.home, '.gemini', 'settings.json'), 'utf8'));
+    expect(gemini.hooks.BeforeTool[0]).toMatchObject({ matcher: 'run_shell_command', hooks: [{ name: 'chaperone', type: 'command', timeout: 10000 }] });
+    expect(existsSync(join(sb.home, '.claude'))).toBe(false);
+  });
+});
