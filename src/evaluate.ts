@@ -25,7 +25,7 @@ export async function evaluate(invocation: Invocation, options: EvaluateOptions 
 
   const parsed = await tool.parse(invocation);
   const findings = matchRules(tool.name, parsed, config.rules);
-  const streaming = parsed.stdin !== undefined && !parsed.stdin.complete;
+  const streaming = parsed.stdin !== undefined && !parsed.stdin.complete && parsed.stdin.rest !== 'pass';
   const target =
     findings.length > 0 || options.alwaysResolve || streaming ? classifyTarget(await tool.resolve(parsed, invocation), config) : undefined;
   const actor = detectActor(invocation.env, options.actor, options.terminal);

@@ -42,6 +42,11 @@ export interface StdinReadAhead {
   complete: boolean;
   /** Units that end at or before this offset were judged with the invocation. */
   judgedUpTo: number;
+  /**
+   * How the rest of a longer stdin is treated: `sql` is judged statement by statement as it streams
+   * (psql); `pass` goes through as it is, because the decision already counted it as unreadable.
+   */
+  rest?: 'sql' | 'pass';
 }
 
 export type EnvironmentClass = 'production' | 'staging' | 'development' | 'unknown';

@@ -1,19 +1,23 @@
-// Secrets never leave chaperone: passwords in URLs and connection strings, --password values, tokens
-// and Authorization headers are replaced before anything is shown or logged.
+// Secrets never leave chaperone: passwords in URLs and connection strings, --password values, tokens,
+// cookies and Authorization headers are replaced before anything is shown or logged.
 
 const mask = '***';
+const secretWords = 'password|passwd|pwd|token|access_token|refresh_token|api_key|apikey|secret|client_secret';
 
 const textPatterns: [RegExp, string][] = [
   // scheme://user:password@host
   [/([a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:)[^@\s/]*@/gi, `$1${mask}@`],
   // scheme://TOKEN@host: a long user part with digits is a credential, not a login name like git@
   [/([a-z][a-z0-9+.-]*:\/\/)(?=[^/\s:@]*\d)[^/\s:@]{16,}@/gi, `$1${mask}@`],
-  // password=... in key=value connection strings and query strings
-  [/\b(password|passwd|pwd|token|access_token|api_key|apikey|secret)(\s*=\s*)('(?:\\.|[^'])*'|[^\s&;'"]+)/gi, `$1$2${mask}`],
+  // password=… in connection strings, query strings and forms; password:=… in httpie/xh items
+  [new RegExp(`\\b(${secretWords})(\\s*:?=\\s*)('(?:\\\\.|[^'])*'|"(?:\\\\.|[^"])*"|[^\\s&;'"]+)`, 'gi'), `$1$2${mask}`],
+  // "password": "…" in JSON bodies
+  [new RegExp(`("(?:${secretWords})"\\s*:\\s*)"(?:\\\\.|[^"\\\\])*"`, 'gi'), `$1"${mask}"`],
   // SQL: CREATE/ALTER ROLE … PASSWORD 'secret'
   [/\b(password)(\s+)'(?:''|[^'])*'/gi, `$1$2'${mask}'`],
-  // Authorization: <scheme> <credentials>, and bare Bearer/Basic/Token credentials
-  [/\b(authorization|proxy-authorization|x-api-key|project-access-token|team-access-token)(\s*[:=]\s*)(?:(bearer|basic|token)\s+)?[^\s'"]+/gi, `$1$2$3 ${mask}`],
+  // Credential headers, also attached to -H (`-HAuthorization: Bearer x`): the whole value goes.
+  [/(authorization|proxy-authorization|x-api-key|x-auth-token|private-token|x-vault-token|project-access-token|team-access-token)(\s*[:=]\s*)(?:(bearer|basic|token|digest)\s+)?[^\s'"]+/gi, `$1$2$3 ${mask}`],
+  [/((?:set-)?cookie)(\s*:\s*)[^\n'"]+/gi, `$1$2${mask}`],
   [/\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi, `$1 ${mask}`],
 ];
 
@@ -23,19 +27,44 @@ export function redactText(text: string): string {
   return out.replace(/ {2,}\*\*\*/g, ` ${mask}`);
 }
 
-const secretFlag = /^-{1,2}(password|passwd|pass|token|kube-token|api-key|apikey|api-token|secret|client-secret|auth-token|access-token|oauth2-bearer)$/i;
+/** Options whose value is a secret in every tool. */
+const secretFlag = /^-{1,2}(password|passwd|pass|token|kube-token|api-key|apikey|api-token|secret|client-secret|auth-token|access-token|oauth2-bearer|http-password|proxy-password|ftp-password|bearer)$/i;
 
-/** Redacts an argv: secret-bearing flags lose their values, every argument loses embedded secrets. */
-export function redactArgs(args: readonly string[]): string[] {
+/**
+ * Options whose value is a secret in one tool only: `-u` is curl's user:password but a user name
+ * elsewhere. `attached` options hide only a value written onto them (mysql's `-p` alone prompts, and
+ * the word after it is the database).
+ */
+const secretOptionsByTool: Record<string, { spelling: string; attached?: boolean }[]> = {
+  curl: [{ spelling: '-u' }, { spelling: '--user' }, { spelling: '-U' }, { spelling: '--proxy-user' }],
+  http: [{ spelling: '-a' }, { spelling: '--auth' }],
+  https: [{ spelling: '-a' }, { spelling: '--auth' }],
+  xh: [{ spelling: '-a' }, { spelling: '--auth' }],
+  xhs: [{ spelling: '-a' }, { spelling: '--auth' }],
+  mysql: [{ spelling: '-p', attached: true }],
+  mariadb: [{ spelling: '-p', attached: true }],
+  'redis-cli': [{ spelling: '-a' }],
+  mongosh: [{ spelling: '-p' }],
+  mongo: [{ spelling: '-p' }],
+};
+
+/** Redacts an argv: secret-bearing options lose their values, every argument loses embedded secrets. */
+export function redactArgs(args: readonly string[], tool?: string): string[] {
+  const own = (tool && secretOptionsByTool[tool]) || [];
   const out: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     const eq = arg.indexOf('=');
-    if (arg.startsWith('-') && eq !== -1 && secretFlag.test(arg.slice(0, eq))) {
-      out.push(`${arg.slice(0, eq)}=${mask}`);
-    } else if (secretFlag.test(arg) && i + 1 < args.length && !args[i + 1].startsWith("-")) {
+    const name = eq === -1 ? arg : arg.slice(0, eq);
+    const option = own.find((o) => o.spelling === name || o.spelling === arg);
+    const attachedShort = own.find((o) => /^-[^-]$/.test(o.spelling) && arg.length > 2 && arg.startsWith(o.spelling));
+    if (arg.startsWith('-') && eq !== -1 && (secretFlag.test(name) || (option && !option.attached))) {
+      out.push(`${name}=${mask}`);
+    } else if ((secretFlag.test(arg) || (option && !option.attached && option.spelling === arg)) && i + 1 < args.length && !args[i + 1].startsWith('-')) {
       out.push(arg, mask);
       i++;
+    } else if (attachedShort) {
+      out.push(`${attachedShort.spelling}${mask}`);
     } else {
       out.push(redactText(arg));
     }

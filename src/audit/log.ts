@@ -17,7 +17,7 @@ export function auditRecord(ev: Evaluation, outcome: Outcome, extra: Record<stri
   return {
     time: time.toISOString(),
     tool: ev.invocation.tool,
-    argv: redactArgs(ev.invocation.args),
+    argv: redactArgs(ev.invocation.args, ev.invocation.tool),
     cwd: ev.invocation.cwd,
     environment: ev.target && {
       name: ev.target.name === undefined ? undefined : redactText(ev.target.name),

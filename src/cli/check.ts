@@ -88,7 +88,7 @@ async function checkOne(
   if (!toolFor(tool)) {
     const report: CommandReport = {
       tool,
-      argv: redactArgs(args),
+      argv: redactArgs(args, tool),
       decision: 'allow',
       action: 'allow',
       reason: `${tool} is not a tool chaperone covers`,
@@ -130,7 +130,7 @@ export function toReport(ev: Evaluation): CommandReport {
   const t = ev.target;
   return {
     tool: ev.invocation.tool,
-    argv: redactArgs(ev.invocation.args),
+    argv: redactArgs(ev.invocation.args, ev.invocation.tool),
     decision: ev.decision.verdict,
     action: ev.decision.action,
     reason: ev.decision.reason,

@@ -18,7 +18,7 @@ export function quoteWord(word: string): string {
 }
 
 export function showCommand(tool: string, args: readonly string[]): string {
-  return escapeControl([tool, ...redactArgs(args)].map(quoteWord).join(' '));
+  return escapeControl([tool, ...redactArgs(args, tool)].map(quoteWord).join(" "));
 }
 
 export function showEvidence(e: Evidence): string {

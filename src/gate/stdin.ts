@@ -38,6 +38,7 @@ export async function feedStdin(ev: Evaluation, ahead: StdinReadAhead, sink: Wri
 
   if (ahead.complete || !ev.judge) {
     await write(ahead.head);
+    if (!ahead.complete) for await (const chunk of source as AsyncIterable<Buffer>) await write(chunk);
     sink.end();
     return {};
   }

@@ -92,7 +92,8 @@ export class Stdin {
       total += chunk.length;
     }
     const head = Buffer.concat(chunks, total);
-    this.readAhead = { head, complete, judgedUpTo: total };
+    // A body longer than the read-ahead is unreadable, and judged so; its rest is passed through as is.
+    this.readAhead = { head, complete, judgedUpTo: total, rest: 'pass' };
     return complete ? { ok: true, bytes: head } : { ok: false, why: `stdin is longer than ${limit} bytes` };
   }
 }
