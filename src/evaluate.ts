@@ -7,7 +7,7 @@ import { classifyTarget } from './context/classify.js';
 import { decide, scopeFrom } from './policy/decide.js';
 import { loadConfig } from './rules/load.js';
 import { matchRules } from './rules/match.js';
-import { toolFor } from './tools/index.js';
+import { loadTool } from './tools/index.js';
 
 export interface EvaluateOptions {
   /** Overrides actor detection (check --actor). */
@@ -20,7 +20,7 @@ export interface EvaluateOptions {
 
 export async function evaluate(invocation: Invocation, options: EvaluateOptions = {}): Promise<Evaluation> {
   const config = await loadConfig(invocation.cwd, invocation.env);
-  const tool = toolFor(invocation.tool);
+  const tool = await loadTool(invocation.tool);
   if (!tool) throw new Error(`chaperone has no parser for "${invocation.tool}"`);
 
   const parsed = await tool.parse(invocation);

@@ -7,7 +7,7 @@ import { evaluate } from '../evaluate.js';
 import { showCommand, showEnvironment, showEvidence, showFinding } from '../display/describe.js';
 import { redactArgs, redactText } from '../redact.js';
 import type { ShellCommand } from '../shell/analyze.js';
-import { toolFor } from '../tools/index.js';
+import { isCovered } from '../tools/index.js';
 
 export interface CheckRequest {
   argv?: string[];
@@ -85,7 +85,7 @@ async function checkOne(
   const args = argv.slice(1);
   const via = command && command.via.length > 0 ? { via: command.via } : {};
   const cwd = command && command.cwd !== request.cwd ? { cwd: command.cwd } : {};
-  if (!toolFor(tool)) {
+  if (!isCovered(tool)) {
     const report: CommandReport = {
       tool,
       argv: redactArgs(args, tool),

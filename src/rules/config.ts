@@ -18,8 +18,8 @@ export type WordPattern = RegExp;
 export interface Rule {
   id: string;
   tool: string;
-  /** Alternative command paths; empty means every invocation of the tool. */
-  paths: WordPattern[][];
+  /** Alternative command paths, compiled on first use (a shim matches one tool's rules only). */
+  readonly paths: WordPattern[][];
   with: FlagCondition[];
   without: FlagCondition[];
   effect: Effect;
@@ -112,10 +112,13 @@ export function applyLayer(config: Config, layer: Layer, trust: Trust, complain:
   layer.rules.forEach((entry, i) => {
     if (ids.has(entry.id)) complain(['rules', i, 'id'], `rule id "${entry.id}" is already defined; choose a new id`);
     ids.add(entry.id);
+    let compiled: WordPattern[][] | undefined;
     next.rules.push({
       id: entry.id,
       tool: entry.tool,
-      paths: entry.command.map(compilePath),
+      get paths() {
+        return (compiled ??= entry.command.map(compilePath));
+      },
       with: entry.with.map(parseFlagCondition),
       without: entry.without.map(parseFlagCondition),
       effect: entry.effect,

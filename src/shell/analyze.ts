@@ -25,7 +25,7 @@
 
 import { forEachChild, parse, type AndOr, type Assignment, type Command, type CompoundList, type PipelineNode, type Redirection, type Script, type Statement, type SyntaxNode } from 'unbash';
 import { resolve } from 'node:path';
-import { toolFor } from '../tools/index.js';
+import { isCovered } from '../tools/index.js';
 import { commandName, type Launch } from './launch.js';
 import { mentionsCoveredTool } from './mentions.js';
 import { runnerLaunch } from './runners.js';
@@ -364,7 +364,7 @@ function declare(state: ShellState, name: string, args: string[]): void {
 function emit(argv: string[], env: CommandEnv, stdin: string | undefined, cwd: string, walk: Walk): void {
   if (full(walk)) return;
   const name = commandName(argv[0]);
-  const first = argv[0].includes('/') && toolFor(reveal(name)) ? name : argv[0];
+  const first = argv[0].includes('/') && isCovered(reveal(name)) ? name : argv[0];
   const set: Record<string, string> = {};
   for (const [k, v] of Object.entries(env.set)) set[k] = reveal(v);
   walk.out.push({

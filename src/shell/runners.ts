@@ -2,7 +2,7 @@
 // `yarn dlx`, `npm exec`, `pnpm exec railway …`, and the `pnpm vercel …` / `yarn vercel …` shorthand that
 // runs a project's own binary. A package is the covered tool its binary is.
 
-import { toolFor } from '../tools/index.js';
+import { isCovered } from '../tools/index.js';
 import type { Launch } from './launch.js';
 import { commandName } from './launch.js';
 import { has, readOptions, valueOf, type OptionGrammar } from './options.js';
@@ -34,7 +34,7 @@ export function executableOf(spec: string): string {
 
 /** Whether a package spec (or a binary name) is a tool chaperone covers. */
 export function isCoveredPackage(spec: string): boolean {
-  return toolFor(executableOf(spec)) !== undefined;
+  return isCovered(executableOf(spec));
 }
 
 const npxGrammar: OptionGrammar = {

@@ -165,4 +165,4 @@ function hostOf(url: string): string | undefined {
   }
 }
 
-export const aws: Tool = { name: 'aws', executables: ['aws'], parse, resolve };
+export const aws: Tool = { name: 'aws', parse, resolve };

@@ -382,7 +382,6 @@ function splitHostParts(text: string): string[] {
 
 export const curl: Tool = {
   name: 'curl',
-  executables: ['curl'],
   parse,
   resolve: (parsed) => resolveRequests(judgedRequestsOf(parsed)),
 };

@@ -268,4 +268,4 @@ export function daemonHost(address: string): string | undefined {
   }
 }
 
-export const docker: Tool = { name: 'docker', executables: ['docker', 'docker-compose'], parse, resolve };
+export const docker: Tool = { name: 'docker', parse, resolve };

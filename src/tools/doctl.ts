@@ -207,4 +207,4 @@ function hostOf(url: string): string | undefined {
   }
 }
 
-export const doctl: Tool = { name: 'doctl', executables: ['doctl'], parse, resolve };
+export const doctl: Tool = { name: 'doctl', parse, resolve };

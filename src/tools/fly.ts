@@ -154,4 +154,4 @@ function yamlApp(text: string): string | undefined {
   return /^"(.*)"$|^'(.*)'$/.exec(value)?.slice(1).find((v) => v !== undefined) ?? value;
 }
 
-export const fly: Tool = { name: 'fly', executables: ['fly', 'flyctl'], parse, resolve };
+export const fly: Tool = { name: 'fly', parse, resolve };

@@ -176,4 +176,4 @@ async function flagsInFile(file: string, cwd: string, depth: number): Promise<st
   return out;
 }
 
-export const gcloud: Tool = { name: 'gcloud', executables: ['gcloud'], parse, resolve };
+export const gcloud: Tool = { name: 'gcloud', parse, resolve };

@@ -345,4 +345,4 @@ function repoFromUrl(text: string): string | undefined {
   return /^[^@/]+@[^:/]+:(.+)$/.exec(text)?.[1];
 }
 
-export const gh: Tool = { name: 'gh', executables: ['gh'], parse, resolve };
+export const gh: Tool = { name: 'gh', parse, resolve };

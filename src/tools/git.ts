@@ -518,4 +518,4 @@ function withoutCredentials(url: string): string {
   return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1');
 }
 
-export const git: Tool = { name: 'git', executables: ['git'], parse, resolve };
+export const git: Tool = { name: 'git', parse, resolve };

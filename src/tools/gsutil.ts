@@ -160,4 +160,4 @@ function botoProject(env: NodeJS.ProcessEnv): { project: string; evidence: Evide
   return { project, evidence: { source: 'file', key: '[GSUtil] default_project_id', value: project, file: displayPath(file, env) } };
 }
 
-export const gsutil: Tool = { name: 'gsutil', executables: ['gsutil'], parse, resolve };
+export const gsutil: Tool = { name: 'gsutil', parse, resolve };

@@ -139,4 +139,4 @@ function resolve(parsed: ParsedInvocation, invocation: Invocation): ResolvedTarg
   return { name: target.context, evidence: [...target.evidence, namespace], identifiers };
 }
 
-export const helm: Tool = { name: 'helm', executables: ['helm'], parse, resolve };
+export const helm: Tool = { name: 'helm', parse, resolve };

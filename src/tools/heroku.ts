@@ -105,4 +105,4 @@ function fromApp(app: string, evidence: Evidence): ResolvedTarget {
   return { name: app, evidence: [evidence], identifiers: [{ kind: 'heroku-app', value: app }] };
 }
 
-export const heroku: Tool = { name: 'heroku', executables: ['heroku'], parse, resolve };
+export const heroku: Tool = { name: 'heroku', parse, resolve };

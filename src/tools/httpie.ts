@@ -82,7 +82,6 @@ function bearerOf(flags: Map<string, string[]>, on: (flag: string) => boolean): 
 
 export const httpie: Tool = {
   name: 'httpie',
-  executables: ['http', 'https'],
   parse,
   resolve: (parsed) => resolveRequests(judgedRequestsOf(parsed)),
 };

@@ -1,66 +1,53 @@
-// Every tool chaperone wraps, by the executable name a shim is installed under.
+// Every tool chaperone wraps: the name rules use, the executables a shim is installed under, and how
+// to load its grammar. A shim loads only the one tool it stands for, so start-up does not grow with
+// the list.
 
-import { aws } from './aws.js';
-import { curl } from './curl.js';
-import { docker } from './docker.js';
-import { doctl } from './doctl.js';
-import { dropdb } from './dropdb.js';
-import { fly } from './fly.js';
-import { gcloud } from './gcloud.js';
-import { gh } from './gh.js';
-import { git } from './git.js';
-import { gsutil } from './gsutil.js';
-import { helm } from './helm.js';
-import { httpie } from './httpie.js';
-import { heroku } from './heroku.js';
-import { kubectl } from './kubectl.js';
-import { mongosh } from './mongosh.js';
-import { mysql } from './mysql.js';
-import { pgRestore } from './pg-restore.js';
-import { psql } from './psql.js';
-import { railway } from './railway.js';
-import { redisCli } from './redis-cli.js';
-import { supabase } from './supabase.js';
-import { terraform } from './terraform.js';
 import type { Tool } from './tool.js';
-import { vercel } from './vercel.js';
-import { wget } from './wget.js';
-import { xh } from './xh.js';
 
-export const tools: Tool[] = [
-  railway,
-  psql,
-  dropdb,
-  pgRestore,
-  aws,
-  kubectl,
-  helm,
-  terraform,
-  gcloud,
-  gsutil,
-  heroku,
-  fly,
-  supabase,
-  vercel,
-  doctl,
-  docker,
-  gh,
-  git,
-  mysql,
-  mongosh,
-  redisCli,
-  curl,
-  wget,
-  httpie,
-  xh,
+interface ToolEntry {
+  name: string;
+  executables: string[];
+  load: () => Promise<Tool>;
+}
+
+const registry: ToolEntry[] = [
+  { name: 'railway', executables: ['railway'], load: async () => (await import('./railway.js')).railway },
+  { name: 'psql', executables: ['psql'], load: async () => (await import('./psql.js')).psql },
+  { name: 'dropdb', executables: ['dropdb'], load: async () => (await import('./dropdb.js')).dropdb },
+  { name: 'pg_restore', executables: ['pg_restore'], load: async () => (await import('./pg-restore.js')).pgRestore },
+  { name: 'aws', executables: ['aws'], load: async () => (await import('./aws.js')).aws },
+  { name: 'kubectl', executables: ['kubectl'], load: async () => (await import('./kubectl.js')).kubectl },
+  { name: 'helm', executables: ['helm'], load: async () => (await import('./helm.js')).helm },
+  { name: 'terraform', executables: ['terraform', 'tofu'], load: async () => (await import('./terraform.js')).terraform },
+  { name: 'gcloud', executables: ['gcloud'], load: async () => (await import('./gcloud.js')).gcloud },
+  { name: 'gsutil', executables: ['gsutil'], load: async () => (await import('./gsutil.js')).gsutil },
+  { name: 'heroku', executables: ['heroku'], load: async () => (await import('./heroku.js')).heroku },
+  { name: 'fly', executables: ['fly', 'flyctl'], load: async () => (await import('./fly.js')).fly },
+  { name: 'supabase', executables: ['supabase'], load: async () => (await import('./supabase.js')).supabase },
+  { name: 'vercel', executables: ['vercel'], load: async () => (await import('./vercel.js')).vercel },
+  { name: 'doctl', executables: ['doctl'], load: async () => (await import('./doctl.js')).doctl },
+  { name: 'docker', executables: ['docker', 'docker-compose'], load: async () => (await import('./docker.js')).docker },
+  { name: 'gh', executables: ['gh'], load: async () => (await import('./gh.js')).gh },
+  { name: 'git', executables: ['git'], load: async () => (await import('./git.js')).git },
+  { name: 'mysql', executables: ['mysql', 'mariadb'], load: async () => (await import('./mysql.js')).mysql },
+  { name: 'mongosh', executables: ['mongosh', 'mongo'], load: async () => (await import('./mongosh.js')).mongosh },
+  { name: 'redis-cli', executables: ['redis-cli'], load: async () => (await import('./redis-cli.js')).redisCli },
+  { name: 'curl', executables: ['curl'], load: async () => (await import('./curl.js')).curl },
+  { name: 'wget', executables: ['wget'], load: async () => (await import('./wget.js')).wget },
+  { name: 'httpie', executables: ['http', 'https'], load: async () => (await import('./httpie.js')).httpie },
+  { name: 'xh', executables: ['xh', 'xhs'], load: async () => (await import('./xh.js')).xh },
 ];
 
 /** The names rules may use in `tool:`. */
-export const toolNames: string[] = tools.map((t) => t.name);
+export const toolNames: string[] = registry.map((t) => t.name);
 
 /** Executable names, in install order. */
-export const executables: string[] = tools.flatMap((t) => t.executables);
+export const executables: string[] = registry.flatMap((t) => t.executables);
 
-export function toolFor(executable: string): Tool | undefined {
-  return tools.find((t) => t.executables.includes(executable));
+export function isCovered(executable: string): boolean {
+  return registry.some((t) => t.executables.includes(executable));
+}
+
+export async function loadTool(executable: string): Promise<Tool | undefined> {
+  return registry.find((t) => t.executables.includes(executable))?.load();
 }

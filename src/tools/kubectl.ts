@@ -271,4 +271,4 @@ function deletedNamespaces(args: string[]): string[] {
     .map((r) => r.name!);
 }
 
-export const kubectl: Tool = { name: 'kubectl', executables: ['kubectl'], parse, resolve };
+export const kubectl: Tool = { name: 'kubectl', parse, resolve };

@@ -207,7 +207,6 @@ export function resolvePsql(read: ReadArgs, env: NodeJS.ProcessEnv): ResolvedTar
 
 export const psql: Tool = {
   name: 'psql',
-  executables: ['psql'],
   parse,
   resolve: (_parsed, invocation) => resolvePsql(readArgs(invocation.args, psqlGrammar), invocation.env),
 };

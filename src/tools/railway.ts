@@ -170,4 +170,4 @@ function linkEvidence(invocation: Invocation): Evidence[] {
   return link.kind === 'linked' ? link.evidence.map((e) => ({ ...e, value: `${e.value} (overridden by the token)` })) : [];
 }
 
-export const railway: Tool = { name: 'railway', executables: ['railway'], parse, resolve };
+export const railway: Tool = { name: 'railway', parse, resolve };

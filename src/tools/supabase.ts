@@ -165,4 +165,4 @@ function projectRoot(invocation: Invocation, workdirFlag: string | undefined): {
   return { dir: found ?? invocation.cwd, evidence: [] };
 }
 
-export const supabase: Tool = { name: 'supabase', executables: ['supabase'], parse, resolve };
+export const supabase: Tool = { name: 'supabase', parse, resolve };

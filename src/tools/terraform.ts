@@ -228,4 +228,4 @@ function showInjected(words: string[]): string {
   return shown.join(' ');
 }
 
-export const terraform: Tool = { name: 'terraform', executables: ['terraform', 'tofu'], parse, resolve };
+export const terraform: Tool = { name: 'terraform', parse, resolve };

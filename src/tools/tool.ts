@@ -7,8 +7,6 @@ import type { Invocation, ParsedInvocation, ResolvedTarget } from '../model.js';
 export interface Tool {
   /** The name rules use (`tool: railway`). */
   name: string;
-  /** The executables that are this tool; `chaperone install` writes one shim for each. */
-  executables: string[];
   parse(invocation: Invocation): ParsedInvocation | Promise<ParsedInvocation>;
   resolve(parsed: ParsedInvocation, invocation: Invocation): ResolvedTarget | Promise<ResolvedTarget>;
 }

@@ -275,4 +275,4 @@ function scopeEvidence(flags: Map<string, string[]>): Evidence[] {
   return [];
 }
 
-export const vercel: Tool = { name: 'vercel', executables: ['vercel'], parse, resolve };
+export const vercel: Tool = { name: 'vercel', parse, resolve };

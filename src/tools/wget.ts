@@ -128,7 +128,6 @@ function inputUrls(file: string | undefined, invocation: Invocation, stdin: Stdi
 
 export const wget: Tool = {
   name: 'wget',
-  executables: ['wget'],
   parse,
   resolve: (parsed) => resolveRequests(judgedRequestsOf(parsed)),
 };

@@ -103,7 +103,6 @@ function resolvedHost(host: string, entries: string[]): HttpRequest['connectTo']
 
 export const xh: Tool = {
   name: 'xh',
-  executables: ['xh', 'xhs'],
   parse,
   resolve: (parsed) => resolveRequests(judgedRequestsOf(parsed)),
 };
