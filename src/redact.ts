@@ -13,8 +13,15 @@ const textPatterns: [RegExp, string][] = [
   [new RegExp(`\\b(${secretWords})(\\s*:?=\\s*)('(?:\\\\.|[^'])*'|"(?:\\\\.|[^"])*"|[^\\s&;'"]+)`, 'gi'), `$1$2${mask}`],
   // "password": "…" in JSON bodies
   [new RegExp(`("(?:${secretWords})"\\s*:\\s*)"(?:\\\\.|[^"\\\\])*"`, 'gi'), `$1"${mask}"`],
-  // SQL: CREATE/ALTER ROLE … PASSWORD 'secret'
+  // SQL: CREATE/ALTER ROLE … PASSWORD 'secret'; MySQL IDENTIFIED [WITH plugin] BY '…', PASSWORD('…')
   [/\b(password)(\s+)'(?:''|[^'])*'/gi, `$1$2'${mask}'`],
+  [/\b(identified\s+(?:with\s+\S+\s+)?by\s+)(['"])(?:\\.|(?!\2).)*\2/gi, `$1'${mask}'`],
+  [/\b(password\s*\(\s*)(['"])(?:\\.|(?!\2).)*\2/gi, `$1'${mask}'`],
+  // Redis: AUTH [user] pass, AUTH2 user pass (MIGRATE), CONFIG SET requirepass|masterauth, ACL >pass
+  [/\b(auth2\s+\S+\s+)\S+/gi, `$1${mask}`],
+  [/\b(auth)(\s+)(?!\*\*\*)[^\n]+/gi, `$1$2${mask}`],
+  [/\b(requirepass|masterauth)(\s+)\S+/gi, `$1$2${mask}`],
+  [/(\bsetuser\b[^\n]*?\s)[>#][^\s]+/gi, `$1>${mask}`],
   // Credential headers, also attached to -H (`-HAuthorization: Bearer x`): the whole value goes.
   [/(authorization|proxy-authorization|x-api-key|x-auth-token|private-token|x-vault-token|project-access-token|team-access-token)(\s*[:=]\s*)(?:(bearer|basic|token|digest)\s+)?[^\s'"]+/gi, `$1$2$3 ${mask}`],
   [/((?:set-)?cookie)(\s*:\s*)[^\n'"]+/gi, `$1$2${mask}`],
@@ -43,7 +50,7 @@ const secretOptionsByTool: Record<string, { spelling: string; attached?: boolean
   xhs: [{ spelling: '-a' }, { spelling: '--auth' }],
   mysql: [{ spelling: '-p', attached: true }],
   mariadb: [{ spelling: '-p', attached: true }],
-  'redis-cli': [{ spelling: '-a' }],
+  'redis-cli': [{ spelling: '-a' }, { spelling: '--pass' }, { spelling: '--askpass' }],
   mongosh: [{ spelling: '-p' }],
   mongo: [{ spelling: '-p' }],
 };
@@ -68,6 +75,19 @@ export function redactArgs(args: readonly string[], tool?: string): string[] {
     } else {
       out.push(redactText(arg));
     }
+  }
+  return tool === 'redis-cli' ? redactRedisWords(out) : out;
+}
+
+/** redis-cli's command words: what follows AUTH, a password config value, ACL passwords. */
+function redactRedisWords(words: string[]): string[] {
+  const out = [...words];
+  for (let i = 0; i < out.length; i++) {
+    const word = out[i].toLowerCase();
+    if (word === 'auth') for (let j = i + 1; j < out.length; j++) out[j] = mask;
+    if (word === 'auth2' && i + 2 < out.length) out[i + 2] = mask;
+    if ((word === 'requirepass' || word === 'masterauth') && i + 1 < out.length) out[i + 1] = mask;
+    if (word === 'setuser') for (let j = i + 1; j < out.length; j++) if (/^[>#<!]/.test(out[j])) out[j] = `${out[j][0]}${mask}`;
   }
   return out;
 }

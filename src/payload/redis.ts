@@ -19,7 +19,7 @@ export const manyKeys = 100;
 const containers = new Set(['config', 'script', 'function', 'debug', 'cluster', 'acl', 'client', 'memory', 'object', 'module', 'xgroup', 'latency', 'command', 'pubsub', 'slowlog']);
 
 /** One command as rules read it. `text` is what a human is shown. */
-export function redisCommand(argv: readonly string[], text = argv.map(showWord).join(' ')): Command[] {
+export function redisCommand(argv: readonly string[], text = showCommand(argv)): Command[] {
   if (argv.length === 0) return [];
   const name = argv[0].toLowerCase();
   const args = argv.slice(1);
@@ -59,9 +59,9 @@ export function markManyKeys(commands: Command[], keyCount: number): void {
   for (const c of commands) if (c.path[0] === 'del' || c.path[0] === 'unlink') c.flags.set('--many-keys', ['']);
 }
 
-/** How many keys the DEL/UNLINK commands among these argvs name. */
-export function deletedKeyCount(argvs: readonly string[][]): number {
-  return argvs.reduce((n, argv) => n + (/^(del|unlink)$/i.test(argv[0] ?? '') ? argv.length - 1 : 0), 0);
+/** How many keys a command deletes by name: its arguments, for DEL and UNLINK. */
+export function deletedKeyCount(argv: readonly string[]): number {
+  return /^(del|unlink)$/i.test(argv[0] ?? '') ? argv.length - 1 : 0;
 }
 
 // ── Lua ──────────────────────────────────────────────────────────────────────────────────────────
@@ -195,58 +195,54 @@ function luaTokens(source: string): LuaToken[] {
  * redis-cli rejects ("Invalid argument(s)").
  */
 export function splitRedisArgs(line: string): string[] | undefined {
+  if (!/["']/.test(line)) return line.split(/\s+/).filter(Boolean); // no quotes: words and spaces only
   const words: string[] = [];
+  const n = line.length;
   let i = 0;
-  while (true) {
-    while (i < line.length && /\s/.test(line[i])) i++;
-    if (i >= line.length) return words;
+  for (;;) {
+    while (i < n && isSpace(line.charCodeAt(i))) i++;
+    if (i >= n) return words;
     let word = '';
     let quote = '';
     for (;;) {
+      if (i >= n) {
+        if (quote) return undefined; // unbalanced quotes
+        break;
+      }
       const c = line[i];
-      if (quote === '"') {
-        if (c === undefined) return undefined;
-        if (c === '\\' && line[i + 1] === 'x' && /^[0-9a-f]{2}$/i.test(line.slice(i + 2, i + 4))) {
-          word += String.fromCharCode(parseInt(line.slice(i + 2, i + 4), 16));
-          i += 4;
-          continue;
-        }
-        if (c === '\\' && i + 1 < line.length) {
-          const e = line[i + 1];
-          word += ({ n: '\n', r: '\r', t: '\t', b: '\b', a: '\x07' } as Record<string, string>)[e] ?? e;
-          i += 2;
-          continue;
-        }
-        if (c === '"') {
-          if (i + 1 < line.length && !/\s/.test(line[i + 1])) return undefined;
-          i++;
-          break;
-        }
-        word += c;
-        i++;
-      } else if (quote === "'") {
-        if (c === undefined) return undefined;
-        if (c === '\\' && line[i + 1] === "'") {
-          word += "'";
-          i += 2;
-          continue;
-        }
-        if (c === "'") {
-          if (i + 1 < line.length && !/\s/.test(line[i + 1])) return undefined;
-          i++;
-          break;
-        }
-        word += c;
-        i++;
-      } else {
-        if (c === undefined || /\s/.test(c)) break;
-        if (c === '"' || c === "'") quote = c;
+      if (!quote) {
+        if (isSpace(line.charCodeAt(i))) break;
+        if (c === '"' || c === "'") quote = c; // a quote opens anywhere in a word
         else word += c;
+        i++;
+      } else if (c === '\\' && quote === '"' && line[i + 1] === 'x' && /^[0-9a-f]{2}$/i.test(line.slice(i + 2, i + 4))) {
+        word += String.fromCharCode(parseInt(line.slice(i + 2, i + 4), 16));
+        i += 4;
+      } else if (c === '\\' && quote === '"' && i + 1 < n) {
+        const e = line[i + 1];
+        word += ({ n: '\n', r: '\r', t: '\t', b: '\b', a: '\x07' } as Record<string, string>)[e] ?? e;
+        i += 2;
+      } else if (c === '\\' && quote === "'" && line[i + 1] === "'") {
+        word += "'";
+        i += 2;
+      } else if (c === quote) {
+        // A closing quote must be followed by a space or the end of the line.
+        if (i + 1 < n && !isSpace(line.charCodeAt(i + 1))) return undefined;
+        i++;
+        quote = '';
+        break;
+      } else {
+        word += c;
         i++;
       }
     }
     words.push(word);
   }
+}
+
+/** isspace() in the C locale. */
+function isSpace(code: number): boolean {
+  return code === 32 || (code >= 9 && code <= 13);
 }
 
 /** The largest argument kept from the protocol; longer ones are cut (only names and keys matter). */
@@ -292,22 +288,27 @@ export class RedisStdinReader {
   }
 
   private drain(atEnd: boolean): void {
-    while (this.pending.length > 0) {
+    const pending = this.pending;
+    let at = 0;
+    while (at < pending.length) {
       if (this.bulkLeft > 0) {
-        const n = Math.min(this.bulkLeft, this.pending.length);
+        const n = Math.min(this.bulkLeft, pending.length - at);
         const keep = Math.min(this.bulkLength, maxKeptArgument) - this.bulk.length;
-        if (keep > 0) this.bulk += this.pending.slice(0, Math.min(n, keep));
-        this.pending = this.pending.slice(n);
+        if (keep > 0) this.bulk += pending.slice(at, at + Math.min(n, keep));
+        at += n;
         this.bulkLeft -= n;
         if (this.bulkLeft === 0) this.endArgument(this.bulk);
         continue;
       }
-      const eol = this.pending.indexOf('\n');
-      if (eol === -1 && !atEnd) return;
-      const line = (eol === -1 ? this.pending : this.pending.slice(0, eol)).replace(/\r$/, '');
-      this.pending = eol === -1 ? '' : this.pending.slice(eol + 1);
-      this.readLine(Buffer.from(line, 'latin1').toString('utf8'));
+      const eol = pending.indexOf('\n', at);
+      if (eol === -1 && !atEnd) break;
+      const end = eol === -1 ? pending.length : eol;
+      const line = pending.slice(at, end > at && pending[end - 1] === '\r' ? end - 1 : end);
+      at = end + 1;
+      // Lines are decoded as latin1 so that bulk lengths count bytes; a line is text again here.
+      this.readLine(/[\x80-\xff]/.test(line) ? Buffer.from(line, 'latin1').toString('utf8') : line);
     }
+    this.pending = at >= pending.length ? '' : pending.slice(at);
   }
 
   private readLine(line: string): void {
@@ -340,11 +341,17 @@ export class RedisStdinReader {
   }
 }
 
-function showWord(word: string): string {
-  return /^[^\s'"]+$/.test(word) ? word : JSON.stringify(word);
+/** A command as a human would type it again: words, quoted when they hold spaces or quotes. */
+function showCommand(argv: readonly string[]): string {
+  let text = '';
+  for (const word of argv) {
+    text += `${text ? ' ' : ''}${/[\s'"]/.test(word) || word === '' ? JSON.stringify(word) : word}`;
+    if (text.length > 200) break;
+  }
+  return text;
 }
 
 function cut(text: string): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
+  const flat = text.length > 200 || /\s\s|[\n\r\t]/.test(text) ? text.slice(0, 1000).replace(/\s+/g, ' ').trim() : text;
   return flat.length > 200 ? `${flat.slice(0, 197)}...` : flat;
 }

@@ -7,10 +7,11 @@
 //
 // Only psql has a splitter for the remainder of a pipe longer than the read-ahead (src/gate/stdin.ts).
 // The tools that use this module judge that remainder with the invocation instead: the caller adds an
-// `unreadable` action (a gated environment holds the whole command), and the read-ahead says everything
-// was judged, so the runner passes the rest through as it streams once the command is allowed.
+// `unreadable` action (a gated environment holds the whole command), and the read-ahead says the rest
+// is to pass (`rest: 'pass'`), so the runner streams it to the tool untouched once the command is
+// allowed.
 
-import { fstatSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import type { StdinReadAhead } from '../model.js';
 
 /**
@@ -69,11 +70,11 @@ export function readPipeAhead(fd: number, limit: number): { head: Buffer; comple
 }
 
 /**
- * What the runner needs to feed the tool. The invocation was judged on everything (the remainder of an
- * incomplete pipe as unreadable), so no later unit is judged again: judgedUpTo covers the whole stream.
+ * What the runner needs to feed the tool. The invocation was judged on everything (the rest of an
+ * incomplete pipe as unreadable), so the rest passes as it is.
  */
 export function replayOf(head: Buffer, complete: boolean): StdinReadAhead {
-  return { head, complete, judgedUpTo: complete ? head.length : Number.MAX_SAFE_INTEGER };
+  return { head, complete, judgedUpTo: head.length, ...(complete ? {} : { rest: 'pass' as const }) };
 }
 
 /** One blocking read from a pipe; waits out EAGAIN on a pipe left non-blocking by its writer. */
@@ -106,4 +107,42 @@ export function payloadText(payload: StdinPayload, limit: number): string | unde
     chunks.push(chunk);
   });
   return tooLong ? undefined : Buffer.concat(chunks, total).toString('utf8');
+}
+
+/**
+ * Opens a file a script names (a sourced SQL file, a mongosh script, a Lua file), or says why not. Only
+ * a regular file is read: a pipe or `<(…)` would give its bytes to chaperone instead of the tool (and
+ * opening one can block).
+ */
+export function openRegularFile(path: string): { ok: true; fd: number } | { ok: false; why: string } {
+  try {
+    if (!statSync(path).isFile()) return { ok: false, why: 'not a regular file; reading it would take it from the tool' };
+    return { ok: true, fd: openSync(path, 'r') };
+  } catch (error) {
+    return { ok: false, why: (error as NodeJS.ErrnoException).code ?? 'unreadable' };
+  }
+}
+
+/** The text of a file a script names, up to `limit` bytes, or why it cannot be read. */
+export function readScriptFile(path: string, limit: number): { ok: true; text: string } | { ok: false; why: string } {
+  const opened = openRegularFile(path);
+  if (!opened.ok) return opened;
+  try {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    let tooLong = false;
+    readFileChunks(opened.fd, (chunk) => {
+      total += chunk.length;
+      if (total > limit) {
+        tooLong = true;
+        return false;
+      }
+      chunks.push(chunk);
+    });
+    return tooLong ? { ok: false, why: `larger than ${limit} bytes` } : { ok: true, text: Buffer.concat(chunks, total).toString('utf8') };
+  } catch (error) {
+    return { ok: false, why: (error as NodeJS.ErrnoException).code ?? 'unreadable' };
+  } finally {
+    closeSync(opened.fd);
+  }
 }

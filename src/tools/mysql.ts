@@ -1,12 +1,416 @@
-// mysql: NOT YET IMPLEMENTED. A placeholder so the tool is registered; it gates nothing.
-// To be replaced by the real grammar, payload reading and target resolution (issue: read what the
-// command carries).
+// mysql and mariadb (the MySQL/MariaDB terminal client; my_getopt). See shared tools.md §7.6.
+//
+// Grammar: options and the one positional (the database) mix freely. A long option may be abbreviated
+// to a unique prefix, `_` and `-` are the same in its name, and `--loose-`, `--enable-`, `--skip-`,
+// `--disable-` prefix any option. Short options take their value attached or as the next argument,
+// except -p and -#, whose value is optional and must be attached: `-pSECRET` is a password, `-p SECRET`
+// prompts for one and SECRET is the database. `-U` is --safe-updates, never the user. `--help`, `-?`,
+// `-I`, `--version`, `-V` and `--print-defaults` run nothing.
+//
+// What it runs: --init-command on connecting, then every -e (all are read, though the client keeps
+// the last), else stdin: a regular file read with pread (the client still reads every byte), a pipe
+// read ahead (src/payload/stdin.ts; a pipe longer than the read-ahead is `sql unreadable`: held in a
+// gated environment), a terminal not at all. Scripts go through the client's own splitter
+// (src/sql/mysql-script.ts): `source`/`\.` files are read in turn, `system`/`\!` is `meta shell`,
+// `use`/`connect` name more targets. Statements are classified by src/sql/mysql.ts; of a long script,
+// the first 20 actions of each kind are kept (src/payload/collect.ts).
+//
+// Where it connects, first found wins (the MySQL manual: command line, then option files, then
+// environment):
+//   host:     --host; option files; MYSQL_HOST. With no host or localhost, the socket: --socket; option
+//             files; MYSQL_UNIX_PORT; else the compiled-in socket (localhost)
+//   database: the positional (it beats -D), --database; option files
+// Option files, unless --no-defaults: --defaults-file alone, or /etc/my.cnf, /etc/mysql/my.cnf,
+// $MYSQL_HOME/my.cnf, --defaults-extra-file, ~/.my.cnf; groups [client], [mysql], [client-server],
+// [client-mariadb], [mariadb-client], each also with the --defaults-group-suffix (MYSQL_GROUP_SUFFIX).
+// MySQL's ~/.mylogin.cnf (mysql_config_editor) is obfuscated and not read: when it exists and no host
+// is given anywhere else, the host is not taken to be localhost. Local hosts and sockets are development
+// unless a name says otherwise; `USE shop_prod` in the script counts as much as `-D shop_prod`.
 
+import { closeSync, existsSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
+import type { Command, Evidence, Identifier, Invocation, ParsedInvocation, ResolvedTarget, StdinReadAhead } from '../model.js';
+import { isLocalHost } from '../context/classify.js';
+import { displayPath, homeOf } from '../context/files.js';
+import { openRegularFile, readFileChunks, readStdinPayload } from '../payload/stdin.js';
+import { CommandCollector } from '../payload/collect.js';
+import { MysqlScriptReader, type ScriptUnit } from '../sql/mysql-script.js';
+import { sqlCommand, statementCommands, snippet } from '../sql/mysql.js';
+import { grammar, readArgs, type ReadArgs } from './argv.js';
+import { readOptionFiles } from './my-cnf.js';
 import type { Tool } from './tool.js';
+
+const mysqlGrammar = grammar({
+  values: [
+    ['--execute', '-e'],
+    ['--host', '-h'],
+    ['--port', '-P'],
+    ['--user', '-u'],
+    ['--database', '-D'],
+    ['--socket', '-S'],
+    ['--defaults-file'],
+    ['--defaults-extra-file'],
+    ['--defaults-group-suffix'],
+    ['--login-path'],
+    ['--delimiter'],
+    ['--protocol'],
+    ['--init-command'],
+    ['--tee'],
+    ['--prompt'],
+    ['--character-sets-dir'],
+    ['--default-character-set'],
+    ['--connect-timeout'],
+    ['--max-allowed-packet'],
+    ['--net-buffer-length'],
+    ['--select-limit'],
+    ['--max-join-size'],
+    ['--plugin-dir'],
+    ['--default-auth'],
+    ['--server-arg'],
+    ['--ssl-ca'],
+    ['--ssl-capath'],
+    ['--ssl-cert'],
+    ['--ssl-cipher'],
+    ['--ssl-key'],
+    ['--ssl-crl'],
+    ['--ssl-crlpath'],
+    ['--ssl-mode'],
+    ['--tls-version'],
+    ['--tls-ciphersuites'],
+    ['--server-public-key-path'],
+    ['--load-data-local-dir'],
+    ['--histignore'],
+    ['--network-namespace'],
+    ['--dns-srv-name'],
+    ['--compression-algorithms'],
+    ['--zstd-compression-level'],
+    ['--bind-address'],
+    ['--shared-memory-base-name'],
+    ['--quick-max-column-width'],
+  ],
+  booleans: [
+    ['--help', '-?', '-I'],
+    ['--version', '-V'],
+    ['--print-defaults'],
+    ['--no-defaults'],
+    ['--password'],
+    ['--pager'],
+    ['--debug'],
+    ['--safe-updates', '-U', '--i-am-a-dummy'],
+    ['--batch', '-B'],
+    ['--force', '-f'],
+    ['--no-auto-rehash', '-A'],
+    ['--auto-rehash'],
+    ['--skip-column-names', '-N'],
+    ['--comments', '-c'],
+    ['--compress', '-C'],
+    ['--debug-info', '-T'],
+    ['--html', '-H'],
+    ['--ignore-spaces', '-i'],
+    ['--skip-line-numbers', '-L'],
+    ['--named-commands', '-G'],
+    ['--no-beep', '-b'],
+    ['--one-database', '-o'],
+    ['--quick', '-q'],
+    ['--raw', '-r'],
+    ['--silent', '-s'],
+    ['--table', '-t'],
+    ['--unbuffered', '-n'],
+    ['--verbose', '-v'],
+    ['--vertical', '-E'],
+    ['--wait', '-w'],
+    ['--xml', '-X'],
+    ['--pipe', '-W'],
+    ['--syslog', '-j'],
+    ['--binary-mode'],
+    ['--sandbox'],
+    ['--ssl'],
+    ['--ssl-verify-server-cert'],
+    ['--local-infile'],
+    ['--reconnect'],
+    ['--show-warnings'],
+    ['--sigint-ignore'],
+    ['--line-numbers'],
+    ['--column-names'],
+    ['--column-type-info'],
+    ['--abort-source-on-error'],
+    ['--auto-vertical-output'],
+    ['--binary-as-hex'],
+    ['--connect-expired-password'],
+    ['--enable-cleartext-plugin'],
+    ['--print-query-on-error'],
+    ['--progress-reports'],
+    ['--secure-auth'],
+    ['--system-command'],
+  ],
+  abbreviations: true,
+});
+
+/** Short options whose value is optional and must be attached (`-pSECRET`, `-#d:t`). */
+const optionalShort: Record<string, string> = { p: '--password', '#': '--debug' };
+const valueShorts = new Set(['e', 'h', 'P', 'u', 'D', 'S']);
+
+/**
+ * my_getopt's argv in the shape argv.ts reads: option names with `-` for `_`, the `--loose-` and
+ * `--enable-` prefixes dropped, `--skip-X`/`--disable-X` as `--X=0`, and the optional-value short
+ * options as long ones (a cluster such as `-pSECRET` must not be read as -p -S ECRET).
+ */
+export function normalizeMysqlArgs(args: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '--') {
+      out.push(...args.slice(i));
+      break;
+    }
+    if (arg.startsWith('--')) {
+      const eq = arg.indexOf('=');
+      let name = (eq === -1 ? arg.slice(2) : arg.slice(2, eq)).replace(/_/g, '-');
+      let value = eq === -1 ? undefined : arg.slice(eq + 1);
+      name = name.replace(/^(loose|enable)-/, '');
+      const off = /^(skip|disable)-(.+)$/.exec(name);
+      if (off) [name, value] = [off[2], '0'];
+      out.push(value === undefined ? `--${name}` : `--${name}=${value}`);
+      continue;
+    }
+    if (arg.startsWith('-') && arg.length > 1) {
+      for (let j = 1; j < arg.length; j++) {
+        const short = arg[j];
+        const rest = arg.slice(j + 1);
+        if (optionalShort[short]) {
+          out.push(rest === '' ? optionalShort[short] : `${optionalShort[short]}=${rest}`);
+          break;
+        }
+        if (valueShorts.has(short)) {
+          out.push(`-${short}`);
+          if (rest !== '') out.push(rest);
+          else if (i + 1 < args.length) out.push(args[++i]);
+          break;
+        }
+        out.push(`-${short}`);
+      }
+      continue;
+    }
+    out.push(arg);
+  }
+  return out;
+}
+
+export function readMysqlArgs(args: readonly string[]): ReadArgs {
+  return readArgs(normalizeMysqlArgs(args), mysqlGrammar);
+}
+
+const maxSourceDepth = 8;
+
+interface ScriptPlace {
+  cwd: string;
+  delimiter?: string;
+  depth: number;
+}
+
+async function parse(invocation: Invocation): Promise<ParsedInvocation> {
+  const read = readMysqlArgs(invocation.args);
+  const help = ['--help', '--version', '--print-defaults'].some((f) => read.flags.has(f));
+  if (help) return { commands: [], help };
+  const place: ScriptPlace = { cwd: invocation.cwd, delimiter: read.flags.get('--delimiter')?.at(-1), depth: 0 };
+  const found = new CommandCollector();
+  for (const sql of read.flags.get('--init-command') ?? []) readScript([sql], place, found);
+  const executes = read.flags.get('--execute');
+  if (executes) {
+    for (const sql of executes) readScript([sql], place, found);
+    return { commands: found.commands, help: false };
+  }
+  const readAhead = readStdinScript(invocation.env, place, found);
+  return { commands: found.commands, help: false, ...(readAhead ? { stdin: readAhead } : {}) };
+}
+
+/** SQL on stdin: a regular file or a pipe; a terminal is an interactive session and is not read. */
+function readStdinScript(env: NodeJS.ProcessEnv, place: ScriptPlace, found: CommandCollector): StdinReadAhead | undefined {
+  const payload = readStdinPayload(env);
+  if (!payload) return undefined;
+  if (payload.kind === 'file') {
+    readScript(payload.chunks, place, found);
+    return undefined;
+  }
+  readScript([payload.head], place, found, payload.complete);
+  if (!payload.complete) {
+    found.add(sqlCommand({ path: ['unreadable'] }, `stdin beyond the first ${payload.head.length} bytes (a pipe longer than chaperone reads ahead)`));
+  }
+  return payload.readAhead;
+}
+
+type Chunks = Iterable<Buffer | string> | ((take: (chunk: Buffer) => boolean | void) => void);
+
+/** A script, chunk by chunk, through the client's splitter; `finish` is false for a cut-off stream. */
+function readScript(chunks: Chunks, place: ScriptPlace, found: CommandCollector, finish = true): void {
+  const reader = new MysqlScriptReader({ delimiter: place.delimiter });
+  const take = (chunk: Buffer | string) => {
+    for (const unit of reader.push(chunk)) readUnit(unit, place, found);
+  };
+  if (typeof chunks === 'function') chunks(take);
+  else for (const chunk of chunks) take(chunk);
+  if (finish) for (const unit of reader.finish()) readUnit(unit, place, found);
+}
+
+/** A statement's actions, or a client command's; `source` files are read where they stand. */
+function readUnit(unit: ScriptUnit, place: ScriptPlace, found: CommandCollector): void {
+  if (unit.kind === 'sql') {
+    if (unit.unterminated) found.add(sqlCommand({ path: ['unreadable'] }, `${unit.text} (ends inside a string or comment)`));
+    else found.addAll(statementCommands(unit.text, { backslashInString: unit.backslashInString }));
+    return;
+  }
+  const meta = (word: string, flags: Record<string, string> = {}): Command => ({
+    path: ['meta', word],
+    flags: new Map(Object.entries(flags).map(([k, v]) => [k, [v]])),
+    text: snippet(unit.text),
+  });
+  switch (unit.command) {
+    case 'source':
+      readSourceFile(unit.argument, unit.text, place, found);
+      return;
+    case 'system':
+      found.add(meta('shell'));
+      return;
+    case 'use':
+      found.add(unit.argument ? meta('use', { '--database': unit.argument.split(/\s+/)[0] }) : meta('use'));
+      return;
+    case 'connect': {
+      // connect [db [host]]
+      const [database, host] = unit.argument.split(/\s+/).filter(Boolean);
+      found.add(meta('connect', { ...(database ? { '--database': database } : {}), ...(host ? { '--host': host } : {}) }));
+      return;
+    }
+    default:
+      found.add(meta(unit.command));
+  }
+}
+
+function readSourceFile(argument: string, shown: string, place: ScriptPlace, found: CommandCollector): void {
+  const unreadable = (why: string) => found.add(sqlCommand({ path: ['unreadable'] }, `${shown} (${why})`));
+  if (place.depth >= maxSourceDepth) return unreadable(`sources nested deeper than ${maxSourceDepth}`);
+  if (argument === '') return unreadable('no file named');
+  const opened = openRegularFile(resolvePath(place.cwd, argument));
+  if (!opened.ok) return unreadable(opened.why);
+  try {
+    readScript((take) => readFileChunks(opened.fd, take), { ...place, depth: place.depth + 1 }, found);
+  } catch (error) {
+    unreadable((error as NodeJS.ErrnoException).code ?? 'unreadable');
+  } finally {
+    closeSync(opened.fd);
+  }
+}
+
+// ── Where it connects ────────────────────────────────────────────────────────────────────────────
+
+const clientGroups = ['client', 'mysql', 'client-server', 'client-mariadb', 'mariadb-client'];
+
+interface Found {
+  value: string;
+  from: Evidence;
+}
+
+export function resolveMysql(parsed: ParsedInvocation, invocation: Invocation): ResolvedTarget {
+  const { env } = invocation;
+  const read = readMysqlArgs(invocation.args);
+  const evidence: Evidence[] = [];
+  const identifiers: Identifier[] = [];
+  const flag = (name: string): Found | undefined => {
+    const value = read.flags.get(name)?.at(-1);
+    return value ? { value, from: { source: 'flag', key: name, value } } : undefined;
+  };
+  const files = optionFiles(read, invocation);
+  const fromFiles = (key: string): Found | undefined => {
+    const entry = files.entries.filter((e) => e.key === key).at(-1);
+    return entry && entry.value !== ''
+      ? { value: entry.value, from: { source: 'file', key: `[${entry.group}] ${key}`, value: entry.value, file: displayPath(entry.file, env) } }
+      : undefined;
+  };
+  const fromEnv = (name: string): Found | undefined => (env[name] ? { value: env[name]!, from: { source: 'env', key: name, value: env[name]! } } : undefined);
+
+  const positional = read.words[0];
+  const database: Found | undefined =
+    (positional ? { value: positional, from: { source: 'argument', key: 'database', value: positional } } : undefined) ??
+    flag('--database') ??
+    fromFiles('database');
+  const host = flag('--host') ?? fromFiles('host') ?? fromEnv('MYSQL_HOST');
+  // The socket is used when the host is localhost or not given; any other host means TCP.
+  const socket = host && !isLocalHost(host.value) ? undefined : (flag('--socket') ?? fromFiles('socket') ?? fromEnv('MYSQL_UNIX_PORT'));
+  const port = flag('--port') ?? fromFiles('port') ?? fromEnv('MYSQL_TCP_PORT');
+  const loginPath = flag('--login-path');
+
+  for (const where of [host, socket]) {
+    if (!where) continue;
+    evidence.push(where.from);
+    identifiers.push({ kind: 'host', value: where.value });
+  }
+  if (port) evidence.push(port.from);
+  if (loginPath) {
+    evidence.push({ ...loginPath.from, value: `${loginPath.value} (from ~/.mylogin.cnf, which chaperone cannot read)` });
+    identifiers.push({ kind: 'name', value: loginPath.value });
+  }
+  if (!host && !socket) {
+    if (files.loginFile) {
+      evidence.push({ source: 'file', key: 'host', value: 'may be set in this obfuscated login file, which chaperone cannot read', file: files.loginFile });
+    } else {
+      evidence.push({ source: 'default', key: 'host', value: 'localhost (no host given: the local socket)' });
+      identifiers.push({ kind: 'host', value: 'localhost' });
+    }
+  }
+  if (database) {
+    evidence.push(database.from);
+    identifiers.push({ kind: 'name', value: database.value });
+  }
+  for (const more of namedInScript(parsed.commands)) {
+    evidence.push(more.from);
+    identifiers.push(more.identifier);
+  }
+  const defaultHost = !host && !socket && !files.loginFile ? 'localhost' : undefined;
+  return { name: database?.value ?? host?.value ?? socket?.value ?? defaultHost, evidence, identifiers };
+}
+
+/** Databases and hosts the script itself names: USE, connect, DROP DATABASE, db.table. */
+function namedInScript(commands: readonly Command[]): { identifier: Identifier; from: Evidence }[] {
+  const found: { identifier: Identifier; from: Evidence }[] = [];
+  const seen = new Set<string>();
+  for (const command of commands) {
+    for (const [flagName, kind] of [['--database', 'name'], ['--host', 'host']] as const) {
+      for (const value of command.flags.get(flagName) ?? []) {
+        if (seen.has(`${kind}:${value}`)) continue;
+        seen.add(`${kind}:${value}`);
+        found.push({ identifier: { kind, value }, from: { source: 'command', key: command.text ?? command.path.join(' '), value } });
+      }
+    }
+  }
+  return found;
+}
+
+function optionFiles(read: ReadArgs, invocation: Invocation): { entries: ReturnType<typeof readOptionFiles>; loginFile?: string } {
+  const { env } = invocation;
+  if (read.flags.has('--no-defaults')) return { entries: [] };
+  const home = homeOf(env);
+  const fromCwd = (path: string) => resolvePath(invocation.cwd, path.replace(/^~(?=\/)/, home));
+  const defaultsFile = read.flags.get('--defaults-file')?.at(-1);
+  const extra = read.flags.get('--defaults-extra-file')?.at(-1);
+  const files = defaultsFile
+    ? [fromCwd(defaultsFile)]
+    : [
+        '/etc/my.cnf',
+        '/etc/mysql/my.cnf',
+        ...(env.MYSQL_HOME ? [resolvePath(env.MYSQL_HOME, 'my.cnf')] : []),
+        ...(extra ? [fromCwd(extra)] : []),
+        resolvePath(home, '.my.cnf'),
+      ];
+  const suffix = read.flags.get('--defaults-group-suffix')?.at(-1) ?? env.MYSQL_GROUP_SUFFIX;
+  const groups = new Set(clientGroups.flatMap((g) => (suffix ? [g, `${g}${suffix}`] : [g])));
+  const loginFile = env.MYSQL_TEST_LOGIN_FILE ?? resolvePath(home, '.mylogin.cnf');
+  return {
+    entries: readOptionFiles(files, groups),
+    ...(existsSync(loginFile) ? { loginFile: displayPath(loginFile, env) } : {}),
+  };
+}
 
 export const mysql: Tool = {
   name: 'mysql',
-  executables: ['mysql', 'mariadb'],
-  parse: () => ({ commands: [], help: false }),
-  resolve: () => ({ evidence: [], identifiers: [] }),
+  parse,
+  resolve: resolveMysql,
 };

@@ -21,6 +21,14 @@ describe('redactText', () => {
     ['Bearer abcdefghijklmnop', 'Bearer ***'],
     ['project-access-token: 1234-5678', 'project-access-token: ***'],
     ['DROP TABLE orders', 'DROP TABLE orders'],
+    ["CREATE USER app IDENTIFIED BY 'hunter2'", "CREATE USER app IDENTIFIED BY '***'"],
+    ["ALTER USER app IDENTIFIED WITH mysql_native_password BY \"hunter2\"", "ALTER USER app IDENTIFIED WITH mysql_native_password BY '***'"],
+    ["SET PASSWORD FOR app = PASSWORD('hunter2')", "SET PASSWORD FOR app = PASSWORD('***')"],
+    ['AUTH default hunter2', 'AUTH ***'],
+    ['CONFIG SET requirepass hunter2', 'CONFIG SET requirepass ***'],
+    ['MIGRATE h 6379 k 0 5000 AUTH2 admin hunter2', 'MIGRATE h 6379 k 0 5000 AUTH2 admin ***'],
+    ['ACL SETUSER bob on >hunter2 ~* +@all', 'ACL SETUSER bob on >*** ~* +@all'],
+    ['authentication failed', 'authentication failed'],
   ], redactText);
 });
 
@@ -32,7 +40,17 @@ describe('redactArgs', () => {
     [['--password', '-d', 'x'], ['--password', '-d', 'x']],
     [['-H', 'Authorization: Bearer abcdefghijkl'], ['-H', 'Authorization: Bearer ***']],
     [['postgresql://a:b@h/d', '-c', 'select 1'], ['postgresql://a:***@h/d', '-c', 'select 1']],
-  ], redactArgs);
+  ], (args) => redactArgs(args));
+});
+
+describe('redactArgs for redis-cli command words', () => {
+  table((a) => a.join(' '), [
+    [['-h', 'db', 'AUTH', 'hunter2'], ['-h', 'db', 'AUTH', '***']],
+    [['AUTH', 'default', 'hunter2'], ['AUTH', '***', '***']],
+    [['CONFIG', 'SET', 'masterauth', 'hunter2'], ['CONFIG', 'SET', 'masterauth', '***']],
+    [['ACL', 'SETUSER', 'bob', 'on', '>hunter2', '#abc'], ['ACL', 'SETUSER', 'bob', 'on', '>***', '#***']],
+    [['GET', 'auth'], ['GET', 'auth']],
+  ], (args) => redactArgs(args, 'redis-cli'));
 });
 
 describe('escapeControl makes text inert on a terminal', () => {
