@@ -91,6 +91,46 @@ describe.skipIf(postgresGroup.skip)(postgresGroup.title, () => {
     expect(await rows('shop_prod')).toBe(seeded);
   });
 
+  it('refuses a DROP piped into psql, and the rows remain', async () => {
+    await seed('shop_prod');
+    const result = await sb!.run('psql', at('shop_prod'), { input: "SELECT 'first';\nDROP TABLE orders;\n" });
+    expect(result.exitCode).toBe(77);
+    expect(result.stdout).toBe('');
+    expect(await rows('shop_prod')).toBe(seeded);
+  });
+
+  it('stops a piped script before its DROP past the read-ahead: the statements before it ran, the rows remain', async () => {
+    await seed('shop_prod');
+    const before = Array.from({ length: 200 }, (_, i) => `INSERT INTO orders VALUES (${i + 10}, 'item ${i}; DROP TABLE orders');\n`).join('');
+    const result = await sb!.run('psql', at('shop_prod'), { input: `${before}DROP TABLE orders;\nINSERT INTO orders VALUES (999, 'after');\n`, env: { CHAPERONE_READ_AHEAD_BYTES: '4096' } });
+    expect(result.exitCode).toBe(77);
+    expect(result.stderr).toContain('stopped psql\'s input before statement 201');
+    expect(await pg!.sql('shop_prod', 'SELECT count(*) FROM orders')).toBe('203');
+  });
+
+  it('passes a 100 MB benign script through byte-exact: psql prints what it prints without chaperone', async () => {
+    await pg!.sql('shop_prod', 'DROP TABLE IF EXISTS events', 'CREATE TABLE events (id bigint, payload text)');
+    // Mostly COPY data (fast for the server), with statements that mention DROP and DELETE in strings.
+    const rowsPerCopy = 200_000;
+    const copy = (from: number) =>
+      `COPY events (id, payload) FROM stdin;\n${Array.from({ length: rowsPerCopy }, (_, i) => `${from + i}\t{"note": "DROP TABLE events; DELETE FROM users", "i": ${i}, "pad": "${'x'.repeat(400)}"}`).join('\n')}\n\\.\n`;
+    let script = "SELECT 'DROP TABLE events' AS harmless;\n";
+    for (let from = 0; script.length < 100 * 1024 * 1024; from += rowsPerCopy) script += copy(from);
+    script += 'SELECT count(*) FROM events;\n';
+    const tableAfter = () => pg!.sql('shop_prod', 'SELECT count(*), sum(length(payload)), sum(id) FROM events');
+    const direct = await sb!.run('/usr/bin/psql', [...at('shop_prod'), '-X', '-q'], { input: script, env: { PATH: systemPath } });
+    const directTable = await tableAfter();
+    await pg!.sql('shop_prod', 'TRUNCATE events');
+    const shimmed = await sb!.run('psql', [...at('shop_prod'), '-X', '-q'], { input: script });
+    expect(shimmed.exitCode).toBe(0);
+    expect(shimmed.exitCode).toBe(direct.exitCode);
+    expect(shimmed.stderr).toBe(direct.stderr);
+    expect(shimmed.stdout).toBe(direct.stdout);
+    expect(String(shimmed.stdout)).toMatch(/harmless/);
+    expect(await tableAfter()).toBe(directTable);
+    expect(Number(directTable.split('|')[0])).toBeGreaterThan(200_000);
+  }, 180_000);
+
   it('really drops the table in a development database, with a one-line notice', async () => {
     await seed('shop_dev');
     const result = await sb!.run('psql', [...at('shop_dev'), '-c', 'DROP TABLE orders']);
