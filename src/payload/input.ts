@@ -10,9 +10,8 @@ import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import { resolve as resolvePath } from 'node:path';
 import type { StdinReadAhead } from '../model.js';
+import { readAheadLimit, readChunk } from './stdin.js';
 
-/** How much of a body is read. Tests set CHAPERONE_READ_AHEAD_BYTES to reach the limit with small inputs. */
-export const readLimit = (env: NodeJS.ProcessEnv) => Number(env.CHAPERONE_READ_AHEAD_BYTES) || 64 * 1024 * 1024;
 const chunkSize = 1024 * 1024;
 
 export type Bytes = { ok: true; bytes: Buffer } | { ok: false; why: string };
@@ -28,7 +27,7 @@ export function readNamedFile(path: string, cwd: string, env: NodeJS.ProcessEnv)
     return { ok: false, why: `${path} cannot be read (${(error as NodeJS.ErrnoException).code})` };
   }
   try {
-    return preadAll(fd, readLimit(env), path);
+    return preadAll(fd, readAheadLimit(env), path);
   } finally {
     closeSync(fd);
   }
@@ -70,7 +69,7 @@ export class Stdin {
   private readOnce(): Bytes {
     const stat = fstatOrUndefined();
     if (!stat) return { ok: true, bytes: Buffer.alloc(0) }; // stdin is closed
-    if (stat.isFile()) return preadAll(0, readLimit(this.env), 'stdin');
+    if (stat.isFile()) return preadAll(0, readAheadLimit(this.env), 'stdin');
     if (stat.isFIFO() || stat.isSocket()) return this.readPipe();
     if (isatty(0)) return { ok: false, why: 'stdin is a terminal: the body is typed as the tool runs' };
     if (isDevNull(stat)) return { ok: true, bytes: Buffer.alloc(0) };
@@ -78,7 +77,7 @@ export class Stdin {
   }
 
   private readPipe(): Bytes {
-    const limit = readLimit(this.env);
+    const limit = readAheadLimit(this.env);
     const chunks: Buffer[] = [];
     let total = 0;
     let complete = false;
@@ -114,17 +113,3 @@ function isDevNull(stat: { rdev: number }): boolean {
   }
 }
 
-/** One blocking read from a pipe; waits out EAGAIN on a pipe left non-blocking by its writer. */
-function readChunk(fd: number, size: number): Buffer {
-  const buffer = Buffer.alloc(size);
-  for (;;) {
-    try {
-      return buffer.subarray(0, readSync(fd, buffer, 0, size, null));
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'EOF') return buffer.subarray(0, 0);
-      if (code !== 'EAGAIN') throw error;
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
-    }
-  }
-}

@@ -78,7 +78,7 @@ export function replayOf(head: Buffer, complete: boolean): StdinReadAhead {
 }
 
 /** One blocking read from a pipe; waits out EAGAIN on a pipe left non-blocking by its writer. */
-function readChunk(fd: number, size: number): Buffer {
+export function readChunk(fd: number, size: number): Buffer {
   const buffer = Buffer.alloc(size);
   for (;;) {
     try {

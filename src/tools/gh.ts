@@ -123,7 +123,7 @@ function substitute(expansion: string, args: string[]): { text: string; extra: s
 function resolve(parsed: ParsedInvocation, invocation: Invocation): ResolvedTarget {
   const { path, flags } = parsed.commands[0];
   const env = invocation.env;
-  const [group, verb] = path;
+  const [group] = path;
   const hosts = readHosts(env);
   const host = flags.get('--hostname')?.at(-1) ?? env.GH_HOST ?? 'github.com';
   const hostEvidence: Evidence[] = flags.has('--hostname')

@@ -13,6 +13,7 @@ import { dirname, resolve as resolvePath } from 'node:path';
 import type { Command, Evidence, Invocation, ParsedInvocation, ResolvedTarget, StdinReadAhead } from '../model.js';
 import { readLargePsqlScript, readPsqlScript, readUnits, type ScriptPlace } from '../sql/psql-script.js';
 import { UnitScanner, type ReadUnit } from '../sql/units.js';
+import { readAheadLimit, readChunk } from '../payload/stdin.js';
 import { grammar, readArgs, type ReadArgs } from './argv.js';
 import { isConnectionString, resolveConnection, targetOf } from './libpq.js';
 import type { Tool } from './tool.js';
@@ -60,11 +61,6 @@ const psqlGrammar = grammar({
   abbreviations: true,
 });
 
-/**
- * How much of a pipe is read before psql starts; the rest is judged statement by statement. Tests set
- * CHAPERONE_READ_AHEAD_BYTES to reach the streaming path with small inputs; no value weakens the check.
- */
-const readAheadLimit = (env: NodeJS.ProcessEnv) => Number(env.CHAPERONE_READ_AHEAD_BYTES) || 64 * 1024 * 1024;
 const chunkSize = 1024 * 1024;
 
 async function parse(invocation: Invocation): Promise<ParsedInvocation> {
@@ -165,21 +161,6 @@ async function readStdin(place: ScriptPlace, env: NodeJS.ProcessEnv): Promise<{ 
   if (complete) units.push(...scanner.finish());
   const judgedUpTo = complete ? total : scanner.completeUpTo;
   return { commands: await readUnits(units, place), readAhead: { head: Buffer.concat(chunks, total), complete, judgedUpTo } };
-}
-
-/** One blocking read from a pipe; waits out EAGAIN on a pipe left non-blocking by its writer. */
-function readChunk(fd: number, size: number): Buffer {
-  const buffer = Buffer.alloc(size);
-  for (;;) {
-    try {
-      return buffer.subarray(0, readSync(fd, buffer, 0, size, null));
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'EOF') return buffer.subarray(0, 0);
-      if (code !== 'EAGAIN') throw error;
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
-    }
-  }
 }
 
 export function resolvePsql(read: ReadArgs, env: NodeJS.ProcessEnv): ResolvedTarget {

@@ -1,7 +1,7 @@
 // What src/redact.ts hides in the argv of HTTP tools (curl, wget, httpie, xh, railway api), and, as
 // known gaps recorded with it.fails, what it does not hide yet.
 
-import { describe, expect, it } from 'vitest';
+import { describe } from 'vitest';
 import { redactArgs } from '../../src/redact.js';
 import { table } from '../helpers/cases.js';
 
