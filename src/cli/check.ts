@@ -101,8 +101,9 @@ async function checkOne(
     };
     return { report };
   }
-  // A heredoc or a pipe found in the line is the command's stdin: its readers judge it as they would fd 0.
-  const input = command?.stdin !== undefined ? { input: command.stdin } : {};
+  // In a line, a command's stdin is what the line feeds it (a heredoc, a pipe, `< file`), never
+  // chaperone's own fd 0; with nothing known it is empty. A typed argv reads fd 0, as its shim would.
+  const input = command ? { input: command.stdin ?? '' } : {};
   const evaluation = await evaluate({ tool, args, cwd: command?.cwd ?? request.cwd, env, ...input }, { actor: request.actor, alwaysResolve: true });
   return { report: { ...toReport(evaluation), ...via, ...cwd }, evaluation };
 }

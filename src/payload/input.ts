@@ -53,7 +53,11 @@ export class Stdin {
   /** Set when a pipe was read ahead: the real tool must be fed these bytes first. */
   readAhead?: StdinReadAhead;
 
-  constructor(private readonly env: NodeJS.ProcessEnv) {}
+  /** `input`: what a shell line says stdin will carry (check --command, hooks); fd 0 is then not touched. */
+  constructor(
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly input?: string,
+  ) {}
 
   read(): Bytes {
     this.result ??= this.readOnce();
@@ -62,11 +66,13 @@ export class Stdin {
 
   /** Whether stdin carries data a tool that reads "stdin when it is not a terminal" would read. */
   hasData(): boolean {
+    if (this.input !== undefined) return this.input.length > 0;
     const stat = fstatOrUndefined();
     return stat !== undefined && (stat.isFile() || stat.isFIFO() || stat.isSocket());
   }
 
   private readOnce(): Bytes {
+    if (this.input !== undefined) return { ok: true, bytes: Buffer.from(this.input) };
     const stat = fstatOrUndefined();
     if (!stat) return { ok: true, bytes: Buffer.alloc(0) }; // stdin is closed
     if (stat.isFile()) return preadAll(0, readAheadLimit(this.env), 'stdin');

@@ -28,8 +28,12 @@ export type StdinPayload =
   /** A pipe, read ahead. `readAhead` must go into ParsedInvocation.stdin so the tool gets the bytes. */
   | { kind: 'pipe'; head: Buffer; complete: boolean; readAhead: StdinReadAhead };
 
-/** Stdin as chaperone may read it, or undefined for a terminal, a closed stdin or a device. */
-export function readStdinPayload(env: NodeJS.ProcessEnv): StdinPayload | undefined {
+/**
+ * Stdin as chaperone may read it, or undefined for a terminal, a closed stdin or a device. `input` is
+ * what a shell line says stdin will carry (check --command, hooks): then fd 0 is not touched.
+ */
+export function readStdinPayload(env: NodeJS.ProcessEnv, input?: string): StdinPayload | undefined {
+  if (input !== undefined) return { kind: 'file', chunks: (take) => void take(Buffer.from(input)) };
   let stat;
   try {
     stat = fstatSync(0);

@@ -24,6 +24,7 @@
 //     still have to interpret ourselves.
 
 import { forEachChild, parse, type AndOr, type Assignment, type Command, type CompoundList, type PipelineNode, type Redirection, type Script, type Statement, type SyntaxNode } from 'unbash';
+import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { isCovered } from '../tools/index.js';
 import { commandName, type Launch } from './launch.js';
@@ -259,7 +260,7 @@ function walkCommand(command: Command, state: ShellState, walk: Walk, piped: str
     else if (item.type === 'Assignment') argv.push(`${item.name}${item.append ? '+=' : '='}${assignedValue(item, lookup)}`);
   }
   const env = changeEnv(commandEnv(state), { set: prefix });
-  return run(argv, env, inputOf(command.redirects, lookup, piped), state, walk, state.cwd, true);
+  return run(argv, env, inputOf(command.redirects, lookup, piped, state.cwd), state, walk, state.cwd, true);
 }
 
 function assignedValue(a: Assignment, lookup: Lookup): string {
@@ -268,16 +269,28 @@ function assignedValue(a: Assignment, lookup: Lookup): string {
 }
 
 /** What the command reads on stdin: its last input redirect, else what the pipe brings. */
-function inputOf(redirects: readonly Redirection[], lookup: Lookup, piped: string | undefined): string | undefined {
+function inputOf(redirects: readonly Redirection[], lookup: Lookup, piped: string | undefined, cwd: string): string | undefined {
   let input = piped;
   for (const r of redirects) {
     const fd = r.descriptor === undefined ? 0 : r.descriptor.type === 'FileDescriptor' ? r.descriptor.value : -1;
     if (fd !== 0) continue;
     if (r.type === 'HereDoc') input = expandHeredoc(r.body, r.delimiter?.quoted ?? false, r.operator === '<<-', lookup);
     else if (r.type === 'HereString') input = `${r.target ? expandText(r.target, lookup) : ''}\n`;
-    else if (r.operator === '<' || r.operator === '<>' || r.operator === '<&') input = undefined;
+    else if (r.operator === '<' && r.target) input = readRedirectedFile(expandText(r.target, lookup), cwd);
+    else if (r.operator === '<>' || r.operator === '<&') input = undefined;
   }
   return input;
+}
+
+/** `< file`: a regular file's text, read now so the command's input can be judged; else unknown. */
+function readRedirectedFile(path: string, cwd: string): string | undefined {
+  try {
+    const file = resolve(cwd, path);
+    const stat = statSync(file);
+    return stat.isFile() && stat.size <= 64 * 1024 * 1024 ? readFileSync(file, 'utf8') : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -202,7 +202,7 @@ function defaultConfig(env: NodeJS.ProcessEnv): string | undefined {
 }
 
 async function parse(invocation: Invocation): Promise<ParsedInvocation> {
-  const stdin = new Stdin(invocation.env);
+  const stdin = new Stdin(invocation.env, invocation.input);
   const context: Context = { invocation, stdin };
   const disabled = invocation.args[0] === '-q' || invocation.args[0] === '--disable';
   const rc = disabled ? undefined : defaultConfig(invocation.env);

@@ -49,7 +49,7 @@ async function parse(invocation: Invocation): Promise<ParsedInvocation> {
   if (['--help', '--manual', '--version'].some(on)) return { commands: [], help: true };
   if (on('--offline') || words.length === 0) return { commands: [], help: false };
 
-  const stdin = new Stdin(invocation.env);
+  const stdin = new Stdin(invocation.env, invocation.input);
   const hasMethod = words.length >= 2 && /^[a-zA-Z]+$/.test(words[0]);
   const [url, ...itemWords] = hasMethod ? words.slice(1) : words;
   const items = itemWords.map(splitItem).filter((i): i is Item => i !== undefined);

@@ -139,7 +139,7 @@ async function parse(invocation: Invocation): Promise<ParsedInvocation> {
   let stdin: StdinReadAhead | undefined;
   const interactive = (!read.flags.has('--eval') && files.length === 0) || read.flags.has('--shell');
   if (interactive) {
-    const payload = readStdinPayload(invocation.env);
+    const payload = readStdinPayload(invocation.env, invocation.input);
     if (payload) {
       const text = payloadText(payload, Math.min(readAheadLimit(invocation.env), maxScriptBytes));
       if (text === undefined) found.add(unreadable('stdin (longer than chaperone reads ahead)'));

@@ -220,13 +220,13 @@ async function parse(invocation: Invocation): Promise<ParsedInvocation> {
     for (const sql of executes) readScript([sql], place, found);
     return { commands: found.commands, help: false };
   }
-  const readAhead = readStdinScript(invocation.env, place, found);
+  const readAhead = readStdinScript(invocation.env, invocation.input, place, found);
   return { commands: found.commands, help: false, ...(readAhead ? { stdin: readAhead } : {}) };
 }
 
 /** SQL on stdin: a regular file or a pipe; a terminal is an interactive session and is not read. */
-function readStdinScript(env: NodeJS.ProcessEnv, place: ScriptPlace, found: CommandCollector): StdinReadAhead | undefined {
-  const payload = readStdinPayload(env);
+function readStdinScript(env: NodeJS.ProcessEnv, input: string | undefined, place: ScriptPlace, found: CommandCollector): StdinReadAhead | undefined {
+  const payload = readStdinPayload(env, input);
   if (!payload) return undefined;
   if (payload.kind === 'file') {
     readScript(payload.chunks, place, found);

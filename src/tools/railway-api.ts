@@ -34,7 +34,7 @@ export async function parseRailwayApi(invocation: Invocation): Promise<ParsedInv
   const plain: ParsedInvocation = { commands: [{ path: words, flags }], help: flags.has('--help') };
   if (plain.help || schemaCommands.has(words[1])) return plain;
 
-  const stdin = new Stdin(invocation.env);
+  const stdin = new Stdin(invocation.env, invocation.input);
   const read = (path: string): Bytes => (path === '-' ? stdin.read() : readNamedFile(path, invocation.cwd, invocation.env));
   const file = flags.get('--file')?.at(-1);
   const document: Bytes | undefined =

@@ -123,7 +123,7 @@ async function parse(invocation: Invocation): Promise<ParsedInvocation> {
   if (read.command.length > 0) {
     add(read.command, redisCommand(read.command));
   } else if (!specialModes.some((mode) => has(read, mode))) {
-    stdin = readStdinCommands(invocation.env, has(read, '--pipe') ? 'protocol' : 'lines', (argv) => add(argv, stdinCommand(argv)), found);
+    stdin = readStdinCommands(invocation.env, invocation.input, has(read, '--pipe') ? 'protocol' : 'lines', (argv) => add(argv, stdinCommand(argv)), found);
   }
   markManyKeys(found.commands, deletedKeys);
   return { commands: found.commands, help: false, ...(stdin ? { stdin } : {}) };
@@ -136,8 +136,14 @@ function readEvalFile(file: string, cwd: string): Command[] {
 }
 
 /** Commands on stdin, each handed to `take` as it is read; returns what the runner must replay. */
-function readStdinCommands(env: NodeJS.ProcessEnv, mode: 'lines' | 'protocol', take: (argv: string[]) => void, found: CommandCollector): StdinReadAhead | undefined {
-  const payload = readStdinPayload(env);
+function readStdinCommands(
+  env: NodeJS.ProcessEnv,
+  input: string | undefined,
+  mode: 'lines' | 'protocol',
+  take: (argv: string[]) => void,
+  found: CommandCollector,
+): StdinReadAhead | undefined {
+  const payload = readStdinPayload(env, input);
   if (!payload) return undefined;
   const reader = new RedisStdinReader(mode);
   const takeAll = (argvs: string[][]) => {

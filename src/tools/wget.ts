@@ -88,7 +88,7 @@ function startupSettings(invocation: Invocation, flags: Map<string, string[]>): 
 async function parse(invocation: Invocation): Promise<ParsedInvocation> {
   const { words, flags, sequence } = readArgs(invocation.args, wgetGrammar);
   if (flags.has('--help') || flags.has('--version')) return { commands: [], help: true };
-  const stdin = new Stdin(invocation.env);
+  const stdin = new Stdin(invocation.env, invocation.input);
   const settings = [
     ...startupSettings(invocation, flags),
     ...sequence.flatMap(([name, value]): Setting[] => (name === '--execute' ? wgetrcSettings(value) : [[name, value]])),

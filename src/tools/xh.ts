@@ -54,7 +54,7 @@ async function parse(invocation: Invocation): Promise<ParsedInvocation> {
   if (on('--help') || on('--version') || helpWords.has(words[0])) return { commands: [], help: true };
   if (on('--offline') || on('--curl') || on('--curl-long') || words.length === 0) return { commands: [], help: false };
 
-  const stdin = new Stdin(invocation.env);
+  const stdin = new Stdin(invocation.env, invocation.input);
   const hasMethod = /^[a-zA-Z]+$/.test(words[0]);
   const [url, ...itemWords] = hasMethod ? words.slice(1) : words;
   if (url === undefined) return { commands: [], help: false }; // xh: "Missing <URL>"

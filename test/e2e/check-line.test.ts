@@ -107,3 +107,23 @@ describe('check --command: a whole shell line', () => {
     expect(String(result.stdout)).toContain(`railway volume delete -v x\n  decision     confirm (type "yes"): staging needs a human to confirm\n  runs         via sudo, in ${join(sb.work, 'sub')}`);
   });
 });
+
+describe("check --command: what a line feeds a command's stdin is judged, and chaperone's own stdin is never read", () => {
+  const rulesIn = (report: Report) => report.commands.flatMap((c) => c.findings.map((f) => f.rule));
+
+  it('reads `< file`, a pipe from echo and a heredoc as the command would', async () => {
+    sb.write('work/drop.sql', 'DROP TABLE orders;\n');
+    expect(rulesIn((await checkLine('psql -h db.prod.example shop < drop.sql')).report)).toEqual(['psql.sql.drop']);
+    expect(rulesIn((await checkLine('echo "TRUNCATE orders" | psql -h db.prod.example shop')).report)).toEqual(['psql.sql.truncate']);
+    expect(rulesIn((await checkLine('mysql -h db.prod.example shop <<EOF\nDROP TABLE orders;\nEOF')).report)).toEqual(['mysql.sql.drop']);
+    expect(rulesIn((await checkLine('echo FLUSHALL | redis-cli -h cache.prod.example')).report)).toEqual(['redis-cli.flush']);
+    expect(rulesIn((await checkLine('psql -h db.prod.example shop < missing.sql')).report)).toEqual([]);
+  });
+
+  it('does not wait on its own stdin, even when it is a pipe that never ends', async () => {
+    const child = sb.chaperone(['check', '--json', '--actor', 'agent', '--command', 'psql -h db.prod.example shop'], { stdin: 'pipe' });
+    const result = await child; // the pipe is never written to or closed before the check returns
+    expect(result.exitCode).toBe(0);
+    expect(JSON.parse(String(result.stdout)).decision).toBe('allow');
+  }, 15_000);
+});
