@@ -61,6 +61,11 @@ describe('heroku commands against the built-in rules', () => {
     [{ line: 'heroku run rake db:migrate -a shop' }, ''],
     [{ line: 'heroku run -- destroy' }, ''],
     [{ line: 'heroku releases -a shop' }, ''],
+    [{ line: 'heroku repo:reset -a shop' }, 'heroku.repo.reset'],
+    [{ line: 'heroku ps:stop web -a shop' }, 'heroku.ps.stop'],
+    [{ line: 'heroku ps:restart -a shop' }, 'heroku.ps.stop'],
+    [{ line: 'heroku access:remove ann@example.com -a shop' }, 'heroku.access.remove'],
+    [{ line: 'heroku addons:detach DATABASE -a shop' }, 'heroku.addons.detach'],
   ], ({ line, env }) => rulesOf(line, env));
 });
 

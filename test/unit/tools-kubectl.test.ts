@@ -83,6 +83,8 @@ describe('kubectl commands against the built-in rules', () => {
     // kubectl itself refuses these: --foo takes `delete` while cobra looks for the command
     ['kubectl --foo delete ns x', ''],
     ['kubectl ns delete x', ''],
+    ['kubectl cordon node01', 'kubectl.cordon'],
+    ['kubectl uncordon node01', ''],
   ], (line) => rulesOf(line));
 });
 

@@ -42,10 +42,11 @@ describe('terraform commands against the built-in rules', () => {
     [{ line: 'terraform plan -destroy -out=destroy.tfplan' }, ''],
     [{ line: 'terraform plan', env: { TF_CLI_ARGS: '-destroy' } }, ''],
     [{ line: 'terraform plan' }, ''],
-    [{ line: 'terraform apply -auto-approve' }, ''],
-    [{ line: 'terraform apply -destroy=false' }, ''],
-    [{ line: 'terraform apply -auto-approve', env: { TF_CLI_ARGS_plan: '-destroy' } }, ''],
-    [{ line: 'terraform -destroy apply' }, ''],
+    [{ line: 'terraform apply -auto-approve' }, 'terraform.apply'], // a plain apply changes real infrastructure: disrupt
+    [{ line: 'terraform apply -destroy=false' }, 'terraform.apply'],
+    [{ line: 'terraform state mv a b' }, 'terraform.state.mv'],
+    [{ line: 'terraform apply -auto-approve', env: { TF_CLI_ARGS_plan: '-destroy' } }, 'terraform.apply'],
+    [{ line: 'terraform -destroy apply' }, 'terraform.apply'], // -destroy before the subcommand is not apply's flag
     [{ line: 'terraform show' }, ''],
     [{ line: 'terraform show -json destroy.tfplan' }, ''],
     [{ line: 'terraform output -json' }, ''],
