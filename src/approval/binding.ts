@@ -1,5 +1,6 @@
-// What an approval is bound to: the exact tool, argv, working directory and resolved target. A
-// different volume id, environment, flag or cwd is a different action and needs its own approval.
+// What an approval is bound to: the exact tool, argv, working directory, resolved target, and what the
+// command carries (the statements and requests found, the bytes read ahead from stdin). A different
+// volume id, environment, flag, cwd or SQL is a different action and needs its own approval.
 
 import { createHash, randomInt } from 'node:crypto';
 import type { Evaluation } from '../model.js';
@@ -11,7 +12,11 @@ export function bindingOf(ev: Evaluation): string {
     name: ev.target.name ?? null,
     evidence: ev.target.evidence.map((e) => [e.source, e.key, e.value, e.file ?? null]),
   };
-  const bound = { tool: ev.invocation.tool, argv: ev.invocation.args, cwd: realpathOr(ev.invocation.cwd), target };
+  const payload = {
+    findings: ev.findings.map((f) => [f.rule, f.text ?? null]),
+    stdin: ev.stdin ? createHash('sha256').update(ev.stdin.head).digest('hex') : null,
+  };
+  const bound = { tool: ev.invocation.tool, argv: ev.invocation.args, cwd: realpathOr(ev.invocation.cwd), target, payload };
   return createHash('sha256').update(JSON.stringify(bound)).digest('hex');
 }
 

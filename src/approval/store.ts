@@ -70,8 +70,7 @@ export function withStore<T>(env: NodeJS.ProcessEnv, change: (data: StoreFile, n
     write(path, data);
     return result;
   } finally {
-    closeSync(fd);
-    rmSync(lock, { force: true });
+    release(lock, fd);
   }
 }
 
@@ -79,18 +78,40 @@ function acquire(lock: string): number {
   const deadline = Date.now() + 5000;
   for (;;) {
     try {
-      return openSync(lock, 'wx', 0o600);
+      const fd = openSync(lock, 'wx', 0o600);
+      writeFileSync(fd, String(process.pid));
+      return fd;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      // A lock older than 10 s was left by a process that died holding it.
-      try {
-        if (Date.now() - statSync(lock).mtimeMs > 10_000) rmSync(lock, { force: true });
-      } catch {
-        // it went away meanwhile
-      }
+      breakStaleLock(lock);
       if (Date.now() > deadline) throw new Error(`the approval store is locked (${lock}); remove it if no chaperone is running`);
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
     }
+  }
+}
+
+/**
+ * A lock older than 10 s was left by a process that died holding it. It is renamed aside first: the
+ * rename is atomic, so of two processes that both saw it stale, only one takes it away.
+ */
+function breakStaleLock(lock: string): void {
+  try {
+    if (Date.now() - statSync(lock).mtimeMs <= 10_000) return;
+    const aside = `${lock}.stale-${process.pid}`;
+    renameSync(lock, aside);
+    rmSync(aside, { force: true });
+  } catch {
+    // it went away meanwhile, or another process took it aside first
+  }
+}
+
+/** Removes the lock only if it is still this process's own. */
+function release(lock: string, fd: number): void {
+  closeSync(fd);
+  try {
+    if (readFileSync(lock, 'utf8') === String(process.pid)) rmSync(lock, { force: true });
+  } catch {
+    // already gone
   }
 }
 

@@ -3,7 +3,7 @@
 
 import type { Evaluation } from '../model.js';
 import { writeAudit } from '../audit/log.js';
-import { describeHeld, noticeLine, refusalMessage, showCommand, showEvidence } from '../display/describe.js';
+import { describeHeld, escapeControl, noticeLine, refusalMessage, showCommand, showEvidence } from '../display/describe.js';
 import { redactText } from '../redact.js';
 import type { ApprovalRecord } from '../approval/store.js';
 
@@ -53,7 +53,8 @@ export function approvalDetails(ev: Evaluation): Omit<ApprovalRecord, 'code' | '
   return {
     command: showCommand(ev.invocation.tool, ev.invocation.args),
     cwd: ev.invocation.cwd,
-    rules: ev.findings.map((f) => f.rule),
+    // The rule, and what it found: the statement or request a human is asked to let through.
+    rules: ev.findings.map((f) => (f.text ? `${f.rule}: ${escapeControl(redactText(f.text))}` : f.rule)),
     environment: {
       name: ev.target?.name === undefined ? undefined : redactText(ev.target.name),
       class: ev.target?.class ?? 'unknown',

@@ -16,6 +16,11 @@ export interface Grammar {
   /** GNU getopt_long: an unambiguous prefix of a long option is that option (`--comm` = `--command`). */
   abbreviations?: boolean;
   /**
+   * Booleans a tool reads by whether they were given, whatever their value (cobra's Flags().Changed):
+   * `--linked=false` still counts. Every other boolean written `=false` is off, so not there at all.
+   */
+  changed?: ReadonlySet<string>;
+  /**
    * How options are spelled. `getopt` (the default): `--long[=value]`, and clusters of short flags
    * (`-yv`). `go`: Go's flag package (terraform): every option is long, with one dash or two
    * (`-chdir=DIR` = `--chdir=DIR`), spelled in the grammar with one; a value flag takes `=value` or the
@@ -42,6 +47,7 @@ export function grammar(spec: {
   unknownLong?: Grammar['unknownLong'];
   abbreviations?: boolean;
   style?: Grammar['style'];
+  changed?: string[];
 }): Grammar {
   const index = (lists: string[][] = []) => {
     const map = new Map<string, string>();
@@ -53,6 +59,7 @@ export function grammar(spec: {
     booleans: index(spec.booleans),
     unknownLong: spec.unknownLong ?? 'boolean',
     abbreviations: spec.abbreviations,
+    changed: spec.changed ? new Set(spec.changed) : undefined,
     style: spec.style ?? 'getopt',
   };
 }
@@ -91,7 +98,10 @@ export function readArgs(args: readonly string[], g: Grammar): ReadArgs {
         else if (i + 1 < args.length) add(valueName, args[++i]);
         else add(valueName, '');
       } else if (g.booleans.has(long)) {
-        add(g.booleans.get(long)!, inline ?? '');
+        // `--help=false` says the flag is off, as cobra, pflag and Go read it: it is not there at all.
+        const name = g.booleans.get(long)!;
+        if (inline !== undefined && isFalse(inline) && !g.changed?.has(name)) flags.delete(name);
+        else add(name, inline ?? '');
       } else if (inline !== undefined) {
         add(long, inline);
       } else if (g.unknownLong === 'greedy' && i + 1 < args.length && !args[i + 1].startsWith('--')) {
@@ -114,6 +124,14 @@ export function readArgs(args: readonly string[], g: Grammar): ReadArgs {
           if (inline !== '') add(valueName, inline);
           else if (i + 1 < args.length) add(valueName, args[++i]);
           else add(valueName, '');
+          break;
+        }
+        // `-h=false` (pflag): a boolean short flag with a value written onto it takes that value.
+        if (arg[j + 1] === '=') {
+          const inline = arg.slice(j + 2);
+          const name = g.booleans.get(short) ?? short;
+          if (isFalse(inline) && !g.changed?.has(name)) flags.delete(name);
+          else add(name, inline);
           break;
         }
         add(g.booleans.get(short) ?? short, '');
@@ -171,4 +189,9 @@ function expandLong(spelled: string, g: Grammar): string {
     }
   }
   return candidates.size === 1 ? [...candidates][0] : spelled;
+}
+
+/** Go's strconv.ParseBool spellings of false. */
+export function isFalse(value: string): boolean {
+  return ['0', 'f', 'F', 'false', 'FALSE', 'False'].includes(value);
 }

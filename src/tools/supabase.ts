@@ -64,6 +64,8 @@ const supabaseGrammar = grammar({
     ['--jobs', '-j'],
   ],
   booleans: booleanFlags,
+  // The connection is chosen by whether these were given, not by their value.
+  changed: ['--linked', '--local', '--proxy'],
 });
 
 /** pflag's strconv.ParseBool spellings of false. */

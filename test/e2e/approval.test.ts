@@ -158,6 +158,21 @@ describe('an approval is bound to the exact action', () => {
     expect(runsIn(runs)).toEqual([]);
   });
 
+  it('does not carry over to other SQL piped into the same psql command', async () => {
+    const psql = await makeSandbox(['psql']);
+    psql.double('psql');
+    const args = ['-h', 'db.prod.example', 'shop'];
+    const first = await psql.run('psql', args, { input: 'DROP TABLE scratch_tmp;\n' });
+    const code = codeIn(String(first.stderr))!;
+    approve(psql.env, code, 15);
+    const other = await psql.run('psql', args, { input: 'DROP DATABASE everything;\n' });
+    expect(other.exitCode).toBe(77);
+    expect(psql.record('psql')).toBeUndefined();
+    const same = await psql.run('psql', args, { input: 'DROP TABLE scratch_tmp;\n' });
+    expect(same.exitCode).toBe(0);
+    expect(psql.record('psql')!.stdin.toString()).toBe('DROP TABLE scratch_tmp;\n');
+  });
+
   it('is used at most once when two invocations race for it', async () => {
     const runs = countingDouble();
     const code = codeIn(String((await sb.run('railway', deleteVolume)).stderr))!;

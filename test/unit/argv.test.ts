@@ -22,6 +22,10 @@ describe('readArgs with a clap-style grammar', () => {
     ['run -- psql -c x', { words: 'run', flags: {}, rest: 'psql -c x' }],
     ['up --detach', { words: 'up', flags: { '--detach': '' }, rest: '' }],
     ['-e a -e b status', { words: 'status', flags: { '--environment': 'a,b' }, rest: '' }],
+    ['volume delete -y=false', { words: 'volume delete', flags: {}, rest: '' }],
+    ['volume delete --yes=false', { words: 'volume delete', flags: {}, rest: '' }],
+    ['volume delete --yes=0', { words: 'volume delete', flags: {}, rest: '' }],
+    ['volume delete -y=true', { words: 'volume delete', flags: { '--yes': 'true' }, rest: '' }],
   ], read(clap));
 });
 

@@ -62,6 +62,7 @@ describe('docker command lines against the built-in rules', () => {
     ['docker ps -a', ''],
     ['docker logs web', ''],
     ['docker rm web', ''],
+    ['docker rm -f -h=false web', 'docker.container.rm.force'],
     ['docker rm -f web', 'docker.container.rm.force'],
     ['docker rm web', ''],
     ['docker network rm prod-net', 'docker.network.rm'],

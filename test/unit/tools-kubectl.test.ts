@@ -84,6 +84,8 @@ describe('kubectl commands against the built-in rules', () => {
     ['kubectl --foo delete ns x', ''],
     ['kubectl ns delete x', ''],
     ['kubectl cordon node01', 'kubectl.cordon'],
+    ['kubectl delete ns app -h=false', 'kubectl.delete'], // pflag: help=false, the delete runs
+    ['kubectl delete ns app --help=false', 'kubectl.delete'],
     ['kubectl uncordon node01', ''],
   ], (line) => rulesOf(line));
 });
