@@ -2,6 +2,8 @@
 // anything. The shim hot path never loads this file (see src/shim/main.ts).
 
 import { Command, Option } from 'commander';
+import { join } from 'node:path';
+import { findRealTool } from '../shim/find-real.js';
 import { ExitCode, UserError } from '../errors.js';
 import type { Actor } from '../model.js';
 import { check, explainText } from './check.js';
@@ -20,11 +22,20 @@ program
   .command('install')
   .description('write one shim per covered tool into the shim directory')
   .addOption(dirOption())
-  .argument('[tools...]', 'tools to shim (default: all)')
-  .action((tools: string[], options: { dir: string }) => {
-    const written = writeShims(options.dir, checkToolNames(tools));
+  .argument('[tools...]', 'tools to shim (default: every covered tool)')
+  .option('--only-installed', 'shim only the covered tools found on PATH now')
+  .action((tools: string[], options: { dir: string; onlyInstalled?: boolean }) => {
+    // Every covered tool by default, so a tool installed later (npm i -g @railway/cli) is guarded
+    // from its first call; --only-installed keeps `command -v heroku` from finding a shim with nothing
+    // behind it.
+    const chosen = checkToolNames(tools);
+    const present = (tool: string) => findRealTool(tool, env.PATH, join(options.dir, tool), process.cwd()).kind !== 'not-found';
+    const installed = options.onlyInstalled ? chosen.filter(present) : chosen;
+    const skipped = chosen.filter((tool) => !installed.includes(tool));
+    const written = writeShims(options.dir, installed);
     process.stdout.write(
       `chaperone: wrote ${written.length} shims to ${options.dir}: ${written.join(' ')}\n` +
+        (skipped.length ? `chaperone: not installed here, so not shimmed: ${skipped.join(' ')}\n` : '') +
         `Put them first on PATH (add to your shell rc as: eval "$(chaperone init bash)"):\n` +
         `${pathLine('bash', options.dir)}\n`,
     );

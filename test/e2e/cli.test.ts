@@ -143,6 +143,18 @@ describe('install, init, uninstall, doctor', () => {
     expect(existsSync(dir)).toBe(false);
   });
 
+  it('--only-installed shims just the tools found on PATH; doctor names the ones with nothing behind them', async () => {
+    const dir = join(sb.root, 'some-shims');
+    const env = { PATH: `${sb.doubles}:/usr/bin:/bin` };
+    const install = await sb.chaperone(['install', '--dir', dir, '--only-installed', 'railway', 'heroku'], { env });
+    expect(install.exitCode).toBe(0);
+    expect(readdirSync(dir)).toEqual(['railway']);
+    expect(String(install.stdout)).toContain('not installed here, so not shimmed: heroku');
+    await sb.chaperone(['install', '--dir', dir, 'heroku'], { env });
+    const doctor = await sb.chaperone(['doctor', '--dir', dir], { env: { PATH: `${dir}:${sb.doubles}:/usr/bin:/bin` } });
+    expect(String(doctor.stdout)).toContain('ok   not installed behind their shims (they answer 127 until they are): heroku');
+  });
+
   it('refuses an unknown tool name', async () => {
     const result = await sb.chaperone(['install', '--dir', join(sb.root, 'x'), 'rm']);
     expect(result.exitCode).toBe(2);
