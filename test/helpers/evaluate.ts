@@ -13,9 +13,9 @@ export function words(line: string): string[] {
   return parse(line).map((t) => (typeof t === 'string' ? t : 'op' in t && t.op === 'glob' ? t.pattern : String(t)));
 }
 
-export async function evaluateLine(line: string, env: NodeJS.ProcessEnv = {}, cwd = emptyHome): Promise<Evaluation> {
+export async function evaluateLine(line: string, env: NodeJS.ProcessEnv = {}, cwd = emptyHome, input?: string): Promise<Evaluation> {
   const [tool, ...args] = words(line);
-  return evaluate({ tool, args, cwd, env: { HOME: emptyHome, ...env } }, { alwaysResolve: true, terminal: () => false });
+  return evaluate({ tool, args, cwd, env: { HOME: emptyHome, ...env }, ...(input !== undefined ? { input } : {}) }, { alwaysResolve: true, terminal: () => false });
 }
 
 /** The ids of the rules a line triggers, space-separated ('' for none). */

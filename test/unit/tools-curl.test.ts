@@ -1,14 +1,13 @@
 // curl: which requests the built-in rules gate, read through curl's own option grammar, and what each
 // one targets.
 
-import { afterEach, beforeAll, beforeEach, describe, vi } from 'vitest';
+import { beforeAll, describe } from 'vitest';
 import { mkdirSync, mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Stdin } from '../../src/payload/input.js';
 import { configArgs } from '../../src/tools/curl.js';
 import { table } from '../helpers/cases.js';
-import { evaluateLine } from '../helpers/evaluate.js';
+import { label, q, requestRunner, type Line } from '../helpers/requests.js';
 
 // A HOME with request bodies in its working directory, a user config mapping ids, and no .curlrc.
 const home = realpathSync(mkdtempSync(join(tmpdir(), 'chaperone-curl-')));
@@ -31,26 +30,7 @@ beforeAll(() => {
 });
 
 // Unit tests must not read the test worker's own stdin: each case says what stdin holds.
-let stdin: string | undefined;
-beforeEach(() => {
-  stdin = undefined;
-  vi.spyOn(Stdin.prototype, 'hasData').mockImplementation(() => stdin !== undefined);
-  vi.spyOn(Stdin.prototype, 'read').mockImplementation(() => (stdin === undefined ? { ok: true, bytes: Buffer.alloc(0) } : { ok: true, bytes: Buffer.from(stdin) }));
-});
-afterEach(() => vi.restoreAllMocks());
-
-interface Line {
-  line: string;
-  stdin?: string;
-  env?: NodeJS.ProcessEnv;
-}
-const label = (c: Line) => `${c.line}${c.stdin !== undefined ? ` <<< ${c.stdin}` : ''}${c.env ? ` ${JSON.stringify(c.env)}` : ''}`;
-const run = (c: Line) => {
-  stdin = c.stdin;
-  return evaluateLine(c.line, { HOME: home, ...c.env }, work);
-};
-const rules = async (c: Line) => (await run(c)).findings.map((f) => f.rule).join(' ');
-const q = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
+const { run, rules } = requestRunner(() => ({ home, work }));
 
 describe('curl requests against the built-in rules', () => {
   table(label, [

@@ -1,14 +1,13 @@
 // HTTPie (http, https): which requests the built-in rules gate, read as httpie reads its positionals
 // and request items, and what each targets.
 
-import { afterEach, beforeAll, beforeEach, describe, vi } from 'vitest';
+import { beforeAll, describe } from 'vitest';
 import { mkdirSync, mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Stdin } from '../../src/payload/input.js';
 import { splitItem } from '../../src/payload/items.js';
 import { table } from '../helpers/cases.js';
-import { evaluateLine } from '../helpers/evaluate.js';
+import { label, q, requestRunner, type Line } from '../helpers/requests.js';
 
 const home = realpathSync(mkdtempSync(join(tmpdir(), 'chaperone-httpie-')));
 const work = join(home, 'work');
@@ -23,26 +22,7 @@ beforeAll(() => {
   writeFileSync(join(configured, 'httpie', 'config.json'), JSON.stringify({ default_options: ['--offline'] }));
 });
 
-let stdin: string | undefined;
-beforeEach(() => {
-  stdin = undefined;
-  vi.spyOn(Stdin.prototype, 'hasData').mockImplementation(() => stdin !== undefined);
-  vi.spyOn(Stdin.prototype, 'read').mockImplementation(() => ({ ok: true, bytes: Buffer.from(stdin ?? '') }));
-});
-afterEach(() => vi.restoreAllMocks());
-
-interface Line {
-  line: string;
-  stdin?: string;
-  env?: NodeJS.ProcessEnv;
-}
-const label = (c: Line) => `${c.line}${c.stdin !== undefined ? ` <<< ${c.stdin}` : ''}${c.env ? ` ${JSON.stringify(c.env)}` : ''}`;
-const run = (c: Line) => {
-  stdin = c.stdin;
-  return evaluateLine(c.line, { HOME: home, ...c.env }, work);
-};
-const rules = async (c: Line) => (await run(c)).findings.map((f) => f.rule).join(' ');
-const q = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
+const { run, rules } = requestRunner(() => ({ home, work }));
 const railway = 'backboard.railway.com/graphql/v2';
 
 describe('httpie requests against the built-in rules', () => {

@@ -1,13 +1,12 @@
 // `railway api`: the GraphQL document and variables it sends, read as railway builds them, and what
 // they target (the ids they name, never the linked environment).
 
-import { afterEach, beforeAll, beforeEach, describe, vi } from 'vitest';
+import { beforeAll, describe } from 'vitest';
 import { mkdirSync, mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Stdin } from '../../src/payload/input.js';
 import { table } from '../helpers/cases.js';
-import { evaluateLine } from '../helpers/evaluate.js';
+import { label, q, requestRunner, type Line } from '../helpers/requests.js';
 
 const home = realpathSync(mkdtempSync(join(tmpdir(), 'chaperone-railway-api-')));
 const work = join(home, 'work');
@@ -27,26 +26,7 @@ beforeAll(() => {
   );
 });
 
-let stdin: string | undefined;
-beforeEach(() => {
-  stdin = undefined;
-  vi.spyOn(Stdin.prototype, 'hasData').mockImplementation(() => stdin !== undefined);
-  vi.spyOn(Stdin.prototype, 'read').mockImplementation(() => ({ ok: true, bytes: Buffer.from(stdin ?? '') }));
-});
-afterEach(() => vi.restoreAllMocks());
-
-interface Line {
-  line: string;
-  stdin?: string;
-  env?: NodeJS.ProcessEnv;
-}
-const label = (c: Line) => `${c.line}${c.stdin !== undefined ? ` <<< ${c.stdin}` : ''}${c.env ? ` ${JSON.stringify(c.env)}` : ''}`;
-const run = (c: Line) => {
-  stdin = c.stdin;
-  return evaluateLine(c.line, { HOME: home, ...c.env }, work);
-};
-const rules = async (c: Line) => (await run(c)).findings.map((f) => f.rule).join(' ');
-const q = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
+const { run, rules } = requestRunner(() => ({ home, work }));
 
 describe('railway api documents against the built-in rules', () => {
   table(label, [

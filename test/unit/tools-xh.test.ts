@@ -1,13 +1,12 @@
 // xh (xh, xhs): which requests the built-in rules gate, read as xh reads its positionals, items and
 // --no-OPTION flags, and what each targets.
 
-import { afterEach, beforeAll, beforeEach, describe, vi } from 'vitest';
+import { beforeAll, describe } from 'vitest';
 import { mkdirSync, mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Stdin } from '../../src/payload/input.js';
 import { table } from '../helpers/cases.js';
-import { evaluateLine } from '../helpers/evaluate.js';
+import { label, q, requestRunner, type Line } from '../helpers/requests.js';
 
 const home = realpathSync(mkdtempSync(join(tmpdir(), 'chaperone-xh-')));
 const work = join(home, 'work');
@@ -20,26 +19,7 @@ beforeAll(() => {
   writeFileSync(join(configured, 'config.json'), JSON.stringify({ default_options: ['--offline'] }));
 });
 
-let stdin: string | undefined;
-beforeEach(() => {
-  stdin = undefined;
-  vi.spyOn(Stdin.prototype, 'hasData').mockImplementation(() => stdin !== undefined);
-  vi.spyOn(Stdin.prototype, 'read').mockImplementation(() => ({ ok: true, bytes: Buffer.from(stdin ?? '') }));
-});
-afterEach(() => vi.restoreAllMocks());
-
-interface Line {
-  line: string;
-  stdin?: string;
-  env?: NodeJS.ProcessEnv;
-}
-const label = (c: Line) => `${c.line}${c.stdin !== undefined ? ` <<< ${c.stdin}` : ''}${c.env ? ` ${JSON.stringify(c.env)}` : ''}`;
-const run = (c: Line) => {
-  stdin = c.stdin;
-  return evaluateLine(c.line, { HOME: home, ...c.env }, work);
-};
-const rules = async (c: Line) => (await run(c)).findings.map((f) => f.rule).join(' ');
-const q = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
+const { run, rules } = requestRunner(() => ({ home, work }));
 const railway = 'backboard.railway.com/graphql/v2';
 
 describe('xh requests against the built-in rules', () => {
