@@ -176,7 +176,9 @@ program
   .addOption(dirOption())
   .action(async (options: { dir: string }) => {
     const lines = await doctor(options.dir, process.cwd(), env);
-    for (const line of lines) process.stdout.write(`${line.ok ? 'ok  ' : 'FAIL'} ${line.text}\n`);
+    // Colour only for a terminal (chalk decides); the words stay the same for scripts and tests.
+    const { default: chalk } = await import('chalk');
+    for (const line of lines) process.stdout.write(`${line.ok ? chalk.green('ok  ') : chalk.red.bold('FAIL')} ${line.text}\n`);
     process.exitCode = lines.every((l) => l.ok) ? 0 : 1;
   });
 

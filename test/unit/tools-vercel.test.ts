@@ -10,6 +10,7 @@ describe('vercel command lines against the built-in rules', () => {
   table((line) => line, [
     ['vercel remove shop', 'vercel.remove'],
     ['vercel rm shop --yes', 'vercel.remove'],
+    ['vc rm shop --yes', 'vercel.remove'], // vc is vercel's second binary name
     ['vercel rm shop-abc123-acme.vercel.app', 'vercel.remove'],
     ['vercel rm dpl_4Xq1b2C3 dpl_9Zz', 'vercel.remove'],
     ['vercel rm shop --hard -y', 'vercel.remove'],
