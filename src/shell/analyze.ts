@@ -11,7 +11,7 @@
 // parses a first line in 3 ms (0.1 ms after); this analyzer with it, the lazily loaded chunk that
 // `check --command` imports (265 KB), loads in 7 ms and analyses a first line in 6 ms. It is not in the
 // shim's bundle. The others tried, with the same lines (medians):
-//   - shell-quote (already a dependency) is a word splitter, not a parser: a heredoc's body comes back
+//   - shell-quote (used by the tests) is a word splitter, not a parser: a heredoc's body comes back
 //     as words (so `cat <<EOF` text would read as commands), `"$(railway up "x")"` is split at the inner
 //     quotes, backticks and `\`-newline are not understood. See test/unit/shell.test.ts.
 //   - sh-syntax (mvdan/sh as WebAssembly): the reference parser, but async, 750 KB of WebAssembly, about
