@@ -24,10 +24,6 @@ export interface Rule {
   without: FlagCondition[];
   effect: Effect;
   summary: string;
-  /** Written as in the file, for tables and messages. */
-  commandText: string[];
-  withText: string[];
-  withoutText: string[];
   file: string;
 }
 
@@ -123,9 +119,6 @@ export function applyLayer(config: Config, layer: Layer, trust: Trust, complain:
       without: entry.without.map(parseFlagCondition),
       effect: entry.effect,
       summary: entry.summary,
-      commandText: entry.command,
-      withText: entry.with,
-      withoutText: entry.without,
       file: layer.file,
     });
   });

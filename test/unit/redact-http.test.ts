@@ -1,5 +1,5 @@
-// What src/redact.ts hides in the argv of HTTP tools (curl, wget, httpie, xh, railway api), and, as
-// known gaps recorded with it.fails, what it does not hide yet.
+// What src/redact.ts hides in the argv of HTTP tools (curl, wget, httpie, xh, railway api), including
+// the options that are secrets in one tool only.
 
 import { describe } from 'vitest';
 import { redactArgs } from '../../src/redact.js';
