@@ -16,7 +16,7 @@ export function coveredTable(rulesYaml) {
   const rows = rules.map((rule) => {
     const commands = rule.command === undefined ? ['(any invocation)'] : [].concat(rule.command);
     const conditions = [...(rule.with ?? []).map((f) => `with \`${f}\``), ...(rule.without ?? []).map((f) => `without \`${f}\``)];
-    return `| ${rule.tool} | ${commands.map((c) => `\`${cell(c)}\``).join('<br>')} | ${conditions.join(', ') || ''} | ${rule.effect} | \`${rule.id}\` | ${cell(rule.summary)} |`;
+    return `| ${[].concat(rule.tool).join(', ')} | ${commands.map((c) => `\`${cell(c)}\``).join('<br>')} | ${conditions.join(', ') || ''} | ${rule.effect} | \`${rule.id}\` | ${cell(rule.summary)} |`;
   });
   return ['| tool | command | condition | effect | rule | what it does |', '|---|---|---|---|---|---|', ...rows].join('\n');
 }

@@ -1,9 +1,10 @@
 // The pipeline, every stage but the gate: parse → match rules → resolve the target → classify →
 // decide. The shim, `check` and `explain` all call this, so what they report is what the shim does.
 
-import type { Actor, Evaluation, Invocation } from './model.js';
+import type { Actor, Evaluation, Invocation, Target } from './model.js';
 import { detectActor } from './context/actor.js';
-import { classifyTarget } from './context/classify.js';
+import { classifyTarget, isAsStrict } from './context/classify.js';
+import { judgeNested } from './nested.js';
 import { decide, scopeFrom } from './policy/decide.js';
 import { loadConfig } from './rules/load.js';
 import { matchRules } from './rules/match.js';
@@ -24,10 +25,21 @@ export async function evaluate(invocation: Invocation, options: EvaluateOptions 
   if (!tool) throw new Error(`chaperone has no parser for "${invocation.tool}"`);
 
   const parsed = await tool.parse(invocation);
-  const findings = matchRules(tool.name, parsed, config.rules);
+  const inner = parsed.nested && parsed.nested.length > 0 && !parsed.help ? await judgeNested(parsed.nested, invocation, config) : undefined;
+  const own = matchRules(tool.name, inner ? { ...parsed, commands: [...parsed.commands, ...inner.commands] } : parsed, config.rules);
+  const findings = [...own, ...(inner?.findings ?? [])];
   const streaming = parsed.stdin !== undefined && !parsed.stdin.complete && parsed.stdin.rest !== 'pass';
-  const target =
-    findings.length > 0 || options.alwaysResolve || streaming ? classifyTarget(await tool.resolve(parsed, invocation), config) : undefined;
+  // The outer target counts for the tool's own findings and for whatever runs inside it remotely; a
+  // local inner command (a git alias running psql) brings its own.
+  const remoteInner = inner?.targets.some((t) => t.where === 'remote') ?? false;
+  const localInner = inner?.targets.filter((t) => t.where === 'local') ?? [];
+  const outerCounts = own.length > 0 || streaming || remoteInner || (options.alwaysResolve === true && localInner.length === 0);
+  let target: Target | undefined = outerCounts ? classifyTarget(await tool.resolve(parsed, invocation), config) : undefined;
+  for (const t of inner?.targets ?? []) {
+    // A remote command's own flags may only make the target stricter: with none, the outer target stands.
+    if (t.where === 'remote' && t.target.class === 'unknown') continue;
+    if (!target || (t.target.class !== target.class && isAsStrict(t.target.class, target.class))) target = t.target;
+  }
   const actor = detectActor(invocation.env, options.actor, options.terminal);
   const scope = scopeFrom(invocation.env);
   const decision = decide({ findings, target, actor, policy: config.policy, help: parsed.help, scope });

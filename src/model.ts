@@ -30,8 +30,36 @@ export interface ParsedInvocation {
   commands: Command[];
   /** `--help` and friends: never gated. */
   help: boolean;
+  /** Commands this one hands to something else to run (a pod, a container, an ssh host, a git alias). */
+  nested?: NestedLine[];
   /** Set when the payload was read ahead from a pipe on stdin, which the real tool must then be fed. */
   stdin?: StdinReadAhead;
+}
+
+/**
+ * A command line that an invocation runs somewhere: `kubectl exec POD -- psql …`, `ssh HOST '…'`, a git
+ * `!` alias, a package.json script. It is judged as a line of its own, and what it destroys is
+ * destroyed in the outer command's target (a pod of a production context is production).
+ */
+export interface NestedLine {
+  /** How it is run, for explanations: `kubectl exec`, `ssh db-1`, `git alias undo`. */
+  via: string;
+  /**
+   * What runs: shell text (`sh -c` semantics), or an argv run without a shell (`docker exec C psql -c …`).
+   * Neither, when it cannot be known: an interactive shell into the target reads what is typed later.
+   */
+  line?: string;
+  argv?: string[];
+  /** What the nested command reads on stdin, when known (SQL piped into `kubectl exec -i … psql`). */
+  input?: string;
+  /**
+   * `remote`: another machine or container. Local files, variables and config say nothing about it, so
+   * the outer target is the target. `local`: it runs here, and each inner command resolves its own.
+   */
+  where: 'remote' | 'local';
+  /** For a local line: its directory and environment, when they differ from the invocation's. */
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
 }
 
 /** A pipe on stdin, read ahead so its payload could be judged before the real tool starts. */

@@ -17,7 +17,7 @@ export type WordPattern = RegExp;
 
 export interface Rule {
   id: string;
-  tool: string;
+  tools: string[];
   /** Alternative command paths, compiled on first use (a shim matches one tool's rules only). */
   readonly paths: WordPattern[][];
   with: FlagCondition[];
@@ -111,7 +111,7 @@ export function applyLayer(config: Config, layer: Layer, trust: Trust, complain:
     let compiled: WordPattern[][] | undefined;
     next.rules.push({
       id: entry.id,
-      tool: entry.tool,
+      tools: entry.tools,
       get paths() {
         return (compiled ??= entry.command.map(compilePath));
       },

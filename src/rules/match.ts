@@ -8,7 +8,7 @@ export function matchRules(tool: string, parsed: ParsedInvocation, rules: readon
   const findings: Finding[] = [];
   for (const command of parsed.commands) {
     for (const rule of rules) {
-      if (rule.tool !== tool || !matchesRule(command, rule)) continue;
+      if (!rule.tools.includes(tool) || !matchesRule(command, rule)) continue;
       findings.push({ rule: rule.id, effect: rule.effect, summary: rule.summary, ...(command.text ? { text: command.text } : {}) });
     }
   }

@@ -13,7 +13,8 @@ export const targetKinds: IdentifierKind[] = identifierKindNames;
 
 export interface RuleEntry {
   id: string;
-  tool: string;
+  /** The tools whose invocations the rule reads (`tool: kubectl` or `tool: [kubectl, docker]`). */
+  tools: string[];
   /** Each entry is one command path pattern, e.g. "volume|volumes delete|rm|remove"; empty: any. */
   command: string[];
   with: string[];
@@ -107,12 +108,15 @@ function validateRule(raw: unknown, at: Path, knownTools: ReadonlySet<string>, c
   for (const key of Object.keys(rule)) {
     if (!ruleKeys.includes(key)) complain([...at, key], `unknown rule key "${key}" (expected one of ${ruleKeys.join(', ')})`, 'key');
   }
-  for (const key of ['id', 'tool', 'effect', 'summary']) {
+  for (const key of ['id', 'effect', 'summary']) {
     if (typeof rule[key] !== 'string' || rule[key] === '') complain(at, `rule needs a non-empty "${key}"`);
   }
+  if (rule.tool === undefined || rule.tool === '') complain(at, 'rule needs a non-empty "tool" (a tool, or a list of tools)');
+  const tools = typeof rule.tool === 'string' ? [rule.tool] : expectStringList(rule.tool, [...at, 'tool'], complain);
+  if (tools.length === 0) complain([...at, 'tool'], 'rule needs at least one tool');
   if (!/^[a-z0-9_][a-z0-9_.-]*$/i.test(rule.id)) complain([...at, 'id'], `rule id "${rule.id}" may hold only letters, digits, ".", "_" and "-"`);
-  if (!knownTools.has(rule.tool)) {
-    complain([...at, 'tool'], `unknown tool "${rule.tool}" (chaperone reads: ${[...knownTools].sort().join(', ')})`);
+  for (const tool of tools) {
+    if (!knownTools.has(tool)) complain([...at, 'tool'], `unknown tool "${tool}" (chaperone reads: ${[...knownTools].sort().join(', ')})`);
   }
   if (!effects.includes(rule.effect)) complain([...at, 'effect'], `effect must be one of ${effects.join(', ')}`);
   const command =
@@ -130,7 +134,7 @@ function validateRule(raw: unknown, at: Path, knownTools: ReadonlySet<string>, c
   };
   return {
     id: rule.id,
-    tool: rule.tool,
+    tools,
     command,
     with: flagsAt('with'),
     without: flagsAt('without'),

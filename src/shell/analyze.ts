@@ -76,6 +76,11 @@ export interface LineContext {
   env: NodeJS.ProcessEnv;
   /** How deep in nested shell text this line already is (`bash -c` inside `bash -c`). */
   depth?: number;
+  /**
+   * The line runs on another machine or in a container (`kubectl exec`, `ssh HOST '…'`): this machine's
+   * files say nothing about it, so none is read (a `< file` there is unknown input).
+   */
+  remote?: boolean;
 }
 
 /** How many levels of shell text inside shell text (`bash -c "sh -c '…'"`) are followed. */
@@ -89,13 +94,14 @@ interface Walk {
   problems: string[];
   functions: FunctionDefinition[];
   depth: number;
+  remote: boolean;
   via: string[];
   /** Functions being expanded, so a recursive one is followed once. */
   calling: string[];
 }
 
 export function analyzeLine(line: string, context: LineContext): LineAnalysis {
-  const walk: Walk = { out: [], problems: [], functions: [], depth: context.depth ?? 0, via: [], calling: [] };
+  const walk: Walk = { out: [], problems: [], functions: [], depth: context.depth ?? 0, remote: context.remote ?? false, via: [], calling: [] };
   runText(line, startShell(context.cwd, context.env), walk);
   // A function that is never called still counts: it can be called in ways a line does not show (trap).
   for (let i = 0; i < walk.functions.length; i++) {
@@ -260,7 +266,7 @@ function walkCommand(command: Command, state: ShellState, walk: Walk, piped: str
     else if (item.type === 'Assignment') argv.push(`${item.name}${item.append ? '+=' : '='}${assignedValue(item, lookup)}`);
   }
   const env = changeEnv(commandEnv(state), { set: prefix });
-  return run(argv, env, inputOf(command.redirects, lookup, piped, state.cwd), state, walk, state.cwd, true);
+  return run(argv, env, inputOf(command.redirects, lookup, piped, walk.remote ? undefined : state.cwd), state, walk, state.cwd, true);
 }
 
 function assignedValue(a: Assignment, lookup: Lookup): string {
@@ -268,15 +274,15 @@ function assignedValue(a: Assignment, lookup: Lookup): string {
   return a.append ? (lookup(a.name) ?? opaque(`$${a.name}`)) + value : value;
 }
 
-/** What the command reads on stdin: its last input redirect, else what the pipe brings. */
-function inputOf(redirects: readonly Redirection[], lookup: Lookup, piped: string | undefined, cwd: string): string | undefined {
+/** What the command reads on stdin: its last input redirect, else what the pipe brings. No cwd: files are not ours to read. */
+function inputOf(redirects: readonly Redirection[], lookup: Lookup, piped: string | undefined, cwd: string | undefined): string | undefined {
   let input = piped;
   for (const r of redirects) {
     const fd = r.descriptor === undefined ? 0 : r.descriptor.type === 'FileDescriptor' ? r.descriptor.value : -1;
     if (fd !== 0) continue;
     if (r.type === 'HereDoc') input = expandHeredoc(r.body, r.delimiter?.quoted ?? false, r.operator === '<<-', lookup);
     else if (r.type === 'HereString') input = `${r.target ? expandText(r.target, lookup) : ''}\n`;
-    else if (r.operator === '<' && r.target) input = readRedirectedFile(expandText(r.target, lookup), cwd);
+    else if (r.operator === '<' && r.target) input = cwd === undefined ? undefined : readRedirectedFile(expandText(r.target, lookup), cwd);
     else if (r.operator === '<>' || r.operator === '<&') input = undefined;
   }
   return input;
