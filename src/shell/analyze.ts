@@ -63,6 +63,8 @@ export interface ShellCommand {
   stdin?: string;
   /** What ran it, outermost first, for explanations: `['sudo', 'bash -c']`. */
   via: string[];
+  /** Where in the line the top-level statement that ran it starts (a character offset), for file:line reports. */
+  offset?: number;
 }
 
 export interface LineAnalysis {
@@ -98,15 +100,17 @@ interface Walk {
   via: string[];
   /** Functions being expanded, so a recursive one is followed once. */
   calling: string[];
+  /** The offset of the top-level statement being walked. */
+  at?: number;
 }
 
 export function analyzeLine(line: string, context: LineContext): LineAnalysis {
   const walk: Walk = { out: [], problems: [], functions: [], depth: context.depth ?? 0, remote: context.remote ?? false, via: [], calling: [] };
-  runText(line, startShell(context.cwd, context.env), walk);
+  runText(line, startShell(context.cwd, context.env), walk, true);
   // A function that is never called still counts: it can be called in ways a line does not show (trap).
   for (let i = 0; i < walk.functions.length; i++) {
     const fn = walk.functions[i];
-    if (!fn.called) walkBody(fn.body, copyShell(fn.definedIn), { ...walk, via: fn.via });
+    if (!fn.called) walkBody(fn.body, copyShell(fn.definedIn), { ...walk, via: fn.via, at: fn.at });
   }
   const analysis: LineAnalysis = { commands: walk.out };
   if (walk.problems.length > 0) {
@@ -123,17 +127,18 @@ export function environmentOf(command: ShellCommand, env: NodeJS.ProcessEnv): No
 }
 
 /** Shell text: the line itself, or a script handed to a shell (`bash -c`, `eval`, `watch`). */
-function runText(text: string, state: ShellState, walk: Walk): void {
+function runText(text: string, state: ShellState, walk: Walk, top = false): void {
   if (walk.depth > maxDepth) {
     walk.problems.push(`shell text nested more than ${maxDepth} levels deep (${walk.via.join(' > ')})`);
     return;
   }
-  walkScript(parse(text), state, { ...walk, depth: walk.depth + 1 });
+  walkScript(parse(text), state, { ...walk, depth: walk.depth + 1 }, top);
 }
 
-function walkScript(script: Script & { errors?: readonly { message: string }[] }, state: ShellState, walk: Walk): void {
+/** `top`: the statements are the line's own, so each records where it starts. */
+function walkScript(script: Script & { errors?: readonly { message: string }[] }, state: ShellState, walk: Walk, top = false): void {
   for (const error of script.errors ?? []) walk.problems.push(error.message);
-  for (const statement of script.commands) walkStatement(statement, state, walk);
+  for (const statement of script.commands) walkStatement(statement, state, top ? { ...walk, at: statement.pos } : walk);
 }
 
 function walkList(list: CompoundList, state: ShellState, walk: Walk): void {
@@ -221,7 +226,7 @@ function walkNode(node: PipelineNode | AndOr, state: ShellState, walk: Walk, std
       walkNode(node.command, state, walk);
       return undefined;
     case 'Function': {
-      const fn: FunctionDefinition = { body: node.body, called: false, definedIn: copyShell(state), via: [...walk.via, `${node.name.value}()`] };
+      const fn: FunctionDefinition = { body: node.body, called: false, definedIn: copyShell(state), via: [...walk.via, `${node.name.value}()`], at: walk.at };
       state.functions.set(node.name.value, fn);
       walk.functions.push(fn);
       return undefined;
@@ -394,6 +399,7 @@ function emit(argv: string[], env: CommandEnv, stdin: string | undefined, cwd: s
     ...(env.clear ? { clearEnv: true } : {}),
     ...(stdin !== undefined ? { stdin: reveal(stdin) } : {}),
     via: [...walk.via],
+    ...(walk.at !== undefined ? { offset: walk.at } : {}),
   });
 }
 

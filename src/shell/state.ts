@@ -19,6 +19,8 @@ export interface FunctionDefinition {
   /** The shell as it was when the function was defined, for a function that is never called. */
   definedIn: ShellState;
   via: string[];
+  /** Where the definition starts in the line, so its commands are reported there. */
+  at?: number;
 }
 
 export interface ShellState {

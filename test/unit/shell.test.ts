@@ -329,12 +329,13 @@ describe('what a command carries', () => {
   it('gives the whole ShellCommand for a cd inside bash -c', () => {
     expect(analyzeLine('sudo -E bash -c "cd prod-dir && RAILWAY_ENVIRONMENT=production railway volume delete -v pg-data --yes"', context)).toEqual({
       commands: [
-        { argv: ['cd', 'prod-dir'], cwd: '/w/app', env: {}, via: ['sudo', 'bash -c'] },
+        { argv: ['cd', 'prod-dir'], cwd: '/w/app', env: {}, via: ['sudo', 'bash -c'], offset: 0 },
         {
           argv: ['railway', 'volume', 'delete', '-v', 'pg-data', '--yes'],
           cwd: '/w/app/prod-dir',
           env: { RAILWAY_ENVIRONMENT: 'production' },
           via: ['sudo', 'bash -c'],
+          offset: 0,
         },
       ],
     });
@@ -354,7 +355,7 @@ describe('what a command carries', () => {
 
   it(`follows shell text ${maxDepth} levels deep and no deeper, counting the depth it is given`, () => {
     const nested = (levels: number) => Array.from({ length: levels }).reduce<string>((inner) => `sh -c ${quoteWord(inner)}`, 'railway down');
-    expect(analyzeLine(nested(maxDepth), context)).toEqual({ commands: [{ argv: ['railway', 'down'], cwd: '/w/app', env: {}, via: Array(maxDepth).fill('sh -c') }] });
+    expect(analyzeLine(nested(maxDepth), context)).toEqual({ commands: [{ argv: ['railway', 'down'], cwd: '/w/app', env: {}, via: Array(maxDepth).fill('sh -c'), offset: 0 }] });
     expect(analyzeLine(nested(maxDepth + 1), context)).toEqual({
       commands: [],
       unparseable: { reason: `shell text nested more than ${maxDepth} levels deep (${Array(maxDepth + 1).fill('sh -c').join(' > ')})`, mentionsCoveredTool: true },
