@@ -43,6 +43,8 @@ export interface CommandReport {
   /** For a command found in a line: what ran it (`sudo`, `bash -c`), and its directory when a `cd` moved it. */
   via?: string[];
   cwd?: string;
+  /** For a command found in a line: where its top-level statement starts in the line. */
+  offset?: number;
 }
 
 const verdictRank: Record<Verdict, number> = { allow: 0, confirm: 1, deny: 2 };
@@ -85,6 +87,7 @@ async function checkOne(
   const args = argv.slice(1);
   const via = command && command.via.length > 0 ? { via: command.via } : {};
   const cwd = command && command.cwd !== request.cwd ? { cwd: command.cwd } : {};
+  const where = command?.offset !== undefined && command.offset > 0 ? { offset: command.offset } : {};
   if (!isCovered(tool)) {
     const report: CommandReport = {
       tool,
@@ -98,6 +101,7 @@ async function checkOne(
       covered: false,
       ...via,
       ...cwd,
+      ...where,
     };
     return { report };
   }
@@ -105,7 +109,7 @@ async function checkOne(
   // chaperone's own fd 0; with nothing known it is empty. A typed argv reads fd 0, as its shim would.
   const input = command ? { input: command.stdin ?? '' } : {};
   const evaluation = await evaluate({ tool, args, cwd: command?.cwd ?? request.cwd, env, ...input }, { actor: request.actor, alwaysResolve: true });
-  return { report: { ...toReport(evaluation), ...via, ...cwd }, evaluation };
+  return { report: { ...toReport(evaluation), ...via, ...cwd, ...where }, evaluation };
 }
 
 /** A line that could not be parsed and names a covered tool: only a human may let it run. */

@@ -171,6 +171,23 @@ program
   });
 
 program
+  .command('scan')
+  .description('find destructive commands and committed credentials in files (for pre-commit and CI)')
+  .option('--staged', 'scan what `git commit` would record: the staged version of each changed file')
+  .option('--json', 'print the findings as JSON')
+  .argument('[paths...]', 'files or directories (default: the current directory)')
+  .addHelpText(
+    'after',
+    '\nExamples:\n  chaperone scan                 # every file under the current directory\n  chaperone scan --staged        # in a pre-commit hook\n  chaperone scan deploy.sh Makefile .github/workflows\n\nExit codes: 0 nothing found, 1 findings, 2 usage error.\n',
+  )
+  .action(async (paths: string[], options: { staged?: boolean; json?: boolean }) => {
+    const { scan, scanText } = await import('./scan.js');
+    const report = await scan(paths, { staged: options.staged ?? false, cwd: process.cwd(), env });
+    process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : scanText(report));
+    process.exitCode = report.findings.length === 0 ? 0 : 1;
+  });
+
+program
   .command('doctor')
   .description('check that the shims are installed, first on PATH, with real tools behind them, and that the rules load')
   .addOption(dirOption())
