@@ -4,11 +4,14 @@
 const mask = '***';
 const secretWords = 'password|passwd|pwd|token|access_token|refresh_token|api_key|apikey|secret|client_secret';
 
-const textPatterns: [RegExp, string][] = [
+// Every pattern runs over arguments an agent writes, so none may backtrack over its input: a scheme is
+// only tried where one can start (not inside a run of scheme characters), and a run of spaces only from
+// its first space. test/unit/redact.test.ts feeds each 128 KiB of the shapes that used to cost seconds.
+const textPatterns: [RegExp, string | ((...groups: string[]) => string)][] = [
   // scheme://user:password@host
-  [/([a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:)[^@\s/]*@/gi, `$1${mask}@`],
+  [/(?<![a-z0-9+.-])([a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:)[^@\s/]*@/gi, `$1${mask}@`],
   // scheme://TOKEN@host: a long user part with digits is a credential, not a login name like git@
-  [/([a-z][a-z0-9+.-]*:\/\/)(?=[^/\s:@]*\d)[^/\s:@]{16,}@/gi, `$1${mask}@`],
+  [/(?<![a-z0-9+.-])([a-z][a-z0-9+.-]*:\/\/)(?=[^/\s:@]*\d)[^/\s:@]{16,}@/gi, `$1${mask}@`],
   // password=… in connection strings, query strings and forms; password:=… in httpie/xh items
   [new RegExp(`\\b(${secretWords})(\\s*:?=\\s*)('(?:\\\\.|[^'])*'|"(?:\\\\.|[^"])*"|[^\\s&;'"]+)`, 'gi'), `$1$2${mask}`],
   // "password": "…" in JSON bodies
@@ -21,7 +24,7 @@ const textPatterns: [RegExp, string][] = [
   [/\b(auth2\s+\S+\s+)\S+/gi, `$1${mask}`],
   [/\b(auth)(\s+)(?!\*\*\*)[^\n]+/gi, `$1$2${mask}`],
   [/\b(requirepass|masterauth)(\s+)\S+/gi, `$1$2${mask}`],
-  [/(\bsetuser\b[^\n]*?\s)[>#][^\s]+/gi, `$1>${mask}`],
+  [/(\bsetuser\b)([^\n]*)/gi, (_whole, word, rest) => `${word}${rest.replace(/(\s)[>#]\S+/, `$1>${mask}`)}`],
   // Credential headers, also attached to -H (`-HAuthorization: Bearer x`): the whole value goes.
   [/(authorization|proxy-authorization|x-api-key|x-auth-token|private-token|x-vault-token|project-access-token|team-access-token)(\s*[:=]\s*)(?:(bearer|basic|token|digest)\s+)?[^\s'"]+/gi, `$1$2$3 ${mask}`],
   [/((?:set-)?cookie)(\s*:\s*)[^\n'"]+/gi, `$1$2${mask}`],
@@ -30,8 +33,8 @@ const textPatterns: [RegExp, string][] = [
 
 export function redactText(text: string): string {
   let out = text;
-  for (const [pattern, replacement] of textPatterns) out = out.replace(pattern, replacement);
-  return out.replace(/ {2,}\*\*\*/g, ` ${mask}`);
+  for (const [pattern, replacement] of textPatterns) out = out.replace(pattern, replacement as string);
+  return out.replace(/(?<! ) {2,}\*\*\*/g, ` ${mask}`);
 }
 
 /** Options whose value is a secret in every tool. */

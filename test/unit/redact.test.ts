@@ -1,7 +1,9 @@
-import { describe } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { escapeControl } from '../../src/display/describe.js';
+import { evaluate } from '../../src/evaluate.js';
 import { redactArgs, redactText } from '../../src/redact.js';
 import { table } from '../helpers/cases.js';
+import { emptyHome } from '../helpers/evaluate.js';
 
 describe('redactText', () => {
   table((t) => t, [
@@ -61,4 +63,36 @@ describe('escapeControl makes text inert on a terminal', () => {
     ['rtl\u202eevil', 'rtl\\u{202e}evil'],
     ['plain ünïcødé', 'plain ünïcødé'],
   ], escapeControl);
+});
+
+describe('a 128 KiB argument', () => {
+  // Each shape below once made a pattern backtrack over the whole argument (a 131 KB argument took
+  // ~30 s). Linear patterns finish these in milliseconds; the test's timeout only catches a regression
+  // by orders of magnitude, and `npm run bench` keeps the real budget.
+  const n = 128 * 1024;
+  const shapes: Record<string, string> = {
+    letters: 'a'.repeat(n),
+    'scheme characters': 'a.b+'.repeat(n / 4),
+    spaces: ' '.repeat(n),
+    'setuser words': 'setuser '.repeat(n / 8),
+    'half a URL': 'x://aaaaaaaaaaaaaaaaaaaa1'.repeat(n / 24),
+    'open quotes': "password 'identified by \"".repeat(n / 26),
+    'secret words': 'token=password:='.repeat(n / 16),
+  };
+
+  it.each(Object.entries(shapes))('is redacted in linear time: %s', (_name, arg) => {
+    expect(redactArgs([arg, '--token', arg], 'curl')).toHaveLength(3);
+    expect(redactText(arg).length).toBeLessThanOrEqual(arg.length);
+  });
+
+  it.each(['railway', 'psql', 'aws', 'kubectl', 'terraform', 'git', 'curl', 'mysql', 'redis-cli', 'gcloud', 'docker', 'helm'])(
+    'is decided by %s in linear time',
+    async (tool) => {
+      for (const arg of Object.values(shapes)) {
+        const ev = await evaluate({ tool, args: ['delete', arg, `--x=${arg}`], cwd: emptyHome, env: { HOME: emptyHome }, input: '' }, { terminal: () => false });
+        expect(ev.decision.verdict).toMatch(/^(allow|deny)$/);
+      }
+    },
+    20_000,
+  );
 });
