@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { dataHome } from '../context/files.js';
 import { UserError } from '../errors.js';
 import { shimMarker } from '../shim/find-real.js';
+import { savedCaVariable } from '../shim/handoff.js';
 import { executables } from '../tools/index.js';
 
 export function defaultShimDir(env: NodeJS.ProcessEnv): string {
@@ -20,13 +21,30 @@ export function shimEntry(): string {
 
 const sq = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
 
+/**
+ * The shim: a POSIX sh script that asks chaperone's Node entry for a decision, then execs the real tool
+ * itself, so no Node process stays between the caller and the tool (see src/shim/handoff.ts).
+ */
 export function shimScript(tool: string, node: string, entry: string): string {
+  const saved = savedCaVariable;
   return [
     '#!/bin/sh',
     `${shimMarker}: ${tool}. Written by \`chaperone install\`; \`chaperone uninstall\` removes it.`,
-    `[ -f ${sq(entry)} ] || { echo "chaperone: ${entry} is missing; reinstall chaperone, or run: chaperone uninstall" >&2; exit 127; }`,
-    `[ -x ${sq(node)} ] && exec ${sq(node)} ${sq(entry)} "$0" "$@"`,
-    `exec node ${sq(entry)} "$0" "$@"`,
+    `entry=${sq(entry)}`,
+    `[ -f "$entry" ] || { echo "chaperone: $entry is missing; reinstall chaperone, or run: chaperone uninstall" >&2; exit 127; }`,
+    `node=${sq(node)}`,
+    '[ -x "$node" ] || node=node',
+    '# Node parses NODE_EXTRA_CA_CERTS at start-up, and chaperone makes no TLS connection: the tool gets it back.',
+    `if [ "\${NODE_EXTRA_CA_CERTS+set}" = set ]; then ${saved}=$NODE_EXTRA_CA_CERTS; export ${saved}; unset NODE_EXTRA_CA_CERTS; fi`,
+    '# The decision. Node answers on fd 4 how the real tool is to run; its own output goes to our stdout.',
+    '{ answer=$("$node" "$entry" --handoff=4 "$0" "$@" 4>&1 1>&3 3>&-); } 3>&1',
+    'status=$?',
+    `if [ "\${${saved}+set}" = set ]; then NODE_EXTRA_CA_CERTS=$${saved}; export NODE_EXTRA_CA_CERTS; unset ${saved}; fi`,
+    'case $answer in',
+    '  "exec "*) answer=${answer#exec }; CHAPERONE_DEPTH=${answer%% *}; export CHAPERONE_DEPTH; exec "${answer#* }" "$@" ;;',
+    '  "signal "*) kill -"${answer#signal }" "$$" ;;',
+    'esac',
+    'exit "$status"',
     '',
   ].join('\n');
 }

@@ -7,17 +7,21 @@ import { ExitCode, UserError } from '../errors.js';
 import { evaluate } from '../evaluate.js';
 import { passGate } from '../gate/gate.js';
 import { findRealTool } from './find-real.js';
+import { answerExec, readShimArguments, restoreCaCertificates } from './handoff.js';
 import { depthVariable, runRealTool } from './run.js';
 
 const maxDepth = 8;
 
 async function main(): Promise<void> {
-  const [shimPath, ...args] = process.argv.slice(2);
-  const tool = basename(shimPath ?? '');
+  const { handoff, shimPath, args } = readShimArguments(process.argv.slice(2));
+  if (shimPath === undefined) throw new UserError('chaperone: the shim entry needs the shim\'s path; reinstall the shims with `chaperone install`.', ExitCode.internal);
+  const tool = basename(shimPath);
   const env = process.env;
+  restoreCaCertificates(env);
   const cwd = currentDirectory(env);
 
-  if (Number(env[depthVariable] ?? '0') >= maxDepth) {
+  const depth = currentDepth(env) + 1;
+  if (depth > maxDepth) {
     throw new UserError(
       `chaperone: ${tool} called itself through chaperone ${maxDepth} times; a wrapper on PATH is probably calling back into the shim. ` +
         `Run \`chaperone doctor\` to see what PATH resolves to.`,
@@ -35,7 +39,18 @@ async function main(): Promise<void> {
   if (real.kind === 'not-executable') {
     throw new UserError(`chaperone: ${tool}: ${real.path} is not executable.`, ExitCode.notExecutable);
   }
-  runRealTool(real.path, tool, args, env, evaluation);
+  // Nothing of stdin was consumed: the shim can exec the tool itself, and this process goes away.
+  if (handoff && !evaluation.stdin) {
+    answerExec(handoff, depth, real.path);
+    return;
+  }
+  runRealTool(real.path, tool, args, { ...env, [depthVariable]: String(depth) }, evaluation, handoff);
+}
+
+/** How many chaperone shims already stand above this call; a value that is not a count is none. */
+function currentDepth(env: NodeJS.ProcessEnv): number {
+  const value = env[depthVariable] ?? '';
+  return /^\d{1,3}$/.test(value) ? Number(value) : 0;
 }
 
 function currentDirectory(env: NodeJS.ProcessEnv): string {

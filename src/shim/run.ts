@@ -1,25 +1,29 @@
-// Handing over to the real tool. Node 20 has no execve, so "exec" means: spawn with the same argv, env,
-// cwd and inherited stdio; stay alive through SIGINT/SIGQUIT (the terminal sends them to the child
-// too, and the child decides); forward SIGTERM/SIGHUP; then exit with the child's code, or die by its
-// signal.
+// Running the real tool from Node, when the shim cannot exec it itself (see handoff.ts): stdin was read
+// ahead and must be fed to it, or an older shim started us. Node 20 has no execve, so this means: spawn
+// with the same argv, env, cwd and inherited stdio; stay alive through SIGINT/SIGQUIT (the terminal
+// sends them to the child too, and the child decides); forward SIGTERM/SIGHUP; then exit with the
+// child's code, or die by its signal.
 
-import { spawn } from 'node:child_process';
+import { spawn, type StdioOptions } from 'node:child_process';
 import { constants } from 'node:os';
 import { ExitCode } from '../errors.js';
 import type { Evaluation } from '../model.js';
+import { answerSignal, type Handoff } from './handoff.js';
 
 export const depthVariable = 'CHAPERONE_DEPTH';
 
-export function runRealTool(path: string, argv0: string, args: readonly string[], env: NodeJS.ProcessEnv, ev?: Evaluation): void {
-  const depth = Number(env[depthVariable] ?? '0') + 1;
-  runChild(path, args, { ...env, [depthVariable]: String(depth) }, argv0, ev);
+export function runRealTool(path: string, argv0: string, args: readonly string[], env: NodeJS.ProcessEnv, ev?: Evaluation, handoff?: Handoff): void {
+  runChild(path, args, env, argv0, ev, handoff);
 }
 
 /** Spawns a command as if exec'd: inherited stdio, signals forwarded, its exit mirrored. */
-export function runChild(path: string, args: readonly string[], env: NodeJS.ProcessEnv, argv0?: string, ev?: Evaluation): void {
+export function runChild(path: string, args: readonly string[], env: NodeJS.ProcessEnv, argv0?: string, ev?: Evaluation, handoff?: Handoff): void {
   // stdin stays the caller's own, unless it was read ahead: then the tool is fed what was read.
-  const stdio = ev?.stdin ? (['pipe', 'inherit', 'inherit'] as const) : 'inherit';
-  const child = spawn(path, args, { stdio: stdio as 'inherit', ...(argv0 ? { argv0 } : {}), env });
+  const stdio: StdioOptions = [ev?.stdin ? 'pipe' : 'inherit', 'inherit', 'inherit'];
+  // The hand-off descriptor is the shim's to read; the tool must not hold it open (the shim would wait
+  // for a daemon the tool started). It gets /dev/null in its place.
+  if (handoff) for (let fd = 3; fd <= handoff.fd; fd++) stdio.push('ignore');
+  const child = spawn(path, args, { stdio, ...(argv0 ? { argv0 } : {}), env });
   let held: number | undefined; // set when chaperone stopped the tool's input
   let feeding: Promise<void> = Promise.resolve();
   if (ev?.stdin && child.stdin) {
@@ -59,9 +63,13 @@ export function runChild(path: string, args: readonly string[], env: NodeJS.Proc
   child.on('exit', (code, signal) => void feeding.then(() => {
     for (const [name, handler] of handlers) process.off(name, handler);
     if (signal) {
-      process.kill(process.pid, signal);
-      // Signals Node ignores by default (SIGPIPE) do not end us: exit as a shell would report it.
-      setTimeout(() => process.exit(128 + (constants.signals[signal] ?? 0)), 100).unref();
+      const number = constants.signals[signal] ?? 0;
+      // The shim re-raises it on itself, so the caller sees a death by that signal.
+      if (handoff) answerSignal(handoff, number);
+      // Without a shim to do that, die by it here; signals Node ignores (SIGPIPE) do not end a Node
+      // process, so the exit status is then what a shell reports for that death.
+      process.exitCode = 128 + number;
+      if (!handoff) process.kill(process.pid, signal);
       return;
     }
     // A held statement wins over the tool's own success: the script did not run as written.

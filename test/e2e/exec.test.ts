@@ -36,19 +36,65 @@ describe('signals', () => {
     });
   }
 
-  it('survives a SIGINT sent to the shim alone, leaving the decision to the real tool', async () => {
+  it('leaves no chaperone process in between: the real tool runs in the shim\'s own process', async () => {
     const sb = await makeSandbox(['railway']);
     writeFileSync(join(sb.doubles, 'railway'), trappingDouble(sb.records));
     chmodSync(join(sb.doubles, 'railway'), 0o755);
     const child = sb.run('railway', ['logs']);
     await waitFor(join(sb.records, 'ready'));
-    child.kill('SIGINT'); // the shim ignores it; the double never sees it (it was not sent to the group)
-    await new Promise((r) => setTimeout(r, 200));
+    // A SIGINT sent to that pid is the tool's own to handle, exactly as without chaperone.
+    child.kill('SIGINT');
+    await waitFor(join(sb.records, 'signals'));
     expect(child.exitCode).toBeNull();
     child.kill('SIGTERM');
     const result = await child;
     expect(result.exitCode).toBe(0);
-    expect(readFileSync(join(sb.records, 'signals'), 'utf8')).toBe('TERM\n');
+    expect(readFileSync(join(sb.records, 'signals'), 'utf8')).toBe('INT\nTERM\n');
+  });
+
+  it('runs the tool as the shim\'s own pid, so nothing holds memory or relays signals while it runs', async () => {
+    const sb = await makeSandbox(['railway']);
+    writeFileSync(join(sb.doubles, 'railway'), `#!/bin/sh\necho $$ > "${sb.records}/pid"\n`);
+    chmodSync(join(sb.doubles, 'railway'), 0o755);
+    const child = sb.run('railway', ['status']);
+    await child;
+    expect(readFileSync(join(sb.records, 'pid'), 'utf8').trim()).toBe(String(child.pid));
+  });
+
+  it.each([
+    ['exec hand-off', ['-c', 'select 1'], undefined],
+    ['SQL piped in, read ahead and fed from Node', [], 'select 1;\n'],
+  ])('dies by the signal the tool died by, SIGPIPE included (%s)', async (_how, args, input) => {
+    const sb = await makeSandbox(['psql']);
+    for (const signal of ['PIPE', 'USR1', 'TERM']) {
+      // The double names its parent, so each case shows which path ran it.
+      writeFileSync(join(sb.doubles, 'psql'), `#!/bin/sh\ncat >/dev/null\nps -o args= -p $PPID > "${sb.records}/parent"\nkill -${signal} $$\n`);
+      chmodSync(join(sb.doubles, 'psql'), 0o755);
+      const result = await sb.run('psql', ['-h', 'localhost', ...args], { input: input ?? '' });
+      expect(result.signal, signal).toBe(`SIG${signal}`);
+      expect(readFileSync(join(sb.records, 'parent'), 'utf8').includes('shim.js')).toBe(input !== undefined);
+    }
+  });
+
+  it.each([0, 1, 2, 77, 126, 127, 128, 141, 255])('mirrors exit status %i', async (code) => {
+    const sb = await makeSandbox(['railway']);
+    sb.double('railway', { exitCode: code });
+    expect((await sb.run('railway', ['status'])).exitCode).toBe(code);
+  });
+
+  it.each([
+    ['set', { NODE_EXTRA_CA_CERTS: '/etc/ssl/extra.pem' }],
+    ['empty', { NODE_EXTRA_CA_CERTS: '' }],
+    ['unset', {}],
+  ])('gives the tool NODE_EXTRA_CA_CERTS exactly as the caller had it (%s), though Node starts without it', async (_case, extra) => {
+    const sb = await makeSandbox(['railway']);
+    sb.double('railway');
+    const env: Record<string, string | undefined> = { ...sb.env, ...extra };
+    if (!('NODE_EXTRA_CA_CERTS' in extra)) env.NODE_EXTRA_CA_CERTS = undefined;
+    await sb.run('railway', ['status'], { env, extendEnv: false });
+    const seen = sb.record('railway')!.env;
+    expect(seen.NODE_EXTRA_CA_CERTS).toBe((extra as Record<string, string>).NODE_EXTRA_CA_CERTS);
+    expect(Object.keys(seen).filter((k) => k.startsWith('CHAPERONE_') && k !== 'CHAPERONE_DEPTH')).toEqual([]);
   });
 });
 

@@ -1,0 +1,48 @@
+// How the decision process hands the call back to the sh shim that started it. Node 20 has no execve,
+// so a Node process that ran the real tool itself would sit in between for the tool's whole life: ~50
+// MiB held, every signal relayed, a death by SIGPIPE turned into an exit code. Instead the shim starts
+// Node with a spare descriptor (`--handoff=4`) and Node answers on it, then exits:
+//
+//   exec DEPTH PATH   the sh shim sets CHAPERONE_DEPTH=DEPTH and execs PATH with the original argv, so
+//                     the tool gets the shim's own process, terminal, signals and exit status;
+//   signal N          Node had to run the tool itself (stdin was read ahead and must be fed to it), and
+//                     the tool died by signal N: the shim dies by the same signal;
+//   (nothing)         the shim exits with Node's exit status (refused, aborted, or the tool's own).
+//
+// A shim written by an older install passes no --handoff, and Node runs the tool itself as before.
+
+import { writeSync } from 'node:fs';
+
+export interface Handoff {
+  fd: number;
+}
+
+const flag = /^--handoff=(\d+)$/;
+
+/** Splits the shim's arguments: `[--handoff=FD] SHIM_PATH ARGS…`. */
+export function readShimArguments(argv: readonly string[]): { handoff?: Handoff; shimPath?: string; args: string[] } {
+  const match = argv[0] === undefined ? null : flag.exec(argv[0]);
+  const rest = match ? argv.slice(1) : argv;
+  return { ...(match ? { handoff: { fd: Number(match[1]) } } : {}), shimPath: rest[0], args: rest.slice(1) };
+}
+
+export function answerExec(handoff: Handoff, depth: number, path: string): void {
+  writeSync(handoff.fd, `exec ${depth} ${path}`);
+}
+
+export function answerSignal(handoff: Handoff, signal: number): void {
+  writeSync(handoff.fd, `signal ${signal}`);
+}
+
+/**
+ * The sh shim saves NODE_EXTRA_CA_CERTS aside before starting Node (Node parses that bundle at start-up,
+ * and chaperone makes no TLS connection); the decision sees the variable as the caller set it.
+ */
+export const savedCaVariable = 'CHAPERONE_NODE_EXTRA_CA_CERTS';
+
+export function restoreCaCertificates(env: NodeJS.ProcessEnv): void {
+  const saved = env[savedCaVariable];
+  if (saved === undefined) return;
+  env.NODE_EXTRA_CA_CERTS = saved;
+  delete env[savedCaVariable];
+}
