@@ -7,7 +7,7 @@ import { realpathOr } from '../context/files.js';
 import { loadConfig } from '../rules/load.js';
 import { findRealTool } from '../shim/find-real.js';
 import { executables } from '../tools/index.js';
-import { isShim } from './shims.js';
+import { fastPathsFor, isShim, writtenFastPath } from './shims.js';
 
 export interface DoctorLine {
   ok: boolean;
@@ -49,6 +49,8 @@ export async function doctor(dir: string, cwd: string, env: NodeJS.ProcessEnv): 
   // A shim with no tool behind it is not broken: it guards the tool from the day it is installed.
   if (missing.length) lines.push({ ok: true, text: `not installed behind their shims (they answer 127 until they are): ${missing.join(', ')}` });
 
+  lines.push(...(await fastPathLines(dir, installed, env)));
+
   try {
     const config = await loadConfig(cwd, env);
     lines.push({ ok: true, text: `rules load: ${config.rules.length} rules from ${config.layers.join(', ')}` });
@@ -56,4 +58,21 @@ export async function doctor(dir: string, cwd: string, env: NodeJS.ProcessEnv): 
     lines.push({ ok: false, text: (error as Error).message });
   }
   return lines;
+}
+
+/** Which shims skip Node for calls no rule can reach, and whether each was derived from today's rules. */
+async function fastPathLines(dir: string, installed: string[], env: NodeJS.ProcessEnv): Promise<DoctorLine[]> {
+  const current = await fastPathsFor(installed, env);
+  const fast: string[] = [];
+  const stale: string[] = [];
+  for (const tool of installed) {
+    const written = writtenFastPath(join(dir, tool));
+    const now = current.get(tool) ?? [];
+    if (written.join('\n') !== now.join('\n')) stale.push(tool);
+    else if (now.length > 0) fast.push(tool);
+  }
+  const out: DoctorLine[] = [];
+  if (fast.length) out.push({ ok: true, text: `fast path (calls no rule can reach skip Node), current: ${fast.join(', ')}` });
+  if (stale.length) out.push({ ok: false, text: `fast path written from other rules than today's (they go through Node until refreshed): ${stale.join(', ')}; run \`chaperone install\`` });
+  return out;
 }

@@ -24,7 +24,7 @@ program
   .addOption(dirOption())
   .argument('[tools...]', 'tools to shim (default: every covered tool)')
   .option('--only-installed', 'shim only the covered tools found on PATH now')
-  .action((tools: string[], options: { dir: string; onlyInstalled?: boolean }) => {
+  .action(async (tools: string[], options: { dir: string; onlyInstalled?: boolean }) => {
     // Every covered tool by default, so a tool installed later (npm i -g @railway/cli) is guarded
     // from its first call; --only-installed keeps `command -v heroku` from finding a shim with nothing
     // behind it.
@@ -32,7 +32,7 @@ program
     const present = (tool: string) => findRealTool(tool, env.PATH, join(options.dir, tool), process.cwd()).kind !== 'not-found';
     const installed = options.onlyInstalled ? chosen.filter(present) : chosen;
     const skipped = chosen.filter((tool) => !installed.includes(tool));
-    const written = writeShims(options.dir, installed);
+    const written = await writeShims(options.dir, installed, env);
     process.stdout.write(
       `chaperone: wrote ${written.length} shims to ${options.dir}: ${written.join(' ')}\n` +
         (skipped.length ? `chaperone: not installed here, so not shimmed: ${skipped.join(' ')}\n` : '') +

@@ -8,7 +8,9 @@ import { dataHome } from '../context/files.js';
 import { UserError } from '../errors.js';
 import { shimMarker } from '../shim/find-real.js';
 import { savedCaVariable } from '../shim/handoff.js';
-import { executables } from '../tools/index.js';
+import { loadConfig, userConfigPath } from '../rules/load.js';
+import { fastPathScript, fastPathWords } from '../shim/fast-path.js';
+import { executables, loadTool } from '../tools/index.js';
 
 export function defaultShimDir(env: NodeJS.ProcessEnv): string {
   return join(dataHome(env), 'chaperone', 'shims');
@@ -25,13 +27,14 @@ const sq = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
  * The shim: a POSIX sh script that asks chaperone's Node entry for a decision, then execs the real tool
  * itself, so no Node process stays between the caller and the tool (see src/shim/handoff.ts).
  */
-export function shimScript(tool: string, node: string, entry: string): string {
+export function shimScript(tool: string, node: string, entry: string, fastPath: readonly string[] = []): string {
   const saved = savedCaVariable;
   return [
     '#!/bin/sh',
     `${shimMarker}: ${tool}. Written by \`chaperone install\`; \`chaperone uninstall\` removes it.`,
     `entry=${sq(entry)}`,
     `[ -f "$entry" ] || { echo "chaperone: $entry is missing; reinstall chaperone, or run: chaperone uninstall" >&2; exit 127; }`,
+    ...fastPath,
     `node=${sq(node)}`,
     '[ -x "$node" ] || node=node',
     '# Node parses NODE_EXTRA_CA_CERTS at start-up, and chaperone makes no TLS connection: the tool gets it back.',
@@ -57,6 +60,15 @@ export function checkToolNames(requested: string[]): string[] {
   return requested.length ? requested : executables;
 }
 
+/** The fast-path lines a shim was written with (none for an older shim). */
+export function writtenFastPath(path: string): string[] {
+  const lines = readFileSync(path, 'utf8').split('\n');
+  const start = lines.findIndex((line) => line.startsWith('# Fast path'));
+  if (start === -1) return [];
+  const end = lines.findIndex((line, i) => i > start && line === 'fi');
+  return lines.slice(start, end + 1);
+}
+
 export function isShim(path: string): boolean {
   try {
     return readFileSync(path, 'latin1').slice(0, 512).includes(shimMarker);
@@ -65,16 +77,43 @@ export function isShim(path: string): boolean {
   }
 }
 
-export function writeShims(dir: string, tools: string[]): string[] {
+/**
+ * Each executable's fast-path lines, derived from the rules that apply now: the built-in ones (all of
+ * them, disabled or not) and the user's file. See src/shim/fast-path.ts.
+ */
+export async function fastPathsFor(executablesToWrite: readonly string[], env: NodeJS.ProcessEnv): Promise<Map<string, string[]>> {
+  const nowhere = '/nonexistent/chaperone';
+  const builtin = await loadConfig(nowhere, { HOME: nowhere, XDG_CONFIG_HOME: nowhere });
+  const withUser = await loadConfig(nowhere, env);
+  const out = new Map<string, string[]>();
+  for (const executable of executablesToWrite) {
+    const tool = await loadTool(executable);
+    if (!tool?.plainWords) continue;
+    const words = fastPathWords(tool, [builtin.rules, withUser.rules]);
+    out.set(executable, fastPathScript(executable, words, userConfigPath(env), tool.injectedBy));
+  }
+  return out;
+}
+
+export async function writeShims(dir: string, tools: string[], env: NodeJS.ProcessEnv): Promise<string[]> {
   mkdirSync(dir, { recursive: true });
   const entry = shimEntry();
+  let fast = new Map<string, string[]>();
+  try {
+    fast = await fastPathsFor(tools, env);
+  } catch (error) {
+    // Rules that do not load stop every wrapped command until they are fixed. The shims are still
+    // written, all of them the slow way, so that each call reports it and none runs unjudged.
+    const why = error instanceof UserError ? error.message : `chaperone: the rules do not load: ${(error as Error).message}`;
+    process.stderr.write(`${why}\nchaperone: the shims are written without a fast path; run \`chaperone install\` again once this is fixed.\n`);
+  }
   for (const tool of tools) {
     const path = join(dir, tool);
     if (existsSync(path) && !isShim(path)) {
       throw new UserError(`chaperone: ${path} exists and is not a chaperone shim; not overwriting it. Choose another --dir.`);
     }
     const temporary = `${path}.chaperone-${process.pid}`;
-    writeFileSync(temporary, shimScript(tool, process.execPath, entry), { mode: 0o755 });
+    writeFileSync(temporary, shimScript(tool, process.execPath, entry, fast.get(tool)), { mode: 0o755 });
     chmodSync(temporary, 0o755);
     renameSync(temporary, path);
   }

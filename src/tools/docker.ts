@@ -268,4 +268,7 @@ export function daemonHost(address: string): string | undefined {
   }
 }
 
-export const docker: Tool = { name: 'docker', parse, resolve };
+/** Commands that only read (the rules take out any that can destroy): the shim's fast path. */
+const plainWords = ['ps', 'images', 'logs', 'inspect', 'version', 'info', 'stats', 'top', 'history', 'port'];
+
+export const docker: Tool = { name: 'docker', parse, resolve, plainWords };

@@ -518,4 +518,7 @@ function withoutCredentials(url: string): string {
   return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1');
 }
 
-export const git: Tool = { name: 'git', parse, resolve };
+/** Built-ins that only ever read or add (the rules take out any that can destroy): the shim's fast path. */
+const plainWords = ['status', 'log', 'diff', 'show', 'rev-parse', 'ls-files', 'ls-remote', 'describe', 'blame', 'grep', 'fetch', 'add', 'commit', 'init', 'clone', 'version', 'format-patch'];
+
+export const git: Tool = { name: 'git', parse, resolve, plainWords };

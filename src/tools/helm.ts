@@ -139,4 +139,7 @@ function resolve(parsed: ParsedInvocation, invocation: Invocation): ResolvedTarg
   return { name: target.context, evidence: [...target.evidence, namespace], identifiers };
 }
 
-export const helm: Tool = { name: 'helm', parse, resolve };
+/** Commands that only read or render (the rules take out any that can destroy): the shim's fast path. */
+const plainWords = ['list', 'ls', 'status', 'get', 'history', 'version', 'search', 'show', 'template', 'lint', 'env'];
+
+export const helm: Tool = { name: 'helm', parse, resolve, plainWords };

@@ -271,4 +271,7 @@ function deletedNamespaces(args: string[]): string[] {
     .map((r) => r.name!);
 }
 
-export const kubectl: Tool = { name: 'kubectl', parse, resolve };
+/** Commands that only read (the rules take out any that can destroy): the shim's fast path. */
+const plainWords = ['get', 'describe', 'logs', 'top', 'explain', 'version', 'api-resources', 'api-versions', 'cluster-info', 'events'];
+
+export const kubectl: Tool = { name: 'kubectl', parse, resolve, plainWords };

@@ -170,4 +170,7 @@ function linkEvidence(invocation: Invocation): Evidence[] {
   return link.kind === 'linked' ? link.evidence.map((e) => ({ ...e, value: `${e.value} (overridden by the token)` })) : [];
 }
 
-export const railway: Tool = { name: 'railway', parse, resolve };
+/** Commands that only read (the rules take out any that can destroy): the shim's fast path. */
+const plainWords = ['status', 'logs', 'whoami', 'list', 'open', 'docs'];
+
+export const railway: Tool = { name: 'railway', parse, resolve, plainWords };

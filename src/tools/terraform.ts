@@ -228,4 +228,14 @@ function showInjected(words: string[]): string {
   return shown.join(' ');
 }
 
-export const terraform: Tool = { name: 'terraform', parse, resolve };
+/** Commands that only read or plan (the rules take out any that can destroy): the shim's fast path. */
+const plainWords = ['version', 'fmt', 'validate', 'show', 'output', 'providers', 'graph', 'plan', 'init'];
+
+export const terraform: Tool = {
+  name: 'terraform',
+  parse,
+  resolve,
+  plainWords,
+  // TF_CLI_ARGS and TF_CLI_ARGS_<command> add arguments to a call (`-destroy` to a plan, say).
+  injectedBy: (word) => ['TF_CLI_ARGS', `TF_CLI_ARGS_${word}`],
+};

@@ -9,6 +9,14 @@ export interface Tool {
   name: string;
   parse(invocation: Invocation): ParsedInvocation | Promise<ParsedInvocation>;
   resolve(parsed: ParsedInvocation, invocation: Invocation): ResolvedTarget | Promise<ResolvedTarget>;
+  /**
+   * First words whose calls this grammar turns into nothing but a command path starting with that word:
+   * no payload, no nested line, no alias, no plugin. Candidates for the shim's fast path; the rules, not
+   * this list, decide which remain (src/shim/fast-path.ts).
+   */
+  plainWords?: readonly string[];
+  /** Variables that inject arguments into a call starting with `word` (terraform's TF_CLI_ARGS_plan). */
+  injectedBy?: (word: string) => string[];
 }
 
 /** A short, non-reversible name for a secret, so a user can map it in config without writing it down. */

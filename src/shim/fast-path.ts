@@ -1,0 +1,86 @@
+// The fast path: a call that no rule can possibly reach runs the real tool without starting Node. Shell
+// prompts call `git status` and `git rev-parse` several times per prompt; ~70 ms of Node start-up on each
+// is what makes a team uninstall a guard.
+//
+// Nothing here is written by hand per call: `chaperone install` derives, for each tool, the first words
+// of its vocabulary (Tool.plainWords) that no rule's command path can start with, and writes them into
+// the tool's sh shim as one `case` pattern. Every rule counts: the built-in ones (even those your config
+// disables, since the fast path may outlive that config) and your own. A project's .chaperone.yaml can
+// add rules the install never saw, so any such file at or above the directory sends the call the slow
+// way, as do: a newer user rules file or chaperone build than the shim, a call already inside chaperone
+// (CHAPERONE_DEPTH), a working directory the shell's $PWD does not name physically, and the variables
+// that inject arguments into the word (terraform's TF_CLI_ARGS). test/unit/fast-path.test.ts proves
+// that the fast path never lets through what the full engine would gate.
+
+import type { Rule } from '../rules/config.js';
+import type { Tool } from '../tools/tool.js';
+
+/** The words of `tool` a call may start with and still skip Node, given every rule that applies. */
+export function fastPathWords(tool: Tool, ruleSets: readonly (readonly Rule[])[]): string[] {
+  const rules = ruleSets.flat().filter((rule) => rule.tools.includes(tool.name));
+  if (rules.some((rule) => rule.paths.length === 0)) return []; // a rule that reads every call
+  const reachable = (word: string) => rules.some((rule) => rule.paths.some((path) => path.length === 0 || path[0].test(word)));
+  return (tool.plainWords ?? []).filter((word) => /^[a-z][a-z0-9-]*$/.test(word) && !reachable(word));
+}
+
+const sq = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * The sh that runs the real `executable` at once when the call may skip Node, else falls through. It
+ * starts no process: `[`, `case`, parameter expansion and `exec` are builtins of every POSIX sh.
+ */
+export function fastPathScript(executable: string, words: readonly string[], userRules: string, injectedBy: (word: string) => string[] = () => []): string[] {
+  if (words.length === 0) return [];
+  const lines = ['# Fast path (src/shim/fast-path.ts): words no rule can reach run the real tool without Node.', 'case ${CHAPERONE_DEPTH:-}:$1 in'];
+  // Words that variables can inject arguments into get their own branch.
+  const plain = words.filter((w) => injectedBy(w).length === 0);
+  const injected = words.filter((w) => injectedBy(w).length > 0);
+  const fast = 'chaperone_fast=1';
+  if (plain.length > 0) lines.push(`  ${plain.map((w) => `:${w}`).join('|')}) ${fast} ;;`);
+  for (const word of injected) {
+    const unset = injectedBy(word).map((v) => `[ -z "\${${v}+x}" ]`).join(' && ');
+    lines.push(`  :${word}) ${unset} && ${fast} ;;`);
+  }
+  lines.push(
+    '  *) chaperone_fast= ;;',
+    'esac',
+    'if [ -n "$chaperone_fast" ]; then',
+    // The project file is looked for where Node would: the physical directory and its ancestors.
+    '  [ -n "${PWD:-}" ] && [ "$PWD" -ef . ] || chaperone_fast=',
+    '  chaperone_dir=$PWD',
+    '  while [ -n "$chaperone_fast" ]; do',
+    '    { [ -e "$chaperone_dir/.chaperone.yaml" ] || [ -L "${chaperone_dir:-/}" ]; } && chaperone_fast=',
+    '    { [ -n "$chaperone_dir" ] && [ "$chaperone_dir" != / ]; } || break',
+    '    chaperone_dir=${chaperone_dir%/*}',
+    '  done',
+    // The rules the words were derived from: this user's file, unchanged since, and this build.
+    `  [ -n "\${HOME:-}" ] || chaperone_fast=`,
+    '  chaperone_rules=${XDG_CONFIG_HOME:-$HOME/.config}/chaperone/rules.yaml',
+    `  if [ -e "$chaperone_rules" ] && { [ "$chaperone_rules" != ${sq(userRules)} ] || [ "$chaperone_rules" -nt "$0" ]; }; then chaperone_fast=; fi`,
+    '  [ "$entry" -nt "$0" ] && chaperone_fast=',
+    '  [ "${entry%/*}/rules.json" -nt "$0" ] && chaperone_fast=',
+    '  if [ -n "$chaperone_fast" ]; then',
+    // The first executable of that name on PATH that is not in this shim's own directory. Anything
+    // chaperone-shaped found there still decides through Node: CHAPERONE_DEPTH is set.
+    '    chaperone_self=${0%/*}',
+    '    chaperone_ifs=$IFS',
+    '    IFS=:',
+    '    set -f',
+    '    for chaperone_p in $PATH; do',
+    '      chaperone_p=${chaperone_p:-.}',
+    '      [ "$chaperone_p" = "$chaperone_self" ] && continue',
+    `      if [ -f "$chaperone_p/${executable}" ] && [ -x "$chaperone_p/${executable}" ]; then`,
+    '        IFS=$chaperone_ifs',
+    '        set +f',
+    '        CHAPERONE_DEPTH=1',
+    '        export CHAPERONE_DEPTH',
+    `        exec "$chaperone_p/${executable}" "$@"`,
+    '      fi',
+    '    done',
+    '    IFS=$chaperone_ifs',
+    '    set +f',
+    '  fi',
+    'fi',
+  );
+  return lines;
+}
