@@ -63,6 +63,13 @@ export interface ShellCommand {
   stdin?: string;
   /** What ran it, outermost first, for explanations: `['sudo', 'bash -c']`. */
   via: string[];
+  /**
+   * Earlier commands of the line (indexes into `commands`) that must have succeeded for this one to run
+   * (`a && b`). Any other earlier command may or may not have run, or may have failed (`a; b`, `a || b`).
+   */
+  after?: number[];
+  /** It may still be running while later commands of the line run (a pipeline stage, `&`, `<( )`). */
+  concurrent?: boolean;
 }
 
 export interface LineAnalysis {
@@ -98,6 +105,8 @@ interface Walk {
   via: string[];
   /** Functions being expanded, so a recursive one is followed once. */
   calling: string[];
+  /** Inside a pipeline, a background job or a process substitution. */
+  concurrent?: boolean;
 }
 
 export function analyzeLine(line: string, context: LineContext): LineAnalysis {
@@ -149,7 +158,10 @@ function full(walk: Walk): boolean {
 
 function walkStatement(statement: Statement, state: ShellState, walk: Walk): void {
   if (full(walk)) return;
-  walkNode(statement.command, statement.background ? copyShell(state) : state, walk);
+  const first = walk.out.length;
+  walkNode(statement.command, statement.background ? copyShell(state) : state, statement.background ? { ...walk, concurrent: true } : walk);
+  // After `;` or a newline the next statement runs whether this one succeeded or not.
+  for (const index of state.succeeded) if (index >= first) state.succeeded.delete(index);
 }
 
 /** Walks one node; returns what it writes to stdout when that is known (`echo`, `cat <<EOF`). */
@@ -158,20 +170,36 @@ function walkNode(node: PipelineNode | AndOr, state: ShellState, walk: Walk, std
     case 'AndOr': {
       // `a || b` runs b where `a` failed, so from the shell as it was before `a`; the line then goes on
       // in the shell where `a` succeeded: b's `cd` does not count.
+      // What certainly succeeded before each command: what did before the list, and the commands since
+      // the last `||` (`a && b || c && d`: d may run after a failed).
+      const entry = [...state.succeeded];
+      let chain: number[] = [];
       let before = copyShell(state);
       node.commands.forEach((command, i) => {
         const orElse = i > 0 && node.operators[i - 1] === '||';
+        if (orElse) chain = [];
         const next = copyShell(state);
-        walkNode(command, orElse ? before : state, walk);
+        const into = orElse ? before : state;
+        into.succeeded = new Set([...entry, ...chain]);
+        const first = walk.out.length;
+        walkNode(command, into, walk);
+        chain.push(...[...into.succeeded].filter((index) => index >= first));
         before = next;
       });
       return undefined;
     }
     case 'Pipeline': {
       const timed = node.prefixes.some((p) => p.type === 'Time') ? { ...walk, via: [...walk.via, 'time'] } : walk;
+      if (node.prefixes.some((p) => p.type === 'Negation')) {
+        // `! a && b` runs b when a failed: nothing in `a` succeeded for what follows.
+        const first = walk.out.length;
+        const out = node.commands.length === 1 ? walkNode(node.commands[0], state, timed, stdin) : walkNode({ ...node, prefixes: [] }, state, timed, stdin);
+        for (const index of state.succeeded) if (index >= first) state.succeeded.delete(index);
+        return out;
+      }
       if (node.commands.length === 1) return walkNode(node.commands[0], state, timed, stdin);
       let input = stdin;
-      for (const command of node.commands) input = walkNode(command, copyShell(state), timed, input);
+      for (const command of node.commands) input = walkNode(command, copyShell(state), { ...timed, concurrent: true }, input);
       return input;
     }
     case 'Command':
@@ -242,7 +270,8 @@ function scanSubstitutions(node: SyntaxNode, state: ShellState, walk: Walk): voi
   forEachChild(node, (child) => {
     if (child.type === 'CommandExpansion' || child.type === 'ProcessSubstitution' || child.type === 'ArithmeticCommandExpansion') {
       const via = child.type === 'ProcessSubstitution' ? `${child.operator}( )` : '$( )';
-      if (child.script) walkScript(child.script, copyShell(state), { ...walk, via: [...walk.via, via] });
+      const concurrent = walk.concurrent || child.type === 'ProcessSubstitution';
+      if (child.script) walkScript(child.script, copyShell(state), { ...walk, via: [...walk.via, via], concurrent });
       else walk.problems.push(`cannot read ${child.text}`);
       return;
     }
@@ -317,7 +346,7 @@ function run(argv: string[], env: CommandEnv, stdin: string | undefined, state: 
     return undefined;
   }
 
-  emit(argv, env, stdin, cwd, walk);
+  emit(argv, env, stdin, cwd, walk, state);
   return outputOf(argv, stdin);
 }
 
@@ -328,7 +357,7 @@ function runBuiltin(argv: string[], env: CommandEnv, stdin: string | undefined, 
     case 'cd':
     case 'pushd':
     case 'popd':
-      emit(argv, env, stdin, state.cwd, walk);
+      emit(argv, env, stdin, state.cwd, walk, state);
       changeDirectory(state, argv);
       return true;
     case 'export':
@@ -336,17 +365,17 @@ function runBuiltin(argv: string[], env: CommandEnv, stdin: string | undefined, 
     case 'typeset':
     case 'local':
     case 'readonly':
-      emit(argv, env, stdin, state.cwd, walk);
+      emit(argv, env, stdin, state.cwd, walk, state);
       declare(state, name, args);
       return true;
     case 'unset':
-      emit(argv, env, stdin, state.cwd, walk);
+      emit(argv, env, stdin, state.cwd, walk, state);
       if (!args.includes('-f')) for (const a of args) if (!a.startsWith('-')) unsetVariable(state, a);
       return true;
     case 'read':
     case 'mapfile':
     case 'readarray':
-      emit(argv, env, stdin, state.cwd, walk);
+      emit(argv, env, stdin, state.cwd, walk, state);
       for (const a of args) if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(a)) forgetVariable(state, a);
       return true;
     case 'eval':
@@ -380,8 +409,9 @@ function declare(state: ShellState, name: string, args: string[]): void {
   }
 }
 
-function emit(argv: string[], env: CommandEnv, stdin: string | undefined, cwd: string, walk: Walk): void {
+function emit(argv: string[], env: CommandEnv, stdin: string | undefined, cwd: string, walk: Walk, state: ShellState): void {
   if (full(walk)) return;
+  const after = [...state.succeeded].sort((a, b) => a - b);
   const name = commandName(argv[0]);
   const first = argv[0].includes('/') && isCovered(reveal(name)) ? name : argv[0];
   const set: Record<string, string> = {};
@@ -394,7 +424,11 @@ function emit(argv: string[], env: CommandEnv, stdin: string | undefined, cwd: s
     ...(env.clear ? { clearEnv: true } : {}),
     ...(stdin !== undefined ? { stdin: reveal(stdin) } : {}),
     via: [...walk.via],
+    ...(after.length > 0 ? { after } : {}),
+    ...(walk.concurrent ? { concurrent: true } : {}),
   });
+  // Until a `;`, `||` or `!` says otherwise, what follows runs only if this succeeded.
+  state.succeeded.add(walk.out.length - 1);
 }
 
 /** What `echo`, `printf`, `cat` and `tee` write, when their words and input are known. */
