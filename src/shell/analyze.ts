@@ -170,8 +170,9 @@ function walkNode(node: PipelineNode | AndOr, state: ShellState, walk: Walk, std
     case 'AndOr': {
       // `a || b` runs b where `a` failed, so from the shell as it was before `a`; the line then goes on
       // in the shell where `a` succeeded: b's `cd` does not count.
-      // What certainly succeeded before each command: what did before the list, and the commands since
-      // the last `||` (`a && b || c && d`: d may run after a failed).
+      // What certainly succeeded before each command: what did before the list, and the commands joined
+      // to it by `&&` since the last `||`. The operators bind left to right, so `a || b && c` is
+      // `(a || b) && c`: c runs after a succeeded and b never ran; b is not certain either.
       const entry = [...state.succeeded];
       let chain: number[] = [];
       let before = copyShell(state);
@@ -183,7 +184,7 @@ function walkNode(node: PipelineNode | AndOr, state: ShellState, walk: Walk, std
         into.succeeded = new Set([...entry, ...chain]);
         const first = walk.out.length;
         walkNode(command, into, walk);
-        chain.push(...[...into.succeeded].filter((index) => index >= first));
+        if (!orElse) chain.push(...[...into.succeeded].filter((index) => index >= first));
         before = next;
       });
       return undefined;

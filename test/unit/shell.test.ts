@@ -335,6 +335,7 @@ describe('what a command carries', () => {
           cwd: '/w/app/prod-dir',
           env: { RAILWAY_ENVIRONMENT: 'production' },
           via: ['sudo', 'bash -c'],
+          after: [0],
         },
       ],
     });
