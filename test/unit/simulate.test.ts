@@ -293,3 +293,19 @@ describe('switchesOf never throws', () => {
     }
   });
 });
+
+describe('a line inside a command (a git alias) switches as it goes, and a remote one switches nothing here', () => {
+  it('judges the delete of a local nested line against the switched context', async () => {
+    const { judgeNested } = await import('../../src/nested.js');
+    const { loadConfig } = await import('../../src/rules/load.js');
+    const outer = { tool: 'git', args: [], cwd: work, env: { ...env, KUBECONFIG: join(root, 'prod.yaml') } };
+    const config = await loadConfig(work, outer.env);
+    const classes = async (line: string, where: 'local' | 'remote') =>
+      (await judgeNested([{ via: 'git alias nuke', line, where }], outer, config)).targets.map((t) => t.target.class);
+    expect(await classes('kubectl delete ns shop', 'local')).toEqual(['production']);
+    expect(await classes('kubectl config use-context kind-dev && kubectl delete ns shop', 'local')).toEqual(['development']);
+    expect(await classes('kubectl config use-context kind-dev; kubectl delete ns shop', 'local')).toEqual(['production']);
+    // in a pod, this machine's kubeconfig is not what the inner kubectl reads
+    expect(await classes('kubectl config use-context kind-dev && kubectl delete ns shop', 'remote')).toEqual(['unknown']);
+  });
+});
