@@ -113,9 +113,10 @@ export function analyzeLine(line: string, context: LineContext): LineAnalysis {
   const walk: Walk = { out: [], problems: [], functions: [], depth: context.depth ?? 0, remote: context.remote ?? false, via: [], calling: [] };
   runText(line, startShell(context.cwd, context.env), walk);
   // A function that is never called still counts: it can be called in ways a line does not show (trap).
+  // It may run at any time, so nothing is certain before it and anything in the line may come first.
   for (let i = 0; i < walk.functions.length; i++) {
     const fn = walk.functions[i];
-    if (!fn.called) walkBody(fn.body, copyShell(fn.definedIn), { ...walk, via: fn.via });
+    if (!fn.called) walkBody(fn.body, { ...copyShell(fn.definedIn), succeeded: new Set() }, { ...walk, via: fn.via, concurrent: true });
   }
   const analysis: LineAnalysis = { commands: walk.out };
   if (walk.problems.length > 0) {
@@ -382,6 +383,16 @@ function runBuiltin(argv: string[], env: CommandEnv, stdin: string | undefined, 
     case 'eval':
       runText(args.join(' '), state, { ...walk, via: [...walk.via, 'eval'] });
       return true;
+    case 'trap': {
+      // `trap 'TEXT' EXIT INT …` runs TEXT later, when a signal comes or the shell exits: judged like
+      // a line of its own that may run after anything else in this one.
+      emit(argv, env, stdin, state.cwd, walk, state);
+      const operands = args[0] === '--' ? args.slice(1) : args;
+      if (operands.length >= 2 && !operands[0].startsWith('-')) {
+        runText(operands[0], { ...copyShell(state), succeeded: new Set() }, { ...walk, via: [...walk.via, 'trap'], concurrent: true });
+      }
+      return true;
+    }
   }
   const fn = state.functions.get(name);
   if (!fn) return false;

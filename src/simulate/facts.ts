@@ -183,6 +183,8 @@ function terraformSwitches(path: string[], flags: Flags): Switch[] {
 // ── Google Cloud ──────────────────────────────────────────────────────────────────────────────────────
 
 function gcloudSwitches(path: string[], flags: Flags): Switch[] {
+  // `gcloud init` asks which configuration and project to use.
+  if (path[0] === 'init') return [{ kind: 'unknown', tools: ['gcloud', 'gsutil'], why: 'gcloud init picks a configuration and project chaperone cannot know in advance' }];
   if (path[0] !== 'config') return [];
   const configuration = last(flags, '--configuration');
   const inConfiguration = configuration !== undefined ? { configuration } : {};
@@ -206,6 +208,8 @@ function gcloudSwitches(path: string[], flags: Flags): Switch[] {
 
 /** The keys of ~/.aws/config that name an account (what aws.ts reads). */
 const accountKeys = new Set(['role_arn', 'sso_account_id', 'aws_account_id']);
+/** Keys that put credentials into a profile: its account is then whatever they belong to. */
+const credentialKeys = new Set(['aws_access_key_id', 'aws_secret_access_key', 'aws_session_token']);
 
 // `aws configure set KEY VALUE` (awscli customizations/configure/set.py): a plain KEY goes to the
 // session's profile (--profile, else AWS_PROFILE, else default); `default.KEY` and `profile.NAME.KEY`
@@ -231,6 +235,9 @@ function awsSwitches(path: string[], flags: Flags, env: NodeJS.ProcessEnv): Swit
     key = parts[2];
   } else {
     key = parts.at(-1)!;
+  }
+  if (credentialKeys.has(key)) {
+    return [{ kind: 'unknown', tools: ['aws'], why: `aws configure set ${key} puts keys into a profile, and keys name no account offline` }];
   }
   if (!accountKeys.has(key)) return [];
   if (profile === undefined || known(profile) === undefined) {

@@ -88,6 +88,19 @@ describe('kubectl: a context switch earlier in the line', () => {
     ['kubens payments-prod && kubectl delete deploy api', ['kubectl:deny:production']],
     ['kubectl config set-context --current --namespace=payments-prod && kubectl delete deploy api', ['kubectl:deny:production']],
     ['kubectl config set-context --current --namespace=dev-scratch && kubectl delete deploy api', ['kubectl:allow:development']],
+    ['kubectl config set-context kind-dev --namespace=payments-prod && kubectl delete deploy api', ['kubectl:deny:production']],
+    ['kubectl config set-context prod --namespace=dev-scratch && kubectl delete deploy api', ['kubectl:allow:development']],
+    // a switch of another kubeconfig file (--kubeconfig, KUBECONFIG) leaves ~/.kube/config alone
+    [`kubectl --kubeconfig ${'$HOME'}/other.yaml config use-context prod && kubectl delete ns shop`, ['kubectl:allow:development']],
+    [`KUBECONFIG=${'$HOME'}/other.yaml kubectx prod && kubectl delete ns shop`, ['kubectl:allow:development']],
+    // ... but the first existing file of a KUBECONFIG list is the one written, and read
+    [`export KUBECONFIG=${'$HOME'}/missing.yaml:${'$HOME'}/.kube/config; kubectl config use-context prod && kubectl delete ns shop`, ['kubectl:deny:production']],
+    // a pipeline stage and a trap may run after a later switch
+    ['kubectl delete ns shop | kubectl config use-context prod', ['kubectl:deny:production']],
+    [`trap 'kubectl delete ns shop' EXIT; kubectl config use-context prod`, ['kubectl:deny:production']],
+    ['f() { kubectl delete ns shop; }; kubectl config use-context prod', ['kubectl:deny:production']],
+    // xargs runs the switch with words from its input
+    ['echo prod | xargs kubectl config use-context && kubectl delete ns shop', ['kubectl:deny:production']],
     // kubeconfig writes chaperone does not follow make the target unknown
     ['kubectl config set-cluster kind-dev --server=https://10.0.0.1 && kubectl delete ns shop', ['kubectl:deny:unknown']],
     ['kubectl config rename-context prod kind-dev2 && kubectl delete ns shop', ['kubectl:deny:unknown']],
@@ -103,6 +116,8 @@ describe('kubectl: a context switch earlier in the line', () => {
     expect(await judge('kubectl config use-context kind-dev || kubectl delete ns shop', work, prodCurrent)).toEqual(['kubectl:deny:production']);
     expect(await judge('! kubectl config use-context kind-dev && kubectl delete ns shop', work, prodCurrent)).toEqual(['kubectl:deny:production']);
     expect(await judge('sudo kubectl config use-context kind-dev && kubectl delete ns shop', work, prodCurrent)).toEqual(['kubectl:deny:production']);
+    expect(await judge('echo kind-dev | xargs kubectl config use-context && kubectl delete ns shop', work, prodCurrent)).toEqual(['kubectl:deny:production']);
+    expect(await judge('timeout 5 kubectl config use-context kind-dev && kubectl delete ns shop', work, prodCurrent)).toEqual(['kubectl:allow:development']);
     expect(await judge('kubectl config use-context kind-dev && kubectl delete ns shop || kubectl delete ns web', work, prodCurrent)).toEqual(['kubectl:allow:development', 'kubectl:deny:production']);
   });
 
@@ -191,6 +206,8 @@ describe('gcloud and gsutil: project and configuration switches earlier in the l
     // set in another configuration than the active one
     ['gcloud config set project acme-prod --configuration prod && gcloud sql instances delete db -q', ['gcloud:allow:development']],
     ['gcloud config configurations create scratch && gcloud sql instances delete db -q', ['gcloud:deny:unknown']],
+    ['gcloud config configurations create scratch --no-activate && gcloud sql instances delete db -q', ['gcloud:allow:development']],
+    ['gcloud init && gcloud sql instances delete db -q', ['gcloud:deny:unknown']],
     // the flag and the variable beat the configuration
     ['gcloud config set project acme-prod && gcloud sql instances delete db -q --project acme-dev', ['gcloud:allow:development']],
     ['gcloud config set project acme-dev && CLOUDSDK_CORE_PROJECT=acme-prod gcloud sql instances delete db -q', ['gcloud:deny:production']],
@@ -215,6 +232,7 @@ describe('aws: configure set earlier in the line', () => {
     ['aws configure set role_arn arn:aws:iam::111122223333:role/admin --profile other && aws s3 rb s3://scratch --force --profile sandbox', ['aws:allow:development']],
     ['aws configure set role_arn "$ROLE" --profile sandbox && aws s3 rb s3://scratch --force --profile sandbox', ['aws:deny:unknown']],
     ['aws configure sso && aws s3 rb s3://scratch --force --profile sandbox', ['aws:deny:unknown']],
+    ['aws configure set aws_access_key_id AKIAEXAMPLE --profile sandbox && aws s3 rb s3://scratch --force --profile sandbox', ['aws:deny:unknown']],
     // keys that name no account change nothing
     ['aws configure set region eu-west-1 --profile sandbox && aws s3 rb s3://scratch --force --profile sandbox', ['aws:allow:development']],
     // export AWS_PROFILE is shell state, already followed
