@@ -1,7 +1,9 @@
 // The pipeline, every stage but the gate: parse → match rules → resolve the target → classify →
 // decide. The shim, `check` and `explain` all call this, so what they report is what the shim does.
 
-import type { Actor, Evaluation, Invocation, Target } from './model.js';
+import type { Actor, Evaluation, Invocation, ParsedInvocation, Target } from './model.js';
+import type { Config } from './rules/config.js';
+import type { Tool } from './tools/tool.js';
 import { detectActor } from './context/actor.js';
 import { classifyTarget, isAsStrict } from './context/classify.js';
 import { judgeNested } from './nested.js';
@@ -19,6 +21,12 @@ export interface EvaluateOptions {
   terminal?: () => boolean;
 }
 
+/** The target, classified; with the config changes earlier commands of a shell line make, when there are any. */
+async function resolveTarget(tool: Tool, parsed: ParsedInvocation, invocation: Invocation, config: Config): Promise<Target> {
+  if (!invocation.assumed?.length) return classifyTarget(await tool.resolve(parsed, invocation), config);
+  return (await import('./simulate/resolve.js')).resolveTarget(tool, parsed, invocation, config);
+}
+
 export async function evaluate(invocation: Invocation, options: EvaluateOptions = {}): Promise<Evaluation> {
   const config = await loadConfig(invocation.cwd, invocation.env);
   const tool = await loadTool(invocation.tool);
@@ -34,7 +42,7 @@ export async function evaluate(invocation: Invocation, options: EvaluateOptions 
   const remoteInner = inner?.targets.some((t) => t.where === 'remote') ?? false;
   const localInner = inner?.targets.filter((t) => t.where === 'local') ?? [];
   const outerCounts = own.length > 0 || streaming || remoteInner || (options.alwaysResolve === true && localInner.length === 0);
-  let target: Target | undefined = outerCounts ? classifyTarget(await tool.resolve(parsed, invocation), config) : undefined;
+  let target: Target | undefined = outerCounts ? await resolveTarget(tool, parsed, invocation, config) : undefined;
   for (const t of inner?.targets ?? []) {
     // A remote command's own flags may only make the target stricter: with none, the outer target stands.
     if (t.where === 'remote' && t.target.class === 'unknown') continue;

@@ -12,7 +12,27 @@ export interface Invocation {
    * found in a shell line (check --command, agent hooks). The shim leaves it unset and reads stdin.
    */
   input?: string;
+  /**
+   * Config changes that earlier commands of the same shell line make before this one runs (`kubectl
+   * config use-context prod && kubectl delete …`): the files on disk do not show them yet. Only line
+   * analysis sets this; the shim runs after the change really happened and reads the files themselves.
+   */
+  assumed?: Assumption[];
 }
+
+/** A config change an earlier command of a line makes, and where that command ran (see src/simulate/). */
+export interface Assumption {
+  fact: Switch;
+  /** The command that makes it, safe to show: `kubectl config use-context prod`. */
+  by: string;
+  /** The directory and the whole environment of that command: the files it writes are found from these. */
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  /** False when it may have failed or not yet run (`a; b`, `a || b`, `a | b`): both targets then count. */
+  certain: boolean;
+}
+export type { Switch } from './simulate/facts.js';
+import type { Switch } from './simulate/facts.js';
 
 /**
  * One action an invocation asks for, in a form rules can read. A CLI call gives one; a psql call

@@ -46,23 +46,27 @@ export async function judgeNested(lines: readonly NestedLine[], outer: Invocatio
     const cwd = remote ? '/' : (nested.cwd ?? outer.cwd);
     const env = remote ? {} : (nested.env ?? outer.env);
     const analysis = analyzeLine(text, { cwd, env, remote });
+    // A local line changes this machine's config files as it goes (`kubectl config use-context prod && …`).
+    const assumed = remote ? [] : await (await import('./simulate/line.js')).assumptionsOf(analysis.commands, env);
     if (analysis.unparseable && (remote || analysis.unparseable.mentionsCoveredTool)) {
       unreadable(`cannot read ${JSON.stringify(text)} (${analysis.unparseable.reason})`);
     }
-    for (const command of analysis.commands) {
+    for (const [index, command] of analysis.commands.entries()) {
       const name = command.argv[0].slice(command.argv[0].lastIndexOf('/') + 1);
       if (!isCovered(name)) continue;
       const tool = await loadTool(name);
       if (!tool) continue;
       const input = command.stdin ?? (analysis.commands.length === 1 ? nested.input : undefined) ?? '';
       const invocation: Invocation = { tool: name, args: command.argv.slice(1), cwd: command.cwd, env: environmentOf(command, env), input };
+      if (assumed[index]?.length) invocation.assumed = assumed[index];
       const parsed = await tool.parse(invocation);
       const inner = parsed.nested && !parsed.help ? await judgeNested(parsed.nested, invocation, config, depth + 1) : undefined;
       const findings = [...matchRules(tool.name, { ...parsed, commands: [...parsed.commands, ...(inner?.commands ?? [])] }, config.rules), ...(inner?.findings ?? [])];
       if (findings.length === 0) continue;
       const where = `${nested.via} > ${showCommand(name, invocation.args)}`;
       for (const f of findings) out.findings.push({ ...f, text: f.text ? `${where}: ${f.text}` : where });
-      out.targets.push({ target: classifyTarget(await tool.resolve(parsed, invocation), config), where: nested.where });
+      const target = invocation.assumed ? await (await import('./simulate/resolve.js')).resolveTarget(tool, parsed, invocation, config) : classifyTarget(await tool.resolve(parsed, invocation), config);
+      out.targets.push({ target, where: nested.where });
       for (const t of inner?.targets ?? []) out.targets.push({ target: t.target, where: remote ? 'remote' : t.where });
     }
   }

@@ -1,7 +1,7 @@
 // `chaperone check` and `chaperone explain`: the shim's evaluation, run and reported, with nothing run.
 
 import { basename } from 'node:path';
-import type { Actor, EnvironmentClass, Evaluation, Evidence, Verdict } from '../model.js';
+import type { Actor, Assumption, EnvironmentClass, Evaluation, Evidence, Verdict } from '../model.js';
 import { detectActor } from '../context/actor.js';
 import { evaluate } from '../evaluate.js';
 import { showCommand, showEnvironment, showEvidence, showFinding } from '../display/describe.js';
@@ -63,8 +63,13 @@ export async function checkWithEvaluations(request: CheckRequest): Promise<Check
   if (request.line !== undefined) {
     // The shell parser loads only on this path.
     const { analyzeLine, environmentOf } = await import('../shell/analyze.js');
+    const { assumptionsOf } = await import('../simulate/line.js');
     const analysis = analyzeLine(request.line, { cwd: request.cwd, env: request.env });
-    for (const command of analysis.commands) add(await checkOne(command.argv, request, command, environmentOf(command, request.env)));
+    // What earlier commands switch (`kubectl config use-context prod && …`) counts for the later ones.
+    const assumed = await assumptionsOf(analysis.commands, request.env);
+    for (const [i, command] of analysis.commands.entries()) {
+      add(await checkOne(command.argv, request, command, environmentOf(command, request.env), assumed[i]));
+    }
     if (analysis.unparseable?.mentionsCoveredTool) reports.push(unparseableReport(request.line, analysis.unparseable.reason, request));
   } else if (request.argv && request.argv.length > 0) {
     add(await checkOne(request.argv, request));
@@ -82,6 +87,7 @@ async function checkOne(
   request: CheckRequest,
   command?: ShellCommand,
   env = request.env,
+  assumed: Assumption[] = [],
 ): Promise<{ report: CommandReport; evaluation?: Evaluation }> {
   const tool = basename(argv[0]);
   const args = argv.slice(1);
@@ -108,7 +114,8 @@ async function checkOne(
   // In a line, a command's stdin is what the line feeds it (a heredoc, a pipe, `< file`), never
   // chaperone's own fd 0; with nothing known it is empty. A typed argv reads fd 0, as its shim would.
   const input = command ? { input: command.stdin ?? '' } : {};
-  const evaluation = await evaluate({ tool, args, cwd: command?.cwd ?? request.cwd, env, ...input }, { actor: request.actor, alwaysResolve: true });
+  const simulated = assumed.length > 0 ? { assumed } : {};
+  const evaluation = await evaluate({ tool, args, cwd: command?.cwd ?? request.cwd, env, ...input, ...simulated }, { actor: request.actor, alwaysResolve: true });
   return { report: { ...toReport(evaluation), ...via, ...cwd, ...where }, evaluation };
 }
 

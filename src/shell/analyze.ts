@@ -65,6 +65,13 @@ export interface ShellCommand {
   via: string[];
   /** Where in the line the top-level statement that ran it starts (a character offset), for file:line reports. */
   offset?: number;
+  /**
+   * Earlier commands of the line (indexes into `commands`) that must have succeeded for this one to run
+   * (`a && b`). Any other earlier command may or may not have run, or may have failed (`a; b`, `a || b`).
+   */
+  after?: number[];
+  /** It may still be running while later commands of the line run (a pipeline stage, `&`, `<( )`). */
+  concurrent?: boolean;
 }
 
 export interface LineAnalysis {
@@ -102,15 +109,18 @@ interface Walk {
   calling: string[];
   /** The offset of the top-level statement being walked. */
   at?: number;
+  /** Inside a pipeline, a background job or a process substitution. */
+  concurrent?: boolean;
 }
 
 export function analyzeLine(line: string, context: LineContext): LineAnalysis {
   const walk: Walk = { out: [], problems: [], functions: [], depth: context.depth ?? 0, remote: context.remote ?? false, via: [], calling: [] };
   runText(line, startShell(context.cwd, context.env), walk, true);
   // A function that is never called still counts: it can be called in ways a line does not show (trap).
+  // It may run at any time, so nothing is certain before it and anything in the line may come first.
   for (let i = 0; i < walk.functions.length; i++) {
     const fn = walk.functions[i];
-    if (!fn.called) walkBody(fn.body, copyShell(fn.definedIn), { ...walk, via: fn.via, at: fn.at });
+    if (!fn.called) walkBody(fn.body, { ...copyShell(fn.definedIn), succeeded: new Set() }, { ...walk, via: fn.via, at: fn.at, concurrent: true });
   }
   const analysis: LineAnalysis = { commands: walk.out };
   if (walk.problems.length > 0) {
@@ -154,7 +164,10 @@ function full(walk: Walk): boolean {
 
 function walkStatement(statement: Statement, state: ShellState, walk: Walk): void {
   if (full(walk)) return;
-  walkNode(statement.command, statement.background ? copyShell(state) : state, walk);
+  const first = walk.out.length;
+  walkNode(statement.command, statement.background ? copyShell(state) : state, statement.background ? { ...walk, concurrent: true } : walk);
+  // After `;` or a newline the next statement runs whether this one succeeded or not.
+  for (const index of state.succeeded) if (index >= first) state.succeeded.delete(index);
 }
 
 /** Walks one node; returns what it writes to stdout when that is known (`echo`, `cat <<EOF`). */
@@ -163,20 +176,37 @@ function walkNode(node: PipelineNode | AndOr, state: ShellState, walk: Walk, std
     case 'AndOr': {
       // `a || b` runs b where `a` failed, so from the shell as it was before `a`; the line then goes on
       // in the shell where `a` succeeded: b's `cd` does not count.
+      // What certainly succeeded before each command: what did before the list, and the commands joined
+      // to it by `&&` since the last `||`. The operators bind left to right, so `a || b && c` is
+      // `(a || b) && c`: c runs after a succeeded and b never ran; b is not certain either.
+      const entry = [...state.succeeded];
+      let chain: number[] = [];
       let before = copyShell(state);
       node.commands.forEach((command, i) => {
         const orElse = i > 0 && node.operators[i - 1] === '||';
+        if (orElse) chain = [];
         const next = copyShell(state);
-        walkNode(command, orElse ? before : state, walk);
+        const into = orElse ? before : state;
+        into.succeeded = new Set([...entry, ...chain]);
+        const first = walk.out.length;
+        walkNode(command, into, walk);
+        if (!orElse) chain.push(...[...into.succeeded].filter((index) => index >= first));
         before = next;
       });
       return undefined;
     }
     case 'Pipeline': {
       const timed = node.prefixes.some((p) => p.type === 'Time') ? { ...walk, via: [...walk.via, 'time'] } : walk;
+      if (node.prefixes.some((p) => p.type === 'Negation')) {
+        // `! a && b` runs b when a failed: nothing in `a` succeeded for what follows.
+        const first = walk.out.length;
+        const out = node.commands.length === 1 ? walkNode(node.commands[0], state, timed, stdin) : walkNode({ ...node, prefixes: [] }, state, timed, stdin);
+        for (const index of state.succeeded) if (index >= first) state.succeeded.delete(index);
+        return out;
+      }
       if (node.commands.length === 1) return walkNode(node.commands[0], state, timed, stdin);
       let input = stdin;
-      for (const command of node.commands) input = walkNode(command, copyShell(state), timed, input);
+      for (const command of node.commands) input = walkNode(command, copyShell(state), { ...timed, concurrent: true }, input);
       return input;
     }
     case 'Command':
@@ -247,7 +277,8 @@ function scanSubstitutions(node: SyntaxNode, state: ShellState, walk: Walk): voi
   forEachChild(node, (child) => {
     if (child.type === 'CommandExpansion' || child.type === 'ProcessSubstitution' || child.type === 'ArithmeticCommandExpansion') {
       const via = child.type === 'ProcessSubstitution' ? `${child.operator}( )` : '$( )';
-      if (child.script) walkScript(child.script, copyShell(state), { ...walk, via: [...walk.via, via] });
+      const concurrent = walk.concurrent || child.type === 'ProcessSubstitution';
+      if (child.script) walkScript(child.script, copyShell(state), { ...walk, via: [...walk.via, via], concurrent });
       else walk.problems.push(`cannot read ${child.text}`);
       return;
     }
@@ -322,7 +353,7 @@ function run(argv: string[], env: CommandEnv, stdin: string | undefined, state: 
     return undefined;
   }
 
-  emit(argv, env, stdin, cwd, walk);
+  emit(argv, env, stdin, cwd, walk, state);
   return outputOf(argv, stdin);
 }
 
@@ -333,7 +364,7 @@ function runBuiltin(argv: string[], env: CommandEnv, stdin: string | undefined, 
     case 'cd':
     case 'pushd':
     case 'popd':
-      emit(argv, env, stdin, state.cwd, walk);
+      emit(argv, env, stdin, state.cwd, walk, state);
       changeDirectory(state, argv);
       return true;
     case 'export':
@@ -341,22 +372,32 @@ function runBuiltin(argv: string[], env: CommandEnv, stdin: string | undefined, 
     case 'typeset':
     case 'local':
     case 'readonly':
-      emit(argv, env, stdin, state.cwd, walk);
+      emit(argv, env, stdin, state.cwd, walk, state);
       declare(state, name, args);
       return true;
     case 'unset':
-      emit(argv, env, stdin, state.cwd, walk);
+      emit(argv, env, stdin, state.cwd, walk, state);
       if (!args.includes('-f')) for (const a of args) if (!a.startsWith('-')) unsetVariable(state, a);
       return true;
     case 'read':
     case 'mapfile':
     case 'readarray':
-      emit(argv, env, stdin, state.cwd, walk);
+      emit(argv, env, stdin, state.cwd, walk, state);
       for (const a of args) if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(a)) forgetVariable(state, a);
       return true;
     case 'eval':
       runText(args.join(' '), state, { ...walk, via: [...walk.via, 'eval'] });
       return true;
+    case 'trap': {
+      // `trap 'TEXT' EXIT INT …` runs TEXT later, when a signal comes or the shell exits: judged like
+      // a line of its own that may run after anything else in this one.
+      emit(argv, env, stdin, state.cwd, walk, state);
+      const operands = args[0] === '--' ? args.slice(1) : args;
+      if (operands.length >= 2 && !operands[0].startsWith('-')) {
+        runText(operands[0], { ...copyShell(state), succeeded: new Set() }, { ...walk, via: [...walk.via, 'trap'], concurrent: true });
+      }
+      return true;
+    }
   }
   const fn = state.functions.get(name);
   if (!fn) return false;
@@ -385,8 +426,9 @@ function declare(state: ShellState, name: string, args: string[]): void {
   }
 }
 
-function emit(argv: string[], env: CommandEnv, stdin: string | undefined, cwd: string, walk: Walk): void {
+function emit(argv: string[], env: CommandEnv, stdin: string | undefined, cwd: string, walk: Walk, state: ShellState): void {
   if (full(walk)) return;
+  const after = [...state.succeeded].sort((a, b) => a - b);
   const name = commandName(argv[0]);
   const first = argv[0].includes('/') && isCovered(reveal(name)) ? name : argv[0];
   const set: Record<string, string> = {};
@@ -400,7 +442,11 @@ function emit(argv: string[], env: CommandEnv, stdin: string | undefined, cwd: s
     ...(stdin !== undefined ? { stdin: reveal(stdin) } : {}),
     via: [...walk.via],
     ...(walk.at !== undefined ? { offset: walk.at } : {}),
+    ...(after.length > 0 ? { after } : {}),
+    ...(walk.concurrent ? { concurrent: true } : {}),
   });
+  // Until a `;`, `||` or `!` says otherwise, what follows runs only if this succeeded.
+  state.succeeded.add(walk.out.length - 1);
 }
 
 /** What `echo`, `printf`, `cat` and `tee` write, when their words and input are known. */

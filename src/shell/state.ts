@@ -36,6 +36,8 @@ export interface ShellState {
   functions: Map<string, FunctionDefinition>;
   /** `$0`, `$1`, …: known in `sh -c 'script' name arg…`. */
   positional?: string[];
+  /** Commands of the line (indexes) that must have succeeded for the next one here to run (`a && b`). */
+  succeeded: Set<number>;
 }
 
 /** How the environment of one command differs from the one the line was given. */
@@ -48,11 +50,18 @@ export interface CommandEnv {
 export function startShell(cwd: string, env: NodeJS.ProcessEnv): ShellState {
   const vars = new Map<string, Variable>();
   for (const [name, value] of Object.entries(env)) if (value !== undefined) vars.set(name, { value, exported: true });
-  return { cwd, oldpwd: env.OLDPWD, vars, touched: new Set(), cleared: false, dirs: [], functions: new Map() };
+  return { cwd, oldpwd: env.OLDPWD, vars, touched: new Set(), cleared: false, dirs: [], functions: new Map(), succeeded: new Set() };
 }
 
 export function copyShell(state: ShellState): ShellState {
-  return { ...state, vars: new Map(state.vars), touched: new Set(state.touched), dirs: [...state.dirs], functions: new Map(state.functions) };
+  return {
+    ...state,
+    vars: new Map(state.vars),
+    touched: new Set(state.touched),
+    dirs: [...state.dirs],
+    functions: new Map(state.functions),
+    succeeded: new Set(state.succeeded),
+  };
 }
 
 /** A new shell started by a command of this one, with that command's environment. */
@@ -64,7 +73,8 @@ export function childShell(state: ShellState, env: CommandEnv, cwd: string, posi
   // A variable the line set but did not export is not in the new shell's environment at all.
   const inherited = env.clear ? [] : [...state.touched].filter((name) => state.vars.get(name)?.exported ?? true);
   const touched = new Set([...inherited, ...env.unset, ...Object.keys(env.set)]);
-  return { cwd, vars, touched, cleared: state.cleared || env.clear, dirs: [], functions: new Map(), positional };
+  // `a && bash -c 'b'`: b still runs only if a succeeded.
+  return { cwd, vars, touched, cleared: state.cleared || env.clear, dirs: [], functions: new Map(), positional, succeeded: new Set(state.succeeded) };
 }
 
 export function lookupIn(state: ShellState): Lookup {

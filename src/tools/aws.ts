@@ -11,7 +11,7 @@
 
 import { join } from 'node:path';
 import { parse as parseIni } from 'ini';
-import type { Evidence, Identifier, Invocation, ParsedInvocation, ResolvedTarget } from '../model.js';
+import type { Assumption, Evidence, Identifier, Invocation, ParsedInvocation, ResolvedTarget } from '../model.js';
 import { displayPath, homeOf, readTextIfExists } from '../context/files.js';
 import { grammar, readArgs } from './argv.js';
 import type { Tool } from './tool.js';
@@ -115,16 +115,24 @@ function resolve(parsed: ParsedInvocation, invocation: Invocation): ResolvedTarg
     name ??= profile;
     evidence.push(from);
     identifiers.push({ kind: 'aws-profile', value: profile });
-    const section = config?.(profile === 'default' ? 'default' : `profile ${profile}`);
+    const sectionName = profile === 'default' ? 'default' : `profile ${profile}`;
     const shown = displayPath(configPath, env);
+    // Keys an earlier `aws configure set` of the line wrote: they count, and they replace the file's.
+    const switched = switchedKeys(profile, configPath, invocation.assumed);
+    for (const [key, { value, by }] of switched) {
+      evidence.push({ source: 'command', key: by, value: `${key} ${value} in [${sectionName}] of ${shown}` });
+      const account = key === 'role_arn' ? accountOfArn(value) : value;
+      if (account) identifiers.push({ kind: 'aws-account', value: account });
+    }
+    const read = config?.(sectionName);
+    const section = switched.size > 0 ? { ...read, ...Object.fromEntries([...switched].map(([k, v]) => [k, v.value])) } : read;
     if (!section) {
       evidence.push({ source: 'file', key: `[profile ${profile}]`, value: config ? 'not found' : 'no config file', file: shown });
       continue;
     }
-    const account =
-      section.sso_account_id ?? section.aws_account_id ?? /^arn:aws[\w-]*:iam::(\d{12}):/.exec(section.role_arn ?? '')?.[1];
+    const account = section.sso_account_id ?? section.aws_account_id ?? accountOfArn(section.role_arn ?? '');
     const key = section.sso_account_id ? 'sso_account_id' : section.aws_account_id ? 'aws_account_id' : 'role_arn';
-    if (account) {
+    if (account && !switched.has(key)) {
       evidence.push({ source: 'file', key: `[${profile === 'default' ? 'default' : `profile ${profile}`}] ${key}`, value: key === 'role_arn' ? section.role_arn : account, file: shown });
       identifiers.push({ kind: 'aws-account', value: account });
     }
@@ -137,6 +145,21 @@ function resolve(parsed: ParsedInvocation, invocation: Invocation): ResolvedTarg
     if (host) identifiers.push({ kind: 'host', value: host });
   }
   return { name, evidence, identifiers };
+}
+
+function accountOfArn(arn: string): string | undefined {
+  return /^arn:aws[\w-]*:iam::(\d{12}):/.exec(arn)?.[1];
+}
+
+/** The account keys earlier `aws configure set` commands of the line write into this profile of this file. */
+function switchedKeys(profile: string, configPath: string, assumed: Assumption[] = []): Map<string, { value: string; by: string }> {
+  const keys = new Map<string, { value: string; by: string }>();
+  for (const a of assumed) {
+    if (a.fact.kind !== 'aws-config' || a.fact.profile !== profile) continue;
+    if ((a.env.AWS_CONFIG_FILE || join(homeOf(a.env), '.aws', 'config')) !== configPath) continue;
+    keys.set(a.fact.key, { value: a.fact.value, by: `earlier in the line: ${a.by}` });
+  }
+  return keys;
 }
 
 type Section = Record<string, string>;

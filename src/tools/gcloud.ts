@@ -86,7 +86,7 @@ function resolve(parsed: ParsedInvocation, invocation: Invocation): ResolvedTarg
     evidence.push({ source: 'argument', key: 'projects delete', value: path[2] });
     identifiers.push({ kind: 'gcp-project', value: path[2] });
   } else {
-    const facts = resolveProject(invocation.env, { project: flags.get('--project')?.at(-1), configuration: flags.get('--configuration')?.at(-1) });
+    const facts = resolveProject(invocation.env, { project: flags.get('--project')?.at(-1), configuration: flags.get('--configuration')?.at(-1) }, invocation.assumed);
     name = facts.project;
     evidence.push(...facts.evidence);
     identifiers.push(...facts.identifiers);

@@ -14,7 +14,7 @@
 
 import { join } from 'node:path';
 import { parse as parseIni } from 'ini';
-import type { Evidence, Identifier } from '../model.js';
+import type { Assumption, Evidence, Identifier } from '../model.js';
 import { displayPath, homeOf, readTextIfExists } from '../context/files.js';
 
 export interface ProjectFacts {
@@ -35,19 +35,27 @@ export function gcloudConfigDir(env: NodeJS.ProcessEnv): string {
 }
 
 /** The project gcloud would use, with the evidence for it. */
-export function resolveProject(env: NodeJS.ProcessEnv, flags: ProjectFlags): ProjectFacts {
+export function resolveProject(env: NodeJS.ProcessEnv, flags: ProjectFlags, assumed: Assumption[] = []): ProjectFacts {
   if (flags.project !== undefined) {
     return fromName(flags.project, { source: 'flag', key: '--project', value: flags.project || '(empty: no project)' });
   }
   const fromEnv = env.CLOUDSDK_CORE_PROJECT;
   if (fromEnv !== undefined) return fromName(fromEnv, { source: 'env', key: 'CLOUDSDK_CORE_PROJECT', value: fromEnv || '(empty: no project)' });
 
-  const configuration = activeConfiguration(env, flags.configuration);
+  const switched = switchConfigurations(gcloudConfigDir(env), assumed);
+  const configuration = activeConfiguration(env, flags.configuration, switched.active);
   if (configuration.name === 'NONE') {
     return { evidence: [{ ...configuration.from, value: `NONE (no configuration, so no [core] project)` }], identifiers: [] };
   }
   const file = join(gcloudConfigDir(env), 'configurations', `config_${configuration.name}`);
   const shown = displayPath(file, env);
+  const set = switched.projects.get(configuration.name);
+  if (set) {
+    const identifiers: Identifier[] = [{ kind: 'gcp-configuration', value: configuration.name }];
+    if (set.project) identifiers.unshift({ kind: 'gcp-project', value: set.project });
+    const value = set.project ? `[core] project ${set.project} in ${shown}` : `[core] project unset in ${shown}`;
+    return { project: set.project, evidence: [{ source: 'command', key: set.by, value }, configuration.from], identifiers };
+  }
   const text = readTextIfExists(file);
   const project = text === undefined ? undefined : iniSection(text, 'core')?.project;
   const identifiers: Identifier[] = [{ kind: 'gcp-configuration', value: configuration.name }];
@@ -71,10 +79,12 @@ interface Configuration {
   from: Evidence;
 }
 
-function activeConfiguration(env: NodeJS.ProcessEnv, flag: string | undefined): Configuration {
+function activeConfiguration(env: NodeJS.ProcessEnv, flag: string | undefined, switched?: { name?: string; by: string }): Configuration {
   if (flag) return { name: flag, from: { source: 'flag', key: '--configuration', value: flag } };
   const variable = env.CLOUDSDK_ACTIVE_CONFIG_NAME;
   if (variable) return { name: variable, from: { source: 'env', key: 'CLOUDSDK_ACTIVE_CONFIG_NAME', value: variable } };
+  // A configuration the line does not name leaves the project unknown: NONE has none.
+  if (switched) return { name: switched.name ?? 'NONE', from: { source: 'command', key: switched.by, value: `active configuration ${switched.name ?? 'not known in advance'}` } };
   const file = join(gcloudConfigDir(env), 'active_config');
   const shown = displayPath(file, env);
   const text = readTextIfExists(file);
@@ -121,4 +131,24 @@ export function bucketFacts(buckets: readonly string[]): { evidence: Evidence[];
     evidence: buckets.map((bucket) => ({ source: 'argument' as const, key: 'bucket', value: `gs://${bucket}` })),
     identifiers: buckets.map((bucket) => ({ kind: 'name' as const, value: bucket })),
   };
+}
+
+/**
+ * What earlier commands of the line leave in one config dir: `gcloud config configurations activate`
+ * (and `create`, which activates) writes active_config; `gcloud config set project` writes [core]
+ * project into --configuration's file, else CLOUDSDK_ACTIVE_CONFIG_NAME's, else the active one's.
+ */
+function switchConfigurations(dir: string, assumed: Assumption[]): { active?: { name?: string; by: string }; projects: Map<string, { project?: string; by: string }> } {
+  let active: { name?: string; by: string } | undefined;
+  const projects = new Map<string, { project?: string; by: string }>();
+  for (const a of assumed) {
+    if (gcloudConfigDir(a.env) !== dir) continue;
+    const by = `earlier in the line: ${a.by}`;
+    if (a.fact.kind === 'gcloud-configuration') active = { name: a.fact.configuration, by };
+    if (a.fact.kind === 'gcloud-project') {
+      const into = a.fact.configuration || a.env.CLOUDSDK_ACTIVE_CONFIG_NAME || active?.name || activeConfiguration(a.env, undefined).name;
+      projects.set(into, { project: a.fact.project, by });
+    }
+  }
+  return { active, projects };
 }

@@ -136,7 +136,7 @@ function resolve(_parsed: ParsedInvocation, invocation: Invocation): ResolvedTar
     evidence.push({ source: 'flag', key: '-o GSUtil:default_project_id', value: option || '(empty: no project)' });
     if (option) identifiers.push({ kind: 'gcp-project', value: option });
   } else {
-    const facts = resolveProject(env, {});
+    const facts = resolveProject(env, {}, invocation.assumed);
     project = facts.project;
     const [first, ...rest] = facts.evidence;
     evidence.push({ ...first, value: `${first.value} (gcloud's project, which the Cloud SDK passes to gsutil)` }, ...rest);

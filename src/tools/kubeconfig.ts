@@ -18,7 +18,7 @@
 
 import { createRequire } from 'node:module';
 import { join, resolve as resolvePath } from 'node:path';
-import type { Evidence, Identifier, Invocation } from '../model.js';
+import type { Assumption, Evidence, Identifier, Invocation } from '../model.js';
 import { displayPath, homeOf, readTextIfExists } from '../context/files.js';
 
 /** What the command line and the environment chose before any kubeconfig is read; each with its evidence. */
@@ -56,7 +56,10 @@ function yamlReader(): ParseYaml {
 
 export function readKubeTarget(choice: KubeChoice, invocation: Invocation): KubeTarget {
   const { paths, evidence } = kubeconfigPaths(choice, invocation);
-  const files = paths.map((path) => readKubeconfig(path, invocation.env));
+  const read = new Map<string, KubeconfigFile>();
+  const load = (path: string) => read.get(path) ?? read.set(path, readKubeconfig(path, invocation.env)).get(path)!;
+  for (const a of invocation.assumed ?? []) switchKubeconfig(a, load);
+  const files = paths.map(load);
   for (const file of files) {
     if (file.problem) evidence.push({ source: 'file', key: 'kubeconfig', value: file.problem, file: file.shown });
   }
@@ -86,8 +89,13 @@ export function readKubeTarget(choice: KubeChoice, invocation: Invocation): Kube
 /** The context: the tool's choice, else the first current-context set; with why there is none. */
 function chooseContext(choice: KubeChoice, usable: KubeconfigFile[], env: NodeJS.ProcessEnv): { name?: string; evidence: Evidence[] } {
   if (choice.context) return { name: choice.context.value, evidence: [choice.context] };
-  const current = firstOf(usable, (f) => f.currentContext);
-  if (current) return { name: current.value, evidence: [{ source: 'file', key: 'current-context', value: current.value, file: current.file.shown }] };
+  const current = firstOf(usable, (f) => (f.currentContextBy ? { by: f.currentContextBy, name: f.currentContext } : f.currentContext === undefined ? undefined : { name: f.currentContext }));
+  if (current?.value.by) {
+    const name = current.value.name;
+    const value = `current-context ${name ?? 'not known in advance'} in ${current.file.shown}`;
+    return { name, evidence: [{ source: 'command', key: current.value.by, value }] };
+  }
+  if (current) return { name: current.value.name, evidence: [{ source: 'file', key: 'current-context', value: current.value.name!, file: current.file.shown }] };
   const evidence: Evidence[] = [];
   if (usable.length > 0) {
     evidence.push({ source: 'file', key: 'current-context', value: 'not set', file: usable.map((f) => f.shown).join(':') });
@@ -104,11 +112,12 @@ function contextEntry(name: string, usable: KubeconfigFile[]): { cluster?: strin
   const key = `contexts["${name}"]`;
   const found = firstOf(usable, (f) => f.contexts.get(name));
   if (!found) return { evidence: [{ source: 'file', key, value: 'not defined in the kubeconfig', ...(usable[0] ? { file: usable[0].shown } : {}) }] };
-  const { cluster, namespace } = found.value;
+  const { cluster, namespace, namespaceBy } = found.value;
   const file = found.file.shown;
+  const switched = namespaceBy ? { source: 'command' as const, key: namespaceBy, value: namespace ?? 'a namespace not known in advance' } : undefined;
   return {
     cluster,
-    namespace: namespace ? { source: 'file', key: `${key}.namespace`, value: namespace, file } : undefined,
+    namespace: switched ?? (namespace ? { source: 'file', key: `${key}.namespace`, value: namespace, file } : undefined),
     evidence: cluster === undefined ? [] : [{ source: 'file', key: `${key}.cluster`, value: cluster, file }],
   };
 }
@@ -121,7 +130,7 @@ function serverOf(clusterName: string | undefined, usable: KubeconfigFile[]): Ev
 }
 
 /** Which kubeconfig files are read, with the evidence of why (none for the default file). */
-function kubeconfigPaths(choice: KubeChoice, invocation: Invocation): { paths: string[]; evidence: Evidence[] } {
+function kubeconfigPaths(choice: KubeChoice, invocation: Pick<Invocation, 'cwd' | 'env'>): { paths: string[]; evidence: Evidence[] } {
   const at = (path: string) => resolvePath(invocation.cwd, path);
   if (choice.kubeconfig) return { paths: [at(choice.kubeconfig.value)], evidence: [choice.kubeconfig] };
   const list = invocation.env.KUBECONFIG;
@@ -133,6 +142,8 @@ function kubeconfigPaths(choice: KubeChoice, invocation: Invocation): { paths: s
 interface ContextEntry {
   cluster?: string;
   namespace?: string;
+  /** Set when an earlier command of the line changed the namespace (see switchKubeconfig). */
+  namespaceBy?: string;
 }
 
 interface KubeconfigFile {
@@ -140,6 +151,8 @@ interface KubeconfigFile {
   /** Why the file gives no facts, when it gives none. */
   problem?: string;
   currentContext?: string;
+  /** Set when an earlier command of the line changed current-context (to a value not known, if undefined). */
+  currentContextBy?: string;
   contexts: Map<string, ContextEntry>;
   clusters: Map<string, { server?: string }>;
 }
@@ -201,4 +214,35 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 function stringOf(value: unknown): string | undefined {
   return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : undefined;
+}
+
+// ── Switches made earlier in a shell line ───────────────────────────────────────────────────────────────
+// `kubectl config use-context`, `set-context --namespace`, kubectx and kubens write the kubeconfig the
+// way client-go's ModifyConfig does: current-context goes to --kubeconfig, else to the only KUBECONFIG
+// file, else to the first of them that exists (else the last), else to ~/.kube/config; a context's
+// namespace goes to the first file that defines the context. The change is made to the files as read
+// here, so a later command that reads the same files sees it and one that reads others does not.
+
+function switchKubeconfig(a: Assumption, load: (path: string) => KubeconfigFile): void {
+  const fact = a.fact;
+  if (fact.kind !== 'kube-context' && fact.kind !== 'kube-namespace') return;
+  const by = `earlier in the line: ${a.by}`;
+  const { paths } = kubeconfigPaths(fact.kubeconfig !== undefined ? { kubeconfig: { source: 'flag', key: '--kubeconfig', value: fact.kubeconfig } } : {}, a);
+  const destination = paths.length === 1 ? paths[0] : (paths.find((p) => !load(p).problem) ?? paths.at(-1)!);
+  if (fact.kind === 'kube-context') {
+    const file = load(destination);
+    file.currentContext = fact.context;
+    file.currentContextBy = by;
+    // A file that did not exist is written by the switch: it gives facts from now on.
+    if (file.problem === 'no such file') delete file.problem;
+    return;
+  }
+  const files = paths.map(load).filter((f) => !f.problem);
+  const context = fact.context ?? firstOf(files, (f) => (f.currentContextBy || f.currentContext !== undefined ? f.currentContext ?? '' : undefined))?.value;
+  if (!context) return; // no current context: kubectl and kubens fail
+  const defined = firstOf(files, (f) => f.contexts.get(context));
+  const entry = defined?.value ?? {};
+  if (!defined) load(destination).contexts.set(context, entry);
+  entry.namespace = fact.namespace;
+  entry.namespaceBy = by;
 }

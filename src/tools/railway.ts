@@ -14,7 +14,7 @@
 // `railway api` sends a GraphQL document of the caller's choosing: it is read in railway-api.ts.
 
 import { join } from 'node:path';
-import type { Evidence, Identifier, Invocation, ParsedInvocation, ResolvedTarget } from '../model.js';
+import type { Assumption, Evidence, Identifier, Invocation, ParsedInvocation, ResolvedTarget } from '../model.js';
 import { ancestors, displayPath, homeOf, readTextIfExists, realpathOr } from '../context/files.js';
 import { grammar, readArgs } from './argv.js';
 import { isRailwayApiRequest, parseRailwayApi, resolveRailwayApi } from './railway-api.js';
@@ -134,22 +134,37 @@ function configFile(env: NodeJS.ProcessEnv): string {
   return join(homeOf(env), '.railway', name);
 }
 
+interface LinkedProject {
+  environment?: string;
+  environmentName?: string;
+  name?: string;
+  /** Set when an earlier command of the line linked it (see switchLinks). */
+  by?: string;
+}
+
 function findLink(invocation: Invocation): Link {
   const file = configFile(invocation.env);
   const shown = displayPath(file, invocation.env);
+  const switches = (invocation.assumed ?? []).filter((a) => configFile(a.env) === file);
   let text: string | undefined;
-  let config: { projects?: Record<string, { environment?: string; environmentName?: string; name?: string }> };
+  let config: { projects?: Record<string, LinkedProject> };
   try {
     text = readTextIfExists(file);
-    if (text === undefined) return { kind: 'none', evidence: [{ source: 'file', key: 'projects', value: 'no such file', file: shown }] };
-    config = JSON.parse(text);
+    if (text === undefined && switches.length === 0) return { kind: 'none', evidence: [{ source: 'file', key: 'projects', value: 'no such file', file: shown }] };
+    config = text === undefined ? {} : JSON.parse(text);
   } catch (error) {
     return { kind: 'none', evidence: [{ source: 'file', key: 'projects', value: `unreadable (${(error as Error).message})`, file: shown }] };
   }
+  if (switches.length > 0) config.projects = switchLinks({ ...config.projects }, switches);
   const cwd = realpathOr(invocation.cwd);
   for (const dir of ancestors(cwd)) {
     const project = config.projects?.[dir];
     if (!project) continue;
+    if (project.by) {
+      const value = project.environmentName ?? project.environment ?? 'an environment not known in advance';
+      const evidence: Evidence[] = [{ source: 'command', key: project.by, value: `links ${displayPath(dir, invocation.env)} to ${value}` }];
+      return { kind: 'linked', environmentName: project.environmentName, environmentId: project.environment, evidence };
+    }
     const evidence: Evidence[] = [];
     if (project.environmentName) {
       evidence.push({ source: 'file', key: `projects["${dir}"].environmentName`, value: project.environmentName, file: shown });
@@ -174,3 +189,33 @@ function linkEvidence(invocation: Invocation): Evidence[] {
 const plainWords = ['status', 'logs', 'whoami', 'list', 'open', 'docs'];
 
 export const railway: Tool = { name: 'railway', parse, resolve, plainWords };
+
+/**
+ * The links as earlier commands of the line leave them: `railway link` links the directory it runs in
+ * (its real path, as Railway keys it), `railway environment NAME` relinks the nearest linked project to
+ * NAME, `railway unlink` removes the link. An environment named by id leaves the name unknown; one
+ * not named at all (Railway asks) is unknown.
+ */
+function switchLinks(projects: Record<string, LinkedProject>, switches: Assumption[]): Record<string, LinkedProject> {
+  for (const a of switches) {
+    const fact = a.fact;
+    if (fact.kind !== 'railway-link' && fact.kind !== 'railway-environment') continue;
+    const by = `earlier in the line: ${a.by}`;
+    const linked = (name: string | undefined): LinkedProject =>
+      name !== undefined && uuid.test(name) ? { environment: name, by } : { environmentName: name, by };
+    const here = realpathOr(a.cwd);
+    if (fact.kind === 'railway-link') {
+      if (fact.unlink) {
+        const nearest = ancestors(here).find((dir) => projects[dir]);
+        if (nearest) delete projects[nearest];
+      } else {
+        projects[here] = linked(fact.environment);
+      }
+      continue;
+    }
+    // `railway environment` fails where no project is linked.
+    const nearest = ancestors(here).find((dir) => projects[dir]);
+    if (nearest) projects[nearest] = { ...linked(fact.environment), name: projects[nearest].name };
+  }
+  return projects;
+}

@@ -22,7 +22,7 @@
 
 import { existsSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve as resolvePath } from 'node:path';
-import type { Evidence, Identifier, Invocation, ParsedInvocation, ResolvedTarget } from '../model.js';
+import type { Assumption, Evidence, Identifier, Invocation, ParsedInvocation, ResolvedTarget } from '../model.js';
 import { ancestors, displayPath, homeOf, readTextIfExists } from '../context/files.js';
 import { grammar, readArgs } from './argv.js';
 import { splitWords } from './shell-words.js';
@@ -76,6 +76,7 @@ const terraformGrammar = grammar({
     ['-ignore-remote-version'],
     ['-detailed-exitcode'],
     ['-show-sensitive'],
+    ['-or-create'],
   ],
 });
 
@@ -148,7 +149,7 @@ function resolve(parsed: ParsedInvocation, invocation: Invocation): ResolvedTarg
   const evidence: Evidence[] = [];
   const identifiers: Identifier[] = [];
 
-  const workspace = workspaceOf(command?.path ?? [], workDir, env);
+  const workspace = workspaceOf(command?.path ?? [], workDir, env, invocation.assumed);
   evidence.push(workspace.evidence);
   identifiers.push({ kind: 'terraform-workspace', value: workspace.name });
 
@@ -176,7 +177,7 @@ function resolve(parsed: ParsedInvocation, invocation: Invocation): ResolvedTarg
 }
 
 /** The workspace the command acts on, as terraform's Meta.Workspace finds it. */
-function workspaceOf(path: string[], workDir: string, env: NodeJS.ProcessEnv): { name: string; evidence: Evidence; deleted?: boolean } {
+function workspaceOf(path: string[], workDir: string, env: NodeJS.ProcessEnv, assumed: Assumption[] = []): { name: string; evidence: Evidence; deleted?: boolean } {
   // `workspace delete NAME` deletes NAME, and ignores TF_WORKSPACE.
   if ((path[0] === 'workspace' || path[0] === 'env') && path[1] === 'delete' && path[2]) {
     return { name: path[2], deleted: true, evidence: { source: 'argument', key: `${path[0]} delete`, value: path[2] } };
@@ -184,14 +185,25 @@ function workspaceOf(path: string[], workDir: string, env: NodeJS.ProcessEnv): {
   const fromEnv = env.TF_WORKSPACE;
   if (fromEnv) return { name: fromEnv, evidence: { source: 'env', key: 'TF_WORKSPACE', value: fromEnv } };
 
-  const dataDir = env.TF_DATA_DIR ? resolvePath(workDir, env.TF_DATA_DIR) : join(workDir, '.terraform');
+  const dataDir = dataDirOf(workDir, env);
   const file = join(dataDir, 'environment');
+  // `terraform workspace select|new NAME` earlier in the line writes this same file.
+  const switched = assumed.filter((a) => a.fact.kind === 'terraform-workspace' && dataDirOf(resolvePath(a.cwd, a.fact.chdir ?? '.'), a.env) === dataDir).at(-1);
+  if (switched?.fact.kind === 'terraform-workspace') {
+    const name = switched.fact.workspace;
+    return { name, evidence: { source: 'command', key: `earlier in the line: ${switched.by}`, value: `workspace ${name} in ${displayPath(file, env)}` } };
+  }
   const text = readTextIfExists(file)?.trim();
   if (text) return { name: text, evidence: { source: 'file', key: 'workspace', value: text, file: displayPath(file, env) } };
   return {
     name: 'default',
     evidence: { source: 'default', key: 'workspace', value: `default (no TF_WORKSPACE, no ${displayPath(file, env)})` },
   };
+}
+
+/** Where terraform keeps its state of a working directory: TF_DATA_DIR (relative to it), else .terraform. */
+function dataDirOf(workDir: string, env: NodeJS.ProcessEnv): string {
+  return env.TF_DATA_DIR ? resolvePath(workDir, env.TF_DATA_DIR) : join(workDir, '.terraform');
 }
 
 /**

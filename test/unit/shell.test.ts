@@ -236,6 +236,10 @@ describe('shells given a script', () => {
     [`timeout 5 bash -c 'cd prod && railway down'`, ['cd prod  via timeout > bash -c', 'railway down  @/w/app/prod  via timeout > bash -c']],
     ['eval "railway down"', ['railway down  via eval']],
     [`eval 'cd prod && railway up'; railway status`, ['cd prod  via eval', 'railway up  @/w/app/prod  via eval', 'railway status  @/w/app/prod']],
+    [`trap 'railway down' EXIT; railway status`, [`trap 'railway down' EXIT`, 'railway down  via trap', 'railway status']],
+    [`trap -- 'railway down' INT TERM`, [`trap -- 'railway down' INT TERM`, 'railway down  via trap']],
+    [`trap 'railway down'`, [`trap 'railway down'`]],
+    [`trap -p EXIT`, ['trap -p EXIT']],
     [`su - postgres -c "psql -c 'DROP DATABASE x'"`, [`psql -c 'DROP DATABASE x'  via su -c`]],
     ['su postgres -c "echo psql"', ['echo psql  via su -c']],
     [`ssh host 'railway down'`, [`ssh host 'railway down'`]],
@@ -336,6 +340,7 @@ describe('what a command carries', () => {
           env: { RAILWAY_ENVIRONMENT: 'production' },
           via: ['sudo', 'bash -c'],
           offset: 0,
+          after: [0],
         },
       ],
     });
