@@ -1,7 +1,7 @@
 // psql (PostgreSQL's terminal client; GNU getopt_long, so options and positionals mix freely, and a
 // long option may be abbreviated). See shared tools.md §2.
 //
-// What it runs: each -c and each -f in order; with neither (or with -f -), stdin. Files and a regular
+// What it runs: the startup files (psqlrc.ts) unless -X, then each -c and each -f in order; with neither (or with -f -), stdin. Files and a regular
 // file on stdin are read with pread, so psql still reads every byte; a pipe is read ahead (up to 64 MiB)
 // and its remainder judged statement by statement as it streams (src/gate/stdin.ts); a terminal is an
 // interactive session and is not read. Only units that could destroy something are parsed.
@@ -16,6 +16,7 @@ import { UnitScanner, type ReadUnit } from '../sql/units.js';
 import { readAheadLimit, readChunk } from '../payload/stdin.js';
 import { grammar, readArgs, type ReadArgs } from './argv.js';
 import { isConnectionString, resolveConnection, targetOf } from './libpq.js';
+import { readPsqlrc } from './psqlrc.js';
 import type { Tool } from './tool.js';
 
 const psqlGrammar = grammar({
@@ -68,7 +69,8 @@ async function parse(invocation: Invocation): Promise<ParsedInvocation> {
   const help = read.flags.has('--help') || read.flags.has('--version');
   if (help) return { commands: [], help };
   const place = { cwd: invocation.cwd, scriptDir: invocation.cwd };
-  const commands: Command[] = [];
+  // The startup files run first, unless -X (see psqlrc.ts).
+  const commands: Command[] = read.flags.has('--no-psqlrc') ? [] : await readPsqlrc(invocation);
   let stdin: StdinReadAhead | undefined;
   const readStdinOnce = async () => {
     if (invocation.input !== undefined) {
