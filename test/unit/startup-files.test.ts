@@ -116,3 +116,60 @@ describe('psql startup files', () => {
     expect((await judge(`pg_restore --list x.dump`, dir)).rules).toBe('');
   });
 });
+
+describe('mysql and mariadb option files: init-command', () => {
+  const mprod = '-h db.prod.example.com shop';
+  const line = (options = '') => `mysql ${options} ${mprod} -e 'select 1'`.replace(/\s+/g, ' ');
+
+  it.each([
+    ['~/.my.cnf [client] init-command', { '.my.cnf': '[client]\nuser = app\ninit-command = DROP TABLE t\n' }, '', 'init-command in ~/.my.cnf:3 [client]: DROP TABLE t'],
+    ['~/.my.cnf [mysql] init_command, quoted', { '.my.cnf': '[mysql]\ninit_command="TRUNCATE orders"\n' }, '', 'init-command in ~/.my.cnf:2 [mysql]: TRUNCATE orders'],
+    ['[mariadb-client] with loose- and a prefix', { '.my.cnf': '[mariadb-client]\nloose-init=DELETE FROM orders\n' }, '', 'loose-init in ~/.my.cnf:2 [mariadb-client]: DELETE FROM orders'],
+    ['--defaults-extra-file', { 'extra.cnf': '[client]\ninit-command=DROP TABLE t' }, '--defaults-extra-file=extra.cnf', 'init-command in ~/extra.cnf:2 [client]: DROP TABLE t'],
+    ['--defaults-file', { 'only.cnf': '[client]\ninit-command=DROP DATABASE shop' }, '--defaults-file=only.cnf', 'init-command in ~/only.cnf:2 [client]: DROP DATABASE shop'],
+    ['!include from ~/.my.cnf', { '.my.cnf': '[client]\n!include inc/x.cnf\n', 'inc/x.cnf': '[client]\n\ninit-command=DROP TABLE t' }, '', 'init-command in ~/inc/x.cnf:3 [client]: DROP TABLE t'],
+    ['!includedir from ~/.my.cnf', { '.my.cnf': '!includedir conf.d\n', 'conf.d/z.cnf': '[client]\ninit-command=DROP TABLE t' }, '', 'init-command in ~/conf.d/z.cnf:2 [client]: DROP TABLE t'],
+    ['--defaults-group-suffix', { '.my.cnf': '[client_x]\ninit-command=DROP TABLE t' }, '--defaults-group-suffix=_x', 'init-command in ~/.my.cnf:2 [client_x]: DROP TABLE t'],
+    ['MySQL 8.4 init-command-add after a benign one', { '.my.cnf': '[client]\ninit-command=SET NAMES utf8mb4\ninit-command-add=DROP TABLE t' }, '', 'init-command-add in ~/.my.cnf:3 [client]: DROP TABLE t'],
+    ['--init-command on the command line', {}, '--init-command="DROP TABLE t"', '--init-command: DROP TABLE t'],
+    ['--init= abbreviated on the command line', {}, '--init="TRUNCATE t"', '--init-command: TRUNCATE t'],
+    ['a FIFO for ~/.my.cnf (never waited on)', { 'fifo:.my.cnf': '' }, '', 'option file ~/.my.cnf cannot be read (not a regular file'],
+  ])('%s: refused for an agent against production', async (_name, files, options, text) => {
+    const result = await judge(line(options), home(files));
+    expect(result.verdict).toBe('deny');
+    expect(result.texts.join('\n')).toContain(text);
+  });
+
+  it.each([
+    ['mysql', 'mysql'],
+    ['mariadb', 'mariadb'],
+  ])('%s reads them', async (_name, tool) => {
+    expect((await judge(`${tool} ${mprod} -e 'select 1'`, home({ '.my.cnf': '[client]\ninit-command=DROP TABLE t' }))).rules).toBe('mysql.sql.drop');
+  });
+
+  it.each([
+    ['--no-defaults', { '.my.cnf': '[client]\ninit-command=DROP TABLE t' }, '--no-defaults'],
+    ['--defaults-file names only that file', { '.my.cnf': '[client]\ninit-command=DROP TABLE t', 'ok.cnf': '[client]\nuser=app' }, '--defaults-file=ok.cnf'],
+    ['a later init-command replaces it', { '.my.cnf': '[client]\ninit-command=DROP TABLE t' }, '--init-command="SET NAMES utf8mb4"'],
+    ['another program\'s group', { '.my.cnf': '[mysqldump]\ninit-command=DROP TABLE t\n[mysqld]\ninit-file=/x.sql' }, ''],
+    ['a benign init-command', { '.my.cnf': '[client]\ninit-command=SET SESSION sql_mode=TRADITIONAL\ninit-command-add=SET NAMES utf8mb4' }, ''],
+    ['a directory as ~/.my.cnf (the client skips it)', { '.my.cnf/': '' }, ''],
+    ['a commented-out init-command', { '.my.cnf': '[client]\n# init-command=DROP TABLE t\n; init-command=DROP TABLE t' }, ''],
+  ])('%s: runs', async (_name, files, options) => {
+    const result = await judge(line(options), home(files));
+    expect(result).toEqual({ rules: '', texts: [], verdict: 'allow' });
+  });
+
+  it('a development target runs with a notice, not a refusal', async () => {
+    const result = await judge(`mysql -h 127.0.0.1 shop_dev -e 'select 1'`, home({ '.my.cnf': '[client]\ninit-command=DROP TABLE t' }));
+    expect(result.rules).toBe('mysql.sql.drop');
+    expect(result.verdict).not.toBe('deny');
+  });
+
+  it('MYSQL_HOME and MARIADB_HOME name one more my.cnf', async () => {
+    for (const variable of ['MYSQL_HOME', 'MARIADB_HOME']) {
+      const dir = home({ 'etc/my.cnf': '[client]\ninit-command=DROP TABLE t' });
+      expect((await judge(line(), dir, { [variable]: join(dir, 'etc') })).rules).toBe('mysql.sql.drop');
+    }
+  });
+});
