@@ -173,3 +173,92 @@ describe('mysql and mariadb option files: init-command', () => {
     }
   });
 });
+
+describe('aws CLI aliases', () => {
+  const aliasFile = (text: string) => ({ '.aws/cli/alias': text, '.aws/config': '[profile acme-prod]\nregion = us-east-1\n[profile acme-dev]\nregion = us-east-1\n' });
+  const awsJudge = (line: string, text: string, env: NodeJS.ProcessEnv = {}) => judge(line, home(aliasFile(text)), env);
+
+  it.each([
+    ['a toplevel alias', '[toplevel]\nnuke = s3 rb s3://prod-data --force\n', 'aws nuke', 'aws.s3.rb', 'alias nuke (~/.aws/cli/alias:2)'],
+    ['a toplevel alias after global options', '[toplevel]\nnuke = s3 rb s3://prod-data --force\n', 'aws --region us-east-1 --profile acme-prod nuke', 'aws.s3.rb', 's3 rb s3://prod-data --force (alias nuke'],
+    ['a toplevel alias written with `:` and upper case', '[toplevel]\nNuke: s3 rm s3://prod-data --recursive\n', 'aws nuke', 'aws.s3.rm.recursive', 'alias nuke'],
+    ['an alias over several lines', '[toplevel]\nnuke =\n    s3 rm\n    s3://prod-data --recursive\n', 'aws nuke', 'aws.s3.rm.recursive', 'alias nuke (~/.aws/cli/alias:2)'],
+    ['arguments typed after the alias', '[toplevel]\nrmr = s3 rm --recursive\n', 'aws rmr s3://prod-data', 'aws.s3.rm.recursive', 'aws s3 rm --recursive s3://prod-data'],
+    ['an alias of an alias', '[toplevel]\na = b s3://prod-data\nb = s3 rb --force\n', 'aws a', 'aws.s3.rb', 'alias a (~/.aws/cli/alias:2) > alias b (~/.aws/cli/alias:3)'],
+    ['an alias named like a service', '[toplevel]\ns3 = s3 rb s3://prod-data --force\n', 'aws s3 ls', 'aws.s3.rb', 'alias s3'],
+    ['a [DEFAULT] key, which every section has', '[DEFAULT]\nnuke = s3 rb s3://prod-data --force\n[toplevel]\n', 'aws nuke', 'aws.s3.rb', 'alias nuke'],
+    ['a subcommand alias', '[command s3]\nnuke = rb s3://prod-data --force\n', 'aws s3 nuke', 'aws.s3.rb', 'alias s3 nuke (~/.aws/cli/alias:2)'],
+    ['a subcommand alias over a built-in name', '[command s3]\nls = rm s3://prod-data --recursive\n', 'aws s3 ls', 'aws.s3.rm.recursive', 'alias s3 ls'],
+    ['a built-in shadowed the other way', '[command s3]\nrm = ls s3://prod-data --recursive\n', 'aws s3 rm', 'aws.s3.rm.recursive', 'alias s3 rm'],
+    ['a two-level section', '[command cloudformation]\ngone = delete-stack --stack-name shop\n', 'aws cloudformation gone', 'aws.api.delete', 'alias cloudformation gone'],
+    ['a `!` alias running aws', '[toplevel]\nwipe = !aws s3 rm s3://prod-data --recursive\n', 'aws wipe', 'aws.s3.rm.recursive', 'aws alias wipe (~/.aws/cli/alias:2) > aws s3 rm'],
+    ['a `!` alias with arguments', '[toplevel]\nwipe = !f() { aws s3 rm "$1" --recursive; }; f\n', 'aws wipe s3://prod-data', 'aws.s3.rm.recursive', 'aws alias wipe'],
+    ['a `!` alias running psql', '[toplevel]\ndbreset = !psql -h db.prod.example.com shop -c "DROP TABLE orders"\n', 'aws dbreset', 'psql.sql.drop', 'aws alias dbreset'],
+    ['a `!` subcommand alias', '[command s3]\nwipe = !aws s3 rb s3://prod-data --force\n', 'aws s3 wipe', 'aws.s3.rb', 'aws alias s3 wipe'],
+  ])('%s: refused for an agent against production', async (_name, text, line, rule, shown) => {
+    const result = await awsJudge(line, text);
+    expect(result.rules.split(' ')).toContain(rule);
+    expect(result.texts.join('\n')).toContain(shown);
+    expect(result.verdict).toBe('deny');
+  });
+
+  it('an alias\'s --profile wins over the typed one', async () => {
+    const result = await evaluateLine('aws --profile acme-dev nuke', { HOME: home(aliasFile('[toplevel]\nnuke = s3 rb s3://x --force --profile acme-prod\n')), ...agent });
+    expect(result.target?.name).toBe('acme-prod');
+  });
+
+  it.each([
+    ['a benign toplevel alias', '[toplevel]\nwhoami = sts get-caller-identity\nbuckets = s3 ls\n', 'aws whoami'],
+    ['a benign alias among destructive ones', '[toplevel]\nnuke = s3 rb s3://x --force\nbuckets = s3 ls\n', 'aws buckets'],
+    ['a benign subcommand alias', '[command ec2]\nmine = describe-instances --filters Name=tag:owner,Values=me\n', 'aws ec2 mine'],
+    ['a benign `!` alias', '[toplevel]\nwho = !aws sts get-caller-identity --query Account\n', 'aws who'],
+    ['aliases the command does not use', '[toplevel]\nnuke = s3 rb s3://x --force\n[command s3]\nwipe = rm s3://x --recursive\n', 'aws s3 ls'],
+    ['a comment', '[toplevel]\n# nuke = s3 rb s3://x --force\n; also = s3 rb s3://x --force\n', 'aws s3 ls'],
+    ['a `!` alias word only as an argument', '[toplevel]\nwipe = !aws s3 rb s3://x --force\n', 'aws s3 ls wipe'],
+  ])('%s: allowed', async (_name, text, line) => {
+    expect(await awsJudge(line, text)).toEqual({ rules: '', texts: [], verdict: 'allow' });
+  });
+
+  it('a development target (moto on localhost) is not refused', async () => {
+    const result = await awsJudge('aws nuke', '[toplevel]\nnuke = s3 rb s3://x --force --endpoint-url http://127.0.0.1:5000\n');
+    expect(result.rules).toBe('aws.s3.rb');
+    expect(result.verdict).not.toBe('deny');
+  });
+
+  it.each([
+    ['a FIFO (never waited on)', { 'fifo:alias': '' }, /alias cannot be read \(not a regular file/],
+    ['a directory', { 'alias/': '' }, /alias cannot be read \(a directory\)/],
+  ])('an alias file that cannot be read is held: %s', async (_name, files, message) => {
+    const dir = home();
+    mkdirSync(join(dir, '.aws', 'cli'), { recursive: true });
+    const [name] = Object.keys(files);
+    if (name.startsWith('fifo:')) execFileSync('mkfifo', [join(dir, '.aws', 'cli', 'alias')]);
+    else mkdirSync(join(dir, '.aws', 'cli', 'alias'));
+    const result = await judge('aws s3 ls', dir);
+    expect(result.rules).toBe('aws.alias.unreadable');
+    expect(result.texts.join('\n')).toMatch(message);
+  });
+
+  it.each([
+    ['an option before any section', 'nuke = s3 rb s3://x\n'],
+    ['a line with no `=` or `:`', '[toplevel]\nnuke s3 ls\n'],
+    ['an alias defined twice', '[toplevel]\nnuke = s3 ls\nnuke = s3 rb s3://x\n'],
+  ])('%s: the CLI fails on it, and chaperone holds it', async (_name, text) => {
+    const result = await awsJudge('aws s3 ls', text);
+    expect(result.rules).toBe('aws.alias.unreadable');
+    expect(result.texts.join('\n')).toMatch(/~\/\.aws\/cli\/alias cannot be read \(line \d/);
+    expect(result.verdict).toBe('deny');
+  });
+
+  it('an alias with an open quote is held when it is used (the CLI fails on it then), and only then', async () => {
+    const text = '[toplevel]\nnuke = s3 rb "s3://x --force\n';
+    const used = await awsJudge('aws nuke', text);
+    expect(used.rules).toBe('aws.alias.unreadable');
+    expect(used.texts.join('\n')).toContain('alias nuke in ~/.aws/cli/alias:2 cannot be split into words');
+    expect((await awsJudge('aws s3 ls', text)).rules).toBe('');
+  });
+
+  it('a loop of aliases ends (the CLI fails on it; nothing destructive is found in it)', async () => {
+    expect((await awsJudge('aws a', '[toplevel]\na = b\nb = a --force\n')).rules).toBe('');
+  });
+});
