@@ -158,6 +158,8 @@ export interface AwsArgs {
   commandWords(args: readonly string[]): number[];
   /** The global options among an alias's words (`--profile prod`), in order. */
   globalOptions(args: readonly string[]): string[];
+  /** The arguments without the global options, which the CLI keeps for itself. */
+  withoutGlobalOptions(args: readonly string[]): string[];
 }
 
 /** The invocation's arguments with its aliases expanded, as the CLI does before parsing the command. */
@@ -200,8 +202,8 @@ export function expandAliases(args: readonly string[], file: AliasFile, grammar:
     const before = line.args.slice(0, at[line.level]);
     const after = line.args.slice(at[line.level] + 1);
     if (alias.value.startsWith('!')) {
-      // The CLI passes the arguments it did not take as its own global options; all are passed here.
-      const text = [alias.value.slice(1), ...after.map(quoteWord)].join(' ');
+      // The CLI passes on the arguments it did not take as its own global options (--profile stays behind).
+      const text = [alias.value.slice(1), ...grammar.withoutGlobalOptions(after).map(quoteWord)].join(' ');
       out.nested.push({ via: `aws ${via.join(' > ')}`, line: text, where: 'local', cwd: where.cwd, env: where.env });
       continue;
     }

@@ -118,17 +118,24 @@ const awsArgs: AwsArgs = {
     }
     return at;
   },
-  globalOptions(args) {
-    const out: string[] = [];
-    for (let i = 0; i < args.length; i++) {
-      const name = args[i].split('=')[0];
-      if (!globalOptions.has(name)) continue;
-      out.push(args[i]);
-      if (!args[i].includes('=') && awsGrammar.values.has(name) && i + 1 < args.length) out.push(args[++i]);
-    }
-    return out;
-  },
+  globalOptions: (args) => splitGlobalOptions(args).globals,
+  withoutGlobalOptions: (args) => splitGlobalOptions(args).rest,
 };
+
+function splitGlobalOptions(args: readonly string[]): { globals: string[]; rest: string[] } {
+  const globals: string[] = [];
+  const rest: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const name = args[i].split('=')[0];
+    if (!globalOptions.has(name)) {
+      rest.push(args[i]);
+      continue;
+    }
+    globals.push(args[i]);
+    if (!args[i].includes('=') && awsGrammar.values.has(name) && i + 1 < args.length) globals.push(args[++i]);
+  }
+  return { globals, rest };
+}
 
 function resolve(parsed: ParsedInvocation, invocation: Invocation): ResolvedTarget {
   const env = invocation.env;

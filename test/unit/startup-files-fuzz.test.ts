@@ -59,7 +59,7 @@ describe('startup-file readers never throw', () => {
         const parsed = parseAliasText(text);
         const file: AliasFile = 'error' in parsed ? { kind: 'unreadable', why: parsed.error, shown: 'alias' } : { kind: 'table', table: parsed.table, shown: 'alias' };
         for (const args of [['nuke'], ['s3', 'rb', 's3://x'], ['a', 'b', 'nuke'], ['--profile', 'p', 's3', 'ls']]) {
-          expandAliases(args, file, { commandWords, globalOptions: () => [] }, { cwd: root, env: {} });
+          expandAliases(args, file, { commandWords, globalOptions: () => [], withoutGlobalOptions: (a) => [...a] }, { cwd: root, env: {} });
         }
       }, JSON.stringify(text)).not.toThrow();
     }

@@ -202,6 +202,12 @@ describe('aws CLI aliases', () => {
     expect(result.verdict).toBe('deny');
   });
 
+  it('a `!` alias does not get the typed --profile: its aws runs with the default profile, so a dev profile typed outside changes nothing', async () => {
+    const result = await awsJudge('aws wipe --profile acme-dev', '[toplevel]\nwipe = !aws s3 rm s3://prod-data --recursive\n');
+    expect(result.texts.join('\n')).toMatch(/> aws s3 rm s3:\/\/prod-data --recursive$/m);
+    expect(result.verdict).toBe('deny');
+  });
+
   it('an alias\'s --profile wins over the typed one', async () => {
     const result = await evaluateLine('aws --profile acme-dev nuke', { HOME: home(aliasFile('[toplevel]\nnuke = s3 rb s3://x --force --profile acme-prod\n')), ...agent });
     expect(result.target?.name).toBe('acme-prod');
