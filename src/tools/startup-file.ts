@@ -4,7 +4,7 @@
 // neither hang chaperone nor be drained before the tool reads it; anything else that exists but cannot
 // be read is reported, so the caller can hold the command (fail closed).
 
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
 
 export type StartupFile =
   | { kind: 'missing' }
@@ -26,6 +26,8 @@ export function readStartupFile(path: string, limit = startupFileLimit): Startup
   try {
     const stat = fstatSync(fd);
     if (stat.isDirectory()) return { kind: 'unreadable', why: 'a directory' };
+    // `PSQLRC=/dev/null`, `--defaults-file=/dev/null`: the usual way to say "no startup file".
+    if (stat.isCharacterDevice() && isDevNull(stat.rdev)) return { kind: 'text', text: '' };
     if (!stat.isFile()) return { kind: 'unreadable', why: 'not a regular file (a FIFO or device the tool would wait on)' };
     if (stat.size > limit) return { kind: 'unreadable', why: `larger than ${limit} bytes` };
     const buffer = Buffer.alloc(stat.size);
@@ -48,4 +50,12 @@ export function lineAt(text: string | Buffer, offset: number): number {
   let line = 1;
   for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) line++;
   return line;
+}
+
+function isDevNull(rdev: number): boolean {
+  try {
+    return statSync('/dev/null').rdev === rdev;
+  } catch {
+    return false;
+  }
 }

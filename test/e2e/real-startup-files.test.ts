@@ -73,6 +73,16 @@ describe.skipIf(postgresGroup.skip)(postgresGroup.title, () => {
     expect(await hasOrders('shop_dev')).toBe('f');
   });
 
+  it("the refused agent's next line, writing the DROP into ~/.psqlrc and then a harmless psql, is refused by the shim", async () => {
+    const refused = await sb!.run('psql', [...at('shop_prod'), '-c', 'DROP TABLE orders']);
+    expect(refused.exitCode).toBe(77);
+    const line = `echo 'DROP TABLE orders;' > ~/.psqlrc && psql ${at('shop_prod').join(' ')} -c 'select 1'`;
+    const result = await sb!.sh(line);
+    expect(result.exitCode).toBe(77);
+    expect(result.stderr).toContain('~/.psqlrc:1: DROP TABLE orders');
+    expect(await hasOrders('shop_prod')).toBe('t');
+  });
+
   it('a benign ~/.psqlrc (\\set QUIET on, \\timing) leaves a SELECT on production running, silently', async () => {
     sb!.write('home/.psqlrc', '\\set QUIET on\n\\timing\n\\pset null (null)\n');
     const result = await sb!.run('psql', [...at('shop_prod'), '-At', '-c', 'select count(*) from orders']);

@@ -73,6 +73,12 @@ describe('psql startup files', () => {
     expect((await judge(`psql ${prod} -c 'select 1'`, home({ '.psqlrc': 'DROP TABLE t;' }), { PSQLRC: '' })).rules).toBe('psql.sql.drop');
   });
 
+  it('PSQLRC=/dev/null, the usual "no psqlrc", reads as empty; another device (/dev/zero) is held', async () => {
+    const dir = home({ '.psqlrc': 'DROP TABLE t;' });
+    expect((await judge(`psql ${prod} -c 'select 1'`, dir, { PSQLRC: '/dev/null' })).verdict).toBe('allow');
+    expect((await judge(`psql ${prod} -c 'select 1'`, dir, { PSQLRC: '/dev/zero' })).rules).toBe('psql.sql.unreadable');
+  });
+
   it('PSQLRC replaces ~/.psqlrc: then only the named file counts', async () => {
     const dir = home({ '.psqlrc': 'DROP TABLE t;', 'ok.rc': '\\timing' });
     expect((await judge(`psql ${prod} -c 'select 1'`, dir, { PSQLRC: join(dir, 'ok.rc') })).verdict).toBe('allow');
@@ -164,6 +170,10 @@ describe('mysql and mariadb option files: init-command', () => {
     const result = await judge(`mysql -h 127.0.0.1 shop_dev -e 'select 1'`, home({ '.my.cnf': '[client]\ninit-command=DROP TABLE t' }));
     expect(result.rules).toBe('mysql.sql.drop');
     expect(result.verdict).not.toBe('deny');
+  });
+
+  it('--defaults-file=/dev/null reads no option file', async () => {
+    expect((await judge(line('--defaults-file=/dev/null'), home({ '.my.cnf': '[client]\ninit-command=DROP TABLE t' }))).verdict).toBe('allow');
   });
 
   it('MYSQL_HOME and MARIADB_HOME name one more my.cnf', async () => {
