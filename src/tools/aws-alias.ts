@@ -89,7 +89,7 @@ export function parseAliasText(text: string): { table: AliasTable } | { error: s
   const table: AliasTable = new Map();
   for (const [header, aliases] of sections) {
     if (header === 'DEFAULT') continue;
-    const key = header === 'toplevel' ? 'toplevel' : header.startsWith('command ') ? header.split(/\s+/).slice(1).join(' ') : undefined;
+    const key = header === 'toplevel' ? 'toplevel' : header.startsWith('command ') ? header.split(/\s+/).filter(Boolean).slice(1).join(' ') : undefined;
     if (key === undefined || key === '') continue;
     const merged = new Map([...(defaults ?? []), ...aliases]);
     for (const alias of merged.values()) alias.value = alias.value.trim();
