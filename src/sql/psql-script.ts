@@ -4,11 +4,11 @@
 // A line is a meta-command when it starts with a backslash; psql also allows one after SQL on the same
 // line (`SELECT 1 \gx`), which this reader does not split yet.
 
-import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Command } from '../model.js';
 import { readSql } from './postgres.js';
 import { UnitScanner, type ReadUnit } from './units.js';
+import { readStartupFile } from '../tools/startup-file.js';
 
 const maxIncludeDepth = 8;
 
@@ -50,13 +50,13 @@ async function readMeta(name: string, argument: string, line: string, place: Scr
     if (depth > maxIncludeDepth) {
       return [{ path: ['sql', 'unreadable'], flags: new Map(), text: `${line} (includes nested deeper than ${maxIncludeDepth})` }];
     }
-    let included: string;
-    try {
-      included = readFileSync(file, 'utf8');
-    } catch (error) {
-      return [{ path: ['sql', 'unreadable'], flags: new Map(), text: `${line} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})` }];
+    // Regular files only, opened without blocking: a FIFO would hang chaperone, or hand it one text and
+    // psql another.
+    const included = readStartupFile(file);
+    if (included.kind !== 'text') {
+      return [{ path: ['sql', 'unreadable'], flags: new Map(), text: `${line} (${included.kind === 'missing' ? 'ENOENT' : included.why})` }];
     }
-    return readPsqlScript(included, { cwd: place.cwd, scriptDir: dirname(file), depth });
+    return readPsqlScript(included.text, { cwd: place.cwd, scriptDir: dirname(file), depth });
   }
   return [meta(name)];
 }

@@ -111,6 +111,15 @@ describe('psql startup files', () => {
     expect(result.verdict).toBe('deny');
   });
 
+  it.each([
+    ['in ~/.psqlrc', `psql ${prod} -c 'select 1'`, '\\i f.sql'],
+    ['in -c', `psql ${prod} -c '\\i f.sql'`, ''],
+  ])('a FIFO named by \\i %s is never read (psql could be handed other bytes than chaperone was), and is held', async (_name, line, psqlrc) => {
+    const result = await judge(line, home({ '.psqlrc': psqlrc, 'fifo:f.sql': '' }));
+    expect(result.rules).toBe('psql.sql.unreadable');
+    expect(result.texts.join('\n')).toMatch(/\\i f\.sql \(not a regular file/);
+  });
+
   it.runIf(process.getuid?.() !== 0)('a psqlrc without read permission is held', async () => {
     const dir = home({ '.psqlrc': 'SELECT 1;' });
     chmodSync(join(dir, '.psqlrc'), 0o000);
