@@ -24,13 +24,28 @@ import { lineAt, readStartupFile } from './startup-file.js';
 /** Where packagers put psql's sysconfdir: Debian and Ubuntu, PGDG RPMs, Alpine, source builds, Homebrew and BSD, the rest. */
 const systemDirs = ['/etc/postgresql-common', '/etc/sysconfig/pgsql', '/etc/postgresql', '/usr/local/pgsql/etc', '/usr/local/etc', '/opt/homebrew/etc', '/etc'];
 
-/** The startup files psql may read for this invocation, in the order it reads them. */
-export function psqlrcFiles(env: NodeJS.ProcessEnv, cwd: string): string[] {
+/**
+ * The startup files psql may read for this invocation, in the order it reads them; a PSQLRC naming
+ * `~user/…` for a user this machine's passwd file does not know is given back as `unknown`.
+ */
+export function psqlrcFiles(env: NodeJS.ProcessEnv, cwd: string): { files: string[]; unknown?: string } {
   const home = homeOf(env);
   const bases = [...new Set([env.PGSYSCONFDIR, ...systemDirs].filter((d): d is string => Boolean(d)))].map((dir) => join(dir, 'psqlrc'));
   const envrc = env.PSQLRC;
-  bases.push(envrc ? resolve(cwd, envrc === '~' || envrc.startsWith('~/') ? home + envrc.slice(1) : envrc) : join(home, '.psqlrc'));
-  return bases.flatMap((base) => [...versionVariants(base), base]);
+  const user = envrc ? expandTilde(envrc, home) : join(home, '.psqlrc');
+  if (user !== undefined) bases.push(resolve(cwd, user));
+  return { files: bases.flatMap((base) => [...versionVariants(base), base]), ...(user === undefined ? { unknown: envrc } : {}) };
+}
+
+/** psql's expand_tilde: `~` and `~/…` are HOME, `~user/…` that user's home directory. */
+function expandTilde(path: string, home: string): string | undefined {
+  if (!path.startsWith('~')) return path;
+  const slash = path.indexOf('/');
+  const [name, rest] = slash === -1 ? [path.slice(1), ''] : [path.slice(1, slash), path.slice(slash)];
+  if (name === '') return home + rest;
+  const entry = readStartupFile('/etc/passwd');
+  const dir = entry.kind === 'text' ? entry.text.split('\n').map((l) => l.split(':')).find((f) => f[0] === name)?.[5] : undefined;
+  return dir === undefined ? undefined : dir + rest;
 }
 
 /** `psqlrc-15`, `.psqlrc-15.4`: psql reads the most specific one of its own version instead of the base. */
@@ -52,7 +67,11 @@ function versionVariants(base: string): string[] {
 export async function readPsqlrc(invocation: Invocation): Promise<Command[]> {
   const { env, cwd } = invocation;
   const commands: Command[] = [];
-  for (const path of psqlrcFiles(env, cwd)) {
+  const { files, unknown } = psqlrcFiles(env, cwd);
+  if (unknown !== undefined) {
+    commands.push({ path: ['sql', 'unreadable'], flags: new Map(), text: `PSQLRC=${unknown} names a user whose home chaperone cannot find; psql runs that file before the command. Unset PSQLRC, or run psql with -X` });
+  }
+  for (const path of files) {
     const file = readStartupFile(path);
     if (file.kind === 'missing') continue;
     const shown = displayPath(path, env);

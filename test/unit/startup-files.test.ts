@@ -69,6 +69,15 @@ describe('psql startup files', () => {
     expect((await judge(line, home({ '.psqlrc': 'DROP TABLE t;' }))).rules).toBe('psql.sql.drop');
   });
 
+  it('PSQLRC=~user/… is that user\'s home, from /etc/passwd; an unknown user is held', async () => {
+    const dir = home();
+    const root = await judge(`psql ${prod} -c 'select 1'`, dir, { PSQLRC: '~root/.chaperone-test-none' });
+    expect(root.verdict).toBe('allow');
+    const unknown = await judge(`psql ${prod} -c 'select 1'`, dir, { PSQLRC: '~no-such-user-xyz/rc' });
+    expect(unknown.rules).toBe('psql.sql.unreadable');
+    expect(unknown.texts.join('\n')).toContain('PSQLRC=~no-such-user-xyz/rc names a user whose home chaperone cannot find');
+  });
+
   it('empty PSQLRC means ~/.psqlrc, as in psql', async () => {
     expect((await judge(`psql ${prod} -c 'select 1'`, home({ '.psqlrc': 'DROP TABLE t;' }), { PSQLRC: '' })).rules).toBe('psql.sql.drop');
   });
