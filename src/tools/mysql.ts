@@ -7,13 +7,14 @@
 // prompts for one and SECRET is the database. `-U` is --safe-updates, never the user. `--help`, `-?`,
 // `-I`, `--version`, `-V` and `--print-defaults` run nothing.
 //
-// What it runs: the init-command of the option files and of the command line on connecting, then
-// every -e (all are read, though the client keeps the last), else stdin: a regular file read with
-// pread (the client still reads every byte), a pipe read ahead (src/payload/stdin.ts; a pipe longer than the read-ahead is `sql unreadable`: held in a
-// gated environment), a terminal not at all. Scripts go through the client's own splitter
-// (src/sql/mysql-script.ts): `source`/`\.` files are read in turn, `system`/`\!` is `meta shell`,
-// `use`/`connect` name more targets. Statements are classified by src/sql/mysql.ts; of a long script,
-// the first 20 actions of each kind are kept (src/payload/collect.ts).
+// What it runs: the init-command of the option files and of the command line on connecting, then every
+// -e (all are read, though the client keeps the last), else stdin: a regular file read with pread (the
+// client still reads every byte), a pipe read ahead (src/payload/stdin.ts; a pipe longer than the
+// read-ahead is `sql unreadable`: held in a gated environment), a terminal not at all. Scripts go
+// through the client's own splitter (src/sql/mysql-script.ts): `source`/`\.` files are read in turn,
+// `system`/`\!` is `meta shell`, `use`/`connect` name more targets. Statements are classified by
+// src/sql/mysql.ts; of a long script, the first 20 actions of each kind are kept
+// (src/payload/collect.ts).
 //
 // Where it connects, first found wins (the MySQL manual: command line, then option files, then
 // environment):

@@ -3,8 +3,9 @@
 //
 // What it runs: the startup files (psqlrc.ts) unless -X, then each -c and each -f in order; with
 // neither (or with -f -), stdin. Files and a regular file on stdin are read with pread, so psql still
-// reads every byte; a pipe is read ahead (up to 64 MiB) and its remainder judged statement by statement as it streams (src/gate/stdin.ts); a terminal is an
-// interactive session and is not read. Only units that could destroy something are parsed.
+// reads every byte; a pipe is read ahead (up to 64 MiB) and its remainder judged statement by
+// statement as it streams (src/gate/stdin.ts); a terminal is an interactive session and is not read.
+// Only units that could destroy something are parsed.
 // Where it connects: libpq's rules, in libpq.ts. Positionals are `[dbname [username]]`, and with -d
 // the first positional is the username.
 
