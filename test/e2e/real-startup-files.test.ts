@@ -188,6 +188,7 @@ describe.skipIf(awsGroup.skip)(awsGroup.title, () => {
         'scrap = s3 rb s3://scratch-bucket --force',
         `wipe = !aws s3 rm s3://${bucket} --recursive`,
         'buckets = s3 ls',
+        `scrub = !aws --endpoint-url ${moto.endpoint} s3 rb s3://scratch-two --force --profile acme-dev`,
         '[command s3]',
         `rmall = rm s3://${bucket} --recursive`,
         '',
@@ -206,7 +207,7 @@ describe.skipIf(awsGroup.skip)(awsGroup.title, () => {
 
   it.each([
     ['a toplevel alias to s3 rb --force', ['nuke'], 'aws.s3.rb [destroy]', 'alias nuke (~/.aws/cli/alias:2)'],
-    ['a [command s3] alias to rm --recursive', ['s3', 'rmall'], 'aws.s3.rm.recursive [destroy]', 'alias s3 rmall (~/.aws/cli/alias:7)'],
+    ['a [command s3] alias to rm --recursive', ['s3', 'rmall'], 'aws.s3.rm.recursive [destroy]', 'alias s3 rmall (~/.aws/cli/alias:8)'],
     ['a ! alias running aws s3 rm --recursive', ['wipe'], 'aws.s3.rm.recursive [destroy]', 'aws alias wipe (~/.aws/cli/alias:4) > aws s3 rm'],
   ])("%s: refused for an agent with the production profile; the bucket and its object remain", async (_name, args, rule, shown) => {
     const result = await aws(args);
@@ -222,6 +223,16 @@ describe.skipIf(awsGroup.skip)(awsGroup.title, () => {
     expect(result.stderr).toBe('');
     expect(result.stdout).toContain(bucket);
     expect(result.exitCode).toBe(0);
+  });
+
+  it('a ! alias whose aws targets a development profile runs: the real CLI runs its shell line, whose aws comes back through the shim', async () => {
+    await awsDirect(['s3', 'mb', 's3://scratch-two']);
+    const result = await aws(['scrub']);
+    expect(result.exitCode).toBe(0);
+    expect(result.stderr).toContain('chaperone: aws.s3.rb in acme-dev (development): allowed');
+    expect(result.stdout).toBe('remove_bucket: scratch-two\n');
+    expect(await awsDirect(['s3', 'ls'])).not.toContain('scratch-two');
+    await objectsRemain();
   });
 
   it('the same alias on a development profile runs with a notice, and the real CLI does remove the bucket', async () => {
