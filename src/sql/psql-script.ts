@@ -17,6 +17,8 @@ export interface ScriptPlace {
   /** The directory of the script being read, for `\ir`; cwd for -c and stdin. */
   scriptDir: string;
   depth?: number;
+  /** HOME, for `\i ~/file` (psql expands the tilde); without it such a path is not found. */
+  home?: string;
 }
 
 export async function readPsqlScript(text: string, place: ScriptPlace): Promise<Command[]> {
@@ -46,7 +48,8 @@ async function readMeta(name: string, argument: string, line: string, place: Scr
   if (['i', 'include', 'ir', 'include_relative'].includes(name)) {
     const depth = (place.depth ?? 0) + 1;
     const relativeTo = name === 'ir' || name === 'include_relative' ? place.scriptDir : place.cwd;
-    const file = resolve(relativeTo, argument.replace(/^'(.*)'$/, '$1'));
+    const named = argument.replace(/^'(.*)'$/, '$1');
+    const file = resolve(relativeTo, place.home !== undefined && (named === '~' || named.startsWith('~/')) ? place.home + named.slice(1) : named);
     if (depth > maxIncludeDepth) {
       return [{ path: ['sql', 'unreadable'], flags: new Map(), text: `${line} (includes nested deeper than ${maxIncludeDepth})` }];
     }
@@ -56,7 +59,7 @@ async function readMeta(name: string, argument: string, line: string, place: Scr
     if (included.kind !== 'text') {
       return [{ path: ['sql', 'unreadable'], flags: new Map(), text: `${line} (${included.kind === 'missing' ? 'ENOENT' : included.why})` }];
     }
-    return readPsqlScript(included.text, { cwd: place.cwd, scriptDir: dirname(file), depth });
+    return readPsqlScript(included.text, { ...place, scriptDir: dirname(file), depth });
   }
   return [meta(name)];
 }

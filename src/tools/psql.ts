@@ -18,6 +18,7 @@ import { readAheadLimit, readChunk } from '../payload/stdin.js';
 import { grammar, readArgs, type ReadArgs } from './argv.js';
 import { isConnectionString, resolveConnection, targetOf } from './libpq.js';
 import { readPsqlrc } from './psqlrc.js';
+import { homeOf } from '../context/files.js';
 import type { Tool } from './tool.js';
 
 const psqlGrammar = grammar({
@@ -69,7 +70,7 @@ async function parse(invocation: Invocation): Promise<ParsedInvocation> {
   const read = readArgs(invocation.args, psqlGrammar);
   const help = read.flags.has('--help') || read.flags.has('--version');
   if (help) return { commands: [], help };
-  const place = { cwd: invocation.cwd, scriptDir: invocation.cwd };
+  const place = { cwd: invocation.cwd, scriptDir: invocation.cwd, home: homeOf(invocation.env) };
   // The startup files run first, unless -X (see psqlrc.ts).
   const commands: Command[] = read.flags.has('--no-psqlrc') ? [] : await readPsqlrc(invocation);
   let stdin: StdinReadAhead | undefined;

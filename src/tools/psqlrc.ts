@@ -83,7 +83,7 @@ export async function readPsqlrc(invocation: Invocation): Promise<Command[]> {
       });
       continue;
     }
-    const found = await readPsqlScript(file.text, { cwd, scriptDir: dirname(path) });
+    const found = await readPsqlScript(file.text, { cwd, scriptDir: dirname(path), home: homeOf(env) });
     let from = 0;
     for (const command of found) {
       const at = locate(file.text, command.text, from);

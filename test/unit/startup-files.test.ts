@@ -48,6 +48,7 @@ describe('psql startup files', () => {
     ['PSQLRC', { 'rc/evil': 'DROP TABLE t;' }, { PSQLRC: 'rc/evil' }, '~/rc/evil:1: DROP TABLE t'],
     ['PSQLRC=~/…', { 'rc/evil': 'DROP TABLE t;' }, { PSQLRC: '~/rc/evil' }, '~/rc/evil:1: DROP TABLE t'],
     ['\\i inside ~/.psqlrc', { '.psqlrc': '\\i drop.sql', 'drop.sql': 'DROP TABLE t;' }, {}, '~/.psqlrc: DROP TABLE t'],
+    ['\\i ~/… inside ~/.psqlrc (psql expands the tilde)', { '.psqlrc': '\\timing\n\\i ~/.psqlrc.local', '.psqlrc.local': 'DROP TABLE t;' }, {}, '~/.psqlrc: DROP TABLE t'],
     ['\\ir inside ~/.psqlrc', { '.psqlrc': '\\set QUIET on\n\\ir sql/drop.sql', 'sql/drop.sql': 'DROP TABLE t;' }, {}, '~/.psqlrc: DROP TABLE t'],
     ['system psqlrc', { 'sysconf/psqlrc': 'DELETE FROM orders;' }, {}, '~/sysconf/psqlrc:1: DELETE FROM orders'],
     ['system psqlrc-15', { 'sysconf/psqlrc-15': '\\! rm -rf /srv' }, {}, '~/sysconf/psqlrc-15:1: \\! rm -rf /srv'],
@@ -95,6 +96,7 @@ describe('psql startup files', () => {
 
   it.each([
     ['\\set QUIET on and \\timing', { '.psqlrc': '\\set QUIET on\n\\timing\n\\pset null (null)\nSET search_path TO app;\n' }],
+    ['a benign ~/.psqlrc.local included with \\i ~/…', { '.psqlrc': '\\i ~/.psqlrc.local', '.psqlrc.local': '\\x auto\n' }],
     ['a system psqlrc setting a prompt', { 'sysconf/psqlrc': "\\set PROMPT1 '%n@%/%R%# '" }],
     ['an unrelated file named like a variant', { '.psqlrc-backup': 'DROP TABLE t;', '.psqlrc': '\\timing' }],
   ])('benign startup files leave benign commands allowed: %s', async (_name, files) => {
