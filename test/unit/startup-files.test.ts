@@ -96,6 +96,12 @@ describe('psql startup files', () => {
 
   it.each([
     ['\\set QUIET on and \\timing', { '.psqlrc': '\\set QUIET on\n\\timing\n\\pset null (null)\nSET search_path TO app;\n' }],
+    ['a well-known dotfiles psqlrc', { '.psqlrc': [
+      '\\set QUIET 1', "\\pset null '¤'", "\\set PROMPT1 '%[%033[1m%]%M %n@%/%R%[%033[0m%]%# '", "\\set PROMPT2 '[more] %R > '",
+      '\\timing', '\\x auto', '\\set VERBOSITY verbose', '\\set HISTFILE ~/.psql_history- :DBNAME', '\\set HISTCONTROL ignoredups',
+      '\\set COMP_KEYWORD_CASE upper', "\\set ON_ERROR_ROLLBACK interactive", "\\set version 'SELECT version();'",
+      "\\set kill 'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE state = ''idle'';'", "\\setenv PAGER 'less -S'",
+      "SET client_min_messages TO warning;", '\\unset QUIET', ''].join('\n') }],
     ['a benign ~/.psqlrc.local included with \\i ~/…', { '.psqlrc': '\\i ~/.psqlrc.local', '.psqlrc.local': '\\x auto\n' }],
     ['a system psqlrc setting a prompt', { 'sysconf/psqlrc': "\\set PROMPT1 '%n@%/%R%# '" }],
     ['an unrelated file named like a variant', { '.psqlrc-backup': 'DROP TABLE t;', '.psqlrc': '\\timing' }],
