@@ -207,17 +207,17 @@ export function expandAliases(args: readonly string[], file: AliasFile, grammar:
       out.nested.push({ via: `aws ${via.join(' > ')}`, line: text, where: 'local', cwd: where.cwd, env: where.env });
       continue;
     }
-    const words2 = shlexSplit(alias.value);
-    if (!words2 || words2.length === 0) {
+    const aliasWords = shlexSplit(alias.value);
+    if (!aliasWords || aliasWords.length === 0) {
       out.commands.push(unreadable(`alias ${name} in ${shown}:${alias.line} cannot be split into words`));
       continue;
     }
     const seen = new Set(line.seen).add(key);
     // The alias's global options win over the typed ones: repeated last, where the last one counts.
-    const globals = grammar.globalOptions(words2);
-    const readings = [[...before, ...words2, ...after, ...globals]];
+    const globals = grammar.globalOptions(aliasWords);
+    const readings = [[...before, ...aliasWords, ...after, ...globals]];
     // A subcommand alias named like a built-in runs the built-in with the alias's words after the first.
-    if (line.level > 0 && words2[0] !== name) readings.push([...before, name, ...words2.slice(1), ...after, ...globals]);
+    if (line.level > 0 && aliasWords[0] !== name) readings.push([...before, name, ...aliasWords.slice(1), ...after, ...globals]);
     for (const reading of readings) pending.push({ args: reading, via, level: line.level, seen });
   }
   return out;
