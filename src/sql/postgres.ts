@@ -11,6 +11,8 @@ type Node = Record<string, unknown>;
 /** The actions one piece of SQL asks for. */
 export async function readSql(sql: string): Promise<Command[]> {
   if (sql.trim() === '') return [];
+  // The parser reads a C string and would stop at a NUL; psql drops only the rest of that line.
+  if (sql.includes('\0')) return [sqlCommand(['unreadable'], snippet(sql.replace(/\0/g, '\\0')), { reason: 'a NUL byte' })];
   const { parse } = await import('libpg-query');
   let tree: { stmts?: { stmt?: unknown; stmt_location?: number; stmt_len?: number }[] };
   try {

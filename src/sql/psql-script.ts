@@ -4,11 +4,11 @@
 // A line is a meta-command when it starts with a backslash; psql also allows one after SQL on the same
 // line (`SELECT 1 \gx`), which this reader does not split yet.
 
-import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Command } from '../model.js';
 import { readSql } from './postgres.js';
 import { UnitScanner, type ReadUnit } from './units.js';
+import { readStartupFile } from '../tools/startup-file.js';
 
 const maxIncludeDepth = 8;
 
@@ -17,6 +17,8 @@ export interface ScriptPlace {
   /** The directory of the script being read, for `\ir`; cwd for -c and stdin. */
   scriptDir: string;
   depth?: number;
+  /** HOME, for `\i ~/file` (psql expands the tilde); without it such a path is not found. */
+  home?: string;
 }
 
 export async function readPsqlScript(text: string, place: ScriptPlace): Promise<Command[]> {
@@ -46,17 +48,18 @@ async function readMeta(name: string, argument: string, line: string, place: Scr
   if (['i', 'include', 'ir', 'include_relative'].includes(name)) {
     const depth = (place.depth ?? 0) + 1;
     const relativeTo = name === 'ir' || name === 'include_relative' ? place.scriptDir : place.cwd;
-    const file = resolve(relativeTo, argument.replace(/^'(.*)'$/, '$1'));
+    const named = argument.replace(/^'(.*)'$/, '$1');
+    const file = resolve(relativeTo, place.home !== undefined && (named === '~' || named.startsWith('~/')) ? place.home + named.slice(1) : named);
     if (depth > maxIncludeDepth) {
       return [{ path: ['sql', 'unreadable'], flags: new Map(), text: `${line} (includes nested deeper than ${maxIncludeDepth})` }];
     }
-    let included: string;
-    try {
-      included = readFileSync(file, 'utf8');
-    } catch (error) {
-      return [{ path: ['sql', 'unreadable'], flags: new Map(), text: `${line} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})` }];
+    // Regular files only, opened without blocking: a FIFO would hang chaperone, or hand it one text and
+    // psql another.
+    const included = readStartupFile(file);
+    if (included.kind !== 'text') {
+      return [{ path: ['sql', 'unreadable'], flags: new Map(), text: `${line} (${included.kind === 'missing' ? 'ENOENT' : included.why})` }];
     }
-    return readPsqlScript(included, { cwd: place.cwd, scriptDir: dirname(file), depth });
+    return readPsqlScript(included.text, { ...place, scriptDir: dirname(file), depth });
   }
   return [meta(name)];
 }

@@ -1,6 +1,6 @@
 // AWS CLI (argparse): global options may stand anywhere, before or after the service. The command path
 // is `service operation`; a `help` word among the first three is the help page and is never gated.
-// See shared tools.md §3.
+// See shared tools.md §3. Aliases in ~/.aws/cli/alias are expanded first (aws-alias.ts).
 //
 // Target:
 //   --profile, else static keys in AWS_ACCESS_KEY_ID (which beat AWS_PROFILE for credentials), else
@@ -11,8 +11,10 @@
 
 import { join } from 'node:path';
 import { parse as parseIni } from 'ini';
-import type { Assumption, Evidence, Identifier, Invocation, ParsedInvocation, ResolvedTarget } from '../model.js';
+import type { Assumption, Command, Evidence, Identifier, Invocation, ParsedInvocation, ResolvedTarget } from '../model.js';
 import { displayPath, homeOf, readTextIfExists } from '../context/files.js';
+import { showCommand } from '../display/describe.js';
+import { expandAliases, readAliasFile, type AwsArgs } from './aws-alias.js';
 import { grammar, readArgs } from './argv.js';
 import type { Tool } from './tool.js';
 
@@ -68,7 +70,20 @@ const awsGrammar = grammar({
 });
 
 function parse(invocation: Invocation): ParsedInvocation {
-  const { words, flags } = readArgs(invocation.args, awsGrammar);
+  // Aliases first, as the CLI expands them (aws-alias.ts): each reading is a command of its own.
+  const expansion = expandAliases(invocation.args, readAliasFile(invocation.env), awsArgs, invocation);
+  const commands: Command[] = [];
+  let help = expansion.lines.length > 0;
+  for (const line of expansion.lines) {
+    const command = readCommand(line.args);
+    help &&= command.help;
+    commands.push(line.via.length ? { ...command.command, text: `${showCommand('aws', line.args)} (${line.via.join(' > ')})` } : command.command);
+  }
+  return { commands: [...commands, ...expansion.commands], help, ...(expansion.nested.length ? { nested: expansion.nested } : {}) };
+}
+
+function readCommand(args: readonly string[]): { command: Command; help: boolean } {
+  const { words, flags } = readArgs(args, awsGrammar);
   // argparse booleans spelled --no-x carry no value: give back what greedy reading took.
   for (const [name, values] of flags) {
     if (name.startsWith('--no-') && values.some((v) => v !== '')) {
@@ -77,7 +92,49 @@ function parse(invocation: Invocation): ParsedInvocation {
     }
   }
   const help = words.slice(0, 3).includes('help') || flags.has('--help') || flags.has('--version');
-  return { commands: [{ path: words, flags }], help };
+  return { command: { path: words, flags }, help };
+}
+
+/** The global options of the main parser, which an alias may carry (the rest of awsGrammar is per command). */
+const globalOptions = new Set([
+  '--profile', '--region', '--output', '--endpoint-url', '--query', '--color', '--ca-bundle', '--cli-read-timeout',
+  '--cli-connect-timeout', '--cli-binary-format', '--debug', '--no-verify-ssl', '--no-paginate', '--no-sign-request',
+  '--no-cli-pager', '--cli-auto-prompt', '--no-cli-auto-prompt',
+]);
+
+/** aws's grammar for alias expansion, read the way readArgs reads it. */
+const awsArgs: AwsArgs = {
+  commandWords(args) {
+    const at: number[] = [];
+    for (let i = 0; i < args.length; i++) {
+      const arg = args[i];
+      if (!arg.startsWith('-') || arg === '-') {
+        at.push(i);
+        continue;
+      }
+      if (!arg.startsWith('--') || arg.includes('=') || awsGrammar.booleans.has(arg)) continue;
+      // A value option takes the next argument; an unknown one too, greedily, unless it is --no-x.
+      if (awsGrammar.values.has(arg) || (!arg.startsWith('--no-') && i + 1 < args.length && !args[i + 1].startsWith('--'))) i++;
+    }
+    return at;
+  },
+  globalOptions: (args) => splitGlobalOptions(args).globals,
+  withoutGlobalOptions: (args) => splitGlobalOptions(args).rest,
+};
+
+function splitGlobalOptions(args: readonly string[]): { globals: string[]; rest: string[] } {
+  const globals: string[] = [];
+  const rest: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const name = args[i].split('=')[0];
+    if (!globalOptions.has(name)) {
+      rest.push(args[i]);
+      continue;
+    }
+    globals.push(args[i]);
+    if (!args[i].includes('=') && awsGrammar.values.has(name) && i + 1 < args.length) globals.push(args[++i]);
+  }
+  return { globals, rest };
 }
 
 function resolve(parsed: ParsedInvocation, invocation: Invocation): ResolvedTarget {

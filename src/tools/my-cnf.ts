@@ -3,10 +3,12 @@
 // it reads them, whatever group they stand in, so the last occurrence of a key wins. This reader keeps
 // that order, which a generic INI parser (the `ini` package) loses across sections, and follows the
 // include directives that Debian's /etc/mysql/my.cnf is made of.
+// A file the client cannot open (missing, a directory, no permission) it skips, and so does this reader.
+// One it would open and wait on (a FIFO, a device) is reported as unreadable: chaperone does not read it.
 
 import { readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { readTextIfExists } from '../context/files.js';
+import { readStartupFile } from './startup-file.js';
 
 export interface OptionEntry {
   group: string;
@@ -14,27 +16,43 @@ export interface OptionEntry {
   key: string;
   value: string;
   file: string;
+  /** 1-based, for humans. */
+  line: number;
+}
+
+export interface OptionFiles {
+  entries: OptionEntry[];
+  /** Files the client would read but chaperone cannot, and why. */
+  unreadable: { file: string; why: string }[];
 }
 
 const maxIncludeDepth = 10;
 
 /** The entries of `groups` in `files`, in the order the client applies them. Missing files are skipped. */
 export function readOptionFiles(files: readonly string[], groups: ReadonlySet<string>): OptionEntry[] {
-  const entries: OptionEntry[] = [];
-  for (const file of files) readOptionFile(file, groups, entries, 0);
-  return entries;
+  return readOptions(files, groups).entries;
 }
 
-function readOptionFile(file: string, groups: ReadonlySet<string>, entries: OptionEntry[], depth: number): void {
-  let text: string | undefined;
-  try {
-    text = readTextIfExists(file);
-  } catch {
-    return; // unreadable (permissions): the client skips it too
+/** The entries, and the files that could not be read. */
+export function readOptions(files: readonly string[], groups: ReadonlySet<string>): OptionFiles {
+  const out: OptionFiles = { entries: [], unreadable: [] };
+  for (const file of files) readOptionFile(file, groups, out, 0);
+  return out;
+}
+
+function readOptionFile(file: string, groups: ReadonlySet<string>, out: OptionFiles, depth: number): void {
+  if (depth > maxIncludeDepth) return;
+  const read = readStartupFile(file);
+  if (read.kind === 'missing') return;
+  if (read.kind === 'unreadable') {
+    // The client skips what it cannot open, a directory too; it would wait on a FIFO and read it.
+    if (/^(a directory|EACCES|EPERM|EISDIR)/.test(read.why)) return;
+    out.unreadable.push({ file, why: read.why });
+    return;
   }
-  if (text === undefined || depth > maxIncludeDepth) return;
   let group = '';
-  for (const raw of text.split(/\r?\n/)) {
+  const lines = read.text.split(/\r?\n/);
+  for (const [index, raw] of lines.entries()) {
     const line = raw.trim();
     if (line === '' || line.startsWith('#') || line.startsWith(';')) continue;
     const section = /^\[\s*([^\]]+?)\s*\]/.exec(line);
@@ -45,14 +63,14 @@ function readOptionFile(file: string, groups: ReadonlySet<string>, entries: Opti
     const include = /^!(include|includedir)\s+(.+)$/.exec(line);
     if (include) {
       const target = resolve(dirname(file), include[2].trim());
-      if (include[1] === 'include') readOptionFile(target, groups, entries, depth + 1);
-      else for (const child of cnfFilesIn(target)) readOptionFile(child, groups, entries, depth + 1);
+      if (include[1] === 'include') readOptionFile(target, groups, out, depth + 1);
+      else for (const child of cnfFilesIn(target)) readOptionFile(child, groups, out, depth + 1);
       continue;
     }
     if (!groups.has(group)) continue;
     const option = /^([^=\s]+)\s*(?:=\s*(.*))?$/.exec(line);
     if (!option) continue;
-    entries.push({ group, key: option[1].toLowerCase().replace(/_/g, '-'), value: optionValue(option[2] ?? ''), file });
+    out.entries.push({ group, key: option[1].toLowerCase().replace(/_/g, '-'), value: optionValue(option[2] ?? ''), file, line: index + 1 });
   }
 }
 

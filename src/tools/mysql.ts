@@ -7,13 +7,14 @@
 // prompts for one and SECRET is the database. `-U` is --safe-updates, never the user. `--help`, `-?`,
 // `-I`, `--version`, `-V` and `--print-defaults` run nothing.
 //
-// What it runs: --init-command on connecting, then every -e (all are read, though the client keeps
-// the last), else stdin: a regular file read with pread (the client still reads every byte), a pipe
-// read ahead (src/payload/stdin.ts; a pipe longer than the read-ahead is `sql unreadable`: held in a
-// gated environment), a terminal not at all. Scripts go through the client's own splitter
-// (src/sql/mysql-script.ts): `source`/`\.` files are read in turn, `system`/`\!` is `meta shell`,
-// `use`/`connect` name more targets. Statements are classified by src/sql/mysql.ts; of a long script,
-// the first 20 actions of each kind are kept (src/payload/collect.ts).
+// What it runs: the init-command of the option files and of the command line on connecting, then every
+// -e (all are read, though the client keeps the last), else stdin: a regular file read with pread (the
+// client still reads every byte), a pipe read ahead (src/payload/stdin.ts; a pipe longer than the
+// read-ahead is `sql unreadable`: held in a gated environment), a terminal not at all. Scripts go
+// through the client's own splitter (src/sql/mysql-script.ts): `source`/`\.` files are read in turn,
+// `system`/`\!` is `meta shell`, `use`/`connect` name more targets. Statements are classified by
+// src/sql/mysql.ts; of a long script, the first 20 actions of each kind are kept
+// (src/payload/collect.ts).
 //
 // Where it connects, first found wins (the MySQL manual: command line, then option files, then
 // environment):
@@ -21,8 +22,10 @@
 //             files; MYSQL_UNIX_PORT; else the compiled-in socket (localhost)
 //   database: the positional (it beats -D), --database; option files
 // Option files, unless --no-defaults: --defaults-file alone, or /etc/my.cnf, /etc/mysql/my.cnf,
-// $MYSQL_HOME/my.cnf, --defaults-extra-file, ~/.my.cnf; groups [client], [mysql], [client-server],
-// [client-mariadb], [mariadb-client], each also with the --defaults-group-suffix (MYSQL_GROUP_SUFFIX).
+// $MARIADB_HOME/my.cnf, $MYSQL_HOME/my.cnf, --defaults-extra-file, ~/.my.cnf; groups [client], [mysql],
+// [client-server], [client-mariadb], [mariadb-client], each also with the --defaults-group-suffix
+// (MYSQL_GROUP_SUFFIX). The client takes these four options only first on its command line and fails
+// on them anywhere else, so reading them anywhere changes nothing that runs.
 // MySQL's ~/.mylogin.cnf (mysql_config_editor) is obfuscated and not read: when it exists and no host
 // is given anywhere else, the host is not taken to be localhost. Local hosts and sockets are development
 // unless a name says otherwise; `USE shop_prod` in the script counts as much as `-D shop_prod`.
@@ -37,7 +40,7 @@ import { CommandCollector } from '../payload/collect.js';
 import { MysqlScriptReader, type ScriptUnit } from '../sql/mysql-script.js';
 import { sqlCommand, statementCommands, snippet } from '../sql/mysql.js';
 import { grammar, readArgs, type ReadArgs } from './argv.js';
-import { readOptionFiles } from './my-cnf.js';
+import { readOptions, type OptionFiles } from './my-cnf.js';
 import type { Tool } from './tool.js';
 
 const mysqlGrammar = grammar({
@@ -214,7 +217,7 @@ async function parse(invocation: Invocation): Promise<ParsedInvocation> {
   if (help) return { commands: [], help };
   const place: ScriptPlace = { cwd: invocation.cwd, delimiter: read.flags.get('--delimiter')?.at(-1), depth: 0 };
   const found = new CommandCollector();
-  for (const sql of read.flags.get('--init-command') ?? []) readScript([sql], place, found);
+  readInitCommands(read, invocation, place, found);
   const executes = read.flags.get('--execute');
   if (executes) {
     for (const sql of executes) readScript([sql], place, found);
@@ -283,6 +286,39 @@ function readUnit(unit: ScriptUnit, place: ScriptPlace, found: CommandCollector)
     default:
       found.add(meta(unit.command));
   }
+}
+
+/**
+ * The SQL the client sends on connecting, before anything else: the init-command of the option files
+ * (which a refused agent can write into ~/.my.cnf), then of the command line. A later `init-command`
+ * replaces the earlier ones, MySQL 8.4's `init-command-add` adds one; any unique prefix (`init`, `in`)
+ * and `loose-` count, as in my_getopt. An option file the client would wait on is unreadable.
+ */
+function readInitCommands(read: ReadArgs, invocation: Invocation, place: ScriptPlace, found: CommandCollector): void {
+  const files = optionFiles(read, invocation);
+  let sent: { sql: string; where: string }[] = [];
+  const take = (name: string, sql: string, where: string) => {
+    const kind = initOption(name);
+    if (kind === 'set') sent = [{ sql, where }];
+    else if (kind === 'add') sent.push({ sql, where });
+  };
+  for (const entry of files.entries) take(entry.key, entry.value, `${entry.key} in ${displayPath(entry.file, invocation.env)}:${entry.line} [${entry.group}]`);
+  for (const [name, value] of read.sequence) take(name.replace(/^--/, ''), value, name);
+  for (const { sql, where } of sent) {
+    const own = new CommandCollector();
+    readScript([sql], place, own);
+    found.addAll(own.commands.map((c) => ({ ...c, text: `${where}: ${c.text ?? c.path.join(' ')}` })));
+  }
+  for (const { file, why } of files.unreadable) {
+    const shown = displayPath(file, invocation.env);
+    found.add(sqlCommand({ path: ['unreadable'] }, `option file ${shown} cannot be read (${why}); the client reads it on start-up. Remove it, or run the client with --no-defaults`));
+  }
+}
+
+function initOption(name: string): 'set' | 'add' | undefined {
+  const key = name.replace(/^loose-/, '');
+  if (key.length < 2 || !'init-command-add'.startsWith(key)) return undefined;
+  return key.length > 'init-command'.length ? 'add' : 'set';
 }
 
 function readSourceFile(argument: string, shown: string, place: ScriptPlace, found: CommandCollector): void {
@@ -384,9 +420,9 @@ function namedInScript(commands: readonly Command[]): { identifier: Identifier; 
   return found;
 }
 
-function optionFiles(read: ReadArgs, invocation: Invocation): { entries: ReturnType<typeof readOptionFiles>; loginFile?: string } {
+function optionFiles(read: ReadArgs, invocation: Invocation): OptionFiles & { loginFile?: string } {
   const { env } = invocation;
-  if (read.flags.has('--no-defaults')) return { entries: [] };
+  if (read.flags.has('--no-defaults')) return { entries: [], unreadable: [] };
   const home = homeOf(env);
   const fromCwd = (path: string) => resolvePath(invocation.cwd, path.replace(/^~(?=\/)/, home));
   const defaultsFile = read.flags.get('--defaults-file')?.at(-1);
@@ -396,7 +432,7 @@ function optionFiles(read: ReadArgs, invocation: Invocation): { entries: ReturnT
     : [
         '/etc/my.cnf',
         '/etc/mysql/my.cnf',
-        ...(env.MYSQL_HOME ? [resolvePath(env.MYSQL_HOME, 'my.cnf')] : []),
+        ...[env.MARIADB_HOME, env.MYSQL_HOME].filter((d): d is string => Boolean(d)).map((d) => resolvePath(invocation.cwd, d, 'my.cnf')),
         ...(extra ? [fromCwd(extra)] : []),
         resolvePath(home, '.my.cnf'),
       ];
@@ -404,7 +440,7 @@ function optionFiles(read: ReadArgs, invocation: Invocation): { entries: ReturnT
   const groups = new Set(clientGroups.flatMap((g) => (suffix ? [g, `${g}${suffix}`] : [g])));
   const loginFile = env.MYSQL_TEST_LOGIN_FILE ?? resolvePath(home, '.mylogin.cnf');
   return {
-    entries: readOptionFiles(files, groups),
+    ...readOptions(files, groups),
     ...(existsSync(loginFile) ? { loginFile: displayPath(loginFile, env) } : {}),
   };
 }

@@ -1,10 +1,11 @@
 // psql (PostgreSQL's terminal client; GNU getopt_long, so options and positionals mix freely, and a
 // long option may be abbreviated). See shared tools.md §2.
 //
-// What it runs: each -c and each -f in order; with neither (or with -f -), stdin. Files and a regular
-// file on stdin are read with pread, so psql still reads every byte; a pipe is read ahead (up to 64 MiB)
-// and its remainder judged statement by statement as it streams (src/gate/stdin.ts); a terminal is an
-// interactive session and is not read. Only units that could destroy something are parsed.
+// What it runs: the startup files (psqlrc.ts) unless -X, then each -c and each -f in order; with
+// neither (or with -f -), stdin. Files and a regular file on stdin are read with pread, so psql still
+// reads every byte; a pipe is read ahead (up to 64 MiB) and its remainder judged statement by
+// statement as it streams (src/gate/stdin.ts); a terminal is an interactive session and is not read.
+// Only units that could destroy something are parsed.
 // Where it connects: libpq's rules, in libpq.ts. Positionals are `[dbname [username]]`, and with -d
 // the first positional is the username.
 
@@ -16,6 +17,8 @@ import { UnitScanner, type ReadUnit } from '../sql/units.js';
 import { readAheadLimit, readChunk } from '../payload/stdin.js';
 import { grammar, readArgs, type ReadArgs } from './argv.js';
 import { isConnectionString, resolveConnection, targetOf } from './libpq.js';
+import { readPsqlrc } from './psqlrc.js';
+import { homeOf } from '../context/files.js';
 import type { Tool } from './tool.js';
 
 const psqlGrammar = grammar({
@@ -67,8 +70,9 @@ async function parse(invocation: Invocation): Promise<ParsedInvocation> {
   const read = readArgs(invocation.args, psqlGrammar);
   const help = read.flags.has('--help') || read.flags.has('--version');
   if (help) return { commands: [], help };
-  const place = { cwd: invocation.cwd, scriptDir: invocation.cwd };
-  const commands: Command[] = [];
+  const place = { cwd: invocation.cwd, scriptDir: invocation.cwd, home: homeOf(invocation.env) };
+  // The startup files run first, unless -X (see psqlrc.ts).
+  const commands: Command[] = read.flags.has('--no-psqlrc') ? [] : await readPsqlrc(invocation);
   let stdin: StdinReadAhead | undefined;
   const readStdinOnce = async () => {
     if (invocation.input !== undefined) {
