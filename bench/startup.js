@@ -1,58 +1,103 @@
-// Start-up cost of chaperone on the hot path: a benign call through the shim against a direct call of
-// the same tool. Uses hyperfine when it is installed (apt-get install hyperfine), else a built-in timer.
-//   npm run bench            (builds first)
-// Results go to stdout; record them in BENCHMARKS.md with the machine they ran on.
+// What chaperone costs per call, as paired measurements: each row runs its case and its baseline
+// alternately (A B, B A, A B …) in one invocation, so drift and load on the machine fall on both, and
+// reports medians and their ratio or difference against the row's budget.
+//   npm run bench                 (builds first)   RUNS=40 to change the number of pairs
+// Record a run in BENCHMARKS.md with the machine it ran on.
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+const runs = Number(process.env.RUNS ?? 30);
 const root = mkdtempSync(join(tmpdir(), 'chaperone-bench-'));
 const shims = join(root, 'shims');
 const doubles = join(root, 'doubles');
-mkdirSync(doubles, { recursive: true });
-// A stand-in "real" railway that does nothing, so the figure is chaperone's cost alone.
-writeFileSync(join(doubles, 'railway'), '#!/bin/sh\nexit 0\n');
-chmodSync(join(doubles, 'railway'), 0o755);
 const home = join(root, 'home');
-mkdirSync(home);
-const env = { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, '.config'), PATH: `${shims}:${doubles}:/usr/bin:/bin` };
-execFileSync(process.execPath, ['bin/chaperone.js', 'install', '--dir', shims, 'railway', 'psql'], { env, stdio: 'ignore' });
+const repo = join(root, 'repo');
+for (const dir of [doubles, home, repo]) mkdirSync(dir, { recursive: true });
+// Do-nothing stand-ins behind the shims, so a row measures chaperone's cost alone.
+for (const tool of ['railway', 'aws', 'psql']) {
+  writeFileSync(join(doubles, tool), '#!/bin/sh\nexit 0\n');
+  chmodSync(join(doubles, tool), 0o755);
+}
+const git = spawnSync('sh', ['-c', 'command -v git']).stdout.toString().trim();
+const base = { HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_STATE_HOME: join(home, '.state'), LANG: 'C.UTF-8', PWD: repo };
+const env = { ...base, PATH: `${shims}:${doubles}:/usr/bin:/bin` };
+const agent = { ...env, CHAPERONE_ACTOR: 'agent' };
+execFileSync(process.execPath, ['bin/chaperone.js', 'install', '--dir', shims, 'railway', 'psql', 'aws', 'git'], { env, stdio: 'ignore' });
+execFileSync(git, ['init', '-q', repo]);
 
-const cases = [
-  ['direct: railway status (a do-nothing stand-in)', join(doubles, 'railway'), ['status']],
-  ['node -e 0 (Node start-up alone)', process.execPath, ['-e', '0']],
-  ['shim: railway status (benign, no rule matches)', join(shims, 'railway'), ['status']],
-  ['direct: psql --version', '/usr/bin/psql', ['--version']],
-  ['shim: psql --version (real psql behind the shim)', join(shims, 'psql'), ['--version']],
-  ['shim: psql -c SQL (parsed with libpg-query, refused)', join(shims, 'psql'), ['-h', 'db.prod.example', '-c', 'DROP TABLE x']],
+// A user rules file of 1,000 rules, for the row that compares a call with and without it.
+const bigHome = join(root, 'big-home');
+mkdirSync(join(bigHome, '.config', 'chaperone'), { recursive: true });
+const rules = Array.from({ length: 1000 }, (_, i) => `  - id: bench.rule-${i}\n    tool: aws\n    command: bench${i} delete\n    effect: destroy\n    summary: a rule nobody calls, number ${i}\n`);
+writeFileSync(join(bigHome, '.config', 'chaperone', 'rules.yaml'), `rules:\n${rules.join('')}`);
+const bigEnv = { ...agent, HOME: bigHome, XDG_CONFIG_HOME: join(bigHome, '.config') };
+
+const hookPayload = (command) => JSON.stringify({ session_id: 's', hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command }, cwd: repo });
+const node = process.execPath;
+const readStdin = ['-e', 'process.stdin.resume(); process.stdin.on("end", () => {})'];
+
+/** [name, budget, case, baseline]; a case is [file, args, env, stdin?]. */
+const rows = [
+  ['benign: git status', '+1 ms', [join(shims, 'git'), ['status'], env], [git, ['status'], env]],
+  ['benign: git rev-parse --show-toplevel', '+1 ms', [join(shims, 'git'), ['rev-parse', '--show-toplevel'], env], [git, ['rev-parse', '--show-toplevel'], env]],
+  ['benign: railway status', '+1 ms', [join(shims, 'railway'), ['status'], env], [join(doubles, 'railway'), ['status'], env]],
+  ['decision, refused: railway volume delete', '1.3×', [join(shims, 'railway'), ['volume', 'delete', '--volume', 'pg'], agent], [node, ['-e', '0'], env]],
+  ['decision, refused: aws s3 rb --profile acme-prod', '1.3×', [join(shims, 'aws'), ['s3', 'rb', 's3://b', '--profile', 'acme-prod'], agent], [node, ['-e', '0'], env]],
+  ['decision, benign: psql -c "select 1"', '1.5×', [join(shims, 'psql'), ['-h', 'db.prod.example', '-c', 'select 1'], agent], [node, ['-e', '0'], env]],
+  ['decision, refused: psql -c "drop table t"', '1.5×', [join(shims, 'psql'), ['-h', 'db.prod.example', '-c', 'drop table t'], agent], [node, ['-e', '0'], env]],
+  ['hook claude, benign payload', '1.3×', [node, ['bin/chaperone.js', 'hook', 'claude'], env, hookPayload('git status && ls')], [node, readStdin, env, hookPayload('git status && ls')]],
+  ['hook claude, destructive payload', '1.3×', [node, ['bin/chaperone.js', 'hook', 'claude'], env, hookPayload('railway volume delete --volume pg')], [node, readStdin, env, hookPayload('railway volume delete --volume pg')]],
+  ['user rules.yaml of 1,000 rules (refused aws call)', '1.1×', [join(shims, 'aws'), ['s3', 'rb', 's3://b', '--profile', 'acme-prod'], bigEnv], [join(shims, 'aws'), ['s3', 'rb', 's3://b', '--profile', 'acme-prod'], agent]],
 ];
 
-console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, node ${process.version}`);
-const hyperfine = spawnSync('hyperfine', ['--version']).status === 0;
-if (hyperfine) {
-  const args = ['--warmup', '5', '--runs', '40', '-N', '--ignore-failure', '--style', 'basic', '--export-json', join(root, 'bench.json')];
-  for (const [name, file, argv] of cases) args.push('-n', name, [file, ...argv].map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a}'`)).join(' '));
-  const result = spawnSync('hyperfine', args, { env, stdio: ['ignore', 'ignore', 'inherit'] });
-  if (result.status !== 0) process.exitCode = 1;
-  else {
-    const { results } = JSON.parse(readFileSync(join(root, 'bench.json'), 'utf8'));
-    console.log('\n| case | median | mean ± σ | min … max |\n|---|---|---|---|');
-    const ms = (s) => `${(s * 1000).toFixed(1)} ms`;
-    for (const r of results) console.log(`| ${r.command} | ${ms(r.median)} | ${ms(r.mean)} ± ${ms(r.stddev)} | ${ms(r.min)} … ${ms(r.max)} |`);
-  }
-} else {
-  console.log('hyperfine not found (apt-get install hyperfine); using a simple timer, median of 40 runs');
-  for (const [name, file, argv] of cases) {
-    const times = [];
-    for (let i = 0; i < 45; i++) {
-      const start = process.hrtime.bigint();
-      spawnSync(file, argv, { env, stdio: 'ignore' });
-      if (i >= 5) times.push(Number(process.hrtime.bigint() - start) / 1e6);
+function once([file, args, runEnv, input]) {
+  const start = process.hrtime.bigint();
+  const result = spawnSync(file, args, { env: runEnv, cwd: repo, input: input ?? '', stdio: ['pipe', 'ignore', 'ignore'] });
+  if (result.error) throw result.error;
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/** Peak resident set of one run, in MiB, from GNU time. */
+function peakRss([file, args, runEnv, input]) {
+  const result = spawnSync('/usr/bin/time', ['-f', '%M', file, ...args], { env: runEnv, cwd: repo, input: input ?? '', encoding: 'utf8' });
+  const kib = Number(result.stderr.trim().split('\n').at(-1));
+  return Number.isFinite(kib) ? `${(kib / 1024).toFixed(1)} MiB` : 'n/a';
+}
+
+console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, node ${process.version}; ${runs} alternating pairs per row\n`);
+console.log('| path | budget | case (median) | baseline (median) | result |\n|---|---|---|---|---|');
+for (const [name, budget, a, b] of rows) {
+  once(a);
+  once(b);
+  const as = [];
+  const bs = [];
+  for (let i = 0; i < runs; i++) {
+    if (i % 2 === 0) {
+      as.push(once(a));
+      bs.push(once(b));
+    } else {
+      bs.push(once(b));
+      as.push(once(a));
     }
-    times.sort((a, b) => a - b);
-    console.log(`${name.padEnd(60)} median ${times[Math.floor(times.length / 2)].toFixed(1)} ms`);
   }
+  const [ma, mb] = [median(as), median(bs)];
+  const result = budget.startsWith('+') ? `+${(ma - mb).toFixed(1)} ms` : `${(ma / mb).toFixed(2)}×`;
+  console.log(`| ${name} | ${budget} | ${ma.toFixed(1)} ms | ${mb.toFixed(1)} ms | ${result} |`);
+}
+
+if (spawnSync('/usr/bin/time', ['-f', '%M', 'true']).status === 0) {
+  console.log('\n| peak RSS | value |\n|---|---|');
+  console.log(`| node -e 0 | ${peakRss([node, ['-e', '0'], env])} |`);
+  console.log(`| a refused decision (railway volume delete) | ${peakRss(rows[3][2])} |`);
+  console.log(`| a refused psql decision (SQL parsed) | ${peakRss(rows[6][2])} |`);
+  console.log('| held while the real tool runs (exec hand-off) | 0: the tool replaces the shim, no Node parent stays |');
 }
 rmSync(root, { recursive: true, force: true });

@@ -28,6 +28,10 @@ export function dataHome(env: NodeJS.ProcessEnv): string {
   return env.XDG_DATA_HOME || join(homeOf(env), '.local', 'share');
 }
 
+export function cacheHome(env: NodeJS.ProcessEnv): string {
+  return env.XDG_CACHE_HOME || join(homeOf(env), '.cache');
+}
+
 export function stateHome(env: NodeJS.ProcessEnv): string {
   return env.XDG_STATE_HOME || join(homeOf(env), '.local', 'state');
 }

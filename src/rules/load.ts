@@ -2,11 +2,12 @@
 // shim's hot path never loads a YAML parser; a user or project file is read with `yaml`, lazily, and
 // every problem is reported with its file, line and column.
 
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../errors.js';
-import { ancestors, configHome, readTextIfExists } from '../context/files.js';
+import { ancestors, cacheHome, configHome, readTextIfExists } from '../context/files.js';
 import { toolNames } from '../tools/index.js';
 import { applyLayer, emptyConfig, type Config, type Trust } from './config.js';
 import { validateLayer, type Complain, type Layer, type Path } from './schema.js';
@@ -28,9 +29,9 @@ export async function loadConfig(cwd: string, env: NodeJS.ProcessEnv): Promise<C
   let config = await loadBuiltin();
   const userFile = userConfigPath(env);
   const userText = readTextIfExists(userFile);
-  if (userText !== undefined) config = await applyFile(config, userFile, userText, 'user');
+  if (userText !== undefined) config = await applyFile(config, userFile, userText, 'user', env);
   const projectFile = findProjectFile(cwd);
-  if (projectFile) config = await applyFile(config, projectFile, readFileSync(projectFile, 'utf8'), 'project');
+  if (projectFile) config = await applyFile(config, projectFile, readFileSync(projectFile, 'utf8'), 'project', env);
   return config;
 }
 
@@ -45,7 +46,8 @@ async function loadBuiltin(): Promise<Config> {
   }
   // Running from source (tests, development): read the YAML itself.
   const file = fileURLToPath(new URL('../../rules.yaml', import.meta.url));
-  return applyFile(emptyConfig(), file, readFileSync(file, 'utf8'), 'builtin');
+  const { layer, complain } = await readLayer(file, readFileSync(file, 'utf8'));
+  return applyLayer(emptyConfig(), layer, 'builtin', complain);
 }
 
 /** Parses and validates one YAML file into a layer. */
@@ -84,7 +86,57 @@ export async function readLayer(file: string, text: string): Promise<{ layer: La
   return { layer, complain };
 }
 
-async function applyFile(config: Config, file: string, text: string, trust: Trust): Promise<Config> {
+/**
+ * A user or project file, parsed and validated once per content: the layer is cached as JSON under
+ * $XDG_CACHE_HOME/chaperone/layers, keyed by a hash of this build, the file's path and its text, so a
+ * 1,000-rule file costs a JSON read, not a YAML parse, on every call. A cached layer is applied exactly
+ * as a parsed one (a project layer still may only tighten); when applying it finds a problem, the file
+ * is parsed again so the message can point at the line.
+ */
+async function applyFile(config: Config, file: string, text: string, trust: Trust, env: NodeJS.ProcessEnv): Promise<Config> {
+  const cache = layerCachePath(file, text, env);
+  const cached = readCachedLayer(cache);
+  if (cached) {
+    try {
+      return applyLayer(config, cached, trust, () => {
+        throw needsParse;
+      });
+    } catch (error) {
+      if (error !== needsParse) throw error;
+    }
+  }
   const { layer, complain } = await readLayer(file, text);
-  return applyLayer(config, layer, trust, complain);
+  const applied = applyLayer(config, layer, trust, complain);
+  writeCachedLayer(cache, layer);
+  return applied;
+}
+
+const needsParse = new Error('parse the file for a positioned message');
+
+function layerCachePath(file: string, text: string, env: NodeJS.ProcessEnv): string {
+  // node:crypto loads only here, for a call that has a rules file of its own.
+  const { createHash } = createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
+  const build = `${statSync(fileURLToPath(import.meta.url)).mtimeMs}`;
+  const key = createHash('sha256').update(`${build}\0${file}\0${text}`).digest('hex');
+  return join(cacheHome(env), 'chaperone', 'layers', `${key}.json`);
+}
+
+function readCachedLayer(path: string): Layer | undefined {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as Layer;
+  } catch {
+    return undefined; // absent, unreadable or torn: parse the file instead
+  }
+}
+
+/** Best effort: a cache that cannot be written only costs the next call a parse. */
+function writeCachedLayer(path: string, layer: Layer): void {
+  try {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    const temporary = `${path}.${process.pid}`;
+    writeFileSync(temporary, JSON.stringify(layer), { mode: 0o600 });
+    renameSync(temporary, path);
+  } catch {
+    // read-only home, full disk: nothing to do
+  }
 }

@@ -2,7 +2,7 @@
 // a project file may add and tighten, never loosen.
 
 import { describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../../src/errors.js';
@@ -103,5 +103,47 @@ describe('the built-in rules.yaml', () => {
       expect(rule.summary.length).toBeGreaterThan(10);
     }
     expect(layer.policy).toEqual({ development: 'notice', staging: 'confirm', production: 'confirm-name', unknown: 'confirm-name' });
+  });
+});
+
+describe('the layer cache', () => {
+  const cached = (home: string) => {
+    const dir = join(home, '.cache', 'chaperone', 'layers');
+    return readdirSync(dir).map((name) => join(dir, name));
+  };
+
+  it('parses a rules file once, then reads its validated layer from the cache', async () => {
+    const w = world({ user: 'rules:\n  - id: my.rule\n    tool: aws\n    command: s3 mv\n    effect: destroy\n    summary: moves objects\n' });
+    await loadConfig(w.cwd, w.env);
+    const [file] = cached(w.home);
+    const layer = JSON.parse(readFileSync(file, 'utf8'));
+    layer.rules[0].summary = 'read from the cache';
+    writeFileSync(file, JSON.stringify(layer));
+    expect((await loadConfig(w.cwd, w.env)).rules.find((r) => r.id === 'my.rule')?.summary).toBe('read from the cache');
+  });
+
+  it('keys the cache by content: an edited file is parsed again', async () => {
+    const w = world({ user: 'policy:\n  staging: confirm-name\n' });
+    await loadConfig(w.cwd, w.env);
+    writeFileSync(join(w.home, '.config', 'chaperone', 'rules.yaml'), 'policy:\n  staging: deny\n');
+    expect((await loadConfig(w.cwd, w.env)).policy.staging).toBe('deny');
+    expect(cached(w.home)).toHaveLength(2);
+  });
+
+  it('still lets a project layer only tighten: a cached layer that loosens falls back to the file itself', async () => {
+    const w = world({ project: 'environments:\n  production: [shop]\n' });
+    await loadConfig(w.cwd, w.env);
+    const [file] = cached(w.home);
+    writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), disable: ['railway.volume.delete'], policy: { production: 'allow' } }));
+    const config = await loadConfig(w.cwd, w.env);
+    expect(config.rules.some((r) => r.id === 'railway.volume.delete')).toBe(true);
+    expect(config.policy.production).toBe('confirm-name');
+  });
+
+  it('ignores a torn or unreadable cache entry', async () => {
+    const w = world({ user: 'policy:\n  staging: deny\n' });
+    await loadConfig(w.cwd, w.env);
+    writeFileSync(cached(w.home)[0], '{"rules": [');
+    expect((await loadConfig(w.cwd, w.env)).policy.staging).toBe('deny');
   });
 });
