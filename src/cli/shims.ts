@@ -9,7 +9,7 @@ import { UserError } from '../errors.js';
 import { shimMarker } from '../shim/find-real.js';
 import { savedCaVariable } from '../shim/handoff.js';
 import { loadConfig, userConfigPath } from '../rules/load.js';
-import { fastPathScript, fastPathWords } from '../shim/fast-path.js';
+import { fastPathScript, fastPathWords, realToolFunction } from '../shim/fast-path.js';
 import { executables, loadTool } from '../tools/index.js';
 
 export function defaultShimDir(env: NodeJS.ProcessEnv): string {
@@ -33,7 +33,15 @@ export function shimScript(tool: string, node: string, entry: string, fastPath: 
     '#!/bin/sh',
     `${shimMarker}: ${tool}. Written by \`chaperone install\`; \`chaperone uninstall\` removes it.`,
     `entry=${sq(entry)}`,
-    `[ -f "$entry" ] || { echo "chaperone: $entry is missing; reinstall chaperone, or run: chaperone uninstall" >&2; exit 127; }`,
+    ...realToolFunction(tool),
+    // chaperone was removed (npm rm -g) and its shims were left behind: say so once, and do not leave
+    // the tool, or an agent that needs it, blocked.
+    'if [ ! -f "$entry" ]; then',
+    `  echo "chaperone: $entry is gone, so this shim no longer guards ${tool}; running ${tool} unguarded. Remove the shims: rm -r '\${0%/*}', and the chaperone line in your shell rc." >&2`,
+    '  chaperone_real "$@"',
+    `  echo "chaperone: ${tool}: command not found" >&2`,
+    '  exit 127',
+    'fi',
     ...fastPath,
     `node=${sq(node)}`,
     '[ -x "$node" ] || node=node',

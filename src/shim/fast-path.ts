@@ -26,6 +26,35 @@ export function fastPathWords(tool: Tool, ruleSets: readonly (readonly Rule[])[]
 const sq = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
 
 /**
+ * An sh function that execs the first `executable` on PATH outside the shim's own directory, with
+ * CHAPERONE_DEPTH=1, and returns only when there is none. Anything chaperone-shaped it finds (another
+ * install's shim) still decides through Node, since CHAPERONE_DEPTH is set.
+ */
+export function realToolFunction(executable: string): string[] {
+  return [
+    'chaperone_real() {',
+    '  chaperone_self=${0%/*}',
+    '  chaperone_ifs=$IFS',
+    '  IFS=:',
+    '  set -f',
+    '  for chaperone_p in $PATH; do',
+    '    chaperone_p=${chaperone_p:-.}',
+    '    [ "$chaperone_p" = "$chaperone_self" ] && continue',
+    `    if [ -f "$chaperone_p/${executable}" ] && [ -x "$chaperone_p/${executable}" ]; then`,
+    '      IFS=$chaperone_ifs',
+    '      set +f',
+    '      CHAPERONE_DEPTH=1',
+    '      export CHAPERONE_DEPTH',
+    `      exec "$chaperone_p/${executable}" "$@"`,
+    '    fi',
+    '  done',
+    '  IFS=$chaperone_ifs',
+    '  set +f',
+    '}',
+  ];
+}
+
+/**
  * The sh that runs the real `executable` at once when the call may skip Node, else falls through. It
  * starts no process: `[`, `case`, parameter expansion and `exec` are builtins of every POSIX sh.
  */
@@ -59,27 +88,7 @@ export function fastPathScript(executable: string, words: readonly string[], use
     `  if [ -e "$chaperone_rules" ] && { [ "$chaperone_rules" != ${sq(userRules)} ] || [ "$chaperone_rules" -nt "$0" ]; }; then chaperone_fast=; fi`,
     '  [ "$entry" -nt "$0" ] && chaperone_fast=',
     '  [ "${entry%/*}/rules.json" -nt "$0" ] && chaperone_fast=',
-    '  if [ -n "$chaperone_fast" ]; then',
-    // The first executable of that name on PATH that is not in this shim's own directory. Anything
-    // chaperone-shaped found there still decides through Node: CHAPERONE_DEPTH is set.
-    '    chaperone_self=${0%/*}',
-    '    chaperone_ifs=$IFS',
-    '    IFS=:',
-    '    set -f',
-    '    for chaperone_p in $PATH; do',
-    '      chaperone_p=${chaperone_p:-.}',
-    '      [ "$chaperone_p" = "$chaperone_self" ] && continue',
-    `      if [ -f "$chaperone_p/${executable}" ] && [ -x "$chaperone_p/${executable}" ]; then`,
-    '        IFS=$chaperone_ifs',
-    '        set +f',
-    '        CHAPERONE_DEPTH=1',
-    '        export CHAPERONE_DEPTH',
-    `        exec "$chaperone_p/${executable}" "$@"`,
-    '      fi',
-    '    done',
-    '    IFS=$chaperone_ifs',
-    '    set +f',
-    '  fi',
+    '  [ -n "$chaperone_fast" ] && chaperone_real "$@"',
     'fi',
   );
   return lines;

@@ -2,7 +2,7 @@
 // internal error never runs the real tool.
 
 import { describe, expect, it } from 'vitest';
-import { chmodSync, cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { makeSandbox, repoRoot } from '../helpers/sandbox.js';
@@ -95,6 +95,27 @@ describe('signals', () => {
     const seen = sb.record('railway')!.env;
     expect(seen.NODE_EXTRA_CA_CERTS).toBe((extra as Record<string, string>).NODE_EXTRA_CA_CERTS);
     expect(Object.keys(seen).filter((k) => k.startsWith('CHAPERONE_') && k !== 'CHAPERONE_DEPTH')).toEqual([]);
+  });
+});
+
+describe('a shim whose chaperone was removed', () => {
+  it('says so in one line and runs the real tool, so nothing (an agent included) is left blocked', async () => {
+    const sb = await makeSandbox(['railway']);
+    sb.double('railway', { stdout: 'real railway\n' });
+    const copy = join(sb.root, 'chaperone-copy');
+    cpSync(join(repoRoot, 'dist'), join(copy, 'dist'), { recursive: true });
+    cpSync(join(repoRoot, 'bin'), join(copy, 'bin'), { recursive: true });
+    cpSync(join(repoRoot, 'package.json'), join(copy, 'package.json'));
+    const shims = join(sb.root, 'orphan-shims');
+    await execa(process.execPath, [join(copy, 'bin', 'chaperone.js'), 'install', '--dir', shims, 'railway'], { env: sb.env });
+    rmSync(copy, { recursive: true, force: true });
+    const result = await sb.run('railway', ['volume', 'delete', '--volume', 'x'], { env: { PATH: `${shims}:${sb.doubles}:/usr/bin:/bin` } });
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toBe('real railway\n');
+    expect(result.stderr).toBe(
+      `chaperone: ${join(copy, 'dist', 'shim.js')} is gone, so this shim no longer guards railway; running railway unguarded. Remove the shims: rm -r '${shims}', and the chaperone line in your shell rc.\n`,
+    );
+    expect(sb.record('railway')?.argv).toEqual(['volume', 'delete', '--volume', 'x']);
   });
 });
 
