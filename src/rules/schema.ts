@@ -8,7 +8,7 @@ export const namedClasses = ['production', 'staging', 'development'] as const;
 export type NamedClass = (typeof namedClasses)[number];
 export const allClasses: EnvironmentClass[] = ['production', 'staging', 'development', 'unknown'];
 export const policyActions: PolicyAction[] = ['allow', 'notice', 'confirm', 'confirm-name', 'deny'];
-export const effects: Effect[] = ['destroy', 'disrupt'];
+export const effects: Effect[] = ['destroy', 'disrupt', 'disables-recovery', 'deletes-recovery', 'restores-over'];
 export const targetKinds: IdentifierKind[] = identifierKindNames;
 
 export interface RuleEntry {

@@ -1,5 +1,7 @@
 // AWS CLI (argparse): global options may stand anywhere, before or after the service. The command path
-// is `service operation`; a `help` word among the first three is the help page and is never gated.
+// is `service operation`; a `help` word among the first three is the help page and is never gated, nor is
+// --generate-cli-skeleton, which prints JSON without a request. Structured values (shorthand, JSON,
+// file://) and --cli-input-json/yaml are read into dotted flags by aws-params.ts.
 // See shared tools.md §3.
 //
 // Target:
@@ -67,7 +69,10 @@ const awsGrammar = grammar({
   unknownLong: 'greedy',
 });
 
-function parse(invocation: Invocation): ParsedInvocation {
+/** Options whose value the rules read as a structure (aws-params.ts); loaded only when one is given. */
+const structured = ['--versioning-configuration', '--lifecycle-configuration', '--point-in-time-recovery-specification', '--disable-api-termination', '--cli-input-json', '--cli-input-yaml', '--backup-retention-period', '--snapshot-retention-limit', '--automated-snapshot-retention-period'];
+
+async function parse(invocation: Invocation): Promise<ParsedInvocation> {
   const { words, flags } = readArgs(invocation.args, awsGrammar);
   // argparse booleans spelled --no-x carry no value: give back what greedy reading took.
   for (const [name, values] of flags) {
@@ -76,7 +81,12 @@ function parse(invocation: Invocation): ParsedInvocation {
       flags.set(name, values.map(() => ''));
     }
   }
-  const help = words.slice(0, 3).includes('help') || flags.has('--help') || flags.has('--version');
+  if (structured.some((name) => flags.has(name))) {
+    const { readStructuredParameters } = await import('./aws-params.js');
+    await readStructuredParameters(flags, invocation.cwd, invocation.env);
+  }
+  // --generate-cli-skeleton (input, output or yaml-input) prints JSON and sends no request.
+  const help = words.slice(0, 3).includes('help') || flags.has('--help') || flags.has('--version') || flags.has('--generate-cli-skeleton');
   return { commands: [{ path: words, flags }], help };
 }
 
