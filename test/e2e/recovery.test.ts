@@ -5,9 +5,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeKubeconfig } from '../helpers/kubeconfig.js';
 import { makeSandbox, type Sandbox } from '../helpers/sandbox.js';
 
-const tools = ['fly', 'gcloud', 'gsutil', 'heroku', 'railway', 'docker', 'gh'];
+const tools = ['fly', 'gcloud', 'gsutil', 'heroku', 'railway', 'docker', 'gh', 'velero'];
 let sb: Sandbox;
 beforeAll(async () => {
   sb = await makeSandbox(tools);
@@ -16,6 +17,7 @@ beforeAll(async () => {
     'home/.flyrc',
     'targets:\n  ci:\n    api: https://ci.acme-prod.example\n    team: main\n  lab:\n    api: http://127.0.0.1:8080\n    team: dev\n',
   );
+  writeKubeconfig(join(sb.home, '.kube', 'config'), { current: 'gke-acme-prod', contexts: [{ name: 'gke-acme-prod' }, { name: 'kind-dev' }] });
 });
 
 /** Runs one command through the shim; `argv` is what the double got, undefined when it never ran. */
@@ -98,5 +100,27 @@ describe('turning recovery off, with a production target', () => {
     const result = await sb.chaperone(['check', '--actor', 'agent', '--command', 'gsutil versioning set off gs://acme-prod-assets && echo done'], { env: prod });
     expect(result.exitCode).toBe(77);
     expect(result.stdout).toContain('gsutil.versioning.off');
+  });
+});
+
+describe('velero', () => {
+  it("refuses an agent's backup delete in the production context; velero never runs", async () => {
+    for (const args of [['backup', 'delete', 'nightly', '--confirm'], ['delete', 'backup', '--all', '--confirm']]) {
+      const { result, ran } = await run('velero', args);
+      expect(result.exitCode, args.join(' ')).toBe(77);
+      expect(result.stderr).toContain('velero.backup.delete [deletes-recovery]');
+      expect(result.stderr).toContain('environment  gke-acme-prod (production)');
+      expect(ran).toBe(false);
+    }
+  });
+
+  it('runs it in a development context with a notice, argv untouched; a backup create runs silently', async () => {
+    const args = ['backup', 'delete', 'nightly', '--confirm', '--kubecontext', 'kind-dev'];
+    const deleted = await run('velero', args);
+    expect(deleted.result.stderr).toBe('chaperone: velero.backup.delete in kind-dev (development): allowed\n');
+    expect(deleted.argv).toEqual(args);
+    const created = await run('velero', ['backup', 'create', 'before-migration']);
+    expect(created.result.stderr).toBe('');
+    expect(created.argv).toEqual(['backup', 'create', 'before-migration']);
   });
 });

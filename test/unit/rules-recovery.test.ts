@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { table } from '../helpers/cases.js';
 import { emptyHome, evaluateLine, rulesOf } from '../helpers/evaluate.js';
+import { writeKubeconfig } from '../helpers/kubeconfig.js';
 
 const fixtures = join(import.meta.dirname, '..', 'fixtures', 'lifecycle');
 
@@ -213,4 +214,33 @@ describe('Concourse fly, told apart from flyctl', () => {
       'targets.ci.team=main',
     ]);
   });
+});
+
+describe('velero: the Kubernetes context it backs up', () => {
+  const home = join(emptyHome, 'velero-home');
+  beforeAll(() => {
+    writeKubeconfig(join(home, '.kube', 'config'), { current: 'gke-acme-prod', contexts: [{ name: 'gke-acme-prod' }, { name: 'kind-dev' }] });
+  });
+  const on = async (line: string) => {
+    const evaluation = await evaluateLine(line, { HOME: home });
+    return `${evaluation.findings.map((f) => f.rule).join(' ')} → ${evaluation.target?.class}`;
+  };
+  table((line) => line, [
+    ['velero backup delete nightly-20261201 --confirm', 'velero.backup.delete → production'],
+    ['velero delete backup --all --confirm', 'velero.backup.delete → production'],
+    ['velero backups delete b1 --kubecontext kind-dev', 'velero.backup.delete → development'],
+    ['velero -n velero-system backup-location delete default --confirm', 'velero.backup-location.delete → production'],
+    ['velero schedule delete daily --confirm', 'velero.schedule.delete → production'],
+    ['velero schedule pause daily', 'velero.schedule.delete → production'],
+    ['velero delete schedules daily', 'velero.schedule.delete → production'],
+    ['velero restore create --from-backup b1 --existing-resource-policy=update', 'velero.restore.update → production'],
+    ['velero create restore r1 --from-backup b1 --existing-resource-policy update', 'velero.restore.update → production'],
+    ['velero uninstall --force', 'velero.uninstall → production'],
+    // never gated
+    ['velero backup create b2 --include-namespaces shop', ' → production'],
+    ['velero restore create --from-backup b1', ' → production'],
+    ['velero backup get', ' → production'],
+    ['velero schedule unpause daily', ' → production'],
+    ['velero backup delete b1 --help', ' → production'],
+  ], on);
 });
