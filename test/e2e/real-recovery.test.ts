@@ -14,9 +14,14 @@ import { makeSandbox, systemPath, type Sandbox } from '../helpers/sandbox.js';
 import { motoProblems, startMoto, type Moto } from '../helpers/moto.js';
 import { toolGroup, toolProblems, which } from '../helpers/system.js';
 
-const [awsMissing, gitMissing] = await Promise.all([motoProblems(), toolProblems([['git', ['--version']]])]);
+const [awsMissing, gitMissing, gcloudMissing] = await Promise.all([
+  motoProblems(),
+  toolProblems([['git', ['--version']]]),
+  toolProblems([['gcloud', ['--version']]]),
+]);
 const awsGroup = toolGroup('aws recovery settings through the shim, against moto', awsMissing);
 const gitGroup = toolGroup('git commands that discard local work, through the shim', gitMissing);
+const gcloudGroup = toolGroup('gcloud recovery settings through the shim, offline', gcloudMissing);
 
 describe.skipIf(awsGroup.skip)(awsGroup.title, () => {
   let moto: Moto | undefined;
@@ -191,6 +196,47 @@ describe.skipIf(gitGroup.skip)(gitGroup.title, () => {
       const result = await git(args);
       expect(result.stderr, args.join(' ')).toBe('');
       expect(result.exitCode).toBe(0);
+    }
+  });
+});
+
+// gcloud cannot reach Google from here, but it parses a command fully before it asks for an account: a
+// spelling it does not know fails with "unrecognized arguments", one it knows with "no active account".
+// That shows each gated spelling is real, and that the shim lets gcloud run (or not) with the argv as typed.
+describe.skipIf(gcloudGroup.skip)(gcloudGroup.title, () => {
+  let sb: Sandbox;
+  // Bucket commands are classified by the bucket too: each run names one of its own environment's.
+  const spellings: [args: string[], rule: string][] = [
+    [['sql', 'instances', 'patch', 'orders', '--no-backup'], 'gcloud.sql.backup.off'],
+    [['sql', 'instances', 'patch', 'orders', '--no-enable-point-in-time-recovery'], 'gcloud.sql.pitr.off'],
+    [['compute', 'instances', 'update', 'vm1', '--zone', 'us-central1-a', '--no-deletion-protection'], 'gcloud.deletion-protection.off'],
+    [['storage', 'buckets', 'update', 'gs://acme-ENV-assets', '--no-versioning'], 'gcloud.storage.versioning.off'],
+    [['storage', 'buckets', 'update', 'gs://acme-ENV-assets', '--soft-delete-duration=0'], 'gcloud.storage.soft-delete.zero'],
+    [['firestore', 'databases', 'update', '--no-enable-pitr'], 'gcloud.firestore.pitr.off'],
+  ];
+  /** A gcloud with no account and no configuration: the sandbox's own config directory. */
+  const gcloudEnv = (project: string) => ({ CLOUDSDK_CONFIG: join(sb.home, 'gcloud-config'), CLOUDSDK_CORE_PROJECT: project });
+
+  beforeAll(async () => {
+    gcloudGroup.assertAvailable();
+    sb = await makeSandbox(['gcloud']);
+  });
+
+  it('refuses each spelling for a production project; the real gcloud never runs', async () => {
+    for (const [args, rule] of spellings) {
+      const result = await sb.run('gcloud', args.map((a) => a.replace('ENV', 'prod')), { env: gcloudEnv('acme-prod') });
+      expect(result.exitCode, args.join(' ')).toBe(77);
+      expect(result.stderr).toContain(`${rule} [disables-recovery]`);
+      expect(result.stderr).not.toContain('(gcloud.');
+    }
+  });
+
+  it('runs each for a development project, with a notice; gcloud parses every spelling and stops only for an account', async () => {
+    for (const [args, rule] of spellings) {
+      const result = await sb.run('gcloud', args.map((a) => a.replace('ENV', 'dev')), { env: gcloudEnv('acme-dev') });
+      expect(result.stderr, args.join(' ')).toMatch(new RegExp(`^chaperone: ${rule.replace(/\./g, '\\.')} in acme-dev(-assets)? \\(development\\): allowed\n`));
+      expect(result.stderr).toContain('You do not currently have an active account selected');
+      expect(result.stderr).not.toContain('unrecognized arguments');
     }
   });
 });
