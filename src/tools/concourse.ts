@@ -4,7 +4,8 @@
 // Telling them apart: flyctl has no hyphenated top-level commands, and Concourse's destroying ones are
 // all hyphenated or their short aliases (`destroy-pipeline`/`dp`, `destroy-team`/`dt`, …), none of which
 // flyctl knows. A word both have (`volumes`, `status`, `login`) stays flyctl's; those are benign in
-// Concourse. `-t` means --target to Concourse and --access-token to flyctl, so it cannot decide.
+// Concourse. `-t` means --target to Concourse and --access-token to flyctl (both take a value), so it
+// cannot decide; `--target NAME` is unknown to flyctl, which is why both readings are compared.
 //
 // Grammar: go-flags. `-t NAME`, `-tNAME`, `--target NAME`, `--target=NAME`; options stand anywhere
 // after the command. `-h`/`--help` is help.
@@ -44,16 +45,19 @@ const concourseGrammar = grammar({
     ['--job', '-j'],
     ['--resource', '-r'],
     ['--worker', '-w'],
-    ['--config', '-c'],
-    ['--var', '-v'],
-    ['--load-vars-from', '-l'],
   ],
   booleans: [['--help', '-h'], ['--non-interactive'], ['--all', '-a'], ['--version']],
 });
 
-/** Whether argv, read as flyctl reads it, names a command only Concourse has. */
-export function isConcourseCommand(firstWord: string | undefined): boolean {
-  return firstWord !== undefined && concourseOnly.has(firstWord);
+/**
+ * Whether this is Concourse: read as Concourse reads it, the command is one only Concourse has, and
+ * flyctl's reading (`flyctlWords`) sees that word too among its first two, since flyctl does not know
+ * that --target takes a value. When flyctl's reading swallows the word as a value (`fly -a st volumes
+ * destroy`: the app `st`), the invocation stays flyctl's.
+ */
+export function isConcourse(args: readonly string[], flyctlWords: readonly string[]): boolean {
+  const first = readArgs(args, concourseGrammar).words[0];
+  return first !== undefined && concourseOnly.has(first) && flyctlWords.slice(0, 2).includes(first);
 }
 
 export function parseConcourse(invocation: Invocation): ParsedInvocation {

@@ -20,7 +20,7 @@ import { join, resolve as resolvePath } from 'node:path';
 import type { Evidence, Invocation, ParsedInvocation, ResolvedTarget } from '../model.js';
 import { displayPath, readTextIfExists } from '../context/files.js';
 import { grammar, isFalse, readArgs } from './argv.js';
-import { isConcourseCommand, isConcourseInvocation, parseConcourse, resolveConcourse } from './concourse.js';
+import { isConcourse, isConcourseInvocation, parseConcourse, resolveConcourse } from './concourse.js';
 import type { Tool } from './tool.js';
 
 const flyGrammar = grammar({
@@ -59,7 +59,7 @@ const destroyWords = new Set(['destroy', 'delete', 'remove', 'rm']);
 
 function parse(invocation: Invocation): ParsedInvocation {
   const { words, flags } = readArgs(invocation.args, flyGrammar);
-  if (isConcourseCommand(words[0])) return parseConcourse(invocation);
+  if (isConcourse(invocation.args, words)) return parseConcourse(invocation);
   // `volumes update --scheduled-snapshots=false` turns snapshots off, in any of Go's spellings of false.
   const scheduled = flags.get('--scheduled-snapshots');
   if (scheduled) flags.set('--scheduled-snapshots', scheduled.map((v) => (isFalse(v) ? 'false' : v)));

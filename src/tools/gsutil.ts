@@ -117,6 +117,8 @@ function uniquePrefix(spelled: string): { canonical: string; value: boolean } | 
 function parse(invocation: Invocation): ParsedInvocation {
   const { top, command, commandArgs } = readGsutil(invocation.args);
   const { words, flags } = readArgs(commandArgs, command ? commandGrammars[command] ?? anyGrammar : anyGrammar);
+  // `versioning set OFF` is off too: gsutil lower-cases the argument.
+  if (command === 'versioning' && words[0] === 'set' && words[1] !== undefined) words[1] = words[1].toLowerCase();
   // `lifecycle set FILE URL…`: the file says whether live objects will be deleted (gcs-lifecycle.ts).
   if (command === 'lifecycle' && words[0] === 'set' && words[1] !== undefined) {
     const verdict = judgeLifecycleFile(words[1], invocation.cwd);

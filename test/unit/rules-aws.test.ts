@@ -38,6 +38,7 @@ describe('aws commands against the built-in rules', () => {
     ['aws s3api put-bucket-versioning --bucket b --versioning-configuration \'{"Status": "Suspended"}\'', 'aws.s3.versioning.suspend'],
     ['aws s3api put-bucket-versioning --bucket b --versioning-configuration MFADelete=Disabled,Status=Suspended', 'aws.s3.versioning.suspend'],
     ['aws s3api put-bucket-lifecycle-configuration --bucket b --lifecycle-configuration \'{"Rules":[{"ID":"x","Status":"Enabled","Filter":{},"Expiration":{"Days":30}}]}\'', 'aws.s3.lifecycle.expire-current'],
+    ['aws s3api put-bucket-lifecycle-configuration --bucket b --lifecycle-configuration Rules=[{ID=x,Status=Enabled,Filter={Prefix=logs/},Expiration={Days=1}}]', 'aws.s3.lifecycle.expire-current'],
     ['aws s3api put-bucket-lifecycle --bucket b --lifecycle-configuration \'{"Rules":[{"Prefix":"","Status":"Enabled","Expiration":{"Date":"2027-01-01T00:00:00Z"}}]}\'', 'aws.s3.lifecycle.expire-current-date'],
     ['aws s3api put-bucket-lifecycle-configuration --bucket b --lifecycle-configuration file:///nonexistent/l.json', 'aws.parameter.unreadable'],
     ['aws s3api put-bucket-versioning --bucket b --versioning-configuration \'{"Status": \'', 'aws.parameter.unreadable'],

@@ -44,6 +44,7 @@ describe('gcloud and gsutil', () => {
     ['gcloud sql backups restore 42 --restore-instance db1', 'gcloud.sql.restore'],
     ['gsutil versioning set off gs://acme-prod', 'gsutil.versioning.off'],
     ['gsutil -m versioning set off gs://a gs://b', 'gsutil.versioning.off'],
+    ['gsutil versioning set OFF gs://acme-prod', 'gsutil.versioning.off'],
     [`gsutil lifecycle set ${fixtures}/gcs-delete-live.json gs://b`, 'gsutil.lifecycle.delete-live'],
     [`gsutil lifecycle set ${fixtures}/gcs-broken.json gs://b`, 'gsutil.lifecycle.unreadable'],
     ['gsutil lifecycle set no-such-file.json gs://b', 'gsutil.lifecycle.unreadable'],
@@ -62,6 +63,14 @@ describe('gcloud and gsutil', () => {
     ['gsutil lifecycle get gs://b', ''],
     [`gsutil lifecycle set ${fixtures}/gcs-noncurrent.json gs://b`, ''],
   ], (line) => rulesOf(line));
+});
+
+describe('gcloud --flags-file', () => {
+  it('reads --no-backup from a flags file, as gcloud does', async () => {
+    const file = join(emptyHome, 'recovery-flags.yaml');
+    writeFileSync(file, '--no-backup:\n--project: acme-prod\n');
+    expect(await rulesOf(`gcloud sql instances patch db1 --flags-file=${file}`)).toBe('gcloud.sql.backup.off');
+  });
 });
 
 describe('railway, heroku, fly, doctl, pg_restore, supabase, docker', () => {
@@ -196,6 +205,8 @@ describe('Concourse fly, told apart from flyctl', () => {
     ['fly -t ci prune-worker -w w1', 'fly.concourse.workers → production'],
     ['fly -t ci lw -w w1', 'fly.concourse.workers → production'],
     ['fly -t nowhere dp -p x', 'fly.concourse.destroy-pipeline → unknown'],
+    ['fly --target ci destroy-pipeline -p deploy', 'fly.concourse.destroy-pipeline → production'],
+    ['fly --target ci dp --pipeline=deploy', 'fly.concourse.destroy-pipeline → production'],
     ['fly destroy-pipeline -p x', 'fly.concourse.destroy-pipeline → unknown'],
     // a Concourse command flyctl might share a word with is left to flyctl: ungated either way
     ['fly -t ci pipelines', ' → unknown'],
@@ -204,6 +215,8 @@ describe('Concourse fly, told apart from flyctl', () => {
     // flyctl's own commands keep flyctl's reading: -t is its access token there
     ['fly -t tok apps destroy acme-prod --yes', 'fly.apps.destroy → production'],
     ['fly volumes destroy vol_1 -a acme-dev', 'fly.volumes.destroy → development'],
+    ['fly -a st volumes destroy vol_1', 'fly.volumes.destroy → unknown'],
+    ['fly -a dp -c fly.toml volumes destroy vol_1', 'fly.volumes.destroy → unknown'],
   ], on);
 
   it('names the target, its api URL and its team as evidence', async () => {
