@@ -101,6 +101,8 @@ describe('railway, heroku, fly, doctl, pg_restore, supabase, docker', () => {
     ['pg_restore --clean -d shop dump.pgc', 'pg_restore.clean'],
     ['pg_restore -c --dbname=shop dump.pgc', 'pg_restore.clean'],
     ['supabase db reset --linked', 'supabase.db.reset.linked'],
+    ['supabase backups restore --timestamp 1707407047', 'supabase.backups.restore'],
+    ['supabase backups restore -t 1707407047 --project-ref abcdefghijklmnopqrst', 'supabase.backups.restore'],
     ['docker secret rm db_password', 'docker.secret.rm'],
     ['docker secret remove a b', 'docker.secret.rm'],
     // never gated
@@ -120,6 +122,7 @@ describe('railway, heroku, fly, doctl, pg_restore, supabase, docker', () => {
     ['doctl compute droplet-action enable-backups 123', ''],
     ['pg_restore --clean -f out.sql dump.pgc', ''],
     ['supabase db reset', ''],
+    ['supabase backups list', ''],
     ['docker secret ls', ''],
     ['docker secret create x -', ''],
   ], (line) => rulesOf(line));
