@@ -18,7 +18,7 @@ import { grammar, readArgs, type ReadArgs } from './argv.js';
 import { isConnectionString, resolveConnection, targetOf } from './libpq.js';
 import type { Tool } from './tool.js';
 
-const psqlGrammar = grammar({
+export const psqlGrammar = grammar({
   values: [
     ['--command', '-c'],
     ['--dbname', '-d'],
