@@ -34,6 +34,8 @@ export interface Config {
   rules: Rule[];
   /** git branches that count as production; every other branch is development. */
   protectedBranches: string[];
+  /** Classes whose confirmed or approved destructive SQL is backed up before it runs (src/backup/). */
+  backupBeforeDestroy: EnvironmentClass[];
   /** The files that were read, in order. */
   layers: string[];
 }
@@ -47,6 +49,7 @@ export function emptyConfig(): Config {
     targets: {},
     rules: [],
     protectedBranches: [],
+    backupBeforeDestroy: [],
     layers: [],
   };
 }
@@ -63,6 +66,12 @@ export function applyLayer(config: Config, layer: Layer, trust: Trust, complain:
     rules: [...config.rules],
     // Adding a protected branch only tightens, so every layer may.
     protectedBranches: [...config.protectedBranches, ...(layer.protectedBranches ?? [])],
+    // The user's list replaces the one above it; a project file may only add classes (a backup only tightens).
+    backupBeforeDestroy: !layer.backupBeforeDestroy
+      ? config.backupBeforeDestroy
+      : project
+        ? [...new Set([...config.backupBeforeDestroy, ...layer.backupBeforeDestroy])]
+        : layer.backupBeforeDestroy,
     layers: [...config.layers, layer.file],
   };
 

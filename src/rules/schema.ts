@@ -33,13 +33,15 @@ export interface Layer {
   disable: string[];
   /** git branches that count as production (globs allowed: release/*). */
   protectedBranches: string[];
+  /** The classes whose confirmed destructive SQL is backed up first; undefined when the layer says nothing. */
+  backupBeforeDestroy?: EnvironmentClass[];
 }
 
 export type Path = (string | number)[];
 /** Reports a problem at a path in the document (at its key, or its value); never returns. */
 export type Complain = (path: Path, problem: string, at?: 'key' | 'value') => never;
 
-const topLevelKeys = ['environments', 'policy', 'targets', 'protected-branches', 'rules', 'disable'];
+const topLevelKeys = ['environments', 'policy', 'targets', 'protected-branches', 'backup-before-destroy', 'rules', 'disable'];
 const ruleKeys = ['id', 'tool', 'command', 'with', 'without', 'effect', 'summary'];
 
 export function validateLayer(data: unknown, file: string, knownTools: ReadonlySet<string>, complain: Complain): Layer {
@@ -98,6 +100,13 @@ export function validateLayer(data: unknown, file: string, knownTools: ReadonlyS
 
   if (top['protected-branches'] !== undefined) {
     layer.protectedBranches = expectStringList(top['protected-branches'], ['protected-branches'], complain);
+  }
+  if (top['backup-before-destroy'] !== undefined) {
+    const classes = expectStringList(top['backup-before-destroy'], ['backup-before-destroy'], complain);
+    classes.forEach((cls, i) => {
+      if (!allClasses.includes(cls as EnvironmentClass)) complain(['backup-before-destroy', i], `unknown environment class "${cls}" (expected ${allClasses.join(', ')})`);
+    });
+    layer.backupBeforeDestroy = classes as EnvironmentClass[];
   }
   if (top.disable !== undefined) layer.disable = expectStringList(top.disable, ['disable'], complain);
   return layer;

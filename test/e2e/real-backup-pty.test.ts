@@ -1,0 +1,99 @@
+// Backup before a destroy, end to end (issue 10): a human at a real terminal (tmux) confirms a DROP TABLE
+// against a production database on a real PostgreSQL server, with `backup-before-destroy: [production]`.
+// The dump is taken first, the table is gone, and restoring the dump brings every row back. A backup
+// that cannot be written stops the command; typing "NAME without backup" runs it without one.
+
+import { execa } from 'execa';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { postgresProblems, startPostgres, type Postgres } from '../helpers/postgres.js';
+import { makeSandbox, systemPath, type Sandbox } from '../helpers/sandbox.js';
+import { toolGroup, which } from '../helpers/system.js';
+import { haveTmux, Terminals } from '../helpers/terminal.js';
+
+const group = toolGroup('a confirmed DROP TABLE is backed up first (real PostgreSQL, tmux)', [
+  ...(await postgresProblems()),
+  ...(which('pg_dump') && which('pg_restore') ? [] : ['pg_dump and pg_restore are not on PATH']),
+  ...(haveTmux ? [] : ['tmux is not installed']),
+]);
+
+describe.skipIf(group.skip)(group.title, () => {
+  let pg: Postgres;
+  let sb: Sandbox;
+  const terminals = new Terminals();
+  const drop = () => `psql -X -h 127.0.0.1 -p ${pg.port} -U postgres -d shop_prod -c 'DROP TABLE orders'`;
+  const seed = () =>
+    pg.sql('shop_prod', 'DROP TABLE IF EXISTS orders', 'CREATE TABLE orders (id int PRIMARY KEY, item text)', "INSERT INTO orders VALUES (1, 'apple'), (2, 'pear'), (3, 'fig')");
+  const hasOrders = () => pg.sql('shop_prod', "SELECT to_regclass('public.orders') IS NOT NULL");
+  const audit = () => {
+    const file = join(sb.home, '.local/state/chaperone/audit.jsonl');
+    return existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Record<string, string>) : [];
+  };
+
+  beforeAll(async () => {
+    group.assertAvailable();
+    [pg, sb] = await Promise.all([startPostgres(), makeSandbox(['psql'])]);
+    await pg.sql('postgres', 'CREATE DATABASE shop_prod');
+    sb.write('home/.config/chaperone/rules.yaml', 'backup-before-destroy: [production]\n');
+  });
+  afterEach(() => terminals.closeSessions());
+  afterAll(async () => {
+    terminals.close();
+    await pg?.stop();
+  });
+
+  it('dumps the table, then drops it; restoring the dump brings every row back', async () => {
+    await seed();
+    const term = terminals.open(sb, drop());
+    const prompt = await term.waitFor('Type shop_prod to run it');
+    expect(prompt).toContain('psql.sql.drop [destroy]');
+    expect(prompt).toContain('type "shop_prod without backup" to run it without one');
+    term.type('shop_prod');
+    term.press('Enter');
+    const { code, screen } = await term.exit();
+    expect(screen).toMatch(/chaperone: backup \S+ taken \(\d+ entries, \d+ bytes\): \S+dump\.pgc/);
+    expect(screen).toContain('DROP TABLE');
+    expect(code).toBe(0);
+    expect(await hasOrders()).toBe('f');
+
+    const record = audit().at(-1)!;
+    expect(record.outcome).toBe('confirmed');
+    expect(record.backupFile).toMatch(new RegExp(`^${join(sb.home, '.local/share/chaperone/backups')}/\\S+/dump\\.pgc$`));
+    const restored = await execa(which('pg_restore')!, ['-h', '127.0.0.1', '-p', String(pg.port), '-U', 'postgres', '-d', 'shop_prod', record.backupFile], {
+      env: { PATH: systemPath },
+      extendEnv: false,
+      reject: false,
+    });
+    expect(restored.stderr).toBe('');
+    expect(await pg.sql('shop_prod', 'SELECT id, item FROM orders ORDER BY id')).toBe('1|apple\n2|pear\n3|fig');
+  });
+
+  it('does not run the DROP when the backup cannot be written, and says why', async () => {
+    await seed();
+    const blocked = sb.write('not-a-directory', '');
+    const term = terminals.open(sb, drop(), { extraEnv: { XDG_DATA_HOME: blocked } });
+    await term.waitFor('Type shop_prod to run it');
+    term.type('shop_prod');
+    term.press('Enter');
+    const { code, screen } = await term.exit();
+    expect(code).toBe(77);
+    expect(screen).toContain('chaperone: the backup before this command failed, so the real psql did not run.');
+    expect(screen).toContain('cannot create the backup directory');
+    expect(await hasOrders()).toBe('t');
+    expect(audit().at(-1)!.outcome).toBe('aborted');
+  });
+
+  it('runs without a backup when the human types "NAME without backup"', async () => {
+    await seed();
+    const term = terminals.open(sb, drop(), { extraEnv: { XDG_DATA_HOME: join(sb.root, 'not-a-directory') } });
+    await term.waitFor('Type shop_prod to run it');
+    term.type('shop_prod without backup');
+    term.press('Enter');
+    const { code, screen } = await term.exit();
+    expect(screen).toContain('chaperone: no backup taken, as typed at the prompt.');
+    expect(code).toBe(0);
+    expect(await hasOrders()).toBe('f');
+    expect(audit().at(-1)!.backup).toBe('skipped at the prompt');
+  });
+});
