@@ -13,7 +13,7 @@
 // Any failure is a BackupError saying what failed and why: the caller must not run the command then.
 
 import { execFile } from 'node:child_process';
-import { appendFileSync, chmodSync, mkdirSync, statSync } from 'node:fs';
+import { appendFileSync, chmodSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { dataHome } from '../context/files.js';
@@ -124,7 +124,7 @@ export function dumpArgs(psqlArgs: readonly string[], database?: string): string
 }
 
 /** A connection string (or a plain name) pointed at another database. */
-function withDatabase(dbname: string | undefined, database: string): string {
+export function withDatabase(dbname: string | undefined, database: string): string {
   if (dbname === undefined || !isConnectionString(dbname)) return database;
   if (/^postgres(ql)?:\/\//i.test(dbname)) {
     try {
@@ -145,7 +145,7 @@ export interface BackupRecord {
   file: string;
   bytes: number;
   scope: BackupScope;
-  /** The connection options given to pg_dump, as shown to a human (no password). */
+  /** The connection options given to pg_dump, without a password (a restore reads PGPASSWORD or ~/.pgpass). */
   connection: string[];
   /** What `pg_restore --list` read back: the number of entries in the dump's table of contents. */
   entries: number;
@@ -216,6 +216,60 @@ function firstLines(text: string): string {
 }
 
 /** A connection string without its password, for the record. */
-function withoutPassword(text: string): string {
-  return text.replace(/(\/\/[^:/@]*:)[^@]*@/, '$1***@').replace(/(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)/gi, '$1***');
+export function withoutPassword(text: string): string {
+  return text.replace(/(\/\/[^:/@]*):[^@]*@/, '$1@').replace(/\s*\bpassword\s*=\s*('(?:[^'\\]|\\.)*'|\S+)/gi, '');
+}
+
+/** Every backup recorded, oldest first. A line that does not parse is skipped. */
+export function listBackups(env: NodeJS.ProcessEnv): BackupRecord[] {
+  let text: string;
+  try {
+    text = readFileSync(join(backupRoot(env), 'index.jsonl'), 'utf8');
+  } catch {
+    return [];
+  }
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .flatMap((line) => {
+      try {
+        return [JSON.parse(line) as BackupRecord];
+      } catch {
+        return [];
+      }
+    });
+}
+
+export type RestoreResult = { kind: 'restored' } | { kind: 'exists'; why: string };
+
+/**
+ * Puts a backup's objects back. Without `replace`, in one transaction that fails, changing nothing, when
+ * an object it holds exists already (`exists`). With `replace`, existing objects are dropped first
+ * (--clean --if-exists). A database dropped whole is created again (--create, from `postgres`).
+ */
+export async function restoreBackup(record: BackupRecord, options: { env: NodeJS.ProcessEnv; replace: boolean; pgRestore?: string }): Promise<RestoreResult> {
+  const recreate = record.scope.kind === 'database' && record.scope.database !== undefined;
+  const connection = recreate ? retarget(record.connection, 'postgres') : record.connection;
+  const args = [
+    ...(recreate ? ['--create'] : ['--single-transaction']),
+    ...(options.replace ? ['--clean', '--if-exists'] : []),
+    '--exit-on-error',
+    ...connection,
+    record.file,
+  ];
+  try {
+    await run(options.pgRestore ?? 'pg_restore', args, { env: options.env, maxBuffer: 16 * 1024 * 1024 });
+    return { kind: 'restored' };
+  } catch (error) {
+    const stderr = (error as { stderr?: string }).stderr ?? (error as Error).message;
+    if (!options.replace && /already exists/.test(stderr)) return { kind: 'exists', why: firstLines(stderr) };
+    throw new BackupError(`pg_restore failed: ${firstLines(stderr)}`);
+  }
+}
+
+/** The same connection options with the database replaced. */
+function retarget(connection: string[], database: string): string[] {
+  const at = connection.indexOf('--dbname');
+  if (at === -1) return [...connection, '--dbname', database];
+  return connection.map((arg, i) => (i === at + 1 ? withDatabase(arg, database) : arg));
 }

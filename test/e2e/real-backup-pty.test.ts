@@ -3,12 +3,11 @@
 // The dump is taken first, the table is gone, and restoring the dump brings every row back. A backup
 // that cannot be written stops the command; typing "NAME without backup" runs it without one.
 
-import { execa } from 'execa';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { postgresProblems, startPostgres, type Postgres } from '../helpers/postgres.js';
-import { makeSandbox, systemPath, type Sandbox } from '../helpers/sandbox.js';
+import { cliPath, makeSandbox, type Sandbox } from '../helpers/sandbox.js';
 import { toolGroup, which } from '../helpers/system.js';
 import { haveTmux, Terminals } from '../helpers/terminal.js';
 
@@ -33,7 +32,7 @@ describe.skipIf(group.skip)(group.title, () => {
 
   beforeAll(async () => {
     group.assertAvailable();
-    [pg, sb] = await Promise.all([startPostgres(), makeSandbox(['psql'])]);
+    [pg, sb] = await Promise.all([startPostgres(), makeSandbox(['psql', 'dropdb'])]);
     await pg.sql('postgres', 'CREATE DATABASE shop_prod');
     sb.write('home/.config/chaperone/rules.yaml', 'backup-before-destroy: [production]\n');
   });
@@ -60,13 +59,48 @@ describe.skipIf(group.skip)(group.title, () => {
     const record = audit().at(-1)!;
     expect(record.outcome).toBe('confirmed');
     expect(record.backupFile).toMatch(new RegExp(`^${join(sb.home, '.local/share/chaperone/backups')}/\\S+/dump\\.pgc$`));
-    const restored = await execa(which('pg_restore')!, ['-h', '127.0.0.1', '-p', String(pg.port), '-U', 'postgres', '-d', 'shop_prod', record.backupFile], {
-      env: { PATH: systemPath },
-      extendEnv: false,
-      reject: false,
-    });
+
+    const listed = JSON.parse(String((await sb.chaperone(['backups', '--json'])).stdout)) as { id: string; file: string }[];
+    expect(listed.map((b) => b.id)).toContain(record.backup);
+    const restored = await sb.chaperone(['backups', 'restore', record.backup]);
     expect(restored.stderr).toBe('');
+    expect(restored.stdout).toBe(`chaperone: backup ${record.backup} restored (tables "orders").\n`);
     expect(await pg.sql('shop_prod', 'SELECT id, item FROM orders ORDER BY id')).toBe('1|apple\n2|pear\n3|fig');
+
+    // The table is back: restoring again would replace it, which an agent may not do, and nothing changes.
+    await pg.sql('shop_prod', "UPDATE orders SET item = 'changed' WHERE id = 1");
+    const again = await sb.chaperone(['backups', 'restore', record.backup]);
+    expect(again.exitCode).toBe(77);
+    expect(again.stderr).toContain('holds objects that exist now');
+    expect(again.stderr).toContain('Nothing was changed.');
+    expect(await pg.sql('shop_prod', 'SELECT item FROM orders WHERE id = 1')).toBe('changed');
+
+    // A human at a terminal may replace them, after typing the database's name.
+    const human = terminals.open(sb, `node ${cliPath} backups restore ${record.backup}`);
+    await human.waitFor('Type shop_prod to replace them');
+    human.type('shop_prod');
+    human.press('Enter');
+    const replaced = await human.exit();
+    expect(replaced.screen).toContain('restored over the objects that were there');
+    expect(replaced.code).toBe(0);
+    expect(await pg.sql('shop_prod', 'SELECT id, item FROM orders ORDER BY id')).toBe('1|apple\n2|pear\n3|fig');
+  });
+
+  it('dumps the whole database before a confirmed dropdb, and the restore creates it again', async () => {
+    await pg.sql('postgres', 'CREATE DATABASE ledger_prod');
+    await pg.sql('ledger_prod', 'CREATE TABLE entries (id int)', 'INSERT INTO entries VALUES (1), (2)');
+    const term = terminals.open(sb, `dropdb -h 127.0.0.1 -p ${pg.port} -U postgres ledger_prod`);
+    await term.waitFor('Type ledger_prod to run it');
+    term.type('ledger_prod');
+    term.press('Enter');
+    const { code, screen } = await term.exit();
+    expect(screen).toMatch(/chaperone: backup \S+ taken/);
+    expect(code).toBe(0);
+    expect(await pg.sql('postgres', "SELECT count(*) FROM pg_database WHERE datname = 'ledger_prod'")).toBe('0');
+
+    const restored = await sb.chaperone(['backups', 'restore', audit().at(-1)!.backup]);
+    expect(restored.stdout).toContain('restored (database ledger_prod)');
+    expect(await pg.sql('ledger_prod', 'SELECT count(*) FROM entries')).toBe('2');
   });
 
   it('does not run the DROP when the backup cannot be written, and says why', async () => {

@@ -2,7 +2,7 @@
 // connection. real-backup.test.ts takes one from a real server and restores it.
 
 import { describe } from 'vitest';
-import { dumpArgs, scopeOf, tablePattern } from '../../src/backup/postgres.js';
+import { dumpArgs, scopeOf, tablePattern, withoutPassword } from '../../src/backup/postgres.js';
 import { table } from '../helpers/cases.js';
 
 describe('what a statement destroys, as pg_dump selects it', () => {
@@ -46,4 +46,13 @@ describe("pg_dump's connection, taken from psql's", () => {
     [['postgresql://app:pw@db:5432/postgres?sslmode=require'], '--dbname postgresql://app:pw@db:5432/shop?sslmode=require'],
     [['host=db user=app dbname=postgres'], "--dbname host=db user=app dbname=postgres dbname='shop'"],
   ], (args) => dumpArgs(args, 'shop').join(' '));
+});
+
+describe('the recorded connection keeps no password', () => {
+  table((text) => text, [
+    ['postgresql://app:s3cret@db:5432/shop?sslmode=require', 'postgresql://app@db:5432/shop?sslmode=require'],
+    ["host=db password='a b' dbname=shop", 'host=db dbname=shop'],
+    ['host=db password=s3cret', 'host=db'],
+    ['postgresql://db/shop', 'postgresql://db/shop'],
+  ], (text) => withoutPassword(text));
 });
