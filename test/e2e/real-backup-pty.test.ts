@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { approve } from '../../src/approval/store.js';
 import { postgresProblems, startPostgres, type Postgres } from '../helpers/postgres.js';
 import { cliPath, makeSandbox, type Sandbox } from '../helpers/sandbox.js';
 import { toolGroup, which } from '../helpers/system.js';
@@ -129,5 +130,29 @@ describe.skipIf(group.skip)(group.title, () => {
     expect(code).toBe(0);
     expect(await hasOrders()).toBe('f');
     expect(audit().at(-1)!.backup).toBe('skipped at the prompt');
+  });
+
+  it("backs up an agent's approved DROP before it runs, and refuses it when the backup fails", async () => {
+    await seed();
+    const args = ['-X', '-h', '127.0.0.1', '-p', String(pg.port), '-U', 'postgres', '-d', 'shop_prod', '-c', 'DROP TABLE orders'];
+    const codeOf = (text: string) => /chaperone approve ([2-9A-Z]{3}-[2-9A-Z]{3})/.exec(text)![1];
+
+    const blocked = { XDG_DATA_HOME: sb.write('blocked-data-home', '') };
+    approve(sb.env, codeOf(String((await sb.run('psql', args, { env: blocked })).stderr)), 15);
+    const failed = await sb.run('psql', args, { env: blocked });
+    expect(failed.exitCode).toBe(77);
+    expect(failed.stderr).toContain('chaperone: the backup before this command failed, so the real psql did not run.');
+    expect(await hasOrders()).toBe('t');
+    expect(audit().at(-1)!.outcome).toBe('aborted');
+
+    approve(sb.env, codeOf(String((await sb.run('psql', args)).stderr)), 15);
+    const ran = await sb.run('psql', args);
+    expect(ran.stderr).toMatch(/chaperone: backup \S+ taken/);
+    expect(ran.exitCode).toBe(0);
+    expect(await hasOrders()).toBe('f');
+    const record = audit().at(-1)!;
+    expect(record.outcome).toBe('approval-used');
+    expect((await sb.chaperone(['backups', 'restore', record.backup])).exitCode).toBe(0);
+    expect(await pg.sql('shop_prod', 'SELECT count(*) FROM orders')).toBe('3');
   });
 });
