@@ -176,6 +176,9 @@ export interface Evaluation {
   stdin?: StdinReadAhead;
   /** Judges more actions of the same invocation (statements streaming in after the read-ahead). */
   judge?: (commands: Command[]) => Evaluation;
-  /** The policy asks for a backup of what this destroys before it runs, once confirmed (src/backup/). */
-  backup?: boolean;
+  /**
+   * The policy asks for a backup of what this destroys before it runs, once confirmed (src/backup/):
+   * how long backups are kept, and how much they may take in all.
+   */
+  backup?: { maxAgeDays: number; maxTotalMb: number };
 }

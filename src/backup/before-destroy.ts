@@ -9,21 +9,28 @@
 import type { Evaluation } from '../model.js';
 import { readArgs } from '../tools/argv.js';
 import { dropdbGrammar } from '../tools/dropdb.js';
-import { BackupError, scopeOf, takeBackup, type BackupRecord, type BackupScope } from './postgres.js';
+import { BackupError, pruneBackups, scopeOf, takeBackup, type BackupRecord, type BackupScope } from './postgres.js';
 
 /** Whether chaperone can back up what this tool destroys. */
 export function backsUp(tool: string): boolean {
   return tool === 'psql' || tool === 'dropdb';
 }
 
-export type BackupOutcome = { kind: 'taken'; record: BackupRecord } | { kind: 'nothing' } | { kind: 'failed'; why: string };
+export type BackupOutcome = { kind: 'taken'; record: BackupRecord; pruned: string[] } | { kind: 'nothing' } | { kind: 'failed'; why: string };
 
 export async function backUpBeforeRunning(ev: Evaluation): Promise<BackupOutcome> {
   try {
     const plan = await planOf(ev);
     if (plan.scope.kind === 'nothing') return { kind: 'nothing' };
     const record = await takeBackup({ psqlArgs: plan.connectionArgs, scope: plan.scope, env: ev.invocation.env, cwd: ev.invocation.cwd });
-    return { kind: 'taken', record };
+    // Pruning is housekeeping: the command may run once its own backup is safe, whatever happens here.
+    let pruned: string[] = [];
+    try {
+      if (ev.backup) pruned = pruneBackups(ev.invocation.env, ev.backup, record.id);
+    } catch {
+      pruned = [];
+    }
+    return { kind: 'taken', record, pruned };
   } catch (error) {
     if (error instanceof BackupError) return { kind: 'failed', why: error.message };
     return { kind: 'failed', why: `internal error: ${(error as Error).message}` };

@@ -13,7 +13,7 @@
 // Any failure is a BackupError saying what failed and why: the caller must not run the command then.
 
 import { execFile } from 'node:child_process';
-import { appendFileSync, chmodSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { appendFileSync, chmodSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { dataHome } from '../context/files.js';
@@ -238,6 +238,32 @@ export function listBackups(env: NodeJS.ProcessEnv): BackupRecord[] {
         return [];
       }
     });
+}
+
+/**
+ * Keeps the backups within their limits: those older than `maxAgeDays` go, then the oldest until all
+ * of them take no more than `maxTotalMb`. The one just taken (`keep`) always stays. Returns the ids removed.
+ */
+export function pruneBackups(env: NodeJS.ProcessEnv, limits: { maxAgeDays: number; maxTotalMb: number }, keep: string, now = new Date()): string[] {
+  const records = listBackups(env);
+  const oldest = now.getTime() - limits.maxAgeDays * 86_400_000;
+  const removed = new Set(records.filter((r) => r.id !== keep && Date.parse(r.time) < oldest).map((r) => r.id));
+  let total = records.filter((r) => !removed.has(r.id)).reduce((sum, r) => sum + r.bytes, 0);
+  for (const r of records) {
+    if (total <= limits.maxTotalMb * 1024 * 1024) break;
+    if (r.id === keep || removed.has(r.id)) continue;
+    removed.add(r.id);
+    total -= r.bytes;
+  }
+  if (removed.size === 0) return [];
+  const root = backupRoot(env);
+  for (const id of removed) rmSync(join(root, id), { recursive: true, force: true });
+  // The index is rewritten whole and renamed over the old one, so a reader never sees half of it.
+  const index = join(root, 'index.jsonl');
+  const kept = records.filter((r) => !removed.has(r.id));
+  writeFileSync(`${index}.tmp`, kept.map((r) => `${JSON.stringify(r)}\n`).join(''), { mode: 0o600 });
+  renameSync(`${index}.tmp`, index);
+  return [...removed];
 }
 
 export type RestoreResult = { kind: 'restored' } | { kind: 'exists'; why: string };

@@ -41,7 +41,7 @@ export async function passGate(ev: Evaluation): Promise<boolean> {
     case 'confirm': {
       const { askHumanFor } = await import('./confirm.js');
       const word = ev.decision.confirmWord ?? 'production';
-      const backup = ev.backup === true && (await import('../backup/before-destroy.js')).backsUp(ev.invocation.tool);
+      const backup = ev.backup !== undefined && (await import('../backup/before-destroy.js')).backsUp(ev.invocation.tool);
       const skip = `${word} without backup`;
       const header = [
         'chaperone: this command is held for confirmation',
@@ -77,7 +77,8 @@ async function backupFirst(ev: Evaluation, skipped: boolean): Promise<{ ran: boo
   const outcome = await backUpBeforeRunning(ev);
   if (outcome.kind === 'nothing') return { ran: true, audit: {} };
   if (outcome.kind === 'taken') {
-    process.stderr.write(`chaperone: backup ${outcome.record.id} taken (${outcome.record.entries} entries, ${outcome.record.bytes} bytes): ${outcome.record.file}\n`);
+    const pruned = outcome.pruned.length > 0 ? `; ${outcome.pruned.length} older backup(s) removed to stay within backup-limits` : '';
+    process.stderr.write(`chaperone: backup ${outcome.record.id} taken (${outcome.record.entries} entries, ${outcome.record.bytes} bytes): ${outcome.record.file}${pruned}\n`);
     return { ran: true, audit: { backup: outcome.record.id, backupFile: outcome.record.file } };
   }
   const word = ev.decision.confirmWord ?? 'production';

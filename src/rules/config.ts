@@ -4,7 +4,7 @@
 
 import type { EnvironmentClass, Effect, IdentifierKind, PolicyAction } from '../model.js';
 import { isAsStrict } from '../context/classify.js';
-import { allClasses, namedClasses, policyActions, type Complain, type Layer, type NamedClass } from './schema.js';
+import { allClasses, namedClasses, policyActions, type BackupLimits, type Complain, type Layer, type NamedClass } from './schema.js';
 
 export interface FlagCondition {
   flag: string;
@@ -36,6 +36,7 @@ export interface Config {
   protectedBranches: string[];
   /** Classes whose confirmed or approved destructive SQL is backed up before it runs (src/backup/). */
   backupBeforeDestroy: EnvironmentClass[];
+  backupLimits: BackupLimits;
   /** The files that were read, in order. */
   layers: string[];
 }
@@ -50,6 +51,7 @@ export function emptyConfig(): Config {
     rules: [],
     protectedBranches: [],
     backupBeforeDestroy: [],
+    backupLimits: { maxAgeDays: 30, maxTotalMb: 5120 },
     layers: [],
   };
 }
@@ -72,6 +74,7 @@ export function applyLayer(config: Config, layer: Layer, trust: Trust, complain:
       : project
         ? [...new Set([...config.backupBeforeDestroy, ...layer.backupBeforeDestroy])]
         : layer.backupBeforeDestroy,
+    backupLimits: { ...config.backupLimits, ...layer.backupLimits },
     layers: [...config.layers, layer.file],
   };
 
@@ -103,6 +106,9 @@ export function applyLayer(config: Config, layer: Layer, trust: Trust, complain:
     }
     next.targets[kind] = { ...next.targets[kind], ...mapping };
   }
+
+  // Limits could shrink what is kept as much as grow it: only the user decides them.
+  if (project && layer.backupLimits) complain(['backup-limits'], 'a project file may not set backup-limits; put them in your user config');
 
   if (layer.disable.length > 0) {
     if (project) complain(['disable'], 'a project file may not disable rules');
