@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { parse as parseIni } from 'ini';
 import type { Evidence, Identifier, Invocation, ParsedInvocation, ResolvedTarget } from '../model.js';
 import { displayPath, homeOf, readTextIfExists } from '../context/files.js';
-import { grammar, readArgs } from './argv.js';
+import { grammar, readArgs, withNegations } from './argv.js';
 import type { Tool } from './tool.js';
 
 const awsGrammar = grammar({
@@ -73,14 +73,8 @@ const awsGrammar = grammar({
 const structured = ['--versioning-configuration', '--lifecycle-configuration', '--point-in-time-recovery-specification', '--disable-api-termination', '--cli-input-json', '--cli-input-yaml', '--backup-retention-period', '--snapshot-retention-limit', '--automated-snapshot-retention-period'];
 
 async function parse(invocation: Invocation): Promise<ParsedInvocation> {
-  const { words, flags } = readArgs(invocation.args, awsGrammar);
-  // argparse booleans spelled --no-x carry no value: give back what greedy reading took.
-  for (const [name, values] of flags) {
-    if (name.startsWith('--no-') && values.some((v) => v !== '')) {
-      words.push(...values.filter((v) => v !== ''));
-      flags.set(name, values.map(() => ''));
-    }
-  }
+  // argparse booleans spelled --no-x carry no value.
+  const { words, flags } = readArgs(invocation.args, withNegations(awsGrammar, invocation.args));
   if (structured.some((name) => flags.has(name))) {
     const { readStructuredParameters } = await import('./aws-params.js');
     await readStructuredParameters(flags, invocation.cwd, invocation.env);

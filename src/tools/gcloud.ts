@@ -18,7 +18,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import type { Evidence, Identifier, Invocation, ParsedInvocation, ResolvedTarget } from '../model.js';
-import { grammar, readArgs } from './argv.js';
+import { grammar, readArgs, withNegations } from './argv.js';
 import { judgeLifecycleFile } from './gcs-lifecycle.js';
 import { bucketFacts, bucketsNamed, resolveProject } from './google-cloud.js';
 import type { Tool } from './tool.js';
@@ -72,14 +72,8 @@ const releaseTracks = new Set(['alpha', 'beta', 'preview']);
 
 async function parse(invocation: Invocation): Promise<ParsedInvocation> {
   const args = await expandFlagsFiles(invocation.args, invocation.cwd, 0);
-  const { words, flags } = readArgs(args, gcloudGrammar);
-  // Calliope's --no-x is a boolean's other spelling and takes no value: give back what greedy reading took.
-  for (const [name, values] of flags) {
-    if (name.startsWith('--no-') && values.some((v) => v !== '')) {
-      words.push(...values.filter((v) => v !== ''));
-      flags.set(name, values.map(() => ''));
-    }
-  }
+  // Calliope's --no-x is a boolean's other spelling and takes no value.
+  const { words, flags } = readArgs(args, withNegations(gcloudGrammar, args));
   readRecoverySettings(flags, invocation.cwd);
   const path = releaseTracks.has(words[0]) ? words.slice(1) : words;
   const help = flags.has('--help') || path[0] === 'help' || (flags.has('--version') && words.length === 0);

@@ -24,6 +24,8 @@ describe('aws commands against the built-in rules', () => {
     ['aws kms schedule-key-deletion --key-id k', 'aws.kms.schedule-key-deletion'],
     ['aws rds modify-db-instance --db-instance-identifier db --backup-retention-period 0', 'aws.rds.backup-retention-zero'],
     ['aws rds modify-db-cluster --backup-retention-period 00 --db-cluster-identifier c', 'aws.rds.backup-retention-zero'],
+    ['aws --no-such-option rds delete-db-snapshot --db-snapshot-identifier s', 'aws.api.delete aws.rds.snapshot.delete'],
+    ['aws rds --no-deletion-protection modify-db-instance --db-instance-identifier db', 'aws.deletion-protection.off'],
     ['aws docdb modify-db-cluster --db-cluster-identifier c --backup-retention-period=+0', 'aws.rds.backup-retention-zero'],
     ['aws rds modify-db-instance --cli-input-json \'{"DBInstanceIdentifier":"db","BackupRetentionPeriod":0}\'', 'aws.rds.backup-retention-zero'],
     ['aws rds modify-db-instance --cli-input-yaml \'BackupRetentionPeriod: 0\'', 'aws.rds.backup-retention-zero'],

@@ -49,6 +49,9 @@ describe('gcloud and gsutil', () => {
     [`gsutil lifecycle set ${fixtures}/gcs-broken.json gs://b`, 'gsutil.lifecycle.unreadable'],
     ['gsutil lifecycle set no-such-file.json gs://b', 'gsutil.lifecycle.unreadable'],
     ['gsutil retention clear gs://b', 'gsutil.retention.clear'],
+    // a --no-x before the command words takes none of them
+    ['gcloud --no-user-output-enabled --no-such-flag projects delete acme-prod', 'gcloud.projects.delete'],
+    ['gcloud sql --no-backup instances patch db1', 'gcloud.sql.backup.off'],
     // never gated
     ['gcloud sql instances patch db1 --backup-start-time 02:00', ''],
     ['gcloud sql instances patch db1 --deletion-protection', ''],
