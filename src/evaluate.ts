@@ -53,6 +53,7 @@ export async function evaluate(invocation: Invocation, options: EvaluateOptions 
   const decision = decide({ findings, target, actor, policy: config.policy, help: parsed.help, scope });
   const evaluation: Evaluation = { invocation, help: parsed.help, findings, target, actor, decision, layers: config.layers };
   if (parsed.stdin) evaluation.stdin = parsed.stdin;
+  if (findings.length > 0 && target && config.backupBeforeDestroy.includes(target.class)) evaluation.backup = config.backupLimits;
   if (streaming) {
     evaluation.judge = (commands) => {
       const more = matchRules(tool.name, { commands, help: false }, config.rules);

@@ -140,7 +140,14 @@ export interface Target {
   because: string;
 }
 
-export type Effect = 'destroy' | 'disrupt';
+/**
+ * What a gated command does. destroy: live data is lost. disrupt: an outage that can be undone.
+ * The other three are about the way back (the incident was final because the backups went with the
+ * volume): disables-recovery turns off backups, versioning, point-in-time recovery or a deletion lock;
+ * deletes-recovery deletes snapshots, backups or recovery points; restores-over replaces live data with
+ * a backup's. The policy treats them all alike; the effect says why a command is gated.
+ */
+export type Effect = 'destroy' | 'disrupt' | 'disables-recovery' | 'deletes-recovery' | 'restores-over';
 
 export interface Finding {
   rule: string;
@@ -189,4 +196,9 @@ export interface Evaluation {
   stdin?: StdinReadAhead;
   /** Judges more actions of the same invocation (statements streaming in after the read-ahead). */
   judge?: (commands: Command[]) => Evaluation;
+  /**
+   * The policy asks for a backup of what this destroys before it runs, once confirmed (src/backup/):
+   * how long backups are kept, and how much they may take in all.
+   */
+  backup?: { maxAgeDays: number; maxTotalMb: number };
 }

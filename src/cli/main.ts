@@ -118,6 +118,19 @@ program
   });
 
 program
+  .command('backups')
+  .description('list the backups taken before destroys, or `backups restore ID` to put one back')
+  .argument('[action]', 'restore')
+  .argument('[id]', 'the backup to restore')
+  .option('--json', 'as JSON')
+  .action(async (action: string | undefined, id: string | undefined, options: { json?: boolean }) => {
+    const { backupsCommand, restoreCommand } = await import('./backups.js');
+    if (action === undefined) return backupsCommand(env, options.json ?? false);
+    if (action !== 'restore' || !id) throw new UserError('chaperone: use `chaperone backups [--json]` or `chaperone backups restore ID`');
+    await restoreCommand(id, env);
+  });
+
+program
   .command('pin')
   .description('set or clear the PIN that `chaperone approve` asks for')
   .argument('<action>', 'set or clear')

@@ -7,8 +7,13 @@ import { PassThrough } from 'node:stream';
 import { ReadStream, WriteStream } from 'node:tty';
 
 export async function askHuman(header: string, word: string, what = 'run it'): Promise<boolean> {
-  const answer = await askOnTerminal(header, `Type ${word} to ${what}`, 'text');
-  return answer !== undefined && answer.trim() === word;
+  return (await askHumanFor(header, [word], `Type ${word} to ${what}`)) === word;
+}
+
+/** Asks for one of several exact answers; the one typed, or undefined for anything else. */
+export async function askHumanFor(header: string, words: string[], message: string): Promise<string | undefined> {
+  const answer = (await askOnTerminal(header, message, 'text'))?.trim();
+  return words.find((word) => word === answer);
 }
 
 /** Asks for a secret (a PIN) on the terminal, without echo. Undefined when cancelled. */

@@ -29,8 +29,9 @@ export async function passGate(ev: Evaluation): Promise<boolean> {
       const approval = useApproval(ev.invocation.env, binding);
       if (approval) {
         process.stderr.write(`chaperone: running with approval ${approval.code}, given at ${approval.approvedAt}; it is now used up.\n`);
-        writeAudit(ev, 'approval-used', { approval: approval.code });
-        return true;
+        const backup = await backupFirst(ev, false);
+        writeAudit(ev, backup.ran ? 'approval-used' : 'aborted', { approval: approval.code, ...backup.audit });
+        return backup.ran;
       }
       const request = requestApproval(ev.invocation.env, binding, approvalDetails(ev), newCode);
       process.stderr.write(refusalMessage(ev, request.code));
@@ -38,14 +39,55 @@ export async function passGate(ev: Evaluation): Promise<boolean> {
       return false;
     }
     case 'confirm': {
-      const { askHuman } = await import('./confirm.js');
-      const header = ['chaperone: this command is held for confirmation', ...describeHeld(ev), `  why          ${ev.decision.reason}`, ''].join('\n');
-      const confirmed = await askHuman(header, ev.decision.confirmWord ?? 'production');
-      writeAudit(ev, confirmed ? 'confirmed' : 'aborted');
-      if (!confirmed) process.stderr.write(`chaperone: not confirmed; the real ${ev.invocation.tool} did not run.\n`);
-      return confirmed;
+      const { askHumanFor } = await import('./confirm.js');
+      const word = ev.decision.confirmWord ?? 'production';
+      const backup = ev.backup !== undefined && (await import('../backup/before-destroy.js')).backsUp(ev.invocation.tool);
+      const skip = `${word} without backup`;
+      const header = [
+        'chaperone: this command is held for confirmation',
+        ...describeHeld(ev),
+        `  why          ${ev.decision.reason}`,
+        ...(backup ? [`  backup       what it destroys is dumped first (pg_dump); type "${skip}" to run it without one`] : []),
+        '',
+      ].join('\n');
+      const answer = await askHumanFor(header, backup ? [word, skip] : [word], `Type ${word} to run it`);
+      if (answer === undefined) {
+        writeAudit(ev, 'aborted');
+        process.stderr.write(`chaperone: not confirmed; the real ${ev.invocation.tool} did not run.\n`);
+        return false;
+      }
+      const taken = backup ? await backupFirst(ev, answer === skip) : { ran: true, audit: {} };
+      writeAudit(ev, taken.ran ? 'confirmed' : 'aborted', taken.audit);
+      return taken.ran;
     }
   }
+}
+
+/**
+ * The backup the policy asks for, before the real tool runs (src/backup/). `skipped`: the human typed
+ * "NAME without backup" at the prompt, which nothing but a human at a terminal can do.
+ */
+async function backupFirst(ev: Evaluation, skipped: boolean): Promise<{ ran: boolean; audit: Record<string, string> }> {
+  const { backsUp, backUpBeforeRunning } = await import('../backup/before-destroy.js');
+  if (!ev.backup || !backsUp(ev.invocation.tool)) return { ran: true, audit: {} };
+  if (skipped) {
+    process.stderr.write('chaperone: no backup taken, as typed at the prompt.\n');
+    return { ran: true, audit: { backup: 'skipped at the prompt' } };
+  }
+  const outcome = await backUpBeforeRunning(ev);
+  if (outcome.kind === 'nothing') return { ran: true, audit: {} };
+  if (outcome.kind === 'taken') {
+    const pruned = outcome.pruned.length > 0 ? `; ${outcome.pruned.length} older backup(s) removed to stay within backup-limits` : '';
+    process.stderr.write(`chaperone: backup ${outcome.record.id} taken (${outcome.record.entries} entries, ${outcome.record.bytes} bytes): ${outcome.record.file}${pruned}\n`);
+    return { ran: true, audit: { backup: outcome.record.id, backupFile: outcome.record.file } };
+  }
+  const word = ev.decision.confirmWord ?? 'production';
+  process.stderr.write(
+    `chaperone: the backup before this command failed, so the real ${ev.invocation.tool} did not run.\n` +
+      `  why          ${escapeControl(redactText(outcome.why))}\n` +
+      `  next         Fix the cause and run it again, or have a human run it at a terminal and type "${word} without backup" at the prompt.\n`,
+  );
+  return { ran: false, audit: { backup: `failed: ${redactText(outcome.why)}` } };
 }
 
 /** What a human is shown before approving, redacted once and kept with the request. */

@@ -12,6 +12,7 @@
 //   a deletion word (deleteWords)                         → that word
 //   a patch with `isDeleted: true`, or `variables: {K: null}` → patch-delete (Railway environment patches)
 //   a field in replaceAllFields with `replace: true`      → replace-all
+//   volumeInstanceBackupScheduleUpdate without every kind → schedule-narrow (backups left out stop)
 //   anything else                                         → other (rules may still name the field)
 
 import type { DocumentNode, FieldNode, FragmentDefinitionNode, OperationDefinitionNode, SelectionSetNode } from 'graphql';
@@ -157,7 +158,16 @@ export function effectOf(field: string, args: Record<string, unknown>): string {
     return 'patch-delete';
   }
   if (replaceAllFields.has(field) && someValue(args, (key, value) => key === 'replace' && value === true)) return 'replace-all';
+  if (field === 'volumeInstanceBackupScheduleUpdate' && !everyScheduleKind(args.kinds)) return 'schedule-narrow';
   return 'other';
+}
+
+/**
+ * Railway's backup schedule update sets the schedule to exactly the kinds it is given: a kind left out
+ * (or kinds chaperone cannot see) stops those backups.
+ */
+function everyScheduleKind(kinds: unknown): boolean {
+  return Array.isArray(kinds) && ['DAILY', 'WEEKLY', 'MONTHLY'].every((kind) => kinds.includes(kind));
 }
 
 function hasNullMember(value: unknown): boolean {

@@ -5,8 +5,8 @@
 // Commands, one set per request (the words rules match; `text` names the request for a human):
 //   request <METHOD>                              every request, its method in capitals
 //   graphql mutation <effect> <field>             every root mutation field it would run (graphql.ts);
-//                                                 <effect> is a deletion word, patch-delete, replace-all
-//                                                 or other
+//                                                 <effect> is a deletion word, patch-delete, replace-all,
+//                                                 schedule-narrow or other
 //   body unreadable platform-api|other            a body that should be read and could not be: a file or
 //                                                 stdin chaperone cannot read without taking it, invalid
 //                                                 JSON or GraphQL, a compressed body, or a GraphQL

@@ -4,7 +4,7 @@
 
 import type { EnvironmentClass, Effect, IdentifierKind, PolicyAction } from '../model.js';
 import { isAsStrict } from '../context/classify.js';
-import { allClasses, namedClasses, policyActions, type Complain, type Layer, type NamedClass } from './schema.js';
+import { allClasses, namedClasses, policyActions, type BackupLimits, type Complain, type Layer, type NamedClass } from './schema.js';
 
 export interface FlagCondition {
   flag: string;
@@ -34,6 +34,9 @@ export interface Config {
   rules: Rule[];
   /** git branches that count as production; every other branch is development. */
   protectedBranches: string[];
+  /** Classes whose confirmed or approved destructive SQL is backed up before it runs (src/backup/). */
+  backupBeforeDestroy: EnvironmentClass[];
+  backupLimits: BackupLimits;
   /** The files that were read, in order. */
   layers: string[];
 }
@@ -47,6 +50,8 @@ export function emptyConfig(): Config {
     targets: {},
     rules: [],
     protectedBranches: [],
+    backupBeforeDestroy: [],
+    backupLimits: { maxAgeDays: 30, maxTotalMb: 5120 },
     layers: [],
   };
 }
@@ -63,6 +68,13 @@ export function applyLayer(config: Config, layer: Layer, trust: Trust, complain:
     rules: [...config.rules],
     // Adding a protected branch only tightens, so every layer may.
     protectedBranches: [...config.protectedBranches, ...(layer.protectedBranches ?? [])],
+    // The user's list replaces the one above it; a project file may only add classes (a backup only tightens).
+    backupBeforeDestroy: !layer.backupBeforeDestroy
+      ? config.backupBeforeDestroy
+      : project
+        ? [...new Set([...config.backupBeforeDestroy, ...layer.backupBeforeDestroy])]
+        : layer.backupBeforeDestroy,
+    backupLimits: { ...config.backupLimits, ...layer.backupLimits },
     layers: [...config.layers, layer.file],
   };
 
@@ -94,6 +106,9 @@ export function applyLayer(config: Config, layer: Layer, trust: Trust, complain:
     }
     next.targets[kind] = { ...next.targets[kind], ...mapping };
   }
+
+  // Limits could shrink what is kept as much as grow it: only the user decides them.
+  if (project && layer.backupLimits) complain(['backup-limits'], 'a project file may not set backup-limits; put them in your user config');
 
   if (layer.disable.length > 0) {
     if (project) complain(['disable'], 'a project file may not disable rules');

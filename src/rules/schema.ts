@@ -8,7 +8,7 @@ export const namedClasses = ['production', 'staging', 'development'] as const;
 export type NamedClass = (typeof namedClasses)[number];
 export const allClasses: EnvironmentClass[] = ['production', 'staging', 'development', 'unknown'];
 export const policyActions: PolicyAction[] = ['allow', 'notice', 'confirm', 'confirm-name', 'deny'];
-export const effects: Effect[] = ['destroy', 'disrupt'];
+export const effects: Effect[] = ['destroy', 'disrupt', 'disables-recovery', 'deletes-recovery', 'restores-over'];
 export const targetKinds: IdentifierKind[] = identifierKindNames;
 
 export interface RuleEntry {
@@ -33,13 +33,22 @@ export interface Layer {
   disable: string[];
   /** git branches that count as production (globs allowed: release/*). */
   protectedBranches: string[];
+  /** The classes whose confirmed destructive SQL is backed up first; undefined when the layer says nothing. */
+  backupBeforeDestroy?: EnvironmentClass[];
+  /** How much the backups may take: the oldest go first. */
+  backupLimits?: Partial<BackupLimits>;
+}
+
+export interface BackupLimits {
+  maxAgeDays: number;
+  maxTotalMb: number;
 }
 
 export type Path = (string | number)[];
 /** Reports a problem at a path in the document (at its key, or its value); never returns. */
 export type Complain = (path: Path, problem: string, at?: 'key' | 'value') => never;
 
-const topLevelKeys = ['environments', 'policy', 'targets', 'protected-branches', 'rules', 'disable'];
+const topLevelKeys = ['environments', 'policy', 'targets', 'protected-branches', 'backup-before-destroy', 'backup-limits', 'rules', 'disable'];
 const ruleKeys = ['id', 'tool', 'command', 'with', 'without', 'effect', 'summary'];
 
 export function validateLayer(data: unknown, file: string, knownTools: ReadonlySet<string>, complain: Complain): Layer {
@@ -98,6 +107,23 @@ export function validateLayer(data: unknown, file: string, knownTools: ReadonlyS
 
   if (top['protected-branches'] !== undefined) {
     layer.protectedBranches = expectStringList(top['protected-branches'], ['protected-branches'], complain);
+  }
+  if (top['backup-before-destroy'] !== undefined) {
+    const classes = expectStringList(top['backup-before-destroy'], ['backup-before-destroy'], complain);
+    classes.forEach((cls, i) => {
+      if (!allClasses.includes(cls as EnvironmentClass)) complain(['backup-before-destroy', i], `unknown environment class "${cls}" (expected ${allClasses.join(', ')})`);
+    });
+    layer.backupBeforeDestroy = classes as EnvironmentClass[];
+  }
+  if (top['backup-limits'] !== undefined) {
+    const limits = expectMap(top['backup-limits'], ['backup-limits'], complain);
+    const names: Record<string, keyof BackupLimits> = { 'max-age-days': 'maxAgeDays', 'max-total-mb': 'maxTotalMb' };
+    layer.backupLimits = {};
+    for (const [key, value] of Object.entries(limits)) {
+      if (!(key in names)) complain(['backup-limits', key], `unknown key "${key}" (expected ${Object.keys(names).join(', ')})`, 'key');
+      if (typeof value !== 'number' || !(value > 0)) complain(['backup-limits', key], `${key} must be a number above 0`);
+      layer.backupLimits[names[key]] = value as number;
+    }
   }
   if (top.disable !== undefined) layer.disable = expectStringList(top.disable, ['disable'], complain);
   return layer;

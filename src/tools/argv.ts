@@ -64,6 +64,19 @@ export function grammar(spec: {
   };
 }
 
+/**
+ * The grammar with every `--no-x` in `args` that it does not know read as a boolean: argparse CLIs (aws,
+ * gcloud) spell a boolean's off switch so, and it never takes a value. Reading it greedily would take
+ * the next word, a command word perhaps, as its value.
+ */
+export function withNegations(g: Grammar, args: readonly string[]): Grammar {
+  const negations = args.filter((arg) => /^--no-[^=]+$/.test(arg) && !g.values.has(arg) && !g.booleans.has(arg));
+  if (negations.length === 0) return g;
+  const booleans = new Map(g.booleans);
+  for (const arg of negations) booleans.set(arg, arg);
+  return { ...g, booleans };
+}
+
 export function readArgs(args: readonly string[], g: Grammar): ReadArgs {
   const words: string[] = [];
   const flags = new Map<string, string[]>();

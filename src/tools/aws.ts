@@ -1,6 +1,9 @@
 // AWS CLI (argparse): global options may stand anywhere, before or after the service. The command path
-// is `service operation`; a `help` word among the first three is the help page and is never gated.
-// See shared tools.md §3. Aliases in ~/.aws/cli/alias are expanded first (aws-alias.ts).
+// is `service operation`; a `help` word among the first three is the help page and is never gated, nor is
+// --generate-cli-skeleton, which prints JSON without a request. Aliases in ~/.aws/cli/alias are expanded
+// first (aws-alias.ts). Structured values (shorthand, JSON, file://) and --cli-input-json/yaml are read
+// into dotted flags by aws-params.ts.
+// See shared tools.md §3.
 //
 // Target:
 //   --profile, else static keys in AWS_ACCESS_KEY_ID (which beat AWS_PROFILE for credentials), else
@@ -15,7 +18,7 @@ import type { Assumption, Command, Evidence, Identifier, Invocation, ParsedInvoc
 import { displayPath, homeOf, readTextIfExists } from '../context/files.js';
 import { showCommand } from '../display/describe.js';
 import { expandAliases, readAliasFile, type AwsArgs } from './aws-alias.js';
-import { grammar, readArgs } from './argv.js';
+import { grammar, readArgs, withNegations } from './argv.js';
 import type { Tool } from './tool.js';
 
 const awsGrammar = grammar({
@@ -69,29 +72,31 @@ const awsGrammar = grammar({
   unknownLong: 'greedy',
 });
 
-function parse(invocation: Invocation): ParsedInvocation {
+async function parse(invocation: Invocation): Promise<ParsedInvocation> {
   // Aliases first, as the CLI expands them (aws-alias.ts): each reading is a command of its own.
   const expansion = expandAliases(invocation.args, readAliasFile(invocation.env), awsArgs, invocation);
   const commands: Command[] = [];
   let help = expansion.lines.length > 0;
   for (const line of expansion.lines) {
-    const command = readCommand(line.args);
+    const command = await readCommand(line.args, invocation);
     help &&= command.help;
     commands.push(line.via.length ? { ...command.command, text: `${showCommand('aws', line.args)} (${line.via.join(' > ')})` } : command.command);
   }
   return { commands: [...commands, ...expansion.commands], help, ...(expansion.nested.length ? { nested: expansion.nested } : {}) };
 }
 
-function readCommand(args: readonly string[]): { command: Command; help: boolean } {
-  const { words, flags } = readArgs(args, awsGrammar);
-  // argparse booleans spelled --no-x carry no value: give back what greedy reading took.
-  for (const [name, values] of flags) {
-    if (name.startsWith('--no-') && values.some((v) => v !== '')) {
-      words.push(...values.filter((v) => v !== ''));
-      flags.set(name, values.map(() => ''));
-    }
+/** Options whose value the rules read as a structure (aws-params.ts); loaded only when one is given. */
+const structured = ['--versioning-configuration', '--lifecycle-configuration', '--point-in-time-recovery-specification', '--disable-api-termination', '--cli-input-json', '--cli-input-yaml', '--backup-retention-period', '--snapshot-retention-limit', '--automated-snapshot-retention-period'];
+
+async function readCommand(args: readonly string[], invocation: Invocation): Promise<{ command: Command; help: boolean }> {
+  // argparse booleans spelled --no-x carry no value.
+  const { words, flags } = readArgs(args, withNegations(awsGrammar, args));
+  if (structured.some((name) => flags.has(name))) {
+    const { readStructuredParameters } = await import('./aws-params.js');
+    await readStructuredParameters(flags, invocation.cwd, invocation.env);
   }
-  const help = words.slice(0, 3).includes('help') || flags.has('--help') || flags.has('--version');
+  // --generate-cli-skeleton (input, output or yaml-input) prints JSON and sends no request.
+  const help = words.slice(0, 3).includes('help') || flags.has('--help') || flags.has('--version') || flags.has('--generate-cli-skeleton');
   return { command: { path: words, flags }, help };
 }
 

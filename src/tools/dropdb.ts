@@ -7,7 +7,7 @@ import { grammar, readArgs } from './argv.js';
 import { isConnectionString, resolveConnection, targetOf } from './libpq.js';
 import type { Tool } from './tool.js';
 
-const dropdbGrammar = grammar({
+export const dropdbGrammar = grammar({
   values: [['--host', '-h'], ['--port', '-p'], ['--username', '-U'], ['--maintenance-db']],
   booleans: [
     ['--help', '-?'],

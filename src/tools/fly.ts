@@ -1,4 +1,6 @@
 // flyctl, also installed as fly (superfly/flyctl, Go, cobra + pflag). See shared tools.md §7.2.
+// Concourse CI's CLI is also called fly: a command only Concourse has (`fly -t ci destroy-pipeline`) is
+// read and resolved by concourse.ts, its path starting with `concourse`.
 //
 // Grammar: cobra. Flags may stand anywhere, before or after the subcommand (`fly -a shop vol destroy`);
 // `--flag=value`, `--flag value`, `-a shop`, `-ashop` and clusters of short booleans (`-yf`) all work.
@@ -17,7 +19,8 @@ import { statSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
 import type { Evidence, Invocation, ParsedInvocation, ResolvedTarget } from '../model.js';
 import { displayPath, readTextIfExists } from '../context/files.js';
-import { grammar, readArgs } from './argv.js';
+import { grammar, isFalse, readArgs } from './argv.js';
+import { isConcourse, isConcourseInvocation, parseConcourse, resolveConcourse } from './concourse.js';
 import type { Tool } from './tool.js';
 
 const flyGrammar = grammar({
@@ -56,6 +59,10 @@ const destroyWords = new Set(['destroy', 'delete', 'remove', 'rm']);
 
 function parse(invocation: Invocation): ParsedInvocation {
   const { words, flags } = readArgs(invocation.args, flyGrammar);
+  if (isConcourse(invocation.args, words)) return parseConcourse(invocation);
+  // `volumes update --scheduled-snapshots=false` turns snapshots off, in any of Go's spellings of false.
+  const scheduled = flags.get('--scheduled-snapshots');
+  if (scheduled) flags.set('--scheduled-snapshots', scheduled.map((v) => (isFalse(v) ? 'false' : v)));
   const help = flags.has('--help') || words[0] === 'help' || (words.length === 0 && flags.has('--version'));
   // `scale count` takes a count or GROUP=COUNT pairs; each becomes its own command for the rules.
   if (words[0] === 'scale' && words[1] === 'count' && words.length > 3) {
@@ -65,6 +72,7 @@ function parse(invocation: Invocation): ParsedInvocation {
 }
 
 function resolve(parsed: ParsedInvocation, invocation: Invocation): ResolvedTarget {
+  if (isConcourseInvocation(parsed)) return resolveConcourse(parsed, invocation);
   const { path, flags } = parsed.commands[0];
 
   const named = appNamedByCommand(path);

@@ -5,7 +5,9 @@
 // word is a flag. Abbreviated flags are not accepted (calliope turns argparse's prefix matching off).
 // `alpha`, `beta` or `preview` before the command picks a release track and is skipped. Each
 // --flags-file=YAML is replaced by the flags it holds, as gcloud does, before anything else is read.
-// `--help`, `-h` and the `help` command are never gated; nor is `--version` on its own.
+// `--help`, `-h` and the `help` command are never gated; nor is `--version` on its own. `--no-x` never
+// takes a value. A --lifecycle-file is judged (gcs-lifecycle.ts): one that deletes live objects adds
+// --deletes-live-objects for the rules.
 //
 // Target:
 //   `projects delete ID` targets the project it names. Every other command targets gcloud's project:
@@ -16,7 +18,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import type { Evidence, Identifier, Invocation, ParsedInvocation, ResolvedTarget } from '../model.js';
-import { grammar, readArgs } from './argv.js';
+import { grammar, readArgs, withNegations } from './argv.js';
+import { judgeLifecycleFile } from './gcs-lifecycle.js';
 import { bucketFacts, bucketsNamed, resolveProject } from './google-cloud.js';
 import type { Tool } from './tool.js';
 
@@ -69,10 +72,27 @@ const releaseTracks = new Set(['alpha', 'beta', 'preview']);
 
 async function parse(invocation: Invocation): Promise<ParsedInvocation> {
   const args = await expandFlagsFiles(invocation.args, invocation.cwd, 0);
-  const { words, flags } = readArgs(args, gcloudGrammar);
+  // Calliope's --no-x is a boolean's other spelling and takes no value.
+  const { words, flags } = readArgs(args, withNegations(gcloudGrammar, args));
+  readRecoverySettings(flags, invocation.cwd);
   const path = releaseTracks.has(words[0]) ? words.slice(1) : words;
   const help = flags.has('--help') || path[0] === 'help' || (flags.has('--version') && words.length === 0);
   return { commands: [{ path, flags }], help };
+}
+
+/**
+ * What the rules read from recovery settings: a soft-delete duration of zero in any unit is `0`, and a
+ * lifecycle file that deletes live objects adds --deletes-live-objects (--unreadable-file when it
+ * cannot be read; see gcs-lifecycle.ts).
+ */
+function readRecoverySettings(flags: Map<string, string[]>, cwd: string): void {
+  const duration = flags.get('--soft-delete-duration');
+  if (duration) flags.set('--soft-delete-duration', duration.map((v) => (/^\s*0+(\.0*)?\s*[smhd]?\s*$/i.test(v) ? '0' : v)));
+  for (const file of flags.get('--lifecycle-file') ?? []) {
+    const verdict = judgeLifecycleFile(file, cwd);
+    if (verdict === 'deletes-live-objects') flags.set('--deletes-live-objects', [file]);
+    if (verdict === 'unreadable') flags.set('--unreadable-file', [file]);
+  }
 }
 
 function resolve(parsed: ParsedInvocation, invocation: Invocation): ResolvedTarget {

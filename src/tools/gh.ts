@@ -7,7 +7,8 @@
 // Aliases from gh's config.yml (GH_CONFIG_DIR, else $XDG_CONFIG_HOME/gh, else ~/.config/gh) are
 // expanded as gh does ($1… substituted, the rest appended) when the first word is not a built-in
 // command; a shell alias (`!…`) runs `sh -c`, whose own gh calls pass through the shim again.
-// `--help` anywhere and `help` are never gated (gh has no -h).
+// `--help` anywhere, `help`, and `-h` (pflag's help for a command that does not define -h; only the
+// auth commands do, as --hostname) are never gated.
 //
 // Target: a repository, OWNER/REPO, opaque (unknown, so treated as production) until the user's config
 // maps it (`targets: {github-repo: {"me/sandbox": development}}`). In gh's order:
@@ -79,7 +80,8 @@ function parse(invocation: Invocation): ParsedInvocation {
   dropFalseBooleans(flags, g.booleans);
   const method = flags.get('--method');
   if (method) flags.set('--method', method.map((m) => m.toUpperCase()));
-  const help = flags.has('--help') || flags.has('--version') || words[0] === 'help';
+  // pflag answers an undefined -h with the help text (ErrHelp); only gh's auth commands define -h (--hostname).
+  const help = flags.has('--help') || flags.has('--version') || words[0] === 'help' || (flags.has('-h') && words[0] !== 'auth');
   const text = alias ? `gh ${args.join(' ')} (the alias "${alias.name}" in ${alias.file})` : undefined;
   return { commands: [{ path: words, flags, ...(text ? { text } : {}) }], help };
 }

@@ -23,7 +23,8 @@
 //     is named as evidence: <repository>, else branch.<name>.pushRemote, remote.pushDefault,
 //     branch.<name>.remote, origin.
 //   branch -D: the branches it names.
-//   reset, clean, checkout, restore, switch: the current branch, from HEAD.
+//   reset, clean, checkout, checkout-index, restore, switch, stash: the current branch, from HEAD (what
+//     they discard is this working tree's, and a protected branch's working tree is production's).
 //   The repository: --git-dir, GIT_DIR, else the nearest .git (directory, or file of a linked worktree)
 //   above the directory -C leads to.
 
@@ -96,6 +97,11 @@ const localGrammars: Record<string, Grammar> = {
     ],
     abbreviations: true,
   }),
+  'checkout-index': grammar({
+    values: [['--prefix'], ['--stage']],
+    booleans: [...help, ['--all', '-a'], ['--force', '-f'], ['--index', '-u'], ['--quiet', '-q'], ['--no-create', '-n'], ['--temp'], ['--stdin'], ['-z'], ['--ignore-skip-worktree-bits']],
+    abbreviations: true,
+  }),
   switch: grammar({
     values: [['--create', '-c'], ['--force-create', '-C'], ['--orphan'], ['--conflict']],
     booleans: [
@@ -121,7 +127,7 @@ const otherGrammar = grammar({ booleans: help });
 
 /** Built-in commands, which an alias of the same name cannot replace. All gated ones must be here. */
 const builtins = new Set([
-  'add', 'am', 'apply', 'bisect', 'blame', 'branch', 'checkout', 'cherry-pick', 'clean', 'clone', 'commit', 'config', 'describe', 'diff',
+  'add', 'am', 'apply', 'bisect', 'blame', 'branch', 'checkout', 'checkout-index', 'cherry-pick', 'clean', 'clone', 'commit', 'config', 'describe', 'diff',
   'fetch', 'format-patch', 'gc', 'grep', 'help', 'init', 'log', 'ls-files', 'ls-remote', 'merge', 'mv', 'notes', 'pull', 'push', 'rebase',
   'reflog', 'remote', 'reset', 'restore', 'revert', 'rev-parse', 'rm', 'show', 'stash', 'status', 'switch', 'tag', 'update-ref', 'version', 'worktree',
 ]);

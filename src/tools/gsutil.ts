@@ -5,7 +5,8 @@
 // long ones may be abbreviated. `-h` is a header, not help. The command's own options follow it
 // (rm: -a -f -I -r -R; rsync: -d deletes, -n is a dry run …); they are read wherever they stand, a
 // superset of getopt that a guard wants. `--help` anywhere, top-level `-?`/`--help`/`-v`/`--version`,
-// `help`, and gsutil with no command are never gated.
+// `help`, and gsutil with no command are never gated. `lifecycle set FILE` reads FILE: a rule that
+// deletes live objects adds --deletes-live-objects (gcs-lifecycle.ts).
 //
 // Target: the buckets the command names (gs://…, read by name: `acme-prod-assets` is production) and
 // the default project, which for rm/rb only matters as a name for the environment:
@@ -19,6 +20,7 @@ import { join } from 'node:path';
 import type { Evidence, Invocation, ParsedInvocation, ResolvedTarget } from '../model.js';
 import { displayPath, homeOf } from '../context/files.js';
 import { grammar, readArgs, type Grammar } from './argv.js';
+import { judgeLifecycleFile } from './gcs-lifecycle.js';
 import { bucketFacts, bucketsNamed, readSection, resolveProject } from './google-cloud.js';
 import type { Tool } from './tool.js';
 
@@ -115,6 +117,14 @@ function uniquePrefix(spelled: string): { canonical: string; value: boolean } | 
 function parse(invocation: Invocation): ParsedInvocation {
   const { top, command, commandArgs } = readGsutil(invocation.args);
   const { words, flags } = readArgs(commandArgs, command ? commandGrammars[command] ?? anyGrammar : anyGrammar);
+  // `versioning set OFF` is off too: gsutil lower-cases the argument.
+  if (command === 'versioning' && words[0] === 'set' && words[1] !== undefined) words[1] = words[1].toLowerCase();
+  // `lifecycle set FILE URL…`: the file says whether live objects will be deleted (gcs-lifecycle.ts).
+  if (command === 'lifecycle' && words[0] === 'set' && words[1] !== undefined) {
+    const verdict = judgeLifecycleFile(words[1], invocation.cwd);
+    if (verdict === 'deletes-live-objects') flags.set('--deletes-live-objects', [words[1]]);
+    if (verdict === 'unreadable') flags.set('--unreadable-file', [words[1]]);
+  }
   const help =
     command === undefined || command === 'help' || top.has('-?') || top.has('-v') || invocation.args.includes('--help');
   return { commands: [{ path: command ? [command, ...words] : [], flags }], help };

@@ -21,7 +21,7 @@ import { readPsqlrc } from './psqlrc.js';
 import { homeOf } from '../context/files.js';
 import type { Tool } from './tool.js';
 
-const psqlGrammar = grammar({
+export const psqlGrammar = grammar({
   values: [
     ['--command', '-c'],
     ['--dbname', '-d'],

@@ -43,11 +43,16 @@ const railwayGrammar = grammar({
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const deleteWords = new Set(['delete', 'rm', 'remove']);
+const scheduleKinds = ['--daily', '--weekly', '--monthly'];
 
 function parse(invocation: Invocation): ParsedInvocation | Promise<ParsedInvocation> {
   const { words, flags } = readArgs(invocation.args, railwayGrammar);
   const help = flags.has('--help') || words[0] === 'help';
   if (words[0] === 'api' && !help) return parseRailwayApi(invocation);
+  // `pitr schedule set` makes the schedule exactly the kinds it names: the ones left out stop.
+  if (words[1] === 'pitr' && words[2] === 'schedule' && words[3] === 'set' && !scheduleKinds.every((kind) => flags.has(kind))) {
+    flags.set('--leaves-out-kinds', ['']);
+  }
   return { commands: [{ path: words, flags }], help };
 }
 

@@ -39,7 +39,7 @@ describe('bad config is reported with file, line and column', () => {
     [{ project: 'rules:\n  - id: x\n    tool: railway\n    effect: destroy\n    summary: s\n    comand: down\n' }, 'project:6:5 unknown rule key "comand" (expected one of id, tool, command, with, without, effect, summary)'],
     [{ project: 'policy:\n  production: [oops\n' }, expect.stringMatching(/^project:3:1 Flow sequence/) as unknown as string],
     [{ project: 'rules:\n  - id: x\n    tool: kubectl9\n    effect: destroy\n    summary: s\n' }, expect.stringMatching(/^project:3:11 unknown tool "kubectl9"/) as unknown as string],
-    [{ project: 'rules:\n  - id: x\n    tool: railway\n    effect: explode\n    summary: s\n' }, 'project:4:13 effect must be one of destroy, disrupt'],
+    [{ project: 'rules:\n  - id: x\n    tool: railway\n    effect: explode\n    summary: s\n' }, 'project:4:13 effect must be one of destroy, disrupt, disables-recovery, deletes-recovery, restores-over'],
     [{ user: 'policy:\n  staging: maybe\n' }, 'user:2:12 policy for staging must be one of allow, notice, confirm, confirm-name, deny'],
     [{ user: 'environments:\n  qa-ish: [qa]\n' }, 'user:2:3 unknown environment class "qa-ish" (expected production, staging, development)'],
     [{ user: 'targets:\n  aws-account:\n    "1": prodd\n' }, 'user:3:10 class must be one of production, staging, development, unknown'],

@@ -46,7 +46,7 @@ describe('gcloud commands against the built-in rules', () => {
     [{ line: 'gcloud compute instances delete vm1 --zone us-central1-a --delete-disks=all' }, 'gcloud.compute.delete'],
     [{ line: 'gcloud compute disks delete data-1' }, 'gcloud.compute.delete'],
     [{ line: 'gcloud compute networks subnets delete sub1 --region us-east1' }, 'gcloud.compute.delete'],
-    [{ line: 'gcloud alpha compute snapshots delete snap1' }, 'gcloud.compute.delete'],
+    [{ line: 'gcloud alpha compute snapshots delete snap1' }, 'gcloud.compute.delete gcloud.backups.delete'],
     [{ line: 'gcloud container clusters delete prod-gke --region europe-west1' }, 'gcloud.container.delete'],
     [{ line: 'gcloud container node-pools delete pool-1 --cluster c' }, 'gcloud.container.delete'],
     [{ line: 'gcloud run services delete api --region us-central1' }, 'gcloud.run.delete'],
