@@ -13,6 +13,7 @@ import type { Config } from './rules/config.js';
 import { classifyTarget } from './context/classify.js';
 import { quoteWord, showCommand } from './display/describe.js';
 import { matchRules } from './rules/match.js';
+import { shellLaunch } from './shell/shells.js';
 import { isCovered, loadTool } from './tools/index.js';
 
 /** Lines inside lines inside lines: deeper than this is unreadable, not followed. */
@@ -51,10 +52,21 @@ export async function judgeNested(lines: readonly NestedLine[], outer: Invocatio
     }
     for (const command of analysis.commands) {
       const name = command.argv[0].slice(command.argv[0].lastIndexOf('/') + 1);
+      // Remotely, whatever reads stdin reads the one the outer command forwards (the first reader takes it;
+      // giving it to each can only judge more strictly).
+      const given = command.stdin ?? (remote || analysis.commands.length === 1 ? nested.input : undefined);
+      // A shell reading its script from stdin (`ssh HOST bash -s < wipe.sh`, `kubectl exec -i POD -- sh`):
+      // the line could not see that script, so it is read here when the outer command knows it, and is an
+      // unreadable session into the target when it does not (a terminal, a pipe nobody read).
+      if (remote && readsScriptFromStdin(command.argv)) {
+        if (given === undefined) unreadable(`${showCommand(name, command.argv.slice(1))} reads its commands from a stdin chaperone cannot read in advance`);
+        else mergeInto(out, await judgeNested([{ via: `${nested.via} > ${name} <stdin>`, line: given, input: '', where: nested.where }], outer, config, depth + 1));
+        continue;
+      }
       if (!isCovered(name)) continue;
       const tool = await loadTool(name);
       if (!tool) continue;
-      const input = command.stdin ?? (analysis.commands.length === 1 ? nested.input : undefined) ?? '';
+      const input = given ?? '';
       const invocation: Invocation = { tool: name, args: command.argv.slice(1), cwd: command.cwd, env: environmentOf(command, env), input };
       const parsed = await tool.parse(invocation);
       const inner = parsed.nested && !parsed.help ? await judgeNested(parsed.nested, invocation, config, depth + 1) : undefined;
@@ -67,4 +79,15 @@ export async function judgeNested(lines: readonly NestedLine[], outer: Invocatio
     }
   }
   return out;
+}
+
+/** Whether argv is a shell that takes its script from stdin: no `-c`, and no script file (or `-s`). */
+function readsScriptFromStdin(argv: readonly string[]): boolean {
+  return shellLaunch(argv, '')?.via.endsWith('<stdin>') ?? false;
+}
+
+function mergeInto(into: NestedJudgement, from: NestedJudgement): void {
+  into.commands.push(...from.commands);
+  into.findings.push(...from.findings);
+  into.targets.push(...from.targets);
 }

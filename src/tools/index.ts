@@ -36,6 +36,7 @@ const registry: ToolEntry[] = [
   { name: 'wget', executables: ['wget'], load: async () => (await import('./wget.js')).wget },
   { name: 'httpie', executables: ['http', 'https'], load: async () => (await import('./httpie.js')).httpie },
   { name: 'xh', executables: ['xh', 'xhs'], load: async () => (await import('./xh.js')).xh },
+  { name: 'ssh', executables: ['ssh'], load: async () => (await import('./ssh.js')).ssh },
 ];
 
 /** The names rules may use in `tool:`. */
