@@ -36,7 +36,7 @@ export async function judgeNested(lines: readonly NestedLine[], outer: Invocatio
     const unreadable = (why: string) => out.commands.push({ path: ['nested', 'unreadable'], flags: new Map(), text: `${nested.via}: ${why}` });
     const text = nested.line ?? nested.argv?.map(quoteWord).join(' ');
     if (text === undefined) {
-      unreadable('an interactive session; what is typed into it cannot be read in advance');
+      unreadable(nested.unreadable ?? 'an interactive session; what is typed into it cannot be read in advance');
       continue;
     }
     if (depth >= maxNesting) {

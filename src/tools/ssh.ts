@@ -245,17 +245,22 @@ function parse(invocation: Invocation): ParsedInvocation {
   return { commands: [], help, ...(nested.length > 0 ? { nested } : {}) };
 }
 
-function remoteCommand(r: Reading, invocation: Invocation): NestedLine[] {
+/** What an ssh argv runs remotely, for tools that run ssh for you (`gcloud compute ssh`); `via` names them. */
+export function sshRemoteCommands(invocation: Invocation, via: string): NestedLine[] {
+  return readings(invocation).flatMap((r) => remoteCommand(r, invocation, via));
+}
+
+function remoteCommand(r: Reading, invocation: Invocation, name?: string): NestedLine[] {
   const { line, host } = r;
   if (line.destination === undefined || host === undefined) return [];
   if (['N', 'W', 'O'].some((letter) => line.options.has(letter))) return [];
   if (setting(r, 'sessiontype')?.toLowerCase() === 'none') return [];
-  const via = `ssh ${line.destination}`;
+  const via = name ?? `ssh ${line.destination}`;
   const stdinNull = line.options.has('n') || line.options.has('f') || /^yes$/i.test(setting(r, 'stdinnull') ?? '') || /^yes$/i.test(setting(r, 'forkafterauthentication') ?? '');
   const input = forwardedInput(invocation, !stdinNull);
   if (line.options.has('s') || setting(r, 'sessiontype')?.toLowerCase() === 'subsystem') {
     // A subsystem (sftp, netconf) speaks its own protocol over stdin: no line says what it does.
-    return [{ via: `${via} (subsystem ${line.command.join(' ') || '?'})`, where: 'remote' }];
+    return [{ via, unreadable: `subsystem ${line.command.join(' ') || '?'} speaks its own protocol over stdin, which no line describes`, where: 'remote' }];
   }
   if (line.command.length > 0) return [remoteLine(via, line.command.join(' '), input)];
   const remote = setting(r, 'remotecommand');
