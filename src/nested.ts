@@ -52,21 +52,23 @@ export async function judgeNested(lines: readonly NestedLine[], outer: Invocatio
     }
     for (const command of analysis.commands) {
       const name = command.argv[0].slice(command.argv[0].lastIndexOf('/') + 1);
-      // Remotely, whatever reads stdin reads the one the outer command forwards (the first reader takes it;
-      // giving it to each can only judge more strictly).
-      const given = command.stdin ?? (remote || analysis.commands.length === 1 ? nested.input : undefined);
       // A shell reading its script from stdin (`ssh HOST bash -s < wipe.sh`, `kubectl exec -i POD -- sh`):
       // the line could not see that script, so it is read here when the outer command knows it, and is an
       // unreadable session into the target when it does not (a terminal, a pipe nobody read).
       if (remote && readsScriptFromStdin(command.argv)) {
-        if (given === undefined) unreadable(`${showCommand(name, command.argv.slice(1))} reads its commands from a stdin chaperone cannot read in advance`);
-        else mergeInto(out, await judgeNested([{ via: `${nested.via} > ${name} <stdin>`, line: given, input: '', where: nested.where }], outer, config, depth + 1));
+        // Only a line's sole command surely reads the outer stdin: in `echo … | base64 -d | sh` the
+        // shell reads a pipe whose bytes the line does not show.
+        const script = command.stdin ?? (analysis.commands.length === 1 ? nested.input : undefined);
+        if (script === undefined) unreadable(`${showCommand(name, command.argv.slice(1))} reads its commands from a stdin chaperone cannot read in advance`);
+        else mergeInto(out, await judgeNested([{ via: `${nested.via} > ${name} <stdin>`, line: script, input: '', where: nested.where }], outer, config, depth + 1));
         continue;
       }
       if (!isCovered(name)) continue;
       const tool = await loadTool(name);
       if (!tool) continue;
-      const input = given ?? '';
+      // Remotely, whatever reads stdin reads the one the outer command forwards (the first reader takes it;
+      // giving it to each can only judge more strictly).
+      const input = command.stdin ?? (remote || analysis.commands.length === 1 ? nested.input : undefined) ?? '';
       const invocation: Invocation = { tool: name, args: command.argv.slice(1), cwd: command.cwd, env: environmentOf(command, env), input };
       const parsed = await tool.parse(invocation);
       const inner = parsed.nested && !parsed.help ? await judgeNested(parsed.nested, invocation, config, depth + 1) : undefined;

