@@ -148,7 +148,11 @@ function documentName(value: unknown): string | undefined {
 function fileOrText(value: string, cwd: string, env: NodeJS.ProcessEnv): string | undefined {
   const file = /^fileb?:\/\/(.*)$/s.exec(value)?.[1];
   if (file === undefined) return value;
-  return readTextIfExists(resolvePath(cwd, file.replace(/^~(?=\/)/, homeOf(env))));
+  try {
+    return readTextIfExists(resolvePath(cwd, file.replace(/^~(?=\/)/, homeOf(env))));
+  } catch {
+    return undefined; // a directory, no permission, a NUL in the name: the CLI cannot read it either
+  }
 }
 
 function cliInput(value: string | undefined, cwd: string, env: NodeJS.ProcessEnv): Record<string, unknown> | undefined | 'unreadable' {

@@ -104,20 +104,29 @@ interface ConfigFacts {
   /** Files read, and whether any holds Match blocks (not evaluated). */
   files: string[];
   matchBlocks: string[];
+  /** Files that exist but could not be read (a directory, no permission). */
+  unreadable: string[];
   includes: number;
 }
 
 const maxIncludes = 16;
 
 function readConfigFor(host: string, files: string[], home: string): ConfigFacts {
-  const facts: ConfigFacts = { values: new Map(), files: [], matchBlocks: [], includes: 0 };
+  const facts: ConfigFacts = { values: new Map(), files: [], matchBlocks: [], unreadable: [], includes: 0 };
   for (const file of files) readConfigFile(file, host, home, facts, true);
   return facts;
 }
 
 /** Reads one file into `facts`. `applies` is whether the enclosing block applies (an Include inside a Host). */
 function readConfigFile(file: string, host: string, home: string, facts: ConfigFacts, applies: boolean): void {
-  const text = readTextIfExists(file);
+  let text: string | undefined;
+  try {
+    text = readTextIfExists(file);
+  } catch (error) {
+    // ssh itself stops on a config it cannot read; what it would have set is unknown here.
+    facts.unreadable.push(`${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    return;
+  }
   if (text === undefined) return;
   facts.files.push(file);
   let block = '(top)';
@@ -220,7 +229,7 @@ function read(invocation: Invocation, pTakesValue: boolean): Reading {
   const line = readSsh(invocation.args, pTakesValue);
   const host = line.destination === undefined ? undefined : destinationHost(line.destination);
   const { files, from } = configFiles(line, invocation);
-  const config = host === undefined ? { values: new Map(), files: [], matchBlocks: [], includes: 0 } : readConfigFor(host, files, homeOf(invocation.env));
+  const config = host === undefined ? { values: new Map(), files: [], matchBlocks: [], unreadable: [], includes: 0 } : readConfigFor(host, files, homeOf(invocation.env));
   return { line, host, config, configFrom: from, o: dashO(line) };
 }
 
@@ -286,6 +295,9 @@ function resolve(_parsed: ParsedInvocation, invocation: Invocation): ResolvedTar
     if (fromFlag !== undefined) add(hostName(fromFlag, r.host), { source: 'flag', key: '-o HostName', value: fromFlag });
     else if (fromConfig) {
       add(hostName(fromConfig.value, r.host), { source: 'file', key: `${fromConfig.block} HostName`, value: fromConfig.value, file: displayPath(fromConfig.file, invocation.env) });
+    }
+    for (const file of r.config.unreadable) {
+      evidence.push({ source: 'file', key: 'ssh config', value: `${displayPath(file, invocation.env)} unreadable: what it sets is unknown (ssh stops on it)` });
     }
     for (const match of r.config.matchBlocks) {
       evidence.push({ source: 'file', key: 'Match', value: `${displayPath(match, invocation.env)} not evaluated (what it sets is unknown)` });
