@@ -52,6 +52,12 @@ export async function judgeNested(lines: readonly NestedLine[], outer: Invocatio
     }
     for (const command of analysis.commands) {
       const name = command.argv[0].slice(command.argv[0].lastIndexOf('/') + 1);
+      // A command whose very name is not known (`$(echo … | base64 -d)`, `$CMD`) could be anything; on
+      // the target it is as unreadable as a session.
+      if (remote && /[$`]/.test(command.argv[0])) {
+        unreadable(`runs a command whose name is not known in advance: ${command.argv[0]}`);
+        continue;
+      }
       // A shell reading its script from stdin (`ssh HOST bash -s < wipe.sh`, `kubectl exec -i POD -- sh`):
       // the line could not see that script, so it is read here when the outer command knows it, and is an
       // unreadable session into the target when it does not (a terminal, a pipe nobody read).
