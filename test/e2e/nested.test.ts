@@ -7,16 +7,17 @@ import { writeKubeconfig } from '../helpers/kubeconfig.js';
 import { makeSandbox, type Sandbox } from '../helpers/sandbox.js';
 
 let sb: Sandbox;
-beforeEach(async () => {
+async function runnersOnHosts() {
   sb = await makeSandbox(['kubectl', 'ssh', 'docker']);
   for (const tool of ['kubectl', 'ssh', 'docker']) sb.double(tool, { exitCode: 0, stdout: `${tool} ran\n` });
   writeKubeconfig(join(sb.home, '.kube', 'config'), {
     current: 'prod-eu',
     contexts: [{ name: 'prod-eu', cluster: 'eks-main' }, { name: 'kind-dev', server: 'https://127.0.0.1:6443' }],
   });
-});
+}
 
 describe('kubectl exec, run', () => {
+  beforeEach(runnersOnHosts);
   it.each([
     [['exec', 'deploy/api', '--', 'psql', '-c', 'drop table t'], 'psql.sql.drop'],
     [['exec', '-i', 'pod', '-c', 'app', '--', 'sh', '-c', "psql -c 'truncate x'"], 'psql.sql.truncate'],
@@ -67,6 +68,7 @@ describe('kubectl exec, run', () => {
 });
 
 describe('ssh', () => {
+  beforeEach(runnersOnHosts);
   it.each([
     [['prod-db', 'dropdb shop'], 'dropdb'],
     [['-p', '22', '-l', 'admin', 'db.prod.example', '--', 'psql', '-c', '"drop table t"'], 'psql.sql.drop'],
@@ -138,6 +140,7 @@ describe('ssh', () => {
 });
 
 describe('docker exec and run', () => {
+  beforeEach(runnersOnHosts);
   it.each([
     [['-H', 'ssh://deploy@db.prod.example', 'exec', 'c', 'psql', '-c', 'drop table t'], 'psql.sql.drop'],
     [['-H', 'tcp://prod-docker:2376', 'run', '--rm', '-h', 'x', 'postgres:15', 'psql', '-h', 'db', '-c', 'truncate t'], 'psql.sql.truncate'],
@@ -162,6 +165,7 @@ describe('docker exec and run', () => {
 });
 
 describe('check --command gives the same answers, and sees what a refused agent tries next', () => {
+  beforeEach(runnersOnHosts);
   async function check(line: string) {
     const result = await sb.chaperone(['check', '--json', '--actor', 'agent', '--command', line]);
     const json = JSON.parse(String(result.stdout));
@@ -200,4 +204,44 @@ describe('check --command gives the same answers, and sees what a refused agent 
       expect(rules).toEqual([]);
     },
   );
+});
+
+describe('heroku run, fly ssh console, railway ssh, gcloud compute ssh, aws ssm/ecs/rds-data', () => {
+  const runners = ['heroku', 'fly', 'railway', 'gcloud', 'aws'];
+  beforeEach(async () => {
+    sb = await makeSandbox(runners);
+    for (const tool of runners) sb.double(tool, { exitCode: 0, stdout: `${tool} ran\n` });
+  });
+
+  it.each([
+    ['heroku', ['run', '-a', 'shop-prod', 'psql', '-c', 'drop table t'], 'psql.sql.drop'],
+    ['heroku', ['run', 'bash', '-a', 'shop-prod'], 'nested.unreadable'],
+    ['fly', ['ssh', 'console', '-a', 'shop-prod', '-C', 'dropdb shop'], 'dropdb'],
+    ['fly', ['ssh', 'console', '-s', '-a', 'shop-prod'], 'nested.unreadable'],
+    ['railway', ['ssh', '-e', 'production', '--', 'dropdb', 'shop'], 'dropdb'],
+    ['gcloud', ['compute', 'ssh', 'db-1', '--project', 'acme-prod', '--command', 'dropdb shop'], 'dropdb'],
+    ['aws', ['ssm', 'send-command', '--profile', 'acme-prod', '--document-name', 'AWS-RunShellScript', '--parameters', 'commands=["dropdb shop"]'], 'dropdb'],
+    ['aws', ['ecs', 'execute-command', '--profile', 'acme-prod', '--cluster', 'c', '--task', 't', '--interactive', '--command', "psql -c 'drop table t'"], 'psql.sql.drop'],
+    ['aws', ['rds-data', 'execute-statement', '--profile', 'acme-prod', '--resource-arn', 'arn:x', '--secret-arn', 'arn:y', '--sql', 'DROP TABLE users'], 'psql.sql.drop'],
+  ] as [string, string[], string][])('%s %j is refused in production; the real tool never runs', async (tool, args, rule) => {
+    const result = await sb.run(tool, args, { input: '' });
+    expect(result.exitCode).toBe(77);
+    expect(result.stderr).toContain(`${rule} [destroy]`);
+    expect(sb.record(tool)).toBeUndefined();
+  });
+
+  it.each([
+    ['heroku', ['run', '-a', 'shop-dev', 'dropdb', 'shop'], 'chaperone: dropdb in shop-dev (development): allowed\n'],
+    ['heroku', ['run', '-a', 'shop-prod', 'ls', '-la'], ''],
+    ['fly', ['ssh', 'console', '-a', 'shop-prod', '-C', 'uptime'], ''],
+    ['railway', ['ssh', '-e', 'dev', 'dropdb', 'shop'], 'chaperone: dropdb in dev (development): allowed\n'],
+    ['gcloud', ['compute', 'ssh', 'db-1', '--project', 'acme-prod', '--', '-N', '-L', '5432:localhost:5432'], ''],
+    ['aws', ['ssm', 'start-session', '--profile', 'acme-prod', '--target', 'i-1', '--document-name', 'AWS-StartSSHSession', '--parameters', 'portNumber=22'], ''],
+    ['aws', ['rds-data', 'execute-statement', '--profile', 'acme-prod', '--resource-arn', 'arn:x', '--secret-arn', 'arn:y', '--sql', 'SELECT 1'], ''],
+  ] as [string, string[], string][])('%s %j runs with argv untouched', async (tool, args, stderr) => {
+    const result = await sb.run(tool, args, { input: '' });
+    expect(result.exitCode).toBe(0);
+    expect(result.stderr).toBe(stderr);
+    expect(sb.record(tool)?.argv).toEqual(args);
+  });
 });
