@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { evaluate } from '../../src/evaluate.js';
+import { redactArgs } from '../../src/redact.js';
 import { readParameters } from '../../src/tools/aws.js';
 import { destinationHost, hostMatches, readSsh } from '../../src/tools/ssh.js';
 import { table } from '../helpers/cases.js';
@@ -278,4 +279,15 @@ describe('aws ssm, ecs execute-command, rds-data', () => {
     ['{not json', 'unreadable'],
     ['=x', 'unreadable'],
   ] as [string, unknown][], (value) => readParameters(value, home));
+});
+
+describe("a runner's argv hides the inner tool's secrets", () => {
+  table(([tool, args]) => `${tool} ${args.join(' ')}`, [
+    [['ssh', ['prod', "mysql -pSECRET -e 'drop table t'"]], ['prod', "mysql -p*** -e 'drop table t'"]],
+    [['kubectl', ['exec', 'pod', '--', 'mysql', '-pSECRET', '-e', 'x']], ['exec', 'pod', '--', 'mysql', '-p***', '-e', 'x']],
+    [['heroku', ['run', '-a', 'x', 'redis-cli', '-a', 'SECRET', 'flushall']], ['run', '-a', 'x', 'redis-cli', '-a', '***', 'flushall']],
+    [['ssh', ['h', 'curl -u user:pw https://x && /usr/bin/mongosh -p pw2']], ['h', 'curl -u *** https://x && /usr/bin/mongosh -p ***']],
+    [['docker', ['exec', 'c', 'psql', 'postgresql://u:pw@db/shop']], ['exec', 'c', 'psql', 'postgresql://u:***@db/shop']],
+    [['ssh', ['dev-box', 'ls', '-la']], ['dev-box', 'ls', '-la']],
+  ] as [[string, string[]], string[]][], ([tool, args]) => redactArgs(args, tool));
 });
