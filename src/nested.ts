@@ -8,7 +8,8 @@
 // inner command's own flags may only make it stricter. A local line (a git alias) runs here, and each
 // inner command resolves its own target from this machine's flags, variables and files.
 
-import type { Command, Finding, Invocation, NestedLine, Target } from './model.js';
+import type { Command, Finding, Invocation, NestedLine, ParsedInvocation, Target } from './model.js';
+import type { Tool } from './tools/tool.js';
 import type { Config } from './rules/config.js';
 import { classifyTarget } from './context/classify.js';
 import { quoteWord, showCommand } from './display/describe.js';
@@ -61,10 +62,12 @@ export async function judgeNested(lines: readonly NestedLine[], outer: Invocatio
       // A shell reading its script from stdin (`ssh HOST bash -s < wipe.sh`, `kubectl exec -i POD -- sh`):
       // the line could not see that script, so it is read here when the outer command knows it, and is an
       // unreadable session into the target when it does not (a terminal, a pipe nobody read).
+      // What it reads on stdin, when known: the line's own (a heredoc, `echo … |`), else, for a line's
+      // sole command, what the outer command forwards. In `echo … | base64 -d | sh` or `psql < /tmp/x`
+      // on a host, the bytes are not shown anywhere.
+      const known = command.stdin ?? (command.stdinUnknown || analysis.commands.length > 1 ? undefined : nested.input);
       if (remote && readsScriptFromStdin(command.argv)) {
-        // Only a line's sole command surely reads the outer stdin: in `echo … | base64 -d | sh` the
-        // shell reads a pipe whose bytes the line does not show.
-        const script = command.stdin ?? (analysis.commands.length === 1 ? nested.input : undefined);
+        const script = known;
         if (script === undefined) unreadable(`${showCommand(name, command.argv.slice(1))} reads its commands from a stdin chaperone cannot read in advance`);
         else mergeInto(out, await judgeNested([{ via: `${nested.via} > ${name} <stdin>`, line: script, input: '', where: nested.where }], outer, config, depth + 1));
         continue;
@@ -77,6 +80,9 @@ export async function judgeNested(lines: readonly NestedLine[], outer: Invocatio
       const input = command.stdin ?? (remote || analysis.commands.length === 1 ? nested.input : undefined) ?? '';
       const invocation: Invocation = { tool: name, args: command.argv.slice(1), cwd: command.cwd, env: environmentOf(command, env), input };
       const parsed = await tool.parse(invocation);
+      if (remote && known === undefined && (await readsStdinPayload(tool, invocation, parsed, config))) {
+        unreadable(`${showCommand(name, invocation.args)} reads commands from a stdin chaperone cannot read in advance`);
+      }
       const inner = parsed.nested && !parsed.help ? await judgeNested(parsed.nested, invocation, config, depth + 1) : undefined;
       const findings = [...matchRules(tool.name, { ...parsed, commands: [...parsed.commands, ...(inner?.commands ?? [])] }, config.rules), ...(inner?.findings ?? [])];
       if (findings.length === 0) continue;
@@ -87,6 +93,18 @@ export async function judgeNested(lines: readonly NestedLine[], outer: Invocatio
     }
   }
   return out;
+}
+
+// Stands in for a stdin nobody can read in advance: a statement or command each payload reader (SQL,
+// redis-cli lines, mongosh) judges as destructive. If it changes the verdict, the tool reads stdin.
+const stdinProbe = 'DROP TABLE chaperone_probe;\nFLUSHALL\ndb.dropDatabase()\n';
+
+/** Whether a covered tool, as invoked, reads commands from its stdin (`psql shop`, not `psql -c …`). */
+async function readsStdinPayload(tool: Tool, invocation: Invocation, parsed: ParsedInvocation, config: Config): Promise<boolean> {
+  const probed = await tool.parse({ ...invocation, input: stdinProbe });
+  const rules = (p: ParsedInvocation) => new Set(matchRules(tool.name, p, config.rules).map((f) => f.rule));
+  const without = rules(parsed);
+  return [...rules(probed)].some((rule) => !without.has(rule));
 }
 
 /** Whether argv is a shell that takes its script from stdin: no `-c`, and no script file (or `-s`). */

@@ -82,6 +82,9 @@ describe('kubectl exec, run, debug, attach', () => {
     expect(await judge('kubectl exec -i pod -- psql shop', 'drop table users;\n')).toBe('deny psql.sql.drop');
     // without -i, nothing of this stdin reaches the pod
     expect(await judge('kubectl exec pod -- psql shop', 'drop table users;\n')).toBe('allow');
+    // with -i and a stdin nobody has read, psql's commands are unknown
+    expect(await judge('kubectl exec -i pod -- psql shop')).toBe('deny nested.unreadable');
+    expect(await judge("kubectl exec -i pod -- psql -c 'select 1'")).toBe('allow');
   });
 });
 
@@ -137,6 +140,14 @@ describe('ssh', () => {
     ["ssh prod-db 'bash -c \"$(cat /tmp/cmd)\"'", 'deny nested.unreadable'],
     ["ssh prod-db 'psql -c \"$(cat /tmp/q.sql)\"'", 'deny psql.sql.unreadable'],
     ["ssh prod-db 'echo dropdb shop | sh'", 'deny dropdb'],
+    // a covered tool reading commands from a stdin that is not shown
+    ['ssh prod-db psql shop', 'deny nested.unreadable'],
+    ["ssh prod-db 'psql shop < /tmp/drop.sql'", 'deny nested.unreadable'],
+    ["ssh prod-db 'cat /tmp/drop.sql | psql shop'", 'deny nested.unreadable'],
+    ["ssh prod-db 'redis-cli < /tmp/cmds'", 'deny nested.unreadable'],
+    ["ssh prod-db 'mysql shop < /tmp/x.sql'", 'deny nested.unreadable'],
+    ["ssh prod-db \"echo 'select 1' | psql shop\"", 'allow'],
+    ["ssh -n prod-db psql shop", 'allow'],
     ["ssh prod-db 'kubectl exec pod -- dropdb shop'", 'deny dropdb'],
     // development hosts run it; benign commands and forwards are untouched
     ["ssh localhost 'dropdb shop'", 'allow dropdb'],
