@@ -120,6 +120,10 @@ describe('ssh', () => {
     expect(refused.exitCode).toBe(77);
     expect(refused.stderr).toContain('nested.unreadable');
     expect(sb.record('ssh')).toBeUndefined();
+    const sql = await sb.run('ssh', ['prod-db', 'psql', 'shop'], { input: 'drop table users;\n' });
+    expect(sql.exitCode).toBe(77);
+    expect(sql.stderr).toContain('psql shop reads commands from a stdin chaperone cannot read in advance');
+    expect(sb.record('ssh')).toBeUndefined();
     // git over ssh: a remote command that is no shell; stdin is a protocol stream and is not read ahead
     const allowed = await sb.run('ssh', ['-o', 'SendEnv=GIT_PROTOCOL', 'git@github.com', "git-upload-pack 'acme/shop.git'"], { input: '0000' });
     expect(allowed.exitCode).toBe(0);
