@@ -14,7 +14,9 @@ import type { Config } from './rules/config.js';
 import { classifyTarget } from './context/classify.js';
 import { quoteWord, showCommand } from './display/describe.js';
 import { matchRules } from './rules/match.js';
-import { shellLaunch } from './shell/shells.js';
+import { commandName } from './shell/launch.js';
+import { isCoveredPackage } from './shell/runners.js';
+import { shellLaunch, shells } from './shell/shells.js';
 import { isCovered, loadTool } from './tools/index.js';
 
 /** Lines inside lines inside lines: deeper than this is unreadable, not followed. */
@@ -44,6 +46,7 @@ export async function judgeNested(lines: readonly NestedLine[], outer: Invocatio
       unreadable(`commands nested more than ${maxNesting} levels deep`);
       continue;
     }
+    if (plainly(text)) continue;
     const remote = nested.where === 'remote';
     const cwd = remote ? '/' : (nested.cwd ?? outer.cwd);
     const env = remote ? {} : (nested.env ?? outer.env);
@@ -105,6 +108,30 @@ async function readsStdinPayload(tool: Tool, invocation: Invocation, parsed: Par
   const rules = (p: ParsedInvocation) => new Set(matchRules(tool.name, p, config.rules).map((f) => f.rule));
   const without = rules(parsed);
   return [...rules(probed)].some((rule) => !without.has(rule));
+}
+
+/**
+ * Whether a line plainly runs nothing chaperone judges, so the shell parser need not load (`ssh HOST
+ * uptime`, git's `git-upload-pack 'repo.git'`): its quotes close, it has no expansion or backslash, and
+ * no word, quotes removed (`ps''ql` is psql), names a covered tool, a package of one, or a shell.
+ */
+function plainly(text: string): boolean {
+  if (/[$`\\]/.test(text) || !quotesClose(text)) return false;
+  const bare = text.replace(/['"]/g, '');
+  return !bare.split(/[\s;&|()<>{}]+/).some((word) => {
+    const name = commandName(word);
+    return word !== '' && (isCovered(name) || isCoveredPackage(word) || shells.includes(name));
+  });
+}
+
+/** Whether every quote opened in text (with no backslash in it) is closed, as the shell reads them. */
+function quotesClose(text: string): boolean {
+  let open: string | undefined;
+  for (const c of text) {
+    if (open === undefined && (c === "'" || c === '"')) open = c;
+    else if (c === open) open = undefined;
+  }
+  return open === undefined;
 }
 
 /** Whether argv is a shell that takes its script from stdin: no `-c`, and no script file (or `-s`). */

@@ -140,6 +140,11 @@ describe('ssh', () => {
     ["ssh prod-db 'bash -c \"$(cat /tmp/cmd)\"'", 'deny nested.unreadable'],
     ["ssh prod-db 'psql -c \"$(cat /tmp/q.sql)\"'", 'deny psql.sql.unreadable'],
     ["ssh prod-db 'echo dropdb shop | sh'", 'deny dropdb'],
+    // spellings a quick look at the words could miss: the shell parser reads them
+    [`ssh prod-db "ps''ql -c 'drop table t'"`, 'deny psql.sql.drop'],
+    ["ssh prod-db 'd\\ropdb shop'", 'deny dropdb'],
+    ["ssh prod-db '/usr/lib/postgresql/15/bin/dropdb shop'", 'deny dropdb'],
+    ["ssh prod-db 'echo \"unterminated'", 'deny nested.unreadable'],
     // a covered tool reading commands from a stdin that is not shown
     ['ssh prod-db psql shop', 'deny nested.unreadable'],
     ["ssh prod-db 'psql shop < /tmp/drop.sql'", 'deny nested.unreadable'],
