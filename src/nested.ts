@@ -13,6 +13,7 @@ import type { Tool } from './tools/tool.js';
 import type { Config } from './rules/config.js';
 import { classifyTarget } from './context/classify.js';
 import { quoteWord, showCommand } from './display/describe.js';
+import { isSystemCommand, systemCommand } from './nested-system.js';
 import { matchRules } from './rules/match.js';
 import { commandName } from './shell/launch.js';
 import { isCoveredPackage } from './shell/runners.js';
@@ -75,6 +76,11 @@ export async function judgeNested(lines: readonly NestedLine[], outer: Invocatio
         else mergeInto(out, await judgeNested([{ via: `${nested.via} > ${name} <stdin>`, line: script, input: '', where: nested.where }], outer, config, depth + 1));
         continue;
       }
+      const system = remote ? systemCommand(name, command.argv.slice(1)) : undefined;
+      if (system) {
+        out.commands.push({ ...system, text: `${nested.via} > ${system.text}` });
+        continue;
+      }
       if (!isCovered(name)) continue;
       const tool = await loadTool(name);
       if (!tool) continue;
@@ -113,14 +119,15 @@ async function readsStdinPayload(tool: Tool, invocation: Invocation, parsed: Par
 /**
  * Whether a line plainly runs nothing chaperone judges, so the shell parser need not load (`ssh HOST
  * uptime`, git's `git-upload-pack 'repo.git'`): its quotes close, it has no expansion or backslash, and
- * no word, quotes removed (`ps''ql` is psql), names a covered tool, a package of one, or a shell.
+ * no word, quotes removed (`ps''ql` is psql), names a covered tool, a package of one, a shell, or a
+ * system command read in src/nested-system.ts.
  */
 function plainly(text: string): boolean {
   if (/[$`\\]/.test(text) || !quotesClose(text)) return false;
   const bare = text.replace(/['"]/g, '');
   return !bare.split(/[\s;&|()<>{}]+/).some((word) => {
     const name = commandName(word);
-    return word !== '' && (isCovered(name) || isCoveredPackage(word) || shells.includes(name));
+    return word !== '' && (isCovered(name) || isCoveredPackage(word) || shells.includes(name) || isSystemCommand(name));
   });
 }
 

@@ -31,6 +31,14 @@ describe('kubectl exec, run', () => {
     expect(sb.record('kubectl')).toBeUndefined();
   });
 
+  it('refuses rm -rf of the database directory in a production pod', async () => {
+    const result = await sb.run('kubectl', ['exec', 'db-0', '--', 'rm', '-rf', '/var/lib/postgresql/data']);
+    expect(result.exitCode).toBe(77);
+    expect(result.stderr).toContain('nested.rm.recursive [destroy]');
+    expect(result.stderr).toContain('kubectl exec db-0 > rm -rf /var/lib/postgresql/data');
+    expect(sb.record('kubectl')).toBeUndefined();
+  });
+
   it('refuses an interactive shell in a production pod as unreadable (stdin a pipe it cannot read ahead)', async () => {
     const result = await sb.run('kubectl', ['exec', '-it', 'pod', '--', 'bash'], { input: '' });
     expect(result.exitCode).toBe(77);

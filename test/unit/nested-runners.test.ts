@@ -307,3 +307,23 @@ describe("a runner's argv hides the inner tool's secrets", () => {
     [['ssh', ['dev-box', 'ls', '-la']], ['dev-box', 'ls', '-la']],
   ] as [[string, string[]], string[]][], ([tool, args]) => redactArgs(args, tool));
 });
+
+describe('system commands that destroy data in the target', () => {
+  table((line) => line, [
+    ['kubectl exec pod -- rm -rf /var/lib/postgresql/data', 'deny nested.rm.recursive'],
+    ["kubectl exec pod -- sh -c 'cd /data && rm -r --one-file-system .'", 'deny nested.rm.recursive'],
+    ["ssh prod-db 'sudo rm --rec /srv/uploads'", 'deny nested.rm.recursive'],
+    ["ssh prod-db 'find /srv -name x | xargs rm -R'", 'deny nested.rm.recursive'],
+    ['docker -H tcp://prod-docker:2376 exec c rm -fr /data', 'deny nested.rm.recursive'],
+    ["heroku run -a shop-prod 'rm -rf /app/storage'", 'deny nested.rm.recursive'],
+    ["ssh prod-db 'dd if=/dev/zero of=/dev/sda bs=1M'", 'deny nested.dd.device'],
+    ["ssh prod-db 'mkfs.ext4 /dev/xvdf'", 'deny nested.disk.wipe'],
+    ["ssh prod-db 'wipefs -a /dev/xvdf'", 'deny nested.disk.wipe'],
+    // development runs it; a single file, a dd to a file, and rm's own `--` are not recursive deletes
+    ["kubectl --context kind-dev exec pod -- rm -rf /tmp/cache", 'allow nested.rm.recursive'],
+    ["ssh localhost 'rm -rf build'", 'allow nested.rm.recursive'],
+    ['kubectl exec pod -- rm /tmp/x.lock', 'allow'],
+    ['kubectl exec pod -- rm -f -- -r', 'allow'],
+    ["ssh prod-db 'dd if=/dev/sda of=/backup/sda.img'", 'allow'],
+  ], (line) => judge(line));
+});
