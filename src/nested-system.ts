@@ -25,9 +25,18 @@ export function systemCommand(name: string, args: readonly string[]): Command | 
   return undefined;
 }
 
+/**
+ * Scratch space: every path under /tmp/, /var/tmp/ or an `.ansible/tmp/` directory (Ansible removes its
+ * own with `rm -f -r` after each task). `..` anywhere, or the scratch directory itself, is not.
+ */
+const scratch = /^(?:\/tmp\/|\/var\/tmp\/|(?:~|\$HOME|\/[^\s]*)?\/?\.ansible\/tmp\/)[^\s]+$/;
+
 /** rm's options, GNU getopt_long: clusters (`-rf`), long ones abbreviated (`--rec`), none after `--`. */
 function rmFlags(args: readonly string[]): Map<string, string[]> {
   const flags = new Map<string, string[]>();
+  const dash = args.indexOf('--');
+  const paths = [...args.slice(0, dash === -1 ? undefined : dash).filter((a) => !a.startsWith('-') || a === '-'), ...(dash === -1 ? [] : args.slice(dash + 1))];
+  if (paths.length > 0 && paths.every((p) => scratch.test(p) && !p.split('/').includes('..'))) flags.set('--scratch', ['']);
   for (const arg of args) {
     if (arg === '--') break;
     const recursive = arg.startsWith('--') ? arg.length >= 3 && '--recursive'.startsWith(arg) : /^-[^-]*[rR]/.test(arg);

@@ -320,10 +320,16 @@ describe('system commands that destroy data in the target', () => {
     ["ssh prod-db 'mkfs.ext4 /dev/xvdf'", 'deny nested.disk.wipe'],
     ["ssh prod-db 'wipefs -a /dev/xvdf'", 'deny nested.disk.wipe'],
     // development runs it; a single file, a dd to a file, and rm's own `--` are not recursive deletes
-    ["kubectl --context kind-dev exec pod -- rm -rf /tmp/cache", 'allow nested.rm.recursive'],
+    ["kubectl --context kind-dev exec pod -- rm -rf /srv/cache", 'allow nested.rm.recursive'],
     ["ssh localhost 'rm -rf build'", 'allow nested.rm.recursive'],
     ['kubectl exec pod -- rm /tmp/x.lock', 'allow'],
     ['kubectl exec pod -- rm -f -- -r', 'allow'],
     ["ssh prod-db 'dd if=/dev/sda of=/backup/sda.img'", 'allow'],
+    // scratch space, as Ansible cleans up after each task; the scratch directory itself is not
+    [`ssh prod-web-1 '/bin/sh -c '"'"'rm -f -r /home/deploy/.ansible/tmp/ansible-tmp-1700000000.1-1-1/ > /dev/null 2>&1 && sleep 0'"'"''`, 'allow'],
+    ["ssh prod-db 'rm -rf /tmp/build-123 /var/tmp/x'", 'allow'],
+    ["ssh prod-db 'rm -rf /tmp'", 'deny nested.rm.recursive'],
+    ["ssh prod-db 'rm -rf /tmp/../var/lib/postgresql'", 'deny nested.rm.recursive'],
+    ["ssh prod-db 'rm -rf /tmp/x /srv/data'", 'deny nested.rm.recursive'],
   ], (line) => judge(line));
 });
