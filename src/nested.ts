@@ -7,6 +7,10 @@
 // target is the target: `psql -h localhost` in a pod of a production context is production, and the
 // inner command's own flags may only make it stricter. A local line (a git alias) runs here, and each
 // inner command resolves its own target from this machine's flags, variables and files.
+//
+// On the target, what cannot be read is `nested unreadable`: a session (no line), a line that does not
+// parse, a command whose name is an expansion, and a shell or a covered tool that reads commands from a
+// stdin nobody has seen. rm -r, dd of=/dev/… and mkfs there are actions of the outer tool too.
 
 import type { Command, Finding, Invocation, NestedLine, ParsedInvocation, Target } from './model.js';
 import type { Tool } from './tools/tool.js';
@@ -34,8 +38,8 @@ export interface NestedJudgement {
 
 export async function judgeNested(lines: readonly NestedLine[], outer: Invocation, config: Config, depth = 0): Promise<NestedJudgement> {
   const out: NestedJudgement = { commands: [], findings: [], targets: [] };
-  // The shell parser loads only when a command carries another one.
-  const { analyzeLine, environmentOf } = await import('./shell/analyze.js');
+  // The shell parser loads only when a command carries a line worth reading (see plainly()).
+  let shell: typeof import('./shell/analyze.js') | undefined;
   for (const nested of lines) {
     const unreadable = (why: string) => out.commands.push({ path: ['nested', 'unreadable'], flags: new Map(), text: `${nested.via}: ${why}` });
     const text = nested.line ?? nested.argv?.map(quoteWord).join(' ');
@@ -51,6 +55,8 @@ export async function judgeNested(lines: readonly NestedLine[], outer: Invocatio
     const remote = nested.where === 'remote';
     const cwd = remote ? '/' : (nested.cwd ?? outer.cwd);
     const env = remote ? {} : (nested.env ?? outer.env);
+    shell ??= await import('./shell/analyze.js');
+    const { analyzeLine, environmentOf } = shell;
     const analysis = analyzeLine(text, { cwd, env, remote });
     if (analysis.unparseable && (remote || analysis.unparseable.mentionsCoveredTool)) {
       unreadable(`cannot read ${JSON.stringify(text)} (${analysis.unparseable.reason})`);
@@ -63,19 +69,20 @@ export async function judgeNested(lines: readonly NestedLine[], outer: Invocatio
         unreadable(`runs a command whose name is not known in advance: ${command.argv[0]}`);
         continue;
       }
-      // A shell reading its script from stdin (`ssh HOST bash -s < wipe.sh`, `kubectl exec -i POD -- sh`):
-      // the line could not see that script, so it is read here when the outer command knows it, and is an
-      // unreadable session into the target when it does not (a terminal, a pipe nobody read).
       // What it reads on stdin, when known: the line's own (a heredoc, `echo … |`), else, for a line's
       // sole command, what the outer command forwards. In `echo … | base64 -d | sh` or `psql < /tmp/x`
       // on a host, the bytes are not shown anywhere.
       const known = command.stdin ?? (command.stdinUnknown || analysis.commands.length > 1 ? undefined : nested.input);
+      // A shell reading its script from stdin (`ssh HOST bash -s < wipe.sh`, `kubectl exec -i POD -- sh`):
+      // the line could not see that script, so it is read here when it is known, and is an unreadable
+      // session into the target when it is not (a terminal, a pipe nobody read).
       if (remote && readsScriptFromStdin(command.argv)) {
         const script = known;
         if (script === undefined) unreadable(`${showCommand(name, command.argv.slice(1))} reads its commands from a stdin chaperone cannot read in advance`);
         else mergeInto(out, await judgeNested([{ via: `${nested.via} > ${name} <stdin>`, line: script, input: '', where: nested.where }], outer, config, depth + 1));
         continue;
       }
+      // rm -r, dd of=/dev/…, mkfs… in the target: the outer tool's rules judge them (src/nested-system.ts).
       const system = remote ? systemCommand(name, command.argv.slice(1)) : undefined;
       if (system) {
         out.commands.push({ ...system, text: `${nested.via} > ${system.text}` });
@@ -89,6 +96,7 @@ export async function judgeNested(lines: readonly NestedLine[], outer: Invocatio
       const input = command.stdin ?? (remote || analysis.commands.length === 1 ? nested.input : undefined) ?? '';
       const invocation: Invocation = { tool: name, args: command.argv.slice(1), cwd: command.cwd, env: environmentOf(command, env), input };
       const parsed = await tool.parse(invocation);
+      // A covered tool reading commands from a stdin nobody has seen (`cat drop.sql | ssh HOST psql`).
       if (remote && known === undefined && (await readsStdinPayload(tool, invocation, parsed, config))) {
         unreadable(`${showCommand(name, invocation.args)} reads commands from a stdin chaperone cannot read in advance`);
       }
