@@ -154,6 +154,8 @@ describe('ssh', () => {
     ["ssh prod-db \"echo 'select 1' | psql shop\"", 'allow'],
     ["ssh -n prod-db psql shop", 'allow'],
     ["ssh prod-db 'kubectl exec pod -- dropdb shop'", 'deny dropdb'],
+    [`ssh prod-db 'sudo -u postgres psql -c "drop table t"'`, 'deny psql.sql.drop'],
+    ["ssh prod-db 'cd /srv && timeout 60 nohup env PGHOST=localhost dropdb shop'", 'deny dropdb'],
     // development hosts run it; benign commands and forwards are untouched
     ["ssh localhost 'dropdb shop'", 'allow dropdb'],
     ["ssh dev-box 'dropdb shop'", 'allow dropdb'],
