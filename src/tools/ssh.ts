@@ -12,6 +12,9 @@
 // -Q, -V and `SessionType none` run no command at all. -s asks for a subsystem (sftp), a protocol no
 // line describes: unreadable. -n (and -f) give the remote command /dev/null as stdin.
 //
+// ProxyCommand and LocalCommand run here, through the user's shell: they are local lines, whose commands
+// resolve their own targets.
+//
 // Target: the destination as typed, and the HostName the config gives it: -o HostName= first, then the
 // first HostName of a `Host` block whose patterns match (-F FILE, else ~/.ssh/config with HOME from the
 // environment, then /etc/ssh/ssh_config; `Include` followed). `Match` blocks are not evaluated: their
@@ -250,7 +253,7 @@ function setting(r: Reading, key: string): string | undefined {
 function parse(invocation: Invocation): ParsedInvocation {
   const all = readings(invocation);
   const help = all[0].line.options.has('V') || all[0].line.options.has('G') || all[0].line.options.has('Q');
-  const nested = help ? [] : all.flatMap((r) => remoteCommand(r, invocation));
+  const nested = help ? [] : all.flatMap((r) => [...remoteCommand(r, invocation), ...localCommands(r)]);
   return { commands: [], help, ...(nested.length > 0 ? { nested } : {}) };
 }
 
@@ -275,6 +278,22 @@ function remoteCommand(r: Reading, invocation: Invocation, name?: string): Neste
   const remote = setting(r, 'remotecommand');
   if (remote && remote.toLowerCase() !== 'none') return [remoteLine(`${via} (RemoteCommand)`, remote, input)];
   return [remoteSession(via, input)];
+}
+
+/**
+ * Commands ssh runs on this machine, through the user's shell: ProxyCommand (to reach the host) and
+ * LocalCommand (after connecting, with PermitLocalCommand yes). `%h`, `%p`, `%r` and `%%` are filled in
+ * as far as the line says; the rest stays as written.
+ */
+function localCommands(r: Reading): NestedLine[] {
+  const out: NestedLine[] = [];
+  const host = r.host ?? '';
+  const fill = (text: string) => text.replace(/%([hpr%])/g, (_w, t: string) => (t === 'h' ? host : t === 'p' ? (r.line.options.get('p')?.at(-1) ?? '22') : t === 'r' ? (r.line.options.get('l')?.at(-1) ?? '%r') : '%'));
+  const proxy = setting(r, 'proxycommand');
+  if (proxy && proxy.toLowerCase() !== 'none') out.push({ via: 'ssh ProxyCommand', line: fill(proxy), where: 'local' });
+  const local = setting(r, 'localcommand');
+  if (local && /^yes$/i.test(setting(r, 'permitlocalcommand') ?? '')) out.push({ via: 'ssh LocalCommand', line: fill(local), where: 'local' });
+  return out;
 }
 
 function resolve(_parsed: ParsedInvocation, invocation: Invocation): ResolvedTarget {

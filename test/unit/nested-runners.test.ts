@@ -154,6 +154,12 @@ describe('ssh', () => {
     ["ssh prod-db \"echo 'select 1' | psql shop\"", 'allow'],
     ["ssh -n prod-db psql shop", 'allow'],
     ["ssh prod-db 'kubectl exec pod -- dropdb shop'", 'deny dropdb'],
+    // commands ssh runs here: each resolves its own target
+    [`ssh -o 'ProxyCommand=dropdb -h db.prod.example shop' dev-box ls`, 'deny dropdb'],
+    [`ssh -o 'ProxyCommand=psql -h localhost -c "drop table t"' dev-box ls`, 'allow psql.sql.drop'],
+    ['ssh -o PermitLocalCommand=yes -o "LocalCommand=dropdb -h db.prod.example shop" dev-box ls', 'deny dropdb'],
+    ['ssh -o "LocalCommand=dropdb -h db.prod.example shop" dev-box ls', 'allow'],
+    ['ssh -o "ProxyCommand=nc %h %p" dev-box ls', 'allow'],
     [`ssh prod-db 'sudo -u postgres psql -c "drop table t"'`, 'deny psql.sql.drop'],
     ["ssh prod-db 'cd /srv && timeout 60 nohup env PGHOST=localhost dropdb shop'", 'deny dropdb'],
     // development hosts run it; benign commands and forwards are untouched
