@@ -70,6 +70,8 @@ export interface NestedLine {
    */
   line?: string;
   argv?: string[];
+  /** With neither: why, when it is not an interactive session (`--parameters file://x.json` unreadable). */
+  unreadable?: string;
   /** What the nested command reads on stdin, when known (SQL piped into `kubectl exec -i … psql`). */
   input?: string;
   /**

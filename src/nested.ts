@@ -7,12 +7,21 @@
 // target is the target: `psql -h localhost` in a pod of a production context is production, and the
 // inner command's own flags may only make it stricter. A local line (a git alias) runs here, and each
 // inner command resolves its own target from this machine's flags, variables and files.
+//
+// On the target, what cannot be read is `nested unreadable`: a session (no line), a line that does not
+// parse, a command whose name is an expansion, and a shell or a covered tool that reads commands from a
+// stdin nobody has seen. rm -r, dd of=/dev/… and mkfs there are actions of the outer tool too.
 
-import type { Command, Finding, Invocation, NestedLine, Target } from './model.js';
+import type { Command, Finding, Invocation, NestedLine, ParsedInvocation, Target } from './model.js';
+import type { Tool } from './tools/tool.js';
 import type { Config } from './rules/config.js';
 import { classifyTarget } from './context/classify.js';
 import { quoteWord, showCommand } from './display/describe.js';
+import { isSystemCommand, systemCommand } from './nested-system.js';
 import { matchRules } from './rules/match.js';
+import { commandName } from './shell/launch.js';
+import { isCoveredPackage } from './shell/runners.js';
+import { shellLaunch, shells } from './shell/shells.js';
 import { isCovered, loadTool } from './tools/index.js';
 
 /** Lines inside lines inside lines: deeper than this is unreadable, not followed. */
@@ -29,22 +38,25 @@ export interface NestedJudgement {
 
 export async function judgeNested(lines: readonly NestedLine[], outer: Invocation, config: Config, depth = 0): Promise<NestedJudgement> {
   const out: NestedJudgement = { commands: [], findings: [], targets: [] };
-  // The shell parser loads only when a command carries another one.
-  const { analyzeLine, environmentOf } = await import('./shell/analyze.js');
+  // The shell parser loads only when a command carries a line worth reading (see plainly()).
+  let shell: typeof import('./shell/analyze.js') | undefined;
   for (const nested of lines) {
     const unreadable = (why: string) => out.commands.push({ path: ['nested', 'unreadable'], flags: new Map(), text: `${nested.via}: ${why}` });
     const text = nested.line ?? nested.argv?.map(quoteWord).join(' ');
     if (text === undefined) {
-      unreadable('an interactive session; what is typed into it cannot be read in advance');
+      unreadable(nested.unreadable ?? 'an interactive session; what is typed into it cannot be read in advance');
       continue;
     }
     if (depth >= maxNesting) {
       unreadable(`commands nested more than ${maxNesting} levels deep`);
       continue;
     }
+    if (plainly(text)) continue;
     const remote = nested.where === 'remote';
     const cwd = remote ? '/' : (nested.cwd ?? outer.cwd);
     const env = remote ? {} : (nested.env ?? outer.env);
+    shell ??= await import('./shell/analyze.js');
+    const { analyzeLine, environmentOf } = shell;
     const analysis = analyzeLine(text, { cwd, env, remote });
     // A local line changes this machine's config files as it goes (`kubectl config use-context prod && …`).
     const assumed = remote ? [] : await (await import('./simulate/line.js')).assumptionsOf(analysis.commands, env);
@@ -53,13 +65,44 @@ export async function judgeNested(lines: readonly NestedLine[], outer: Invocatio
     }
     for (const [index, command] of analysis.commands.entries()) {
       const name = command.argv[0].slice(command.argv[0].lastIndexOf('/') + 1);
+      // A command whose very name is not known (`$(echo … | base64 -d)`, `$CMD`) could be anything; on
+      // the target it is as unreadable as a session.
+      if (remote && /[$`]/.test(command.argv[0])) {
+        unreadable(`runs a command whose name is not known in advance: ${command.argv[0]}`);
+        continue;
+      }
+      // What it reads on stdin, when known: the line's own (a heredoc, `echo … |`), else, for a line's
+      // sole command, what the outer command forwards. In `echo … | base64 -d | sh` or `psql < /tmp/x`
+      // on a host, the bytes are not shown anywhere.
+      const known = command.stdin ?? (command.stdinUnknown || analysis.commands.length > 1 ? undefined : nested.input);
+      // A shell reading its script from stdin (`ssh HOST bash -s < wipe.sh`, `kubectl exec -i POD -- sh`):
+      // the line could not see that script, so it is read here when it is known, and is an unreadable
+      // session into the target when it is not (a terminal, a pipe nobody read).
+      if (remote && readsScriptFromStdin(command.argv)) {
+        const script = known;
+        if (script === undefined) unreadable(`${showCommand(name, command.argv.slice(1))} reads its commands from a stdin chaperone cannot read in advance`);
+        else mergeInto(out, await judgeNested([{ via: `${nested.via} > ${name} <stdin>`, line: script, input: '', where: nested.where }], outer, config, depth + 1));
+        continue;
+      }
+      // rm -r, dd of=/dev/…, mkfs… in the target: the outer tool's rules judge them (src/nested-system.ts).
+      const system = remote ? systemCommand(name, command.argv.slice(1)) : undefined;
+      if (system) {
+        out.commands.push({ ...system, text: `${nested.via} > ${system.text}` });
+        continue;
+      }
       if (!isCovered(name)) continue;
       const tool = await loadTool(name);
       if (!tool) continue;
-      const input = command.stdin ?? (analysis.commands.length === 1 ? nested.input : undefined) ?? '';
+      // Remotely, whatever reads stdin reads the one the outer command forwards (the first reader takes it;
+      // giving it to each can only judge more strictly).
+      const input = command.stdin ?? (remote || analysis.commands.length === 1 ? nested.input : undefined) ?? '';
       const invocation: Invocation = { tool: name, args: command.argv.slice(1), cwd: command.cwd, env: environmentOf(command, env), input };
       if (assumed[index]?.length) invocation.assumed = assumed[index];
       const parsed = await tool.parse(invocation);
+      // A covered tool reading commands from a stdin nobody has seen (`cat drop.sql | ssh HOST psql`).
+      if (remote && known === undefined && (await readsStdinPayload(tool, invocation, parsed, config))) {
+        unreadable(`${showCommand(name, invocation.args)} reads commands from a stdin chaperone cannot read in advance`);
+      }
       const inner = parsed.nested && !parsed.help ? await judgeNested(parsed.nested, invocation, config, depth + 1) : undefined;
       const findings = [...matchRules(tool.name, { ...parsed, commands: [...parsed.commands, ...(inner?.commands ?? [])] }, config.rules), ...(inner?.findings ?? [])];
       if (findings.length === 0) continue;
@@ -71,4 +114,52 @@ export async function judgeNested(lines: readonly NestedLine[], outer: Invocatio
     }
   }
   return out;
+}
+
+// Stands in for a stdin nobody can read in advance: a statement or command each payload reader (SQL,
+// redis-cli lines, mongosh) judges as destructive. If it changes the verdict, the tool reads stdin.
+const stdinProbe = 'DROP TABLE chaperone_probe;\nFLUSHALL\ndb.dropDatabase()\n';
+
+/** Whether a covered tool, as invoked, reads commands from its stdin (`psql shop`, not `psql -c …`). */
+async function readsStdinPayload(tool: Tool, invocation: Invocation, parsed: ParsedInvocation, config: Config): Promise<boolean> {
+  const probed = await tool.parse({ ...invocation, input: stdinProbe });
+  const rules = (p: ParsedInvocation) => new Set(matchRules(tool.name, p, config.rules).map((f) => f.rule));
+  const without = rules(parsed);
+  return [...rules(probed)].some((rule) => !without.has(rule));
+}
+
+/**
+ * Whether a line plainly runs nothing chaperone judges, so the shell parser need not load (`ssh HOST
+ * uptime`, git's `git-upload-pack 'repo.git'`): its quotes close, it has no expansion or backslash, and
+ * no word, quotes removed (`ps''ql` is psql), names a covered tool, a package of one, a shell, or a
+ * system command read in src/nested-system.ts.
+ */
+function plainly(text: string): boolean {
+  if (/[$`\\]/.test(text) || !quotesClose(text)) return false;
+  const bare = text.replace(/['"]/g, '');
+  return !bare.split(/[\s;&|()<>{}]+/).some((word) => {
+    const name = commandName(word);
+    return word !== '' && (isCovered(name) || isCoveredPackage(word) || shells.includes(name) || isSystemCommand(name));
+  });
+}
+
+/** Whether every quote opened in text (with no backslash in it) is closed, as the shell reads them. */
+function quotesClose(text: string): boolean {
+  let open: string | undefined;
+  for (const c of text) {
+    if (open === undefined && (c === "'" || c === '"')) open = c;
+    else if (c === open) open = undefined;
+  }
+  return open === undefined;
+}
+
+/** Whether argv is a shell that takes its script from stdin: no `-c`, and no script file (or `-s`). */
+function readsScriptFromStdin(argv: readonly string[]): boolean {
+  return shellLaunch(argv, '')?.via.endsWith('<stdin>') ?? false;
+}
+
+function mergeInto(into: NestedJudgement, from: NestedJudgement): void {
+  into.commands.push(...from.commands);
+  into.findings.push(...from.findings);
+  into.targets.push(...from.targets);
 }

@@ -79,7 +79,32 @@ export function redactArgs(args: readonly string[], tool?: string): string[] {
       out.push(redactText(arg));
     }
   }
-  return tool === 'redis-cli' ? redactRedisWords(out) : out;
+  return redactInner(tool === 'redis-cli' ? redactRedisWords(out) : out, tool);
+}
+
+/**
+ * A runner's argv carries another tool's command (`kubectl exec POD -- mysql -pSECRET`, `ssh HOST
+ * 'redis-cli -a SECRET flushall'`): from a word naming a tool with secret options of its own, the words
+ * after it are redacted as that tool's; a word holding a whole line gets the same, word by word.
+ */
+function redactInner(args: string[], tool: string | undefined): string[] {
+  const out = [...args];
+  for (let i = 0; i < out.length; i++) {
+    const name = out[i].slice(out[i].lastIndexOf('/') + 1);
+    if (name !== tool && Object.hasOwn(secretOptionsByTool, name)) {
+      return [...out.slice(0, i + 1), ...redactArgs(out.slice(i + 1), name)];
+    }
+    if (/\s/.test(out[i])) {
+      const words = out[i].split(/(\s+)/);
+      const at = words.findIndex((w, j) => j % 2 === 0 && Object.hasOwn(secretOptionsByTool, w.slice(w.lastIndexOf('/') + 1)) && w !== tool);
+      if (at === -1) continue;
+      const inner = words.filter((_w, j) => j % 2 === 0 && j > at);
+      const redacted = redactArgs(inner, words[at].slice(words[at].lastIndexOf('/') + 1));
+      let k = 0;
+      out[i] = words.map((w, j) => (j % 2 === 0 && j > at ? redacted[k++] : w)).join('');
+    }
+  }
+  return out;
 }
 
 /** redis-cli's command words: what follows AUTH, a password config value, ACL passwords. */

@@ -61,6 +61,8 @@ export interface ShellCommand {
   clearEnv?: boolean;
   /** The heredoc or here-string body fed to it, or what `echo`/`printf`/`cat <<EOF` pipe into it. */
   stdin?: string;
+  /** Its stdin is redirected from something not known here (`< file` on a remote host, `<&3`). */
+  stdinUnknown?: boolean;
   /** What ran it, outermost first, for explanations: `['sudo', 'bash -c']`. */
   via: string[];
   /** Where in the line the top-level statement that ran it starts (a character offset), for file:line reports. */
@@ -302,7 +304,9 @@ function walkCommand(command: Command, state: ShellState, walk: Walk, piped: str
     else if (item.type === 'Assignment') argv.push(`${item.name}${item.append ? '+=' : '='}${assignedValue(item, lookup)}`);
   }
   const env = changeEnv(commandEnv(state), { set: prefix });
-  return run(argv, env, inputOf(command.redirects, lookup, piped, walk.remote ? undefined : state.cwd), state, walk, state.cwd, true);
+  const input = inputOf(command.redirects, lookup, piped, walk.remote ? undefined : state.cwd);
+  const redirected = command.redirects.some((r) => (r.descriptor === undefined || (r.descriptor.type === 'FileDescriptor' && r.descriptor.value === 0)) && ['<', '<>', '<&'].includes(r.operator));
+  return run(argv, env, input, state, walk, state.cwd, true, input === undefined && redirected);
 }
 
 function assignedValue(a: Assignment, lookup: Lookup): string {
@@ -339,7 +343,7 @@ function readRedirectedFile(path: string, cwd: string): string | undefined {
  * Runs argv as the shell would: a builtin changes the shell, a wrapper or a shell is looked through, and
  * anything else is a command of the line. Returns its output when it is known.
  */
-function run(argv: string[], env: CommandEnv, stdin: string | undefined, state: ShellState, walk: Walk, cwd: string, inShell: boolean): string | undefined {
+function run(argv: string[], env: CommandEnv, stdin: string | undefined, state: ShellState, walk: Walk, cwd: string, inShell: boolean, stdinUnknown = false): string | undefined {
   if (argv.length === 0) return undefined;
   if (inShell && runBuiltin(argv, env, stdin, state, walk)) return undefined;
 
@@ -349,11 +353,11 @@ function run(argv: string[], env: CommandEnv, stdin: string | undefined, state: 
     const where = launch.chdir !== undefined ? resolve(cwd, launch.chdir) : cwd;
     const inner = { ...walk, via: [...walk.via, launch.via] };
     if (launch.script !== undefined) runText(launch.script, childShell(state, next, where, launch.positional), inner);
-    for (const runs of launch.runs ?? []) run(runs, next, launch.stdin === 'none' ? undefined : stdin, state, inner, where, inShell && launch.inShell === true);
+    for (const runs of launch.runs ?? []) run(runs, next, launch.stdin === 'none' ? undefined : stdin, state, inner, where, inShell && launch.inShell === true, launch.stdin !== 'none' && stdinUnknown);
     return undefined;
   }
 
-  emit(argv, env, stdin, cwd, walk, state);
+  emit(argv, env, stdin, cwd, walk, state, stdinUnknown);
   return outputOf(argv, stdin);
 }
 
@@ -426,7 +430,7 @@ function declare(state: ShellState, name: string, args: string[]): void {
   }
 }
 
-function emit(argv: string[], env: CommandEnv, stdin: string | undefined, cwd: string, walk: Walk, state: ShellState): void {
+function emit(argv: string[], env: CommandEnv, stdin: string | undefined, cwd: string, walk: Walk, state: ShellState, stdinUnknown = false): void {
   if (full(walk)) return;
   const after = [...state.succeeded].sort((a, b) => a - b);
   const name = commandName(argv[0]);
@@ -440,6 +444,7 @@ function emit(argv: string[], env: CommandEnv, stdin: string | undefined, cwd: s
     ...(env.unset.length > 0 ? { unset: [...env.unset] } : {}),
     ...(env.clear ? { clearEnv: true } : {}),
     ...(stdin !== undefined ? { stdin: reveal(stdin) } : {}),
+    ...(stdinUnknown ? { stdinUnknown: true } : {}),
     via: [...walk.via],
     ...(walk.at !== undefined ? { offset: walk.at } : {}),
     ...(after.length > 0 ? { after } : {}),

@@ -12,13 +12,14 @@
 //   aws_account_id. Names are read by token; account ids and access keys only through the user's config.
 //   An --endpoint-url or AWS_ENDPOINT_URL on this machine (LocalStack, moto) is classified as a host.
 
-import { join } from 'node:path';
+import { join, resolve as resolvePath } from 'node:path';
 import { parse as parseIni } from 'ini';
-import type { Assumption, Command, Evidence, Identifier, Invocation, ParsedInvocation, ResolvedTarget } from '../model.js';
+import type { Assumption, Command, Evidence, Identifier, Invocation, NestedLine, ParsedInvocation, ResolvedTarget } from '../model.js';
 import { displayPath, homeOf, readTextIfExists } from '../context/files.js';
 import { showCommand } from '../display/describe.js';
 import { expandAliases, readAliasFile, type AwsArgs } from './aws-alias.js';
 import { grammar, readArgs, withNegations } from './argv.js';
+import { forwardedInput, remoteArgv, remoteLine, remoteSession } from './remote.js';
 import type { Tool } from './tool.js';
 
 const awsGrammar = grammar({
@@ -76,13 +77,16 @@ async function parse(invocation: Invocation): Promise<ParsedInvocation> {
   // Aliases first, as the CLI expands them (aws-alias.ts): each reading is a command of its own.
   const expansion = expandAliases(invocation.args, readAliasFile(invocation.env), awsArgs, invocation);
   const commands: Command[] = [];
+  const nested: NestedLine[] = [...expansion.nested];
   let help = expansion.lines.length > 0;
   for (const line of expansion.lines) {
     const command = await readCommand(line.args, invocation);
     help &&= command.help;
     commands.push(line.via.length ? { ...command.command, text: `${showCommand('aws', line.args)} (${line.via.join(' > ')})` } : command.command);
+    // What AWS runs for you (ssm, ecs, rds-data): judged as a line in the target.
+    if (!command.help) nested.push(...remoteCommands(command.command.path, command.command.flags, invocation));
   }
-  return { commands: [...commands, ...expansion.commands], help, ...(expansion.nested.length ? { nested: expansion.nested } : {}) };
+  return { commands: [...commands, ...expansion.commands], help, ...(nested.length ? { nested } : {}) };
 }
 
 /** Options whose value the rules read as a structure (aws-params.ts); loaded only when one is given. */
@@ -140,6 +144,181 @@ function splitGlobalOptions(args: readonly string[]): { globals: string[]; rest:
     if (!args[i].includes('=') && awsGrammar.values.has(name) && i + 1 < args.length) globals.push(args[++i]);
   }
   return { globals, rest };
+}
+
+// ── Commands AWS runs for you ────────────────────────────────────────────────────────────────────────
+//
+// - `ssm send-command --document-name AWS-RunShellScript --parameters commands=[…]`: each entry of
+//   `commands` is a line of the script the instance's shell runs (AWS-RunPowerShellScript likewise, in
+//   PowerShell, read as shell text). --parameters is shorthand (`commands=["a","b"]`, `commands=a,b`),
+//   JSON, or `file://PATH` (relative to cwd). Any other document runs steps no line describes.
+// - `ssm start-session`: with no document, an interactive shell on the instance; AWS-StartInteractiveCommand
+//   and AWS-StartNonInteractiveCommand run their `command` parameter; port forwarding and
+//   AWS-StartSSHSession (ssh's ProxyCommand) run nothing chaperone could read, and carry no command.
+// - `ecs execute-command --command CMD`: CMD runs in the container, its stdin this one (--interactive).
+// - `rds-data execute-statement|batch-execute-statement --sql SQL`: the SQL runs on the database. The
+//   cluster may be Aurora PostgreSQL or MySQL, which no flag says; SQL holding a backtick (MySQL's quote,
+//   never PostgreSQL's) is read by the MySQL reader (`mysql -e`), any other by PostgreSQL's own grammar
+//   (`psql -c`), which holds MySQL-only syntax it cannot parse as unreadable: closed, not open.
+// `--cli-input-json` (inline or file://) may carry the same fields; YAML input is not read, so those
+// operations are unreadable with it.
+
+const shellDocuments = new Set(['AWS-RunShellScript', 'AWS-RunPowerShellScript']);
+const commandDocuments = new Set(['AWS-StartInteractiveCommand', 'AWS-StartNonInteractiveCommand']);
+const tunnelDocuments = new Set(['AWS-StartPortForwardingSession', 'AWS-StartPortForwardingSessionToRemoteHost', 'AWS-StartSSHSession']);
+
+function remoteCommands(path: string[], flags: Map<string, string[]>, invocation: Invocation): NestedLine[] {
+  const operation = `${path[0]} ${path[1]}`;
+  if (!['ssm send-command', 'ssm start-session', 'ecs execute-command', 'rds-data execute-statement', 'rds-data batch-execute-statement'].includes(operation)) return [];
+  const via = `aws ${operation}`;
+  const unreadable = (why: string): NestedLine => ({ via, unreadable: why, where: 'remote' });
+  if (flags.has('--cli-input-yaml')) return [unreadable('--cli-input-yaml is not read')];
+  const input = cliInput(flags.get('--cli-input-json')?.at(-1), invocation.cwd, invocation.env);
+  if (input === 'unreadable') return [unreadable('--cli-input-json could not be read')];
+  // A flag as typed; aws-params.ts also flattens --cli-input-json members into flags, a structure's own
+  // flag then standing empty, so the member itself is read from the input.
+  const typed = (flag: string): string | undefined => flags.get(flag)?.filter((v) => v !== '').at(-1);
+  const field = (flag: string, key: string): unknown => typed(flag) ?? input?.[key];
+
+  if (path[0] === 'rds-data') {
+    const sql = field('--sql', 'sql');
+    if (typeof sql !== 'string') return [];
+    return [remoteArgv(via, sql.includes('`') ? ['mysql', '-e', sql] : ['psql', '-c', sql], '')];
+  }
+  if (path[0] === 'ecs') {
+    const command = field('--command', 'command');
+    return typeof command === 'string' ? [remoteLine(via, command, forwardedInput(invocation, true))] : [];
+  }
+  const document = documentName(field('--document-name', 'DocumentName'));
+  const parameters = readParameters(typed('--parameters') ?? input?.Parameters, invocation.cwd, invocation.env);
+  if (operation === 'ssm start-session') {
+    if (document === undefined) return [remoteSession(via, forwardedInput(invocation, true))];
+    if (tunnelDocuments.has(document)) return [];
+    if (!commandDocuments.has(document)) return [unreadable(`document ${document} runs steps chaperone cannot read`)];
+    if (parameters === 'unreadable') return [unreadable('--parameters could not be read')];
+    const command = parameters?.command ?? [];
+    return command.length > 0 ? [remoteLine(`${via} ${document}`, command.join('\n'), forwardedInput(invocation, true))] : [];
+  }
+  if (document === undefined) return [];
+  if (!shellDocuments.has(document)) return [unreadable(`document ${document} runs steps chaperone cannot read`)];
+  if (parameters === 'unreadable') return [unreadable('--parameters could not be read')];
+  const commands = parameters?.commands ?? [];
+  return commands.length > 0 ? [remoteLine(`${via} ${document}`, commands.join('\n'), '')] : [];
+}
+
+/** `AWS-RunShellScript`, or its ARN (`arn:aws:ssm:…:document/AWS-RunShellScript`). */
+function documentName(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value.slice(value.lastIndexOf('/') + 1) : undefined;
+}
+
+/** Text given as `file://PATH` or `fileb://PATH` is that file's, relative to cwd; undefined when unreadable. */
+function fileOrText(value: string, cwd: string, env: NodeJS.ProcessEnv): string | undefined {
+  const file = /^fileb?:\/\/(.*)$/s.exec(value)?.[1];
+  if (file === undefined) return value;
+  try {
+    return readTextIfExists(resolvePath(cwd, file.replace(/^~(?=\/)/, homeOf(env))));
+  } catch {
+    return undefined; // a directory, no permission, a NUL in the name: the CLI cannot read it either
+  }
+}
+
+function cliInput(value: string | undefined, cwd: string, env: NodeJS.ProcessEnv): Record<string, unknown> | undefined | 'unreadable' {
+  if (value === undefined) return undefined;
+  const text = fileOrText(value, cwd, env);
+  try {
+    const parsed = text === undefined ? undefined : (JSON.parse(text) as unknown);
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : 'unreadable';
+  } catch {
+    return 'unreadable';
+  }
+}
+
+type Parameters = Record<string, string[]>;
+
+/** --parameters as JSON (`{"commands":["…"]}`), shorthand (`commands=["a","b"]`, `commands=a,b`) or file://. */
+export function readParameters(value: unknown, cwd: string, env: NodeJS.ProcessEnv = {}): Parameters | undefined | 'unreadable' {
+  if (value === undefined) return undefined;
+  if (value && typeof value === 'object' && !Array.isArray(value)) return fromJson(value as Record<string, unknown>);
+  if (typeof value !== 'string') return 'unreadable';
+  const text = fileOrText(value, cwd, env)?.trim();
+  if (text === undefined) return 'unreadable';
+  if (text.startsWith('{')) {
+    try {
+      const parsed = JSON.parse(text) as unknown;
+      return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? fromJson(parsed as Record<string, unknown>) : 'unreadable';
+    } catch {
+      return 'unreadable';
+    }
+  }
+  return fromShorthand(text);
+}
+
+function fromJson(object: Record<string, unknown>): Parameters | 'unreadable' {
+  const out: Parameters = {};
+  for (const [key, value] of Object.entries(object)) {
+    const list = Array.isArray(value) ? value : [value];
+    if (!list.every((item) => typeof item === 'string')) return 'unreadable';
+    out[key] = list as string[];
+  }
+  return out;
+}
+
+/**
+ * The CLI's shorthand for a map of string lists: `key=value` pairs split at top-level commas, a value in
+ * `[…]` is a list, a comma not followed by `key=` continues the previous key's list; `"…"` and `'…'`
+ * quote (with `\` escapes).
+ */
+function fromShorthand(text: string): Parameters | 'unreadable' {
+  const out: Parameters = {};
+  let key: string | undefined;
+  for (const segment of splitTopLevel(text)) {
+    const pair = /^\s*([A-Za-z0-9_.-]+)\s*=(.*)$/s.exec(segment);
+    if (pair) {
+      key = pair[1];
+      out[key] = [];
+    } else if (key === undefined) {
+      return 'unreadable';
+    }
+    const raw = (pair ? pair[2] : segment).trim();
+    const items = raw.startsWith('[') && raw.endsWith(']') ? splitTopLevel(raw.slice(1, -1)) : [raw];
+    for (const item of items) {
+      const word = unquote(item.trim());
+      if (word === undefined) return 'unreadable';
+      if (word !== '' || items.length === 1) out[key!].push(word);
+    }
+  }
+  return out;
+}
+
+/** Splits at commas outside quotes and brackets. */
+function splitTopLevel(text: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let quote: string | undefined;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quote) {
+      if (c === '\\') i++;
+      else if (c === quote) quote = undefined;
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === '[') depth++;
+    else if (c === ']') depth--;
+    else if (c === ',' && depth === 0) {
+      parts.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  parts.push(text.slice(start));
+  return parts;
+}
+
+/** A shorthand word: quoted (escapes undone) or bare. Undefined for an unterminated quote. */
+function unquote(word: string): string | undefined {
+  const q = word[0];
+  if (q !== '"' && q !== "'") return word;
+  if (word.length < 2 || word[word.length - 1] !== q) return undefined;
+  return word.slice(1, -1).replace(/\\(.)/g, '$1');
 }
 
 function resolve(parsed: ParsedInvocation, invocation: Invocation): ResolvedTarget {

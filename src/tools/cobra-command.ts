@@ -56,6 +56,8 @@ export interface CobraLine {
   path: string[];
   /** Every flag by canonical name; booleans settled as pflag settles them (absent when false). */
   flags: Map<string, string[]>;
+  /** What stands after a bare `--` (also at the end of `path`): the command of `kubectl exec POD -- CMD`. */
+  afterDash: string[];
 }
 
 export function readCobra(args: readonly string[], root: CobraCommand): CobraLine {
@@ -65,7 +67,7 @@ export function readCobra(args: readonly string[], root: CobraCommand): CobraLin
   // Stopped at a command whose subcommands none of the words names (`kubectl --foo delete ns x`: --foo
   // took `delete`): the tool refuses it, or runs a plugin named by the words cobra saw, so those are the path.
   const positional = found.command.subcommands ? nonFlagWords(found.args, found.command.flags) : words;
-  return { path: [...found.words, ...positional, ...rest], flags };
+  return { path: [...found.words, ...positional, ...rest], flags, afterDash: rest };
 }
 
 /** cobra's Find: the command argv names, the words that named it, and argv without them. */

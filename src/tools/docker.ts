@@ -25,10 +25,11 @@
 
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import type { Evidence, Identifier, Invocation, ParsedInvocation, ResolvedTarget } from '../model.js';
+import type { Evidence, Identifier, Invocation, NestedLine, ParsedInvocation, ResolvedTarget } from '../model.js';
 import { displayPath, homeOf, readTextIfExists } from '../context/files.js';
 import { grammar, readArgs, type Grammar } from './argv.js';
 import { dropFalseBooleans } from './pflag-booleans.js';
+import { forwardedInput, remoteArgv, remoteSession } from './remote.js';
 import type { Tool } from './tool.js';
 
 /** docker's own options, which stand before the subcommand. */
@@ -78,25 +79,183 @@ function parse(invocation: Invocation): ParsedInvocation {
   const args = invocation.args;
   const flags = new Map<string, string[]>();
   let path: string[];
+  /** What stands after the global options: `exec …`, `run …`, `compose exec …` are read for what they run. */
+  let runner: NestedLine | undefined;
 
   if (invocation.tool === 'docker-compose') {
-    path = ['compose', ...readCompose(args, standaloneGlobals, flags)];
+    const lead = leadingOptions(args, standaloneGlobals);
+    const run = composeRunner(args.slice(lead), 'docker-compose', invocation);
+    path = ['compose', ...readCompose(args.slice(0, run ? lead + run.end : undefined), standaloneGlobals, flags)];
+    runner = run?.line;
   } else {
     const split = leadingOptions(args, dockerGlobals);
     merge(flags, readArgs(args.slice(0, split), dockerGlobals).flags);
     const rest = args.slice(split);
     if (rest[0] === 'compose') {
-      path = ['compose', ...readCompose(rest.slice(1), composeGlobals, flags)];
+      const lead = 1 + leadingOptions(rest.slice(1), composeGlobals);
+      const run = composeRunner(rest.slice(lead), 'docker compose', invocation);
+      path = ['compose', ...readCompose(rest.slice(1, run ? lead + run.end : undefined), composeGlobals, flags)];
+      runner = run?.line;
     } else {
-      const below = readArgs(rest, dockerCommandFlags);
+      // The words after `exec C` or `run IMAGE` are the container's command, not docker's flags (its -h).
+      // Their options are read with their own grammar: `docker run -h NAME` is --hostname, not help.
+      const run = dockerRunner(rest, invocation);
+      const below = readArgs(run ? rest.slice(0, run.skip) : rest, dockerCommandFlags);
       merge(flags, below.flags);
-      path = below.words;
+      path = run ? [...below.words, run.name] : below.words;
+      if (run) merge(flags, run.flags);
+      runner = run?.line;
     }
   }
 
   for (const g of [dockerGlobals, dockerCommandFlags, composeGlobals, composeCommandFlags]) dropFalseBooleans(flags, g.booleans);
   const help = flags.has('--help') || flags.has('--version') || path[0] === 'help' || (path[0] === 'compose' && path[1] === 'help');
-  return { commands: [{ path, flags }], help };
+  return { commands: [{ path, flags }], help, ...(runner && !help ? { nested: [runner] } : {}) };
+}
+
+// ── What runs in a container ─────────────────────────────────────────────────────────────────────────
+//
+// `docker exec [OPTS] CONTAINER CMD…` and `docker run [OPTS] IMAGE [CMD…]` (also under `container`), and
+// compose's `exec [OPTS] SERVICE CMD…` and `run [OPTS] SERVICE [CMD…]`. Their options end at the first
+// word that is not one (cobra's SetInterspersed(false)), so which options take a value decides which word
+// is the container, image or service; everything after it is the command, exec'd without a shell.
+// `run --entrypoint E` puts E before it. Without a command, `run` starts the image's (or the service's)
+// own command, which chaperone cannot see: with -i that command reads this stdin, a script or a
+// terminal, so it is a session; without it, nothing is typed into it and no line is there to read.
+// Stdin is forwarded with -i for docker; compose's exec and run attach it unless -d.
+
+const dockerExecOptions = grammar({
+  values: [['--detach-keys'], ['--env', '-e'], ['--env-file'], ['--user', '-u'], ['--workdir', '-w']],
+  booleans: [['--detach', '-d'], ['--interactive', '-i'], ['--privileged'], ['--tty', '-t'], ['--help', '-h']],
+});
+
+const dockerRunOptions = grammar({
+  values: [
+    ...words(`--add-host --annotation --blkio-weight --blkio-weight-device --cap-add --cap-drop --cgroup-parent
+      --cgroupns --cidfile --cpu-count --cpu-percent --cpu-period --cpu-quota --cpu-rt-period --cpu-rt-runtime --cpus
+      --cpuset-cpus --cpuset-mems --detach-keys --device --device-cgroup-rule --device-read-bps --device-read-iops
+      --device-write-bps --device-write-iops --dns --dns-option --dns-search --domainname --entrypoint --env-file
+      --expose --gpus --group-add --health-cmd --health-interval --health-retries --health-start-interval
+      --health-start-period --health-timeout --io-maxbandwidth --io-maxiops --ip --ip6 --ipc --isolation
+      --kernel-memory --label-file --link --link-local-ip --log-driver --log-opt --mac-address --memory-reservation
+      --memory-swap --memory-swappiness --mount --name --network-alias --net-alias --oom-score-adj --pid --pids-limit
+      --platform --pull --restart --runtime --security-opt --shm-size --stop-signal --stop-timeout --storage-opt
+      --sysctl --tmpfs --ulimit --userns --uts --volume-driver --volumes-from --dns-opt`).map((flag) => [flag]),
+    ['--attach', '-a'],
+    ['--cpu-shares', '-c'],
+    ['--env', '-e'],
+    ['--hostname', '-h'],
+    ['--label', '-l'],
+    ['--memory', '-m'],
+    ['--network', '--net'],
+    ['--publish', '-p'],
+    ['--user', '-u'],
+    ['--volume', '-v'],
+    ['--workdir', '-w'],
+  ],
+  booleans: [
+    ...words(`--disable-content-trust --init --no-healthcheck --oom-kill-disable --privileged --read-only --rm
+      --sig-proxy --use-api-socket --help`).map((flag) => [flag]),
+    ['--detach', '-d'],
+    ['--interactive', '-i'],
+    ['--publish-all', '-P'],
+    ['--quiet', '-q'],
+    ['--tty', '-t'],
+  ],
+});
+
+const composeExecOptions = grammar({
+  values: [['--env', '-e'], ['--index'], ['--user', '-u'], ['--workdir', '-w']],
+  booleans: [['--detach', '-d'], ['--dry-run'], ['--no-TTY', '-T'], ['--privileged'], ['--interactive', '-i'], ['--tty', '-t'], ['--help', '-h']],
+});
+
+const composeRunOptions = grammar({
+  values: [
+    ...words('--cap-add --cap-drop --entrypoint --env-from-file --name --pull').map((flag) => [flag]),
+    ['--env', '-e'],
+    ['--label', '-l'],
+    ['--publish', '-p'],
+    ['--user', '-u'],
+    ['--volume', '-v'],
+    ['--workdir', '-w'],
+  ],
+  booleans: [
+    ...words('--build --dry-run --no-deps --quiet-pull --remove-orphans --rm --use-aliases').map((flag) => [flag]),
+    ['--help', '-h'],
+    ['--detach', '-d'],
+    ['--interactive', '-i'],
+    ['--no-TTY', '-T'],
+    ['--service-ports', '-P'],
+    ['--tty', '-t'],
+  ],
+});
+
+function words(text: string): string[] {
+  return text.trim().split(/\s+/);
+}
+
+/** What `exec`/`run` runs, and where docker's own words end in `rest` (after the container or image). */
+interface Runner {
+  line?: NestedLine;
+  end: number;
+  /** The words before its options (`container exec`), the container or image, and its options. */
+  skip: number;
+  name: string;
+  flags: Map<string, string[]>;
+}
+
+function dockerRunner(rest: readonly string[], invocation: Invocation): Runner | undefined {
+  const [first, second] = rest;
+  const verb = first === 'container' ? second : first;
+  const skip = first === 'container' ? 2 : 1;
+  const below = rest.slice(skip);
+  const run =
+    verb === 'exec'
+      ? containerCommand('docker exec', below, dockerExecOptions, 'exec', (f) => f.has('--interactive'), invocation)
+      : verb === 'run'
+        ? containerCommand('docker run', below, dockerRunOptions, 'run', (f) => f.has('--interactive'), invocation)
+        : undefined;
+  return run && { ...run, end: skip + run.end, skip };
+}
+
+function composeRunner(rest: readonly string[], via: string, invocation: Invocation): Runner | undefined {
+  const [verb, ...below] = rest;
+  // compose attaches stdin to exec and run unless detached; no command for run is the service's own.
+  const run =
+    verb === 'exec'
+      ? containerCommand(`${via} exec`, below, composeExecOptions, 'exec', (f) => !f.has('--detach'), invocation)
+      : verb === 'run'
+        ? containerCommand(`${via} run`, below, composeRunOptions, 'service', (f) => !f.has('--detach'), invocation)
+        : undefined;
+  return run && { ...run, end: 1 + run.end, skip: 1 };
+}
+
+/**
+ * The command after `[OPTS] NAME`. `kind` says what a missing command means: exec needs one (docker
+ * refuses), run starts the image's own, a compose service's own command is in its compose file.
+ */
+function containerCommand(
+  via: string,
+  args: readonly string[],
+  options: Grammar,
+  kind: 'exec' | 'run' | 'service',
+  forwards: (flags: Map<string, string[]>) => boolean,
+  invocation: Invocation,
+): Runner | undefined {
+  const split = leadingOptions(args, options);
+  const flags = readArgs(args.slice(0, split).filter((a) => a !== '--'), options).flags;
+  dropFalseBooleans(flags, options.booleans);
+  const name = args[split];
+  if (name === undefined) return undefined;
+  const found = { end: split + 1, skip: 0, name, flags };
+  if (flags.has('--help')) return found;
+  const entrypoint = flags.get('--entrypoint')?.at(-1);
+  const argv = [...(entrypoint ? [entrypoint] : []), ...args.slice(split + 1)];
+  const forwarded = forwards(flags);
+  const input = forwardedInput(invocation, forwarded);
+  const where = `${via} ${name}`;
+  if (argv.length > 0) return { ...found, line: remoteArgv(where, argv, input) };
+  return { ...found, line: kind === 'run' && forwarded ? remoteSession(where, input) : undefined };
 }
 
 /** Reads compose's leading options into `flags` and returns its subcommand with the words after it. */

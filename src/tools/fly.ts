@@ -17,10 +17,11 @@
 
 import { statSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
-import type { Evidence, Invocation, ParsedInvocation, ResolvedTarget } from '../model.js';
+import type { Evidence, Invocation, NestedLine, ParsedInvocation, ResolvedTarget } from '../model.js';
 import { displayPath, readTextIfExists } from '../context/files.js';
 import { grammar, isFalse, readArgs } from './argv.js';
 import { isConcourse, isConcourseInvocation, parseConcourse, resolveConcourse } from './concourse.js';
+import { forwardedInput, remoteLine, remoteSession } from './remote.js';
 import type { Tool } from './tool.js';
 
 const flyGrammar = grammar({
@@ -64,11 +65,69 @@ function parse(invocation: Invocation): ParsedInvocation {
   const scheduled = flags.get('--scheduled-snapshots');
   if (scheduled) flags.set('--scheduled-snapshots', scheduled.map((v) => (isFalse(v) ? 'false' : v)));
   const help = flags.has('--help') || words[0] === 'help' || (words.length === 0 && flags.has('--version'));
+  const onMachine = help ? undefined : machineCommand(invocation, words);
+  // Their own grammar read the flags (`-s` is --select in ssh console): the target comes from those.
+  if (onMachine) return { commands: [{ path: words, flags: onMachine.flags }], help: onMachine.help, ...(onMachine.line ? { nested: [onMachine.line] } : {}) };
   // `scale count` takes a count or GROUP=COUNT pairs; each becomes its own command for the rules.
   if (words[0] === 'scale' && words[1] === 'count' && words.length > 3) {
     return { commands: words.slice(2).map((count) => ({ path: ['scale', 'count', count], flags, text: count })), help };
   }
   return { commands: [{ path: words, flags }], help };
+}
+
+// ── What runs on a Machine ──────────────────────────────────────────────────────────────────────────
+//
+// `fly ssh console -C CMD` (--command) runs CMD over ssh on a Machine; without it, an interactive shell,
+// which reads this stdin (a script when known, else what is typed: unreadable). `fly machine exec [ID]
+// CMD` runs CMD on a Machine. Their own flags are read with their own grammar (`-s` is --select there,
+// not --size), so the command is found as flyctl finds it. The command is judged as shell text.
+
+const sshConsoleGrammar = grammar({
+  values: [
+    ['--app', '-a'],
+    ['--address', '-A'],
+    ['--command', '-C'],
+    ['--config', '-c'],
+    ['--org', '-o'],
+    ['--region', '-r'],
+    ['--user', '-u'],
+    ['--access-token', '-t'],
+    ['--machine'],
+    ['--process-group'],
+  ],
+  booleans: [['--help', '-h'], ['--select', '-s'], ['--quiet', '-q'], ['--pty'], ['--verbose'], ['--debug'], ['--json', '-j']],
+});
+
+const machineExecGrammar = grammar({
+  values: [['--app', '-a'], ['--config', '-c'], ['--timeout'], ['--container'], ['--access-token', '-t']],
+  booleans: [['--help', '-h'], ['--verbose'], ['--debug'], ['--json', '-j']],
+});
+
+const machineWords = new Set(['machine', 'machines', 'm']);
+
+interface OnMachine {
+  flags: Map<string, string[]>;
+  help: boolean;
+  line?: NestedLine;
+}
+
+function machineCommand(invocation: Invocation, words: string[]): OnMachine | undefined {
+  if (words[0] === 'ssh' && words[1] === 'console') {
+    const { flags } = readArgs(invocation.args, sshConsoleGrammar);
+    if (flags.has('--help')) return { flags, help: true };
+    const command = flags.get('--command')?.at(-1);
+    const via = 'fly ssh console';
+    const input = forwardedInput(invocation, true);
+    return { flags, help: false, line: command ? remoteLine(via, command, input) : remoteSession(via, input) };
+  }
+  if (machineWords.has(words[0]) && words[1] === 'exec') {
+    const { flags, words: positional } = readArgs(invocation.args, machineExecGrammar);
+    if (flags.has('--help')) return { flags, help: true };
+    const args = positional.slice(2);
+    const command = args.at(-1);
+    return { flags, help: false, ...(command !== undefined ? { line: remoteLine(`fly machine exec${args.length > 1 ? ` ${args[0]}` : ''}`, command, '') } : {}) };
+  }
+  return undefined;
 }
 
 function resolve(parsed: ParsedInvocation, invocation: Invocation): ResolvedTarget {

@@ -77,7 +77,30 @@ async function parse(invocation: Invocation): Promise<ParsedInvocation> {
   readRecoverySettings(flags, invocation.cwd);
   const path = releaseTracks.has(words[0]) ? words.slice(1) : words;
   const help = flags.has('--help') || path[0] === 'help' || (flags.has('--version') && words.length === 0);
-  return { commands: [{ path, flags }], help };
+  const nested = help || !isSsh(path) ? [] : await sshCommands(path, flags, readArgs(args, gcloudGrammar).rest, invocation);
+  return { commands: [{ path, flags }], help, ...(nested.length > 0 ? { nested } : {}) };
+}
+
+// ── gcloud compute ssh ──────────────────────────────────────────────────────────────────────────────
+//
+// `gcloud compute ssh [USER@]INSTANCE [--command=CMD] [--ssh-flag=F…] [-- ARGS…]` (also `compute tpus
+// tpu-vm ssh`, `cloud-shell ssh`) runs ssh(1) as `ssh FLAGS… USER@HOST ARGS… -- CMD`: --command is the
+// remote command, and the words after `--` are read by ssh after the destination (options, then more
+// of the command). So the same argv is read by ssh's own reader (ssh.ts). Without a command, gcloud
+// asks for a terminal: an interactive session.
+
+function isSsh(path: string[]): boolean {
+  const at = path.indexOf('ssh');
+  return (at === 1 && ['compute', 'cloud-shell'].includes(path[0])) || (at === 3 && path[0] === 'compute' && path[1] === 'tpus' && path[2] === 'tpu-vm');
+}
+
+async function sshCommands(path: string[], flags: Map<string, string[]>, rest: string[], invocation: Invocation) {
+  const { sshRemoteCommands } = await import('./ssh.js');
+  const instance = path[path.indexOf('ssh') + 1] ?? (path[0] === 'cloud-shell' ? 'cloud-shell' : 'INSTANCE');
+  const sshFlags = (flags.get('--ssh-flag') ?? []).flatMap((flag) => flag.trim().split(/\s+/)).filter((word) => word !== '');
+  const command = flags.get('--command')?.at(-1);
+  const argv = [...sshFlags, instance, ...rest, ...(command !== undefined ? ['--', command] : [])];
+  return sshRemoteCommands({ ...invocation, tool: 'ssh', args: argv }, `gcloud ${path.slice(0, path.indexOf('ssh') + 1).join(' ')} ${instance}`);
 }
 
 /**

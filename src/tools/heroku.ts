@@ -15,9 +15,10 @@
 //      -r/--remote names, else the one `git config heroku.remote` names, else the only one. With several
 //      and none chosen, heroku stops ("Multiple apps in git remotes"); each of their apps counts here.
 
-import type { Command, Evidence, Identifier, Invocation, ParsedInvocation, ResolvedTarget } from '../model.js';
+import type { Command, Evidence, Identifier, Invocation, NestedLine, ParsedInvocation, ResolvedTarget } from '../model.js';
 import { grammar, readArgs } from './argv.js';
 import { herokuRemotes } from './heroku-git.js';
+import { forwardedInput, remoteLine } from './remote.js';
 import type { Tool } from './tool.js';
 
 const herokuGrammar = grammar({
@@ -55,17 +56,74 @@ function readHeroku(args: readonly string[]): HerokuArgs {
 }
 
 function parse(invocation: Invocation): ParsedInvocation {
-  const { id, idPath, positional, flags } = readHeroku(invocation.args);
+  const dyno = runIds.has(invocation.args[0] ?? '') ? readRun(invocation.args) : undefined;
+  const { id, idPath, positional, flags } = dyno ?? readHeroku(invocation.args);
   const help = flags.has('--help') || id === 'help' || (id === undefined && flags.has('--version'));
   const commands: Command[] =
     id && scaleIds.has(id) && positional.length > 0
       ? positional.map((change) => ({ path: [...idPath, change], flags, text: change }))
       : [{ path: [...idPath, ...positional], flags }];
-  return { commands, help };
+  const nested = dyno && !help ? dynoCommand(dyno, invocation) : undefined;
+  return { commands, help, ...(nested ? { nested: [nested] } : {}) };
+}
+
+// ── heroku run ──────────────────────────────────────────────────────────────────────────────────────
+//
+// `heroku run CMD…` runs CMD in a one-off dyno; `run:detached` without a terminal; `run:inside DYNO
+// CMD…` in a running dyno. oclif reads run with strict: false, so only run's own flags are flags
+// (anywhere, until `--`); every other word, `-c` and its value included, belongs to the command. The
+// words are joined as heroku's buildCommand joins them (one word as it is, otherwise those holding a
+// space or `"` double-quoted), and the dyno's shell runs that text. A bare shell (`heroku run bash`)
+// reads what is typed: unreadable. Attached runs forward this stdin.
+
+const runIds = new Set(['run', 'run:detached', 'run:inside']);
+
+const runGrammar = grammar({
+  values: [['--app', '-a'], ['--remote', '-r'], ['--size', '-s'], ['--type'], ['--env', '-e']],
+  booleans: [['--help', '-h'], ['--exit-code', '-x'], ['--no-tty'], ['--listen'], ['--no-notify'], ['--tail', '-t']],
+});
+
+function readRun(args: readonly string[]): HerokuArgs & { id: string } {
+  const [id, ...rest] = args;
+  const flags = new Map<string, string[]>();
+  const words: string[] = [];
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i];
+    if (arg === '--') {
+      words.push(...rest.slice(i + 1));
+      break;
+    }
+    const eq = arg.indexOf('=');
+    const spelled = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : /^-[a-z]./i.test(arg) && !arg.startsWith('--') ? arg.slice(0, 2) : arg;
+    const value = runGrammar.values.get(spelled);
+    const boolean = runGrammar.booleans.get(spelled);
+    if (value) {
+      const attached = spelled === arg ? undefined : arg.slice(spelled.length).replace(/^=/, '');
+      flags.set(value, [...(flags.get(value) ?? []), attached ?? rest[++i] ?? '']);
+    } else if (boolean && spelled === arg) {
+      flags.set(boolean, ['']);
+    } else {
+      words.push(arg);
+    }
+  }
+  return { id, idPath: id.split(':'), positional: words, flags };
+}
+
+function dynoCommand({ id, positional }: HerokuArgs & { id: string }, invocation: Invocation): NestedLine | undefined {
+  const command = id === 'run:inside' ? positional.slice(1) : positional;
+  if (command.length === 0) return undefined;
+  const via = `heroku ${id}${id === 'run:inside' ? ` ${positional[0]}` : ''}`;
+  return remoteLine(via, buildCommand(command), forwardedInput(invocation, id !== 'run:detached'));
+}
+
+/** heroku's buildCommand: one word as it is; else words holding a space or `"` are double-quoted. */
+function buildCommand(args: string[]): string {
+  if (args.length === 1) return args[0];
+  return args.map((arg) => (arg.includes(' ') || arg.includes('"') ? `"${arg.replace(/"/g, '\\"')}"` : arg)).join(' ');
 }
 
 function resolve(_parsed: ParsedInvocation, invocation: Invocation): ResolvedTarget {
-  const { id, positional, flags } = readHeroku(invocation.args);
+  const { id, positional, flags } = runIds.has(invocation.args[0] ?? '') ? readRun(invocation.args) : readHeroku(invocation.args);
   const env = invocation.env;
 
   if (id && appDestroyIds.has(id) && positional[0]) {

@@ -37,6 +37,7 @@ const registry: ToolEntry[] = [
   { name: 'httpie', executables: ['http', 'https'], load: async () => (await import('./httpie.js')).httpie },
   { name: 'xh', executables: ['xh', 'xhs'], load: async () => (await import('./xh.js')).xh },
   { name: 'velero', executables: ['velero'], load: async () => (await import('./velero.js')).velero },
+  { name: 'ssh', executables: ['ssh'], load: async () => (await import('./ssh.js')).ssh },
 ];
 
 /** The names rules may use in `tool:`. */

@@ -15,9 +15,10 @@
 //      none for cluster-wide commands (drain, deleting nodes or namespaces, -A); the objects' own for
 //      files (-f, -k) when no -n is given. Namespaces being deleted are named by the arguments.
 
-import type { Command, Evidence, Identifier, Invocation, ParsedInvocation, ResolvedTarget } from '../model.js';
+import type { Command, Evidence, Identifier, Invocation, NestedLine, ParsedInvocation, ResolvedTarget } from '../model.js';
 import { flagSet, parseGoBool, parseGoInt, readCobra, rebind, type CobraCommand, type FlagSet } from './cobra-command.js';
 import { prepareKubeconfigReader, readKubeTarget, type KubeChoice } from './kubeconfig.js';
+import { forwardedInput, remoteArgv, remoteSession } from './remote.js';
 import type { Tool } from './tool.js';
 
 const words = (text: string) => text.trim().split(/\s+/);
@@ -148,12 +149,36 @@ const readOnly = new Set(words(`get describe logs explain top version api-resour
   completion auth events diff wait kustomize options plugin help __complete __completeNoDesc`));
 
 async function parse(invocation: Invocation): Promise<ParsedInvocation> {
-  const { path, flags } = readCobra(invocation.args, root);
+  const { path, flags, afterDash } = readCobra(invocation.args, root);
   settleDryRun(flags);
   settleReplicas(flags);
   const help = flags.has('--help') || path[0] === 'help';
   if (!help && path.length > 0 && !readOnly.has(path[0])) await prepareKubeconfigReader();
-  return { commands: [{ path, flags }], help };
+  const nested = help ? undefined : nestedCommand(path, flags, afterDash, invocation);
+  return { commands: [{ path, flags }], help, ...(nested ? { nested: [nested] } : {}) };
+}
+
+/**
+ * What runs in the cluster. `exec POD -- CMD…` runs CMD in the pod's container, exec'd without a shell
+ * (the older `exec POD CMD…` still works, with a warning); `run NAME --image=I -- CMD…` and
+ * `debug POD --image=I -- CMD…` start a container running CMD, or the image's own command, unknown
+ * here: with -i it reads this stdin (a script, or a terminal: a session), without -i it is the image's
+ * business and no line chaperone could read;
+ * `attach -i` types into a running container's main process. -i/--stdin forwards this stdin to it.
+ */
+function nestedCommand(path: string[], flags: Map<string, string[]>, afterDash: string[], invocation: Invocation): NestedLine | undefined {
+  const [verb, name] = path;
+  if (!['exec', 'run', 'debug', 'attach'].includes(verb) || name === undefined) return undefined;
+  const dryRun = flags.get('--dry-run')?.at(-1);
+  if (dryRun === 'client' || dryRun === 'server') return undefined;
+  const stdin = flags.has('--stdin') || flags.has('--interactive');
+  const via = `kubectl ${verb} ${name}`;
+  const input = forwardedInput(invocation, stdin);
+  if (verb === 'attach') return stdin ? remoteSession(via, input) : undefined;
+  // exec reads its command from after `--`, or (deprecated) from the words after the pod.
+  const argv = verb === 'exec' && afterDash.length > 0 ? afterDash : path.slice(2);
+  if (argv.length > 0) return remoteArgv(via, argv, input);
+  return verb !== 'exec' && stdin ? remoteSession(via, input) : undefined;
 }
 
 /** `--dry-run` alone or `=true` is a client dry run, `=false` a real one; the last one counts. */

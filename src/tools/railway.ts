@@ -18,6 +18,7 @@ import type { Assumption, Evidence, Identifier, Invocation, ParsedInvocation, Re
 import { ancestors, displayPath, homeOf, readTextIfExists, realpathOr } from '../context/files.js';
 import { grammar, readArgs } from './argv.js';
 import { isRailwayApiRequest, parseRailwayApi, resolveRailwayApi } from './railway-api.js';
+import { forwardedInput, remoteLine, remoteSession } from './remote.js';
 import { fingerprint, type Tool } from './tool.js';
 
 const railwayGrammar = grammar({
@@ -46,6 +47,7 @@ const deleteWords = new Set(['delete', 'rm', 'remove']);
 const scheduleKinds = ['--daily', '--weekly', '--monthly'];
 
 function parse(invocation: Invocation): ParsedInvocation | Promise<ParsedInvocation> {
+  if (invocation.args[0] === 'ssh') return parseSsh(invocation);
   const { words, flags } = readArgs(invocation.args, railwayGrammar);
   const help = flags.has('--help') || words[0] === 'help';
   if (words[0] === 'api' && !help) return parseRailwayApi(invocation);
@@ -54,6 +56,30 @@ function parse(invocation: Invocation): ParsedInvocation | Promise<ParsedInvocat
     flags.set('--leaves-out-kinds', ['']);
   }
   return { commands: [{ path: words, flags }], help };
+}
+
+/**
+ * `railway ssh [-p P] [-s S] [-e E] [-d INSTANCE] [CMD…]`: CMD runs in the service's container; without
+ * it, an interactive bash. clap's trailing_var_arg: from the first word that is not one of ssh's own
+ * flags, everything (`-c` too) is the command. The words are joined with spaces for the remote shell.
+ */
+function parseSsh(invocation: Invocation): ParsedInvocation {
+  const own = grammar({
+    values: [['--project', '-p'], ['--service', '-s'], ['--environment', '-e'], ['--deployment-instance', '-d']],
+    booleans: [['--help', '-h'], ['--json']],
+  });
+  const args = invocation.args.slice(1);
+  let end = 0;
+  while (end < args.length && args[end].startsWith('-') && args[end] !== '--') {
+    const spelled = args[end].includes('=') ? args[end].slice(0, args[end].indexOf('=')) : args[end];
+    end += own.values.has(spelled) && spelled === args[end] ? 2 : 1;
+  }
+  const { flags } = readArgs(args.slice(0, end), own);
+  const command = args.slice(args[end] === '--' ? end + 1 : end);
+  const help = flags.has('--help');
+  const input = forwardedInput(invocation, true);
+  const nested = command.length > 0 ? remoteLine('railway ssh', command.join(' '), input) : remoteSession('railway ssh', input);
+  return { commands: [{ path: ['ssh'], flags }], help, ...(help ? {} : { nested: [nested] }) };
 }
 
 function resolve(parsed: ParsedInvocation, invocation: Invocation): ResolvedTarget {
