@@ -49,6 +49,7 @@ export async function judgeNested(lines: readonly NestedLine[], outer: Invocatio
     if (analysis.unparseable && (remote || analysis.unparseable.mentionsCoveredTool)) {
       unreadable(`cannot read ${JSON.stringify(text)} (${analysis.unparseable.reason})`);
     }
+    for (const item of analysis.unknown ?? []) unreadable(item.reason);
     for (const command of analysis.commands) {
       const name = command.argv[0].slice(command.argv[0].lastIndexOf('/') + 1);
       if (!isCovered(name)) continue;

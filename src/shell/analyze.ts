@@ -47,6 +47,8 @@ import {
   type FunctionDefinition,
   type ShellState,
 } from './state.js';
+import { certainTool, expandAlias, setAliases } from './computed.js';
+import { followIndirect, maxFileDepth, type Followed, type Unknown } from './indirect.js';
 import { expandHeredoc, expandText, expandWord, isKnown, opaque, reveal, type Lookup } from './words.js';
 import { wrapperLaunch } from './wrappers.js';
 
@@ -63,12 +65,22 @@ export interface ShellCommand {
   stdin?: string;
   /** What ran it, outermost first, for explanations: `['sudo', 'bash -c']`. */
   via: string[];
+  /**
+   * The command word is computed and not known (`$X volume delete`, `$(pick) up`): its source text.
+   * It is judged as each covered tool would read its arguments, the most dangerous reading winning.
+   */
+  computed?: string;
 }
 
 export interface LineAnalysis {
   commands: ShellCommand[];
   /** Set when (part of) the line could not be parsed; the caller then asks a human, never allows. */
   unparseable?: { reason: string; mentionsCoveredTool: boolean };
+  /**
+   * What the line runs that could not be read (a script that does not parse, code piped into a shell,
+   * a Makefile past its depth): each is gated like an unparseable line that names a covered tool.
+   */
+  unknown?: Unknown[];
 }
 
 export interface LineContext {
@@ -98,10 +110,16 @@ interface Walk {
   via: string[];
   /** Functions being expanded, so a recursive one is followed once. */
   calling: string[];
+  /** What could not be read (indirect.ts); shared by the whole walk. */
+  unknown: Unknown[];
+  /** Files being read (scripts, sourced files, Makefile targets, package scripts), to stop loops. */
+  files: string[];
+  /** Its stdin is a pipe from a command whose output is not known (`curl … | sh`). */
+  pipedUnknown?: boolean;
 }
 
 export function analyzeLine(line: string, context: LineContext): LineAnalysis {
-  const walk: Walk = { out: [], problems: [], functions: [], depth: context.depth ?? 0, remote: context.remote ?? false, via: [], calling: [] };
+  const walk: Walk = { out: [], problems: [], functions: [], depth: context.depth ?? 0, remote: context.remote ?? false, via: [], calling: [], unknown: [], files: [] };
   runText(line, startShell(context.cwd, context.env), walk);
   // A function that is never called still counts: it can be called in ways a line does not show (trap).
   for (let i = 0; i < walk.functions.length; i++) {
@@ -112,6 +130,7 @@ export function analyzeLine(line: string, context: LineContext): LineAnalysis {
   if (walk.problems.length > 0) {
     analysis.unparseable = { reason: [...new Set(walk.problems)].join('; '), mentionsCoveredTool: mentionsCoveredTool(line) };
   }
+  if (walk.unknown.length > 0) analysis.unknown = walk.unknown.filter((u, i) => walk.unknown.findIndex((v) => v.reason === u.reason) === i);
   return analysis;
 }
 
@@ -171,7 +190,11 @@ function walkNode(node: PipelineNode | AndOr, state: ShellState, walk: Walk, std
       const timed = node.prefixes.some((p) => p.type === 'Time') ? { ...walk, via: [...walk.via, 'time'] } : walk;
       if (node.commands.length === 1) return walkNode(node.commands[0], state, timed, stdin);
       let input = stdin;
-      for (const command of node.commands) input = walkNode(command, copyShell(state), timed, input);
+      node.commands.forEach((command, i) => {
+        // A stage fed by one whose output is not known gets unknown input: `curl … | sh` runs unknown code.
+        const piped = i === 0 ? timed : { ...timed, pipedUnknown: input === undefined };
+        input = walkNode(command, copyShell(state), piped, input);
+      });
       return input;
     }
     case 'Command':
@@ -252,6 +275,7 @@ function scanSubstitutions(node: SyntaxNode, state: ShellState, walk: Walk): voi
 
 function walkCommand(command: Command, state: ShellState, walk: Walk, piped: string | undefined): string | undefined {
   scanSubstitutions(command, state, walk);
+  if (command.name && expandAlias(command, state, (text) => runText(text, state, { ...walk, via: [...walk.via, `alias ${command.name!.text}`] }))) return undefined;
   const lookup = lookupIn(state);
   const assignments = command.prefix.filter((p): p is Assignment => p.type === 'Assignment');
   if (!command.name) {
@@ -261,12 +285,15 @@ function walkCommand(command: Command, state: ShellState, walk: Walk, piped: str
   const prefix: Record<string, string> = {};
   for (const a of assignments) prefix[a.name] = assignedValue(a, lookup);
   const argv = expandWord(command.name, lookup);
+  const tool = argv.length > 0 && !isKnown(argv[0]) ? certainTool(argv[0]) : undefined;
+  if (tool !== undefined) argv[0] = tool;
   for (const item of command.suffix) {
     if (item.type === 'Word') argv.push(...expandWord(item, lookup));
     else if (item.type === 'Assignment') argv.push(`${item.name}${item.append ? '+=' : '='}${assignedValue(item, lookup)}`);
   }
   const env = changeEnv(commandEnv(state), { set: prefix });
-  return run(argv, env, inputOf(command.redirects, lookup, piped, walk.remote ? undefined : state.cwd), state, walk, state.cwd, true);
+  const redirected = command.redirects.some((r) => (r.descriptor === undefined || (r.descriptor.type === 'FileDescriptor' && r.descriptor.value === 0)) && ['<', '<<', '<<-', '<<<', '<>', '<&'].includes(r.operator));
+  return run(argv, env, inputOf(command.redirects, lookup, piped, walk.remote ? undefined : state.cwd), state, redirected ? { ...walk, pipedUnknown: false } : walk, state.cwd, true);
 }
 
 function assignedValue(a: Assignment, lookup: Lookup): string {
@@ -316,6 +343,11 @@ function run(argv: string[], env: CommandEnv, stdin: string | undefined, state: 
     for (const runs of launch.runs ?? []) run(runs, next, launch.stdin === 'none' ? undefined : stdin, state, inner, where, inShell && launch.inShell === true);
     return undefined;
   }
+  const indirect = followIndirect(argv, { cwd, lookup: (name) => env.set[name] ?? lookupIn(state)(name), stdin, stdinUnknown: walk.pipedUnknown === true, remote: walk.remote });
+  if (indirect) {
+    follow(indirect, env, state, walk, cwd, inShell);
+    return undefined;
+  }
 
   emit(argv, env, stdin, cwd, walk);
   return outputOf(argv, stdin);
@@ -350,14 +382,24 @@ function runBuiltin(argv: string[], env: CommandEnv, stdin: string | undefined, 
       for (const a of args) if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(a)) forgetVariable(state, a);
       return true;
     case 'eval':
+      if (!isKnown(args.join(' '))) walk.unknown.push({ reason: `eval runs ${reveal(args.join(' '))}, whose text is not known` });
       runText(args.join(' '), state, { ...walk, via: [...walk.via, 'eval'] });
+      return true;
+    case 'alias':
+    case 'unalias':
+      emit(argv, env, stdin, state.cwd, walk);
+      setAliases(state, argv);
       return true;
   }
   const fn = state.functions.get(name);
   if (!fn) return false;
   if (!walk.calling.includes(name)) {
     fn.called = true;
+    // In the body, `$1`… are the call's arguments (`$0` stays the shell's).
+    const outer = state.positional;
+    state.positional = [outer?.[0] ?? 'bash', ...args];
     walkBody(fn.body, state, { ...walk, via: [...walk.via, `${name}()`], calling: [...walk.calling, name] });
+    state.positional = outer;
   }
   return true;
 }
@@ -380,6 +422,40 @@ function declare(state: ShellState, name: string, args: string[]): void {
   }
 }
 
+/**
+ * What a command's file or code runs (indirect.ts): shell text in a new shell or this one, argv, and
+ * what could not be read. Files nest at most `maxFileDepth` deep, and a file that runs itself is a loop.
+ */
+function follow(found: Followed, env: CommandEnv, state: ShellState, walk: Walk, cwd: string, inShell: boolean): void {
+  walk.unknown.push(...found.unknown.map((u) => ({ ...u, reason: walk.via.length > 0 ? `${u.reason} (via ${walk.via.join(' > ')})` : u.reason })));
+  for (const text of found.texts) {
+    const file = text.file;
+    const inner = { ...walk, via: [...walk.via, text.via] };
+    if (file !== undefined && walk.files.includes(file)) {
+      walk.unknown.push({ reason: `${file.replace(/#.*/, '')} runs itself (${[...walk.files, file].join(' > ')})`, file: file.replace(/#.*/, '') });
+      continue;
+    }
+    if (walk.files.length >= maxFileDepth) {
+      walk.unknown.push({ reason: `scripts run scripts more than ${maxFileDepth} deep (${[...walk.files, file ?? text.via].join(' > ')})`, ...(file ? { file: file.replace(/#.*/, '') } : {}) });
+      continue;
+    }
+    const where = text.cwd ?? cwd;
+    const next = changeEnv(env, { set: text.set ?? {} });
+    let shell: ShellState;
+    if (text.inShell) {
+      shell = inShell ? state : copyShell(state);
+      if (text.positional) shell.positional = text.positional;
+    } else shell = childShell(state, next, where, text.positional ?? ['sh']);
+    const script = parse(text.text) as Script & { errors?: readonly { message: string }[] };
+    const reading = { ...inner, files: file !== undefined ? [...walk.files, file] : walk.files, pipedUnknown: false };
+    for (const error of script.errors ?? []) walk.unknown.push({ reason: `cannot parse ${file?.replace(/#.*/, '') ?? text.via}: ${error.message}`, ...(file ? { file: file.replace(/#.*/, '') } : {}) });
+    const outer = shell.positional;
+    for (const statement of script.commands) walkStatement(statement, shell, reading);
+    if (text.inShell && text.positional) shell.positional = outer;
+  }
+  for (const r of found.runs) run(r.argv, changeEnv(env, { set: r.set ?? {} }), undefined, copyShell(state), { ...walk, via: [...walk.via, r.via] }, r.cwd ?? cwd, false);
+}
+
 function emit(argv: string[], env: CommandEnv, stdin: string | undefined, cwd: string, walk: Walk): void {
   if (full(walk)) return;
   const name = commandName(argv[0]);
@@ -394,6 +470,7 @@ function emit(argv: string[], env: CommandEnv, stdin: string | undefined, cwd: s
     ...(env.clear ? { clearEnv: true } : {}),
     ...(stdin !== undefined ? { stdin: reveal(stdin) } : {}),
     via: [...walk.via],
+    ...(!isKnown(argv[0]) ? { computed: reveal(argv[0]) } : {}),
   });
 }
 

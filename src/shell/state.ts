@@ -34,6 +34,8 @@ export interface ShellState {
   functions: Map<string, FunctionDefinition>;
   /** `$0`, `$1`, …: known in `sh -c 'script' name arg…`. */
   positional?: string[];
+  /** `alias NAME=VALUE` earlier in the line (computed.ts). */
+  aliases?: Map<string, string>;
 }
 
 /** How the environment of one command differs from the one the line was given. */
@@ -50,7 +52,7 @@ export function startShell(cwd: string, env: NodeJS.ProcessEnv): ShellState {
 }
 
 export function copyShell(state: ShellState): ShellState {
-  return { ...state, vars: new Map(state.vars), touched: new Set(state.touched), dirs: [...state.dirs], functions: new Map(state.functions) };
+  return { ...state, vars: new Map(state.vars), touched: new Set(state.touched), dirs: [...state.dirs], functions: new Map(state.functions), ...(state.aliases ? { aliases: new Map(state.aliases) } : {}) };
 }
 
 /** A new shell started by a command of this one, with that command's environment. */
@@ -70,6 +72,8 @@ export function lookupIn(state: ShellState): Lookup {
     if (name === 'PWD') return state.cwd;
     if (name === 'OLDPWD') return state.oldpwd;
     if (/^\d+$/.test(name)) return state.positional?.[Number(name)];
+    if (name === '@' || name === '*') return state.positional?.slice(1).join(' ');
+    if (name === '#') return state.positional ? String(state.positional.length - 1) : undefined;
     return state.vars.get(name)?.value;
   };
 }
