@@ -124,7 +124,8 @@ export function analyzeLine(line: string, context: LineContext): LineAnalysis {
   // A function that is never called still counts: it can be called in ways a line does not show (trap).
   for (let i = 0; i < walk.functions.length; i++) {
     const fn = walk.functions[i];
-    if (!fn.called) walkBody(fn.body, copyShell(fn.definedIn), { ...walk, via: fn.via });
+    // Its arguments are not known: `$1` stays unknown.
+    if (!fn.called) walkBody(fn.body, { ...copyShell(fn.definedIn), positional: undefined }, { ...walk, via: fn.via });
   }
   const analysis: LineAnalysis = { commands: walk.out };
   if (walk.problems.length > 0) {

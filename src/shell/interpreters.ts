@@ -293,6 +293,8 @@ export function readCode(language: Language, code: string, via: string, file?: s
   const shellLine = (text: string) => out.texts.push({ text, via });
   for (const [pattern, kind] of calls[language]) {
     for (const match of code.matchAll(pattern)) {
+      // One call is read once, by the first pattern that took it (`Bun.spawn(` is not `spawn(` again).
+      if (consumed.some(([s, e]) => match.index! < e && match.index! + match[0].length > s)) continue;
       const at = match.index! + match[0].length - 1;
       const opener = code[at];
       // Backticks, `$\`…\``, `%x(…)`, `qx{…}`: the whole literal is shell text.

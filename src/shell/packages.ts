@@ -72,7 +72,8 @@ function expandWorkspace(root: string, pattern: string): string[] {
   if (pattern.startsWith('!')) return [];
   const star = pattern.search(/[*?[{]/);
   if (star < 0) return [resolve(root, pattern)];
-  const base = resolve(root, pattern.slice(0, star).replace(/\/[^/]*$/, '').replace(/^[^/]*$/, '.'));
+  const head = pattern.slice(0, star);
+  const base = resolve(root, head.includes('/') ? head.slice(0, head.lastIndexOf('/')) : '.');
   try {
     return readdirSync(base, { withFileTypes: true }).filter((d) => d.isDirectory() && d.name !== 'node_modules').map((d) => join(base, d.name));
   } catch {

@@ -71,7 +71,8 @@ export function lookupIn(state: ShellState): Lookup {
   return (name) => {
     if (name === 'PWD') return state.cwd;
     if (name === 'OLDPWD') return state.oldpwd;
-    if (/^\d+$/.test(name)) return state.positional?.[Number(name)];
+    // A positional parameter past the arguments given is unset: empty, as the shell expands it.
+    if (/^\d+$/.test(name)) return state.positional ? (state.positional[Number(name)] ?? '') : undefined;
     if (name === '@' || name === '*') return state.positional?.slice(1).join(' ');
     if (name === '#') return state.positional ? String(state.positional.length - 1) : undefined;
     return state.vars.get(name)?.value;
