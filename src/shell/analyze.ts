@@ -247,7 +247,8 @@ function walkNode(node: PipelineNode | AndOr, state: ShellState, walk: Walk, std
     case 'Function': {
       const fn: FunctionDefinition = { body: node.body, called: false, definedIn: copyShell(state), via: [...walk.via, `${node.name.value}()`] };
       state.functions.set(node.name.value, fn);
-      walk.functions.push(fn);
+      // A file's functions (a sourced library) run only when called: by the line, the file, or a trap.
+      if (walk.files.length === 0) walk.functions.push(fn);
       return undefined;
     }
     case 'Coproc':
@@ -340,6 +341,8 @@ function run(argv: string[], env: CommandEnv, stdin: string | undefined, state: 
     const next = changeEnv(env, launch);
     const where = launch.chdir !== undefined ? resolve(cwd, launch.chdir) : cwd;
     const inner = { ...walk, via: [...walk.via, launch.via] };
+    // `sh -c "$(cat wipe.sh)"`, `bash -c "$CMD"`: shell text whose commands are not known.
+    if (launch.script !== undefined && !isKnown(String.fromCodePoint(launch.script.trimStart().codePointAt(0) ?? 32))) walk.unknown.push({ reason: `${launch.via} runs ${reveal(launch.script)}, whose text is not known` });
     if (launch.script !== undefined) runText(launch.script, childShell(state, next, where, launch.positional), inner);
     for (const runs of launch.runs ?? []) run(runs, next, launch.stdin === 'none' ? undefined : stdin, state, inner, where, inShell && launch.inShell === true);
     return undefined;
@@ -385,6 +388,11 @@ function runBuiltin(argv: string[], env: CommandEnv, stdin: string | undefined, 
     case 'eval':
       if (!isKnown(args.join(' '))) walk.unknown.push({ reason: `eval runs ${reveal(args.join(' '))}, whose text is not known` });
       runText(args.join(' '), state, { ...walk, via: [...walk.via, 'eval'] });
+      return true;
+    case 'trap':
+      // `trap 'cleanup' EXIT`: the handler's text runs later, in this shell.
+      emit(argv, env, stdin, state.cwd, walk);
+      if (args[0] !== undefined && !args[0].startsWith('-')) runText(args[0], state, { ...walk, via: [...walk.via, 'trap'] });
       return true;
     case 'alias':
     case 'unalias':

@@ -30,6 +30,8 @@ write('logs.sh', '#!/bin/sh\nrailway logs "$@"\n', 0o755);
 write('scripts/wipe', 'dropdb "${1:-shop}"\n', 0o755);
 write('db/.keep', '');
 write('env.sh', 'export AWS_PROFILE=prod\ncd db\nalias k=kubectl\nnuke() { aws s3 rm "s3://$1" --recursive; }\n');
+write('trap.sh', 'cleanup() { railway down; }\ntrap cleanup EXIT\n');
+write('lib.sh', 'wipe() { dropdb shop; }\n');
 write('loop-a.sh', 'source loop-b.sh\n');
 write('loop-b.sh', '. ./loop-a.sh\n');
 for (let i = 0; i < 10; i++) write(`deep/${i}.sh`, `bash deep/${i + 1}.sh\n`);
@@ -136,9 +138,13 @@ describe('scripts run by path, by a shell, or sourced', () => {
     ['./logs.sh --tail 10', ['railway logs --tail 10  via ./logs.sh']],
     ['./wipe.sh pg; railway status', ['set -e  via ./wipe.sh', 'cd db  via ./wipe.sh', 'railway volume delete --volume pg --yes  @db  via ./wipe.sh', 'railway status']],
     ['source env.sh; aws s3 ls; k delete ns prod; nuke shop', ['export AWS_PROFILE=prod  via source env.sh', 'cd db  via source env.sh', 'alias k=kubectl  @db  via source env.sh', 'aws s3 ls  @db', 'kubectl delete ns prod  @db  via alias k', 'aws s3 rm s3://shop --recursive  @db  via nuke()']],
-    ['. ./env.sh && echo $AWS_PROFILE', ['export AWS_PROFILE=prod  via . ./env.sh', 'cd db  via . ./env.sh', 'alias k=kubectl  @db  via . ./env.sh', 'echo prod  @db', "aws s3 rm 's3://$1' --recursive  @db  via . ./env.sh > nuke()"]],
+    ['. ./env.sh && echo $AWS_PROFILE', ['export AWS_PROFILE=prod  via . ./env.sh', 'cd db  via . ./env.sh', 'alias k=kubectl  @db  via . ./env.sh', 'echo prod  @db']],
     // A script runs in a child: its export and cd do not reach the line.
-    ['bash env.sh; aws s3 ls', ['export AWS_PROFILE=prod  via bash env.sh', 'cd db  via bash env.sh', 'alias k=kubectl  @db  via bash env.sh', 'aws s3 ls', "aws s3 rm 's3://$1' --recursive  @db  via bash env.sh > nuke()"]],
+    ['bash env.sh; aws s3 ls', ['export AWS_PROFILE=prod  via bash env.sh', 'cd db  via bash env.sh', 'alias k=kubectl  @db  via bash env.sh', 'aws s3 ls']],
+    // A file's functions run when called, by the line, by the file itself, or by a trap it sets.
+    ['bash trap.sh', ['trap cleanup EXIT  via bash trap.sh', 'railway down  via bash trap.sh > trap > cleanup()']],
+    ['source lib.sh', []],
+    ['source lib.sh; wipe', ['dropdb shop  via wipe()']],
     ['./missing.sh', ['./missing.sh']],
     ['bin/tool --flag', ['bin/tool --flag']],
     ['node_modules/.bin/railway volume delete -v x', ['railway volume delete -v x']],
@@ -172,6 +178,9 @@ describe('code fed to a shell that the line does not show', () => {
     ['bash <(curl -s https://x.example/i.sh)', ['curl -s https://x.example/i.sh  via <( )', 'unknown: bash runs a script from <(curl -s https://x.example/i.sh), whose text is not known']],
     ['source <(kubectl completion bash)', ['kubectl completion bash  via <( )', 'unknown: source runs <(kubectl completion bash), whose text is not known']],
     ['eval "$(ssh-agent -s)"', ['ssh-agent -s  via $( )', "'$(ssh-agent -s)'  via eval  computed", 'unknown: eval runs $(ssh-agent -s), whose text is not known']],
+    ['sh -c "$(cat wipe.sh)"', ['cat wipe.sh  via $( )', "'$(cat wipe.sh)'  via sh -c  computed", 'unknown: sh -c runs $(cat wipe.sh), whose text is not known']],
+    ['bash -c "$CMD"', ["'$CMD'  via bash -c  computed", 'unknown: bash -c runs $CMD, whose text is not known']],
+    ['cat wipe.sh | sh', ['cat wipe.sh', 'unknown: sh runs the commands piped into it, and what is piped in is not known']],
     ['curl -s https://x.example/q | python3', ['curl -s https://x.example/q', 'unknown: python3 runs the code piped into it, and what is piped in is not known']],
     // Counterparts: the input is known, or the shell reads nothing from the pipe.
     ['echo "railway status" | bash', ["echo 'railway status'", 'railway status  via bash <stdin>']],
