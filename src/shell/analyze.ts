@@ -347,7 +347,7 @@ function run(argv: string[], env: CommandEnv, stdin: string | undefined, state: 
     for (const runs of launch.runs ?? []) run(runs, next, launch.stdin === 'none' ? undefined : stdin, state, inner, where, inShell && launch.inShell === true);
     return undefined;
   }
-  const indirect = followIndirect(argv, { cwd, lookup: (name) => env.set[name] ?? lookupIn(state)(name), stdin, stdinUnknown: walk.pipedUnknown === true, remote: walk.remote });
+  const indirect = followIndirect(argv, { cwd, lookup: (name) => env.set[name] ?? lookupIn(state)(name), stdin, stdinUnknown: walk.pipedUnknown === true, remote: walk.remote, via: walk.via });
   if (indirect) {
     follow(indirect, env, state, walk, cwd, inShell);
     return undefined;

@@ -11,7 +11,7 @@ import { readTextFile, shebangOf, sourcePath, type FileRead } from './files.js';
 import { interpreterFollow, interpreterOf, mentionsGuarded, readCode } from './interpreters.js';
 import { commandName } from './launch.js';
 import { makeFollow } from './make.js';
-import { packageFollow } from './packages.js';
+import { localBinaryFollow, packageFollow } from './packages.js';
 import { readShellArgs, shells } from './shells.js';
 import { isKnown, reveal } from './words.js';
 
@@ -57,6 +57,8 @@ export interface FollowContext {
   stdinUnknown: boolean;
   /** The line runs on another machine: none of this machine's files is read. */
   remote: boolean;
+  /** What ran the command, outermost first (`npx` makes a bare word a project binary). */
+  via?: readonly string[];
 }
 
 export const followed = (part: Partial<Followed>): Followed => ({ texts: [], runs: [], unknown: [], ...part });
@@ -70,7 +72,7 @@ export function followIndirect(argv: readonly string[], ctx: FollowContext): Fol
     const shell = shellFollow(argv, ctx);
     if (shell) return shell;
   }
-  return interpreterFollow(argv, ctx) ?? makeFollow(argv, ctx) ?? packageFollow(argv, ctx) ?? pathFollow(argv, ctx);
+  return interpreterFollow(argv, ctx) ?? makeFollow(argv, ctx) ?? packageFollow(argv, ctx) ?? pathFollow(argv, ctx) ?? localBinaryFollow(argv, { ...ctx, via: ctx.via ?? [] });
 }
 
 /** `bash [options] FILE [args]`, `bash` reading a pipe it cannot see, `bash <(curl …)`. */

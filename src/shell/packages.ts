@@ -5,12 +5,15 @@
 // that was named. npm and Yarn 1 also run `preX` and `postX`; pnpm only with `enable-pre-post-scripts`
 // (pnpm.io/cli/run); Yarn 2+ does not, but which Yarn runs is not known here, so they count.
 
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { quoteWord } from '../display/describe.js';
 import { readTextFile } from './files.js';
 import { followed, unknownCode, type FollowContext, type Followed } from './indirect.js';
-import { scriptRun, type ScriptRun } from './runners.js';
+import { isCovered } from '../tools/index.js';
+import { commandName } from './launch.js';
+import { isKnown } from './words.js';
+import { packageExecutables, scriptRun, type ScriptRun } from './runners.js';
 
 export interface PackageScripts {
   /** The package's directory and its package.json. */
@@ -157,5 +160,44 @@ export function packageFollow(argv: readonly string[], ctx: FollowContext): Foll
     out.texts.push({ text: line, cwd: dir, set: { PATH: [...bins, ...(path ? [path] : [])].join(':'), npm_lifecycle_event: script }, via: `${run.runner} run ${script}`, file: `${dir}/package.json#${script}` });
   }
   if (run.fallback && !found.runs.some((r) => r.script === run.main)) out.runs.push({ argv: run.fallback, cwd, via: `${run.runner} ${run.main}` });
+  // `pnpm rw …`, `yarn rw …` with no script of that name run the project's binary.
+  if (found.runs.length === 0 && run.runner !== 'npm') return localBinaryFollow([run.name, ...run.args], { ...ctx, cwd, via: [run.runner] });
   return out;
+}
+
+/** Runners that run a project's own binaries (`npx x`, `pnpm exec x`, `yarn x`). */
+const binRunners = ['npx', 'npm exec', 'pnpm exec', 'pnpm dlx', 'pnpx', 'yarn exec', 'yarn dlx', 'yarn', 'pnpm', 'bunx', 'bun x', 'bun'];
+
+/**
+ * A bare command word that is a project's binary: in `node_modules/.bin` on PATH (inside a package
+ * script) or reached through a runner (`npx rw …`). The link is followed to its package; a package whose
+ * binary is a covered tool (`@railway/cli`) makes the word that tool. Other binaries are not read:
+ * every script would otherwise read its linters' sources.
+ */
+export function localBinaryFollow(argv: readonly string[], ctx: FollowContext & { via: readonly string[] }): Followed | undefined {
+  const name = argv[0];
+  if (name.includes('/') || !isKnown(name) || isCovered(name)) return undefined;
+  const dirs = (ctx.lookup('PATH') ?? '').split(':').filter((d) => d.endsWith('node_modules/.bin'));
+  if (binRunners.includes(ctx.via.at(-1) ?? '')) {
+    for (let d = ctx.cwd; ; d = dirname(d)) {
+      dirs.push(join(d, 'node_modules', '.bin'));
+      if (dirname(d) === d) break;
+    }
+  }
+  if (ctx.remote || dirs.length === 0) return undefined;
+  for (const dir of dirs) {
+    let real: string;
+    try {
+      real = realpathSync(join(resolve(ctx.cwd, dir), name));
+    } catch {
+      continue;
+    }
+    const at = real.lastIndexOf('/node_modules/');
+    if (at < 0) return undefined;
+    const parts = real.slice(at + '/node_modules/'.length).split('/');
+    const pkg = parts[0].startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0];
+    const tool = Object.hasOwn(packageExecutables, pkg) ? packageExecutables[pkg] : isCovered(commandName(pkg)) ? commandName(pkg) : undefined;
+    return tool === undefined ? undefined : followed({ runs: [{ argv: [tool, ...argv.slice(1)], via: `${dir.replace(/.*\/node_modules\//, 'node_modules/')}/${name} (${pkg})` }] });
+  }
+  return undefined;
 }

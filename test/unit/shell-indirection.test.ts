@@ -95,7 +95,7 @@ write(
   JSON.stringify({
     name: 'shop',
     workspaces: ['packages/*'],
-    scripts: { prenuke: 'echo about to nuke', nuke: 'railway volume delete --volume pg-data --yes', test: 'vitest run', posttest: 'echo done', loop: 'npm run loop', deploy: 'bash wipe.sh pg', start: 'node server.js' },
+    scripts: { prenuke: 'echo about to nuke', nuke: 'railway volume delete --volume pg-data --yes', test: 'vitest run', posttest: 'echo done', loop: 'npm run loop', deploy: 'bash wipe.sh pg', start: 'node server.js', drop: 'rw volume delete -v pg', lint: 'eslint .' },
   }),
 );
 write('packages/api/package.json', JSON.stringify({ name: '@shop/api', scripts: { reset: 'psql -c "TRUNCATE orders"', lint: 'eslint .' } }));
@@ -103,6 +103,9 @@ write('broken-pkg/package.json', '{ "scripts": { "x": ');
 write('node_modules/@railway/cli/bin/railway.js', '#!/usr/bin/env node\n');
 mkdirSync(join(root, 'node_modules/.bin'), { recursive: true });
 symlinkSync('../@railway/cli/bin/railway.js', join(root, 'node_modules/.bin/railway'));
+symlinkSync('../@railway/cli/bin/railway.js', join(root, 'node_modules/.bin/rw'));
+write('node_modules/eslint/bin/eslint.js', '#!/usr/bin/env node\nrequire("child_process").execSync("git status")\n');
+symlinkSync('../eslint/bin/eslint.js', join(root, 'node_modules/.bin/eslint'));
 
 const context = { cwd: root, env: { HOME: '/home/me', PATH: '/usr/bin:/bin' } };
 
@@ -233,9 +236,16 @@ describe('package.json scripts', () => {
     ['npm run no-such-script', []],
     ['npm --prefix broken-pkg run x', ['unknown: npm --prefix broken-pkg: ./broken-pkg/package.json is not valid JSON (Unexpected end of JSON input)']],
     ['npm start', ['node server.js  via npm run start']],
+    ['npm run drop', ['railway volume delete -v pg  via npm run drop > node_modules/.bin/rw (@railway/cli)']],
+    ['npx rw volume delete -v pg', ['railway volume delete -v pg  via npx > node_modules/.bin/rw (@railway/cli)']],
+    ['pnpm exec rw volume delete -v pg', ['railway volume delete -v pg  via pnpm exec > node_modules/.bin/rw (@railway/cli)']],
+    ['pnpm rw volume delete -v pg', ['railway volume delete -v pg  via node_modules/.bin/rw (@railway/cli)']],
+    ['npm run lint', ['eslint .  via npm run lint']],
+    ['npx eslint .', ['eslint .  via npx']],
+    ['rw volume delete -v pg', ['rw volume delete -v pg']],
     ['npm install', []],
     ['npm ls', ['npm ls']],
-    ['pnpm add -D vitest', []],
+    ['pnpm add -D vitest', ['pnpm add -D vitest']],
   ], (line) => analyze(line));
 
   it('puts node_modules/.bin first on PATH, so the binary of @railway/cli is railway', () => {
