@@ -27,6 +27,12 @@ interface Rule {
 }
 
 interface Makefile {
+  /** Expansion steps left: `A = $(A)$(A)` would otherwise double at every level. */
+  budget: number;
+  /** A recursive variable that references itself (make stops with an error). */
+  selfReference?: string;
+  /** Variables being expanded. */
+  expanding?: string[];
   rules: Rule[];
   vars: Map<string, { value: string; recursive: boolean }>;
   exported: Set<string>;
@@ -36,6 +42,8 @@ interface Makefile {
 }
 
 const maxIncludes = 16;
+/** Variable references expanded per make command, at most. */
+const maxExpansion = 100_000;
 
 function readInto(mk: Makefile, file: string, dir: string, env: (name: string) => string | undefined, commandLine: Record<string, string>, depth: number): { error: string; file: string } | undefined {
   if (depth > maxIncludes) return { error: `${file}: includes nested more than ${maxIncludes} deep`, file };
@@ -177,7 +185,7 @@ function assign(mk: Makefile, line: string, expand: (t: string) => string, comma
 
 /** Make's expansion of `text`; what is not known stays as its (opaque) source text. */
 function expandMake(text: string, mk: Makefile, env: (name: string) => string | undefined, auto: Record<string, string>, depth = 0): string {
-  if (depth > 32) return opaque(text);
+  if (depth > 32 || --mk.budget < 0) return opaque(text);
   let out = '';
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
@@ -224,7 +232,17 @@ function expandMake(text: string, mk: Makefile, env: (name: string) => string | 
       continue;
     }
     const v = mk.vars.get(name);
-    if (v) out += v.recursive ? expandMake(v.value, mk, env, auto, depth + 1) : v.value;
+    if (v && v.recursive) {
+      const stack = (mk.expanding ??= []);
+      if (stack.includes(name)) {
+        mk.selfReference ??= name;
+        out += opaque(source);
+        continue;
+      }
+      stack.push(name);
+      out += expandMake(v.value, mk, env, auto, depth + 1);
+      stack.pop();
+    } else if (v) out += v.value;
     else if (name === 'SHELL') out += '/bin/sh';
     else if (/^[@<^?*+|%]$|^[@<^*][DF]$/.test(name)) out += opaque(source);
     else out += env(name) ?? '';
@@ -311,12 +329,14 @@ export function makeFollow(argv: readonly string[], ctx: FollowContext): Followe
     if (!found) return undefined;
     files = [found];
   }
-  const mk: Makefile = { rules: [], vars: new Map(), exported: new Set(), oneShell: false, files: [] };
+  const mk: Makefile = { budget: maxExpansion, rules: [], vars: new Map(), exported: new Set(), oneShell: false, files: [] };
   for (const [k, v] of Object.entries(args.vars)) mk.vars.set(k, { value: v, recursive: false });
   for (const file of files) {
     const problem = readInto(mk, file, dir, ctx.lookup, args.vars, 0);
     if (problem) return unknownCode(`${shown}: ${problem.error}`, problem.file);
   }
+  const tooBig = () => unknownCode(`${shown}: ${files[0]} expands its variables more than ${maxExpansion} times`, files[0]);
+  if (mk.budget < 0) return tooBig();
   const goals = args.goals.length > 0 ? args.goals : mk.defaultGoal !== undefined ? [mk.defaultGoal] : [];
   const out = followed({});
   const done = new Set<string>();
@@ -360,5 +380,6 @@ export function makeFollow(argv: readonly string[], ctx: FollowContext): Followe
     }
   };
   for (const goal of goals) build(goal, 0);
-  return out;
+  if (mk.selfReference !== undefined) return unknownCode(`${shown}: ${files[0]}: variable ${mk.selfReference} references itself`, files[0]);
+  return mk.budget < 0 ? tooBig() : out;
 }

@@ -87,6 +87,8 @@ write(
 write('common.mk', 'COMMON = 1\n');
 write('db/Makefile', 'reset:\n\tpsql -c "DROP TABLE users"\n');
 write('bad/Makefile', 'all:\n\techo ok\nthis is not make\n');
+write('bomb.mk', 'A = x\nB = $(A)$(A)\nC = $(B)$(B)\nD = $(C)$(C)\nE = $(D)$(D)\nF = $(E)$(E)\nG = $(F)$(F)\nH = $(G)$(G)\nI = $(H)$(H)\nJ = $(I)$(I)\nK = $(J)$(J)\nL = $(K)$(K)\nM = $(L)$(L)\nN = $(M)$(M)\nO = $(N)$(N)\nP = $(O)$(O)\nQ = $(P)$(P)\nR = $(Q)$(Q)\nall:\n\techo $(R)\n');
+write('self.mk', 'A = $(A) x\nall:\n\techo $(A)\n');
 write('ops.mk', 'nuke:\n\tkubectl delete namespace prod\n');
 
 // package.json scripts and workspaces.
@@ -209,6 +211,8 @@ describe('Makefile targets', () => {
     ['make shell-out', ["'$(shell cat target)' down  via make shell-out  computed"]],
     ['make self', ['unknown: ./Makefile runs itself (./Makefile#self > ./Makefile#self)']],
     ['make -C bad', ['unknown: make -C bad: ./bad/Makefile:3: missing separator (neither a rule, a variable nor a recipe): "this is not make"']],
+    ['make -f bomb.mk', ['unknown: make -f bomb.mk: ./bomb.mk expands its variables more than 100000 times']],
+    ['make -f self.mk', ['unknown: make -f self.mk: ./self.mk: variable A references itself']],
     ['make no-such-target', []],
     ['make --version', ['make --version']],
     ['make -C nowhere all', ['make -C nowhere all']],
@@ -350,6 +354,12 @@ describe('readers never throw, whatever the file holds', () => {
           expect(seen, JSON.stringify(text)).toBe(true);
         }
       }
+    }
+  });
+
+  it('the interpreter code reader, in every language', () => {
+    for (const text of texts(9, 1500)) {
+      for (const language of ['python', 'javascript', 'ruby', 'perl'] as const) expect(() => readCode(language, text, 'x', undefined, ['railway']), `${language}: ${JSON.stringify(text)}`).not.toThrow();
     }
   });
 
