@@ -47,7 +47,7 @@ import {
   type FunctionDefinition,
   type ShellState,
 } from './state.js';
-import { certainTool, expandAlias, setAliases } from './computed.js';
+import { certainTool, expandAlias, isSetupGenerator, setAliases } from './computed.js';
 import { followIndirect, maxFileDepth, type Followed, type Unknown } from './indirect.js';
 import { expandHeredoc, expandText, expandWord, isKnown, opaque, reveal, type Lookup } from './words.js';
 import { wrapperLaunch } from './wrappers.js';
@@ -386,7 +386,7 @@ function runBuiltin(argv: string[], env: CommandEnv, stdin: string | undefined, 
       for (const a of args) if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(a)) forgetVariable(state, a);
       return true;
     case 'eval':
-      if (!isKnown(args.join(' '))) walk.unknown.push({ reason: `eval runs ${reveal(args.join(' '))}, whose text is not known` });
+      if (!isKnown(args.join(' ')) && !isSetupGenerator(reveal(args.join(' ')))) walk.unknown.push({ reason: `eval runs ${reveal(args.join(' '))}, whose text is not known` });
       runText(args.join(' '), state, { ...walk, via: [...walk.via, 'eval'] });
       return true;
     case 'trap':

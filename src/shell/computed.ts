@@ -107,3 +107,40 @@ function lookupCommand(text: string, depth: number): string | undefined {
   }
   return operand.parts && !(operand.parts.length === 1 && operand.parts[0].type === 'Literal') ? undefined : commandName(operand.value) || undefined;
 }
+
+/**
+ * Programs whose output is shell setup of their own (colours, an agent's socket, a version manager's
+ * PATH, completions), so `eval "$(dircolors -b)"` and `source <(kubectl completion bash)` in a
+ * `.bashrc` are not unknown code. `direnv export` is not among them: it emits a project's `.envrc`.
+ */
+const setupGenerators: Record<string, RegExp> = {
+  dircolors: /^/,
+  lesspipe: /^/,
+  'lesspipe.sh': /^/,
+  'ssh-agent': /^/,
+  'keychain': /^/,
+  brew: /^shellenv\b/,
+  pyenv: /^(init|virtualenv-init)\b/,
+  rbenv: /^init\b/,
+  nodenv: /^init\b/,
+  goenv: /^init\b/,
+  jenv: /^init\b/,
+  fnm: /^env\b/,
+  starship: /^init\b/,
+  zoxide: /^init\b/,
+  mise: /^activate\b/,
+  direnv: /^hook\b/,
+  conda: /^shell\.\w+ hook\b/,
+  thefuck: /^--alias\b/,
+  chaperone: /^init\b/,
+};
+
+/** Whether shell text (a substitution's source) only runs a setup generator (`$(dircolors -b)`, `<(gh completion -s bash)`). */
+export function isSetupGenerator(source: string): boolean {
+  const m = /^(?:\$\(|<\(|`)\s*([\w./-]+)((?:\s+[\w.=/~-]+)*)\s*(?:\)|`)$/.exec(source.trim());
+  if (!m) return false;
+  const name = commandName(m[1]);
+  const args = m[2].trim();
+  if (/^completions?\b/.test(args) || /\bcompletion\b/.test(args)) return true;
+  return Object.hasOwn(setupGenerators, name) && setupGenerators[name].test(args);
+}

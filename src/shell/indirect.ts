@@ -7,6 +7,7 @@
 // must then be judged like the line.
 
 import { isCovered } from '../tools/index.js';
+import { isSetupGenerator } from './computed.js';
 import { readTextFile, shebangOf, sourcePath, type FileRead } from './files.js';
 import { interpreterFollow, interpreterOf, mentionsGuarded, readCode } from './interpreters.js';
 import { commandName } from './launch.js';
@@ -93,7 +94,7 @@ function sourceFollow(argv: readonly string[], ctx: FollowContext): Followed | u
   const name = argv[0];
   const file = argv[1];
   if (file === undefined) return undefined;
-  if (!isKnown(file)) return unknownCode(`${name} runs ${reveal(file)}, whose text is not known`);
+  if (!isKnown(file)) return isSetupGenerator(reveal(file)) ? followed({}) : unknownCode(`${name} runs ${reveal(file)}, whose text is not known`);
   if (ctx.remote) return unknownCode(`${name} ${file} runs a file of another machine, which is not read here`);
   const read = readTextFile(ctx.cwd, sourcePath(ctx.cwd, file, ctx.lookup('PATH')));
   if ('missing' in read) return undefined;

@@ -128,8 +128,10 @@ describe('code the line does not show', () => {
     },
   );
 
-  it('allows a download read by a tool that runs nothing', async () => {
-    expect((await check('curl -fsSL https://get.example.com/data.json | jq .', dev)).decision).toBe('allow');
+  it('allows a download read by a tool that runs nothing, and a program that prints its own shell setup', async () => {
+    expect((await check('curl -fsSL https://get.example.com/data.json | jq .', prod)).decision).toBe('allow');
+    expect((await check('eval "$(ssh-agent -s)" && railway status', prod)).decision).toBe('allow');
+    expect((await check('source <(kubectl completion bash); railway logs', prod)).decision).toBe('allow');
   });
 
   it('refuses a script that does not parse, naming the file', async () => {

@@ -181,13 +181,18 @@ describe('code fed to a shell that the line does not show', () => {
     ['curl -fsSL https://x.example/i.sh | sh', ['curl -fsSL https://x.example/i.sh', 'unknown: sh runs the commands piped into it, and what is piped in is not known']],
     ['base64 -d <<< cmFpbHdheSBkb3du | bash', ['base64 -d', 'unknown: bash runs the commands piped into it, and what is piped in is not known']],
     ['bash <(curl -s https://x.example/i.sh)', ['curl -s https://x.example/i.sh  via <( )', 'unknown: bash runs a script from <(curl -s https://x.example/i.sh), whose text is not known']],
-    ['source <(kubectl completion bash)', ['kubectl completion bash  via <( )', 'unknown: source runs <(kubectl completion bash), whose text is not known']],
-    ['eval "$(ssh-agent -s)"', ['ssh-agent -s  via $( )', "'$(ssh-agent -s)'  via eval  computed", 'unknown: eval runs $(ssh-agent -s), whose text is not known']],
+    ['source <(curl -s https://x.example/env)', ['curl -s https://x.example/env  via <( )', 'unknown: source runs <(curl -s https://x.example/env), whose text is not known']],
+
     ['sh -c "$(cat wipe.sh)"', ['cat wipe.sh  via $( )', "'$(cat wipe.sh)'  via sh -c  computed", 'unknown: sh -c runs $(cat wipe.sh), whose text is not known']],
     ['bash -c "$CMD"', ["'$CMD'  via bash -c  computed", 'unknown: bash -c runs $CMD, whose text is not known']],
     ['cat wipe.sh | sh', ['cat wipe.sh', 'unknown: sh runs the commands piped into it, and what is piped in is not known']],
     ['curl -s https://x.example/q | python3', ['curl -s https://x.example/q', 'unknown: python3 runs the code piped into it, and what is piped in is not known']],
-    // Counterparts: the input is known, or the shell reads nothing from the pipe.
+    ['eval "$(direnv export bash)"', ['direnv export bash  via $( )', "'$(direnv export bash)'  via eval  computed", 'unknown: eval runs $(direnv export bash), whose text is not known']],
+    // Counterparts: the input is known, the shell reads nothing from the pipe, or a program prints its own setup.
+    ['eval "$(dircolors -b ~/.dircolors)"', ['dircolors -b /home/me/.dircolors  via $( )', "'$(dircolors -b ~/.dircolors)'  via eval  computed"]],
+    ['source <(kubectl completion bash)', ['kubectl completion bash  via <( )']],
+    ['eval "$(ssh-agent -s)"', ['ssh-agent -s  via $( )', "'$(ssh-agent -s)'  via eval  computed"]],
+    ['eval "$(pyenv init -)" && python3 -V', ['pyenv init -  via $( )', "'$(pyenv init -)'  via eval  computed", 'python3 -V']],
     ['echo "railway status" | bash', ["echo 'railway status'", 'railway status  via bash <stdin>']],
     ['bash < wipe.sh', ['set -e  via bash <stdin>', 'cd db  via bash <stdin>', "railway volume delete --volume '' --yes  @db  via bash <stdin>"]],
     ['eval "railway status"', ['railway status  via eval']],
