@@ -60,9 +60,13 @@ function codeOf(language: Language, name: string, args: readonly string[]): Code
     if (args[0] !== 'run') return undefined;
     i = 1;
   }
-  if (name === 'bun' && (args[0] === 'run' || args[0] === 'x' || args[0] === 'exec')) {
-    if (args[0] !== 'run' || !/\.[cm]?[jt]sx?$/.test(args[1] ?? '')) return undefined;
-    i = 1;
+  if (name === 'bun') {
+    // `bun run x.ts` and `bun x.ts` run a file; `bun test`, `bun install`, `bun run script` are bun's own.
+    const run = args[0] === 'run' ? 1 : 0;
+    const first = args[run];
+    if (first === undefined || (!first.startsWith('-') && !/\.[cm]?[jt]sx?$/.test(first))) return undefined;
+    if (first.startsWith('-') && !['-e', '--eval', '-p', '--print'].includes(first)) return undefined;
+    i = run;
   }
   for (; i < args.length; i++) {
     const word = args[i];
@@ -124,7 +128,8 @@ export function interpreterFollow(argv: readonly string[], ctx: FollowContext): 
   if (!isKnown(file)) return unknownCode(`${shown} runs ${reveal(file)}, whose text is not known`);
   if (ctx.remote) return unknownCode(`${shown} ${file} runs a script of another machine, which is not read here`);
   const read = readTextFile(ctx.cwd, file);
-  if ('missing' in read) return undefined;
+  // A directory (`node .`, `python3 pkg/`) runs an entry point inside it, which is not read here.
+  if ('missing' in read || ('error' in read && read.error.endsWith('is not a regular file'))) return undefined;
   if ('error' in read) return unknownCode(`${shown} ${file}: ${read.error}`, read.file);
   return readCode(language, read.text, `${shown} ${file}`, read.file, source.args);
 }

@@ -114,7 +114,9 @@ export function packageScript(cwd: string, runner: ScriptRun['runner'], name: st
     }
   }
   const chain = options.chain ?? [`pre${name}`, name, `post${name}`];
-  const usePrePost = runner !== 'pnpm' || pnpmPrePost(root.dir, cwd);
+  // Lifecycle events (`install` runs `postinstall`) are run by pnpm too; only a user script's pre/post are not.
+  const lifecycle = ['install', 'ci', 'pack', 'publish', 'version', 'restart'].includes(name);
+  const usePrePost = runner !== 'pnpm' || lifecycle || pnpmPrePost(root.dir, cwd);
   const runs: { dir: string; script: string; text: string }[] = [];
   for (const pkg of packages) {
     for (const script of chain) {
@@ -161,7 +163,7 @@ export function packageFollow(argv: readonly string[], ctx: FollowContext): Foll
   }
   if (run.fallback && !found.runs.some((r) => r.script === run.main)) out.runs.push({ argv: run.fallback, cwd, via: `${run.runner} ${run.main}` });
   // `pnpm rw …`, `yarn rw …` with no script of that name run the project's binary.
-  if (found.runs.length === 0 && run.runner !== 'npm') return localBinaryFollow([run.name, ...run.args], { ...ctx, cwd, via: [run.runner] });
+  if (found.runs.length === 0 && out.runs.length === 0) return run.runner === 'npm' ? undefined : localBinaryFollow([run.name, ...run.args], { ...ctx, cwd, via: [run.runner] });
   return out;
 }
 

@@ -101,6 +101,7 @@ write(
   }),
 );
 write('packages/api/package.json', JSON.stringify({ name: '@shop/api', scripts: { reset: 'psql -c "TRUNCATE orders"', lint: 'eslint .' } }));
+write('hooks/package.json', JSON.stringify({ scripts: { postinstall: 'railway down', prepare: 'husky' } }));
 write('broken-pkg/package.json', '{ "scripts": { "x": ');
 write('node_modules/@railway/cli/bin/railway.js', '#!/usr/bin/env node\n');
 mkdirSync(join(root, 'node_modules/.bin'), { recursive: true });
@@ -242,7 +243,7 @@ describe('package.json scripts', () => {
     ['yarn workspace @shop/api reset', ["psql -c 'TRUNCATE orders'  @packages/api  via yarn run reset"]],
     ['cd packages/api && npm run lint', ['cd packages/api', 'eslint .  @packages/api  via npm run lint']],
     ['npm run loop', ['unknown: ./package.json runs itself (./package.json#loop > ./package.json#loop)']],
-    ['npm run no-such-script', []],
+    ['npm run no-such-script', ['npm run no-such-script']],
     ['npm --prefix broken-pkg run x', ['unknown: npm --prefix broken-pkg: ./broken-pkg/package.json is not valid JSON (Unexpected end of JSON input)']],
     ['npm start', ['node server.js  via npm run start']],
     ['npm run drop', ['railway volume delete -v pg  via npm run drop > node_modules/.bin/rw (@railway/cli)']],
@@ -252,7 +253,9 @@ describe('package.json scripts', () => {
     ['npm run lint', ['eslint .  via npm run lint']],
     ['npx eslint .', ['eslint .  via npx']],
     ['rw volume delete -v pg', ['rw volume delete -v pg']],
-    ['npm install', []],
+    ['npm install', ['npm install']],
+    ['cd hooks && npm ci', ['cd hooks', 'railway down  @hooks  via npm run postinstall', 'husky  @hooks  via npm run prepare']],
+    ['pnpm --dir hooks install', ['railway down  @hooks  via pnpm run postinstall', 'husky  @hooks  via pnpm run prepare']],
     ['npm ls', ['npm ls']],
     ['pnpm add -D vitest', ['pnpm add -D vitest']],
   ], (line) => analyze(line));
@@ -291,6 +294,9 @@ describe('interpreter code', () => {
     ["node -e 'console.log(process.version)'", []],
     ['./tool.awk data', ['./tool.awk data']],
     ['python3 missing.py', ['python3 missing.py']],
+    ['bun test', ['bun test']],
+    ['bun install', ['bun install']],
+    ['node db', ['node db']],
     ["python3 -c 'import os; os.system(cmd)' --verbose", []],
   ], (line) => analyze(line));
 
