@@ -88,7 +88,7 @@ function expandWorkspace(root: string, pattern: string): string[] {
  * The scripts a package manager runs for one name, in order, each with the directory it runs in: the
  * reusable core for `npm run X` here and for any future shim of npm itself.
  */
-export function packageScript(cwd: string, runner: ScriptRun['runner'], name: string, options: { workspaces?: string[]; chain?: string[] } = {}): { runs: { dir: string; script: string; text: string }[]; files: string[] } | { error: string; file: string } | undefined {
+export function packageScript(cwd: string, runner: ScriptRun['runner'], name: string, options: { workspaces?: string[]; chain?: string[]; home?: string } = {}): { runs: { dir: string; script: string; text: string }[]; files: string[] } | { error: string; file: string } | undefined {
   const root = findPackage(cwd);
   if (!root || 'error' in root) return root;
   let packages: PackageScripts[] = [root];
@@ -116,7 +116,7 @@ export function packageScript(cwd: string, runner: ScriptRun['runner'], name: st
   const chain = options.chain ?? [`pre${name}`, name, `post${name}`];
   // Lifecycle events (`install` runs `postinstall`) are run by pnpm too; only a user script's pre/post are not.
   const lifecycle = ['install', 'ci', 'pack', 'publish', 'version', 'restart'].includes(name);
-  const usePrePost = runner !== 'pnpm' || lifecycle || pnpmPrePost(root.dir, cwd);
+  const usePrePost = runner !== 'pnpm' || lifecycle || pnpmPrePost([cwd, root.dir, ...(options.home ? [options.home] : [])]);
   const runs: { dir: string; script: string; text: string }[] = [];
   for (const pkg of packages) {
     for (const script of chain) {
@@ -128,8 +128,8 @@ export function packageScript(cwd: string, runner: ScriptRun['runner'], name: st
 }
 
 /** pnpm runs `preX`/`postX` only with `enable-pre-post-scripts=true` in an .npmrc it reads. */
-function pnpmPrePost(root: string, cwd: string): boolean {
-  for (const dir of new Set([cwd, root, process.env.HOME ?? ''])) {
+function pnpmPrePost(dirs: string[]): boolean {
+  for (const dir of new Set(dirs)) {
     try {
       if (/^\s*enable-pre-post-scripts\s*=\s*true\s*$/m.test(readFileSync(join(dir, '.npmrc'), 'utf8'))) return true;
     } catch {
@@ -146,7 +146,7 @@ export function packageFollow(argv: readonly string[], ctx: FollowContext): Foll
   const shown = argv.slice(0, 3).join(' ');
   if (ctx.remote) return unknownCode(`${shown} runs a package script of another machine, which is not read here`);
   const cwd = run.chdir !== undefined ? resolve(ctx.cwd, run.chdir) : ctx.cwd;
-  const found = packageScript(cwd, run.runner, run.name, { workspaces: run.workspaces, chain: run.chain });
+  const found = packageScript(cwd, run.runner, run.name, { workspaces: run.workspaces, chain: run.chain, home: ctx.lookup('HOME') });
   if (!found) return undefined;
   if ('error' in found) return unknownCode(`${shown}: ${found.error}`, found.file);
   const path = ctx.lookup('PATH');

@@ -102,6 +102,8 @@ write(
 );
 write('packages/api/package.json', JSON.stringify({ name: '@shop/api', scripts: { reset: 'psql -c "TRUNCATE orders"', lint: 'eslint .' } }));
 write('hooks/package.json', JSON.stringify({ scripts: { postinstall: 'railway down', prepare: 'husky' } }));
+write('prepost/package.json', JSON.stringify({ scripts: { prego: 'railway down', go: 'echo go' } }));
+write('prepost/.npmrc', 'enable-pre-post-scripts=true\n');
 write('broken-pkg/package.json', '{ "scripts": { "x": ');
 write('node_modules/@railway/cli/bin/railway.js', '#!/usr/bin/env node\n');
 mkdirSync(join(root, 'node_modules/.bin'), { recursive: true });
@@ -238,6 +240,7 @@ describe('package.json scripts', () => {
     ['npm test', ['vitest run  via npm run test', 'echo done  via npm run posttest']],
     ['npm run test', ['vitest run  via npm run test', 'echo done  via npm run posttest']],
     ['pnpm test', ['vitest run  via pnpm run test']],
+    ['pnpm --dir prepost go', ['railway down  @prepost  via pnpm run prego', 'echo go  @prepost  via pnpm run go']],
     ['npm -w @shop/api run reset', ["psql -c 'TRUNCATE orders'  @packages/api  via npm run reset"]],
     ['pnpm --filter @shop/api reset', ["psql -c 'TRUNCATE orders'  @packages/api  via pnpm run reset"]],
     ['yarn workspace @shop/api reset', ["psql -c 'TRUNCATE orders'  @packages/api  via yarn run reset"]],
