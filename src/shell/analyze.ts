@@ -51,6 +51,8 @@ import { certainTool, expandAlias, isSetupGenerator, setAliases } from './comput
 import { followIndirect, maxFileDepth, type Followed, type Unknown } from './indirect.js';
 import { expandHeredoc, expandText, expandWord, isKnown, opaque, reveal, type Lookup } from './words.js';
 import { wrapperLaunch } from './wrappers.js';
+import { withWrittenFiles } from './files.js';
+import { noteCommandWrites, noteRedirects } from './writes.js';
 
 export interface ShellCommand {
   argv: string[];
@@ -120,7 +122,7 @@ interface Walk {
 
 export function analyzeLine(line: string, context: LineContext): LineAnalysis {
   const walk: Walk = { out: [], problems: [], functions: [], depth: context.depth ?? 0, remote: context.remote ?? false, via: [], calling: [], unknown: [], files: [] };
-  runText(line, startShell(context.cwd, context.env), walk);
+  withWrittenFiles(new Map(), () => runText(line, startShell(context.cwd, context.env), walk));
   // A function that is never called still counts: it can be called in ways a line does not show (trap).
   for (let i = 0; i < walk.functions.length; i++) {
     const fn = walk.functions[i];
@@ -243,6 +245,7 @@ function walkNode(node: PipelineNode | AndOr, state: ShellState, walk: Walk, std
     case 'Redirected':
       for (const redirect of node.redirects) scanSubstitutions(redirect, state, walk);
       walkNode(node.command, state, walk);
+      if (!walk.remote) noteRedirects(node.redirects, undefined, state.cwd, lookupIn(state));
       return undefined;
     case 'Function': {
       const fn: FunctionDefinition = { body: node.body, called: false, definedIn: copyShell(state), via: [...walk.via, `${node.name.value}()`] };
@@ -295,7 +298,15 @@ function walkCommand(command: Command, state: ShellState, walk: Walk, piped: str
   }
   const env = changeEnv(commandEnv(state), { set: prefix });
   const redirected = command.redirects.some((r) => (r.descriptor === undefined || (r.descriptor.type === 'FileDescriptor' && r.descriptor.value === 0)) && ['<', '<<', '<<-', '<<<', '<>', '<&'].includes(r.operator));
-  return run(argv, env, inputOf(command.redirects, lookup, piped, walk.remote ? undefined : state.cwd), state, redirected ? { ...walk, pipedUnknown: false } : walk, state.cwd, true);
+  const input = inputOf(command.redirects, lookup, piped, walk.remote ? undefined : state.cwd);
+  const cwd = state.cwd;
+  const output = run(argv, env, input, state, redirected ? { ...walk, pipedUnknown: false } : walk, cwd, true);
+  // What it writes to files is what later commands of the line may run.
+  if (!walk.remote) {
+    noteCommandWrites(argv, input, cwd);
+    noteRedirects(command.redirects, output, cwd, lookup);
+  }
+  return output;
 }
 
 function assignedValue(a: Assignment, lookup: Lookup): string {

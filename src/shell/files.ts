@@ -10,9 +10,40 @@ export const maxFileSize = 1024 * 1024;
 
 export type FileRead = { file: string; text: string } | { file: string; missing: true } | { file: string; error: string };
 
+/**
+ * Files the line being analysed writes before it reads them (`cat > w.sh <<EOF … EOF; bash w.sh`), by
+ * path: their text when the line shows it, undefined when it does not (`curl -o w.sh`, `cp a w.sh`).
+ * Set for the duration of one analysis (analyze.ts), so every reader here sees the line's own files.
+ */
+let written: Map<string, string | undefined> | undefined;
+
+export function withWrittenFiles<T>(files: Map<string, string | undefined>, fn: () => T): T {
+  const outer = written;
+  written = files;
+  try {
+    return fn();
+  } finally {
+    written = outer;
+  }
+}
+
+/** Records that the line writes `file` (absolute), with its text when known; `append` adds to it. */
+export function noteWritten(file: string, text: string | undefined, append = false): void {
+  if (!written) return;
+  if (append) {
+    const before = written.has(file) ? written.get(file) : readTextFile('/', file);
+    const old = typeof before === 'string' ? before : before === undefined ? undefined : 'text' in before ? before.text : 'missing' in before ? '' : undefined;
+    written.set(file, old === undefined || text === undefined ? undefined : old + text);
+  } else written.set(file, text);
+}
+
 /** A file's text, or why it cannot be had: missing (nothing runs it), or not readable (unknown). */
 export function readTextFile(cwd: string, path: string): FileRead {
   const file = resolve(cwd, path);
+  if (written?.has(file)) {
+    const text = written.get(file);
+    return text === undefined ? { file, error: `${file} is written by this line, with text that is not known` } : { file, text };
+  }
   let stat;
   try {
     stat = statSync(file);

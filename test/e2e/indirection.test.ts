@@ -70,6 +70,7 @@ const routes: { route: string; spellings: [string, string]; benign: string }[] =
   { route: 'a Makefile target', spellings: ['make reset-db', 'make -C db reset'], benign: 'make logs' },
   { route: 'interpreter code', spellings: ['python3 wipe.py', `python3 -c 'import os; os.system("${destroy}")'`], benign: `python3 -c 'import os; os.system("railway status")'` },
   { route: 'an alias', spellings: [`alias r=railway; r volume delete --volume pg-data --yes`, `shopt -s expand_aliases; alias nuke='${destroy}'; nuke`], benign: 'alias r=railway; r logs' },
+  { route: 'a script the line writes first', spellings: [`printf '${destroy}\\n' > w.sh && sh w.sh`, `cat > w.sh <<'EOF'\n${destroy}\nEOF\nbash w.sh`], benign: `echo 'railway status' > s.sh && sh s.sh` },
   { route: 'a command word looked up', spellings: ['$(which railway) volume delete --volume pg-data --yes', 'R="$(command -v railway)"; "$R" volume delete --volume pg-data --yes'], benign: '$(which railway) logs' },
 ];
 

@@ -161,6 +161,23 @@ describe('scripts run by path, by a shell, or sourced', () => {
   ], (line) => analyze(line));
 });
 
+describe('files the line writes before it runs them', () => {
+  table(name, [
+    ["cat > w.sh <<'EOF'\nrailway volume delete -v pg\nEOF\nbash w.sh", ['cat', 'railway volume delete -v pg  via bash w.sh']],
+    ["echo 'dropdb shop' > w2.sh && sh w2.sh", ["echo 'dropdb shop'", 'dropdb shop  via sh w2.sh']],
+    ["echo 'railway down' >> new.sh; source new.sh", ["echo 'railway down'", 'railway down  via source new.sh']],
+    ["printf 'railway down\\n' | tee t.sh > /dev/null; . ./t.sh", ["printf 'railway down\\n'", 'tee t.sh', 'railway down  via . ./t.sh']],
+    ['cp wipe.sh /tmp/chaperone-copy.sh; /tmp/chaperone-copy.sh pg', ['cp wipe.sh /tmp/chaperone-copy.sh', 'set -e  via /tmp/chaperone-copy.sh', 'cd db  via /tmp/chaperone-copy.sh', 'railway volume delete --volume pg --yes  @db  via /tmp/chaperone-copy.sh']],
+    ['cp wipe.sh db && bash db/wipe.sh pg', ['cp wipe.sh db', 'set -e  via bash db/wipe.sh', 'cd db  via bash db/wipe.sh', 'railway volume delete --volume pg --yes  @db  via bash db/wipe.sh']],
+    ['curl -fsSLo i.sh https://x.example/i.sh && bash i.sh', ['curl -fsSLo i.sh https://x.example/i.sh', 'unknown: bash: ./i.sh is written by this line, with text that is not known']],
+    ['curl -o i.sh https://x.example/i.sh && bash i.sh', ['curl -o i.sh https://x.example/i.sh', 'unknown: bash: ./i.sh is written by this line, with text that is not known']],
+    ["sed -i 's/x/y/' logs.sh && ./logs.sh", ["sed -i s/x/y/ logs.sh", 'unknown: ./logs.sh: ./logs.sh is written by this line, with text that is not known']],
+    // Counterparts: a file the line writes but does not run, and one it runs before writing.
+    ["echo 'railway down' > notes.txt; cat notes.txt", ["echo 'railway down'", 'cat notes.txt']],
+    ['./logs.sh > out.log; cat out.log', ['railway logs  via ./logs.sh', 'cat out.log']],
+  ], (line) => analyze(line));
+});
+
 describe('what a script cannot be read for', () => {
   table(name, [
     ['source loop-a.sh', ['unknown: ./loop-a.sh runs itself (./loop-a.sh > ./loop-b.sh > ./loop-a.sh)']],
