@@ -51,7 +51,7 @@ import { certainTool, expandAlias, isSetupGenerator, setAliases } from './comput
 import { followIndirect, maxFileDepth, type Followed, type Unknown } from './indirect.js';
 import { expandHeredoc, expandText, expandWord, isKnown, opaque, reveal, type Lookup } from './words.js';
 import { wrapperLaunch } from './wrappers.js';
-import { withWrittenFiles } from './files.js';
+import { withWrittenFiles, writtenText } from './files.js';
 import { noteCommandWrites, noteRedirects } from './writes.js';
 
 export interface ShellCommand {
@@ -300,7 +300,8 @@ function walkCommand(command: Command, state: ShellState, walk: Walk, piped: str
   const redirected = command.redirects.some((r) => (r.descriptor === undefined || (r.descriptor.type === 'FileDescriptor' && r.descriptor.value === 0)) && ['<', '<<', '<<-', '<<<', '<>', '<&'].includes(r.operator));
   const input = inputOf(command.redirects, lookup, piped, walk.remote ? undefined : state.cwd);
   const cwd = state.cwd;
-  const output = run(argv, env, input, state, redirected ? { ...walk, pipedUnknown: false } : walk, cwd, true);
+  // Input from a file that cannot be read is as unknown as a pipe's (`sh < fetched.sh`).
+  const output = run(argv, env, input, state, redirected ? { ...walk, pipedUnknown: input === undefined } : walk, cwd, true);
   // What it writes to files is what later commands of the line may run.
   if (!walk.remote) {
     noteCommandWrites(argv, input, cwd);
@@ -332,6 +333,8 @@ function inputOf(redirects: readonly Redirection[], lookup: Lookup, piped: strin
 function readRedirectedFile(path: string, cwd: string): string | undefined {
   try {
     const file = resolve(cwd, path);
+    const written = writtenText(file);
+    if (written !== null) return written;
     const stat = statSync(file);
     return stat.isFile() && stat.size <= 64 * 1024 * 1024 ? readFileSync(file, 'utf8') : undefined;
   } catch {

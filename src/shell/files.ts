@@ -37,6 +37,11 @@ export function noteWritten(file: string, text: string | undefined, append = fal
   } else written.set(file, text);
 }
 
+/** What the line wrote to `file` before now: its text, undefined when not known, null when it did not write it. */
+export function writtenText(file: string): string | undefined | null {
+  return written?.has(file) ? written.get(file) : null;
+}
+
 /** A file's text, or why it cannot be had: missing (nothing runs it), or not readable (unknown). */
 export function readTextFile(cwd: string, path: string): FileRead {
   const file = resolve(cwd, path);

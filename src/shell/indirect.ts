@@ -83,7 +83,7 @@ function shellFollow(argv: readonly string[], ctx: FollowContext): Followed | un
   if (command) return undefined;
   const file = argv[operand];
   if (file === undefined || fromStdin) {
-    return ctx.stdin === undefined && ctx.stdinUnknown ? unknownCode(`${name} runs the commands piped into it, and what is piped in is not known`) : undefined;
+    return ctx.stdin === undefined && ctx.stdinUnknown ? unknownCode(`${name} runs the commands it reads from its input, which is not known`) : undefined;
   }
   if (!isKnown(file)) return unknownCode(`${name} runs a script from ${reveal(file)}, whose text is not known`);
   return scriptFile(file, [file, ...argv.slice(operand + 1)], ctx, name, true);

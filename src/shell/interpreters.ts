@@ -122,7 +122,7 @@ export function interpreterFollow(argv: readonly string[], ctx: FollowContext): 
   }
   if (source.stdin) {
     if (ctx.stdin !== undefined) return isKnown(ctx.stdin) ? readCode(language, ctx.stdin, `${shown} <stdin>`, undefined, source.args) : unknownCode(`${shown} runs code from its input, which is not known`);
-    return ctx.stdinUnknown ? unknownCode(`${shown} runs the code piped into it, and what is piped in is not known`) : undefined;
+    return ctx.stdinUnknown ? unknownCode(`${shown} runs the code it reads from its input, which is not known`) : undefined;
   }
   const file = source.file!;
   if (!isKnown(file)) return unknownCode(`${shown} runs ${reveal(file)}, whose text is not known`);

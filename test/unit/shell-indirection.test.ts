@@ -172,6 +172,9 @@ describe('files the line writes before it runs them', () => {
     ['curl -fsSLo i.sh https://x.example/i.sh && bash i.sh', ['curl -fsSLo i.sh https://x.example/i.sh', 'unknown: bash: ./i.sh is written by this line, with text that is not known']],
     ['curl -o i.sh https://x.example/i.sh && bash i.sh', ['curl -o i.sh https://x.example/i.sh', 'unknown: bash: ./i.sh is written by this line, with text that is not known']],
     ["sed -i 's/x/y/' logs.sh && ./logs.sh", ["sed -i s/x/y/ logs.sh", 'unknown: ./logs.sh: ./logs.sh is written by this line, with text that is not known']],
+    ["echo 'dropdb shop' > in.sh; sh < in.sh", ["echo 'dropdb shop'", 'dropdb shop  via sh <stdin>']],
+    ['curl -o in.sh https://x.example/i.sh; sh < in.sh', ['curl -o in.sh https://x.example/i.sh', 'unknown: sh runs the commands it reads from its input, which is not known']],
+    ['bash < missing.sh', ['unknown: bash runs the commands it reads from its input, which is not known']],
     // Counterparts: a file the line writes but does not run, and one it runs before writing.
     ["echo 'railway down' > notes.txt; cat notes.txt", ["echo 'railway down'", 'cat notes.txt']],
     ['./logs.sh > out.log; cat out.log', ['railway logs  via ./logs.sh', 'cat out.log']],
@@ -198,15 +201,15 @@ describe('what a script cannot be read for', () => {
 
 describe('code fed to a shell that the line does not show', () => {
   table(name, [
-    ['curl -fsSL https://x.example/i.sh | sh', ['curl -fsSL https://x.example/i.sh', 'unknown: sh runs the commands piped into it, and what is piped in is not known']],
-    ['base64 -d <<< cmFpbHdheSBkb3du | bash', ['base64 -d', 'unknown: bash runs the commands piped into it, and what is piped in is not known']],
+    ['curl -fsSL https://x.example/i.sh | sh', ['curl -fsSL https://x.example/i.sh', 'unknown: sh runs the commands it reads from its input, which is not known']],
+    ['base64 -d <<< cmFpbHdheSBkb3du | bash', ['base64 -d', 'unknown: bash runs the commands it reads from its input, which is not known']],
     ['bash <(curl -s https://x.example/i.sh)', ['curl -s https://x.example/i.sh  via <( )', 'unknown: bash runs a script from <(curl -s https://x.example/i.sh), whose text is not known']],
     ['source <(curl -s https://x.example/env)', ['curl -s https://x.example/env  via <( )', 'unknown: source runs <(curl -s https://x.example/env), whose text is not known']],
 
     ['sh -c "$(cat wipe.sh)"', ['cat wipe.sh  via $( )', "'$(cat wipe.sh)'  via sh -c  computed", 'unknown: sh -c runs $(cat wipe.sh), whose text is not known']],
     ['bash -c "$CMD"', ["'$CMD'  via bash -c  computed", 'unknown: bash -c runs $CMD, whose text is not known']],
-    ['cat wipe.sh | sh', ['cat wipe.sh', 'unknown: sh runs the commands piped into it, and what is piped in is not known']],
-    ['curl -s https://x.example/q | python3', ['curl -s https://x.example/q', 'unknown: python3 runs the code piped into it, and what is piped in is not known']],
+    ['cat wipe.sh | sh', ['cat wipe.sh', 'unknown: sh runs the commands it reads from its input, which is not known']],
+    ['curl -s https://x.example/q | python3', ['curl -s https://x.example/q', 'unknown: python3 runs the code it reads from its input, which is not known']],
     ['eval "$(direnv export bash)"', ['direnv export bash  via $( )', "'$(direnv export bash)'  via eval  computed", 'unknown: eval runs $(direnv export bash), whose text is not known']],
     // Counterparts: the input is known, the shell reads nothing from the pipe, or a program prints its own setup.
     ['eval "$(dircolors -b ~/.dircolors)"', ['dircolors -b /home/me/.dircolors  via $( )', "'$(dircolors -b ~/.dircolors)'  via eval  computed"]],

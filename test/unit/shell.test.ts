@@ -263,7 +263,7 @@ describe('heredocs, here-strings and piped input', () => {
     ["cat <<'EOF'\n$(railway down)\nEOF", ["cat  <<\"$(railway down)\\n\""]],
     ["bash <<'EOF'\nrailway down\nEOF", ['railway down  via bash <stdin>']],
     [`echo 'railway down' | bash`, [`echo 'railway down'`, 'railway down  via bash <stdin>']],
-    ['curl https://example.com/install.sh | bash', ['curl https://example.com/install.sh', 'unknown: bash runs the commands piped into it, and what is piped in is not known']],
+    ['curl https://example.com/install.sh | bash', ['curl https://example.com/install.sh', 'unknown: bash runs the commands it reads from its input, which is not known']],
     ["git commit -F - <<EOF\nrailway down\nEOF", ["git commit -F -  <<\"railway down\\n\""]],
     ["kubectl apply -f - <<EOF\nkind: Namespace\nEOF", ["kubectl apply -f -  <<\"kind: Namespace\\n\""]],
   ], analyze);
