@@ -36,6 +36,8 @@ export function interpreterOf(program: string): Language | undefined {
 interface CodeSource {
   code?: string;
   file?: string;
+  /** `python3 -m pkg.tool`: a module, read when it is the project's own file. */
+  module?: string;
   /** The code is on stdin (`python3 -`, `node` with a pipe). */
   stdin?: boolean;
   /** The arguments the code gets (`sys.argv[1:]`). */
@@ -87,7 +89,10 @@ function codeOf(language: Language, name: string, args: readonly string[]): Code
     for (let j = 1; j < word.length; j++) {
       const flag = `-${word[j]}`;
       const tail = word.slice(j + 1);
-      if (g.module?.includes(flag)) return undefined;
+      if (g.module?.includes(flag)) {
+        const module = tail !== '' ? tail : args[i + 1];
+        return module === undefined ? undefined : { module, args: args.slice(tail !== '' ? i + 1 : i + 2) };
+      }
       if (g.code.includes(flag)) {
         codes.push(tail !== '' ? tail : args[++i] ?? '');
         break;
@@ -123,6 +128,17 @@ export function interpreterFollow(argv: readonly string[], ctx: FollowContext): 
   if (source.stdin) {
     if (ctx.stdin !== undefined) return isKnown(ctx.stdin) ? readCode(language, ctx.stdin, `${shown} <stdin>`, undefined, source.args) : unknownCode(`${shown} runs code from its input, which is not known`);
     return ctx.stdinUnknown ? unknownCode(`${shown} runs the code it reads from its input, which is not known`) : undefined;
+  }
+  if (source.module !== undefined) {
+    // Only the project's own module (`scripts/wipe.py`, `tools/__main__.py`); an installed one (pytest) is not read.
+    if (!isKnown(source.module) || ctx.remote) return undefined;
+    const base = source.module.replace(/\./g, '/');
+    for (const candidate of [`${base}.py`, `${base}/__main__.py`]) {
+      const read = readTextFile(ctx.cwd, candidate);
+      if ('text' in read) return readCode(language, read.text, `${shown} -m ${source.module}`, read.file, source.args);
+      if ('error' in read && !read.error.endsWith('is not a regular file')) return unknownCode(`${shown} -m ${source.module}: ${read.error}`, read.file);
+    }
+    return undefined;
   }
   const file = source.file!;
   if (!isKnown(file)) return unknownCode(`${shown} runs ${reveal(file)}, whose text is not known`);

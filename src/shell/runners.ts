@@ -178,6 +178,20 @@ export function scriptRun(argv: readonly string[]): ScriptRun | undefined {
       }
       const kind = Object.hasOwn(npmAliases, sub) ? npmAliases[sub] : undefined;
       if (kind === undefined) return undefined;
+      // npm reads its own options anywhere before `--`: `npm run nuke -w api` selects a workspace.
+      const dashes = rest.indexOf('--');
+      const own = dashes < 0 ? rest : rest.slice(0, dashes);
+      for (let i = 0; i < own.length; ) {
+        const w = own[i];
+        if (w === '-w' || w === '--workspace') workspaces.push(own.splice(i, 2)[1] ?? '');
+        else if (w.startsWith('--workspace=')) workspaces.push(own.splice(i, 1)[0].slice('--workspace='.length));
+        else if (w === '-ws' || w === '--workspaces') {
+          own.splice(i, 1);
+          workspaces.push('*');
+        } else i++;
+      }
+      if (dashes >= 0) rest.splice(0, dashes, ...own);
+      else rest.splice(0, rest.length, ...own);
       if (kind === 'run') {
         const [name, ...more] = rest.filter((w) => !/^--(if-present|silent|ignore-scripts)$/.test(w));
         return name === undefined ? undefined : { ...base, name, chain: withPrePost(name), main: name, args: afterDashes(more) };

@@ -40,6 +40,7 @@ write('broken.sh', 'if railway down; then\n');
 write('big.sh', `# ${'x'.repeat(1024 * 1024)}\nrailway down\n`);
 write('bin/tool', '\u007fELF\u0000\u0001binary');
 write('wipe.py', '#!/usr/bin/env python3\nimport subprocess\nsubprocess.run(["railway", "volume", "delete", "--volume", "pg"], check=True)\n', 0o755);
+write('scripts/drop.py', 'import subprocess\nsubprocess.run(["psql", "-c", "drop table users"])\n');
 write('report.py', '#!/usr/bin/env python3\nprint(open("data.csv").read())\n', 0o755);
 write('sneaky.py', 'import os\nverb = "down"\nos.system("rail" + "way " + verb)\nprint("railway")\n');
 write('api.js', '#!/usr/bin/env node\nfetch("https://backboard.railway.com/graphql/v2", { method: "POST" })\n', 0o755);
@@ -262,6 +263,8 @@ describe('package.json scripts', () => {
     ['pnpm test', ['vitest run  via pnpm run test']],
     ['pnpm --dir prepost go', ['railway down  @prepost  via pnpm run prego', 'echo go  @prepost  via pnpm run go']],
     ['npm -w @shop/api run reset', ["psql -c 'TRUNCATE orders'  @packages/api  via npm run reset"]],
+    ['npm run reset -w @shop/api', ["psql -c 'TRUNCATE orders'  @packages/api  via npm run reset"]],
+    ['npm run reset --workspace=packages/api -- --x', ["psql -c 'TRUNCATE orders' --x  @packages/api  via npm run reset"]],
     ['pnpm --filter @shop/api reset', ["psql -c 'TRUNCATE orders'  @packages/api  via pnpm run reset"]],
     ['yarn workspace @shop/api reset', ["psql -c 'TRUNCATE orders'  @packages/api  via yarn run reset"]],
     ['cd packages/api && npm run lint', ['cd packages/api', 'eslint .  @packages/api  via npm run lint']],
@@ -314,6 +317,8 @@ describe('interpreter code', () => {
     ["python3 -c 'import subprocess; subprocess.run([\"ls\", \"-la\"])'", ['ls -la  via python3 code']],
     ['python3 report.py', []],
     ['python3 -m pytest -q', ['python3 -m pytest -q']],
+    ['python3 -m scripts.drop', ["psql -c 'drop table users'  via python3 -m scripts.drop"]],
+    ['python3 -mscripts.drop', ["psql -c 'drop table users'  via python3 -m scripts.drop"]],
     ["node -e 'console.log(process.version)'", []],
     ['./tool.awk data', ['./tool.awk data']],
     ['python3 missing.py', ['python3 missing.py']],
