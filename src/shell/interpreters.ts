@@ -58,7 +58,10 @@ function codeOf(language: Language, name: string, args: readonly string[]): Code
   let i = 0;
   // deno eval CODE / deno run FILE; bun run FILE (a package script otherwise: packages.ts).
   if (name === 'deno') {
-    if (args[0] === 'eval') return args[1] === undefined ? undefined : { code: args.slice(1).filter((a) => !a.startsWith('-'))[0], args: [] };
+    if (args[0] === 'eval') {
+      const code = args.slice(1).find((a) => !a.startsWith('-'));
+      return code === undefined ? undefined : { code, args: [] };
+    }
     if (args[0] !== 'run') return undefined;
     i = 1;
   }
@@ -120,7 +123,7 @@ export function interpreterFollow(argv: readonly string[], ctx: FollowContext): 
   if (!language || !isKnown(argv[0])) return undefined;
   const source = codeOf(language, name, argv.slice(1));
   if (!source) return undefined;
-  const shown = `${name}`;
+  const shown = name;
   if (source.code !== undefined) {
     if (!isKnown(source.code)) return unknownCode(`${shown} runs code built from ${reveal(source.code)}, which is not known here`);
     return readCode(language, source.code, `${shown} code`, undefined, source.args);
@@ -140,7 +143,8 @@ export function interpreterFollow(argv: readonly string[], ctx: FollowContext): 
     }
     return undefined;
   }
-  const file = source.file!;
+  const file = source.file;
+  if (file === undefined) return undefined;
   if (!isKnown(file)) return unknownCode(`${shown} runs ${reveal(file)}, whose text is not known`);
   if (ctx.remote) return unknownCode(`${shown} ${file} runs a script of another machine, which is not read here`);
   const read = readTextFile(ctx.cwd, file);

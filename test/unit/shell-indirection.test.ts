@@ -322,6 +322,8 @@ describe('interpreter code', () => {
     ["node -e 'console.log(process.version)'", []],
     ['./tool.awk data', ['./tool.awk data']],
     ['python3 missing.py', ['python3 missing.py']],
+    ['deno eval', ['deno eval']],
+    ['deno eval --quiet', ['deno eval --quiet']],
     ['bun test', ['bun test']],
     ['bun install', ['bun install']],
     ['node db', ['node db']],
@@ -370,6 +372,7 @@ describe('readers never throw, whatever the file holds', () => {
   const pieces = [
     'railway', ' down', 'psql', ' -c ', 'source ', '. ', './f.sh', 'bash ', 'make ', 'npm run ', 'x', '$(', ')', '${', '}', '$', '$$', '$@', '"', "'", '`', '\\', '\n', '\t', ' ', ':', '=', ':=', '?=', '+=', '!=', ';', '#', '%',
     'include ', 'define X\n', 'endef\n', 'ifeq', 'endif', '@', '-', '+', '{', '[', ']', ',', 'subprocess.run(', 'os.system(', 'exec(', 'system ', 'qx{', '%x(', '#{', 'f"', 'r"', '"""', 'alias r=', 'eval ', '|', '&&', '<(', '<<EOF\n', 'EOF\n',
+    'python3 ', 'node ', 'deno ', 'bun ', 'perl ', 'ruby ', 'run ', ' -m', ' -c', ' -e', ' -', 'pnpm ', 'yarn ', ' -w', ' --filter', '> f.sh', 'tee f.sh', 'cp ', 'curl -o ', 'trap ',
   ];
   const texts = (seed: number, count: number) => {
     const next = random(seed);
