@@ -56,6 +56,8 @@ export function readTextFile(cwd: string, path: string): FileRead {
     const code = (e as NodeJS.ErrnoException).code;
     return code === 'ENOENT' || code === 'ENOTDIR' ? { file, missing: true } : { file, error: `cannot read ${file}: ${code ?? String(e)}` };
   }
+  // A directory runs nothing (`bash dir` fails); a device or a pipe (`bash /dev/stdin`) is input not known.
+  if (stat.isDirectory()) return { file, missing: true };
   if (!stat.isFile()) return { file, error: `${file} is not a regular file` };
   if (stat.size > maxFileSize) return { file, error: `${file} is larger than ${maxFileSize} bytes` };
   try {

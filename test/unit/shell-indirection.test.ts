@@ -189,7 +189,9 @@ describe('what a script cannot be read for', () => {
     ['bash broken.sh', ['railway down  via bash broken.sh', "unknown: cannot parse ./broken.sh: expected command after 'then'", "unknown: cannot parse ./broken.sh: expected 'fi' to close 'if'"]],
     ['./big.sh', ['unknown: ./big.sh: ./big.sh is larger than 1048576 bytes']],
     ['bash bin/tool', ['unknown: bash: ./bin/tool is a binary file']],
-    ['bash db', ['unknown: bash: ./db is not a regular file']],
+    ['bash db', ['bash db']],
+    ['bash /dev/stdin', ['unknown: bash: /dev/stdin is not a regular file']],
+    ['./db', ['./db']],
   ], (line) => analyze(line));
 
   it('reads no file of this machine for a line that runs elsewhere', () => {
