@@ -1,6 +1,7 @@
 // A whole shell line (what an agent hook or `chaperone check --command` gets) turned into the simple
 // commands it would run, each with the directory, environment and input it would run with, so each
-// can be judged like a shim invocation. Pure: it reads no file and runs nothing.
+// can be judged like a shim invocation. It runs nothing; it reads only what the line runs or feeds a
+// command (a script, a Makefile, package.json, code: indirect.ts; a `< file`), never on a remote line.
 //
 // The parser is `unbash` (npm, zero dependencies, TypeScript, synchronous). It gives a typed AST with
 // heredoc bodies, here-strings, command and process substitutions already parsed into scripts (also
@@ -464,17 +465,15 @@ function follow(found: Followed, env: CommandEnv, state: ShellState, walk: Walk,
     }
     const where = text.cwd ?? cwd;
     const next = changeEnv(env, { set: text.set ?? {} });
-    let shell: ShellState;
-    if (text.inShell) {
-      shell = inShell ? state : copyShell(state);
-      if (text.positional) shell.positional = text.positional;
-    } else shell = childShell(state, next, where, text.positional ?? ['sh']);
+    // A sourced file runs in this shell (its `cd`, exports and functions stay), with its own `$1`… if given.
+    const shell = text.inShell ? (inShell ? state : copyShell(state)) : childShell(state, next, where, text.positional ?? ['sh']);
+    const outer = shell.positional;
+    if (text.inShell && text.positional) shell.positional = text.positional;
     const script = parse(text.text) as Script & { errors?: readonly { message: string }[] };
     const reading = { ...inner, files: file !== undefined ? [...walk.files, file] : walk.files, pipedUnknown: false };
     for (const error of script.errors ?? []) walk.unknown.push({ reason: `cannot parse ${file?.replace(/#.*/, '') ?? text.via}: ${error.message}`, ...(file ? { file: file.replace(/#.*/, '') } : {}) });
-    const outer = shell.positional;
     for (const statement of script.commands) walkStatement(statement, shell, reading);
-    if (text.inShell && text.positional) shell.positional = outer;
+    if (text.inShell) shell.positional = outer;
   }
   for (const r of found.runs) run(r.argv, changeEnv(env, { set: r.set ?? {} }), undefined, copyShell(state), { ...walk, via: [...walk.via, r.via] }, r.cwd ?? cwd, false);
 }

@@ -31,6 +31,7 @@ write('scripts/wipe', 'dropdb "${1:-shop}"\n', 0o755);
 write('db/.keep', '');
 write('env.sh', 'export AWS_PROFILE=prod\ncd db\nalias k=kubectl\nnuke() { aws s3 rm "s3://$1" --recursive; }\n');
 write('trap.sh', 'cleanup() { railway down; }\ntrap cleanup EXIT\n');
+write('args.sh', 'railway environment "$1"\n');
 write('lib.sh', 'wipe() { dropdb shop; }\n');
 write('loop-a.sh', 'source loop-b.sh\n');
 write('loop-b.sh', '. ./loop-a.sh\n');
@@ -154,6 +155,8 @@ describe('scripts run by path, by a shell, or sourced', () => {
     ['bash trap.sh', ['trap cleanup EXIT  via bash trap.sh', 'railway down  via bash trap.sh > trap > cleanup()']],
     ['source lib.sh', []],
     ['source lib.sh; wipe', ['dropdb shop  via wipe()']],
+    // A sourced file with arguments has them as $1…; after it, the line's own are back.
+    ["bash -c 'source args.sh prod; echo \"$1\"' sh dev", ['railway environment prod  via bash -c > source args.sh', 'echo dev  via bash -c']],
     ['./missing.sh', ['./missing.sh']],
     ['bin/tool --flag', ['bin/tool --flag']],
     ['node_modules/.bin/railway volume delete -v x', ['railway volume delete -v x']],
