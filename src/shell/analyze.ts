@@ -291,7 +291,7 @@ function walkCommand(command: Command, state: ShellState, walk: Walk, piped: str
   const prefix: Record<string, string> = {};
   for (const a of assignments) prefix[a.name] = assignedValue(a, lookup);
   const argv = expandWord(command.name, lookup);
-  const tool = argv.length > 0 && !isKnown(argv[0]) ? certainTool(argv[0]) : undefined;
+  const tool = argv.length > 0 && !isKnown(argv[0]) ? certainTool(argv[0], state.cwd) : undefined;
   if (tool !== undefined) argv[0] = tool;
   for (const item of command.suffix) {
     if (item.type === 'Word') argv.push(...expandWord(item, lookup));

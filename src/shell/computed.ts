@@ -4,7 +4,10 @@
 // that can only name one tool is that tool; any other computed word stays unknown and is judged as the
 // most dangerous covered tool its arguments could belong to (check.ts).
 
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parse, type Command, type Word } from 'unbash';
+import { isCovered } from '../tools/index.js';
 import type { ShellState } from './state.js';
 import { commandName } from './launch.js';
 import { isKnown, reveal } from './words.js';
@@ -57,11 +60,16 @@ const filters = new Set(['head', 'tail', 'sort', 'uniq']);
  * (`$(npm bin)/railway`), or a substitution that only looks a command up (`$(which psql)`,
  * `$(command -v railway)`, `$(type -P -a psql | tail -1)`, `$(readlink -f "$(which psql)")`).
  */
-export function certainTool(word: string): string | undefined {
+export function certainTool(word: string, cwd: string): string | undefined {
   const slash = word.lastIndexOf('/');
   if (slash >= 0) {
     const base = word.slice(slash + 1);
-    if (base !== '' && isKnown(base)) return base;
+    if (base === '' || !isKnown(base)) return undefined;
+    // `$(pwd)/wipe.sh`, `$DIR/wipe.sh`: when the directory is not known but a script of that name is
+    // right here, it is the likely one, and it is read rather than let through unread.
+    const tail = word.slice([...word.matchAll(/[\u{F0000}-\u{FFFFF}]/gu)].at(-1)!.index! + 2).replace(/^\/+/, '');
+    if (!isCovered(base) && isKnown(tail) && existsSync(resolve(cwd, tail)) && statSync(resolve(cwd, tail)).isFile()) return `./${tail}`;
+    return base;
   }
   if (isKnown(word) || /^[^\u{F0000}-\u{FFFFF}]|[^\u{F0000}-\u{FFFFF}]$/u.test(word)) return undefined;
   return lookedUp(reveal(word), 0);

@@ -360,6 +360,9 @@ describe('aliases, functions and computed command words', () => {
     ['$(pick-tool) up', ['pick-tool  via $( )', "'$(pick-tool)' up  computed"]],
     ['$PYTHON -m pytest', ["'$PYTHON' -m pytest  computed"]],
     ['X=railway; $X down', ['railway down']],
+    ['$(pwd)/scripts/wipe orders', ['pwd  via $( )', 'dropdb orders  via ./scripts/wipe']],
+    ['$DIR/wipe.sh pg', ['set -e  via ./wipe.sh', 'cd db  via ./wipe.sh', 'railway volume delete --volume pg --yes  @db  via ./wipe.sh']],
+    ['$(npm bin)/eslint .', ['npm bin  via $( )', 'eslint .']],
   ], (line) => analyze(line));
 });
 
