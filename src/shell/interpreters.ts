@@ -301,10 +301,13 @@ const calls: Record<Language, [RegExp, CallKind][]> = {
 
 const hostPatterns = platforms.flatMap((p) => p.hosts.map((h) => (h.startsWith('*.') ? h.slice(2) : h)));
 
-/** Whether text names a platform API host, or a covered tool as a word: guarded ground. */
+/**
+ * Whether text names a platform API host, or a covered tool as a word: guarded ground. `http` and
+ * `https` alone are URL schemes far more often than HTTPie (`scheme = "https"`), so they do not count.
+ */
 export function mentionsGuarded(text: string): boolean {
   const lower = text.toLowerCase();
-  return hostPatterns.some((h) => lower.includes(h)) || mentionsCoveredTool(text);
+  return hostPatterns.some((h) => lower.includes(h)) || mentionsCoveredTool(text.replace(/\bhttps?\b(?!\s+\S)/g, ''));
 }
 
 /**

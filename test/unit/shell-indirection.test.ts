@@ -321,6 +321,8 @@ describe('interpreter code', () => {
     ["python3 -c 'print(1 + 1)'", []],
     ["python3 -c 'import subprocess; subprocess.run([\"ls\", \"-la\"])'", ['ls -la  via python3 code']],
     ['python3 report.py', []],
+    ["python3 -c 'scheme = \"https\"; print(scheme)'", []],
+    ["python3 -c 'cmd = \"http DELETE example.com/x\"'", ['unknown: python3 code names a tool or API chaperone guards in code it cannot follow']],
     ['python3 -m pytest -q', ['python3 -m pytest -q']],
     ['python3 -m scripts.drop', ["psql -c 'drop table users'  via python3 -m scripts.drop"]],
     ['python3 -mscripts.drop', ["psql -c 'drop table users'  via python3 -m scripts.drop"]],
