@@ -9,7 +9,7 @@
 import { isCovered } from '../tools/index.js';
 import { isSetupGenerator } from './computed.js';
 import { readTextFile, shebangOf, sourcePath, type FileRead } from './files.js';
-import { interpreterFollow, interpreterOf, mentionsGuarded, readCode } from './interpreters.js';
+import { interpreterFollow, interpreterOf, mentionsGuarded, readProgram } from './interpreters.js';
 import { commandName } from './launch.js';
 import { makeFollow } from './make.js';
 import { localBinaryFollow, packageFollow } from './packages.js';
@@ -125,7 +125,7 @@ function scriptFile(path: string, args: string[], ctx: FollowContext, via: strin
   const interpreter = viaShell ? undefined : shebangOf(read.text);
   if (interpreter !== undefined && !shells.includes(interpreter)) {
     const language = interpreterOf(interpreter);
-    if (language) return readCode(language, read.text, `${via} (${interpreter})`, read.file);
+    if (language) return readProgram(language, read.text, `${via} (${interpreter})`, ctx, read.file, args.slice(1));
     // An interpreter no reader here knows (awk, php, …): unknown when it names what chaperone guards.
     return mentionsGuarded(read.text) ? unknownCode(`${via} is run by ${interpreter}, which chaperone cannot read, and it names a tool or API chaperone guards`, read.file) : undefined;
   }

@@ -16,6 +16,7 @@
 
 import { platforms } from '../payload/platforms.js';
 import { isCovered } from '../tools/index.js';
+import { dirname } from 'node:path';
 import { readTextFile } from './files.js';
 import { followed, unknownCode, type FollowContext, type Followed } from './indirect.js';
 import { commandName } from './launch.js';
@@ -126,10 +127,10 @@ export function interpreterFollow(argv: readonly string[], ctx: FollowContext): 
   const shown = name;
   if (source.code !== undefined) {
     if (!isKnown(source.code)) return unknownCode(`${shown} runs code built from ${reveal(source.code)}, which is not known here`);
-    return readCode(language, source.code, `${shown} code`, undefined, source.args);
+    return readProgram(language, source.code, `${shown} code`, ctx, undefined, source.args);
   }
   if (source.stdin) {
-    if (ctx.stdin !== undefined) return isKnown(ctx.stdin) ? readCode(language, ctx.stdin, `${shown} <stdin>`, undefined, source.args) : unknownCode(`${shown} runs code from its input, which is not known`);
+    if (ctx.stdin !== undefined) return isKnown(ctx.stdin) ? readProgram(language, ctx.stdin, `${shown} <stdin>`, ctx, undefined, source.args) : unknownCode(`${shown} runs code from its input, which is not known`);
     return ctx.stdinUnknown ? unknownCode(`${shown} runs the code it reads from its input, which is not known`) : undefined;
   }
   if (source.module !== undefined) {
@@ -138,7 +139,7 @@ export function interpreterFollow(argv: readonly string[], ctx: FollowContext): 
     const base = source.module.replace(/\./g, '/');
     for (const candidate of [`${base}.py`, `${base}/__main__.py`]) {
       const read = readTextFile(ctx.cwd, candidate);
-      if ('text' in read) return readCode(language, read.text, `${shown} -m ${source.module}`, read.file, source.args);
+      if ('text' in read) return readProgram(language, read.text, `${shown} -m ${source.module}`, ctx, read.file, source.args);
       if ('error' in read && !read.error.endsWith('is not a regular file')) return unknownCode(`${shown} -m ${source.module}: ${read.error}`, read.file);
     }
     return undefined;
@@ -151,7 +152,7 @@ export function interpreterFollow(argv: readonly string[], ctx: FollowContext): 
   // A directory (`node .`, `python3 pkg/`) runs an entry point inside it, which is not read here.
   if ('missing' in read || ('error' in read && read.error.endsWith('is not a regular file'))) return undefined;
   if ('error' in read) return unknownCode(`${shown} ${file}: ${read.error}`, read.file);
-  return readCode(language, read.text, `${shown} ${file}`, read.file, source.args);
+  return readProgram(language, read.text, `${shown} ${file}`, ctx, read.file, source.args);
 }
 
 interface Literal {
@@ -412,6 +413,80 @@ function literalsOf(code: string, language: Language): string[] {
     if (lit) {
       out.push(lit.value);
       i = lit.end - 1;
+    }
+  }
+  return out;
+}
+
+/** Local modules followed from one program, at most (depth and count). */
+const maxModuleDepth = 8;
+const maxModules = 64;
+
+/** Where code loads the project's own files from: `require('./wipe')`, `import wipe`, `require_relative`, `do "x.pl"`. */
+function localModules(language: Language, code: string): { path: string; candidates: (p: string) => string[]; relativeToFile: boolean }[] {
+  const found: { path: string; candidates: (p: string) => string[]; relativeToFile: boolean }[] = [];
+  const js = (p: string) => ['', '.js', '.cjs', '.mjs', '.ts', '.mts', '.cts', '/index.js', '/index.ts'].map((x) => p + x);
+  const exact = (p: string) => [p];
+  if (language === 'javascript') {
+    for (const m of code.matchAll(/\b(?:require|import)\s*\(\s*(['"`])(\.{1,2}\/[^'"`$]+)\1\s*\)|\bimport\s+(?:[\w*{}\s,]+\s+from\s+)?(['"])(\.{1,2}\/[^'"]+)\3/g)) {
+      found.push({ path: m[2] ?? m[4], candidates: js, relativeToFile: true });
+    }
+  } else if (language === 'python') {
+    for (const m of code.matchAll(/^[ \t]*(?:from[ \t]+([A-Za-z_][\w.]*)[ \t]+import\b|import[ \t]+([A-Za-z_][\w.]*(?:[ \t]*,[ \t]*[A-Za-z_][\w.]*)*))/gm)) {
+      for (const name of (m[1] ?? m[2]).split(',').map((n) => n.trim())) {
+        const base = name.replace(/\./g, '/');
+        found.push({ path: base, candidates: (p) => [`${p}.py`, `${p}/__init__.py`], relativeToFile: true });
+      }
+    }
+    for (const m of code.matchAll(/\b(?:exec\s*\(\s*open\s*\(|runpy\.run_path\s*\()\s*(['"])([^'"]+)\1/g)) found.push({ path: m[2], candidates: exact, relativeToFile: false });
+  } else if (language === 'ruby') {
+    for (const m of code.matchAll(/\b(require_relative|load|require)\s*\(?\s*(['"])([^'"#]+)\2/g)) {
+      if (m[1] === 'require' && !m[3].startsWith('.')) continue;
+      found.push({ path: m[3], candidates: (p) => (p.endsWith('.rb') ? [p] : [p, `${p}.rb`]), relativeToFile: m[1] === 'require_relative' });
+    }
+  } else {
+    for (const m of code.matchAll(/\b(?:do|require)\s*\(?\s*(['"])([^'"$@]+\.p[lm])\1/g)) found.push({ path: m[2], candidates: exact, relativeToFile: false });
+  }
+  return found;
+}
+
+/**
+ * A program and the project's own modules it loads (`require('./wipe')`, `import tasks`), read the
+ * same way: an agent refused for `node wipe.js` may try `node -e "require('./wipe')"`. Installed
+ * packages are not read (they are not found beside the program). On another machine a module is unknown.
+ */
+export function readProgram(language: Language, code: string, via: string, ctx: { cwd: string; remote: boolean }, file?: string, args: readonly string[] = []): Followed {
+  const out = readCode(language, code, via, file, args);
+  const seen = new Set<string>(file ? [file] : []);
+  const queue: { code: string; file?: string; depth: number }[] = [{ code, file, depth: 0 }];
+  while (queue.length > 0) {
+    const next = queue.shift()!;
+    for (const module of localModules(language, next.code)) {
+      const base = module.relativeToFile && next.file ? dirname(next.file) : ctx.cwd;
+      if (ctx.remote) {
+        if (module.path.startsWith('.')) out.unknown.push({ reason: `${via} loads ${module.path}, a file of another machine, which is not read here` });
+        continue;
+      }
+      for (const candidate of module.candidates(module.path)) {
+        const read = readTextFile(base, candidate);
+        if ('missing' in read) continue;
+        if (seen.has(read.file)) break;
+        seen.add(read.file);
+        if ('error' in read) {
+          out.unknown.push({ reason: `${via} loads ${read.error}`, file: read.file });
+          break;
+        }
+        if (next.depth + 1 > maxModuleDepth || seen.size > maxModules) {
+          out.unknown.push({ reason: `${via} loads modules more than ${maxModuleDepth} deep or more than ${maxModules} of them (${read.file})`, file: read.file });
+          break;
+        }
+        const inner = readCode(language, read.text, `${via} > ${candidate}`, read.file);
+        out.texts.push(...inner.texts);
+        out.runs.push(...inner.runs);
+        out.unknown.push(...inner.unknown);
+        queue.push({ code: read.text, file: read.file, depth: next.depth + 1 });
+        break;
+      }
     }
   }
   return out;

@@ -26,6 +26,9 @@ function project(dir: string): void {
   file('logs.sh', '#!/bin/sh\nrailway logs\n', 0o755);
   file('ops.sh', `wipe() { railway volume delete --volume "$1" --yes; }\n`);
   file('wipe.py', '#!/usr/bin/env python3\nimport subprocess\nsubprocess.run(["railway", "volume", "delete", "--volume", "pg-data", "--yes"])\n', 0o755);
+  file('wipe_mod.py', `import subprocess\nsubprocess.run(${JSON.stringify(destroy.split(' '))})\n`);
+  file('wipe.js', `require('child_process').execSync(${JSON.stringify(destroy)})\n`);
+  file('ok.js', `require('child_process').execSync('railway status')\n`);
   file('package.json', JSON.stringify({ name: 'shop', scripts: { nuke: destroy, test: 'echo testing && railway status' } }));
   file('Makefile', `.PHONY: logs reset-db\nlogs:\n\t@railway logs\n\nreset-db:\n\t${destroy}\n`);
   file('db/Makefile', `reset:\n\t-${destroy}\n`);
@@ -69,6 +72,7 @@ const routes: { route: string; spellings: [string, string]; benign: string }[] =
   { route: 'a package.json script', spellings: ['npm run nuke', 'pnpm nuke'], benign: 'npm run test' },
   { route: 'a Makefile target', spellings: ['make reset-db', 'make -C db reset'], benign: 'make logs' },
   { route: 'interpreter code', spellings: ['python3 wipe.py', `python3 -c 'import os; os.system("${destroy}")'`], benign: `python3 -c 'import os; os.system("railway status")'` },
+  { route: "a module the code loads", spellings: [`python3 -c 'import wipe_mod'`, `node -e "require('./wipe.js')"`], benign: `node -e "require('./ok.js')"` },
   { route: 'an alias', spellings: [`alias r=railway; r volume delete --volume pg-data --yes`, `shopt -s expand_aliases; alias nuke='${destroy}'; nuke`], benign: 'alias r=railway; r logs' },
   { route: 'a script the line writes first', spellings: [`printf '${destroy}\\n' > w.sh && sh w.sh`, `cat > w.sh <<'EOF'\n${destroy}\nEOF\nbash w.sh`], benign: `echo 'railway status' > s.sh && sh s.sh` },
   { route: 'a command word looked up', spellings: ['$(which railway) volume delete --volume pg-data --yes', 'R="$(command -v railway)"; "$R" volume delete --volume pg-data --yes'], benign: '$(which railway) logs' },

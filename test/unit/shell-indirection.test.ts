@@ -42,6 +42,14 @@ write('big.sh', `# ${'x'.repeat(1024 * 1024)}\nrailway down\n`);
 write('bin/tool', '\u007fELF\u0000\u0001binary');
 write('wipe.py', '#!/usr/bin/env python3\nimport subprocess\nsubprocess.run(["railway", "volume", "delete", "--volume", "pg"], check=True)\n', 0o755);
 write('scripts/drop.py', 'import subprocess\nsubprocess.run(["psql", "-c", "drop table users"])\n');
+write('lib/wipe.js', 'const { execSync } = require("child_process");\nexecSync("railway volume delete -v pg");\n');
+write('lib/index.mjs', 'import "./wipe.js";\n');
+write('tasks.py', 'import os\ndef drop():\n    os.system("dropdb shop")\n');
+write('run_tasks.py', 'import tasks\ntasks.drop()\n');
+write('helper.rb', 'system("railway", "down")\n');
+write('x.pl', 'system("dropdb", "shop");\n');
+write('cyclic/a.js', 'require("./b")\n');
+write('cyclic/b.js', 'require("./a")\n');
 write('report.py', '#!/usr/bin/env python3\nprint(open("data.csv").read())\n', 0o755);
 write('sneaky.py', 'import os\nverb = "down"\nos.system("rail" + "way " + verb)\nprint("railway")\n');
 write('api.js', '#!/usr/bin/env node\nfetch("https://backboard.railway.com/graphql/v2", { method: "POST" })\n', 0o755);
@@ -202,6 +210,7 @@ describe('what a script cannot be read for', () => {
     expect(analyze('make reset-db', true)).toEqual(['unknown: make reset-db runs a Makefile of another machine, which is not read here']);
     expect(analyze('npm run nuke', true)).toEqual(['unknown: npm run nuke runs a package script of another machine, which is not read here']);
     expect(analyze('source env.sh', true)).toEqual(['unknown: source env.sh runs a file of another machine, which is not read here']);
+    expect(analyze(`node -e "require('./lib/wipe')"`, true)).toEqual(['unknown: node code loads ./lib/wipe, a file of another machine, which is not read here']);
   });
 });
 
@@ -312,6 +321,15 @@ describe('interpreter code', () => {
     ["bun -e 'Bun.spawn([\"railway\", \"down\"])'", ['railway down  via bun code']],
     ['python3 wipe.py', ['railway volume delete --volume pg  via python3 wipe.py']],
     ['./wipe.py', ['railway volume delete --volume pg  via ./wipe.py (python3)']],
+    // The project's own modules, loaded by the code, are read too.
+    ["node -e \"require('./lib/wipe')\"", ['railway volume delete -v pg  via node code > ./lib/wipe.js']],
+    ['node lib/index.mjs', ['railway volume delete -v pg  via node lib/index.mjs > ./wipe.js']],
+    ['python3 run_tasks.py', ['dropdb shop  via python3 run_tasks.py > tasks.py']],
+    ["python3 -c 'import tasks; tasks.drop()'", ['dropdb shop  via python3 code > tasks.py']],
+    ["python3 -c \"exec(open('tasks.py').read())\"", ['dropdb shop  via python3 code > tasks.py']],
+    ["ruby -e \"require_relative './helper'\"", ['railway down  via ruby code > ./helper.rb']],
+    ["perl -e 'do \"./x.pl\"'", ['dropdb shop  via perl code > ./x.pl']],
+    ['node cyclic/a.js', []],
     ['python3 sneaky.py', ['unknown: ./sneaky.py names a tool or API chaperone guards in code it cannot follow']],
     ['./api.js', ['unknown: ./api.js names a tool or API chaperone guards in code it cannot follow']],
     ["python3 -c 'import os; os.system(cmd)' railway down", ['unknown: python3 code starts a process from values that are not known (os.system(cmd)), with a covered tool among its arguments']],
