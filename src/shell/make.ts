@@ -260,12 +260,14 @@ interface MakeArgs {
   dryRun: boolean;
   /** `-p`/`-q`/`--version`/`--help`-like forms that run nothing. */
   inert: boolean;
+  /** `--eval TEXT`: Makefile text from the command line, which can define rules; not read. */
+  evaluated: string[];
 }
 
 const valued = new Set(['-C', '-f', '-I', '-o', '-W', '-O', '--directory', '--file', '--makefile', '--include-dir', '--old-file', '--assume-old', '--new-file', '--assume-new', '--what-if', '--eval', '--output-sync', '--jobserver-style', '--shuffle']);
 
 function readMakeArgs(args: readonly string[]): MakeArgs {
-  const out: MakeArgs = { files: [], goals: [], vars: {}, dryRun: false, inert: false };
+  const out: MakeArgs = { files: [], goals: [], vars: {}, dryRun: false, inert: false, evaluated: [] };
   for (let i = 0; i < args.length; i++) {
     let word = args[i];
     if (/^[A-Za-z_][\w.-]*:?=/.test(word)) {
@@ -308,7 +310,7 @@ function readMakeArgs(args: readonly string[]): MakeArgs {
     if (value === undefined) continue;
     if (word === '-C' || word === '--directory') out.dir = out.dir === undefined ? value : resolve(out.dir, value);
     else if (word === '-f' || word === '--file' || word === '--makefile') out.files.push(value);
-    else if (word === '--eval') out.inert = out.inert || false;
+    else if (word === '--eval') out.evaluated.push(value);
   }
   return out;
 }
@@ -321,6 +323,7 @@ export function makeFollow(argv: readonly string[], ctx: FollowContext): Followe
   if (args.inert) return undefined;
   const shown = argv.join(' ');
   if (ctx.remote) return unknownCode(`${shown} runs a Makefile of another machine, which is not read here`);
+  if (args.evaluated.length > 0) return unknownCode(`${shown}: --eval adds Makefile text that chaperone does not read`);
   const dir = resolve(ctx.cwd, args.dir ?? '.');
   let files = args.files.map((f) => resolve(dir, f));
   if (files.length === 0) {

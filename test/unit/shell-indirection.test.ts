@@ -258,6 +258,7 @@ describe('Makefile targets', () => {
     ['make -f self.mk', ['unknown: make -f self.mk: ./self.mk: variable A references itself']],
     ['make no-such-target', []],
     ['make --version', ['make --version']],
+    ["make --eval='x: ; railway down' x", ["unknown: make --eval=x: ; railway down x: --eval adds Makefile text that chaperone does not read"]],
     ['make -C nowhere all', ['make -C nowhere all']],
   ], (line) => analyze(line));
 });
