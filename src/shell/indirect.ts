@@ -106,8 +106,9 @@ function sourceFollow(argv: readonly string[], ctx: FollowContext): Followed | u
 function pathFollow(argv: readonly string[], ctx: FollowContext): Followed | undefined {
   const word = argv[0];
   if (!word.includes('/') || !isKnown(word)) return undefined;
-  // A covered tool reached by path (`node_modules/.bin/railway`) is that tool, judged by its own rules.
-  if (isCovered(commandName(word))) return undefined;
+  // A covered tool reached by path (`node_modules/.bin/railway`) is that tool, judged by its own rules;
+  // an installed package's program (`node_modules/.bin/tsc`) is a program like any other, not read.
+  if (isCovered(commandName(word)) || isInstalled(word)) return undefined;
   return scriptFile(word, [...argv], ctx, word, false);
 }
 
@@ -130,4 +131,9 @@ function scriptFile(path: string, args: string[], ctx: FollowContext, via: strin
     return mentionsGuarded(read.text) ? unknownCode(`${via} is run by ${interpreter}, which chaperone cannot read, and it names a tool or API chaperone guards`, read.file) : undefined;
   }
   return followed({ texts: [{ text: read.text, file: read.file, positional: args, via: viaShell ? `${via} ${path}` : via }] });
+}
+
+/** Code of an installed package (under node_modules): a program, judged by its name, never read. */
+export function isInstalled(path: string): boolean {
+  return /(^|\/)node_modules\//.test(path);
 }

@@ -16,9 +16,9 @@
 
 import { platforms } from '../payload/platforms.js';
 import { isCovered } from '../tools/index.js';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { readTextFile } from './files.js';
-import { followed, unknownCode, type FollowContext, type Followed } from './indirect.js';
+import { followed, isInstalled, unknownCode, type FollowContext, type Followed } from './indirect.js';
 import { commandName } from './launch.js';
 import { mentionsCoveredTool } from './mentions.js';
 import { isKnown, reveal } from './words.js';
@@ -145,7 +145,7 @@ export function interpreterFollow(argv: readonly string[], ctx: FollowContext): 
     return undefined;
   }
   const file = source.file;
-  if (file === undefined) return undefined;
+  if (file === undefined || isInstalled(file)) return undefined;
   if (!isKnown(file)) return unknownCode(`${shown} runs ${reveal(file)}, whose text is not known`);
   if (ctx.remote) return unknownCode(`${shown} ${file} runs a script of another machine, which is not read here`);
   const read = readTextFile(ctx.cwd, file);
@@ -468,6 +468,7 @@ export function readProgram(language: Language, code: string, via: string, ctx: 
         continue;
       }
       for (const candidate of module.candidates(module.path)) {
+        if (isInstalled(resolve(base, candidate))) break;
         const read = readTextFile(base, candidate);
         if ('missing' in read) continue;
         if (seen.has(read.file)) break;

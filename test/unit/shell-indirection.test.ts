@@ -293,6 +293,8 @@ describe('package.json scripts', () => {
     ['pnpm rw volume delete -v pg', ['railway volume delete -v pg  via node_modules/.bin/rw (@railway/cli)']],
     ['npm run lint', ['eslint .  via npm run lint']],
     ['npx eslint .', ['eslint .  via npx']],
+    ['node_modules/.bin/eslint --fix', ['node_modules/.bin/eslint --fix']],
+    ['node node_modules/eslint/bin/eslint.js .', ['node node_modules/eslint/bin/eslint.js .']],
     ['rw volume delete -v pg', ['rw volume delete -v pg']],
     ['npm install', ['npm install']],
     ['cd hooks && npm ci', ['cd hooks', 'railway down  @hooks  via npm run postinstall', 'husky  @hooks  via npm run prepare']],
