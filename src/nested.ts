@@ -63,6 +63,7 @@ export async function judgeNested(lines: readonly NestedLine[], outer: Invocatio
     if (analysis.unparseable && (remote || analysis.unparseable.mentionsCoveredTool)) {
       unreadable(`cannot read ${JSON.stringify(text)} (${analysis.unparseable.reason})`);
     }
+    for (const item of analysis.unknown ?? []) unreadable(item.reason);
     for (const [index, command] of analysis.commands.entries()) {
       const name = command.argv[0].slice(command.argv[0].lastIndexOf('/') + 1);
       // A command whose very name is not known (`$(echo … | base64 -d)`, `$CMD`) could be anything; on

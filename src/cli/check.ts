@@ -7,7 +7,7 @@ import { evaluate } from '../evaluate.js';
 import { showCommand, showEnvironment, showEvidence, showFinding } from '../display/describe.js';
 import { redactArgs, redactText } from '../redact.js';
 import type { ShellCommand } from '../shell/analyze.js';
-import { isCovered } from '../tools/index.js';
+import { executables, isCovered } from '../tools/index.js';
 
 export interface CheckRequest {
   argv?: string[];
@@ -68,9 +68,13 @@ export async function checkWithEvaluations(request: CheckRequest): Promise<Check
     // What earlier commands switch (`kubectl config use-context prod && …`) counts for the later ones.
     const assumed = await assumptionsOf(analysis.commands, request.env);
     for (const [i, command] of analysis.commands.entries()) {
-      add(await checkOne(command.argv, request, command, environmentOf(command, request.env), assumed[i]));
+      const env = environmentOf(command, request.env);
+      add(command.computed !== undefined ? await checkComputed(command, request, env) : await checkOne(command.argv, request, command, env, assumed[i]));
     }
-    if (analysis.unparseable?.mentionsCoveredTool) reports.push(unparseableReport(request.line, analysis.unparseable.reason, request));
+    if (analysis.unparseable?.mentionsCoveredTool) {
+      reports.push(unreadableReport(request.line, `chaperone cannot parse this line (${analysis.unparseable.reason}) and it names a tool it covers`, request));
+    }
+    for (const item of analysis.unknown ?? []) reports.push(unreadableReport(request.line, `chaperone cannot read what this line runs: ${item.reason}`, request));
   } else if (request.argv && request.argv.length > 0) {
     add(await checkOne(request.argv, request));
   }
@@ -119,10 +123,40 @@ async function checkOne(
   return { report: { ...toReport(evaluation), ...via, ...cwd, ...where }, evaluation };
 }
 
-/** A line that could not be parsed and names a covered tool: only a human may let it run. */
-function unparseableReport(line: string, problem: string, request: CheckRequest): CommandReport {
+/**
+ * A command whose word is computed (`$X volume delete --volume pg`): it could be any covered tool, so
+ * it is judged as each would read its arguments, and the strictest reading stands.
+ */
+async function checkComputed(command: ShellCommand, request: CheckRequest, env: NodeJS.ProcessEnv): Promise<{ report: CommandReport; evaluation?: Evaluation }> {
+  let worst: { report: CommandReport; evaluation?: Evaluation } | undefined;
+  for (const tool of new Set(executables)) {
+    const one = await checkOne([tool, ...command.argv.slice(1)], request, command, env);
+    if (!worst || verdictRank[one.report.decision] > verdictRank[worst.report.decision]) worst = one;
+  }
+  const word = command.computed!;
+  if (!worst || worst.report.decision === 'allow') {
+    const report: CommandReport = {
+      tool: word,
+      argv: redactArgs(command.argv.slice(1), word),
+      decision: 'allow',
+      action: 'allow',
+      reason: `the command ${word} is not known, and no covered tool would gate these arguments`,
+      environment: null,
+      findings: [],
+      actor: { actor: request.actor ?? 'human', evidence: 'not evaluated' },
+      covered: false,
+      via: command.via,
+      ...(command.cwd !== request.cwd ? { cwd: command.cwd } : {}),
+    };
+    return { report };
+  }
+  const as = worst.report.tool;
+  return { ...worst, report: { ...worst.report, reason: `the command ${word} is not known; read as ${as}, the most dangerous tool it could be: ${worst.report.reason}`, via: [...command.via, `${word} as ${as}`] } };
+}
+
+/** A line that could not be parsed and names a covered tool, or runs what cannot be read: only a human may let it run. */
+function unreadableReport(line: string, why: string, request: CheckRequest): CommandReport {
   const actor = detectActor(request.env, request.actor);
-  const why = `chaperone cannot parse this line (${problem}) and it names a tool it covers`;
   const human = actor.actor === 'human';
   return {
     tool: 'sh',

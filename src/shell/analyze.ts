@@ -1,6 +1,7 @@
 // A whole shell line (what an agent hook or `chaperone check --command` gets) turned into the simple
 // commands it would run, each with the directory, environment and input it would run with, so each
-// can be judged like a shim invocation. Pure: it reads no file and runs nothing.
+// can be judged like a shim invocation. It runs nothing; it reads only what the line runs or feeds a
+// command (a script, a Makefile, package.json, code: indirect.ts; a `< file`), never on a remote line.
 //
 // The parser is `unbash` (npm, zero dependencies, TypeScript, synchronous). It gives a typed AST with
 // heredoc bodies, here-strings, command and process substitutions already parsed into scripts (also
@@ -47,8 +48,12 @@ import {
   type FunctionDefinition,
   type ShellState,
 } from './state.js';
+import { certainTool, expandAlias, isSetupGenerator, setAliases } from './computed.js';
+import { followIndirect, maxFileDepth, type Followed, type Unknown } from './indirect.js';
 import { expandHeredoc, expandText, expandWord, isKnown, opaque, reveal, type Lookup } from './words.js';
 import { wrapperLaunch } from './wrappers.js';
+import { withWrittenFiles, writtenText } from './files.js';
+import { noteCommandWrites, noteRedirects } from './writes.js';
 
 export interface ShellCommand {
   argv: string[];
@@ -74,12 +79,22 @@ export interface ShellCommand {
   after?: number[];
   /** It may still be running while later commands of the line run (a pipeline stage, `&`, `<( )`). */
   concurrent?: boolean;
+  /**
+   * The command word is computed and not known (`$X volume delete`, `$(pick) up`): its source text.
+   * It is judged as each covered tool would read its arguments, the most dangerous reading winning.
+   */
+  computed?: string;
 }
 
 export interface LineAnalysis {
   commands: ShellCommand[];
   /** Set when (part of) the line could not be parsed; the caller then asks a human, never allows. */
   unparseable?: { reason: string; mentionsCoveredTool: boolean };
+  /**
+   * What the line runs that could not be read (a script that does not parse, code piped into a shell,
+   * a Makefile past its depth): each is gated like an unparseable line that names a covered tool.
+   */
+  unknown?: Unknown[];
 }
 
 export interface LineContext {
@@ -113,21 +128,29 @@ interface Walk {
   at?: number;
   /** Inside a pipeline, a background job or a process substitution. */
   concurrent?: boolean;
+  /** What could not be read (indirect.ts); shared by the whole walk. */
+  unknown: Unknown[];
+  /** Files being read (scripts, sourced files, Makefile targets, package scripts), to stop loops. */
+  files: string[];
+  /** Its stdin is a pipe from a command whose output is not known (`curl … | sh`). */
+  pipedUnknown?: boolean;
 }
 
 export function analyzeLine(line: string, context: LineContext): LineAnalysis {
-  const walk: Walk = { out: [], problems: [], functions: [], depth: context.depth ?? 0, remote: context.remote ?? false, via: [], calling: [] };
-  runText(line, startShell(context.cwd, context.env), walk, true);
+  const walk: Walk = { out: [], problems: [], functions: [], depth: context.depth ?? 0, remote: context.remote ?? false, via: [], calling: [], unknown: [], files: [] };
+  withWrittenFiles(new Map(), () => runText(line, startShell(context.cwd, context.env), walk, true));
   // A function that is never called still counts: it can be called in ways a line does not show (trap).
   // It may run at any time, so nothing is certain before it and anything in the line may come first.
   for (let i = 0; i < walk.functions.length; i++) {
     const fn = walk.functions[i];
-    if (!fn.called) walkBody(fn.body, { ...copyShell(fn.definedIn), succeeded: new Set() }, { ...walk, via: fn.via, at: fn.at, concurrent: true });
+    // Its arguments are not known: `$1` stays unknown.
+    if (!fn.called) walkBody(fn.body, { ...copyShell(fn.definedIn), succeeded: new Set(), positional: undefined }, { ...walk, via: fn.via, at: fn.at, concurrent: true });
   }
   const analysis: LineAnalysis = { commands: walk.out };
   if (walk.problems.length > 0) {
     analysis.unparseable = { reason: [...new Set(walk.problems)].join('; '), mentionsCoveredTool: mentionsCoveredTool(line) };
   }
+  if (walk.unknown.length > 0) analysis.unknown = walk.unknown.filter((u, i) => walk.unknown.findIndex((v) => v.reason === u.reason) === i);
   return analysis;
 }
 
@@ -208,7 +231,11 @@ function walkNode(node: PipelineNode | AndOr, state: ShellState, walk: Walk, std
       }
       if (node.commands.length === 1) return walkNode(node.commands[0], state, timed, stdin);
       let input = stdin;
-      for (const command of node.commands) input = walkNode(command, copyShell(state), { ...timed, concurrent: true }, input);
+      node.commands.forEach((command, i) => {
+        // A stage fed by one whose output is not known gets unknown input: `curl … | sh` runs unknown code.
+        const piped = { ...timed, concurrent: true, ...(i === 0 ? {} : { pipedUnknown: input === undefined }) };
+        input = walkNode(command, copyShell(state), piped, input);
+      });
       return input;
     }
     case 'Command':
@@ -256,11 +283,13 @@ function walkNode(node: PipelineNode | AndOr, state: ShellState, walk: Walk, std
     case 'Redirected':
       for (const redirect of node.redirects) scanSubstitutions(redirect, state, walk);
       walkNode(node.command, state, walk);
+      if (!walk.remote) noteRedirects(node.redirects, undefined, state.cwd, lookupIn(state));
       return undefined;
     case 'Function': {
       const fn: FunctionDefinition = { body: node.body, called: false, definedIn: copyShell(state), via: [...walk.via, `${node.name.value}()`], at: walk.at };
       state.functions.set(node.name.value, fn);
-      walk.functions.push(fn);
+      // A file's functions (a sourced library) run only when called: by the line, the file, or a trap.
+      if (walk.files.length === 0) walk.functions.push(fn);
       return undefined;
     }
     case 'Coproc':
@@ -290,6 +319,7 @@ function scanSubstitutions(node: SyntaxNode, state: ShellState, walk: Walk): voi
 
 function walkCommand(command: Command, state: ShellState, walk: Walk, piped: string | undefined): string | undefined {
   scanSubstitutions(command, state, walk);
+  if (command.name && expandAlias(command, state, (text) => runText(text, state, { ...walk, via: [...walk.via, `alias ${command.name!.text}`] }))) return undefined;
   const lookup = lookupIn(state);
   const assignments = command.prefix.filter((p): p is Assignment => p.type === 'Assignment');
   if (!command.name) {
@@ -299,14 +329,34 @@ function walkCommand(command: Command, state: ShellState, walk: Walk, piped: str
   const prefix: Record<string, string> = {};
   for (const a of assignments) prefix[a.name] = assignedValue(a, lookup);
   const argv = expandWord(command.name, lookup);
+  const tool = argv.length > 0 && !isKnown(argv[0]) ? certainTool(argv[0], state.cwd) : undefined;
+  if (tool !== undefined) argv[0] = tool;
   for (const item of command.suffix) {
     if (item.type === 'Word') argv.push(...expandWord(item, lookup));
     else if (item.type === 'Assignment') argv.push(`${item.name}${item.append ? '+=' : '='}${assignedValue(item, lookup)}`);
   }
   const env = changeEnv(commandEnv(state), { set: prefix });
+  const fromStdin = (operators: string[]) =>
+    command.redirects.some((r) => (r.descriptor === undefined || (r.descriptor.type === 'FileDescriptor' && r.descriptor.value === 0)) && operators.includes(r.operator));
   const input = inputOf(command.redirects, lookup, piped, walk.remote ? undefined : state.cwd);
-  const redirected = command.redirects.some((r) => (r.descriptor === undefined || (r.descriptor.type === 'FileDescriptor' && r.descriptor.value === 0)) && ['<', '<>', '<&'].includes(r.operator));
-  return run(argv, env, input, state, walk, state.cwd, true, input === undefined && redirected);
+  const cwd = state.cwd;
+  // Input from a file that cannot be read is as unknown as a pipe's (`sh < fetched.sh`).
+  const output = run(
+    argv,
+    env,
+    input,
+    state,
+    fromStdin(['<', '<<', '<<-', '<<<', '<>', '<&']) ? { ...walk, pipedUnknown: input === undefined } : walk,
+    cwd,
+    true,
+    input === undefined && fromStdin(['<', '<>', '<&']),
+  );
+  // What it writes to files is what later commands of the line may run.
+  if (!walk.remote) {
+    noteCommandWrites(argv, input, cwd);
+    noteRedirects(command.redirects, output, cwd, lookup);
+  }
+  return output;
 }
 
 function assignedValue(a: Assignment, lookup: Lookup): string {
@@ -332,6 +382,8 @@ function inputOf(redirects: readonly Redirection[], lookup: Lookup, piped: strin
 function readRedirectedFile(path: string, cwd: string): string | undefined {
   try {
     const file = resolve(cwd, path);
+    const written = writtenText(file);
+    if (written !== null) return written;
     const stat = statSync(file);
     return stat.isFile() && stat.size <= 64 * 1024 * 1024 ? readFileSync(file, 'utf8') : undefined;
   } catch {
@@ -352,8 +404,15 @@ function run(argv: string[], env: CommandEnv, stdin: string | undefined, state: 
     const next = changeEnv(env, launch);
     const where = launch.chdir !== undefined ? resolve(cwd, launch.chdir) : cwd;
     const inner = { ...walk, via: [...walk.via, launch.via] };
+    // `sh -c "$(cat wipe.sh)"`, `bash -c "$CMD"`: shell text whose commands are not known.
+    if (launch.script !== undefined && !isKnown(String.fromCodePoint(launch.script.trimStart().codePointAt(0) ?? 32))) walk.unknown.push({ reason: `${launch.via} runs ${reveal(launch.script)}, whose text is not known` });
     if (launch.script !== undefined) runText(launch.script, childShell(state, next, where, launch.positional), inner);
     for (const runs of launch.runs ?? []) run(runs, next, launch.stdin === 'none' ? undefined : stdin, state, inner, where, inShell && launch.inShell === true, launch.stdin !== 'none' && stdinUnknown);
+    return undefined;
+  }
+  const indirect = followIndirect(argv, { cwd, lookup: (name) => env.set[name] ?? lookupIn(state)(name), stdin, stdinUnknown: walk.pipedUnknown === true, remote: walk.remote, via: walk.via });
+  if (indirect) {
+    follow(indirect, env, state, walk, cwd, inShell);
     return undefined;
   }
 
@@ -390,6 +449,7 @@ function runBuiltin(argv: string[], env: CommandEnv, stdin: string | undefined, 
       for (const a of args) if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(a)) forgetVariable(state, a);
       return true;
     case 'eval':
+      if (!isKnown(args.join(' ')) && !isSetupGenerator(reveal(args.join(' ')))) walk.unknown.push({ reason: `eval runs ${reveal(args.join(' '))}, whose text is not known` });
       runText(args.join(' '), state, { ...walk, via: [...walk.via, 'eval'] });
       return true;
     case 'trap': {
@@ -402,12 +462,21 @@ function runBuiltin(argv: string[], env: CommandEnv, stdin: string | undefined, 
       }
       return true;
     }
+    case 'alias':
+    case 'unalias':
+      emit(argv, env, stdin, state.cwd, walk, state);
+      setAliases(state, argv);
+      return true;
   }
   const fn = state.functions.get(name);
   if (!fn) return false;
   if (!walk.calling.includes(name)) {
     fn.called = true;
+    // In the body, `$1`… are the call's arguments (`$0` stays the shell's).
+    const outer = state.positional;
+    state.positional = [outer?.[0] ?? 'bash', ...args];
     walkBody(fn.body, state, { ...walk, via: [...walk.via, `${name}()`], calling: [...walk.calling, name] });
+    state.positional = outer;
   }
   return true;
 }
@@ -430,6 +499,38 @@ function declare(state: ShellState, name: string, args: string[]): void {
   }
 }
 
+/**
+ * What a command's file or code runs (indirect.ts): shell text in a new shell or this one, argv, and
+ * what could not be read. Files nest at most `maxFileDepth` deep, and a file that runs itself is a loop.
+ */
+function follow(found: Followed, env: CommandEnv, state: ShellState, walk: Walk, cwd: string, inShell: boolean): void {
+  walk.unknown.push(...found.unknown.map((u) => ({ ...u, reason: walk.via.length > 0 ? `${u.reason} (via ${walk.via.join(' > ')})` : u.reason })));
+  for (const text of found.texts) {
+    const file = text.file;
+    const inner = { ...walk, via: [...walk.via, text.via] };
+    if (file !== undefined && walk.files.includes(file)) {
+      walk.unknown.push({ reason: `${file.replace(/#.*/, '')} runs itself (${[...walk.files, file].join(' > ')})`, file: file.replace(/#.*/, '') });
+      continue;
+    }
+    if (walk.files.length >= maxFileDepth) {
+      walk.unknown.push({ reason: `scripts run scripts more than ${maxFileDepth} deep (${[...walk.files, file ?? text.via].join(' > ')})`, ...(file ? { file: file.replace(/#.*/, '') } : {}) });
+      continue;
+    }
+    const where = text.cwd ?? cwd;
+    const next = changeEnv(env, { set: text.set ?? {} });
+    // A sourced file runs in this shell (its `cd`, exports and functions stay), with its own `$1`… if given.
+    const shell = text.inShell ? (inShell ? state : copyShell(state)) : childShell(state, next, where, text.positional ?? ['sh']);
+    const outer = shell.positional;
+    if (text.inShell && text.positional) shell.positional = text.positional;
+    const script = parse(text.text) as Script & { errors?: readonly { message: string }[] };
+    const reading = { ...inner, files: file !== undefined ? [...walk.files, file] : walk.files, pipedUnknown: false };
+    for (const error of script.errors ?? []) walk.unknown.push({ reason: `cannot parse ${file?.replace(/#.*/, '') ?? text.via}: ${error.message}`, ...(file ? { file: file.replace(/#.*/, '') } : {}) });
+    for (const statement of script.commands) walkStatement(statement, shell, reading);
+    if (text.inShell) shell.positional = outer;
+  }
+  for (const r of found.runs) run(r.argv, changeEnv(env, { set: r.set ?? {} }), undefined, copyShell(state), { ...walk, via: [...walk.via, r.via] }, r.cwd ?? cwd, false);
+}
+
 function emit(argv: string[], env: CommandEnv, stdin: string | undefined, cwd: string, walk: Walk, state: ShellState, stdinUnknown = false): void {
   if (full(walk)) return;
   const after = [...state.succeeded].sort((a, b) => a - b);
@@ -449,6 +550,7 @@ function emit(argv: string[], env: CommandEnv, stdin: string | undefined, cwd: s
     ...(walk.at !== undefined ? { offset: walk.at } : {}),
     ...(after.length > 0 ? { after } : {}),
     ...(walk.concurrent ? { concurrent: true } : {}),
+    ...(!isKnown(argv[0]) ? { computed: reveal(argv[0]) } : {}),
   });
   // Until a `;`, `||` or `!` says otherwise, what follows runs only if this succeeded.
   state.succeeded.add(walk.out.length - 1);

@@ -38,6 +38,8 @@ export interface ShellState {
   positional?: string[];
   /** Commands of the line (indexes) that must have succeeded for the next one here to run (`a && b`). */
   succeeded: Set<number>;
+  /** `alias NAME=VALUE` earlier in the line (computed.ts). */
+  aliases?: Map<string, string>;
 }
 
 /** How the environment of one command differs from the one the line was given. */
@@ -61,6 +63,7 @@ export function copyShell(state: ShellState): ShellState {
     dirs: [...state.dirs],
     functions: new Map(state.functions),
     succeeded: new Set(state.succeeded),
+    ...(state.aliases ? { aliases: new Map(state.aliases) } : {}),
   };
 }
 
@@ -81,7 +84,10 @@ export function lookupIn(state: ShellState): Lookup {
   return (name) => {
     if (name === 'PWD') return state.cwd;
     if (name === 'OLDPWD') return state.oldpwd;
-    if (/^\d+$/.test(name)) return state.positional?.[Number(name)];
+    // A positional parameter past the arguments given is unset: empty, as the shell expands it.
+    if (/^\d+$/.test(name)) return state.positional ? (state.positional[Number(name)] ?? '') : undefined;
+    if (name === '@' || name === '*') return state.positional?.slice(1).join(' ');
+    if (name === '#') return state.positional ? String(state.positional.length - 1) : undefined;
     return state.vars.get(name)?.value;
   };
 }

@@ -76,7 +76,11 @@ export function expandHeredoc(body: HereDocBody, quoted: boolean, stripTabs: boo
 
 function piecesOf(word: Word, lookup: Lookup): Piece[] {
   if (!word.parts) return [{ text: tilde(word.text, word.value, lookup), quoted: false, split: false }];
-  return word.parts.map((part, i) => {
+  return word.parts.flatMap((part, i) => {
+    // "$@" inside double quotes still gives one word per argument: its pieces are kept apart.
+    if (part.type === 'DoubleQuoted' && part.parts.some((p) => p.type === 'SimpleExpansion' && p.text === '$@' && lookup('@') !== undefined)) {
+      return part.parts.map((p) => (p.type === 'SimpleExpansion' && p.text === '$@' ? { text: lookup('@')!, quoted: true, split: true } : partText(p, lookup, true)));
+    }
     const piece = partText(part, lookup, false);
     if (i === 0 && part.type === 'Literal') piece.text = tilde(part.text, piece.text, lookup);
     return piece;
@@ -103,7 +107,10 @@ function partText(part: WordPart, lookup: Lookup, quoted: boolean): Piece {
     case 'LocaleString':
       return { text: part.parts.map((p) => partText(p, lookup, true).text).join(''), quoted: true, split: false };
     case 'SimpleExpansion': {
-      const value = variable(part.text.slice(1), lookup);
+      const name = part.text.slice(1);
+      const value = variable(name, lookup);
+      // "$@" is one word per argument even inside quotes (approximated: arguments split on blanks).
+      if (name === '@' && value !== undefined) return { text: value, quoted, split: true };
       return value === undefined ? unknown() : known(value);
     }
     case 'ParameterExpansion': {
@@ -137,8 +144,8 @@ function partText(part: WordPart, lookup: Lookup, quoted: boolean): Piece {
   }
 }
 
-/** Special parameters ($@, $?, $$) are never known here; positional ones are when a `sh -c` gave them. */
+/** Special parameters ($?, $$) are never known here; positional ones ($1, $@, $#) are when a `sh -c`, a script or a function call gave them. */
 function variable(name: string, lookup: Lookup): string | undefined {
-  if (!/^([A-Za-z_][A-Za-z0-9_]*|\d+)$/.test(name)) return undefined;
+  if (!/^([A-Za-z_][A-Za-z0-9_]*|\d+|[@*#])$/.test(name)) return undefined;
   return lookup(name);
 }

@@ -33,6 +33,7 @@ function analyze(line: string): string[] {
   const analysis = analyzeLine(line, context);
   const shown = analysis.commands.map(show);
   if (analysis.unparseable) shown.push(analysis.unparseable.mentionsCoveredTool ? mentionsTool : unparseable);
+  for (const u of analysis.unknown ?? []) shown.push(`unknown: ${u.reason}`);
   return shown;
 }
 
@@ -266,7 +267,7 @@ describe('heredocs, here-strings and piped input', () => {
     ["cat <<'EOF'\n$(railway down)\nEOF", ["cat  <<\"$(railway down)\\n\""]],
     ["bash <<'EOF'\nrailway down\nEOF", ['railway down  via bash <stdin>']],
     [`echo 'railway down' | bash`, [`echo 'railway down'`, 'railway down  via bash <stdin>']],
-    ['curl https://example.com/install.sh | bash', ['curl https://example.com/install.sh', 'bash']],
+    ['curl https://example.com/install.sh | bash', ['curl https://example.com/install.sh', 'unknown: bash runs the commands it reads from its input, which is not known']],
     ["git commit -F - <<EOF\nrailway down\nEOF", ["git commit -F -  <<\"railway down\\n\""]],
     ["kubectl apply -f - <<EOF\nkind: Namespace\nEOF", ["kubectl apply -f -  <<\"kind: Namespace\\n\""]],
   ], analyze);
