@@ -407,29 +407,41 @@ export class PsqlSession {
       while (i < n && !/\s/.test(text[i])) {
         const c = text[i];
         if (c === "'") {
+          // '…' with '' for a quote and backslash escapes, as psqlscanslash.l reads it.
           let s = '';
+          let closed = false;
           i++;
-          while (i < n && text[i] !== "'") {
-            if (text[i] === '\\' && i + 1 < n) {
-              const e = text[++i];
-              s += e === 'n' ? '\n' : e === 't' ? '\t' : e === 'r' ? '\r' : e === 'b' ? '\b' : e === 'f' ? '\f' : e;
-            } else s += text[i];
-            i++;
-            if (text[i] === "'" && text[i + 1] === "'") {
-              s += "'";
-              i += 2;
+          while (i < n) {
+            if (text[i] === "'") {
+              if (text[i + 1] === "'") {
+                s += "'";
+                i += 2;
+                continue;
+              }
+              i++;
+              closed = true;
+              break;
             }
+            if (text[i] === '\\' && i + 1 < n) {
+              const e = text[i + 1];
+              s += e === 'n' ? '\n' : e === 't' ? '\t' : e === 'r' ? '\r' : e === 'b' ? '\b' : e === 'f' ? '\f' : e;
+              i += 2;
+              continue;
+            }
+            s += text[i++];
           }
-          i++;
+          if (!closed) return out; // psql drops an argument with an unterminated quote, and the rest
           append(s);
         } else if (c === '"') {
           const close = text.indexOf('"', i + 1);
-          const end = close < 0 ? n : close + 1;
+          if (close < 0) return out;
+          const end = close + 1;
           append(text.slice(i, end));
           i = end;
         } else if (c === '`') {
           const close = text.indexOf('`', i + 1);
-          const end = close < 0 ? n : close;
+          if (close < 0) return out;
+          const end = close;
           const command = this.expandPlain(text.slice(i + 1, end));
           shell.push(typeof command === 'string' ? command : text.slice(i + 1, end));
           append(unknown); // its output

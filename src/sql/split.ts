@@ -288,6 +288,7 @@ export class ScriptSplitter {
               // `\;` and `\:` put a plain `;` or `:` in the query: nothing ends, nothing interpolates.
               this.code(base + i);
               if (next === 0x3b) this.suspicious = true; // the query now holds several statements
+              this.cuts.push([base + i, base + i + 1]); // the server gets the `;` without its backslash
               i++;
             } else {
               this.startMeta(base + i);

@@ -51,7 +51,7 @@ const cases: [string, string[]][] = [
   ["\\echo 'a \\\\ b' \\\\ SELECT 1;", ["meta! \\echo 'a \\\\ b'", 'sql SELECT 1;']],
   ['\\! echo \\\\ DROP TABLE t;\nSELECT 1;', ['meta! \\! echo \\\\ DROP TABLE t;', 'sql SELECT 1;']],
   ['\\echo a \\echo b\n', ['meta! \\echo a', 'meta! \\echo b']],
-  ['SELECT 1 \\; SELECT 2;', ['sql! SELECT 1 \\; SELECT 2;']],
+  ['SELECT 1 \\; SELECT 2;', ['sql! SELECT 1 ; SELECT 2;']],
   ['SELECT 1 \\g\nSELECT 2;', ['sql SELECT 1', 'meta! \\g', 'sql SELECT 2;']],
   // psql variables
   [':cmd;', ['sql! :cmd;']],
