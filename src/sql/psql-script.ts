@@ -8,16 +8,17 @@
 // (src/nested.ts) for what runs elsewhere: shell commands, and the statements after a `\c`, as a
 // `psql -d NEWDB -c …` judged against the new target with its own evidence.
 
-import { closeSync } from 'node:fs';
+import { closeSync, readSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Command, NestedLine } from '../model.js';
-import { openRegularFile, readFileChunks } from '../payload/stdin.js';
+import { openRegularFile } from '../payload/stdin.js';
 import { isConnectionString } from '../tools/libpq.js';
 import { readSql } from './postgres.js';
 import type { Interpolation } from './split.js';
 import { rawText, UnitScanner, type ReadUnit } from './units.js';
 
 const maxIncludeDepth = 8;
+const chunkSize = 1024 * 1024;
 /** How deep variables may refer to variables before the text is unreadable. */
 const maxExpansion = 8;
 
@@ -116,19 +117,43 @@ export class PsqlSession {
     }
   }
 
-  /** Every byte of a regular file descriptor, by position. */
+  /** Every byte of a regular file descriptor, by position (its offset never moves), chunk by chunk. */
   async readFd(fd: number): Promise<void> {
     const scanner = this.newScanner();
-    const batches: ReadUnit[][] = [];
-    readFileChunks(fd, (chunk) => void batches.push(scanner.push(chunk).filter((u) => u.suspicious)));
-    batches.push(scanner.finish());
-    for (const units of batches) await this.readUnits(units);
+    const buffer = Buffer.alloc(chunkSize);
+    for (let position = 0; ; ) {
+      const n = readSync(fd, buffer, 0, buffer.length, position);
+      if (n === 0) break;
+      position += n;
+      await this.readUnits(scanner.push(Buffer.from(buffer.subarray(0, n))));
+    }
+    await this.readUnits(scanner.finish());
   }
 
   /** The suspicious units of a stretch of script, in order; the others cannot destroy anything. */
   async readUnits(units: readonly ReadUnit[]): Promise<void> {
+    // Plain statements go to the grammar in batches (one parse for many DELETEs); the rest one by one.
+    let batch: string[] = [];
+    let batchSize = 0;
+    const flush = async () => {
+      if (batch.length === 0) return;
+      const texts = batch;
+      batch = [];
+      batchSize = 0;
+      const commands = await readSql(texts.join('\n'));
+      if (commands.some((c) => c.path[1] === 'unreadable')) for (const text of texts) await this.sql(text);
+      else for (const command of commands) this.add(command);
+    };
     for (const unit of units) {
       if (!unit.suspicious || !unit.pieces) continue;
+      if (unit.kind === 'sql' && !unit.problem && !unit.shadow && !unit.vars && !this.switched && unit.pieces.length === 1) {
+        const text = unit.pieces[0] as string;
+        batch.push(/;\s*$/.test(text) ? text : `${text};`);
+        batchSize += text.length;
+        if (batchSize > 256 * 1024) await flush();
+        continue;
+      }
+      await flush();
       if (unit.problem && unit.kind === 'sql') {
         this.unreadable(`${snippet(rawText(unit.pieces))} (${unit.problem})`);
         continue;
@@ -140,6 +165,7 @@ export class PsqlSession {
         else await this.sql(text, unit.shadow ? 'if the COPY before it fails, psql runs its data as SQL: ' : '');
       }
     }
+    await flush();
   }
 
   // ── SQL ──────────────────────────────────────────────────────────────────────────────────────────
@@ -487,7 +513,7 @@ export class PsqlSession {
 
   private add(command: Command): void {
     // One of each kind of action is enough to judge; a benign million stays one entry.
-    const key = `${command.path.join(' ')}|${[...command.flags.keys()].sort().join(',')}|${benign(command) ? '' : command.text ?? ''}`;
+    const key = `${command.path.join(' ')}|${[...command.flags.keys()].sort().join(',')}`;
     if (this.seen.has(key)) return;
     this.seen.add(key);
     this.commands.push(command);
