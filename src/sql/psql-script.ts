@@ -42,6 +42,15 @@ export interface SessionOptions {
   conformingStringsUnknown?: boolean;
 }
 
+/**
+ * Set on the environment of a nested `psql -c TEXT` that this reader hands to src/nested.ts for text
+ * it could not read after a `\c`: that psql is judged as unreadable, against the new target. It can
+ * only make a decision stricter, so an agent gains nothing by setting it.
+ */
+export const unreadableMarker = 'CHAPERONE_PSQL_UNREADABLE';
+/** A target nothing can classify: unknown, which counts as production. */
+const unknownTarget = ['psql', '-X', '-h', '?', '-d', '?'];
+
 /** A variable whose value comes from the server or a terminal: chaperone cannot know it. */
 const unknown = Symbol('unknown value');
 type Value = string | typeof unknown;
@@ -49,10 +58,11 @@ type Value = string | typeof unknown;
 /** What a script asks for, read unit by unit as the bytes arrive. */
 export class PsqlSession {
   private vars = new Map<string, Value>();
+  private lostTarget = false;
   private unknownPrefixes: string[] = [];
   private conditionals = 0;
   /** Set after a `\c`: the argv that resolves the new target, and how the script said it. */
-  private switched?: { argv: string[]; via: string } | 'unknown';
+  private switched?: { argv: string[]; via: string };
   private connection: ConnectionValues;
   private env: NodeJS.ProcessEnv;
   private commands: Command[] = [];
@@ -146,6 +156,11 @@ export class PsqlSession {
     };
     for (const unit of units) {
       if (!unit.suspicious || !unit.pieces) continue;
+      if (unit.lost && !this.lostTarget) {
+        // Where strings end is in doubt, so is whether a `\c` hides in them: the target is unknown now.
+        this.lostTarget = true;
+        this.switched = { argv: unknownTarget, via: 'psql (after strings chaperone cannot delimit, the connection is in doubt)' };
+      }
       if (unit.kind === 'sql' && !unit.problem && !unit.shadow && !unit.vars && !this.switched && unit.pieces.length === 1) {
         const text = unit.pieces[0] as string;
         batch.push(/;\s*$/.test(text) ? text : `${text};`);
@@ -171,10 +186,6 @@ export class PsqlSession {
   // ── SQL ──────────────────────────────────────────────────────────────────────────────────────────
 
   private async sql(text: string, prefix = ''): Promise<void> {
-    if (this.switched === 'unknown') {
-      this.unreadable(`${snippet(text)} (after a \\c to a target chaperone cannot read)`);
-      return;
-    }
     let commands = await readSql(text);
     // Data read as SQL after a failed COPY: what the server's grammar rejects, the server runs not.
     if (prefix) commands = commands.filter((c) => c.path[1] !== 'unreadable');
@@ -241,10 +252,8 @@ export class PsqlSession {
   private async meta(pieces: readonly (string | Interpolation)[], problem?: string): Promise<void> {
     const text = rawText(pieces);
     const line = text.trim();
-    if (problem) {
-      this.unreadable(`${line} (${problem})`);
-      return;
-    }
+    // A meta-command read in doubt still acts (a \c, a shell), and is unreadable as well.
+    if (problem) this.unreadable(`${line} (${problem})`);
     const match = /^\\([^\s\\]*)([\s\S]*)$/.exec(line);
     if (!match) return;
     const name = match[1].toLowerCase();
@@ -349,8 +358,7 @@ export class PsqlSession {
       words.shift();
     }
     if (words.some((w) => w === unknown)) {
-      this.switched = 'unknown';
-      this.unreadable(`${line} (connects to a target chaperone cannot read)`);
+      this.switched = { argv: unknownTarget, via: `${line} (to a target chaperone cannot read)` };
       return;
     }
     const [db, user, host, port] = words as (string | undefined)[];
@@ -508,6 +516,11 @@ export class PsqlSession {
   // ── results ──────────────────────────────────────────────────────────────────────────────────────
 
   private unreadable(text: string): void {
+    if (this.switched) {
+      // Unreadable on the target the script switched to: judged there (see unreadableMarker).
+      this.addNested({ via: `psql ${this.switched.via}`, argv: [...this.switched.argv, '-c', text], where: 'local', env: { ...this.env, [unreadableMarker]: text }, cwd: this.place.cwd });
+      return;
+    }
     this.add({ path: ['sql', 'unreadable'], flags: new Map(), text });
   }
 

@@ -64,6 +64,8 @@ export interface Unit {
   problem?: string;
   /** Read from COPY data as psql would if the COPY failed. */
   shadow?: boolean;
+  /** Strings became ambiguous before this unit: its bounds, and where psql is connected, are in doubt. */
+  lost?: boolean;
 }
 
 const enum State {
@@ -547,7 +549,7 @@ export class ScriptSplitter {
     if (this.hasCode || this.cuts.length > 0) {
       // Inside a statement: the query buffer survives it. Sending commands end the statement.
       this.cuts.push([from, end]);
-      units.push({ end: this.statementFrom, from, to, kind: 'meta', suspicious: true, ...(this.lost ? { problem: this.lost } : {}) });
+      units.push({ end: this.statementFrom, from, to, kind: 'meta', suspicious: true, ...(this.lost ? { problem: this.lost, lost: true } : {}) });
       if (sends.has(name)) {
         const statement = this.endStatement(end);
         units.unshift(statement); // the query is sent as the command runs
@@ -557,7 +559,7 @@ export class ScriptSplitter {
       }
       return units;
     }
-    const unit: Unit = { end, from, to, kind: 'meta', suspicious: true, ...(this.lost ? { problem: this.lost } : {}) };
+    const unit: Unit = { end, from, to, kind: 'meta', suspicious: true, ...(this.lost ? { problem: this.lost, lost: true } : {}) };
     this.resetStatement();
     return [unit];
   }
@@ -568,7 +570,10 @@ export class ScriptSplitter {
     const unit: Unit = { end, from, to: end, kind: 'sql', suspicious: this.suspicious || this.lost !== undefined };
     if (this.cuts.length) unit.cuts = this.cuts;
     if (this.vars.length) unit.vars = this.vars;
-    if (this.lost) unit.problem = this.lost;
+    if (this.lost) {
+      unit.problem = this.lost;
+      unit.lost = true;
+    }
     const copy = this.copyFromStdin;
     this.resetStatement();
     if (copy) {

@@ -11,7 +11,7 @@
 import { fstatSync, statSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import type { Evidence, Invocation, ParsedInvocation, ResolvedTarget, StdinReadAhead } from '../model.js';
-import { PsqlSession } from '../sql/psql-script.js';
+import { PsqlSession, unreadableMarker } from '../sql/psql-script.js';
 import { readAheadLimit, readChunk } from '../payload/stdin.js';
 import { grammar, readArgs, type ReadArgs } from './argv.js';
 import { isConnectionString, resolveConnection, targetOf } from './libpq.js';
@@ -85,6 +85,8 @@ async function parse(invocation: Invocation): Promise<ParsedInvocation> {
   const read = readArgs(invocation.args, psqlGrammar);
   const help = read.flags.has('--help') || read.flags.has('--version');
   if (help) return { commands: [], help };
+  const marked = invocation.env[unreadableMarker];
+  if (marked !== undefined) return { commands: [{ path: ['sql', 'unreadable'], flags: new Map(), text: marked }], help: false };
   const session = sessionFor(invocation);
   let stdin: StdinReadAhead | undefined;
   let stdinRead = false;

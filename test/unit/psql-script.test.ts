@@ -115,8 +115,18 @@ describe('\\c: what follows runs against the new target', () => {
   it('back to production from production, and into development', async () => {
     const ev = await evaluateLine(prod, {}, emptyHome, '\\c -reuse-previous=on shop_dev - 127.0.0.1\nDROP TABLE t;\n');
     expect(ev.target?.class).toBe('development');
-    const unknown = await evaluateLine(dev, {}, emptyHome, 'SELECT \'x\' AS db \\gset\n\\c :db\nSELECT 1;\n');
-    expect(unknown.findings.map((f) => f.rule)).toContain('psql.sql.unreadable');
+    const unknown = await evaluateLine(dev, {}, emptyHome, 'SELECT \'x\' AS db \\gset\n\\c :db\nDROP TABLE t;\n');
+    expect(unknown.findings.map((f) => f.rule)).toEqual(['psql.sql.drop']);
+    expect(unknown.target?.class).toBe('unknown');
+    const benign = await evaluateLine(dev, {}, emptyHome, 'SELECT \'x\' AS db \\gset\n\\c :db\nSELECT 1;\n');
+    expect(benign.decision.verdict).toBe('allow');
+  });
+  it('once strings are ambiguous, a \\c may hide in them: what follows is judged against an unknown target', async () => {
+    // Found by the differential test (seed 90634): the \c after an ambiguous string was not followed.
+    const script = "SET standard_conforming_strings = off;\nSELECT 'a\\' , $$ ' ; SELECT 1; -- $$;\nSET standard_conforming_strings = on;\n\\c shop_prod\nDO $$ BEGIN DELETE FROM items; END $$;\n";
+    const ev = await evaluateLine(dev, { CHAPERONE_ACTOR: 'agent' }, emptyHome, script);
+    expect(ev.decision.verdict).toBe('deny');
+    expect(['unknown', 'production']).toContain(ev.target?.class);
   });
 });
 
