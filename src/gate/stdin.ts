@@ -13,6 +13,8 @@ import { rawText } from '../sql/units.js';
 import { sessionFor } from '../tools/psql.js';
 import { passGate } from './gate.js';
 
+const sliceSize = 1024 * 1024;
+
 export interface FeedOutcome {
   /** Set when a unit was refused: the tool's input was closed before it. */
   stopped?: { statement: number; text: string; sentStatements: number };
@@ -89,7 +91,9 @@ export async function feedStdin(ev: Evaluation, ahead: StdinReadAhead, sink: Wri
     return undefined;
   };
 
-  let stopped = await take(ahead.head, false);
+  // The head in slices, so no batch of units grows with the read-ahead.
+  let stopped: FeedOutcome['stopped'];
+  for (let at = 0; at < ahead.head.length && !stopped; at += sliceSize) stopped = await take(ahead.head.subarray(at, at + sliceSize), false);
   if (!stopped) {
     for await (const chunk of source as AsyncIterable<Buffer>) {
       stopped = await take(chunk, false);

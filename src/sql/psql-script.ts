@@ -100,7 +100,9 @@ export class PsqlSession {
       if (first) await this.readUnits([first]);
       return;
     }
-    await this.sql(text);
+    // The grammar loads only when a cheap scan finds something that could destroy (`-c "select 1"` never).
+    const scanner = this.newScanner();
+    if ([...scanner.push(Buffer.from(text)), ...scanner.finish()].some((u) => u.suspicious)) await this.sql(text);
   }
 
   /** A whole script held in memory. */

@@ -48,9 +48,19 @@ export class UnitScanner {
 
   /** The unit's bytes less its cuts, split around its variable references. */
   private pieces(unit: Unit): (string | Interpolation)[] {
-    const all = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending);
-    this.pending = [all];
-    const bytes = (from: number, to: number) => (to > from ? all.subarray(from - this.pendingStart, to - this.pendingStart).toString('utf8') : '');
+    // Only the bytes of this unit are copied, never the whole pending stretch.
+    const bytes = (from: number, to: number): string => {
+      if (to <= from) return '';
+      const parts: Buffer[] = [];
+      let start = this.pendingStart;
+      for (const chunk of this.pending) {
+        const end = start + chunk.length;
+        if (end > from && start < to) parts.push(chunk.subarray(Math.max(0, from - start), Math.min(chunk.length, to - start)));
+        if (end >= to) break;
+        start = end;
+      }
+      return (parts.length === 1 ? parts[0] : Buffer.concat(parts)).toString('utf8');
+    };
     const marks: { start: number; end: number; variable?: Interpolation }[] = [
       ...(unit.cuts ?? []).map(([start, end]) => ({ start, end })),
       ...(unit.vars ?? []).map((variable) => ({ start: variable.start, end: variable.end, variable })),
