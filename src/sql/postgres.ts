@@ -10,6 +10,12 @@ type Node = Record<string, unknown>;
 
 /** The actions one piece of SQL asks for. */
 export async function readSql(sql: string): Promise<Command[]> {
+  const statements = await readStatements(sql);
+  return statements.flatMap((s) => s.commands);
+}
+
+/** Each statement of a piece of SQL with its byte offset and actions; one `unreadable` when it does not parse. */
+export async function readStatements(sql: string): Promise<{ location: number; commands: Command[] }[]> {
   if (sql.trim() === '') return [];
   const { parse } = await import('libpg-query');
   let tree: { stmts?: { stmt?: unknown; stmt_location?: number; stmt_len?: number }[] };
@@ -20,16 +26,16 @@ export async function readSql(sql: string): Promise<Command[]> {
     const cursor = (error as { sqlDetails?: { cursorPosition?: number } }).sqlDetails?.cursorPosition;
     const line = cursor === undefined ? undefined : sql.slice(0, cursor).split('\n').length;
     const reason = `${(error as Error).message}${line === undefined ? '' : ` (line ${line} of the statement)`}`;
-    return [sqlCommand(['unreadable'], `${snippet(sql)} (${reason})`, { reason })];
+    return [{ location: 0, commands: [sqlCommand(['unreadable'], `${snippet(sql)} (${reason})`, { reason })] }];
   }
   const bytes = Buffer.from(sql, 'utf8');
-  const commands: Command[] = [];
+  const out: { location: number; commands: Command[] }[] = [];
   for (const { stmt, stmt_location = 0, stmt_len } of tree.stmts ?? []) {
     const end = stmt_len === undefined || stmt_len === 0 ? bytes.length : stmt_location + stmt_len;
     const text = snippet(bytes.subarray(stmt_location, end).toString('utf8'));
-    for (const action of actionsIn((stmt ?? {}) as Node)) commands.push(sqlCommand(action.path, text, action.flags));
+    out.push({ location: stmt_location, commands: actionsIn((stmt ?? {}) as Node).map((action) => sqlCommand(action.path, text, action.flags)) });
   }
-  return commands;
+  return out;
 }
 
 function sqlCommand(path: string[], text: string, flags: Record<string, string> = {}): Command {

@@ -13,12 +13,12 @@ import { dirname, resolve } from 'node:path';
 import type { Command, NestedLine } from '../model.js';
 import { openRegularFile } from '../payload/stdin.js';
 import { isConnectionString } from '../tools/libpq.js';
-import { readSql } from './postgres.js';
+import { readSql, readStatements } from './postgres.js';
 import type { Interpolation } from './split.js';
 import { rawText, UnitScanner, type ReadUnit } from './units.js';
 
 const maxIncludeDepth = 8;
-const chunkSize = 1024 * 1024;
+const chunkSize = 256 * 1024;
 /** How deep variables may refer to variables before the text is unreadable. */
 const maxExpansion = 8;
 
@@ -59,6 +59,8 @@ type Value = string | typeof unknown;
 export class PsqlSession {
   private vars = new Map<string, Value>();
   private lostTarget = false;
+  /** Actions of statement shapes already read (see shapeOf), a bounded cache. */
+  private shapes = new Map<string, Command[]>();
   private unknownPrefixes: string[] = [];
   private conditionals = 0;
   /** Set after a `\c`: the argv that resolves the new target, and how the script said it. */
@@ -68,6 +70,7 @@ export class PsqlSession {
   private commands: Command[] = [];
   private nested: NestedLine[] = [];
   private seen = new Set<string>();
+  private added = new WeakSet<Command>();
   readonly conformingStringsUnknown: boolean;
 
   constructor(private place: ScriptPlace, options: SessionOptions = {}) {
@@ -83,6 +86,7 @@ export class PsqlSession {
     this.commands = [];
     this.nested = [];
     this.seen.clear();
+    this.added = new WeakSet();
     return out;
   }
 
@@ -144,30 +148,58 @@ export class PsqlSession {
 
   /** The suspicious units of a stretch of script, in order; the others cannot destroy anything. */
   async readUnits(units: readonly ReadUnit[]): Promise<void> {
-    // Plain statements go to the grammar in batches (one parse for many DELETEs); the rest one by one.
-    let batch: string[] = [];
+    // Plain statements go to the grammar in batches (one parse for many DELETEs), and a statement of a
+    // shape already read (the same text but for its numbers) is not parsed again.
+    let batch: { text: string; key: string }[] = [];
     let batchSize = 0;
     const flush = async () => {
       if (batch.length === 0) return;
-      const texts = batch;
+      const items = batch;
       batch = [];
       batchSize = 0;
-      const commands = await readSql(texts.join('\n'));
-      if (commands.some((c) => c.path[1] === 'unreadable')) for (const text of texts) await this.sql(text);
-      else for (const command of commands) this.add(command);
+      const joined = items.map((i) => i.text).join('\n');
+      const statements = await readStatements(joined);
+      if (statements.some((st) => st.commands.some((c) => c.path[1] === 'unreadable'))) {
+        for (const item of items) await this.sql(item.text);
+        return;
+      }
+      // Which unit each statement came from, by byte offset in the joined text.
+      const starts: number[] = [];
+      let at = 0;
+      for (const item of items) {
+        starts.push(at);
+        at += Buffer.byteLength(item.text) + 1;
+      }
+      const perUnit: Command[][] = items.map(() => []);
+      for (const st of statements) {
+        let k = starts.length - 1;
+        while (k > 0 && starts[k] > st.location) k--;
+        perUnit[k].push(...st.commands);
+      }
+      items.forEach((item, k) => {
+        if (item.key) this.remember(item.key, perUnit[k]);
+        for (const command of perUnit[k]) this.add(command);
+      });
     };
     for (const unit of units) {
       if (!unit.suspicious || !unit.pieces) continue;
-      if (unit.lost && !this.lostTarget) {
+      if (unit.maybeConnect && !this.lostTarget) {
         // Where strings end is in doubt, so is whether a `\c` hides in them: the target is unknown now.
         this.lostTarget = true;
         this.switched = { argv: unknownTarget, via: 'psql (after strings chaperone cannot delimit, the connection is in doubt)' };
       }
       if (unit.kind === 'sql' && !unit.problem && !unit.shadow && !unit.vars && !this.switched && unit.pieces.length === 1) {
-        const text = unit.pieces[0] as string;
-        batch.push(/;\s*$/.test(text) ? text : `${text};`);
+        const raw = unit.pieces[0] as string;
+        const text = /;\s*$/.test(raw) ? raw : `${raw};`;
+        const key = shapeOf(text);
+        const known = key ? this.shapes.get(key) : undefined;
+        if (known) {
+          for (const command of known) this.add(command);
+          continue;
+        }
+        batch.push({ text, key });
         batchSize += text.length;
-        if (batchSize > 256 * 1024) await flush();
+        if (batchSize > 8 * 1024) await flush();
         continue;
       }
       await flush();
@@ -515,6 +547,11 @@ export class PsqlSession {
     return failed ? undefined : out;
   }
 
+  private remember(key: string, commands: Command[]): void {
+    if (this.shapes.size >= 4096) this.shapes.clear();
+    this.shapes.set(key, commands);
+  }
+
   // ── results ──────────────────────────────────────────────────────────────────────────────────────
 
   private unreadable(text: string): void {
@@ -528,6 +565,8 @@ export class PsqlSession {
 
   private add(command: Command): void {
     // One of each kind of action is enough to judge; a benign million stays one entry.
+    if (this.added.has(command)) return; // the same object again, from the shape cache
+    this.added.add(command);
     const key = `${command.path.join(' ')}|${[...command.flags.keys()].sort().join(',')}`;
     if (this.seen.has(key)) return;
     this.seen.add(key);
@@ -573,6 +612,44 @@ function piecesOf(value: string): (string | Interpolation)[] {
   }
   out.push(Buffer.from(value).subarray(at).toString('utf8'));
   return out;
+}
+
+/**
+ * A statement's shape: its text with each number replaced by the index of its first occurrence, so
+ * `DELETE FROM t WHERE id = 7` and `… id = 8` share one (and `1 = 1` stays apart from `1 = 2`). No
+ * rule reads a number's value outside EXPLAIN's options, so statements with EXPLAIN get no shape ('').
+ */
+function shapeOf(text: string): string {
+  if (text.length > 4096 || /explain/i.test(text)) return '';
+  const numbers: string[] = [];
+  let out = '';
+  let from = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) continue;
+    const before = i > 0 ? text.charCodeAt(i - 1) : 32;
+    if (isIdentChar(before) || before === 46) {
+      while (i + 1 < text.length && isIdentChar(text.charCodeAt(i + 1))) i++;
+      continue; // part of a word (t1) or after a dot
+    }
+    let j = i + 1;
+    while (j < text.length && ((text.charCodeAt(j) >= 48 && text.charCodeAt(j) <= 57) || text.charCodeAt(j) === 46)) j++;
+    if (j < text.length && isIdentChar(text.charCodeAt(j))) {
+      i = j;
+      continue;
+    }
+    const n = text.slice(i, j);
+    let index = numbers.indexOf(n);
+    if (index < 0) index = numbers.push(n) - 1;
+    out += `${text.slice(from, i)}\u0000${index}`;
+    from = j;
+    i = j - 1;
+  }
+  return out + text.slice(from);
+}
+
+function isIdentChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 36 || c >= 128;
 }
 
 function closingParen(text: string): number {

@@ -64,8 +64,10 @@ export interface Unit {
   problem?: string;
   /** Read from COPY data as psql would if the COPY failed. */
   shadow?: boolean;
-  /** Strings became ambiguous before this unit: its bounds, and where psql is connected, are in doubt. */
+  /** Strings became ambiguous before this unit: its bounds are in doubt. */
   lost?: boolean;
+  /** …and the bytes since then hold a `\c`, which may switch the target: where psql is connected is in doubt. */
+  maybeConnect?: boolean;
 }
 
 const enum State {
@@ -82,9 +84,17 @@ const enum State {
 
 const A = 0x41, Z = 0x5a, a = 0x61, z = 0x7a, ZERO = 0x30, NINE = 0x39, UNDERSCORE = 0x5f, DOLLAR = 0x24;
 const BACKSLASH = 0x5c, NEWLINE = 0x0a, QUOTE = 0x27, DQUOTE = 0x22, COLON = 0x3a, BACKTICK = 0x60;
-const isWordStart = (b: number) => (b >= a && b <= z) || (b >= A && b <= Z) || b === UNDERSCORE || b >= 0x80;
-const isVarByte = (b: number) => isWordStart(b) || (b >= ZERO && b <= NINE);
-const isWordByte = (b: number) => isVarByte(b) || b === DOLLAR;
+// Byte classes as tables: the hot loop looks them up instead of comparing ranges.
+const WORD_START = 1, VAR = 2, WORD = 4;
+const byteClass = new Uint8Array(256);
+for (let b = 0; b < 256; b++) {
+  const start = (b >= a && b <= z) || (b >= A && b <= Z) || b === UNDERSCORE || b >= 0x80;
+  const digit = b >= ZERO && b <= NINE;
+  byteClass[b] = (start ? WORD_START : 0) | (start || digit ? VAR : 0) | (start || digit || b === DOLLAR ? WORD : 0);
+}
+const isWordStart = (b: number) => (byteClass[b] & WORD_START) !== 0;
+const isVarByte = (b: number) => (byteClass[b] & VAR) !== 0;
+const isWordByte = (b: number) => (byteClass[b] & WORD) !== 0;
 const isSpace = (b: number) => b === 0x20 || b === 0x09 || b === NEWLINE || b === 0x0d || b === 0x0c || b === 0x0b;
 
 export interface SplitterOptions {
@@ -122,6 +132,7 @@ export class ScriptSplitter {
   /** Set when strings became ambiguous: every later unit is unreadable. */
   private lost?: string;
   private stringHasBackslash = false;
+  private maybeConnect = false;
   /** In a SET of standard_conforming_strings: 1 after its name, 2 after ON or TRUE, 3 after anything else. */
   private conformingStep = 0;
   private stringStart = 0;
@@ -196,6 +207,7 @@ export class ScriptSplitter {
 
   private scan(input: Uint8Array, final: boolean): Unit[] {
     const chunk = this.carry.length ? Buffer.concat([this.carry, input]) : Buffer.from(input.buffer, input.byteOffset, input.length);
+    if (this.lost) this.lookForConnect(chunk, 0);
     const base = this.offset - this.carry.length;
     this.carry = new Uint8Array(0);
     const units: Unit[] = [];
@@ -526,8 +538,16 @@ export class ScriptSplitter {
     }
     if (this.conforming === 'unknown' && this.stringHasBackslash && !this.lost) {
       this.lost = 'a string holds a backslash after the script touched standard_conforming_strings, so where it ends depends on a setting chaperone cannot see';
+      this.lookForConnect(chunk, close);
     }
     this.stringHasBackslash = false;
+  }
+
+  /** Once strings are ambiguous, any `\c` in the raw bytes (a string to us, maybe not to psql) may switch the target. */
+  private lookForConnect(chunk: Uint8Array, from: number): void {
+    if (this.maybeConnect) return;
+    const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
+    if (bytes.indexOf('\\c', from) >= 0 || bytes[bytes.length - 1] === BACKSLASH) this.maybeConnect = true;
   }
 
   private startMeta(at: number): void {
@@ -549,7 +569,7 @@ export class ScriptSplitter {
     if (this.hasCode || this.cuts.length > 0) {
       // Inside a statement: the query buffer survives it. Sending commands end the statement.
       this.cuts.push([from, end]);
-      units.push({ end: this.statementFrom, from, to, kind: 'meta', suspicious: true, ...(this.lost ? { problem: this.lost, lost: true } : {}) });
+      units.push({ end: this.statementFrom, from, to, kind: 'meta', suspicious: true, ...(this.lost ? { problem: this.lost, lost: true, maybeConnect: this.maybeConnect } : {}) });
       if (sends.has(name)) {
         const statement = this.endStatement(end);
         units.unshift(statement); // the query is sent as the command runs
@@ -559,7 +579,7 @@ export class ScriptSplitter {
       }
       return units;
     }
-    const unit: Unit = { end, from, to, kind: 'meta', suspicious: true, ...(this.lost ? { problem: this.lost, lost: true } : {}) };
+    const unit: Unit = { end, from, to, kind: 'meta', suspicious: true, ...(this.lost ? { problem: this.lost, lost: true, maybeConnect: this.maybeConnect } : {}) };
     this.resetStatement();
     return [unit];
   }
@@ -573,6 +593,7 @@ export class ScriptSplitter {
     if (this.lost) {
       unit.problem = this.lost;
       unit.lost = true;
+      unit.maybeConnect = this.maybeConnect;
     }
     const copy = this.copyFromStdin;
     this.resetStatement();

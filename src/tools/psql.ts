@@ -151,27 +151,29 @@ async function readStdin(session: PsqlSession, env: NodeJS.ProcessEnv): Promise<
   if (!stat.isFIFO() && !stat.isSocket()) return undefined;
 
   const scanner = session.newScanner();
-  const chunks: Buffer[] = [];
+  // One buffer for the head, written in place: no second copy of it at the end. Pages never written
+  // are never resident, so a short pipe costs what it holds.
+  const limit = readAheadLimit(env);
+  const head = Buffer.allocUnsafeSlow(limit);
   let total = 0;
   let complete = false;
   // Units whose text ends at or before this offset were judged here; the rest as the stream goes on.
   let judgedUpTo = 0;
-  const limit = readAheadLimit(env);
   while (total < limit) {
     const chunk = readChunk(0, Math.min(chunkSize, limit - total));
     if (chunk.length === 0) {
       complete = true;
       break;
     }
-    chunks.push(chunk);
+    chunk.copy(head, total);
+    const units = scanner.push(head.subarray(total, total + chunk.length));
     total += chunk.length;
-    const units = scanner.push(chunk);
     for (const unit of units) judgedUpTo = Math.max(judgedUpTo, unit.to);
     await session.readUnits(units);
   }
   if (complete) await session.readUnits(scanner.finish());
   if (complete) judgedUpTo = total;
-  return { head: Buffer.concat(chunks, total), complete, judgedUpTo };
+  return { head: head.subarray(0, total), complete, judgedUpTo };
 }
 
 function connectionOf(read: ReadArgs, env: NodeJS.ProcessEnv) {
