@@ -91,7 +91,9 @@ export class PsqlSession {
   }
 
   newScanner(): UnitScanner {
-    return new UnitScanner({ conformingStringsUnknown: this.conformingStringsUnknown });
+    const stop = this.vars.get('ON_ERROR_STOP');
+    const stopsOnError = typeof stop === 'string' && /^(on|1|true|yes)$/i.test(stop) && this.conditionals === 0;
+    return new UnitScanner({ conformingStringsUnknown: this.conformingStringsUnknown, stopsOnError });
   }
 
   /** A `-c` string: SQL sent to the server as it is (no psql lexing), or one meta-command. */
@@ -225,7 +227,9 @@ export class PsqlSession {
     if (prefix) commands = commands.filter((c) => c.path[1] !== 'unreadable');
     if (this.switched && commands.some((c) => !benign(c))) {
       // After \c the statement runs against another target: judged as psql connected there.
-      this.addNested({ via: `psql ${this.switched.via}`, argv: [...this.switched.argv, '-c', text], where: 'local', env: this.env, cwd: this.place.cwd });
+      // One statement of each kind per target is enough to judge (a dump's thousand DROPs are one).
+      const kinds = commands.map((c) => `${c.path.join(' ')}|${[...c.flags.keys()].sort().join(',')}`).sort().join(';');
+      this.addNested({ via: `psql ${this.switched.via}`, argv: [...this.switched.argv, '-c', text], where: 'local', env: this.env, cwd: this.place.cwd }, kinds);
       return;
     }
     for (const command of commands) this.add(prefix ? { ...command, text: `${prefix}${command.text ?? ''}` } : command);
@@ -573,8 +577,8 @@ export class PsqlSession {
     this.commands.push(command);
   }
 
-  private addNested(line: NestedLine): void {
-    const key = `nested|${line.via}|${line.line ?? line.argv?.join('\0') ?? ''}`;
+  private addNested(line: NestedLine, kind?: string): void {
+    const key = `nested|${line.via}|${kind ?? line.line ?? line.argv?.join('\0') ?? ''}`;
     if (this.seen.has(key)) return;
     this.seen.add(key);
     this.nested.push(line);

@@ -104,6 +104,11 @@ export interface SplitterOptions {
   conformingStringsUnknown?: boolean;
   /** A shadow: no shadows of its own, no `unterminated` problems (a lexing error runs nothing). */
   shadow?: boolean;
+  /**
+   * ON_ERROR_STOP is on from the command line: a failed COPY stops psql, so its data is never SQL.
+   * Any `\set`, `\unset`, `\gset`, `\if` or include may change that, and turns the shadow back on.
+   */
+  stopsOnError?: boolean;
 }
 
 export class ScriptSplitter {
@@ -146,12 +151,14 @@ export class ScriptSplitter {
   /** In COPY data: the start of the current line (enough to see `\.`). */
   private copyLine = '';
   private shadow?: ScriptSplitter;
+  private stopsOnError: boolean;
   private readonly options: SplitterOptions;
 
   constructor(options: SplitterOptions = {}) {
     this.options = options;
     this.offset = options.base ?? 0;
     this.conforming = options.conformingStringsUnknown ? 'unknown' : 'on';
+    this.stopsOnError = options.stopsOnError === true;
   }
 
   /** Units completed by this chunk, in order. */
@@ -562,6 +569,7 @@ export class ScriptSplitter {
   /** A meta-command ends at `to` (its text) and the scan resumes at `end`. */
   private endMeta(end: number, to: number): Unit[] {
     const name = this.metaName.toLowerCase();
+    if (/^(set|unset|gset|if|elif|else|i|ir|include|include_relative)$/.test(name)) this.stopsOnError = false;
     const from = this.metaFrom;
     this.state = State.Code;
     this.wordJustEnded = false;
@@ -601,7 +609,7 @@ export class ScriptSplitter {
       this.state = State.CopyData;
       this.copyLine = '';
       // If the COPY fails, psql reads its data as SQL: so does the shadow.
-      if (!this.options.shadow && !this.shadow) this.shadow = new ScriptSplitter({ base: end, shadow: true, conformingStringsUnknown: this.conforming === 'unknown' });
+      if (!this.options.shadow && !this.shadow && !this.stopsOnError) this.shadow = new ScriptSplitter({ base: end, shadow: true, conformingStringsUnknown: this.conforming === 'unknown' });
     } else {
       this.state = State.Code;
     }

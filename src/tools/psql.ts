@@ -12,7 +12,7 @@ import { fstatSync, statSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import type { Evidence, Invocation, ParsedInvocation, ResolvedTarget, StdinReadAhead } from '../model.js';
 import { PsqlSession, unreadableMarker } from '../sql/psql-script.js';
-import { readAheadLimit, readChunk } from '../payload/stdin.js';
+import { readAheadLimit, readInto } from '../payload/stdin.js';
 import { grammar, readArgs, type ReadArgs } from './argv.js';
 import { isConnectionString, resolveConnection, targetOf } from './libpq.js';
 import type { Tool } from './tool.js';
@@ -160,14 +160,13 @@ async function readStdin(session: PsqlSession, env: NodeJS.ProcessEnv): Promise<
   // Units whose text ends at or before this offset were judged here; the rest as the stream goes on.
   let judgedUpTo = 0;
   while (total < limit) {
-    const chunk = readChunk(0, Math.min(chunkSize, limit - total));
-    if (chunk.length === 0) {
+    const n = readInto(0, head, total, Math.min(chunkSize, limit - total));
+    if (n === 0) {
       complete = true;
       break;
     }
-    chunk.copy(head, total);
-    const units = scanner.push(head.subarray(total, total + chunk.length));
-    total += chunk.length;
+    const units = scanner.push(head.subarray(total, total + n));
+    total += n;
     for (const unit of units) judgedUpTo = Math.max(judgedUpTo, unit.to);
     await session.readUnits(units);
   }

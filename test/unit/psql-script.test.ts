@@ -96,6 +96,15 @@ describe('COPY … FROM STDIN that fails: psql reads the data as SQL', () => {
   ], (script) => rules(script));
 });
 
+describe('COPY with ON_ERROR_STOP on: a failed COPY stops psql, so its data is only data', () => {
+  it('holds SQL-looking data without it, and lets it through with -v ON_ERROR_STOP=1', async () => {
+    const script = 'COPY missing FROM stdin;\nDROP TABLE orders;\n\\.\n';
+    expect(await rules(script)).toBe('psql.sql.drop');
+    expect(await rules(script, `${prod} -v ON_ERROR_STOP=1`)).toBe('');
+    expect(await rules(`\\set ON_ERROR_STOP off\n${script}`, `${prod} -v ON_ERROR_STOP=1`)).toBe('psql.sql.drop');
+  });
+});
+
 describe('\\c: what follows runs against the new target', () => {
   const dev = 'psql -X -h 127.0.0.1 shop_dev';
   it('judges statements after \\c against the new database', async () => {
