@@ -17,6 +17,10 @@ export async function readSql(sql: string): Promise<Command[]> {
 /** Each statement of a piece of SQL with its byte offset and actions; one `unreadable` when it does not parse. */
 export async function readStatements(sql: string): Promise<{ location: number; commands: Command[] }[]> {
   if (sql.trim() === '') return [];
+  if (sql.includes('\u0000')) {
+    // The grammar reads a C string: it would stop at the NUL and never see the rest.
+    return [{ location: 0, commands: [sqlCommand(['unreadable'], `${snippet(sql.replace(/\u0000/g, '\\0'))} (a NUL byte)`, { reason: 'a NUL byte' })] }];
+  }
   const { parse } = await import('libpg-query');
   let tree: { stmts?: { stmt?: unknown; stmt_location?: number; stmt_len?: number }[] };
   try {

@@ -190,6 +190,11 @@ export class PsqlSession {
         this.lostTarget = true;
         this.switched = { argv: unknownTarget, via: 'psql (after strings chaperone cannot delimit, the connection is in doubt)' };
       }
+      if (unit.pieces.some((p) => typeof p === 'string' && p.includes('\u0000'))) {
+        // psql cuts a line at a NUL byte, and the grammar stops at one: read neither way, it is unreadable.
+        this.unreadable(`${snippet(rawText(unit.pieces).replace(/\u0000/g, '\\0'))} (a NUL byte, where psql and the server cut the text)`);
+        if (unit.kind !== 'meta') continue;
+      }
       if (unit.kind === 'sql' && !unit.problem && !unit.shadow && !unit.vars && !this.switched && unit.pieces.length === 1) {
         const raw = unit.pieces[0] as string;
         const text = /;\s*$/.test(raw) ? raw : `${raw};`;

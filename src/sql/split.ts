@@ -137,7 +137,9 @@ export class ScriptSplitter {
   /** Set when strings became ambiguous: every later unit is unreadable. */
   private lost?: string;
   private stringHasBackslash = false;
-  private maybeConnect = false;
+  /** Where a `\c` stands in bytes read after strings became ambiguous. */
+  private connectAt?: number;
+  private endedInBackslash = false;
   /** In a SET of standard_conforming_strings: 1 after its name, 2 after ON or TRUE, 3 after anything else. */
   private conformingStep = 0;
   private stringStart = 0;
@@ -214,7 +216,7 @@ export class ScriptSplitter {
 
   private scan(input: Uint8Array, final: boolean): Unit[] {
     const chunk = this.carry.length ? Buffer.concat([this.carry, input]) : Buffer.from(input.buffer, input.byteOffset, input.length);
-    if (this.lost) this.lookForConnect(chunk, 0);
+    if (this.lost) this.lookForConnect(chunk, this.offset - this.carry.length, 0);
     const base = this.offset - this.carry.length;
     this.carry = new Uint8Array(0);
     const units: Unit[] = [];
@@ -545,16 +547,23 @@ export class ScriptSplitter {
     }
     if (this.conforming === 'unknown' && this.stringHasBackslash && !this.lost) {
       this.lost = 'a string holds a backslash after the script touched standard_conforming_strings, so where it ends depends on a setting chaperone cannot see';
-      this.lookForConnect(chunk, close);
+      this.lookForConnect(chunk, base, close);
     }
     this.stringHasBackslash = false;
   }
 
   /** Once strings are ambiguous, any `\c` in the raw bytes (a string to us, maybe not to psql) may switch the target. */
-  private lookForConnect(chunk: Uint8Array, from: number): void {
-    if (this.maybeConnect) return;
+  private lookForConnect(chunk: Uint8Array, base: number, from: number): void {
+    if (this.connectAt !== undefined || from >= chunk.length) return;
     const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
-    if (bytes.indexOf('\\c', from) >= 0 || bytes[bytes.length - 1] === BACKSLASH) this.maybeConnect = true;
+    if (this.endedInBackslash && bytes[from] === 0x63) this.connectAt = base + from - 1;
+    else if (bytes.indexOf('\\c', from) >= 0) this.connectAt = base + bytes.indexOf('\\c', from);
+    this.endedInBackslash = bytes[bytes.length - 1] === BACKSLASH;
+  }
+
+  /** Whether a unit ending at `to` comes after a `\c` found in ambiguous bytes. */
+  private afterConnect(to: number): boolean {
+    return this.connectAt !== undefined && to > this.connectAt;
   }
 
   private startMeta(at: number): void {
@@ -577,7 +586,7 @@ export class ScriptSplitter {
     if (this.hasCode || this.cuts.length > 0) {
       // Inside a statement: the query buffer survives it. Sending commands end the statement.
       this.cuts.push([from, end]);
-      units.push({ end: this.statementFrom, from, to, kind: 'meta', suspicious: true, ...(this.lost ? { problem: this.lost, lost: true, maybeConnect: this.maybeConnect } : {}) });
+      units.push({ end: this.statementFrom, from, to, kind: 'meta', suspicious: true, ...(this.lost ? { problem: this.lost, lost: true, maybeConnect: this.afterConnect(to) } : {}) });
       if (sends.has(name)) {
         const statement = this.endStatement(end);
         units.unshift(statement); // the query is sent as the command runs
@@ -587,7 +596,7 @@ export class ScriptSplitter {
       }
       return units;
     }
-    const unit: Unit = { end, from, to, kind: 'meta', suspicious: true, ...(this.lost ? { problem: this.lost, lost: true, maybeConnect: this.maybeConnect } : {}) };
+    const unit: Unit = { end, from, to, kind: 'meta', suspicious: true, ...(this.lost ? { problem: this.lost, lost: true, maybeConnect: this.afterConnect(to) } : {}) };
     this.resetStatement();
     return [unit];
   }
@@ -601,7 +610,7 @@ export class ScriptSplitter {
     if (this.lost) {
       unit.problem = this.lost;
       unit.lost = true;
-      unit.maybeConnect = this.maybeConnect;
+      unit.maybeConnect = this.afterConnect(end);
     }
     const copy = this.copyFromStdin;
     this.resetStatement();
