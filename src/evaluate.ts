@@ -1,7 +1,7 @@
 // The pipeline, every stage but the gate: parse → match rules → resolve the target → classify →
 // decide. The shim, `check` and `explain` all call this, so what they report is what the shim does.
 
-import type { Actor, Evaluation, Invocation, ParsedInvocation, Target } from './model.js';
+import type { Actor, Command, Evaluation, Invocation, NestedLine, ParsedInvocation, Target } from './model.js';
 import type { Config } from './rules/config.js';
 import type { Tool } from './tools/tool.js';
 import { detectActor } from './context/actor.js';
@@ -33,31 +33,38 @@ export async function evaluate(invocation: Invocation, options: EvaluateOptions 
   if (!tool) throw new Error(`chaperone has no parser for "${invocation.tool}"`);
 
   const parsed = await tool.parse(invocation);
-  const inner = parsed.nested && parsed.nested.length > 0 && !parsed.help ? await judgeNested(parsed.nested, invocation, config) : undefined;
-  const own = matchRules(tool.name, inner ? { ...parsed, commands: [...parsed.commands, ...inner.commands] } : parsed, config.rules);
-  const findings = [...own, ...(inner?.findings ?? [])];
-  const streaming = parsed.stdin !== undefined && !parsed.stdin.complete && parsed.stdin.rest !== 'pass';
-  // The outer target counts for the tool's own findings and for whatever runs inside it remotely; a
-  // local inner command (a git alias running psql) brings its own.
-  const remoteInner = inner?.targets.some((t) => t.where === 'remote') ?? false;
-  const localInner = inner?.targets.filter((t) => t.where === 'local') ?? [];
-  const outerCounts = own.length > 0 || streaming || remoteInner || (options.alwaysResolve === true && localInner.length === 0);
-  let target: Target | undefined = outerCounts ? await resolveTarget(tool, parsed, invocation, config) : undefined;
-  for (const t of inner?.targets ?? []) {
-    // A remote command's own flags may only make the target stricter: with none, the outer target stands.
-    if (t.where === 'remote' && t.target.class === 'unknown') continue;
-    if (!target || (t.target.class !== target.class && isAsStrict(t.target.class, target.class))) target = t.target;
-  }
   const actor = detectActor(invocation.env, options.actor, options.terminal);
   const scope = scopeFrom(invocation.env);
+  const streaming = parsed.stdin !== undefined && !parsed.stdin.complete && parsed.stdin.rest !== 'pass';
+  const outerTarget = () => resolveTarget(tool, parsed, invocation, config);
+  // Findings and target of some of the invocation's actions: all of them now, or statements streaming in later.
+  const judgeActions = async (commands: Command[], nested: NestedLine[] | undefined, resolveAnyway: boolean) => {
+    const inner = nested && nested.length > 0 && !parsed.help ? await judgeNested(nested, invocation, config) : undefined;
+    const own = matchRules(tool.name, { commands: inner ? [...commands, ...inner.commands] : commands, help: parsed.help }, config.rules);
+    const findings = [...own, ...(inner?.findings ?? [])];
+    // The outer target counts for the tool's own findings and for whatever runs inside it remotely; a
+    // local inner command (a git alias running psql) brings its own.
+    const remoteInner = inner?.targets.some((t) => t.where === 'remote') ?? false;
+    const localInner = inner?.targets.filter((t) => t.where === 'local') ?? [];
+    const outerCounts = own.length > 0 || remoteInner || (resolveAnyway && localInner.length === 0);
+    let target: Target | undefined = outerCounts ? await outerTarget() : undefined;
+    for (const t of inner?.targets ?? []) {
+      // A remote command's own flags may only make the target stricter: with none, the outer target stands.
+      if (t.where === 'remote' && t.target.class === 'unknown') continue;
+      if (!target || (t.target.class !== target.class && isAsStrict(t.target.class, target.class))) target = t.target;
+    }
+    return { findings, target };
+  };
+  const { findings, target } = await judgeActions(parsed.commands, parsed.nested, streaming || options.alwaysResolve === true);
   const decision = decide({ findings, target, actor, policy: config.policy, help: parsed.help, scope });
   const evaluation: Evaluation = { invocation, help: parsed.help, findings, target, actor, decision, layers: config.layers };
   if (parsed.stdin) evaluation.stdin = parsed.stdin;
   if (findings.length > 0 && target && config.backupBeforeDestroy.includes(target.class)) evaluation.backup = config.backupLimits;
   if (streaming) {
-    evaluation.judge = (commands) => {
-      const more = matchRules(tool.name, { commands, help: false }, config.rules);
-      return { ...evaluation, findings: more, decision: decide({ findings: more, target, actor, policy: config.policy, scope }), stdin: undefined, judge: undefined };
+    evaluation.judge = async (commands, nested) => {
+      const more = await judgeActions(commands, nested, true);
+      const verdict = decide({ findings: more.findings, target: more.target, actor, policy: config.policy, scope });
+      return { ...evaluation, findings: more.findings, target: more.target, decision: verdict, stdin: undefined, judge: undefined };
     };
   }
   return evaluation;

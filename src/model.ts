@@ -196,8 +196,11 @@ export interface Evaluation {
   layers: string[];
   /** Stdin read ahead by the parser (see ParsedInvocation.stdin). */
   stdin?: StdinReadAhead;
-  /** Judges more actions of the same invocation (statements streaming in after the read-ahead). */
-  judge?: (commands: Command[]) => Evaluation;
+  /**
+   * Judges more actions of the same invocation (statements streaming in after the read-ahead), with
+   * the lines they run elsewhere (a shell, or statements after psql's `\c` against another target).
+   */
+  judge?: (commands: Command[], nested?: NestedLine[]) => Promise<Evaluation>;
   /**
    * The policy asks for a backup of what this destroys before it runs, once confirmed (src/backup/):
    * how long backups are kept, and how much they may take in all.

@@ -9,9 +9,11 @@ import type { Writable } from 'node:stream';
 import type { Evaluation, StdinReadAhead } from '../model.js';
 import { escapeControl } from '../display/describe.js';
 import { redactText } from '../redact.js';
-import { readPsqlScript } from '../sql/psql-script.js';
-import { UnitScanner } from '../sql/units.js';
+import { rawText } from '../sql/units.js';
+import { sessionFor } from '../tools/psql.js';
 import { passGate } from './gate.js';
+
+const sliceSize = 1024 * 1024;
 
 export interface FeedOutcome {
   /** Set when a unit was refused: the tool's input was closed before it. */
@@ -43,11 +45,15 @@ export async function feedStdin(ev: Evaluation, ahead: StdinReadAhead, sink: Wri
     return {};
   }
 
-  const scanner = new UnitScanner();
+  // The same reader as the parse: a fresh session replays the head to rebuild the script's state
+  // (variables, connection) and judges only what the parse did not see.
+  const session = sessionFor(ev.invocation);
+  const scanner = session.newScanner();
   const queue: Buffer[] = [];
   let queueStart = 0; // stream offset of queue[0][0]
   let received = 0;
   let statements = 0;
+  let safe = 0;
   const flushUpTo = async (offset: number) => {
     while (queue.length && queueStart < offset) {
       const first = queue[0];
@@ -63,24 +69,31 @@ export async function feedStdin(ev: Evaluation, ahead: StdinReadAhead, sink: Wri
     queue.push(chunk);
     received += chunk.length;
     const units = [...scanner.push(chunk), ...(last ? scanner.finish() : [])];
-    let safe = queueStart;
     for (const unit of units) {
-      if (unit.kind === 'sql') statements++;
-      if (unit.suspicious && unit.end > ahead.judgedUpTo) {
-        await flushUpTo(safe); // what was judged safe goes first: a prompt may wait on a human
-        const verdict = ev.judge!(await readPsqlScript(unit.text ?? '', { cwd: ev.invocation.cwd, scriptDir: ev.invocation.cwd }));
-        if (verdict.findings.length > 0 && !(await passGate(verdict))) {
-          return { statement: statements, text: unit.text ?? '', sentStatements: statements - 1 };
+      if (unit.kind === 'sql' && !unit.shadow) statements++;
+      if (unit.suspicious) {
+        await session.readUnits([unit]);
+        const found = session.take();
+        if (unit.to > ahead.judgedUpTo && (found.commands.length > 0 || found.nested.length > 0)) {
+          await flushUpTo(safe); // what was judged safe goes first: a prompt may wait on a human
+          const verdict = await ev.judge!(found.commands, found.nested);
+          if (verdict.findings.length > 0 && !(await passGate(verdict))) {
+            const text = unit.pieces ? rawText(unit.pieces) : '';
+            const counted = unit.kind === 'sql' && !unit.shadow ? 1 : 0;
+            return { statement: statements + 1 - counted, text, sentStatements: statements - counted };
+          }
         }
       }
-      safe = unit.end;
+      safe = Math.max(safe, unit.end);
     }
-    // Inside COPY data, and at the end (where only whitespace can remain), everything may go.
-    await flushUpTo(scanner.copying || last ? received : safe);
+    // Inside COPY data, what no unit still needs may go; at the end (only whitespace remains), all.
+    await flushUpTo(last ? received : Math.max(safe, scanner.copying ? scanner.safeUpTo : 0));
     return undefined;
   };
 
-  let stopped = await take(ahead.head, false);
+  // The head in slices, so no batch of units grows with the read-ahead.
+  let stopped: FeedOutcome['stopped'];
+  for (let at = 0; at < ahead.head.length && !stopped; at += sliceSize) stopped = await take(ahead.head.subarray(at, at + sliceSize), false);
   if (!stopped) {
     for await (const chunk of source as AsyncIterable<Buffer>) {
       stopped = await take(chunk, false);

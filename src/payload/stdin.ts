@@ -86,13 +86,18 @@ export function replayOf(head: Buffer, complete: boolean): StdinReadAhead {
 
 /** One blocking read from a pipe; waits out EAGAIN on a pipe left non-blocking by its writer. */
 export function readChunk(fd: number, size: number): Buffer {
-  const buffer = Buffer.alloc(size);
+  const buffer = Buffer.allocUnsafe(size);
+  return Buffer.from(buffer.subarray(0, readInto(fd, buffer, 0, size)));
+}
+
+/** One blocking read into `buffer` at `offset`: the byte count, 0 at the end of the stream. */
+export function readInto(fd: number, buffer: Buffer, offset: number, size: number): number {
   for (;;) {
     try {
-      return buffer.subarray(0, readSync(fd, buffer, 0, size, null));
+      return readSync(fd, buffer, offset, size, null);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'EOF') return buffer.subarray(0, 0);
+      if (code === 'EOF') return 0;
       if (code !== 'EAGAIN') throw error;
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
     }

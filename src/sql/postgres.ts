@@ -10,24 +10,36 @@ type Node = Record<string, unknown>;
 
 /** The actions one piece of SQL asks for. */
 export async function readSql(sql: string): Promise<Command[]> {
+  const statements = await readStatements(sql);
+  return statements.flatMap((s) => s.commands);
+}
+
+/** Each statement of a piece of SQL with its byte offset and actions; one `unreadable` when it does not parse. */
+export async function readStatements(sql: string): Promise<{ location: number; commands: Command[] }[]> {
   if (sql.trim() === '') return [];
-  // The parser reads a C string and would stop at a NUL; psql drops only the rest of that line.
-  if (sql.includes('\0')) return [sqlCommand(['unreadable'], snippet(sql.replace(/\0/g, '\\0')), { reason: 'a NUL byte' })];
+  if (sql.includes('\u0000')) {
+    // The grammar reads a C string: it would stop at the NUL and never see the rest.
+    return [{ location: 0, commands: [sqlCommand(['unreadable'], `${snippet(sql.replace(/\u0000/g, '\\0'))} (a NUL byte)`, { reason: 'a NUL byte' })] }];
+  }
   const { parse } = await import('libpg-query');
   let tree: { stmts?: { stmt?: unknown; stmt_location?: number; stmt_len?: number }[] };
   try {
     tree = await parse(sql);
   } catch (error) {
-    return [sqlCommand(['unreadable'], snippet(sql), { reason: (error as Error).message })];
+    // The parser's own words, and the line of the script text where it stopped.
+    const cursor = (error as { sqlDetails?: { cursorPosition?: number } }).sqlDetails?.cursorPosition;
+    const line = cursor === undefined ? undefined : sql.slice(0, cursor).split('\n').length;
+    const reason = `${(error as Error).message}${line === undefined ? '' : ` (line ${line} of the statement)`}`;
+    return [{ location: 0, commands: [sqlCommand(['unreadable'], `${snippet(sql)} (${reason})`, { reason })] }];
   }
   const bytes = Buffer.from(sql, 'utf8');
-  const commands: Command[] = [];
+  const out: { location: number; commands: Command[] }[] = [];
   for (const { stmt, stmt_location = 0, stmt_len } of tree.stmts ?? []) {
     const end = stmt_len === undefined || stmt_len === 0 ? bytes.length : stmt_location + stmt_len;
     const text = snippet(bytes.subarray(stmt_location, end).toString('utf8'));
-    for (const action of actionsIn((stmt ?? {}) as Node)) commands.push(sqlCommand(action.path, text, action.flags));
+    out.push({ location: stmt_location, commands: actionsIn((stmt ?? {}) as Node).map((action) => sqlCommand(action.path, text, action.flags)) });
   }
-  return commands;
+  return out;
 }
 
 function sqlCommand(path: string[], text: string, flags: Record<string, string> = {}): Command {
@@ -55,8 +67,48 @@ function actionsIn(stmt: Node): Action[] {
   return found;
 }
 
+/** Server functions that destroy or cut off something by themselves. */
+const dangerousFunctions: Record<string, string[]> = {
+  pg_terminate_backend: ['terminate-backend'],
+  pg_cancel_backend: ['terminate-backend'],
+  lo_unlink: ['lo-unlink'],
+  dblink_exec: ['dblink'],
+  pg_drop_replication_slot: ['drop', 'replication-slot'],
+  pg_replication_origin_drop: ['drop', 'replication-origin'],
+};
+/** Words that make SQL handed to dblink() more than a read. */
+const writeWords = /\b(drop|delete|update|truncate|alter|insert|merge|call|do|grant|revoke|create|copy|reassign|vacuum|cluster)\b/i;
+
 function classify(type: string, node: Node): Action | undefined {
   switch (type) {
+    case 'MergeStmt': {
+      const kinds = ((node.mergeWhenClauses as Node[] | undefined) ?? []).map((c) => String((c.MergeWhenClause as Node | undefined)?.commandType ?? ''));
+      if (kinds.includes('CMD_DELETE')) return { path: ['merge', 'delete'] };
+      if (kinds.includes('CMD_UPDATE')) return { path: ['merge', 'update'], flags: realWhere(node.joinCondition) ? { '--where': '' } : {} };
+      return undefined;
+    }
+    case 'CopyStmt':
+      return node.is_program ? { path: ['copy-program'] } : undefined;
+    case 'AlterSystemStmt':
+      return { path: ['alter-system'] };
+    case 'AlterRoleStmt':
+      return { path: ['alter-role'] };
+    case 'GrantStmt':
+    case 'GrantRoleStmt':
+      return node.is_grant ? undefined : { path: ['revoke'] };
+    case 'FuncCall': {
+      const names = ((node.funcname as Node[] | undefined) ?? []).map((n) => String((n.String as Node | undefined)?.sval ?? '').toLowerCase());
+      const name = names.at(-1) ?? '';
+      if (dangerousFunctions[name]) return { path: dangerousFunctions[name] };
+      if (name === 'dblink' || name === 'dblink_send_query') {
+        // dblink(conn, sql) runs sql on another server: a read is a read, anything else is held.
+        const args = (node.args as Node[] | undefined) ?? [];
+        const texts = args.map((a) => ((a.A_Const as Node | undefined)?.sval as Node | undefined)?.sval).filter((t): t is string => typeof t === 'string');
+        const sql = args.length >= 2 ? texts.at(-1) : texts[0];
+        if (sql === undefined || writeWords.test(sql)) return { path: ['dblink'] };
+      }
+      return undefined;
+    }
     case 'DropOwnedStmt':
       return { path: ['drop-owned'] };
     case 'ReassignOwnedStmt':
@@ -73,8 +125,12 @@ function classify(type: string, node: Node): Action | undefined {
       return { path: ['update'], flags: realWhere(node.whereClause) ? { '--where': '' } : {} };
     case 'AlterTableStmt': {
       const cmds = (node.cmds as Node[] | undefined) ?? [];
-      const drops = cmds.some((c) => /^AT_Drop/.test(String((c.AlterTableCmd as Node | undefined)?.subtype)));
-      return drops ? { path: ['alter-table', 'drop'] } : undefined;
+      const subtypes = cmds.map((c) => String((c.AlterTableCmd as Node | undefined)?.subtype));
+      if (subtypes.some((t) => /^AT_Drop/.test(t))) return { path: ['alter-table', 'drop'] };
+      if (subtypes.includes('AT_SetUnLogged')) return { path: ['alter-table', 'set-unlogged'] };
+      // SET (autovacuum_enabled = false) and friends: the table stops being vacuumed (wraparound).
+      if (subtypes.includes('AT_SetRelOptions') && /autovacuum_enabled/i.test(JSON.stringify(cmds))) return { path: ['alter-table', 'set-options'] };
+      return undefined;
     }
     case 'DoStmt':
       return { path: ['do'] };
@@ -108,15 +164,34 @@ function sameIgnoringLocation(a: unknown, b: unknown): boolean {
 }
 
 function walk(value: unknown, visit: (type: string, node: Node) => void): void {
-  if (Array.isArray(value)) {
-    for (const item of value) walk(item, visit);
-    return;
+  // An explicit stack: a deeply nested expression cannot exhaust the call stack.
+  const stack: unknown[] = [value];
+  while (stack.length) {
+    const item = stack.pop();
+    if (Array.isArray(item)) {
+      for (let i = item.length - 1; i >= 0; i--) stack.push(item[i]);
+      continue;
+    }
+    if (item === null || typeof item !== 'object') continue;
+    const entries = Object.entries(item as Node);
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const [key, child] = entries[i];
+      if (key === 'ExplainStmt' && !analyzes(child as Node)) continue; // EXPLAIN plans without running
+      if (/^[A-Z]/.test(key) && child && typeof child === 'object' && !Array.isArray(child)) visit(key, child as Node);
+      stack.push(child);
+    }
   }
-  if (value === null || typeof value !== 'object') return;
-  for (const [key, child] of Object.entries(value as Node)) {
-    if (/^[A-Z]/.test(key) && child && typeof child === 'object' && !Array.isArray(child)) visit(key, child as Node);
-    walk(child, visit);
-  }
+}
+
+/** EXPLAIN ANALYZE (or `(ANALYZE)`, `(ANALYZE true)`) runs the statement it explains. */
+function analyzes(explain: Node): boolean {
+  return ((explain.options as Node[] | undefined) ?? []).some((o) => {
+    const def = o.DefElem as Node | undefined;
+    if (def?.defname !== 'analyze') return false;
+    const arg = def.arg as Node | undefined;
+    const value = (arg?.String as Node | undefined)?.sval ?? (arg?.Boolean as Node | undefined)?.boolval ?? ((arg?.Integer as Node | undefined)?.ival);
+    return arg === undefined || !/^(false|off|0|no)$/i.test(String(value ?? 'true'));
+  });
 }
 
 function statementWord(stmt: Node): string {

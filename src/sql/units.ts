@@ -1,36 +1,38 @@
 // Units of a psql script with the text of the ones worth reading, from a stream of chunks, in bounded
-// memory: bytes are kept only from the last unit boundary, and not at all inside COPY data.
+// memory: bytes are kept only from the first offset a unit still to come may need (the start of the
+// statement in progress), and not at all inside COPY data that nothing reads.
 
-import { ScriptSplitter } from './split.js';
+import { ScriptSplitter, type Interpolation, type SplitterOptions, type Unit } from './split.js';
 
-export interface ReadUnit {
-  /** Byte offset just past the unit. */
-  end: number;
-  kind: 'sql' | 'meta' | 'copy-data';
-  suspicious: boolean;
-  /** The unit's text, for suspicious units only. */
-  text?: string;
+export interface ReadUnit extends Unit {
+  /** The unit's text for suspicious units only: pieces of text with the variable references between them. */
+  pieces?: (string | Interpolation)[];
 }
 
 export class UnitScanner {
-  private splitter = new ScriptSplitter();
+  private splitter: ScriptSplitter;
   private pending: Buffer[] = [];
   /** Stream offset of pending[0][0]. */
   private pendingStart = 0;
   private offset = 0;
 
+  constructor(options: SplitterOptions = {}) {
+    this.splitter = new ScriptSplitter(options);
+  }
+
   push(chunk: Buffer): ReadUnit[] {
-    const units = this.splitter.feed(chunk);
-    return this.collect(chunk, units);
+    this.pending.push(chunk);
+    this.offset += chunk.length;
+    return this.collect(this.splitter.feed(chunk));
   }
 
   finish(): ReadUnit[] {
-    return this.collect(Buffer.alloc(0), this.splitter.finish());
+    return this.collect(this.splitter.finish());
   }
 
-  /** Everything before this offset belongs to complete units. */
-  get completeUpTo(): number {
-    return this.pendingStart;
+  /** Everything before this offset may be passed on once the units returned so far are judged. */
+  get safeUpTo(): number {
+    return Math.min(this.offset, this.splitter.keepFrom);
   }
 
   /** Whether the stream is inside COPY data, whose bytes may be passed on as they come. */
@@ -38,28 +40,41 @@ export class UnitScanner {
     return this.splitter.copying;
   }
 
-  private collect(chunk: Buffer, units: { end: number; kind: ReadUnit['kind']; suspicious: boolean }[]): ReadUnit[] {
-    this.offset += chunk.length;
-    if (!this.splitter.copying || units.length > 0) this.pending.push(chunk);
-    const out: ReadUnit[] = [];
-    for (const unit of units) {
-      const read: ReadUnit = { ...unit };
-      if (unit.suspicious) read.text = this.slice(this.pendingStart, unit.end).toString('utf8');
-      this.drop(unit.end);
-      out.push(read);
-    }
-    if (this.splitter.copying) {
-      // COPY data is never read: keep nothing of it.
-      this.pending = [];
-      this.pendingStart = this.offset;
-    }
-    return out;
+  private collect(units: Unit[]): ReadUnit[] {
+    for (const unit of units as ReadUnit[]) if (unit.suspicious) unit.pieces = this.pieces(unit);
+    this.drop(Math.min(this.offset, this.splitter.keepFrom));
+    return units;
   }
 
-  private slice(from: number, to: number): Buffer {
-    const all = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending);
-    this.pending = [all];
-    return all.subarray(from - this.pendingStart, to - this.pendingStart);
+  /** The unit's bytes less its cuts, split around its variable references. */
+  private pieces(unit: Unit): (string | Interpolation)[] {
+    // Only the bytes of this unit are copied, never the whole pending stretch.
+    const bytes = (from: number, to: number): string => {
+      if (to <= from) return '';
+      const parts: Buffer[] = [];
+      let start = this.pendingStart;
+      for (const chunk of this.pending) {
+        const end = start + chunk.length;
+        if (end > from && start < to) parts.push(chunk.subarray(Math.max(0, from - start), Math.min(chunk.length, to - start)));
+        if (end >= to) break;
+        start = end;
+      }
+      return (parts.length === 1 ? parts[0] : Buffer.concat(parts)).toString('utf8');
+    };
+    const marks: { start: number; end: number; variable?: Interpolation }[] = [
+      ...(unit.cuts ?? []).map(([start, end]) => ({ start, end })),
+      ...(unit.vars ?? []).map((variable) => ({ start: variable.start, end: variable.end, variable })),
+    ].sort((x, y) => x.start - y.start);
+    const out: (string | Interpolation)[] = [];
+    let at = unit.from;
+    for (const mark of marks) {
+      if (mark.start < at) continue;
+      out.push(bytes(at, Math.min(mark.start, unit.to)));
+      if (mark.variable) out.push(mark.variable);
+      at = mark.end;
+    }
+    if (at < unit.to) out.push(bytes(at, unit.to));
+    return out.filter((p) => p !== '');
   }
 
   private drop(upTo: number): void {
@@ -68,7 +83,12 @@ export class UnitScanner {
       start += this.pending[0].length;
       this.pending.shift();
     }
-    if (this.pending.length) this.pending[0] = this.pending[0].subarray(upTo - start);
-    this.pendingStart = upTo;
+    if (this.pending.length && upTo > start) this.pending[0] = this.pending[0].subarray(upTo - start);
+    this.pendingStart = Math.max(start, Math.min(upTo, this.offset));
   }
+}
+
+/** A unit's text with every variable reference written as it stands in the script. */
+export function rawText(pieces: readonly (string | Interpolation)[]): string {
+  return pieces.map((p) => (typeof p === 'string' ? p : p.quote === '' ? `:${p.name}` : p.quote === '?' ? `:{?${p.name}}` : `:${p.quote}${p.name}${p.quote}`)).join('');
 }

@@ -9,12 +9,11 @@
 // Where it connects: libpq's rules, in libpq.ts. Positionals are `[dbname [username]]`, and with -d
 // the first positional is the username.
 
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { dirname, resolve as resolvePath } from 'node:path';
+import { fstatSync, statSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
 import type { Command, Evidence, Invocation, ParsedInvocation, ResolvedTarget, StdinReadAhead } from '../model.js';
-import { readLargePsqlScript, readPsqlScript, readUnits, type ScriptPlace } from '../sql/psql-script.js';
-import { UnitScanner, type ReadUnit } from '../sql/units.js';
-import { readAheadLimit, readChunk } from '../payload/stdin.js';
+import { PsqlSession, unreadableMarker } from '../sql/psql-script.js';
+import { readAheadLimit, readInto } from '../payload/stdin.js';
 import { grammar, readArgs, type ReadArgs } from './argv.js';
 import { isConnectionString, resolveConnection, targetOf } from './libpq.js';
 import { readPsqlrc } from './psqlrc.js';
@@ -66,60 +65,66 @@ export const psqlGrammar = grammar({
 
 const chunkSize = 1024 * 1024;
 
+/** A session that reads this invocation's scripts: its -v variables, its first connection, its env. */
+export function sessionFor(invocation: Invocation): PsqlSession {
+  const read = readArgs(invocation.args, psqlGrammar);
+  const variables = (read.flags.get('--set') ?? []).map((assignment): [string, string] => {
+    const eq = assignment.indexOf('=');
+    return eq < 0 ? [assignment, ''] : [assignment.slice(0, eq), assignment.slice(eq + 1)];
+  });
+  return new PsqlSession(
+    { cwd: invocation.cwd, scriptDir: invocation.cwd, home: homeOf(invocation.env) },
+    {
+      env: invocation.env,
+      variables,
+      connection: connectionOf(read, invocation.env).values,
+      // PGOPTIONS or a connection string's options may turn standard_conforming_strings off.
+      conformingStringsUnknown: /standard_conforming_strings/i.test(`${invocation.env.PGOPTIONS ?? ''} ${invocation.args.join(' ')}`),
+    },
+  );
+}
+
 async function parse(invocation: Invocation): Promise<ParsedInvocation> {
   const read = readArgs(invocation.args, psqlGrammar);
   const help = read.flags.has('--help') || read.flags.has('--version');
   if (help) return { commands: [], help };
-  const place = { cwd: invocation.cwd, scriptDir: invocation.cwd, home: homeOf(invocation.env) };
+  const marked = invocation.env[unreadableMarker];
+  if (marked !== undefined) return { commands: [{ path: ['sql', 'unreadable'], flags: new Map(), text: marked }], help: false };
   // The startup files run first, unless -X (see psqlrc.ts).
-  const commands: Command[] = read.flags.has('--no-psqlrc') ? [] : await readPsqlrc(invocation);
+  const startup: Command[] = read.flags.has('--no-psqlrc') ? [] : await readPsqlrc(invocation);
+  const session = sessionFor(invocation);
   let stdin: StdinReadAhead | undefined;
+  let stdinRead = false;
   const readStdinOnce = async () => {
+    if (stdinRead) return;
+    stdinRead = true;
     if (invocation.input !== undefined) {
-      commands.push(...(await readLargePsqlScript(Buffer.from(invocation.input), place)));
+      await session.readScript(invocation.input);
       return;
     }
-    const fromStdin = await readStdin(place, invocation.env);
-    commands.push(...fromStdin.commands);
-    stdin ??= fromStdin.readAhead;
+    stdin = await readStdin(session, invocation.env);
   };
 
   for (const source of scriptSources(read)) {
-    if (source.kind === 'command') commands.push(...(await readPsqlScript(source.text, place)));
-    else if (source.path === '-') await readStdinOnce();
-    else commands.push(...(await readFile(resolvePath(invocation.cwd, source.path), source.path, invocation.cwd)));
+    if (source.kind === 'command') await session.readCommandString(source.text);
+    else if (source.path === '-' || isOwnStdin(resolvePath(invocation.cwd, source.path), invocation.input !== undefined)) await readStdinOnce();
+    else await session.readFile(resolvePath(invocation.cwd, source.path), `-f ${source.path}`);
   }
   if (!read.flags.has('--command') && !read.flags.has('--file') && !read.flags.has('--list')) await readStdinOnce();
-  return { commands, help: false, ...(stdin ? { stdin } : {}) };
+  const { commands, nested } = session.take();
+  return { commands: [...startup, ...commands], help: false, ...(nested.length ? { nested } : {}), ...(stdin ? { stdin } : {}) };
 }
 
-async function readFile(file: string, shown: string, cwd: string): Promise<Command[]> {
-  let fd: number;
+/** `-f /dev/stdin` (or a path to fd 0) reads the same stdin psql would read without -f. */
+function isOwnStdin(path: string, known: boolean): boolean {
+  if (/^\/(dev\/stdin|dev\/fd\/0|proc\/self\/fd\/0)$/.test(path)) return true;
+  if (known) return false;
   try {
-    fd = openSync(file, 'r');
-  } catch (error) {
-    return [{ path: ['sql', 'unreadable'], flags: new Map(), text: `-f ${shown} (${(error as NodeJS.ErrnoException).code})` }];
+    const [file, zero] = [statSync(path), fstatSync(0)];
+    return !file.isFile() && file.dev === zero.dev && file.ino === zero.ino;
+  } catch {
+    return false;
   }
-  try {
-    return await scanRegularFile(fd, { cwd, scriptDir: dirname(file) });
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** A regular file read with pread in chunks: its offset never moves, so psql still reads it all. */
-async function scanRegularFile(fd: number, place: ScriptPlace): Promise<Command[]> {
-  const scanner = new UnitScanner();
-  const units: ReadUnit[] = [];
-  const buffer = Buffer.alloc(chunkSize);
-  for (let position = 0; ; ) {
-    const n = readSync(fd, buffer, 0, buffer.length, position);
-    if (n === 0) break;
-    position += n;
-    units.push(...scanner.push(Buffer.from(buffer.subarray(0, n))));
-  }
-  units.push(...scanner.finish());
-  return readUnits(units, place);
 }
 
 type Source = { kind: 'command'; text: string } | { kind: 'file'; path: string };
@@ -133,41 +138,49 @@ function scriptSources(read: ReadArgs): Source[] {
 
 /**
  * SQL on stdin. A regular file (`psql < dump.sql`) is read without moving its offset. A pipe is read
- * ahead up to readAheadLimit; what was read is handed to psql first, unchanged. A terminal is an
- * interactive session: passed through, not read (see README, "Limits").
+ * ahead up to readAheadLimit, unit by unit; what was read is handed to psql first, unchanged, and the
+ * rest is judged as it streams (src/gate/stdin.ts). A terminal is an interactive session: passed
+ * through, not read (see README, "Limits").
  */
-async function readStdin(place: ScriptPlace, env: NodeJS.ProcessEnv): Promise<{ commands: Command[]; readAhead?: StdinReadAhead }> {
+async function readStdin(session: PsqlSession, env: NodeJS.ProcessEnv): Promise<StdinReadAhead | undefined> {
   let stat;
   try {
     stat = fstatSync(0);
   } catch {
-    return { commands: [] }; // stdin is closed
+    return undefined; // stdin is closed
   }
-  if (stat.isFile()) return { commands: await scanRegularFile(0, place) };
-  if (!stat.isFIFO() && !stat.isSocket()) return { commands: [] };
+  if (stat.isFile()) {
+    await session.readFd(0);
+    return undefined;
+  }
+  if (!stat.isFIFO() && !stat.isSocket()) return undefined;
 
-  const scanner = new UnitScanner();
-  const units: ReadUnit[] = [];
-  const chunks: Buffer[] = [];
+  const scanner = session.newScanner();
+  // One buffer for the head, written in place: no second copy of it at the end. Pages never written
+  // are never resident, so a short pipe costs what it holds.
+  const limit = readAheadLimit(env);
+  const head = Buffer.allocUnsafeSlow(limit);
   let total = 0;
   let complete = false;
-  const limit = readAheadLimit(env);
+  // Units whose text ends at or before this offset were judged here; the rest as the stream goes on.
+  let judgedUpTo = 0;
   while (total < limit) {
-    const chunk = readChunk(0, Math.min(chunkSize, limit - total));
-    if (chunk.length === 0) {
+    const n = readInto(0, head, total, Math.min(chunkSize, limit - total));
+    if (n === 0) {
       complete = true;
       break;
     }
-    chunks.push(chunk);
-    total += chunk.length;
-    units.push(...scanner.push(chunk));
+    const units = scanner.push(head.subarray(total, total + n));
+    total += n;
+    for (const unit of units) judgedUpTo = Math.max(judgedUpTo, unit.to);
+    await session.readUnits(units);
   }
-  if (complete) units.push(...scanner.finish());
-  const judgedUpTo = complete ? total : scanner.completeUpTo;
-  return { commands: await readUnits(units, place), readAhead: { head: Buffer.concat(chunks, total), complete, judgedUpTo } };
+  if (complete) await session.readUnits(scanner.finish());
+  if (complete) judgedUpTo = total;
+  return { head: head.subarray(0, total), complete, judgedUpTo };
 }
 
-export function resolvePsql(read: ReadArgs, env: NodeJS.ProcessEnv): ResolvedTarget {
+function connectionOf(read: ReadArgs, env: NodeJS.ProcessEnv) {
   const dbFlag = read.flags.get('--dbname')?.at(-1);
   const [first, second] = read.words;
   const dbname = dbFlag ?? first;
@@ -176,7 +189,7 @@ export function resolvePsql(read: ReadArgs, env: NodeJS.ProcessEnv): ResolvedTar
     : { source: 'argument', key: 'dbname', value: first ?? '' };
   const username = read.flags.get('--username')?.at(-1) ?? (dbFlag !== undefined ? first : second);
   const flag = (key: string, value: string | undefined) => (value ? { value, from: { source: 'flag' as const, key, value } } : undefined);
-  const connection = resolveConnection(
+  return resolveConnection(
     dbname !== undefined && isConnectionString(dbname) ? { text: dbname, from: { ...dbSource, key: 'connection string' } } : undefined,
     {
       dbname: dbname !== undefined && !isConnectionString(dbname) ? { value: dbname, from: dbSource } : undefined,
@@ -186,6 +199,10 @@ export function resolvePsql(read: ReadArgs, env: NodeJS.ProcessEnv): ResolvedTar
     },
     env,
   );
+}
+
+export function resolvePsql(read: ReadArgs, env: NodeJS.ProcessEnv): ResolvedTarget {
+  const connection = connectionOf(read, env);
   const database = connection.values.dbname ?? connection.values.user ?? env.USER;
   return targetOf(connection, database);
 }

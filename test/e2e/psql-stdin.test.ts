@@ -76,3 +76,52 @@ describe('a pipe longer than the read-ahead (CHAPERONE_READ_AHEAD_BYTES=1024)', 
     expect(sb.record('psql')!.stdin.toString()).toBe(script);
   });
 });
+
+describe('psql scripts at any size and from any source (issue 9)', () => {
+  const env = { CHAPERONE_READ_AHEAD_BYTES: '1024', CHAPERONE_ACTOR: 'agent' };
+
+  it('-f /dev/stdin reads the pipe like stdin: a DROP is refused, a benign script passes byte for byte', async () => {
+    const refused = await sb.run('psql', [...prod, '-f', '/dev/stdin'], { input: 'SELECT 1;\nDROP TABLE orders;\n', env: { CHAPERONE_ACTOR: 'agent' } });
+    expect(refused.exitCode).toBe(77);
+    expect(refused.stderr).toContain('psql.sql.drop');
+    expect(sb.record('psql')).toBeUndefined();
+    const script = `${inserts(50)}SELECT 'ü';\n`;
+    const allowed = await sb.run('psql', [...prod, '-f', '/dev/stdin'], { input: script, env: { CHAPERONE_ACTOR: 'agent' } });
+    expect(allowed.exitCode).toBe(0);
+    expect(sb.record('psql')!.stdin.toString()).toBe(script);
+  });
+
+  it('a process substitution cannot be read without taking it from psql: held in production, run in development', async () => {
+    const refused = await sb.run('bash', ['-c', `psql -h db.prod.example shop -f <(echo 'SELECT 1;')`], { env: { CHAPERONE_ACTOR: 'agent' } });
+    expect(refused.exitCode).toBe(77);
+    expect(refused.stderr).toContain('psql.sql.unreadable');
+    expect(sb.record('psql')).toBeUndefined();
+    const allowed = await sb.run('bash', ['-c', `psql -h 127.0.0.1 shop -f <(echo 'SELECT 1;')`], { env: { CHAPERONE_ACTOR: 'agent' } });
+    expect(allowed.exitCode).toBe(0);
+    expect(sb.record('psql')!.argv.at(-1)).toMatch(/^\/dev\/fd\/\d+$/);
+  });
+
+  it('200,000 statements stream through without a crash, byte for byte', async () => {
+    const script = 'SELECT 1;\n'.repeat(200_000);
+    const result = await sb.run('psql', prod, { input: script, env });
+    expect(result.exitCode).toBe(0);
+    expect(result.stderr).toBe('');
+    expect(sb.record('psql')!.stdin.length).toBe(script.length);
+  });
+
+  it('a variable set in the read-ahead and used past it is followed: the stream stops before it', async () => {
+    const script = `\\set v 'DROP TABLE orders'\n${inserts(100)}:v;\n${inserts(3)}`;
+    const result = await sb.run('psql', prod, { input: script, env });
+    expect(result.exitCode).toBe(77);
+    expect(result.stderr).toContain('stopped psql\'s input before statement 101 (:v;)');
+    expect(sb.record('psql')!.stdin.toString()).not.toContain(':v;');
+  });
+
+  it('a \\c to production past the read-ahead stops a development stream before the DROP', async () => {
+    const script = `${inserts(100)}\\c shop_prod\nDROP TABLE orders;\n`;
+    const result = await sb.run('psql', dev, { input: script, env });
+    expect(result.exitCode).toBe(77);
+    expect(result.stderr).toContain('psql.sql.drop');
+    expect(sb.record('psql')!.stdin.toString()).not.toContain('DROP TABLE orders');
+  });
+});

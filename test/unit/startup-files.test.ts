@@ -51,7 +51,8 @@ describe('psql startup files', () => {
     ['\\i ~/… inside ~/.psqlrc (psql expands the tilde)', { '.psqlrc': '\\timing\n\\i ~/.psqlrc.local', '.psqlrc.local': 'DROP TABLE t;' }, {}, '~/.psqlrc: DROP TABLE t'],
     ['\\ir inside ~/.psqlrc', { '.psqlrc': '\\set QUIET on\n\\ir sql/drop.sql', 'sql/drop.sql': 'DROP TABLE t;' }, {}, '~/.psqlrc: DROP TABLE t'],
     ['system psqlrc', { 'sysconf/psqlrc': 'DELETE FROM orders;' }, {}, '~/sysconf/psqlrc:1: DELETE FROM orders'],
-    ['system psqlrc-15', { 'sysconf/psqlrc-15': '\\! rm -rf /srv' }, {}, '~/sysconf/psqlrc-15:1: \\! rm -rf /srv'],
+    // A shell escape in a startup file is held as unreadable (the file is read on its own, without the shell analysis).
+    ['system psqlrc-15', { 'sysconf/psqlrc-15': '\\! rm -rf /srv' }, {}, '~/sysconf/psqlrc-15: psql \\! rm -rf /srv: runs elsewhere'],
   ])('%s runs before -c: refused for an agent against production', async (_name, files, env, text) => {
     const dir = home(files);
     const result = await judge(`psql ${prod} -c 'select 1'`, dir, env);

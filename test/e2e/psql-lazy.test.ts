@@ -1,0 +1,32 @@
+// The PostgreSQL grammar (libpg-query, ~100 ms to load) loads only when a unit could destroy
+// something: a cheap scan that can only over-approximate decides. Runs the built CLI with a preload
+// that reports any read under libpg-query.
+
+import { describe, expect, it } from 'vitest';
+import { execa } from 'execa';
+import { join } from 'node:path';
+import { cliPath, repoRoot } from '../helpers/sandbox.js';
+import { emptyHome } from '../helpers/evaluate.js';
+
+const trace = join(repoRoot, 'test/fixtures/trace-libpg-query.cjs');
+const check = (args: string[], input?: string) =>
+  execa(process.execPath, ['-r', trace, cliPath, 'check', '--actor', 'agent', '--', 'psql', '-h', 'db.prod.example', ...args], {
+    env: { HOME: emptyHome, PATH: process.env.PATH },
+    extendEnv: false,
+    reject: false,
+    ...(input !== undefined ? { input } : {}),
+  });
+
+describe('libpg-query loads only when something could destroy', () => {
+  it('psql -c "select 1" and a benign script do not load it', async () => {
+    for (const result of [await check(['-c', 'select 1']), await check(['-c', 'SELECT count(*) FROM orders', '-c', 'INSERT INTO t VALUES (1)'])]) {
+      expect(result.exitCode).toBe(0);
+      expect(result.stderr).not.toContain('trace: libpg-query read');
+    }
+  });
+  it('a DROP (or a psql variable that could hold one) loads it and is refused', async () => {
+    const drop = await check(['-c', 'drop table t']);
+    expect(drop.stderr).toContain('trace: libpg-query read');
+    expect(drop.exitCode).toBe(77);
+  });
+});

@@ -1,0 +1,60 @@
+// Property tests for the psql reader: random token soups (quotes, dollar tags, comments, backslashes,
+// variables, COPY, meta-commands, destructive words) split the same however they are chunked, are read
+// without a crash, and a DROP outside any quote, comment or COPY is never read as benign.
+
+import { describe, expect, it } from 'vitest';
+import { ScriptSplitter, type Unit } from '../../src/sql/split.js';
+import { PsqlSession } from '../../src/sql/psql-script.js';
+
+const tokens = [
+  'SELECT', ' ', '1', ';', '\n', "'", "''", '"', '$$', '$a$', 'x$a$', 'E', '\\', '\\\\', '\\;', ':v', ":'v'",
+  '--', '/*', '*/', '(', ')', 'DROP TABLE t', 'DELETE FROM t', '\\echo x', '\\set v 1', 'COPY t FROM stdin;\n',
+  '\\.\n', 'standard_conforming_strings', '\\c db', '\\if x', '\\endif', 'ü', '\u0000', '\r\n',
+];
+
+function soup(seed: number): string {
+  let a = seed >>> 0;
+  const next = () => {
+    a = (a * 1664525 + 1013904223) >>> 0;
+    return a / 4294967296;
+  };
+  let out = '';
+  const n = 1 + Math.floor(next() * 40);
+  for (let i = 0; i < n; i++) out += tokens[Math.floor(next() * tokens.length)];
+  return out;
+}
+
+function units(bytes: Buffer, size: number): Unit[] {
+  const splitter = new ScriptSplitter();
+  const out: Unit[] = [];
+  for (let i = 0; i < bytes.length; i += size) out.push(...splitter.feed(bytes.subarray(i, i + size)));
+  out.push(...splitter.finish());
+  // A shadow (COPY data read as SQL) lives until it agrees with the main reading, which is checked at
+  // chunk ends: how long it lives depends on chunking, what the main reading finds does not.
+  return out.filter((u) => !u.shadow);
+}
+
+describe('the psql reader on random scripts', () => {
+  it('splits the same in chunks of 1, 2, 3 and 5 bytes as whole', () => {
+    for (let seed = 1; seed <= 2000; seed++) {
+      const bytes = Buffer.from(soup(seed));
+      const whole = units(bytes, bytes.length || 1);
+      for (const size of [1, 2, 3, 5]) expect(units(bytes, size), `seed ${seed} size ${size}: ${JSON.stringify(bytes.toString())}`).toEqual(whole);
+    }
+  });
+
+  it('reads every script without throwing, and finds a DROP that stands alone', async () => {
+    for (let seed = 1; seed <= 1500; seed++) {
+      const text = soup(seed);
+      const session = new PsqlSession({ cwd: '/', scriptDir: '/' });
+      await session.readScript(`${text}\n;\nDROP TABLE orders;\n`);
+      const { commands, nested } = session.take();
+      // Whatever came before, the script ends in a DROP psql may run: it is read as a drop, or as unreadable,
+      // or (after a \c) judged elsewhere, never as nothing.
+      const held = commands.some((c) => c.path[1] === 'drop' || c.path[1] === 'unreadable') || nested.length > 0;
+      // After a COPY the DROP may be data (no `\.` line) or in a comment the data opened (the shadow
+      // reads it as psql would after a failed COPY): the COPY tests cover those; here, skip them.
+      if (!text.includes('COPY')) expect(held, `seed ${seed}: ${JSON.stringify(text)}`).toBe(true);
+    }
+  });
+});
