@@ -4,7 +4,7 @@
 import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { configHome } from '../context/files.js';
+import { chaperoneConfigDir } from '../context/files.js';
 
 interface PinFile {
   algorithm: 'scrypt';
@@ -18,7 +18,7 @@ interface PinFile {
 const cost = { N: 2 ** 15, r: 8, p: 1 };
 
 export function pinPath(env: NodeJS.ProcessEnv): string {
-  return join(configHome(env), 'chaperone', 'pin');
+  return join(chaperoneConfigDir(env), 'pin');
 }
 
 function derive(pin: string, salt: Buffer, params: { N: number; r: number; p: number }): Buffer {

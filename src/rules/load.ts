@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../errors.js';
-import { ancestors, configHome, readTextIfExists } from '../context/files.js';
+import { ancestors, chaperoneConfigDir, readTextIfExists } from '../context/files.js';
 import { toolNames } from '../tools/index.js';
 import { applyLayer, emptyConfig, type Config, type Trust } from './config.js';
 import { validateLayer, type Complain, type Layer, type Path } from './schema.js';
@@ -14,7 +14,7 @@ import { validateLayer, type Complain, type Layer, type Path } from './schema.js
 export const projectFileName = '.chaperone.yaml';
 
 export function userConfigPath(env: NodeJS.ProcessEnv): string {
-  return join(configHome(env), 'chaperone', 'rules.yaml');
+  return join(chaperoneConfigDir(env), 'rules.yaml');
 }
 
 /** The nearest .chaperone.yaml at or above cwd. */
