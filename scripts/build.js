@@ -3,7 +3,7 @@
 
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, renameSync, rmSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 // Two bundles from the same source: dist/, the one that ships, and dist-test/, which the end-to-end
@@ -40,6 +40,8 @@ async function bundle(out, testBuild) {
     rmSync(staging, { recursive: true, force: true });
     process.exit(1);
   }
+  // The tests start the test bundle as `chaperone.js`, the name the installed bin has.
+  if (testBuild) writeFileSync(`${staging}/chaperone.js`, "import './cli.js';\n");
   rmSync(out, { recursive: true, force: true });
   renameSync(staging, out);
 }

@@ -2,7 +2,8 @@
 // decide. The shim, `check` and `explain` all call this, so what they report is what the shim does.
 
 import type { Actor, Evaluation, Invocation, Target } from './model.js';
-import { detectActor } from './context/actor.js';
+import { confirmHuman, detectActor } from './context/actor.js';
+import type { AgentProcess } from './context/ancestry.js';
 import { classifyTarget, isAsStrict } from './context/classify.js';
 import { judgeNested } from './nested.js';
 import { decide, scopeFrom } from './policy/decide.js';
@@ -17,6 +18,8 @@ export interface EvaluateOptions {
   alwaysResolve?: boolean;
   /** How to tell whether a human is at a terminal (tests inject this). */
   terminal?: () => boolean;
+  /** How to find an agent behind this process when a human is about to be asked (tests inject this). */
+  agentProcess?: () => AgentProcess | undefined;
 }
 
 export async function evaluate(invocation: Invocation, options: EvaluateOptions = {}): Promise<Evaluation> {
@@ -40,9 +43,16 @@ export async function evaluate(invocation: Invocation, options: EvaluateOptions 
     if (t.where === 'remote' && t.target.class === 'unknown') continue;
     if (!target || (t.target.class !== target.class && isAsStrict(t.target.class, target.class))) target = t.target;
   }
-  const actor = detectActor(invocation.env, options.actor, options.terminal);
+  let actor = detectActor(invocation.env, options.actor, options.terminal);
   const scope = scopeFrom(invocation.env);
-  const decision = decide({ findings, target, actor, policy: config.policy, help: parsed.help, scope });
+  let decision = decide({ findings, target, actor, policy: config.policy, help: parsed.help, scope });
+  if (decision.verdict === 'confirm' && !options.actor) {
+    // About to ask a human: make sure no agent stands behind this "human" terminal. A test that
+    // injects the terminal answer injects this one too (or gets none: the test's own ancestry is not
+    // the world it describes).
+    actor = await confirmHuman(actor, options.agentProcess ?? (options.terminal ? () => undefined : undefined));
+    decision = decide({ findings, target, actor, policy: config.policy, help: parsed.help, scope });
+  }
   const evaluation: Evaluation = { invocation, help: parsed.help, findings, target, actor, decision, layers: config.layers };
   if (parsed.stdin) evaluation.stdin = parsed.stdin;
   if (streaming) {

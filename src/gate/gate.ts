@@ -40,9 +40,16 @@ export async function passGate(ev: Evaluation): Promise<boolean> {
     case 'confirm': {
       const { askHuman } = await import('./confirm.js');
       const header = ['chaperone: this command is held for confirmation', ...describeHeld(ev), `  why          ${ev.decision.reason}`, ''].join('\n');
-      const confirmed = await askHuman(header, ev.decision.confirmWord ?? 'production');
-      writeAudit(ev, confirmed ? 'confirmed' : 'aborted');
-      if (!confirmed) process.stderr.write(`chaperone: not confirmed; the real ${ev.invocation.tool} did not run.\n`);
+      let confirmed = await askHuman(header, ev.decision.confirmWord ?? 'production');
+      let why: string | undefined;
+      if (confirmed && ev.target) {
+        // The name alone can be typed by whatever drives the terminal; the PIN only by the human.
+        const { askPinAtTerminal, needsPin } = await import('./pin-gate.js');
+        const pin = needsPin(ev.target.class) ? await askPinAtTerminal(ev.invocation.env) : undefined;
+        if (pin && !pin.ok) [confirmed, why] = [false, pin.why];
+      }
+      writeAudit(ev, confirmed ? 'confirmed' : 'aborted', why ? { why } : {});
+      if (!confirmed) process.stderr.write(`chaperone: ${why ? `${why}; ` : ''}not confirmed; the real ${ev.invocation.tool} did not run.\n`);
       return confirmed;
     }
   }

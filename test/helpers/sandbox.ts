@@ -14,7 +14,7 @@ export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
  * account's home from CHAPERONE_TEST_ACCOUNT_HOME, so each sandbox has its own PIN, approvals and audit
  * log. The shipped dist/ never reads that variable (src/context/files.ts, accountHome).
  */
-export const cliPath = join(repoRoot, 'dist-test', 'cli.js');
+export const cliPath = join(repoRoot, 'dist-test', 'chaperone.js');
 
 /** The PATH of the machine, less anything a developer's own chaperone install would add. */
 export const systemPath = (process.env.PATH ?? '/usr/bin:/bin')
