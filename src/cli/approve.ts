@@ -116,3 +116,19 @@ export async function pinCommand(action: 'set' | 'clear', env: NodeJS.ProcessEnv
 }
 
 export { defaultApprovalMinutes };
+
+/**
+ * After `chaperone setup`: with no PIN, offer to set one, only to a human at a terminal; anywhere
+ * else (a script, CI, an agent) one line says how, and nothing waits for an answer.
+ */
+export async function offerPin(env: NodeJS.ProcessEnv): Promise<void> {
+  if (readPin(env)) return;
+  const hint = 'chaperone: no PIN is set. With one, production confirmations and approvals also ask for it, which an agent that gets a terminal cannot type: `chaperone pin set`.\n';
+  const human = process.stdin.isTTY && process.stdout.isTTY && (await confirmHuman(detectActor(env))).actor === 'human';
+  if (!human) {
+    process.stderr.write(hint);
+    return;
+  }
+  const { askHuman } = await import('../gate/confirm.js');
+  if (await askHuman(hint, 'yes', 'set a PIN now (anything else skips)')) await pinCommand('set', env);
+}

@@ -288,3 +288,54 @@ describe('chaperone approve', () => {
     expect(sb.record('railway')).toBeUndefined();
   });
 });
+
+describe('setup offers a PIN; doctor warns without one', () => {
+  it('doctor warns when an agent is set up and no PIN is set, and says so once one is', async () => {
+    const before = await sb.chaperone(['doctor', '--dir', sb.shims]);
+    expect(String(before.stdout)).not.toContain('PIN');
+    expect((await sb.chaperone(['setup', 'claude', '--dir', sb.shims])).exitCode).toBe(0);
+    const warned = await sb.chaperone(['doctor', '--dir', sb.shims]);
+    expect(String(warned.stdout)).toContain('WARN hooks are set up for claude and no PIN is set');
+    expect(warned.exitCode).toBe(0); // a warning, not a failure
+    setPin(sb.env, '4711');
+    const fine = await sb.chaperone(['doctor', '--dir', sb.shims]);
+    expect(String(fine.stdout)).toContain('ok   a PIN is set');
+    expect(String(fine.stdout)).not.toContain('WARN');
+  });
+
+  it('setup without a terminal only prints how to set a PIN, and --print not even that', async () => {
+    const printed = await sb.chaperone(['setup', 'cursor', '--print']);
+    expect(printed.exitCode).toBe(0);
+    expect(String(printed.stderr)).not.toContain('PIN');
+    const written = await sb.chaperone(['setup', 'cursor']);
+    expect(written.exitCode).toBe(0);
+    expect(String(written.stderr)).toContain('no PIN is set');
+    expect(String(written.stderr)).toContain('chaperone pin set');
+  });
+
+  it.skipIf(!haveTmux)('setup at a terminal offers to set a PIN, and sets it', async () => {
+    const term = terminals.open(sb, `${process.execPath} ${cliPath} setup gemini`);
+    await term.waitFor('Type yes to set a PIN now');
+    term.type('yes');
+    term.press('Enter');
+    await term.waitFor('New PIN');
+    term.type('2468');
+    term.press('Enter');
+    await term.waitFor('The same PIN again');
+    term.type('2468');
+    term.press('Enter');
+    const { code, screen } = await term.exit();
+    expect(code).toBe(0);
+    expect(screen).toContain('PIN set');
+    expect(existsSync(join(sb.home, '.config/chaperone/pin'))).toBe(true);
+  });
+
+  it.skipIf(!haveTmux)('setup at a terminal under an agent does not offer (it would be the agent answering)', async () => {
+    const term = terminals.open(sb, `${agentProcess()} ${process.execPath} ${cliPath} setup gemini`);
+    const { code, screen } = await term.exit();
+    expect(code).toBe(0);
+    expect(screen).not.toContain('Type yes');
+    expect(screen).toContain('no PIN is set');
+    expect(existsSync(join(sb.home, '.config/chaperone/pin'))).toBe(false);
+  });
+});
