@@ -131,6 +131,21 @@ describe('an agent with its markers unset, in a pty of its own, typing the name'
     expect(auditOutcomes()).toMatchObject([{ outcome: 'aborted', why: 'wrong PIN' }]);
   });
 
+  it('an unknown target (nothing linked) asks for the PIN too', async () => {
+    if (!(await haveScript)) return;
+    setPin(sb.env, '4711');
+    const unlinked = join(sb.root, 'unlinked');
+    mkdirSync(unlinked);
+    const { code, output } = await drive('script', ['-qec', `cd '${unlinked}' && ${deleteVolume}`, '/dev/null'], [
+      ['Type production', 'production\r'],
+      ['PIN', '1111\r'],
+    ]);
+    expect(code).toBe(77);
+    expect(output).toContain('an unknown environment (counted as production)');
+    expect(output).toContain('wrong PIN; not confirmed');
+    expect(sb.record('railway')).toBeUndefined();
+  });
+
   it('an agent that ends its input at the PIN prompt runs nothing', async () => {
     if (!(await haveScript)) return;
     setPin(sb.env, '4711');
@@ -269,6 +284,23 @@ describe('chaperone approve', () => {
     const { code: exit, screen } = await term.exit();
     expect(exit).toBe(77);
     expect(screen).toContain('wrong PIN; not approved');
+    expect((await sb.run('railway', deleteVolume.split(' ').slice(1))).exitCode).toBe(77);
+    expect(sb.record('railway')).toBeUndefined();
+  });
+
+  it('XDG_CONFIG_HOME pointed elsewhere does not skip the PIN through script either', async () => {
+    if (!(await haveScript)) return;
+    setPin(sb.env, '4711');
+    const code = await requestCode();
+    const elsewhere = join(sb.root, 'elsewhere');
+    mkdirSync(elsewhere);
+    const { code: exit, output } = await drive(
+      'script',
+      ['-qec', `XDG_CONFIG_HOME='${elsewhere}' HOME='${elsewhere}' ${process.execPath} ${cliPath} approve ${code}`, '/dev/null'],
+      [['Type production', 'production\r'], ['PIN', 'production\r']],
+    );
+    expect(exit).toBe(77);
+    expect(output).toContain('wrong PIN; not approved');
     expect((await sb.run('railway', deleteVolume.split(' ').slice(1))).exitCode).toBe(77);
     expect(sb.record('railway')).toBeUndefined();
   });
