@@ -64,6 +64,25 @@ function auditOutcomes(): { outcome?: string; event?: string; why?: string }[] {
  */
 async function drive(file: string, args: string[], steps: [waitFor: string, keys: string][], env: Record<string, string> = {}) {
   const child = sb.run(file, args, { stdin: 'pipe', all: true, env });
+  return play(child, steps);
+}
+
+/**
+ * The same, from a process adopted by init (a double fork): as a pty holder that daemonized looks, and
+ * independent of whoever runs the tests (under an agent, the test runner's own ancestry would count).
+ * The outer shell stays to keep the pipes open until the inner one is done; the exit code comes back
+ * as an EXIT= line.
+ */
+async function driveDetached(argv: string[], steps: [waitFor: string, keys: string][]) {
+  const done = join(sb.root, `done-${Math.random().toString(36).slice(2)}`);
+  // A background job's stdin is /dev/null unless redirected: it gets the pipe back through fd 3.
+  const script = `exec 3<&0; ( ( "$@" <&3; echo "EXIT=$?"; : > '${done}' ) & ); while [ ! -e '${done}' ]; do sleep 0.05; done`;
+  const child = sb.run('sh', ['-c', script, 'sh', ...argv], { stdin: 'pipe', all: true });
+  const { output } = await play(child, steps);
+  return { code: Number(/^EXIT=(\d+)/m.exec(output)?.[1] ?? NaN), output };
+}
+
+async function play(child: ReturnType<Sandbox['run']>, steps: [waitFor: string, keys: string][]) {
   let seen = '';
   const pending = [...steps];
   child.all?.on('data', (chunk: Buffer) => {
@@ -120,7 +139,7 @@ describe('an agent with its markers unset, in a pty of its own, typing the name'
     const argv = await route.argv(deleteVolume);
     if (!argv) return console.warn(`${route.name} is not available; skipped`);
     setPin(sb.env, '4711');
-    const { code, output } = await drive(argv[0], argv.slice(1), [
+    const { code, output } = await driveDetached(argv, [
       ['Type production', 'production\r'],
       ['PIN', 'production\r'], // the agent's best guess: it does not know the PIN
     ]);
@@ -136,7 +155,7 @@ describe('an agent with its markers unset, in a pty of its own, typing the name'
     setPin(sb.env, '4711');
     const unlinked = join(sb.root, 'unlinked');
     mkdirSync(unlinked);
-    const { code, output } = await drive('script', ['-qec', `cd '${unlinked}' && ${deleteVolume}`, '/dev/null'], [
+    const { code, output } = await driveDetached(['script', '-qec', `cd '${unlinked}' && ${deleteVolume}`, '/dev/null'], [
       ['Type production', 'production\r'],
       ['PIN', '1111\r'],
     ]);
@@ -149,7 +168,7 @@ describe('an agent with its markers unset, in a pty of its own, typing the name'
   it('an agent that ends its input at the PIN prompt runs nothing', async () => {
     if (!(await haveScript)) return;
     setPin(sb.env, '4711');
-    const { code, output } = await drive('script', ['-qec', deleteVolume, '/dev/null'], [
+    const { code, output } = await driveDetached(['script', '-qec', deleteVolume, '/dev/null'], [
       ['Type production', 'production\r'],
       ['PIN', '\x04'], // Ctrl-D
     ]);
@@ -162,13 +181,13 @@ describe('an agent with its markers unset, in a pty of its own, typing the name'
     if (!(await haveScript)) return;
     setPin(sb.env, '4711');
     for (let i = 0; i < 5; i++) {
-      const { code } = await drive('script', ['-qec', deleteVolume, '/dev/null'], [
+      const { code } = await driveDetached(['script', '-qec', deleteVolume, '/dev/null'], [
         ['Type production', 'production\r'],
         ['PIN', `${1000 + i}\r`],
       ]);
       expect(code).toBe(77);
     }
-    const { code, output } = await drive('script', ['-qec', deleteVolume, '/dev/null'], [['Type production', 'production\r'], ['PIN', '4711\r']]);
+    const { code, output } = await driveDetached(['script', '-qec', deleteVolume, '/dev/null'], [['Type production', 'production\r'], ['PIN', '4711\r']]);
     expect(code).toBe(77);
     expect(output).toContain('too many wrong PINs');
     expect(sb.record('railway')).toBeUndefined();
@@ -294,9 +313,8 @@ describe('chaperone approve', () => {
     const code = await requestCode();
     const elsewhere = join(sb.root, 'elsewhere');
     mkdirSync(elsewhere);
-    const { code: exit, output } = await drive(
-      'script',
-      ['-qec', `XDG_CONFIG_HOME='${elsewhere}' HOME='${elsewhere}' ${process.execPath} ${cliPath} approve ${code}`, '/dev/null'],
+    const { code: exit, output } = await driveDetached(
+      ['script', '-qec', `XDG_CONFIG_HOME='${elsewhere}' HOME='${elsewhere}' ${process.execPath} ${cliPath} approve ${code}`, '/dev/null'],
       [['Type production', 'production\r'], ['PIN', 'production\r']],
     );
     expect(exit).toBe(77);
