@@ -106,7 +106,9 @@ describe('findAgentProcess', () => {
     writeFileSync(join(dir, 'claude'), '#!/bin/sh\n"$@"\n:\n', { mode: 0o755 });
     const agent = execa(join(dir, 'claude'), ['sleep', '30'], { reject: false });
     const childrenOf = () => readFileSync(`/proc/${agent.pid}/task/${agent.pid}/children`, 'utf8').trim();
-    while (childrenOf() === '') await new Promise((r) => setImmediate(r)); // until sleep has started
+    // Until sleep has started: a child forked from the script is called claude until it execs sleep.
+    const started = () => childrenOf() !== '' && readFileSync(`/proc/${childrenOf().split(' ')[0]}/comm`, 'utf8') === 'sleep\n';
+    while (!started()) await new Promise((r) => setImmediate(r));
     const sleeper = Number(childrenOf().split(' ')[0]);
     expect(findAgentProcess(sleeper)).toMatchObject({ pid: agent.pid, name: 'claude', via: 'ancestor' });
     agent.kill();
