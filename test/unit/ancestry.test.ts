@@ -26,10 +26,10 @@ describe('agentName', () => {
     // Not agents: editors, a script's own arguments, other programs mentioning an agent.
     [{ comm: 'code', argv: ['/usr/share/code/code'] }, undefined],
     [{ comm: 'cursor', argv: ['/opt/cursor/cursor'] }, undefined],
-    [{ comm: 'node', argv: ['node', '/work/dist/shim.js', '/shims/git', 'checkout', 'claude'] }, undefined],
+    [{ comm: 'node', argv: ['node', '/opt/chaperone/dist/shim.js', '/shims/git', 'checkout', 'claude'] }, undefined],
     [{ comm: 'vim', argv: ['vim', 'claude'] }, undefined],
     [{ comm: 'bash', argv: ['bash', '-c', 'claude'] }, undefined],
-    [{ comm: 'node', argv: ['node', '/work/claude-helper/index.js'] }, undefined],
+    [{ comm: 'node', argv: ['node', '/home/me/claude-helper/index.js'] }, undefined],
   ], (c) => agentName(c));
 });
 
