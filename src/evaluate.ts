@@ -4,7 +4,8 @@
 import type { Actor, Command, Evaluation, Invocation, NestedLine, ParsedInvocation, Target } from './model.js';
 import type { Config } from './rules/config.js';
 import type { Tool } from './tools/tool.js';
-import { detectActor } from './context/actor.js';
+import { confirmHuman, detectActor } from './context/actor.js';
+import type { AgentProcess } from './context/ancestry.js';
 import { classifyTarget, isAsStrict } from './context/classify.js';
 import { judgeNested } from './nested.js';
 import { decide, scopeFrom } from './policy/decide.js';
@@ -19,6 +20,8 @@ export interface EvaluateOptions {
   alwaysResolve?: boolean;
   /** How to tell whether a human is at a terminal (tests inject this). */
   terminal?: () => boolean;
+  /** How to find an agent behind this process when a human is about to be asked (tests inject this). */
+  agentProcess?: () => AgentProcess | undefined;
 }
 
 /** The target, classified; with the config changes earlier commands of a shell line make, when there are any. */
@@ -33,7 +36,7 @@ export async function evaluate(invocation: Invocation, options: EvaluateOptions 
   if (!tool) throw new Error(`chaperone has no parser for "${invocation.tool}"`);
 
   const parsed = await tool.parse(invocation);
-  const actor = detectActor(invocation.env, options.actor, options.terminal);
+  let actor = detectActor(invocation.env, options.actor, options.terminal);
   const scope = scopeFrom(invocation.env);
   const streaming = parsed.stdin !== undefined && !parsed.stdin.complete && parsed.stdin.rest !== 'pass';
   const outerTarget = () => resolveTarget(tool, parsed, invocation, config);
@@ -56,7 +59,14 @@ export async function evaluate(invocation: Invocation, options: EvaluateOptions 
     return { findings, target };
   };
   const { findings, target } = await judgeActions(parsed.commands, parsed.nested, streaming || options.alwaysResolve === true);
-  const decision = decide({ findings, target, actor, policy: config.policy, help: parsed.help, scope });
+  let decision = decide({ findings, target, actor, policy: config.policy, help: parsed.help, scope });
+  if (decision.verdict === 'confirm' && !options.actor) {
+    // About to ask a human: make sure no agent stands behind this "human" terminal. A test that
+    // injects the terminal answer injects this one too (or gets none: the test's own ancestry is not
+    // the world it describes).
+    actor = await confirmHuman(actor, options.agentProcess ?? (options.terminal ? () => undefined : undefined));
+    decision = decide({ findings, target, actor, policy: config.policy, help: parsed.help, scope });
+  }
   const evaluation: Evaluation = { invocation, help: parsed.help, findings, target, actor, decision, layers: config.layers };
   if (parsed.stdin) evaluation.stdin = parsed.stdin;
   if (findings.length > 0 && target && config.backupBeforeDestroy.includes(target.class)) evaluation.backup = config.backupLimits;

@@ -4,9 +4,9 @@
 import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { configHome } from '../context/files.js';
+import { chaperoneConfigDir, chaperoneStateDir } from '../context/files.js';
 
-interface PinFile {
+export interface PinFile {
   algorithm: 'scrypt';
   N: number;
   r: number;
@@ -18,7 +18,7 @@ interface PinFile {
 const cost = { N: 2 ** 15, r: 8, p: 1 };
 
 export function pinPath(env: NodeJS.ProcessEnv): string {
-  return join(configHome(env), 'chaperone', 'pin');
+  return join(chaperoneConfigDir(env), 'pin');
 }
 
 function derive(pin: string, salt: Buffer, params: { N: number; r: number; p: number }): Buffer {
@@ -49,4 +49,43 @@ export function checkPin(file: PinFile, pin: string): boolean {
   const expected = Buffer.from(file.hash, 'base64');
   const actual = derive(pin, Buffer.from(file.salt, 'base64'), file);
   return actual.length === expected.length && timingSafeEqual(actual, expected);
+}
+
+/** Wrong PINs allowed in a window before asking stops until the window has passed. */
+const maxFailures = 5;
+const failureWindowMs = 15 * 60_000;
+
+function failuresPath(env: NodeJS.ProcessEnv): string {
+  return join(chaperoneStateDir(env), 'pin-failures.json');
+}
+
+function recentFailures(env: NodeJS.ProcessEnv, now: number): number[] {
+  try {
+    const times = JSON.parse(readFileSync(failuresPath(env), 'utf8')) as unknown;
+    return Array.isArray(times) ? times.filter((t): t is number => typeof t === 'number' && now - t < failureWindowMs) : [];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * When asking for the PIN is locked after too many wrong ones (guessing a 4-digit PIN one prompt at a
+ * time would otherwise only be slow), the time it opens again; else undefined.
+ */
+export function pinLockedUntil(env: NodeJS.ProcessEnv, now = Date.now()): Date | undefined {
+  const failures = recentFailures(env, now);
+  return failures.length >= maxFailures ? new Date(Math.min(...failures) + failureWindowMs) : undefined;
+}
+
+/** Checks a typed PIN, and counts a wrong one towards the lock (a right one clears the count). */
+export function verifyPin(env: NodeJS.ProcessEnv, file: PinFile, typed: string | undefined): boolean {
+  const ok = typed !== undefined && checkPin(file, typed);
+  const now = Date.now();
+  try {
+    mkdirSync(chaperoneStateDir(env), { recursive: true, mode: 0o700 });
+    writeFileSync(failuresPath(env), `${JSON.stringify(ok ? [] : [...recentFailures(env, now), now])}\n`, { mode: 0o600 });
+  } catch {
+    // The count is a brake, not the lock: a PIN is still checked when it cannot be kept.
+  }
+  return ok;
 }

@@ -4,7 +4,7 @@
 
 import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { stateHome } from '../context/files.js';
+import { chaperoneStateDir } from '../context/files.js';
 
 export type ApprovalStatus = 'pending' | 'approved' | 'used' | 'expired';
 
@@ -37,7 +37,7 @@ export const defaultApprovalMinutes = 15;
 const keepDays = 7;
 
 export function storePath(env: NodeJS.ProcessEnv): string {
-  return join(stateHome(env), 'chaperone', 'approvals.json');
+  return join(chaperoneStateDir(env), 'approvals.json');
 }
 
 function read(path: string): StoreFile {

@@ -1,16 +1,17 @@
-// The audit log: one JSON line per gated decision, appended to $XDG_STATE_HOME/chaperone/audit.jsonl.
+// The audit log: one JSON line per gated decision, appended to ~/.local/state/chaperone/audit.jsonl of
+// the account (never a directory the caller's environment names: see accountHome).
 // Everything in it is redacted first.
 
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Evaluation } from '../model.js';
-import { stateHome } from '../context/files.js';
+import { chaperoneStateDir } from '../context/files.js';
 import { redactArgs, redactText } from '../redact.js';
 
 export type Outcome = 'allowed' | 'confirmed' | 'aborted' | 'refused' | 'approved' | 'approval-used';
 
 export function auditPath(env: NodeJS.ProcessEnv): string {
-  return join(stateHome(env), 'chaperone', 'audit.jsonl');
+  return join(chaperoneStateDir(env), 'audit.jsonl');
 }
 
 export function auditRecord(ev: Evaluation, outcome: Outcome, extra: Record<string, string> = {}, time = new Date()) {

@@ -4,17 +4,24 @@
 
 import { writeAuditEvent } from '../audit/log.js';
 import { normalizeCode } from '../approval/binding.js';
-import { checkPin, clearPin, readPin, setPin } from '../approval/pin.js';
+import { clearPin, pinLockedUntil, readPin, setPin, verifyPin } from '../approval/pin.js';
 import { approve, defaultApprovalMinutes, findRequest, listApprovals, type ApprovalRecord } from '../approval/store.js';
-import { detectActor } from '../context/actor.js';
+import { confirmHuman, detectActor } from '../context/actor.js';
 import { escapeControl } from '../display/describe.js';
 import { ExitCode, UserError } from '../errors.js';
 
-function requireHuman(env: NodeJS.ProcessEnv, what: string): void {
-  const actor = detectActor(env);
+async function requireHuman(env: NodeJS.ProcessEnv, what: string): Promise<void> {
+  // No markers and a terminal are not enough: an agent can unset the one and make the other, so an
+  // agent behind this process (its ancestry, or its terminal's creator) refuses too.
+  const actor = await confirmHuman(detectActor(env));
   if (actor.actor !== 'human') {
     throw new UserError(`chaperone: ${what} needs a human at a real terminal, and this is not one (${actor.evidence}). An agent cannot approve its own commands.`, ExitCode.refused);
   }
+}
+
+function refuseWhileLocked(env: NodeJS.ProcessEnv): void {
+  const until = pinLockedUntil(env);
+  if (until) throw new UserError(`chaperone: too many wrong PINs; the PIN is not asked again before ${until.toISOString()}.`, ExitCode.refused);
 }
 
 export function describeRequest(r: ApprovalRecord): string {
@@ -30,7 +37,7 @@ export function describeRequest(r: ApprovalRecord): string {
 }
 
 export async function approveCommand(codeText: string, minutes: number, env: NodeJS.ProcessEnv): Promise<void> {
-  requireHuman(env, 'chaperone approve');
+  await requireHuman(env, 'chaperone approve');
   if (!Number.isFinite(minutes) || minutes <= 0 || minutes > 24 * 60) throw new UserError('chaperone: --minutes must be between 1 and 1440');
   const code = normalizeCode(codeText);
   const request = findRequest(env, code);
@@ -44,9 +51,11 @@ export async function approveCommand(codeText: string, minutes: number, env: Nod
     throw new UserError(`chaperone: not approved.`, ExitCode.refused);
   }
   const pin = readPin(env);
+  if (!pin) process.stderr.write('chaperone: no PIN is set, so anything that can type into a terminal could approve this; set one with `chaperone pin set`.\n');
   if (pin) {
+    refuseWhileLocked(env);
     const typed = await askSecret('PIN');
-    if (typed === undefined || !checkPin(pin, typed)) {
+    if (!verifyPin(env, pin, typed)) {
       writeAuditEvent(env, { event: 'approval-bad-pin', code, command: request.command });
       throw new UserError('chaperone: wrong PIN; not approved.', ExitCode.refused);
     }
@@ -80,12 +89,16 @@ export function approvalsCommand(env: NodeJS.ProcessEnv, json: boolean): void {
 }
 
 export async function pinCommand(action: 'set' | 'clear', env: NodeJS.ProcessEnv): Promise<void> {
-  requireHuman(env, `chaperone pin ${action}`);
+  await requireHuman(env, `chaperone pin ${action}`);
   const { askSecret } = await import('../gate/confirm.js');
   const current = readPin(env);
   if (current) {
+    refuseWhileLocked(env);
     const typed = await askSecret('Current PIN');
-    if (typed === undefined || !checkPin(current, typed)) throw new UserError('chaperone: wrong PIN.', ExitCode.refused);
+    if (!verifyPin(env, current, typed)) {
+      writeAuditEvent(env, { event: 'pin-bad-pin', action });
+      throw new UserError('chaperone: wrong PIN.', ExitCode.refused);
+    }
   }
   if (action === 'clear') {
     clearPin(env);
@@ -103,3 +116,19 @@ export async function pinCommand(action: 'set' | 'clear', env: NodeJS.ProcessEnv
 }
 
 export { defaultApprovalMinutes };
+
+/**
+ * After `chaperone setup`: with no PIN, offer to set one, only to a human at a terminal; anywhere
+ * else (a script, CI, an agent) one line says how, and nothing waits for an answer.
+ */
+export async function offerPin(env: NodeJS.ProcessEnv): Promise<void> {
+  if (readPin(env)) return;
+  const hint = 'chaperone: no PIN is set. With one, production confirmations and approvals also ask for it, which an agent that gets a terminal cannot type: `chaperone pin set`.\n';
+  const human = process.stdin.isTTY && process.stdout.isTTY && (await confirmHuman(detectActor(env))).actor === 'human';
+  if (!human) {
+    process.stderr.write(hint);
+    return;
+  }
+  const { askHuman } = await import('../gate/confirm.js');
+  if (await askHuman(hint, 'yes', 'set a PIN now (anything else skips)')) await pinCommand('set', env);
+}

@@ -131,6 +131,9 @@ async function checkComputed(command: ShellCommand, request: CheckRequest, env: 
   let worst: { report: CommandReport; evaluation?: Evaluation } | undefined;
   for (const tool of new Set(executables)) {
     const one = await checkOne([tool, ...command.argv.slice(1)], request, command, env);
+    // Any word can be read as an ssh host with nothing to run: an interactive session says nothing
+    // about these arguments, so that reading alone does not count (`"$EDITOR" notes.md`).
+    if (one.report.findings.every((f) => f.rule === 'nested.unreadable')) continue;
     if (!worst || verdictRank[one.report.decision] > verdictRank[worst.report.decision]) worst = one;
   }
   const word = command.computed!;

@@ -3,14 +3,18 @@
 
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { realpathOr } from '../context/files.js';
+import { pinPath, readPin } from '../approval/pin.js';
+import { homeOf, readTextIfExists, realpathOr } from '../context/files.js';
 import { loadConfig } from '../rules/load.js';
 import { findRealTool } from '../shim/find-real.js';
 import { executables } from '../tools/index.js';
+import { agentConfigFiles, hasChaperoneHook } from './setup.js';
 import { fastPathsFor, isShim, writtenFastPath } from './shims.js';
 
 export interface DoctorLine {
   ok: boolean;
+  /** Not broken, but weaker than it should be. */
+  warn?: boolean;
   text: string;
 }
 
@@ -50,6 +54,7 @@ export async function doctor(dir: string, cwd: string, env: NodeJS.ProcessEnv): 
   if (missing.length) lines.push({ ok: true, text: `not installed behind their shims (they answer 127 until they are): ${missing.join(', ')}` });
 
   lines.push(...(await fastPathLines(dir, installed, env)));
+  lines.push(...pinAdvice(env));
 
   try {
     const config = await loadConfig(cwd, env);
@@ -75,4 +80,29 @@ async function fastPathLines(dir: string, installed: string[], env: NodeJS.Proce
   if (fast.length) out.push({ ok: true, text: `fast path (calls no rule can reach skip Node), current: ${fast.join(', ')}` });
   if (stale.length) out.push({ ok: false, text: `fast path written from other rules than today's (they go through Node until refreshed): ${stale.join(', ')}; run \`chaperone install\`` });
   return out;
+}
+
+/**
+ * With agents set up and no PIN, an agent that unsets its markers and makes itself a terminal is
+ * stopped only by the process-ancestry check, which a daemonized terminal (a tmux server) hides.
+ */
+function pinAdvice(env: NodeJS.ProcessEnv): DoctorLine[] {
+  const agents = agentConfigFiles(homeOf(env))
+    .filter(({ file }) => hasChaperoneHook(readTextIfExists(file) ?? ''))
+    .map(({ agent }) => agent);
+  let pinSet: boolean;
+  try {
+    pinSet = readPin(env) !== undefined;
+  } catch (error) {
+    return [{ ok: false, text: `${(error as Error).message}: fix its permissions, or remove it and run \`chaperone pin set\`` }];
+  }
+  if (pinSet) return [{ ok: true, text: `a PIN is set (${pinPath(env)}): production confirmations and approvals ask for it` }];
+  if (agents.length === 0) return [];
+  return [
+    {
+      ok: true,
+      warn: true,
+      text: `hooks are set up for ${agents.join(', ')} and no PIN is set: an agent that gets a terminal of its own could type a confirmation. Run \`chaperone pin set\``,
+    },
+  ];
 }

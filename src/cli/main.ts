@@ -181,6 +181,10 @@ program
     } else {
       process.stdout.write(`chaperone: wrote ${result.file}${result.backup ? ` (the previous version is in ${result.backup})` : ''}.\n`);
     }
+    if (!options.print) {
+      const { offerPin } = await import('./approve.js');
+      await offerPin(env);
+    }
   });
 
 program
@@ -208,7 +212,7 @@ program
     const lines = await doctor(options.dir, process.cwd(), env);
     // Colour only for a terminal (chalk decides); the words stay the same for scripts and tests.
     const { default: chalk } = await import('chalk');
-    for (const line of lines) process.stdout.write(`${line.ok ? chalk.green('ok  ') : chalk.red.bold('FAIL')} ${line.text}\n`);
+    for (const line of lines) process.stdout.write(`${line.warn ? chalk.yellow('WARN') : line.ok ? chalk.green('ok  ') : chalk.red.bold('FAIL')} ${line.text}\n`);
     process.exitCode = lines.every((l) => l.ok) ? 0 : 1;
   });
 

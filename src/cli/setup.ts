@@ -97,6 +97,16 @@ function addHandler(config: Json, path: string[], matcher: string, handler: Json
   return true;
 }
 
+/** The user-level files `setup` writes, one per agent (doctor reads them to see which agents are set up). */
+export function agentConfigFiles(home: string): { agent: SetupAgent; file: string }[] {
+  return setupAgents.map((agent) => ({ agent, file: planFor(agent, home, '', undefined).file }));
+}
+
+/** Whether a config file holds one of chaperone's hooks. */
+export function hasChaperoneHook(text: string): boolean {
+  return /\bhook (claude|cursor|codex|gemini|copilot)\b/.test(text);
+}
+
 export interface SetupResult {
   file: string;
   changed: boolean;

@@ -3,6 +3,7 @@
 
 import { closeSync, openSync } from 'node:fs';
 import type { Actor, ActorInfo } from '../model.js';
+import type { AgentProcess } from './ancestry.js';
 
 /** Variables that agents set in the shells they run (shared agents.md §3.9). CLAUDECODE=1 alone is not enough. */
 const agentMarkers: [variable: string, matches: (value: string) => boolean][] = [
@@ -34,4 +35,16 @@ export function detectActor(env: NodeJS.ProcessEnv, explicit?: Actor, terminal: 
   if (terminal()) return { actor: 'human', evidence: '/dev/tty is usable and no agent marker is set' };
   if (env.CI === 'true' || env.CI === '1') return { actor: 'ci', evidence: 'CI is set and there is no terminal' };
   return { actor: 'agent', evidence: 'no terminal (/dev/tty is not usable): nobody can confirm here' };
+}
+
+/**
+ * A "human" found by the terminal test is checked once more before being asked: an agent that unset
+ * its markers and made itself a pseudo-terminal still stands behind the process (src/context/ancestry.ts).
+ * This reads /proc, so it runs only when a decision would ask a human.
+ */
+export async function confirmHuman(actor: ActorInfo, find?: () => AgentProcess | undefined): Promise<ActorInfo> {
+  if (actor.actor !== 'human') return actor;
+  const { describeAgentProcess, findAgentProcess } = await import('./ancestry.js');
+  const found = (find ?? findAgentProcess)();
+  return found ? { actor: 'agent', evidence: describeAgentProcess(found) } : actor;
 }

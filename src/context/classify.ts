@@ -69,9 +69,9 @@ export function isLocalHost(host: string): boolean {
   );
 }
 
-function classifyIdentifier(id: Identifier, config: Config): { class: EnvironmentClass; because: string } | undefined {
+function classifyIdentifier(id: Identifier, config: Config): { class: EnvironmentClass; because: string; mapped?: true } | undefined {
   const mapped = config.targets[id.kind]?.[id.value];
-  if (mapped) return { class: mapped, because: `${id.kind} "${id.value}" is mapped to ${mapped} in your config` };
+  if (mapped) return { class: mapped, because: `${id.kind} "${id.value}" is mapped to ${mapped} in your config`, mapped: true };
   if (id.kind === 'git-branch') {
     const rule = config.protectedBranches.find((glob) => globToRegExp(glob).test(id.value.toLowerCase()));
     return rule
@@ -93,7 +93,7 @@ function classifyIdentifier(id: Identifier, config: Config): { class: Environmen
 export function classifyTarget(resolved: ResolvedTarget, config: Config): Target {
   const base = { name: resolved.name, evidence: resolved.evidence };
   if (resolved.forcedClass) return { ...base, class: resolved.forcedClass, because: resolved.forcedReason ?? '' };
-  let best: { class: EnvironmentClass; because: string } | undefined;
+  let best: { class: EnvironmentClass; because: string; mapped?: true } | undefined;
   for (const id of resolved.identifiers.filter((i) => !isRaiseOnly(i.kind))) {
     const found = classifyIdentifier(id, config);
     if (found && (!best || strictness[found.class] > strictness[best.class])) best = found;
@@ -106,5 +106,19 @@ export function classifyTarget(resolved: ResolvedTarget, config: Config): Target
   if (!best) {
     return { ...base, class: 'unknown', because: 'nothing names a known environment; unknown counts as production' };
   }
-  return { ...base, class: best.class, because: best.because };
+  const target: Target = { ...base, class: best.class, because: best.because };
+  return best.mapped ? withoutClaimedName(target, config) : target;
+}
+
+/**
+ * A name is what a human types to confirm, so it must not contradict what your config says about an
+ * id: RAILWAY_ENVIRONMENT_NAME=dev beside an environment id you mapped to production is a claim
+ * (Railway itself never reads that variable), and typing "dev" to delete production would teach the
+ * wrong thing. The stricter class stands and the name is dropped: the human types the class instead.
+ */
+function withoutClaimedName(target: Target, config: Config): Target {
+  if (target.name === undefined) return target;
+  const named = classifyName(target.name, config.names);
+  if (!named || named.class === target.class || !isAsStrict(target.class, named.class)) return target;
+  return { ...target, name: undefined, because: `${target.because}; the name "${target.name}" says ${named.class}, and the stricter class stands` };
 }

@@ -51,9 +51,17 @@ export async function passGate(ev: Evaluation): Promise<boolean> {
         '',
       ].join('\n');
       const answer = await askHumanFor(header, backup ? [word, skip] : [word], `Type ${word} to run it`);
-      if (answer === undefined) {
-        writeAudit(ev, 'aborted');
-        process.stderr.write(`chaperone: not confirmed; the real ${ev.invocation.tool} did not run.\n`);
+      let confirmed = answer !== undefined;
+      let why: string | undefined;
+      if (confirmed && ev.target) {
+        // The name alone can be typed by whatever drives the terminal; the PIN only by the human.
+        const { askPinAtTerminal, needsPin } = await import('./pin-gate.js');
+        const pin = needsPin(ev.target.class) ? await askPinAtTerminal(ev.invocation.env) : undefined;
+        if (pin && !pin.ok) [confirmed, why] = [false, pin.why];
+      }
+      if (!confirmed) {
+        writeAudit(ev, 'aborted', why ? { why } : {});
+        process.stderr.write(`chaperone: ${why ? `${why}; ` : ''}not confirmed; the real ${ev.invocation.tool} did not run.\n`);
         return false;
       }
       const taken = backup ? await backupFirst(ev, answer === skip) : { ran: true, audit: {} };

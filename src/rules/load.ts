@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../errors.js';
-import { ancestors, cacheHome, configHome, readTextIfExists } from '../context/files.js';
+import { ancestors, chaperoneStateDir, chaperoneConfigDir, readTextIfExists } from '../context/files.js';
 import { toolNames } from '../tools/index.js';
 import { applyLayer, emptyConfig, type Config, type Trust } from './config.js';
 import { validateLayer, type Complain, type Layer, type Path } from './schema.js';
@@ -15,7 +15,7 @@ import { validateLayer, type Complain, type Layer, type Path } from './schema.js
 export const projectFileName = '.chaperone.yaml';
 
 export function userConfigPath(env: NodeJS.ProcessEnv): string {
-  return join(configHome(env), 'chaperone', 'rules.yaml');
+  return join(chaperoneConfigDir(env), 'rules.yaml');
 }
 
 /** The nearest .chaperone.yaml at or above cwd. */
@@ -87,8 +87,8 @@ export async function readLayer(file: string, text: string): Promise<{ layer: La
 }
 
 /**
- * A user or project file, parsed and validated once per content: the layer is cached as JSON under
- * $XDG_CACHE_HOME/chaperone/layers, keyed by a hash of this build, the file's path and its text, so a
+ * A user or project file, parsed and validated once per content: the layer is cached as JSON in the
+ * account's chaperone state directory, keyed by a hash of this build, the file's path and its text, so a
  * 1,000-rule file costs a JSON read, not a YAML parse, on every call. A cached layer is applied exactly
  * as a parsed one (a project layer still may only tighten); when applying it finds a problem, the file
  * is parsed again so the message can point at the line.
@@ -118,7 +118,9 @@ function layerCachePath(file: string, text: string, env: NodeJS.ProcessEnv): str
   const { createHash } = createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
   const build = `${statSync(fileURLToPath(import.meta.url)).mtimeMs}`;
   const key = createHash('sha256').update(`${build}\0${file}\0${text}`).digest('hex');
-  return join(cacheHome(env), 'chaperone', 'layers', `${key}.json`);
+  // Under the account's own state directory, like the rules file it caches: a cache the caller's
+  // environment could move would let an agent hand in a layer of its own for the user's file.
+  return join(chaperoneStateDir(env), 'layer-cache', `${key}.json`);
 }
 
 function readCachedLayer(path: string): Layer | undefined {

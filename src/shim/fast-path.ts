@@ -7,7 +7,7 @@
 // the tool's sh shim as one `case` pattern. Every rule counts: the built-in ones (even those your config
 // disables, since the fast path may outlive that config) and your own. A project's .chaperone.yaml can
 // add rules the install never saw, so any such file at or above the directory sends the call the slow
-// way, as do: a newer user rules file or chaperone build than the shim, a call already inside chaperone
+// way, as do: a user rules file (under the account's home) or chaperone build newer than the shim, a call already inside chaperone
 // (CHAPERONE_DEPTH), a working directory the shell's $PWD does not name physically, and the variables
 // that inject arguments into the word (terraform's TF_CLI_ARGS). test/unit/fast-path.test.ts proves
 // that the fast path never lets through what the full engine would gate.
@@ -83,9 +83,8 @@ export function fastPathScript(executable: string, words: readonly string[], use
     '    chaperone_dir=${chaperone_dir%/*}',
     '  done',
     // The rules the words were derived from: this user's file, unchanged since, and this build.
-    `  [ -n "\${HOME:-}" ] || chaperone_fast=`,
-    '  chaperone_rules=${XDG_CONFIG_HOME:-$HOME/.config}/chaperone/rules.yaml',
-    `  if [ -e "$chaperone_rules" ] && { [ "$chaperone_rules" != ${sq(userRules)} ] || [ "$chaperone_rules" -nt "$0" ]; }; then chaperone_fast=; fi`,
+    // The user's rules live under the account's home, whatever the caller's HOME says.
+    `  [ -e ${sq(userRules)} ] && [ ${sq(userRules)} -nt "$0" ] && chaperone_fast=`,
     '  [ "$entry" -nt "$0" ] && chaperone_fast=',
     '  [ "${entry%/*}/rules.json" -nt "$0" ] && chaperone_fast=',
     '  [ -n "$chaperone_fast" ] && chaperone_real "$@"',

@@ -104,7 +104,10 @@ function resolve(parsed: ParsedInvocation, invocation: Invocation): ResolvedTarg
   }
 
   const flag = flags.get('--environment')?.at(-1);
-  if (flag) return fromName(flag, { source: 'flag', key: '--environment', value: flag });
+  // A project token (RAILWAY_TOKEN) is scoped to one environment, whatever -e says: `-e dev` beside
+  // it is a claim, so the token decides (unknown until your config maps its fingerprint) and -e is
+  // only evidence. An account token (RAILWAY_API_TOKEN) reaches every environment, so there -e decides.
+  if (flag && !env.RAILWAY_TOKEN) return fromName(flag, { source: 'flag', key: '--environment', value: flag });
 
   for (const variable of ['RAILWAY_TOKEN', 'RAILWAY_API_TOKEN']) {
     const token = env[variable];
@@ -113,6 +116,7 @@ function resolve(parsed: ParsedInvocation, invocation: Invocation): ResolvedTarg
     return {
       evidence: [
         { source: 'env', key: variable, value: `set (fingerprint ${print}); the token decides the environment and cannot be read offline` },
+        ...(flag ? [{ source: 'flag' as const, key: '--environment', value: `${flag} (a project token acts only in its own environment)` }] : []),
         ...linkEvidence(invocation),
       ],
       identifiers: [{ kind: 'railway-token', value: print }],

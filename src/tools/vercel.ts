@@ -142,11 +142,16 @@ function fromLinkedProject(path: string[], flags: Map<string, string[]>, invocat
   const project = linkedProject(flags, invocation);
   evidence.push(...project.evidence);
   if (project.name) identifiers.push({ kind: 'vercel-project', value: project.name });
+  // The id counts as well as the name: a projectName edited to "my-dev" cannot launder a project id
+  // your config maps to production (the stricter class wins).
+  if (project.id) identifiers.push({ kind: 'vercel-project-id', value: project.id });
   return { name: name ?? project.name, evidence, identifiers };
 }
 
 interface ProjectFacts {
   name?: string;
+  /** The project id (prj_…): what vercel acts on. A name beside it is a cached label. */
+  id?: string;
   evidence: Evidence[];
 }
 
@@ -155,13 +160,14 @@ function linkedProject(flags: Map<string, string[]>, invocation: Invocation): Pr
   const flag = flags.get('--project')?.at(-1);
   if (flag) {
     const isName = kindOf(flag) === 'project name';
-    return { name: isName ? flag : undefined, evidence: [{ source: 'flag', key: '--project', value: isName ? flag : `${flag} (a project id)` }] };
+    return { name: isName ? flag : undefined, id: isName ? undefined : flag, evidence: [{ source: 'flag', key: '--project', value: isName ? flag : `${flag} (a project id)` }] };
   }
 
   const orgId = env.VERCEL_ORG_ID;
   const projectId = env.VERCEL_PROJECT_ID;
   if (orgId && projectId) {
     return {
+      id: projectId,
       evidence: [
         { source: 'env', key: 'VERCEL_PROJECT_ID', value: `${projectId} (an id: its name is unknown offline)` },
         { source: 'env', key: 'VERCEL_ORG_ID', value: orgId },
@@ -206,7 +212,7 @@ function readProjectJson(dir: string, selector: string | undefined, env: NodeJS.
     if (name) evidence.push({ source: 'file', key: `${prefix}projectName`, value: name, file: shown });
     evidence.push({ source: 'file', key: `${prefix}projectId`, value: name ? entry.projectId : `${entry.projectId} (no projectName recorded: unknown offline)`, file: shown });
     if (typeof entry.orgId === 'string') evidence.push({ source: 'file', key: `${prefix}orgId`, value: entry.orgId, file: shown });
-    return { name, evidence };
+    return { name, id: entry.projectId, evidence };
   }
   return undefined;
 }
@@ -241,7 +247,7 @@ function readRepoJson(dir: string, env: NodeJS.ProcessEnv): ProjectFacts {
     if (deepest.length === 1) {
       const project = deepest[0];
       const name = typeof project.name === 'string' ? project.name : undefined;
-      return { name, evidence: [{ source: 'file', key: `projects[directory "${project.directory}"]`, value: `${name ?? '(no name)'} (${String(project.id)})`, file: shown }] };
+      return { name, id: typeof project.id === 'string' ? project.id : undefined, evidence: [{ source: 'file', key: `projects[directory "${project.directory}"]`, value: `${name ?? '(no name)'} (${String(project.id)})`, file: shown }] };
     }
     const names = (deepest.length ? deepest : projects).map((p) => String(p.name)).join(', ');
     return { evidence: [{ source: 'file', key: 'projects', value: `${deepest.length ? 'several projects hold' : 'no project holds'} ${here || '.'}: ${names || 'none'}; vercel would ask which`, file: shown }] };

@@ -2,7 +2,7 @@
 // the real `pre-commit` running the hook this repository ships (.pre-commit-hooks.yaml) via try-repo.
 
 import { execa } from 'execa';
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cliPath, makeSandbox, repoRoot, type Sandbox } from '../helpers/sandbox.js';
@@ -100,11 +100,7 @@ describe.skipIf(preCommit.skip)(preCommit.title, () => {
     await git(dir, 'add', '-A');
     const bin = join(sb.root, 'bin');
     mkdirSync(bin, { recursive: true });
-    try {
-      symlinkSync(cliPath, join(bin, 'chaperone'));
-    } catch {
-      // made by an earlier case
-    }
+    writeFileSync(join(bin, 'chaperone'), `#!/bin/sh\nexec '${process.execPath}' '${cliPath}' "$@"\n`, { mode: 0o755 });
     return execa('pre-commit', ['try-repo', repoRoot, 'chaperone-scan', '--verbose'], {
       cwd: dir,
       env: { ...sb.env, PATH: `${bin}:${sb.env.PATH}`, PRE_COMMIT_HOME: join(sb.root, 'pre-commit-cache') },

@@ -9,7 +9,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-export const cliPath = join(repoRoot, 'bin', 'chaperone.js');
+/**
+ * The test bundle (built beside dist/ by `npm run build`): the same source, except that it takes the
+ * account's home from CHAPERONE_TEST_ACCOUNT_HOME, so each sandbox has its own PIN, approvals and audit
+ * log. The shipped dist/ never reads that variable (src/context/files.ts, accountHome).
+ */
+export const cliPath = join(repoRoot, 'dist-test', 'chaperone.js');
 
 /** The PATH of the machine, less anything a developer's own chaperone install would add. */
 export const systemPath = (process.env.PATH ?? '/usr/bin:/bin')
@@ -63,6 +68,8 @@ export async function makeSandbox(tools: string[] = ['railway', 'psql', 'dropdb'
     XDG_CONFIG_HOME: join(dirs.home, '.config'),
     XDG_STATE_HOME: join(dirs.home, '.local', 'state'),
     XDG_DATA_HOME: join(dirs.home, '.local', 'share'),
+    // Stands in for the passwd entry's home (see cliPath).
+    CHAPERONE_TEST_ACCOUNT_HOME: dirs.home,
   };
   const base: Options = { env, extendEnv: false, reject: false, cwd: dirs.work, detached: true, stripFinalNewline: false };
   const merge = (options: Options): Options => ({

@@ -108,7 +108,7 @@ describe('the built-in rules.yaml', () => {
 
 describe('the layer cache', () => {
   const cached = (home: string) => {
-    const dir = join(home, '.cache', 'chaperone', 'layers');
+    const dir = join(home, '.local', 'state', 'chaperone', 'layer-cache');
     return readdirSync(dir).map((name) => join(dir, name));
   };
 

@@ -3,7 +3,7 @@
 // words after it; and every rule's command is kept off the fast path. Then the sh itself: each thing
 // that could change the answer sends the call through Node.
 
-import { chmodSync, mkdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { judgeNested } from '../../src/nested.js';
@@ -175,11 +175,14 @@ describe('the sh fast path', () => {
     const future = new Date(Date.now() + 120_000);
     utimesSync(file, future, future);
     expect(await took(['status'], { cwd: sb.work, env: { PWD: sb.work } })).toBe('node');
-    expect(await took(['status'], { cwd: sb.work, env: { PWD: sb.work, XDG_CONFIG_HOME: join(sb.root, 'elsewhere') } })).toBe('fast');
+    // Moving XDG_CONFIG_HOME or HOME away from it changes nothing: the file is the account's.
+    expect(await took(['status'], { cwd: sb.work, env: { PWD: sb.work, XDG_CONFIG_HOME: join(sb.root, 'elsewhere') } })).toBe('node');
+    expect(await took(['status'], { cwd: sb.work, env: { PWD: sb.work, HOME: join(sb.root, 'elsewhere') } })).toBe('node');
+    rmSync(file);
   });
 
   it('goes through Node when variables inject arguments (terraform TF_CLI_ARGS, TF_CLI_ARGS_plan)', async () => {
-    const env = { PWD: sb.work, XDG_CONFIG_HOME: join(sb.root, 'elsewhere') };
+    const env = { PWD: sb.work };
     expect(await took(['plan'], { tool: 'terraform', cwd: sb.work, env })).toBe('fast');
     expect(await took(['plan'], { tool: 'terraform', cwd: sb.work, env: { ...env, TF_CLI_ARGS_plan: '-destroy' } })).toBe('node');
     expect(await took(['plan'], { tool: 'terraform', cwd: sb.work, env: { ...env, TF_CLI_ARGS: '' } })).toBe('node');
