@@ -107,6 +107,8 @@ export interface LineContext {
    * files say nothing about it, so none is read (a `< file` there is unknown input).
    */
   remote?: boolean;
+  /** `$0`, `$1`, … when the line is shell text run as `sh -c LINE $0 $1 …`. */
+  positional?: string[];
 }
 
 /** How many levels of shell text inside shell text (`bash -c "sh -c '…'"`) are followed. */
@@ -138,7 +140,9 @@ interface Walk {
 
 export function analyzeLine(line: string, context: LineContext): LineAnalysis {
   const walk: Walk = { out: [], problems: [], functions: [], depth: context.depth ?? 0, remote: context.remote ?? false, via: [], calling: [], unknown: [], files: [] };
-  withWrittenFiles(new Map(), () => runText(line, startShell(context.cwd, context.env), walk, true));
+  const state = startShell(context.cwd, context.env);
+  if (context.positional) state.positional = context.positional;
+  withWrittenFiles(new Map(), () => runText(line, state, walk, true));
   // A function that is never called still counts: it can be called in ways a line does not show (trap).
   // It may run at any time, so nothing is certain before it and anything in the line may come first.
   for (let i = 0; i < walk.functions.length; i++) {
