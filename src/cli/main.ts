@@ -8,7 +8,8 @@ import { ExitCode, UserError } from '../errors.js';
 import type { Actor } from '../model.js';
 import { check, explainText } from './check.js';
 import { doctor } from './doctor.js';
-import { checkToolNames, defaultShimDir, pathLine, removeShims, writeShims, type Shell } from './shims.js';
+import { overlayRoot, withOverlay } from '../shim/git-exec-path.js';
+import { checkToolNames, defaultShimDir, pathLine, removeShims, shimEntry, writeShims, type Shell } from './shims.js';
 
 const env = process.env;
 const program = new Command('chaperone')
@@ -33,9 +34,14 @@ program
     const installed = options.onlyInstalled ? chosen.filter(present) : chosen;
     const skipped = chosen.filter((tool) => !installed.includes(tool));
     const written = await writeShims(options.dir, installed, env);
+    const git = written.includes('git') ? findRealTool('git', env.PATH, join(options.dir, 'git'), process.cwd()) : undefined;
+    // git's exec-path overlay, written now so that the first git call does not have to.
+    const { GIT_EXEC_PATH: _, ...gitEnv } = env;
+    const overlay = git?.kind === 'found' ? withOverlay(git.path, overlayRoot(options.dir), gitEnv, { node: process.execPath, entry: shimEntry() }).GIT_EXEC_PATH : undefined;
     process.stdout.write(
       `chaperone: wrote ${written.length} shims to ${options.dir}: ${written.join(' ')}\n` +
         (skipped.length ? `chaperone: not installed here, so not shimmed: ${skipped.join(' ')}\n` : '') +
+        (overlay ? `chaperone: git runs with GIT_EXEC_PATH=${overlay}, so what git starts comes back through the shims\n` : '') +
         `Put them first on PATH (add to your shell rc as: eval "$(chaperone init bash)"):\n` +
         `${pathLine('bash', options.dir)}\n`,
     );

@@ -27,11 +27,19 @@ const sq = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
  * The shim: a POSIX sh script that asks chaperone's Node entry for a decision, then execs the real tool
  * itself, so no Node process stays between the caller and the tool (see src/shim/handoff.ts).
  */
-export function shimScript(tool: string, node: string, entry: string, fastPath: readonly string[] = []): string {
+export function shimScript(tool: string, node: string, entry: string, fastPath: readonly string[] = [], overlay?: OverlayEntry): string {
   const saved = savedCaVariable;
   return [
     '#!/bin/sh',
-    `${shimMarker}: ${tool}. Written by \`chaperone install\`; \`chaperone uninstall\` removes it.`,
+    overlay
+      ? `${shimMarker}: ${tool} in git's exec-path overlay, standing for ${overlay.real}. Written by chaperone; \`chaperone uninstall git\` removes it.`
+      : `${shimMarker}: ${tool}. Written by \`chaperone install\`; \`chaperone uninstall\` removes it.`,
+    ...(overlay
+      ? [
+          "# A call whose parent process is git itself is git's own (stash's reset --hard, a fetch's index-pack): no Node.",
+          `for g in ${overlay.gitBinaries.map(sq).join(' ')}; do [ /proc/$PPID/exe -ef "$g" ] && exec ${sq(overlay.real)} "$@"; done`,
+        ]
+      : []),
     `entry=${sq(entry)}`,
     ...realToolFunction(tool),
     // chaperone was removed (npm rm -g) and its shims were left behind: say so once, and do not leave
@@ -48,9 +56,13 @@ export function shimScript(tool: string, node: string, entry: string, fastPath: 
     '# Node parses NODE_EXTRA_CA_CERTS at start-up, and chaperone makes no TLS connection: the tool gets it back.',
     `if [ "\${NODE_EXTRA_CA_CERTS+set}" = set ]; then ${saved}=$NODE_EXTRA_CA_CERTS; export ${saved}; unset NODE_EXTRA_CA_CERTS; fi`,
     '# The decision. Node answers on fd 4 how the real tool is to run; its own output goes to our stdout.',
-    '{ answer=$("$node" "$entry" --handoff=4 "$0" "$@" 4>&1 1>&3 3>&-); } 3>&1',
+    `{ answer=$("$node" "$entry"${overlay ? ` --chaperone-overlay ${sq(overlay.real)}` : ''} --handoff=4 "$0" "$@" 4>&1 1>&3 3>&-); } 3>&1`,
     'status=$?',
     `if [ "\${${saved}+set}" = set ]; then NODE_EXTRA_CA_CERTS=$${saved}; export NODE_EXTRA_CA_CERTS; unset ${saved}; fi`,
+    '# For git, a first line names the exec-path overlay git must run with (src/shim/git-exec-path.ts).',
+    'case $answer in',
+    `  "git-exec-path "*) GIT_EXEC_PATH=\${answer%%"\${answer#*\n}"}; GIT_EXEC_PATH=\${GIT_EXEC_PATH#git-exec-path }; GIT_EXEC_PATH=\${GIT_EXEC_PATH%?}; export GIT_EXEC_PATH; answer=\${answer#*\n} ;;`,
+    'esac',
     'case $answer in',
     '  "exec "*) answer=${answer#exec }; CHAPERONE_DEPTH=${answer%% *}; export CHAPERONE_DEPTH; exec "${answer#* }" "$@" ;;',
     '  "signal "*) kill -"${answer#signal }" "$$" ;;',
@@ -58,6 +70,12 @@ export function shimScript(tool: string, node: string, entry: string, fastPath: 
     'exit "$status"',
     '',
   ].join('\n');
+}
+
+/** An entry of git's exec-path overlay: the real file it stands for, and the git binaries whose own calls skip Node. */
+export interface OverlayEntry {
+  real: string;
+  gitBinaries: string[];
 }
 
 export function checkToolNames(requested: string[]): string[] {
@@ -138,6 +156,8 @@ export function removeShims(dir: string, tools: string[]): string[] {
       removed.push(tool);
     }
   }
+  // git's exec-path overlay (src/shim/git-exec-path.ts) goes with the git shim.
+  if (removed.includes('git')) rmSync(join(dir, '.git-exec-path'), { recursive: true, force: true });
   if (readdirSync(dir).length === 0) rmdirSync(dir);
   return removed;
 }
