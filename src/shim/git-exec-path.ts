@@ -19,6 +19,7 @@ import { chmodSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, st
 import { basename, dirname, join } from 'node:path';
 import { UserError } from '../errors.js';
 import { shimScript } from '../cli/shims.js';
+import { execPathBeside } from '../tools/git-external.js';
 
 /** The directory under the shim directory that holds the overlays. */
 export const overlaysDir = '.git-exec-path';
@@ -67,9 +68,11 @@ function compiledExecPath(realGit: string, root: string, env: NodeJS.ProcessEnv)
   const known = index[realGit];
   if (known?.key === key && known.execPath) return known.execPath;
   const { GIT_EXEC_PATH: _, ...rest } = env;
-  const out = spawnSync(realGit, ['--exec-path'], { env: rest, encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'pipe'] });
-  const execPath = out.status === 0 ? out.stdout.trim() : '';
-  if (!execPath) throw new Error(`\`${realGit} --exec-path\` failed: ${out.error?.message ?? out.stderr?.trim() ?? `exit ${out.status}`}`);
+  const out = spawnSync(realGit, ['--exec-path'], { env: rest, encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'ignore'] });
+  const answer = out.status === 0 ? out.stdout.trim() : '';
+  // A git that cannot say (a wrapper script, a test double): the usual layout, else none at all, and
+  // the overlay is then just the git shim.
+  const execPath = (isDirectory(answer) ? answer : undefined) ?? execPathBeside(realGit) ?? '';
   index[realGit] = { key, execPath };
   mkdirSync(root, { recursive: true });
   writeAtomically(indexFile, `${JSON.stringify(index, null, 2)}\n`);
@@ -78,8 +81,8 @@ function compiledExecPath(realGit: string, root: string, env: NodeJS.ProcessEnv)
 
 /** The overlay of `execPath`, rebuilt when the exec-path changed since it was made. */
 export function ensureOverlay(execPath: string, root: string, realGit: string, shim: { node: string; entry: string }): string {
-  const overlay = join(root, overlayName(execPath));
-  const mtimeMs = statSync(execPath).mtimeMs;
+  const overlay = join(root, execPath ? overlayName(execPath) : overlayName(`none:${realGit}`));
+  const mtimeMs = execPath ? statSync(execPath).mtimeMs : 0;
   const stamp = readStamp(overlay);
   if (stamp && stamp.execPath === execPath && stamp.mtimeMs === mtimeMs) return overlay;
   buildOverlay(execPath, overlay, realGit, mtimeMs, shim);
@@ -115,10 +118,11 @@ function buildOverlay(execPath: string, overlay: string, realGit: string, mtimeM
       return undefined;
     }
   };
-  const gits = new Set([identity(join(execPath, 'git')), identity(realGit)].filter((id) => id !== undefined));
+  const candidates = [...(execPath ? [join(execPath, 'git')] : []), realGit];
+  const gits = new Set(candidates.map(identity).filter((id) => id !== undefined));
   const isGit = (path: string) => gits.has(identity(path) ?? '');
-  const gitBinaries = [...new Set([join(execPath, 'git'), realGit].filter((path) => identity(path) !== undefined))];
-  const names = readdirSync(execPath);
+  const gitBinaries = [...new Set(candidates.filter((path) => identity(path) !== undefined))];
+  const names = execPath ? readdirSync(execPath) : [];
   for (const name of names) {
     const path = join(execPath, name);
     if (name === 'git' || (name.startsWith('git-') && isGit(path))) writeShim(join(building, name), path, gitBinaries, shim);
@@ -152,6 +156,14 @@ function buildOverlay(execPath: string, overlay: string, realGit: string, mtimeM
 function writeShim(path: string, real: string, gitBinaries: string[], shim: { node: string; entry: string }): void {
   writeFileSync(path, shimScript(basename(path), shim.node, shim.entry, [], { real, gitBinaries }), { mode: 0o755 });
   chmodSync(path, 0o755);
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return path !== '' && statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 function writeAtomically(path: string, text: string): void {

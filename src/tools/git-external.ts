@@ -4,7 +4,6 @@
 // starts by name goes through the shims (and git through the exec-path overlay), and a copy of a covered
 // tool is judged as that tool by the line analysis.
 
-import { spawnSync } from 'node:child_process';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { realpathOr } from '../context/files.js';
@@ -33,18 +32,26 @@ export function execPathOf(option: string | undefined, env: NodeJS.ProcessEnv): 
   return compiledExecPath(env);
 }
 
-const asked = new Map<string, string | undefined>();
-
-/** `git --exec-path` of the first git on PATH that is not a chaperone shim; asked once per git. */
+/**
+ * The exec-path compiled into the first git on PATH that is not a chaperone shim, found without running
+ * it: `<prefix>/libexec/git-core` or `<prefix>/lib/git-core` beside its `bin/` (Debian, Fedora, Alpine,
+ * Homebrew and Xcode all lay git out so).
+ */
 function compiledExecPath(env: NodeJS.ProcessEnv): string | undefined {
   const git = firstOnPath('git', env.PATH, '/', (path) => !isShim(path));
-  if (!git) return undefined;
-  if (!asked.has(git)) {
-    const { GIT_EXEC_PATH: _, ...rest } = env;
-    const out = spawnSync(git, ['--exec-path'], { env: rest, encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] });
-    asked.set(git, out.status === 0 ? out.stdout.trim() || undefined : undefined);
+  return git === undefined ? undefined : execPathBeside(git);
+}
+
+export function execPathBeside(git: string): string | undefined {
+  const prefix = dirname(dirname(realpathOr(git)));
+  for (const dir of [join(prefix, 'libexec', 'git-core'), join(prefix, 'lib', 'git-core')]) {
+    try {
+      if (statSync(dir).isDirectory()) return dir;
+    } catch {
+      // not this layout
+    }
   }
-  return asked.get(git);
+  return undefined;
 }
 
 /** The first executable regular file called `name` in the colon-separated `dirs`, that `accept` takes. */
