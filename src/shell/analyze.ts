@@ -28,6 +28,7 @@ import { forEachChild, parse, type AndOr, type Assignment, type Command, type Co
 import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { isCovered } from '../tools/index.js';
+import { Identities } from './identity.js';
 import { commandName, type Launch } from './launch.js';
 import { mentionsCoveredTool } from './mentions.js';
 import { runnerLaunch } from './runners.js';
@@ -136,10 +137,17 @@ interface Walk {
   files: string[];
   /** Its stdin is a pipe from a command whose output is not known (`curl … | sh`). */
   pipedUnknown?: boolean;
+  /** What files command words name (none for a remote line, whose files are not ours). */
+  identities?: Identities;
+  /** The line's own environment, which CommandEnv changes are relative to. */
+  env: NodeJS.ProcessEnv;
 }
 
 export function analyzeLine(line: string, context: LineContext): LineAnalysis {
-  const walk: Walk = { out: [], problems: [], functions: [], depth: context.depth ?? 0, remote: context.remote ?? false, via: [], calling: [], unknown: [], files: [] };
+  const walk: Walk = {
+    out: [], problems: [], functions: [], depth: context.depth ?? 0, remote: context.remote ?? false, via: [], calling: [], unknown: [], files: [],
+    env: context.env, ...(context.remote ? {} : { identities: new Identities(context.env) }),
+  };
   const state = startShell(context.cwd, context.env);
   if (context.positional) state.positional = context.positional;
   withWrittenFiles(new Map(), () => runText(line, state, walk, true));
@@ -535,29 +543,36 @@ function follow(found: Followed, env: CommandEnv, state: ShellState, walk: Walk,
   for (const r of found.runs) run(r.argv, changeEnv(env, { set: r.set ?? {} }), undefined, copyShell(state), { ...walk, via: [...walk.via, r.via] }, r.cwd ?? cwd, false);
 }
 
-function emit(argv: string[], env: CommandEnv, stdin: string | undefined, cwd: string, walk: Walk, state: ShellState, stdinUnknown = false): void {
+function emit(words: string[], env: CommandEnv, stdin: string | undefined, cwd: string, walk: Walk, state: ShellState, stdinUnknown = false): void {
   if (full(walk)) return;
   const after = [...state.succeeded].sort((a, b) => a - b);
-  const name = commandName(argv[0]);
-  const first = argv[0].includes('/') && isCovered(reveal(name)) ? name : argv[0];
   const set: Record<string, string> = {};
   for (const [k, v] of Object.entries(env.set)) set[k] = reveal(v);
-  walk.out.push({
-    argv: [first, ...argv.slice(1)].map(reveal),
-    cwd: reveal(cwd),
-    env: set,
-    ...(env.unset.length > 0 ? { unset: [...env.unset] } : {}),
-    ...(env.clear ? { clearEnv: true } : {}),
-    ...(stdin !== undefined ? { stdin: reveal(stdin) } : {}),
-    ...(stdinUnknown ? { stdinUnknown: true } : {}),
-    via: [...walk.via],
-    ...(walk.at !== undefined ? { offset: walk.at } : {}),
-    ...(after.length > 0 ? { after } : {}),
-    ...(walk.concurrent ? { concurrent: true } : {}),
-    ...(!isKnown(argv[0]) ? { computed: reveal(argv[0]) } : {}),
-  });
-  // Until a `;`, `||` or `!` says otherwise, what follows runs only if this succeeded.
-  state.succeeded.add(walk.out.length - 1);
+  // The file a command word names may be a covered tool by another name (a copy, a link, a package's file).
+  const path = 'PATH' in env.set ? env.set.PATH : env.clear || env.unset.includes('PATH') ? undefined : walk.env.PATH;
+  const commands = walk.identities ? walk.identities.commands(words, path, cwd) : [words];
+  for (const argv of commands) {
+    const name = commandName(argv[0]);
+    const first = argv[0].includes('/') && isCovered(reveal(name)) ? name : argv[0];
+    const seen = argv === words ? [] : [`${reveal(words[0])} is ${argv[0]}`];
+    walk.out.push({
+      argv: [first, ...argv.slice(1)].map(reveal),
+      cwd: reveal(cwd),
+      env: set,
+      ...(env.unset.length > 0 ? { unset: [...env.unset] } : {}),
+      ...(env.clear ? { clearEnv: true } : {}),
+      ...(stdin !== undefined ? { stdin: reveal(stdin) } : {}),
+      ...(stdinUnknown ? { stdinUnknown: true } : {}),
+      via: [...walk.via, ...seen],
+      ...(walk.at !== undefined ? { offset: walk.at } : {}),
+      ...(after.length > 0 ? { after } : {}),
+      ...(walk.concurrent ? { concurrent: true } : {}),
+      ...(!isKnown(argv[0]) ? { computed: reveal(argv[0]) } : {}),
+    });
+    // Until a `;`, `||` or `!` says otherwise, what follows runs only if this succeeded.
+    state.succeeded.add(walk.out.length - 1);
+  }
+  walk.identities?.observe(words, path, cwd);
 }
 
 /** What `echo`, `printf`, `cat` and `tee` write, when their words and input are known. */
