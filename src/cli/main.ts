@@ -37,7 +37,13 @@ program
     const git = written.includes('git') ? findRealTool('git', env.PATH, join(options.dir, 'git'), process.cwd()) : undefined;
     // git's exec-path overlay, written now so that the first git call does not have to.
     const { GIT_EXEC_PATH: _, ...gitEnv } = env;
-    const overlay = git?.kind === 'found' ? withOverlay(git.path, overlayRoot(options.dir), gitEnv, { node: process.execPath, entry: shimEntry() }).GIT_EXEC_PATH : undefined;
+    let overlay: string | undefined;
+    try {
+      overlay = git?.kind === 'found' ? withOverlay(git.path, overlayRoot(options.dir), gitEnv, { node: process.execPath, entry: shimEntry() }).GIT_EXEC_PATH : undefined;
+    } catch (error) {
+      // The git shim tries again on its first call, and refuses to run git while it cannot.
+      process.stderr.write(`${(error as Error).message}\n`);
+    }
     process.stdout.write(
       `chaperone: wrote ${written.length} shims to ${options.dir}: ${written.join(' ')}\n` +
         (skipped.length ? `chaperone: not installed here, so not shimmed: ${skipped.join(' ')}\n` : '') +

@@ -104,6 +104,11 @@ function isGitsOwn(path: string, env: NodeJS.ProcessEnv): boolean {
   return own !== undefined && dirname(realpathOr(path)) === realpathOr(own);
 }
 
+/** An exec-path overlay chaperone made (src/shim/git-exec-path.ts): its git is a shim. */
+export function isOverlay(dir: string): boolean {
+  return statSync(join(dir, '.chaperone-overlay.json'), { throwIfNoEntry: false })?.isFile() ?? false;
+}
+
 function isShim(path: string): boolean {
   return (readHead(path, 256) ?? '').includes(shimMarker);
 }

@@ -33,7 +33,7 @@ import type { Command, Evidence, Identifier, Invocation, NestedLine, ParsedInvoc
 import { displayPath } from '../context/files.js';
 import { grammar, readArgs, type Grammar } from './argv.js';
 import { isTrue, localBranches, locateRepo, readConfig, readHead, type ConfigEntry, type GitConfig, type GitRepo, type Head } from './git-repo.js';
-import { execPathOf, findExternal } from './git-external.js';
+import { execPathOf, findExternal, isOverlay } from './git-external.js';
 import { splitWords } from './shell-words.js';
 import type { Tool } from './tool.js';
 
@@ -414,7 +414,20 @@ function readPush(flags: Map<string, string[]>, positionals: string[], world: Wo
 }
 
 function parse(invocation: Invocation): ParsedInvocation {
-  const { world, help, action, alias, nested, unreadable } = read(invocation);
+  const reading = read(invocation);
+  const parsed = parseReading(reading);
+  // `--exec-path=DIR` beats the GIT_EXEC_PATH overlay the shim sets: git would put DIR first on PATH for
+  // everything it starts, and hooks, aliases and git-foo commands would find the real git there.
+  const execPath = reading.world.globals.execPath;
+  if (execPath !== undefined && !reading.help && !isOverlay(execPath)) {
+    const text = `git --exec-path=${execPath}: what git starts (hooks, aliases, git-foo commands) would not come back through chaperone`;
+    parsed.commands.push({ path: ['exec-path'], flags: new Map(), text });
+  }
+  return parsed;
+}
+
+function parseReading(reading: Reading): ParsedInvocation {
+  const { world, help, action, alias, nested, unreadable } = reading;
   if (nested) return { commands: [], help, nested: [nested] };
   if (unreadable) return { commands: [{ path: ['nested', 'unreadable'], flags: new Map(), text: unreadable }], help };
   if (!action) return { commands: [], help };
