@@ -59,7 +59,7 @@ describe.skipIf(group.skip)(group.title, () => {
   });
 
   it("judges git's dashed commands as git: git-push is git push", async () => {
-    const execPath = (await sb.run(which('git')!, ['--exec-path'])).stdout.toString().trim();
+    const execPath = String((await sb.run(which('git')!, ['--exec-path'])).stdout).trim();
     const { exitCode, commands } = await check(`${execPath}/git-push --force origin main`);
     expect(exitCode).toBe(77);
     expect(commands[0].findings.map((f) => f.rule)).toEqual(['git.push.force']);
