@@ -134,6 +134,19 @@ describe.skipIf(group.skip)(group.title, () => {
     expect(await remoteRef('main')).toBe(before);
   });
 
+  it("refuses an agent's --exec-path back to the real one on a protected branch: the overlay would not apply", async () => {
+    const realExecPath = await direct(work, ['--exec-path']);
+    const head = await direct(work, ['rev-parse', 'HEAD']);
+    const result = await sb.run('git', [`--exec-path=${realExecPath}`, 'commit', '-q', '--allow-empty', '-m', 'escape'], { cwd: work, env: agent });
+    expect(result.exitCode).toBe(77);
+    expect(result.stderr).toContain('git.exec-path [disrupt]');
+    expect(await direct(work, ['rev-parse', 'HEAD'])).toBe(head);
+    await direct(work, ['checkout', '-q', 'feature/login']);
+    const allowed = await sb.run('git', [`--exec-path=${realExecPath}`, 'status', '--short'], { cwd: work, env: agent });
+    expect(allowed.stderr).toBe('chaperone: git.exec-path in feature/login (development): allowed\n');
+    expect(allowed.exitCode).toBe(0);
+  });
+
   it('lets the same routes force-push an unprotected branch, and the remote branch moves', async () => {
     await direct(work, ['checkout', '-q', 'feature/login']);
     for (const args of [['ship', 'feature/login'], ['-c', 'alias.x=!git push -q -f origin feature/login', 'x'], ['sneak', 'feature/login']]) {
