@@ -37,7 +37,9 @@ export function shimScript(tool: string, node: string, entry: string, fastPath: 
     ...(overlay
       ? [
           "# A call whose parent process is git itself is git's own (stash's reset --hard, a fetch's index-pack): no Node.",
-          `for g in ${overlay.gitBinaries.map(sq).join(' ')}; do [ /proc/$PPID/exe -ef "$g" ] && exec ${sq(overlay.real)} "$@"; done`,
+          '# Without /proc (macOS), ps names the parent.',
+          `if [ -d /proc/$$ ]; then for g in ${overlay.gitBinaries.map(sq).join(' ')}; do [ /proc/$PPID/exe -ef "$g" ] && exec ${sq(overlay.real)} "$@"; done`,
+          `else case $(ps -o comm= -p "$PPID" 2>/dev/null) in git|*/git) exec ${sq(overlay.real)} "$@" ;; esac; fi`,
         ]
       : []),
     `entry=${sq(entry)}`,
