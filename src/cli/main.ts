@@ -8,7 +8,7 @@ import { ExitCode, UserError } from '../errors.js';
 import type { Actor } from '../model.js';
 import { check, explainText } from './check.js';
 import { doctor } from './doctor.js';
-import { overlayRoot, withOverlay } from '../shim/git-exec-path.js';
+import { fastPathGuard, overlayRoot, withOverlay } from '../shim/git-exec-path.js';
 import { checkToolNames, defaultShimDir, pathLine, removeShims, shimEntry, writeShims, type Shell } from './shims.js';
 
 const env = process.env;
@@ -33,9 +33,8 @@ program
     const present = (tool: string) => findRealTool(tool, env.PATH, join(options.dir, tool), process.cwd()).kind !== 'not-found';
     const installed = options.onlyInstalled ? chosen.filter(present) : chosen;
     const skipped = chosen.filter((tool) => !installed.includes(tool));
-    const written = await writeShims(options.dir, installed, env);
-    const git = written.includes('git') ? findRealTool('git', env.PATH, join(options.dir, 'git'), process.cwd()) : undefined;
-    // git's exec-path overlay, written now so that the first git call does not have to.
+    // git's exec-path overlay, written first: the git shim's fast path exports it (or goes the slow way).
+    const git = installed.includes('git') ? findRealTool('git', env.PATH, join(options.dir, 'git'), process.cwd()) : undefined;
     const { GIT_EXEC_PATH: _, ...gitEnv } = env;
     let overlay: string | undefined;
     try {
@@ -44,6 +43,8 @@ program
       // The git shim tries again on its first call, and refuses to run git while it cannot.
       process.stderr.write(`${(error as Error).message}\n`);
     }
+    const guard: Record<string, string[]> = git?.kind === 'found' && overlay ? { git: fastPathGuard(git.path, overlay) } : {};
+    const written = await writeShims(options.dir, installed, env, guard);
     process.stdout.write(
       `chaperone: wrote ${written.length} shims to ${options.dir}: ${written.join(' ')}\n` +
         (skipped.length ? `chaperone: not installed here, so not shimmed: ${skipped.join(' ')}\n` : '') +

@@ -27,7 +27,7 @@ const sq = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
  * The shim: a POSIX sh script that asks chaperone's Node entry for a decision, then execs the real tool
  * itself, so no Node process stays between the caller and the tool (see src/shim/handoff.ts).
  */
-export function shimScript(tool: string, node: string, entry: string, fastPath: readonly string[] = [], overlay?: OverlayEntry): string {
+export function shimScript(tool: string, node: string, entry: string, fastPath: readonly string[] = [], overlay?: OverlayEntry, beforeExec: readonly string[] = []): string {
   const saved = savedCaVariable;
   return [
     '#!/bin/sh',
@@ -43,7 +43,7 @@ export function shimScript(tool: string, node: string, entry: string, fastPath: 
         ]
       : []),
     `entry=${sq(entry)}`,
-    ...realToolFunction(tool),
+    ...realToolFunction(tool, beforeExec),
     // chaperone was removed (npm rm -g) and its shims were left behind: say so once, and do not leave
     // the tool, or an agent that needs it, blocked.
     'if [ ! -f "$entry" ]; then',
@@ -109,7 +109,12 @@ export function isShim(path: string): boolean {
  * Each executable's fast-path lines, derived from the rules that apply now: the built-in ones (all of
  * them, disabled or not) and the user's file. See src/shim/fast-path.ts.
  */
-export async function fastPathsFor(executablesToWrite: readonly string[], env: NodeJS.ProcessEnv): Promise<Map<string, string[]>> {
+/**
+ * `beforeExec`: sh each fast path runs before its exec. git needs one, which exports GIT_EXEC_PATH at
+ * its exec-path overlay (src/shim/git-exec-path.ts) or sends the call the slow way: without it, hooks,
+ * pagers and filters of a fast git call would find the real git. Without one, git gets no fast path.
+ */
+export async function fastPathsFor(executablesToWrite: readonly string[], env: NodeJS.ProcessEnv, beforeExec: Record<string, string[]> = {}): Promise<Map<string, string[]>> {
   const nowhere = '/nonexistent/chaperone';
   const builtin = await loadConfig(nowhere, { HOME: nowhere, XDG_CONFIG_HOME: nowhere });
   const withUser = await loadConfig(nowhere, env);
@@ -117,18 +122,19 @@ export async function fastPathsFor(executablesToWrite: readonly string[], env: N
   for (const executable of executablesToWrite) {
     const tool = await loadTool(executable);
     if (!tool?.plainWords) continue;
+    if (executable === 'git' && !beforeExec.git) continue;
     const words = fastPathWords(tool, [builtin.rules, withUser.rules]);
     out.set(executable, fastPathScript(executable, words, userConfigPath(env), tool.injectedBy));
   }
   return out;
 }
 
-export async function writeShims(dir: string, tools: string[], env: NodeJS.ProcessEnv): Promise<string[]> {
+export async function writeShims(dir: string, tools: string[], env: NodeJS.ProcessEnv, beforeExec: Record<string, string[]> = {}): Promise<string[]> {
   mkdirSync(dir, { recursive: true });
   const entry = shimEntry();
   let fast = new Map<string, string[]>();
   try {
-    fast = await fastPathsFor(tools, env);
+    fast = await fastPathsFor(tools, env, beforeExec);
   } catch (error) {
     // Rules that do not load stop every wrapped command until they are fixed. The shims are still
     // written, all of them the slow way, so that each call reports it and none runs unjudged.
@@ -141,7 +147,7 @@ export async function writeShims(dir: string, tools: string[], env: NodeJS.Proce
       throw new UserError(`chaperone: ${path} exists and is not a chaperone shim; not overwriting it. Choose another --dir.`);
     }
     const temporary = `${path}.chaperone-${process.pid}`;
-    writeFileSync(temporary, shimScript(tool, process.execPath, entry, fast.get(tool)), { mode: 0o755 });
+    writeFileSync(temporary, shimScript(tool, process.execPath, entry, fast.get(tool), undefined, beforeExec[tool]), { mode: 0o755 });
     chmodSync(temporary, 0o755);
     renameSync(temporary, path);
   }

@@ -186,3 +186,18 @@ export function mirroredBy(entryPath: string): string | undefined {
 export function rootOfEntry(entryPath: string): string {
   return dirname(dirname(entryPath));
 }
+
+/**
+ * The sh a fast git call runs before its exec (src/shim/fast-path.ts): GIT_EXEC_PATH at this overlay,
+ * when the caller set none, the git found is the one it was built for, and neither that git nor its
+ * exec-path changed since; otherwise `break`, and Node decides (and rebuilds the overlay).
+ */
+export function fastPathGuard(realGit: string, overlay: string): string[] {
+  const stamp = join(overlay, stampFile);
+  const execPath = readStamp(overlay)?.execPath;
+  const q = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
+  const fresh = [realGit, ...(execPath ? [execPath] : [])].map((path) => `! [ ${q(path)} -nt ${q(stamp)} ]`).join(' && ');
+  return [
+    `if [ -z "\${GIT_EXEC_PATH+x}" ] && [ "$chaperone_p/git" = ${q(realGit)} ] && [ -f ${q(stamp)} ] && ${fresh}; then GIT_EXEC_PATH=${q(overlay)}; export GIT_EXEC_PATH; else break; fi`,
+  ];
+}

@@ -8,7 +8,7 @@
 
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
-import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeSandbox, type Sandbox } from '../helpers/sandbox.js';
 import { toolGroup, toolProblems, which } from '../helpers/system.js';
@@ -132,6 +132,25 @@ describe.skipIf(group.skip)(group.title, () => {
     const escaped = await sb.run('git', ['sneak'], { cwd: work, env: { ...agent, ...withBin(), GIT_EXEC_PATH: realExecPath } });
     expect(escaped.stderr).toContain('chaperone: refused: git push -q --force origin main');
     expect(await remoteRef('main')).toBe(before);
+  });
+
+  it("keeps the overlay on a call the shim's fast path runs without Node: a plain `git commit`'s hook", async () => {
+    const hook = join(work, '.git', 'hooks', 'post-commit');
+    script(join(work, '.git', 'hooks'), 'post-commit', '#!/bin/sh\necho "hook sees $GIT_EXEC_PATH" >&2\ngit push -q --force origin main\n');
+    try {
+      const before = await remoteRef('main');
+      await rewrite('main');
+      const result = await sb.run('git', ['commit', '-q', '--allow-empty', '-m', 'fast'], { cwd: work, env: agent });
+      expect(result.stderr).toContain(`hook sees ${join(sb.shims, '.git-exec-path')}`);
+      expect(result.stderr).toContain('chaperone: refused: git push -q --force origin main');
+      expect(await remoteRef('main')).toBe(before);
+      // A GIT_EXEC_PATH of the caller's own goes the slow way, and is wrapped there.
+      const own = await sb.run('git', ['commit', '-q', '--allow-empty', '-m', 'own'], { cwd: work, env: { ...agent, GIT_EXEC_PATH: await direct(work, ['--exec-path']) } });
+      expect(own.stderr).toContain('chaperone: refused: git push -q --force origin main');
+      expect(await remoteRef('main')).toBe(before);
+    } finally {
+      rmSync(hook);
+    }
   });
 
   it("refuses an agent's --exec-path back to the real one on a protected branch: the overlay would not apply", async () => {
