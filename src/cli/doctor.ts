@@ -62,7 +62,10 @@ export async function doctor(dir: string, cwd: string, env: NodeJS.ProcessEnv): 
 
 /** Which shims skip Node for calls no rule can reach, and whether each was derived from today's rules. */
 async function fastPathLines(dir: string, installed: string[], env: NodeJS.ProcessEnv): Promise<DoctorLine[]> {
-  const current = await fastPathsFor(installed, env);
+  // git's fast path carries a guard for its exec-path overlay (src/shim/git-exec-path.ts), which checks
+  // itself at run time: the rules part is what is compared.
+  const guard = installed.includes('git') ? writtenFastPath(join(dir, 'git')).filter((line) => line.includes('GIT_EXEC_PATH+x')).map((line) => line.trim()) : [];
+  const current = await fastPathsFor(installed, env, guard.length > 0 ? { git: guard } : {});
   const fast: string[] = [];
   const stale: string[] = [];
   for (const tool of installed) {
