@@ -422,6 +422,11 @@ function run(argv: string[], env: CommandEnv, stdin: string | undefined, state: 
     for (const runs of launch.runs ?? []) run(runs, next, launch.stdin === 'none' ? undefined : stdin, state, inner, where, inShell && launch.inShell === true, launch.stdin !== 'none' && stdinUnknown);
     return undefined;
   }
+  // A covered tool under another name (a copy, a link, a package's file) is that tool, not a file to read.
+  if (walk.identities && walk.identities.commands(argv, pathOf(env, walk), cwd)[0] !== argv) {
+    emit(argv, env, stdin, cwd, walk, state, stdinUnknown);
+    return undefined;
+  }
   const indirect = followIndirect(argv, { cwd, lookup: (name) => env.set[name] ?? lookupIn(state)(name), stdin, stdinUnknown: walk.pipedUnknown === true, remote: walk.remote, via: walk.via });
   if (indirect) {
     follow(indirect, env, state, walk, cwd, inShell);
@@ -549,7 +554,7 @@ function emit(words: string[], env: CommandEnv, stdin: string | undefined, cwd: 
   const set: Record<string, string> = {};
   for (const [k, v] of Object.entries(env.set)) set[k] = reveal(v);
   // The file a command word names may be a covered tool by another name (a copy, a link, a package's file).
-  const path = 'PATH' in env.set ? env.set.PATH : env.clear || env.unset.includes('PATH') ? undefined : walk.env.PATH;
+  const path = pathOf(env, walk);
   const commands = walk.identities ? walk.identities.commands(words, path, cwd) : [words];
   for (const argv of commands) {
     const name = commandName(argv[0]);
@@ -573,6 +578,11 @@ function emit(words: string[], env: CommandEnv, stdin: string | undefined, cwd: 
     state.succeeded.add(walk.out.length - 1);
   }
   walk.identities?.observe(words, path, cwd);
+}
+
+/** The PATH a command of the line searches: the line's own, as the line changed it. */
+function pathOf(env: CommandEnv, walk: Walk): string | undefined {
+  return 'PATH' in env.set ? env.set.PATH : env.clear || env.unset.includes('PATH') ? undefined : walk.env.PATH;
 }
 
 /** What `echo`, `printf`, `cat` and `tee` write, when their words and input are known. */
