@@ -82,6 +82,8 @@ export interface NestedLine {
   /** For a local line: its directory and environment, when they differ from the invocation's. */
   cwd?: string;
   env?: NodeJS.ProcessEnv;
+  /** `$0`, `$1`, … of shell text run as `sh -c TEXT $0 $1 …` (a git `!` alias and its arguments). */
+  positional?: string[];
 }
 
 /** A pipe on stdin, read ahead so its payload could be judged before the real tool starts. */

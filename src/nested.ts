@@ -57,7 +57,7 @@ export async function judgeNested(lines: readonly NestedLine[], outer: Invocatio
     const env = remote ? {} : (nested.env ?? outer.env);
     shell ??= await import('./shell/analyze.js');
     const { analyzeLine, environmentOf } = shell;
-    const analysis = analyzeLine(text, { cwd, env, remote });
+    const analysis = analyzeLine(text, { cwd, env, remote, ...(nested.positional ? { positional: nested.positional } : {}) });
     // A local line changes this machine's config files as it goes (`kubectl config use-context prod && …`).
     const assumed = remote ? [] : await (await import('./simulate/line.js')).assumptionsOf(analysis.commands, env);
     if (analysis.unparseable && (remote || analysis.unparseable.mentionsCoveredTool)) {

@@ -1,7 +1,7 @@
 // `chaperone doctor`: is the guard actually standing? The shim directory first on PATH, a real tool
 // behind each shim, and rules that load.
 
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pinPath, readPin } from '../approval/pin.js';
 import { homeOf, readTextIfExists, realpathOr } from '../context/files.js';
@@ -67,7 +67,10 @@ export async function doctor(dir: string, cwd: string, env: NodeJS.ProcessEnv): 
 
 /** Which shims skip Node for calls no rule can reach, and whether each was derived from today's rules. */
 async function fastPathLines(dir: string, installed: string[], env: NodeJS.ProcessEnv): Promise<DoctorLine[]> {
-  const current = await fastPathsFor(installed, env);
+  // git's fast path carries a guard for its exec-path overlay (src/shim/git-exec-path.ts), which checks
+  // itself at run time: the rules part is what is compared.
+  const guard = installed.includes('git') ? readFileSync(join(dir, 'git'), 'utf8').split('\n').filter((line) => line.includes('GIT_EXEC_PATH+x')) : [];
+  const current = await fastPathsFor(installed, env, guard.length > 0 ? { git: guard } : {});
   const fast: string[] = [];
   const stale: string[] = [];
   for (const tool of installed) {

@@ -8,7 +8,8 @@ import { ExitCode, UserError } from '../errors.js';
 import type { Actor } from '../model.js';
 import { check, explainText } from './check.js';
 import { doctor } from './doctor.js';
-import { checkToolNames, defaultShimDir, pathLine, removeShims, writeShims, type Shell } from './shims.js';
+import { fastPathGuard, overlayRoot, withOverlay } from '../shim/git-exec-path.js';
+import { checkToolNames, defaultShimDir, pathLine, removeShims, shimEntry, writeShims, type Shell } from './shims.js';
 
 const env = process.env;
 const program = new Command('chaperone')
@@ -32,10 +33,22 @@ program
     const present = (tool: string) => findRealTool(tool, env.PATH, join(options.dir, tool), process.cwd()).kind !== 'not-found';
     const installed = options.onlyInstalled ? chosen.filter(present) : chosen;
     const skipped = chosen.filter((tool) => !installed.includes(tool));
-    const written = await writeShims(options.dir, installed, env);
+    // git's exec-path overlay, written first: the git shim's fast path exports it (or goes the slow way).
+    const git = installed.includes('git') ? findRealTool('git', env.PATH, join(options.dir, 'git'), process.cwd()) : undefined;
+    const { GIT_EXEC_PATH: _, ...gitEnv } = env;
+    let overlay: string | undefined;
+    try {
+      overlay = git?.kind === 'found' ? withOverlay(git.path, overlayRoot(options.dir), gitEnv, { node: process.execPath, entry: shimEntry() }).GIT_EXEC_PATH : undefined;
+    } catch (error) {
+      // The git shim tries again on its first call, and refuses to run git while it cannot.
+      process.stderr.write(`${(error as Error).message}\n`);
+    }
+    const guard: Record<string, string[]> = git?.kind === 'found' && overlay ? { git: fastPathGuard(git.path, overlay) } : {};
+    const written = await writeShims(options.dir, installed, env, guard);
     process.stdout.write(
       `chaperone: wrote ${written.length} shims to ${options.dir}: ${written.join(' ')}\n` +
         (skipped.length ? `chaperone: not installed here, so not shimmed: ${skipped.join(' ')}\n` : '') +
+        (overlay ? `chaperone: git runs with GIT_EXEC_PATH=${overlay}, so what git starts comes back through the shims\n` : '') +
         `Put them first on PATH (add to your shell rc as: eval "$(chaperone init bash)"):\n` +
         `${pathLine('bash', options.dir)}\n`,
     );

@@ -27,13 +27,23 @@ const sq = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
  * The shim: a POSIX sh script that asks chaperone's Node entry for a decision, then execs the real tool
  * itself, so no Node process stays between the caller and the tool (see src/shim/handoff.ts).
  */
-export function shimScript(tool: string, node: string, entry: string, fastPath: readonly string[] = []): string {
+export function shimScript(tool: string, node: string, entry: string, fastPath: readonly string[] = [], overlay?: OverlayEntry, beforeExec: readonly string[] = []): string {
   const saved = savedCaVariable;
   return [
     '#!/bin/sh',
-    `${shimMarker}: ${tool}. Written by \`chaperone install\`; \`chaperone uninstall\` removes it.`,
+    overlay
+      ? `${shimMarker}: ${tool} in git's exec-path overlay, standing for ${overlay.real}. Written by chaperone; \`chaperone uninstall git\` removes it.`
+      : `${shimMarker}: ${tool}. Written by \`chaperone install\`; \`chaperone uninstall\` removes it.`,
+    ...(overlay
+      ? [
+          "# A call whose parent process is git itself is git's own (stash's reset --hard, a fetch's index-pack): no Node.",
+          '# Without /proc (macOS), ps names the parent.',
+          `if [ -d /proc/$$ ]; then for g in ${overlay.gitBinaries.map(sq).join(' ')}; do [ /proc/$PPID/exe -ef "$g" ] && exec ${sq(overlay.real)} "$@"; done`,
+          `else case $(ps -o comm= -p "$PPID" 2>/dev/null) in git|*/git) exec ${sq(overlay.real)} "$@" ;; esac; fi`,
+        ]
+      : []),
     `entry=${sq(entry)}`,
-    ...realToolFunction(tool),
+    ...realToolFunction(tool, beforeExec),
     // chaperone was removed (npm rm -g) and its shims were left behind: say so once, and do not leave
     // the tool, or an agent that needs it, blocked.
     'if [ ! -f "$entry" ]; then',
@@ -48,9 +58,13 @@ export function shimScript(tool: string, node: string, entry: string, fastPath: 
     '# Node parses NODE_EXTRA_CA_CERTS at start-up, and chaperone makes no TLS connection: the tool gets it back.',
     `if [ "\${NODE_EXTRA_CA_CERTS+set}" = set ]; then ${saved}=$NODE_EXTRA_CA_CERTS; export ${saved}; unset NODE_EXTRA_CA_CERTS; fi`,
     '# The decision. Node answers on fd 4 how the real tool is to run; its own output goes to our stdout.',
-    '{ answer=$("$node" "$entry" --handoff=4 "$0" "$@" 4>&1 1>&3 3>&-); } 3>&1',
+    `{ answer=$("$node" "$entry"${overlay ? ` --chaperone-overlay ${sq(overlay.real)}` : ''} --handoff=4 "$0" "$@" 4>&1 1>&3 3>&-); } 3>&1`,
     'status=$?',
     `if [ "\${${saved}+set}" = set ]; then NODE_EXTRA_CA_CERTS=$${saved}; export NODE_EXTRA_CA_CERTS; unset ${saved}; fi`,
+    '# For git, a first line names the exec-path overlay git must run with (src/shim/git-exec-path.ts).',
+    'case $answer in',
+    `  "git-exec-path "*) GIT_EXEC_PATH=\${answer%%"\${answer#*\n}"}; GIT_EXEC_PATH=\${GIT_EXEC_PATH#git-exec-path }; GIT_EXEC_PATH=\${GIT_EXEC_PATH%?}; export GIT_EXEC_PATH; answer=\${answer#*\n} ;;`,
+    'esac',
     'case $answer in',
     '  "exec "*) answer=${answer#exec }; CHAPERONE_DEPTH=${answer%% *}; export CHAPERONE_DEPTH; exec "${answer#* }" "$@" ;;',
     '  "signal "*) kill -"${answer#signal }" "$$" ;;',
@@ -58,6 +72,12 @@ export function shimScript(tool: string, node: string, entry: string, fastPath: 
     'exit "$status"',
     '',
   ].join('\n');
+}
+
+/** An entry of git's exec-path overlay: the real file it stands for, and the git binaries whose own calls skip Node. */
+export interface OverlayEntry {
+  real: string;
+  gitBinaries: string[];
 }
 
 export function checkToolNames(requested: string[]): string[] {
@@ -89,7 +109,12 @@ export function isShim(path: string): boolean {
  * Each executable's fast-path lines, derived from the rules that apply now: the built-in ones (all of
  * them, disabled or not) and the user's file. See src/shim/fast-path.ts.
  */
-export async function fastPathsFor(executablesToWrite: readonly string[], env: NodeJS.ProcessEnv): Promise<Map<string, string[]>> {
+/**
+ * `beforeExec`: sh each fast path runs before its exec. git needs one, which exports GIT_EXEC_PATH at
+ * its exec-path overlay (src/shim/git-exec-path.ts) or sends the call the slow way: without it, hooks,
+ * pagers and filters of a fast git call would find the real git. Without one, git gets no fast path.
+ */
+export async function fastPathsFor(executablesToWrite: readonly string[], env: NodeJS.ProcessEnv, beforeExec: Record<string, string[]> = {}): Promise<Map<string, string[]>> {
   const nowhere = '/nonexistent/chaperone';
   const builtin = await loadConfig(nowhere, { HOME: nowhere, XDG_CONFIG_HOME: nowhere });
   const withUser = await loadConfig(nowhere, env);
@@ -97,18 +122,19 @@ export async function fastPathsFor(executablesToWrite: readonly string[], env: N
   for (const executable of executablesToWrite) {
     const tool = await loadTool(executable);
     if (!tool?.plainWords) continue;
+    if (executable === 'git' && !beforeExec.git) continue;
     const words = fastPathWords(tool, [builtin.rules, withUser.rules]);
     out.set(executable, fastPathScript(executable, words, userConfigPath(env), tool.injectedBy));
   }
   return out;
 }
 
-export async function writeShims(dir: string, tools: string[], env: NodeJS.ProcessEnv): Promise<string[]> {
+export async function writeShims(dir: string, tools: string[], env: NodeJS.ProcessEnv, beforeExec: Record<string, string[]> = {}): Promise<string[]> {
   mkdirSync(dir, { recursive: true });
   const entry = shimEntry();
   let fast = new Map<string, string[]>();
   try {
-    fast = await fastPathsFor(tools, env);
+    fast = await fastPathsFor(tools, env, beforeExec);
   } catch (error) {
     // Rules that do not load stop every wrapped command until they are fixed. The shims are still
     // written, all of them the slow way, so that each call reports it and none runs unjudged.
@@ -121,7 +147,7 @@ export async function writeShims(dir: string, tools: string[], env: NodeJS.Proce
       throw new UserError(`chaperone: ${path} exists and is not a chaperone shim; not overwriting it. Choose another --dir.`);
     }
     const temporary = `${path}.chaperone-${process.pid}`;
-    writeFileSync(temporary, shimScript(tool, process.execPath, entry, fast.get(tool)), { mode: 0o755 });
+    writeFileSync(temporary, shimScript(tool, process.execPath, entry, fast.get(tool), undefined, beforeExec[tool]), { mode: 0o755 });
     chmodSync(temporary, 0o755);
     renameSync(temporary, path);
   }
@@ -138,6 +164,8 @@ export function removeShims(dir: string, tools: string[]): string[] {
       removed.push(tool);
     }
   }
+  // git's exec-path overlay (src/shim/git-exec-path.ts) goes with the git shim.
+  if (removed.includes('git')) rmSync(join(dir, '.git-exec-path'), { recursive: true, force: true });
   if (readdirSync(dir).length === 0) rmdirSync(dir);
   return removed;
 }

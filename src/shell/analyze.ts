@@ -28,6 +28,7 @@ import { forEachChild, parse, type AndOr, type Assignment, type Command, type Co
 import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { isCovered } from '../tools/index.js';
+import { Identities } from './identity.js';
 import { commandName, type Launch } from './launch.js';
 import { mentionsCoveredTool } from './mentions.js';
 import { runnerLaunch } from './runners.js';
@@ -107,6 +108,8 @@ export interface LineContext {
    * files say nothing about it, so none is read (a `< file` there is unknown input).
    */
   remote?: boolean;
+  /** `$0`, `$1`, … when the line is shell text run as `sh -c LINE $0 $1 …`. */
+  positional?: string[];
 }
 
 /** How many levels of shell text inside shell text (`bash -c "sh -c '…'"`) are followed. */
@@ -134,11 +137,20 @@ interface Walk {
   files: string[];
   /** Its stdin is a pipe from a command whose output is not known (`curl … | sh`). */
   pipedUnknown?: boolean;
+  /** What files command words name (none for a remote line, whose files are not ours). */
+  identities?: Identities;
+  /** The line's own environment, which CommandEnv changes are relative to. */
+  env: NodeJS.ProcessEnv;
 }
 
 export function analyzeLine(line: string, context: LineContext): LineAnalysis {
-  const walk: Walk = { out: [], problems: [], functions: [], depth: context.depth ?? 0, remote: context.remote ?? false, via: [], calling: [], unknown: [], files: [] };
-  withWrittenFiles(new Map(), () => runText(line, startShell(context.cwd, context.env), walk, true));
+  const walk: Walk = {
+    out: [], problems: [], functions: [], depth: context.depth ?? 0, remote: context.remote ?? false, via: [], calling: [], unknown: [], files: [],
+    env: context.env, ...(context.remote ? {} : { identities: new Identities(context.env) }),
+  };
+  const state = startShell(context.cwd, context.env);
+  if (context.positional) state.positional = context.positional;
+  withWrittenFiles(new Map(), () => runText(line, state, walk, true));
   // A function that is never called still counts: it can be called in ways a line does not show (trap).
   // It may run at any time, so nothing is certain before it and anything in the line may come first.
   for (let i = 0; i < walk.functions.length; i++) {
@@ -410,6 +422,11 @@ function run(argv: string[], env: CommandEnv, stdin: string | undefined, state: 
     for (const runs of launch.runs ?? []) run(runs, next, launch.stdin === 'none' ? undefined : stdin, state, inner, where, inShell && launch.inShell === true, launch.stdin !== 'none' && stdinUnknown);
     return undefined;
   }
+  // A covered tool under another name (a copy, a link, a package's file) is that tool, not a file to read.
+  if (walk.identities && walk.identities.commands(argv, pathOf(env, walk), cwd)[0] !== argv) {
+    emit(argv, env, stdin, cwd, walk, state, stdinUnknown);
+    return undefined;
+  }
   const indirect = followIndirect(argv, { cwd, lookup: (name) => env.set[name] ?? lookupIn(state)(name), stdin, stdinUnknown: walk.pipedUnknown === true, remote: walk.remote, via: walk.via });
   if (indirect) {
     follow(indirect, env, state, walk, cwd, inShell);
@@ -531,29 +548,41 @@ function follow(found: Followed, env: CommandEnv, state: ShellState, walk: Walk,
   for (const r of found.runs) run(r.argv, changeEnv(env, { set: r.set ?? {} }), undefined, copyShell(state), { ...walk, via: [...walk.via, r.via] }, r.cwd ?? cwd, false);
 }
 
-function emit(argv: string[], env: CommandEnv, stdin: string | undefined, cwd: string, walk: Walk, state: ShellState, stdinUnknown = false): void {
+function emit(words: string[], env: CommandEnv, stdin: string | undefined, cwd: string, walk: Walk, state: ShellState, stdinUnknown = false): void {
   if (full(walk)) return;
   const after = [...state.succeeded].sort((a, b) => a - b);
-  const name = commandName(argv[0]);
-  const first = argv[0].includes('/') && isCovered(reveal(name)) ? name : argv[0];
   const set: Record<string, string> = {};
   for (const [k, v] of Object.entries(env.set)) set[k] = reveal(v);
-  walk.out.push({
-    argv: [first, ...argv.slice(1)].map(reveal),
-    cwd: reveal(cwd),
-    env: set,
-    ...(env.unset.length > 0 ? { unset: [...env.unset] } : {}),
-    ...(env.clear ? { clearEnv: true } : {}),
-    ...(stdin !== undefined ? { stdin: reveal(stdin) } : {}),
-    ...(stdinUnknown ? { stdinUnknown: true } : {}),
-    via: [...walk.via],
-    ...(walk.at !== undefined ? { offset: walk.at } : {}),
-    ...(after.length > 0 ? { after } : {}),
-    ...(walk.concurrent ? { concurrent: true } : {}),
-    ...(!isKnown(argv[0]) ? { computed: reveal(argv[0]) } : {}),
-  });
-  // Until a `;`, `||` or `!` says otherwise, what follows runs only if this succeeded.
-  state.succeeded.add(walk.out.length - 1);
+  // The file a command word names may be a covered tool by another name (a copy, a link, a package's file).
+  const path = pathOf(env, walk);
+  const commands = walk.identities ? walk.identities.commands(words, path, cwd) : [words];
+  for (const argv of commands) {
+    const name = commandName(argv[0]);
+    const first = argv[0].includes('/') && isCovered(reveal(name)) ? name : argv[0];
+    const seen = argv === words ? [] : [`${reveal(words[0])} is ${argv[0]}`];
+    walk.out.push({
+      argv: [first, ...argv.slice(1)].map(reveal),
+      cwd: reveal(cwd),
+      env: set,
+      ...(env.unset.length > 0 ? { unset: [...env.unset] } : {}),
+      ...(env.clear ? { clearEnv: true } : {}),
+      ...(stdin !== undefined ? { stdin: reveal(stdin) } : {}),
+      ...(stdinUnknown ? { stdinUnknown: true } : {}),
+      via: [...walk.via, ...seen],
+      ...(walk.at !== undefined ? { offset: walk.at } : {}),
+      ...(after.length > 0 ? { after } : {}),
+      ...(walk.concurrent ? { concurrent: true } : {}),
+      ...(!isKnown(argv[0]) ? { computed: reveal(argv[0]) } : {}),
+    });
+    // Until a `;`, `||` or `!` says otherwise, what follows runs only if this succeeded.
+    state.succeeded.add(walk.out.length - 1);
+  }
+  walk.identities?.observe(words, path, cwd);
+}
+
+/** The PATH a command of the line searches: the line's own, as the line changed it. */
+function pathOf(env: CommandEnv, walk: Walk): string | undefined {
+  return 'PATH' in env.set ? env.set.PATH : env.clear || env.unset.includes('PATH') ? undefined : walk.env.PATH;
 }
 
 /** What `echo`, `printf`, `cat` and `tee` write, when their words and input are known. */

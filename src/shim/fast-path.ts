@@ -30,7 +30,11 @@ const sq = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
  * CHAPERONE_DEPTH=1, and returns only when there is none. Anything chaperone-shaped it finds (another
  * install's shim) still decides through Node, since CHAPERONE_DEPTH is set.
  */
-export function realToolFunction(executable: string): string[] {
+export function realToolFunction(
+  executable: string,
+  /** sh a fast-path call runs just before the exec, which may `break` to send it the slow way (git's exec-path overlay). */
+  beforeExec: readonly string[] = [],
+): string[] {
   return [
     'chaperone_real() {',
     '  chaperone_self=${0%/*}',
@@ -43,6 +47,7 @@ export function realToolFunction(executable: string): string[] {
     `    if [ -f "$chaperone_p/${executable}" ] && [ -x "$chaperone_p/${executable}" ]; then`,
     '      IFS=$chaperone_ifs',
     '      set +f',
+    ...beforeExec.map((line) => `      if [ -n "\${chaperone_fast:-}" ]; then ${line}; fi`),
     '      CHAPERONE_DEPTH=1',
     '      export CHAPERONE_DEPTH',
     `      exec "$chaperone_p/${executable}" "$@"`,

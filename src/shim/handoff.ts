@@ -8,6 +8,7 @@
 //   signal N          Node had to run the tool itself (stdin was read ahead and must be fed to it), and
 //                     the tool died by signal N: the shim dies by the same signal;
 //   (nothing)         the shim exits with Node's exit status (refused, aborted, or the tool's own).
+//   git-exec-path DIR a first line, for git only: the shim exports GIT_EXEC_PATH=DIR before the exec.
 //
 // A shim written by an older install passes no --handoff, and Node runs the tool itself as before.
 
@@ -28,6 +29,16 @@ export function readShimArguments(argv: readonly string[]): { handoff?: Handoff;
 
 export function answerExec(handoff: Handoff, depth: number, path: string): void {
   writeSync(handoff.fd, `exec ${depth} ${path}`);
+}
+
+/**
+ * `exec` for git, with the exec-path overlay the tool must run with (src/shim/git-exec-path.ts) on a
+ * line of its own before it: `git-exec-path OVERLAY`, then `exec DEPTH PATH`. The shim exports
+ * GIT_EXEC_PATH=OVERLAY, then goes on as for `exec`.
+ */
+export function answerExecGit(handoff: Handoff, depth: number, path: string, overlay: string): void {
+  if (overlay.includes('\n')) throw new Error(`an exec-path overlay path with a newline in it: ${JSON.stringify(overlay)}`);
+  writeSync(handoff.fd, `git-exec-path ${overlay}\nexec ${depth} ${path}`);
 }
 
 export function answerSignal(handoff: Handoff, signal: number): void {

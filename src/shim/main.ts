@@ -2,25 +2,36 @@
 // writes. Decide first (pure), then act: gate, then run the real tool or exit.
 // Nothing here may run the real tool from an error path.
 
-import { basename } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
+import { realpathOr } from '../context/files.js';
 import { ExitCode, UserError } from '../errors.js';
 import { evaluate } from '../evaluate.js';
 import { passGate } from '../gate/gate.js';
 import { findRealTool } from './find-real.js';
-import { answerExec, readShimArguments, restoreCaCertificates } from './handoff.js';
+import { answerExec, answerExecGit, readShimArguments, restoreCaCertificates } from './handoff.js';
 import { depthVariable, runRealTool } from './run.js';
 
 const maxDepth = 8;
+/** How an entry of git's exec-path overlay starts us (see git-exec-path.ts): with the real file it stands for. */
+const overlayFlag = '--chaperone-overlay';
 
 async function main(): Promise<void> {
-  const { handoff, shimPath, args } = readShimArguments(process.argv.slice(2));
+  let argv = process.argv.slice(2);
+  // An overlay entry names its real file, so nothing is looked up on PATH; `git-push` there is `git push`.
+  const overlayReal = argv[0] === overlayFlag ? argv[1] : undefined;
+  if (overlayReal !== undefined) argv = argv.slice(2);
+  const { handoff, shimPath, args: rest } = readShimArguments(argv);
   if (shimPath === undefined) throw new UserError('chaperone: the shim entry needs the shim\'s path; reinstall the shims with `chaperone install`.', ExitCode.internal);
-  const tool = basename(shimPath);
+  const called = basename(shimPath);
+  const tool = overlayReal !== undefined ? 'git' : called;
+  const args = overlayReal !== undefined && called.startsWith('git-') ? [called.slice(4), ...rest] : rest;
   const env = process.env;
   restoreCaCertificates(env);
   const cwd = currentDirectory(env);
 
-  const depth = currentDepth(env) + 1;
+  // An overlay entry runs a fixed file, so it cannot call itself back through PATH, and it does not
+  // count: git calling git (submodules in submodules) may nest deeper than any wrapper would.
+  const depth = currentDepth(env) + (overlayReal !== undefined ? 0 : 1);
   if (depth > maxDepth) {
     throw new UserError(
       `chaperone: ${tool} called itself through chaperone ${maxDepth} times; a wrapper on PATH is probably calling back into the shim. ` +
@@ -32,19 +43,35 @@ async function main(): Promise<void> {
   const evaluation = await evaluate({ tool, args, cwd, env });
   if (!(await passGate(evaluation))) process.exit(ExitCode.refused);
 
-  const real = findRealTool(tool, env.PATH, shimPath, cwd);
-  if (real.kind === 'not-found') {
-    throw new UserError(`chaperone: ${tool}: command not found behind the chaperone shim (searched PATH after ${shimPath}). Install ${tool}, or run \`chaperone uninstall ${tool}\`.`, ExitCode.notFound);
+  let realPath = overlayReal;
+  if (realPath === undefined) {
+    const real = findRealTool(tool, env.PATH, shimPath, cwd);
+    if (real.kind === 'not-found') {
+      throw new UserError(`chaperone: ${tool}: command not found behind the chaperone shim (searched PATH after ${shimPath}). Install ${tool}, or run \`chaperone uninstall ${tool}\`.`, ExitCode.notFound);
+    }
+    if (real.kind === 'not-executable') {
+      throw new UserError(`chaperone: ${tool}: ${real.path} is not executable.`, ExitCode.notExecutable);
+    }
+    realPath = real.path;
   }
-  if (real.kind === 'not-executable') {
-    throw new UserError(`chaperone: ${tool}: ${real.path} is not executable.`, ExitCode.notExecutable);
+  let toolEnv: NodeJS.ProcessEnv = { ...env, [depthVariable]: String(depth) };
+  if (tool === 'git') {
+    // What git starts must come back through chaperone too: git runs with its exec-path overlay.
+    const { mirroredBy, overlayRoot, rootOfEntry, withOverlay } = await import('./git-exec-path.js');
+    const shimFile = resolve(cwd, shimPath);
+    const shim = { node: process.execPath, entry: process.argv[1] };
+    toolEnv =
+      overlayReal !== undefined
+        ? withOverlay(realPath, rootOfEntry(shimFile), toolEnv, shim, mirroredBy(shimFile))
+        : withOverlay(realPath, overlayRoot(dirname(realpathOr(shimFile))), toolEnv, shim);
   }
   // Nothing of stdin was consumed: the shim can exec the tool itself, and this process goes away.
   if (handoff && !evaluation.stdin) {
-    answerExec(handoff, depth, real.path);
+    if (tool === 'git' && toolEnv.GIT_EXEC_PATH) answerExecGit(handoff, depth, realPath, toolEnv.GIT_EXEC_PATH);
+    else answerExec(handoff, depth, realPath);
     return;
   }
-  runRealTool(real.path, tool, args, { ...env, [depthVariable]: String(depth) }, evaluation, handoff);
+  runRealTool(realPath, overlayReal !== undefined ? called : tool, rest, toolEnv, evaluation, handoff);
 }
 
 /** How many chaperone shims already stand above this call; a value that is not a count is none. */

@@ -16,6 +16,8 @@ export interface GitRepo {
   commonDir: string;
   /** How the repository was found. */
   evidence: Evidence;
+  /** The top-level directory of its working tree (where a `!` alias runs); none for a bare repository. */
+  workTree?: string;
 }
 
 /** Finds the repository git would use when run in `dir` with this --git-dir option and env. */
@@ -25,16 +27,17 @@ export function locateRepo(dir: string, gitDirOption: string | undefined, env: N
     const gitDir = resolvePath(dir, explicit);
     const evidence: Evidence =
       gitDirOption !== undefined ? { source: 'flag', key: '--git-dir', value: gitDirOption } : { source: 'env', key: 'GIT_DIR', value: explicit };
-    return { gitDir, commonDir: commonDirOf(gitDir), evidence };
+    // With GIT_DIR and no work tree named, git takes the current directory as the top level.
+    return { gitDir, commonDir: commonDirOf(gitDir), evidence, workTree: env.GIT_WORK_TREE ? resolvePath(dir, env.GIT_WORK_TREE) : dir };
   }
   for (const candidate of ancestors(dir)) {
     const dotGit = join(candidate, '.git');
     if (isDirectory(dotGit)) {
-      return { gitDir: dotGit, commonDir: commonDirOf(dotGit), evidence: { source: 'default', key: 'repository', value: displayPath(dotGit, env) } };
+      return { gitDir: dotGit, commonDir: commonDirOf(dotGit), evidence: { source: 'default', key: 'repository', value: displayPath(dotGit, env) }, workTree: candidate };
     }
     const linked = gitFileTarget(dotGit);
     if (linked) {
-      return { gitDir: linked, commonDir: commonDirOf(linked), evidence: { source: 'file', key: 'gitdir', value: displayPath(linked, env), file: displayPath(dotGit, env) } };
+      return { gitDir: linked, commonDir: commonDirOf(linked), evidence: { source: 'file', key: 'gitdir', value: displayPath(linked, env), file: displayPath(dotGit, env) }, workTree: candidate };
     }
     if (isBareRepository(candidate)) {
       return { gitDir: candidate, commonDir: commonDirOf(candidate), evidence: { source: 'default', key: 'repository', value: `${displayPath(candidate, env)} (bare)` } };

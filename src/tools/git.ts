@@ -28,11 +28,12 @@
 //   The repository: --git-dir, GIT_DIR, else the nearest .git (directory, or file of a linked worktree)
 //   above the directory -C leads to.
 
-import { resolve as resolvePath } from 'node:path';
-import type { Command, Evidence, Identifier, Invocation, ParsedInvocation, ResolvedTarget } from '../model.js';
+import { delimiter, isAbsolute, relative, resolve as resolvePath } from 'node:path';
+import type { Command, Evidence, Identifier, Invocation, NestedLine, ParsedInvocation, ResolvedTarget } from '../model.js';
 import { displayPath } from '../context/files.js';
 import { grammar, readArgs, type Grammar } from './argv.js';
 import { isTrue, localBranches, locateRepo, readConfig, readHead, type ConfigEntry, type GitConfig, type GitRepo, type Head } from './git-repo.js';
+import { execPathOf, findExternal, isOverlay } from './git-external.js';
 import { splitWords } from './shell-words.js';
 import type { Tool } from './tool.js';
 
@@ -125,12 +126,28 @@ const branchGrammar = grammar({
 /** Every other command: only its help, so that `git <anything> -h` is never gated. */
 const otherGrammar = grammar({ booleans: help });
 
-/** Built-in commands, which an alias of the same name cannot replace. All gated ones must be here. */
-const builtins = new Set([
-  'add', 'am', 'apply', 'bisect', 'blame', 'branch', 'checkout', 'checkout-index', 'cherry-pick', 'clean', 'clone', 'commit', 'config', 'describe', 'diff',
-  'fetch', 'format-patch', 'gc', 'grep', 'help', 'init', 'log', 'ls-files', 'ls-remote', 'merge', 'mv', 'notes', 'pull', 'push', 'rebase',
-  'reflog', 'remote', 'reset', 'restore', 'revert', 'rev-parse', 'rm', 'show', 'stash', 'status', 'switch', 'tag', 'update-ref', 'version', 'worktree',
-]);
+/**
+ * Built-in commands, which neither an alias nor an external command of the same name can replace: git
+ * 2.39's `git --list-cmds=builtins`, and those later versions made built-in (bisect, submodule, replay,
+ * refs, backfill). A name missing here is looked up as an external command, where a dashed link to git
+ * itself still shows it is built in.
+ */
+const builtins = new Set(
+  (
+    'add am annotate apply archive bisect bisect--helper blame branch bugreport bundle cat-file check-attr check-ignore check-mailmap ' +
+    'check-ref-format checkout checkout--worker checkout-index cherry cherry-pick clean clone column commit commit-graph commit-tree config ' +
+    'count-objects credential credential-cache credential-cache--daemon credential-store describe diagnose diff diff-files diff-index ' +
+    'diff-tree difftool env--helper fast-export fast-import fetch fetch-pack fmt-merge-msg for-each-ref for-each-repo format-patch fsck ' +
+    'fsck-objects fsmonitor--daemon gc get-tar-commit-id grep hash-object help hook index-pack init init-db interpret-trailers log ' +
+    'ls-files ls-remote ls-tree mailinfo mailsplit maintenance merge merge-base merge-file merge-index merge-ours merge-recursive ' +
+    'merge-recursive-ours merge-recursive-theirs merge-subtree merge-tree mktag mktree multi-pack-index mv name-rev notes pack-objects ' +
+    'pack-redundant pack-refs patch-id pickaxe prune prune-packed pull push range-diff read-tree rebase receive-pack reflog remote ' +
+    'remote-ext remote-fd repack replace rerere reset restore rev-list rev-parse revert rm send-pack shortlog show show-branch show-index ' +
+    'show-ref sparse-checkout stage stash status stripspace submodule submodule--helper switch symbolic-ref tag unpack-file unpack-objects ' +
+    'update-index update-ref update-server-info upload-archive upload-archive--writer upload-pack var verify-commit verify-pack verify-tag ' +
+    'version whatchanged worktree write-tree replay refs backfill'
+  ).split(' '),
+);
 
 // ── global options ───────────────────────────────────────────────────────────────────────────────
 
@@ -145,6 +162,10 @@ interface Globals {
   at?: number;
   /** `git --help`, `git --version` and friends. */
   help: boolean;
+  /** `--exec-path=DIR`: where git looks for external commands first. */
+  execPath?: string;
+  /** `--work-tree=DIR`. */
+  workTree?: string;
 }
 
 const globalValues = new Set(['--git-dir', '--work-tree', '--namespace', '--config-env', '--attr-source', '--super-prefix', '--shallow-file']);
@@ -163,7 +184,11 @@ function readGlobals(args: readonly string[], invocation: Invocation): Globals {
     const eq = arg.indexOf('=');
     const name = eq === -1 ? arg : arg.slice(0, eq);
     if (globalHelp.has(arg) || name === '--list-cmds') return { ...globals, help: true };
-    if (name === '--exec-path' || globalBooleans.has(arg)) continue;
+    if (name === '--exec-path') {
+      globals.execPath = resolvePath(globals.dir, arg.slice(eq + 1));
+      continue;
+    }
+    if (globalBooleans.has(arg)) continue;
     if (arg === '--bare') {
       globals.gitDir = globals.dir;
       continue;
@@ -186,6 +211,7 @@ function applyGlobal(globals: Globals, name: string, value: string, env: NodeJS.
   if (name === '-C' && value !== '') globals.dir = resolvePath(globals.dir, value);
   else if (name === '-c') globals.configs.push(value);
   else if (name === '--git-dir') globals.gitDir = value; // relative to where the last -C leads
+  else if (name === '--work-tree') globals.workTree = resolvePath(globals.dir, value);
   else if (name === '--config-env') {
     const eq = value.lastIndexOf('=');
     if (eq !== -1) globals.configs.push(`${value.slice(0, eq)}=${env[value.slice(eq + 1)] ?? ''}`);
@@ -195,6 +221,7 @@ function applyGlobal(globals: Globals, name: string, value: string, env: NodeJS.
 // ── the world a command runs in, read when first needed ─────────────────────────────────────────
 
 interface World {
+  globals: Globals;
   env: NodeJS.ProcessEnv;
   dir: string;
   repo(): GitRepo | undefined;
@@ -207,6 +234,7 @@ function worldOf(globals: Globals, env: NodeJS.ProcessEnv): World {
   let head: { value: Head | undefined } | undefined;
   let config: GitConfig | undefined;
   const world: World = {
+    globals,
     env,
     dir: globals.dir,
     repo: () => (repo ??= { value: locateRepo(globals.dir, globals.gitDir, env) }).value,
@@ -234,6 +262,10 @@ interface Reading {
   action?: Action;
   /** The alias the command came through, if any, and the command line it made. */
   alias?: { entry: ConfigEntry; expanded: string[] };
+  /** What runs instead of a git command: a `!` alias's shell line, an external command. */
+  nested?: NestedLine;
+  /** Why what runs cannot be read (an external script too long to judge). */
+  unreadable?: string;
 }
 
 function read(invocation: Invocation): Reading {
@@ -242,6 +274,7 @@ function read(invocation: Invocation): Reading {
   if (globals.help || globals.at === undefined) return { world, help: globals.help };
   const expanded = expandAlias(invocation.args[globals.at], invocation.args.slice(globals.at + 1), world);
   if (!expanded) return { world, help: false };
+  if (expanded.runs) return { world, help: false, ...expanded.runs };
   const { name, args } = expanded;
   const alias = expanded.alias && { entry: expanded.alias, expanded: [name, ...args] };
 
@@ -263,18 +296,25 @@ function read(invocation: Invocation): Reading {
   return { world, help: flags.has('--help') || name === 'help' || name === 'version', action: { kind: 'other', name, path: [name, ...positionals], flags }, alias };
 }
 
-/** git's handle_alias: a command that is not built in and names an alias is replaced by the alias. */
-function expandAlias(first: string, rest: string[], world: World): { name: string; args: string[]; alias?: ConfigEntry } | undefined {
+/**
+ * git's run_argv: a built-in runs; else an external command `git-<name>` (exec-path, then PATH); else an
+ * alias replaces the name, and the search starts again. A `!` alias and an external command run
+ * something other than git: that comes back as what `runs`, to be judged as a line of its own.
+ */
+function expandAlias(first: string, rest: string[], world: World): { name: string; args: string[]; alias?: ConfigEntry; runs?: Pick<Reading, 'nested' | 'unreadable'> } | undefined {
   let name = first;
   let args = rest;
   let alias: ConfigEntry | undefined;
   const seen = new Set<string>();
   while (!builtins.has(name)) {
+    const runs = externalCommand(name, args, world);
+    if (runs === 'git') break;
+    if (runs) return { name, args, alias, runs };
     const entry = world.config().last(`alias.${name}`);
     if (!entry) break;
     if (seen.has(name)) return undefined; // git stops on a loop of aliases
     seen.add(name);
-    if (entry.value.startsWith('!')) return undefined; // a shell: its own git commands come through the shim
+    if (entry.value.startsWith('!')) return { name, args, alias: entry, runs: { nested: shellAlias(name, entry, args, world) } };
     const words = splitWords(entry.value);
     if (!words) return undefined;
     // An alias may start with options that change nothing in the environment (--no-pager, -p).
@@ -286,6 +326,62 @@ function expandAlias(first: string, rest: string[], world: World): { name: strin
     args = [...words.slice(i + 1), ...args];
   }
   return { name, args, alias };
+}
+
+/**
+ * A `!` alias: git runs `sh -c '<alias> "$@"' '<alias>' ARGS…` (no `"$@"` without arguments) from the
+ * top level of the working tree, with GIT_PREFIX set to where it was called from (run-command.c's
+ * prepare_shell_cmd, git.c's handle_alias). Appending the arguments quoted runs the same commands.
+ */
+function shellAlias(name: string, entry: ConfigEntry, args: string[], world: World): NestedLine {
+  const text = entry.value.slice(1);
+  const repo = world.repo();
+  const top = repo ? (repo.workTree ?? world.dir) : world.dir;
+  const prefix = relative(top, world.dir);
+  const inside = prefix !== '' && !prefix.startsWith('..') && !isAbsolute(prefix);
+  return {
+    via: `git alias ${name}`,
+    line: args.length > 0 ? `${text} ${args.map(shellQuote).join(' ')}` : text,
+    positional: [text, ...args],
+    where: 'local',
+    cwd: top,
+    env: childEnv(world, { GIT_PREFIX: inside ? `${prefix}/` : '' }),
+  };
+}
+
+/** `git <name>` as an external command, or 'git' when that is git itself, or undefined when there is none. */
+function externalCommand(name: string, args: string[], world: World): Pick<Reading, 'nested' | 'unreadable'> | 'git' | undefined {
+  const execPath = execPathOf(world.globals.execPath, world.env);
+  const found = findExternal(name, execPath, world.env, world.dir);
+  if (!found) return undefined;
+  if (found.kind === 'git') return 'git';
+  const shown = displayPath(found.path, world.env);
+  if (found.kind === 'too-long') return { unreadable: `git ${name}: ${shown} is a script too long to read` };
+  const env = childEnv(world, execPath ? { GIT_EXEC_PATH: execPath, PATH: `${execPath}${delimiter}${world.env.PATH ?? ''}` } : {});
+  const via = `git ${name} (${shown})`;
+  if (found.kind === 'script') return { nested: { via, line: found.text, positional: [found.path, ...args], where: 'local', cwd: world.dir, env } };
+  return { nested: { via, argv: [found.path, ...args], where: 'local', cwd: world.dir, env } };
+}
+
+/** The environment git gives what it starts: its -c settings passed down, as git_config_push_parameter does. */
+function childEnv(world: World, extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...world.env };
+  const { configs, gitDir, workTree, dir } = world.globals;
+  if (configs.length > 0) {
+    const pairs = configs.map((pair) => {
+      const eq = pair.indexOf('=');
+      return eq === -1 ? shellQuote(pair) : `${shellQuote(pair.slice(0, eq))}=${shellQuote(pair.slice(eq + 1))}`;
+    });
+    env.GIT_CONFIG_PARAMETERS = [world.env.GIT_CONFIG_PARAMETERS, ...pairs].filter(Boolean).join(' ');
+  }
+  if (gitDir !== undefined) env.GIT_DIR = resolvePath(dir, gitDir);
+  if (workTree !== undefined) env.GIT_WORK_TREE = workTree;
+  return Object.assign(env, extra);
+}
+
+/** A word quoted for sh, always: what a shell then reads is exactly `word`. */
+function shellQuote(word: string): string {
+  return `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 /** A command's options with parse-options' `--no-<option>` applied, and its positionals. */
@@ -318,7 +414,22 @@ function readPush(flags: Map<string, string[]>, positionals: string[], world: Wo
 }
 
 function parse(invocation: Invocation): ParsedInvocation {
-  const { world, help, action, alias } = read(invocation);
+  const reading = read(invocation);
+  const parsed = parseReading(reading);
+  // `--exec-path=DIR` beats the GIT_EXEC_PATH overlay the shim sets: git would put DIR first on PATH for
+  // everything it starts, and hooks, aliases and git-foo commands would find the real git there.
+  const execPath = reading.world.globals.execPath;
+  if (execPath !== undefined && !reading.help && !isOverlay(execPath)) {
+    const text = `git --exec-path=${execPath}: what git starts (hooks, aliases, git-foo commands) would not come back through chaperone`;
+    parsed.commands.push({ path: ['exec-path'], flags: new Map(), text });
+  }
+  return parsed;
+}
+
+function parseReading(reading: Reading): ParsedInvocation {
+  const { world, help, action, alias, nested, unreadable } = reading;
+  if (nested) return { commands: [], help, nested: [nested] };
+  if (unreadable) return { commands: [{ path: ['nested', 'unreadable'], flags: new Map(), text: unreadable }], help };
   if (!action) return { commands: [], help };
   // The text shows a part of the invocation, or what an alias made of it.
   const through = alias ? ` (${alias.entry.key} = ${alias.entry.value})` : '';

@@ -50,6 +50,11 @@ export function isCovered(executable: string): boolean {
   return registry.some((t) => t.executables.includes(executable));
 }
 
+/** The tool (its rules' name) an executable belongs to: `mariadb` → mysql. */
+export function toolOf(executable: string): string | undefined {
+  return registry.find((t) => t.executables.includes(executable))?.name;
+}
+
 export async function loadTool(executable: string): Promise<Tool | undefined> {
   return registry.find((t) => t.executables.includes(executable))?.load();
 }

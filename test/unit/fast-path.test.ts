@@ -103,6 +103,10 @@ describe('the sh fast path', () => {
     sb = await makeSandbox(['git', 'terraform']);
     sb.double('git');
     sb.double('terraform');
+    // Installed again with the doubles in place: git's fast path exports the exec-path overlay built
+    // for the git behind the shim, and goes the slow way for any other git.
+    const installed = await sb.chaperone(['install', '--dir', sb.shims, 'git', 'terraform']);
+    expect(installed.exitCode, String(installed.stderr)).toBe(0);
     // The node each shim starts, wrapped to leave a mark: a call that took the fast path leaves none.
     const wrapper = join(sb.root, 'node-wrapper');
     writeFileSync(wrapper, `#!/bin/sh\necho "$@" >> "${sb.records}/node"\nexec "${process.execPath}" "$@"\n`);
@@ -130,6 +134,7 @@ describe('the sh fast path', () => {
     expect(result.exitCode, String(result.stderr)).toBe(0);
     expect(sb.record(options.tool ?? 'git')?.argv).toEqual(args);
     expect(sb.record(options.tool ?? 'git')?.env.CHAPERONE_DEPTH).toBe(options.depth ?? '1');
+    if ((options.tool ?? 'git') === 'git') expect(sb.record('git')?.env.GIT_EXEC_PATH).toContain(join(sb.shims, '.git-exec-path'));
     return nodeRan() > before ? 'node' : 'fast';
   }
 

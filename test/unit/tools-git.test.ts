@@ -76,7 +76,7 @@ describe('git commands against the built-in rules', () => {
     ['git --version', ''],
     ['git -v push --force', ''],
     ['git --frobnicate push --force', ''],
-    ["git -c alias.nuke='!git push --force' nuke origin main", ''],
+    ["git -c alias.nuke='!git push --force' nuke origin main", 'git.push.force'],
     ["git -c alias.push='status' push", ''],
     ['git status', ''],
     ['git log --oneline', ''],
@@ -267,6 +267,6 @@ describe('git commands as the rules see them (the text shown for each part)', ()
     [{ line: 'git push', cwd: worktree }, ['git.push.force-refspec: git push deploy +refs/heads/main:refs/heads/production (remote.deploy.push in ~/code/shop/.git/config)']],
     [{ line: 'git pf origin main', cwd: shop }, ['git.push.force: git push --force origin main (alias.pf = push --force)']],
     [{ line: 'git push --force https://x:ghp_TOKEN@github.com/acme/shop.git main feature/login', cwd: shop }, ['git.push.force: git push https://github.com/acme/shop.git main', 'git.push.force: git push https://github.com/acme/shop.git feature/login']],
-    [{ line: 'git sync', cwd: shop }, []],
+    [{ line: 'git sync', cwd: shop }, ['git.push.force: git alias sync > git push --force']],
   ], texts);
 });
