@@ -1,7 +1,8 @@
-// Generates README.md's table of covered commands from rules.yaml, so the two cannot drift apart.
+// Generates the table of covered commands (docs/covered-commands.md) from rules.yaml, so the two cannot
+// drift apart.
 //   node scripts/covered-table.js          print the table
-//   node scripts/covered-table.js --write  rewrite it in README.md, between the markers
-// test/unit/readme.test.ts fails when README.md is out of date.
+//   node scripts/covered-table.js --write  rewrite it in docs/covered-commands.md, between the markers
+// test/unit/readme.test.ts fails when the file is out of date.
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parse } from 'yaml';
@@ -24,12 +25,12 @@ export function coveredTable(rulesYaml) {
 export function withTable(readme, table) {
   const start = readme.indexOf(startMarker);
   const end = readme.indexOf(endMarker);
-  if (start === -1 || end === -1) throw new Error('README.md has no covered-commands markers');
+  if (start === -1 || end === -1) throw new Error('docs/covered-commands.md has no covered-commands markers');
   return `${readme.slice(0, start + startMarker.length)}\n${table}\n${readme.slice(end)}`;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const table = coveredTable(readFileSync('rules.yaml', 'utf8'));
-  if (process.argv.includes('--write')) writeFileSync('README.md', withTable(readFileSync('README.md', 'utf8'), table));
+  if (process.argv.includes('--write')) writeFileSync('docs/covered-commands.md', withTable(readFileSync('docs/covered-commands.md', 'utf8'), table));
   else process.stdout.write(`${table}\n`);
 }

@@ -111,6 +111,8 @@ describe('findAgentProcess', () => {
     while (!started()) await new Promise((r) => setImmediate(r));
     const sleeper = Number(childrenOf().split(' ')[0]);
     expect(findAgentProcess(sleeper)).toMatchObject({ pid: agent.pid, name: 'claude', via: 'ancestor' });
+    // The sleep holds the script's output pipes open: end it too, or waiting takes its 30 s.
+    process.kill(sleeper);
     agent.kill();
     await agent;
   });
