@@ -8,6 +8,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const runs = Number(process.env.RUNS ?? 30);
 const root = mkdtempSync(join(tmpdir(), 'chaperone-bench-'));
@@ -25,7 +26,7 @@ const git = spawnSync('sh', ['-c', 'command -v git']).stdout.toString().trim();
 const base = { HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_STATE_HOME: join(home, '.state'), LANG: 'C.UTF-8', PWD: repo };
 const env = { ...base, PATH: `${shims}:${doubles}:/usr/bin:/bin` };
 const agent = { ...env, CHAPERONE_ACTOR: 'agent' };
-execFileSync(process.execPath, ['bin/chaperone.js', 'install', '--dir', shims, 'railway', 'psql', 'aws', 'git'], { env, stdio: 'ignore' });
+execFileSync(process.execPath, [fileURLToPath(new URL('../bin/chaperone.js', import.meta.url)), 'install', '--dir', shims, 'railway', 'psql', 'aws', 'git'], { env, stdio: 'ignore' });
 execFileSync(git, ['init', '-q', repo]);
 
 // A user rules file of 1,000 rules, for the row that compares a call with and without it.
@@ -37,6 +38,7 @@ const bigEnv = { ...agent, HOME: bigHome, XDG_CONFIG_HOME: join(bigHome, '.confi
 
 const hookPayload = (command) => JSON.stringify({ session_id: 's', hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command }, cwd: repo });
 const node = process.execPath;
+const cli = fileURLToPath(new URL('../bin/chaperone.js', import.meta.url));
 const readStdin = ['-e', 'process.stdin.resume(); process.stdin.on("end", () => {})'];
 
 /** [name, budget, case, baseline]; a case is [file, args, env, stdin?]. */
@@ -48,15 +50,17 @@ const rows = [
   ['decision, refused: aws s3 rb --profile acme-prod', '1.3×', [join(shims, 'aws'), ['s3', 'rb', 's3://b', '--profile', 'acme-prod'], agent], [node, ['-e', '0'], env]],
   ['decision, benign: psql -c "select 1"', '1.5×', [join(shims, 'psql'), ['-h', 'db.prod.example', '-c', 'select 1'], agent], [node, ['-e', '0'], env]],
   ['decision, refused: psql -c "drop table t"', '1.5×', [join(shims, 'psql'), ['-h', 'db.prod.example', '-c', 'drop table t'], agent], [node, ['-e', '0'], env]],
-  ['hook claude, benign payload', '1.3×', [node, ['bin/chaperone.js', 'hook', 'claude'], env, hookPayload('git status && ls')], [node, readStdin, env, hookPayload('git status && ls')]],
-  ['hook claude, destructive payload', '1.3×', [node, ['bin/chaperone.js', 'hook', 'claude'], env, hookPayload('railway volume delete --volume pg')], [node, readStdin, env, hookPayload('railway volume delete --volume pg')]],
+  ['hook claude, benign payload', '1.3×', [node, [cli, 'hook', 'claude'], env, hookPayload('git status && ls')], [node, readStdin, env, hookPayload('git status && ls')]],
+  ['hook claude, destructive payload', '1.3×', [node, [cli, 'hook', 'claude'], env, hookPayload('railway volume delete --volume pg')], [node, readStdin, env, hookPayload('railway volume delete --volume pg')]],
   ['user rules.yaml of 1,000 rules (refused aws call)', '1.1×', [join(shims, 'aws'), ['s3', 'rb', 's3://b', '--profile', 'acme-prod'], bigEnv], [join(shims, 'aws'), ['s3', 'rb', 's3://b', '--profile', 'acme-prod'], agent]],
 ];
 
 function once([file, args, runEnv, input]) {
   const start = process.hrtime.bigint();
-  const result = spawnSync(file, args, { env: runEnv, cwd: repo, input: input ?? '', stdio: ['pipe', 'ignore', 'ignore'] });
+  const result = spawnSync(file, args, { env: runEnv, cwd: repo, input: input ?? '', stdio: ['pipe', 'ignore', 'pipe'] });
   if (result.error) throw result.error;
+  // A case that fails for another reason (a missing file) would measure nothing: refusals exit 77 or 2.
+  if (![0, 2, 77].includes(result.status ?? -1)) throw new Error(`${file} ${args.join(' ')} exited ${result.status}: ${result.stderr}`);
   return Number(process.hrtime.bigint() - start) / 1e6;
 }
 
