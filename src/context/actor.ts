@@ -5,7 +5,7 @@ import { closeSync, openSync } from 'node:fs';
 import type { Actor, ActorInfo } from '../model.js';
 import type { AgentProcess } from './ancestry.js';
 
-/** Variables that agents set in the shells they run (shared agents.md §3.9). CLAUDECODE=1 alone is not enough. */
+/** Variables that agents set in the shells they run. CLAUDECODE=1 alone is not enough. */
 const agentMarkers: [variable: string, matches: (value: string) => boolean][] = [
   ['CLAUDE_CODE_CHILD_SESSION', (v) => v !== ''],
   ['CLAUDE_CODE_SESSION_ID', (v) => v !== ''],

@@ -22,7 +22,7 @@ export interface AgentProcess {
   via: 'ancestor' | 'terminal';
 }
 
-/** Executable names of coding agents (shared agents.md). Editors (code, cursor) are not agents. */
+/** Executable names of coding agents. Editors (code, cursor) are not agents. */
 const agentNames = new Set(['claude', 'claude.exe', 'codex', 'gemini', 'copilot', 'cursor-agent']);
 /** Where agents installed from npm keep their entry scripts, for a `node …/cli.js` process. */
 const agentPackages = /(^|\/)(@anthropic-ai\/claude-code|@openai\/codex|@google\/gemini-cli|@github\/copilot|cursor-agent)(\/|$)/;

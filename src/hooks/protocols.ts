@@ -1,6 +1,6 @@
 // Each agent's pre-shell hook protocol: where the command and cwd are in its JSON, and how a decision
-// is said back. Facts from shared agents.md (Claude Code §1, Cursor §2, Codex §3.1, Gemini §3.2,
-// Copilot §3.3). Unknown fields are ignored; a missing command is an error, answered with a deny.
+// is said back. Facts from each agent's hook documentation (Claude Code, Cursor, Codex, Gemini,
+// Copilot). Unknown fields are ignored; a missing command is an error, answered with a deny.
 
 export type HookAgent = 'claude' | 'cursor' | 'codex' | 'gemini' | 'copilot';
 export const hookAgents: HookAgent[] = ['claude', 'cursor', 'codex', 'gemini', 'copilot'];

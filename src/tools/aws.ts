@@ -3,7 +3,6 @@
 // --generate-cli-skeleton, which prints JSON without a request. Aliases in ~/.aws/cli/alias are expanded
 // first (aws-alias.ts). Structured values (shorthand, JSON, file://) and --cli-input-json/yaml are read
 // into dotted flags by aws-params.ts.
-// See shared tools.md §3.
 //
 // Target:
 //   --profile, else static keys in AWS_ACCESS_KEY_ID (which beat AWS_PROFILE for credentials), else

@@ -1,5 +1,5 @@
 // Docker CLI (docker/cli, cobra) and Docker Compose: the `docker compose` plugin and the standalone
-// `docker-compose`. See shared tools.md §7.9.
+// `docker-compose`.
 //
 // Grammar. docker's root command stops reading its own options at the first word, so global options
 // (--context/-c, -H/--host, --config, -D/--debug, -l/--log-level, --tls*) stand before the subcommand;

@@ -1,4 +1,4 @@
-// flyctl, also installed as fly (superfly/flyctl, Go, cobra + pflag). See shared tools.md §7.2.
+// flyctl, also installed as fly (superfly/flyctl, Go, cobra + pflag).
 // Concourse CI's CLI is also called fly: a command only Concourse has (`fly -t ci destroy-pipeline`) is
 // read and resolved by concourse.ts, its path starting with `concourse`.
 //

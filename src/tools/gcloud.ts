@@ -1,4 +1,4 @@
-// gcloud (Google Cloud SDK: Python, calliope over argparse). See shared tools.md §6.
+// gcloud (Google Cloud SDK: Python, calliope over argparse).
 //
 // Grammar: argparse. Global flags (--project, --configuration, --quiet …) may stand anywhere; a
 // command's own flags stand after it. An unknown --flag takes the next word as its value unless that

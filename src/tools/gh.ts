@@ -1,4 +1,4 @@
-// GitHub CLI (cli/cli, cobra). See shared tools.md §7.10.
+// GitHub CLI (cli/cli, cobra).
 //
 // Grammar: cobra; flags may stand anywhere after the command words, and -R/--repo on most groups. Short
 // spellings differ by command (`cache delete -a` is --all, `secret delete -a` is --app), so argv is

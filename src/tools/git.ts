@@ -1,5 +1,5 @@
-// git (C; each command reads its options with parse-options). See shared tools.md §7.11; checked
-// against git 2.39.
+// git (C; each command reads its options with parse-options); checked against
+// git 2.39.
 //
 // Grammar: git [global options] <command> [options] [args]
 //   - Global options stand before the command: -C <dir> (each relative to the one before), -c <key>=<value>,

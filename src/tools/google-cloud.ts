@@ -1,5 +1,5 @@
 // Google Cloud facts that gcloud and gsutil share: the project gcloud's active configuration names, and
-// the buckets a command line names. See shared tools.md §6.
+// the buckets a command line names.
 //
 // gcloud's order for the core/project property (googlecloudsdk/core/properties.py, checked against the
 // SDK 528 source):

@@ -1,4 +1,4 @@
-// gsutil (Python; the copy bundled with the Cloud SDK here). See shared tools.md §6.
+// gsutil (Python; the copy bundled with the Cloud SDK here).
 //
 // Grammar: Python getopt, which stops at the first word that is not an option. Top-level options
 // (`-m`, `-q`, `-o SECTION:KEY=VALUE`, `-h HEADER`, `-u PROJECT`, `-i SA`, …) stand before the command;

@@ -1,4 +1,4 @@
-// Helm (helm/helm v3 and v4, cobra + pflag). See shared tools.md §4.3.
+// Helm (helm/helm v3 and v4, cobra + pflag).
 //
 // Grammar: cobra, as in cobra-command.ts. The global flags (-n, --kube-context, --kubeconfig,
 // --kube-apiserver, …) may stand anywhere. `uninstall` answers to del, delete and un; v4 renamed

@@ -1,4 +1,4 @@
-// Heroku CLI (heroku/cli 11, oclif). See shared tools.md §7.1.
+// Heroku CLI (heroku/cli 11, oclif).
 //
 // Grammar: oclif. The first argument is the command id, its topics joined by colons (`apps:destroy`,
 // `pg:backups:delete`); the id is split into words so a rule reads `apps destroy`, and the older

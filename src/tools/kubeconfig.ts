@@ -1,5 +1,4 @@
 // Reading kubeconfig files the way kubectl's client-go (clientcmd) does, for kubectl and helm.
-// See shared tools.md §4.1.
 //
 // Files: --kubeconfig FILE alone, with no merge; else every file KUBECONFIG lists (':'-separated; empty
 // entries skipped, a missing file ignored); else ~/.kube/config. Relative paths start at the cwd.

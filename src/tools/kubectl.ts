@@ -1,4 +1,4 @@
-// kubectl (kubernetes/kubectl, cobra + pflag). See shared tools.md §4.1 and §4.2.
+// kubectl (kubernetes/kubectl, cobra + pflag).
 //
 // Grammar: cobra. The global flags (-n, --context, --kubeconfig, -s/--server, --cluster, --user, …) may
 // stand anywhere; cobra finds the subcommand skipping flags by the rules in cobra.ts, so

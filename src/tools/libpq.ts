@@ -1,4 +1,4 @@
-// How libpq decides where psql, dropdb and pg_restore connect. See shared tools.md §2.2.
+// How libpq decides where psql, dropdb and pg_restore connect.
 //
 //   1. explicit values: a connection string (URI or key=value) overrides the -h/-p/-U/-d flags;
 //   2. the service (service= or PGSERVICE) from PGSERVICEFILE or ~/.pg_service.conf, then

@@ -1,6 +1,6 @@
 // mongosh and the legacy mongo shell (@mongosh/arg-parser: yargs-parser with short-option groups off,
 // so `-f x.js` and `-p secret` take the next argument, `--opt=value` works, and unknown options are an
-// error). See shared tools.md §7.7.
+// error).
 //
 // What it runs: every --eval, then every script: --file/-f and the positionals after the connection
 // (in mongosh's order); with neither, or with --shell, the shell reads stdin (a regular file or a pipe,

@@ -1,4 +1,4 @@
-// mysql and mariadb (the MySQL/MariaDB terminal client; my_getopt). See shared tools.md §7.6.
+// mysql and mariadb (the MySQL/MariaDB terminal client; my_getopt).
 //
 // Grammar: options and the one positional (the database) mix freely. A long option may be abbreviated
 // to a unique prefix, `_` and `-` are the same in its name, and `--loose-`, `--enable-`, `--skip-`,

@@ -1,5 +1,5 @@
 // psql (PostgreSQL's terminal client; GNU getopt_long, so options and positionals mix freely, and a
-// long option may be abbreviated). See shared tools.md §2.
+// long option may be abbreviated).
 //
 // What it runs: the startup files (psqlrc.ts) unless -X, then each -c and each -f in order; with
 // neither (or with -f -), stdin. Files and a regular file on stdin are read with pread, so psql still

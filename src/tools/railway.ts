@@ -1,4 +1,4 @@
-// Railway CLI (railwayapp/cli, Rust + clap). See shared tools.md §1.
+// Railway CLI (railwayapp/cli, Rust + clap).
 //
 // Grammar: clap. Flags of a parent command stand before its subcommand (`railway volume -e production
 // delete`); a few parents declare them global. Reading every flag wherever it stands is a superset of

@@ -1,4 +1,4 @@
-// redis-cli (redis 7; src/redis-cli.c parseOptions). See shared tools.md §7.8.
+// redis-cli (redis 7; src/redis-cli.c parseOptions).
 //
 // Grammar: options are read left to right and stop at the first word that is not an option: that word
 // is the command, everything after it its arguments (`redis-cli del -h` deletes the key "-h"). A value

@@ -1,4 +1,4 @@
-// Supabase CLI (supabase/cli, Go, cobra + pflag + viper with the SUPABASE_ prefix). See shared tools.md §7.3.
+// Supabase CLI (supabase/cli, Go, cobra + pflag + viper with the SUPABASE_ prefix).
 //
 // Grammar: cobra. Flags stand anywhere; `--flag=value` or `--flag value`. A boolean spelled
 // `--yes=false` is off and is dropped here, except the connection flags below. `--help`, `-h` and

@@ -1,5 +1,5 @@
 // Terraform and OpenTofu (Go: hashicorp/cli for the command tree, Go's flag package for each command's
-// options). See shared tools.md §5; checked against terraform 1.11 and opentofu's cmd/tofu/main.go.
+// options); checked against terraform 1.11 and opentofu's cmd/tofu/main.go.
 //
 // Grammar: terraform [-chdir=DIR] <command> [<subcommand>] [options] [args]
 //   - `-chdir=DIR` (one dash, with `=`) counts only before the command; the last one wins.

@@ -1,4 +1,4 @@
-// Vercel CLI (vercel/vercel packages/cli; options read with `arg`). See shared tools.md §7.4.
+// Vercel CLI (vercel/vercel packages/cli; options read with `arg`).
 //
 // Grammar: global options (--scope/-S, --team/-T, --token/-t, --cwd, -A/--local-config,
 // -Q/--global-config, --api, -d/--debug) and each command's own may stand anywhere; `-v` is --version.
