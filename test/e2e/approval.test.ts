@@ -161,6 +161,8 @@ describe('an approval is bound to the exact action', () => {
   it('does not carry over to other SQL piped into the same psql command', async () => {
     const psql = await makeSandbox(['psql']);
     psql.double('psql');
+    // What an approval covers is the point here; no database stands behind the double to back up.
+    psql.write('home/.config/chaperone/rules.yaml', 'backup-before-destroy: []\n');
     const args = ['-h', 'db.prod.example', 'shop'];
     const first = await psql.run('psql', args, { input: 'DROP TABLE scratch_tmp;\n' });
     const code = codeIn(String(first.stderr))!;

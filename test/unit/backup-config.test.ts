@@ -25,11 +25,12 @@ function world(files: { user?: string; project?: string }) {
 
 describe('backup-before-destroy across layers', () => {
   table((files) => JSON.stringify(files), [
-    [{}, ''],
+    [{}, 'production unknown'],
+    [{ user: 'backup-before-destroy: []\n' }, ''],
     [{ user: 'backup-before-destroy: [production, unknown]\n' }, 'production unknown'],
     [{ user: 'backup-before-destroy: [production]\n', project: 'backup-before-destroy: [staging]\n' }, 'production staging'],
     [{ user: 'backup-before-destroy: [production]\n', project: 'backup-before-destroy: []\n' }, 'production'],
-    [{ project: 'backup-before-destroy: [production]\n' }, 'production'],
+    [{ project: 'backup-before-destroy: [staging]\n' }, 'production unknown staging'],
   ], async (files) => {
     const w = world(files);
     return (await loadConfig(w.cwd, w.env)).backupBeforeDestroy.join(' ');
