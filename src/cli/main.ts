@@ -1,7 +1,7 @@
 // chaperone's own command line: install and manage shims, and inspect decisions without running
 // anything. The shim hot path never loads this file (see src/shim/main.ts).
 
-import { Command, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { join } from 'node:path';
 import { findRealTool } from '../shim/find-real.js';
 import { ExitCode, UserError } from '../errors.js';
@@ -15,7 +15,9 @@ const env = process.env;
 const program = new Command('chaperone')
   .description('A guard on PATH between agents and the CLIs that can destroy production.')
   .version(process.env.npm_package_version ?? '0.1.0')
-  .showHelpAfterError();
+  .showHelpAfterError()
+  // A usage error exits 2 (as a bad rules file does), never 1, which `check` answers for "confirm".
+  .exitOverride();
 
 const dirOption = () => new Option('--dir <dir>', 'shim directory').default(defaultShimDir(env), 'XDG data dir/chaperone/shims');
 
@@ -84,10 +86,20 @@ program
   .addOption(actorOption())
   .argument('[argv...]', 'TOOL ARGS… (after --)')
   .action(async (argv: string[], options: { json?: boolean; command?: string; actor?: Actor }) => {
-    if (!options.command && argv.length === 0) throw new UserError('chaperone: check needs -- TOOL ARGS… or --command LINE');
-    const report = await check({ argv, line: options.command, actor: options.actor, cwd: process.cwd(), env });
-    process.stdout.write(options.json ? `${JSON.stringify(report.commands.length === 1 ? { ...report, ...report.commands[0] } : report, null, 2)}\n` : explainText(report));
-    process.exitCode = report.decision === 'allow' ? 0 : report.decision === 'confirm' ? 1 : ExitCode.refused;
+    try {
+      if (!options.command && argv.length === 0) throw new UserError('chaperone: check needs -- TOOL ARGS… or --command LINE');
+      const report = await check({ argv, line: options.command, actor: options.actor, cwd: process.cwd(), env });
+      process.stdout.write(options.json ? `${JSON.stringify(report.commands.length === 1 ? { ...report, ...report.commands[0] } : report, null, 2)}\n` : explainText(report));
+      process.exitCode = report.decision === 'allow' ? 0 : report.decision === 'confirm' ? 1 : ExitCode.refused;
+    } catch (error) {
+      if (!options.json) throw error;
+      // A caller that asked for JSON gets JSON, and an error's exit code, never a verdict's.
+      const expected = error instanceof UserError;
+      const message = expected ? error.message : `chaperone: internal error: ${(error as Error)?.message ?? String(error)}`;
+      process.stdout.write(`${JSON.stringify({ error: { kind: expected ? 'user' : 'internal', message } }, null, 2)}\n`);
+      if (!expected) process.stderr.write(`${(error as Error)?.stack ?? String(error)}\n`);
+      process.exitCode = expected ? error.exitCode : ExitCode.internal;
+    }
   });
 
 program
@@ -230,6 +242,10 @@ program
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {
+  if (error instanceof CommanderError) {
+    // commander has printed its message; --help and --version are not errors.
+    process.exit(['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(error.code) ? 0 : ExitCode.config);
+  }
   if (error instanceof UserError) {
     process.stderr.write(`${error.message}\n`);
     process.exit(error.exitCode);

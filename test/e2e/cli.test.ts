@@ -180,3 +180,28 @@ describe('install, init, uninstall, doctor', () => {
     expect(String(bad.stdout)).toContain(`FAIL PATH entries before ${sb.shims} hold real tools that bypass the shims: ${sb.doubles}`);
   });
 });
+
+describe('conventions', () => {
+  it.each([[['--bogus']], [['no-such-command']], [['check', '--actor', 'robot', '--', 'railway', 'status']]])('exits 2 for a usage error: %j', async (args) => {
+    const result = await sb.chaperone(args);
+    expect(result.exitCode).toBe(2);
+    expect(String(result.stderr)).toMatch(/^error: /);
+  });
+
+  it('exits 0 for --help and --version', async () => {
+    expect((await sb.chaperone(['--help'])).exitCode).toBe(0);
+    expect((await sb.chaperone(['--version'])).exitCode).toBe(0);
+  });
+
+  it('check --json answers an error with a JSON error object and the error\'s exit code, never a verdict\'s', async () => {
+    sb.write('work/.chaperone.yaml', 'rules: [oops\n');
+    const result = await sb.chaperone(['check', '--json', '--', 'railway', 'volume', 'delete', '-v', 'x']);
+    expect(result.exitCode).toBe(2);
+    const answer = JSON.parse(String(result.stdout));
+    expect(answer.error.kind).toBe('user');
+    expect(answer.error.message).toContain('invalid config');
+    const usage = await sb.chaperone(['check', '--json']);
+    expect(usage.exitCode).toBe(2);
+    expect(JSON.parse(String(usage.stdout))).toEqual({ error: { kind: 'user', message: 'chaperone: check needs -- TOOL ARGS… or --command LINE' } });
+  });
+});
