@@ -233,12 +233,22 @@ program
   .command('doctor')
   .description('check that the shims are installed, first on PATH, with real tools behind them, and that the rules load')
   .addOption(dirOption())
-  .action(async (options: { dir: string }) => {
+  .option('--json', 'print the checks as JSON')
+  .action(async (options: { dir: string; json?: boolean }) => {
     const lines = await doctor(options.dir, process.cwd(), env);
-    // Colour only for a terminal (chalk decides); the words stay the same for scripts and tests.
-    const { default: chalk } = await import('chalk');
-    for (const line of lines) process.stdout.write(`${line.warn ? chalk.yellow('WARN') : line.ok ? chalk.green('ok  ') : chalk.red.bold('FAIL')} ${line.text}\n`);
     process.exitCode = lines.every((l) => l.ok) ? 0 : 1;
+    const status = (line: (typeof lines)[number]) => (line.warn ? 'warn' : line.ok ? 'ok' : 'fail');
+    if (options.json) {
+      process.stdout.write(`${JSON.stringify({ ok: process.exitCode === 0, checks: lines.map((l) => ({ status: status(l), text: l.text })) }, null, 2)}\n`);
+      return;
+    }
+    // Colour only for a terminal (chalk decides, and honours FORCE_COLOR and TERM=dumb); a NO_COLOR that
+    // is set and not empty turns it off (no-color.org), unless FORCE_COLOR asks for it.
+    const { Chalk } = await import('chalk');
+    const noColor = env.NO_COLOR !== undefined && env.NO_COLOR !== '' && env.FORCE_COLOR === undefined;
+    const chalk = new Chalk(noColor ? { level: 0 } : undefined);
+    const word = { warn: chalk.yellow('WARN'), ok: chalk.green('ok  '), fail: chalk.red.bold('FAIL') };
+    for (const line of lines) process.stdout.write(`${word[status(line)]} ${line.text}\n`);
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {

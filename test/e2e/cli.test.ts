@@ -3,7 +3,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { linkRailway, makeSandbox, type Sandbox } from '../helpers/sandbox.js';
+import { execa } from 'execa';
+import { cliPath, linkRailway, makeSandbox, type Sandbox } from '../helpers/sandbox.js';
 
 let sb: Sandbox;
 beforeEach(async () => {
@@ -203,5 +204,27 @@ describe('conventions', () => {
     const usage = await sb.chaperone(['check', '--json']);
     expect(usage.exitCode).toBe(2);
     expect(JSON.parse(String(usage.stdout))).toEqual({ error: { kind: 'user', message: 'chaperone: check needs -- TOOL ARGS… or --command LINE' } });
+  });
+});
+
+describe('doctor output', () => {
+  it('gives its checks as JSON with --json', async () => {
+    const result = await sb.chaperone(['doctor', '--json', '--dir', sb.shims]);
+    const answer = JSON.parse(String(result.stdout));
+    expect(answer.checks.length).toBeGreaterThan(2);
+    expect(answer.checks[0]).toEqual({ status: 'ok', text: expect.stringContaining(`shims in ${sb.shims}`) });
+    expect(answer.ok).toBe(result.exitCode === 0);
+  });
+
+  // Colour needs a terminal: `script` gives the CLI a real pty.
+  const inPty = (env: Record<string, string>) =>
+    execa('script', ['-qec', `'${process.execPath}' '${cliPath}' doctor --dir '${sb.shims}'`, '/dev/null'], { env: { ...sb.env, ...env }, extendEnv: false, reject: false });
+
+  it('colours a terminal, and not with NO_COLOR or TERM=dumb; FORCE_COLOR wins', async () => {
+    const escape = '\u001b[';
+    expect(String((await inPty({ TERM: 'xterm' })).stdout)).toContain(escape);
+    expect(String((await inPty({ TERM: 'xterm', NO_COLOR: '1' })).stdout)).not.toContain(escape);
+    expect(String((await inPty({ TERM: 'dumb' })).stdout)).not.toContain(escape);
+    expect(String((await inPty({ TERM: 'xterm', NO_COLOR: '1', FORCE_COLOR: '1' })).stdout)).toContain(escape);
   });
 });
