@@ -59,6 +59,16 @@ export function wrapperLaunch(argv: readonly string[], stdin: string | undefined
     case 'su':
     case 'runuser':
       return suLaunch(name, args);
+    case 'script':
+      return scriptLaunch(args);
+    case 'unbuffer':
+      return args[0] === '-p' ? (args.length > 1 ? { via: 'unbuffer', runs: [args.slice(1)] } : undefined) : args.length > 0 ? { via: 'unbuffer', runs: [args] } : undefined;
+    case 'tmux':
+      return tmuxLaunch(args);
+    case 'screen':
+      return screenLaunch(args);
+    case 'expect':
+      return expectLaunch(args);
   }
   const wrapper = Object.hasOwn(wrappers, name) ? wrappers[name] : undefined;
   if (!wrapper) return undefined;
@@ -207,6 +217,98 @@ function watchLaunch(args: readonly string[]): Launch | undefined {
   if (read.rest.length === 0) return undefined;
   if (has(read, '-x', '--exec')) return { via: 'watch', runs: [read.rest], stdin: 'none' };
   return { via: 'watch', script: read.rest.join(' '), stdin: 'none' };
+}
+
+// Programs that give a command a terminal of its own: the route an agent takes to look like a human.
+// What they run is judged like any other command of the line (the ancestry check and the PIN are what
+// stop the terminal from passing for a human; see src/context/ancestry.ts).
+
+/** util-linux `script [-aeqfE…] [-c COMMAND] [file]`, and BSD `script [-aq] [file [command …]]`. */
+function scriptLaunch(args: readonly string[]): Launch | undefined {
+  const valued = new Set(['c', 'E', 'I', 'O', 'B', 'T', 'm', 'o']);
+  const operands: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const word = args[i];
+    if (word === '--') {
+      operands.push(...args.slice(i + 1));
+      break;
+    }
+    if (word.startsWith('--command=')) return { via: 'script -c', script: word.slice(10) };
+    if (word === '--command') return args[i + 1] === undefined ? undefined : { via: 'script -c', script: args[i + 1] };
+    if (word.startsWith('--')) {
+      if (!word.includes('=') && /^--(echo|log-in|log-out|log-io|log-timing|logging-format|output-limit)$/.test(word)) i++;
+      continue;
+    }
+    if (word.startsWith('-') && word.length > 1) {
+      for (let j = 1; j < word.length; j++) {
+        if (!valued.has(word[j])) continue;
+        const value = j + 1 < word.length ? word.slice(j + 1) : args[++i];
+        if (word[j] === 'c') return value === undefined ? undefined : { via: 'script -c', script: value };
+        break;
+      }
+      continue;
+    }
+    operands.push(word);
+  }
+  return operands.length > 1 ? { via: 'script', runs: [operands.slice(1)] } : undefined;
+}
+
+/**
+ * tmux: `new-session`/`new-window`/`split-window`/`respawn-pane` run their shell command, and
+ * `send-keys` types its keys into a shell: both are shell text. Key names (`Enter`, `C-m`) end a line.
+ */
+function tmuxLaunch(args: readonly string[]): Launch | undefined {
+  const valued = new Set(['-t', '-s', '-n', '-c', '-x', '-y', '-e', '-F', '-f', '-L', '-S', '-l', '-N']);
+  let i = 0;
+  while (i < args.length && args[i].startsWith('-')) i += ['-L', '-S', '-f'].includes(args[i]) ? 2 : 1;
+  const [command, ...rest] = args.slice(i);
+  const operands: string[] = [];
+  for (let j = 0; j < rest.length; j++) {
+    if (rest[j] === '--') {
+      operands.push(...rest.slice(j + 1));
+      break;
+    }
+    if (rest[j].startsWith('-') && operands.length === 0) {
+      if (valued.has(rest[j])) j++;
+      continue;
+    }
+    operands.push(rest[j]);
+  }
+  if (operands.length === 0) return undefined;
+  if (['new-session', 'new', 'new-window', 'neww', 'split-window', 'splitw', 'respawn-pane', 'respawnp', 'respawn-window', 'respawnw'].includes(command ?? '')) {
+    return { via: `tmux ${command}`, script: operands.join(' '), stdin: 'none' };
+  }
+  if (command === 'send-keys' || command === 'send') {
+    const text = operands.map((key) => (/^(Enter|C-m|KPEnter|C-j)$/.test(key) ? '\n' : key)).join(' ');
+    return { via: 'tmux send-keys', script: text, stdin: 'none' };
+  }
+  return undefined;
+}
+
+/** `screen [-dmS NAME …] CMD ARGS…` runs CMD; `screen -X stuff TEXT` types TEXT into a shell. */
+function screenLaunch(args: readonly string[]): Launch | undefined {
+  // Options that take the next word, also at the end of a cluster (`-dmS NAME`).
+  const valued = /^-(?:[a-zA-Z]*[Scehpt]|Logfile)$/;
+  for (let i = 0; i < args.length; i++) {
+    const word = args[i];
+    if (word === '-X') {
+      const [command, ...rest] = args.slice(i + 1);
+      return command === 'stuff' && rest.length > 0 ? { via: 'screen -X stuff', script: rest.join(' ').replace(/\\n|\^M/g, '\n'), stdin: 'none' } : undefined;
+    }
+    if (valued.test(word)) i++;
+    else if (!word.startsWith('-')) return { via: 'screen', runs: [args.slice(i)], stdin: 'none' };
+  }
+  return undefined;
+}
+
+/** `expect -c 'spawn CMD ARGS…; …'`: each `spawn` runs its words (Tcl quoting is read as shell quoting). */
+function expectLaunch(args: readonly string[]): Launch | undefined {
+  const at = args.indexOf('-c');
+  const text = at >= 0 ? args[at + 1] : undefined;
+  if (text === undefined) return undefined;
+  // Tcl reads a backslash-n in a bare word as a newline, which ends a command.
+  const spawned = [...text.replace(/\\n/g, '\n').matchAll(/(?:^|[;\n{])\s*spawn\s+(?:-\S+\s+)*([^;\n}]+)/g)].map((m) => m[1].trim());
+  return spawned.length > 0 ? { via: 'expect spawn', script: spawned.join('\n'), stdin: 'none' } : undefined;
 }
 
 /** `find … -exec CMD {} ;` (and -execdir, -ok, -okdir): each runs a command. */

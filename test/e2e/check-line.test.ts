@@ -86,6 +86,19 @@ describe('check --command: a whole shell line', () => {
     expect(report.commands).toMatchObject([{ tool: 'railway', via: ['npx'], environment: { class: 'production' } }]);
   });
 
+  it.each([
+    [`env -u CLAUDE_CODE_SESSION_ID script -qec 'railway volume delete -v pg-data' /dev/null`, ['env', 'script -c']],
+    [`tmux new-session -d 'railway volume delete -v pg-data'`, ['tmux new-session']],
+    [`tmux send-keys -t s 'railway volume delete -v pg-data' Enter`, ['tmux send-keys']],
+    [`expect -c 'spawn railway volume delete -v pg-data; expect eof'`, ['expect spawn']],
+    [`screen -dmS s railway volume delete -v pg-data`, ['screen']],
+  ])('judges what a terminal-maker runs: %s', async (line, via) => {
+    linkRailway(sb, sb.work, 'production');
+    const { exitCode, report } = await checkLine(line);
+    expect(exitCode).toBe(77);
+    expect(report.commands).toMatchObject([{ tool: 'railway', via, environment: { class: 'production' } }]);
+  });
+
   it('asks a human, and refuses an agent, when a line naming a covered tool cannot be parsed', async () => {
     const line = `railway status; echo 'unterminated`;
     const agent = await checkLine(line);

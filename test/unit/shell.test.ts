@@ -180,6 +180,27 @@ describe('wrappers', () => {
   ], analyze);
 });
 
+// The terminal-makers an agent reaches for to pass as a human: what they run is still a command.
+describe('programs that give a command a terminal', () => {
+  table(name, [
+    [`script -qec 'kubectl delete ns shop' /dev/null`, ['kubectl delete ns shop  via script -c']],
+    [`script -q -c "railway down" /dev/null`, ['railway down  via script -c']],
+    [`script --command='dropdb shop' log`, ['dropdb shop  via script -c']],
+    ['script -q /dev/null kubectl delete ns shop', ['kubectl delete ns shop  via script']],
+    ['script typescript', ['script typescript']],
+    ['unbuffer -p kubectl delete ns shop', ['kubectl delete ns shop  via unbuffer']],
+    [`tmux new-session -d -s x 'kubectl delete ns shop'`, ['kubectl delete ns shop  via tmux new-session']],
+    [`tmux -L sock new -d "railway down"`, ['railway down  via tmux new']],
+    [`tmux send-keys -t x 'kubectl delete ns shop' Enter`, ['kubectl delete ns shop  via tmux send-keys']],
+    ['tmux send-keys -t x production C-m', ['production  via tmux send-keys']],
+    ['tmux ls', ['tmux ls']],
+    ['screen -dmS x kubectl delete ns shop', ['kubectl delete ns shop  via screen']],
+    [`screen -S x -X stuff 'railway down^M'`, ['railway down  via screen -X stuff']],
+    [`expect -c 'spawn kubectl delete ns shop; expect eof'`, ['kubectl delete ns shop  via expect spawn']],
+    [`expect -c 'spawn -noecho railway down\\nexpect eof'`, ['railway down  via expect spawn']],
+  ], analyze);
+});
+
 describe('package runners', () => {
   table(name, [
     ['npx @railway/cli volume delete -v pg-data', ['railway volume delete -v pg-data  via npx']],
