@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import type { Command, NestedLine } from '../model.js';
 import { displayPath, homeOf } from '../context/files.js';
 import { quoteWord } from '../display/describe.js';
+import { splitWords } from './shell-words.js';
 import { readStartupFile } from './startup-file.js';
 
 export interface Alias {
@@ -100,39 +101,7 @@ export function parseAliasText(text: string): { table: AliasTable } | { error: s
 
 /** Python's shlex.split (POSIX mode, no comments), or undefined where it raises. */
 export function shlexSplit(text: string): string[] | undefined {
-  const words: string[] = [];
-  let word = '';
-  let inWord = false;
-  let quote: '"' | "'" | undefined;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quote === "'") {
-      if (c === "'") quote = undefined;
-      else word += c;
-    } else if (quote === '"') {
-      if (c === '"') quote = undefined;
-      else if (c === '\\' && (text[i + 1] === '"' || text[i + 1] === '\\')) word += text[++i];
-      else if (c === '\\' && i + 1 >= text.length) return undefined;
-      else word += c;
-    } else if (c === '\\') {
-      if (i + 1 >= text.length) return undefined;
-      word += text[++i];
-      inWord = true;
-    } else if (c === '"' || c === "'") {
-      quote = c;
-      inWord = true;
-    } else if (/\s/.test(c)) {
-      if (inWord) words.push(word);
-      word = '';
-      inWord = false;
-    } else {
-      word += c;
-      inWord = true;
-    }
-  }
-  if (quote) return undefined;
-  if (inWord) words.push(word);
-  return words.map((w) => w.replace(/^\n+|\n+$/g, ''));
+  return splitWords(text, 'shlex')?.map((w) => w.replace(/^\n+|\n+$/g, ''));
 }
 
 /** A command line as the CLI would run it: command words first, then options in order. */

@@ -1,9 +1,11 @@
 // Splitting a string into words the way a tool does it for arguments that arrive in one string:
-// terraform's TF_CLI_ARGS (go-shellwords) and git's aliases (split_cmdline). Both know single quotes,
-// double quotes and backslash escapes, and neither expands variables or globs.
+// terraform's TF_CLI_ARGS (go-shellwords) and git's aliases (split_cmdline), and Python's shlex.split
+// for the aws CLI's aliases. All know single quotes, double quotes and backslash escapes, and none
+// expands variables or globs. They differ in one place: inside double quotes, git and go-shellwords
+// take a backslash as escaping any character, shlex only `"` and `\` (any other backslash stays).
 
-/** The words of `text`, or undefined when a quote is left open (both tools refuse to run then). */
-export function splitWords(text: string): string[] | undefined {
+/** The words of `text`, or undefined when a quote is left open (every one of these tools refuses then). */
+export function splitWords(text: string, style: 'git' | 'shlex' = 'git'): string[] | undefined {
   const words: string[] = [];
   let word = '';
   let inWord = false;
@@ -15,7 +17,8 @@ export function splitWords(text: string): string[] | undefined {
       else word += c;
     } else if (c === '\\') {
       if (i + 1 >= text.length) return undefined;
-      word += text[++i];
+      const escapes = quote !== '"' || style === 'git' || text[i + 1] === '"' || text[i + 1] === '\\';
+      word += escapes ? text[++i] : c;
       inWord = true;
     } else if (quote === '"') {
       if (c === '"') quote = undefined;
