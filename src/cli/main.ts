@@ -10,6 +10,7 @@ import { check, explainText } from './check.js';
 import { doctor } from './doctor.js';
 import { fastPathGuard, overlayRoot, withOverlay } from '../shim/git-exec-path.js';
 import { checkToolNames, defaultShimDir, pathLine, removeShims, shimEntry, writeShims, type Shell } from './shims.js';
+import { commandHelp, programHelp } from './help.js';
 
 const env = process.env;
 const program = new Command('chaperone')
@@ -218,10 +219,6 @@ program
   .option('--staged', 'scan what `git commit` would record: the staged version of each changed file')
   .option('--json', 'print the findings as JSON')
   .argument('[paths...]', 'files or directories (default: the current directory)')
-  .addHelpText(
-    'after',
-    '\nExamples:\n  chaperone scan                 # every file under the current directory\n  chaperone scan --staged        # in a pre-commit hook\n  chaperone scan deploy.sh Makefile .github/workflows\n\nExit codes: 0 nothing found, 1 findings, 2 usage error.\n',
-  )
   .action(async (paths: string[], options: { staged?: boolean; json?: boolean }) => {
     const { scan, scanText } = await import('./scan.js');
     const report = await scan(paths, { staged: options.staged ?? false, cwd: process.cwd(), env });
@@ -250,6 +247,23 @@ program
     const word = { warn: chalk.yellow('WARN'), ok: chalk.green('ok  '), fail: chalk.red.bold('FAIL') };
     for (const line of lines) process.stdout.write(`${word[status(line)]} ${line.text}\n`);
   });
+
+program
+  .command('completion')
+  .description('print shell completions for bash, zsh or fish')
+  .argument('<shell>', 'bash, zsh or fish')
+  .action(async (shell: string) => {
+    const { completionScript, completionShells } = await import('./completion.js');
+    if (!completionShells.includes(shell as never)) throw new UserError(`chaperone: completion knows ${completionShells.join(', ')}; not "${shell}"`);
+    const [{ executables }, { setupAgents }, { hookAgents }] = await Promise.all([import('../tools/index.js'), import('./setup.js'), import('../hooks/protocols.js')]);
+    const words = { install: executables, uninstall: executables, init: ['bash', 'zsh', 'fish', 'sh'], setup: setupAgents, hook: hookAgents, pin: ['set', 'clear'], backups: ['restore'], completion: ['bash', 'zsh', 'fish'] };
+    process.stdout.write(completionScript(shell as never, program, words));
+  });
+
+// Every command's help ends with examples (and its exit codes where it has its own); the top level's
+// with the variables and files that change behaviour.
+for (const command of program.commands) command.addHelpText('after', commandHelp(command.name()));
+program.addHelpText('after', programHelp);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof CommanderError) {
