@@ -13,6 +13,15 @@ import { checkToolNames, defaultShimDir, pathLine, removeShims, shimEntry, write
 import { commandHelp, programHelp } from './help.js';
 
 const env = process.env;
+// A reader that stops early (`chaperone check --json … | head -1`) is not an error: finish quietly, with
+// the exit code already chosen (check's verdict), as a shell pipeline expects.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(process.exitCode ?? 0);
+  });
+}
+
 const program = new Command('chaperone')
   .description('A guard on PATH between agents and the CLIs that can destroy production.')
   .version(process.env.npm_package_version ?? '0.1.0')

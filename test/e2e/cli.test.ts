@@ -205,6 +205,20 @@ describe('conventions', () => {
     expect(usage.exitCode).toBe(2);
     expect(JSON.parse(String(usage.stdout))).toEqual({ error: { kind: 'user', message: 'chaperone: check needs -- TOOL ARGS… or --command LINE' } });
   });
+
+  it('a reader that closes the pipe early is not a crash: no stack, and check keeps its verdict code', async () => {
+    // The reader exits before chaperone writes (it never reads), so the write meets a closed pipe.
+    for (const [args, code] of [
+      [['check', '--json', '--', 'railway', 'volume', 'delete', '-v', 'x'], 77],
+      [['explain', '--', 'railway', 'status'], 0],
+      [['completion', 'bash'], 0],
+    ] as const) {
+      const line = `(sleep 0.3; exec node ${cliPath} ${args.join(' ')}) | true; echo "code=\${PIPESTATUS[0]}"`;
+      const result = await sb.run('bash', ['-c', line]);
+      expect(String(result.stderr)).not.toContain('EPIPE');
+      expect(String(result.stdout)).toBe(`code=${code}\n`);
+    }
+  });
 });
 
 describe('doctor output', () => {
