@@ -199,11 +199,11 @@ describe('conventions', () => {
     const result = await sb.chaperone(['check', '--json', '--', 'railway', 'volume', 'delete', '-v', 'x']);
     expect(result.exitCode).toBe(2);
     const answer = JSON.parse(String(result.stdout));
-    expect(answer.error.kind).toBe('user');
+    expect(answer.error.kind).toBe('config');
     expect(answer.error.message).toContain('invalid config');
     const usage = await sb.chaperone(['check', '--json']);
     expect(usage.exitCode).toBe(2);
-    expect(JSON.parse(String(usage.stdout))).toEqual({ error: { kind: 'user', message: 'chaperone: check needs -- TOOL ARGS… or --command LINE' } });
+    expect(JSON.parse(String(usage.stdout))).toEqual({ error: { kind: 'usage', message: 'chaperone: check needs -- TOOL ARGS… or --command LINE' } });
   });
 
   it('a reader that closes the pipe early is not a crash: no stack, and check keeps its verdict code', async () => {
