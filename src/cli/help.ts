@@ -24,6 +24,7 @@ export const examples: Record<string, string[]> = {
   setup: ['chaperone setup claude', 'chaperone setup codex --print', 'chaperone setup gemini --project .'],
   scan: ['chaperone scan                     # every file under the current directory', 'chaperone scan --staged            # in a pre-commit hook', 'chaperone scan deploy.sh Makefile .github/workflows'],
   doctor: ['chaperone doctor', 'chaperone doctor --json'],
+  log: ['chaperone log --since 1d --decision refused', 'chaperone log --json | jq .argv', 'chaperone log verify                # exit 1 when a record was removed, reordered or edited'],
   completion: ['chaperone completion bash > ~/.local/share/bash-completion/completions/chaperone', 'chaperone completion zsh > "${fpath[1]}/_chaperone"', 'chaperone completion fish > ~/.config/fish/completions/chaperone.fish'],
 };
 
@@ -32,6 +33,7 @@ const exitCodes: Record<string, string> = {
   check: '0 allow, 1 confirm (a human would be asked), 77 deny, 2 usage or config error, 70 internal error',
   scan: '0 nothing found, 1 findings, 2 usage error',
   doctor: '0 every check passed, 1 a check failed',
+  log: 'verify: 0 the chain is intact, 1 it is broken',
 };
 
 export function commandHelp(name: string): string {

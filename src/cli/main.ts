@@ -4,7 +4,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { join } from 'node:path';
 import { findRealTool } from '../shim/find-real.js';
-import { ExitCode, UserError } from '../errors.js';
+import { describeFault, ExitCode, UserError } from '../errors.js';
 import type { Actor } from '../model.js';
 import { check, explainText } from './check.js';
 import { doctor } from './doctor.js';
@@ -104,11 +104,10 @@ program
     } catch (error) {
       if (!options.json) throw error;
       // A caller that asked for JSON gets JSON, and an error's exit code, never a verdict's.
-      const expected = error instanceof UserError;
-      const message = expected ? error.message : `chaperone: internal error: ${(error as Error)?.message ?? String(error)}`;
-      process.stdout.write(`${JSON.stringify({ error: { kind: expected ? 'user' : 'internal', message } }, null, 2)}\n`);
-      if (!expected) process.stderr.write(`${(error as Error)?.stack ?? String(error)}\n`);
-      process.exitCode = expected ? error.exitCode : ExitCode.internal;
+      const fault = describeFault(error);
+      process.stdout.write(`${JSON.stringify({ error: { kind: fault.kind, message: fault.message } }, null, 2)}\n`);
+      if (fault.stack) process.stderr.write(`${fault.stack}\n`);
+      process.exitCode = fault.exitCode;
     }
   });
 
@@ -258,6 +257,20 @@ program
   });
 
 program
+  .command('log')
+  .description('read the audit log, or `log verify` to check its hash chain')
+  .argument('[action]', 'verify')
+  .option('--since <when>', 'only records from this time (2026-12-05, 2026-12-05T10:00Z) or span back (30m, 12h, 7d)')
+  .option('--decision <d>', 'only this decision or outcome: allow, confirm, deny, refused, confirmed, approval-used…')
+  .option('--json', 'one JSON record per line (verify: a JSON report)')
+  .action(async (action: string | undefined, options: { since?: string; decision?: string; json?: boolean }) => {
+    const { logCommand, verifyCommand } = await import('./log.js');
+    if (action === undefined) return logCommand(env, options);
+    if (action !== 'verify') throw new UserError('chaperone: use `chaperone log [--since WHEN] [--decision D] [--json]` or `chaperone log verify`');
+    process.exitCode = verifyCommand(env, options.json ?? false);
+  });
+
+program
   .command('completion')
   .description('print shell completions for bash, zsh or fish')
   .argument('<shell>', 'bash, zsh or fish')
@@ -265,7 +278,7 @@ program
     const { completionScript, completionShells } = await import('./completion.js');
     if (!completionShells.includes(shell as never)) throw new UserError(`chaperone: completion knows ${completionShells.join(', ')}; not "${shell}"`);
     const [{ executables }, { setupAgents }, { hookAgents }] = await Promise.all([import('../tools/index.js'), import('./setup.js'), import('../hooks/protocols.js')]);
-    const words = { install: executables, uninstall: executables, init: ['bash', 'zsh', 'fish', 'sh'], setup: setupAgents, hook: hookAgents, pin: ['set', 'clear'], backups: ['restore'], completion: ['bash', 'zsh', 'fish'] };
+    const words = { log: ['verify'], install: executables, uninstall: executables, init: ['bash', 'zsh', 'fish', 'sh'], setup: setupAgents, hook: hookAgents, pin: ['set', 'clear'], backups: ['restore'], completion: ['bash', 'zsh', 'fish'] };
     process.stdout.write(completionScript(shell as never, program, words));
   });
 
@@ -279,9 +292,7 @@ program.parseAsync(process.argv).catch((error: unknown) => {
     // commander has printed its message; --help and --version are not errors.
     process.exit(['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(error.code) ? 0 : ExitCode.config);
   }
-  if (error instanceof UserError) {
-    process.stderr.write(`${error.message}\n`);
-    process.exit(error.exitCode);
-  }
-  throw error;
+  const fault = describeFault(error);
+  process.stderr.write(`${fault.message}\n${fault.stack ? `${fault.stack}\n` : ''}`);
+  process.exit(fault.exitCode);
 });

@@ -12,8 +12,9 @@ export async function passGate(ev: Evaluation): Promise<boolean> {
   switch (ev.decision.verdict) {
     case 'allow':
       if (gated) {
-        if (ev.decision.action === 'notice') process.stderr.write(noticeLine(ev));
+        // Recorded first: a decision that cannot be recorded does not run (see writeAudit).
         writeAudit(ev, 'allowed');
+        if (ev.decision.action === 'notice') process.stderr.write(noticeLine(ev));
       }
       return true;
     case 'deny': {
@@ -26,7 +27,16 @@ export async function passGate(ev: Evaluation): Promise<boolean> {
       const { bindingOf, newCode } = await import('../approval/binding.js');
       const { requestApproval, useApproval } = await import('../approval/store.js');
       const binding = bindingOf(ev);
-      const approval = useApproval(ev.invocation.env, binding);
+      let approval: ApprovalRecord | undefined;
+      try {
+        approval = useApproval(ev.invocation.env, binding);
+      } catch (error) {
+        // The store is broken: the refusal stands, without a code a human could approve.
+        process.stderr.write(refusalMessage(ev));
+        process.stderr.write(`${(error as Error).message}\nchaperone: no approval code could be issued until the store is fixed.\n`);
+        writeAudit(ev, 'refused', { approval: 'store unavailable' });
+        return false;
+      }
       if (approval) {
         process.stderr.write(`chaperone: running with approval ${approval.code}, given at ${approval.approvedAt}; it is now used up.\n`);
         const backup = await backupFirst(ev, false);

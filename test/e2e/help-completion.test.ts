@@ -11,7 +11,7 @@ beforeAll(async () => {
   sb = await makeSandbox([]);
 });
 
-const commands = ['install', 'uninstall', 'init', 'check', 'explain', 'agent', 'approve', 'approvals', 'backups', 'pin', 'hook', 'setup', 'scan', 'doctor', 'completion'];
+const commands = ['install', 'uninstall', 'init', 'check', 'explain', 'agent', 'approve', 'approvals', 'backups', 'pin', 'hook', 'setup', 'scan', 'doctor', 'log', 'completion'];
 
 describe('help', () => {
   it.each(commands)('`chaperone help %s` shows an example to copy', async (name) => {
