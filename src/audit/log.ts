@@ -17,6 +17,7 @@ import { chaperoneStateDir, readTextIfExists } from '../context/files.js';
 import { storeFault, StoreFault } from '../errors.js';
 import { withLock } from '../lock.js';
 import { redactArgs, redactText } from '../redact.js';
+import { parseSyslogTarget, sendToSyslog } from './syslog.js';
 
 export type Outcome = 'allowed' | 'confirmed' | 'aborted' | 'refused' | 'approved' | 'approval-used';
 
@@ -63,7 +64,10 @@ export function auditRecord(ev: Evaluation, outcome: Outcome, extra: Record<stri
 export function writeAudit(ev: Evaluation, outcome: Outcome, extra: Record<string, string> = {}): string | undefined {
   const lets = outcome === 'allowed' || outcome === 'confirmed' || outcome === 'approval-used';
   try {
-    return appendRecord(ev.invocation.env, auditRecord(ev, outcome, extra));
+    const line = appendRecord(ev.invocation.env, auditRecord(ev, outcome, extra));
+    const target = ev.auditSyslog === undefined ? undefined : parseSyslogTarget(ev.auditSyslog);
+    if (target) sendToSyslog(target, line);
+    return line;
   } catch (error) {
     if (lets) throw error;
     process.stderr.write(`${(error as Error).message}\n`);

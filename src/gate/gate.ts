@@ -8,6 +8,15 @@ import { redactText } from '../redact.js';
 import type { ApprovalRecord } from '../approval/store.js';
 
 export async function passGate(ev: Evaluation): Promise<boolean> {
+  try {
+    return await decide(ev);
+  } finally {
+    // Copies of the audit records reach syslog before the tool takes over the process, or chaperone exits.
+    if (ev.auditSyslog) await (await import('../audit/syslog.js')).flushSyslog();
+  }
+}
+
+async function decide(ev: Evaluation): Promise<boolean> {
   const gated = ev.findings.length > 0;
   switch (ev.decision.verdict) {
     case 'allow':
