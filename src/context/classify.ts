@@ -54,8 +54,13 @@ export function classifyName(name: string, names: Config['names']): { class: Env
  * guard a pattern that matches too much is the safe mistake. Case is ignored for the same reason.
  */
 export function globMatcher(glob: string): (value: string) => boolean {
-  return picomatch(glob, { bash: true, nocase: true, dot: true });
+  let matcher = compiled.get(glob);
+  if (!matcher) compiled.set(glob, (matcher = picomatch(glob, { bash: true, nocase: true, dot: true })));
+  return matcher;
 }
+
+/** Compiled once per process: the same few words are tested against every name. */
+const compiled = new Map<string, (value: string) => boolean>();
 
 export function isLocalHost(host: string): boolean {
   const h = host.toLowerCase().replace(/^\[|\]$/g, '');
