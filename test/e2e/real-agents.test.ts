@@ -1,0 +1,108 @@
+// The real agent CLIs (Claude Code, Codex, Gemini CLI, Copilot CLI; pinned in scripts/test-agents.js),
+// each run headless against a mock of its vendor's model API on loopback that asks for one shell call.
+// `chaperone setup AGENT` writes the hook; the agent's PATH holds a recording railway double and no
+// shims, so the hook is the only thing that can stop the call. Then the way out: `chaperone uninstall`
+// takes the hooks away and the agent's shell tool works; and with chaperone's files removed first, the
+// hook left behind lets the agent work instead of blocking it.
+//
+// Needs the npm registry once (then the cache). Without it the suite is skipped, with the reason
+// printed; with CHAPERONE_REQUIRE_REAL_TOOLS=1 (CI) it fails instead.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cpSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { installTestAgents, registryReachable } from '../../scripts/test-agents.js';
+import { agentDrivers, codexHooks, trustCodexHooks, type AgentDriver } from '../helpers/agents.js';
+import { cliPath, linkRailway, makeSandbox, type Sandbox } from '../helpers/sandbox.js';
+import { toolGroup } from '../helpers/system.js';
+
+let bin = '';
+const problems: string[] = [];
+try {
+  bin = installTestAgents();
+} catch (error) {
+  // Only an unreachable registry may skip; any other failure to install is a failure.
+  if (process.env.CHAPERONE_REQUIRE_REAL_TOOLS === '1' || registryReachable()) throw error;
+  problems.push(`the npm registry is unreachable, so the agent CLIs cannot be installed (${(error as Error).message.split('\n')[0]})`);
+}
+const group = toolGroup('real agent CLIs with chaperone hooks', problems);
+
+const destructive = 'railway volume delete --volume v --yes';
+const configFile: Record<string, string> = {
+  claude: '.claude/settings.json',
+  codex: '.codex/hooks.json',
+  gemini: '.gemini/settings.json',
+  copilot: '.copilot/settings.json',
+};
+
+describe.skipIf(group.skip)(group.title, () => {
+  describe.each(agentDrivers.map((d) => [d.agent, d] as [string, AgentDriver]))('%s', (agent, driver) => {
+    let sb: Sandbox;
+    beforeAll(async () => {
+      group.assertAvailable();
+      sb = await makeSandbox(['railway']);
+      linkRailway(sb, sb.work, 'production');
+      sb.double('railway', { stdout: 'railway double says hello\n' });
+      driver.prepare(sb);
+      const setup = await sb.chaperone(['setup', agent], { env: { PATH: `${bin}:${sb.env.PATH}` } });
+      expect(setup.exitCode, String(setup.stderr)).toBe(0);
+      expect(readFileSync(join(sb.home, configFile[agent]), 'utf8')).toContain(`hook ${agent}`);
+      if (agent === 'codex') {
+        // What setup says is what Codex does: untrusted, the hook never runs, and the double does.
+        expect(String(setup.stdout)).toContain('is untrusted, so Codex never runs it');
+        expect(String(setup.stdout)).toContain('/hooks');
+        const untrusted = await driver.run(sb, bin, 'railway status --json');
+        expect(untrusted.toolCalls, untrusted.output).toBe(1);
+        expect(untrusted.toolResults.join('\n'), untrusted.output).toContain('railway double says hello');
+        expect(sb.record('railway')?.argv).toEqual(['status', '--json']);
+        rmSync(join(sb.records, 'railway'), { recursive: true });
+        await trustCodexHooks(sb, bin);
+        expect((await codexHooks(sb, bin)).map((h) => h.trustStatus)).toEqual(['trusted']);
+        const doctor = await sb.chaperone(['doctor', '--json'], { env: { PATH: `${bin}:${sb.env.PATH}` } });
+        expect(String(doctor.stdout)).toContain("chaperone's hook in");
+        expect(String(doctor.stdout)).toContain('is trusted, so it runs');
+      }
+    });
+    afterAll(() => sb && rmSync(sb.root, { recursive: true, force: true }));
+
+    it('refuses a production volume delete through the hook; the real railway never runs', async () => {
+      const run = await driver.run(sb, bin, destructive);
+      expect(run.toolCalls, run.output).toBe(1);
+      expect(run.toolResults.join('\n'), run.output).toContain('chaperone: refused: railway volume delete --volume v --yes');
+      expect(run.toolResults.join('\n')).toContain('railway.volume.delete');
+      expect(run.toolResults.join('\n')).toContain('production');
+      expect(sb.record('railway')).toBeUndefined();
+    });
+
+    it('lets a benign call run, with its argv untouched', async () => {
+      const run = await driver.run(sb, bin, 'railway status');
+      expect(run.toolResults.join('\n'), run.output).toContain('railway double says hello');
+      expect(sb.record('railway')?.argv).toEqual(['status']);
+      expect(sb.record('railway')?.cwd).toBe(sb.work);
+    });
+
+    it('after `chaperone uninstall` the hook is gone and the agent still runs shell commands', async () => {
+      const uninstall = await sb.chaperone(['uninstall', '--dir', sb.shims]);
+      expect(uninstall.exitCode).toBe(0);
+      expect(String(uninstall.stdout)).toContain(`${agent}: removed`);
+      expect(readFileSync(join(sb.home, configFile[agent]), 'utf8')).not.toContain('chaperone');
+      const run = await driver.run(sb, bin, 'echo still-works');
+      expect(run.toolResults.join('\n'), run.output).toContain('still-works');
+    });
+
+    it('with chaperone removed before its hook, the hook left behind allows instead of blocking', async () => {
+      // A copy of the built CLI stands for a global install; setup from it, then delete it (npm rm -g).
+      const pkg = join(sb.root, 'global', 'chaperone');
+      cpSync(join(cliPath, '..'), pkg, { recursive: true });
+      const copy = await sb.run(process.execPath, [join(pkg, 'chaperone.js'), 'setup', agent], { env: { PATH: `${bin}:${sb.env.PATH}` } });
+      expect(copy.exitCode, String(copy.stderr)).toBe(0);
+      const config = readFileSync(join(sb.home, configFile[agent]), 'utf8');
+      expect(config).toContain(join(pkg, 'chaperone.js'));
+      expect(config).not.toContain(cliPath);
+      if (agent === 'codex') await trustCodexHooks(sb, bin); // a new command is a new hook to Codex
+      rmSync(pkg, { recursive: true });
+      const run = await driver.run(sb, bin, 'echo still-works');
+      expect(run.toolResults.join('\n'), run.output).toContain('still-works');
+    });
+  });
+});
