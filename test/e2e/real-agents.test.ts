@@ -35,6 +35,9 @@ const configFile: Record<string, string> = {
   copilot: '.copilot/settings.json',
 };
 
+// An agent's start-up is seconds, and slower on a loaded machine: generous limits, never a timed assertion.
+const slow = { timeout: 240_000 };
+
 describe.skipIf(group.skip)(group.title, () => {
   describe.each(agentDrivers.map((d) => [d.agent, d] as [string, AgentDriver]))('%s', (agent, driver) => {
     let sb: Sandbox;
@@ -71,10 +74,10 @@ describe.skipIf(group.skip)(group.title, () => {
         expect((await codexHooks(sb, bin)).map((h) => h.trustStatus)).toEqual(['trusted']);
         expect(await doctor()).toContain(`ok   codex 0.171.0: chaperone's hook in ${join(sb.home, '.codex', 'hooks.json')} is trusted, so it runs`);
       }
-    });
+    }, slow.timeout);
     afterAll(() => sb && rmSync(sb.root, { recursive: true, force: true }));
 
-    it('refuses a production volume delete through the hook; the real railway never runs', async () => {
+    it('refuses a production volume delete through the hook; the real railway never runs', slow, async () => {
       const run = await driver.run(sb, bin, destructive);
       expect(run.toolCalls, run.output).toBe(1);
       expect(run.toolResults.join('\n'), run.output).toContain('chaperone: refused: railway volume delete --volume v --yes');
@@ -83,14 +86,14 @@ describe.skipIf(group.skip)(group.title, () => {
       expect(sb.record('railway')).toBeUndefined();
     });
 
-    it('lets a benign call run, with its argv untouched', async () => {
+    it('lets a benign call run, with its argv untouched', slow, async () => {
       const run = await driver.run(sb, bin, 'railway status');
       expect(run.toolResults.join('\n'), run.output).toContain('railway double says hello');
       expect(sb.record('railway')?.argv).toEqual(['status']);
       expect(sb.record('railway')?.cwd).toBe(sb.work);
     });
 
-    it('after `chaperone uninstall` the hook is gone and the agent still runs shell commands', async () => {
+    it('after `chaperone uninstall` the hook is gone and the agent still runs shell commands', slow, async () => {
       const uninstall = await sb.chaperone(['uninstall', '--dir', sb.shims]);
       expect(uninstall.exitCode).toBe(0);
       expect(String(uninstall.stdout)).toContain(`${agent}: removed`);
@@ -99,7 +102,7 @@ describe.skipIf(group.skip)(group.title, () => {
       expect(run.toolResults.join('\n'), run.output).toContain('still-works');
     });
 
-    it('with chaperone removed before its hook, the hook left behind allows instead of blocking', async () => {
+    it('with chaperone removed before its hook, the hook left behind allows instead of blocking', slow, async () => {
       // A copy of the built CLI stands for a global install; setup from it, then delete it (npm rm -g).
       const pkg = join(sb.root, 'global', 'chaperone');
       cpSync(join(cliPath, '..'), pkg, { recursive: true });
