@@ -108,10 +108,15 @@ export function geminiFolderTrust(home: string, cwd: string): { enabled: boolean
   const enabled = settings?.security?.folderTrust?.enabled !== false;
   const folders = read(join(home, '.gemini', 'trustedFolders.json')) as Record<string, string> | undefined;
   if (!folders) return { enabled, trusted: undefined };
+  // The most specific rule wins, as in Gemini CLI.
   let trusted: boolean | undefined;
+  let longest = -1;
   for (const [path, level] of Object.entries(folders)) {
-    const parentOf = level === 'TRUST_PARENT' ? join(path, '..') : path;
-    if (cwd === parentOf || cwd.startsWith(`${parentOf}/`)) trusted = level !== 'DO_NOT_TRUST';
+    const root = level === 'TRUST_PARENT' ? join(path, '..') : path;
+    if ((cwd === root || cwd.startsWith(`${root}/`)) && root.length > longest) {
+      longest = root.length;
+      trusted = level !== 'DO_NOT_TRUST';
+    }
   }
   return { enabled, trusted };
 }
