@@ -5,6 +5,7 @@
 
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { homeOf, realpathOr } from '../context/files.js';
 import { delimiter, join } from 'node:path';
 import { isChaperoneCommand, type SetupAgent } from './setup.js';
 
@@ -95,8 +96,12 @@ export const codexTrustStep =
   'Codex runs a hook only after you trust it: start `codex`, type `/hooks`, and trust chaperone\'s PreToolUse hook. ' +
   'Any change to the hook\'s command (moving chaperone or Node, then running setup again) drops the trust, and Codex then skips the hook until you trust it again.';
 
-/** Gemini CLI's folder trust: with it on, an untrusted folder skips settings hooks (and headless runs refuse to start). */
-export function geminiFolderTrust(home: string, cwd: string): { enabled: boolean; trusted: boolean | undefined } {
+/**
+ * Gemini CLI's folder trust: with it on, an untrusted folder skips settings hooks (and headless runs refuse
+ * to start). Read as Gemini CLI 0.61 reads it: `GEMINI_CLI_TRUST_WORKSPACE` first, then the rule in
+ * ~/.gemini/trustedFolders.json with the longest path that covers the directory.
+ */
+export function geminiFolderTrust(home: string, cwd: string, env: NodeJS.ProcessEnv = {}): { enabled: boolean; trusted: boolean | undefined } {
   const read = (file: string) => {
     try {
       return JSON.parse(readFileSync(file, 'utf8'));
@@ -106,6 +111,7 @@ export function geminiFolderTrust(home: string, cwd: string): { enabled: boolean
   };
   const settings = read(join(home, '.gemini', 'settings.json'));
   const enabled = settings?.security?.folderTrust?.enabled !== false;
+  if (env.GEMINI_CLI_TRUST_WORKSPACE === 'true' || env.GEMINI_CLI_TRUST_WORKSPACE === 'false') return { enabled, trusted: env.GEMINI_CLI_TRUST_WORKSPACE === 'true' };
   const folders = read(join(home, '.gemini', 'trustedFolders.json')) as Record<string, string> | undefined;
   if (!folders) return { enabled, trusted: undefined };
   // The most specific rule wins, as in Gemini CLI.
@@ -113,8 +119,8 @@ export function geminiFolderTrust(home: string, cwd: string): { enabled: boolean
   let longest = -1;
   for (const [path, level] of Object.entries(folders)) {
     const root = level === 'TRUST_PARENT' ? join(path, '..') : path;
-    if ((cwd === root || cwd.startsWith(`${root}/`)) && root.length > longest) {
-      longest = root.length;
+    if ((cwd === root || cwd.startsWith(`${root}/`)) && path.length > longest) {
+      longest = path.length;
       trusted = level !== 'DO_NOT_TRUST';
     }
   }
@@ -134,7 +140,6 @@ export interface AgentLine {
  */
 export async function agentLines(cwd: string, env: NodeJS.ProcessEnv, only?: SetupAgent): Promise<AgentLine[]> {
   const { agentConfigFiles, chaperoneCommandsIn, entryOfCommand } = await import('./setup.js');
-  const { homeOf } = await import('../context/files.js');
   const home = homeOf(env);
   const lines: AgentLine[] = [];
   const all = [...agentConfigFiles(home, env), ...agentConfigFiles(home, env, cwd)].filter(({ agent }) => !only || agent === only);
@@ -171,7 +176,7 @@ export async function agentLines(cwd: string, env: NodeJS.ProcessEnv, only?: Set
       else if (trust.every((h) => h.trustStatus === 'trusted' || h.trustStatus === 'managed')) lines.push({ ok: true, text: `${named}: chaperone's hook in ${file} is trusted, so it runs` });
       else lines.push({ ok: false, text: `${named}: chaperone's hook in ${file} is ${trust.map((h) => h.trustStatus).join(', ')}, so Codex never runs it. ${codexTrustStep}` });
     } else if (agent === 'gemini') {
-      const folder = geminiFolderTrust(home, cwd);
+      const folder = geminiFolderTrust(home, realpathOr(cwd), env);
       const caveat = 'Gemini CLI skips settings hooks in a folder it does not trust (and refuses headless runs there); trust the folder when Gemini asks, or run `/permissions` in it';
       if (!folder.enabled) lines.push({ ok: true, text: `${named}: hooks in ${file}; folder trust is off, so they run in every folder` });
       else if (folder.trusted) lines.push({ ok: true, text: `${named}: hooks in ${file}; ${cwd} is a trusted folder, so they run here` });
