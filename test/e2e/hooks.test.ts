@@ -80,6 +80,19 @@ describe('the other agents, in their own protocols', () => {
     expect((await hook('codex', payload('codex', benign))).stdout).toBe('');
   });
 
+  it('codex: refuses a bare interactive shell, whose typed lines (write_stdin) reach no hook; a shell with a command is judged as usual', async () => {
+    for (const line of ['bash', 'bash -i', '/bin/sh', 'exec zsh -l', 'bash -s']) {
+      const answer = await hook('codex', payload('codex', line));
+      expect(answer.exitCode, line).toBe(2);
+      expect(JSON.parse(answer.stdout).hookSpecificOutput.permissionDecisionReason).toContain('an interactive shell');
+    }
+    for (const line of ['bash -lc "railway status"', 'bash deploy-notes.sh', 'bashtop', 'shellcheck x.sh']) {
+      expect(await hook('codex', payload('codex', line)), line).toEqual({ exitCode: 0, stdout: '', stderr: '' });
+    }
+    // Claude Code has no tool that types into a running shell: a bare shell there is not chaperone's concern.
+    expect((await hook('claude', payload('claude', 'bash'))).exitCode).toBe(0);
+  });
+
   it('cursor: permission deny with both spellings of the messages', async () => {
     const answer = await hook('cursor', payload('cursor', dangerous));
     expect(answer.exitCode).toBe(0);

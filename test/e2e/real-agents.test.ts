@@ -93,6 +93,22 @@ describe.skipIf(group.skip)(group.title, () => {
       expect(sb.record('railway')?.cwd).toBe(sb.work);
     });
 
+    it.runIf(agent === 'codex')('codex: a shell started on a terminal, to be typed into with write_stdin (no hook sees that), is refused', slow, async () => {
+      rmSync(join(sb.records, 'railway'), { recursive: true, force: true });
+      const run = await driver.run(sb, bin, {
+        command: 'bash',
+        extraArgs: { tty: true, yield_time_ms: 500 },
+        // What a model does next once the shell runs: types the command into it.
+        followUp: (result) => {
+          const session = /session ID (\d+)/.exec(result)?.[1];
+          return session ? { tool: 'write_stdin', args: { session_id: Number(session), chars: `${destructive}\n`, yield_time_ms: 1000 } } : undefined;
+        },
+      });
+      expect(run.toolResults.join('\n'), run.output).toContain('chaperone: refused: an interactive shell');
+      expect(run.toolCalls).toBe(1);
+      expect(sb.record('railway')).toBeUndefined();
+    });
+
     it('after `chaperone uninstall` the hook is gone and the agent still runs shell commands', slow, async () => {
       const uninstall = await sb.chaperone(['uninstall', '--dir', sb.shims]);
       expect(uninstall.exitCode).toBe(0);

@@ -29,7 +29,7 @@ export interface AgentDriver {
   agent: RealAgent;
   /** Once per sandbox, before `chaperone setup`: what the agent needs in its HOME to start headless. */
   prepare(sb: Sandbox): void;
-  run(sb: Sandbox, bin: string, command: string, extraEnv?: Record<string, string>): Promise<AgentRun>;
+  run(sb: Sandbox, bin: string, ask: Ask, extraEnv?: Record<string, string>): Promise<AgentRun>;
 }
 
 /** The agent's environment: the sandbox's (HOME, XDG dirs, the test account home), and a PATH of the
@@ -39,9 +39,12 @@ function agentEnv(sb: Sandbox, bin: string, extra: Record<string, string>): Reco
   return { ...sb.env, PATH: `${sb.doubles}:${bin}:${systemPath}`, ...extra };
 }
 
-async function runWith(startMock: () => Promise<MockModel>, command: string, launch: (url: string) => { file: string; args: string[]; env: Record<string, string>; cwd: string }): Promise<AgentRun> {
+/** The model's side of a run: the shell line, or the full script of a scripted turn. */
+export type Ask = string | Pick<MockModel, 'command' | 'extraArgs' | 'followUp'>;
+
+async function runWith(startMock: () => Promise<MockModel>, ask: Ask, launch: (url: string) => { file: string; args: string[]; env: Record<string, string>; cwd: string }): Promise<AgentRun> {
   const model = await startMock();
-  model.command = command;
+  Object.assign(model, typeof ask === 'string' ? { command: ask } : ask);
   try {
     const { file, args, env, cwd } = launch(model.url);
     const result = await execa(file, args, { env, extendEnv: false, cwd, reject: false, stdin: 'ignore', timeout: 120_000, all: true });

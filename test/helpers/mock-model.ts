@@ -11,6 +11,10 @@ export interface MockModel {
   command: string;
   /** Every request body, in order (for a failing test's message). */
   requests: { path: string; body: unknown }[];
+  /** Extra arguments for the first tool call (mock-openai.ts: `tty` for Codex's exec_command). */
+  extraArgs?: Record<string, unknown>;
+  /** A second call, made from the first call's result (mock-openai.ts: Codex's write_stdin); none by default. */
+  followUp?: (result: string) => { tool: string; args: Record<string, unknown> } | undefined;
   /** The text of each tool result the agent sent back, in order. */
   toolResults: string[];
   /** How many tool calls were asked for. */

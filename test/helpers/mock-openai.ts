@@ -16,10 +16,17 @@ export function startOpenAiMock(): Promise<MockModel> {
     if (last?.type === 'function_call_output' || last?.type === 'custom_tool_call_output') {
       const text = textOf(last.output);
       model.toolResults.push(text);
-      events.push(['response.output_item.done', { type: 'response.output_item.done', item: message(`The tool said: ${text.slice(0, 2000)}`) }]);
+      const next = model.toolResults.length === 1 ? model.followUp?.(text) : undefined;
+      if (next) {
+        model.toolCalls += 1;
+        const item = { type: 'function_call', id: `fc_${model.toolCalls}`, call_id: `call_${model.toolCalls}`, name: next.tool, arguments: JSON.stringify(next.args) };
+        events.push(['response.output_item.done', { type: 'response.output_item.done', item }]);
+      } else {
+        events.push(['response.output_item.done', { type: 'response.output_item.done', item: message(`The tool said: ${text.slice(0, 2000)}`) }]);
+      }
     } else if (tool) {
       model.toolCalls += 1;
-      const args = tool === 'shell' ? { command: ['bash', '-lc', model.command] } : tool === 'exec_command' ? { cmd: model.command } : { command: model.command };
+      const args = { ...(tool === 'shell' ? { command: ['bash', '-lc', model.command] } : tool === 'exec_command' ? { cmd: model.command } : { command: model.command }), ...model.extraArgs };
       const item = { type: 'function_call', id: `fc_${model.toolCalls}`, call_id: `call_${model.toolCalls}`, name: tool, arguments: JSON.stringify(args) };
       events.push(['response.output_item.done', { type: 'response.output_item.done', item }]);
     } else {
