@@ -364,8 +364,13 @@ export function resolveMysql(parsed: ParsedInvocation, invocation: Invocation): 
   const fromEnv = (name: string): Found | undefined => (env[name] ? { value: env[name]!, from: { source: 'env', key: name, value: env[name]! } } : undefined);
 
   const positional = read.words[0];
+  // `--password SECRET` (or `-p SECRET`): mysql prompts and takes SECRET as the database, but whoever
+  // typed it meant a password. It is neither shown nor classified nor made the word to type.
+  if (positional !== undefined && typedAsPassword(invocation.args, positional)) {
+    evidence.push({ source: 'argument', key: 'database', value: '*** (the word after --password: mysql reads it as the database, but it looks like a password, so it is not shown)' });
+  }
   const database: Found | undefined =
-    (positional ? { value: positional, from: { source: 'argument', key: 'database', value: positional } } : undefined) ??
+    (positional && !typedAsPassword(invocation.args, positional) ? { value: positional, from: { source: 'argument', key: 'database', value: positional } } : undefined) ??
     flag('--database') ??
     fromFiles('database');
   const host = flag('--host') ?? fromFiles('host') ?? fromEnv('MYSQL_HOST');
@@ -402,6 +407,13 @@ export function resolveMysql(parsed: ParsedInvocation, invocation: Invocation): 
   }
   const defaultHost = !host && !socket && !files.loginFile ? 'localhost' : undefined;
   return { name: database?.value ?? host?.value ?? socket?.value ?? defaultHost, evidence, identifiers };
+}
+
+/** Whether `word` stands right after a bare -p or --password (any unambiguous abbreviation of it). */
+function typedAsPassword(args: readonly string[], word: string): boolean {
+  const at = args.indexOf(word);
+  const before = at > 0 ? args[at - 1] : '';
+  return before === '-p' || (before.length >= 6 && '--password'.startsWith(before));
 }
 
 /** Databases and hosts the script itself names: USE, connect, DROP DATABASE, db.table. */
