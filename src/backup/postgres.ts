@@ -13,27 +13,17 @@
 // Any failure is a BackupError saying what failed and why: the caller must not run the command then.
 
 import { execFile } from 'node:child_process';
-import { appendFileSync, chmodSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { dataHome } from '../context/files.js';
 import { readArgs } from '../tools/argv.js';
 import { isConnectionString } from '../tools/libpq.js';
 import { psqlGrammar } from '../tools/psql.js';
+import { appendRecord, BackupError, backupId, discardBackupDir, makeBackupDir, type BackupRecord, type BackupScope, type QualifiedName } from './store.js';
 
 const run = promisify(execFile);
 
-export type BackupScope =
-  | { kind: 'tables'; tables: QualifiedName[] }
-  | { kind: 'database'; database?: string; why: string }
-  | { kind: 'nothing' };
-
-export interface QualifiedName {
-  schema?: string;
-  name: string;
-}
-
-export class BackupError extends Error {}
+export { BackupError, backupRoot, listBackups, pruneBackups, type BackupRecord, type BackupScope, type QualifiedName } from './store.js';
 
 type Node = Record<string, unknown>;
 
@@ -139,22 +129,6 @@ export function withDatabase(dbname: string | undefined, database: string): stri
   return `${dbname} dbname='${database.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
-export interface BackupRecord {
-  id: string;
-  time: string;
-  file: string;
-  bytes: number;
-  scope: BackupScope;
-  /** The connection options given to pg_dump, without a password (a restore reads PGPASSWORD or ~/.pgpass). */
-  connection: string[];
-  /** What `pg_restore --list` read back: the number of entries in the dump's table of contents. */
-  entries: number;
-}
-
-export function backupRoot(env: NodeJS.ProcessEnv): string {
-  return join(dataHome(env), 'chaperone', 'backups');
-}
-
 /**
  * Dumps `scope` over the connection `psqlArgs` describe, checks the dump reads back, and records it.
  * Throws a BackupError when any step fails; then the destructive command must not run.
@@ -168,18 +142,19 @@ export async function takeBackup(options: {
   pgDump?: string;
   pgRestore?: string;
 }): Promise<BackupRecord> {
-  const { scope, env } = options;
+  const { env } = options;
   const now = options.now ?? new Date();
-  const id = `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${process.pid}`;
-  const root = backupRoot(env);
-  const dir = join(root, id);
+  const { id, dir } = makeBackupDir(env, backupId(now));
   try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    chmodSync(root, 0o700);
-    chmodSync(dir, 0o700);
+    return await dumpAndCheck({ ...options, id, dir, now });
   } catch (error) {
-    throw new BackupError(`cannot create the backup directory ${dir}: ${(error as Error).message}`);
+    discardBackupDir(dir);
+    throw error;
   }
+}
+
+async function dumpAndCheck(options: Parameters<typeof takeBackup>[0] & { id: string; dir: string; now: Date }): Promise<BackupRecord> {
+  const { scope, env, id, dir, now } = options;
   const file = join(dir, 'dump.pgc');
   const connection = dumpArgs(options.psqlArgs, scope.kind === 'database' ? scope.database : undefined);
   const selection = scope.kind === 'tables' ? scope.tables.flatMap((t) => ['--table', tablePattern(t)]) : [];
@@ -203,11 +178,12 @@ export async function takeBackup(options: {
     time: now.toISOString(),
     file,
     bytes: statSync(file).size,
+    engine: 'postgres',
     scope,
     connection: connection.map((arg) => (isConnectionString(arg) ? withoutPassword(arg) : arg)),
     entries,
   };
-  appendFileSync(join(root, 'index.jsonl'), `${JSON.stringify(record)}\n`, { mode: 0o600 });
+  appendRecord(env, record);
   return record;
 }
 
@@ -218,52 +194,6 @@ function firstLines(text: string): string {
 /** A connection string without its password, for the record. */
 export function withoutPassword(text: string): string {
   return text.replace(/(\/\/[^:/@]*):[^@]*@/, '$1@').replace(/\s*\bpassword\s*=\s*('(?:[^'\\]|\\.)*'|\S+)/gi, '');
-}
-
-/** Every backup recorded, oldest first. A line that does not parse is skipped. */
-export function listBackups(env: NodeJS.ProcessEnv): BackupRecord[] {
-  let text: string;
-  try {
-    text = readFileSync(join(backupRoot(env), 'index.jsonl'), 'utf8');
-  } catch {
-    return [];
-  }
-  return text
-    .split('\n')
-    .filter(Boolean)
-    .flatMap((line) => {
-      try {
-        return [JSON.parse(line) as BackupRecord];
-      } catch {
-        return [];
-      }
-    });
-}
-
-/**
- * Keeps the backups within their limits: those older than `maxAgeDays` go, then the oldest until all
- * of them take no more than `maxTotalMb`. The one just taken (`keep`) always stays. Returns the ids removed.
- */
-export function pruneBackups(env: NodeJS.ProcessEnv, limits: { maxAgeDays: number; maxTotalMb: number }, keep: string, now = new Date()): string[] {
-  const records = listBackups(env);
-  const oldest = now.getTime() - limits.maxAgeDays * 86_400_000;
-  const removed = new Set(records.filter((r) => r.id !== keep && Date.parse(r.time) < oldest).map((r) => r.id));
-  let total = records.filter((r) => !removed.has(r.id)).reduce((sum, r) => sum + r.bytes, 0);
-  for (const r of records) {
-    if (total <= limits.maxTotalMb * 1024 * 1024) break;
-    if (r.id === keep || removed.has(r.id)) continue;
-    removed.add(r.id);
-    total -= r.bytes;
-  }
-  if (removed.size === 0) return [];
-  const root = backupRoot(env);
-  for (const id of removed) rmSync(join(root, id), { recursive: true, force: true });
-  // The index is rewritten whole and renamed over the old one, so a reader never sees half of it.
-  const index = join(root, 'index.jsonl');
-  const kept = records.filter((r) => !removed.has(r.id));
-  writeFileSync(`${index}.tmp`, kept.map((r) => `${JSON.stringify(r)}\n`).join(''), { mode: 0o600 });
-  renameSync(`${index}.tmp`, index);
-  return [...removed];
 }
 
 export type RestoreResult = { kind: 'restored' } | { kind: 'exists'; why: string };

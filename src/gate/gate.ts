@@ -41,13 +41,14 @@ export async function passGate(ev: Evaluation): Promise<boolean> {
     case 'confirm': {
       const { askHumanFor } = await import('./confirm.js');
       const word = ev.decision.confirmWord ?? 'production';
-      const backup = ev.backup !== undefined && (await import('../backup/before-destroy.js')).backsUp(ev.invocation.tool);
+      const { backsUp, dumpProgram } = await import('../backup/before-destroy.js');
+      const backup = ev.backup !== undefined && backsUp(ev.invocation.tool);
       const skip = `${word} without backup`;
       const header = [
         'chaperone: this command is held for confirmation',
         ...describeHeld(ev),
         `  why          ${ev.decision.reason}`,
-        ...(backup ? [`  backup       what it destroys is dumped first (pg_dump); type "${skip}" to run it without one`] : []),
+        ...(backup ? [`  backup       what it destroys is dumped first (${dumpProgram(ev.invocation.tool)}); type "${skip}" to run it without one`] : []),
         '',
       ].join('\n');
       const answer = await askHumanFor(header, backup ? [word, skip] : [word], `Type ${word} to run it`);
