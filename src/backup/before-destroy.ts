@@ -9,23 +9,24 @@
 import type { Evaluation } from '../model.js';
 import { readArgs } from '../tools/argv.js';
 import { dropdbGrammar } from '../tools/dropdb.js';
+import { toolOf } from '../tools/index.js';
 import { BackupError, pruneBackups, type BackupRecord } from './store.js';
 
-/** Whether chaperone can back up what this tool destroys. */
+/** Whether chaperone can back up what this tool destroys (`mariadb` is the mysql tool). */
 export function backsUp(tool: string): boolean {
-  return tool === 'psql' || tool === 'dropdb' || tool === 'mysql';
+  return ['psql', 'dropdb', 'mysql'].includes(toolOf(tool) ?? tool);
 }
 
 /** The program that takes the backup, for the prompt. */
 export function dumpProgram(tool: string): string {
-  return tool === 'mysql' ? 'mysqldump' : 'pg_dump';
+  return toolOf(tool) === 'mysql' ? 'mysqldump' : 'pg_dump';
 }
 
 export type BackupOutcome = { kind: 'taken'; record: BackupRecord; pruned: string[] } | { kind: 'nothing' } | { kind: 'failed'; why: string };
 
 export async function backUpBeforeRunning(ev: Evaluation): Promise<BackupOutcome> {
   try {
-    const record = ev.invocation.tool === 'mysql' ? await mysqlBackup(ev) : await postgresBackup(ev);
+    const record = toolOf(ev.invocation.tool) === 'mysql' ? await mysqlBackup(ev) : await postgresBackup(ev);
     if (!record) return { kind: 'nothing' };
     // Pruning is housekeeping: the command may run once its own backup is safe, whatever happens here.
     let pruned: string[] = [];
