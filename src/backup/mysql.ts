@@ -22,16 +22,14 @@
 //
 // Any failure is a BackupError saying what failed and why: the caller must not run the command then.
 
-import { spawn } from 'node:child_process';
 import { chmodSync, closeSync, createReadStream, mkdirSync, openSync, readSync, fstatSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Evidence } from '../model.js';
-import { findRealTool } from '../shim/find-real.js';
 import { MysqlScriptReader } from '../sql/mysql-script.js';
 import { tokenize, type Token } from '../sql/mysql.js';
 import { normalizeMysqlArgs, optionFiles, readMysqlArgs } from '../tools/mysql.js';
-import { appendRecord, BackupError, backupId, discardBackupDir, makeBackupDir, type BackupRecord, type BackupScope, type QualifiedName } from './store.js';
+import { appendRecord, BackupError, backupId, discardBackupDir, makeBackupDir, realProgram, runProgram, type BackupRecord, type BackupScope, type QualifiedName } from './store.js';
 
 // ── What a statement destroys ───────────────────────────────────────────────────────────────────────
 
@@ -327,31 +325,6 @@ async function withOptionFile<T>(connection: MysqlConnection, use: (args: string
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-/** The real program (never a chaperone shim), the first of `names` found on PATH. */
-function realProgram(names: readonly string[], env: NodeJS.ProcessEnv, cwd: string): string {
-  for (const name of names) {
-    const found = findRealTool(name, env.PATH, '/nonexistent/chaperone-backup', cwd);
-    if (found.kind === 'found') return found.path;
-  }
-  throw new BackupError(`${names.join(' or ')} is not on PATH; install the MySQL/MariaDB client programs`);
-}
-
-/** Runs a program with stdout into `out` (a file descriptor) or collected; rejects with its stderr. */
-function runProgram(program: string, args: string[], options: { env: NodeJS.ProcessEnv; cwd: string; stdout?: number; stdin?: number }): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(program, args, { env: options.env, cwd: options.cwd, stdio: [options.stdin ?? 'ignore', options.stdout ?? 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
-    child.on('error', (error) => reject(new BackupError(`${program} could not start: ${error.message}`)));
-    child.on('close', (code, signal) => {
-      if (code === 0) resolve(out);
-      else reject(Object.assign(new Error(err.trim() || `exit ${code ?? signal}`), { stderr: err }));
-    });
-  });
 }
 
 function firstLines(text: string): string {

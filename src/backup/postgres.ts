@@ -173,15 +173,20 @@ async function dumpAndCheck(options: Parameters<typeof takeBackup>[0] & { id: st
   }
   const entries = listing.split('\n').filter((line) => line !== '' && !line.startsWith(';')).length;
   if (scope.kind === 'tables' && entries === 0) throw new BackupError('the dump holds nothing: none of the tables was found');
+  const bytes = statSync(file).size;
+  const scratchName = `chaperone_verify_${id.toLowerCase().replace(/[^a-z0-9]/g, '_')}`;
+  const { verifyPgDump } = await import('./postgres-verify.js');
+  const verified = await verifyPgDump({ file, bytes, entries, admin: connection, scratch: retarget(connection, scratchName), scratchName, env, cwd: options.cwd });
   const record: BackupRecord = {
     id,
     time: now.toISOString(),
     file,
-    bytes: statSync(file).size,
+    bytes,
     engine: 'postgres',
     scope,
     connection: connection.map((arg) => (isConnectionString(arg) ? withoutPassword(arg) : arg)),
     entries,
+    verified,
   };
   appendRecord(env, record);
   return record;

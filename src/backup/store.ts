@@ -2,9 +2,11 @@
 // under $XDG_DATA_HOME/chaperone/backups (itself 0700), its dump 0600 in it, and one JSON line per backup
 // in index.jsonl (0600). pruneBackups keeps them within backup-limits, oldest first.
 
+import { spawn } from 'node:child_process';
 import { appendFileSync, chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dataHome } from '../context/files.js';
+import { findRealTool } from '../shim/find-real.js';
 
 export class BackupError extends Error {}
 
@@ -125,4 +127,36 @@ export function pruneBackups(env: NodeJS.ProcessEnv, limits: { maxAgeDays: numbe
   writeFileSync(`${index}.tmp`, kept.map((r) => `${JSON.stringify(r)}\n`).join(''), { mode: 0o600 });
   renameSync(`${index}.tmp`, index);
   return [...removed];
+}
+
+/** The real program (never a chaperone shim), the first of `names` found on PATH. */
+export function realProgram(names: readonly string[], env: NodeJS.ProcessEnv, cwd: string): string {
+  for (const name of names) {
+    const found = findRealTool(name, env.PATH, '/nonexistent/chaperone-backup', cwd);
+    if (found.kind === 'found') return found.path;
+  }
+  throw new BackupError(`${names.join(' or ')} is not on PATH (behind the chaperone shims)`);
+}
+
+/**
+ * Runs a program with stdout into a file descriptor, to `onStdout`, or collected; rejects with its
+ * stderr. stdin is a file descriptor or nothing: a password prompt goes to the terminal, as for the client.
+ */
+export function runProgram(
+  program: string,
+  args: string[],
+  options: { env: NodeJS.ProcessEnv; cwd: string; stdout?: number; stdin?: number; onStdout?: (chunk: Buffer) => void },
+): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(program, args, { env: options.env, cwd: options.cwd, stdio: [options.stdin ?? 'ignore', options.stdout ?? 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout?.on('data', (chunk: Buffer) => (options.onStdout ? options.onStdout(chunk) : (out += chunk.toString())));
+    child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    child.on('error', (error) => reject(new BackupError(`${program} could not start: ${error.message}`)));
+    child.on('close', (code, signal) => {
+      if (code === 0) resolve(out);
+      else reject(Object.assign(new Error(err.trim() || `exit ${code ?? signal}`), { stderr: err }));
+    });
+  });
 }

@@ -53,6 +53,7 @@ describe.skipIf(group.skip)(group.title, () => {
     term.press('Enter');
     const { code, screen } = await term.exit();
     expect(screen).toMatch(/chaperone: backup \S+ taken \(\d+ entries, \d+ bytes\): \S+dump\.pgc/);
+    expect(screen).toContain('checked      restored into a scratch database and dropped: 3 rows in 1 tables, as many as the dump holds');
     expect(screen).toContain('DROP TABLE');
     expect(code).toBe(0);
     expect(await hasOrders()).toBe('f');

@@ -5,7 +5,7 @@
 // CHAPERONE_REQUIRE_REAL_TOOLS=1 (CI) that is a failure instead.
 
 import { execa } from 'execa';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -65,6 +65,42 @@ describe.skipIf(group.skip)(group.title, () => {
     const listing = (await execa(which('pg_restore')!, ['--list', record.file])).stdout;
     expect(listing).toContain('dbname: shop_prod');
     expect(listing).toContain('TABLE DATA public orders');
+  });
+
+  const scratchDatabases = () => pg.sql('postgres', "SELECT count(*) FROM pg_database WHERE datname LIKE 'chaperone_verify_%'");
+
+  it('checks the dump by restoring it into a scratch database, counting the rows, and dropping it', async () => {
+    const record = await takeBackup({ psqlArgs: at('shop_prod'), scope: { kind: 'tables', tables: [{ name: 'orders' }] }, env: env(), cwd: data });
+    expect(record.verified).toBe('restored into a scratch database and dropped: 3 rows in 1 tables, as many as the dump holds');
+    expect(await scratchDatabases()).toBe('0');
+  });
+
+  it('says which check it did when the role may not create a database, or the dump does not stand alone', async () => {
+    await pg.sql('shop_prod', 'DROP ROLE IF EXISTS clerk', 'CREATE ROLE clerk LOGIN NOCREATEDB', 'GRANT SELECT ON orders TO clerk');
+    const clerk = ['-h', '127.0.0.1', '-p', String(pg.port), '-U', 'clerk', '-d', 'shop_prod'];
+    const limited = await takeBackup({ psqlArgs: clerk, scope: { kind: 'tables', tables: [{ name: 'orders' }] }, env: env(), cwd: data });
+    expect(limited.verified).toBe('pg_restore --list read 4 entries; the dump holds 3 rows in 1 tables; not restored into a scratch database: ERROR:  permission denied to create database');
+
+    // A table dumped on its own, whose column type lives outside the dump.
+    await pg.sql('shop_prod', "CREATE TYPE mood AS ENUM ('ok', 'sad')", 'CREATE TABLE moods (m mood)', "INSERT INTO moods VALUES ('ok')");
+    const dependent = await takeBackup({ psqlArgs: at('shop_prod'), scope: { kind: 'tables', tables: [{ name: 'moods' }] }, env: env(), cwd: data });
+    expect(dependent.verified).toMatch(/^pg_restore --list read \d+ entries; the dump holds 1 rows in 1 tables; the restore into a scratch database failed \(the dump may need objects it does not hold\): .*mood/);
+    expect(await scratchDatabases()).toBe('0');
+  });
+
+  it('fails when the scratch database gets other rows than the dump holds', async () => {
+    // A pg_restore that reads one row more out of the dump than the real one restores.
+    const bin = join(data, 'lying-bin');
+    mkdirSync(bin, { recursive: true });
+    const real = which('pg_restore')!;
+    writeFileSync(
+      join(bin, 'pg_restore'),
+      `#!/bin/sh\ncase " $* " in\n  *" --data-only "*) ${real} "$@" | awk '{ print } $0 == "3\\tfig" { print "4\\tkiwi" }' ;;\n  *) exec ${real} "$@" ;;\nesac\n`,
+    );
+    chmodSync(join(bin, 'pg_restore'), 0o755);
+    const lying = takeBackup({ psqlArgs: at('shop_prod'), scope: { kind: 'tables', tables: [{ name: 'orders' }] }, env: { ...env(), PATH: `${bin}:${systemPath}` }, cwd: data });
+    await expect(lying).rejects.toThrow('the dump restored into a scratch database with other row counts (public.orders: 4 in the dump, 3 restored)');
+    expect(await scratchDatabases()).toBe('0');
   });
 
   it('fails, saying why, when the table is not there, when the server is not, and when the directory cannot be made', async () => {
