@@ -22,12 +22,13 @@ export function dumpProgram(tool: string): string {
   return toolOf(tool) === 'mysql' ? 'mysqldump' : 'pg_dump';
 }
 
-export type BackupOutcome = { kind: 'taken'; record: BackupRecord; pruned: string[] } | { kind: 'nothing' } | { kind: 'failed'; why: string };
+export type BackupOutcome = { kind: 'taken'; record: BackupRecord; pruned: string[] } | { kind: 'nothing'; why?: string } | { kind: 'failed'; why: string };
 
 export async function backUpBeforeRunning(ev: Evaluation): Promise<BackupOutcome> {
   try {
     const record = toolOf(ev.invocation.tool) === 'mysql' ? await mysqlBackup(ev) : await postgresBackup(ev);
     if (!record) return { kind: 'nothing' };
+    if ('kind' in record) return record;
     // Pruning is housekeeping: the command may run once its own backup is safe, whatever happens here.
     let pruned: string[] = [];
     try {
@@ -68,7 +69,7 @@ async function postgresBackup(ev: Evaluation): Promise<BackupRecord | undefined>
   return takeBackup({ psqlArgs: args.slice(), scope: scope as Exclude<typeof scope, { kind: 'nothing' }>, env, cwd });
 }
 
-async function mysqlBackup(ev: Evaluation): Promise<BackupRecord | undefined> {
+async function mysqlBackup(ev: Evaluation): Promise<BackupRecord | { kind: 'nothing'; why: string } | undefined> {
   const { mysqlConnection, mysqlScopeOf, switchedDatabases, takeMysqlBackup } = await import('./mysql.js');
   const { args, env, cwd } = ev.invocation;
   const current = mysqlConnection(args, env, cwd).database;

@@ -354,18 +354,73 @@ export async function takeMysqlBackup(options: {
   env: NodeJS.ProcessEnv;
   cwd: string;
   now?: Date;
-}): Promise<MysqlBackupRecord> {
+  /** Asks for the password the client would prompt for (-p); by default at the terminal, without echo. */
+  askPassword?: () => Promise<string | undefined>;
+}): Promise<MysqlBackupRecord | { kind: 'nothing'; why: string }> {
   const { env, cwd } = options;
   const now = options.now ?? new Date();
   const connection = mysqlConnection(options.args, env, cwd);
+  if (connection.password === 'prompt') connection.password = { value: await promptedPassword(options.askPassword) };
   const dump = realProgram(['mysqldump', 'mariadb-dump'], env, cwd);
+  // What is not there cannot be destroyed (DROP TABLE IF EXISTS), and mysqldump fails on it.
+  const present = await presentOnly(options.scope, connection, env, cwd);
+  if (present.databases.length === 0 && present.tables.length === 0) {
+    return { kind: 'nothing', why: `nothing to back up: ${describeScope(options.scope)} does not exist` };
+  }
   const { id, dir } = makeBackupDir(env, backupId(now));
   try {
-    return await dumpAndCheck({ ...options, connection, dump, id, dir, now });
+    return await dumpAndCheck({ ...options, scope: present, connection, dump, id, dir, now });
   } catch (error) {
     discardBackupDir(dir);
     throw error;
   }
+}
+
+/**
+ * The client will ask for a password (-p): chaperone asks once, at the terminal, and gives it to
+ * mysqldump in the option file, rather than have every dump tool run ask again.
+ */
+async function promptedPassword(ask?: () => Promise<string | undefined>): Promise<string> {
+  let answer: string | undefined;
+  try {
+    answer = await (ask ?? (async () => (await import('../gate/confirm.js')).askSecret('Password for the backup (mysqldump)')))();
+  } catch (error) {
+    throw new BackupError(`the client asks for a password (-p), and there is no terminal to ask it at for mysqldump (${(error as Error).message}); give it in MYSQL_PWD or an option file`);
+  }
+  if (answer === undefined) throw new BackupError('no password was given for mysqldump');
+  return answer;
+}
+
+function describeScope(scope: MysqlScope): string {
+  return [...scope.databases.map((d) => `database ${d}`), ...scope.tables.map((t) => `${t.schema}.${t.name}`)].join(', ');
+}
+
+/** The part of `scope` that exists on the server now, asked of information_schema with the real client. */
+async function presentOnly(scope: MysqlScope, connection: MysqlConnection, env: NodeJS.ProcessEnv, cwd: string): Promise<MysqlScope> {
+  const client = realProgram(['mysql', 'mariadb'], env, cwd);
+  const quote = (text: string) => `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+  const queries = [
+    ...(scope.databases.length > 0 ? [`SELECT 'd', schema_name, '' FROM information_schema.schemata WHERE schema_name IN (${scope.databases.map(quote).join(', ')})`] : []),
+    ...(scope.tables.length > 0
+      ? [`SELECT 't', table_schema, table_name FROM information_schema.tables WHERE (table_schema, table_name) IN (${scope.tables.map((t) => `(${quote(t.schema!)}, ${quote(t.name)})`).join(', ')})`]
+      : []),
+  ];
+  if (queries.length === 0) return scope;
+  const out = await withOptionFile(connection, (connect) => runProgram(client, [...connect, '--batch', '--skip-column-names', '-e', queries.join(' UNION ALL ')], { env, cwd })).catch(
+    (error: Error & { stderr?: string }) => {
+      throw error instanceof BackupError ? error : new BackupError(`mysql could not look the objects up: ${firstLines(error.stderr ?? error.message)}`);
+    },
+  );
+  // Batch output escapes tab, newline and backslash inside a value.
+  const unescape = (field: string) => field.replace(/\\(.)/g, (_, c: string) => ({ t: '\t', n: '\n', '0': '\0' })[c] ?? c);
+  const rows = out.split('\n').filter(Boolean).map((line) => line.split('\t').map(unescape));
+  const databases = new Set(rows.filter((r) => r[0] === 'd').map((r) => r[1]));
+  const tables = new Set(rows.filter((r) => r[0] === 't').map((r) => `${r[1]}\0${r[2]}`));
+  return {
+    ...scope,
+    databases: scope.databases.filter((d) => databases.has(d)),
+    tables: scope.tables.filter((t) => tables.has(`${t.schema}\0${t.name}`)),
+  };
 }
 
 async function dumpAndCheck(

@@ -84,7 +84,10 @@ async function backupFirst(ev: Evaluation, skipped: boolean): Promise<{ ran: boo
     return { ran: true, audit: { backup: 'skipped at the prompt' } };
   }
   const outcome = await backUpBeforeRunning(ev);
-  if (outcome.kind === 'nothing') return { ran: true, audit: {} };
+  if (outcome.kind === 'nothing') {
+    if (outcome.why) process.stderr.write(`chaperone: ${escapeControl(outcome.why)}\n`);
+    return { ran: true, audit: outcome.why ? { backup: redactText(outcome.why) } : {} };
+  }
   if (outcome.kind === 'taken') {
     const pruned = outcome.pruned.length > 0 ? `; ${outcome.pruned.length} older backup(s) removed to stay within backup-limits` : '';
     process.stderr.write(`chaperone: backup ${outcome.record.id} taken (${outcome.record.entries} entries, ${outcome.record.bytes} bytes): ${outcome.record.file}${pruned}\n`);

@@ -7,7 +7,7 @@
 // Skipped with the reason printed when MariaDB, mysqldump or tmux is missing; with
 // CHAPERONE_REQUIRE_REAL_TOOLS=1 (CI) that is a failure instead.
 
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { approve } from '../../src/approval/store.js';
@@ -139,7 +139,7 @@ describe.skipIf(group.skip)(group.title, () => {
     expect(await db.sql('SELECT count(*) FROM ledger_prod.notes')).toBe('0');
   });
 
-  it('does not run the DROP when the backup cannot be written, or mysqldump fails, and says why', async () => {
+  it('does not run the DROP when the backup cannot be written, or the server cannot be reached, and says why', async () => {
     const blocked = sb.write('not-a-directory', '');
     const unwritable = await confirm(drop(), 'shop_prod', { XDG_DATA_HOME: blocked });
     expect(unwritable.code).toBe(77);
@@ -149,11 +149,34 @@ describe.skipIf(group.skip)(group.title, () => {
     expect(await rows()).toBe(seeded);
     expect(audit().at(-1)!.outcome).toBe('aborted');
 
-    // The server is not there: mysqldump cannot connect, and the client never runs.
+    // The server is not there: chaperone cannot connect to back up, and the client never runs.
     const down = await confirm(`mysql --no-defaults -h 127.0.0.1 -P 1 -u root shop_prod -e 'DROP TABLE orders'`, 'shop_prod');
     expect(down.code).toBe(77);
-    expect(down.screen).toMatch(/mysqldump failed: .*(connect|Can't)/);
+    expect(down.screen).toMatch(/mysql could not look the objects up: .*Can't connect/);
     expect(await rows()).toBe(seeded);
+  });
+
+  it('runs a DROP TABLE IF EXISTS of a table that is not there, saying there was nothing to back up', async () => {
+    const { code, screen } = await confirm(`mysql ${at()} shop_prod -e 'DROP TABLE IF EXISTS nosuch'`, 'shop_prod');
+    expect(screen).toContain('chaperone: nothing to back up: shop_prod.nosuch does not exist');
+    expect(code).toBe(0);
+    expect(audit().at(-1)).toMatchObject({ outcome: 'confirmed', backup: 'nothing to back up: shop_prod.nosuch does not exist' });
+  });
+
+  it('keeps the backups within backup-limits: the oldest go first', async () => {
+    const before = (JSON.parse(String((await sb.chaperone(['backups', '--json'])).stdout)) as unknown[]).length;
+    expect(before).toBeGreaterThan(0);
+    sb.write('home/.config/chaperone/rules.yaml', 'backup-before-destroy: [production]\nbackup-limits: {max-total-mb: 0.000001}\n');
+    try {
+      const { code, screen } = await confirm(drop(), 'shop_prod');
+      expect(code).toBe(0);
+      expect(screen).toContain(`; ${before} older backup(s) removed to stay within backup-limits`);
+      const kept = JSON.parse(String((await sb.chaperone(['backups', '--json'])).stdout)) as { id: string }[];
+      expect(kept.map((b) => b.id)).toEqual([audit().at(-1)!.backup]);
+      expect(readdirSync(join(sb.home, '.local/share/chaperone/backups')).sort()).toEqual([audit().at(-1)!.backup, 'index.jsonl'].sort());
+    } finally {
+      sb.write('home/.config/chaperone/rules.yaml', 'backup-before-destroy: [production]\n');
+    }
   });
 
   it('runs without a backup when the human types "NAME without backup"', async () => {

@@ -6,7 +6,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { clientArgs, mysqlConnection, mysqlScopeOf, readDump, switchedDatabases, takeMysqlBackup, type MysqlScope } from '../../src/backup/mysql.js';
+import { clientArgs, mysqlConnection, mysqlScopeOf, readDump, switchedDatabases, takeMysqlBackup, type MysqlBackupRecord, type MysqlScope } from '../../src/backup/mysql.js';
 import { BackupError, listBackups } from '../../src/backup/store.js';
 import { table } from '../helpers/cases.js';
 import { systemPath } from '../helpers/sandbox.js';
@@ -82,6 +82,16 @@ describe('when the database is not plain', () => {
   });
 });
 
+/** A recording `mysql` that answers the lookup of what exists with `rows` (tab-separated lines). */
+function lookupDouble(bin: string, root: string, rows: string): void {
+  const reader = which('my_print_defaults');
+  writeFileSync(
+    join(bin, 'mysql'),
+    `#!/bin/sh\nprintf '%s\\n' "$@" > ${root}/lookup-argv\n${reader ? `${reader} --defaults-file="\${1#--defaults-file=}" client > ${root}/lookup-read` : ''}\nprintf '${rows}\\n'\n`,
+  );
+  chmodSync(join(bin, 'mysql'), 0o755);
+}
+
 describe("mysqldump's connection is the client's", () => {
   const root = realpathSync(mkdtempSync(join(tmpdir(), 'chaperone-mysql-conn-')));
   const home = join(root, 'home');
@@ -152,14 +162,18 @@ printf 'CREATE TABLE \`orders\` (id int);\\nINSERT INTO \`orders\` VALUES (1),(2
 `,
     );
     chmodSync(join(bin, 'mysqldump'), 0o755);
+    lookupDouble(bin, root, 't\tshop\torders');
     const env = { HOME: root, PATH: `${bin}:${systemPath}`, XDG_DATA_HOME: join(root, 'share') };
     const secret = 'p@ss "quoted" # and \\ back';
-    const record = await takeMysqlBackup({
+    const record = (await takeMysqlBackup({
       args: ['--no-defaults', '-h', '127.0.0.1', '-P', '3306', '-u', 'app', `--password=${secret}`, 'shop', '-e', 'DROP TABLE orders'],
       scope: { kind: 'objects', databases: [], tables: [{ schema: 'shop', name: 'orders' }] },
       env,
       cwd: root,
-    });
+    })) as MysqlBackupRecord;
+    // The lookup of what exists got the password the same way.
+    expect(readFileSync(join(root, 'lookup-argv'), 'utf8')).not.toContain('p@ss');
+    if (myPrintDefaults) expect(readFileSync(join(root, 'lookup-read'), 'utf8')).toContain(`--password=${secret}`);
     const argv = readFileSync(join(root, 'argv'), 'utf8');
     expect(argv).not.toContain('p@ss');
     expect(argv.split('\n')[0]).toMatch(/^--defaults-file=/);
@@ -183,6 +197,7 @@ printf 'CREATE TABLE \`orders\` (id int);\\nINSERT INTO \`orders\` VALUES (1),(2
     mkdirSync(bin);
     const env = { HOME: root, PATH: `${bin}:${systemPath}`, XDG_DATA_HOME: join(root, 'share') };
     const scope: MysqlScope = { kind: 'objects', databases: [], tables: [{ schema: 'shop', name: 'orders' }] };
+    lookupDouble(bin, root, 't\tshop\torders');
     const take = () => takeMysqlBackup({ args: ['--no-defaults', 'shop'], scope, env, cwd: root });
     const double = (body: string) => {
       writeFileSync(join(bin, 'mysqldump'), `#!/bin/sh\n${body}\n`);
@@ -199,6 +214,45 @@ printf 'CREATE TABLE \`orders\` (id int);\\nINSERT INTO \`orders\` VALUES (1),(2
     await expect(take()).rejects.toThrow(/ends inside a statement/);
     // A backup that failed leaves nothing behind, and no record.
     expect(readdirSync(join(root, 'share/chaperone/backups'))).toEqual([]);
+  });
+});
+
+describe('what is not there, and a password the client would ask for', () => {
+  const setup = (lookup: string) => {
+    const root = realpathSync(mkdtempSync(join(tmpdir(), 'chaperone-mysqldump-lookup-')));
+    const bin = join(root, 'bin');
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'mysqldump'), `#!/bin/sh\nprintf '%s\\n' "$@" > ${root}/argv\n${which('my_print_defaults') ? `${which('my_print_defaults')} --defaults-file="\${1#--defaults-file=}" client > ${root}/read` : ''}\nprintf 'CREATE TABLE \`orders\` (id int);\\n-- Dump completed\\n'\n`);
+    chmodSync(join(bin, 'mysqldump'), 0o755);
+    lookupDouble(bin, root, lookup);
+    return { root, env: { HOME: root, PATH: `${bin}:${systemPath}`, XDG_DATA_HOME: join(root, 'share') } };
+  };
+
+  it('backs up only what exists, and nothing when nothing does (DROP TABLE IF EXISTS)', async () => {
+    const { root, env } = setup('t\tshop\torders');
+    const scope: MysqlScope = { kind: 'objects', databases: ['gone'], tables: [{ schema: 'shop', name: 'orders' }, { schema: 'shop', name: 'missing' }] };
+    const record = (await takeMysqlBackup({ args: ['--no-defaults', 'shop'], scope, env, cwd: root })) as MysqlBackupRecord;
+    expect(record.scope).toEqual({ kind: 'objects', databases: [], tables: [{ schema: 'shop', name: 'orders' }] });
+    expect(readFileSync(join(root, 'argv'), 'utf8').split('\n').slice(-3)).toEqual(['shop', 'orders', '']);
+
+    const none = setup('');
+    expect(await takeMysqlBackup({ args: ['--no-defaults', 'shop'], scope, env: none.env, cwd: none.root })).toEqual({
+      kind: 'nothing',
+      why: 'nothing to back up: database gone, shop.orders, shop.missing does not exist',
+    });
+  });
+
+  it('asks for the password once when the client would (-p), and gives it to mysqldump in the option file', async () => {
+    const { root, env } = setup('t\tshop\torders');
+    const scope: MysqlScope = { kind: 'objects', databases: [], tables: [{ schema: 'shop', name: 'orders' }] };
+    let asked = 0;
+    await takeMysqlBackup({ args: ['--no-defaults', '-p', 'shop'], scope, env, cwd: root, askPassword: async () => (asked++, 'typed secret') });
+    expect(asked).toBe(1);
+    expect(readFileSync(join(root, 'argv'), 'utf8')).not.toMatch(/--password|typed secret/);
+    if (which('my_print_defaults')) expect(readFileSync(join(root, 'read'), 'utf8')).toContain('--password=typed secret');
+
+    const noTerminal = takeMysqlBackup({ args: ['--no-defaults', '-p', 'shop'], scope, env, cwd: root, askPassword: () => Promise.reject(new Error('ENXIO: no /dev/tty')) });
+    await expect(noTerminal).rejects.toThrow('the client asks for a password (-p), and there is no terminal to ask it at for mysqldump (ENXIO: no /dev/tty); give it in MYSQL_PWD or an option file');
   });
 });
 
