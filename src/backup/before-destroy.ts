@@ -50,7 +50,7 @@ function statementsOf(ev: Evaluation): string[] {
   return statements as string[];
 }
 
-async function postgresBackup(ev: Evaluation): Promise<BackupRecord | undefined> {
+async function postgresBackup(ev: Evaluation): Promise<BackupRecord | { kind: 'nothing'; why: string } | undefined> {
   const { scopeOf, takeBackup } = await import('./postgres.js');
   const { tool, args, env, cwd } = ev.invocation;
   if (tool === 'dropdb') {

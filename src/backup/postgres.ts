@@ -19,7 +19,7 @@ import { promisify } from 'node:util';
 import { readArgs } from '../tools/argv.js';
 import { isConnectionString } from '../tools/libpq.js';
 import { psqlGrammar } from '../tools/psql.js';
-import { appendRecord, BackupError, backupId, discardBackupDir, makeBackupDir, type BackupRecord, type BackupScope, type QualifiedName } from './store.js';
+import { appendRecord, BackupError, backupId, discardBackupDir, makeBackupDir, realProgram, runProgram, type BackupRecord, type BackupScope, type QualifiedName } from './store.js';
 
 const run = promisify(execFile);
 
@@ -141,16 +141,48 @@ export async function takeBackup(options: {
   now?: Date;
   pgDump?: string;
   pgRestore?: string;
-}): Promise<BackupRecord> {
+}): Promise<BackupRecord | { kind: 'nothing'; why: string }> {
   const { env } = options;
   const now = options.now ?? new Date();
+  // What is not there cannot be destroyed (DROP TABLE IF EXISTS), and pg_dump fails on it.
+  const scope = await presentOnly(options.scope, options.psqlArgs, env, options.cwd);
+  if (scope === undefined) return { kind: 'nothing', why: `nothing to back up: ${describeScope(options.scope)} does not exist` };
   const { id, dir } = makeBackupDir(env, backupId(now));
   try {
-    return await dumpAndCheck({ ...options, id, dir, now });
+    return await dumpAndCheck({ ...options, scope, id, dir, now });
   } catch (error) {
     discardBackupDir(dir);
     throw error;
   }
+}
+
+function describeScope(scope: Exclude<BackupScope, { kind: 'nothing' }>): string {
+  if (scope.kind === 'tables') return scope.tables.map(tablePattern).join(', ');
+  if (scope.kind === 'database') return `database ${scope.database ?? '(the current one)'}`;
+  return 'it';
+}
+
+/**
+ * The part of `scope` that exists now, asked of the server with the real psql over the same connection
+ * (and so the same search_path pg_dump's patterns are read with); undefined when nothing does.
+ */
+async function presentOnly<S extends Exclude<BackupScope, { kind: 'nothing' }>>(scope: S, psqlArgs: readonly string[], env: NodeJS.ProcessEnv, cwd: string): Promise<S | undefined> {
+  const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
+  let query: string;
+  if (scope.kind === 'tables') query = `SELECT x FROM unnest(ARRAY[${scope.tables.map((t) => literal(tablePattern(t))).join(', ')}]::text[]) x WHERE to_regclass(x) IS NOT NULL`;
+  else if (scope.kind === 'database' && scope.database !== undefined) query = `SELECT datname FROM pg_database WHERE datname = ${literal(scope.database)}`;
+  else return scope;
+  const psql = realProgram(['psql'], env, cwd);
+  let out: string;
+  try {
+    out = await runProgram(psql, ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', ...dumpArgs(psqlArgs), '-c', query], { env: { ...env, PGAPPNAME: 'chaperone-backup' }, cwd });
+  } catch (error) {
+    throw new BackupError(`psql could not look up what exists: ${firstLines((error as { stderr?: string }).stderr ?? (error as Error).message)}`);
+  }
+  const found = new Set(out.split('\n').filter(Boolean));
+  if (scope.kind === 'database') return found.size > 0 ? scope : undefined;
+  const tables = (scope as Extract<BackupScope, { kind: 'tables' }>).tables.filter((t) => found.has(tablePattern(t)));
+  return tables.length > 0 ? { ...scope, tables } : undefined;
 }
 
 async function dumpAndCheck(options: Parameters<typeof takeBackup>[0] & { id: string; dir: string; now: Date }): Promise<BackupRecord> {

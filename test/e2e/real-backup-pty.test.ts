@@ -120,6 +120,17 @@ describe.skipIf(group.skip)(group.title, () => {
     expect(audit().at(-1)!.outcome).toBe('aborted');
   });
 
+  it('runs a DROP TABLE IF EXISTS of a table that is not there, saying there was nothing to back up', async () => {
+    const term = terminals.open(sb, `psql -X -h 127.0.0.1 -p ${pg.port} -U postgres -d shop_prod -c 'DROP TABLE IF EXISTS nosuch'`);
+    await term.waitFor('Type shop_prod to run it');
+    term.type('shop_prod');
+    term.press('Enter');
+    const { code, screen } = await term.exit();
+    expect(screen).toContain('chaperone: nothing to back up: "nosuch" does not exist');
+    expect(code).toBe(0);
+    expect(audit().at(-1)).toMatchObject({ outcome: 'confirmed', backup: 'nothing to back up: "nosuch" does not exist' });
+  });
+
   it('runs without a backup when the human types "NAME without backup"', async () => {
     await seed();
     const term = terminals.open(sb, drop(), { extraEnv: { XDG_DATA_HOME: join(sb.root, 'not-a-directory') } });
