@@ -156,6 +156,28 @@ describe.skipIf(group.skip)(group.title, () => {
     expect(await rows()).toBe(seeded);
   });
 
+  it('asks once for the password the client asks for (-p), for mysqldump, and never shows it', async () => {
+    // Without grant tables the server takes any password: what is checked is who asks, and where it goes.
+    const term = terminals.open(sb, `mysql ${at()} -p shop_prod -e 'DROP TABLE orders'`);
+    await term.waitFor('Type shop_prod to run it');
+    term.type('shop_prod');
+    term.press('Enter');
+    await term.waitFor('Password for the backup (mysqldump)');
+    term.type('s3cret-pw');
+    term.press('Enter');
+    await term.waitFor('Enter password:'); // the real client's own prompt
+    term.type('s3cret-pw');
+    term.press('Enter');
+    const { code, screen } = await term.exit();
+    expect(screen).toMatch(/chaperone: backup \S+ taken \(1 entries/);
+    expect(screen).not.toContain('s3cret-pw');
+    expect(code).toBe(0);
+    expect(await hasOrders()).toBe('0');
+    const record = audit().at(-1)!;
+    expect(JSON.stringify(record)).not.toContain('s3cret-pw');
+    expect(readFileSync(join(sb.home, '.local/share/chaperone/backups/index.jsonl'), 'utf8')).not.toContain('s3cret-pw');
+  });
+
   it('runs a DROP TABLE IF EXISTS of a table that is not there, saying there was nothing to back up', async () => {
     const { code, screen } = await confirm(`mysql ${at()} shop_prod -e 'DROP TABLE IF EXISTS nosuch'`, 'shop_prod');
     expect(screen).toContain('chaperone: nothing to back up: shop_prod.nosuch does not exist');
