@@ -120,7 +120,10 @@ function statementReach(text: string): Reach {
       while (isWord(tokens[k], 'ONLINE', 'OFFLINE')) k++;
       const kind = tokens[k]?.value ?? '';
       const at = skipIfExists(tokens, k + 1);
-      if (['TABLE', 'TABLES', 'VIEW', 'SEQUENCE'].includes(kind)) return { kind: 'tables', tables: nameList(tokens, at) };
+      if (['TABLE', 'TABLES', 'VIEW', 'SEQUENCE'].includes(kind)) {
+        const tables = nameList(tokens, at);
+        return tables.length > 0 ? { kind: 'tables', tables } : { kind: 'current', why: `DROP ${kind} names nothing chaperone can read` };
+      }
       if (kind === 'DATABASE' || kind === 'SCHEMA') return isName(tokens[at]) ? { kind: 'databases', databases: [nameValue(tokens[at])] } : { kind: 'current', why: 'DROP DATABASE names no database chaperone can read' };
       if (kind === 'INDEX') {
         const on = tokens.findIndex((t, i) => i > at && isWord(t, 'ON'));
@@ -395,14 +398,20 @@ function describeScope(scope: MysqlScope): string {
   return [...scope.databases.map((d) => `database ${d}`), ...scope.tables.map((t) => `${t.schema}.${t.name}`)].join(', ');
 }
 
-/** The part of `scope` that exists on the server now, asked of information_schema with the real client. */
+/**
+ * The part of `scope` that exists on the server now, asked of information_schema with the real client,
+ * with the names as the server spells them: the statement's unquoted names were read in lower case, and
+ * table names are case-sensitive on most servers, so every table whose name matches in any case is kept.
+ */
 async function presentOnly(scope: MysqlScope, connection: MysqlConnection, env: NodeJS.ProcessEnv, cwd: string): Promise<MysqlScope> {
   const client = realProgram(['mysql', 'mariadb'], env, cwd);
-  const quote = (text: string) => `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+  const quote = (text: string) => `LOWER('${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}')`;
   const queries = [
-    ...(scope.databases.length > 0 ? [`SELECT 'd', schema_name, '' FROM information_schema.schemata WHERE schema_name IN (${scope.databases.map(quote).join(', ')})`] : []),
+    ...(scope.databases.length > 0 ? [`SELECT 'd', schema_name, '' FROM information_schema.schemata WHERE LOWER(schema_name) IN (${scope.databases.map(quote).join(', ')})`] : []),
     ...(scope.tables.length > 0
-      ? [`SELECT 't', table_schema, table_name FROM information_schema.tables WHERE (table_schema, table_name) IN (${scope.tables.map((t) => `(${quote(t.schema!)}, ${quote(t.name)})`).join(', ')})`]
+      ? [
+          `SELECT 't', table_schema, table_name FROM information_schema.tables WHERE (LOWER(table_schema), LOWER(table_name)) IN (${scope.tables.map((t) => `(${quote(t.schema!)}, ${quote(t.name)})`).join(', ')})`,
+        ]
       : []),
   ];
   if (queries.length === 0) return scope;
@@ -414,13 +423,9 @@ async function presentOnly(scope: MysqlScope, connection: MysqlConnection, env: 
   // Batch output escapes tab, newline and backslash inside a value.
   const unescape = (field: string) => field.replace(/\\(.)/g, (_, c: string) => ({ t: '\t', n: '\n', '0': '\0' })[c] ?? c);
   const rows = out.split('\n').filter(Boolean).map((line) => line.split('\t').map(unescape));
-  const databases = new Set(rows.filter((r) => r[0] === 'd').map((r) => r[1]));
-  const tables = new Set(rows.filter((r) => r[0] === 't').map((r) => `${r[1]}\0${r[2]}`));
-  return {
-    ...scope,
-    databases: scope.databases.filter((d) => databases.has(d)),
-    tables: scope.tables.filter((t) => tables.has(`${t.schema}\0${t.name}`)),
-  };
+  const databases = [...new Set(rows.filter((r) => r[0] === 'd').map((r) => r[1]))];
+  const tables = dedupe(rows.filter((r) => r[0] === 't' && !databases.includes(r[1])).map((r) => ({ schema: r[1], name: r[2] })));
+  return { ...scope, databases, tables };
 }
 
 async function dumpAndCheck(

@@ -178,6 +178,16 @@ describe.skipIf(group.skip)(group.title, () => {
     expect(readFileSync(join(sb.home, '.local/share/chaperone/backups/index.jsonl'), 'utf8')).not.toContain('s3cret-pw');
   });
 
+  it('backs up a table whose name has capitals, written without quotes (names are case-sensitive here)', async () => {
+    await db.sql("CREATE TABLE shop_prod.Items (id int); INSERT INTO shop_prod.Items VALUES (7), (8)");
+    const { code, screen } = await confirm(`mysql ${at()} shop_prod -e 'DROP TABLE Items'`, 'shop_prod');
+    expect(screen).toMatch(/chaperone: backup \S+ taken \(1 entries/);
+    expect(code).toBe(0);
+    const restored = await sb.chaperone(['backups', 'restore', audit().at(-1)!.backup]);
+    expect(restored.stdout).toContain('restored (table `shop_prod`.`Items`)');
+    expect(await db.sql('SELECT id FROM shop_prod.Items ORDER BY id')).toBe('7\n8');
+  });
+
   it('runs a DROP TABLE IF EXISTS of a table that is not there, saying there was nothing to back up', async () => {
     const { code, screen } = await confirm(`mysql ${at()} shop_prod -e 'DROP TABLE IF EXISTS nosuch'`, 'shop_prod');
     expect(screen).toContain('chaperone: nothing to back up: shop_prod.nosuch does not exist');
