@@ -192,14 +192,14 @@ async function dumpAndCheck(options: Parameters<typeof takeBackup>[0] & { id: st
   const selection = scope.kind === 'tables' ? scope.tables.flatMap((t) => ['--table', tablePattern(t)]) : [];
   const args = ['--format=custom', `--file=${file}`, ...selection, ...connection];
   try {
-    await run(options.pgDump ?? 'pg_dump', args, { env: { ...env, PGAPPNAME: 'chaperone-backup' }, cwd: options.cwd, maxBuffer: 16 * 1024 * 1024 });
+    await run(options.pgDump ?? realProgram(['pg_dump'], env, options.cwd), args, { env: { ...env, PGAPPNAME: 'chaperone-backup' }, cwd: options.cwd, maxBuffer: 16 * 1024 * 1024 });
   } catch (error) {
     throw new BackupError(`pg_dump failed: ${firstLines((error as { stderr?: string }).stderr ?? (error as Error).message)}`);
   }
   let listing: string;
   try {
     chmodSync(file, 0o600);
-    listing = (await run(options.pgRestore ?? 'pg_restore', ['--list', file], { env, maxBuffer: 64 * 1024 * 1024 })).stdout;
+    listing = (await run(options.pgRestore ?? realProgram(['pg_restore'], env, options.cwd), ['--list', file], { env, maxBuffer: 64 * 1024 * 1024 })).stdout;
   } catch (error) {
     throw new BackupError(`the dump could not be read back with pg_restore --list: ${firstLines((error as { stderr?: string }).stderr ?? (error as Error).message)}`);
   }
@@ -251,7 +251,8 @@ export async function restoreBackup(record: BackupRecord, options: { env: NodeJS
     record.file,
   ];
   try {
-    await run(options.pgRestore ?? 'pg_restore', args, { env: options.env, maxBuffer: 16 * 1024 * 1024 });
+    // The real pg_restore, not the shim: the human was asked here, before a replace.
+    await run(options.pgRestore ?? realProgram(['pg_restore'], options.env, process.cwd()), args, { env: options.env, maxBuffer: 16 * 1024 * 1024 });
     return { kind: 'restored' };
   } catch (error) {
     const stderr = (error as { stderr?: string }).stderr ?? (error as Error).message;
