@@ -434,8 +434,11 @@ async function dumpAndCheck(
   const { scope, env, cwd, connection, dump, id, dir, now } = options;
   const file = join(dir, 'dump.sql');
   // --single-transaction: one consistent snapshot without locking InnoDB tables; --no-tablespaces: MySQL 8
-  // asks for the PROCESS privilege otherwise. DROP TABLE IF EXISTS stays in (the restore looks first).
-  const common = ['--single-transaction', '--no-tablespaces', '--triggers', '--hex-blob', '--default-character-set=utf8mb4'];
+  // asks for the PROCESS privilege otherwise; MySQL's set-gtid-purged=OFF keeps a SET @@GLOBAL.GTID_PURGED
+  // out of the dump, which would fail or rewrite a server's replication state on restore (`loose-`:
+  // MariaDB's dump tool does not know it, and only warns). DROP TABLE IF EXISTS stays in (the restore
+  // looks first).
+  const common = ['--single-transaction', '--no-tablespaces', '--triggers', '--hex-blob', '--default-character-set=utf8mb4', '--loose-set-gtid-purged=OFF'];
   const parts: string[][] = [];
   if (scope.databases.length > 0) parts.push(['--routines', '--events', '--databases', ...scope.databases]);
   for (const database of [...new Set(scope.tables.map((t) => t.schema!))]) {
