@@ -163,14 +163,30 @@ function describeScope(scope: Exclude<BackupScope, { kind: 'nothing' }>): string
 }
 
 /**
- * The part of `scope` that exists now, asked of the server with the real psql over the same connection
- * (and so the same search_path pg_dump's patterns are read with); undefined when nothing does.
+ * The part of `scope` that exists now, asked of the server with the real psql over the same connection.
+ * A qualified name is looked up as it is. An unqualified one becomes every table of that name in any
+ * schema: the script may have set its own search_path (`SET search_path = app`), which chaperone does not
+ * see, and a name found nowhere is a table that no search_path can make the statement destroy.
+ * Undefined when nothing is there.
  */
 async function presentOnly<S extends Exclude<BackupScope, { kind: 'nothing' }>>(scope: S, psqlArgs: readonly string[], env: NodeJS.ProcessEnv, cwd: string): Promise<S | undefined> {
   const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
   let query: string;
-  if (scope.kind === 'tables') query = `SELECT x FROM unnest(ARRAY[${scope.tables.map((t) => literal(tablePattern(t))).join(', ')}]::text[]) x WHERE to_regclass(x) IS NOT NULL`;
-  else if (scope.kind === 'database' && scope.database !== undefined) query = `SELECT datname FROM pg_database WHERE datname = ${literal(scope.database)}`;
+  if (scope.kind === 'tables') {
+    const qualified = scope.tables.filter((t) => t.schema !== undefined);
+    const bare = scope.tables.filter((t) => t.schema === undefined);
+    query = [
+      // Each row: schema, tab, name.
+      ...(qualified.length > 0
+        ? [`SELECT n.nspname || E'\\t' || c.relname FROM unnest(ARRAY[${qualified.map((t) => literal(tablePattern(t))).join(', ')}]::text[]) x JOIN pg_class c ON c.oid = to_regclass(x) JOIN pg_namespace n ON n.oid = c.relnamespace`]
+        : []),
+      ...(bare.length > 0
+        ? [
+            `SELECT n.nspname || E'\\t' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relname IN (${bare.map((t) => literal(t.name)).join(', ')}) AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'`,
+          ]
+        : []),
+    ].join(' UNION ');
+  } else if (scope.kind === 'database' && scope.database !== undefined) query = `SELECT datname FROM pg_database WHERE datname = ${literal(scope.database)}`;
   else return scope;
   const psql = realProgram(['psql'], env, cwd);
   let out: string;
@@ -179,9 +195,12 @@ async function presentOnly<S extends Exclude<BackupScope, { kind: 'nothing' }>>(
   } catch (error) {
     throw new BackupError(`psql could not look up what exists: ${firstLines((error as { stderr?: string }).stderr ?? (error as Error).message)}`);
   }
-  const found = new Set(out.split('\n').filter(Boolean));
-  if (scope.kind === 'database') return found.size > 0 ? scope : undefined;
-  const tables = (scope as Extract<BackupScope, { kind: 'tables' }>).tables.filter((t) => found.has(tablePattern(t)));
+  const rows = out.split('\n').filter(Boolean);
+  if (scope.kind === 'database') return rows.length > 0 ? scope : undefined;
+  const tables = rows.map((row) => {
+    const [schema, name] = row.split('\t');
+    return { schema, name };
+  });
   return tables.length > 0 ? { ...scope, tables } : undefined;
 }
 

@@ -66,7 +66,7 @@ describe.skipIf(group.skip)(group.title, () => {
     expect(listed.map((b) => b.id)).toContain(record.backup);
     const restored = await sb.chaperone(['backups', 'restore', record.backup]);
     expect(restored.stderr).toBe('');
-    expect(restored.stdout).toBe(`chaperone: backup ${record.backup} restored (tables "orders").\n`);
+    expect(restored.stdout).toBe(`chaperone: backup ${record.backup} restored (tables "public"."orders").\n`);
     expect(await pg.sql('shop_prod', 'SELECT id, item FROM orders ORDER BY id')).toBe('1|apple\n2|pear\n3|fig');
 
     // The table is back: restoring again would replace it, which an agent may not do, and nothing changes.

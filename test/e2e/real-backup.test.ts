@@ -110,6 +110,16 @@ describe.skipIf(group.skip)(group.title, () => {
     expect(await scratchDatabases()).toBe('0');
   });
 
+  it('backs up every table an unqualified name may mean: the script may set its own search_path', async () => {
+    await pg.sql('shop_prod', 'CREATE SCHEMA IF NOT EXISTS app', 'CREATE TABLE IF NOT EXISTS app.orders (id int)', 'CREATE TABLE IF NOT EXISTS app.only_here (id int)', 'INSERT INTO app.only_here VALUES (1)');
+    const both = await take({ psqlArgs: at('shop_prod'), scope: { kind: 'tables', tables: [{ name: 'orders' }] }, env: env(), cwd: data });
+    expect(both.scope).toEqual({ kind: 'tables', tables: expect.arrayContaining([{ schema: 'public', name: 'orders' }, { schema: 'app', name: 'orders' }]) });
+    // `SET search_path = app; DROP TABLE only_here`: not on the default search_path, and still backed up.
+    const hidden = await take({ psqlArgs: at('shop_prod'), scope: { kind: 'tables', tables: [{ name: 'only_here' }] }, env: env(), cwd: data });
+    expect(hidden.scope).toEqual({ kind: 'tables', tables: [{ schema: 'app', name: 'only_here' }] });
+    expect(hidden.verified).toContain('1 rows in 1 tables');
+  });
+
   it('fails, saying why, when the table is not there, when the server is not, and when the directory cannot be made', async () => {
     // What is not there is not backed up (DROP TABLE IF EXISTS): nothing is, when nothing is there.
     expect(await takeBackup({ psqlArgs: at('shop_prod'), scope: { kind: 'tables', tables: [{ name: 'no_such_table' }] }, env: env(), cwd: data })).toEqual({
