@@ -242,7 +242,8 @@ function dedupe(tables: QualifiedName[]): QualifiedName[] {
 
 /** The databases a script changes to, from the target's evidence (USE, \u, connect, \r). */
 export function switchedDatabases(evidence: readonly Evidence[]): string[] {
-  return [...new Set(evidence.filter((e) => e.source === 'command' && /^\s*(use|connect|\\u|\\r)\b/i.test(e.key)).map((e) => e.value))];
+  // An init-command's statements are shown after where they come from: `init-command in FILE:LINE [group]: USE x`.
+  return [...new Set(evidence.filter((e) => e.source === 'command' && /(^|: )\s*(use|connect|\\u|\\r)\b/i.test(e.key)).map((e) => e.value))];
 }
 
 // ── The connection ──────────────────────────────────────────────────────────────────────────────────

@@ -186,6 +186,24 @@ describe.skipIf(group.skip)(group.title, () => {
     const restored = await sb.chaperone(['backups', 'restore', audit().at(-1)!.backup]);
     expect(restored.stdout).toContain('restored (table `shop_prod`.`Items`)');
     expect(await db.sql('SELECT id FROM shop_prod.Items ORDER BY id')).toBe('7\n8');
+    await db.sql('DROP TABLE shop_prod.Items');
+  });
+
+  it('dumps every database an unqualified name may be in when the script changes database (USE)', async () => {
+    const term = terminals.open(sb, `mysql ${at()} shop_dev -e 'USE shop_prod; DROP TABLE orders'`);
+    const prompt = await term.waitFor(/Type \S+ to run it/);
+    const word = /Type (\S+) to run it/.exec(prompt)![1];
+    term.type(word);
+    term.press('Enter');
+    const { code, screen } = await term.exit();
+    expect(screen).toMatch(/chaperone: backup \S+ taken/);
+    expect(code).toBe(0);
+    expect(await hasOrders()).toBe('0');
+    const listed = JSON.parse(String((await sb.chaperone(['backups', '--json'])).stdout)) as { id: string; scope: { databases: string[] } }[];
+    expect(listed.find((b) => b.id === audit().at(-1)!.backup)!.scope.databases.sort()).toEqual(['shop_dev', 'shop_prod']);
+    const restored = await sb.chaperone(['backups', 'restore', audit().at(-1)!.backup]);
+    expect(restored.stderr).toBe('');
+    expect(await rows()).toBe(seeded);
   });
 
   it('runs a DROP TABLE IF EXISTS of a table that is not there, saying there was nothing to back up', async () => {

@@ -77,8 +77,10 @@ describe('when the database is not plain', () => {
       { source: 'command' as const, key: 'DROP DATABASE x', value: 'x' },
       { source: 'command' as const, key: '\\u audit', value: 'audit' },
       { source: 'flag' as const, key: '--database', value: 'shop' },
+      { source: 'command' as const, key: 'init-command in ~/.my.cnf:2 [client]: USE hidden', value: 'hidden' },
+      { source: 'command' as const, key: '--init-command: use other', value: 'other' },
     ];
-    expect(switchedDatabases(evidence)).toEqual(['ledger', 'audit']);
+    expect(switchedDatabases(evidence)).toEqual(['ledger', 'audit', 'hidden', 'other']);
   });
 });
 
