@@ -206,6 +206,18 @@ describe.skipIf(group.skip)(group.title, () => {
     expect(await rows()).toBe(seeded);
   });
 
+  it('backs up what a script on stdin destroys: a TRUNCATE among other statements', async () => {
+    const script = sb.write('work/migrate.sql', 'SELECT 1;\n-- empty it\nTRUNCATE TABLE orders;\nINSERT INTO orders VALUES (9, \'new\');\n');
+    const { code, screen } = await confirm(`mysql ${at()} shop_prod < ${script}`, 'shop_prod');
+    expect(screen).toContain('mysql.sql.truncate [destroy]');
+    expect(screen).toMatch(/chaperone: backup \S+ taken \(1 entries/);
+    expect(code).toBe(0);
+    expect(await rows()).toBe('9\tnew');
+    await db.sql('DROP TABLE shop_prod.orders');
+    expect((await sb.chaperone(['backups', 'restore', audit().at(-1)!.backup])).exitCode).toBe(0);
+    expect(await rows()).toBe(seeded);
+  });
+
   it('runs a DROP TABLE IF EXISTS of a table that is not there, saying there was nothing to back up', async () => {
     const { code, screen } = await confirm(`mysql ${at()} shop_prod -e 'DROP TABLE IF EXISTS nosuch'`, 'shop_prod');
     expect(screen).toContain('chaperone: nothing to back up: shop_prod.nosuch does not exist');
