@@ -432,7 +432,7 @@ function namedInScript(commands: readonly Command[]): { identifier: Identifier; 
   return found;
 }
 
-function optionFiles(read: ReadArgs, invocation: Invocation): OptionFiles & { loginFile?: string } {
+export function optionFiles(read: ReadArgs, invocation: Invocation): OptionFiles & { loginFile?: string } {
   const { env } = invocation;
   if (read.flags.has('--no-defaults')) return { entries: [], unreadable: [] };
   const home = homeOf(env);
