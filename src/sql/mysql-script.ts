@@ -14,8 +14,6 @@
 //     (`\u db`, `\. f.sql`, `\! ls`) anywhere outside a string, with its argument running to the delimiter
 //     or the end of the line.
 
-import { StringDecoder } from 'node:string_decoder';
-
 export type ScriptUnit =
   | {
       kind: 'sql';
@@ -83,8 +81,13 @@ export interface ReaderOptions {
 }
 
 export class MysqlScriptReader {
-  private decoder = new StringDecoder('utf8');
-  private partialLine = '';
+  private partial: Buffer[] = [];
+  private partialBytes = 0;
+  /** Byte offset of the end of the last whole line read, and of the start of the line being read. */
+  private lineEnd = 0;
+  private lineStart = 0;
+  /** Byte offset of the line where the text in `buffer` began. */
+  private bufferFrom = 0;
   private delimiterText = ';';
 
   private get delimiter(): string {
@@ -111,24 +114,55 @@ export class MysqlScriptReader {
   }
 
   push(chunk: Buffer | string): ScriptUnit[] {
-    const text = typeof chunk === 'string' ? chunk : this.decoder.write(chunk);
-    if (!text.includes('\n')) {
-      this.partialLine += text; // a long line arriving in pieces is split once, when it ends
-      return [];
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    // Lines are cut at their byte 0x0A, which never stands inside a UTF-8 character, so each line
+    // decodes alone and every unit knows the byte offset where its line ends.
+    let from = 0;
+    for (let nl = bytes.indexOf(10); nl !== -1; nl = bytes.indexOf(10, from)) {
+      const piece = bytes.subarray(from, nl);
+      const line = this.partial.length ? Buffer.concat([...this.partial, piece]) : piece;
+      this.partial = [];
+      this.partialBytes = 0;
+      this.readLine(line.toString('utf8'), line.length + 1);
+      from = nl + 1;
     }
-    const lines = (this.partialLine + text).split('\n');
-    this.partialLine = lines.pop()!;
-    for (const line of lines) this.readLine(line);
+    if (from < bytes.length) {
+      // A long line arriving in pieces is decoded once, when it ends.
+      this.partial.push(bytes.subarray(from));
+      this.partialBytes += bytes.length - from;
+    }
     return this.take();
   }
 
   finish(): ScriptUnit[] {
-    const rest = this.partialLine + this.decoder.end();
-    this.partialLine = '';
-    if (rest !== '') this.readLine(rest);
+    if (this.partialBytes > 0) {
+      const line = Buffer.concat(this.partial);
+      this.partial = [];
+      this.partialBytes = 0;
+      this.readLine(line.toString('utf8'), line.length);
+    }
     // In batch mode the client sends the last statement even without a delimiter.
     if (!this.quit && this.buffer.trim() !== '') this.endStatement(this.inString !== '' || this.mlComment);
     return this.take();
+  }
+
+  /** Bytes of whole lines read so far. */
+  get offset(): number {
+    return this.lineEnd;
+  }
+
+  /**
+   * Everything before this offset may reach the client once the units returned so far are allowed:
+   * the start of the line where the statement still being read began (the client would send even an
+   * unfinished statement when its input ends), else all lines read.
+   */
+  get safeUpTo(): number {
+    return this.buffer !== '' ? this.bufferFrom : this.lineEnd;
+  }
+
+  /** Whether the script has quit (`\q`, `exit`): the client reads no more. */
+  get ended(): boolean {
+    return this.quit;
   }
 
   private take(): ScriptUnit[] {
@@ -137,7 +171,9 @@ export class MysqlScriptReader {
     return units;
   }
 
-  private readLine(rawLine: string): void {
+  private readLine(rawLine: string, bytes: number): void {
+    this.lineStart = this.lineEnd;
+    this.lineEnd += bytes;
     if (this.quit) return;
     const line = rawLine.endsWith('\r') ? rawLine.slice(0, -1) : rawLine;
     if (this.buffer === '' && !this.mlComment && !this.inString) {
@@ -221,7 +257,7 @@ export class MysqlScriptReader {
           i = k + 2; // \N (NULL), or an unknown command the client warns about and keeps
           continue;
         }
-        this.buffer += out + line.slice(from, k);
+        this.append(out + line.slice(from, k));
         out = '';
         let end = k + 2;
         if (command.takesParams) {
@@ -235,7 +271,7 @@ export class MysqlScriptReader {
         continue;
       }
       if (line.startsWith(this.delimiter, k)) {
-        this.buffer += out + line.slice(from, k);
+        this.append(out + line.slice(from, k));
         out = '';
         i = from = k + this.delimiter.length;
         const command = this.longCommand(this.buffer);
@@ -267,7 +303,12 @@ export class MysqlScriptReader {
     }
     out += line.slice(from, i);
     // A statement that is only white space so far is no statement (is_space_buffer).
-    if (this.buffer !== '' || out.trim() !== '') this.buffer += `${out}\n`;
+    if (this.buffer !== '' || out.trim() !== '') this.append(`${out}\n`);
+  }
+
+  private append(text: string): void {
+    if (this.buffer === '' && text !== '') this.bufferFrom = this.lineStart;
+    this.buffer += text;
   }
 
   private endStatement(unterminated: boolean): void {

@@ -47,8 +47,8 @@ describe('mysql SQL against the built-in rules', () => {
     [`mysql -e "PREPARE s FROM @sql"`, 'mysql.sql.opaque'],
     [`mysql -e "PREPARE s FROM 'DROP TABLE orders'"`, 'mysql.sql.drop'],
     [`mysql -e "EXECUTE IMMEDIATE 'TRUNCATE orders'"`, 'mysql.sql.truncate'],
-    [`mysql -e "BEGIN NOT ATOMIC DELETE FROM orders; END"`, 'mysql.sql.opaque'],
-    [`mysql -e "CREATE TRIGGER t BEFORE INSERT ON orders FOR EACH ROW DELETE FROM log"`, 'mysql.sql.opaque'],
+    [`mysql -e "BEGIN NOT ATOMIC DELETE FROM orders; END"`, 'mysql.sql.delete-all'],
+    [`mysql -e "CREATE TRIGGER t BEFORE INSERT ON orders FOR EACH ROW DELETE FROM log"`, 'mysql.sql.delete-all'],
     [`mysql -e "PURGE BINARY LOGS BEFORE NOW()"`, 'mysql.sql.purge-logs'],
     [`mysql -e "RESET MASTER"`, 'mysql.sql.purge-logs'],
     [`mysql -e "CLONE INSTANCE FROM root@db1:3306 IDENTIFIED BY 'x'"`, 'mysql.sql.clone'],
@@ -63,8 +63,9 @@ describe('mysql SQL against the built-in rules', () => {
     // NO_BACKSLASH_ESCAPES: the string ends at the quote after the backslash
     [`mysql -e "SELECT 'a\\\\'; DROP TABLE orders; -- '"`, 'mysql.sql.drop'],
     // client commands
-    [`mysql -e "system rm -rf /tmp/x"`, 'mysql.meta.shell'],
-    [`mysql -e "\\\\! ls"`, 'mysql.meta.shell'],
+    [`mysql -e "system mysql -h db.prod.example -e 'DROP TABLE orders'"`, 'mysql.sql.drop'],
+    [`mysql -e "\\\\! psql -h db.prod.example -c 'TRUNCATE orders'"`, 'psql.sql.truncate'],
+    [`mysql -e "\\\\! ls"`, ''],
     [`mysql -e "source /nonexistent/wipe.sql"`, 'mysql.sql.unreadable'],
     [`mysql -e "\\\\. /nonexistent/wipe.sql"`, 'mysql.sql.unreadable'],
     [`mysql -e "SELECT 'unterminated"`, 'mysql.sql.unreadable'],
