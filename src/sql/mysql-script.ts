@@ -23,6 +23,9 @@ export type ScriptUnit =
       backslashInString: boolean;
       /** The script ended inside a string or comment: what the server gets is not a whole statement. */
       unterminated?: boolean;
+      /** Byte offsets of the start of the line where it began, and of the end of the line where it ended. */
+      start: number;
+      end: number;
     }
   | {
       kind: 'client';
@@ -31,6 +34,8 @@ export type ScriptUnit =
       argument: string;
       /** The command as written, for humans. */
       text: string;
+      start: number;
+      end: number;
     };
 
 interface ClientCommand {
@@ -314,7 +319,7 @@ export class MysqlScriptReader {
   private endStatement(unterminated: boolean): void {
     const text = this.buffer.trim();
     if (text !== '') {
-      this.out.push({ kind: 'sql', text, backslashInString: this.backslashInString, ...(unterminated ? { unterminated } : {}) });
+      this.out.push({ kind: 'sql', text, backslashInString: this.backslashInString, start: this.bufferFrom, end: this.lineEnd, ...(unterminated ? { unterminated } : {}) });
     }
     this.buffer = '';
     this.backslashInString = false;
@@ -341,7 +346,9 @@ export class MysqlScriptReader {
         break;
       }
     }
-    this.out.push({ kind: 'client', command: command.name, argument: unquote(argument), text });
+    // A command inside an unfinished statement (`SELECT 1 \\. f.sql`) starts where the statement did.
+    const start = this.buffer !== '' ? Math.min(this.bufferFrom, this.lineStart) : this.lineStart;
+    this.out.push({ kind: 'client', command: command.name, argument: unquote(argument), text, start, end: this.lineEnd });
   }
 }
 
