@@ -12,7 +12,8 @@
 //   - a long command (`use db`, `source f.sql`, `delimiter //`) is recognised as the first word of a line
 //     that starts a statement, or as the whole text of a statement ended by the delimiter; a short one
 //     (`\u db`, `\. f.sql`, `\! ls`) anywhere outside a string, with its argument running to the delimiter
-//     or the end of the line.
+//     or the end of the line;
+//   - at the end of input, and at `\q`/`quit`, the client sends what stands in its buffer, delimiter or not.
 
 export type ScriptUnit =
   | {
@@ -337,6 +338,9 @@ export class MysqlScriptReader {
         break;
       case 'quit':
       case 'exit':
+        // com_quit ends the loop with exit status 0, and in batch mode the client then sends what
+        // stands in the buffer, as at the end of input: `DROP TABLE t \\q` runs the DROP.
+        if (this.buffer.trim() !== '') this.endStatement(this.inString !== '' || this.mlComment);
         this.quit = true;
         this.buffer = '';
         break;

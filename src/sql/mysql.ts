@@ -146,8 +146,34 @@ export function classifyStatement(sql: string, backslashEscapes = true, depth = 
   // A statement that starts with a plain word (no comment, quote or parenthesis before it) is what
   // that word says; only the words that can destroy something need the whole statement read.
   const word = leadingWord(sql, 0);
-  if (word !== undefined && readByLeadingWord.has(word) && !needsReading.test(sql)) return [{ path: [word.toLowerCase()] }];
-  return classifyTokens(tokenize(sql, backslashEscapes), backslashEscapes, depth);
+  if (word !== undefined && readByLeadingWord.has(word) && !needsReading.test(sql) && !sql.includes(';')) return [{ path: [word.toLowerCase()] }];
+  return classifyServerText(tokenize(sql, backslashEscapes), backslashEscapes, depth);
+}
+
+/**
+ * What the client sends at one delimiter can be several statements: it connects with
+ * CLIENT_MULTI_STATEMENTS, so after `DELIMITER //` the text `SELECT 1; DROP TABLE t //` runs both. A
+ * compound statement (a routine, trigger or event definition, BEGIN NOT ATOMIC) takes its `;`s into
+ * its body, which is read to the end of the text: whatever follows the body counts as body too.
+ */
+function classifyServerText(tokens: Token[], escapes: boolean, depth: number): Action[] {
+  const actions: Action[] = [];
+  let rest = tokens;
+  for (;;) {
+    const end = rest.findIndex((t) => t.type === 'punct' && t.value === ';');
+    if (end === -1 || isCompound(rest)) return [...actions, ...classifyTokens(rest, escapes, depth)];
+    actions.push(...classifyTokens(rest.slice(0, end), escapes, depth));
+    rest = rest.slice(end + 1);
+  }
+}
+
+function isCompound(tokens: Token[]): boolean {
+  const [verb, second, third] = tokens;
+  if (isWord(verb, 'BEGIN')) return isWord(second, 'NOT') && isWord(third, 'ATOMIC');
+  if (isWord(verb, 'ALTER')) return tokens.some((t) => isWord(t, 'EVENT'));
+  if (!isWord(verb, 'CREATE')) return false;
+  const kind = tokens.slice(1, 40).find((t) => isWord(t, 'PROCEDURE', 'FUNCTION', 'TRIGGER', 'EVENT', 'PACKAGE', 'TABLE', 'VIEW', 'INDEX', 'DATABASE', 'SCHEMA', 'USER', 'ROLE', 'SEQUENCE', 'SERVER'));
+  return isWord(kind, 'PROCEDURE', 'FUNCTION', 'TRIGGER', 'EVENT', 'PACKAGE');
 }
 
 const isWord = (t: Token | undefined, ...words: string[]) => t?.type === 'word' && words.includes(t.value);
@@ -628,19 +654,19 @@ function splitWithoutEscapes(sql: string): string[] {
   for (let m = special.exec(sql); ; m = special.exec(sql)) {
     if (!m || m[0] === ';') {
       const end = m ? m.index : sql.length;
-      if (start !== -1 && !harmlessByLeadingWord(sql, start)) pieces.push(sql.slice(start, end));
+      if (start !== -1) pieces.push(sql.slice(start, end));
       if (!m) break;
       start = m.index + 1;
       continue;
     }
     const close = sql.indexOf(m[0], m.index + 1); // no escapes: the next quote of the same kind ends it
     if (close === -1) {
-      if (start !== -1 && !harmlessByLeadingWord(sql, start)) pieces.push(sql.slice(start));
+      if (start !== -1) pieces.push(sql.slice(start));
       break;
     }
     special.lastIndex = close + 1;
   }
-  return pieces.filter((p) => p.trim() !== '');
+  return pieces.filter((p) => p.trim() !== '' && !harmlessByLeadingWord(p));
 }
 
 const leadingWordAt = /\s*([A-Za-z_]+)(?![\w$])/y;
@@ -650,9 +676,9 @@ function leadingWord(sql: string, at: number): string | undefined {
   return leadingWordAt.exec(sql)?.[1].toUpperCase();
 }
 
-function harmlessByLeadingWord(sql: string, at: number): boolean {
-  const word = leadingWord(sql, at);
-  return word !== undefined && readByLeadingWord.has(word);
+function harmlessByLeadingWord(sql: string): boolean {
+  const word = leadingWord(sql, 0);
+  return word !== undefined && readByLeadingWord.has(word) && !needsReading.test(sql);
 }
 
 function dedupe(actions: Action[]): Action[] {

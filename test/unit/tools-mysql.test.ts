@@ -71,6 +71,7 @@ describe('mysql SQL against the built-in rules', () => {
     [`mysql -e "SELECT 'unterminated"`, 'mysql.sql.unreadable'],
     [`mysql -e "DROP TABLE orders \\\\c SELECT 1"`, ''],
     [`mysql -e "SELECT 1; \\\\q DROP TABLE orders"`, ''],
+    [`mysql -e "DROP TABLE orders \\\\q"`, 'mysql.sql.drop'],
     // --init-command runs on connecting
     [`mysql --init-command="DROP TABLE orders" -e "SELECT 1"`, 'mysql.sql.drop'],
     // grammar: abbreviations, --loose-, -e attached, mariadb
@@ -130,6 +131,9 @@ describe("the client's splitter: statements and client commands, as mysql sends 
     ['connect shop db.prod', 'connect(shop db.prod)'],
     ['SELECT 1;\nquit\nDROP TABLE t;', 'sql(SELECT 1) quit()'],
     ['SELECT 1;\n\\q DROP TABLE t;', 'sql(SELECT 1) quit()'],
+    // at \q the client sends what stands in its buffer, as at the end of input
+    ['SELECT 1; TRUNCATE t\n\\q\nDROP TABLE t;', 'sql(SELECT 1) sql(TRUNCATE t) quit()'],
+    ['DROP TABLE t \\q', 'sql(DROP TABLE t) quit()'],
     ['SELECT 1 \\c\nSELECT 2;', 'clear() sql(SELECT 2)'],
     ['SELECT 1', 'sql(SELECT 1)'],
     ['go away;', 'sql(go away)'],
