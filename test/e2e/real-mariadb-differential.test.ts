@@ -11,7 +11,10 @@
 // fresh copy, to show the generator does destroy things; a few go through the built shim to check it
 // decides the same.
 //
-// DIFFERENTIAL_SCRIPTS sets how many scripts (default 1000), DIFFERENTIAL_SEED the first seed.
+// Benign fragments a careful reader still refuses, on purpose: a string with a backslash read both with
+// and without escapes (the server's sql_mode is not known), and `/*!99999 … */` (nor is its version).
+//
+// DIFFERENTIAL_SCRIPTS sets how many scripts (default 800), DIFFERENTIAL_SEED the first seed.
 
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { execa } from 'execa';
@@ -39,7 +42,7 @@ vi.mock('../../src/rules/load.js', async (importOriginal) => {
 });
 
 const group = toolGroup('mysql scripts, differentially against a real MariaDB server', await mariadbProblems());
-const scripts = Number(process.env.DIFFERENTIAL_SCRIPTS ?? 1000);
+const scripts = Number(process.env.DIFFERENTIAL_SCRIPTS ?? 800);
 const firstSeed = Number(process.env.DIFFERENTIAL_SEED ?? 31337);
 const workers = 2;
 
@@ -60,6 +63,8 @@ interface Script {
   text: string;
   /** The database the client starts on. */
   startDb: string;
+  /** Whether any fragment hides a destructive statement (else a refusal is a false alarm). */
+  destroys: boolean;
 }
 
 /** Writes one script for worker w: 1 to 4 fragments, each benign or destructive behind some route. */
@@ -181,8 +186,13 @@ function generate(seed: number, w: number, port: number, dir: string): Script {
   };
   const parts: string[] = [];
   const n = 1 + Math.floor(r() * 4);
-  for (let i = 0; i < n; i++) parts.push(r() < 0.45 ? hidden() : benign());
-  return { seed, text: parts.join('\n') + '\n', startDb };
+  let destroys = false;
+  for (let i = 0; i < n; i++) {
+    const bad = r() < 0.45;
+    destroys ||= bad;
+    parts.push(bad ? hidden() : benign());
+  }
+  return { seed, text: parts.join('\n') + '\n', startDb, destroys };
 }
 
 /** Everything a destroy could change in one database: tables, engines, columns, triggers, rows. */
@@ -243,6 +253,8 @@ describe.skipIf(group.skip)(group.title, () => {
     let sampled = 0;
     let destroyedWhenRun = 0;
     let shimChecked = 0;
+    let benignScripts = 0;
+    let benignRefused = 0;
     const worker = async (w: number) => {
       for (let k = w; k < scripts; k += workers) {
         const script = generate(firstSeed + k, w, db!.port, dir);
@@ -250,6 +262,10 @@ describe.skipIf(group.skip)(group.title, () => {
         const env = { HOME: emptyHome, PATH: `${sb!.shims}:${systemPath}`, CHAPERONE_ACTOR: 'agent' };
         const ev = await evaluate({ tool: 'mariadb', args, cwd: emptyHome, env, input: script.text }, { terminal: () => false });
         const denied = ev.decision.verdict !== 'allow';
+        if (!script.destroys) {
+          benignScripts++;
+          if (denied) benignRefused++;
+        }
         const viaShim = k % 100 === 0;
         if (viaShim) {
           // The built shim decides the same as the pipeline in process (and runs the real client when allowed).
@@ -279,7 +295,8 @@ describe.skipIf(group.skip)(group.title, () => {
     await Promise.all(Array.from({ length: workers }, (_, w) => worker(w)));
     console.log(
       `mariadb differential: ${scripts} scripts run (first seed ${firstSeed}): ${allowed} allowed, ${refused} refused, ${shimChecked} through the shim; ` +
-        `${destroyedWhenRun} of ${sampled} sampled refused scripts destroyed data when run; violations ${violations.length}`,
+        `${destroyedWhenRun} of ${sampled} sampled refused scripts destroyed data when run; ${benignRefused} of ${benignScripts} benign-only scripts refused; ` +
+        `violations ${violations.length}`,
     );
     expect(violations).toEqual([]);
     expect(destroyedWhenRun).toBeGreaterThan(0);
