@@ -166,6 +166,11 @@ export class MysqlScriptReader {
     return this.buffer !== '' ? this.bufferFrom : this.lineEnd;
   }
 
+  /** Whether the input ended inside a `/* … *\/` comment, whose text the client never sends. */
+  get inComment(): boolean {
+    return this.mlComment;
+  }
+
   /** Whether the script has quit (`\q`, `exit`): the client reads no more. */
   get ended(): boolean {
     return this.quit;
