@@ -146,8 +146,57 @@ export function classifyStatement(sql: string, backslashEscapes = true, depth = 
   // A statement that starts with a plain word (no comment, quote or parenthesis before it) is what
   // that word says; only the words that can destroy something need the whole statement read.
   const word = leadingWord(sql, 0);
-  if (word !== undefined && readByLeadingWord.has(word) && !needsReading.test(sql) && !sql.includes(';')) return [{ path: [word.toLowerCase()] }];
+  if (word !== undefined && readByLeadingWord.has(word) && !needsReading.test(sql) && !topLevelSemicolon(sql, backslashEscapes)) return [{ path: [word.toLowerCase()] }];
   return classifyServerText(tokenize(sql, backslashEscapes), backslashEscapes, depth);
+}
+
+/**
+ * Whether a `;` stands outside strings, identifiers and comments: a second statement. A dump's INSERT
+ * with `;` in its data is scanned from quote to quote, not tokenized.
+ */
+export function topLevelSemicolon(sql: string, escapes: boolean): boolean {
+  if (!sql.includes(';')) return false;
+  const special = /['"`;#]|--|\*\/|\/\*/g; // `*/` first, as the tokenizer reads `*/*`
+  let backslash = escapes ? sql.indexOf('\\') : -1;
+  for (let m = special.exec(sql); m; m = special.exec(sql)) {
+    const at = m.index;
+    const c = m[0];
+    if (c === ';') return true;
+    if (c === '*/') continue;
+    if (c === '#' || c === '--') {
+      if (c === '--' && at + 2 < sql.length && !/\s/.test(sql[at + 2])) continue;
+      const eol = sql.indexOf('\n', at);
+      if (eol === -1) return false;
+      special.lastIndex = eol + 1;
+    } else if (c === '/*') {
+      if (sql[at + 2] === '!' || (sql[at + 2] === 'M' && sql[at + 3] === '!')) continue; // code the server runs
+      const end = sql.indexOf('*/', at + 2);
+      if (end === -1) return false;
+      special.lastIndex = end + 2;
+    } else {
+      let j = at + 1;
+      for (;;) {
+        const close = sql.indexOf(c, j);
+        if (close === -1) return false;
+        if (c !== '`' && backslash !== -1 && backslash < close) {
+          if (backslash >= j) {
+            j = backslash + 2;
+            backslash = sql.indexOf('\\', j);
+            continue;
+          }
+          backslash = sql.indexOf('\\', j);
+          continue;
+        }
+        if (sql[close + 1] === c) {
+          j = close + 2;
+          continue;
+        }
+        special.lastIndex = close + 1;
+        break;
+      }
+    }
+  }
+  return false;
 }
 
 /**

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { MysqlScriptReader, type ScriptUnit } from '../../src/sql/mysql-script.js';
 import { harmless, MysqlSession } from '../../src/sql/mysql-session.js';
-import { classifyStatement } from '../../src/sql/mysql.js';
+import { classifyStatement, tokenize, topLevelSemicolon } from '../../src/sql/mysql.js';
 import { evaluate } from '../../src/evaluate.js';
 import { emptyHome } from '../helpers/evaluate.js';
 
@@ -80,6 +80,18 @@ describe('the mysql reader on random scripts', () => {
       const actions = classifyStatement(text);
       for (const backslash of [true, false]) expect(() => classifyStatement(text, backslash)).not.toThrow();
       if (/^[A-Za-z]/.test(text.trim())) expect(actions.length, `seed ${seed}: ${JSON.stringify(text)}`).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe("the dump fast path's scan for a second statement", () => {
+  it('finds a top-level `;` exactly where the tokenizer does', () => {
+    for (let seed = 1; seed <= 5000; seed++) {
+      const text = `INSERT ${soup(seed)}`;
+      for (const escapes of [true, false]) {
+        const tokenized = tokenize(text, escapes).some((t) => t.type === 'punct' && t.value === ';');
+        expect(topLevelSemicolon(text, escapes), `seed ${seed} escapes ${escapes}: ${JSON.stringify(text)}`).toBe(tokenized);
+      }
     }
   });
 });
