@@ -85,12 +85,17 @@ const enum State {
 const A = 0x41, Z = 0x5a, a = 0x61, z = 0x7a, ZERO = 0x30, NINE = 0x39, UNDERSCORE = 0x5f, DOLLAR = 0x24;
 const BACKSLASH = 0x5c, NEWLINE = 0x0a, QUOTE = 0x27, DQUOTE = 0x22, COLON = 0x3a, BACKTICK = 0x60;
 // Byte classes as tables: the hot loop looks them up instead of comparing ranges.
-const WORD_START = 1, VAR = 2, WORD = 4;
+const WORD_START = 1, VAR = 2, WORD = 4, SPACE = 8, PLAIN = 16;
+/** Bytes that only ever mean "code goes on" outside quotes: digits and operators with no second meaning. */
+const special = new Set([QUOTE, DQUOTE, DOLLAR, 0x2d, 0x2f, BACKSLASH, COLON, BACKTICK, 0x28, 0x29, 0x3b]);
 const byteClass = new Uint8Array(256);
 for (let b = 0; b < 256; b++) {
   const start = (b >= a && b <= z) || (b >= A && b <= Z) || b === UNDERSCORE || b >= 0x80;
   const digit = b >= ZERO && b <= NINE;
-  byteClass[b] = (start ? WORD_START : 0) | (start || digit ? VAR : 0) | (start || digit || b === DOLLAR ? WORD : 0);
+  const space = b === 0x20 || b === 0x09 || b === NEWLINE || b === 0x0d || b === 0x0c || b === 0x0b;
+  byteClass[b] =
+    (start ? WORD_START : 0) | (start || digit ? VAR : 0) | (start || digit || b === DOLLAR ? WORD : 0) |
+    (space ? SPACE : 0) | (!start && !space && !special.has(b) ? PLAIN : 0);
 }
 const isWordStart = (b: number) => (byteClass[b] & WORD_START) !== 0;
 const isVarByte = (b: number) => (byteClass[b] & VAR) !== 0;
@@ -202,14 +207,11 @@ export class ScriptSplitter {
       // The shadow reads the same bytes from the start of the COPY data on.
       const from = Math.max(0, (shadow.options.base ?? 0) - start);
       const shadowUnits = [...shadow.feed(input.subarray(Math.min(from, input.length))), ...(final ? shadow.finish() : [])];
-      for (const unit of shadowUnits) {
-        unit.shadow = true;
-        units.push(unit);
-      }
+      for (const unit of shadowUnits) unit.shadow = true;
       // Once both agree that nothing is open, the two readings are the same from here on.
       if (final || (this.state === State.Code && !this.hasCode && this.carry.length === 0 && shadow.clean)) this.shadow = undefined;
       // In stream order, so nothing is passed on before the units within it are judged.
-      units.sort((x, y) => x.to - y.to);
+      return mergeByEnd(units, shadowUnits);
     }
     return units;
   }
@@ -231,6 +233,18 @@ export class ScriptSplitter {
       const b = chunk[i];
       switch (this.state) {
         case State.Code:
+          if (byteClass[b] & (SPACE | PLAIN)) {
+            // A run of whitespace, digits and plain operators at once: all it can do is start the code.
+            let j = i;
+            if (!this.hasCode) {
+              while (j < n && byteClass[chunk[j]] & SPACE) j++;
+              if (j < n && byteClass[chunk[j]] & PLAIN) this.code(base + j);
+            }
+            while (j < n && byteClass[chunk[j]] & (SPACE | PLAIN)) j++;
+            this.wordJustEnded = false;
+            i = j - 1;
+            continue;
+          }
           if (isWordStart(b)) {
             // A whole word at once; only short ones can be keywords that matter.
             let j = i + 1;
@@ -530,6 +544,12 @@ export class ScriptSplitter {
   private endWord(word: string): void {
     if (this.wordsInStatement === 0) this.firstWord = word;
     this.wordsInStatement++;
+    if (word === '-' && this.conformingStep === 0) {
+      // Most words: no keyword the splitter acts on.
+      this.previousWord = word;
+      this.wordJustEnded = true;
+      return;
+    }
     if (triggerSet.has(word)) this.suspicious = true;
     if (word === 'STANDARD_CONFORMING_STRINGS') {
       // `SET standard_conforming_strings = on` (every pg_dump starts so) keeps it on; anything else may not.
@@ -653,6 +673,20 @@ export class ScriptSplitter {
   }
 }
 
+/** Both lists in the order of a stable sort of their concatenation by `to`. */
+function mergeByEnd(main: Unit[], shadow: Unit[]): Unit[] {
+  if (shadow.length === 0) return main;
+  const sorted = (list: Unit[]) => list.every((u, k) => k === 0 || list[k - 1].to <= u.to);
+  if (!sorted(main) || !sorted(shadow)) return [...main, ...shadow].sort((x, y) => x.to - y.to);
+  const out: Unit[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < main.length && j < shadow.length) out.push(main[i].to <= shadow[j].to ? main[i++] : shadow[j++]);
+  while (i < main.length) out.push(main[i++]);
+  while (j < shadow.length) out.push(shadow[j++]);
+  return out;
+}
+
 function openWhat(state: State): string | undefined {
   switch (state) {
     case State.SingleQuote:
@@ -672,18 +706,23 @@ function openWhat(state: State): string | undefined {
 const needMore = Symbol('need more bytes');
 const cast = Symbol('a :: cast');
 
-/** The words the splitter acts on, by length, as upper-case bytes. */
-const keywordsByLength = new Map<number, { word: string; bytes: Uint8Array }[]>();
+/**
+ * The words the splitter acts on, as upper-case bytes, filed by length and first letter: most words
+ * find an empty slot and are not compared at all.
+ */
+const keywordSlots: { word: string; bytes: Uint8Array }[][] = [];
+const slotOf = (length: number, first: number) => (length << 5) | (first & 0x1f);
 for (const word of [...triggerWords, 'COPY', 'FROM', 'STDIN', 'E', 'SET', 'TO', 'ON', 'TRUE']) {
-  const list = keywordsByLength.get(word.length) ?? [];
-  list.push({ word, bytes: Buffer.from(word, 'latin1') });
-  keywordsByLength.set(word.length, list);
+  const bytes = Buffer.from(word, 'latin1');
+  (keywordSlots[slotOf(bytes.length, bytes[0])] ??= []).push({ word, bytes });
 }
+const longestKeyword = Math.max(...triggerWords.map((w) => w.length));
 
 /** The keyword spelled by chunk[i..j) in any case, or '-' for any other word (no string is built). */
 function keywordAt(chunk: Uint8Array, i: number, j: number): string {
-  const candidates = keywordsByLength.get(j - i);
-  if (!candidates) return '-';
+  if (j - i > longestKeyword) return '-';
+  const candidates = keywordSlots[slotOf(j - i, chunk[i])];
+  if (candidates === undefined) return '-';
   next: for (const { word, bytes } of candidates) {
     for (let k = 0; k < bytes.length; k++) {
       const b = chunk[i + k];
