@@ -158,6 +158,19 @@ export class ScriptSplitter {
   /** In COPY data: the start of the current line (enough to see `\.`). */
   private copyLine = '';
   private shadow?: ScriptSplitter;
+  /**
+   * While a shadow reads: the offsets in this chunk where this splitter ended a statement and stood
+   * clean, with its string state, and where a COPY's data began. A shadow that ends a statement at one
+   * of those offsets in the same state is in the same state as this splitter: from there on both read
+   * alike, and the shadow stops. Without this, agreement would be looked for only at chunk ends, where
+   * a statement is nearly always open, and a shadow would read the whole rest of the stream.
+   */
+  private cleanEnds: { at: number; unknown: boolean; lost: boolean }[] = [];
+  private copyStarts: { at: number; unknown: boolean }[] = [];
+  /** In a shadow: the main splitter's clean ends to agree with, and where it agreed. */
+  private agreeWith?: { at: number; unknown: boolean; lost: boolean }[];
+  private agreeIndex = 0;
+  private agreedAt?: number;
   private stopsOnError: boolean;
   private readonly options: SplitterOptions;
 
@@ -199,21 +212,63 @@ export class ScriptSplitter {
 
   private withShadow(input: Uint8Array, final: boolean): Unit[] {
     const start = this.offset;
-    const shadowBefore = this.shadow;
+    let shadow = this.shadow;
+    this.cleanEnds = [];
+    this.copyStarts = [];
     const units = this.scan(input, final);
     if (this.options.shadow) return units;
-    const shadow = shadowBefore ?? this.shadow;
-    if (shadow) {
-      // The shadow reads the same bytes from the start of the COPY data on.
+    shadow ??= this.shadow;
+    let shadowUnits: Unit[] = [];
+    while (shadow) {
+      // The shadow reads the same bytes from the start of the COPY data on, until it agrees.
       const from = Math.max(0, (shadow.options.base ?? 0) - start);
-      const shadowUnits = [...shadow.feed(input.subarray(Math.min(from, input.length))), ...(final ? shadow.finish() : [])];
-      for (const unit of shadowUnits) unit.shadow = true;
-      // Once both agree that nothing is open, the two readings are the same from here on.
-      if (final || (this.state === State.Code && !this.hasCode && this.carry.length === 0 && shadow.clean)) this.shadow = undefined;
-      // In stream order, so nothing is passed on before the units within it are judged.
-      return mergeByEnd(units, shadowUnits);
+      const read = shadow.readUntilAgreement(input.subarray(Math.min(from, input.length)), this.cleanEnds);
+      for (const unit of read) shadowUnits.push(unit);
+      const agreed = shadow.agreedAt;
+      if (agreed !== undefined) {
+        // A later COPY in this chunk needs a shadow of its own.
+        const next = this.copyStarts.find((c) => c.at >= agreed);
+        shadow = next ? new ScriptSplitter({ base: next.at, shadow: true, conformingStringsUnknown: next.unknown }) : undefined;
+        this.shadow = shadow;
+        continue;
+      }
+      if (final) for (const unit of shadow.finish()) shadowUnits.push(unit);
+      // Agreeing at the chunk's end, with nothing open, is agreeing too.
+      if (final || (this.state === State.Code && !this.hasCode && this.carry.length === 0 && shadow.clean && shadow.sameStrings(this))) this.shadow = undefined;
+      break;
     }
-    return units;
+    if (shadowUnits.length === 0) return units;
+    for (const unit of shadowUnits) unit.shadow = true;
+    // In stream order, so nothing is passed on before the units within it are judged.
+    return mergeByEnd(units, shadowUnits);
+  }
+
+  /** A shadow reads a chunk, and stops after a statement that ends where the main splitter stood clean. */
+  private readUntilAgreement(input: Uint8Array, cleanEnds: { at: number; unknown: boolean; lost: boolean }[]): Unit[] {
+    this.agreeWith = cleanEnds;
+    this.agreeIndex = 0;
+    this.agreedAt = undefined;
+    try {
+      return this.scan(input, false);
+    } finally {
+      this.agreeWith = undefined;
+    }
+  }
+
+  /** Whether ending a statement at `at` leaves this shadow in the main splitter's state there. */
+  private agrees(at: number): boolean {
+    const list = this.agreeWith!;
+    while (this.agreeIndex < list.length && list[this.agreeIndex].at < at) this.agreeIndex++;
+    const end = list[this.agreeIndex];
+    // Once strings are lost, where each reading thinks they end may differ: no agreement then.
+    if (end === undefined || end.at !== at || end.unknown !== (this.conforming === 'unknown') || end.lost || this.lost !== undefined) return false;
+    this.agreedAt = at;
+    return true;
+  }
+
+  /** Strings are read alike: the same standard_conforming_strings state, and neither lost. */
+  private sameStrings(other: ScriptSplitter): boolean {
+    return this.conforming === other.conforming && this.lost === undefined && other.lost === undefined;
   }
 
   private scan(input: Uint8Array, final: boolean): Unit[] {
@@ -318,6 +373,10 @@ export class ScriptSplitter {
           } else if (b === 0x3b && this.parens === 0) {
             this.code(base + i);
             units.push(this.endStatement(base + i + 1));
+            if (this.agreeWith !== undefined && this.state === State.Code && this.agrees(base + i + 1)) {
+              i++;
+              break scanning;
+            }
           } else if (b === COLON) {
             this.code(base + i);
             const token = readVariable(chunk, i, final);
@@ -516,7 +575,7 @@ export class ScriptSplitter {
       }
     }
     this.offset = base + i + this.carry.length;
-    if (final) {
+    if (final && this.agreedAt === undefined) {
       if (this.state === State.Meta) units.push(...this.endMeta(this.offset, this.offset));
       if (this.state === State.CopyData) units.push({ end: this.offset, from: this.offset, to: this.offset, kind: 'copy-data', suspicious: false });
       else if (this.hasCode || this.state !== State.Code || this.cuts.length > 0) {
@@ -650,9 +709,13 @@ export class ScriptSplitter {
       this.state = State.CopyData;
       this.copyLine = '';
       // If the COPY fails, psql reads its data as SQL: so does the shadow.
-      if (!this.options.shadow && !this.shadow && !this.stopsOnError) this.shadow = new ScriptSplitter({ base: end, shadow: true, conformingStringsUnknown: this.conforming === 'unknown' });
+      if (!this.options.shadow && !this.stopsOnError) {
+        if (!this.shadow) this.shadow = new ScriptSplitter({ base: end, shadow: true, conformingStringsUnknown: this.conforming === 'unknown' });
+        else this.copyStarts.push({ at: end, unknown: this.conforming === 'unknown' });
+      }
     } else {
       this.state = State.Code;
+      if (this.shadow) this.cleanEnds.push({ at: end, unknown: this.conforming === 'unknown', lost: this.lost !== undefined });
     }
     return unit;
   }

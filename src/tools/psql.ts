@@ -13,6 +13,7 @@ import { fstatSync, statSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import type { Command, Evidence, Invocation, ParsedInvocation, ResolvedTarget, StdinReadAhead } from '../model.js';
 import { PsqlSession, unreadableMarker } from '../sql/psql-script.js';
+import type { UnitScanner } from '../sql/units.js';
 import { readAheadLimit, readInto } from '../payload/stdin.js';
 import { grammar, readArgs, type ReadArgs } from './argv.js';
 import { isConnectionString, resolveConnection, targetOf } from './libpq.js';
@@ -106,9 +107,12 @@ async function parse(invocation: Invocation): Promise<ParsedInvocation> {
   };
 
   for (const source of scriptSources(read)) {
+    const own = source.kind === 'file' && (source.path === '-' || isOwnStdin(resolvePath(invocation.cwd, source.path), invocation.input !== undefined));
     if (source.kind === 'command') await session.readCommandString(source.text);
-    else if (source.path === '-' || isOwnStdin(resolvePath(invocation.cwd, source.path), invocation.input !== undefined)) await readStdinOnce();
+    else if (own) await readStdinOnce();
     else await session.readFile(resolvePath(invocation.cwd, source.path), `-f ${source.path}`);
+    // Read past stdin's head, the session is in a state the rest of stdin never meets: it is replayed.
+    if (!own && stdin) live.delete(stdin);
   }
   if (!read.flags.has('--command') && !read.flags.has('--file') && !read.flags.has('--list')) await readStdinOnce();
   const { commands, nested } = session.take();
@@ -164,6 +168,9 @@ async function readStdin(session: PsqlSession, env: NodeJS.ProcessEnv): Promise<
   let complete = false;
   // Units whose text ends at or before this offset were judged here; the rest as the stream goes on.
   let judgedUpTo = 0;
+  // For the stream's reader: statements in the head, and where the last unit let bytes go on.
+  let statements = 0;
+  let safe = 0;
   while (total < limit) {
     const n = readInto(0, head, total, Math.min(chunkSize, limit - total));
     if (n === 0) {
@@ -172,12 +179,45 @@ async function readStdin(session: PsqlSession, env: NodeJS.ProcessEnv): Promise<
     }
     const units = scanner.push(head.subarray(total, total + n));
     total += n;
-    for (const unit of units) judgedUpTo = Math.max(judgedUpTo, unit.to);
+    for (const unit of units) {
+      judgedUpTo = Math.max(judgedUpTo, unit.to);
+      safe = Math.max(safe, unit.end);
+      if (unit.kind === 'sql' && !unit.shadow) statements++;
+    }
     await session.readUnits(units);
   }
   if (complete) await session.readUnits(scanner.finish());
   if (complete) judgedUpTo = total;
-  return { head: head.subarray(0, total), complete, judgedUpTo };
+  const ahead: StdinReadAhead = { head: head.subarray(0, total), complete, judgedUpTo };
+  if (!complete) live.set(ahead, { session, scanner, statements, safe });
+  return ahead;
+}
+
+/**
+ * The reader of a pipe's head, where it stopped: the rest of the stream is read on from there, in the
+ * same process, so the head is neither scanned nor held twice.
+ */
+interface StreamReader {
+  session: PsqlSession;
+  scanner: UnitScanner;
+  /** Statements the scanner has ended so far, and the offset up to which its units let bytes go. */
+  statements: number;
+  safe: number;
+}
+const live = new WeakMap<StdinReadAhead, StreamReader>();
+
+/**
+ * How the rest of stdin is read: by the session and scanner that read the head (`resumed`), or, when
+ * they are gone (another script was read after stdin), by a fresh session that replays the head.
+ */
+export function streamReaderFor(ahead: StdinReadAhead, invocation: Invocation): StreamReader & { resumed: boolean } {
+  const found = live.get(ahead);
+  if (found) {
+    live.delete(ahead);
+    return { ...found, resumed: true };
+  }
+  const session = sessionFor(invocation);
+  return { session, scanner: session.newScanner(), statements: 0, safe: 0, resumed: false };
 }
 
 function connectionOf(read: ReadArgs, env: NodeJS.ProcessEnv) {
