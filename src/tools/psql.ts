@@ -3,7 +3,7 @@
 //
 // What it runs: the startup files (psqlrc.ts) unless -X, then each -c and each -f in order; with
 // neither (or with -f -), stdin. Files and a regular file on stdin are read with pread, so psql still
-// reads every byte; a pipe is read ahead (up to 64 MiB) and its remainder judged statement by
+// reads every byte; a pipe is read ahead (up to 16 MiB) and its remainder judged statement by
 // statement as it streams (src/gate/stdin.ts); a terminal is an interactive session and is not read.
 // Only units that could destroy something are parsed.
 // Where it connects: libpq's rules, in libpq.ts. Positionals are `[dbname [username]]`, and with -d
@@ -65,6 +65,12 @@ export const psqlGrammar = grammar({
 });
 
 const chunkSize = 1024 * 1024;
+/**
+ * How much of a pipe psql's shim reads before psql starts. A script that fits is judged whole (a
+ * refusal runs nothing); past it, statement by statement as it streams. Held in memory, so it is
+ * what keeps the shim's peak RSS under 128 MiB with the grammar loaded (see BENCHMARKS.md).
+ */
+const psqlReadAhead = 16 * 1024 * 1024;
 
 /** A session that reads this invocation's scripts: its -v variables, its first connection, its env. */
 export function sessionFor(invocation: Invocation): PsqlSession {
@@ -162,7 +168,7 @@ async function readStdin(session: PsqlSession, env: NodeJS.ProcessEnv): Promise<
   const scanner = session.newScanner();
   // One buffer for the head, written in place: no second copy of it at the end. Pages never written
   // are never resident, so a short pipe costs what it holds.
-  const limit = readAheadLimit(env);
+  const limit = readAheadLimit(env, psqlReadAhead);
   const head = Buffer.allocUnsafeSlow(limit);
   let total = 0;
   let complete = false;
