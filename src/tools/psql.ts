@@ -102,25 +102,28 @@ async function parse(invocation: Invocation): Promise<ParsedInvocation> {
   const session = sessionFor(invocation);
   let stdin: StdinReadAhead | undefined;
   let stdinRead = false;
-  const readStdinOnce = async () => {
+  const readStdinOnce = async (byPath: boolean) => {
     if (stdinRead) return;
     stdinRead = true;
     if (invocation.input !== undefined) {
       await session.readScript(invocation.input);
       return;
     }
-    stdin = await readStdin(session, invocation.env);
+    stdin = await readStream(session, invocation.env, 0, byPath);
   };
 
   for (const source of scriptSources(read)) {
-    const own = source.kind === 'file' && (source.path === '-' || isOwnStdin(resolvePath(invocation.cwd, source.path), invocation.input !== undefined));
+    const path = source.kind === 'file' ? resolvePath(invocation.cwd, source.path) : '';
+    const own = source.kind === 'file' && (source.path === '-' || isOwnStdin(path, invocation.input !== undefined));
+    const pipe = source.kind === 'file' && !own && invocation.input === undefined && stdin === undefined && !stdinRead ? inheritedPipe(path) : undefined;
     if (source.kind === 'command') await session.readCommandString(source.text);
-    else if (own) await readStdinOnce();
-    else await session.readFile(resolvePath(invocation.cwd, source.path), `-f ${source.path}`);
-    // Read past stdin's head, the session is in a state the rest of stdin never meets: it is replayed.
-    if (!own && stdin) live.delete(stdin);
+    else if (own && !(stdin && stdin.fd !== 0)) await readStdinOnce(source.path !== '-');
+    else if (pipe !== undefined) stdin = await readStream(session, invocation.env, pipe, true); // -f <(…): streamed like stdin
+    else await session.readFile(path, `-f ${source.path}`);
+    // Read past the stream's head, the session is in a state the rest of it never meets: it is replayed.
+    if (!own && pipe === undefined && stdin) live.delete(stdin);
   }
-  if (!read.flags.has('--command') && !read.flags.has('--file') && !read.flags.has('--list')) await readStdinOnce();
+  if (!read.flags.has('--command') && !read.flags.has('--file') && !read.flags.has('--list')) await readStdinOnce(false);
   const { commands, nested } = session.take();
   return { commands: [...startup, ...commands], help: false, ...(nested.length ? { nested } : {}), ...(stdin ? { stdin } : {}) };
 }
@@ -137,6 +140,22 @@ function isOwnStdin(path: string, known: boolean): boolean {
   }
 }
 
+/**
+ * The N of `/dev/fd/N` (what `-f <(…)` names) when this process holds N as the same pipe psql will
+ * open: the rest of it can be streamed to psql through a pipe of ours at that number. Descriptors up
+ * to 4 are the shim's own while Node runs (the hand-off), so they are not the caller's.
+ */
+function inheritedPipe(path: string): number | undefined {
+  const match = /^\/(?:dev\/fd|proc\/self\/fd)\/(\d{1,4})$/.exec(path);
+  if (!match || Number(match[1]) <= 4) return undefined;
+  try {
+    const stat = fstatSync(Number(match[1]));
+    return stat.isFIFO() ? Number(match[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 type Source = { kind: 'command'; text: string } | { kind: 'file'; path: string };
 
 /** The -c and -f values, in the order psql runs them. */
@@ -147,20 +166,21 @@ function scriptSources(read: ReadArgs): Source[] {
 }
 
 /**
- * SQL on stdin. A regular file (`psql < dump.sql`) is read without moving its offset. A pipe is read
- * ahead up to readAheadLimit, unit by unit; what was read is handed to psql first, unchanged, and the
- * rest is judged as it streams (src/gate/stdin.ts). A terminal is an interactive session: passed
- * through, not read (see README, "Limits").
+ * SQL on stdin, or on a pipe psql was given by name (`-f <(…)`, descriptor `fd`). A regular file
+ * (`psql < dump.sql`) is read without moving its offset. A pipe is read ahead up to readAheadLimit,
+ * unit by unit; what was read is handed to psql first, unchanged, and the rest is judged as it streams
+ * (src/gate/stdin.ts). A terminal is an interactive session: passed through, not read (see README,
+ * "Limits").
  */
-async function readStdin(session: PsqlSession, env: NodeJS.ProcessEnv): Promise<StdinReadAhead | undefined> {
+async function readStream(session: PsqlSession, env: NodeJS.ProcessEnv, fd: number, byPath: boolean): Promise<StdinReadAhead | undefined> {
   let stat;
   try {
-    stat = fstatSync(0);
+    stat = fstatSync(fd);
   } catch {
     return undefined; // stdin is closed
   }
   if (stat.isFile()) {
-    await session.readFd(0);
+    await session.readFd(fd);
     return undefined;
   }
   if (!stat.isFIFO() && !stat.isSocket()) return undefined;
@@ -178,7 +198,7 @@ async function readStdin(session: PsqlSession, env: NodeJS.ProcessEnv): Promise<
   let statements = 0;
   let safe = 0;
   while (total < limit) {
-    const n = readInto(0, head, total, Math.min(chunkSize, limit - total));
+    const n = readInto(fd, head, total, Math.min(chunkSize, limit - total));
     if (n === 0) {
       complete = true;
       break;
@@ -194,7 +214,7 @@ async function readStdin(session: PsqlSession, env: NodeJS.ProcessEnv): Promise<
   }
   if (complete) await session.readUnits(scanner.finish());
   if (complete) judgedUpTo = total;
-  const ahead: StdinReadAhead = { head: head.subarray(0, total), complete, judgedUpTo };
+  const ahead: StdinReadAhead = { head: head.subarray(0, total), complete, judgedUpTo, ...(fd !== 0 ? { fd } : {}), ...(byPath ? { byPath } : {}) };
   if (!complete) live.set(ahead, { session, scanner, statements, safe });
   return ahead;
 }
