@@ -155,7 +155,7 @@ describe('a destructive statement after many benign ones, from every source (iss
   const agent = { CHAPERONE_ACTOR: 'agent', CHAPERONE_READ_AHEAD_BYTES: '4096' };
   const benign = inserts(2000); // ~100 KB: far past the read-ahead
   const script = `${benign}DROP TABLE orders;\n${inserts(3)}`;
-  const stopped = (stderr: string) => {
+  const stopped = (stderr: unknown) => {
     expect(stderr).toContain('psql.sql.drop');
     expect(stderr).toContain("chaperone: stopped psql's input before statement 2001 (DROP TABLE orders;)");
     expect(stderr).toContain('the 2000 statement(s) before it were sent to psql and may have run');
