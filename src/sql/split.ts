@@ -157,16 +157,20 @@ export class ScriptSplitter {
   private metaArgStart = true;
   /** In COPY data: the start of the current line (enough to see `\.`). */
   private copyLine = '';
-  private shadow?: ScriptSplitter;
   /**
-   * While a shadow reads: the offsets in this chunk where this splitter ended a statement and stood
-   * clean, with its string state, and where a COPY's data began. A shadow that ends a statement at one
-   * of those offsets in the same state is in the same state as this splitter: from there on both read
-   * alike, and the shadow stops. Without this, agreement would be looked for only at chunk ends, where
-   * a statement is nearly always open, and a shadow would read the whole rest of the stream.
+   * One shadow per COPY whose data is still being read as SQL. A COPY while another's shadow reads
+   * gets its own: the older shadow reads that COPY as a COPY (its data as data), which is right only
+   * if this COPY succeeds.
+   */
+  private shadows: ScriptSplitter[] = [];
+  /**
+   * While shadows read: the offsets in this chunk where this splitter ended a statement and stood
+   * clean, with its string state. A shadow that ends a statement at one of those offsets in the same
+   * state is in the same state as this splitter: from there on both read alike, and the shadow stops.
+   * Without this, agreement would be looked for only at chunk ends, where a statement is nearly always
+   * open, and a shadow would read the whole rest of the stream.
    */
   private cleanEnds: { at: number; unknown: boolean; lost: boolean }[] = [];
-  private copyStarts: { at: number; unknown: boolean }[] = [];
   /** In a shadow: the main splitter's clean ends to agree with, and where it agreed. */
   private agreeWith?: { at: number; unknown: boolean; lost: boolean }[];
   private agreeIndex = 0;
@@ -201,46 +205,38 @@ export class ScriptSplitter {
     let from = this.offset - this.carry.length;
     if (this.state === State.Meta) from = Math.min(from, this.metaFrom);
     if (this.statementFrom >= 0) from = Math.min(from, this.statementFrom);
-    if (this.shadow) from = Math.min(from, this.shadow.keepFrom);
+    for (const shadow of this.shadows) from = Math.min(from, shadow.keepFrom);
     return from;
   }
 
   /** Nothing open: no statement, quote, comment, meta-command or COPY data in progress. */
   get clean(): boolean {
-    return this.state === State.Code && !this.hasCode && this.carry.length === 0 && this.cuts.length === 0 && !this.shadow;
+    return this.state === State.Code && !this.hasCode && this.carry.length === 0 && this.cuts.length === 0 && this.shadows.length === 0;
   }
 
   private withShadow(input: Uint8Array, final: boolean): Unit[] {
     const start = this.offset;
-    let shadow = this.shadow;
     this.cleanEnds = [];
-    this.copyStarts = [];
     const units = this.scan(input, final);
-    if (this.options.shadow) return units;
-    shadow ??= this.shadow;
-    let shadowUnits: Unit[] = [];
-    while (shadow) {
-      // The shadow reads the same bytes from the start of the COPY data on, until it agrees.
+    if (this.options.shadow || this.shadows.length === 0) return units;
+    let out = units;
+    const kept: ScriptSplitter[] = [];
+    for (const shadow of this.shadows) {
+      // Each shadow reads the same bytes from the start of its COPY's data on, until it agrees.
       const from = Math.max(0, (shadow.options.base ?? 0) - start);
       const read = shadow.readUntilAgreement(input.subarray(Math.min(from, input.length)), this.cleanEnds);
-      for (const unit of read) shadowUnits.push(unit);
-      const agreed = shadow.agreedAt;
-      if (agreed !== undefined) {
-        // A later COPY in this chunk needs a shadow of its own.
-        const next = this.copyStarts.find((c) => c.at >= agreed);
-        shadow = next ? new ScriptSplitter({ base: next.at, shadow: true, conformingStringsUnknown: next.unknown }) : undefined;
-        this.shadow = shadow;
-        continue;
+      if (shadow.agreedAt === undefined) {
+        if (final) for (const unit of shadow.finish()) read.push(unit);
+        // Agreeing at the chunk's end, with nothing open, is agreeing too.
+        const agrees = this.state === State.Code && !this.hasCode && this.carry.length === 0 && shadow.clean && shadow.sameStrings(this);
+        if (!final && !agrees) kept.push(shadow);
       }
-      if (final) for (const unit of shadow.finish()) shadowUnits.push(unit);
-      // Agreeing at the chunk's end, with nothing open, is agreeing too.
-      if (final || (this.state === State.Code && !this.hasCode && this.carry.length === 0 && shadow.clean && shadow.sameStrings(this))) this.shadow = undefined;
-      break;
+      for (const unit of read) unit.shadow = true;
+      // In stream order, so nothing is passed on before the units within it are judged.
+      out = mergeByEnd(out, read);
     }
-    if (shadowUnits.length === 0) return units;
-    for (const unit of shadowUnits) unit.shadow = true;
-    // In stream order, so nothing is passed on before the units within it are judged.
-    return mergeByEnd(units, shadowUnits);
+    this.shadows = kept;
+    return out;
   }
 
   /** A shadow reads a chunk, and stops after a statement that ends where the main splitter stood clean. */
@@ -709,13 +705,10 @@ export class ScriptSplitter {
       this.state = State.CopyData;
       this.copyLine = '';
       // If the COPY fails, psql reads its data as SQL: so does the shadow.
-      if (!this.options.shadow && !this.stopsOnError) {
-        if (!this.shadow) this.shadow = new ScriptSplitter({ base: end, shadow: true, conformingStringsUnknown: this.conforming === 'unknown' });
-        else this.copyStarts.push({ at: end, unknown: this.conforming === 'unknown' });
-      }
+      if (!this.options.shadow && !this.stopsOnError) this.shadows.push(new ScriptSplitter({ base: end, shadow: true, conformingStringsUnknown: this.conforming === 'unknown' }));
     } else {
       this.state = State.Code;
-      if (this.shadow) this.cleanEnds.push({ at: end, unknown: this.conforming === 'unknown', lost: this.lost !== undefined });
+      if (this.shadows.length > 0) this.cleanEnds.push({ at: end, unknown: this.conforming === 'unknown', lost: this.lost !== undefined });
     }
     return unit;
   }
