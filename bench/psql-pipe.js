@@ -74,7 +74,7 @@ await run('direct: generator | sha256sum', join(doubles, 'psql'), []);
 // the ratio is the median of the three pairs.
 const ratios = [];
 for (let round = 1; round <= 3; round++) {
-  const viaCat = await run(`cat: generator | cat | sha256sum (${round})`, '/bin/sh', ['-c', `cat | '${join(doubles, 'psql')}'`]);
+  const viaCat = await run(`cat: generator | cat | sha256sum (${round})`, '/bin/sh', ['-c', `cat | '${join(doubles, 'psql')}'`], block(), true);
   const shim = await run(`shim: generator | psql (chaperone) | sha256sum (${round})`, join(shims, 'psql'), ['-h', 'db.prod.example', 'shop'], block(), true);
   ratios.push(viaCat / shim);
 }
