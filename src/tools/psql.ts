@@ -219,10 +219,6 @@ async function readStream(session: PsqlSession, env: NodeJS.ProcessEnv, fd: numb
   return ahead;
 }
 
-/**
- * The reader of a pipe's head, where it stopped: the rest of the stream is read on from there, in the
- * same process, so the head is neither scanned nor held twice.
- */
 interface StreamReader {
   session: PsqlSession;
   scanner: UnitScanner;
@@ -230,6 +226,10 @@ interface StreamReader {
   statements: number;
   safe: number;
 }
+/**
+ * The reader of each pipe's head, where it stopped: the rest of the stream is read on from there, in
+ * the same process, so the head is neither scanned nor held twice.
+ */
 const live = new WeakMap<StdinReadAhead, StreamReader>();
 
 /**
