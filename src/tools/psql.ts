@@ -169,8 +169,8 @@ function scriptSources(read: ReadArgs): Source[] {
  * SQL on stdin, or on a pipe psql was given by name (`-f <(…)`, descriptor `fd`). A regular file
  * (`psql < dump.sql`) is read without moving its offset. A pipe is read ahead up to readAheadLimit,
  * unit by unit; what was read is handed to psql first, unchanged, and the rest is judged as it streams
- * (src/gate/stdin.ts). A terminal is an interactive session: passed through, not read (see README,
- * "Limits").
+ * (src/gate/stdin.ts). A terminal is an interactive session: passed through, not read (see
+ * docs/payloads.md).
  */
 async function readStream(session: PsqlSession, env: NodeJS.ProcessEnv, fd: number, byPath: boolean): Promise<StdinReadAhead | undefined> {
   let stat;
