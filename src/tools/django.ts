@@ -138,14 +138,18 @@ function readSettings(module: string, roots: readonly string[], invocation: Invo
   if (/['"]ENGINE['"]\s*:\s*['"][^'"]*sqlite3['"]/.test(text)) {
     into.parts.push({ evidence: [from('DATABASES ENGINE', 'django.db.backends.sqlite3 (a file on this machine)')], identifiers: [{ kind: 'host', value: 'localhost' }] });
   }
-  // dj_database_url.config(default=…), env.db('NAME'), dj_database_url.parse(os.environ['NAME'])
-  for (const m of text.matchAll(/\b(?:dj_database_url\.(?:config|parse)|env\.db(?:_url)?|db_url)\s*\(\s*(?:(?:env|default|var)\s*=\s*)?(?:os\.environ(?:\.get)?\s*[[(]\s*)?(?:['"]([^'"]*)['"])?/g)) {
-    const literal = m[1];
-    const name = literal === undefined || literal.includes('://') ? 'DATABASE_URL' : literal;
+  // dj_database_url.config(default=…), env.db('NAME', default=…), dj_database_url.parse(os.environ['NAME'])
+  for (const m of text.matchAll(/\b(?:dj_database_url\.(?:config|parse)|env\.db(?:_url)?|db_url)\s*\(([^)]*)\)/g)) {
+    const args = m[1];
+    const fallback = /\bdefault\s*=\s*['"]([^'"]*)['"]/.exec(args)?.[1];
+    const named = /^\s*(?:(?:env|var)\s*=\s*)?(?:os\.environ(?:\.get)?\s*[[(]\s*|os\.getenv\s*\(\s*)?['"]([^'"]*)['"]/.exec(args)?.[1];
+    const name = named === undefined || named.includes('://') ? 'DATABASE_URL' : named;
     const values = variableFrom(name, invocation.env, files);
-    if (values.length === 0 && literal?.includes('://')) into.parts.push(partOf('url', literal, from('database url default', literal), dirname(file)));
     for (const v of values) into.parts.push(partOf('url', v.value, v.from, dirname(file)));
-    if (values.length === 0 && !literal?.includes('://')) into.unknown.push(`${shown} reads its database from ${name}, which is not set`);
+    if (values.length > 0) continue;
+    const literal = fallback ?? (named?.includes('://') ? named : undefined);
+    if (literal !== undefined) into.parts.push(partOf('url', literal, from('database url default', `${literal} (${name} is not set)`), dirname(file)));
+    else into.unknown.push(`${shown} reads its database from ${name}, which is not set`);
   }
   // from .base import *, from config.settings.base import *
   for (const m of text.matchAll(/^\s*from\s+(\.*)([\w.]*)\s+import\s+\*/gm)) {

@@ -25,7 +25,7 @@ import { ancestors, displayPath, readTextIfExists } from '../context/files.js';
 import { grammar, readArgs } from './argv.js';
 import { partOf, resolveValues, targetOfResolution, type Resolution } from './connection-config.js';
 import { readDotenvFiles, variableFrom } from './dotenv.js';
-import { readConfigValues } from './js-config.js';
+import { readConfigValues, withoutComments } from './js-config.js';
 import { dialectOf, readSqlText } from './sql-text.js';
 import type { Tool } from './tool.js';
 
@@ -169,7 +169,7 @@ function schemaText(path: string): string | undefined {
 }
 
 function datasourceBlock(schema: string): string | undefined {
-  const text = schema.replace(/\/\/.*$/gm, '');
+  const text = withoutComments(schema);
   return /\bdatasource\s+\w+\s*\{([^}]*)\}/.exec(text)?.[1];
 }
 
