@@ -108,4 +108,7 @@ export function readIniSection(text: string, name: string, here: string): Record
   return merged;
 }
 
-export const alembic: Tool = { name: 'alembic', parse, resolve };
+/** Commands that never run a migration down (the shim's fast path). */
+const plainWords = ['upgrade', 'current', 'history', 'heads', 'branches', 'show', 'revision', 'check', 'init', 'list_templates'];
+
+export const alembic: Tool = { name: 'alembic', parse, resolve, plainWords };

@@ -160,4 +160,7 @@ function readSettings(module: string, roots: readonly string[], invocation: Invo
   }
 }
 
-export const django: Tool = { name: 'django', parse, resolve };
+/** Commands that never change the database's data (the shim's fast path). */
+const plainWords = ['runserver', 'shell', 'showmigrations', 'makemigrations', 'check', 'collectstatic', 'startapp', 'startproject', 'sqlmigrate', 'diffsettings', 'version'];
+
+export const django: Tool = { name: 'django', parse, resolve, plainWords };

@@ -92,4 +92,7 @@ function unknownBecause(reason: string, evidence: Evidence): ResolvedTarget {
   return { evidence: [evidence], identifiers: [], forcedClass: 'unknown', forcedReason: `${reason}; unknown counts as production` };
 }
 
-export const drizzleKit: Tool = { name: 'drizzle-kit', parse, resolve };
+/** Commands that write local files or only read the database (the shim's fast path). */
+const plainWords = ['generate', 'studio', 'check', 'up', 'pull', 'introspect', 'export', 'drop'];
+
+export const drizzleKit: Tool = { name: 'drizzle-kit', parse, resolve, plainWords };
