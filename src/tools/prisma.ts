@@ -197,7 +197,8 @@ function resolve(parsed: ParsedInvocation, invocation: Invocation): ResolvedTarg
   }
   // Prisma 6.4+ config file: its datasource url (Prisma 7 keeps the URL only there).
   const config = findConfig(invocation, root, flags.get('--config')?.at(-1));
-  if (config) {
+  if (config && 'error' in config) resolution.unknown.push(`${displayPath(config.path, invocation.env)} cannot be read (${config.error})`);
+  else if (config) {
     const reading = readConfigValues(config.text, ['url', 'directUrl', 'shadowDatabaseUrl']);
     const values = reading.values.filter((v) => v.key !== 'shadowDatabaseUrl');
     mergeInto(resolution, resolveValues(values.map((v) => ({ ...v, key: 'url' })), { ...ctx, file: displayPath(config.path, invocation.env) }));
@@ -219,14 +220,15 @@ function mergeInto(into: Resolution, more: Resolution): void {
   into.unknown.push(...more.unknown);
 }
 
-function findConfig(invocation: Invocation, root: string, flag: string | undefined): { path: string; text: string } | undefined {
+/** The Prisma config file, if any; one that exists but cannot be read is a reason the target is unknown. */
+function findConfig(invocation: Invocation, root: string, flag: string | undefined): { path: string; text: string } | { path: string; error: string } | undefined {
   const paths = flag !== undefined ? [resolvePath(invocation.cwd, flag)] : ['prisma.config.ts', 'prisma.config.mts', 'prisma.config.js', 'prisma.config.mjs', 'prisma.config.cjs', '.config/prisma.ts'].map((f) => join(root, f));
   for (const path of paths) {
     try {
       const text = readTextIfExists(path);
       if (text !== undefined) return { path, text };
-    } catch {
-      // unreadable: treated as absent; the schema or the environment may still name the database
+    } catch (error) {
+      return { path, error: (error as Error).message };
     }
   }
   return undefined;

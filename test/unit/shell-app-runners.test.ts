@@ -114,6 +114,10 @@ describe('what check --command decides for an agent', () => {
     [['poetry run python manage.py migrate shop zero'], 'deny: django.migrate.zero@production'],
     [['uv run --env-file .env.prod python manage.py flush', { DJANGO_SETTINGS_MODULE: 'shop.settings.dev' }], 'deny: django.flush@production'],
     [['python -m alembic downgrade base'], 'deny: alembic.downgrade@unknown'],
+    // SQL the line feeds the database's client through manage.py (the runner's stdin reaches it)
+    [["python manage.py dbshell <<< 'TRUNCATE users'"], 'deny: orm.sql.destroy@production'],
+    [["echo 'DELETE FROM users;' | poetry run python manage.py dbshell"], 'deny: orm.sql.unscoped-write@production'],
+    [["python manage.py dbshell <<< 'SELECT count(*) FROM users'"], 'allow: '],
   ], async ([line, env]) => agent(line, env));
 
   it('follows a refused agent: another runner, another spelling, the same verdict', async () => {
