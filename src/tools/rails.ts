@@ -6,7 +6,8 @@
 //
 // Which environment: `-e/--environment` (rails), a `RAILS_ENV=…` word, `RAILS_ENV`, `RACK_ENV`, else
 // Rails' own default, development; every one given counts. Then what that environment connects to:
-// `DATABASE_URL` (Rails merges it into the environment's primary database), and config/database.yml
+// `DATABASE_URL` (Rails merges it into the environment's primary database; with dotenv-rails in the
+// Gemfile, also from the .env files it loads), and config/database.yml
 // under the app (the nearest directory with config/database.yml; rake -C/--directory moves it): the
 // environment's `url`, `host` and `database`, for each of its databases (multi-database apps). ERB in
 // the file is read for `<%= ENV['NAME'] %>` and `ENV.fetch('NAME') { 'default' }`/`ENV.fetch('NAME',
@@ -24,6 +25,7 @@ import type { Command, Evidence, Identifier, Invocation, ParsedInvocation, Resol
 import { ancestors, displayPath, readTextIfExists } from '../context/files.js';
 import { grammar, readArgs, type Grammar } from './argv.js';
 import { partOf, targetOfResolution, type Resolution } from './connection-config.js';
+import { readDotenvFiles, variableFrom } from './dotenv.js';
 import { mappingOf } from './yaml-file.js';
 import type { Tool } from './tool.js';
 
@@ -124,12 +126,17 @@ function resolve(parsed: ParsedInvocation, invocation: Invocation): ResolvedTarg
   const named: { evidence: Evidence[]; identifiers: Identifier[] }[] = names.map((n) => ({ evidence: [n.from], identifiers: [{ kind: 'name', value: n.name }] }));
   const resolution: Resolution = { parts: [], unknown: [] };
 
-  const url = env.DATABASE_URL;
-  if (url) resolution.parts.push(partOf('url', url, { source: read.assignments.DATABASE_URL !== undefined ? 'argument' : 'env', key: 'DATABASE_URL', value: url }, invocation.cwd));
-
   const directory = read.flags.get('--directory')?.at(-1);
   const start = directory !== undefined ? resolvePath(invocation.cwd, directory) : invocation.cwd;
   const app = ancestors(start).find((dir) => existsSync(join(dir, 'config', 'database.yml')));
+
+  // DATABASE_URL: the call's, else (with dotenv-rails in the Gemfile) the .env files it loads.
+  if (read.assignments.DATABASE_URL) resolution.parts.push(partOf('url', read.assignments.DATABASE_URL, { source: 'argument', key: 'DATABASE_URL', value: read.assignments.DATABASE_URL }, invocation.cwd));
+  else {
+    const dotenv = app !== undefined && /\bdotenv\b/.test(readRaw(join(app, 'Gemfile')));
+    const { files } = dotenv ? readDotenvFiles(names.flatMap((n) => [`.env.${n.name}.local`, '.env.local', `.env.${n.name}`]).concat('.env').map((f) => join(app, f))) : { files: [] };
+    for (const found of variableFrom('DATABASE_URL', invocation.env, files)) resolution.parts.push(partOf('url', found.value, found.from, invocation.cwd));
+  }
   const everyEnvironment = parsed.commands.some((c) => /:all$/.test(c.path[0] ?? ''));
   if (app) readDatabaseYml(join(app, 'config', 'database.yml'), app, everyEnvironment ? undefined : names.map((n) => n.name), env, resolution, invocation.env);
 

@@ -40,6 +40,7 @@ const dirs = {
     'config/database.yml': 'default: &default\n  adapter: postgresql\n  pool: <%= ENV.fetch("RAILS_MAX_THREADS") { 5 } %>\n\ndevelopment:\n  <<: *default\n  database: shop_development\n  host: localhost\n\ntest:\n  <<: *default\n  database: shop_test\n\nproduction:\n  primary:\n    <<: *default\n    url: <%= ENV["DATABASE_URL"] %>\n  cache:\n    <<: *default\n    database: shop_production_cache\n    host: <%= ENV.fetch("CACHE_DB_HOST") { "cache.internal" } %>\n',
     'config/application.rb': '',
   }),
+  railsDotenv: project('rails-dotenv', { 'Gemfile': "gem 'rails'\ngem 'dotenv-rails', groups: [:development, :test]\n", 'config/database.yml': 'development:\n  adapter: postgresql\n  database: app_dev\n', '.env.development': 'DATABASE_URL=postgres://shared-prod-replica.example.com/app\n' }),
   railsErb: project('rails-erb', { 'config/database.yml': 'development:\n  adapter: postgresql\n<% if ENV["SHARED_DB"] %>\n  host: shared.example.com\n<% end %>\n  database: app\n' }),
   django: project('django', {
     'manage.py': '#!/usr/bin/env python\nimport os, sys\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")\nfrom django.core.management import execute_from_command_line\nexecute_from_command_line(sys.argv)\n',
@@ -182,6 +183,9 @@ describe('rails and rake', () => {
     [{ line: 'rails db:drop', cwd: dirs.rails, env: { DISABLE_DATABASE_ENVIRONMENT_CHECK: '1' } }, 'rails.db.drop @ production: deny'],
     [{ line: 'rails db:drop DISABLE_DATABASE_ENVIRONMENT_CHECK=1', cwd: dirs.rails }, 'rails.db.drop @ production: deny'],
     [{ line: 'rails db:drop', cwd: dirs.railsErb }, 'rails.db.drop @ unknown: deny'],
+    // dotenv-rails loads .env.development, whose DATABASE_URL names a production host
+    [{ line: 'rails db:drop', cwd: dirs.railsDotenv }, 'rails.db.drop @ production: deny'],
+    [{ line: 'rails db:drop', cwd: dirs.railsDotenv, env: { DATABASE_URL: 'postgres://localhost/app_dev' } }, 'rails.db.drop @ development: allow'],
     [{ line: 'rails db:drop', cwd: join(dirs.rails, 'config') }, 'rails.db.drop @ development: allow'],
     // never gated
     [{ line: 'rails db:migrate:status', cwd: dirs.rails, env: { RAILS_ENV: 'production' } }, '- @ production: allow'],
