@@ -26,7 +26,10 @@ write('.env', 'DJANGO_SETTINGS_MODULE=shop.settings.staging\n');
 write('node_modules/prisma/build/index.js', '#!/usr/bin/env node\n');
 mkdirSync(join(root, 'node_modules/.bin'), { recursive: true });
 symlinkSync('../prisma/build/index.js', join(root, 'node_modules/.bin/prisma'));
-write('package.json', '{"name":"shop","scripts":{"db:reset":"prisma migrate reset --force"}}');
+write('package.json', '{"name":"shop","workspaces":["apps/*"],"scripts":{"db:reset":"prisma migrate reset --force"}}');
+write('apps/api/package.json', '{"name":"api"}');
+write('apps/api/prisma/schema.prisma', 'datasource db {\n  provider = "postgresql"\n  url = env("DATABASE_URL")\n}\n');
+write('apps/api/.env', 'DATABASE_URL=postgres://db.prod.example.com/api\n');
 write('bin/rails', '#!/usr/bin/env ruby\nAPP_PATH = File.expand_path("../config/application", __dir__)\nrequire "rails/commands"\n');
 
 const context = { cwd: root, env: { HOME: '/home/me', PATH: '/usr/bin:/bin' } };
@@ -56,6 +59,8 @@ describe('runners map to the migration tools', () => {
     ['bunx prisma migrate reset', ['prisma migrate reset  via bunx']],
     ['./node_modules/.bin/prisma migrate reset', ['prisma migrate reset']],
     ['npm run db:reset', ['prisma migrate reset --force  [npm_lifecycle_event=db:reset]  via npm run db:reset']],
+    ['yarn workspace api prisma migrate reset', ['prisma migrate reset  @apps/api  via yarn prisma']],
+    ['pnpm -C apps/api exec prisma migrate reset', ['prisma migrate reset  @apps/api  via pnpm exec']],
     ['npx drizzle-kit push --force', ['drizzle-kit push --force  via npx']],
     ['npx sequelize-cli db:drop', ['sequelize-cli db:drop  via npx']],
     ['npx typeorm-ts-node-commonjs schema:drop -d src/ds.ts', ['typeorm-ts-node-commonjs schema:drop -d src/ds.ts  via npx']],
@@ -107,6 +112,7 @@ describe('what check --command decides for an agent', () => {
     [['npx prisma migrate status', { DATABASE_URL: 'postgresql://db.prod.example.com/shop' }], 'allow: '],
     [['bundle exec rails db:drop', { RAILS_ENV: 'production' }], 'deny: rails.db.drop@production'],
     [['bin/rails db:drop'], 'allow: rails.db.drop@development'],
+    [['yarn workspace api prisma migrate reset --force'], 'deny: prisma.migrate.reset@production'],
     [['bin/rails db:migrate:status', { RAILS_ENV: 'production' }], 'allow: '],
     [['python manage.py flush --no-input'], 'deny: django.flush@production'],
     [['cd backend && python manage.py flush'], 'allow: django.flush@development'],
