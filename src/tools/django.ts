@@ -139,7 +139,7 @@ function readSettings(module: string, roots: readonly string[], invocation: Invo
     into.parts.push({ evidence: [from('DATABASES ENGINE', 'django.db.backends.sqlite3 (a file on this machine)')], identifiers: [{ kind: 'host', value: 'localhost' }] });
   }
   // dj_database_url.config(default=…), env.db('NAME', default=…), dj_database_url.parse(os.environ['NAME'])
-  for (const m of text.matchAll(/\b(?:dj_database_url\.(?:config|parse)|env\.db(?:_url)?|db_url)\s*\(([^)]*)\)/g)) {
+  for (const m of text.matchAll(/\b(?:dj_database_url\.(?:config|parse)|env\.db(?:_url)?|db_url)\s*\(([^)]{0,500})\)/g)) {
     const args = m[1];
     const fallback = /\bdefault\s*=\s*['"]([^'"]*)['"]/.exec(args)?.[1];
     const named = /^\s*(?:(?:env|var)\s*=\s*)?(?:os\.environ(?:\.get)?\s*[[(]\s*|os\.getenv\s*\(\s*)?['"]([^'"]*)['"]/.exec(args)?.[1];

@@ -16,7 +16,7 @@ import { join, resolve as resolvePath } from 'node:path';
 import type { Evidence, Invocation, ParsedInvocation, ResolvedTarget } from '../model.js';
 import { displayPath, readTextIfExists } from '../context/files.js';
 import { grammar, readArgs } from './argv.js';
-import { hostKeys, partOf, resolveValues, targetOfResolution, type Resolution } from './connection-config.js';
+import { partOf, resolveValues, targetOfResolution, type Resolution } from './connection-config.js';
 import { readDotenvFiles } from './dotenv.js';
 import { readConfigValues, sectionOf, type ConfigValue } from './js-config.js';
 import type { Tool } from './tool.js';
@@ -75,12 +75,11 @@ function fromConfig(text: string, path: string, invocation: Invocation): Resolve
       return unknownBecause(`${shown} is not valid JSON (${(error as Error).message})`, { source: 'file', key: 'config', value: 'not valid JSON', file: shown });
     }
   } else {
-    const reading = readConfigValues(sectionOf(text, 'dbCredentials') ?? text, keys);
-    values = reading.values;
-    loadsDotenv = reading.loadsDotenv || readConfigValues(text, []).loadsDotenv;
+    values = readConfigValues(sectionOf(text, 'dbCredentials') ?? text, keys).values;
+    loadsDotenv = readConfigValues(text, []).loadsDotenv;
   }
   const { files, problems } = loadsDotenv ? readDotenvFiles([join(invocation.cwd, '.env')]) : { files: [], problems: [] };
-  const resolution: Resolution = resolveValues(values.map((v) => (hostKeys.includes(v.key) ? v : v)), { env: invocation.env, files, base: invocation.cwd, file: shown });
+  const resolution: Resolution = resolveValues(values, { env: invocation.env, files, base: invocation.cwd, file: shown });
   resolution.unknown.push(...problems.map((p) => `${p.path} cannot be read (${p.why})`));
   if (values.length === 0) {
     resolution.parts.push({ evidence: [{ source: 'file', key: 'dbCredentials', value: 'names no url, host or database', file: shown }], identifiers: [] });

@@ -47,8 +47,15 @@ const envRef = String.raw`process\.env\.([A-Za-z_]\w*)|process\.env\[\s*['"]([^'
 export function readConfigValues(source: string, keys: readonly string[]): ConfigReading {
   const text = withoutComments(source);
   const values: ConfigValue[] = [];
+  const loadsDotenv = /['"]dotenv\/config['"]|\bdotenv\b[\s\S]{0,80}?\.config\s*\(|\bconfig\s*\(\s*\)|loadEnvFile\s*\(|['"]@next\/env['"]|loadEnvConfig\s*\(/.test(text);
+  if (keys.length === 0) return { values, loadsDotenv };
   const keyPattern = new RegExp(String.raw`(?<![\w$.])['"]?(${keys.join('|')})['"]?\s*:\s*`, 'g');
   for (let m = keyPattern.exec(text); m !== null; m = keyPattern.exec(text)) {
+    // A config has a handful of these; thousands is not a config, and reading each would take long.
+    if (values.length >= maxValues) {
+      values.push({ key: m[1], kind: 'opaque', text: `more than ${maxValues} connection keys` });
+      break;
+    }
     const key = m[1];
     const rest = text.slice(m.index + m[0].length);
     const expression = expressionAt(rest);
@@ -57,14 +64,19 @@ export function readConfigValues(source: string, keys: readonly string[]): Confi
   // Property shorthand (`{ url }`, `{ host, database }`): a variable of the file, opaque here.
   const shorthand = new RegExp(String.raw`[{,]\s*(${keys.join('|')})\s*(?=[,}])`, 'g');
   for (let m = shorthand.exec(text); m !== null; m = shorthand.exec(text)) values.push({ key: m[1], kind: 'opaque', text: m[1] });
-  const loadsDotenv = /['"]dotenv\/config['"]|\bdotenv\b[\s\S]{0,80}?\.config\s*\(|\bconfig\s*\(\s*\)|loadEnvFile\s*\(|['"]@next\/env['"]|loadEnvConfig\s*\(/.test(text);
   return { values, loadsDotenv };
 }
 
-/** The expression that starts `text` and ends at a `,` `}` `;` or newline outside brackets and strings. */
+const maxValues = 200;
+const maxExpression = 2000;
+
+/**
+ * The expression that starts `text` and ends at a `,` `}` `;` or newline outside brackets and strings.
+ * One longer than maxExpression is cut there (and so read as opaque).
+ */
 function expressionAt(text: string): string {
   let depth = 0;
-  for (let i = 0; i < text.length; i++) {
+  for (let i = 0; i < Math.min(text.length, maxExpression); i++) {
     const c = text[i];
     if (c === '"' || c === "'" || c === '`') {
       let j = i + 1;
@@ -76,7 +88,7 @@ function expressionAt(text: string): string {
       depth--;
     } else if ((c === ',' || c === ';' || c === '\n') && depth === 0) return text.slice(0, i).trim();
   }
-  return text.trim();
+  return text.slice(0, maxExpression).trim();
 }
 
 function readExpression(key: string, expression: string): ConfigValue {

@@ -173,7 +173,7 @@ function datasourceBlock(schema: string): string | undefined {
   return /\bdatasource\s+\w+\s*\{([^}]*)\}/.exec(text)?.[1];
 }
 
-function resolve(parsed: ParsedInvocation, invocation: Invocation): ResolvedTarget {
+function resolve(_parsed: ParsedInvocation, invocation: Invocation): ResolvedTarget {
   const { flags } = readArgs(invocation.args, prismaGrammar);
   const root = projectRoot(invocation.cwd);
   const url = flags.get('--url')?.at(-1);
@@ -211,7 +211,6 @@ function resolve(parsed: ParsedInvocation, invocation: Invocation): ResolvedTarg
       resolution.parts.push({ evidence: [{ source: 'default', key: 'datasource', value: schema ? 'the schema names no datasource url' : 'no Prisma schema or config found (prisma/schema.prisma, schema.prisma, prisma.config.ts)' }], identifiers: [] });
     }
   }
-  void parsed;
   return targetOfResolution(resolution);
 }
 

@@ -215,25 +215,41 @@ function readYamlText(text: string): { kind: 'read'; data: unknown } | { kind: '
  */
 export function expandErb(text: string, env: NodeJS.ProcessEnv): { text: string; unreadable?: string; unknownMarks: { mark: string; code: string }[] } {
   const unknownMarks: { mark: string; code: string }[] = [];
-  const control = /<%(?!=|#)([\s\S]*?)%>/.exec(text);
-  if (control) return { text, unreadable: `<%${control[1]}%>`, unknownMarks };
+  let out = '';
+  for (let i = 0; ; ) {
+    const open = text.indexOf('<%', i);
+    if (open < 0) return { text: out + text.slice(i), unknownMarks };
+    out += text.slice(i, open);
+    const close = text.indexOf('%>', open + 2);
+    if (close < 0) return { text, unreadable: `${text.slice(open, open + 200)} (not closed)`, unknownMarks };
+    const tag = text.slice(open + 2, close);
+    i = close + 2;
+    if (tag.startsWith('#')) continue;
+    if (!tag.startsWith('=')) return { text, unreadable: `<%${tag.slice(0, 200)}%>`, unknownMarks };
+    const code = tag.slice(1).replace(/-$/, '').trim();
+    const value = erbValue(code, env);
+    if (value !== undefined) {
+      out += value;
+      continue;
+    }
+    const mark = `chaperone-erb-${unknownMarks.length}`;
+    unknownMarks.push({ mark, code: code.slice(0, 200) });
+    out += mark;
+  }
+}
+
+/** What `<%= code %>` writes, for code that only reads a variable; undefined for anything else. */
+function erbValue(code: string, env: NodeJS.ProcessEnv): string | undefined {
   const q = String.raw`['"]([^'"]+)['"]`;
-  const out = text
-    .replace(/<%#[\s\S]*?%>/g, '')
-    .replace(/<%=\s*([\s\S]*?)\s*-?%>/g, (_whole, code: string) => {
-      // ENV['NAME'] of an unset variable is nil, which ERB writes as nothing (Rails then ignores the key).
-      const plain = new RegExp(`^ENV\\[${q}\\]$`).exec(code);
-      if (plain) return env[plain[1]] ?? '';
-      // ENV.fetch of an unset variable without a default raises, and Rails stops before any task runs.
-      const fetched = new RegExp(`^ENV\\.fetch\\(\\s*${q}\\s*(?:,\\s*${q}\\s*)?\\)(?:\\s*\\{\\s*${q}\\s*\\})?$`).exec(code);
-      if (fetched) return env[fetched[1]] ?? fetched[2] ?? fetched[3] ?? '';
-      const defaulted = new RegExp(`^ENV\\[${q}\\]\\s*\\|\\|\\s*${q}$`).exec(code);
-      if (defaulted) return env[defaulted[1]] ?? defaulted[2];
-      const mark = `chaperone-erb-${unknownMarks.length}`;
-      unknownMarks.push({ mark, code });
-      return mark;
-    });
-  return { text: out, unknownMarks };
+  // ENV['NAME'] of an unset variable is nil, which ERB writes as nothing (Rails then ignores the key).
+  const plain = new RegExp(`^ENV\\[${q}\\]$`).exec(code);
+  if (plain) return env[plain[1]] ?? '';
+  // ENV.fetch of an unset variable without a default raises, and Rails stops before any task runs.
+  const fetched = new RegExp(`^ENV\\.fetch\\(\\s*${q}\\s*(?:,\\s*${q}\\s*)?\\)(?:\\s*\\{\\s*${q}\\s*\\})?$`).exec(code);
+  if (fetched) return env[fetched[1]] ?? fetched[2] ?? fetched[3] ?? '';
+  const defaulted = new RegExp(`^ENV\\[${q}\\]\\s*\\|\\|\\s*${q}$`).exec(code);
+  if (defaulted) return env[defaulted[1]] ?? defaulted[2];
+  return undefined;
 }
 
 export const rails: Tool = { name: 'rails', parse, resolve };
