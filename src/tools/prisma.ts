@@ -170,7 +170,7 @@ function schemaText(path: string): string | undefined {
 
 function datasourceBlock(schema: string): string | undefined {
   const text = withoutComments(schema);
-  return /\bdatasource\s+\w+\s*\{([^}]*)\}/.exec(text)?.[1];
+  return /\bdatasource\s+\w+\s*\{([^}]{0,20000})\}/.exec(text)?.[1];
 }
 
 function resolve(_parsed: ParsedInvocation, invocation: Invocation): ResolvedTarget {
