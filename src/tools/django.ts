@@ -28,7 +28,7 @@ import { dialectOf, readSqlText } from './sql-text.js';
 import type { Tool } from './tool.js';
 
 const djangoGrammar = grammar({
-  values: [['--settings'], ['--pythonpath'], ['--database'], ['--verbosity', '-v'], ['--plan'], ['--exclude', '-e'], ['--format'], ['--output', '-o'], ['--app'], ['--name']],
+  values: [['--settings'], ['--pythonpath'], ['--database'], ['--verbosity', '-v'], ['--plan'], ['--exclude', '-e'], ['--format'], ['--output', '-o'], ['--app'], ['--name'], ['--command', '-c'], ['--interface', '-i']],
   booleans: [
     ['--help', '-h'],
     ['--version'],
@@ -53,12 +53,23 @@ async function parse(invocation: Invocation): Promise<ParsedInvocation> {
   const { words, flags } = readArgs(invocation.args, djangoGrammar);
   const help = flags.has('--help') || flags.has('--version') || words[0] === 'help' || words.length === 0;
   const command: Command = { path: words, flags };
+  // `shell -c CODE`, or Python the line pipes into `shell`: read by its words (see destructivePython).
+  if (!help && words[0] === 'shell') {
+    const code = flags.get('--command')?.at(-1) ?? invocation.input;
+    if (code && destructivePython.test(code)) return { commands: [{ path: ['shell', 'destructive'], flags, text: `shell: ${code.slice(0, 200)}` }], help };
+  }
   if (help || words[0] !== 'dbshell' || !invocation.input) return { commands: [command], help };
   // SQL the line pipes into the database's own client (`manage.py sqlflush | manage.py dbshell`). Through
   // the shim, dbshell starts psql or mysql, whose own shims read it.
   const statements = await readSqlText(invocation.input, dialectOf(invocation.env.DATABASE_URL));
   return { commands: [command, ...statements], help: false };
 }
+
+/**
+ * Python that deletes in bulk, runs SQL or management commands, by its words: no Python parser here, so
+ * a word in a string or comment counts too (the stricter reading).
+ */
+const destructivePython = /\.delete\(\s*\)|\b(?:call_command|execute_from_command_line|cursor|raw|execute|executescript|truncate|drop_table)\s*\(|\b(?:DROP\s+(?:TABLE|DATABASE|SCHEMA)|TRUNCATE|DELETE\s+FROM)\b/i;
 
 interface Settings {
   module: string;
@@ -161,6 +172,6 @@ function readSettings(module: string, roots: readonly string[], invocation: Invo
 }
 
 /** Commands that never change the database's data (the shim's fast path). */
-const plainWords = ['runserver', 'shell', 'showmigrations', 'makemigrations', 'check', 'collectstatic', 'startapp', 'startproject', 'sqlmigrate', 'diffsettings', 'version'];
+const plainWords = ['runserver', 'showmigrations', 'makemigrations', 'check', 'collectstatic', 'startapp', 'startproject', 'sqlmigrate', 'diffsettings', 'version'];
 
 export const django: Tool = { name: 'django', parse, resolve, plainWords };

@@ -98,9 +98,32 @@ function parse(invocation: Invocation): ParsedInvocation {
   const { tasks, flags } = readCall(invocation);
   const listing = ['--tasks', '--describe', '--prereqs', '--where', '--dry-run', '--version'].some((f) => flags.has(f));
   const help = flags.has('--help') || listing || tasks[0] === 'help' || tasks.length === 0;
+  // `rails runner CODE|FILE`: Ruby, read by its words (see destructiveRuby).
+  if (invocation.tool === 'rails' && (tasks[0] === 'runner' || tasks[0] === 'r') && tasks[1] !== undefined) {
+    return { commands: [{ path: [tasks[0], runnerKind(tasks[1], invocation)], flags, text: `rails ${tasks[0]} ${tasks[1].slice(0, 200)}` }], help };
+  }
   // `rails new`, `rails server`, … are commands; every other word is a rake task. Each is matched alone.
   const commands: Command[] = tasks.map((task) => ({ path: [task], flags }));
   return { commands, help };
+}
+
+/**
+ * Ruby that destroys data in bulk or runs the database tasks, by its words: no Ruby parser here, so a
+ * word in a string or comment counts too (the stricter reading). Ordinary single-record code is `code`.
+ */
+const destructiveRuby = /Rake::Task|DatabaseTasks|\b(?:drop_table|drop_database|drop_schema|purge|truncate(?:_tables)?|delete_all|destroy_all|update_all|remove_column|execute|exec_query|exec_update|exec_delete)\b|db:(?:drop|reset|purge|schema:load|structure:load|truncate_all|rollback|seed:replant|migrate:(?:reset|down|redo))/i;
+
+/** `destructive` when the code (or the .rb file named) reads as bulk destruction, else `code`. */
+function runnerKind(code: string, invocation: Invocation): string {
+  let text = code;
+  if (/\.rb$/.test(code)) {
+    try {
+      text = readTextIfExists(resolvePath(invocation.cwd, code)) ?? code;
+    } catch {
+      return 'destructive'; // a script that cannot be read cannot be shown to be safe
+    }
+  }
+  return destructiveRuby.test(text) ? 'destructive' : 'code';
 }
 
 /** The environment names this call runs in, each with its evidence. */

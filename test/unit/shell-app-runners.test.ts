@@ -124,6 +124,10 @@ describe('what check --command decides for an agent', () => {
     [["python manage.py dbshell <<< 'TRUNCATE users'"], 'deny: orm.sql.destroy@production'],
     [["echo 'DELETE FROM users;' | poetry run python manage.py dbshell"], 'deny: orm.sql.unscoped-write@production'],
     [["python manage.py dbshell <<< 'SELECT count(*) FROM users'"], 'allow: '],
+    // Python fed to manage.py shell, the agent's next move after flush is refused
+    [["python manage.py shell <<< 'from django.core.management import call_command; call_command(\"flush\")'"], 'deny: django.shell.destructive@production'],
+    [["python manage.py shell -c 'User.objects.all().delete()'"], 'deny: django.shell.destructive@production'],
+    [['bin/rails runner "ActiveRecord::Base.connection.drop_table(:users)"', { RAILS_ENV: 'production' }], 'deny: rails.runner.destructive@production'],
   ], async ([line, env]) => agent(line, env));
 
   it('follows a refused agent: another runner, another spelling, the same verdict', async () => {

@@ -194,6 +194,11 @@ describe('rails and rake', () => {
     [{ line: 'rake -T db', cwd: dirs.rails, env: { RAILS_ENV: 'production' } }, '- @ production: allow'],
     [{ line: 'rails db:drop --help', cwd: dirs.rails, env: { RAILS_ENV: 'production' } }, '- @ production: allow'],
     [{ line: 'rails db:create', cwd: dirs.rails, env: { RAILS_ENV: 'production' } }, '- @ production: allow'],
+    // rails runner: Ruby read by its words
+    [{ line: `rails runner "Rake::Task['db:drop'].invoke"`, cwd: dirs.rails, env: { RAILS_ENV: 'production' } }, 'rails.runner.destructive @ production: deny'],
+    [{ line: 'rails r -e production "User.delete_all"', cwd: dirs.rails }, 'rails.runner.destructive @ production: deny'],
+    [{ line: 'rails runner "User.delete_all"', cwd: dirs.rails }, 'rails.runner.destructive @ development: allow'],
+    [{ line: 'rails runner "puts User.count"', cwd: dirs.rails, env: { RAILS_ENV: 'production' } }, '- @ production: allow'],
   ], judge);
 
   it('reads the environment\'s database.yml entries, ERB variables included', async () => {
@@ -226,6 +231,11 @@ describe('django', () => {
     [{ line: 'django-admin showmigrations', cwd: dirs.django, env: settings('config.settings.production') }, '- @ production: allow'],
     [{ line: 'django-admin sqlflush', cwd: dirs.django, env: settings('config.settings.production') }, '- @ production: allow'],
     [{ line: 'django-admin flush --help', cwd: dirs.django, env: settings('config.settings.production') }, '- @ production: allow'],
+    // shell -c: Python read by its words
+    [{ line: `django-admin shell -c "from django.core.management import call_command; call_command('flush', interactive=False)"`, cwd: dirs.django, env: settings('config.settings.production') }, 'django.shell.destructive @ production: deny'],
+    [{ line: 'django-admin shell --command="Order.objects.all().delete()"', cwd: dirs.django, env: settings('config.settings.production') }, 'django.shell.destructive @ production: deny'],
+    [{ line: 'django-admin shell -c "Order.objects.all().delete()"', cwd: dirs.django, env: settings('config.settings.local') }, 'django.shell.destructive @ development: allow'],
+    [{ line: 'django-admin shell -c "print(Order.objects.count()); sys.stdout.flush()"', cwd: dirs.django, env: settings('config.settings.production') }, '- @ production: allow'],
   ], judge);
 });
 
