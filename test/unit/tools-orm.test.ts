@@ -21,6 +21,7 @@ function project(name: string, files: Record<string, string>): string {
   return dir;
 }
 
+project('.', { 'empty.sql': '' });
 const schema = (url = 'env("DATABASE_URL")', extra = '') => `generator client {\n  provider = "prisma-client-js"\n}\n\ndatasource db {\n  provider = "postgresql"\n  url      = ${url}\n${extra}}\n`;
 const dirs = {
   prismaProd: project('prisma-prod', { 'package.json': '{}', 'prisma/schema.prisma': schema(), '.env': 'DATABASE_URL="postgresql://app:s3cret@db.prod.example.com:5432/shop"\n' }),
@@ -102,7 +103,9 @@ describe('prisma', () => {
     [{ line: 'prisma db push --accept-data-loss --schema prisma/schema.prisma', cwd: dirs.prismaDev }, 'prisma.db.push.accept-data-loss @ development: allow'],
     [{ line: 'prisma migrate dev', cwd: dirs.prismaProd }, 'prisma.migrate.dev @ production: deny'],
     [{ line: 'prisma migrate dev --name add_users', cwd: dirs.prismaDev }, 'prisma.migrate.dev @ development: allow'],
-    [{ line: 'prisma db execute --url postgresql://db.prod.example.com/shop --file /dev/null', cwd: dirs.prismaDev }, '- @ production: allow'],
+    [{ line: `prisma db execute --url postgresql://db.prod.example.com/shop --file ${join(root, 'empty.sql')}`, cwd: dirs.prismaDev }, '- @ production: allow'],
+    // a device or a FIFO is not a file chaperone reads: what it sends cannot be shown to be safe
+    [{ line: 'prisma db execute --url postgresql://db.prod.example.com/shop --file /dev/null', cwd: dirs.prismaDev }, 'orm.sql.opaque @ production: deny'],
     // never gated
     [{ line: 'prisma migrate status', cwd: dirs.prismaProd }, '- @ production: allow'],
     [{ line: 'prisma migrate deploy', cwd: dirs.prismaProd }, '- @ production: allow'],
