@@ -429,7 +429,7 @@ function run(argv: string[], env: CommandEnv, stdin: string | undefined, state: 
   }
   const indirect = followIndirect(argv, { cwd, lookup: (name) => env.set[name] ?? lookupIn(state)(name), stdin, stdinUnknown: walk.pipedUnknown === true, remote: walk.remote, via: walk.via });
   if (indirect) {
-    follow(indirect, env, state, walk, cwd, inShell);
+    follow(indirect, env, state, walk, cwd, inShell, stdin);
     return undefined;
   }
 
@@ -520,7 +520,7 @@ function declare(state: ShellState, name: string, args: string[]): void {
  * What a command's file or code runs (indirect.ts): shell text in a new shell or this one, argv, and
  * what could not be read. Files nest at most `maxFileDepth` deep, and a file that runs itself is a loop.
  */
-function follow(found: Followed, env: CommandEnv, state: ShellState, walk: Walk, cwd: string, inShell: boolean): void {
+function follow(found: Followed, env: CommandEnv, state: ShellState, walk: Walk, cwd: string, inShell: boolean, stdin?: string): void {
   walk.unknown.push(...found.unknown.map((u) => ({ ...u, reason: walk.via.length > 0 ? `${u.reason} (via ${walk.via.join(' > ')})` : u.reason })));
   for (const text of found.texts) {
     const file = text.file;
@@ -545,7 +545,8 @@ function follow(found: Followed, env: CommandEnv, state: ShellState, walk: Walk,
     for (const statement of script.commands) walkStatement(statement, shell, reading);
     if (text.inShell) shell.positional = outer;
   }
-  for (const r of found.runs) run(r.argv, changeEnv(env, { set: r.set ?? {} }), undefined, copyShell(state), { ...walk, via: [...walk.via, r.via] }, r.cwd ?? cwd, false);
+  // A command a runner starts (`bundle exec`, `python manage.py`, a project binary) reads the runner's stdin.
+  for (const r of found.runs) run(r.argv, changeEnv(env, { set: r.set ?? {} }), stdin, copyShell(state), { ...walk, via: [...walk.via, r.via] }, r.cwd ?? cwd, false);
 }
 
 function emit(words: string[], env: CommandEnv, stdin: string | undefined, cwd: string, walk: Walk, state: ShellState, stdinUnknown = false): void {

@@ -7,6 +7,7 @@
 // must then be judged like the line.
 
 import { isCovered } from '../tools/index.js';
+import { appRunnerFollow } from './app-runners.js';
 import { isSetupGenerator } from './computed.js';
 import { readTextFile, shebangOf, sourcePath, type FileRead } from './files.js';
 import { interpreterFollow, interpreterOf, mentionsGuarded, readProgram } from './interpreters.js';
@@ -73,7 +74,7 @@ export function followIndirect(argv: readonly string[], ctx: FollowContext): Fol
     const shell = shellFollow(argv, ctx);
     if (shell) return shell;
   }
-  return interpreterFollow(argv, ctx) ?? makeFollow(argv, ctx) ?? packageFollow(argv, ctx) ?? pathFollow(argv, ctx) ?? localBinaryFollow(argv, { ...ctx, via: ctx.via ?? [] });
+  return appRunnerFollow(argv, ctx) ?? interpreterFollow(argv, ctx) ?? makeFollow(argv, ctx) ?? packageFollow(argv, ctx) ?? pathFollow(argv, ctx) ?? localBinaryFollow(argv, { ...ctx, via: ctx.via ?? [] });
 }
 
 /** `bash [options] FILE [args]`, `bash` reading a pipe it cannot see, `bash <(curl …)`. */

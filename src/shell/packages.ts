@@ -14,7 +14,7 @@ import { followed, unknownCode, type FollowContext, type Followed } from './indi
 import { isCovered } from '../tools/index.js';
 import { commandName } from './launch.js';
 import { isKnown } from './words.js';
-import { packageExecutables, scriptRun, type ScriptRun } from './runners.js';
+import { executableOf, isCoveredPackage, packageExecutables, scriptRun, type ScriptRun } from './runners.js';
 
 export interface PackageScripts {
   /** The package's directory and its package.json. */
@@ -164,6 +164,11 @@ export function packageFollow(argv: readonly string[], ctx: FollowContext): Foll
   }
   if (run.fallback && !found.runs.some((r) => r.script === run.main)) out.runs.push({ argv: run.fallback, cwd, via: `${run.runner} ${run.main}` });
   // `pnpm rw …`, `yarn rw …` with no script of that name run the project's binary.
+  // `yarn workspace api prisma …` with no script of that name runs the covered tool in that workspace.
+  if (found.runs.length === 0 && out.runs.length === 0 && run.runner !== 'npm' && isCoveredPackage(run.name)) {
+    const dir = run.workspaces.length > 0 && found.files.length > 0 ? dirname(found.files[0]) : cwd;
+    return followed({ runs: [{ argv: [executableOf(run.name), ...run.args], cwd: dir, via: `${run.runner} ${run.name}` }] });
+  }
   if (found.runs.length === 0 && out.runs.length === 0) return run.runner === 'npm' ? undefined : localBinaryFollow([run.name, ...run.args], { ...ctx, cwd, via: [run.runner] });
   return out;
 }

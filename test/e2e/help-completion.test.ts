@@ -51,7 +51,7 @@ describe('completion', () => {
     expect(await complete('chaperone', 'se')).toEqual(['setup']);
     expect(await complete('chaperone', 'setup', 'c')).toEqual(expect.arrayContaining(['claude', 'codex', 'cursor']));
     expect(await complete('chaperone', 'check', '--j')).toEqual(['--json']);
-    expect(await complete('chaperone', 'install', 'rail')).toEqual(['railway']);
+    expect(await complete('chaperone', 'install', 'rail')).toEqual(['railway', 'rails']);
     expect(await complete('chaperone', 'check', '--', 'chaperone-no-such-')).toEqual(['']);
   });
 

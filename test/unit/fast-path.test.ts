@@ -54,7 +54,7 @@ const production: NodeJS.ProcessEnv = {
 
 describe('the fast path never runs what the engine would gate', () => {
   it('has words for git, railway, kubectl, docker, helm and terraform', () => {
-    expect(tools.map((t) => t.executable).sort()).toEqual(['docker', 'docker-compose', 'git', 'helm', 'kubectl', 'railway', 'terraform', 'tofu'].sort());
+    expect(tools.map((t) => t.executable).sort()).toEqual(['docker', 'docker-compose', 'git', 'helm', 'kubectl', 'railway', 'terraform', 'tofu', 'prisma', 'drizzle-kit', 'django-admin', 'alembic'].sort());
     expect(tools.find((t) => t.executable === 'git')!.words).toEqual(expect.arrayContaining(['status', 'rev-parse', 'log', 'diff']));
     expect(tools.find((t) => t.executable === 'railway')!.words).toContain('status');
   });
