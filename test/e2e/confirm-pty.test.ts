@@ -6,6 +6,7 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { linkRailway, makeSandbox, type Sandbox } from '../helpers/sandbox.js';
 import { haveTmux, requireTmux, Terminals } from '../helpers/terminal.js';
 
@@ -106,6 +107,21 @@ describe.skipIf(!haveTmux)('the confirmation prompt in a real terminal (tmux)', 
     expect(screen).toContain('TTY=icanon echo');
     expect(sb.record('railway')).toBeUndefined();
     expect(auditOutcomes()).toEqual(['aborted']);
+  });
+
+  it.each(['SIGKILL', 'SIGTERM'])('gives the terminal back in its ordinary mode when chaperone is killed (%s) at the prompt', async (signal) => {
+    linkRailway(sb, sb.work, 'production');
+    const term = startTerminal(deleteVolume);
+    await term.waitFor('Type production to run it');
+    term.type('produc');
+    // The Node process deciding (the shim's child, whose argv names the shim entry and railway).
+    const pid = execFileSync('pgrep', ['-f', `shim.js --handoff=4 ${join(sb.shims, 'railway')} volume delete`], { encoding: 'utf8' }).trim().split('\n')[0];
+    process.kill(Number(pid), signal);
+
+    const { code, screen } = await term.exit();
+    expect(code).toBe(128 + (signal === 'SIGKILL' ? 9 : 15));
+    expect(screen).toContain('TTY=icanon echo');
+    expect(sb.record('railway')).toBeUndefined();
   });
 
   it('aborts on Ctrl-C at the prompt, with exit code 77', async () => {
