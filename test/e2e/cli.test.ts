@@ -230,6 +230,14 @@ describe('doctor output', () => {
     expect(answer.ok).toBe(result.exitCode === 0);
   });
 
+  it('names the covered tools that have no shim yet (an install from an older version, or of a few tools)', async () => {
+    const answer = JSON.parse(String((await sb.chaperone(['doctor', '--json', '--dir', sb.shims])).stdout));
+    const line = answer.checks.find((c: { text: string }) => c.text.startsWith('covered, but with no shim here'));
+    expect(line.status).toBe('warn');
+    for (const tool of ['kubectl', 'prisma', 'rails', 'terraform']) expect(line.text).toContain(tool);
+    expect(line.text).not.toMatch(/\brailway\b/);
+  });
+
   // Colour needs a terminal: `script` gives the CLI a real pty.
   const inPty = (env: Record<string, string>) =>
     execa('script', ['-qec', `'${process.execPath}' '${cliPath}' doctor --dir '${sb.shims}'`, '/dev/null'], { env: { ...sb.env, ...env }, extendEnv: false, reject: false });
