@@ -311,8 +311,8 @@ export function resolveMysql(parsed: ParsedInvocation, invocation: Invocation): 
   const fromEnv = (name: string): Found | undefined => (env[name] ? { value: env[name]!, from: { source: 'env', key: name, value: env[name]! } } : undefined);
 
   const positional = read.words[0];
-  // `--password SECRET` (or `-p SECRET`): mysql prompts and takes SECRET as the database, but whoever
-  // typed it meant a password. It is neither shown nor classified nor made the word to type.
+  // `--password SECRET`: mysql prompts and takes SECRET as the database, but whoever typed it meant a
+  // password. It is neither shown nor classified nor made the word to type.
   if (positional !== undefined && typedAsPassword(invocation.args, positional)) {
     evidence.push({ source: 'argument', key: 'database', value: '*** (the word after --password: mysql reads it as the database, but it looks like a password, so it is not shown)' });
   }
@@ -356,11 +356,15 @@ export function resolveMysql(parsed: ParsedInvocation, invocation: Invocation): 
   return { name: database?.value ?? host?.value ?? socket?.value ?? defaultHost, evidence, identifiers };
 }
 
-/** Whether `word` stands right after a bare -p or --password (any unambiguous abbreviation of it). */
+/**
+ * Whether `word` stands right after a bare --password (or an unambiguous abbreviation of it). `-p db` is
+ * the everyday way to be asked for a password and name the database, so it is read as mysql reads it;
+ * `--password SECRET` is nearly always a password typed where mysql does not take one.
+ */
 function typedAsPassword(args: readonly string[], word: string): boolean {
   const at = args.indexOf(word);
   const before = at > 0 ? args[at - 1] : '';
-  return before === '-p' || (before.length >= 6 && '--password'.startsWith(before));
+  return before.length >= 6 && '--password'.startsWith(before);
 }
 
 /** Databases and hosts the script itself names: USE, connect, DROP DATABASE, db.table. */
