@@ -55,6 +55,8 @@ const cdkGrammar = grammar({
       --confirm --long --show-dependencies --quiet --exclusively`).map((f) => [f]),
   ],
   unknownLong: 'greedy',
+  // `--execute=false` must stay visible: it is what makes a deploy only prepare a change set.
+  changed: ['--execute'],
 });
 
 function parse(invocation: Invocation): ParsedInvocation {

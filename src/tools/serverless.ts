@@ -92,14 +92,16 @@ async function resolve(parsed: ParsedInvocation, invocation: Invocation): Promis
   const service = file && file.format !== 'code' ? readDataFile(file.path, file.format) : undefined;
   const data = service?.kind === 'read' ? service.data : undefined;
   if (service?.kind === 'unreadable') evidence.push({ source: 'file', key: 'service file', value: `unreadable (${service.why})`, file: shown });
+  // A --config that is not there: the framework stops, but what it would have read is not known.
+  const missingConfig = flags.has('--config') && service?.kind === 'missing';
 
   let stage: string | undefined;
   const flagStage = flags.get('--stage')?.at(-1);
   if (flagStage) {
     stage = flagStage;
     evidence.push({ source: 'flag', key: '--stage', value: flagStage });
-  } else if (file?.format === 'code' || service?.kind === 'unreadable') {
-    evidence.push({ source: 'file', key: 'provider.stage', value: 'not readable by chaperone (a JavaScript or TypeScript service file, or a broken one); the stage is unknown', file: shown });
+  } else if (file?.format === 'code' || service?.kind === 'unreadable' || missingConfig) {
+    evidence.push({ source: 'file', key: 'provider.stage', value: 'not readable by chaperone (a JavaScript or TypeScript service file, a broken or a missing one); the stage is unknown', file: shown });
   } else {
     const written = stringAt(data, 'provider', 'stage');
     if (written === undefined) {
