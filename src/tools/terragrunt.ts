@@ -222,7 +222,7 @@ function unitsBelow(dir: string): { units: string[]; complete: boolean } {
     const current = queue.shift()!;
     let entries;
     try {
-      entries = readdirSync(current, { withFileTypes: true });
+      entries = readdirSync(current, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     } catch {
       continue;
     }
