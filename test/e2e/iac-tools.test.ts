@@ -5,7 +5,7 @@
 
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeSandbox, type Sandbox } from '../helpers/sandbox.js';
 
@@ -151,8 +151,15 @@ describe('mongorestore and mysqladmin', () => {
 });
 
 describe('chaperone install and doctor pick up the new tools from the registry', () => {
+  it('install with no tool named writes a shim for each', async () => {
+    const dir = join(sb.root, 'all-shims');
+    const result = await sb.chaperone(['install', '--dir', dir]);
+    expect(result.exitCode).toBe(0);
+    for (const tool of executables) expect(existsSync(join(dir, tool)), tool).toBe(true);
+  });
   it('doctor lists a shim for each', async () => {
     const result = await sb.chaperone(['doctor', '--dir', sb.shims]);
-    for (const tool of executables) expect(result.stdout + result.stderr).toMatch(new RegExp(`[ ,]${tool}(,|\\s)`));
+    const output = `${String(result.stdout)}${String(result.stderr)}`;
+    for (const tool of executables) expect(output).toMatch(new RegExp(`[ ,]${tool}(,|\\s)`));
   });
 });
