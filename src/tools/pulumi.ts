@@ -14,7 +14,8 @@
 //   3. the stack selected in the workspace: the project file (Pulumi.yaml, .yml or .json) found from
 //      -C/--cwd, else the working directory, upward; its `name`; then the workspace settings file
 //      $PULUMI_HOME/workspaces/<name>-<sha1 of the project file's path>-workspace.json (PULUMI_HOME
-//      defaults to ~/.pulumi), key `stack`, which `pulumi stack select` writes.
+//      defaults to ~/.pulumi), key `stack`, which `pulumi stack select` writes (in a shell line, a
+//      `pulumi stack select NAME` before the command counts as written).
 // The stack name (`acme/shop/prod`) is read by token. PULUMI_STACK is what Pulumi gives a running
 // program, not what the CLI reads: it is not evidence. No stack found is unknown.
 
@@ -24,6 +25,7 @@ import type { Evidence, Identifier, Invocation, ParsedInvocation, ResolvedTarget
 import { ancestors, displayPath, homeOf } from '../context/files.js';
 import { flagSet, readCobra, type CobraCommand } from './cobra-command.js';
 import { readDataFile, stringAt } from './data-file.js';
+import { readStartupFile } from './startup-file.js';
 import type { Tool } from './tool.js';
 
 const words = (text: string) => text.trim().split(/\s+/);
@@ -119,9 +121,7 @@ function selectedStack(flags: Map<string, string[]>, invocation: Invocation, evi
   const cwdFlag = flags.get('--cwd')?.at(-1);
   const dir = resolvePath(invocation.cwd, cwdFlag ?? '.');
   if (cwdFlag) evidence.push({ source: 'flag', key: '--cwd', value: `${cwdFlag} (${displayPath(dir, env)})` });
-  const projectFile = ancestors(dir)
-    .flatMap((d) => ['Pulumi.yaml', 'Pulumi.yml', 'Pulumi.json'].map((f) => join(d, f)))
-    .find((file) => readDataFile(file, file.endsWith('.json') ? 'json' : 'yaml').kind !== 'missing');
+  const projectFile = projectFileFrom(dir);
   if (!projectFile) {
     evidence.push({ source: 'default', key: 'stack', value: `none selected (no --stack, no Pulumi.yaml at or above ${displayPath(dir, env)})` });
     return undefined;
@@ -133,6 +133,14 @@ function selectedStack(flags: Map<string, string[]>, invocation: Invocation, evi
     const why = project.kind === 'unreadable' ? project.why : 'no project name in it';
     evidence.push({ source: 'file', key: 'project', value: `unreadable (${why}): the selected stack cannot be found`, file: shownProject });
     return undefined;
+  }
+  // `pulumi stack select NAME` earlier in the line writes this project's workspace file.
+  const switched = (invocation.assumed ?? [])
+    .filter((a) => a.fact.kind === 'pulumi-stack' && projectFileFrom(resolvePath(a.cwd, a.fact.cwd ?? '.')) === projectFile)
+    .at(-1);
+  if (switched?.fact.kind === 'pulumi-stack') {
+    evidence.push({ source: 'command', key: `earlier in the line: ${switched.by}`, value: `stack ${switched.fact.stack} selected for project ${name}` });
+    return switched.fact.stack;
   }
   const pulumiHome = env.PULUMI_HOME || join(homeOf(env), '.pulumi');
   // node:crypto costs a few milliseconds to load; only a gated call that reads the workspace needs it.
@@ -148,6 +156,13 @@ function selectedStack(flags: Map<string, string[]>, invocation: Invocation, evi
   const why = read.kind === 'unreadable' ? `unreadable: ${read.why}` : read.kind === 'missing' ? 'no workspace file' : 'no stack in it';
   evidence.push({ source: 'file', key: 'stack', value: `none selected for project ${name} (${why}); pulumi would ask or fail`, file: shown });
   return undefined;
+}
+
+/** The project file Pulumi finds from a directory: Pulumi.yaml, .yml or .json, there or above. */
+function projectFileFrom(dir: string): string | undefined {
+  return ancestors(dir)
+    .flatMap((d) => ['Pulumi.yaml', 'Pulumi.yml', 'Pulumi.json'].map((f) => join(d, f)))
+    .find((file) => readStartupFile(file).kind !== 'missing');
 }
 
 export const pulumi: Tool = { name: 'pulumi', parse, resolve };

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { table } from '../helpers/cases.js';
+import { checkWithEvaluations } from '../../src/cli/check.js';
 import { emptyHome, evaluateLine, rulesOf } from '../helpers/evaluate.js';
 
 describe('pulumi commands against the built-in rules', () => {
@@ -114,4 +115,24 @@ describe('pulumi: a project file chaperone cannot read leaves the stack unknown'
     writeFileSync(join(broken, 'Pulumi.yaml'), 'name: [unclosed\n');
   });
   table(where, [[{ line: 'pulumi destroy --yes', cwd: broken }, '- unknown deny file:project']], target);
+});
+
+describe('pulumi: a `stack select` earlier in a shell line counts as written', () => {
+  // Judged by `check --command`'s own path (the shell analyzer, then evaluate), for an agent; shown as
+  // `tool:decision:class` per gated command. site has dev selected on disk.
+  const judge = async (line: string) => {
+    const { report } = await checkWithEvaluations({ line, cwd: site, env: { HOME: home, PATH: '/usr/bin:/bin' }, actor: 'agent' });
+    return report.commands.filter((c) => c.covered && c.findings.length > 0).map((c) => `${c.tool}:${c.decision}:${c.environment?.class ?? '-'}`);
+  };
+  table((line) => line, [
+    ['pulumi destroy --yes', ['pulumi:allow:development']],
+    ['pulumi stack select acme/shop/prod && pulumi destroy --yes', ['pulumi:deny:production']],
+    ['pulumi stack select --stack acme/shop/prod && pulumi down -y', ['pulumi:deny:production']],
+    ['pulumi stack init prod-eu && pulumi up --yes', ['pulumi:deny:production']],
+    ['pulumi stack select "$S" && pulumi destroy --yes', ['pulumi:deny:unknown']],
+    ['pulumi stack select staging; pulumi destroy --yes', ['pulumi:deny:staging']],
+    // another project's selection leaves this one alone
+    ['pulumi -C ../shop stack select dev && pulumi destroy --yes', ['pulumi:allow:development']],
+    ['pulumi destroy --yes; pulumi stack select prod', ['pulumi:allow:development']],
+  ], judge);
 });
