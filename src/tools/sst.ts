@@ -39,37 +39,37 @@ function parse(invocation: Invocation): ParsedInvocation {
 
 function resolve(parsed: ParsedInvocation, invocation: Invocation): ResolvedTarget {
   const flags = parsed.commands[0]?.flags ?? new Map<string, string[]>();
-  const env = invocation.env;
   const evidence: Evidence[] = [];
   const stage = stageOf(flags, invocation, evidence);
   const identifiers: Identifier[] = stage ? [{ kind: 'name', value: stage }] : [];
   return { ...(stage ? { name: stage } : {}), evidence, identifiers };
+}
 
-  function stageOf(flags: Map<string, string[]>, invocation: Invocation, evidence: Evidence[]): string | undefined {
-    const flag = flags.get('--stage')?.at(-1);
-    if (flag) {
-      evidence.push({ source: 'flag', key: '--stage', value: flag });
-      return flag;
-    }
-    if (env.SST_STAGE) {
-      evidence.push({ source: 'env', key: 'SST_STAGE', value: env.SST_STAGE });
-      return env.SST_STAGE;
-    }
-    const config = flags.get('--config')?.at(-1);
-    const root = config
-      ? dirname(resolvePath(invocation.cwd, config))
-      : (ancestors(invocation.cwd).find((d) => ['sst.config.ts', 'sst.config.js', 'sst.config.mjs'].some((f) => readStartupFile(join(d, f)).kind !== 'missing')) ?? invocation.cwd);
-    const file = join(root, '.sst', 'stage');
-    const read = readStartupFile(file);
-    const personal = read.kind === 'text' ? read.text.trim() : undefined;
-    if (personal) {
-      evidence.push({ source: 'file', key: 'stage', value: personal, file: displayPath(file, env) });
-      return personal;
-    }
-    const why = read.kind === 'unreadable' ? `unreadable: ${read.why}` : read.kind === 'missing' ? 'no such file' : 'empty';
-    evidence.push({ source: 'default', key: 'stage', value: `none (no --stage, no SST_STAGE, ${displayPath(file, env)}: ${why}); sst would ask` });
-    return undefined;
+function stageOf(flags: Map<string, string[]>, invocation: Invocation, evidence: Evidence[]): string | undefined {
+  const { env } = invocation;
+  const flag = flags.get('--stage')?.at(-1);
+  if (flag) {
+    evidence.push({ source: 'flag', key: '--stage', value: flag });
+    return flag;
   }
+  if (env.SST_STAGE) {
+    evidence.push({ source: 'env', key: 'SST_STAGE', value: env.SST_STAGE });
+    return env.SST_STAGE;
+  }
+  const config = flags.get('--config')?.at(-1);
+  const root = config
+    ? dirname(resolvePath(invocation.cwd, config))
+    : (ancestors(invocation.cwd).find((d) => ['sst.config.ts', 'sst.config.js', 'sst.config.mjs'].some((f) => readStartupFile(join(d, f)).kind !== 'missing')) ?? invocation.cwd);
+  const file = join(root, '.sst', 'stage');
+  const read = readStartupFile(file);
+  const personal = read.kind === 'text' ? read.text.trim() : undefined;
+  if (personal) {
+    evidence.push({ source: 'file', key: 'stage', value: personal, file: displayPath(file, env) });
+    return personal;
+  }
+  const why = read.kind === 'unreadable' ? `unreadable: ${read.why}` : read.kind === 'missing' ? 'no such file' : 'empty';
+  evidence.push({ source: 'default', key: 'stage', value: `none (no --stage, no SST_STAGE, ${displayPath(file, env)}: ${why}); sst would ask` });
+  return undefined;
 }
 
 export const sst: Tool = { name: 'sst', parse, resolve };
