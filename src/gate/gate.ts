@@ -8,12 +8,22 @@ import { redactText } from '../redact.js';
 import type { ApprovalRecord } from '../approval/store.js';
 
 export async function passGate(ev: Evaluation): Promise<boolean> {
+  try {
+    return await decide(ev);
+  } finally {
+    // Copies of the audit records reach syslog before the tool takes over the process, or chaperone exits.
+    if (ev.auditSyslog) await (await import('../audit/syslog.js')).flushSyslog();
+  }
+}
+
+async function decide(ev: Evaluation): Promise<boolean> {
   const gated = ev.findings.length > 0;
   switch (ev.decision.verdict) {
     case 'allow':
       if (gated) {
-        if (ev.decision.action === 'notice') process.stderr.write(noticeLine(ev));
+        // Recorded first: a decision that cannot be recorded does not run (see writeAudit).
         writeAudit(ev, 'allowed');
+        if (ev.decision.action === 'notice') process.stderr.write(noticeLine(ev));
       }
       return true;
     case 'deny': {
@@ -26,7 +36,16 @@ export async function passGate(ev: Evaluation): Promise<boolean> {
       const { bindingOf, newCode } = await import('../approval/binding.js');
       const { requestApproval, useApproval } = await import('../approval/store.js');
       const binding = bindingOf(ev);
-      const approval = useApproval(ev.invocation.env, binding);
+      let approval: ApprovalRecord | undefined;
+      try {
+        approval = useApproval(ev.invocation.env, binding);
+      } catch (error) {
+        // The store is broken: the refusal stands, without a code a human could approve.
+        process.stderr.write(refusalMessage(ev));
+        process.stderr.write(`${(error as Error).message}\nchaperone: no approval code could be issued until the store is fixed.\n`);
+        writeAudit(ev, 'refused', { approval: 'store unavailable' });
+        return false;
+      }
       if (approval) {
         process.stderr.write(`chaperone: running with approval ${approval.code}, given at ${approval.approvedAt}; it is now used up.\n`);
         const backup = await backupFirst(ev, false);
@@ -41,13 +60,14 @@ export async function passGate(ev: Evaluation): Promise<boolean> {
     case 'confirm': {
       const { askHumanFor } = await import('./confirm.js');
       const word = ev.decision.confirmWord ?? 'production';
-      const backup = ev.backup !== undefined && (await import('../backup/before-destroy.js')).backsUp(ev.invocation.tool);
+      const { backsUp, dumpProgram } = await import('../backup/before-destroy.js');
+      const backup = ev.backup !== undefined && backsUp(ev.invocation.tool);
       const skip = `${word} without backup`;
       const header = [
         'chaperone: this command is held for confirmation',
         ...describeHeld(ev),
         `  why          ${ev.decision.reason}`,
-        ...(backup ? [`  backup       what it destroys is dumped first (pg_dump); type "${skip}" to run it without one`] : []),
+        ...(backup ? [`  backup       what it destroys is dumped first (${dumpProgram(ev.invocation.tool)}); type "${skip}" to run it without one`] : []),
         '',
       ].join('\n');
       const answer = await askHumanFor(header, backup ? [word, skip] : [word], `Type ${word} to run it`);
@@ -83,10 +103,14 @@ async function backupFirst(ev: Evaluation, skipped: boolean): Promise<{ ran: boo
     return { ran: true, audit: { backup: 'skipped at the prompt' } };
   }
   const outcome = await backUpBeforeRunning(ev);
-  if (outcome.kind === 'nothing') return { ran: true, audit: {} };
+  if (outcome.kind === 'nothing') {
+    if (outcome.why) process.stderr.write(`chaperone: ${escapeControl(outcome.why)}\n`);
+    return { ran: true, audit: outcome.why ? { backup: redactText(outcome.why) } : {} };
+  }
   if (outcome.kind === 'taken') {
     const pruned = outcome.pruned.length > 0 ? `; ${outcome.pruned.length} older backup(s) removed to stay within backup-limits` : '';
     process.stderr.write(`chaperone: backup ${outcome.record.id} taken (${outcome.record.entries} entries, ${outcome.record.bytes} bytes): ${outcome.record.file}${pruned}\n`);
+    if (outcome.record.verified) process.stderr.write(`  checked      ${outcome.record.verified}\n`);
     return { ran: true, audit: { backup: outcome.record.id, backupFile: outcome.record.file } };
   }
   const word = ev.decision.confirmWord ?? 'production';
