@@ -32,6 +32,10 @@ export const identifierKinds = {
   'docker-context': { byToken: true, what: 'a Docker context name' },
   'github-repo': { byToken: false, what: 'a GitHub OWNER/REPO' },
   'git-branch': { byToken: false, what: 'a git branch (protected branches count as production)' },
+  // One of several things a command reaches at once (terragrunt --all's units, cdk --all's stacks): one
+  // that names production makes the whole command production, but a development one cannot vouch for
+  // the others, which may name nothing.
+  part: { byToken: true, raiseOnly: true, what: 'one of the units or stacks a command reaches at once' },
 } as const;
 
 export type IdentifierKind = keyof typeof identifierKinds;

@@ -18,6 +18,7 @@ export const packageExecutables: Record<string, string> = {
   supabase: 'supabase',
   heroku: 'heroku',
   mongosh: 'mongosh',
+  'aws-cdk': 'cdk',
 };
 
 /** The package name in a spec: `@railway/cli@3.4.0` → `@railway/cli`, `vercel@latest` → `vercel`. */

@@ -30,6 +30,8 @@ export type Switch =
   | { kind: 'gcloud-configuration'; configuration?: string }
   /** `aws configure set KEY VALUE`: one key of one profile in the config file. */
   | { kind: 'aws-config'; profile: string; key: string; value: string }
+  /** `pulumi stack select|init NAME`: the stack selected in the project's workspace file. */
+  | { kind: 'pulumi-stack'; stack: string; cwd?: string }
   /** A change to these tools' config that chaperone does not follow: what they target after it is unknown. */
   | { kind: 'unknown'; tools: string[]; why: string };
 
@@ -49,6 +51,8 @@ export function toolsOf(fact: Switch): string[] {
       return ['gcloud', 'gsutil'];
     case 'aws-config':
       return ['aws'];
+    case 'pulumi-stack':
+      return ['pulumi'];
     case 'unknown':
       return fact.tools;
   }
@@ -73,6 +77,7 @@ export async function switchesOf(argv: readonly string[], cwd: string, env: Node
     case 'terraform':
     case 'tofu':
     case 'gcloud':
+    case 'pulumi':
     case 'aws': {
       const tool = await loadTool(name);
       if (!tool) return [];
@@ -84,6 +89,7 @@ export async function switchesOf(argv: readonly string[], cwd: string, env: Node
       if (tool.name === 'railway') return railwaySwitches(command.path, command.flags);
       if (tool.name === 'terraform') return terraformSwitches(command.path, command.flags);
       if (tool.name === 'gcloud') return gcloudSwitches(command.path, command.flags);
+      if (tool.name === 'pulumi') return pulumiSwitches(command.path, command.flags);
       return awsSwitches(command.path, command.flags, env);
     }
   }
@@ -178,6 +184,17 @@ function terraformSwitches(path: string[], flags: Flags): Switch[] {
   const chdir = flags.get('-chdir')?.[0];
   if (known(rest[0]) === undefined) return [{ kind: 'unknown', tools: ['terraform'], why: `terraform workspace ${sub} to a workspace the line does not show` }];
   return [{ kind: 'terraform-workspace', workspace: rest[0], ...(chdir !== undefined ? { chdir } : {}) }];
+}
+
+// ── Pulumi ────────────────────────────────────────────────────────────────────────────────────────────
+
+function pulumiSwitches(path: string[], flags: Flags): Switch[] {
+  const [command, sub, name] = path;
+  if (command !== 'stack' || (sub !== 'select' && sub !== 'init' && sub !== 'unselect')) return [];
+  const cwd = last(flags, '--cwd');
+  const stack = sub === 'unselect' ? undefined : (name ?? last(flags, '--stack'));
+  if (known(stack) === undefined) return [{ kind: 'unknown', tools: ['pulumi'], why: `pulumi stack ${sub} to a stack the line does not show` }];
+  return [{ kind: 'pulumi-stack', stack: stack!, ...(cwd !== undefined ? { cwd } : {}) }];
 }
 
 // ── Google Cloud ──────────────────────────────────────────────────────────────────────────────────────

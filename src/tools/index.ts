@@ -47,6 +47,14 @@ const registry: ToolEntry[] = [
   { name: 'xh', executables: ['xh', 'xhs'], load: async () => (await import('./xh.js')).xh },
   { name: 'velero', executables: ['velero'], load: async () => (await import('./velero.js')).velero },
   { name: 'ssh', executables: ['ssh'], load: async () => (await import('./ssh.js')).ssh },
+  // Infrastructure-as-code and deploy tools, and the database admin clients beside mysql and mongosh.
+  { name: 'pulumi', executables: ['pulumi'], load: async () => (await import('./pulumi.js')).pulumi },
+  { name: 'terragrunt', executables: ['terragrunt'], load: async () => (await import('./terragrunt.js')).terragrunt },
+  { name: 'cdk', executables: ['cdk'], load: async () => (await import('./cdk.js')).cdk },
+  { name: 'sst', executables: ['sst'], load: async () => (await import('./sst.js')).sst },
+  { name: 'serverless', executables: ['serverless', 'sls'], load: async () => (await import('./serverless.js')).serverless },
+  { name: 'mongorestore', executables: ['mongorestore'], load: async () => (await import('./mongorestore.js')).mongorestore },
+  { name: 'mysqladmin', executables: ['mysqladmin', 'mariadb-admin'], load: async () => (await import('./mysqladmin.js')).mysqladmin },
 ];
 
 /** The names rules may use in `tool:`. */

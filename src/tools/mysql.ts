@@ -150,14 +150,14 @@ const mysqlGrammar = grammar({
 
 /** Short options whose value is optional and must be attached (`-pSECRET`, `-#d:t`). */
 const optionalShort: Record<string, string> = { p: '--password', '#': '--debug' };
-const valueShorts = new Set(['e', 'h', 'P', 'u', 'D', 'S']);
+const mysqlValueShorts = new Set(['e', 'h', 'P', 'u', 'D', 'S']);
 
 /**
  * my_getopt's argv in the shape argv.ts reads: option names with `-` for `_`, the `--loose-` and
  * `--enable-` prefixes dropped, `--skip-X`/`--disable-X` as `--X=0`, and the optional-value short
  * options as long ones (a cluster such as `-pSECRET` must not be read as -p -S ECRET).
  */
-export function normalizeMysqlArgs(args: readonly string[]): string[] {
+export function normalizeMysqlArgs(args: readonly string[], valueShorts: ReadonlySet<string> = mysqlValueShorts): string[] {
   const out: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
@@ -293,15 +293,45 @@ interface Found {
 }
 
 export function resolveMysql(parsed: ParsedInvocation, invocation: Invocation): ResolvedTarget {
-  const { env } = invocation;
   const read = readMysqlArgs(invocation.args);
+  const server = resolveMysqlServer(read, invocation);
+  const { evidence, identifiers } = server;
+  const positional = read.words[0];
+  // `--password SECRET` (or `-p SECRET`): mysql prompts and takes SECRET as the database, but whoever
+  // typed it meant a password. It is neither shown nor classified nor made the word to type.
+  const password = positional !== undefined && typedAsPassword(invocation.args, positional);
+  if (password) {
+    evidence.unshift({ source: 'argument', key: 'database', value: '*** (the word after --password: mysql reads it as the database, but it looks like a password, so it is not shown)' });
+  }
+  const database: Found | undefined =
+    (positional && !password ? { value: positional, from: { source: 'argument', key: 'database', value: positional } } : undefined) ??
+    server.flag('--database') ??
+    server.fromFiles('database');
+  if (database) {
+    evidence.push(database.from);
+    identifiers.push({ kind: 'name', value: database.value });
+  }
+  for (const more of namedInScript(parsed.commands)) {
+    evidence.push(more.from);
+    identifiers.push(more.identifier);
+  }
+  return { name: database?.value ?? server.name, evidence, identifiers };
+}
+
+/**
+ * The server a MySQL client program connects to (host or socket, port, login path), with evidence, as
+ * every client of the family finds it: its flags, then its option-file groups, then the environment.
+ * mysql and mysqladmin differ only in their groups.
+ */
+export function resolveMysqlServer(read: ReadArgs, invocation: Invocation, groups: readonly string[] = clientGroups) {
+  const { env } = invocation;
   const evidence: Evidence[] = [];
   const identifiers: Identifier[] = [];
   const flag = (name: string): Found | undefined => {
     const value = read.flags.get(name)?.at(-1);
     return value ? { value, from: { source: 'flag', key: name, value } } : undefined;
   };
-  const files = optionFiles(read, invocation);
+  const files = optionFiles(read, invocation, groups);
   const fromFiles = (key: string): Found | undefined => {
     const entry = files.entries.filter((e) => e.key === key).at(-1);
     return entry && entry.value !== ''
@@ -310,16 +340,6 @@ export function resolveMysql(parsed: ParsedInvocation, invocation: Invocation): 
   };
   const fromEnv = (name: string): Found | undefined => (env[name] ? { value: env[name]!, from: { source: 'env', key: name, value: env[name]! } } : undefined);
 
-  const positional = read.words[0];
-  // `--password SECRET`: mysql prompts and takes SECRET as the database, but whoever typed it meant a
-  // password. It is neither shown nor classified nor made the word to type.
-  if (positional !== undefined && typedAsPassword(invocation.args, positional)) {
-    evidence.push({ source: 'argument', key: 'database', value: '*** (the word after --password: mysql reads it as the database, but it looks like a password, so it is not shown)' });
-  }
-  const database: Found | undefined =
-    (positional && !typedAsPassword(invocation.args, positional) ? { value: positional, from: { source: 'argument', key: 'database', value: positional } } : undefined) ??
-    flag('--database') ??
-    fromFiles('database');
   const host = flag('--host') ?? fromFiles('host') ?? fromEnv('MYSQL_HOST');
   // The socket is used when the host is localhost or not given; any other host means TCP.
   const socket = host && !isLocalHost(host.value) ? undefined : (flag('--socket') ?? fromFiles('socket') ?? fromEnv('MYSQL_UNIX_PORT'));
@@ -344,16 +364,8 @@ export function resolveMysql(parsed: ParsedInvocation, invocation: Invocation): 
       identifiers.push({ kind: 'host', value: 'localhost' });
     }
   }
-  if (database) {
-    evidence.push(database.from);
-    identifiers.push({ kind: 'name', value: database.value });
-  }
-  for (const more of namedInScript(parsed.commands)) {
-    evidence.push(more.from);
-    identifiers.push(more.identifier);
-  }
   const defaultHost = !host && !socket && !files.loginFile ? 'localhost' : undefined;
-  return { name: database?.value ?? host?.value ?? socket?.value ?? defaultHost, evidence, identifiers };
+  return { name: host?.value ?? socket?.value ?? defaultHost, evidence, identifiers, flag, fromFiles, unreadable: files.unreadable };
 }
 
 /**
@@ -383,7 +395,7 @@ function namedInScript(commands: readonly Command[]): { identifier: Identifier; 
   return found;
 }
 
-export function optionFiles(read: ReadArgs, invocation: Invocation): OptionFiles & { loginFile?: string } {
+export function optionFiles(read: ReadArgs, invocation: Invocation, groupNames: readonly string[] = clientGroups): OptionFiles & { loginFile?: string } {
   const { env } = invocation;
   if (read.flags.has('--no-defaults')) return { entries: [], unreadable: [] };
   const home = homeOf(env);
@@ -400,7 +412,7 @@ export function optionFiles(read: ReadArgs, invocation: Invocation): OptionFiles
         resolvePath(home, '.my.cnf'),
       ];
   const suffix = read.flags.get('--defaults-group-suffix')?.at(-1) ?? env.MYSQL_GROUP_SUFFIX;
-  const groups = new Set(clientGroups.flatMap((g) => (suffix ? [g, `${g}${suffix}`] : [g])));
+  const groups = new Set(groupNames.flatMap((g) => (suffix ? [g, `${g}${suffix}`] : [g])));
   const loginFile = env.MYSQL_TEST_LOGIN_FILE ?? resolvePath(home, '.mylogin.cnf');
   return {
     ...readOptions(files, groups),

@@ -29,7 +29,7 @@ import { splitWords } from './shell-words.js';
 import type { Tool } from './tool.js';
 
 /** Every command's options, merged: which take a value decides how the next argument is read. */
-const terraformGrammar = grammar({
+export const terraformGrammar = grammar({
   style: 'go',
   values: [
     ['-var'],
@@ -211,7 +211,7 @@ function dataDirOf(workDir: string, env: NodeJS.ProcessEnv): string {
  * down (`infra/envs/prod`), else from HOME down, else all of it. The words above a repository
  * (`/home/dev/...`) describe the machine, not the target.
  */
-function pathWords(dir: string, env: NodeJS.ProcessEnv): string {
+export function pathWords(dir: string, env: NodeJS.ProcessEnv): string {
   const repository = ancestors(dir).find((candidate) => existsSync(join(candidate, '.git')));
   if (repository) return relative(dirname(repository), dir) || basename(dir);
   const home = homeOf(env);
@@ -221,7 +221,7 @@ function pathWords(dir: string, env: NodeJS.ProcessEnv): string {
 }
 
 /** Injected words as evidence: -var values may be secrets, so they are not shown. */
-function showInjected(words: string[]): string {
+export function showInjected(words: string[]): string {
   const shown: string[] = [];
   for (let i = 0; i < words.length; i++) {
     const name = words[i].replace(/^--?/, '-').replace(/=.*$/, '');
