@@ -297,11 +297,16 @@ export function resolveMysql(parsed: ParsedInvocation, invocation: Invocation): 
   const server = resolveMysqlServer(read, invocation);
   const { evidence, identifiers } = server;
   const positional = read.words[0];
-  // `--password SECRET` (or `-p SECRET`): mysql prompts and takes SECRET as the database, but whoever
-  // typed it meant a password. It is neither shown nor classified nor made the word to type.
+  // `--password SECRET`: mysql prompts and takes SECRET as the database, but whoever typed it meant a
+  // password. It is neither shown nor classified nor made the word to type; as it may still be the
+  // database (a production one), nothing else may make the target look safer: it is unknown.
   const password = positional !== undefined && typedAsPassword(invocation.args, positional);
-  if (password) {
-    evidence.unshift({ source: 'argument', key: 'database', value: '*** (the word after --password: mysql reads it as the database, but it looks like a password, so it is not shown)' });
+  if (password && !server.flag('--database')) {
+    return {
+      name: undefined,
+      evidence: [{ source: 'argument', key: 'database', value: '*** (the word after --password: mysql reads it as the database, but it looks like a password, so it is not shown, and the target is unknown)' }, ...evidence],
+      identifiers: [],
+    };
   }
   const database: Found | undefined =
     (positional && !password ? { value: positional, from: { source: 'argument', key: 'database', value: positional } } : undefined) ??
