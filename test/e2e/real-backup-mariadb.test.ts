@@ -207,6 +207,18 @@ describe.skipIf(group.skip)(group.title, () => {
     expect(await rows()).toBe(seeded);
   });
 
+  it('does not run a script whose DROP runs after connecting to another server: that server is not backed up', async () => {
+    const term = terminals.open(sb, `mysql ${at()} shop_dev -e 'connect shop_prod 127.0.0.2; DROP TABLE orders'`);
+    const prompt = await term.waitFor(/Type \S+ to run it/);
+    term.type(/Type (\S+) to run it/.exec(prompt)![1]);
+    term.press('Enter');
+    const { code, screen } = await term.exit();
+    expect(screen).toContain('chaperone: the backup before this command failed, so the real mysql did not run.');
+    expect(screen).toMatch(/`DROP TABLE orders` runs on another connection \(.*--host=127\.0\.0\.2/);
+    expect(code).toBe(77);
+    expect(await rows()).toBe(seeded);
+  });
+
   it('backs up what a script on stdin destroys: a TRUNCATE among other statements', async () => {
     const script = sb.write('work/migrate.sql', 'SELECT 1;\n-- empty it\nTRUNCATE TABLE orders;\nINSERT INTO orders VALUES (9, \'new\');\n');
     const { code, screen } = await confirm(`mysql ${at()} shop_prod < ${script}`, 'shop_prod');
