@@ -36,6 +36,24 @@ export interface NestedJudgement {
   targets: { target: Target; where: NestedLine['where'] }[];
 }
 
+/** The innermost covered command a nested finding came from, and the action's own text. */
+export interface InnerCommand {
+  tool: string;
+  args: readonly string[];
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  text?: string;
+}
+
+// Kept beside the findings, not in them: findings are written to the audit log and approval bindings,
+// and an inner command's argv may hold a secret (`\! mysql -pSECRET …`). The backup reads it
+// (src/backup/before-destroy.ts): what a nested mysql statement destroys, in the database it runs in.
+const innerCommands = new WeakMap<Finding, InnerCommand>();
+
+export function innerCommandOf(finding: Finding): InnerCommand | undefined {
+  return innerCommands.get(finding);
+}
+
 export async function judgeNested(lines: readonly NestedLine[], outer: Invocation, config: Config, depth = 0): Promise<NestedJudgement> {
   const out: NestedJudgement = { commands: [], findings: [], targets: [] };
   // The shell parser loads only when a command carries a line worth reading (see plainly()).
@@ -108,7 +126,11 @@ export async function judgeNested(lines: readonly NestedLine[], outer: Invocatio
       const findings = [...matchRules(tool.name, { ...parsed, commands: [...parsed.commands, ...(inner?.commands ?? [])] }, config.rules), ...(inner?.findings ?? [])];
       if (findings.length === 0) continue;
       const where = `${nested.via} > ${showCommand(name, invocation.args)}`;
-      for (const f of findings) out.findings.push({ ...f, text: f.text ? `${where}: ${f.text}` : where });
+      for (const f of findings) {
+        const shown = { ...f, text: f.text ? `${where}: ${f.text}` : where };
+        innerCommands.set(shown, innerCommands.get(f) ?? { tool: tool.name, args: invocation.args, cwd: invocation.cwd, env: invocation.env, ...(f.text !== undefined ? { text: f.text } : {}) });
+        out.findings.push(shown);
+      }
       const target = invocation.assumed ? await (await import('./simulate/resolve.js')).resolveTarget(tool, parsed, invocation, config) : classifyTarget(await tool.resolve(parsed, invocation), config);
       out.targets.push({ target, where: nested.where });
       for (const t of inner?.targets ?? []) out.targets.push({ target: t.target, where: remote ? 'remote' : t.where });

@@ -9,6 +9,7 @@
 import type { Evaluation } from '../model.js';
 import { readArgs } from '../tools/argv.js';
 import { dropdbGrammar } from '../tools/dropdb.js';
+import { innerCommandOf } from '../nested.js';
 import { toolOf } from '../tools/index.js';
 import { BackupError, pruneBackups, type BackupRecord } from './store.js';
 
@@ -70,10 +71,32 @@ async function postgresBackup(ev: Evaluation): Promise<BackupRecord | { kind: 'n
 }
 
 async function mysqlBackup(ev: Evaluation): Promise<BackupRecord | { kind: 'nothing'; why: string } | undefined> {
-  const { mysqlConnection, mysqlScopeOf, switchedDatabases, takeMysqlBackup } = await import('./mysql.js');
-  const { args, env, cwd } = ev.invocation;
-  const current = mysqlConnection(args, env, cwd).database;
-  const scope = mysqlScopeOf(statementsOf(ev), current, switchedDatabases(ev.target?.evidence ?? []));
+  const { takeMysqlBackup } = await import('./mysql.js');
+  const scope = await mysqlBackupScope(ev);
   if (!scope) return undefined;
+  const { args, env, cwd } = ev.invocation;
   return takeMysqlBackup({ args, scope, env, cwd });
+}
+
+/** What a mysql/mariadb invocation's gated statements destroy, on the server its client starts on. */
+export async function mysqlBackupScope(ev: Evaluation) {
+  const { mysqlConnection, mysqlScopeOf, switchedDatabases } = await import('./mysql.js');
+  const { args, env, cwd } = ev.invocation;
+  const start = mysqlConnection(args, env, cwd);
+  const where = (c: typeof start) => JSON.stringify([[...c.shown].sort(), c.loginPath]);
+  const switched = switchedDatabases(ev.target?.evidence ?? []);
+  // After `use`/`connect` the mysql reader judges a statement as a nested `mysql --database=DB -e TEXT`
+  // (src/sql/mysql-session.ts), as it does a `system mysql …` line: the statement is that call's action,
+  // and DB one more database the script may be in. On another server, it is not backed up here.
+  const texts = statementsOf(ev).map((text, i) => {
+    const inner = innerCommandOf(ev.findings[i]);
+    if (!inner || toolOf(inner.tool) !== 'mysql' || inner.text === undefined) return text;
+    const there = mysqlConnection(inner.args, inner.env, inner.cwd);
+    if (where(there) !== where(start)) {
+      throw new BackupError(`\`${inner.text}\` runs on another connection (${there.shown.join(' ') || 'the default one'}) than the client starts with; chaperone backs up only the server the client starts on`);
+    }
+    if (there.database !== undefined && there.database !== start.database) switched.push(there.database);
+    return inner.text;
+  });
+  return mysqlScopeOf(texts, start.database, [...new Set(switched)]);
 }

@@ -16,7 +16,7 @@
 import { closeSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import type { Command, NestedLine } from '../model.js';
-import { CommandCollector } from '../payload/collect.js';
+import { CommandCollector, keptPerKind } from '../payload/collect.js';
 import { openRegularFile, readFileChunks } from '../payload/stdin.js';
 import { MysqlScriptReader, type ScriptUnit } from './mysql-script.js';
 import { sqlCommand, snippet, statementCommands } from './mysql.js';
@@ -54,6 +54,7 @@ export class MysqlSession {
   private found = new CommandCollector();
   private nested: NestedLine[] = [];
   private nestedKeys = new Set<string>();
+  private nestedPerKind = new Map<string, number>();
   /** Set after `use`/`connect`: the argv that resolves the new target, and how the script said it. */
   private switched?: { argv: string[]; via: string };
   private depth = 0;
@@ -74,6 +75,7 @@ export class MysqlSession {
     this.found = new CommandCollector();
     this.nested = [];
     this.nestedKeys.clear();
+    this.nestedPerKind.clear();
     return out;
   }
 
@@ -162,13 +164,21 @@ export class MysqlSession {
     // After a switch, what could destroy is judged where the session now is, as its own client call.
     const delimiter = this.start.delimiter && this.start.delimiter !== ';' ? [`--delimiter=${this.start.delimiter}`] : [];
     const kinds = commands.filter((c) => !harmless(c)).map((c) => c.path.join(' ')).join(',');
-    this.addNested({ via: `mysql ${this.switched.via}`, argv: [...this.switched.argv, ...delimiter, '-e', text], where: 'local', cwd: this.cwd, env: this.start.env }, kinds);
+    this.addNested({ via: `mysql ${this.switched.via}`, argv: [...this.switched.argv, ...delimiter, '-e', text], where: 'local', cwd: this.cwd, env: this.start.env }, kinds, text);
   }
 
-  /** Each kind of line once per take: a million identical statements are judged as one. */
-  private addNested(line: NestedLine, kind?: string): void {
-    const key = `${line.via}\u0000${kind ?? line.line ?? ''}`;
+  /**
+   * Each line once per take, and of one kind of statement after one switch the first keptPerKind, as
+   * the collector keeps actions: a million identical statements are judged as one, and the statements
+   * kept still say which tables a backup must hold (src/backup/before-destroy.ts).
+   */
+  private addNested(line: NestedLine, kind?: string, text?: string): void {
+    const kindKey = `${line.via}\u0000${kind ?? line.line ?? ''}`;
+    const key = `${kindKey}\u0000${text ?? ''}`;
     if (this.nestedKeys.has(key)) return;
+    const seen = this.nestedPerKind.get(kindKey) ?? 0;
+    if (seen >= keptPerKind) return;
+    this.nestedPerKind.set(kindKey, seen + 1);
     this.nestedKeys.add(key);
     this.nested.push(line);
   }

@@ -158,7 +158,8 @@ describe.skipIf(group.skip)(group.title, () => {
 
   it('asks once for the password the client asks for (-p), for mysqldump, and never shows it', async () => {
     // Without grant tables the server takes any password: what is checked is who asks, and where it goes.
-    const term = terminals.open(sb, `mysql ${at()} -p shop_prod -e 'DROP TABLE orders'`);
+    // (-D: the word right after a bare -p is taken for a mistyped password, and not shown or classified.)
+    const term = terminals.open(sb, `mysql ${at()} -p -D shop_prod -e 'DROP TABLE orders'`);
     await term.waitFor('Type shop_prod to run it');
     term.type('shop_prod');
     term.press('Enter');
@@ -203,6 +204,18 @@ describe.skipIf(group.skip)(group.title, () => {
     expect(listed.find((b) => b.id === audit().at(-1)!.backup)!.scope.databases.sort()).toEqual(['shop_dev', 'shop_prod']);
     const restored = await sb.chaperone(['backups', 'restore', audit().at(-1)!.backup]);
     expect(restored.stderr).toBe('');
+    expect(await rows()).toBe(seeded);
+  });
+
+  it('does not run a script whose DROP runs after connecting to another server: that server is not backed up', async () => {
+    const term = terminals.open(sb, `mysql ${at()} shop_dev -e 'connect shop_prod 127.0.0.2; DROP TABLE orders'`);
+    const prompt = await term.waitFor(/Type \S+ to run it/);
+    term.type(/Type (\S+) to run it/.exec(prompt)![1]);
+    term.press('Enter');
+    const { code, screen } = await term.exit();
+    expect(screen).toContain('chaperone: the backup before this command failed, so the real mysql did not run.');
+    expect(screen).toMatch(/`DROP TABLE orders` runs on another connection \(.*--host=127\.0\.0\.2/);
+    expect(code).toBe(77);
     expect(await rows()).toBe(seeded);
   });
 
