@@ -18,6 +18,8 @@ export const packageExecutables: Record<string, string> = {
   supabase: 'supabase',
   heroku: 'heroku',
   mongosh: 'mongosh',
+  'firebase-tools': 'firebase',
+  'netlify-cli': 'netlify',
 };
 
 /** The package name in a spec: `@railway/cli@3.4.0` → `@railway/cli`, `vercel@latest` → `vercel`. */
