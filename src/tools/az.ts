@@ -153,7 +153,8 @@ function resolve(parsed: ParsedInvocation, invocation: Invocation): ResolvedTarg
     evidence.push({ source: 'flag', key: groupDelete ? 'group delete --name' : '--resource-group', value: group });
     identifiers.push({ kind: 'name', value: group });
     names.push(group);
-  } else {
+  } else if (!flags.has('--ids')) {
+    // a resource id carries its own group; only without one does az fill in the default
     const fallback = defaultGroup(configDir, env);
     if (fallback) {
       evidence.push(fallback.evidence);
@@ -176,7 +177,7 @@ function resolve(parsed: ParsedInvocation, invocation: Invocation): ResolvedTarg
     for (const id of ids.split(/\s+/).filter(Boolean)) {
       const parts = resourceId(id);
       evidence.push({ source: 'flag', key: '--ids', value: id });
-      if (parts.subscription) identifiers.push({ kind: 'azure-subscription-id', value: parts.subscription.toLowerCase() });
+      if (parts.subscription) identifiers.push(...subscriptionOf(parts.subscription, profile.subscriptions));
       for (const value of [parts.group, parts.name]) {
         if (value) {
           identifiers.push({ kind: 'name', value });
@@ -189,10 +190,18 @@ function resolve(parsed: ParsedInvocation, invocation: Invocation): ResolvedTarg
   if (path[0] === 'rest' && url) {
     evidence.push({ source: 'flag', key: '--url', value: url });
     const parts = resourceId(url);
-    if (parts.subscription) identifiers.push({ kind: 'azure-subscription-id', value: parts.subscription.toLowerCase() });
+    if (parts.subscription) identifiers.push(...subscriptionOf(parts.subscription, profile.subscriptions));
     if (parts.group) identifiers.push({ kind: 'name', value: parts.group });
   }
   return { name: names[0] ?? subscription?.name, evidence, identifiers };
+}
+
+/** A subscription id found in a resource id, with its name when the profile knows it. */
+function subscriptionOf(id: string, known: Subscription[]): Identifier[] {
+  const name = known.find((s) => s.id?.toLowerCase() === id.toLowerCase())?.name;
+  const found: Identifier[] = [{ kind: 'azure-subscription-id', value: id.toLowerCase() }];
+  if (name) found.push({ kind: 'azure-subscription', value: name });
+  return found;
 }
 
 function lastOf(flags: Map<string, string[]>, ...keys: string[]): string | undefined {

@@ -19,8 +19,9 @@
 //   1. the environment: -e/--env, else CLOUDFLARE_ENV; none is the config's top level. It only picks a
 //      block of the config, so it may make the target stricter, never looser;
 //   2. the config file (-c/--config, else wrangler.json, wrangler.jsonc, wrangler.toml upwards from
-//      --cwd or the working directory): the Worker's name (`[env.NAME] name`, else `NAME-ENV`), and the
-//      D1 database a binding names (`database_name`);
+//      --cwd or the working directory): the Worker's name (`[env.NAME] name`, else `NAME-ENV`), which
+//      counts only for commands that act on the Worker (delete, secret …), and the D1 database a
+//      binding names (`database_name`);
 //   3. what the command names: the database, bucket, queue, index, namespace or Worker;
 //   4. the account (CLOUDFLARE_ACCOUNT_ID, else `account_id`): an id, unknown until mapped.
 // Names are read by token; ids (namespace ids, database ids, account ids) are not.
@@ -145,7 +146,9 @@ async function resolve(parsed: ParsedInvocation, invocation: Invocation): Promis
     worker = (inEnv && stringAt(inEnv, 'name')) ?? (topName && environment ? `${topName}-${environment}` : topName);
     if (worker) {
       evidence.push({ source: 'file', key: inEnv && stringAt(inEnv, 'name') ? `env.${environment}.name` : 'name', value: worker, file: config.shown });
-      identifiers.push({ kind: 'name', value: worker });
+      // The Worker is the target only of commands that act on it; a database, bucket or namespace is
+      // the account's, and the Worker's name (shop-api-dev under --env dev) says nothing about it.
+      if (actsOnWorker(path)) identifiers.push({ kind: 'name', value: worker });
     }
     const account = stringAt(scope, 'account_id') ?? stringAt(top, 'account_id');
     if (account && !env.CLOUDFLARE_ACCOUNT_ID) {
@@ -165,7 +168,12 @@ async function resolve(parsed: ParsedInvocation, invocation: Invocation): Promis
   const named = namedResource(path, flags, scope, config.kind === 'read' ? config.shown : undefined);
   evidence.push(...named.evidence);
   identifiers.push(...named.identifiers);
-  return { name: named.name ?? worker, evidence, identifiers };
+  return { name: named.name ?? (actsOnWorker(path) ? worker : undefined), evidence, identifiers };
+}
+
+/** Commands whose target is the Worker itself (not an account resource it may bind). */
+function actsOnWorker(path: string[]): boolean {
+  return !['d1', 'r2', 'kv', 'kv:namespace', 'kv:key', 'kv:bulk', 'queues', 'vectorize', 'hyperdrive', 'pages'].includes(path[0]);
 }
 
 interface Named {
