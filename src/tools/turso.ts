@@ -5,7 +5,8 @@
 //
 // Commands: `db destroy DB…`, `group destroy GROUP`, `org destroy ORG`, `db tokens invalidate DB`, and
 // `db shell DB|URL [SQL]`, whose SQL is read as SQLite (src/sql/sqlite.ts): the SQL argument, else
-// what is piped or redirected into it (read ahead, then handed on unchanged). A shell at a terminal is an
+// what is piped or redirected into it (read ahead, then handed on unchanged), and the files its
+// `.read FILE` lines run. A shell at a terminal is an
 // interactive session and passes through, as psql's does.
 //
 // Target:
@@ -14,6 +15,7 @@
 //   2. the database, group or organization named, read by token; a URL given to `db shell` is a host
 //      (a local `turso dev` server is development).
 
+import { readFileSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
 import type { Command, Evidence, Identifier, Invocation, ParsedInvocation, ResolvedTarget, StdinReadAhead } from '../model.js';
 import { configHome, displayPath, homeOf, readTextIfExists } from '../context/files.js';
@@ -54,19 +56,38 @@ function parse(invocation: Invocation): ParsedInvocation {
   const commands: Command[] = [{ path: words, flags }];
   if (help || words[0] !== 'db' || words[1] !== 'shell') return { commands, help };
 
+  const read = (text: string) => readShellInput(text, invocation.cwd);
   const sql = words[3];
-  if (sql !== undefined) return { commands: [...commands, ...readSqlite(sql)], help };
+  if (sql !== undefined) return { commands: [...commands, ...read(sql)], help };
   const payload = readStdinPayload(invocation.env, invocation.input);
   if (!payload) return { commands, help }; // a terminal: an interactive session
   if (payload.kind === 'file') {
     const chunks: Buffer[] = [];
     payload.chunks((chunk) => void chunks.push(Buffer.from(chunk)));
-    return { commands: [...commands, ...readSqlite(Buffer.concat(chunks).toString('utf8'))], help };
+    return { commands: [...commands, ...read(Buffer.concat(chunks).toString('utf8'))], help };
   }
-  commands.push(...readSqlite(payload.head.toString('utf8')));
+  commands.push(...read(payload.head.toString('utf8')));
   if (!payload.complete) commands.push(sqlCommand({ path: ['unreadable'] }, `stdin beyond the first ${payload.head.length} bytes (a pipe longer than chaperone reads ahead)`));
   const stdin: StdinReadAhead = { ...payload.readAhead, rest: 'pass' };
   return { commands, help, stdin };
+}
+
+/**
+ * What the shell runs: its SQL, and the SQL of each `.read FILE` (relative to the working directory).
+ * Other dot-commands (.dump, .tables, .schema) only read; their lines are left to the SQL reader, where
+ * they match nothing.
+ */
+function readShellInput(text: string, cwd: string): Command[] {
+  const commands = readSqlite(text);
+  for (const match of text.matchAll(/^[ \t]*\.read[ \t]+("[^"]*"|'[^']*'|\S+)/gm)) {
+    const file = match[1].replace(/^(["'])(.*)\1$/, '$2');
+    try {
+      commands.push(...readSqlite(readFileSync(resolvePath(cwd, file), 'utf8')));
+    } catch (error) {
+      commands.push(sqlCommand({ path: ['unreadable'] }, `.read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`));
+    }
+  }
+  return commands;
 }
 
 function resolve(parsed: ParsedInvocation, invocation: Invocation): ResolvedTarget {
