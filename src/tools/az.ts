@@ -62,6 +62,8 @@ const azGrammar = grammar({
     ['--enable-versioning'],
     ['--enable-restore-policy'],
     ['--enable'],
+    ['--delete-destination'],
+    ['--enable-soft-delete'],
     ['--soft-delete-feature-state'],
     ['--template-file', '-f'],
     ['--parameters', '-p'],
@@ -82,7 +84,7 @@ const azGrammar = grammar({
 
 /** Flags whose values az compares without case, and three-state booleans. */
 const enumFlags = ['--mode', '--method', '--soft-delete-feature-state'];
-const threeState = ['--delete-backup-data', '--enable-delete-retention', '--enable-container-delete-retention', '--enable-versioning', '--enable-restore-policy', '--enable'];
+const threeState = ['--delete-destination', '--enable-soft-delete', '--delete-backup-data', '--enable-delete-retention', '--enable-container-delete-retention', '--enable-versioning', '--enable-restore-policy', '--enable'];
 
 function parse(invocation: Invocation): ParsedInvocation {
   const { words, flags } = readArgs(invocation.args, azGrammar);

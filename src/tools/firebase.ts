@@ -15,10 +15,11 @@
 // working directory. The project id is read by token (`acme-prod`), and so is the alias (`prod`): the
 // stricter wins. The --instance (Realtime Database), --database (Firestore) and --site (Hosting) a
 // command names are read by token too. Emulator variables (FIRESTORE_EMULATOR_HOST) are not counted.
+// `emulators:exec SCRIPT` runs SCRIPT here as a shell line, judged as one.
 
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve as resolvePath } from 'node:path';
-import type { Evidence, Identifier, Invocation, ParsedInvocation, ResolvedTarget } from '../model.js';
+import type { Evidence, Identifier, Invocation, NestedLine, ParsedInvocation, ResolvedTarget } from '../model.js';
 import { ancestors, configHome, displayPath, readTextIfExists } from '../context/files.js';
 import { grammar, readArgs } from './argv.js';
 import type { Tool } from './tool.js';
@@ -67,7 +68,9 @@ function parse(invocation: Invocation): ParsedInvocation {
     if (values) flags.set(name, values.map((v) => v.toUpperCase()));
   }
   const help = flags.has('--help') || flags.has('--version') || words[0] === 'help';
-  return { commands: [{ path: words, flags }], help };
+  // `emulators:exec SCRIPT` runs SCRIPT in a shell here, beside the emulators: judged as a line of its own.
+  const nested: NestedLine[] = words[0] === 'emulators:exec' && words[1] ? [{ via: 'firebase emulators:exec', line: words[1], where: 'local' }] : [];
+  return { commands: [{ path: words, flags }], help, ...(nested.length ? { nested } : {}) };
 }
 
 function resolve(parsed: ParsedInvocation, invocation: Invocation): ResolvedTarget {

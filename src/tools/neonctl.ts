@@ -16,10 +16,11 @@
 //      else the project's primary branch. The primary branch, and a branch named main, master or
 //      production, count as production; other names are read by token; ids (br-…) are opaque.
 //   3. `projects delete ID` reaches every branch of the project: production.
+// `--psql -- ARGS` starts psql on the branch; the psql line is judged against this target.
 
 import { accessSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve as resolvePath } from 'node:path';
-import type { Evidence, Identifier, Invocation, ParsedInvocation, ResolvedTarget } from '../model.js';
+import type { Evidence, Identifier, Invocation, NestedLine, ParsedInvocation, ResolvedTarget } from '../model.js';
 import { displayPath, homeOf } from '../context/files.js';
 import { grammar } from './argv.js';
 import type { Tool } from './tool.js';
@@ -57,9 +58,12 @@ const neonGrammar = grammar({
 const groups: Record<string, string> = { project: 'projects', branch: 'branches', database: 'databases', db: 'databases', role: 'roles' };
 
 function parse(invocation: Invocation): ParsedInvocation {
-  const { words, flags } = readYargs(invocation.args, neonGrammar);
+  const { words, flags, rest } = readYargs(invocation.args, neonGrammar);
   const help = flags.has('--help') || flags.has('--version') || words[0] === 'help';
-  return { commands: [{ path: words, flags }], help };
+  // `connection-string --psql -- ARGS` and `branches create --psql -- ARGS` start psql on the branch:
+  // what it runs is judged there; without -c or -f it is a session, unreadable in advance.
+  const nested: NestedLine[] = flags.has('--psql') ? [{ via: 'neonctl --psql', argv: ['psql', ...rest], where: 'remote' }] : [];
+  return { commands: [{ path: words, flags }], help, ...(nested.length ? { nested } : {}) };
 }
 
 const branchId = /^br-[a-z0-9-]+$/;
@@ -93,11 +97,12 @@ function resolve(parsed: ParsedInvocation, invocation: Invocation): ResolvedTarg
   if (project) identifiers.push({ kind: 'neon-project', value: project });
 
   // The branch: named by the command, by --branch, by the context (for the same project), or the primary.
-  const named = group === 'branches' ? path[2] : flags.get('--branch')?.at(-1);
+  const named = group === 'branches' ? path[2] : group === 'connection-string' || group === 'cs' ? (path[1] ?? flags.get('--branch')?.at(-1)) : flags.get('--branch')?.at(-1);
   const contextBranch = !named && context.data.branchId && (!flagProject || flagProject === context.data.projectId) ? context.data.branchId : undefined;
   const branch = named || contextBranch;
   if (branch) {
-    evidence.push(named ? { source: group === 'branches' ? 'argument' : 'flag', key: group === 'branches' ? `neonctl branches ${verb}` : '--branch', value: branch } : { source: 'file', key: 'branchId', value: branch, file: context.shown });
+    const fromArgument = group === 'branches' || ((group === 'connection-string' || group === 'cs') && path[1] !== undefined);
+    evidence.push(named ? { source: fromArgument ? 'argument' : 'flag', key: fromArgument ? `neonctl ${path.slice(0, group === 'branches' ? 2 : 1).join(' ')}` : '--branch', value: branch } : { source: 'file', key: 'branchId', value: branch, file: context.shown });
     if (primaryNames.has(branch.toLowerCase())) {
       evidence.push({ source: 'default', key: 'branch', value: `${branch} is the conventional name of the primary branch` });
       identifiers.push({ kind: 'name', value: 'production' });

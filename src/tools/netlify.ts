@@ -6,19 +6,21 @@
 //
 // Gated: `sites:delete SITE` (the site and every deploy), `env:unset KEY` (also `env:delete`,
 // `env:remove`; its value is gone), `blobs:delete STORE KEY`, and `api delete…` (any API method whose
-// name starts with delete). `deploy --prod` is not gated: it publishes a new deploy, and the previous
-// one stays a click away.
+// name starts with delete); `env:set` and `env:clone` overwrite values (disrupt), `env:import
+// --replace-existing` replaces them all. `deploy --prod` is not gated: it publishes a new deploy, and
+// the previous one stays a click away. `dev:exec CMD …` runs CMD here: judged as a command of its own.
 //
 // Target:
 //   1. the site: --site, else NETLIFY_SITE_ID, else `siteId` of .netlify/state.json in the nearest
 //      directory at or above the working directory (or --cwd) that has one; `sites:delete` names it.
 //      A site id is a UUID: unknown until your config maps it (`targets: {netlify-site-id: {…}}`); a
 //      site name given to --site is read by token;
-//   2. for env:unset, the deploy context: --context (production, deploy-preview, branch-deploy, dev,
-//      branch:NAME); without one the variable goes from every context, production included.
+//   2. for env:unset, env:set and env:import, the deploy context: --context (production, deploy-preview,
+//      branch-deploy, dev, branch:NAME); without one every context is changed, production included;
+//   3. env:clone overwrites the variables of the site named by --to.
 
 import { join, resolve as resolvePath } from 'node:path';
-import type { Evidence, Identifier, Invocation, ParsedInvocation, ResolvedTarget } from '../model.js';
+import type { Evidence, Identifier, Invocation, NestedLine, ParsedInvocation, ResolvedTarget } from '../model.js';
 import { ancestors, displayPath, readTextIfExists } from '../context/files.js';
 import { grammar, readArgs } from './argv.js';
 import type { Tool } from './tool.js';
@@ -36,6 +38,8 @@ const netlifyGrammar = grammar({
     ['--functions', '-f'],
     ['--message', '-m'],
     ['--alias'],
+    ['--to'],
+    ['--from'],
   ],
   booleans: [
     ['--help', '-h'],
@@ -46,14 +50,31 @@ const netlifyGrammar = grammar({
     ['--prod'],
     ['--prod-if-unlocked'],
     ['--list'],
+    ['--replace-existing'],
   ],
   unknownLong: 'boolean',
 });
 
 function parse(invocation: Invocation): ParsedInvocation {
-  const { words, flags } = readArgs(invocation.args, netlifyGrammar);
+  const exec = devExec(invocation.args);
+  // What stands from dev:exec's CMD on is CMD's: its -h is not netlify's --help.
+  const own = exec ? invocation.args.slice(0, exec.at) : invocation.args;
+  const { words, flags } = readArgs(own, netlifyGrammar);
   const help = flags.has('--help') || flags.has('--version') || words[0] === 'help';
-  return { commands: [{ path: words, flags }], help };
+  return { commands: [{ path: words, flags }], help, ...(exec ? { nested: [exec.nested] } : {}) };
+}
+
+/**
+ * `netlify dev:exec CMD ARGS…` runs CMD here with the site's environment: judged as a command of its own.
+ * Netlify's own options may stand before CMD; everything from CMD on is CMD's.
+ */
+function devExec(args: readonly string[]): { nested: NestedLine; at: number } | undefined {
+  const at = args.findIndex((arg) => arg === 'dev:exec');
+  if (at === -1 || args.slice(0, at).some((arg) => !arg.startsWith('-'))) return undefined;
+  let i = at + 1;
+  while (i < args.length && args[i].startsWith('-')) i += args[i] !== '--' && netlifyGrammar.values.has(args[i]) ? 2 : 1;
+  const argv = args.slice(i);
+  return argv.length > 0 ? { nested: { via: 'netlify dev:exec', argv, where: 'local' }, at: i } : undefined;
 }
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -72,10 +93,11 @@ function resolve(parsed: ParsedInvocation, invocation: Invocation): ResolvedTarg
     if (!uuid.test(value)) name ??= value;
   };
 
-  const deleted = command === 'sites:delete' ? path[path[0] === 'sites' ? 2 : 1] : undefined;
+  // sites:delete names the site it deletes; env:clone --to names the site whose variables it overwrites.
+  const deleted = command === 'sites:delete' ? path[path[0] === 'sites' ? 2 : 1] : command === 'env:clone' ? flags.get('--to')?.at(-1) : undefined;
   const flag = flags.get('--site')?.at(-1);
   if (deleted) {
-    site(deleted, { source: 'argument', key: 'netlify sites:delete', value: deleted });
+    site(deleted, command === 'env:clone' ? { source: 'flag', key: '--to', value: deleted } : { source: 'argument', key: 'netlify sites:delete', value: deleted });
   } else if (flag) {
     site(flag, { source: 'flag', key: '--site', value: flag });
   } else if (env.NETLIFY_SITE_ID) {
@@ -87,10 +109,10 @@ function resolve(parsed: ParsedInvocation, invocation: Invocation): ResolvedTarg
     else evidence.push(linked.evidence);
   }
 
-  if (command === 'env:unset' || command === 'env:delete' || command === 'env:remove') {
+  if (['env:unset', 'env:delete', 'env:remove', 'env:set', 'env:import'].includes(command)) {
     const contexts = flags.get('--context') ?? [];
     if (contexts.length === 0) {
-      evidence.push({ source: 'default', key: '--context', value: 'none: the variable goes from every deploy context, production included' });
+      evidence.push({ source: 'default', key: '--context', value: 'none: every deploy context is changed, production included' });
       identifiers.push({ kind: 'name', value: 'production' });
       name = 'production';
     }

@@ -5,7 +5,8 @@
 // to `db`, `deploy-request` to `dr`, and a delete to `rm`. `--help`/`-h` and `help` are never gated.
 //
 // Commands and what they name: `database delete DB`, `branch delete DB BRANCH`, `branch demote DB
-// BRANCH`, `branch safe-migrations disable DB BRANCH`, `backup delete DB BRANCH BACKUP`.
+// BRANCH`, `branch safe-migrations disable DB BRANCH`, `backup delete DB BRANCH BACKUP`, and `shell DB
+// BRANCH`, whose piped SQL is judged against the branch (see shellInput).
 //
 // Target:
 //   1. the organization: --org, else `org` of the project file .pscale.yml (the nearest one at or above
@@ -18,7 +19,8 @@
 //      branch: production.
 
 import { join, resolve as resolvePath } from 'node:path';
-import type { Evidence, Identifier, Invocation, ParsedInvocation, ResolvedTarget } from '../model.js';
+import type { Evidence, Identifier, Invocation, NestedLine, ParsedInvocation, ResolvedTarget, StdinReadAhead } from '../model.js';
+import { readStdinPayload } from '../payload/stdin.js';
 import { ancestors, displayPath, homeOf } from '../context/files.js';
 import { grammar, readArgs } from './argv.js';
 import { dropFalseBooleans } from './pflag-booleans.js';
@@ -52,7 +54,36 @@ function parse(invocation: Invocation): ParsedInvocation {
   const { words, flags } = readArgs(invocation.args, pscaleGrammar);
   dropFalseBooleans(flags, pscaleGrammar.booleans);
   const help = flags.has('--help') || flags.has('--version') || words[0] === 'help';
-  return { commands: [{ path: words, flags }], help };
+  const commands = [{ path: words, flags }];
+  if (help || words[0] !== 'shell') return { commands, help };
+  return { commands, help, ...shellInput(invocation) };
+}
+
+/**
+ * `pscale shell DB BRANCH` starts mysql (psql for a Postgres database) on a local proxy to the branch,
+ * so the client's own shim sees only 127.0.0.1. What is piped or redirected into it is read here and
+ * judged as both clients would read it, against the branch; at a terminal it is a session, unreadable in
+ * advance.
+ */
+function shellInput(invocation: Invocation): { nested: NestedLine[]; stdin?: StdinReadAhead } {
+  const payload = readStdinPayload(invocation.env, invocation.input);
+  if (!payload) return { nested: [{ via: 'pscale shell', where: 'remote' }] };
+  let input: string;
+  let stdin: StdinReadAhead | undefined;
+  if (payload.kind === 'file') {
+    const chunks: Buffer[] = [];
+    payload.chunks((chunk) => void chunks.push(Buffer.from(chunk)));
+    input = Buffer.concat(chunks).toString('utf8');
+  } else {
+    if (!payload.complete) return { nested: [{ via: 'pscale shell', where: 'remote', unreadable: `stdin beyond the first ${payload.head.length} bytes (a pipe longer than chaperone reads ahead)` }], stdin: { ...payload.readAhead, rest: 'pass' } };
+    input = payload.head.toString('utf8');
+    stdin = payload.readAhead;
+  }
+  const nested: NestedLine[] = [
+    { via: 'pscale shell', argv: ['mysql'], input, where: 'remote' },
+    { via: 'pscale shell', argv: ['psql'], input, where: 'remote' },
+  ];
+  return { nested, ...(stdin ? { stdin } : {}) };
 }
 
 const productionBranches = new Set(['main', 'master', 'production', 'prod']);
@@ -67,17 +98,21 @@ function resolve(parsed: ParsedInvocation, invocation: Invocation): ResolvedTarg
   if (org.name) identifiers.push({ kind: 'name', value: org.name });
 
   const group = path[0] === 'db' ? 'database' : path[0];
-  const args = path.slice(path[1] === 'safe-migrations' ? 3 : 2);
+  const args = group === 'shell' ? path.slice(1) : path.slice(path[1] === 'safe-migrations' ? 3 : 2);
   const [database, branch] = args;
   if (database) {
-    evidence.push({ source: 'argument', key: `pscale ${path.slice(0, 2).join(' ')} DATABASE`, value: database });
+    evidence.push({ source: 'argument', key: `pscale ${path.slice(0, group === 'shell' ? 1 : 2).join(' ')} DATABASE`, value: database });
     identifiers.push({ kind: 'name', value: database });
   }
-  if (group === 'database') {
+  if (group === 'database' && (path[1] === 'delete' || path[1] === 'rm')) {
     return { name: database, evidence, identifiers, forcedClass: 'production', forcedReason: 'database delete deletes every branch of the database, its production branch included' };
   }
+  if (!branch && group === 'shell') {
+    evidence.push({ source: 'default', key: 'branch', value: 'none named: the database\'s default branch (production)' });
+    identifiers.push({ kind: 'name', value: 'production' });
+  }
   if (branch) {
-    evidence.push({ source: 'argument', key: `pscale ${path.slice(0, 2).join(' ')} BRANCH`, value: branch });
+    evidence.push({ source: 'argument', key: `pscale ${path.slice(0, group === 'shell' ? 1 : 2).join(' ')} BRANCH`, value: branch });
     if (productionBranches.has(branch.toLowerCase())) {
       evidence.push({ source: 'default', key: 'branch', value: `${branch} is the name PlanetScale gives a database's production branch` });
       identifiers.push({ kind: 'name', value: 'production' });

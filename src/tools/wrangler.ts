@@ -6,7 +6,7 @@
 // `kv:key`, `kv:bulk`) are spelled out in the rules beside the new ones.
 //
 // SQL: `d1 execute DB --command SQL` (each one) and `--file FILE` are read as SQLite (src/sql/sqlite.ts);
-// a file that cannot be read is `sql unreadable`.
+// a file that cannot be read is `sql unreadable`. `d1 migrations apply DB` reads every migration file.
 //
 // Local or remote:
 //   - `d1 execute` and `d1 migrations`: local unless --remote or --preview (wrangler 3.33 made local the
@@ -26,8 +26,8 @@
 //   4. the account (CLOUDFLARE_ACCOUNT_ID, else `account_id`): an id, unknown until mapped.
 // Names are read by token; ids (namespace ids, database ids, account ids) are not.
 
-import { readFileSync } from 'node:fs';
-import { resolve as resolvePath } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve as resolvePath } from 'node:path';
 import type { Command, Evidence, Identifier, Invocation, ParsedInvocation, ResolvedTarget } from '../model.js';
 import { readSqlite } from '../sql/sqlite.js';
 import { sqlCommand } from '../sql/mysql.js';
@@ -55,6 +55,9 @@ const wranglerGrammar = grammar({
     ['--output'],
     ['--storage-class', '-s'],
     ['--project-name'],
+    ['--expire-days'],
+    ['--expire-date'],
+    ['--prefix'],
     ['--experimental-json-config'],
   ],
   booleans: [
@@ -72,12 +75,46 @@ const wranglerGrammar = grammar({
   unknownLong: 'greedy',
 });
 
-function parse(invocation: Invocation): ParsedInvocation {
+async function parse(invocation: Invocation): Promise<ParsedInvocation> {
   const { words, flags } = readYargs(invocation.args, wranglerGrammar);
   const help = flags.has('--help') || flags.has('--version') || words[0] === 'help';
   const commands: Command[] = [{ path: words, flags }];
   if (!help && words[0] === 'd1' && words[1] === 'execute') commands.push(...d1Sql(flags, invocation.cwd));
+  if (!help && words[0] === 'd1' && words[1] === 'migrations' && words[2] === 'apply') commands.push(...(await migrationSql(words[3], flags, invocation)));
   return { commands, help };
+}
+
+/**
+ * The SQL `d1 migrations apply DB` may run: every .sql file of the database's migrations_dir (default
+ * `migrations`, beside the config file). Which of them the database has applied is recorded only in
+ * the database itself, so all are read: a DROP in any of them is held for a human in production.
+ */
+async function migrationSql(database: string | undefined, flags: Map<string, string[]>, invocation: Invocation): Promise<Command[]> {
+  const cwdFlag = flags.get('--cwd')?.at(-1);
+  const cwd = cwdFlag ? resolvePath(invocation.cwd, cwdFlag) : invocation.cwd;
+  const config = await readWranglerConfig(cwd, flags.get('--config')?.at(-1), invocation.env);
+  if (config.kind === 'unreadable') return [sqlCommand({ path: ['unreadable'] }, `${config.shown}: ${config.why} (its migrations_dir is unknown)`)];
+  const root = config.kind === 'read' ? dirname(config.file) : cwd;
+  const environment = flags.get('--env')?.at(-1) || invocation.env.CLOUDFLARE_ENV || undefined;
+  const scope = config.kind === 'read' && environment ? objectAt(objectAt(config.data, 'env'), environment) : config.kind === 'read' ? config.data : {};
+  const entry = entriesAt(scope, 'd1_databases').find((d) => d.binding === database || d.database_name === database);
+  const dir = resolvePath(root, (entry && stringAt(entry, 'migrations_dir')) ?? 'migrations');
+  let files: string[];
+  try {
+    files = readdirSync(dir).filter((f) => f.endsWith('.sql')).sort();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' ? [] : [sqlCommand({ path: ['unreadable'] }, `${dir} (${code ?? (error as Error).message})`)];
+  }
+  const commands: Command[] = [];
+  for (const file of files) {
+    try {
+      for (const command of readSqlite(readFileSync(join(dir, file), 'utf8'))) commands.push({ ...command, text: `${file}: ${command.text}` });
+    } catch (error) {
+      commands.push(sqlCommand({ path: ['unreadable'] }, `${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`));
+    }
+  }
+  return commands;
 }
 
 /** The SQL of `d1 execute`: every --command, and the --file's contents. */
@@ -190,7 +227,7 @@ function namedResource(path: string[], flags: Map<string, string[]>, scope: Reco
     value ? { name: value, evidence: [{ source: 'argument', key: command, value: `${value} (${what})` }], identifiers: [{ kind: 'name', value }] } : { evidence: [], identifiers: [] };
 
   if (group === 'd1') {
-    const database = path[2];
+    const database = sub === 'migrations' || sub === 'time-travel' ? path[3] : path[2];
     if (!database) return { evidence: [], identifiers: [] };
     const entry = entriesAt(scope, 'd1_databases').find((d) => d.binding === database || d.database_name === database);
     const named = byName(database, 'the database or its binding');
@@ -206,7 +243,8 @@ function namedResource(path: string[], flags: Map<string, string[]>, scope: Reco
     }
     return named;
   }
-  if (group === 'r2' && sub === 'bucket') return byName(path[3], 'the bucket');
+  // r2 bucket delete BUCKET; r2 bucket lifecycle|lock|cors … VERB BUCKET
+  if (group === 'r2' && sub === 'bucket') return byName(path[2] === 'delete' || path[2] === 'create' ? path[3] : path[4], 'the bucket');
   if (group === 'r2' && sub === 'object') return byName(path[3]?.split('/')[0], 'the bucket');
   if (group === 'queues' || group === 'vectorize' || group === 'hyperdrive') return byName(path[2], group === 'queues' ? 'the queue' : group === 'vectorize' ? 'the index' : 'the config');
   if (group === 'pages' && sub === 'project') return byName(path[3], 'the Pages project');

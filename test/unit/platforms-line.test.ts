@@ -33,6 +33,7 @@ describe('platform CLIs through package runners', () => {
     ['bunx netlify-cli env:unset STRIPE_KEY', ['netlify:deny:production']],
     ['npx neonctl branches delete main --project-id p', ['neonctl:deny:production']],
     ['npx firebase-tools firestore:indexes -P prod', []],
+    ['npx netlify-cli dev:exec -- psql -h db.prod.example -c "DROP TABLE users"', ['netlify:deny:production']],
   ], judge);
 });
 
@@ -42,6 +43,24 @@ describe('SQL fed to turso db shell by the line', () => {
     ["echo 'DROP TABLE users;' | turso db shell shop-prod", ['turso:deny:production']],
     ["echo 'SELECT 1;' | turso db shell shop-prod", []],
     ["turso db shell shop-dev <<< 'DROP TABLE users;'", ['turso:allow:development']],
+  ], judge);
+});
+
+describe('commands the platform CLIs run: judged against the right target', () => {
+  table((line) => line, [
+    // pscale shell feeds the branch's client through a local proxy: the SQL is judged against the branch
+    ["echo 'DROP TABLE users;' | pscale shell shop main --org acme", ['pscale:deny:production']],
+    ["pscale shell shop --org acme <<< 'DELETE FROM users;'", ['pscale:deny:production']],
+    ["pscale shell shop dev-1 --org acme <<< 'DROP TABLE users;'", ['pscale:allow:development']],
+    ["echo 'SELECT 1;' | pscale shell shop main --org acme", []],
+    // neonctl --psql: the psql line runs on the branch
+    [`neonctl cs main --project-id p --psql -- -c 'DROP TABLE users'`, ['neonctl:deny:production']],
+    [`neonctl cs dev-1 --project-id p --psql -- -c 'DROP TABLE users'`, ['neonctl:allow:development']],
+    [`neonctl cs main --project-id p --psql -- -c 'SELECT 1'`, []],
+    // what emulators:exec and dev:exec run here is judged where it points
+    [`firebase emulators:exec 'psql -h db.prod.example -c "DROP TABLE x"'`, ['firebase:deny:production']],
+    [`firebase emulators:exec 'npm test'`, []],
+    [`netlify dev:exec psql -h db.prod.example -c 'DROP TABLE x'`, ['netlify:deny:production']],
   ], judge);
 });
 

@@ -51,6 +51,9 @@ describe('az command lines against the built-in rules', () => {
     ['az storage account blob-service-properties update -n shopstore --enable-delete-retention false', 'az.storage.soft-delete.off'],
     ['az storage account blob-service-properties update -n shopstore --enable-versioning false --enable-container-delete-retention false', 'az.storage.container-soft-delete.off az.storage.versioning.off'],
     ['az storage blob service-properties delete-policy update --enable false --account-name shopstore', 'az.storage.delete-policy.off'],
+    ['az storage blob sync -c web -s ./dist --account-name shopstore --delete-destination true', 'az.storage.sync.delete'],
+    ['az storage remove -c web --account-name shopstore --recursive', 'az.storage.remove'],
+    ['az keyvault update -n shop-kv --enable-soft-delete false', 'az.keyvault.soft-delete.off'],
     // never gated
     ['az group delete -n shop-rg --help', ''],
     ['az group delete -h', ''],
@@ -68,6 +71,8 @@ describe('az command lines against the built-in rules', () => {
     ['az backup vault backup-properties set -n vault -g rg --soft-delete-feature-state Enable', ''],
     ['az storage account blob-service-properties update -n shopstore --enable-delete-retention true --delete-retention-days 7', ''],
     ['az account set --subscription prod', ''],
+    ['az storage blob sync -c web -s ./dist --account-name shopstore', ''],
+    ['az storage blob sync -c web -s ./dist --account-name shopstore --delete-destination false', ''],
   ], (line) => rulesOf(line));
 });
 

@@ -20,6 +20,9 @@ describe('netlify command lines against the built-in rules', () => {
     ['netlify blobs:delete uploads avatar.png', 'netlify.blobs.delete'],
     [`netlify api deleteSite --data '{"site_id":"${site}"}'`, 'netlify.api.delete'],
     [`netlify api deleteDeploy --data '{"deploy_id":"x"}'`, 'netlify.api.delete'],
+    ['netlify env:set API_KEY x', 'netlify.env.set'],
+    ['netlify env:clone --to 7f1c2d3e-1111-2222-3333-444455556666', 'netlify.env.set'],
+    ['netlify env:import .env --replace-existing', 'netlify.env.import.replace'],
     // never gated
     [`netlify sites:delete ${site} --help`, ''],
     ['netlify env:unset -h', ''],
@@ -29,7 +32,9 @@ describe('netlify command lines against the built-in rules', () => {
     ['netlify deploy --prod --dir dist', ''],
     ['netlify sites:list', ''],
     ['netlify env:list', ''],
-    ['netlify env:set API_KEY x', ''],
+    ['netlify env:import .env', ''],
+    ['netlify dev:exec npm run build', ''],
+    ['netlify dev:exec psql -h localhost -c "SELECT 1"', ''],
     ['netlify blobs:get uploads avatar.png', ''],
     ['netlify api listSites', ''],
   ], (line) => rulesOf(line));

@@ -32,6 +32,10 @@ describe('wrangler command lines against the built-in rules', () => {
     ['wrangler vectorize delete embeddings --force', 'wrangler.resource.delete'],
     ['wrangler pages project delete shop-site', 'wrangler.pages.project.delete'],
     ['wrangler secret delete API_KEY', 'wrangler.secret.delete'],
+    ['wrangler r2 bucket lifecycle add assets expire-all --expire-days 1', 'wrangler.r2.lifecycle.expire'],
+    ['wrangler r2 bucket lifecycle add assets old --expire-date 2025-01-01', 'wrangler.r2.lifecycle.expire-date'],
+    ['wrangler r2 bucket lifecycle set assets --file rules.json', 'wrangler.r2.lifecycle.set'],
+    ['wrangler r2 bucket lock remove assets keep-all', 'wrangler.r2.lock.remove'],
     // never gated
     [`wrangler d1 execute DB --remote --command 'DROP TABLE users' --help`, ''],
     ['wrangler d1 delete shop-db -h', ''],
@@ -47,6 +51,7 @@ describe('wrangler command lines against the built-in rules', () => {
     ['wrangler delete --dry-run', ''],
     ['wrangler deploy --env production', ''],
     ['wrangler tail', ''],
+    ['wrangler r2 bucket lifecycle list assets', ''],
   ], (line) => rulesOf(line));
 });
 
@@ -141,6 +146,20 @@ describe('wrangler target: local or remote, the environment, the Worker and what
     const ev = await evaluateLine('wrangler delete', {}, broken);
     expect(ev.target!.class).toBe('unknown');
     expect(JSON.stringify(ev.target!.evidence)).toMatch(/unreadable .*fix the file or pass -c/);
+  });
+
+  it('reads every migration a migrations apply may run, and says which file holds the DROP', async () => {
+    mkdirSync(join(project, 'migrations'), { recursive: true });
+    writeFileSync(join(project, 'migrations', '0001_init.sql'), 'CREATE TABLE users (id);\n');
+    writeFileSync(join(project, 'migrations', '0002_cleanup.sql'), 'DROP TABLE users;\n');
+    const remote = await evaluateLine('wrangler d1 migrations apply DB --remote', {}, project);
+    expect(remote.findings.map((f) => `${f.rule}: ${f.text}`)).toEqual(['sqlite.sql.drop: 0002_cleanup.sql: DROP TABLE users']);
+    expect(remote.target!.name).toBe('shop-db');
+    expect(remote.target!.class).toBe('unknown');
+    const local = await evaluateLine('wrangler d1 migrations apply DB', {}, project);
+    expect(local.target!.class).toBe('development');
+    const other = await evaluateLine('wrangler d1 migrations apply DB --remote', {}, jsonc);
+    expect(other.findings).toEqual([]);
   });
 
   it('reads a --file of SQL relative to the working directory', async () => {
