@@ -81,6 +81,14 @@ describe('wrangler', () => {
     await ran('wrangler', ['d1', 'execute', 'DB', '--remote', '--env', 'dev', '--command', 'DROP TABLE users']);
   });
 
+  it('refuses applying migrations to the remote database when one of them drops a table', async () => {
+    sb.write('work/migrations/0001_init.sql', 'CREATE TABLE users (id);\n');
+    sb.write('work/migrations/0002_cleanup.sql', 'DROP TABLE users;\n');
+    const result = await refused('wrangler', ['d1', 'migrations', 'apply', 'DB', '--remote'], 'sqlite.sql.drop');
+    expect(result.stderr).toContain('0002_cleanup.sql');
+    await ran('wrangler', ['d1', 'migrations', 'apply', 'DB']);
+  });
+
   it('passes a remote SELECT through untouched', async () => {
     const result = await ran('wrangler', ['d1', 'execute', 'DB', '--remote', '--command', "SELECT 'DROP TABLE users'"]);
     expect(result.stderr).toBe('');
@@ -124,6 +132,13 @@ describe('pscale', () => {
 
   it('runs a dev branch delete', async () => {
     await ran('pscale', ['branch', 'delete', 'shop', 'dev-alice', '--org', 'acme', '--force']);
+  });
+
+  it('refuses SQL piped into a shell on the production branch, and hands harmless SQL on byte for byte', async () => {
+    const result = await refused('pscale', ['shell', 'shop', 'main', '--org', 'acme'], 'mysql.sql.drop', {}, 'SELECT 1;\nDROP TABLE users;\n');
+    expect(result.stderr).toContain('pscale shell > mysql');
+    await ran('pscale', ['shell', 'shop', 'main', '--org', 'acme'], {}, 'SELECT count(*) FROM users;\n');
+    await ran('pscale', ['shell', 'shop', 'dev-alice', '--org', 'acme'], {}, 'DROP TABLE users;\n');
   });
 });
 
