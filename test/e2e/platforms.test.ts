@@ -2,6 +2,8 @@
 // with recording doubles standing in for them: refused calls never reach the double, allowed ones reach
 // it with their argv and stdin untouched.
 
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { makeSandbox, type Sandbox } from '../helpers/sandbox.js';
 
@@ -166,3 +168,18 @@ describe('netlify and ntl', () => {
     await ran('netlify', ['deploy', '--prod', '--dir', 'dist']);
   });
 });
+
+describe('secrets in platform CLI arguments', () => {
+  it('never shows an account key, a SAS token, a connection string, a service token or a Netlify token', async () => {
+    const a = await refused('az', ['storage', 'blob', 'delete', '-c', 'web', '-n', 'a.png', '--account-name', 'shop', '--account-key', 'KEYSECRET1'], 'az.storage.delete');
+    const b = await refused('az', ['storage', 'container', 'delete', '-n', 'web', '--connection-string', 'DefaultEndpointsProtocol=https;AccountName=shop;AccountKey=KEYSECRET2'], 'az.storage.delete');
+    const c = await refused('az', ['storage', 'blob', 'delete-batch', '-s', 'web', '--account-name', 'shop', '--sas-token=sv=2022&sig=KEYSECRET3'], 'az.storage.delete');
+    const d = await refused('pscale', ['database', 'delete', 'shop', '--org', 'acme', '--service-token', 'KEYSECRET4'], 'pscale.database.delete');
+    const e = await refused('ntl', ['sites:delete', 'shop-prod', '--auth', 'KEYSECRET5'], 'netlify.sites.delete');
+    for (const result of [a, b, c, d, e]) expect(result.stderr).not.toMatch(/KEYSECRET/);
+    const audit = readFileSync(join(sb.home, '.local', 'state', 'chaperone', 'audit.jsonl'), 'utf8');
+    expect(audit).toContain('az.storage.delete');
+    expect(audit).not.toMatch(/KEYSECRET/);
+  });
+});
+
