@@ -1,7 +1,8 @@
 // Azure CLI `az` (Azure/azure-cli, Python, knack over argparse).
 //
 // Grammar: argparse. The command's words come first; options may stand anywhere after them, an unknown
-// --flag takes the next word unless it is a flag. `--help`/`-h` anywhere, `help` and `--version` are
+// --flag takes the next word unless it is a flag, and an unambiguous prefix of a known option is that
+// option. `--help`/`-h` anywhere, `help` and `--version` are
 // never gated. Enum values are read without regard to case (`--mode Complete` = `complete`), and az's
 // three-state booleans (`--delete-backup-data true|false|yes|no`) are settled to `true` or `false`.
 //
@@ -80,6 +81,9 @@ const azGrammar = grammar({
     ['--force'],
   ],
   unknownLong: 'greedy',
+  // argparse takes an unambiguous prefix of a long option (`--delete-backup true`); reading it so can
+  // only match more than az itself accepts.
+  abbreviations: true,
 });
 
 /** Flags whose values az compares without case, and three-state booleans. */
