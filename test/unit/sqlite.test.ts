@@ -81,7 +81,6 @@ describe('the SQLite reader on random scripts', () => {
       if (!/['"`[\-/]/.test(text)) expect(held(`${text};\nDROP TABLE orders;`), `seed ${seed}: ${JSON.stringify(text)}`).toBe(true);
     }
   });
-
 });
 
 const sqlite3 = toolGroup('the SQLite reader against the real sqlite3', spawnSync('sqlite3', ['-version'], { encoding: 'utf8' }).status === 0 ? [] : ['sqlite3 is not installed']);
