@@ -42,9 +42,13 @@ export function readSqlite(sql: string): Command[] {
   }
 }
 
+/** SQLite's own statements, which MySQL's classifier does not know (it reads an unknown verb as unreadable). */
+const sqliteVerbs: Record<string, string> = { PRAGMA: 'pragma', VACUUM: 'vacuum', ATTACH: 'attach', DETACH: 'detach', REINDEX: 'reindex', END: 'commit' };
+
 function classifySqlite(tokens: Token[]): Action[] {
   if (tokens.length === 0) return [];
-  // SQLite's UPDATE OR REPLACE / OR IGNORE …: the conflict clause does not change what is overwritten.
+  const verb = tokens[0];
+  if (verb.type === 'word' && Object.hasOwn(sqliteVerbs, verb.value)) return [{ path: [sqliteVerbs[verb.value]] }];
   return classifyTokens(tokens, false, 0);
 }
 

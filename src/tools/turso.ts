@@ -78,7 +78,7 @@ function parse(invocation: Invocation): ParsedInvocation {
  * they match nothing.
  */
 function readShellInput(text: string, cwd: string): Command[] {
-  const commands = readSqlite(text);
+  const commands = readSqlite(withoutDotCommands(text));
   for (const match of text.matchAll(/^[ \t]*\.read[ \t]+("[^"]*"|'[^']*'|\S+)/gm)) {
     const file = match[1].replace(/^(["'])(.*)\1$/, '$2');
     try {
@@ -88,6 +88,23 @@ function readShellInput(text: string, cwd: string): Command[] {
     }
   }
   return commands;
+}
+
+/**
+ * The SQL of the shell's input: a line starting with `.` where a statement may start (at the top, or
+ * after a line ending in `;`) is a dot-command, not SQL. Anywhere else it stays, and is read as SQL.
+ */
+function withoutDotCommands(text: string): string {
+  let boundary = true;
+  return text
+    .split('\n')
+    .map((line) => {
+      const trimmed = line.trim();
+      if (boundary && trimmed.startsWith('.')) return '';
+      if (trimmed !== '' && !trimmed.startsWith('--')) boundary = trimmed.endsWith(';');
+      return line;
+    })
+    .join('\n');
 }
 
 function resolve(parsed: ParsedInvocation, invocation: Invocation): ResolvedTarget {
