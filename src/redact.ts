@@ -2,7 +2,7 @@
 // cookies and Authorization headers are replaced before anything is shown or logged.
 
 const mask = '***';
-const secretWords = 'password|passwd|pwd|token|access_token|refresh_token|api_key|apikey|secret|client_secret';
+const secretWords = 'password|passwd|pwd|token|access_token|refresh_token|api_key|apikey|secret|client_secret|accountkey|sharedaccesskey|sharedaccesssignature|sig';
 
 // Every pattern runs over arguments an agent writes, so none may backtrack over its input: a scheme is
 // only tried where one can start (not inside a run of scheme characters), and a run of spaces only from
@@ -69,6 +69,10 @@ const secretOptionsByTool: Record<string, { spelling: string; attached?: boolean
   'redis-cli': [{ spelling: '-a' }, { spelling: '--pass' }, { spelling: '--askpass' }],
   mongosh: [{ spelling: '-p' }],
   mongo: [{ spelling: '-p' }],
+  az: [{ spelling: '--account-key' }, { spelling: '--sas-token' }, { spelling: '--connection-string' }],
+  pscale: [{ spelling: '--service-token' }],
+  netlify: [{ spelling: '--auth' }],
+  ntl: [{ spelling: '--auth' }],
 };
 
 /**

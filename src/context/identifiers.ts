@@ -36,6 +36,13 @@ export const identifierKinds = {
   // that names production makes the whole command production, but a development one cannot vouch for
   // the others, which may name nothing.
   part: { byToken: true, raiseOnly: true, what: 'one of the units or stacks a command reaches at once' },
+  // platform CLIs (az, wrangler, firebase, neonctl, pscale, turso, netlify)
+  'azure-subscription': { byToken: true, what: 'an Azure subscription name' },
+  'azure-subscription-id': { byToken: false, what: 'an Azure subscription id (a GUID)' },
+  'cloudflare-account': { byToken: false, what: 'a Cloudflare account id' },
+  'wrangler-environment': { byToken: true, raiseOnly: true, what: 'a wrangler --env (it picks a config block; what the command names decides)' },
+  'neon-project': { byToken: false, what: 'a Neon project id (random words: never read by token)' },
+  'netlify-site-id': { byToken: false, what: 'a Netlify site id (a UUID)' },
 } as const;
 
 export type IdentifierKind = keyof typeof identifierKinds;

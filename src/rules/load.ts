@@ -55,15 +55,19 @@ async function loadBuiltin(): Promise<Config> {
       throw new ConfigError(layer.file, undefined, undefined, `${path.join('.')}: ${problem}`);
     });
   }
-  // Running from source (tests, development): read the YAML itself. Neither there: a damaged install.
+  // Running from source (tests, development): read the YAML itself, once per process and content (a
+  // 2,000-line parse on every evaluation is most of a table test's time). Neither there: a damaged install.
   const file = fileURLToPath(new URL('../../rules.yaml', import.meta.url));
   const text = readTextIfExists(file);
   if (text === undefined) {
     throw new EnvironmentFault(fileURLToPath(bundled), "chaperone's compiled rules are missing", 'reinstall chaperone (npm install -g chaperone)');
   }
-  const { layer, complain } = await readLayer(file, text);
+  if (sourceLayer?.text !== text) sourceLayer = { text, read: readLayer(file, text) };
+  const { layer, complain } = await sourceLayer.read;
   return applyLayer(emptyConfig(), layer, 'builtin', complain);
 }
+
+let sourceLayer: { text: string; read: ReturnType<typeof readLayer> } | undefined;
 
 /** Parses and validates one YAML file into a layer. */
 export async function readLayer(file: string, text: string): Promise<{ layer: Layer; complain: Complain }> {

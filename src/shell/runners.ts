@@ -19,6 +19,8 @@ export const packageExecutables: Record<string, string> = {
   heroku: 'heroku',
   mongosh: 'mongosh',
   'aws-cdk': 'cdk',
+  'firebase-tools': 'firebase',
+  'netlify-cli': 'netlify',
 };
 
 /** The package name in a spec: `@railway/cli@3.4.0` → `@railway/cli`, `vercel@latest` → `vercel`. */

@@ -72,6 +72,13 @@ export async function switchesOf(argv: readonly string[], cwd: string, env: Node
       return kubectx(args, env);
     case 'kubens':
       return kubens(args, env);
+    case 'az':
+    case 'firebase':
+    case 'neonctl':
+    case 'neon':
+    case 'turso':
+    case 'pscale':
+      return (await import('./platforms.js')).platformSwitches(name, args, cwd, env);
     case 'kubectl':
     case 'railway':
     case 'terraform':

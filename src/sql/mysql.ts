@@ -227,7 +227,8 @@ function isCompound(tokens: Token[]): boolean {
 
 const isWord = (t: Token | undefined, ...words: string[]) => t?.type === 'word' && words.includes(t.value);
 
-function classifyTokens(tokens: Token[], escapes: boolean, depth: number): Action[] {
+/** What a statement's tokens do; also the SQLite reader's classifier (src/sql/sqlite.ts). */
+export function classifyTokens(tokens: Token[], escapes: boolean, depth: number): Action[] {
   let i = 0;
   while (tokens[i]?.value === '(') i++; // (SELECT …) UNION …
   const verb = tokens[i];

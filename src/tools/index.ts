@@ -55,6 +55,14 @@ const registry: ToolEntry[] = [
   { name: 'serverless', executables: ['serverless', 'sls'], load: async () => (await import('./serverless.js')).serverless },
   { name: 'mongorestore', executables: ['mongorestore'], load: async () => (await import('./mongorestore.js')).mongorestore },
   { name: 'mysqladmin', executables: ['mysqladmin', 'mariadb-admin'], load: async () => (await import('./mysqladmin.js')).mysqladmin },
+  // platform CLIs
+  { name: 'az', executables: ['az'], load: async () => (await import('./az.js')).az },
+  { name: 'wrangler', executables: ['wrangler'], load: async () => (await import('./wrangler.js')).wrangler },
+  { name: 'firebase', executables: ['firebase'], load: async () => (await import('./firebase.js')).firebase },
+  { name: 'neonctl', executables: ['neonctl', 'neon'], load: async () => (await import('./neonctl.js')).neonctl },
+  { name: 'pscale', executables: ['pscale'], load: async () => (await import('./pscale.js')).pscale },
+  { name: 'turso', executables: ['turso'], load: async () => (await import('./turso.js')).turso },
+  { name: 'netlify', executables: ['netlify', 'ntl'], load: async () => (await import('./netlify.js')).netlify },
 ];
 
 /** The names rules may use in `tool:`. */
