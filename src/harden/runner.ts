@@ -7,8 +7,9 @@
 // a bug in the runner gives no more. Why a C file: the kernel ignores setgid on scripts, and Node has
 // no way to be started setgid safely. Why it passes the caller's environment under a prefix: Node reads
 // NODE_OPTIONS, NODE_PATH, OPENSSL_CONF and friends at start-up, each a way to run the caller's code
-// with the group; renamed, they reach the decision (which must see them: PGHOST, AWS_PROFILE…) and the
-// tool (which must get them untouched), and Node itself sees none of them.
+// with the group. Node already ignores most of them when its real and effective group differ, as here;
+// renamed, none of them can reach Node whatever a Node version decides, and they still reach the
+// decision (which must see them: PGHOST, AWS_PROFILE…) and the tool (which gets them untouched).
 //
 // The runner decides nothing and trusts nothing it is told: it starts the fixed Node binary on the
 // fixed, root-owned copy of chaperone, which judges the call again from scratch (src/harden/run.ts).
