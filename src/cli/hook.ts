@@ -17,6 +17,7 @@ export async function runHook(agent: HookAgent, env: NodeJS.ProcessEnv): Promise
     const input = JSON.parse(await readInput()) as Record<string, unknown>;
     const request = readHookRequest(agent, input);
     if (request.command === undefined) return hookAnswer(agent, 'allow', '');
+    if (typedIntoLater.includes(agent) && interactiveShell.test(request.command)) return hookAnswer(agent, 'deny', interactiveShellReason);
     const cwd = request.cwd && isDirectory(request.cwd) ? request.cwd : process.cwd();
     const reason = await judgeLine(request.command, cwd, env);
     return reason === undefined ? hookAnswer(agent, 'allow', '') : hookAnswer(agent, 'deny', reason);
@@ -29,6 +30,18 @@ export async function runHook(agent: HookAgent, env: NodeJS.ProcessEnv): Promise
     );
   }
 }
+
+/**
+ * Codex can start a shell on a terminal (exec_command with a tty) and then type lines into it with
+ * write_stdin, which fires no hook (seen with Codex 0.171.0): the hook would judge `bash` and never the
+ * `railway volume delete` typed into it. So a bare interactive shell is refused where that is possible;
+ * the shims on the shell's PATH still judge what it runs, but this layer would be blind.
+ */
+const typedIntoLater: HookAgent[] = ['codex'];
+const interactiveShell = /^\s*(exec\s+)?(\S*\/)?(ba|z|da|k|fi|tc|c)?sh(\s+(-[ilsn]+|--login|--norc|--noprofile|--posix|-o\s+\S+))*\s*$/;
+const interactiveShellReason =
+  'chaperone: refused: an interactive shell; what is typed into it later reaches no hook, so chaperone could not judge it. ' +
+  'Run each command as its own call instead.';
 
 /** Undefined when the line may run; else the reason it may not, in words for the agent. */
 async function judgeLine(line: string, cwd: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {

@@ -68,12 +68,18 @@ program
 
 program
   .command('uninstall')
-  .description('remove the shims')
+  .description("remove the shims and the hooks `chaperone setup` wrote into each agent's config")
   .addOption(dirOption())
-  .argument('[tools...]', 'tools to unshim (default: all)')
-  .action((tools: string[], options: { dir: string }) => {
+  .argument('[tools...]', 'tools to unshim (default: all, and the agent hooks with them)')
+  .option('--keep-hooks', "leave the agents' hooks in place")
+  .option('--project <dir>', "also remove the hooks from this project's agent files")
+  .action(async (tools: string[], options: { dir: string; keepHooks?: boolean; project?: string }) => {
     const removed = removeShims(options.dir, checkToolNames(tools));
     process.stdout.write(`chaperone: removed ${removed.length} shims from ${options.dir}\n`);
+    // Naming some tools takes only those shims away; the guard as a whole stays, hooks included.
+    if (tools.length > 0) return;
+    const { uninstallAgents } = await import('./uninstall.js');
+    process.stdout.write(uninstallAgents({ keepHooks: options.keepHooks ?? false, project: options.project, shimDir: options.dir }, env));
   });
 
 program
@@ -199,8 +205,8 @@ program
 
 program
   .command('setup')
-  .description("write an agent's hook configuration (claude, cursor, codex, gemini): merged, backed up, idempotent")
-  .argument('<agent>', 'claude, cursor, codex or gemini')
+  .description("write an agent's hook configuration (claude, cursor, codex, gemini, copilot): merged, backed up, idempotent")
+  .argument('<agent>', 'claude, cursor, codex, gemini or copilot')
   .addOption(dirOption())
   .option('--print', 'show the resulting file instead of writing it')
   .option('--project <dir>', "configure this project's files instead of your user files")
@@ -216,6 +222,8 @@ program
       process.stdout.write(`chaperone: wrote ${result.file}${result.backup ? ` (the previous version is in ${result.backup})` : ''}.\n`);
     }
     if (!options.print) {
+      const { agentAdvice } = await import('./agent-facts.js');
+      process.stdout.write(await agentAdvice(agent as never, process.cwd(), env));
       const { offerPin } = await import('./approve.js');
       await offerPin(env);
     }

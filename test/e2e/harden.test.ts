@@ -11,6 +11,7 @@ import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, mkdtempSync,
 import { join } from 'node:path';
 import { cliPath } from '../helpers/sandbox.js';
 import { toolGroup, which } from '../helpers/system.js';
+import { haveTmux, Terminals } from '../helpers/terminal.js';
 
 /** The psql binary itself, not Debian's pg_wrapper (a Perl script) in front of it. */
 function realPsql(): string | undefined {
@@ -147,7 +148,7 @@ describe.skipIf(group.skip)(group.title, () => {
     const evil = join(home, 'evil.cjs');
     const marker = join(home, 'evil-ran');
     await asAgent(['sh', '-c', `printf '%s' "require('fs').writeFileSync('${marker}', String(process.getegid())); require('child_process').execFileSync('${aws}', ['s3','rb','s3://acme-prod','--force'])" > ${evil}`]);
-    for (const extra of [{ NODE_OPTIONS: `--require ${evil}` }, { OPENSSL_CONF: evil, NODE_PATH: home }]) {
+    for (const extra of [{ NODE_OPTIONS: `--require ${evil}` }, { OPENSSL_CONF: evil, NODE_PATH: home }] as Record<string, string>[]) {
       const run = await asAgent(['psql', '--version'], extra);
       expect(run.exitCode).toBe(0);
       expect(existsSync(marker)).toBe(false);
@@ -235,7 +236,60 @@ describe.skipIf(group.skip)(group.title, () => {
     clearRecord();
     expect((await asAgent(['aws', 's3', 'rb', 's3://acme-prod', '--force', '--profile', 'prod'])).exitCode).toBe(77);
     expect(awsRecord()).toBeUndefined();
-  });
+
+    // An agent that hides its markers and makes itself a terminal can type the name; it still needs the
+    // PIN. With a wrong one nothing is approved; with the right one (a human's), the call runs once.
+    if (!haveTmux) {
+      if (process.env.CHAPERONE_REQUIRE_REAL_TOOLS === '1') throw new Error('tmux is missing, and CHAPERONE_REQUIRE_REAL_TOOLS=1 is set');
+      console.warn('harden: the PIN at a real terminal is not tried: tmux is missing');
+      return;
+    }
+    const terminals = new Terminals();
+    const world = {
+      env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8' },
+      work,
+      write: (relative: string, text: string) => {
+        const file = join(prefix, relative);
+        writeFileSync(file, text, { mode: 0o755 });
+        return file;
+      },
+    };
+    const approveAsAgentUser = () =>
+      terminals.open(world as never, `runuser -u ${agent} -- env -i PATH=${shims}:/usr/bin:/bin LANG=C.UTF-8 ${runner} chaperone approve ${code}`);
+    try {
+      const wrong = approveAsAgentUser();
+      await wrong.waitFor('Type prod to approve it');
+      wrong.type('prod');
+      wrong.press('Enter');
+      await wrong.waitFor('PIN');
+      wrong.type('0000');
+      wrong.press('Enter');
+      const denied = await wrong.exit();
+      expect(denied.code).toBe(77);
+      expect(denied.screen).toContain('wrong PIN; not approved');
+      expect((await asAgent(['aws', 's3', 'rb', 's3://acme-prod', '--force', '--profile', 'prod'])).exitCode).toBe(77);
+      expect(awsRecord()).toBeUndefined();
+
+      const right = approveAsAgentUser();
+      await right.waitFor('Type prod to approve it');
+      right.type('prod');
+      right.press('Enter');
+      await right.waitFor('PIN');
+      right.type('4831');
+      right.press('Enter');
+      const approved = await right.exit();
+      expect(approved.screen).toContain(`chaperone: approved ${code} until`);
+      expect(approved.code).toBe(0);
+      const once = await asAgent(['aws', 's3', 'rb', 's3://acme-prod', '--force', '--profile', 'prod']);
+      expect(once.exitCode).toBe(0);
+      expect(awsRecord()).toContain('s3://acme-prod');
+      clearRecord();
+      expect((await asAgent(['aws', 's3', 'rb', 's3://acme-prod', '--force', '--profile', 'prod'])).exitCode).toBe(77);
+      expect(awsRecord()).toBeUndefined();
+    } finally {
+      terminals.close();
+    }
+  }, 60_000);
 
   it('doctor --strict passes on the hardened machine and fails, naming it, when a property breaks', async () => {
     const doctor = () => execa('runuser', ['-u', agent, '--', process.execPath, join(lib, 'dist/cli.js'), 'doctor', '--strict'], { reject: false, cwd: work });
