@@ -17,7 +17,7 @@ interface Options {
 }
 
 export function hardenCommand(options: Options): number {
-  if (!/^[a-z_][a-z0-9_-]{0,30}$/.test(options.group)) throw new UserError(`chaperone harden: --group ${options.group} is not a group name`, ExitCode.config);
+  if (!/^[a-z_][a-z0-9_-]{0,24}$/.test(options.group)) throw new UserError(`chaperone harden: --group ${options.group} is not a group name`, ExitCode.config);
   const paths = layout(options.prefix);
   const stateFile = join(paths.etc, 'harden.json');
   const previous = existsSync(stateFile) ? (JSON.parse(readFileSync(stateFile, 'utf8')) as HardenState) : undefined;
@@ -37,7 +37,7 @@ export function hardenCommand(options: Options): number {
     }
     const tools = [...new Set([...(options.tools ? options.tools.split(',').filter(Boolean) : Object.keys(toolPaths).length ? [] : defaultTools), ...Object.keys(toolPaths)])];
     if (!options.agentUser?.length && !previous?.agentUsers.length) throw new UserError('chaperone harden: name the user agents run as: --agent-user NAME', ExitCode.config);
-    changes = plan({ prefix: options.prefix, group: options.group, agentUsers: options.agentUser ?? [], tools, toolPaths, node: process.execPath }, previous).changes;
+    changes = plan({ prefix: options.prefix, group: options.group, toolsGroup: `${options.group}-tools`, agentUsers: options.agentUser ?? [], tools, toolPaths, node: process.execPath }, previous).changes;
   }
   for (const change of changes) {
     process.stdout.write(`${options.print ? 'would: ' : ''}${change.text}\n`);

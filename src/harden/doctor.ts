@@ -1,6 +1,6 @@
 // `chaperone doctor --strict`: is the hardening standing? Each property harden set up, checked on the
 // machine as it is now (a later `apt upgrade` puts a tool's mode back; a hand edit opens a store), and
-// any failure makes the command exit 1.
+// any failure makes the command exit 1. Run it as root: some of what it checks only root may look at.
 
 import { execFileSync } from 'node:child_process';
 import { readdirSync, statSync, type Stats } from 'node:fs';
@@ -45,6 +45,18 @@ export function strictDoctor(): DoctorLine[] {
     `the runner ${state.runner} is root:${group} 2755`,
     `the runner ${state.runner} ${runner ? `is ${runner.uid}:${runner.gid} ${(runner.mode & 0o7777).toString(8)}` : 'is missing'}; run \`chaperone harden\` again`,
   );
+  const exec = stat(state.exec);
+  check(
+    !!exec && exec.uid === 0 && exec.gid === state.toolsGid && (exec.mode & 0o7777) === 0o2755,
+    `${state.exec} is root:${state.toolsGroup} 2755`,
+    `${state.exec} ${exec ? `is ${exec.uid}:${exec.gid} ${(exec.mode & 0o7777).toString(8)}` : 'is missing'}; run \`chaperone harden\` again`,
+  );
+  const privateDir = stat(join(state.exec, '..'));
+  check(
+    !!privateDir && privateDir.uid === 0 && privateDir.gid === gid && (privateDir.mode & 0o007) === 0,
+    `only ${group} may reach ${state.exec}`,
+    `${join(state.exec, '..')} must be root:${group} with no access for others; run \`chaperone harden\` again`,
+  );
   const loose = looseFiles(state.lib);
   check(loose.length === 0, `chaperone's copy in ${state.lib} is root's, writable by root only`, `writable by someone other than root: ${loose.slice(0, 5).join(', ')}`);
   const node = stat(state.node);
@@ -54,8 +66,8 @@ export function strictDoctor(): DoctorLine[] {
     const locked = state.locked.filter((l) => l.path === path || l.path.endsWith(`/${tool}`)).map((l) => l.path);
     for (const file of new Set([path, ...locked])) {
       const s = stat(file);
-      const ok = !!s && s.uid === 0 && s.gid === gid && (s.mode & 0o7777) === 0o750;
-      check(ok, `${tool}: ${file} is root:${group} 0750 (the agent can neither run nor copy it)`, `${tool}: ${file} ${s ? `is ${s.uid}:${s.gid} ${(s.mode & 0o7777).toString(8)}` : 'is missing'}; an upgrade may have reset it: run \`chaperone harden\` again`);
+      const ok = !!s && s.uid === 0 && s.gid === state.toolsGid && (s.mode & 0o7777) === 0o750;
+      check(ok, `${tool}: ${file} is root:${state.toolsGroup} 0750 (the agent can neither run nor copy it)`, `${tool}: ${file} ${s ? `is ${s.uid}:${s.gid} ${(s.mode & 0o7777).toString(8)}` : 'is missing'}; an upgrade may have reset it: run \`chaperone harden\` again`);
     }
   }
 
@@ -73,7 +85,8 @@ export function strictDoctor(): DoctorLine[] {
       lines.push({ ok: true, warn: true, text: `agent user ${user} no longer exists` });
       continue;
     }
-    check(!groups.includes(group) && user !== 'root', `agent user ${user} is not in ${group}`, `agent user ${user} is in ${group} (or is root): it could run the real tools directly; gpasswd -d ${user} ${group}`);
+    const inside = [group, state.toolsGroup].filter((g) => groups.includes(g));
+    check(inside.length === 0 && user !== 'root', `agent user ${user} is in neither ${group} nor ${state.toolsGroup}`, `agent user ${user} is in ${inside.join(' and ') || 'every group (root)'}: it could reach the store or the real tools directly; gpasswd -d ${user} ${inside[0] ?? group}`);
   }
   return lines;
 }
@@ -85,7 +98,15 @@ function looseFiles(dir: string): string[] {
     const s = stat(path);
     if (!s) return;
     if (s.uid !== 0 || writableByOthers(s)) out.push(path);
-    if (s.isDirectory()) for (const entry of readdirSync(path)) walk(join(path, entry));
+    if (!s.isDirectory()) return;
+    let entries: string[];
+    try {
+      entries = readdirSync(path);
+    } catch {
+      out.push(`${path} (this user cannot look inside; run doctor --strict as root)`);
+      return;
+    }
+    for (const entry of entries) walk(join(path, entry));
   };
   walk(dir);
   return out;

@@ -6,10 +6,12 @@
 //     may then only tighten (src/rules/load.ts, trust 'hardened-user');
 //   - the approval store, PIN failures and the audit log move to <state>/<user>/, and the PIN to
 //     <etc>/pin: root-owned, writable (the PIN: readable) only by the group GROUP, never by the agent;
-//   - each covered tool's real binary becomes root:GROUP 0750: the agent's user, not in GROUP, can
-//     neither execute it by path or symlink (the mode is the inode's) nor copy it (no read either);
+//   - each covered tool's real binary becomes root:GROUP-tools 0750: the agent's user, in neither
+//     group, can neither execute it by path or symlink (the mode is the inode's) nor copy it (no read);
 //   - one setgid-GROUP runner (src/harden/runner.ts) is the only way in: it starts a root-owned copy
-//     of chaperone, which judges every call again before it starts the tool (src/harden/run.ts);
+//     of chaperone, which judges every call again (src/harden/run.ts) and then starts the tool through
+//     chaperone-exec, which trades GROUP for GROUP-tools: a running tool can run tools, never write the
+//     store or read the PIN;
 //   - approvals need the PIN; `chaperone doctor --strict` checks every one of these.
 //
 // Every change is listed first (--print shows the list and changes nothing); applying it twice changes
@@ -23,11 +25,12 @@ import { fileURLToPath } from 'node:url';
 import { ExitCode, UserError } from '../errors.js';
 import { shimMarker } from '../shim/find-real.js';
 import { type HardenState } from './system.js';
-import { runnerSource } from './runner.js';
+import { execSource, runnerSource } from './runner.js';
 
 export interface HardenOptions {
   prefix: string;
   group: string;
+  toolsGroup: string;
   agentUsers: string[];
   tools: string[];
   /** NAME=PATH: the real binary for NAME, instead of looking on PATH. */
@@ -50,6 +53,9 @@ export function layout(prefix: string) {
     state: root('/var/lib/chaperone'),
     lib: root('/usr/local/lib/chaperone'),
     runner: root('/usr/local/lib/chaperone/chaperone-run'),
+    /** Only the runner's group may enter: the agent cannot reach chaperone-exec. */
+    private: root('/usr/local/lib/chaperone/private'),
+    exec: root('/usr/local/lib/chaperone/private/chaperone-exec'),
     shims: root('/usr/local/lib/chaperone/shims'),
   };
 }
@@ -116,10 +122,12 @@ export function plan(options: HardenOptions, previous: HardenState | undefined):
   const paths = layout(options.prefix);
   const changes: Change[] = [];
   const gid = groupId(options.group);
-  if (gid === undefined) {
-    changes.push({ text: `create the system group ${options.group}`, apply: () => void run('groupadd', ['--system', options.group]) });
+  const toolsGid = groupId(options.toolsGroup);
+  for (const [name, id] of [[options.group, gid], [options.toolsGroup, toolsGid]] as const) {
+    if (id === undefined) changes.push({ text: `create the system group ${name}`, apply: () => void run('groupadd', ['--system', name]) });
   }
   const gidNow = () => groupId(options.group) ?? fail(`group ${options.group} could not be created`);
+  const toolsGidNow = () => groupId(options.toolsGroup) ?? fail(`group ${options.toolsGroup} could not be created`);
 
   for (const user of options.agentUsers) {
     let groups: string[];
@@ -128,8 +136,8 @@ export function plan(options: HardenOptions, previous: HardenState | undefined):
     } catch {
       throw new UserError(`chaperone harden: no user ${user}; create it first (useradd ${user}).`, ExitCode.config);
     }
-    if (groups.includes(options.group)) {
-      changes.push({ text: `remove agent user ${user} from group ${options.group}`, apply: () => void run('gpasswd', ['-d', user, options.group]) });
+    for (const name of [options.group, options.toolsGroup]) {
+      if (groups.includes(name)) changes.push({ text: `remove agent user ${user} from group ${name}`, apply: () => void run('gpasswd', ['-d', user, name]) });
     }
   }
 
@@ -139,6 +147,8 @@ export function plan(options: HardenOptions, previous: HardenState | undefined):
     node: options.node,
     group: options.group,
     gid: gid ?? -1,
+    toolsGroup: options.toolsGroup,
+    toolsGid: toolsGid ?? -1,
     agentUsers: [...new Set([...(previous?.agentUsers ?? []), ...options.agentUsers])],
     tools: { ...previous?.tools },
     locked: [...(previous?.locked ?? [])],
@@ -174,7 +184,8 @@ export function plan(options: HardenOptions, previous: HardenState | undefined):
       cpSync(dist, join(paths.lib, 'dist'), { recursive: true, dereference: true });
       for (const [name, dir] of packages) cpSync(dir, join(paths.lib, 'node_modules', name), { recursive: true, dereference: true });
       writeFileSync(join(paths.lib, 'dist', 'install.json'), `${JSON.stringify({ etc: paths.etc })}\n`);
-      rootOwnTree(paths.lib);
+      rootOwnTree(join(paths.lib, 'dist'));
+      rootOwnTree(join(paths.lib, 'node_modules'));
     },
   });
 
@@ -190,6 +201,21 @@ export function plan(options: HardenOptions, previous: HardenState | undefined):
       execFileSync('mv', ['-f', building, paths.runner]);
     },
   });
+  changes.push({
+    text: `compile ${paths.exec} (cc): root:${options.toolsGroup} 2755 (setgid ${options.toolsGroup}) in ${paths.private}, root:${options.group} 0750`,
+    apply: () => {
+      mkdirSync(paths.private, { recursive: true });
+      chownSync(paths.private, 0, gidNow());
+      chmodSync(paths.private, 0o750);
+      const source = `${paths.exec}.c`;
+      writeFileSync(source, execSource());
+      const building = `${paths.exec}.new`;
+      run('cc', ['-O2', '-Wall', '-o', building, source]);
+      chownSync(building, 0, toolsGidNow());
+      chmodSync(building, 0o2755);
+      execFileSync('mv', ['-f', building, paths.exec]);
+    },
+  });
 
   for (const tool of options.tools) {
     const explicit = options.toolPaths[tool];
@@ -200,9 +226,9 @@ export function plan(options: HardenOptions, previous: HardenState | undefined):
       const stat = lstatSync(file);
       if (!state.locked.some((l) => l.path === file)) state.locked.push({ path: file, uid: stat.uid, gid: stat.gid, mode: stat.mode & 0o7777 });
       changes.push({
-        text: `${file}: root:${options.group} 0750 (was ${stat.uid}:${stat.gid} ${(stat.mode & 0o7777).toString(8)}); only the runner's group may run or read it`,
+        text: `${file}: root:${options.toolsGroup} 0750 (was ${stat.uid}:${stat.gid} ${(stat.mode & 0o7777).toString(8)}); only the tools' group may run or read it`,
         apply: () => {
-          chownSync(file, 0, gidNow());
+          chownSync(file, 0, toolsGidNow());
           chmodSync(file, 0o750);
         },
       });
@@ -222,6 +248,7 @@ export function plan(options: HardenOptions, previous: HardenState | undefined):
     text: `${join(paths.etc, 'harden.json')}: the hardened state (tools, locked files, group), root 0644`,
     apply: () => {
       state.gid = gidNow();
+      state.toolsGid = toolsGidNow();
       writeFileSync(join(paths.etc, 'harden.json'), `${JSON.stringify(state, null, 2)}\n`, { mode: 0o644 });
       chownSync(join(paths.etc, 'harden.json'), 0, 0);
       chmodSync(join(paths.etc, 'harden.json'), 0o644);

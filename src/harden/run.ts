@@ -4,8 +4,9 @@
 //
 // It does not trust whoever called the runner: it reads the system layer and the user's layers, judges
 // the call exactly as a shim would, gates it (the PIN at the terminal, approvals from root's store),
-// and only then starts the real binary root registered for TOOL, which only this group may execute.
-// Node cannot exec, so it spawns the tool and mirrors its exit (src/shim/run.ts).
+// and only then starts the real binary root registered for TOOL, through chaperone-exec, so that the
+// tool runs with the tools' group and not this one. Node cannot exec, so it spawns the tool and mirrors
+// its exit (src/shim/run.ts).
 
 import { ExitCode, UserError } from '../errors.js';
 import { hardenState } from './system.js';
@@ -54,5 +55,6 @@ export async function hardenedRun(argv: string[]): Promise<void> {
   if (depth > 8) throw new UserError(`chaperone: ${tool} called itself through the runner 8 times; nothing ran.`, ExitCode.internal);
   const evaluation = await evaluate({ tool, args, cwd, env });
   if (!(await passGate(evaluation))) process.exit(ExitCode.refused);
-  runRealTool(real, tool, args, { ...env, [depthVariable]: String(depth) }, evaluation);
+  // Through chaperone-exec, which trades this process's group for the tools' group (src/harden/runner.ts).
+  runRealTool(state.exec, tool, [real, tool, ...args], { ...env, [depthVariable]: String(depth) }, evaluation);
 }

@@ -70,3 +70,30 @@ int main(int argc, char **argv) {
 }
 `;
 }
+
+/**
+ * The second file, which starts the real tool: `chaperone-exec PATH ARGV0 ARGS…`, setgid to the tools'
+ * group, in a directory only the runner's group may enter. Two groups, because a running tool holds the
+ * group it was started with: had it the runner's, `psql -o` or `aws s3 cp` could write the approval
+ * store and `psql -f` send the PIN's hash to a server of the agent's. Executed by the decision (which has
+ * the runner's group), it swaps that group for the tools' group and becomes the tool; the tool then has
+ * the tools' group only, which runs real tools and opens nothing of chaperone's.
+ */
+export function execSource(): string {
+  return `/* chaperone-exec: written and compiled by \`chaperone harden\` (src/harden/runner.ts). */
+#include <stdio.h>
+#include <unistd.h>
+
+extern char **environ;
+
+int main(int argc, char **argv) {
+  if (argc < 3 || argv[1][0] != '/') {
+    fputs("chaperone-exec: usage: chaperone-exec /PATH ARGV0 [ARG...]\\n", stderr);
+    return 2;
+  }
+  execve(argv[1], argv + 2, environ);
+  perror("chaperone-exec");
+  return 126;
+}
+`;
+}

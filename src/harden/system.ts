@@ -25,8 +25,14 @@ export interface HardenState {
   lib: string;
   runner: string;
   node: string;
+  /** The runner's group: root's stores and the PIN. */
   group: string;
   gid: number;
+  /** The tools' group: executes the real binaries, and nothing of chaperone's. */
+  toolsGroup: string;
+  toolsGid: number;
+  /** chaperone-exec, setgid toolsGroup, in a directory only `group` may enter. */
+  exec: string;
   agentUsers: string[];
   /** Tool name → the real binary the runner runs for it. */
   tools: Record<string, string>;

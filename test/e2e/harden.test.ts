@@ -29,7 +29,9 @@ const group = toolGroup('chaperone harden, tried by a real second user', problem
 
 const suffix = randomBytes(3).toString('hex');
 const agent = `chapagent${suffix}`;
-const toolsGroup = `chaptools${suffix}`;
+const storeGroup = `chapg${suffix}`;
+/** What harden names the tools' group: the store group's name and -tools. */
+const toolsGroup = `${storeGroup}-tools`;
 
 describe.skipIf(group.skip)(group.title, () => {
   let prefix: string;
@@ -72,8 +74,15 @@ describe.skipIf(group.skip)(group.title, () => {
     copyFileSync(realPsql()!, psql);
     chmodSync(psql, 0o755);
     aws = join(prefix, 'tools', 'aws');
-    writeFileSync(aws, `#!/bin/sh\nprintf '%s\\n' "$@" > ${records}/aws.argv\necho aws-ran\n`, { mode: 0o755 });
-    const hardened = await root(['harden', '--prefix', prefix, '--group', toolsGroup, '--agent-user', agent, '--tool', `psql=${psql}`, '--tool', `aws=${aws}`]);
+    // With PROBE set, the double also tries what a tool steered by the agent would: read the PIN, write
+    // the store.
+    writeFileSync(
+      aws,
+      `#!/bin/sh -p\nprintf '%s\\n' "$@" > ${records}/aws.argv\n` +
+        `if [ -n "$PROBE" ]; then { id -Gn; cat ${prefix}/etc/chaperone/pin; ls ${prefix}/var/lib/chaperone/${agent}; echo '{}' > ${prefix}/var/lib/chaperone/${agent}/approvals.json; } > ${records}/probe 2>&1; fi\necho aws-ran\n`,
+      { mode: 0o755 },
+    );
+    const hardened = await root(['harden', '--prefix', prefix, '--group', storeGroup, '--agent-user', agent, '--tool', `psql=${psql}`, '--tool', `aws=${aws}`]);
     expect(hardened.stderr).toBe('');
     expect(hardened.exitCode).toBe(0);
     lib = join(prefix, 'usr/local/lib/chaperone');
@@ -83,12 +92,12 @@ describe.skipIf(group.skip)(group.title, () => {
 
   afterAll(async () => {
     if (userCreated) await execa('userdel', ['-r', agent], { reject: false });
-    await execa('groupdel', [toolsGroup], { reject: false });
+    for (const name of [toolsGroup, storeGroup]) await execa('groupdel', [name], { reject: false });
     if (prefix) rmSync(prefix, { recursive: true, force: true });
   });
 
   it('--print lists each change and makes none; a second harden changes nothing more', async () => {
-    const printed = await root(['harden', '--print', '--prefix', prefix, '--group', toolsGroup, '--agent-user', agent, '--tool', `psql=${psql}`]);
+    const printed = await root(['harden', '--print', '--prefix', prefix, '--group', storeGroup, '--agent-user', agent, '--tool', `psql=${psql}`]);
     expect(printed.exitCode).toBe(0);
     expect(printed.stdout).toContain(`would: ${psql}: root:${toolsGroup} 0750 (was 0:${statSync(psql).gid} 750)`);
     expect(printed.stdout).not.toContain('create the system group');
@@ -210,7 +219,7 @@ describe.skipIf(group.skip)(group.title, () => {
   it('approvals need the PIN: the agent can neither approve, nor read, replace or remove the PIN', async () => {
     const pinFile = join(prefix, 'etc/chaperone/pin');
     // Without a PIN, a hardened machine approves nothing (the agent is refused before that, as an agent).
-    const gid = Number((await execa('getent', ['group', toolsGroup])).stdout.split(':')[2]);
+    const gid = Number((await execa('getent', ['group', storeGroup])).stdout.split(':')[2]);
     const salt = randomBytes(16);
     const cost = { N: 2 ** 15, r: 8, p: 1 };
     const hash = scryptSync('4831', salt, 32, { ...cost, maxmem: 256 * cost.N * cost.r });
@@ -291,9 +300,27 @@ describe.skipIf(group.skip)(group.title, () => {
     }
   }, 60_000);
 
+  it('a real tool started through the runner has the tools\' group only: it can neither read the PIN nor write the store', async () => {
+    clearRecord();
+    const probe = await asAgent(['aws', 's3', 'ls', '--profile', 'dev'], { PROBE: '1' });
+    expect(probe.exitCode).toBe(0);
+    expect(awsRecord()).toBe('s3\nls\n--profile\ndev\n');
+    const seen = readFileSync(join(records, 'probe'), 'utf8');
+    expect(seen.split('\n')[0].split(' ')).toContain(toolsGroup);
+    expect(seen.split('\n')[0].split(' ')).not.toContain(storeGroup);
+    expect(seen).not.toContain('scrypt');
+    expect(seen.match(/Permission denied/g)?.length).toBe(3);
+    expect(existsSync(join(prefix, 'etc/chaperone/pin'))).toBe(true);
+  });
+
   it('doctor --strict passes on the hardened machine and fails, naming it, when a property breaks', async () => {
-    const doctor = () => execa('runuser', ['-u', agent, '--', process.execPath, join(lib, 'dist/cli.js'), 'doctor', '--strict'], { reject: false, cwd: work });
+    // As root, as documented: the agent user cannot even look at some of what is checked.
+    const doctor = () => execa(process.execPath, [join(lib, 'dist/cli.js'), 'doctor', '--strict'], { reject: false, cwd: work });
+    const asAgentUser = await execa('runuser', ['-u', agent, '--', process.execPath, join(lib, 'dist/cli.js'), 'doctor', '--strict'], { reject: false, cwd: work });
+    expect(asAgentUser.exitCode).toBe(1);
+    expect(asAgentUser.stdout).toContain('run doctor --strict as root');
     const good = await doctor();
+    expect(good.stderr).toBe('');
     expect(good.stdout).not.toContain('FAIL');
     expect(good.exitCode).toBe(0);
     chmodSync(psql, 0o755); // what a package upgrade does
