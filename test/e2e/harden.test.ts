@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { randomBytes, scryptSync } from 'node:crypto';
-import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cliPath } from '../helpers/sandbox.js';
 import { toolGroup, which } from '../helpers/system.js';
@@ -101,6 +101,13 @@ describe.skipIf(group.skip)(group.title, () => {
     expect(printed.exitCode).toBe(0);
     expect(printed.stdout).toContain(`would: ${psql}: root:${toolsGroup} 0750 (was 0:${statSync(psql).gid} 750)`);
     expect(printed.stdout).not.toContain('create the system group');
+    // Found on this machine's PATH: the psql binary itself, never Debian's pg_wrapper in front of it
+    // (which runs pg_dump and the rest too); --print touches none of it.
+    const found = await root(['harden', '--print', '--prefix', prefix, '--group', storeGroup, '--agent-user', agent, '--tools', 'psql']);
+    expect(found.exitCode).toBe(0);
+    expect(found.stdout).toContain(`would: ${realpathSync(realPsql()!)}: root:${toolsGroup} 0750`);
+    expect(found.stdout).not.toContain('pg_wrapper');
+    expect(statSync(realPsql()!).gid).toBe(0);
     const state = JSON.parse(readFileSync(join(prefix, 'etc/chaperone/harden.json'), 'utf8'));
     // The original mode is what undo puts back, even after harden ran twice.
     expect(state.locked.find((l: { path: string }) => l.path === psql).mode).toBe(0o755);
