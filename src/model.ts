@@ -99,6 +99,10 @@ export interface StdinReadAhead {
    * (psql); `pass` goes through as it is, because the decision already counted it as unreadable.
    */
   rest?: 'sql' | 'pass';
+  /** The tool's descriptor the bytes came from and go back to: 0 (stdin), or N of a `/dev/fd/N` it was given. */
+  fd?: number;
+  /** The tool opens it by path (`-f /dev/stdin`, `-f <(…)`), so it must be given a pipe it can open. */
+  byPath?: boolean;
 }
 
 export type EnvironmentClass = 'production' | 'staging' | 'development' | 'unknown';

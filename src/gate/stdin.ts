@@ -10,7 +10,8 @@ import type { Evaluation, StdinReadAhead } from '../model.js';
 import { escapeControl } from '../display/describe.js';
 import { redactText } from '../redact.js';
 import { rawText } from '../sql/units.js';
-import { sessionFor } from '../tools/psql.js';
+import { streamReaderFor } from '../tools/psql.js';
+import { toolOf } from '../tools/index.js';
 import { passGate } from './gate.js';
 
 const sliceSize = 1024 * 1024;
@@ -21,22 +22,9 @@ export interface FeedOutcome {
 }
 
 export async function feedStdin(ev: Evaluation, ahead: StdinReadAhead, sink: Writable, source: NodeJS.ReadableStream): Promise<FeedOutcome> {
-  sink.on('error', () => {}); // the tool may exit before reading everything (EPIPE): not our error
-  let open = true;
-  sink.on('close', () => (open = false));
-  const write = async (bytes: Buffer) => {
-    if (!open || bytes.length === 0) return;
-    if (sink.write(bytes)) return;
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        sink.off('drain', done);
-        sink.off('close', done);
-        resolve();
-      };
-      sink.on('drain', done);
-      sink.on('close', done);
-    });
-  };
+  // Each tool splits its own input: the mysql client's script is not psql's.
+  if (toolOf(ev.invocation.tool) === 'mysql' && !ahead.complete && ev.judge) return (await import('./mysql-stdin.js')).feedMysqlStdin(ev, ahead, sink, source);
+  const write = writerTo(sink);
 
   if (ahead.complete || !ev.judge) {
     await write(ahead.head);
@@ -45,15 +33,15 @@ export async function feedStdin(ev: Evaluation, ahead: StdinReadAhead, sink: Wri
     return {};
   }
 
-  // The same reader as the parse: a fresh session replays the head to rebuild the script's state
-  // (variables, connection) and judges only what the parse did not see.
-  const session = sessionFor(ev.invocation);
-  const scanner = session.newScanner();
+  // The reader that judged the head reads on from where it stopped. (When the parse read another
+  // script after stdin, a fresh session replays the head instead, judging only what it did not see.)
+  const reader = streamReaderFor(ahead, ev.invocation);
+  const { session, scanner } = reader;
   const queue: Buffer[] = [];
   let queueStart = 0; // stream offset of queue[0][0]
   let received = 0;
-  let statements = 0;
-  let safe = 0;
+  let statements = reader.statements;
+  let safe = reader.safe;
   const flushUpTo = async (offset: number) => {
     while (queue.length && queueStart < offset) {
       const first = queue[0];
@@ -91,9 +79,16 @@ export async function feedStdin(ev: Evaluation, ahead: StdinReadAhead, sink: Wri
     return undefined;
   };
 
-  // The head in slices, so no batch of units grows with the read-ahead.
   let stopped: FeedOutcome['stopped'];
-  for (let at = 0; at < ahead.head.length && !stopped; at += sliceSize) stopped = await take(ahead.head.subarray(at, at + sliceSize), false);
+  if (reader.resumed) {
+    // The head was judged whole: it goes as far as its units allow.
+    queue.push(ahead.head);
+    received = ahead.head.length;
+    await flushUpTo(Math.max(safe, scanner.copying ? scanner.safeUpTo : 0));
+  } else {
+    // The head in slices, so no batch of units grows with the read-ahead.
+    for (let at = 0; at < ahead.head.length && !stopped; at += sliceSize) stopped = await take(ahead.head.subarray(at, at + sliceSize), false);
+  }
   if (!stopped) {
     for await (const chunk of source as AsyncIterable<Buffer>) {
       stopped = await take(chunk, false);
@@ -107,6 +102,26 @@ export async function feedStdin(ev: Evaluation, ahead: StdinReadAhead, sink: Wri
     return { stopped };
   }
   return {};
+}
+
+/** Writes to the tool's stdin, waiting when its pipe is full; nothing once it has closed. */
+export function writerTo(sink: Writable): (bytes: Buffer) => Promise<void> {
+  sink.on('error', () => {}); // the tool may exit before reading everything (EPIPE): not our error
+  let open = true;
+  sink.on('close', () => (open = false));
+  return async (bytes: Buffer) => {
+    if (!open || bytes.length === 0) return;
+    if (sink.write(bytes)) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        sink.off('drain', done);
+        sink.off('close', done);
+        resolve();
+      };
+      sink.on('drain', done);
+      sink.on('close', done);
+    });
+  };
 }
 
 export function stoppedMessage(tool: string, stopped: NonNullable<FeedOutcome['stopped']>): string {

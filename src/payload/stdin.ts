@@ -18,9 +18,9 @@ import type { StdinReadAhead } from '../model.js';
  * How much of a pipe is read before the tool starts. Tests set CHAPERONE_READ_AHEAD_BYTES to reach the
  * "longer than the read-ahead" path with small inputs.
  */
-export function readAheadLimit(env: NodeJS.ProcessEnv): number {
+export function readAheadLimit(env: NodeJS.ProcessEnv, fallback = 64 * 1024 * 1024): number {
   const bytes = /^[1-9][0-9]*$/.test(env.CHAPERONE_READ_AHEAD_BYTES ?? '') ? Number(env.CHAPERONE_READ_AHEAD_BYTES) : NaN;
-  return Number.isSafeInteger(bytes) ? bytes : 64 * 1024 * 1024; // anything but a positive whole number is ignored
+  return Number.isSafeInteger(bytes) ? bytes : fallback; // anything but a positive whole number is ignored
 }
 
 const chunkSize = 1024 * 1024;

@@ -5,9 +5,12 @@
 // child's code, or die by its signal.
 
 import { spawn, type StdioOptions } from 'node:child_process';
+import { closeSync, createReadStream, createWriteStream, readFileSync } from 'node:fs';
+import type { Writable } from 'node:stream';
 import { constants } from 'node:os';
 import { ExitCode } from '../errors.js';
 import type { Evaluation } from '../model.js';
+import { openPipe } from './fifo.js';
 import { answerSignal, type Handoff } from './handoff.js';
 
 export const depthVariable = 'CHAPERONE_DEPTH';
@@ -16,22 +19,43 @@ export function runRealTool(path: string, argv0: string, args: readonly string[]
   runChild(path, args, env, argv0, ev, handoff);
 }
 
+/** Whether descriptor `fd` came from the caller (open, and not close-on-exec as Node's own are). */
+function callersOwn(fd: number): boolean {
+  try {
+    const flags = /^flags:\s*([0-7]+)$/m.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'));
+    return flags !== null && (parseInt(flags[1], 8) & 0o2000000) === 0;
+  } catch {
+    return false;
+  }
+}
+
 /** Spawns a command as if exec'd: inherited stdio, signals forwarded, its exit mirrored. */
 export function runChild(path: string, args: readonly string[], env: NodeJS.ProcessEnv, argv0?: string, ev?: Evaluation, handoff?: Handoff): void {
-  // stdin stays the caller's own, unless it was read ahead: then the tool is fed what was read.
-  const stdio: StdioOptions = [ev?.stdin ? 'pipe' : 'inherit', 'inherit', 'inherit'];
+  // stdin stays the caller's own, unless it was read ahead: then the tool is fed what was read. The
+  // same for a pipe given by name (`psql -f <(…)`), at its own descriptor number; one the tool opens
+  // by name is fed through a real pipe (fifo.ts), which Node's socket is not.
+  const ahead = ev?.stdin;
+  const fed = ahead?.fd ?? 0;
+  const pipe = ahead?.byPath ? openPipe() : undefined;
+  const stdio: StdioOptions = [ahead && fed === 0 ? (pipe?.read ?? 'pipe') : 'inherit', 'inherit', 'inherit'];
   // The hand-off descriptor is the shim's to read; the tool must not hold it open (the shim would wait
   // for a daemon the tool started). It gets /dev/null in its place.
   if (handoff) for (let fd = 3; fd <= handoff.fd; fd++) stdio.push('ignore');
+  if (ahead && fed > 0) {
+    // The caller's descriptors below it stay as they are (Node would put /dev/null in their place).
+    for (let fd = stdio.length; fd < fed; fd++) stdio.push(callersOwn(fd) ? fd : 'ignore');
+    stdio.push(pipe?.read ?? 'pipe');
+  }
   const child = spawn(path, args, { stdio, ...(argv0 ? { argv0 } : {}), env });
+  if (pipe) closeSync(pipe.read); // the tool's end
   let held: number | undefined; // set when chaperone stopped the tool's input
   let feeding: Promise<void> = Promise.resolve();
-  if (ev?.stdin && child.stdin) {
-    const ahead = ev.stdin;
-    const sink = child.stdin;
+  const sink = pipe ? createWriteStream('', { fd: pipe.write }) : ahead ? (child.stdio[fed] as Writable | null) : null;
+  if (ahead && ev && sink) {
+    const source = fed === 0 ? process.stdin : createReadStream('', { fd: fed, highWaterMark: 64 * 1024 });
     feeding = import('../gate/stdin.js')
       .then(async ({ feedStdin, stoppedMessage }) => {
-        const outcome = await feedStdin(ev, ahead, sink, process.stdin);
+        const outcome = await feedStdin(ev, ahead, sink, source);
         if (outcome.stopped) {
           held = ExitCode.refused;
           process.stderr.write(stoppedMessage(ev.invocation.tool, outcome.stopped));

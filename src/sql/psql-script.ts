@@ -18,7 +18,7 @@ import type { Interpolation } from './split.js';
 import { rawText, UnitScanner, type ReadUnit } from './units.js';
 
 const maxIncludeDepth = 8;
-const chunkSize = 256 * 1024;
+const chunkSize = 64 * 1024;
 /** How deep variables may refer to variables before the text is unreadable. */
 const maxExpansion = 8;
 

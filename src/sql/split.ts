@@ -85,12 +85,17 @@ const enum State {
 const A = 0x41, Z = 0x5a, a = 0x61, z = 0x7a, ZERO = 0x30, NINE = 0x39, UNDERSCORE = 0x5f, DOLLAR = 0x24;
 const BACKSLASH = 0x5c, NEWLINE = 0x0a, QUOTE = 0x27, DQUOTE = 0x22, COLON = 0x3a, BACKTICK = 0x60;
 // Byte classes as tables: the hot loop looks them up instead of comparing ranges.
-const WORD_START = 1, VAR = 2, WORD = 4;
+const WORD_START = 1, VAR = 2, WORD = 4, SPACE = 8, PLAIN = 16;
+/** Bytes that only ever mean "code goes on" outside quotes: digits and operators with no second meaning. */
+const special = new Set([QUOTE, DQUOTE, DOLLAR, 0x2d, 0x2f, BACKSLASH, COLON, BACKTICK, 0x28, 0x29, 0x3b]);
 const byteClass = new Uint8Array(256);
 for (let b = 0; b < 256; b++) {
   const start = (b >= a && b <= z) || (b >= A && b <= Z) || b === UNDERSCORE || b >= 0x80;
   const digit = b >= ZERO && b <= NINE;
-  byteClass[b] = (start ? WORD_START : 0) | (start || digit ? VAR : 0) | (start || digit || b === DOLLAR ? WORD : 0);
+  const space = b === 0x20 || b === 0x09 || b === NEWLINE || b === 0x0d || b === 0x0c || b === 0x0b;
+  byteClass[b] =
+    (start ? WORD_START : 0) | (start || digit ? VAR : 0) | (start || digit || b === DOLLAR ? WORD : 0) |
+    (space ? SPACE : 0) | (!start && !space && !special.has(b) ? PLAIN : 0);
 }
 const isWordStart = (b: number) => (byteClass[b] & WORD_START) !== 0;
 const isVarByte = (b: number) => (byteClass[b] & VAR) !== 0;
@@ -152,7 +157,24 @@ export class ScriptSplitter {
   private metaArgStart = true;
   /** In COPY data: the start of the current line (enough to see `\.`). */
   private copyLine = '';
-  private shadow?: ScriptSplitter;
+  /**
+   * One shadow per COPY whose data is still being read as SQL. A COPY while another's shadow reads
+   * gets its own: the older shadow reads that COPY as a COPY (its data as data), which is right only
+   * if this COPY succeeds.
+   */
+  private shadows: ScriptSplitter[] = [];
+  /**
+   * While shadows read: the offsets in this chunk where this splitter ended a statement and stood
+   * clean, with its string state. A shadow that ends a statement at one of those offsets in the same
+   * state is in the same state as this splitter: from there on both read alike, and the shadow stops.
+   * Without this, agreement would be looked for only at chunk ends, where a statement is nearly always
+   * open, and a shadow would read the whole rest of the stream.
+   */
+  private cleanEnds: { at: number; unknown: boolean; lost: boolean }[] = [];
+  /** In a shadow: the main splitter's clean ends to agree with, and where it agreed. */
+  private agreeWith?: { at: number; unknown: boolean; lost: boolean }[];
+  private agreeIndex = 0;
+  private agreedAt?: number;
   private stopsOnError: boolean;
   private readonly options: SplitterOptions;
 
@@ -183,35 +205,66 @@ export class ScriptSplitter {
     let from = this.offset - this.carry.length;
     if (this.state === State.Meta) from = Math.min(from, this.metaFrom);
     if (this.statementFrom >= 0) from = Math.min(from, this.statementFrom);
-    if (this.shadow) from = Math.min(from, this.shadow.keepFrom);
+    for (const shadow of this.shadows) from = Math.min(from, shadow.keepFrom);
     return from;
   }
 
   /** Nothing open: no statement, quote, comment, meta-command or COPY data in progress. */
   get clean(): boolean {
-    return this.state === State.Code && !this.hasCode && this.carry.length === 0 && this.cuts.length === 0 && !this.shadow;
+    return this.state === State.Code && !this.hasCode && this.carry.length === 0 && this.cuts.length === 0 && this.shadows.length === 0;
   }
 
   private withShadow(input: Uint8Array, final: boolean): Unit[] {
     const start = this.offset;
-    const shadowBefore = this.shadow;
+    this.cleanEnds = [];
     const units = this.scan(input, final);
-    if (this.options.shadow) return units;
-    const shadow = shadowBefore ?? this.shadow;
-    if (shadow) {
-      // The shadow reads the same bytes from the start of the COPY data on.
+    if (this.options.shadow || this.shadows.length === 0) return units;
+    let out = units;
+    const kept: ScriptSplitter[] = [];
+    for (const shadow of this.shadows) {
+      // Each shadow reads the same bytes from the start of its COPY's data on, until it agrees.
       const from = Math.max(0, (shadow.options.base ?? 0) - start);
-      const shadowUnits = [...shadow.feed(input.subarray(Math.min(from, input.length))), ...(final ? shadow.finish() : [])];
-      for (const unit of shadowUnits) {
-        unit.shadow = true;
-        units.push(unit);
+      const read = shadow.readUntilAgreement(input.subarray(Math.min(from, input.length)), this.cleanEnds);
+      if (shadow.agreedAt === undefined) {
+        if (final) for (const unit of shadow.finish()) read.push(unit);
+        // Agreeing at the chunk's end, with nothing open, is agreeing too.
+        const agrees = this.state === State.Code && !this.hasCode && this.carry.length === 0 && shadow.clean && shadow.sameStrings(this);
+        if (!final && !agrees) kept.push(shadow);
       }
-      // Once both agree that nothing is open, the two readings are the same from here on.
-      if (final || (this.state === State.Code && !this.hasCode && this.carry.length === 0 && shadow.clean)) this.shadow = undefined;
+      for (const unit of read) unit.shadow = true;
       // In stream order, so nothing is passed on before the units within it are judged.
-      units.sort((x, y) => x.to - y.to);
+      out = mergeByEnd(out, read);
     }
-    return units;
+    this.shadows = kept;
+    return out;
+  }
+
+  /** A shadow reads a chunk, and stops after a statement that ends where the main splitter stood clean. */
+  private readUntilAgreement(input: Uint8Array, cleanEnds: { at: number; unknown: boolean; lost: boolean }[]): Unit[] {
+    this.agreeWith = cleanEnds;
+    this.agreeIndex = 0;
+    this.agreedAt = undefined;
+    try {
+      return this.scan(input, false);
+    } finally {
+      this.agreeWith = undefined;
+    }
+  }
+
+  /** Whether ending a statement at `at` leaves this shadow in the main splitter's state there. */
+  private agrees(at: number): boolean {
+    const list = this.agreeWith!;
+    while (this.agreeIndex < list.length && list[this.agreeIndex].at < at) this.agreeIndex++;
+    const end = list[this.agreeIndex];
+    // Once strings are lost, where each reading thinks they end may differ: no agreement then.
+    if (end === undefined || end.at !== at || end.unknown !== (this.conforming === 'unknown') || end.lost || this.lost !== undefined) return false;
+    this.agreedAt = at;
+    return true;
+  }
+
+  /** Strings are read alike: the same standard_conforming_strings state, and neither lost. */
+  private sameStrings(other: ScriptSplitter): boolean {
+    return this.conforming === other.conforming && this.lost === undefined && other.lost === undefined;
   }
 
   private scan(input: Uint8Array, final: boolean): Unit[] {
@@ -231,6 +284,18 @@ export class ScriptSplitter {
       const b = chunk[i];
       switch (this.state) {
         case State.Code:
+          if (byteClass[b] & (SPACE | PLAIN)) {
+            // A run of whitespace, digits and plain operators at once: all it can do is start the code.
+            let j = i;
+            if (!this.hasCode) {
+              while (j < n && byteClass[chunk[j]] & SPACE) j++;
+              if (j < n && byteClass[chunk[j]] & PLAIN) this.code(base + j);
+            }
+            while (j < n && byteClass[chunk[j]] & (SPACE | PLAIN)) j++;
+            this.wordJustEnded = false;
+            i = j - 1;
+            continue;
+          }
           if (isWordStart(b)) {
             // A whole word at once; only short ones can be keywords that matter.
             let j = i + 1;
@@ -304,6 +369,10 @@ export class ScriptSplitter {
           } else if (b === 0x3b && this.parens === 0) {
             this.code(base + i);
             units.push(this.endStatement(base + i + 1));
+            if (this.agreeWith !== undefined && this.state === State.Code && this.agrees(base + i + 1)) {
+              i++;
+              break scanning;
+            }
           } else if (b === COLON) {
             this.code(base + i);
             const token = readVariable(chunk, i, final);
@@ -502,7 +571,7 @@ export class ScriptSplitter {
       }
     }
     this.offset = base + i + this.carry.length;
-    if (final) {
+    if (final && this.agreedAt === undefined) {
       if (this.state === State.Meta) units.push(...this.endMeta(this.offset, this.offset));
       if (this.state === State.CopyData) units.push({ end: this.offset, from: this.offset, to: this.offset, kind: 'copy-data', suspicious: false });
       else if (this.hasCode || this.state !== State.Code || this.cuts.length > 0) {
@@ -530,6 +599,12 @@ export class ScriptSplitter {
   private endWord(word: string): void {
     if (this.wordsInStatement === 0) this.firstWord = word;
     this.wordsInStatement++;
+    if (word === '-' && this.conformingStep === 0) {
+      // Most words: no keyword the splitter acts on.
+      this.previousWord = word;
+      this.wordJustEnded = true;
+      return;
+    }
     if (triggerSet.has(word)) this.suspicious = true;
     if (word === 'STANDARD_CONFORMING_STRINGS') {
       // `SET standard_conforming_strings = on` (every pg_dump starts so) keeps it on; anything else may not.
@@ -630,9 +705,10 @@ export class ScriptSplitter {
       this.state = State.CopyData;
       this.copyLine = '';
       // If the COPY fails, psql reads its data as SQL: so does the shadow.
-      if (!this.options.shadow && !this.shadow && !this.stopsOnError) this.shadow = new ScriptSplitter({ base: end, shadow: true, conformingStringsUnknown: this.conforming === 'unknown' });
+      if (!this.options.shadow && !this.stopsOnError) this.shadows.push(new ScriptSplitter({ base: end, shadow: true, conformingStringsUnknown: this.conforming === 'unknown' }));
     } else {
       this.state = State.Code;
+      if (this.shadows.length > 0) this.cleanEnds.push({ at: end, unknown: this.conforming === 'unknown', lost: this.lost !== undefined });
     }
     return unit;
   }
@@ -651,6 +727,20 @@ export class ScriptSplitter {
     this.vars = [];
     this.conformingStep = 0;
   }
+}
+
+/** Both lists in the order of a stable sort of their concatenation by `to`. */
+function mergeByEnd(main: Unit[], shadow: Unit[]): Unit[] {
+  if (shadow.length === 0) return main;
+  const sorted = (list: Unit[]) => list.every((u, k) => k === 0 || list[k - 1].to <= u.to);
+  if (!sorted(main) || !sorted(shadow)) return [...main, ...shadow].sort((x, y) => x.to - y.to);
+  const out: Unit[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < main.length && j < shadow.length) out.push(main[i].to <= shadow[j].to ? main[i++] : shadow[j++]);
+  while (i < main.length) out.push(main[i++]);
+  while (j < shadow.length) out.push(shadow[j++]);
+  return out;
 }
 
 function openWhat(state: State): string | undefined {
@@ -672,18 +762,23 @@ function openWhat(state: State): string | undefined {
 const needMore = Symbol('need more bytes');
 const cast = Symbol('a :: cast');
 
-/** The words the splitter acts on, by length, as upper-case bytes. */
-const keywordsByLength = new Map<number, { word: string; bytes: Uint8Array }[]>();
+/**
+ * The words the splitter acts on, as upper-case bytes, filed by length and first letter: most words
+ * find an empty slot and are not compared at all.
+ */
+const keywordSlots: { word: string; bytes: Uint8Array }[][] = [];
+const slotOf = (length: number, first: number) => (length << 5) | (first & 0x1f);
 for (const word of [...triggerWords, 'COPY', 'FROM', 'STDIN', 'E', 'SET', 'TO', 'ON', 'TRUE']) {
-  const list = keywordsByLength.get(word.length) ?? [];
-  list.push({ word, bytes: Buffer.from(word, 'latin1') });
-  keywordsByLength.set(word.length, list);
+  const bytes = Buffer.from(word, 'latin1');
+  (keywordSlots[slotOf(bytes.length, bytes[0])] ??= []).push({ word, bytes });
 }
+const longestKeyword = Math.max(...triggerWords.map((w) => w.length));
 
 /** The keyword spelled by chunk[i..j) in any case, or '-' for any other word (no string is built). */
 function keywordAt(chunk: Uint8Array, i: number, j: number): string {
-  const candidates = keywordsByLength.get(j - i);
-  if (!candidates) return '-';
+  if (j - i > longestKeyword) return '-';
+  const candidates = keywordSlots[slotOf(j - i, chunk[i])];
+  if (candidates === undefined) return '-';
   next: for (const { word, bytes } of candidates) {
     for (let k = 0; k < bytes.length; k++) {
       const b = chunk[i + k];

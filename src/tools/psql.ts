@@ -3,7 +3,7 @@
 //
 // What it runs: the startup files (psqlrc.ts) unless -X, then each -c and each -f in order; with
 // neither (or with -f -), stdin. Files and a regular file on stdin are read with pread, so psql still
-// reads every byte; a pipe is read ahead (up to 64 MiB) and its remainder judged statement by
+// reads every byte; a pipe is read ahead (up to 16 MiB) and its remainder judged statement by
 // statement as it streams (src/gate/stdin.ts); a terminal is an interactive session and is not read.
 // Only units that could destroy something are parsed.
 // Where it connects: libpq's rules, in libpq.ts. Positionals are `[dbname [username]]`, and with -d
@@ -13,6 +13,7 @@ import { fstatSync, statSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import type { Command, Evidence, Invocation, ParsedInvocation, ResolvedTarget, StdinReadAhead } from '../model.js';
 import { PsqlSession, unreadableMarker } from '../sql/psql-script.js';
+import type { UnitScanner } from '../sql/units.js';
 import { readAheadLimit, readInto } from '../payload/stdin.js';
 import { grammar, readArgs, type ReadArgs } from './argv.js';
 import { isConnectionString, resolveConnection, targetOf } from './libpq.js';
@@ -64,6 +65,12 @@ export const psqlGrammar = grammar({
 });
 
 const chunkSize = 1024 * 1024;
+/**
+ * How much of a pipe psql's shim reads before psql starts. A script that fits is judged whole (a
+ * refusal runs nothing); past it, statement by statement as it streams. Held in memory, so it is
+ * what keeps the shim's peak RSS under 128 MiB with the grammar loaded (see BENCHMARKS.md).
+ */
+const psqlReadAhead = 16 * 1024 * 1024;
 
 /** A session that reads this invocation's scripts: its -v variables, its first connection, its env. */
 export function sessionFor(invocation: Invocation): PsqlSession {
@@ -95,22 +102,28 @@ async function parse(invocation: Invocation): Promise<ParsedInvocation> {
   const session = sessionFor(invocation);
   let stdin: StdinReadAhead | undefined;
   let stdinRead = false;
-  const readStdinOnce = async () => {
+  const readStdinOnce = async (byPath: boolean) => {
     if (stdinRead) return;
     stdinRead = true;
     if (invocation.input !== undefined) {
       await session.readScript(invocation.input);
       return;
     }
-    stdin = await readStdin(session, invocation.env);
+    stdin = await readStream(session, invocation.env, 0, byPath);
   };
 
   for (const source of scriptSources(read)) {
+    const path = source.kind === 'file' ? resolvePath(invocation.cwd, source.path) : '';
+    const own = source.kind === 'file' && (source.path === '-' || isOwnStdin(path, invocation.input !== undefined));
+    const pipe = source.kind === 'file' && !own && invocation.input === undefined && stdin === undefined && !stdinRead ? inheritedPipe(path) : undefined;
     if (source.kind === 'command') await session.readCommandString(source.text);
-    else if (source.path === '-' || isOwnStdin(resolvePath(invocation.cwd, source.path), invocation.input !== undefined)) await readStdinOnce();
-    else await session.readFile(resolvePath(invocation.cwd, source.path), `-f ${source.path}`);
+    else if (own && !(stdin && stdin.fd !== 0)) await readStdinOnce(source.path !== '-');
+    else if (pipe !== undefined) stdin = await readStream(session, invocation.env, pipe, true); // -f <(…): streamed like stdin
+    else await session.readFile(path, `-f ${source.path}`);
+    // Read past the stream's head, the session is in a state the rest of it never meets: it is replayed.
+    if (!own && pipe === undefined && stdin) live.delete(stdin);
   }
-  if (!read.flags.has('--command') && !read.flags.has('--file') && !read.flags.has('--list')) await readStdinOnce();
+  if (!read.flags.has('--command') && !read.flags.has('--file') && !read.flags.has('--list')) await readStdinOnce(false);
   const { commands, nested } = session.take();
   return { commands: [...startup, ...commands], help: false, ...(nested.length ? { nested } : {}), ...(stdin ? { stdin } : {}) };
 }
@@ -127,6 +140,22 @@ function isOwnStdin(path: string, known: boolean): boolean {
   }
 }
 
+/**
+ * The N of `/dev/fd/N` (what `-f <(…)` names) when this process holds N as the same pipe psql will
+ * open: the rest of it can be streamed to psql through a pipe of ours at that number. Descriptors up
+ * to 4 are the shim's own while Node runs (the hand-off), so they are not the caller's.
+ */
+function inheritedPipe(path: string): number | undefined {
+  const match = /^\/(?:dev\/fd|proc\/self\/fd)\/(\d{1,4})$/.exec(path);
+  if (!match || Number(match[1]) <= 4) return undefined;
+  try {
+    const stat = fstatSync(Number(match[1]));
+    return stat.isFIFO() ? Number(match[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 type Source = { kind: 'command'; text: string } | { kind: 'file'; path: string };
 
 /** The -c and -f values, in the order psql runs them. */
@@ -137,20 +166,21 @@ function scriptSources(read: ReadArgs): Source[] {
 }
 
 /**
- * SQL on stdin. A regular file (`psql < dump.sql`) is read without moving its offset. A pipe is read
- * ahead up to readAheadLimit, unit by unit; what was read is handed to psql first, unchanged, and the
- * rest is judged as it streams (src/gate/stdin.ts). A terminal is an interactive session: passed
- * through, not read (see docs/payloads.md).
+ * SQL on stdin, or on a pipe psql was given by name (`-f <(…)`, descriptor `fd`). A regular file
+ * (`psql < dump.sql`) is read without moving its offset. A pipe is read ahead up to readAheadLimit,
+ * unit by unit; what was read is handed to psql first, unchanged, and the rest is judged as it streams
+ * (src/gate/stdin.ts). A terminal is an interactive session: passed through, not read (see
+ * docs/payloads.md).
  */
-async function readStdin(session: PsqlSession, env: NodeJS.ProcessEnv): Promise<StdinReadAhead | undefined> {
+async function readStream(session: PsqlSession, env: NodeJS.ProcessEnv, fd: number, byPath: boolean): Promise<StdinReadAhead | undefined> {
   let stat;
   try {
-    stat = fstatSync(0);
+    stat = fstatSync(fd);
   } catch {
     return undefined; // stdin is closed
   }
   if (stat.isFile()) {
-    await session.readFd(0);
+    await session.readFd(fd);
     return undefined;
   }
   if (!stat.isFIFO() && !stat.isSocket()) return undefined;
@@ -158,26 +188,62 @@ async function readStdin(session: PsqlSession, env: NodeJS.ProcessEnv): Promise<
   const scanner = session.newScanner();
   // One buffer for the head, written in place: no second copy of it at the end. Pages never written
   // are never resident, so a short pipe costs what it holds.
-  const limit = readAheadLimit(env);
+  const limit = readAheadLimit(env, psqlReadAhead);
   const head = Buffer.allocUnsafeSlow(limit);
   let total = 0;
   let complete = false;
   // Units whose text ends at or before this offset were judged here; the rest as the stream goes on.
   let judgedUpTo = 0;
+  // For the stream's reader: statements in the head, and where the last unit let bytes go on.
+  let statements = 0;
+  let safe = 0;
   while (total < limit) {
-    const n = readInto(0, head, total, Math.min(chunkSize, limit - total));
+    const n = readInto(fd, head, total, Math.min(chunkSize, limit - total));
     if (n === 0) {
       complete = true;
       break;
     }
     const units = scanner.push(head.subarray(total, total + n));
     total += n;
-    for (const unit of units) judgedUpTo = Math.max(judgedUpTo, unit.to);
+    for (const unit of units) {
+      judgedUpTo = Math.max(judgedUpTo, unit.to);
+      safe = Math.max(safe, unit.end);
+      if (unit.kind === 'sql' && !unit.shadow) statements++;
+    }
     await session.readUnits(units);
   }
   if (complete) await session.readUnits(scanner.finish());
   if (complete) judgedUpTo = total;
-  return { head: head.subarray(0, total), complete, judgedUpTo };
+  const ahead: StdinReadAhead = { head: head.subarray(0, total), complete, judgedUpTo, ...(fd !== 0 ? { fd } : {}), ...(byPath ? { byPath } : {}) };
+  if (!complete) live.set(ahead, { session, scanner, statements, safe });
+  return ahead;
+}
+
+interface StreamReader {
+  session: PsqlSession;
+  scanner: UnitScanner;
+  /** Statements the scanner has ended so far, and the offset up to which its units let bytes go. */
+  statements: number;
+  safe: number;
+}
+/**
+ * The reader of each pipe's head, where it stopped: the rest of the stream is read on from there, in
+ * the same process, so the head is neither scanned nor held twice.
+ */
+const live = new WeakMap<StdinReadAhead, StreamReader>();
+
+/**
+ * How the rest of stdin is read: by the session and scanner that read the head (`resumed`), or, when
+ * they are gone (another script was read after stdin), by a fresh session that replays the head.
+ */
+export function streamReaderFor(ahead: StdinReadAhead, invocation: Invocation): StreamReader & { resumed: boolean } {
+  const found = live.get(ahead);
+  if (found) {
+    live.delete(ahead);
+    return { ...found, resumed: true };
+  }
+  const session = sessionFor(invocation);
+  return { session, scanner: session.newScanner(), statements: 0, safe: 0, resumed: false };
 }
 
 function connectionOf(read: ReadArgs, env: NodeJS.ProcessEnv) {

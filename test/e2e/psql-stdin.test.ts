@@ -2,7 +2,7 @@
 // statement by statement as it streams. A recording double stands in for psql.
 
 import { beforeEach, describe, expect, it } from 'vitest';
-import { writeFileSync } from 'node:fs';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeSandbox, type Sandbox } from '../helpers/sandbox.js';
 
@@ -91,18 +91,29 @@ describe('psql scripts at any size and from any source (issue 9)', () => {
     expect(sb.record('psql')!.stdin.toString()).toBe(script);
   });
 
-  it('a process substitution cannot be read without taking it from psql: held in production, run in development', async () => {
-    const refused = await sb.run('bash', ['-c', `psql -h db.prod.example shop -f <(echo 'SELECT 1;')`], { env: { CHAPERONE_ACTOR: 'agent' } });
+  it('a process substitution is read like stdin: a DROP is refused, a benign one runs byte for byte in production', async () => {
+    pathDouble();
+    const refused = await sb.run('bash', ['-c', `psql -h db.prod.example shop -f <(printf 'SELECT 1;\\nDROP TABLE orders;\\n')`], { env: { CHAPERONE_ACTOR: 'agent' } });
+    expect(refused.exitCode).toBe(77);
+    expect(refused.stderr).toContain('psql.sql.drop');
+    expect(sb.record('psql')).toBeUndefined();
+    const allowed = await sb.run('bash', ['-c', `psql -h db.prod.example shop -f <(echo 'SELECT 1;')`], { env: { CHAPERONE_ACTOR: 'agent' } });
+    expect(allowed.exitCode).toBe(0);
+    expect(allowed.stderr).toBe('');
+    expect(sb.record('psql')!.argv.at(-1)).toMatch(/^\/dev\/fd\/\d+$/);
+    expect(sb.record('psql')!.stdin.toString()).toBe('SELECT 1;\n');
+  });
+
+  it('a named pipe (mkfifo) cannot be read without taking it from psql: held in production', async () => {
+    const fifo = join(sb.root, 'script.fifo');
+    const refused = await sb.run('bash', ['-c', `mkfifo '${fifo}' && { echo 'SELECT 1;' > '${fifo}' & } && psql -h db.prod.example shop -f '${fifo}'; s=$?; cat '${fifo}' >/dev/null; exit $s`], { env: { CHAPERONE_ACTOR: 'agent' } });
     expect(refused.exitCode).toBe(77);
     expect(refused.stderr).toContain('psql.sql.unreadable');
     expect(sb.record('psql')).toBeUndefined();
-    const allowed = await sb.run('bash', ['-c', `psql -h 127.0.0.1 shop -f <(echo 'SELECT 1;')`], { env: { CHAPERONE_ACTOR: 'agent' } });
-    expect(allowed.exitCode).toBe(0);
-    expect(sb.record('psql')!.argv.at(-1)).toMatch(/^\/dev\/fd\/\d+$/);
   });
 
-  it('200,000 statements stream through without a crash, byte for byte', async () => {
-    const script = 'SELECT 1;\n'.repeat(200_000);
+  it('500,000 statements stream through without a crash, byte for byte', async () => {
+    const script = 'SELECT 1;\n'.repeat(500_000);
     const result = await sb.run('psql', prod, { input: script, env });
     expect(result.exitCode).toBe(0);
     expect(result.stderr).toBe('');
@@ -123,5 +134,76 @@ describe('psql scripts at any size and from any source (issue 9)', () => {
     expect(result.exitCode).toBe(77);
     expect(result.stderr).toContain('psql.sql.drop');
     expect(sb.record('psql')!.stdin.toString()).not.toContain('DROP TABLE orders');
+  });
+});
+
+/** A psql double that reads each -f file by its name, as psql does, into its stdin record. */
+function pathDouble(): void {
+  const script = [
+    '#!/bin/sh',
+    'd="$RECORDS/psql"; mkdir -p "$d"',
+    `for a in "$@"; do printf '%s\\0' "$a"; done > "$d/argv"`,
+    `printf '%s' "$0" > "$d/argv0"; env -0 > "$d/env"; pwd > "$d/cwd"; : > "$d/stdin"`,
+    'while [ $# -gt 0 ]; do if [ "$1" = -f ]; then cat "$2" >> "$d/stdin" || exit 3; shift; fi; shift; done',
+    '',
+  ].join('\n');
+  writeFileSync(join(sb.doubles, 'psql'), script);
+  chmodSync(join(sb.doubles, 'psql'), 0o755);
+}
+
+describe('a destructive statement after many benign ones, from every source (issue 9)', () => {
+  const agent = { CHAPERONE_ACTOR: 'agent', CHAPERONE_READ_AHEAD_BYTES: '4096' };
+  const benign = inserts(2000); // ~100 KB: far past the read-ahead
+  const script = `${benign}DROP TABLE orders;\n${inserts(3)}`;
+  const stopped = (stderr: unknown) => {
+    expect(stderr).toContain('psql.sql.drop');
+    expect(stderr).toContain("chaperone: stopped psql's input before statement 2001 (DROP TABLE orders;)");
+    expect(stderr).toContain('the 2000 statement(s) before it were sent to psql and may have run');
+  };
+
+  it('a pipe read by name (-f /dev/stdin): stopped before the DROP, and psql could open it', async () => {
+    pathDouble();
+    const result = await sb.run('psql', [...prod, '-f', '/dev/stdin'], { input: script, env: agent });
+    expect(result.exitCode).toBe(77);
+    stopped(result.stderr);
+    expect(sb.record('psql')!.stdin.toString()).toBe(benign.slice(0, -1));
+    const allowed = await sb.run('psql', [...prod, '-f', '/dev/fd/0'], { input: benign, env: agent });
+    expect(allowed.exitCode).toBe(0);
+    expect(sb.record('psql')!.stdin.toString()).toBe(benign);
+  });
+
+  it('a process substitution (-f <(…)): stopped before the DROP; a development target runs it all, with a notice', async () => {
+    pathDouble();
+    const file = join(sb.root, 'script.sql');
+    writeFileSync(file, script);
+    const refused = await sb.run('bash', ['-c', `psql -h db.prod.example shop -f <(cat '${file}')`], { env: agent });
+    expect(refused.exitCode).toBe(77);
+    stopped(refused.stderr);
+    expect(sb.record('psql')!.stdin.toString()).toBe(benign.slice(0, -1));
+    const allowed = await sb.run('bash', ['-c', `psql -h 127.0.0.1 shop -f <(cat '${file}')`], { env: agent });
+    expect(allowed.exitCode).toBe(0);
+    expect(allowed.stderr).toContain('psql.sql.drop in shop (development): allowed');
+    expect(sb.record('psql')!.stdin.toString()).toBe(script);
+  });
+
+  it('stdin from a pipe and -f - : stopped before the DROP', async () => {
+    for (const args of [prod, [...prod, '-f', '-']]) {
+      const result = await sb.run('psql', args, { input: script, env: agent });
+      expect(result.exitCode).toBe(77);
+      stopped(result.stderr);
+      expect(sb.record('psql')!.stdin.toString()).toBe(benign.slice(0, -1));
+    }
+  });
+
+  it('a regular file (< file, -f file) is read whole first: refused before psql runs a statement', async () => {
+    const file = join(sb.root, 'script.sql');
+    writeFileSync(file, script);
+    for (const line of [`psql -h db.prod.example shop < '${file}'`, `psql -h db.prod.example shop -f '${file}'`, `psql -h db.prod.example shop -f /dev/stdin < '${file}'`]) {
+      const result = await sb.run('bash', ['-c', line], { env: agent });
+      expect(result.exitCode, line).toBe(77);
+      expect(result.stderr).toContain('psql.sql.drop');
+      expect(result.stderr).toContain('The real psql did not run');
+      expect(sb.record('psql')).toBeUndefined();
+    }
   });
 });

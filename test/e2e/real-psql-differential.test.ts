@@ -13,7 +13,8 @@
 
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { execa } from 'execa';
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { evaluate } from '../../src/evaluate.js';
 import { emptyHome } from '../helpers/evaluate.js';
 import { makeSandbox, systemPath, type Sandbox } from '../helpers/sandbox.js';
@@ -244,5 +245,27 @@ describe.skipIf(group.skip)(group.title, () => {
     );
     expect(violations).toEqual([]);
     expect(destroyedWhenRun).toBeGreaterThan(0);
+  });
+
+  it('streams -f /dev/stdin and -f <(…) through the shim to the real psql: a DROP after 2,000 statements never reaches the server', { timeout: 120_000 }, async () => {
+    await pg!.sql('postgres', 'CREATE DATABASE shop_prod_stream TEMPLATE shop_template', 'CREATE DATABASE shop_dev_stream TEMPLATE shop_template');
+    const benign = Array.from({ length: 2000 }, (_, i) => `INSERT INTO scratch VALUES (${i});\n`).join('');
+    const file = join(sb!.root, 'stream.sql');
+    writeFileSync(file, `${benign}DROP TABLE orders;\nINSERT INTO scratch VALUES (-1);\n`);
+    const env = { CHAPERONE_ACTOR: 'agent', CHAPERONE_READ_AHEAD_BYTES: '4096' };
+    const connect = (db: string) => `psql -X -q -h 127.0.0.1 -p ${pg!.port} -U postgres -d ${db}`;
+    for (const line of [`cat '${file}' | ${connect('shop_prod_stream')} -f /dev/stdin`, `${connect('shop_prod_stream')} -f <(cat '${file}')`]) {
+      const result = await sb!.run('bash', ['-c', line], { env });
+      expect(result.exitCode, line).toBe(77);
+      expect(result.stderr).toContain("chaperone: stopped psql's input before statement 2001 (DROP TABLE orders;)");
+      expect(result.stderr).toContain('the 2000 statement(s) before it were sent to psql');
+      // The server ran every statement before the DROP, and never got the DROP or what follows it.
+      expect(await pg!.sql('shop_prod_stream', 'SELECT count(*) FROM scratch', 'SELECT count(*) FROM orders')).toBe('2000\n5');
+      await pg!.sql('shop_prod_stream', 'DELETE FROM scratch');
+    }
+    const dev = await sb!.run('bash', ['-c', `${connect('shop_dev_stream')} -f <(cat '${file}')`], { env });
+    expect(dev.exitCode).toBe(0);
+    expect(dev.stderr).toContain('psql.sql.drop in shop_dev_stream (development): allowed');
+    expect(await pg!.sql('shop_dev_stream', 'SELECT count(*) FROM scratch', "SELECT to_regclass('orders') IS NULL")).toBe('2001\nt');
   });
 });

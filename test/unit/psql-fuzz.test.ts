@@ -43,6 +43,24 @@ describe('the psql reader on random scripts', () => {
     }
   });
 
+  it('reads COPY data as SQL alike however it is chunked: the shadow stops only where the two readings agree', () => {
+    // Where the shadow stops depends on chunking; from there on, its units would be the main reading's
+    // own. So the suspicious units of both readings together, each range once, are the same for every
+    // chunking: stopping early never loses one.
+    const ranges = (bytes: Buffer, size: number) => {
+      const splitter = new ScriptSplitter();
+      const all: Unit[] = [];
+      for (let i = 0; i < bytes.length; i += size) all.push(...splitter.feed(bytes.subarray(i, i + size)));
+      all.push(...splitter.finish());
+      return [...new Set(all.filter((u) => u.suspicious).map((u) => `${u.kind} ${u.from}-${u.to}`))].sort();
+    };
+    for (let seed = 1; seed <= 2000; seed++) {
+      const bytes = Buffer.from(`${soup(seed)}COPY t FROM stdin;\n${soup(seed + 7919)}\n\\.\n${soup(seed + 104729)}`);
+      const whole = ranges(bytes, bytes.length);
+      for (const size of [1, 3, 5, 64]) expect(ranges(bytes, size), `seed ${seed} size ${size}: ${JSON.stringify(bytes.toString())}`).toEqual(whole);
+    }
+  });
+
   it('reads every script without throwing, and finds a DROP that stands alone', async () => {
     for (let seed = 1; seed <= 1500; seed++) {
       const text = soup(seed);

@@ -68,6 +68,15 @@ const cases: [string, string[]][] = [
   ["COPY t FROM stdin;\n'\n\\.\n' ; DROP TABLE t; --'\n", ['sql COPY t FROM stdin;', 'copy-data', "sql~ '\n\\.\n' ;", 'sql!~ DROP TABLE t;', "sql ' ; DROP TABLE t; --'"]],
   ['COPY t FROM stdin;\n1\t2\n\\.\nSELECT 1;', ['sql COPY t FROM stdin;', 'meta!~ \\.', 'copy-data', 'sql SELECT 1;', 'sql~ 1\t2\nSELECT 1;']],
   ['COPY t FROM PROGRAM \'rm -rf /\';', ["sql! COPY t FROM PROGRAM 'rm -rf /';"]],
+  // The shadow stops where it ends a statement in the same state as the main reading (not only at a
+  // chunk's end): SELECT 2 is read once. A later COPY gets a shadow of its own.
+  ['COPY t FROM stdin;\n1\t2\n\\.\nSELECT 1;\nSELECT 2;', ['sql COPY t FROM stdin;', 'meta!~ \\.', 'copy-data', 'sql SELECT 1;', 'sql~ 1\t2\nSELECT 1;', 'sql SELECT 2;']],
+  ['COPY t FROM stdin;\n1\n\\.\nSELECT 1;\nCOPY u FROM stdin;\nDROP TABLE x;\n2\n\\.\nSELECT 2;\nSELECT 3;', ['sql COPY t FROM stdin;', 'meta!~ \\.', 'copy-data', 'sql SELECT 1;', 'sql~ 1\nSELECT 1;', 'sql COPY u FROM stdin;', 'sql!~ DROP TABLE x;', 'meta!~ \\.', 'copy-data', 'sql SELECT 2;', 'sql~ 2\nSELECT 2;', 'sql SELECT 3;']],
+  // A COPY while an earlier COPY's shadow still reads (here inside a string) gets a shadow of its own:
+  // if the first COPY succeeds and the second fails, the DROP runs.
+  ["COPY t FROM stdin;\n'\n\\.\nCOPY u FROM stdin;\nDROP TABLE x;\n\\.\n", ['sql COPY t FROM stdin;', 'copy-data', 'sql COPY u FROM stdin;', 'sql!~ DROP TABLE x;', 'meta!~ \\.', 'copy-data', "sql~ '\n\\.\nCOPY u FROM stdin;\nDROP TABLE x;\n\\."]],
+  // …but not while the two readings differ on strings: the shadow saw standard_conforming_strings change.
+  ["COPY t FROM stdin;\nSET standard_conforming_strings = off;\n\\.\nSELECT 1;\nSELECT 'a\\';\nDROP TABLE t; --';\n", ['sql COPY t FROM stdin;', 'sql!~ SET standard_conforming_strings = off;', 'meta!~ \\.', 'copy-data', 'sql SELECT 1;', 'sql~ SELECT 1;', "sql SELECT 'a\\';", "sql!?~ SELECT 'a\\';", 'sql! DROP TABLE t;', 'sql!?~ DROP TABLE t;']],
   ['UPDATE t SET a = 1 WHERE id = 2', ['sql! UPDATE t SET a = 1 WHERE id = 2']],
   ['SELECT \'unterminated; DROP', ["sql!? SELECT 'unterminated; DROP"]],
   ['SELECT $$ DROP', ['sql!? SELECT $$ DROP']],
