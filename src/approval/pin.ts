@@ -2,10 +2,11 @@
 // a pseudo-terminal still cannot approve its own commands. Stored as a slow scrypt hash, 0600.
 
 import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chaperoneConfigDir, chaperoneStateDir, readTextIfExists } from '../context/files.js';
 import { EnvironmentFault, StoreFault } from '../errors.js';
+import { hardenState } from '../harden/system.js';
 
 export interface PinFile {
   algorithm: 'scrypt';
@@ -19,6 +20,10 @@ export interface PinFile {
 const cost = { N: 2 ** 15, r: 8, p: 1 };
 
 export function pinPath(env: NodeJS.ProcessEnv): string {
+  // Hardened, the PIN is root's (readable by the runner's group only): the agent can neither read the
+  // hash to guess it offline nor remove it to skip it.
+  const hardened = hardenState();
+  if (hardened) return join(hardened.etc, 'pin');
   return join(chaperoneConfigDir(env), 'pin');
 }
 
@@ -51,6 +56,12 @@ export function setPin(env: NodeJS.ProcessEnv, pin: string): void {
   const file: PinFile = { algorithm: 'scrypt', ...cost, salt: salt.toString('base64'), hash: derive(pin, salt, cost).toString('base64') };
   mkdirSync(join(pinPath(env), '..'), { recursive: true, mode: 0o700 });
   writeFileSync(pinPath(env), `${JSON.stringify(file)}\n`, { mode: 0o600 });
+  // Hardened: root's file, readable by the runner's group (which checks it), by no one else.
+  const hardened = hardenState();
+  if (hardened) {
+    chownSync(pinPath(env), 0, hardened.gid);
+    chmodSync(pinPath(env), 0o640);
+  }
 }
 
 export function clearPin(env: NodeJS.ProcessEnv): void {

@@ -9,6 +9,7 @@ import { approve, defaultApprovalMinutes, findRequest, listApprovals, type Appro
 import { confirmHuman, detectActor } from '../context/actor.js';
 import { escapeControl } from '../display/describe.js';
 import { ExitCode, UserError } from '../errors.js';
+import { hardenState } from '../harden/system.js';
 
 async function requireHuman(env: NodeJS.ProcessEnv, what: string): Promise<void> {
   // No markers and a terminal are not enough: an agent can unset the one and make the other, so an
@@ -51,6 +52,7 @@ export async function approveCommand(codeText: string, minutes: number, env: Nod
     throw new UserError(`chaperone: not approved.`, ExitCode.refused);
   }
   const pin = readPin(env);
+  if (!pin && hardenState()) throw new UserError('chaperone: this machine is hardened and approvals need the PIN, but none is set; root sets one with `chaperone pin set`. Not approved.', ExitCode.refused);
   if (!pin) process.stderr.write('chaperone: no PIN is set, so anything that can type into a terminal could approve this; set one with `chaperone pin set`.\n');
   if (pin) {
     refuseWhileLocked(env);

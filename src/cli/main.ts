@@ -247,8 +247,9 @@ program
   .description('check that the shims are installed, first on PATH, with real tools behind them, and that the rules load')
   .addOption(dirOption())
   .option('--json', 'print the checks as JSON')
-  .action(async (options: { dir: string; json?: boolean }) => {
-    const lines = await doctor(options.dir, process.cwd(), env);
+  .option('--strict', 'check the hardening instead (chaperone harden): owners and modes of the tools, runner, stores, PIN')
+  .action(async (options: { dir: string; json?: boolean; strict?: boolean }) => {
+    const lines = options.strict ? (await import('../harden/doctor.js')).strictDoctor() : await doctor(options.dir, process.cwd(), env);
     process.exitCode = lines.every((l) => l.ok) ? 0 : 1;
     const status = (line: (typeof lines)[number]) => (line.warn ? 'warn' : line.ok ? 'ok' : 'fail');
     if (options.json) {
@@ -262,6 +263,21 @@ program
     const chalk = new Chalk(noColor ? { level: 0 } : undefined);
     const word = { warn: chalk.yellow('WARN'), ok: chalk.green('ok  '), fail: chalk.red.bold('FAIL') };
     for (const line of lines) process.stdout.write(`${word[status(line)]} ${line.text}\n`);
+  });
+
+program
+  .command('harden')
+  .description('as root: a system layer the agent user cannot undo (docs/harden.md)')
+  .option('--agent-user <name...>', 'the user(s) agents run as; they must not be in the group')
+  .option('--tools <names>', 'comma-separated tools to lock (default: those of the list that are installed)')
+  .option('--tool <name=path...>', 'the real binary for a tool, instead of looking on PATH')
+  .option('--group <name>', 'the group that alone may run the real tools', 'chaperone')
+  .option('--prefix <dir>', 'put /etc, /var/lib and /usr/local/lib under this directory (staging, tests)', '/')
+  .option('--print', 'list each change and make none')
+  .option('--undo', 'put back what harden changed (the stores and system rules stay)')
+  .action(async (options: { agentUser?: string[]; tools?: string; tool?: string[]; group: string; prefix: string; print?: boolean; undo?: boolean }) => {
+    const { hardenCommand } = await import('../harden/command.js');
+    process.exitCode = hardenCommand(options);
   });
 
 program

@@ -4,6 +4,7 @@ import { closeSync, constants, fstatSync, openSync, readFileSync, realpathSync }
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { EnvironmentFault } from '../errors.js';
+import { hardenState, hardenedStoreDir } from '../harden/system.js';
 
 /** No config file chaperone reads is near this size; a larger one is a mistake, not a config. */
 export const maxConfigBytes = 16 * 1024 * 1024;
@@ -92,6 +93,9 @@ export function chaperoneConfigDir(env: NodeJS.ProcessEnv): string {
 
 /** ~/.local/state/chaperone of the account (see accountHome). */
 export function chaperoneStateDir(env: NodeJS.ProcessEnv): string {
+  // On a hardened machine the store is root's, per user, writable only through the runner (src/harden/).
+  const hardened = hardenState();
+  if (hardened) return hardenedStoreDir(hardened);
   if (CHAPERONE_TEST_BUILD && !env.CHAPERONE_TEST_ACCOUNT_HOME) return join(stateHome(env), 'chaperone');
   return join(accountHome(env), '.local', 'state', 'chaperone');
 }

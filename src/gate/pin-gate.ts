@@ -7,6 +7,7 @@
 import type { EnvironmentClass } from '../model.js';
 import { pinLockedUntil, pinPath, readPin, verifyPin } from '../approval/pin.js';
 import { ExitCode, UserError } from '../errors.js';
+import { hardenState } from '../harden/system.js';
 
 export type PinAnswer = { ok: true; asked: boolean } | { ok: false; why: string };
 
@@ -26,7 +27,11 @@ export async function askPinAtTerminal(env: NodeJS.ProcessEnv): Promise<PinAnswe
       ExitCode.refused,
     );
   }
-  if (!file) return { ok: true, asked: false };
+  if (!file) {
+    // A hardened machine never confirms production without the PIN: none set means none can be typed.
+    if (hardenState()) return { ok: false, why: `this machine is hardened and no PIN is set (root sets one: chaperone pin set)` };
+    return { ok: true, asked: false };
+  }
   const locked = pinLockedUntil(env);
   if (locked) return { ok: false, why: `too many wrong PINs; the PIN is not asked again before ${locked.toISOString()}` };
   const { askSecret } = await import('./confirm.js');

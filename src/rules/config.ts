@@ -43,7 +43,9 @@ export interface Config {
   layers: string[];
 }
 
-export type Trust = 'builtin' | 'user' | 'project';
+// 'system' is root's /etc/chaperone/rules.yaml; on a hardened machine the user's own file is
+// 'hardened-user', which like a project file may only tighten (the agent runs as that user).
+export type Trust = 'builtin' | 'system' | 'user' | 'hardened-user' | 'project';
 
 export function emptyConfig(): Config {
   return {
@@ -62,7 +64,8 @@ const actionRank = (action: PolicyAction) => policyActions.indexOf(action);
 
 /** Folds one validated layer into the config. `complain` points at the offending line. */
 export function applyLayer(config: Config, layer: Layer, trust: Trust, complain: Complain): Config {
-  const project = trust === 'project';
+  const project = trust === 'project' || trust === 'hardened-user';
+  const who = trust === 'project' ? 'a project file' : 'a user file on a hardened machine';
   const next: Config = {
     names: { ...config.names },
     policy: { ...config.policy },
@@ -85,7 +88,7 @@ export function applyLayer(config: Config, layer: Layer, trust: Trust, complain:
     const added = layer.environments[cls];
     if (!added) continue;
     if (project && cls !== 'production') {
-      complain(['environments', cls], `a project file may add production names only; naming something ${cls} would loosen what is gated (put it in your user config instead)`);
+      complain(['environments', cls], `${who} may add production names only; naming something ${cls} would loosen what is gated (put it in your user config instead)`);
     }
     next.names[cls] = [...next.names[cls], ...added];
   }
@@ -94,7 +97,7 @@ export function applyLayer(config: Config, layer: Layer, trust: Trust, complain:
     const action = layer.policy[cls];
     if (!action) continue;
     if (project && actionRank(action) < actionRank(next.policy[cls])) {
-      complain(['policy', cls], `a project file may tighten policy, never loosen it: ${cls} is "${next.policy[cls]}" above this file, which asks for "${action}"`);
+      complain(['policy', cls], `${who} may tighten policy, never loosen it: ${cls} is "${next.policy[cls]}" above this file, which asks for "${action}"`);
     }
     next.policy[cls] = action;
   }
@@ -103,7 +106,7 @@ export function applyLayer(config: Config, layer: Layer, trust: Trust, complain:
     if (project) {
       for (const [value, cls] of Object.entries(mapping)) {
         if (!isAsStrict(cls, 'unknown')) {
-          complain(['targets', kind, value], `a project file may map targets to production only; mapping "${value}" to ${cls} would loosen what is gated`);
+          complain(['targets', kind, value], `${who} may map targets to production only; mapping "${value}" to ${cls} would loosen what is gated`);
         }
       }
     }
@@ -111,12 +114,12 @@ export function applyLayer(config: Config, layer: Layer, trust: Trust, complain:
   }
 
   // Limits could shrink what is kept as much as grow it: only the user decides them.
-  if (project && layer.backupLimits) complain(['backup-limits'], 'a project file may not set backup-limits; put them in your user config');
+  if (project && layer.backupLimits) complain(['backup-limits'], `${who} may not set backup-limits; put them in your user config`);
   // The records name commands, directories and targets: only the user decides where they are sent.
-  if (project && layer.auditSyslog) complain(['audit-syslog'], 'a project file may not send the audit log anywhere; put audit-syslog in your user config');
+  if (project && layer.auditSyslog) complain(['audit-syslog'], `${who} may not send the audit log anywhere; put audit-syslog in your user config`);
 
   if (layer.disable.length > 0) {
-    if (project) complain(['disable'], 'a project file may not disable rules');
+    if (project) complain(['disable'], `${who} may not disable rules`);
     const known = new Set(next.rules.map((r) => r.id));
     layer.disable.forEach((id, i) => {
       if (!known.has(id)) complain(['disable', i], `no rule "${id}" to disable`);

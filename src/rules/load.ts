@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { ConfigError, EnvironmentFault } from '../errors.js';
 import { ancestors, chaperoneStateDir, chaperoneConfigDir, readTextIfExists } from '../context/files.js';
 import { toolNames } from '../tools/index.js';
+import { hardenState, systemRulesPath } from '../harden/system.js';
 import { applyLayer, emptyConfig, type Config, type Trust } from './config.js';
 import { validateLayer, type Complain, type Layer, type Path } from './schema.js';
 
@@ -27,9 +28,19 @@ export function findProjectFile(cwd: string): string | undefined {
 
 export async function loadConfig(cwd: string, env: NodeJS.ProcessEnv): Promise<Config> {
   let config = await loadBuiltin();
+  // Root's layer, read first after the built-in rules. It is parsed on every call, never taken from the
+  // user's layer cache: that cache is the user's to write, and so, on a hardened machine, the agent's.
+  const systemFile = systemRulesPath();
+  const systemText = readRulesFile(systemFile);
+  if (systemText !== undefined) {
+    const { layer, complain } = await readLayer(systemFile, systemText);
+    config = applyLayer(config, layer, 'system', complain);
+  }
+  // Hardened, the agent runs as this user and can write this file: it may only tighten.
+  const userTrust: Trust = hardenState() ? 'hardened-user' : 'user';
   const userFile = userConfigPath(env);
   const userText = readRulesFile(userFile);
-  if (userText !== undefined) config = await applyFile(config, userFile, userText, 'user', env);
+  if (userText !== undefined) config = await applyFile(config, userFile, userText, userTrust, env);
   const projectFile = findProjectFile(cwd);
   const projectText = projectFile === undefined ? undefined : readRulesFile(projectFile);
   if (projectFile && projectText !== undefined) config = await applyFile(config, projectFile, projectText, 'project', env);

@@ -17,6 +17,8 @@ const overlayFlag = '--chaperone-overlay';
 
 async function main(): Promise<void> {
   let argv = process.argv.slice(2);
+  // Started by the hardened runner (src/harden/run.ts): the decision there, then the real tool.
+  if (argv[0] === '--hardened') return (await import('../harden/run.js')).hardenedRun(argv.slice(1));
   // An overlay entry names its real file, so nothing is looked up on PATH; `git-push` there is `git push`.
   const overlayReal = argv[0] === overlayFlag ? argv[1] : undefined;
   if (overlayReal !== undefined) argv = argv.slice(2);

@@ -1,0 +1,300 @@
+// `chaperone harden` (run as root): the isolation an agent running as its own user cannot undo.
+// Without it, chaperone runs as the user and so does the agent: it can edit the user's rules and
+// approval store, or run the real binary by its absolute path. Hardened (docs/harden.md):
+//
+//   - root's system layer, <etc>/rules.yaml, comes after the built-in rules, and the user's own file
+//     may then only tighten (src/rules/load.ts, trust 'hardened-user');
+//   - the approval store, PIN failures and the audit log move to <state>/<user>/, and the PIN to
+//     <etc>/pin: root-owned, writable (the PIN: readable) only by the group GROUP, never by the agent;
+//   - each covered tool's real binary becomes root:GROUP-tools 0750: the agent's user, in neither
+//     group, can neither execute it by path or symlink (the mode is the inode's) nor copy it (no read);
+//   - one setgid-GROUP runner (src/harden/runner.ts) is the only way in: it starts a root-owned copy
+//     of chaperone, which judges every call again (src/harden/run.ts) and then starts the tool through
+//     chaperone-exec, which trades GROUP for GROUP-tools: a running tool can run tools, never write the
+//     store or read the PIN;
+//   - approvals need the PIN; `chaperone doctor --strict` checks every one of these.
+//
+// Every change is listed first (--print shows the list and changes nothing); applying it twice changes
+// nothing more; --undo puts back what harden.json recorded.
+
+import { execFileSync } from 'node:child_process';
+import { chmodSync, chownSync, cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ExitCode, UserError } from '../errors.js';
+import { shimMarker } from '../shim/find-real.js';
+import { type HardenState } from './system.js';
+import { execSource, runnerSource } from './runner.js';
+
+export interface HardenOptions {
+  prefix: string;
+  group: string;
+  toolsGroup: string;
+  agentUsers: string[];
+  tools: string[];
+  /** NAME=PATH: the real binary for NAME, instead of looking on PATH. */
+  toolPaths: Record<string, string>;
+  node: string;
+}
+
+export interface Change {
+  text: string;
+  apply: () => void;
+}
+
+/** The tools hardened by default: those that reach production data and credentials most directly. */
+export const defaultTools = ['psql', 'mysql', 'mongosh', 'redis-cli', 'aws', 'gcloud', 'kubectl', 'terraform', 'railway', 'heroku', 'fly', 'supabase'];
+
+export function layout(prefix: string) {
+  const root = (path: string) => join(prefix, path);
+  return {
+    etc: root('/etc/chaperone'),
+    state: root('/var/lib/chaperone'),
+    lib: root('/usr/local/lib/chaperone'),
+    runner: root('/usr/local/lib/chaperone/chaperone-run'),
+    /** Only the runner's group may enter: the agent cannot reach chaperone-exec. */
+    private: root('/usr/local/lib/chaperone/private'),
+    exec: root('/usr/local/lib/chaperone/private/chaperone-exec'),
+    shims: root('/usr/local/lib/chaperone/shims'),
+  };
+}
+
+const run = (file: string, args: string[]) => execFileSync(file, args, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+
+function groupId(name: string): number | undefined {
+  try {
+    return Number(run('getent', ['group', name]).split(':')[2]);
+  } catch {
+    return undefined;
+  }
+}
+
+function userGroups(user: string): string[] {
+  return run('id', ['-Gn', user]).trim().split(/\s+/);
+}
+
+/**
+ * Every file that is `tool` on this machine: each one on PATH (resolved through symlinks), and for the
+ * PostgreSQL clients Debian's versioned binaries, which its pg_wrapper runs and an agent could run by
+ * path. The one the runner starts is the first real binary (not pg_wrapper, a Perl script that would
+ * run under taint checks with the group).
+ */
+export function findToolFiles(tool: string, pathVariable: string): { run: string; lock: string[] } | undefined {
+  const found: string[] = [];
+  const add = (file: string) => {
+    try {
+      const real = realpathSync(file);
+      if (statSync(real).isFile() && !found.includes(real)) found.push(real);
+    } catch {
+      // not there
+    }
+  };
+  for (const dir of pathVariable.split(':').filter((d) => d.startsWith('/'))) add(join(dir, tool));
+  for (const dir of safeList('/usr/lib/postgresql').sort().reverse()) add(join('/usr/lib/postgresql', dir, 'bin', tool));
+  const lock = found.filter((f) => !f.endsWith('/pg_wrapper') && !isShimFile(f));
+  return lock.length ? { run: lock[0], lock } : undefined;
+}
+
+function safeList(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+function isShimFile(file: string): boolean {
+  try {
+    return execFileSync('head', ['-c', '256', file], { encoding: 'latin1' }).includes(shimMarker);
+  } catch {
+    return false;
+  }
+}
+
+/** The package that holds the running bundle: its dist/ is what gets copied (never dist-test/). */
+function packageRoot(): string {
+  return dirname(dirname(fileURLToPath(import.meta.url)));
+}
+
+export function plan(options: HardenOptions, previous: HardenState | undefined): { changes: Change[]; state: HardenState } {
+  if (process.getuid?.() !== 0) throw new UserError('chaperone harden: run it as root (it changes owners and modes of system files).', ExitCode.config);
+  const paths = layout(options.prefix);
+  const changes: Change[] = [];
+  const gid = groupId(options.group);
+  const toolsGid = groupId(options.toolsGroup);
+  for (const [name, id] of [[options.group, gid], [options.toolsGroup, toolsGid]] as const) {
+    if (id === undefined) changes.push({ text: `create the system group ${name}`, apply: () => void run('groupadd', ['--system', name]) });
+  }
+  const gidNow = () => groupId(options.group) ?? fail(`group ${options.group} could not be created`);
+  const toolsGidNow = () => groupId(options.toolsGroup) ?? fail(`group ${options.toolsGroup} could not be created`);
+
+  for (const user of options.agentUsers) {
+    let groups: string[];
+    try {
+      groups = userGroups(user);
+    } catch {
+      throw new UserError(`chaperone harden: no user ${user}; create it first (useradd ${user}).`, ExitCode.config);
+    }
+    for (const name of [options.group, options.toolsGroup]) {
+      if (groups.includes(name)) changes.push({ text: `remove agent user ${user} from group ${name}`, apply: () => void run('gpasswd', ['-d', user, name]) });
+    }
+  }
+
+  const state: HardenState = {
+    version: 1,
+    ...paths,
+    node: options.node,
+    group: options.group,
+    gid: gid ?? -1,
+    toolsGroup: options.toolsGroup,
+    toolsGid: toolsGid ?? -1,
+    agentUsers: [...new Set([...(previous?.agentUsers ?? []), ...options.agentUsers])],
+    tools: { ...previous?.tools },
+    locked: [...(previous?.locked ?? [])],
+  };
+
+  const rootDir = (dir: string, mode: number, group: 'root' | 'group') =>
+    changes.push({
+      text: `${dir}: directory, root:${group === 'root' ? 'root' : options.group} ${mode.toString(8)}`,
+      apply: () => {
+        mkdirSync(dir, { recursive: true });
+        chownSync(dir, 0, group === 'root' ? 0 : gidNow());
+        chmodSync(dir, mode);
+      },
+    });
+  rootDir(paths.etc, 0o755, 'root');
+  // The stores: the group may create and write; nobody else may even look in.
+  rootDir(paths.state, 0o2770, 'group');
+  for (const user of state.agentUsers) rootDir(join(paths.state, user), 0o2770, 'group');
+
+  const dist = join(packageRoot(), 'dist');
+  if (existsSync(paths.lib) && realpathSync(dirname(dist)) === realpathSync(paths.lib)) {
+    throw new UserError(`chaperone harden: this is the hardened copy in ${paths.lib}; run harden from the installed chaperone.`, ExitCode.config);
+  }
+  if (!existsSync(join(dist, 'shim.js'))) throw new UserError(`chaperone harden: ${dist}/shim.js is missing; build or reinstall chaperone first.`, ExitCode.config);
+  const packages = runtimePackages(join(dist, 'shim.js'), 'libpg-query');
+  changes.push({
+    text: `copy chaperone (${dist}) to ${paths.lib}/dist, root-owned, for the runner to start`,
+    apply: () => {
+      rmSync(join(paths.lib, 'dist'), { recursive: true, force: true });
+      mkdirSync(paths.lib, { recursive: true });
+      chownSync(paths.lib, 0, 0);
+      chmodSync(paths.lib, 0o755);
+      cpSync(dist, join(paths.lib, 'dist'), { recursive: true, dereference: true });
+      for (const [name, dir] of packages) cpSync(dir, join(paths.lib, 'node_modules', name), { recursive: true, dereference: true });
+      writeFileSync(join(paths.lib, 'dist', 'install.json'), `${JSON.stringify({ etc: paths.etc })}\n`);
+      rootOwnTree(join(paths.lib, 'dist'));
+      rootOwnTree(join(paths.lib, 'node_modules'));
+    },
+  });
+
+  changes.push({
+    text: `compile the runner ${paths.runner} (cc) and make it root:${options.group} 2755 (setgid ${options.group})`,
+    apply: () => {
+      const source = `${paths.runner}.c`;
+      writeFileSync(source, runnerSource(options.node, join(paths.lib, 'dist', 'shim.js')));
+      const building = `${paths.runner}.new`;
+      run('cc', ['-O2', '-Wall', '-o', building, source]);
+      chownSync(building, 0, gidNow());
+      chmodSync(building, 0o2755);
+      execFileSync('mv', ['-f', building, paths.runner]);
+    },
+  });
+  changes.push({
+    text: `compile ${paths.exec} (cc): root:${options.toolsGroup} 2755 (setgid ${options.toolsGroup}) in ${paths.private}, root:${options.group} 0750`,
+    apply: () => {
+      mkdirSync(paths.private, { recursive: true });
+      chownSync(paths.private, 0, gidNow());
+      chmodSync(paths.private, 0o750);
+      const source = `${paths.exec}.c`;
+      writeFileSync(source, execSource());
+      const building = `${paths.exec}.new`;
+      run('cc', ['-O2', '-Wall', '-o', building, source]);
+      chownSync(building, 0, toolsGidNow());
+      chmodSync(building, 0o2755);
+      execFileSync('mv', ['-f', building, paths.exec]);
+    },
+  });
+
+  for (const tool of options.tools) {
+    const explicit = options.toolPaths[tool];
+    const files = explicit ? { run: realpathSync(explicit), lock: [realpathSync(explicit)] } : findToolFiles(tool, process.env.PATH ?? '/usr/bin:/bin');
+    if (!files) continue; // not installed: nothing to lock, and no shim that answers 127
+    state.tools[tool] = files.run;
+    for (const file of files.lock) {
+      const stat = lstatSync(file);
+      if (!state.locked.some((l) => l.path === file)) state.locked.push({ path: file, uid: stat.uid, gid: stat.gid, mode: stat.mode & 0o7777 });
+      changes.push({
+        text: `${file}: root:${options.toolsGroup} 0750 (was ${stat.uid}:${stat.gid} ${(stat.mode & 0o7777).toString(8)}); only the tools' group may run or read it`,
+        apply: () => {
+          chownSync(file, 0, toolsGidNow());
+          chmodSync(file, 0o750);
+        },
+      });
+    }
+    changes.push({
+      text: `shim ${join(paths.shims, tool)} → ${paths.runner} ${tool}`,
+      apply: () => {
+        mkdirSync(paths.shims, { recursive: true, mode: 0o755 });
+        writeFileSync(join(paths.shims, tool), `#!/bin/sh\n${shimMarker} (hardened: the runner judges the call again)\nexec ${paths.runner} ${tool} "$@"\n`, { mode: 0o755 });
+        chmodSync(join(paths.shims, tool), 0o755);
+      },
+    });
+  }
+
+  // Last: the file that switches every chaperone on this machine to hardened.
+  changes.push({
+    text: `${join(paths.etc, 'harden.json')}: the hardened state (tools, locked files, group), root 0644`,
+    apply: () => {
+      state.gid = gidNow();
+      state.toolsGid = toolsGidNow();
+      writeFileSync(join(paths.etc, 'harden.json'), `${JSON.stringify(state, null, 2)}\n`, { mode: 0o644 });
+      chownSync(join(paths.etc, 'harden.json'), 0, 0);
+      chmodSync(join(paths.etc, 'harden.json'), 0o644);
+    },
+  });
+  return { changes, state };
+}
+
+/** Puts back what harden changed, from what it recorded; the stores and the system rules stay. */
+export function undoPlan(state: HardenState): Change[] {
+  const changes: Change[] = state.locked.map((l) => ({
+    text: `${l.path}: back to ${l.uid}:${l.gid} ${l.mode.toString(8)}`,
+    apply: () => {
+      if (!existsSync(l.path)) return;
+      chownSync(l.path, l.uid, l.gid);
+      chmodSync(l.path, l.mode);
+    },
+  }));
+  changes.push({ text: `remove ${state.lib} (the runner, its copy of chaperone, the hardened shims)`, apply: () => rmSync(state.lib, { recursive: true, force: true }) });
+  changes.push({ text: `remove ${join(state.etc, 'harden.json')} (rules.yaml, pin and ${state.state} stay)`, apply: () => rmSync(join(state.etc, 'harden.json'), { force: true }) });
+  return changes;
+}
+
+/** The one package dist/ loads from node_modules, and what it needs in turn: name → its directory. */
+function runtimePackages(from: string, name: string, found = new Map<string, string>()): Map<string, string> {
+  if (found.has(name)) return found;
+  const manifest = createRequire(from).resolve(`${name}/package.json`);
+  found.set(name, dirname(manifest));
+  const { dependencies = {} } = JSON.parse(readFileSync(manifest, 'utf8')) as { dependencies?: Record<string, string> };
+  for (const dependency of Object.keys(dependencies)) runtimePackages(manifest, dependency, found);
+  return found;
+}
+
+function rootOwnTree(dir: string): void {
+  chownSync(dir, 0, 0);
+  chmodSync(dir, 0o755);
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) rootOwnTree(path);
+    else {
+      chownSync(path, 0, 0);
+      chmodSync(path, 0o644);
+    }
+  }
+}
+
+function fail(message: string): never {
+  throw new UserError(`chaperone harden: ${message}`, ExitCode.internal);
+}

@@ -1,0 +1,60 @@
+// The decision the privileged runner starts (src/harden/runner.ts): `node <lib>/dist/shim.js
+// --hardened TOOL ARGS…`, with the runner's group, the caller's uid, and the caller's environment
+// handed over under a prefix so that nothing in it can steer Node itself.
+//
+// It does not trust whoever called the runner: it reads the system layer and the user's layers, judges
+// the call exactly as a shim would, gates it (the PIN at the terminal, approvals from root's store),
+// and only then starts the real binary root registered for TOOL, through chaperone-exec, so that the
+// tool runs with the tools' group and not this one. Node cannot exec, so it spawns the tool and mirrors
+// its exit (src/shim/run.ts).
+
+import { ExitCode, UserError } from '../errors.js';
+import { hardenState } from './system.js';
+
+export const callerPrefix = 'CHAPERONE_CALLER_';
+
+/** The caller's environment, as the runner passed it on; nothing else the runner set. */
+export function callerEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(env)) if (key.startsWith(callerPrefix)) out[key.slice(callerPrefix.length)] = value;
+  return out;
+}
+
+/** What a caller may ask of chaperone itself through the runner: approving needs root's store. */
+const chaperoneCommands = new Set(['approve', 'approvals', 'log']);
+
+export async function hardenedRun(argv: string[]): Promise<void> {
+  const state = hardenState();
+  if (!state) throw new UserError('chaperone: the hardened runner started on a machine that is not hardened; nothing ran. Run `chaperone harden` as root.', ExitCode.internal);
+  const [tool, ...args] = argv;
+  // From here on, process.env is the caller's: the decision reads it, the tool gets it untouched.
+  const env = callerEnvironment(process.env);
+  for (const key of Object.keys(process.env)) delete process.env[key];
+  Object.assign(process.env, env);
+
+  if (tool === 'chaperone') {
+    if (!chaperoneCommands.has(args[0] ?? '')) {
+      throw new UserError(`chaperone: through the runner, chaperone answers only ${[...chaperoneCommands].join(', ')}; nothing ran.`, ExitCode.config);
+    }
+    process.argv = [process.argv[0], 'chaperone', ...args];
+    await import('../cli/main.js');
+    return;
+  }
+  const real = tool === undefined ? undefined : state.tools[tool];
+  if (tool === undefined || real === undefined) {
+    throw new UserError(`chaperone: ${tool ?? '(no tool)'} is not a tool this machine was hardened for (${Object.keys(state.tools).join(', ')}); nothing ran.`, ExitCode.notFound);
+  }
+  const [{ evaluate }, { passGate }, { runRealTool, depthVariable }] = await Promise.all([import('../evaluate.js'), import('../gate/gate.js'), import('../shim/run.js')]);
+  let cwd: string;
+  try {
+    cwd = process.cwd();
+  } catch {
+    cwd = env.PWD ?? '/';
+  }
+  const depth = (/^\d{1,3}$/.test(env[depthVariable] ?? '') ? Number(env[depthVariable]) : 0) + 1;
+  if (depth > 8) throw new UserError(`chaperone: ${tool} called itself through the runner 8 times; nothing ran.`, ExitCode.internal);
+  const evaluation = await evaluate({ tool, args, cwd, env });
+  if (!(await passGate(evaluation))) process.exit(ExitCode.refused);
+  // Through chaperone-exec, which trades this process's group for the tools' group (src/harden/runner.ts).
+  runRealTool(state.exec, tool, [real, tool, ...args], { ...env, [depthVariable]: String(depth) }, evaluation);
+}

@@ -1,0 +1,92 @@
+// The system layer of a hardened machine (`chaperone harden`, docs/harden.md), as every chaperone
+// process sees it: where root keeps the system rules, the PIN and the per-user stores. Cheap, because
+// every shim call asks: one small file read, once per process, and nothing at all on a machine that
+// was never hardened.
+//
+// Where the system directory is cannot come from the caller's environment (an agent would point it at
+// rules of its own). It is /etc/chaperone, unless the bundle that runs was installed by harden with a
+// prefix: then install.json beside the bundle, root-owned like the bundle itself, names it.
+
+import { existsSync, readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const defaultSystemDir = '/etc/chaperone';
+
+/** What `chaperone harden` recorded in <system dir>/harden.json. */
+export interface HardenState {
+  version: 1;
+  /** /etc/chaperone, or its place under --prefix. */
+  etc: string;
+  /** Root's per-user stores: <state>/<user>/ holds approvals, PIN failures, the audit log. */
+  state: string;
+  /** The root-owned copy of chaperone the runner starts, and the runner itself. */
+  lib: string;
+  runner: string;
+  node: string;
+  /** The runner's group: root's stores and the PIN. */
+  group: string;
+  gid: number;
+  /** The tools' group: executes the real binaries, and nothing of chaperone's. */
+  toolsGroup: string;
+  toolsGid: number;
+  /** chaperone-exec, setgid toolsGroup, in a directory only `group` may enter. */
+  exec: string;
+  agentUsers: string[];
+  /** Tool name → the real binary the runner runs for it. */
+  tools: Record<string, string>;
+  /** Every file whose owner and mode harden changed, with what they were (for --undo). */
+  locked: { path: string; uid: number; gid: number; mode: number }[];
+  shims: string;
+}
+
+let cached: { state: HardenState | undefined } | undefined;
+
+/** The system directory this bundle answers to. */
+export function systemDir(): string {
+  try {
+    const install = fileURLToPath(new URL('./install.json', import.meta.url));
+    if (existsSync(install)) return (JSON.parse(readFileSync(install, 'utf8')) as { etc: string }).etc;
+  } catch {
+    // a bundle run from source or a data: URL: the default
+  }
+  return defaultSystemDir;
+}
+
+export function systemRulesPath(): string {
+  return join(systemDir(), 'rules.yaml');
+}
+
+/**
+ * The hardened state, or undefined on a machine never hardened. A harden.json that exists and cannot
+ * be read or parsed is not "not hardened": that would let whoever broke it loosen every rule, so it
+ * throws, and the caller fails closed.
+ */
+export function hardenState(): HardenState | undefined {
+  if (cached) return cached.state;
+  const file = join(systemDir(), 'harden.json');
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      cached = { state: undefined };
+      return undefined;
+    }
+    throw new Error(`${file} cannot be read (${(error as Error).message}); the machine is hardened and nothing gated runs until root repairs it (chaperone harden)`);
+  }
+  const state = JSON.parse(text) as HardenState;
+  cached = { state };
+  return state;
+}
+
+/** The calling account's name, from the passwd entry of the real uid (never from USER or HOME). */
+export function accountName(): string {
+  return userInfo().username;
+}
+
+/** Under harden: <state>/<user>, the store root owns and only the runner's group may write. */
+export function hardenedStoreDir(state: HardenState): string {
+  return join(state.state, accountName());
+}

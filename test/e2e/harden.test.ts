@@ -1,0 +1,349 @@
+// `chaperone harden` on a real machine, with a real second user: root hardens (into a prefix, so the
+// machine's own /etc and binaries stay as they are), a throwaway agent user is created, and everything
+// the agent tries runs as that user through `runuser`. The real psql binary (a copy of the machine's
+// ELF, placed where harden locks it) and a recording aws double stand behind the hardened shims.
+// Root only: skipped with the reason printed elsewhere, a failure under CHAPERONE_REQUIRE_REAL_TOOLS=1.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execa } from 'execa';
+import { randomBytes, scryptSync } from 'node:crypto';
+import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cliPath } from '../helpers/sandbox.js';
+import { toolGroup, which } from '../helpers/system.js';
+import { haveTmux, Terminals } from '../helpers/terminal.js';
+
+/** The psql binary itself, not Debian's pg_wrapper (a Perl script) in front of it. */
+function realPsql(): string | undefined {
+  const versions = existsSync('/usr/lib/postgresql') ? readdirSync('/usr/lib/postgresql').sort().reverse() : [];
+  for (const v of versions) if (existsSync(`/usr/lib/postgresql/${v}/bin/psql`)) return `/usr/lib/postgresql/${v}/bin/psql`;
+  return which('psql');
+}
+
+const problems = [
+  ...(process.getuid?.() === 0 ? [] : ['not running as root (harden changes owners and modes, and the test creates a user)']),
+  ...(['cc', 'useradd', 'userdel', 'groupdel', 'runuser'].filter((t) => !which(t, `${process.env.PATH}:/usr/sbin:/sbin`)).map((t) => `${t} is missing`)),
+  ...(realPsql() ? [] : ['no psql binary']),
+];
+const group = toolGroup('chaperone harden, tried by a real second user', problems);
+
+const suffix = randomBytes(3).toString('hex');
+const agent = `chapagent${suffix}`;
+const storeGroup = `chapg${suffix}`;
+/** What harden names the tools' group: the store group's name and -tools. */
+const toolsGroup = `${storeGroup}-tools`;
+
+describe.skipIf(group.skip)(group.title, () => {
+  let prefix: string;
+  let lib: string;
+  let runner: string;
+  let shims: string;
+  let psql: string;
+  let aws: string;
+  let records: string;
+  let home: string;
+  let work: string;
+  let userCreated = false;
+
+  const root = (args: string[]) => execa(process.execPath, [cliPath, ...args], { reject: false, env: { ...process.env, CHAPERONE_REQUIRE_REAL_TOOLS: undefined } });
+  /** Runs argv as the agent user, with only the environment an agent's shell would have. */
+  const asAgent = (argv: string[], extraEnv: Record<string, string> = {}, input?: string) =>
+    execa(
+      'runuser',
+      ['-u', agent, '--', 'env', '-i', `PATH=${shims}:/usr/bin:/bin`, 'LANG=C.UTF-8', `HOME=${home}`, 'CHAPERONE_ACTOR=agent', ...Object.entries(extraEnv).map(([k, v]) => `${k}=${v}`), ...argv],
+      { reject: false, cwd: work, ...(input === undefined ? { stdin: 'ignore' as const } : { input }) },
+    );
+  const awsRecord = () => (existsSync(join(records, 'aws.argv')) ? readFileSync(join(records, 'aws.argv'), 'utf8') : undefined);
+  const clearRecord = () => rmSync(join(records, 'aws.argv'), { force: true });
+
+  beforeAll(async () => {
+    group.assertAvailable();
+    prefix = mkdtempSync('/tmp/chaperone-harden-');
+    chmodSync(prefix, 0o755);
+    home = join(prefix, 'home', agent);
+    await execa('useradd', ['--no-user-group', '--gid', 'users', '-m', '-d', home, '-s', '/bin/sh', agent]);
+    userCreated = true;
+    work = join(home, 'work');
+    records = join(home, 'records');
+    for (const dir of [work, records]) {
+      mkdirSync(dir, { recursive: true });
+      chownSync(dir, Number((await execa('id', ['-u', agent])).stdout), statSync(home).gid);
+    }
+    mkdirSync(join(prefix, 'tools'));
+    psql = join(prefix, 'tools', 'psql');
+    copyFileSync(realPsql()!, psql);
+    chmodSync(psql, 0o755);
+    aws = join(prefix, 'tools', 'aws');
+    // With PROBE set, the double also tries what a tool steered by the agent would: read the PIN, write
+    // the store.
+    writeFileSync(
+      aws,
+      `#!/bin/sh -p\nprintf '%s\\n' "$@" > ${records}/aws.argv\n` +
+        `if [ -n "$PROBE" ]; then { id -Gn; cat ${prefix}/etc/chaperone/pin; ls ${prefix}/var/lib/chaperone/${agent}; echo '{}' > ${prefix}/var/lib/chaperone/${agent}/approvals.json; } > ${records}/probe 2>&1; fi\necho aws-ran\n`,
+      { mode: 0o755 },
+    );
+    const hardened = await root(['harden', '--prefix', prefix, '--group', storeGroup, '--agent-user', agent, '--tool', `psql=${psql}`, '--tool', `aws=${aws}`]);
+    expect(hardened.stderr).toBe('');
+    expect(hardened.exitCode).toBe(0);
+    lib = join(prefix, 'usr/local/lib/chaperone');
+    runner = join(lib, 'chaperone-run');
+    shims = join(lib, 'shims');
+  }, 120_000);
+
+  afterAll(async () => {
+    if (userCreated) await execa('userdel', ['-r', agent], { reject: false });
+    for (const name of [toolsGroup, storeGroup]) await execa('groupdel', [name], { reject: false });
+    if (prefix) rmSync(prefix, { recursive: true, force: true });
+  });
+
+  it('--print lists each change and makes none; a second harden changes nothing more', async () => {
+    const printed = await root(['harden', '--print', '--prefix', prefix, '--group', storeGroup, '--agent-user', agent, '--tool', `psql=${psql}`]);
+    expect(printed.exitCode).toBe(0);
+    expect(printed.stdout).toContain(`would: ${psql}: root:${toolsGroup} 0750 (was 0:${statSync(psql).gid} 750)`);
+    expect(printed.stdout).not.toContain('create the system group');
+    // Found on this machine's PATH: the psql binary itself, never Debian's pg_wrapper in front of it
+    // (which runs pg_dump and the rest too); --print touches none of it.
+    const found = await root(['harden', '--print', '--prefix', prefix, '--group', storeGroup, '--agent-user', agent, '--tools', 'psql']);
+    expect(found.exitCode).toBe(0);
+    expect(found.stdout).toContain(`would: ${realpathSync(realPsql()!)}: root:${toolsGroup} 0750`);
+    expect(found.stdout).not.toContain('pg_wrapper');
+    expect(statSync(realPsql()!).gid).toBe(0);
+    const state = JSON.parse(readFileSync(join(prefix, 'etc/chaperone/harden.json'), 'utf8'));
+    // The original mode is what undo puts back, even after harden ran twice.
+    expect(state.locked.find((l: { path: string }) => l.path === psql).mode).toBe(0o755);
+  });
+
+  it('benign calls through the shims run the real tools for the agent user', async () => {
+    const version = await asAgent(['psql', '--version']);
+    expect(version.exitCode).toBe(0);
+    expect(version.stdout).toMatch(/^psql \(PostgreSQL\) \d+/);
+    clearRecord();
+    const ls = await asAgent(['aws', 's3', 'ls', '--profile', 'dev']);
+    expect(ls.exitCode).toBe(0);
+    expect(awsRecord()).toBe('s3\nls\n--profile\ndev\n');
+  });
+
+  it('a destructive call against production is refused for the agent, and the tool never runs', async () => {
+    clearRecord();
+    const rb = await asAgent(['aws', 's3', 'rb', 's3://acme-prod', '--force', '--profile', 'prod']);
+    expect(rb.exitCode).toBe(77);
+    expect(rb.stderr).toContain('rule         aws.s3.rb');
+    expect(awsRecord()).toBeUndefined();
+    const drop = await asAgent(['psql', '-h', 'db.prod.example.com', '-c', 'DROP TABLE users']);
+    expect(drop.exitCode).toBe(77);
+    expect(drop.stderr).toContain('psql.sql.drop');
+  });
+
+  it('the real binaries cannot be run by absolute path, through a symlink or hard link, or copied', async () => {
+    for (const file of [psql, aws]) {
+      const direct = await asAgent([file, '--version']);
+      expect(direct.exitCode).toBe(126);
+      expect(direct.stderr).toContain('Permission denied');
+      const link = join(home, `link-${file.endsWith('psql') ? 'psql' : 'aws'}`);
+      expect((await asAgent(['ln', '-sf', file, link])).exitCode).toBe(0);
+      expect((await asAgent([link, '--version'])).exitCode).toBe(126);
+      expect((await asAgent(['ln', file, `${link}-hard`])).exitCode).not.toBe(0);
+      const copy = await asAgent(['cp', file, join(home, 'copy')]);
+      expect(copy.exitCode).not.toBe(0);
+      expect(copy.stderr).toContain('Permission denied');
+      expect((await asAgent(['sh', '-c', `cat ${file} > ${home}/copy2`])).exitCode).not.toBe(0);
+    }
+    expect(awsRecord()).toBeUndefined();
+  });
+
+  it("chaperone's own entry run by hand, without the group, cannot start the real tool", async () => {
+    const byHand = await asAgent([process.execPath, join(lib, 'dist/shim.js'), '--hardened', 'aws', 's3', 'ls'], { CHAPERONE_CALLER_PATH: '/usr/bin:/bin' });
+    expect(byHand.exitCode).toBe(126);
+    expect(awsRecord()).toBeUndefined();
+  });
+
+  it('the runner starts only registered tools, and NODE_OPTIONS cannot run code with its group', async () => {
+    const sh = await asAgent([runner, 'sh', '-c', 'id']);
+    expect(sh.exitCode).toBe(127);
+    expect(sh.stderr).toContain('is not a tool this machine was hardened for');
+    const evil = join(home, 'evil.cjs');
+    const marker = join(home, 'evil-ran');
+    await asAgent(['sh', '-c', `printf '%s' "require('fs').writeFileSync('${marker}', String(process.getegid())); require('child_process').execFileSync('${aws}', ['s3','rb','s3://acme-prod','--force'])" > ${evil}`]);
+    for (const extra of [{ NODE_OPTIONS: `--require ${evil}` }, { OPENSSL_CONF: evil, NODE_PATH: home }] as Record<string, string>[]) {
+      const run = await asAgent(['psql', '--version'], extra);
+      expect(run.exitCode).toBe(0);
+      expect(existsSync(marker)).toBe(false);
+    }
+    expect(awsRecord()).toBeUndefined();
+    // The tool itself still gets the variables exactly as the agent set them.
+    const withVar = await asAgent(['sh', '-c', `NODE_OPTIONS="--require ${evil}" ${runner} aws s3 ls --profile dev`]);
+    expect(withVar.exitCode).toBe(0);
+  });
+
+  it('the store, the PIN and the rules are out of the agent\'s reach', async () => {
+    await asAgent(['aws', 's3', 'rb', 's3://acme-prod', '--force', '--profile', 'prod']); // makes a request in the store
+    const storeDir = join(prefix, 'var/lib/chaperone', agent);
+    expect(readdirSync(storeDir)).toEqual(expect.arrayContaining(['approvals.json', 'audit.jsonl']));
+    const forged = JSON.stringify({ approvals: [] });
+    for (const line of [
+      `ls ${storeDir}`,
+      `echo '${forged}' > ${storeDir}/approvals.json`,
+      `rm -f ${storeDir}/audit.jsonl`,
+      `echo 'disable: [aws.s3.rb]' > ${prefix}/etc/chaperone/rules.yaml`,
+      `echo x > ${prefix}/etc/chaperone/harden.json`,
+      `echo x > ${lib}/dist/shim.js`,
+      `echo x > ${shims}/aws`,
+    ]) {
+      const tried = await asAgent(['sh', '-c', line]);
+      expect(tried.exitCode, line).not.toBe(0);
+      expect(tried.stderr, line).toMatch(/Permission denied|cannot/);
+    }
+    // The audit log is root's copy, written through the runner: the agent's refused call is in it.
+    expect(readFileSync(join(storeDir, 'audit.jsonl'), 'utf8')).toContain('"outcome":"refused"');
+  });
+
+  it("the system layer is root's; the agent user's own rules may only tighten it", async () => {
+    writeFileSync(join(prefix, 'etc/chaperone/rules.yaml'), 'environments:\n  development: [acme-play]\n');
+    clearRecord();
+    const play = await asAgent(['aws', 's3', 'rb', 's3://scratch', '--force', '--profile', 'acme-play']);
+    expect(play.exitCode).toBe(0);
+    expect(awsRecord()).toContain('acme-play');
+
+    const userRules = join(home, '.config/chaperone/rules.yaml');
+    for (const loosening of ['disable: [aws.s3.rb]\n', 'environments:\n  development: [prod]\n', 'policy:\n  production: notice\n']) {
+      await asAgent(['sh', '-c', `mkdir -p ${home}/.config/chaperone && printf '%s' '${loosening}' > ${userRules}`]);
+      clearRecord();
+      const rb = await asAgent(['aws', 's3', 'rb', 's3://acme-prod', '--force', '--profile', 'prod']);
+      expect(rb.exitCode, loosening).toBe(2);
+      expect(rb.stderr, loosening).toContain('a user file on a hardened machine');
+      expect(awsRecord(), loosening).toBeUndefined();
+    }
+    // Pointing HOME or XDG elsewhere does not pick another file: the passwd entry's home counts.
+    await asAgent(['sh', '-c', `rm -f ${userRules}; mkdir -p ${home}/alt/chaperone && echo 'disable: [aws.s3.rb]' > ${home}/alt/chaperone/rules.yaml`]);
+    const moved = await asAgent(['aws', 's3', 'rb', 's3://acme-prod', '--force', '--profile', 'prod'], { XDG_CONFIG_HOME: `${home}/alt`, HOME: `${home}/alt` });
+    expect(moved.exitCode).toBe(77);
+    // A tightening file is fine: benign calls still run.
+    await asAgent(['sh', '-c', `printf 'protected-branches: [trunk]\\n' > ${userRules}`]);
+    expect((await asAgent(['psql', '--version'])).exitCode).toBe(0);
+    rmSync(join(prefix, 'etc/chaperone/rules.yaml'));
+  });
+
+  it('approvals need the PIN: the agent can neither approve, nor read, replace or remove the PIN', async () => {
+    const pinFile = join(prefix, 'etc/chaperone/pin');
+    // Without a PIN, a hardened machine approves nothing (the agent is refused before that, as an agent).
+    const gid = Number((await execa('getent', ['group', storeGroup])).stdout.split(':')[2]);
+    const salt = randomBytes(16);
+    const cost = { N: 2 ** 15, r: 8, p: 1 };
+    const hash = scryptSync('4831', salt, 32, { ...cost, maxmem: 256 * cost.N * cost.r });
+    writeFileSync(pinFile, `${JSON.stringify({ algorithm: 'scrypt', ...cost, salt: salt.toString('base64'), hash: hash.toString('base64') })}\n`);
+    chownSync(pinFile, 0, gid);
+    chmodSync(pinFile, 0o640);
+
+    const refused = await asAgent(['aws', 's3', 'rb', 's3://acme-prod', '--force', '--profile', 'prod']);
+    const code = /chaperone approve ([A-Z0-9]{3}-[A-Z0-9]{3})/.exec(refused.stderr)?.[1];
+    expect(code).toBeDefined();
+    const approve = await asAgent([runner, 'chaperone', 'approve', code!], {}, 'acme-prod\n4831\n');
+    expect(approve.exitCode).toBe(77);
+    expect(approve.stderr).toContain('An agent cannot approve its own commands');
+    // Without the markers, still no terminal: no approval either.
+    const unmarked = await execa('runuser', ['-u', agent, '--', 'env', '-i', `PATH=${shims}:/usr/bin:/bin`, runner, 'chaperone', 'approve', code!], { reject: false, cwd: work, input: 'prod\n4831\n' });
+    expect(unmarked.exitCode).not.toBe(0);
+    for (const line of [`cat ${pinFile}`, `rm -f ${pinFile}`, `echo '{}' > ${pinFile}`, `mv ${pinFile} ${pinFile}.old`]) {
+      expect((await asAgent(['sh', '-c', line])).exitCode, line).not.toBe(0);
+    }
+    // Only the commands an approval needs pass through the runner: not `pin`.
+    expect((await asAgent([runner, 'chaperone', 'pin', 'clear'])).exitCode).toBe(2);
+    expect(existsSync(pinFile)).toBe(true);
+    clearRecord();
+    expect((await asAgent(['aws', 's3', 'rb', 's3://acme-prod', '--force', '--profile', 'prod'])).exitCode).toBe(77);
+    expect(awsRecord()).toBeUndefined();
+
+    // An agent that hides its markers and makes itself a terminal can type the name; it still needs the
+    // PIN. With a wrong one nothing is approved; with the right one (a human's), the call runs once.
+    if (!haveTmux) {
+      if (process.env.CHAPERONE_REQUIRE_REAL_TOOLS === '1') throw new Error('tmux is missing, and CHAPERONE_REQUIRE_REAL_TOOLS=1 is set');
+      console.warn('harden: the PIN at a real terminal is not tried: tmux is missing');
+      return;
+    }
+    const terminals = new Terminals();
+    const world = {
+      env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8' },
+      work,
+      write: (relative: string, text: string) => {
+        const file = join(prefix, relative);
+        writeFileSync(file, text, { mode: 0o755 });
+        return file;
+      },
+    };
+    const approveAsAgentUser = () =>
+      terminals.open(world as never, `runuser -u ${agent} -- env -i PATH=${shims}:/usr/bin:/bin LANG=C.UTF-8 ${runner} chaperone approve ${code}`);
+    try {
+      const wrong = approveAsAgentUser();
+      await wrong.waitFor('Type prod to approve it');
+      wrong.type('prod');
+      wrong.press('Enter');
+      await wrong.waitFor('PIN');
+      wrong.type('0000');
+      wrong.press('Enter');
+      const denied = await wrong.exit();
+      expect(denied.code).toBe(77);
+      expect(denied.screen).toContain('wrong PIN; not approved');
+      expect((await asAgent(['aws', 's3', 'rb', 's3://acme-prod', '--force', '--profile', 'prod'])).exitCode).toBe(77);
+      expect(awsRecord()).toBeUndefined();
+
+      const right = approveAsAgentUser();
+      await right.waitFor('Type prod to approve it');
+      right.type('prod');
+      right.press('Enter');
+      await right.waitFor('PIN');
+      right.type('4831');
+      right.press('Enter');
+      const approved = await right.exit();
+      expect(approved.screen).toContain(`chaperone: approved ${code} until`);
+      expect(approved.code).toBe(0);
+      const once = await asAgent(['aws', 's3', 'rb', 's3://acme-prod', '--force', '--profile', 'prod']);
+      expect(once.exitCode).toBe(0);
+      expect(awsRecord()).toContain('s3://acme-prod');
+      clearRecord();
+      expect((await asAgent(['aws', 's3', 'rb', 's3://acme-prod', '--force', '--profile', 'prod'])).exitCode).toBe(77);
+      expect(awsRecord()).toBeUndefined();
+    } finally {
+      terminals.close();
+    }
+  }, 60_000);
+
+  it('a real tool started through the runner has the tools\' group only: it can neither read the PIN nor write the store', async () => {
+    clearRecord();
+    const probe = await asAgent(['aws', 's3', 'ls', '--profile', 'dev'], { PROBE: '1' });
+    expect(probe.exitCode).toBe(0);
+    expect(awsRecord()).toBe('s3\nls\n--profile\ndev\n');
+    const seen = readFileSync(join(records, 'probe'), 'utf8');
+    expect(seen.split('\n')[0].split(' ')).toContain(toolsGroup);
+    expect(seen.split('\n')[0].split(' ')).not.toContain(storeGroup);
+    expect(seen).not.toContain('scrypt');
+    expect(seen.match(/Permission denied/g)?.length).toBe(3);
+    expect(existsSync(join(prefix, 'etc/chaperone/pin'))).toBe(true);
+  });
+
+  it('doctor --strict passes on the hardened machine and fails, naming it, when a property breaks', async () => {
+    // As root, as documented: the agent user cannot even look at some of what is checked.
+    const doctor = () => execa(process.execPath, [join(lib, 'dist/cli.js'), 'doctor', '--strict'], { reject: false, cwd: work });
+    const asAgentUser = await execa('runuser', ['-u', agent, '--', process.execPath, join(lib, 'dist/cli.js'), 'doctor', '--strict'], { reject: false, cwd: work });
+    expect(asAgentUser.exitCode).toBe(1);
+    expect(asAgentUser.stdout).toContain('run doctor --strict as root');
+    const good = await doctor();
+    expect(good.stderr).toBe('');
+    expect(good.stdout).not.toContain('FAIL');
+    expect(good.exitCode).toBe(0);
+    chmodSync(psql, 0o755); // what a package upgrade does
+    const bad = await doctor();
+    expect(bad.exitCode).toBe(1);
+    expect(bad.stdout).toContain(`FAIL psql: ${psql} is 0:`);
+    chmodSync(psql, 0o750);
+    expect((await doctor()).exitCode).toBe(0);
+  });
+
+  it('--undo puts the binaries back and removes the runner', async () => {
+    const undone = await root(['harden', '--undo', '--prefix', prefix]);
+    expect(undone.exitCode).toBe(0);
+    expect(statSync(psql).mode & 0o7777).toBe(0o755);
+    expect(statSync(psql).gid).toBe(0);
+    expect(existsSync(runner)).toBe(false);
+    expect((await asAgent([psql, '--version'])).exitCode).toBe(0);
+  });
+});
