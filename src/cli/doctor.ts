@@ -31,7 +31,7 @@ export async function doctor(dir: string, cwd: string, env: NodeJS.ProcessEnv): 
     lines.push({ ok: true, text: `${installed.length} shims in ${dir}: ${installed.join(', ')}` });
     // Tools this version covers that the shims written by an older install (or `install TOOL…`) lack.
     const unshimmed = executables.filter((tool) => !installed.includes(tool));
-    if (unshimmed.length) lines.push({ ok: true, warn: true, text: `covered, but with no shim here: ${unshimmed.join(', ')}; \`chaperone install\` adds them` });
+    if (unshimmed.length) lines.push({ ok: true, text: `covered, but with no shim here: ${unshimmed.join(', ')}; \`chaperone install\` adds them` });
   }
 
   const entries = (env.PATH ?? '').split(':');

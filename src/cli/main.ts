@@ -215,7 +215,9 @@ program
     if (!setupAgents.includes(agent as never)) throw new UserError(`chaperone: setup knows ${setupAgents.join(', ')}; not "${agent}"`);
     const result = setup(agent as never, { print: options.print ?? false, shimDir: options.dir, project: options.project }, env);
     if (options.print) {
-      process.stdout.write(`# ${result.file}${result.changed ? '' : ' (already set up; unchanged)'}\n${result.text}`);
+      // stdout is the file itself, valid JSON for jq or a review; which file, on stderr.
+      process.stderr.write(`chaperone: ${result.file}${result.changed ? ' would become:' : ' is already set up (unchanged):'}\n`);
+      process.stdout.write(result.text);
     } else if (!result.changed) {
       process.stdout.write(`chaperone: ${result.file} already has chaperone's hooks; nothing changed.\n`);
     } else {

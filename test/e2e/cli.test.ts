@@ -233,7 +233,7 @@ describe('doctor output', () => {
   it('names the covered tools that have no shim yet (an install from an older version, or of a few tools)', async () => {
     const answer = JSON.parse(String((await sb.chaperone(['doctor', '--json', '--dir', sb.shims])).stdout));
     const line = answer.checks.find((c: { text: string }) => c.text.startsWith('covered, but with no shim here'));
-    expect(line.status).toBe('warn');
+    expect(line.status).toBe('ok'); // a choice (install TOOL…) as often as an old install: said, not warned
     for (const tool of ['kubectl', 'prisma', 'rails', 'terraform']) expect(line.text).toContain(tool);
     expect(line.text).not.toMatch(/\brailway\b/);
   });

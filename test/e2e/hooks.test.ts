@@ -142,9 +142,8 @@ describe('chaperone setup', () => {
     writeFileSync(settings, JSON.stringify({ model: 'opus', hooks: { PreToolUse: [{ matcher: 'Edit', hooks: [{ type: 'command', command: 'lint' }] }] } }));
     const result = await sb.chaperone(['setup', 'claude', '--print', '--dir', sb.shims]);
     expect(result.exitCode).toBe(0);
-    const [header, ...rest] = String(result.stdout).split('\n');
-    expect(header).toBe(`# ${settings}`);
-    const config = JSON.parse(rest.join('\n'));
+    expect(String(result.stderr)).toBe(`chaperone: ${settings} would become:\n`);
+    const config = JSON.parse(String(result.stdout));
     expect(config.model).toBe('opus');
     expect(config.hooks.PreToolUse[0]).toEqual({ matcher: 'Edit', hooks: [{ type: 'command', command: 'lint' }] });
     const bash = config.hooks.PreToolUse.find((g: { matcher: string }) => g.matcher === 'Bash');

@@ -357,6 +357,7 @@ describe('setup offers a PIN; doctor warns without one', () => {
     const printed = await sb.chaperone(['setup', 'cursor', '--print']);
     expect(printed.exitCode).toBe(0);
     expect(String(printed.stderr)).not.toContain('PIN');
+    expect(() => JSON.parse(String(printed.stdout))).not.toThrow();
     const written = await sb.chaperone(['setup', 'cursor']);
     expect(written.exitCode).toBe(0);
     expect(String(written.stderr)).toContain('no PIN is set');
