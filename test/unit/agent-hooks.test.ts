@@ -102,12 +102,12 @@ describe('agent facts', () => {
   it("reads Gemini's trusted folders: a folder, its children, a parent's trust, and a distrust", () => {
     const home = mkdtempSync(join(tmpdir(), 'chaperone-gemini-'));
     mkdirSync(join(home, '.gemini'));
-    expect(geminiFolderTrust(home, '/work/app')).toEqual({ enabled: true, trusted: undefined });
-    writeFileSync(join(home, '.gemini', 'trustedFolders.json'), JSON.stringify({ '/work/app/secret': 'DO_NOT_TRUST', '/work/app': 'TRUST_FOLDER', '/srv/a/b': 'TRUST_PARENT' }));
-    expect(geminiFolderTrust(home, '/work/app/src').trusted).toBe(true);
-    expect(geminiFolderTrust(home, '/work/application').trusted).toBeUndefined();
+    expect(geminiFolderTrust(home, '/srv/app')).toEqual({ enabled: true, trusted: undefined });
+    writeFileSync(join(home, '.gemini', 'trustedFolders.json'), JSON.stringify({ '/srv/app/secret': 'DO_NOT_TRUST', '/srv/app': 'TRUST_FOLDER', '/srv/a/b': 'TRUST_PARENT' }));
+    expect(geminiFolderTrust(home, '/srv/app/src').trusted).toBe(true);
+    expect(geminiFolderTrust(home, '/srv/application').trusted).toBeUndefined();
     expect(geminiFolderTrust(home, '/srv/a/c').trusted).toBe(true);
-    expect(geminiFolderTrust(home, '/work/app/secret/x').trusted).toBe(false);
+    expect(geminiFolderTrust(home, '/srv/app/secret/x').trusted).toBe(false);
     writeFileSync(join(home, '.gemini', 'settings.json'), JSON.stringify({ security: { folderTrust: { enabled: false } } }));
     expect(geminiFolderTrust(home, '/elsewhere').enabled).toBe(false);
   });
