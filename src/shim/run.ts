@@ -10,7 +10,7 @@ import type { Writable } from 'node:stream';
 import { constants } from 'node:os';
 import { ExitCode } from '../errors.js';
 import type { Evaluation } from '../model.js';
-import { openPipe } from './fifo.js';
+import { holdUntilOpened, openPipe } from './fifo.js';
 import { answerSignal, type Handoff } from './handoff.js';
 
 export const depthVariable = 'CHAPERONE_DEPTH';
@@ -47,7 +47,12 @@ export function runChild(path: string, args: readonly string[], env: NodeJS.Proc
     stdio.push(pipe?.read ?? 'pipe');
   }
   const child = spawn(path, args, { stdio, ...(argv0 ? { argv0 } : {}), env });
-  if (pipe) closeSync(pipe.read); // the tool's end
+  let childExited = false;
+  child.on('exit', () => (childExited = true));
+  if (pipe) {
+    closeSync(pipe.read); // the tool's end
+    holdUntilOpened(child.pid, pipe, () => childExited);
+  }
   let held: number | undefined; // set when chaperone stopped the tool's input
   let feeding: Promise<void> = Promise.resolve();
   const sink = pipe ? createWriteStream('', { fd: pipe.write }) : ahead ? (child.stdio[fed] as Writable | null) : null;
