@@ -1,5 +1,6 @@
-// Bundles chaperone: one file per entry (the shim's hot path, the management CLI), with lazily loaded
-// chunks for what only some paths need (YAML, prompts, the SQL grammar), then compiles rules.yaml.
+// Bundles chaperone: the management CLI as ES modules with lazily loaded chunks for what only some
+// paths need (YAML, prompts, the SQL grammar); the shim as one CommonJS bundle started from V8's code
+// cache (src/start/code-cache.ts); then compiles rules.yaml and writes the shim's code cache.
 
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
@@ -15,7 +16,6 @@ async function bundle(out, testBuild) {
   const staging = `${out}.building-${process.pid}`;
   await build({
     entryPoints: {
-      shim: 'src/shim/main.ts',
       cli: 'src/cli/main.ts',
       'compile-rules': 'src/rules/compile-builtin.ts',
     },
@@ -34,8 +34,32 @@ async function bundle(out, testBuild) {
     chunkNames: '[name]-[hash]',
     logLevel: 'warning',
   });
+  // The shim: one CommonJS bundle, since Node loads CommonJS faster than a graph of ES modules, and
+  // can start it from a code cache. What only some calls need stays in it, compiled when first used.
+  const common = {
+    plugins: [ownRequire],
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    external: ['libpg-query'],
+    define: {
+      'process.env.npm_package_version': JSON.stringify(pkg.version),
+      CHAPERONE_TEST_BUILD: String(testBuild),
+      'import.meta.url': '__chaperoneUrl',
+    },
+    banner: { js: "const __chaperoneUrl = require('node:url').pathToFileURL(__filename).href;" },
+    minifySyntax: true,
+    charset: 'ascii',
+    logLevel: 'warning',
+  };
+  await build({ ...common, entryPoints: { 'shim-main': 'src/shim/bundle.ts' }, outdir: staging, outExtension: { '.js': '.cjs' } });
+  await build({ ...common, entryPoints: { shim: 'src/start/shim.ts', 'make-cache': 'src/start/make-cache.ts' }, outdir: staging, outExtension: { '.js': '.cjs' }, banner: {} });
+  // Shims written before the CommonJS bundle start dist/shim.js: it still works, through the bundle.
+  writeFileSync(`${staging}/shim.js`, "import { createRequire } from 'node:module';\ncreateRequire(import.meta.url)('./shim.cjs');\n");
   try {
     execFileSync(process.execPath, [`${staging}/compile-rules.js`, 'rules.yaml', `${staging}/rules.json`], { stdio: 'inherit' });
+    execFileSync(process.execPath, [`${staging}/make-cache.cjs`], { stdio: ['ignore', 'ignore', 'inherit'], env: withoutNodeOptions() });
   } catch {
     rmSync(staging, { recursive: true, force: true });
     process.exit(1);
@@ -44,6 +68,25 @@ async function bundle(out, testBuild) {
   if (testBuild) writeFileSync(`${staging}/chaperone.js`, "import './cli.js';\n");
   rmSync(out, { recursive: true, force: true });
   renameSync(staging, out);
+}
+
+/**
+ * In a CommonJS bundle `require` is already what createRequire(import.meta.url) makes, and loading
+ * node:module to make it costs a shim call milliseconds: there, createRequire hands back `require`.
+ */
+const ownRequire = {
+  name: 'own-require',
+  setup(b) {
+    b.onResolve({ filter: /^node:module$/ }, () => ({ path: 'node:module', namespace: 'own-require' }));
+    b.onLoad({ filter: /.*/, namespace: 'own-require' }, () => ({ contents: 'export const createRequire = () => require;', loader: 'js' }));
+  },
+};
+
+/** The cache must fit a shim's Node, which starts without the flags NODE_OPTIONS may give this one. */
+function withoutNodeOptions() {
+  const env = { ...process.env };
+  delete env.NODE_OPTIONS;
+  return env;
 }
 
 await bundle('dist', false);

@@ -17,6 +17,7 @@ import { appendFileSync, chmodSync, mkdirSync, readFileSync, renameSync, rmSync,
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { dataHome } from '../context/files.js';
+import { grammar } from '../sql/postgres.js';
 import { readArgs } from '../tools/argv.js';
 import { isConnectionString } from '../tools/libpq.js';
 import { psqlGrammar } from '../tools/psql.js';
@@ -39,7 +40,7 @@ type Node = Record<string, unknown>;
 
 /** What the statements in `sql` would destroy, as pg_dump can select it. */
 export async function scopeOf(sql: string): Promise<BackupScope> {
-  const { parse } = await import('libpg-query');
+  const { parse } = grammar();
   let tree: { stmts?: { stmt?: unknown }[] };
   try {
     tree = await parse(sql);

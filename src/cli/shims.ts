@@ -2,10 +2,12 @@
 // this Node and passes its own path, so chaperone knows which tool was called and where the shim lives.
 
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dataHome } from '../context/files.js';
 import { UserError } from '../errors.js';
+import { cacheFits } from '../start/code-cache.js';
 import { shimMarker } from '../shim/find-real.js';
 import { savedCaVariable } from '../shim/handoff.js';
 import { loadConfig, userConfigPath } from '../rules/load.js';
@@ -16,9 +18,9 @@ export function defaultShimDir(env: NodeJS.ProcessEnv): string {
   return join(dataHome(env), 'chaperone', 'shims');
 }
 
-/** The bundled shim entry, beside this bundle in dist/. */
+/** The shim entry (src/start/shim.ts), beside this bundle in dist/. */
 export function shimEntry(): string {
-  return fileURLToPath(new URL('./shim.js', import.meta.url));
+  return fileURLToPath(new URL('./shim.cjs', import.meta.url));
 }
 
 const sq = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
@@ -141,6 +143,7 @@ export async function writeShims(dir: string, tools: string[], env: NodeJS.Proce
     const why = error instanceof UserError ? error.message : `chaperone: the rules do not load: ${(error as Error).message}`;
     process.stderr.write(`${why}\nchaperone: the shims are written without a fast path; run \`chaperone install\` again once this is fixed.\n`);
   }
+  refreshCodeCache(entry);
   for (const tool of tools) {
     const path = join(dir, tool);
     if (existsSync(path) && !isShim(path)) {
@@ -152,6 +155,21 @@ export async function writeShims(dir: string, tools: string[], env: NodeJS.Proce
     renameSync(temporary, path);
   }
   return tools;
+}
+
+/**
+ * The shim's code cache (src/start/code-cache.ts) fits only the Node version that wrote it, and the
+ * shims run the Node that installs them: when it does not fit (chaperone built elsewhere, or Node
+ * upgraded), write it again. Without it every decision compiles the bundle from source, a few
+ * milliseconds slower and otherwise the same, so a failure (a read-only install) is only reported.
+ */
+function refreshCodeCache(entry: string): void {
+  const bundle = join(dirname(entry), 'shim-main.cjs');
+  if (!existsSync(bundle) || cacheFits(bundle)) return;
+  const env = { ...process.env };
+  delete env.NODE_OPTIONS;
+  const made = spawnSync(process.execPath, [join(dirname(entry), 'make-cache.cjs')], { env, encoding: 'utf8' });
+  if (made.status !== 0) process.stderr.write(`${made.stderr || 'chaperone: could not write the shim\'s code cache.\n'}chaperone: the shims work without it, each call a few milliseconds slower.\n`);
 }
 
 export function removeShims(dir: string, tools: string[]): string[] {

@@ -1,5 +1,6 @@
-// The shim's entry: `node shim.js <shim path> ARGS…`, started by the sh script `chaperone install`
-// writes. Decide first (pure), then act: gate, then run the real tool or exit.
+// The shim's decision: `node shim.cjs [--handoff=FD] <shim path> ARGS…`, started by the sh script
+// `chaperone install` writes (src/shim/start.ts loads this from V8's code cache). Decide first (pure),
+// then act: gate, then run the real tool or exit.
 // Nothing here may run the real tool from an error path.
 
 import { basename, dirname, resolve } from 'node:path';
@@ -88,7 +89,12 @@ function currentDirectory(env: NodeJS.ProcessEnv): string {
   }
 }
 
-main().catch((error: unknown) => {
+/** Runs one shim call to its end: every failure exits non-zero with what went wrong, and runs nothing. */
+export function runShim(): void {
+  main().catch(failed);
+}
+
+function failed(error: unknown): never {
   if (error instanceof UserError) {
     process.stderr.write(`${error.message}\n`);
     process.exit(error.exitCode);
@@ -97,4 +103,4 @@ main().catch((error: unknown) => {
     `chaperone: internal error; the real tool did not run. This is a bug, please report it with the trace below.\n${(error as Error)?.stack ?? String(error)}\n`,
   );
   process.exit(ExitCode.internal);
-});
+}

@@ -4,7 +4,8 @@
 // sends them to the child too, and the child decides); forward SIGTERM/SIGHUP; then exit with the
 // child's code, or die by its signal.
 
-import { spawn, type StdioOptions } from 'node:child_process';
+import type { StdioOptions } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { constants } from 'node:os';
 import { ExitCode } from '../errors.js';
 import type { Evaluation } from '../model.js';
@@ -23,6 +24,9 @@ export function runChild(path: string, args: readonly string[], env: NodeJS.Proc
   // The hand-off descriptor is the shim's to read; the tool must not hold it open (the shim would wait
   // for a daemon the tool started). It gets /dev/null in its place.
   if (handoff) for (let fd = 3; fd <= handoff.fd; fd++) stdio.push('ignore');
+  // node:child_process (with net and stream behind it) costs milliseconds to load, and a shim call
+  // whose stdin was not read hands the tool to the sh shim without it.
+  const { spawn } = createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process');
   const child = spawn(path, args, { stdio, ...(argv0 ? { argv0 } : {}), env });
   let held: number | undefined; // set when chaperone stopped the tool's input
   let feeding: Promise<void> = Promise.resolve();

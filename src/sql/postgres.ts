@@ -4,9 +4,18 @@
 // Statements nested in CTEs or EXPLAIN ANALYZE are found by walking the whole tree. Text that does
 // not parse becomes `sql unreadable`: against a gated environment it is held, never allowed.
 
+import { createRequire } from 'node:module';
 import type { Command } from '../model.js';
 
 type Node = Record<string, unknown>;
+
+/**
+ * libpg-query, loaded on the first SQL to read. Required, not imported: the shim's bundle is CommonJS
+ * run from a code cache (src/start/code-cache.ts), where a dynamic import() has no loader to go to.
+ */
+export function grammar(): typeof import('libpg-query') {
+  return createRequire(import.meta.url)('libpg-query') as typeof import('libpg-query');
+}
 
 /** The actions one piece of SQL asks for. */
 export async function readSql(sql: string): Promise<Command[]> {
@@ -21,7 +30,7 @@ export async function readStatements(sql: string): Promise<{ location: number; c
     // The grammar reads a C string: it would stop at the NUL and never see the rest.
     return [{ location: 0, commands: [sqlCommand(['unreadable'], `${snippet(sql.replace(/\u0000/g, '\\0'))} (a NUL byte)`, { reason: 'a NUL byte' })] }];
   }
-  const { parse } = await import('libpg-query');
+  const { parse } = grammar();
   let tree: { stmts?: { stmt?: unknown; stmt_location?: number; stmt_len?: number }[] };
   try {
     tree = await parse(sql);

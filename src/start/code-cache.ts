@@ -1,0 +1,64 @@
+// Starting a bundle from V8's code cache. Node 20 compiles every script it loads from source, and for
+// chaperone's bundles that compilation is most of a decision's own cost. A bundle here is run the way
+// Node's CommonJS loader runs a file, but compiled with the bytecode a warm-up run left behind
+// (`<bundle>.cache`, written by `npm run build` and again by `chaperone install`). V8 checks the cache
+// against its own version and flags and the source's length, and rejects one that does not fit: the
+// bundle is then compiled from source, as Node would have, only slower.
+
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { Script } from 'node:vm';
+
+type Wrapper = (exports: object, require: NodeJS.Require, module: object, filename: string, dirname: string) => void;
+
+function compile(file: string, cachedData?: Buffer): Script {
+  // esbuild writes ASCII only (non-ASCII characters are escaped), so latin1 reads it without decoding.
+  // Node's CommonJS wrapper (require('node:module').wrap, inlined: that module costs milliseconds to load).
+  const source = `(function (exports, require, module, __filename, __dirname) { ${readFileSync(file, 'latin1')}\n});`;
+  return new Script(source, { filename: file, cachedData });
+}
+
+function run(script: Script, file: string, require: NodeJS.Require): Record<string, unknown> {
+  const module = { exports: {} as Record<string, unknown>, filename: file };
+  const dir = file.slice(0, file.lastIndexOf('/'));
+  (script.runInThisContext() as Wrapper)(module.exports, require, module, file, dir);
+  return module.exports;
+}
+
+function readCache(file: string): Buffer | undefined {
+  try {
+    return readFileSync(`${file}.cache`);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Loads a CommonJS bundle (from its code cache when it fits) and returns its exports. */
+export function loadBundle(file: string, require: NodeJS.Require): Record<string, unknown> {
+  return run(compile(file, readCache(file)), file, require);
+}
+
+/**
+ * Writes `<bundle>.cache` for the Node running now: the bundle is loaded, `warm` runs the paths a call
+ * takes (so their functions are compiled too), then V8 serialises what it compiled. Returns whether
+ * the cache that was there already fitted this Node.
+ */
+export async function writeCodeCache(file: string, require: NodeJS.Require, warm: (exports: Record<string, unknown>) => Promise<void>): Promise<boolean> {
+  const fitted = cacheFits(file);
+  const script = compile(file);
+  await warm(run(script, file, require));
+  const temporary = `${file}.cache.${process.pid}`;
+  try {
+    writeFileSync(temporary, script.createCachedData());
+    renameSync(temporary, `${file}.cache`);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw error;
+  }
+  return fitted;
+}
+
+/** Whether `<bundle>.cache` fits the Node running now (V8 would use it, not compile from source). */
+export function cacheFits(file: string): boolean {
+  const cache = readCache(file);
+  return cache !== undefined && !compile(file, cache).cachedDataRejected;
+}
