@@ -53,8 +53,21 @@ async function bundle(out, testBuild) {
     charset: 'ascii',
     logLevel: 'warning',
   };
-  await build({ ...common, entryPoints: { 'shim-main': 'src/shim/bundle.ts' }, outdir: staging, outExtension: { '.js': '.cjs' } });
-  await build({ ...common, entryPoints: { shim: 'src/start/shim.ts', 'make-cache': 'src/start/make-cache.ts' }, outdir: staging, outExtension: { '.js': '.cjs' }, banner: {} });
+  // The agent hook (`chaperone hook AGENT`, before every shell command an agent types) likewise.
+  await build({ ...common, entryPoints: { 'shim-main': 'src/shim/bundle.ts', 'hook-main': 'src/cli/hook-bundle.ts' }, outdir: staging, outExtension: { '.js': '.cjs' } });
+  await build({ ...common, entryPoints: { shim: 'src/start/shim.ts', hook: 'src/start/hook.ts', 'make-cache': 'src/start/make-cache.ts' }, outdir: staging, outExtension: { '.js': '.cjs' }, banner: {} });
+  // The CLI's entry (bin/chaperone.js imports it): `hook AGENT` goes to the hook's own bundle.
+  writeFileSync(
+    `${staging}/chaperone.js`,
+    [
+      "import { createRequire } from 'node:module';",
+      'const [command, agent, ...more] = process.argv.slice(2);',
+      // One word of letters: an agent's name (claude-session-start, --help and the rest go to the CLI).
+      "if (command === 'hook' && /^[a-z]+$/.test(agent ?? '') && more.length === 0) createRequire(import.meta.url)('./hook.cjs');",
+      "else await import('./cli.js');",
+      '',
+    ].join('\n'),
+  );
   // Shims written before the CommonJS bundle start dist/shim.js: it still works, through the bundle.
   writeFileSync(`${staging}/shim.js`, "import { createRequire } from 'node:module';\ncreateRequire(import.meta.url)('./shim.cjs');\n");
   try {
@@ -64,8 +77,6 @@ async function bundle(out, testBuild) {
     rmSync(staging, { recursive: true, force: true });
     process.exit(1);
   }
-  // The tests start the test bundle as `chaperone.js`, the name the installed bin has.
-  if (testBuild) writeFileSync(`${staging}/chaperone.js`, "import './cli.js';\n");
   rmSync(out, { recursive: true, force: true });
   renameSync(staging, out);
 }

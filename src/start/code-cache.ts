@@ -8,6 +8,9 @@
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { Script } from 'node:vm';
 
+/** The bundles started this way, in dist/: the shim's (src/shim/bundle.ts) and the agent hook's (src/cli/hook-bundle.ts). */
+export const cachedBundles = ['shim-main.cjs', 'hook-main.cjs'];
+
 type Wrapper = (exports: object, require: NodeJS.Require, module: object, filename: string, dirname: string) => void;
 
 function compile(file: string, cachedData?: Buffer): Script {

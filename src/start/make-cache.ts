@@ -1,13 +1,22 @@
-// dist/make-cache.cjs: writes the shim bundle's code cache for the Node that runs it. `npm run build`
-// runs it, and `chaperone install` again, since a cache only fits the Node version that wrote it.
-// Prints "fitted" when the cache that was there already fitted, "written" otherwise.
+// dist/make-cache.cjs: writes the code caches of the shim's and the hook's bundles for the Node that
+// runs it. `npm run build` runs it, and `chaperone install` again when a cache does not fit, since a
+// cache only fits the Node version that wrote it. Prints "fitted" when every cache that was there
+// already fitted, "written" otherwise.
 
-import { writeCodeCache } from './code-cache.js';
+import { cachedBundles, writeCodeCache } from './code-cache.js';
 
-writeCodeCache(`${__dirname}/shim-main.cjs`, require, async (bundle) => (bundle.warmUp as () => Promise<void>)()).then(
+async function main(): Promise<boolean> {
+  let fitted = true;
+  for (const name of cachedBundles) {
+    fitted = (await writeCodeCache(`${__dirname}/${name}`, require, async (bundle) => (bundle.warmUp as () => Promise<void>)())) && fitted;
+  }
+  return fitted;
+}
+
+main().then(
   (fitted) => process.stdout.write(fitted ? 'fitted\n' : 'written\n'),
   (error: Error) => {
-    process.stderr.write(`chaperone: could not write the shim's code cache: ${error.message}\n`);
+    process.stderr.write(`chaperone: could not write a code cache: ${error.message}\n`);
     process.exit(1);
   },
 );

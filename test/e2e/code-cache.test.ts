@@ -3,7 +3,7 @@
 // shims written before the CommonJS bundle, which start dist/shim.js, still decide.
 
 import { describe, expect, it } from 'vitest';
-import { cpSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { makeSandbox, repoRoot, type Sandbox } from '../helpers/sandbox.js';
@@ -16,6 +16,7 @@ function copyBundle(sb: Sandbox, entry: 'shim.cjs' | 'shim.js'): string {
   symlinkSync(join(repoRoot, 'node_modules'), join(sb.root, 'node_modules'));
   for (const tool of ['railway', 'psql']) {
     const shim = join(sb.shims, tool);
+    if (!existsSync(shim)) continue;
     const text = readFileSync(shim, 'utf8');
     const line = text.split('\n').find((l) => l.startsWith('entry='))!;
     writeFileSync(shim, text.replace(line, `entry='${join(copy, entry)}'`));
@@ -68,5 +69,29 @@ describe('shims written before the CommonJS bundle', () => {
     const sb = await makeSandbox(['railway', 'psql']);
     copyBundle(sb, 'shim.js');
     await decides(sb);
+  });
+});
+
+describe("the agent hook's bundle (dist/hook.cjs, which dist/chaperone.js sends `hook AGENT` to)", () => {
+  const payload = (command: string) => JSON.stringify({ session_id: 's', hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command } });
+
+  it('answers as before with its code cache damaged', async () => {
+    const sb = await makeSandbox(['railway']);
+    const copy = copyBundle(sb, 'shim.cjs');
+    writeFileSync(join(copy, 'hook-main.cjs.cache'), Buffer.alloc(4096, 7));
+    const hook = (command: string) => execa(process.execPath, [join(copy, 'chaperone.js'), 'hook', 'claude'], { input: payload(command), env: sb.env, extendEnv: false, reject: false, cwd: sb.work });
+    const denied = await hook('railway volume delete --volume pg');
+    expect(denied.exitCode).toBe(2);
+    expect(JSON.parse(denied.stdout).hookSpecificOutput.permissionDecision).toBe('deny');
+    expect((await hook('git status && ls')).exitCode).toBe(0);
+  });
+
+  it('denies with exit 2 when its bundle cannot load', async () => {
+    const sb = await makeSandbox(['railway']);
+    const copy = copyBundle(sb, 'shim.cjs');
+    writeFileSync(join(copy, 'hook-main.cjs'), 'throw new Error("broken bundle");\n');
+    const result = await execa(process.execPath, [join(copy, 'chaperone.js'), 'hook', 'claude'], { input: payload('ls'), env: sb.env, extendEnv: false, reject: false });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain('broken bundle');
   });
 });
