@@ -12,10 +12,18 @@ type Node = Record<string, unknown>;
 /**
  * libpg-query, loaded on the first SQL to read. Required, not imported: the shim's bundle is CommonJS
  * run from a code cache (src/start/code-cache.ts), where a dynamic import() has no loader to go to.
+ * Its 1.7 MB of WebAssembly is compiled by Liftoff, V8's baseline compiler, alone: by default V8 also
+ * recompiles it with its optimising compiler on background threads, which a short-lived process pays
+ * for on its way out (a refused `psql -c` took twice as long), and which did not read a 40,000-statement
+ * script any faster here. The flag must be set before the first WebAssembly compile of the process.
  */
 export function grammar(): typeof import('libpg-query') {
-  return createRequire(import.meta.url)('libpg-query') as typeof import('libpg-query');
+  const require = createRequire(import.meta.url);
+  if (!grammarLoaded) (require('node:v8') as typeof import('node:v8')).setFlagsFromString('--liftoff-only');
+  grammarLoaded = true;
+  return require('libpg-query') as typeof import('libpg-query');
 }
+let grammarLoaded = false;
 
 /** The actions one piece of SQL asks for. */
 export async function readSql(sql: string): Promise<Command[]> {
