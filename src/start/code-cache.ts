@@ -15,9 +15,9 @@ type Wrapper = (exports: object, require: NodeJS.Require, module: object, filena
 
 function compile(file: string, cachedData?: Buffer): Script {
   // esbuild writes ASCII only (non-ASCII characters are escaped), so latin1 reads it without decoding.
-  // Node's CommonJS wrapper (require('node:module').wrap, inlined: that module costs milliseconds to load).
-  const source = `(function (exports, require, module, __filename, __dirname) { ${readFileSync(file, 'latin1')}\n});`;
-  return new Script(source, { filename: file, cachedData });
+  // The bundle is written wrapped as Node wraps a CommonJS module (scripts/build.js): its text is a
+  // function expression, run below with the module's exports, require, module and paths.
+  return new Script(readFileSync(file, 'latin1'), { filename: file, cachedData });
 }
 
 function run(script: Script, file: string, require: NodeJS.Require): Record<string, unknown> {
