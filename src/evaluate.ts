@@ -70,6 +70,7 @@ export async function evaluate(invocation: Invocation, options: EvaluateOptions 
   const evaluation: Evaluation = { invocation, help: parsed.help, findings, target, actor, decision, layers: config.layers };
   if (parsed.stdin) evaluation.stdin = parsed.stdin;
   if (findings.length > 0 && target && config.backupBeforeDestroy.includes(target.class)) evaluation.backup = config.backupLimits;
+  if (config.auditSyslog) evaluation.auditSyslog = config.auditSyslog;
   if (streaming) {
     evaluation.judge = async (commands, nested) => {
       const more = await judgeActions(commands, nested, true);

@@ -208,4 +208,6 @@ export interface Evaluation {
    * how long backups are kept, and how much they may take in all.
    */
   backup?: { maxAgeDays: number; maxTotalMb: number };
+  /** Where a copy of each audit record goes (`audit-syslog` in the user's config; src/audit/syslog.ts). */
+  auditSyslog?: string;
 }

@@ -4,7 +4,8 @@
 import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chaperoneConfigDir, chaperoneStateDir } from '../context/files.js';
+import { chaperoneConfigDir, chaperoneStateDir, readTextIfExists } from '../context/files.js';
+import { EnvironmentFault, StoreFault } from '../errors.js';
 
 export interface PinFile {
   algorithm: 'scrypt';
@@ -26,12 +27,23 @@ function derive(pin: string, salt: Buffer, params: { N: number; r: number; p: nu
 }
 
 export function readPin(env: NodeJS.ProcessEnv): PinFile | undefined {
+  const path = pinPath(env);
+  const fix = `as the human who set it, remove the file (rm ${path}) and set a new PIN: chaperone pin set`;
+  let text: string | undefined;
   try {
-    return JSON.parse(readFileSync(pinPath(env), 'utf8')) as PinFile;
+    text = readTextIfExists(path);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new Error(`the PIN file ${pinPath(env)} cannot be read: ${(error as Error).message}`);
+    throw error instanceof EnvironmentFault ? new StoreFault(path, `the PIN file cannot be read: ${error.problem}`, fix) : error;
   }
+  if (text === undefined) return undefined;
+  // A PIN file that is not one is not "no PIN": that would let whoever broke it skip the PIN.
+  try {
+    const pin = JSON.parse(text) as PinFile;
+    if (pin.algorithm === 'scrypt' && [pin.N, pin.r, pin.p].every(Number.isSafeInteger) && typeof pin.salt === 'string' && typeof pin.hash === 'string') return pin;
+  } catch {
+    // reported below
+  }
+  throw new StoreFault(path, 'not a PIN file chaperone wrote', fix);
 }
 
 export function setPin(env: NodeJS.ProcessEnv, pin: string): void {

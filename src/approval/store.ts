@@ -2,9 +2,12 @@
 // an exclusive lock file and is written to a temporary file and renamed into place, so two shims
 // racing for one approval cannot both use it.
 
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chaperoneStateDir } from '../context/files.js';
+import { writeAuditEvent } from '../audit/log.js';
+import { chaperoneStateDir, readTextIfExists } from '../context/files.js';
+import { EnvironmentFault, storeFault, StoreFault } from '../errors.js';
+import { withLock } from '../lock.js';
 
 export type ApprovalStatus = 'pending' | 'approved' | 'used' | 'expired';
 
@@ -40,14 +43,42 @@ export function storePath(env: NodeJS.ProcessEnv): string {
   return join(chaperoneStateDir(env), 'approvals.json');
 }
 
-function read(path: string): StoreFile {
+/**
+ * The store as saved. A file that is not a store (torn, edited, the wrong shape) is moved aside and
+ * reported, never silently emptied: the approvals in it stop counting, and the user is told where the
+ * old file went. One that cannot be read at all is a StoreFault, and nothing gated runs.
+ */
+function read(path: string, env: NodeJS.ProcessEnv): StoreFile {
+  let text: string | undefined;
   try {
-    const data = JSON.parse(readFileSync(path, 'utf8')) as StoreFile;
-    return Array.isArray(data.approvals) ? data : { approvals: [] };
+    text = readTextIfExists(path);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { approvals: [] };
-    throw new Error(`the approval store ${path} cannot be read: ${(error as Error).message}`);
+    if (error instanceof EnvironmentFault) throw new StoreFault(path, `the approval store cannot be read: ${error.problem}`, error.fix);
+    throw error;
   }
+  if (text === undefined) return { approvals: [] };
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    return setAside(path, `not valid JSON (${(error as Error).message})`, env);
+  }
+  const approvals = (data as Partial<StoreFile> | null)?.approvals;
+  if (!Array.isArray(approvals) || !approvals.every((r) => typeof r === 'object' && r !== null && typeof r.code === 'string' && typeof r.binding === 'string')) {
+    return setAside(path, 'not an approval store (its "approvals" is not a list of approvals)', env);
+  }
+  return data as StoreFile;
+}
+
+function setAside(path: string, why: string, env: NodeJS.ProcessEnv): StoreFile {
+  const aside = `${path}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+  renameSync(path, aside);
+  process.stderr.write(
+    `chaperone: the approval store ${path} was ${why}.\n` +
+      `chaperone: it was moved to ${aside} and a new, empty store started; approvals in it no longer count (ask for them again).\n`,
+  );
+  writeAuditEvent(env, { event: 'store-set-aside', file: path, aside, why });
+  return { approvals: [] };
 }
 
 function write(path: string, data: StoreFile): void {
@@ -59,59 +90,18 @@ function write(path: string, data: StoreFile): void {
 /** Runs `change` on the store under an exclusive lock; what it returns is returned. */
 export function withStore<T>(env: NodeJS.ProcessEnv, change: (data: StoreFile, now: Date) => T): T {
   const path = storePath(env);
-  mkdirSync(join(path, '..'), { recursive: true, mode: 0o700 });
-  const lock = `${path}.lock`;
-  const fd = acquire(lock);
   try {
-    const data = read(path);
-    const now = new Date();
-    expire(data, now);
-    const result = change(data, now);
-    write(path, data);
-    return result;
-  } finally {
-    release(lock, fd);
-  }
-}
-
-function acquire(lock: string): number {
-  const deadline = Date.now() + 5000;
-  for (;;) {
-    try {
-      const fd = openSync(lock, 'wx', 0o600);
-      writeFileSync(fd, String(process.pid));
-      return fd;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      breakStaleLock(lock);
-      if (Date.now() > deadline) throw new Error(`the approval store is locked (${lock}); remove it if no chaperone is running`);
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
-    }
-  }
-}
-
-/**
- * A lock older than 10 s was left by a process that died holding it. It is renamed aside first: the
- * rename is atomic, so of two processes that both saw it stale, only one takes it away.
- */
-function breakStaleLock(lock: string): void {
-  try {
-    if (Date.now() - statSync(lock).mtimeMs <= 10_000) return;
-    const aside = `${lock}.stale-${process.pid}`;
-    renameSync(lock, aside);
-    rmSync(aside, { force: true });
-  } catch {
-    // it went away meanwhile, or another process took it aside first
-  }
-}
-
-/** Removes the lock only if it is still this process's own. */
-function release(lock: string, fd: number): void {
-  closeSync(fd);
-  try {
-    if (readFileSync(lock, 'utf8') === String(process.pid)) rmSync(lock, { force: true });
-  } catch {
-    // already gone
+    mkdirSync(join(path, '..'), { recursive: true, mode: 0o700 });
+    return withLock(`${path}.lock`, () => {
+      const data = read(path, env);
+      const now = new Date();
+      expire(data, now);
+      const result = change(data, now);
+      write(path, data);
+      return result;
+    });
+  } catch (error) {
+    throw storeFault(path, error);
   }
 }
 

@@ -1,18 +1,38 @@
 // The audit log: one JSON line per gated decision, appended to ~/.local/state/chaperone/audit.jsonl of
-// the account (never a directory the caller's environment names: see accountHome).
-// Everything in it is redacted first.
+// the account (never a directory the caller's environment names: see accountHome). Everything in it is
+// redacted first.
+//
+// Each record carries `seq` (one more than the record before) and `prev` (the SHA-256 of the line
+// before it, exactly as written), so removing, reordering or editing a record breaks the chain where it
+// happened; `audit.head` holds the last seq and hash, so cutting records off the end shows too. Anyone
+// who can write the file can also rewrite the whole chain consistently: the chain finds tampering by
+// hand and by tools that do not know it; against a determined writer, send the records to syslog (a
+// copy the agent cannot reach) or make the log the agent's to append only (`chaperone harden`).
 
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readSync, renameSync, writeFileSync, appendFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { Evaluation } from '../model.js';
-import { chaperoneStateDir } from '../context/files.js';
+import { chaperoneStateDir, readTextIfExists } from '../context/files.js';
+import { storeFault, StoreFault } from '../errors.js';
+import { withLock } from '../lock.js';
 import { redactArgs, redactText } from '../redact.js';
+import { parseSyslogTarget, sendToSyslog } from './syslog.js';
 
 export type Outcome = 'allowed' | 'confirmed' | 'aborted' | 'refused' | 'approved' | 'approval-used';
+
+/** The `prev` of the first record of a log. */
+export const genesis = '0'.repeat(64);
 
 export function auditPath(env: NodeJS.ProcessEnv): string {
   return join(chaperoneStateDir(env), 'audit.jsonl');
 }
+
+export function headPath(env: NodeJS.ProcessEnv): string {
+  return join(chaperoneStateDir(env), 'audit.head');
+}
+
+export const lineHash = (line: string): string => createHash('sha256').update(line).digest('hex');
 
 export function auditRecord(ev: Evaluation, outcome: Outcome, extra: Record<string, string> = {}, time = new Date()) {
   return {
@@ -36,28 +56,168 @@ export function auditRecord(ev: Evaluation, outcome: Outcome, extra: Record<stri
   };
 }
 
-/** Appends a record. A log that cannot be written is reported, and does not change the decision. */
-export function writeAudit(ev: Evaluation, outcome: Outcome, extra: Record<string, string> = {}): void {
-  const path = auditPath(ev.invocation.env);
+/**
+ * Records a gated decision. A record that lets a tool run must be written first: when the log cannot
+ * be written, a StoreFault says why, and the tool does not run. A refusal stands either way; its
+ * record is only reported as missing.
+ */
+export function writeAudit(ev: Evaluation, outcome: Outcome, extra: Record<string, string> = {}): string | undefined {
+  const lets = outcome === 'allowed' || outcome === 'confirmed' || outcome === 'approval-used';
   try {
-    mkdirSync(join(path, '..'), { recursive: true, mode: 0o700 });
-    appendLine(path, auditRecord(ev, outcome, extra));
+    const line = appendRecord(ev.invocation.env, auditRecord(ev, outcome, extra));
+    const target = ev.auditSyslog === undefined ? undefined : parseSyslogTarget(ev.auditSyslog);
+    if (target) sendToSyslog(target, line);
+    return line;
   } catch (error) {
-    process.stderr.write(`chaperone: could not write the audit log ${path}: ${(error as Error).message}\n`);
+    if (lets) throw error;
+    process.stderr.write(`${(error as Error).message}\n`);
+    return undefined;
   }
 }
 
-function appendLine(path: string, record: object): void {
-  appendFileSync(path, `${JSON.stringify(record)}\n`, { mode: 0o600 });
+/** Records what is not about one evaluation (an approval given, a PIN set); a failure is reported. */
+export function writeAuditEvent(env: NodeJS.ProcessEnv, record: Record<string, unknown>): string | undefined {
+  try {
+    return appendRecord(env, { time: new Date().toISOString(), ...record });
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`);
+    return undefined;
+  }
 }
 
-/** Appends a record that is not about one evaluation (an approval given in `chaperone approve`). */
-export function writeAuditEvent(env: NodeJS.ProcessEnv, record: Record<string, unknown>): void {
+/** Appends one chained record under the log's lock, and returns the line written. */
+export function appendRecord(env: NodeJS.ProcessEnv, record: object): string {
   const path = auditPath(env);
   try {
     mkdirSync(join(path, '..'), { recursive: true, mode: 0o700 });
-    appendLine(path, { time: new Date().toISOString(), ...record });
+    return withLock(`${path}.lock`, () => {
+      const last = lastLine(path);
+      const seq = last === undefined ? 1 : seqOf(last) + 1;
+      const line = JSON.stringify({ seq, prev: last === undefined ? genesis : lineHash(last), ...record });
+      appendFileSync(path, `${line}\n`, { mode: 0o600 });
+      const head = headPath(env);
+      const temporary = `${head}.${process.pid}`;
+      writeFileSync(temporary, `${JSON.stringify({ seq, hash: lineHash(line) })}\n`, { mode: 0o600 });
+      renameSync(temporary, head);
+      return line;
+    });
   } catch (error) {
-    process.stderr.write(`chaperone: could not write the audit log ${path}: ${(error as Error).message}\n`);
+    const fault = storeFault(path, error);
+    if (fault instanceof StoreFault) throw new StoreFault(fault.file, `the audit log cannot be written: ${fault.problem}`, fault.fix);
+    throw fault;
   }
+}
+
+/** A line's seq; a record from before the chain (or not a record) counts as 0. */
+function seqOf(line: string): number {
+  try {
+    const seq = (JSON.parse(line) as { seq?: unknown }).seq;
+    return typeof seq === 'number' && Number.isSafeInteger(seq) ? seq : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** The last line of a file without reading all of it: chunks from the end back to a newline. */
+function lastLine(path: string): string | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  try {
+    const size = fstatSync(fd).size;
+    if (size === 0) return undefined;
+    const chunks: Buffer[] = [];
+    let end = size;
+    // The file ends with a newline (each record does); skip it.
+    const tail = Buffer.alloc(1);
+    readSync(fd, tail, 0, 1, size - 1);
+    if (tail[0] === 0x0a) end -= 1;
+    for (let position = end; position > 0; ) {
+      const length = Math.min(65536, position);
+      position -= length;
+      const chunk = Buffer.alloc(length);
+      readSync(fd, chunk, 0, length, position);
+      const newline = chunk.lastIndexOf(0x0a);
+      if (newline >= 0) {
+        chunks.unshift(chunk.subarray(newline + 1));
+        break;
+      }
+      chunks.unshift(chunk);
+    }
+    return Buffer.concat(chunks).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export interface ChainProblem {
+  line: number;
+  problem: string;
+}
+
+export interface Verification {
+  records: number;
+  /** Records from before the chain began (older versions of chaperone); not verifiable. */
+  unchained: number;
+  problems: ChainProblem[];
+}
+
+/** Walks the chain and names each place it is broken. */
+export function verifyLog(text: string, headText: string | undefined): Verification {
+  const lines = text.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  const problems: ChainProblem[] = [];
+  let unchained = 0;
+  let previous: { line: string; seq: number } | undefined;
+  lines.forEach((line, index) => {
+    const at = index + 1;
+    let record: { seq?: unknown; prev?: unknown };
+    try {
+      record = JSON.parse(line) as typeof record;
+    } catch {
+      problems.push({ line: at, problem: 'not a JSON record: edited, or written by something else' });
+      previous = { line, seq: previous ? previous.seq + 1 : 0 };
+      return;
+    }
+    if (typeof record.seq !== 'number' || typeof record.prev !== 'string') {
+      if (previous === undefined || previous.seq === 0) {
+        unchained += 1;
+        previous = { line, seq: 0 };
+        return;
+      }
+      problems.push({ line: at, problem: 'a record without seq and prev inside the chain: inserted by hand' });
+      return;
+    }
+    const expectedPrev = previous === undefined ? genesis : lineHash(previous.line);
+    const expectedSeq = previous === undefined || previous.seq === 0 ? undefined : previous.seq + 1;
+    if (expectedSeq !== undefined && record.seq < expectedSeq) {
+      problems.push({ line: at, problem: `out of order: seq ${record.seq} after ${previous!.seq}` });
+    } else if (expectedSeq !== undefined && record.seq > expectedSeq) {
+      problems.push({ line: at, problem: `${record.seq - expectedSeq} record(s) removed before it (seq ${expectedSeq}${record.seq - expectedSeq > 1 ? `–${record.seq - 1}` : ''})` });
+    } else if (record.prev !== expectedPrev) {
+      problems.push({ line: at, problem: at === 1 ? 'the first record does not start the chain: records were removed from the start' : `line ${at - 1} was edited (its hash no longer matches this record's prev)` });
+    }
+    previous = { line, seq: record.seq };
+  });
+  if (headText !== undefined) {
+    try {
+      const head = JSON.parse(headText) as { seq: number; hash: string };
+      const lastSeq = previous?.seq ?? 0;
+      if (head.seq > lastSeq) problems.push({ line: lines.length, problem: `${head.seq - lastSeq} record(s) removed from the end (audit.head says the last was seq ${head.seq})` });
+      else if (head.seq === lastSeq && previous && head.hash !== lineHash(previous.line)) problems.push({ line: lines.length, problem: 'the last record was edited (its hash differs from audit.head)' });
+    } catch {
+      problems.push({ line: lines.length, problem: 'audit.head is not readable: edited' });
+    }
+  }
+  return { records: lines.length, unchained, problems };
+}
+
+/** The log and its head, as `chaperone log verify` reads them. */
+export function readLog(env: NodeJS.ProcessEnv): { text: string; head: string | undefined; path: string } {
+  const path = auditPath(env);
+  return { path, text: readTextIfExists(path, Number.MAX_SAFE_INTEGER) ?? '', head: readTextIfExists(headPath(env)) };
 }

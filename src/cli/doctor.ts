@@ -1,5 +1,6 @@
 // `chaperone doctor`: is the guard actually standing? The shim directory first on PATH, a real tool
-// behind each shim, and rules that load.
+// behind each shim, rules that load, and each agent's hooks (src/cli/agent-facts.ts); and what an
+// incomplete uninstall left behind.
 
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,6 +24,9 @@ export async function doctor(dir: string, cwd: string, env: NodeJS.ProcessEnv): 
   const installed = executables.filter((tool) => isShim(join(dir, tool)));
   if (installed.length === 0) {
     lines.push({ ok: false, text: `no shims in ${dir}: run \`chaperone install\`` });
+    // Left from an uninstall: a shell rc line that still puts the (now empty) directory on PATH.
+    const { rcLines } = await import('./uninstall.js');
+    for (const l of rcLines(homeOf(env), dir)) lines.push({ ok: true, warn: true, text: `line ${l.line} of ${l.file} still runs chaperone (${l.text}); delete it if chaperone is meant to be gone, else run \`chaperone install\`` });
   } else {
     lines.push({ ok: true, text: `${installed.length} shims in ${dir}: ${installed.join(', ')}` });
   }
@@ -54,6 +58,8 @@ export async function doctor(dir: string, cwd: string, env: NodeJS.ProcessEnv): 
   if (missing.length) lines.push({ ok: true, text: `not installed behind their shims (they answer 127 until they are): ${missing.join(', ')}` });
 
   lines.push(...(await fastPathLines(dir, installed, env)));
+  const { agentLines } = await import('./agent-facts.js');
+  lines.push(...(await agentLines(cwd, env)));
   lines.push(...pinAdvice(env));
 
   try {
@@ -90,7 +96,7 @@ async function fastPathLines(dir: string, installed: string[], env: NodeJS.Proce
  * stopped only by the process-ancestry check, which a daemonized terminal (a tmux server) hides.
  */
 function pinAdvice(env: NodeJS.ProcessEnv): DoctorLine[] {
-  const agents = agentConfigFiles(homeOf(env))
+  const agents = agentConfigFiles(homeOf(env), env)
     .filter(({ file }) => hasChaperoneHook(readTextIfExists(file) ?? ''))
     .map(({ agent }) => agent);
   let pinSet: boolean;

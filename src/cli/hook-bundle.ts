@@ -4,7 +4,7 @@
 import { refusalMessage } from '../display/describe.js';
 import { checkWithEvaluations } from './check.js';
 
-export { hookCommand } from './hook.js';
+export { runHookCommand } from './hook.js';
 
 /** Lines judged as the hook judges them, in a world that names no real place, with no effect. */
 export async function warmUp(): Promise<void> {

@@ -13,7 +13,7 @@ const inputLimit = 4 * 1024 * 1024;
 const readTimeoutMs = 10_000;
 
 /** `chaperone hook AGENT`: reads the request on stdin, answers on stdout and stderr and in the exit status. */
-export async function hookCommand(agent: string, env: NodeJS.ProcessEnv): Promise<void> {
+export async function runHookCommand(agent: string, env: NodeJS.ProcessEnv): Promise<void> {
   if (!hookAgents.includes(agent as never)) {
     // No protocol to answer in: exit 2, which blocks in most agents, with the reason on stderr.
     process.stderr.write(`chaperone: unknown agent "${agent}" (expected ${hookAgents.join(', ')}); denying.\n`);
@@ -30,6 +30,7 @@ export async function runHook(agent: HookAgent, env: NodeJS.ProcessEnv): Promise
     const input = JSON.parse(await readInput()) as Record<string, unknown>;
     const request = readHookRequest(agent, input);
     if (request.command === undefined) return hookAnswer(agent, 'allow', '');
+    if (typedIntoLater.includes(agent) && interactiveShell.test(request.command)) return hookAnswer(agent, 'deny', interactiveShellReason);
     const cwd = request.cwd && isDirectory(request.cwd) ? request.cwd : process.cwd();
     const reason = await judgeLine(request.command, cwd, env);
     return reason === undefined ? hookAnswer(agent, 'allow', '') : hookAnswer(agent, 'deny', reason);
@@ -42,6 +43,18 @@ export async function runHook(agent: HookAgent, env: NodeJS.ProcessEnv): Promise
     );
   }
 }
+
+/**
+ * Codex can start a shell on a terminal (exec_command with a tty) and then type lines into it with
+ * write_stdin, which fires no hook (seen with Codex 0.171.0): the hook would judge `bash` and never the
+ * `railway volume delete` typed into it. So a bare interactive shell is refused where that is possible;
+ * the shims on the shell's PATH still judge what it runs, but this layer would be blind.
+ */
+const typedIntoLater: HookAgent[] = ['codex'];
+const interactiveShell = /^\s*(exec\s+)?(\S*\/)?(ba|z|da|k|fi|tc|c)?sh(\s+(-[ilsn]+|--login|--norc|--noprofile|--posix|-o\s+\S+))*\s*$/;
+const interactiveShellReason =
+  'chaperone: refused: an interactive shell; what is typed into it later reaches no hook, so chaperone could not judge it. ' +
+  'Run each command as its own call instead.';
 
 /** Undefined when the line may run; else the reason it may not, in words for the agent. */
 async function judgeLine(line: string, cwd: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {

@@ -4,14 +4,24 @@
 import { Command, CommanderError, Option } from 'commander';
 import { join } from 'node:path';
 import { findRealTool } from '../shim/find-real.js';
-import { ExitCode, UserError } from '../errors.js';
+import { describeFault, ExitCode, UserError } from '../errors.js';
 import type { Actor } from '../model.js';
 import { check, explainText } from './check.js';
 import { doctor } from './doctor.js';
 import { fastPathGuard, overlayRoot, withOverlay } from '../shim/git-exec-path.js';
 import { checkToolNames, defaultShimDir, pathLine, removeShims, shimEntry, writeShims, type Shell } from './shims.js';
+import { commandHelp, programHelp } from './help.js';
 
 const env = process.env;
+// A reader that stops early (`chaperone check --json … | head -1`) is not an error: finish quietly, with
+// the exit code already chosen (check's verdict), as a shell pipeline expects.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(process.exitCode ?? 0);
+  });
+}
+
 const program = new Command('chaperone')
   .description('A guard on PATH between agents and the CLIs that can destroy production.')
   .version(process.env.npm_package_version ?? '0.1.0')
@@ -58,12 +68,18 @@ program
 
 program
   .command('uninstall')
-  .description('remove the shims')
+  .description("remove the shims and the hooks `chaperone setup` wrote into each agent's config")
   .addOption(dirOption())
-  .argument('[tools...]', 'tools to unshim (default: all)')
-  .action((tools: string[], options: { dir: string }) => {
+  .argument('[tools...]', 'tools to unshim (default: all, and the agent hooks with them)')
+  .option('--keep-hooks', "leave the agents' hooks in place")
+  .option('--project <dir>', "also remove the hooks from this project's agent files")
+  .action(async (tools: string[], options: { dir: string; keepHooks?: boolean; project?: string }) => {
     const removed = removeShims(options.dir, checkToolNames(tools));
     process.stdout.write(`chaperone: removed ${removed.length} shims from ${options.dir}\n`);
+    // Naming some tools takes only those shims away; the guard as a whole stays, hooks included.
+    if (tools.length > 0) return;
+    const { uninstallAgents } = await import('./uninstall.js');
+    process.stdout.write(uninstallAgents({ keepHooks: options.keepHooks ?? false, project: options.project, shimDir: options.dir }, env));
   });
 
 program
@@ -94,11 +110,10 @@ program
     } catch (error) {
       if (!options.json) throw error;
       // A caller that asked for JSON gets JSON, and an error's exit code, never a verdict's.
-      const expected = error instanceof UserError;
-      const message = expected ? error.message : `chaperone: internal error: ${(error as Error)?.message ?? String(error)}`;
-      process.stdout.write(`${JSON.stringify({ error: { kind: expected ? 'user' : 'internal', message } }, null, 2)}\n`);
-      if (!expected) process.stderr.write(`${(error as Error)?.stack ?? String(error)}\n`);
-      process.exitCode = expected ? error.exitCode : ExitCode.internal;
+      const fault = describeFault(error);
+      process.stdout.write(`${JSON.stringify({ error: { kind: fault.kind, message: fault.message } }, null, 2)}\n`);
+      if (fault.stack) process.stderr.write(`${fault.stack}\n`);
+      process.exitCode = fault.exitCode;
     }
   });
 
@@ -171,18 +186,18 @@ program
   .argument('<agent>', 'claude, cursor, codex, gemini, copilot, or claude-session-start')
   .addOption(dirOption())
   .action(async (agent: string, options: { dir: string }) => {
-    const { claudeSessionStart, hookCommand } = await import('./hook.js');
+    const { claudeSessionStart, runHookCommand } = await import('./hook.js');
     if (agent === 'claude-session-start') {
       claudeSessionStart(options.dir, env);
       return;
     }
-    await hookCommand(agent, env);
+    await runHookCommand(agent, env);
   });
 
 program
   .command('setup')
-  .description("write an agent's hook configuration (claude, cursor, codex, gemini): merged, backed up, idempotent")
-  .argument('<agent>', 'claude, cursor, codex or gemini')
+  .description("write an agent's hook configuration (claude, cursor, codex, gemini, copilot): merged, backed up, idempotent")
+  .argument('<agent>', 'claude, cursor, codex, gemini or copilot')
   .addOption(dirOption())
   .option('--print', 'show the resulting file instead of writing it')
   .option('--project <dir>', "configure this project's files instead of your user files")
@@ -198,6 +213,8 @@ program
       process.stdout.write(`chaperone: wrote ${result.file}${result.backup ? ` (the previous version is in ${result.backup})` : ''}.\n`);
     }
     if (!options.print) {
+      const { agentAdvice } = await import('./agent-facts.js');
+      process.stdout.write(await agentAdvice(agent as never, process.cwd(), env));
       const { offerPin } = await import('./approve.js');
       await offerPin(env);
     }
@@ -209,10 +226,6 @@ program
   .option('--staged', 'scan what `git commit` would record: the staged version of each changed file')
   .option('--json', 'print the findings as JSON')
   .argument('[paths...]', 'files or directories (default: the current directory)')
-  .addHelpText(
-    'after',
-    '\nExamples:\n  chaperone scan                 # every file under the current directory\n  chaperone scan --staged        # in a pre-commit hook\n  chaperone scan deploy.sh Makefile .github/workflows\n\nExit codes: 0 nothing found, 1 findings, 2 usage error.\n',
-  )
   .action(async (paths: string[], options: { staged?: boolean; json?: boolean }) => {
     const { scan, scanText } = await import('./scan.js');
     const report = await scan(paths, { staged: options.staged ?? false, cwd: process.cwd(), env });
@@ -242,14 +255,43 @@ program
     for (const line of lines) process.stdout.write(`${word[status(line)]} ${line.text}\n`);
   });
 
+program
+  .command('log')
+  .description('read the audit log, or `log verify` to check its hash chain')
+  .argument('[action]', 'verify')
+  .option('--since <when>', 'only records from this time (2026-12-05, 2026-12-05T10:00Z) or span back (30m, 12h, 7d)')
+  .option('--decision <d>', 'only this decision or outcome: allow, confirm, deny, refused, confirmed, approval-used…')
+  .option('--json', 'one JSON record per line (verify: a JSON report)')
+  .action(async (action: string | undefined, options: { since?: string; decision?: string; json?: boolean }) => {
+    const { logCommand, verifyCommand } = await import('./log.js');
+    if (action === undefined) return logCommand(env, options);
+    if (action !== 'verify') throw new UserError('chaperone: use `chaperone log [--since WHEN] [--decision D] [--json]` or `chaperone log verify`');
+    process.exitCode = verifyCommand(env, options.json ?? false);
+  });
+
+program
+  .command('completion')
+  .description('print shell completions for bash, zsh or fish')
+  .argument('<shell>', 'bash, zsh or fish')
+  .action(async (shell: string) => {
+    const { completionScript, completionShells } = await import('./completion.js');
+    if (!completionShells.includes(shell as never)) throw new UserError(`chaperone: completion knows ${completionShells.join(', ')}; not "${shell}"`);
+    const [{ executables }, { setupAgents }, { hookAgents }] = await Promise.all([import('../tools/index.js'), import('./setup.js'), import('../hooks/protocols.js')]);
+    const words = { log: ['verify'], install: executables, uninstall: executables, init: ['bash', 'zsh', 'fish', 'sh'], setup: setupAgents, hook: hookAgents, pin: ['set', 'clear'], backups: ['restore'], completion: ['bash', 'zsh', 'fish'] };
+    process.stdout.write(completionScript(shell as never, program, words));
+  });
+
+// Every command's help ends with examples (and its exit codes where it has its own); the top level's
+// with the variables and files that change behaviour.
+for (const command of program.commands) command.addHelpText('after', commandHelp(command.name()));
+program.addHelpText('after', programHelp);
+
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof CommanderError) {
     // commander has printed its message; --help and --version are not errors.
     process.exit(['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(error.code) ? 0 : ExitCode.config);
   }
-  if (error instanceof UserError) {
-    process.stderr.write(`${error.message}\n`);
-    process.exit(error.exitCode);
-  }
-  throw error;
+  const fault = describeFault(error);
+  process.stderr.write(`${fault.message}\n${fault.stack ? `${fault.stack}\n` : ''}`);
+  process.exit(fault.exitCode);
 });

@@ -1,14 +1,15 @@
-// `chaperone setup claude|cursor|codex|gemini`: writes the agent's hook configuration. It merges into
-// the existing JSON and never clobbers it, keeps a backup of what it changes, adds nothing twice, and
+// `chaperone setup claude|cursor|codex|gemini|copilot`: writes the agent's hook configuration. It merges
+// into the existing JSON and never clobbers it, keeps a backup of what it changes, adds nothing twice, and
 // picks fail-closed options where the agent has them. `--print` shows the result without writing.
+// `removeHooks` (for `chaperone uninstall`) takes out chaperone's own entries and nothing else.
 
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { homeOf } from '../context/files.js';
 import { UserError } from '../errors.js';
 
-export type SetupAgent = 'claude' | 'cursor' | 'codex' | 'gemini';
-export const setupAgents: SetupAgent[] = ['claude', 'cursor', 'codex', 'gemini'];
+export type SetupAgent = 'claude' | 'cursor' | 'codex' | 'gemini' | 'copilot';
+export const setupAgents: SetupAgent[] = ['claude', 'cursor', 'codex', 'gemini', 'copilot'];
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -19,21 +20,62 @@ export function chaperoneCommand(args: string[]): string {
   return [process.execPath, process.argv[1], ...args].map(sq).join(' ');
 }
 
+/**
+ * The hook command written into an agent's config: a short sh line that runs chaperone's hook, or, when
+ * chaperone's own file is gone (`npm rm -g` before `chaperone uninstall`), says so on stderr and allows,
+ * answering `allow` in the agent's words. Without this, an agent that fails closed on a broken hook
+ * (Claude Code's `onFailure: "block"`, Cursor's `failClosed`) would refuse every shell call, with no way
+ * out but editing its settings by hand.
+ *
+ * The trade-off: an agent that deletes chaperone's installation also turns its hooks off. That takes the
+ * same rights as editing the agent's settings file or the shims, which the agent has anyway when it runs
+ * as the user (README, threat model: isolation is the answer to that). The shims behave the same way
+ * (src/cli/shims.ts), and `chaperone doctor` reports hooks whose chaperone is gone.
+ *
+ * The line stays the same for the same install, so a Codex trust given in `/hooks` survives re-running
+ * setup; moving chaperone or Node changes it, and Codex then asks for trust again.
+ */
+export function hookCommand(args: string[], allowStdout = ''): string {
+  const entry = process.argv[1];
+  const say = `chaperone: ${entry} is gone, so this hook allows everything; remove the hook (chaperone uninstall) or reinstall chaperone`;
+  return [
+    `if [ -f ${sq(entry)} ]; then n=${sq(process.execPath)}; [ -x "$n" ] || n=node; exec "$n" ${[entry, ...args].map(sq).join(' ')}; fi`,
+    `echo ${sq(say)} >&2`,
+    ...(allowStdout ? [`echo ${sq(allowStdout)}`] : []),
+    'exit 0',
+  ].join('; ');
+}
+
+/** Whether a hook command is one chaperone wrote (either form: plain, or guarded by hookCommand). */
+export function isChaperoneCommand(command: unknown): boolean {
+  return typeof command === 'string' && /chaperone/.test(command) && /\bhook (claude-session-start|claude|cursor|codex|gemini|copilot)\b/.test(command);
+}
+
+/** The chaperone entry a hook command starts (for doctor: is it still there?). */
+export function entryOfCommand(command: string): string | undefined {
+  return /^if \[ -f '?([^';]+?)'? \]/.exec(command)?.[1] ?? /^\S+ '?([^' ]+chaperone[^' ]*)'? hook /.exec(command)?.[1];
+}
+
+/** Copilot CLI's home: `COPILOT_HOME`, else ~/.copilot (checked against Copilot CLI 1.0.102). */
+export function copilotHome(home: string, env: NodeJS.ProcessEnv): string {
+  return env.COPILOT_HOME || join(home, '.copilot');
+}
+
 interface Plan {
   file: string;
   /** Adds chaperone's entries to a parsed config; returns whether anything changed. */
   merge(config: Json): boolean;
 }
 
-function planFor(agent: SetupAgent, home: string, shimDir: string, project: string | undefined): Plan {
+function planFor(agent: SetupAgent, home: string, shimDir: string, project: string | undefined, env: NodeJS.ProcessEnv): Plan {
   const base = project ?? home;
   switch (agent) {
     case 'claude':
       return {
         file: join(base, '.claude', 'settings.json'),
         merge: (config) => {
-          const hook = chaperoneCommand(['hook', 'claude']);
-          const session = chaperoneCommand(['hook', 'claude-session-start', '--dir', shimDir]);
+          const hook = hookCommand(['hook', 'claude']);
+          const session = hookCommand(['hook', 'claude-session-start', '--dir', shimDir]);
           const a = addHandler(config, ['hooks', 'PreToolUse'], 'Bash', { type: 'command', command: hook, timeout: 10, onFailure: 'block' });
           const b = addHandler(config, ['hooks', 'SessionStart'], '', { type: 'command', command: session });
           return a || b;
@@ -42,7 +84,7 @@ function planFor(agent: SetupAgent, home: string, shimDir: string, project: stri
     case 'codex':
       return {
         file: join(project ? join(project, '.codex') : join(home, '.codex'), 'hooks.json'),
-        merge: (config) => addHandler(config, ['hooks', 'PreToolUse'], 'Bash', { type: 'command', command: chaperoneCommand(['hook', 'codex']), timeout: 10 }),
+        merge: (config) => addHandler(config, ['hooks', 'PreToolUse'], 'Bash', { type: 'command', command: hookCommand(['hook', 'codex']), timeout: 10 }),
       };
     case 'gemini':
       return {
@@ -51,7 +93,7 @@ function planFor(agent: SetupAgent, home: string, shimDir: string, project: stri
           addHandler(config, ['hooks', 'BeforeTool'], 'run_shell_command', {
             name: 'chaperone',
             type: 'command',
-            command: chaperoneCommand(['hook', 'gemini']),
+            command: hookCommand(['hook', 'gemini'], '{}'),
             timeout: 10_000,
           }),
       };
@@ -59,12 +101,22 @@ function planFor(agent: SetupAgent, home: string, shimDir: string, project: stri
       return {
         file: join(base, '.cursor', 'hooks.json'),
         merge: (config) => {
-          const command = chaperoneCommand(['hook', 'cursor']);
+          const command = hookCommand(['hook', 'cursor'], '{"permission":"allow"}');
           config.version ??= 1;
           const list = arrayAt(config, ['hooks', 'beforeShellExecution']);
-          if (list.some((h: Json) => h?.command === command)) return false;
-          list.push({ command, timeout: 10, failClosed: true });
-          return true;
+          return addFlat(list, 'command', { command, timeout: 10, failClosed: true });
+        },
+      };
+    case 'copilot':
+      // Copilot CLI has no matcher: preToolUse runs for every tool, and the hook judges only the shell
+      // ones (src/hooks/protocols.ts). User hooks live in settings.json; a project's in .github/hooks/.
+      return {
+        file: project ? join(project, '.github', 'hooks', 'chaperone.json') : join(copilotHome(home, env), 'settings.json'),
+        merge: (config) => {
+          const bash = hookCommand(['hook', 'copilot'], '{}');
+          if (project) config.version ??= 1;
+          const list = arrayAt(config, ['hooks', 'preToolUse']);
+          return addFlat(list, 'bash', { type: 'command', bash, timeoutSec: 10 });
         },
       };
   }
@@ -84,10 +136,28 @@ function arrayAt(config: Json, path: string[]): Json[] {
   return node[last];
 }
 
+/** Adds a handler to a flat list (Cursor, Copilot), in place of an older chaperone entry if there is one. */
+function addFlat(list: Json[], field: string, handler: Json): boolean {
+  if (list.some((h: Json) => h?.[field] === handler[field])) return false;
+  const at = list.findIndex((h: Json) => isChaperoneCommand(h?.[field]));
+  if (at === -1) list.push(handler);
+  else list.splice(at, 1, handler);
+  return true;
+}
+
 /** Adds a handler under the matcher group (Claude Code, Codex and Gemini share this shape). */
 function addHandler(config: Json, path: string[], matcher: string, handler: Json): boolean {
   const groups = arrayAt(config, path);
   if (groups.some((g: Json) => Array.isArray(g?.hooks) && g.hooks.some((h: Json) => h?.command === handler.command))) return false;
+  // An older form of the same hook (another install path, or one written before the guard) is replaced.
+  const kind = /\bhook [\w-]+/.exec(handler.command)?.[0];
+  const older = (h: Json) => isChaperoneCommand(h?.command) && /\bhook [\w-]+/.exec(h.command)?.[0] === kind;
+  for (let i = groups.length - 1; i >= 0; i--) {
+    const g = groups[i];
+    if (!Array.isArray(g?.hooks) || !g.hooks.some(older)) continue;
+    g.hooks = g.hooks.filter((h: Json) => !older(h));
+    if (g.hooks.length === 0) groups.splice(i, 1);
+  }
   let group = groups.find((g: Json) => (g?.matcher ?? '') === matcher && Array.isArray(g.hooks));
   if (!group) {
     group = { matcher, hooks: [] };
@@ -97,9 +167,9 @@ function addHandler(config: Json, path: string[], matcher: string, handler: Json
   return true;
 }
 
-/** The user-level files `setup` writes, one per agent (doctor reads them to see which agents are set up). */
-export function agentConfigFiles(home: string): { agent: SetupAgent; file: string }[] {
-  return setupAgents.map((agent) => ({ agent, file: planFor(agent, home, '', undefined).file }));
+/** The files `setup` writes, one per agent: the user's, or a project's (doctor and uninstall read them). */
+export function agentConfigFiles(home: string, env: NodeJS.ProcessEnv = {}, project?: string): { agent: SetupAgent; file: string }[] {
+  return setupAgents.map((agent) => ({ agent, file: planFor(agent, home, '', project, env).file }));
 }
 
 /** Whether a config file holds one of chaperone's hooks. */
@@ -115,7 +185,7 @@ export interface SetupResult {
 }
 
 export function setup(agent: SetupAgent, options: { print: boolean; shimDir: string; project?: string }, env: NodeJS.ProcessEnv): SetupResult {
-  const plan = planFor(agent, homeOf(env), options.shimDir, options.project);
+  const plan = planFor(agent, homeOf(env), options.shimDir, options.project, env);
   let config: Json = {};
   if (existsSync(plan.file)) {
     const raw = readFileSync(plan.file, 'utf8');
@@ -130,14 +200,98 @@ export function setup(agent: SetupAgent, options: { print: boolean; shimDir: str
   const text = `${JSON.stringify(config, null, 2)}\n`;
   if (options.print || !changed) return { file: plan.file, changed, text };
 
-  mkdirSync(join(plan.file, '..'), { recursive: true });
+  return { file: plan.file, changed, text, backup: writeWithBackup(plan.file, text) };
+}
+
+/** Writes a config file atomically, first copying what was there to a dated backup (returned). */
+function writeWithBackup(file: string, text: string): string | undefined {
+  mkdirSync(join(file, '..'), { recursive: true });
   let backup: string | undefined;
-  if (existsSync(plan.file)) {
-    backup = `${plan.file}.chaperone-backup-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-    copyFileSync(plan.file, backup);
+  if (existsSync(file)) {
+    backup = `${file}.chaperone-backup-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    copyFileSync(file, backup);
   }
-  const temporary = `${plan.file}.chaperone-${process.pid}`;
+  const temporary = `${file}.chaperone-${process.pid}`;
   writeFileSync(temporary, text);
-  renameSync(temporary, plan.file);
-  return { file: plan.file, changed, text, backup };
+  renameSync(temporary, file);
+  return backup;
+}
+
+/** Every chaperone hook command in a parsed config, wherever the agent keeps it. */
+export function chaperoneCommandsIn(config: Json): string[] {
+  const found: string[] = [];
+  const visit = (node: unknown) => {
+    if (Array.isArray(node)) node.forEach(visit);
+    else if (node && typeof node === 'object') {
+      for (const [key, value] of Object.entries(node)) {
+        if ((key === 'command' || key === 'bash' || key === 'powershell') && isChaperoneCommand(value)) found.push(value as string);
+        else visit(value);
+      }
+    }
+  };
+  visit(config.hooks);
+  return found;
+}
+
+/**
+ * Takes chaperone's handlers out of a config's `hooks`, and the matcher groups, event lists and `hooks`
+ * object that only held them; the user's own hooks stay as they are. Returns how many were removed.
+ */
+export function withoutChaperone(config: Json): number {
+  let removed = 0;
+  const ours = (h: Json) => isChaperoneCommand(h?.command) || isChaperoneCommand(h?.bash);
+  const hooks = config.hooks;
+  if (!hooks || typeof hooks !== 'object' || Array.isArray(hooks)) return 0;
+  for (const [event, list] of Object.entries(hooks as Json)) {
+    if (!Array.isArray(list)) continue;
+    const kept: Json[] = [];
+    for (const entry of list as Json[]) {
+      if (ours(entry)) {
+        removed += 1;
+        continue;
+      }
+      if (Array.isArray(entry?.hooks)) {
+        const inner = entry.hooks.filter((h: Json) => !ours(h));
+        const dropped = entry.hooks.length - inner.length;
+        removed += dropped;
+        if (dropped && inner.length === 0) continue;
+        if (dropped) entry.hooks = inner;
+      }
+      kept.push(entry);
+    }
+    if (kept.length === list.length) continue;
+    if (kept.length) (hooks as Json)[event] = kept;
+    else delete (hooks as Json)[event];
+  }
+  if (removed && Object.keys(hooks).length === 0) delete config.hooks;
+  return removed;
+}
+
+export interface RemovalResult {
+  agent: SetupAgent;
+  file: string;
+  removed: number;
+  backup?: string;
+  /** Why the file was left alone (not JSON). */
+  problem?: string;
+}
+
+/** Removes chaperone's hooks from each agent's file (the user's, or a project's); files without any are untouched. */
+export function removeHooks(env: NodeJS.ProcessEnv, project?: string): RemovalResult[] {
+  const results: RemovalResult[] = [];
+  for (const { agent, file } of agentConfigFiles(homeOf(env), env, project)) {
+    const raw = existsSync(file) ? readFileSync(file, 'utf8') : '';
+    if (!hasChaperoneHook(raw)) continue;
+    let config: Json;
+    try {
+      config = JSON.parse(raw);
+    } catch (error) {
+      results.push({ agent, file, removed: 0, problem: `not valid JSON (${(error as Error).message}); remove chaperone's hook entries by hand` });
+      continue;
+    }
+    const removed = withoutChaperone(config);
+    if (removed === 0) continue;
+    results.push({ agent, file, removed, backup: writeWithBackup(file, `${JSON.stringify(config, null, 2)}\n`) });
+  }
+  return results;
 }

@@ -7,6 +7,7 @@ import type { EnvironmentClass, Identifier, ResolvedTarget, Target } from '../mo
 import type { Config } from '../rules/config.js';
 import { namedClasses } from '../rules/schema.js';
 import { identifierKinds, isRaiseOnly } from './identifiers.js';
+import picomatch from 'picomatch';
 
 const strictness: Record<EnvironmentClass, number> = { development: 0, staging: 1, unknown: 2, production: 3 };
 
@@ -40,21 +41,26 @@ export function classifyName(name: string, names: Config['names']): { class: Env
   let found: { class: EnvironmentClass; word: string } | undefined;
   for (const cls of namedClasses) {
     for (const word of names[cls]) {
-      const hit = /^[a-z0-9]+$/i.test(word) ? tokens.has(word.toLowerCase()) : globToRegExp(word).test(lower);
+      const hit = /^[a-z0-9]+$/i.test(word) ? tokens.has(word.toLowerCase()) : globMatcher(word)(lower);
       if (hit && (!found || strictness[cls] > strictness[found.class])) found = { class: cls, word };
     }
   }
   return found;
 }
 
-export function globToRegExp(glob: string): RegExp {
-  const body = glob
-    .toLowerCase()
-    .split('*')
-    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-    .join('.*');
-  return new RegExp(`^${body}$`);
+/**
+ * A configured glob (`release-?`, `release-[0-9]*`, `kind-*`, `{main,master}`) as a test. picomatch
+ * reads the glob; `bash: true` lets one `*` span `/` (`release/*` covers `release/a/b`), because for a
+ * guard a pattern that matches too much is the safe mistake. Case is ignored for the same reason.
+ */
+export function globMatcher(glob: string): (value: string) => boolean {
+  let matcher = compiled.get(glob);
+  if (!matcher) compiled.set(glob, (matcher = picomatch(glob, { bash: true, nocase: true, dot: true })));
+  return matcher;
 }
+
+/** Compiled once per process: the same few words are tested against every name. */
+const compiled = new Map<string, (value: string) => boolean>();
 
 export function isLocalHost(host: string): boolean {
   const h = host.toLowerCase().replace(/^\[|\]$/g, '');
@@ -73,7 +79,7 @@ function classifyIdentifier(id: Identifier, config: Config): { class: Environmen
   const mapped = config.targets[id.kind]?.[id.value];
   if (mapped) return { class: mapped, because: `${id.kind} "${id.value}" is mapped to ${mapped} in your config`, mapped: true };
   if (id.kind === 'git-branch') {
-    const rule = config.protectedBranches.find((glob) => globToRegExp(glob).test(id.value.toLowerCase()));
+    const rule = config.protectedBranches.find((glob) => globMatcher(glob)(id.value));
     return rule
       ? { class: 'production', because: `branch "${id.value}" is protected ("${rule}" in protected-branches)` }
       : { class: 'development', because: `branch "${id.value}" is not a protected branch` };

@@ -1,18 +1,41 @@
 // Reading the files that tools keep their targets in. Everything here only reads.
 
-import { readFileSync, realpathSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync, realpathSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { EnvironmentFault } from '../errors.js';
 
-/** The file's text, or undefined when it does not exist. Other errors (permissions) are thrown. */
-export function readTextIfExists(path: string): string | undefined {
+/** No config file chaperone reads is near this size; a larger one is a mistake, not a config. */
+export const maxConfigBytes = 16 * 1024 * 1024;
+
+/**
+ * The text of a config file, or undefined when it does not exist. It never blocks and never reads
+ * without bound: only a regular file is read (a FIFO would hang every wrapped command, a device never
+ * end), opened non-blocking so that finding out costs nothing. Anything else that stops it being read
+ * is an EnvironmentFault that names the file and the fix.
+ */
+export function readTextIfExists(path: string, maxBytes = maxConfigBytes): string | undefined {
+  let fd: number;
   try {
-    return readFileSync(path, 'utf8');
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') {
-      return undefined;
-    }
-    throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    if (code === 'EACCES' || code === 'EPERM') throw new EnvironmentFault(path, 'permission denied', `make it readable by you (chmod u+r ${path}), or remove it`);
+    if (code === 'ELOOP') throw new EnvironmentFault(path, 'a symbolic link that loops', `remove the link (rm ${path})`);
+    throw new EnvironmentFault(path, (error as Error).message, `check the file, or remove it`);
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (stat.isDirectory()) throw new EnvironmentFault(path, 'it is a directory, where a file is expected', `remove or rename the directory`);
+    if (!stat.isFile()) throw new EnvironmentFault(path, 'it is not a regular file (a FIFO, socket or device)', `replace it with a regular file, or remove it`);
+    if (stat.size > maxBytes) throw new EnvironmentFault(path, `it is ${stat.size} bytes, larger than any config file (limit ${maxBytes})`, `check what wrote it, and remove or shorten it`);
+    return readFileSync(fd, 'utf8');
+  } catch (error) {
+    if (error instanceof EnvironmentFault) throw error;
+    throw new EnvironmentFault(path, (error as Error).message, `check the file, or remove it`);
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -8,12 +8,22 @@ import { redactText } from '../redact.js';
 import type { ApprovalRecord } from '../approval/store.js';
 
 export async function passGate(ev: Evaluation): Promise<boolean> {
+  try {
+    return await decide(ev);
+  } finally {
+    // Copies of the audit records reach syslog before the tool takes over the process, or chaperone exits.
+    if (ev.auditSyslog) await (await import('../audit/syslog.js')).flushSyslog();
+  }
+}
+
+async function decide(ev: Evaluation): Promise<boolean> {
   const gated = ev.findings.length > 0;
   switch (ev.decision.verdict) {
     case 'allow':
       if (gated) {
-        if (ev.decision.action === 'notice') process.stderr.write(noticeLine(ev));
+        // Recorded first: a decision that cannot be recorded does not run (see writeAudit).
         writeAudit(ev, 'allowed');
+        if (ev.decision.action === 'notice') process.stderr.write(noticeLine(ev));
       }
       return true;
     case 'deny': {
@@ -26,7 +36,16 @@ export async function passGate(ev: Evaluation): Promise<boolean> {
       const { bindingOf, newCode } = await import('../approval/binding.js');
       const { requestApproval, useApproval } = await import('../approval/store.js');
       const binding = bindingOf(ev);
-      const approval = useApproval(ev.invocation.env, binding);
+      let approval: ApprovalRecord | undefined;
+      try {
+        approval = useApproval(ev.invocation.env, binding);
+      } catch (error) {
+        // The store is broken: the refusal stands, without a code a human could approve.
+        process.stderr.write(refusalMessage(ev));
+        process.stderr.write(`${(error as Error).message}\nchaperone: no approval code could be issued until the store is fixed.\n`);
+        writeAudit(ev, 'refused', { approval: 'store unavailable' });
+        return false;
+      }
       if (approval) {
         process.stderr.write(`chaperone: running with approval ${approval.code}, given at ${approval.approvedAt}; it is now used up.\n`);
         const backup = await backupFirst(ev, false);

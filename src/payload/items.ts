@@ -11,7 +11,7 @@
 // (nested keys `a[b][]` as httpie 3 reads them), or form fields with --form/--multipart. A URL without
 // a scheme gets the default one; `:3000/x` is localhost:3000/x.
 
-import { readFileSync } from 'node:fs';
+import { readTextIfExists } from '../context/files.js';
 import { join } from 'node:path';
 import type { Invocation } from '../model.js';
 import { parseUrl, withQuery, type Credential, type FormField, type Header, type HttpRequest, type RequestBody, type RequestUrl } from './http.js';
@@ -164,7 +164,7 @@ function setNested(container: unknown, path: (string | number | null)[], value: 
 /** httpie's and xh's config.json: `{"default_options": [...]}`, prepended to argv. */
 export function defaultOptions(dir: string): string[] {
   try {
-    const options = (JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as { default_options?: unknown }).default_options;
+    const options = (JSON.parse(readTextIfExists(join(dir, 'config.json')) ?? '{}') as { default_options?: unknown }).default_options;
     return Array.isArray(options) ? options.filter((o): o is string => typeof o === 'string') : [];
   } catch {
     return [];

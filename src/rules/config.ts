@@ -37,6 +37,8 @@ export interface Config {
   /** Classes whose confirmed or approved destructive SQL is backed up before it runs (src/backup/). */
   backupBeforeDestroy: EnvironmentClass[];
   backupLimits: BackupLimits;
+  /** A syslog destination for copies of the audit records (user config only). */
+  auditSyslog?: string;
   /** The files that were read, in order. */
   layers: string[];
 }
@@ -75,6 +77,7 @@ export function applyLayer(config: Config, layer: Layer, trust: Trust, complain:
         ? [...new Set([...config.backupBeforeDestroy, ...layer.backupBeforeDestroy])]
         : layer.backupBeforeDestroy,
     backupLimits: { ...config.backupLimits, ...layer.backupLimits },
+    auditSyslog: layer.auditSyslog ?? config.auditSyslog,
     layers: [...config.layers, layer.file],
   };
 
@@ -109,6 +112,8 @@ export function applyLayer(config: Config, layer: Layer, trust: Trust, complain:
 
   // Limits could shrink what is kept as much as grow it: only the user decides them.
   if (project && layer.backupLimits) complain(['backup-limits'], 'a project file may not set backup-limits; put them in your user config');
+  // The records name commands, directories and targets: only the user decides where they are sent.
+  if (project && layer.auditSyslog) complain(['audit-syslog'], 'a project file may not send the audit log anywhere; put audit-syslog in your user config');
 
   if (layer.disable.length > 0) {
     if (project) complain(['disable'], 'a project file may not disable rules');

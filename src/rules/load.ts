@@ -2,11 +2,11 @@
 // shim's hot path never loads a YAML parser; a user or project file is read with `yaml`, lazily, and
 // every problem is reported with its file, line and column.
 
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigError } from '../errors.js';
+import { ConfigError, EnvironmentFault } from '../errors.js';
 import { ancestors, chaperoneStateDir, chaperoneConfigDir, readTextIfExists } from '../context/files.js';
 import { toolNames } from '../tools/index.js';
 import { applyLayer, emptyConfig, type Config, type Trust } from './config.js';
@@ -28,11 +28,22 @@ export function findProjectFile(cwd: string): string | undefined {
 export async function loadConfig(cwd: string, env: NodeJS.ProcessEnv): Promise<Config> {
   let config = await loadBuiltin();
   const userFile = userConfigPath(env);
-  const userText = readTextIfExists(userFile);
+  const userText = readRulesFile(userFile);
   if (userText !== undefined) config = await applyFile(config, userFile, userText, 'user', env);
   const projectFile = findProjectFile(cwd);
-  if (projectFile) config = await applyFile(config, projectFile, readFileSync(projectFile, 'utf8'), 'project', env);
+  const projectText = projectFile === undefined ? undefined : readRulesFile(projectFile);
+  if (projectFile && projectText !== undefined) config = await applyFile(config, projectFile, projectText, 'project', env);
   return config;
+}
+
+/** A rules layer's text; one that cannot be read is an invalid config, which stops every wrapped command. */
+function readRulesFile(file: string): string | undefined {
+  try {
+    return readTextIfExists(file);
+  } catch (error) {
+    if (error instanceof EnvironmentFault) throw new ConfigError(file, undefined, undefined, `${error.problem}; to fix: ${error.fix}`);
+    throw error;
+  }
 }
 
 async function loadBuiltin(): Promise<Config> {
@@ -44,9 +55,13 @@ async function loadBuiltin(): Promise<Config> {
       throw new ConfigError(layer.file, undefined, undefined, `${path.join('.')}: ${problem}`);
     });
   }
-  // Running from source (tests, development): read the YAML itself.
+  // Running from source (tests, development): read the YAML itself. Neither there: a damaged install.
   const file = fileURLToPath(new URL('../../rules.yaml', import.meta.url));
-  const { layer, complain } = await readLayer(file, readFileSync(file, 'utf8'));
+  const text = readTextIfExists(file);
+  if (text === undefined) {
+    throw new EnvironmentFault(fileURLToPath(bundled), "chaperone's compiled rules are missing", 'reinstall chaperone (npm install -g chaperone)');
+  }
+  const { layer, complain } = await readLayer(file, text);
   return applyLayer(emptyConfig(), layer, 'builtin', complain);
 }
 
@@ -125,7 +140,8 @@ function layerCachePath(file: string, text: string, env: NodeJS.ProcessEnv): str
 
 function readCachedLayer(path: string): Layer | undefined {
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as Layer;
+    const text = readTextIfExists(path);
+    return text === undefined ? undefined : (JSON.parse(text) as Layer);
   } catch {
     return undefined; // absent, unreadable or torn: parse the file instead
   }

@@ -3,6 +3,7 @@
 
 import type { EnvironmentClass, Effect, IdentifierKind, PolicyAction } from '../model.js';
 import { identifierKindNames } from '../context/identifiers.js';
+import { parseSyslogTarget } from '../audit/syslog.js';
 
 export const namedClasses = ['production', 'staging', 'development'] as const;
 export type NamedClass = (typeof namedClasses)[number];
@@ -37,6 +38,7 @@ export interface Layer {
   backupBeforeDestroy?: EnvironmentClass[];
   /** How much the backups may take: the oldest go first. */
   backupLimits?: Partial<BackupLimits>;
+  auditSyslog?: string;
 }
 
 export interface BackupLimits {
@@ -48,7 +50,7 @@ export type Path = (string | number)[];
 /** Reports a problem at a path in the document (at its key, or its value); never returns. */
 export type Complain = (path: Path, problem: string, at?: 'key' | 'value') => never;
 
-const topLevelKeys = ['environments', 'policy', 'targets', 'protected-branches', 'backup-before-destroy', 'backup-limits', 'rules', 'disable'];
+const topLevelKeys = ['environments', 'policy', 'targets', 'protected-branches', 'backup-before-destroy', 'backup-limits', 'audit-syslog', 'rules', 'disable'];
 const ruleKeys = ['id', 'tool', 'command', 'with', 'without', 'effect', 'summary'];
 
 export function validateLayer(data: unknown, file: string, knownTools: ReadonlySet<string>, complain: Complain): Layer {
@@ -124,6 +126,11 @@ export function validateLayer(data: unknown, file: string, knownTools: ReadonlyS
       if (typeof value !== 'number' || !(value > 0)) complain(['backup-limits', key], `${key} must be a number above 0`);
       layer.backupLimits[names[key]] = value as number;
     }
+  }
+  if (top['audit-syslog'] !== undefined) {
+    const target = top['audit-syslog'];
+    if (typeof target !== 'string' || !parseSyslogTarget(target)) complain(['audit-syslog'], 'expected udp://HOST:PORT, tcp://HOST:PORT or unix:/PATH');
+    else layer.auditSyslog = target;
   }
   if (top.disable !== undefined) layer.disable = expectStringList(top.disable, ['disable'], complain);
   return layer;

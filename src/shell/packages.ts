@@ -6,6 +6,7 @@
 // (pnpm.io/cli/run); Yarn 2+ does not, but which Yarn runs is not known here, so they count.
 
 import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
+import { readTextIfExists } from '../context/files.js';
 import { dirname, join, relative, resolve } from 'node:path';
 import { quoteWord } from '../display/describe.js';
 import { readTextFile } from './files.js';
@@ -65,7 +66,7 @@ export function readPackage(dir: string): PackageRead {
 function pnpmWorkspaces(dir: string): string[] {
   const file = join(dir, 'pnpm-workspace.yaml');
   if (!existsSync(file)) return [];
-  const text = readFileSync(file, 'utf8');
+  const text = readTextIfExists(file) ?? '';
   const block = /^packages:\s*\n((?:[ \t]+-.*\n?|[ \t]*#.*\n?|\s*\n)*)/m.exec(text);
   return block ? [...block[1].matchAll(/-\s*['"]?([^'"\n#]+?)['"]?\s*(?:#.*)?$/gm)].map((m) => m[1]) : [];
 }

@@ -5,7 +5,7 @@
 
 import { basename, dirname, resolve } from 'node:path';
 import { realpathOr } from '../context/files.js';
-import { ExitCode, UserError } from '../errors.js';
+import { describeFault, ExitCode, UserError } from '../errors.js';
 import { evaluate } from '../evaluate.js';
 import { passGate } from '../gate/gate.js';
 import { findRealTool } from './find-real.js';
@@ -91,16 +91,11 @@ function currentDirectory(env: NodeJS.ProcessEnv): string {
 
 /** Runs one shim call to its end: every failure exits non-zero with what went wrong, and runs nothing. */
 export function runShim(): void {
-  main().catch(failed);
-}
-
-function failed(error: unknown): never {
-  if (error instanceof UserError) {
-    process.stderr.write(`${error.message}\n`);
-    process.exit(error.exitCode);
-  }
-  process.stderr.write(
-    `chaperone: internal error; the real tool did not run. This is a bug, please report it with the trace below.\n${(error as Error)?.stack ?? String(error)}\n`,
-  );
-  process.exit(ExitCode.internal);
+  main().catch((error: unknown) => {
+    const fault = describeFault(error);
+    // Nothing reaches here after the tool started, so every fault means it did not run: say so.
+    const toolAbsent = fault.exitCode === ExitCode.notFound || fault.exitCode === ExitCode.notExecutable;
+    process.stderr.write(`${fault.message}\n${toolAbsent ? '' : 'chaperone: the real tool did not run.\n'}${fault.stack ? `${fault.stack}\n` : ''}`);
+    process.exit(fault.exitCode);
+  });
 }

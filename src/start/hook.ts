@@ -6,7 +6,7 @@ import { loadBundle } from './code-cache.js';
 
 try {
   const bundle = loadBundle(`${__dirname}/hook-main.cjs`, require);
-  (bundle.hookCommand as (agent: string, env: NodeJS.ProcessEnv) => Promise<void>)(process.argv[3], process.env).catch(deny);
+  (bundle.runHookCommand as (agent: string, env: NodeJS.ProcessEnv) => Promise<void>)(process.argv[3], process.env).catch(deny);
 } catch (error) {
   deny(error);
 }

@@ -17,9 +17,8 @@
 // cannot be read or parsed becomes `--unreadable-parameter NAME`, which a rule gates (fail closed; the
 // CLI itself would refuse most of them).
 
-import { readFileSync, statSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
-import { homeOf } from '../context/files.js';
+import { homeOf, readTextIfExists } from '../context/files.js';
 
 /** Parameters whose structure the rules read. */
 export const structuredParameters = new Set([
@@ -101,8 +100,10 @@ async function decode(raw: string, name: string, cwd: string, env: NodeJS.Proces
   if (file !== undefined) {
     const path = resolvePath(cwd, file.startsWith('~/') ? `${homeOf(env)}${file.slice(1)}` : file);
     try {
-      if (statSync(path).size > maxFileBytes) return undefined;
-      text = readFileSync(path, 'utf8');
+      // A regular file only: `file:///dev/stdin` would take aws's own input, a FIFO would hang.
+      const read = readTextIfExists(path, maxFileBytes);
+      if (read === undefined) return undefined;
+      text = read;
     } catch {
       return undefined;
     }

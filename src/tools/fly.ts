@@ -16,6 +16,7 @@
 //      or fly.yaml in cwd, in that order. Parent directories are not searched.
 
 import { statSync } from 'node:fs';
+import { parse as parseToml } from 'smol-toml';
 import { join, resolve as resolvePath } from 'node:path';
 import type { Evidence, Invocation, NestedLine, ParsedInvocation, ResolvedTarget } from '../model.js';
 import { displayPath, readTextIfExists } from '../context/files.js';
@@ -168,7 +169,14 @@ function readAppConfig(invocation: Invocation, configFlag: string | undefined): 
   for (const file of candidates) {
     const text = readTextIfExists(file);
     if (text === undefined) continue;
-    const app = file.endsWith('.json') ? jsonApp(text) : file.endsWith('.yaml') || file.endsWith('.yml') ? yamlApp(text) : tomlApp(text);
+    let app: string | undefined;
+    try {
+      app = file.endsWith('.json') ? jsonApp(text) : file.endsWith('.yaml') || file.endsWith('.yml') ? yamlApp(text) : tomlApp(text);
+    } catch (error) {
+      // flyctl would refuse the file too; with no app the target is unknown, and the evidence says why.
+      const problem = (error as Error).message.split('\n')[0];
+      return { evidence: { source: 'file', key: 'app', value: `not readable as TOML (${problem})`, file: displayPath(file, env) } };
+    }
     return { app, evidence: { source: 'file', key: 'app', value: app ?? 'not set', file: displayPath(file, env) } };
   }
   const where = configFlag !== undefined ? `-c ${configFlag}` : `${displayPath(invocation.cwd, env)} (fly.toml, fly.json, fly.yaml)`;
@@ -185,24 +193,10 @@ function configPaths(path: string): string[] {
   return [path, join(path, 'fly.toml')];
 }
 
-/** The top-level `app = "…"` of a TOML file: the keys before the first [table]. */
+/** The top-level `app` of a fly.toml, read by a TOML parser; throws when the file is not TOML. */
 export function tomlApp(text: string): string | undefined {
-  for (const line of text.split(/\r?\n/)) {
-    if (/^\s*\[/.test(line)) return undefined;
-    const match = /^\s*(?:app|"app"|'app')\s*=\s*(.*)$/.exec(line);
-    if (!match) continue;
-    const value = match[1].trim();
-    const basic = /^"((?:[^"\\]|\\.)*)"/.exec(value);
-    if (basic) {
-      try {
-        return JSON.parse(`"${basic[1]}"`) as string;
-      } catch {
-        return basic[1];
-      }
-    }
-    return /^'([^']*)'/.exec(value)?.[1];
-  }
-  return undefined;
+  const app = parseToml(text).app;
+  return typeof app === 'string' ? app : undefined;
 }
 
 function jsonApp(text: string): string | undefined {

@@ -15,7 +15,7 @@
 //   is in google-cloud.ts). Resource URIs that name projects/ID/… add that project, and storage
 //   commands add each gs:// bucket, read by name (`acme-prod-assets` is production).
 
-import { readFileSync } from 'node:fs';
+import { readTextIfExists } from '../context/files.js';
 import { resolve as resolvePath } from 'node:path';
 import type { Evidence, Identifier, Invocation, ParsedInvocation, ResolvedTarget } from '../model.js';
 import { grammar, readArgs, withNegations } from './argv.js';
@@ -197,7 +197,9 @@ async function flagsInFile(file: string, cwd: string, depth: number): Promise<st
     const loaded = await import('yaml');
     // Bundled, `yaml` is its CommonJS build and arrives as a default export.
     const { parse: parseYaml } = ((loaded as { default?: unknown }).default ?? loaded) as typeof import('yaml');
-    document = parseYaml(readFileSync(file, 'utf8'));
+    const text = readTextIfExists(file);
+    if (text === undefined) return unexpanded;
+    document = parseYaml(text);
   } catch {
     return unexpanded;
   }

@@ -7,7 +7,7 @@
 // only trims old versions, as does `AbortIncompleteMultipartUpload`, and `SetStorageClass` moves objects
 // without deleting them. A file that cannot be read or parsed is `unreadable`: gated, fail closed.
 
-import { readFileSync, statSync } from 'node:fs';
+import { readTextIfExists } from '../context/files.js';
 import { resolve as resolvePath } from 'node:path';
 
 export type LifecycleVerdict = 'deletes-live-objects' | 'keeps-live-objects' | 'unreadable';
@@ -18,9 +18,9 @@ const maxFileBytes = 4 * 1024 * 1024;
 export function judgeLifecycleFile(file: string, cwd: string): LifecycleVerdict {
   let text: string;
   try {
-    const path = resolvePath(cwd, file);
-    if (statSync(path).size > maxFileBytes) return 'unreadable';
-    text = readFileSync(path, 'utf8');
+    const read = readTextIfExists(resolvePath(cwd, file), maxFileBytes);
+    if (read === undefined) return 'unreadable';
+    text = read;
   } catch {
     return 'unreadable';
   }

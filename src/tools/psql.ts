@@ -140,7 +140,7 @@ function scriptSources(read: ReadArgs): Source[] {
  * SQL on stdin. A regular file (`psql < dump.sql`) is read without moving its offset. A pipe is read
  * ahead up to readAheadLimit, unit by unit; what was read is handed to psql first, unchanged, and the
  * rest is judged as it streams (src/gate/stdin.ts). A terminal is an interactive session: passed
- * through, not read (see README, "Limits").
+ * through, not read (see docs/payloads.md).
  */
 async function readStdin(session: PsqlSession, env: NodeJS.ProcessEnv): Promise<StdinReadAhead | undefined> {
   let stat;

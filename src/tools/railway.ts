@@ -162,6 +162,22 @@ type Link =
   | { kind: 'linked'; environmentName?: string; environmentId?: string; evidence: Evidence[] }
   | { kind: 'none'; evidence: Evidence[] };
 
+/** Where the parsed config differs from what the Railway CLI writes, in a way the reading below relies on. */
+function misshapenLinks(config: unknown): { key: string; why: string } | undefined {
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) return { key: '(top level)', why: 'not a JSON object' };
+  const projects = (config as { projects?: unknown }).projects;
+  if (projects === undefined) return undefined;
+  if (typeof projects !== 'object' || projects === null || Array.isArray(projects)) return { key: 'projects', why: 'not an object' };
+  for (const [dir, project] of Object.entries(projects)) {
+    if (typeof project !== 'object' || project === null) return { key: `projects["${dir}"]`, why: 'not an object' };
+    for (const field of ['environment', 'environmentName', 'name'] as const) {
+      const value = (project as Record<string, unknown>)[field];
+      if (value !== undefined && value !== null && typeof value !== 'string') return { key: `projects["${dir}"].${field}`, why: `a ${typeof value}, not a string` };
+    }
+  }
+  return undefined;
+}
+
 /** The Railway CLI's config file; RAILWAY_ENV picks Railway's own backend, not the user's environment. */
 function configFile(env: NodeJS.ProcessEnv): string {
   const backend = env.RAILWAY_ENV;
@@ -190,6 +206,9 @@ function findLink(invocation: Invocation): Link {
   } catch (error) {
     return { kind: 'none', evidence: [{ source: 'file', key: 'projects', value: `unreadable (${(error as Error).message})`, file: shown }] };
   }
+  // The file is the user's; one not shaped as the Railway CLI writes it names no environment.
+  const misshapen = misshapenLinks(config);
+  if (misshapen) return { kind: 'none', evidence: [{ source: 'file', key: misshapen.key, value: `not as the Railway CLI writes it (${misshapen.why}); fix or remove the file, or run \`railway link\` again`, file: shown }] };
   if (switches.length > 0) config.projects = switchLinks({ ...config.projects }, switches);
   const cwd = realpathOr(invocation.cwd);
   for (const dir of ancestors(cwd)) {

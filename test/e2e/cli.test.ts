@@ -1,7 +1,7 @@
 // The management CLI and the other seed tools, black-box: the built bin with real shims and doubles.
 
 import { beforeEach, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { cliPath, linkRailway, makeSandbox, type Sandbox } from '../helpers/sandbox.js';
@@ -199,11 +199,25 @@ describe('conventions', () => {
     const result = await sb.chaperone(['check', '--json', '--', 'railway', 'volume', 'delete', '-v', 'x']);
     expect(result.exitCode).toBe(2);
     const answer = JSON.parse(String(result.stdout));
-    expect(answer.error.kind).toBe('user');
+    expect(answer.error.kind).toBe('config');
     expect(answer.error.message).toContain('invalid config');
     const usage = await sb.chaperone(['check', '--json']);
     expect(usage.exitCode).toBe(2);
-    expect(JSON.parse(String(usage.stdout))).toEqual({ error: { kind: 'user', message: 'chaperone: check needs -- TOOL ARGS… or --command LINE' } });
+    expect(JSON.parse(String(usage.stdout))).toEqual({ error: { kind: 'usage', message: 'chaperone: check needs -- TOOL ARGS… or --command LINE' } });
+  });
+
+  it('a reader that closes the pipe early is not a crash: no stack, and check keeps its verdict code', async () => {
+    // The reader exits before chaperone writes (it never reads), so the write meets a closed pipe.
+    for (const [args, code] of [
+      [['check', '--json', '--', 'railway', 'volume', 'delete', '-v', 'x'], 77],
+      [['explain', '--', 'railway', 'status'], 0],
+      [['completion', 'bash'], 0],
+    ] as const) {
+      const line = `(sleep 0.3; exec node ${cliPath} ${args.join(' ')}) | true; echo "code=\${PIPESTATUS[0]}"`;
+      const result = await sb.run('bash', ['-c', line]);
+      expect(String(result.stderr)).not.toContain('EPIPE');
+      expect(String(result.stdout)).toBe(`code=${code}\n`);
+    }
   });
 });
 
@@ -226,5 +240,60 @@ describe('doctor output', () => {
     expect(String((await inPty({ TERM: 'xterm', NO_COLOR: '1' })).stdout)).not.toContain(escape);
     expect(String((await inPty({ TERM: 'dumb' })).stdout)).not.toContain(escape);
     expect(String((await inPty({ TERM: 'xterm', NO_COLOR: '1', FORCE_COLOR: '1' })).stdout)).toContain(escape);
+  });
+});
+
+describe('the way out: uninstall takes the agent hooks with the shims', () => {
+  const claudeFile = () => join(sb.home, '.claude', 'settings.json');
+  const userHooks = { PreToolUse: [{ matcher: 'Bash', hooks: [{ type: 'command', command: 'my-own-guard' }] }], Stop: [{ hooks: [{ type: 'command', command: 'notify' }] }] };
+
+  async function setUp() {
+    mkdirSync(join(sb.home, '.claude'));
+    writeFileSync(claudeFile(), JSON.stringify({ model: 'opus', hooks: userHooks }));
+    for (const agent of ['claude', 'codex', 'gemini', 'copilot', 'cursor']) expect((await sb.chaperone(['setup', agent, '--dir', sb.shims])).exitCode).toBe(0);
+    writeFileSync(join(sb.home, '.bashrc'), 'alias ll="ls -l"\neval "$(chaperone init bash)"\n');
+  }
+
+  it('removes only chaperone\'s entries, with a backup, and names the rc line to delete', async () => {
+    await setUp();
+    const result = await sb.chaperone(['uninstall', '--dir', sb.shims]);
+    expect(result.exitCode).toBe(0);
+    const out = String(result.stdout);
+    expect(out).toContain(`chaperone: removed 5 shims from ${sb.shims}`);
+    expect(out).toContain(`chaperone: claude: removed 2 hooks from ${claudeFile()} (the previous version is in ${claudeFile()}.chaperone-backup-`);
+    for (const agent of ['codex', 'gemini', 'copilot', 'cursor']) expect(out).toContain(`chaperone: ${agent}: removed 1 hook from`);
+    expect(out).toContain(`chaperone: delete line 2 of ${join(sb.home, '.bashrc')}: eval "$(chaperone init bash)"`);
+    expect(JSON.parse(readFileSync(claudeFile(), 'utf8'))).toEqual({ model: 'opus', hooks: userHooks });
+    for (const file of ['.codex/hooks.json', '.gemini/settings.json', '.copilot/settings.json', '.cursor/hooks.json']) {
+      expect(readFileSync(join(sb.home, file), 'utf8')).not.toContain('chaperone');
+    }
+    const backup = readdirSync(join(sb.home, '.claude')).filter((f) => f.includes('chaperone-backup')).sort().pop()!;
+    expect(readFileSync(join(sb.home, '.claude', backup), 'utf8')).toContain('hook claude');
+    // doctor then points at what is left: the rc line.
+    const doctor = await sb.chaperone(['doctor', '--dir', sb.shims]);
+    expect(String(doctor.stdout)).toContain(`line 2 of ${join(sb.home, '.bashrc')} still runs chaperone`);
+  });
+
+  it('--keep-hooks, or naming some tools, leaves the hooks in place', async () => {
+    await setUp();
+    const some = await sb.chaperone(['uninstall', '--dir', sb.shims, 'psql']);
+    expect(String(some.stdout)).toBe(`chaperone: removed 1 shims from ${sb.shims}\n`);
+    expect(readFileSync(claudeFile(), 'utf8')).toContain('hook claude');
+    const keep = await sb.chaperone(['uninstall', '--dir', sb.shims, '--keep-hooks']);
+    expect(String(keep.stdout)).toContain('kept the agent hooks (--keep-hooks)');
+    expect(readFileSync(claudeFile(), 'utf8')).toContain('hook claude');
+  });
+
+  it('doctor reports a hook whose chaperone is gone, and one an older chaperone wrote', async () => {
+    mkdirSync(join(sb.home, '.gemini'));
+    const gone = '/nowhere/lib/node_modules/chaperone/bin/chaperone.js';
+    const guarded = `if [ -f ${gone} ]; then n=/usr/bin/node; [ -x "$n" ] || n=node; exec "$n" ${gone} hook gemini; fi; echo gone >&2; echo '{}'; exit 0`;
+    writeFileSync(join(sb.home, '.gemini', 'settings.json'), JSON.stringify({ hooks: { BeforeTool: [{ matcher: 'run_shell_command', hooks: [{ type: 'command', command: guarded }] }] } }));
+    mkdirSync(join(sb.home, '.cursor'));
+    writeFileSync(join(sb.home, '.cursor', 'hooks.json'), JSON.stringify({ version: 1, hooks: { beforeShellExecution: [{ command: `${process.execPath} ${cliPath} hook cursor` }] } }));
+    const doctor = await sb.chaperone(['doctor', '--dir', sb.shims]);
+    expect(doctor.exitCode).toBe(1);
+    expect(String(doctor.stdout)).toContain(`FAIL gemini: ${join(sb.home, '.gemini', 'settings.json')} holds a chaperone hook whose program is gone (${gone})`);
+    expect(String(doctor.stdout)).toContain(`WARN cursor: ${join(sb.home, '.cursor', 'hooks.json')} holds a hook written by an older chaperone`);
   });
 });

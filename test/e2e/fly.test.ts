@@ -30,6 +30,19 @@ describe('fly through the shim, with no terminal (an agent)', () => {
     expect(sb.record('fly')).toBeUndefined();
   });
 
+  it('reads a multi-line TOML string as the app, and treats a fly.toml that does not parse as unknown', async () => {
+    writeFileSync(join(sb.work, 'fly.toml'), 'app = """\nshop-prod"""\n');
+    const multiline = await sb.run('fly', destroyVolume);
+    expect(multiline.exitCode).toBe(77);
+    expect(multiline.stderr).toContain('shop-prod (production)');
+    writeFileSync(join(sb.work, 'fly.toml'), 'app = "shop-dev\nprimary_region = "ams"\n');
+    const broken = await sb.run('fly', destroyVolume);
+    expect(broken.exitCode).toBe(77);
+    expect(broken.stderr).toContain('(unknown)');
+    expect(broken.stderr).toContain(`file ${join(sb.work, 'fly.toml')} app = not readable as TOML`);
+    expect(sb.record('fly')).toBeUndefined();
+  });
+
   it('reads flyctl the same way as fly', async () => {
     flyToml('shop-prod');
     const result = await sb.run('flyctl', ['vol', 'rm', 'vol_123', '-y']);

@@ -2,9 +2,9 @@
 // answers are checked against each protocol (shared agents.md). `chaperone setup` is checked too.
 
 import { beforeEach, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { linkRailway, makeSandbox, type Sandbox } from '../helpers/sandbox.js';
+import { cliPath, linkRailway, makeSandbox, type Sandbox } from '../helpers/sandbox.js';
 
 let sb: Sandbox;
 beforeEach(async () => {
@@ -80,6 +80,19 @@ describe('the other agents, in their own protocols', () => {
     expect((await hook('codex', payload('codex', benign))).stdout).toBe('');
   });
 
+  it('codex: refuses a bare interactive shell, whose typed lines (write_stdin) reach no hook; a shell with a command is judged as usual', async () => {
+    for (const line of ['bash', 'bash -i', '/bin/sh', 'exec zsh -l', 'bash -s']) {
+      const answer = await hook('codex', payload('codex', line));
+      expect(answer.exitCode, line).toBe(2);
+      expect(JSON.parse(answer.stdout).hookSpecificOutput.permissionDecisionReason).toContain('an interactive shell');
+    }
+    for (const line of ['bash -lc "railway status"', 'bash deploy-notes.sh', 'bashtop', 'shellcheck x.sh']) {
+      expect(await hook('codex', payload('codex', line)), line).toEqual({ exitCode: 0, stdout: '', stderr: '' });
+    }
+    // Claude Code has no tool that types into a running shell: a bare shell there is not chaperone's concern.
+    expect((await hook('claude', payload('claude', 'bash'))).exitCode).toBe(0);
+  });
+
   it('cursor: permission deny with both spellings of the messages', async () => {
     const answer = await hook('cursor', payload('cursor', dangerous));
     expect(answer.exitCode).toBe(0);
@@ -136,7 +149,7 @@ describe('chaperone setup', () => {
     expect(config.hooks.PreToolUse[0]).toEqual({ matcher: 'Edit', hooks: [{ type: 'command', command: 'lint' }] });
     const bash = config.hooks.PreToolUse.find((g: { matcher: string }) => g.matcher === 'Bash');
     expect(bash.hooks[0]).toMatchObject({ type: 'command', timeout: 10, onFailure: 'block' });
-    expect(bash.hooks[0].command).toMatch(/chaperone\.js' hook claude$|chaperone\.js hook claude$/);
+    expect(bash.hooks[0].command).toMatch(/^if \[ -f \S+chaperone\.js \]; then .* exec "\$n" \S+chaperone\.js hook claude; fi; /);
     expect(config.hooks.SessionStart[0].hooks[0].command).toContain('hook claude-session-start --dir');
     expect(JSON.parse(readFileSync(settings, 'utf8')).hooks.SessionStart).toBeUndefined();
   });
@@ -175,5 +188,71 @@ describe('chaperone setup', () => {
     const gemini = JSON.parse(readFileSync(join(sb.home, '.gemini', 'settings.json'), 'utf8'));
     expect(gemini.hooks.BeforeTool[0]).toMatchObject({ matcher: 'run_shell_command', hooks: [{ name: 'chaperone', type: 'command', timeout: 10000 }] });
     expect(existsSync(join(sb.home, '.claude'))).toBe(false);
+  });
+});
+
+describe('setup copilot', () => {
+  it('writes a preToolUse hook into ~/.copilot/settings.json, keeping what is there', async () => {
+    mkdirSync(join(sb.home, '.copilot'));
+    writeFileSync(join(sb.home, '.copilot', 'settings.json'), JSON.stringify({ model: 'x', hooks: { sessionStart: [{ type: 'command', bash: 'hello' }] } }));
+    expect((await sb.chaperone(['setup', 'copilot'])).exitCode).toBe(0);
+    const config = JSON.parse(readFileSync(join(sb.home, '.copilot', 'settings.json'), 'utf8'));
+    expect(config.model).toBe('x');
+    expect(config.hooks.sessionStart).toEqual([{ type: 'command', bash: 'hello' }]);
+    expect(config.hooks.preToolUse).toHaveLength(1);
+    expect(config.hooks.preToolUse[0]).toMatchObject({ type: 'command', timeoutSec: 10 });
+    expect(config.hooks.preToolUse[0].bash).toContain('hook copilot');
+    expect(String((await sb.chaperone(['setup', 'copilot'])).stdout)).toContain('nothing changed');
+  });
+
+  it('follows COPILOT_HOME, and --project writes .github/hooks/chaperone.json', async () => {
+    const copilotHome = join(sb.root, 'copilot-home');
+    expect((await sb.chaperone(['setup', 'copilot'], { env: { COPILOT_HOME: copilotHome } })).exitCode).toBe(0);
+    expect(JSON.parse(readFileSync(join(copilotHome, 'settings.json'), 'utf8')).hooks.preToolUse).toHaveLength(1);
+    expect(existsSync(join(sb.home, '.copilot'))).toBe(false);
+    expect((await sb.chaperone(['setup', 'copilot', '--project', sb.work])).exitCode).toBe(0);
+    const project = JSON.parse(readFileSync(join(sb.work, '.github', 'hooks', 'chaperone.json'), 'utf8'));
+    expect(project.version).toBe(1);
+    expect(project.hooks.preToolUse[0].bash).toContain('hook copilot');
+  });
+});
+
+describe('the hook command setup writes', () => {
+  /** Runs an agent's hook command the way the agent does: through a shell, with the payload on stdin. */
+  const runCommand = (command: string, input: string) => sb.sh(command, { input });
+  const commandOf = (agent: string, config: any): string => // eslint-disable-line @typescript-eslint/no-explicit-any
+    agent === 'copilot' ? config.hooks.preToolUse[0].bash : agent === 'cursor' ? config.hooks.beforeShellExecution[0].command : agent === 'gemini' ? config.hooks.BeforeTool[0].hooks[0].command : config.hooks.PreToolUse[0].hooks[0].command;
+  const files: Record<string, string> = { claude: '.claude/settings.json', codex: '.codex/hooks.json', gemini: '.gemini/settings.json', copilot: '.copilot/settings.json', cursor: '.cursor/hooks.json' };
+  const allow: Record<string, string> = { claude: '', codex: '', gemini: '{}\n', copilot: '{}\n', cursor: '{"permission":"allow"}\n' };
+
+  it.each(Object.keys(files))('%s: denies through chaperone while it is installed, and allows, saying why, once it is gone', async (agent) => {
+    // A copy of the built CLI stands for the installed package, so it can be removed.
+    const pkg = join(sb.root, 'global', 'chaperone');
+    cpSync(join(cliPath, '..'), pkg, { recursive: true });
+    const setup = await sb.run(process.execPath, [join(pkg, 'chaperone.js'), 'setup', agent]);
+    expect(setup.exitCode, String(setup.stderr)).toBe(0);
+    const command = commandOf(agent, JSON.parse(readFileSync(join(sb.home, files[agent]), 'utf8')));
+    const agentPayload = payload(agent, 'railway volume delete -v pg-data --yes');
+
+    const denied = await runCommand(command, agentPayload);
+    expect(`${denied.stdout}${denied.stderr}`).toContain('railway.volume.delete');
+    expect(denied.exitCode === 2 || /deny/.test(String(denied.stdout))).toBe(true);
+
+    rmSync(pkg, { recursive: true });
+    const gone = await runCommand(command, agentPayload);
+    expect({ exitCode: gone.exitCode, stdout: gone.stdout }).toEqual({ exitCode: 0, stdout: allow[agent] });
+    expect(String(gone.stderr)).toBe(`chaperone: ${join(pkg, 'chaperone.js')} is gone, so this hook allows everything; remove the hook (chaperone uninstall) or reinstall chaperone\n`);
+  });
+
+  it('replaces a hook an older chaperone wrote instead of adding a second one', async () => {
+    const old = `${process.execPath} /old/place/bin/chaperone.js hook claude`;
+    mkdirSync(join(sb.home, '.claude'));
+    writeFileSync(join(sb.home, '.claude', 'settings.json'), JSON.stringify({ hooks: { PreToolUse: [{ matcher: 'Bash', hooks: [{ type: 'command', command: 'mine' }, { type: 'command', command: old }] }] } }));
+    expect((await sb.chaperone(['setup', 'claude'])).exitCode).toBe(0);
+    const config = JSON.parse(readFileSync(join(sb.home, '.claude', 'settings.json'), 'utf8'));
+    const commands = config.hooks.PreToolUse.flatMap((g: { hooks: { command: string }[] }) => g.hooks.map((h) => h.command));
+    expect(commands).toHaveLength(2);
+    expect(commands[0]).toBe('mine');
+    expect(commands[1]).toContain(cliPath);
   });
 });

@@ -78,3 +78,21 @@ describe('classifyTarget', () => {
     [[{ kind: 'kube-context', value: 'prod-eu' }, { kind: 'kube-namespace', value: 'dev' }], 'production'],
   ], (ids) => target(...ids));
 });
+
+describe('protected-branches are globs as a shell reads them (picomatch), matching too much rather than too little', () => {
+  const branches = { ...config, protectedBranches: ['main', 'release-?', 'release-[0-9]*', 'hotfix/*', '{prod,live}-*'] } as unknown as Config;
+  const branch = (value: string) => classifyTarget({ evidence: [], identifiers: [{ kind: 'git-branch', value } as Identifier] }, branches).class;
+  table((n) => n, [
+    ['main', 'production'],
+    ['Main', 'production'],
+    ['release-1', 'production'],
+    ['release-12', 'production'],
+    ['release-xy', 'development'],
+    ['release-', 'development'],
+    ['hotfix/a/b', 'production'],
+    ['prod-eu', 'production'],
+    ['live-1', 'production'],
+    ['feature/main', 'development'],
+    ['maintenance', 'development'],
+  ], branch);
+});
