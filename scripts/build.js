@@ -75,13 +75,14 @@ async function bundle(out, testBuild) {
   writeFileSync(`${staging}/shim.js`, "import { createRequire } from 'node:module';\ncreateRequire(import.meta.url)('./shim.cjs');\n");
   try {
     execFileSync(process.execPath, [`${staging}/compile-rules.js`, 'rules.yaml', `${staging}/rules.json`], { stdio: 'inherit' });
-    execFileSync(process.execPath, [`${staging}/make-cache.cjs`], { stdio: ['ignore', 'ignore', 'inherit'], env: withoutNodeOptions() });
   } catch {
     rmSync(staging, { recursive: true, force: true });
     process.exit(1);
   }
   rmSync(out, { recursive: true, force: true });
   renameSync(staging, out);
+  // The code caches are made in place: V8 keeps the path a cache was made at for stack traces.
+  execFileSync(process.execPath, [`${out}/make-cache.cjs`], { stdio: ['ignore', 'ignore', 'inherit'], env: withoutNodeOptions() });
 }
 
 /**

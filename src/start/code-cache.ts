@@ -53,6 +53,8 @@ export async function writeCodeCache(file: string, require: NodeJS.Require, warm
   try {
     writeFileSync(temporary, script.createCachedData());
     renameSync(temporary, `${file}.cache`);
+    writeFileSync(temporary, file);
+    renameSync(temporary, `${file}.cache-path`);
   } catch (error) {
     rmSync(temporary, { force: true });
     throw error;
@@ -60,8 +62,18 @@ export async function writeCodeCache(file: string, require: NodeJS.Require, warm
   return fitted;
 }
 
-/** Whether `<bundle>.cache` fits the Node running now (V8 would use it, not compile from source). */
+/**
+ * Whether `<bundle>.cache` fits the Node running now (V8 would use it, not compile from source) and
+ * was written here. V8 keeps the file name a cache was made with for its stack traces, so a cache made
+ * elsewhere (a build directory, a copy) would report an internal error's trace at a path that is not
+ * there: `<bundle>.cache-path` names where it was made.
+ */
 export function cacheFits(file: string): boolean {
   const cache = readCache(file);
-  return cache !== undefined && !compile(file, cache).cachedDataRejected;
+  if (cache === undefined || compile(file, cache).cachedDataRejected) return false;
+  try {
+    return readFileSync(`${file}.cache-path`, 'utf8') === file;
+  } catch {
+    return false;
+  }
 }

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { cpSync, existsSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { cacheFits, cachedBundles } from '../../src/start/code-cache.js';
 import { makeSandbox, repoRoot, type Sandbox } from '../helpers/sandbox.js';
 
 /** A copy of the test bundle, and the shims of `sb` rewritten to start it by `entry`. */
@@ -41,11 +42,21 @@ async function decides(sb: Sandbox): Promise<void> {
 }
 
 describe("the shim bundle's code cache", () => {
-  it('is written by the build for the Node that built it, and fits it', async () => {
+  it('is written by the build for the Node that built it, and fits it', () => {
+    for (const bundle of cachedBundles) expect(cacheFits(join(repoRoot, 'dist-test', bundle)), bundle).toBe(true);
+  });
+
+  it('is written again where it was moved, so that stack traces name the files that are there', async () => {
     const sb = await makeSandbox(['railway', 'psql']);
     const copy = copyBundle(sb, 'shim.cjs');
-    const made = await execa(process.execPath, [join(copy, 'make-cache.cjs')], { reject: false });
-    expect(made.stdout).toBe('fitted');
+    expect((await execa(process.execPath, [join(copy, 'make-cache.cjs')], { reject: false })).stdout).toBe('written');
+    expect((await execa(process.execPath, [join(copy, 'make-cache.cjs')], { reject: false })).stdout).toBe('fitted');
+    writeFileSync(join(copy, 'rules.json'), '{"rules": [oops');
+    sb.double('railway');
+    const result = await sb.run('railway', ['status']);
+    expect(result.exitCode).toBe(70);
+    expect(result.stderr).toContain(`at loadConfig (${join(copy, 'shim-main.cjs')}:`);
+    expect(sb.record('railway')).toBeUndefined();
   });
 
   it.each([

@@ -134,7 +134,8 @@ describe('fail closed', () => {
     await execa(process.execPath, [join(copy, 'bin', 'chaperone.js'), 'install', '--dir', shims, 'railway'], { env: sb.env });
     const result = await sb.run('railway', ['status'], { env: { PATH: `${shims}:${sb.doubles}:/usr/bin:/bin` } });
     expect(result.exitCode).toBe(70);
-    expect(result.stderr).toContain('chaperone: internal error; the real tool did not run');
+    expect(result.stderr).toContain('chaperone: internal error');
+    expect(result.stderr).toContain('chaperone: the real tool did not run.');
     expect(result.stderr).toMatch(/SyntaxError: .*JSON/);
     expect(sb.record('railway')).toBeUndefined();
   });
