@@ -37,7 +37,7 @@ async function bundle(out, testBuild) {
   // The shim: one CommonJS bundle, since Node loads CommonJS faster than a graph of ES modules, and
   // can start it from a code cache. What only some calls need stays in it, compiled when first used.
   const common = {
-    plugins: [ownRequire],
+    plugins: [ownRequire, lazyBuiltins],
     bundle: true,
     format: 'cjs',
     platform: 'node',
@@ -58,6 +58,11 @@ async function bundle(out, testBuild) {
   };
   // The agent hook (`chaperone hook AGENT`, before every shell command an agent types) likewise.
   await build({ ...common, entryPoints: { 'shim-main': 'src/shim/bundle.ts', 'hook-main': 'src/cli/hook-bundle.ts' }, outdir: staging, outExtension: { '.js': '.cjs' } });
+  for (const name of ['shim-main.cjs', 'hook-main.cjs']) {
+    // An import() would fail at run time there (lazyBuiltins): stop the build instead.
+    const at = readFileSync(`${staging}/${name}`, 'latin1').search(/[^\w$.]import\(/);
+    if (at !== -1) throw new Error(`${name} has a dynamic import() at offset ${at}; require it (createRequire) instead`);
+  }
   await build({ ...common, entryPoints: { shim: 'src/start/shim.ts', hook: 'src/start/hook.ts', 'make-cache': 'src/start/make-cache.ts' }, outdir: staging, outExtension: { '.js': '.cjs' }, banner: {}, footer: {} });
   // The CLI's entry (bin/chaperone.js imports it): `hook AGENT` goes to the hook's own bundle.
   writeFileSync(
@@ -94,6 +99,18 @@ const ownRequire = {
   setup(b) {
     b.onResolve({ filter: /^node:module$/ }, () => ({ path: 'node:module', namespace: 'own-require' }));
     b.onLoad({ filter: /.*/, namespace: 'own-require' }, () => ({ contents: 'export const createRequire = () => require;', loader: 'js' }));
+  },
+};
+
+/**
+ * A script run from a code cache has no module loader behind its import(): a Node built-in imported
+ * lazily (`await import('node:dgram')`) is required instead, in the CommonJS bundles.
+ */
+const lazyBuiltins = {
+  name: 'lazy-builtins',
+  setup(b) {
+    b.onResolve({ filter: /^node:/ }, (args) => (args.kind === 'dynamic-import' ? { path: args.path, namespace: 'lazy-builtin' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
   },
 };
 

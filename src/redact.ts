@@ -13,11 +13,17 @@ const textPatterns: [RegExp, string | ((...groups: string[]) => string)][] = [
   // scheme://TOKEN@host: a long user part with digits is a credential, not a login name like git@
   [/(?<![a-z0-9+.-])([a-z][a-z0-9+.-]*:\/\/)(?=[^/\s:@]*\d)[^/\s:@]{16,}@/gi, `$1${mask}@`],
   // password=… in connection strings, query strings and forms; password:=… in httpie/xh items
-  [new RegExp(`\\b(${secretWords})(\\s*:?=\\s*)('(?:\\\\.|[^'])*'|"(?:\\\\.|[^"])*"|[^\\s&;'"]+)`, 'gi'), `$1$2${mask}`],
+  [new RegExp(`(?<![A-Za-z0-9])(${secretWords})(\\s*:?=\\s*)('(?:\\\\.|[^'])*'|"(?:\\\\.|[^"])*"|[^\\s&;'"]+)`, 'gi'), `$1$2${mask}`],
   // "password": "…" in JSON bodies
   [new RegExp(`("(?:${secretWords})"\\s*:\\s*)"(?:\\\\.|[^"\\\\])*"`, 'gi'), `$1"${mask}"`],
-  // SQL: CREATE/ALTER ROLE … PASSWORD 'secret'; MySQL IDENTIFIED [WITH plugin] BY '…', PASSWORD('…')
-  [/\b(password)(\s+)'(?:''|[^'])*'/gi, `$1$2'${mask}'`],
+  // GraphQL arguments, bare or inside a JSON string: login(token: "…"), token: \"…\"
+  [new RegExp(`\\b(${secretWords})(\\s*:\\s*)"(?:\\\\.|[^"\\\\])*"`, 'gi'), `$1$2"${mask}"`],
+  [new RegExp(`\\b(${secretWords})(\\s*:\\s*)\\\\"(?:[^\\\\]|\\\\(?!"))*\\\\"`, 'gi'), `$1$2\\"${mask}\\"`],
+  // SQL: CREATE/ALTER ROLE … PASSWORD 'secret' (also E'…', $$…$$, and ''…'' inside a quoted DO body or
+  // EXECUTE string); MySQL IDENTIFIED [WITH plugin] BY '…', PASSWORD('…')
+  [/\b(password)(\s+)''(?!')(?:''''|[^'])*''/gi, `$1$2''${mask}''`],
+  [/\b(password)(\s+)E?'(?:''|\\.|[^'\\])*'/gi, `$1$2'${mask}'`],
+  [/\b(password)(\s+)\$([A-Za-z_]\w*)?\$[^$]*(?:\$(?!\3\$)[^$]*)*\$\3\$/gi, `$1$2'${mask}'`],
   [/\b(identified\s+(?:with\s+\S+\s+)?by\s+)(['"])(?:\\.|(?!\2).)*\2/gi, `$1'${mask}'`],
   [/\b(password\s*\(\s*)(['"])(?:\\.|(?!\2).)*\2/gi, `$1'${mask}'`],
   // Redis: AUTH [user] pass, AUTH2 user pass (MIGRATE), CONFIG SET requirepass|masterauth, ACL >pass
@@ -45,8 +51,15 @@ const secretFlag = /^-{1,2}(password|passwd|pass|token|kube-token|api-key|apikey
  * elsewhere. `attached` options hide only a value written onto them (mysql's `-p` alone prompts, and
  * the word after it is the database).
  */
-const secretOptionsByTool: Record<string, { spelling: string; attached?: boolean }[]> = {
-  curl: [{ spelling: '-u' }, { spelling: '--user' }, { spelling: '-U' }, { spelling: '--proxy-user' }],
+const secretOptionsByTool: Record<string, { spelling: string; attached?: boolean; keyValue?: boolean }[]> = {
+  railway: [{ spelling: '--set', keyValue: true }],
+  kubectl: [{ spelling: '--from-literal', keyValue: true }],
+  gh: [{ spelling: '-b' }, { spelling: '--body' }],
+  aws: [{ spelling: '--secret-string' }, { spelling: '--secret-binary' }],
+  curl: [{ spelling: '-u' }, { spelling: '--user' }, { spelling: '-U' }, { spelling: '--proxy-user' }, { spelling: '-b' }, { spelling: '--cookie' }],
+  wget: [{ spelling: '--http-password' }, { spelling: '--password' }],
+  docker: [{ spelling: '-p' }],
+  helm: [{ spelling: '--password' }],
   http: [{ spelling: '-a' }, { spelling: '--auth' }],
   https: [{ spelling: '-a' }, { spelling: '--auth' }],
   xh: [{ spelling: '-a' }, { spelling: '--auth' }],
@@ -58,9 +71,39 @@ const secretOptionsByTool: Record<string, { spelling: string; attached?: boolean
   mongo: [{ spelling: '-p' }],
 };
 
+/**
+ * Commands whose KEY=VALUE arguments are secrets being stored (`heroku config:set DB_URL=…`, `fly
+ * secrets set TOKEN=…`): from these words on, each such argument keeps its key and loses its value.
+ */
+const secretAssignments: Record<string, string[][]> = {
+  heroku: [['config:set'], ['config:add']],
+  fly: [['secrets', 'set'], ['secrets', 'import']],
+  flyctl: [['secrets', 'set'], ['secrets', 'import']],
+  supabase: [['secrets', 'set']],
+  railway: [['variables', 'set'], ['variable', 'set'], ['variables', '--set'], ['variable', '--set']],
+  vercel: [['env', 'add']],
+  doctl: [['--env']],
+};
+
+const assignment = /^([A-Za-z_][A-Za-z0-9_.-]*)=/;
+
+/** Where the words of one of the tool's secret-storing commands start, or -1. */
+function assignmentsFrom(args: readonly string[], tool: string | undefined): number {
+  for (const words of (tool && secretAssignments[tool]) || []) {
+    let at = -1;
+    for (const word of words) {
+      at = args.indexOf(word, at + 1);
+      if (at === -1) break;
+    }
+    if (at !== -1) return at;
+  }
+  return -1;
+}
+
 /** Redacts an argv: secret-bearing options lose their values, every argument loses embedded secrets. */
 export function redactArgs(args: readonly string[], tool?: string): string[] {
   const own = (tool && secretOptionsByTool[tool]) || [];
+  const storing = assignmentsFrom(args, tool);
   const out: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
@@ -68,7 +111,18 @@ export function redactArgs(args: readonly string[], tool?: string): string[] {
     const name = eq === -1 ? arg : arg.slice(0, eq);
     const option = own.find((o) => o.spelling === name || o.spelling === arg);
     const attachedShort = own.find((o) => /^-[^-]$/.test(o.spelling) && arg.length > 2 && arg.startsWith(o.spelling));
-    if (arg.startsWith('-') && eq !== -1 && (secretFlag.test(name) || (option && !option.attached))) {
+    if (option?.keyValue) {
+      // --set KEY=VALUE or --set=KEY=VALUE: the key may be shown, the value not
+      const value = eq !== -1 && name === option.spelling ? arg.slice(eq + 1) : i + 1 < args.length ? args[i + 1] : '';
+      const masked = assignment.test(value) ? value.replace(/=.*$/s, `=${mask}`) : mask;
+      if (eq !== -1 && name === option.spelling) out.push(`${name}=${masked}`);
+      else if (i + 1 < args.length) {
+        out.push(arg, masked);
+        i++;
+      } else out.push(arg);
+    } else if (storing !== -1 && i > storing && assignment.test(arg)) {
+      out.push(arg.replace(/=.*$/s, `=${mask}`));
+    } else if (arg.startsWith('-') && eq !== -1 && (secretFlag.test(name) || (option && !option.attached))) {
       out.push(`${name}=${mask}`);
     } else if ((secretFlag.test(arg) || (option && !option.attached && option.spelling === arg)) && i + 1 < args.length && !args[i + 1].startsWith('-')) {
       out.push(arg, mask);

@@ -1,28 +1,34 @@
 // The backup the policy asks for (`backup-before-destroy` in rules.yaml), taken between a human's yes
-// (or a used approval) and the real tool. gate.ts calls this; postgres.ts does the dumping.
+// (or a used approval) and the real tool. gate.ts calls this; postgres.ts and mysql.ts do the dumping.
 //
-// PostgreSQL only, so far: psql's gated statements (each finding's text is the statement) and dropdb's
-// database. Other tools are not backed up, and say nothing about it. When a backup is asked for and
-// cannot be taken, the command does not run: the message says why, and that a human at a terminal can
-// type "NAME without backup" to run it anyway.
+// psql's gated statements (each finding's text is the statement) and dropdb's database, with pg_dump;
+// mysql's and mariadb's gated statements, with mysqldump. Other tools are not backed up, and say nothing
+// about it. When a backup is asked for and cannot be taken, the command does not run: the message says
+// why, and that a human at a terminal can type "NAME without backup" to run it anyway.
 
 import type { Evaluation } from '../model.js';
 import { readArgs } from '../tools/argv.js';
 import { dropdbGrammar } from '../tools/dropdb.js';
-import { BackupError, pruneBackups, scopeOf, takeBackup, type BackupRecord, type BackupScope } from './postgres.js';
+import { toolOf } from '../tools/index.js';
+import { BackupError, pruneBackups, type BackupRecord } from './store.js';
 
-/** Whether chaperone can back up what this tool destroys. */
+/** Whether chaperone can back up what this tool destroys (`mariadb` is the mysql tool). */
 export function backsUp(tool: string): boolean {
-  return tool === 'psql' || tool === 'dropdb';
+  return ['psql', 'dropdb', 'mysql'].includes(toolOf(tool) ?? tool);
 }
 
-export type BackupOutcome = { kind: 'taken'; record: BackupRecord; pruned: string[] } | { kind: 'nothing' } | { kind: 'failed'; why: string };
+/** The program that takes the backup, for the prompt. */
+export function dumpProgram(tool: string): string {
+  return toolOf(tool) === 'mysql' ? 'mysqldump' : 'pg_dump';
+}
+
+export type BackupOutcome = { kind: 'taken'; record: BackupRecord; pruned: string[] } | { kind: 'nothing'; why?: string } | { kind: 'failed'; why: string };
 
 export async function backUpBeforeRunning(ev: Evaluation): Promise<BackupOutcome> {
   try {
-    const plan = await planOf(ev);
-    if (plan.scope.kind === 'nothing') return { kind: 'nothing' };
-    const record = await takeBackup({ psqlArgs: plan.connectionArgs, scope: plan.scope, env: ev.invocation.env, cwd: ev.invocation.cwd });
+    const record = toolOf(ev.invocation.tool) === 'mysql' ? await mysqlBackup(ev) : await postgresBackup(ev);
+    if (!record) return { kind: 'nothing' };
+    if ('kind' in record) return record;
     // Pruning is housekeeping: the command may run once its own backup is safe, whatever happens here.
     let pruned: string[] = [];
     try {
@@ -37,8 +43,16 @@ export async function backUpBeforeRunning(ev: Evaluation): Promise<BackupOutcome
   }
 }
 
-async function planOf(ev: Evaluation): Promise<{ scope: BackupScope; connectionArgs: string[] }> {
-  const { tool, args } = ev.invocation;
+/** The statements the findings hold; a gated action without one cannot be scoped. */
+function statementsOf(ev: Evaluation): string[] {
+  const statements = ev.findings.map((f) => f.text);
+  if (statements.some((text) => text === undefined)) throw new BackupError('a gated action of this command has no SQL text to read');
+  return statements as string[];
+}
+
+async function postgresBackup(ev: Evaluation): Promise<BackupRecord | { kind: 'nothing'; why: string } | undefined> {
+  const { scopeOf, takeBackup } = await import('./postgres.js');
+  const { tool, args, env, cwd } = ev.invocation;
   if (tool === 'dropdb') {
     const { words, flags } = readArgs(args, dropdbGrammar);
     const dropped = words[0];
@@ -46,10 +60,20 @@ async function planOf(ev: Evaluation): Promise<{ scope: BackupScope; connectionA
     // pg_dump reads psql's spellings of -h, -p and -U; the database is the one dropped.
     const connection = ['--host', '--port', '--username'].flatMap((flag) => (flags.get(flag) ? [flag, flags.get(flag)!.at(-1)!] : []));
     const maintenance = flags.get('--maintenance-db')?.at(-1);
-    return { scope: { kind: 'database', database: dropped, why: 'dropdb drops all of it' }, connectionArgs: [...connection, ...(maintenance ? ['--dbname', maintenance] : [])] };
+    const psqlArgs = [...connection, ...(maintenance ? ['--dbname', maintenance] : [])];
+    return takeBackup({ psqlArgs, scope: { kind: 'database', database: dropped, why: 'dropdb drops all of it' }, env, cwd });
   }
   // psql: each finding is one gated statement; together they say what will be destroyed.
-  const statements = ev.findings.map((f) => f.text);
-  if (statements.some((text) => text === undefined)) throw new BackupError('a gated action of this command has no SQL text to read');
-  return { scope: await scopeOf(statements.join(';\n')), connectionArgs: args.slice() };
+  const scope = await scopeOf(statementsOf(ev).join(';\n'));
+  if (scope.kind === 'nothing') return undefined;
+  return takeBackup({ psqlArgs: args.slice(), scope: scope as Exclude<typeof scope, { kind: 'nothing' }>, env, cwd });
+}
+
+async function mysqlBackup(ev: Evaluation): Promise<BackupRecord | { kind: 'nothing'; why: string } | undefined> {
+  const { mysqlConnection, mysqlScopeOf, switchedDatabases, takeMysqlBackup } = await import('./mysql.js');
+  const { args, env, cwd } = ev.invocation;
+  const current = mysqlConnection(args, env, cwd).database;
+  const scope = mysqlScopeOf(statementsOf(ev), current, switchedDatabases(ev.target?.evidence ?? []));
+  if (!scope) return undefined;
+  return takeMysqlBackup({ args, scope, env, cwd });
 }

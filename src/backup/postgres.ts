@@ -13,28 +13,18 @@
 // Any failure is a BackupError saying what failed and why: the caller must not run the command then.
 
 import { execFile } from 'node:child_process';
-import { appendFileSync, chmodSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { dataHome } from '../context/files.js';
 import { grammar } from '../sql/postgres.js';
 import { readArgs } from '../tools/argv.js';
 import { isConnectionString } from '../tools/libpq.js';
 import { psqlGrammar } from '../tools/psql.js';
+import { appendRecord, BackupError, backupId, discardBackupDir, makeBackupDir, realProgram, runProgram, type BackupRecord, type BackupScope, type QualifiedName } from './store.js';
 
 const run = promisify(execFile);
 
-export type BackupScope =
-  | { kind: 'tables'; tables: QualifiedName[] }
-  | { kind: 'database'; database?: string; why: string }
-  | { kind: 'nothing' };
-
-export interface QualifiedName {
-  schema?: string;
-  name: string;
-}
-
-export class BackupError extends Error {}
+export { BackupError, backupRoot, listBackups, pruneBackups, type BackupRecord, type BackupScope, type QualifiedName } from './store.js';
 
 type Node = Record<string, unknown>;
 
@@ -140,22 +130,6 @@ export function withDatabase(dbname: string | undefined, database: string): stri
   return `${dbname} dbname='${database.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
-export interface BackupRecord {
-  id: string;
-  time: string;
-  file: string;
-  bytes: number;
-  scope: BackupScope;
-  /** The connection options given to pg_dump, without a password (a restore reads PGPASSWORD or ~/.pgpass). */
-  connection: string[];
-  /** What `pg_restore --list` read back: the number of entries in the dump's table of contents. */
-  entries: number;
-}
-
-export function backupRoot(env: NodeJS.ProcessEnv): string {
-  return join(dataHome(env), 'chaperone', 'backups');
-}
-
 /**
  * Dumps `scope` over the connection `psqlArgs` describe, checks the dump reads back, and records it.
  * Throws a BackupError when any step fails; then the destructive command must not run.
@@ -168,47 +142,105 @@ export async function takeBackup(options: {
   now?: Date;
   pgDump?: string;
   pgRestore?: string;
-}): Promise<BackupRecord> {
-  const { scope, env } = options;
+}): Promise<BackupRecord | { kind: 'nothing'; why: string }> {
+  const { env } = options;
   const now = options.now ?? new Date();
-  const id = `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${process.pid}`;
-  const root = backupRoot(env);
-  const dir = join(root, id);
+  // What is not there cannot be destroyed (DROP TABLE IF EXISTS), and pg_dump fails on it.
+  const scope = await presentOnly(options.scope, options.psqlArgs, env, options.cwd);
+  if (scope === undefined) return { kind: 'nothing', why: `nothing to back up: ${describeScope(options.scope)} does not exist` };
+  const { id, dir } = makeBackupDir(env, backupId(now));
   try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    chmodSync(root, 0o700);
-    chmodSync(dir, 0o700);
+    return await dumpAndCheck({ ...options, scope, id, dir, now });
   } catch (error) {
-    throw new BackupError(`cannot create the backup directory ${dir}: ${(error as Error).message}`);
+    discardBackupDir(dir);
+    throw error;
   }
+}
+
+function describeScope(scope: Exclude<BackupScope, { kind: 'nothing' }>): string {
+  if (scope.kind === 'tables') return scope.tables.map(tablePattern).join(', ');
+  if (scope.kind === 'database') return `database ${scope.database ?? '(the current one)'}`;
+  return 'it';
+}
+
+/**
+ * The part of `scope` that exists now, asked of the server with the real psql over the same connection.
+ * A qualified name is looked up as it is. An unqualified one becomes every table of that name in any
+ * schema: the script may have set its own search_path (`SET search_path = app`), which chaperone does not
+ * see, and a name found nowhere is a table that no search_path can make the statement destroy.
+ * Undefined when nothing is there.
+ */
+async function presentOnly<S extends Exclude<BackupScope, { kind: 'nothing' }>>(scope: S, psqlArgs: readonly string[], env: NodeJS.ProcessEnv, cwd: string): Promise<S | undefined> {
+  const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
+  let query: string;
+  if (scope.kind === 'tables') {
+    const qualified = scope.tables.filter((t) => t.schema !== undefined);
+    const bare = scope.tables.filter((t) => t.schema === undefined);
+    query = [
+      // Each row: schema, tab, name.
+      ...(qualified.length > 0
+        ? [`SELECT n.nspname || E'\\t' || c.relname FROM unnest(ARRAY[${qualified.map((t) => literal(tablePattern(t))).join(', ')}]::text[]) x JOIN pg_class c ON c.oid = to_regclass(x) JOIN pg_namespace n ON n.oid = c.relnamespace`]
+        : []),
+      ...(bare.length > 0
+        ? [
+            `SELECT n.nspname || E'\\t' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relname IN (${bare.map((t) => literal(t.name)).join(', ')}) AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'`,
+          ]
+        : []),
+    ].join(' UNION ');
+  } else if (scope.kind === 'database' && scope.database !== undefined) query = `SELECT datname FROM pg_database WHERE datname = ${literal(scope.database)}`;
+  else return scope;
+  const psql = realProgram(['psql'], env, cwd);
+  let out: string;
+  try {
+    out = await runProgram(psql, ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', ...dumpArgs(psqlArgs), '-c', query], { env: { ...env, PGAPPNAME: 'chaperone-backup' }, cwd });
+  } catch (error) {
+    throw new BackupError(`psql could not look up what exists: ${firstLines((error as { stderr?: string }).stderr ?? (error as Error).message)}`);
+  }
+  const rows = out.split('\n').filter(Boolean);
+  if (scope.kind === 'database') return rows.length > 0 ? scope : undefined;
+  const tables = rows.map((row) => {
+    const [schema, name] = row.split('\t');
+    return { schema, name };
+  });
+  return tables.length > 0 ? { ...scope, tables } : undefined;
+}
+
+async function dumpAndCheck(options: Parameters<typeof takeBackup>[0] & { id: string; dir: string; now: Date }): Promise<BackupRecord> {
+  const { scope, env, id, dir, now } = options;
   const file = join(dir, 'dump.pgc');
   const connection = dumpArgs(options.psqlArgs, scope.kind === 'database' ? scope.database : undefined);
   const selection = scope.kind === 'tables' ? scope.tables.flatMap((t) => ['--table', tablePattern(t)]) : [];
   const args = ['--format=custom', `--file=${file}`, ...selection, ...connection];
   try {
-    await run(options.pgDump ?? 'pg_dump', args, { env: { ...env, PGAPPNAME: 'chaperone-backup' }, cwd: options.cwd, maxBuffer: 16 * 1024 * 1024 });
+    await run(options.pgDump ?? realProgram(['pg_dump'], env, options.cwd), args, { env: { ...env, PGAPPNAME: 'chaperone-backup' }, cwd: options.cwd, maxBuffer: 16 * 1024 * 1024 });
   } catch (error) {
     throw new BackupError(`pg_dump failed: ${firstLines((error as { stderr?: string }).stderr ?? (error as Error).message)}`);
   }
   let listing: string;
   try {
     chmodSync(file, 0o600);
-    listing = (await run(options.pgRestore ?? 'pg_restore', ['--list', file], { env, maxBuffer: 64 * 1024 * 1024 })).stdout;
+    listing = (await run(options.pgRestore ?? realProgram(['pg_restore'], env, options.cwd), ['--list', file], { env, maxBuffer: 64 * 1024 * 1024 })).stdout;
   } catch (error) {
     throw new BackupError(`the dump could not be read back with pg_restore --list: ${firstLines((error as { stderr?: string }).stderr ?? (error as Error).message)}`);
   }
   const entries = listing.split('\n').filter((line) => line !== '' && !line.startsWith(';')).length;
   if (scope.kind === 'tables' && entries === 0) throw new BackupError('the dump holds nothing: none of the tables was found');
+  const bytes = statSync(file).size;
+  const scratchName = `chaperone_verify_${id.toLowerCase().replace(/[^a-z0-9]/g, '_')}`;
+  const { verifyPgDump } = await import('./postgres-verify.js');
+  const verified = await verifyPgDump({ file, bytes, entries, admin: connection, scratch: retarget(connection, scratchName), scratchName, env, cwd: options.cwd });
   const record: BackupRecord = {
     id,
     time: now.toISOString(),
     file,
-    bytes: statSync(file).size,
+    bytes,
+    engine: 'postgres',
     scope,
     connection: connection.map((arg) => (isConnectionString(arg) ? withoutPassword(arg) : arg)),
     entries,
+    verified,
   };
-  appendFileSync(join(root, 'index.jsonl'), `${JSON.stringify(record)}\n`, { mode: 0o600 });
+  appendRecord(env, record);
   return record;
 }
 
@@ -219,52 +251,6 @@ function firstLines(text: string): string {
 /** A connection string without its password, for the record. */
 export function withoutPassword(text: string): string {
   return text.replace(/(\/\/[^:/@]*):[^@]*@/, '$1@').replace(/\s*\bpassword\s*=\s*('(?:[^'\\]|\\.)*'|\S+)/gi, '');
-}
-
-/** Every backup recorded, oldest first. A line that does not parse is skipped. */
-export function listBackups(env: NodeJS.ProcessEnv): BackupRecord[] {
-  let text: string;
-  try {
-    text = readFileSync(join(backupRoot(env), 'index.jsonl'), 'utf8');
-  } catch {
-    return [];
-  }
-  return text
-    .split('\n')
-    .filter(Boolean)
-    .flatMap((line) => {
-      try {
-        return [JSON.parse(line) as BackupRecord];
-      } catch {
-        return [];
-      }
-    });
-}
-
-/**
- * Keeps the backups within their limits: those older than `maxAgeDays` go, then the oldest until all
- * of them take no more than `maxTotalMb`. The one just taken (`keep`) always stays. Returns the ids removed.
- */
-export function pruneBackups(env: NodeJS.ProcessEnv, limits: { maxAgeDays: number; maxTotalMb: number }, keep: string, now = new Date()): string[] {
-  const records = listBackups(env);
-  const oldest = now.getTime() - limits.maxAgeDays * 86_400_000;
-  const removed = new Set(records.filter((r) => r.id !== keep && Date.parse(r.time) < oldest).map((r) => r.id));
-  let total = records.filter((r) => !removed.has(r.id)).reduce((sum, r) => sum + r.bytes, 0);
-  for (const r of records) {
-    if (total <= limits.maxTotalMb * 1024 * 1024) break;
-    if (r.id === keep || removed.has(r.id)) continue;
-    removed.add(r.id);
-    total -= r.bytes;
-  }
-  if (removed.size === 0) return [];
-  const root = backupRoot(env);
-  for (const id of removed) rmSync(join(root, id), { recursive: true, force: true });
-  // The index is rewritten whole and renamed over the old one, so a reader never sees half of it.
-  const index = join(root, 'index.jsonl');
-  const kept = records.filter((r) => !removed.has(r.id));
-  writeFileSync(`${index}.tmp`, kept.map((r) => `${JSON.stringify(r)}\n`).join(''), { mode: 0o600 });
-  renameSync(`${index}.tmp`, index);
-  return [...removed];
 }
 
 export type RestoreResult = { kind: 'restored' } | { kind: 'exists'; why: string };
@@ -285,7 +271,8 @@ export async function restoreBackup(record: BackupRecord, options: { env: NodeJS
     record.file,
   ];
   try {
-    await run(options.pgRestore ?? 'pg_restore', args, { env: options.env, maxBuffer: 16 * 1024 * 1024 });
+    // The real pg_restore, not the shim: the human was asked here, before a replace.
+    await run(options.pgRestore ?? realProgram(['pg_restore'], options.env, process.cwd()), args, { env: options.env, maxBuffer: 16 * 1024 * 1024 });
     return { kind: 'restored' };
   } catch (error) {
     const stderr = (error as { stderr?: string }).stderr ?? (error as Error).message;

@@ -60,13 +60,14 @@ async function decide(ev: Evaluation): Promise<boolean> {
     case 'confirm': {
       const { askHumanFor } = await import('./confirm.js');
       const word = ev.decision.confirmWord ?? 'production';
-      const backup = ev.backup !== undefined && (await import('../backup/before-destroy.js')).backsUp(ev.invocation.tool);
+      const { backsUp, dumpProgram } = await import('../backup/before-destroy.js');
+      const backup = ev.backup !== undefined && backsUp(ev.invocation.tool);
       const skip = `${word} without backup`;
       const header = [
         'chaperone: this command is held for confirmation',
         ...describeHeld(ev),
         `  why          ${ev.decision.reason}`,
-        ...(backup ? [`  backup       what it destroys is dumped first (pg_dump); type "${skip}" to run it without one`] : []),
+        ...(backup ? [`  backup       what it destroys is dumped first (${dumpProgram(ev.invocation.tool)}); type "${skip}" to run it without one`] : []),
         '',
       ].join('\n');
       const answer = await askHumanFor(header, backup ? [word, skip] : [word], `Type ${word} to run it`);
@@ -102,10 +103,14 @@ async function backupFirst(ev: Evaluation, skipped: boolean): Promise<{ ran: boo
     return { ran: true, audit: { backup: 'skipped at the prompt' } };
   }
   const outcome = await backUpBeforeRunning(ev);
-  if (outcome.kind === 'nothing') return { ran: true, audit: {} };
+  if (outcome.kind === 'nothing') {
+    if (outcome.why) process.stderr.write(`chaperone: ${escapeControl(outcome.why)}\n`);
+    return { ran: true, audit: outcome.why ? { backup: redactText(outcome.why) } : {} };
+  }
   if (outcome.kind === 'taken') {
     const pruned = outcome.pruned.length > 0 ? `; ${outcome.pruned.length} older backup(s) removed to stay within backup-limits` : '';
     process.stderr.write(`chaperone: backup ${outcome.record.id} taken (${outcome.record.entries} entries, ${outcome.record.bytes} bytes): ${outcome.record.file}${pruned}\n`);
+    if (outcome.record.verified) process.stderr.write(`  checked      ${outcome.record.verified}\n`);
     return { ran: true, audit: { backup: outcome.record.id, backupFile: outcome.record.file } };
   }
   const word = ev.decision.confirmWord ?? 'production';

@@ -11,6 +11,7 @@ import { escapeControl } from '../display/describe.js';
 import { redactText } from '../redact.js';
 import { rawText } from '../sql/units.js';
 import { sessionFor } from '../tools/psql.js';
+import { toolOf } from '../tools/index.js';
 import { passGate } from './gate.js';
 
 const sliceSize = 1024 * 1024;
@@ -21,22 +22,9 @@ export interface FeedOutcome {
 }
 
 export async function feedStdin(ev: Evaluation, ahead: StdinReadAhead, sink: Writable, source: NodeJS.ReadableStream): Promise<FeedOutcome> {
-  sink.on('error', () => {}); // the tool may exit before reading everything (EPIPE): not our error
-  let open = true;
-  sink.on('close', () => (open = false));
-  const write = async (bytes: Buffer) => {
-    if (!open || bytes.length === 0) return;
-    if (sink.write(bytes)) return;
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        sink.off('drain', done);
-        sink.off('close', done);
-        resolve();
-      };
-      sink.on('drain', done);
-      sink.on('close', done);
-    });
-  };
+  // Each tool splits its own input: the mysql client's script is not psql's.
+  if (toolOf(ev.invocation.tool) === 'mysql' && !ahead.complete && ev.judge) return (await import('./mysql-stdin.js')).feedMysqlStdin(ev, ahead, sink, source);
+  const write = writerTo(sink);
 
   if (ahead.complete || !ev.judge) {
     await write(ahead.head);
@@ -107,6 +95,26 @@ export async function feedStdin(ev: Evaluation, ahead: StdinReadAhead, sink: Wri
     return { stopped };
   }
   return {};
+}
+
+/** Writes to the tool's stdin, waiting when its pipe is full; nothing once it has closed. */
+export function writerTo(sink: Writable): (bytes: Buffer) => Promise<void> {
+  sink.on('error', () => {}); // the tool may exit before reading everything (EPIPE): not our error
+  let open = true;
+  sink.on('close', () => (open = false));
+  return async (bytes: Buffer) => {
+    if (!open || bytes.length === 0) return;
+    if (sink.write(bytes)) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        sink.off('drain', done);
+        sink.off('close', done);
+        resolve();
+      };
+      sink.on('drain', done);
+      sink.on('close', done);
+    });
+  };
 }
 
 export function stoppedMessage(tool: string, stopped: NonNullable<FeedOutcome['stopped']>): string {

@@ -12,9 +12,8 @@
 //   - a long command (`use db`, `source f.sql`, `delimiter //`) is recognised as the first word of a line
 //     that starts a statement, or as the whole text of a statement ended by the delimiter; a short one
 //     (`\u db`, `\. f.sql`, `\! ls`) anywhere outside a string, with its argument running to the delimiter
-//     or the end of the line.
-
-import { StringDecoder } from 'node:string_decoder';
+//     or the end of the line;
+//   - at the end of input, and at `\q`/`quit`, the client sends what stands in its buffer, delimiter or not.
 
 export type ScriptUnit =
   | {
@@ -25,6 +24,9 @@ export type ScriptUnit =
       backslashInString: boolean;
       /** The script ended inside a string or comment: what the server gets is not a whole statement. */
       unterminated?: boolean;
+      /** Byte offsets of the start of the line where it began, and of the end of the line where it ended. */
+      start: number;
+      end: number;
     }
   | {
       kind: 'client';
@@ -33,6 +35,8 @@ export type ScriptUnit =
       argument: string;
       /** The command as written, for humans. */
       text: string;
+      start: number;
+      end: number;
     };
 
 interface ClientCommand {
@@ -83,8 +87,13 @@ export interface ReaderOptions {
 }
 
 export class MysqlScriptReader {
-  private decoder = new StringDecoder('utf8');
-  private partialLine = '';
+  private partial: Buffer[] = [];
+  private partialBytes = 0;
+  /** Byte offset of the end of the last whole line read, and of the start of the line being read. */
+  private lineEnd = 0;
+  private lineStart = 0;
+  /** Byte offset of the line where the text in `buffer` began. */
+  private bufferFrom = 0;
   private delimiterText = ';';
 
   private get delimiter(): string {
@@ -111,24 +120,60 @@ export class MysqlScriptReader {
   }
 
   push(chunk: Buffer | string): ScriptUnit[] {
-    const text = typeof chunk === 'string' ? chunk : this.decoder.write(chunk);
-    if (!text.includes('\n')) {
-      this.partialLine += text; // a long line arriving in pieces is split once, when it ends
-      return [];
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    // Lines are cut at their byte 0x0A, which never stands inside a UTF-8 character, so each line
+    // decodes alone and every unit knows the byte offset where its line ends.
+    let from = 0;
+    for (let nl = bytes.indexOf(10); nl !== -1; nl = bytes.indexOf(10, from)) {
+      const piece = bytes.subarray(from, nl);
+      const line = this.partial.length ? Buffer.concat([...this.partial, piece]) : piece;
+      this.partial = [];
+      this.partialBytes = 0;
+      this.readLine(line.toString('utf8'), line.length + 1);
+      from = nl + 1;
     }
-    const lines = (this.partialLine + text).split('\n');
-    this.partialLine = lines.pop()!;
-    for (const line of lines) this.readLine(line);
+    if (from < bytes.length) {
+      // A long line arriving in pieces is decoded once, when it ends.
+      this.partial.push(bytes.subarray(from));
+      this.partialBytes += bytes.length - from;
+    }
     return this.take();
   }
 
   finish(): ScriptUnit[] {
-    const rest = this.partialLine + this.decoder.end();
-    this.partialLine = '';
-    if (rest !== '') this.readLine(rest);
+    if (this.partialBytes > 0) {
+      const line = Buffer.concat(this.partial);
+      this.partial = [];
+      this.partialBytes = 0;
+      this.readLine(line.toString('utf8'), line.length);
+    }
     // In batch mode the client sends the last statement even without a delimiter.
     if (!this.quit && this.buffer.trim() !== '') this.endStatement(this.inString !== '' || this.mlComment);
     return this.take();
+  }
+
+  /** Bytes of whole lines read so far. */
+  get offset(): number {
+    return this.lineEnd;
+  }
+
+  /**
+   * Everything before this offset may reach the client once the units returned so far are allowed:
+   * the start of the line where the statement still being read began (the client would send even an
+   * unfinished statement when its input ends), else all lines read.
+   */
+  get safeUpTo(): number {
+    return this.buffer !== '' ? this.bufferFrom : this.lineEnd;
+  }
+
+  /** Whether the input ended inside a `/* … *\/` comment, whose text the client never sends. */
+  get inComment(): boolean {
+    return this.mlComment;
+  }
+
+  /** Whether the script has quit (`\q`, `exit`): the client reads no more. */
+  get ended(): boolean {
+    return this.quit;
   }
 
   private take(): ScriptUnit[] {
@@ -137,7 +182,9 @@ export class MysqlScriptReader {
     return units;
   }
 
-  private readLine(rawLine: string): void {
+  private readLine(rawLine: string, bytes: number): void {
+    this.lineStart = this.lineEnd;
+    this.lineEnd += bytes;
     if (this.quit) return;
     const line = rawLine.endsWith('\r') ? rawLine.slice(0, -1) : rawLine;
     if (this.buffer === '' && !this.mlComment && !this.inString) {
@@ -221,7 +268,7 @@ export class MysqlScriptReader {
           i = k + 2; // \N (NULL), or an unknown command the client warns about and keeps
           continue;
         }
-        this.buffer += out + line.slice(from, k);
+        this.append(out + line.slice(from, k));
         out = '';
         let end = k + 2;
         if (command.takesParams) {
@@ -235,7 +282,7 @@ export class MysqlScriptReader {
         continue;
       }
       if (line.startsWith(this.delimiter, k)) {
-        this.buffer += out + line.slice(from, k);
+        this.append(out + line.slice(from, k));
         out = '';
         i = from = k + this.delimiter.length;
         const command = this.longCommand(this.buffer);
@@ -267,13 +314,18 @@ export class MysqlScriptReader {
     }
     out += line.slice(from, i);
     // A statement that is only white space so far is no statement (is_space_buffer).
-    if (this.buffer !== '' || out.trim() !== '') this.buffer += `${out}\n`;
+    if (this.buffer !== '' || out.trim() !== '') this.append(`${out}\n`);
+  }
+
+  private append(text: string): void {
+    if (this.buffer === '' && text !== '') this.bufferFrom = this.lineStart;
+    this.buffer += text;
   }
 
   private endStatement(unterminated: boolean): void {
     const text = this.buffer.trim();
     if (text !== '') {
-      this.out.push({ kind: 'sql', text, backslashInString: this.backslashInString, ...(unterminated ? { unterminated } : {}) });
+      this.out.push({ kind: 'sql', text, backslashInString: this.backslashInString, start: this.bufferFrom, end: this.lineEnd, ...(unterminated ? { unterminated } : {}) });
     }
     this.buffer = '';
     this.backslashInString = false;
@@ -291,6 +343,9 @@ export class MysqlScriptReader {
         break;
       case 'quit':
       case 'exit':
+        // com_quit ends the loop with exit status 0, and in batch mode the client then sends what
+        // stands in the buffer, as at the end of input: `DROP TABLE t \\q` runs the DROP.
+        if (this.buffer.trim() !== '') this.endStatement(this.inString !== '' || this.mlComment);
         this.quit = true;
         this.buffer = '';
         break;
@@ -300,7 +355,9 @@ export class MysqlScriptReader {
         break;
       }
     }
-    this.out.push({ kind: 'client', command: command.name, argument: unquote(argument), text });
+    // A command inside an unfinished statement (`SELECT 1 \\. f.sql`) starts where the statement did.
+    const start = this.buffer !== '' ? Math.min(this.bufferFrom, this.lineStart) : this.lineStart;
+    this.out.push({ kind: 'client', command: command.name, argument: unquote(argument), text, start, end: this.lineEnd });
   }
 }
 

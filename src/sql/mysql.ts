@@ -114,16 +114,115 @@ function readQuoted(sql: string, start: number, backslashEscapes: boolean): [str
   return [value, i];
 }
 
-/** Statements whose leading word is enough to know they destroy nothing (the bulk of a dump). */
-const readByLeadingWord = new Set(['INSERT', 'SELECT', 'SET', 'LOCK', 'UNLOCK', 'SHOW', 'VALUES', 'COMMIT', 'ROLLBACK', 'START', 'SAVEPOINT', 'RELEASE', 'GRANT', 'REVOKE', 'FLUSH', 'LOAD', 'REPLACE', 'DO', 'HANDLER', 'CHECKSUM', 'OPTIMIZE', 'REPAIR', 'CHECK', 'KILL', 'XA', 'RENAME', 'INSTALL', 'UNINSTALL', 'HELP', 'CACHE', 'BINLOG', 'TABLE']);
+/**
+ * Statements whose leading word is enough to know they destroy nothing (the bulk of a dump), unless
+ * their text names one of the few things that make them more (see needsReading).
+ */
+const readByLeadingWord = new Set(['INSERT', 'SELECT', 'SET', 'LOCK', 'UNLOCK', 'SHOW', 'VALUES', 'COMMIT', 'ROLLBACK', 'START', 'SAVEPOINT', 'RELEASE', 'GRANT', 'FLUSH', 'REPLACE', 'DO', 'HANDLER', 'CHECKSUM', 'OPTIMIZE', 'REPAIR', 'CHECK', 'KILL', 'XA', 'INSTALL', 'UNINSTALL', 'HELP', 'CACHE', 'TABLE']);
+/**
+ * What a fast-path statement must be read for: SELECT (or TABLE, VALUES) … INTO OUTFILE/DUMPFILE writes a
+ * server file; SET of a variable that keeps recovery possible, SET PASSWORD, and MariaDB's SET STATEMENT
+ * … FOR <statement>, which runs the statement.
+ */
+const needsReading = /outfile|dumpfile|sql_log_bin|expire_logs|binlog_|flush_log_at|sync_binlog|doublewrite|password|statement/i;
+
+/**
+ * Verbs the server knows whose statements destroy nothing (or whose destructive forms are read below).
+ * Any other verb is `unreadable`: a statement chaperone cannot name is never taken to be harmless.
+ */
+const knownVerbs = new Set([
+  ...readByLeadingWord,
+  'DESCRIBE', 'DESC', 'EXPLAIN', 'BEGIN', 'USE', 'DEALLOCATE', 'EXECUTE', 'ANALYZE', 'BACKUP', 'SIGNAL', 'RESIGNAL', 'GET',
+  'CHANGE', 'STOP', 'IMPORT', 'DECLARE', 'OPEN', 'CLOSE', 'FETCH', 'LEAVE', 'ITERATE', 'RETURN', 'END', 'WAIT',
+]);
+
+/** Variables whose value keeps a crash or a point-in-time restore possible: anything but ON (1) turns that off. */
+const recoveryVariables = new Set(['sql_log_bin', 'innodb_flush_log_at_trx_commit', 'sync_binlog', 'innodb_doublewrite']);
+/** Variables that say how long binary logs are kept: changing them can purge the ones a restore needs. */
+const retentionVariables = new Set(['binlog_expire_logs_seconds', 'expire_logs_days', 'binlog_expire_logs_auto_purge', 'max_binlog_total_size', 'binlog_space_limit']);
 
 /** What one statement does: usually one action; PREPARE … FROM 'text' gives the actions of its text. */
 export function classifyStatement(sql: string, backslashEscapes = true, depth = 0): Action[] {
   // A statement that starts with a plain word (no comment, quote or parenthesis before it) is what
   // that word says; only the words that can destroy something need the whole statement read.
   const word = leadingWord(sql, 0);
-  if (word !== undefined && readByLeadingWord.has(word)) return [{ path: [word.toLowerCase()] }];
-  return classifyTokens(tokenize(sql, backslashEscapes), backslashEscapes, depth);
+  if (word !== undefined && readByLeadingWord.has(word) && !needsReading.test(sql) && !topLevelSemicolon(sql, backslashEscapes)) return [{ path: [word.toLowerCase()] }];
+  return classifyServerText(tokenize(sql, backslashEscapes), backslashEscapes, depth);
+}
+
+/**
+ * Whether a `;` stands outside strings, identifiers and comments: a second statement. A dump's INSERT
+ * with `;` in its data is scanned from quote to quote, not tokenized.
+ */
+export function topLevelSemicolon(sql: string, escapes: boolean): boolean {
+  if (!sql.includes(';')) return false;
+  const special = /['"`;#]|--|\*\/|\/\*/g; // `*/` first, as the tokenizer reads `*/*`
+  let backslash = escapes ? sql.indexOf('\\') : -1;
+  for (let m = special.exec(sql); m; m = special.exec(sql)) {
+    const at = m.index;
+    const c = m[0];
+    if (c === ';') return true;
+    if (c === '*/') continue;
+    if (c === '#' || c === '--') {
+      if (c === '--' && at + 2 < sql.length && !/\s/.test(sql[at + 2])) continue;
+      const eol = sql.indexOf('\n', at);
+      if (eol === -1) return false;
+      special.lastIndex = eol + 1;
+    } else if (c === '/*') {
+      if (sql[at + 2] === '!' || (sql[at + 2] === 'M' && sql[at + 3] === '!')) continue; // code the server runs
+      const end = sql.indexOf('*/', at + 2);
+      if (end === -1) return false;
+      special.lastIndex = end + 2;
+    } else {
+      let j = at + 1;
+      for (;;) {
+        const close = sql.indexOf(c, j);
+        if (close === -1) return false;
+        if (c !== '`' && backslash !== -1 && backslash < close) {
+          if (backslash >= j) {
+            j = backslash + 2;
+            backslash = sql.indexOf('\\', j);
+            continue;
+          }
+          backslash = sql.indexOf('\\', j);
+          continue;
+        }
+        if (sql[close + 1] === c) {
+          j = close + 2;
+          continue;
+        }
+        special.lastIndex = close + 1;
+        break;
+      }
+    }
+  }
+  return false;
+}
+
+/**
+ * What the client sends at one delimiter can be several statements: it connects with
+ * CLIENT_MULTI_STATEMENTS, so after `DELIMITER //` the text `SELECT 1; DROP TABLE t //` runs both. A
+ * compound statement (a routine, trigger or event definition, BEGIN NOT ATOMIC) takes its `;`s into
+ * its body, which is read to the end of the text: whatever follows the body counts as body too.
+ */
+function classifyServerText(tokens: Token[], escapes: boolean, depth: number): Action[] {
+  const actions: Action[] = [];
+  let rest = tokens;
+  for (;;) {
+    const end = rest.findIndex((t) => t.type === 'punct' && t.value === ';');
+    if (end === -1 || isCompound(rest)) return [...actions, ...classifyTokens(rest, escapes, depth)];
+    actions.push(...classifyTokens(rest.slice(0, end), escapes, depth));
+    rest = rest.slice(end + 1);
+  }
+}
+
+function isCompound(tokens: Token[]): boolean {
+  const [verb, second, third] = tokens;
+  if (isWord(verb, 'BEGIN')) return isWord(second, 'NOT') && isWord(third, 'ATOMIC');
+  if (isWord(verb, 'ALTER')) return tokens.some((t) => isWord(t, 'EVENT'));
+  if (!isWord(verb, 'CREATE')) return false;
+  const kind = tokens.slice(1, 40).find((t) => isWord(t, 'PROCEDURE', 'FUNCTION', 'TRIGGER', 'EVENT', 'PACKAGE', 'TABLE', 'VIEW', 'INDEX', 'DATABASE', 'SCHEMA', 'USER', 'ROLE', 'SEQUENCE', 'SERVER'));
+  return isWord(kind, 'PROCEDURE', 'FUNCTION', 'TRIGGER', 'EVENT', 'PACKAGE');
 }
 
 const isWord = (t: Token | undefined, ...words: string[]) => t?.type === 'word' && words.includes(t.value);
@@ -133,8 +232,9 @@ function classifyTokens(tokens: Token[], escapes: boolean, depth: number): Actio
   while (tokens[i]?.value === '(') i++; // (SELECT …) UNION …
   const verb = tokens[i];
   if (!verb) return [];
-  if (verb.type !== 'word') return [{ path: ['statement'] }];
+  if (verb.type !== 'word') return [{ path: ['unreadable'] }];
   const rest = tokens.slice(i);
+  if (depth > 8) return [{ path: ['unreadable'] }];
   switch (verb.value) {
     case 'WITH':
       return classifyWith(rest, escapes, depth);
@@ -143,11 +243,17 @@ function classifyTokens(tokens: Token[], escapes: boolean, depth: number): Actio
     case 'DESC': {
       // EXPLAIN ANALYZE (MySQL 8) runs the statement it explains; a plain EXPLAIN does not.
       const after = skipFormat(rest.slice(1));
-      return isWord(after[0], 'ANALYZE') ? classifyTokens(skipFormat(after.slice(1)), escapes, depth) : [{ path: ['explain'] }];
+      return isWord(after[0], 'ANALYZE') ? classifyTokens(skipFormat(after.slice(1)), escapes, depth + 1) : [{ path: ['explain'] }];
     }
     case 'ANALYZE':
       // MariaDB's ANALYZE <statement> runs it; ANALYZE TABLE only reads statistics.
-      return isWord(rest[1], 'TABLE', 'TABLES', 'NO_WRITE_TO_BINLOG', 'LOCAL') ? [{ path: ['analyze'] }] : classifyTokens(skipFormat(rest.slice(1)), escapes, depth);
+      return isWord(rest[1], 'TABLE', 'TABLES', 'NO_WRITE_TO_BINLOG', 'LOCAL') ? [{ path: ['analyze'] }] : classifyTokens(skipFormat(rest.slice(1)), escapes, depth + 1);
+    case 'SELECT':
+    case 'TABLE':
+    case 'VALUES':
+      return [intoFile(rest) ?? { path: [verb.value.toLowerCase()] }];
+    case 'SET':
+      return classifySet(rest, escapes, depth);
     case 'DROP':
       return [classifyDrop(rest)];
     case 'TRUNCATE':
@@ -157,9 +263,19 @@ function classifyTokens(tokens: Token[], escapes: boolean, depth: number): Actio
     case 'UPDATE':
       return [withDatabase(withWhere({ path: ['update'] }, rest), objectName(rest, skipModifiers(rest, 1, ['LOW_PRIORITY', 'IGNORE'])))];
     case 'ALTER':
-      return classifyAlter(rest);
+      return classifyAlter(rest, escapes, depth);
     case 'CREATE':
-      return [classifyCreate(rest)];
+      return classifyCreate(rest, escapes, depth);
+    case 'RENAME':
+      // RENAME TABLE a TO b (or to other_db.b) leaves the data, but not where anything looks for it.
+      return [{ path: ['rename', isWord(rest[1], 'USER') ? 'user' : 'table'] }];
+    case 'REVOKE':
+      return [{ path: ['revoke'] }];
+    case 'LOAD':
+      return [classifyLoad(rest)];
+    case 'BINLOG':
+      // BINLOG 'base64…' replays binary-log events: row changes nobody can read in the statement.
+      return [{ path: ['binlog'] }];
     case 'CALL':
       return [{ path: ['call'] }];
     case 'PREPARE':
@@ -168,7 +284,8 @@ function classifyTokens(tokens: Token[], escapes: boolean, depth: number): Actio
       // EXECUTE stmt runs a statement PREPAREd in the same session, read when it was prepared.
       return isWord(rest[1], 'IMMEDIATE') ? classifyDynamic(rest, 2, escapes, depth) : [{ path: ['execute'] }];
     case 'BEGIN':
-      return isWord(rest[1], 'NOT') && isWord(rest[2], 'ATOMIC') ? [{ path: ['do'] }] : [{ path: ['begin'] }];
+      // BEGIN NOT ATOMIC … END (MariaDB) runs a compound statement here and now: its body is read.
+      return isWord(rest[1], 'NOT') && isWord(rest[2], 'ATOMIC') ? bodyActions(rest, 0, escapes, depth) : [{ path: ['begin'] }];
     case 'USE':
       return [withDatabase({ path: ['use'] }, nameOf(rest[1]))];
     case 'SHUTDOWN':
@@ -184,8 +301,64 @@ function classifyTokens(tokens: Token[], escapes: boolean, depth: number): Actio
         ? [{ path: ['clone', 'instance'] }]
         : [{ path: ['clone'] }];
     default:
-      return [{ path: [verb.value.toLowerCase()] }];
+      return [{ path: knownVerbs.has(verb.value) ? [verb.value.toLowerCase()] : ['unreadable'] }];
   }
+}
+
+/** SELECT … INTO OUTFILE 'f' / INTO DUMPFILE 'f' writes a file on the database server. */
+function intoFile(tokens: Token[]): Action | undefined {
+  return tokens.some((t, k) => isWord(t, 'INTO') && isWord(tokens[k + 1], 'OUTFILE', 'DUMPFILE')) ? { path: ['write-file'] } : undefined;
+}
+
+/**
+ * SET: assignments to variables; those that keep recovery possible are read. SET STATEMENT … FOR <stmt>
+ * (MariaDB) runs the statement; SET PASSWORD changes an account's password.
+ */
+function classifySet(tokens: Token[], escapes: boolean, depth: number): Action[] {
+  if (isWord(tokens[1], 'PASSWORD')) return [{ path: ['set-password'] }];
+  const actions: Action[] = [];
+  let assignments = tokens.slice(1);
+  if (isWord(tokens[1], 'STATEMENT')) {
+    const forAt = topLevelIndex(tokens, (t) => isWord(t, 'FOR'));
+    if (forAt === -1) return [{ path: ['unreadable'] }];
+    actions.push(...classifyTokens(tokens.slice(forAt + 1), escapes, depth + 1));
+    assignments = tokens.slice(2, forAt);
+  }
+  for (const assignment of splitTopLevel(assignments, (t) => t.value === ',')) {
+    let k = 0;
+    while (isWord(assignment[k], 'GLOBAL', 'SESSION', 'LOCAL', 'PERSIST', 'PERSIST_ONLY')) k++;
+    let name = assignment[k];
+    if (name?.type === 'variable' && name.value.startsWith('@@')) {
+      // @@global.name, @@name: the scope is noise here.
+      const bare = name.value.slice(2).replace(/^(global|session|local|persist|persist_only)\./i, '');
+      name = { type: 'word', value: bare.toUpperCase() };
+    }
+    if (!name || (name.type !== 'word' && name.type !== 'ident')) continue;
+    const variable = name.value.toLowerCase();
+    const value = assignment.slice(k + 2);
+    const on = value.length === 1 && (isWord(value[0], 'ON', 'TRUE') || (value[0].type === 'number' && Number(value[0].value) === 1) || (value[0].type === 'string' && /^(on|1)$/i.test(value[0].value)));
+    if (recoveryVariables.has(variable) && !on) actions.push({ path: ['set', 'recovery-off'] });
+    if (retentionVariables.has(variable)) actions.push({ path: ['set', 'binlog-retention'] });
+  }
+  return actions.length > 0 ? actions : [{ path: ['set'] }];
+}
+
+function topLevelIndex(tokens: Token[], test: (t: Token) => boolean, from = 0): number {
+  let level = 0;
+  for (let k = from; k < tokens.length; k++) {
+    const t = tokens[k];
+    if (t.value === '(') level++;
+    else if (t.value === ')') level--;
+    else if (level === 0 && test(t)) return k;
+  }
+  return -1;
+}
+
+/** LOAD DATA|XML … INFILE 'f' REPLACE INTO TABLE t overwrites every row whose key the file repeats. */
+function classifyLoad(tokens: Token[]): Action {
+  if (!isWord(tokens[1], 'DATA', 'XML')) return { path: ['load'] };
+  const file = tokens.findIndex((t) => isWord(t, 'INFILE'));
+  return file !== -1 && isWord(tokens[file + 2], 'REPLACE') ? { path: ['load', 'replace'] } : { path: ['load'] };
 }
 
 /** WITH cte AS (…) [, …] <statement>: the statement is the first top-level verb after the CTEs. */
@@ -196,10 +369,10 @@ function classifyWith(tokens: Token[], escapes: boolean, depth: number): Action[
     if (t.value === '(') level++;
     else if (t.value === ')') level--;
     else if (level === 0 && tokens[k - 1].value === ')' && isWord(t, 'SELECT', 'DELETE', 'UPDATE', 'INSERT', 'REPLACE', 'TABLE', 'VALUES')) {
-      return classifyTokens(tokens.slice(k), escapes, depth);
+      return classifyTokens(tokens.slice(k), escapes, depth + 1);
     }
   }
-  return [{ path: ['select'] }];
+  return [intoFile(tokens) ?? { path: ['select'] }];
 }
 
 function skipFormat(tokens: Token[]): Token[] {
@@ -224,9 +397,14 @@ function classifyDrop(tokens: Token[]): Action {
   return withDatabase({ path }, objectName(tokens, nameAt));
 }
 
-function classifyAlter(tokens: Token[]): Action[] {
+function classifyAlter(tokens: Token[], escapes: boolean, depth: number): Action[] {
   const k = skipModifiers(tokens, 1, ['ONLINE', 'OFFLINE', 'IGNORE']);
-  if (isWord(tokens[k], 'EVENT') && tokens.some((t) => isWord(t, 'DO'))) return [{ path: ['create-routine'] }];
+  if (isWord(tokens[k], 'EVENT')) {
+    const body = tokens.findIndex((t) => isWord(t, 'DO'));
+    return body === -1 ? [{ path: ['alter', 'event'] }] : bodyActions(tokens, body + 1, escapes, depth);
+  }
+  // ALTER INSTANCE DISABLE INNODB REDO_LOG (MySQL 8.0.21): a crash then loses the server's data.
+  if (isWord(tokens[k], 'INSTANCE') && isWord(tokens[k + 1], 'DISABLE')) return [{ path: ['alter', 'instance', 'disable'] }];
   if (!isWord(tokens[k], 'TABLE')) return [{ path: ['alter', (tokens[k]?.value ?? 'object').toLowerCase()] }];
   const table = objectName(tokens, skipIfExists(tokens, k + 1));
   const found = new Set<string>();
@@ -240,12 +418,15 @@ function classifyAlter(tokens: Token[]): Action[] {
     else if (t.value === 'DROP' && !isWord(tokens[j + 1], 'DEFAULT')) found.add('drop');
     else if (t.value === 'TRUNCATE' && isWord(tokens[j + 1], 'PARTITION')) found.add('truncate');
     else if (t.value === 'DISCARD') found.add('discard');
+    else if (t.value === 'RENAME') found.add('rename');
+    // ENGINE = BLACKHOLE copies every row into an engine that keeps none.
+    else if (t.value === 'ENGINE' && [tokens[j + 1], tokens[j + 2]].some((u) => u && /^blackhole$/i.test(u.value))) found.add('blackhole');
   }
   const actions = [...found].map((what) => withDatabase({ path: ['alter-table', what] }, table));
   return actions.length > 0 ? actions : [withDatabase({ path: ['alter-table'] }, table)];
 }
 
-function classifyCreate(tokens: Token[]): Action {
+function classifyCreate(tokens: Token[], escapes: boolean, depth: number): Action[] {
   let k = 1;
   const orReplace = isWord(tokens[k], 'OR') && isWord(tokens[k + 1], 'REPLACE');
   if (orReplace) k += 2;
@@ -263,13 +444,124 @@ function classifyCreate(tokens: Token[]): Action {
     }
   }
   const kind = tokens[k]?.type === 'word' ? tokens[k].value : 'OBJECT';
-  if (['PROCEDURE', 'FUNCTION', 'TRIGGER', 'EVENT', 'PACKAGE'].includes(kind)) return { path: ['create-routine'] };
+  if (['PROCEDURE', 'FUNCTION', 'TRIGGER', 'EVENT'].includes(kind)) {
+    const body = routineBody(tokens, k, kind);
+    return body === -1 ? [{ path: ['create-routine'] }] : bodyActions(tokens, body, escapes, depth);
+  }
+  if (kind === 'PACKAGE') return [{ path: ['create-routine'] }];
   if (orReplace && ['TABLE', 'DATABASE', 'SCHEMA', 'SEQUENCE'].includes(kind)) {
     const action = { path: ['create-or-replace', kind.toLowerCase()] };
     const nameAt = skipIfExists(tokens, k + 1);
-    return kind === 'TABLE' || kind === 'SEQUENCE' ? withDatabase(action, objectName(tokens, nameAt)) : withDatabase(action, nameOf(tokens[nameAt]));
+    return [kind === 'TABLE' || kind === 'SEQUENCE' ? withDatabase(action, objectName(tokens, nameAt)) : withDatabase(action, nameOf(tokens[nameAt]))];
   }
-  return { path: ['create', kind.toLowerCase()] };
+  return [{ path: ['create', kind.toLowerCase()] }];
+}
+
+/**
+ * Where the body of CREATE PROCEDURE|FUNCTION|TRIGGER|EVENT starts, or -1 when the header does not read
+ * as the manual writes it (then the routine is opaque). The body runs later: a trigger on every row
+ * written, an event on its schedule, a function from any SELECT, a procedure on CALL.
+ */
+function routineBody(tokens: Token[], k: number, kind: string): number {
+  if (kind === 'EVENT') {
+    const at = tokens.findIndex((t, j) => j > k && isWord(t, 'DO'));
+    return at === -1 ? -1 : at + 1;
+  }
+  if (kind === 'TRIGGER') {
+    const at = tokens.findIndex((t, j) => j > k && isWord(t, 'EACH') && isWord(tokens[j + 1], 'ROW'));
+    if (at === -1) return -1;
+    return isWord(tokens[at + 2], 'FOLLOWS', 'PRECEDES') ? at + 4 : at + 2;
+  }
+  // PROCEDURE|FUNCTION [IF NOT EXISTS] name (params) [RETURNS type] [characteristics] body
+  let j = tokens.findIndex((t, i) => i > k && t.value === '(');
+  if (j === -1) return -1;
+  j = afterParens(tokens, j);
+  if (kind === 'FUNCTION') {
+    if (!isWord(tokens[j], 'RETURNS')) return -1;
+    j += 2; // the type's name
+    if (tokens[j]?.value === '(') j = afterParens(tokens, j);
+    for (;;) {
+      if (isWord(tokens[j], 'UNSIGNED', 'SIGNED', 'ZEROFILL', 'BINARY', 'ASCII', 'UNICODE', 'BYTE')) j++;
+      else if (isWord(tokens[j], 'CHARSET', 'COLLATE')) j += 2;
+      else if (isWord(tokens[j], 'CHARACTER') && isWord(tokens[j + 1], 'SET')) j += 3;
+      else break;
+    }
+  }
+  for (;;) {
+    if (isWord(tokens[j], 'COMMENT')) j += 2;
+    else if (isWord(tokens[j], 'LANGUAGE')) j += 2;
+    else if (isWord(tokens[j], 'DETERMINISTIC')) j++;
+    else if (isWord(tokens[j], 'NOT') && isWord(tokens[j + 1], 'DETERMINISTIC')) j += 2;
+    else if (isWord(tokens[j], 'CONTAINS', 'NO') && isWord(tokens[j + 1], 'SQL')) j += 2;
+    else if (isWord(tokens[j], 'READS', 'MODIFIES') && isWord(tokens[j + 1], 'SQL') && isWord(tokens[j + 2], 'DATA')) j += 3;
+    else if (isWord(tokens[j], 'SQL') && isWord(tokens[j + 1], 'SECURITY')) j += 3;
+    else break;
+  }
+  return j < tokens.length ? j : -1;
+}
+
+function afterParens(tokens: Token[], open: number): number {
+  let level = 0;
+  for (let j = open; j < tokens.length; j++) {
+    if (tokens[j].value === '(') level++;
+    else if (tokens[j].value === ')' && --level === 0) return j + 1;
+  }
+  return tokens.length;
+}
+
+/**
+ * The actions of a compound body (BEGIN … END, IF … THEN …, loops, handlers), statement by statement.
+ * Control words are stepped over; a statement they leave that reads as nothing known is unreadable, so
+ * a body chaperone cannot follow is never harmless. A body that only reads and inserts is `routine`.
+ */
+function bodyActions(tokens: Token[], from: number, escapes: boolean, depth: number): Action[] {
+  const actions: Action[] = [];
+  for (const piece of splitTopLevel(tokens.slice(from), (t) => t.value === ';')) {
+    let k = 0;
+    for (let step = 0; k < piece.length && step < 64; step++) {
+      const t = piece[k];
+      if ((t.type === 'word' || t.type === 'ident') && piece[k + 1]?.value === ':' && !isWord(piece[k + 2], '=')) k += 2; // label:
+      else if (isWord(t, 'BEGIN')) k += isWord(piece[k + 1], 'NOT') && isWord(piece[k + 2], 'ATOMIC') ? 3 : 1;
+      else if (isWord(t, 'ELSE', 'LOOP', 'REPEAT')) k++;
+      else if (isWord(t, 'CASE') && !isWord(piece[k + 1], 'WHEN')) k = nextWord(piece, k + 1, 'WHEN');
+      else if (isWord(t, 'CASE')) k++;
+      else if (isWord(t, 'IF', 'ELSEIF', 'WHEN')) k = nextWord(piece, k + 1, 'THEN') + 1;
+      else if (isWord(t, 'WHILE', 'FOR')) k = nextWord(piece, k + 1, 'DO') + 1;
+      else if (isWord(t, 'UNTIL')) k = piece.length; // UNTIL cond END REPEAT: a condition
+      else if (isWord(t, 'END')) k += isWord(piece[k + 1], 'IF', 'LOOP', 'WHILE', 'REPEAT', 'CASE', 'FOR') || piece.length === k + 2 ? 2 : 1;
+      else if (isWord(t, 'DECLARE') && piece.some((u) => isWord(u, 'HANDLER'))) k = handlerStatement(piece, k);
+      else break;
+    }
+    const statement = piece.slice(k);
+    if (statement.length === 0) continue;
+    if (isWord(statement[0], 'DECLARE', 'OPEN', 'CLOSE', 'FETCH', 'LEAVE', 'ITERATE', 'RETURN')) continue; // RETURN's expression is a SELECT at most
+    actions.push(...classifyTokens(statement, escapes, depth + 1));
+  }
+  const doing = actions.filter((a) => !['select', 'insert', 'replace', 'set', 'values', 'signal', 'resignal', 'get', 'begin', 'commit', 'rollback', 'start', 'savepoint', 'release', 'execute', 'deallocate', 'table', 'show', 'explain'].includes(a.path[0]) || a.path.length > 1);
+  return doing.length > 0 ? doing : [{ path: ['routine'] }];
+}
+
+/** The index after `word` at the top level from k, or the end. */
+function nextWord(tokens: Token[], k: number, word: string): number {
+  const at = topLevelIndex(tokens, (t) => isWord(t, word), k);
+  return at === -1 ? tokens.length : at;
+}
+
+/** DECLARE {CONTINUE|EXIT|UNDO} HANDLER FOR cond [, cond] <statement>: where the statement starts. */
+function handlerStatement(tokens: Token[], k: number): number {
+  let j = tokens.findIndex((t, i) => i > k && isWord(t, 'FOR'));
+  if (j === -1) return tokens.length;
+  j++;
+  for (;;) {
+    if (isWord(tokens[j], 'SQLEXCEPTION', 'SQLWARNING') || tokens[j]?.type === 'number') j++;
+    else if (isWord(tokens[j], 'NOT') && isWord(tokens[j + 1], 'FOUND')) j += 2;
+    else if (isWord(tokens[j], 'SQLSTATE')) j += isWord(tokens[j + 1], 'VALUE') ? 3 : 2;
+    else if ((tokens[j]?.type === 'word' || tokens[j]?.type === 'ident') && (tokens[j + 1]?.value === ',' || (tokens[j + 1]?.type === 'word' && knownVerbs.has(tokens[j + 1].value)) || isWord(tokens[j + 1], 'DROP', 'DELETE', 'UPDATE', 'TRUNCATE', 'ALTER', 'CREATE', 'RENAME', 'CALL', 'PREPARE'))) j++;
+    else break;
+    if (tokens[j]?.value === ',') j++;
+    else break;
+  }
+  return j;
 }
 
 /** PREPARE s FROM 'text' and EXECUTE IMMEDIATE 'text': the text is read; anything else cannot be. */
@@ -411,19 +703,19 @@ function splitWithoutEscapes(sql: string): string[] {
   for (let m = special.exec(sql); ; m = special.exec(sql)) {
     if (!m || m[0] === ';') {
       const end = m ? m.index : sql.length;
-      if (start !== -1 && !harmlessByLeadingWord(sql, start)) pieces.push(sql.slice(start, end));
+      if (start !== -1) pieces.push(sql.slice(start, end));
       if (!m) break;
       start = m.index + 1;
       continue;
     }
     const close = sql.indexOf(m[0], m.index + 1); // no escapes: the next quote of the same kind ends it
     if (close === -1) {
-      if (start !== -1 && !harmlessByLeadingWord(sql, start)) pieces.push(sql.slice(start));
+      if (start !== -1) pieces.push(sql.slice(start));
       break;
     }
     special.lastIndex = close + 1;
   }
-  return pieces.filter((p) => p.trim() !== '');
+  return pieces.filter((p) => p.trim() !== '' && !harmlessByLeadingWord(p));
 }
 
 const leadingWordAt = /\s*([A-Za-z_]+)(?![\w$])/y;
@@ -433,9 +725,9 @@ function leadingWord(sql: string, at: number): string | undefined {
   return leadingWordAt.exec(sql)?.[1].toUpperCase();
 }
 
-function harmlessByLeadingWord(sql: string, at: number): boolean {
-  const word = leadingWord(sql, at);
-  return word !== undefined && readByLeadingWord.has(word);
+function harmlessByLeadingWord(sql: string): boolean {
+  const word = leadingWord(sql, 0);
+  return word !== undefined && readByLeadingWord.has(word) && !needsReading.test(sql);
 }
 
 function dedupe(actions: Action[]): Action[] {

@@ -9,12 +9,12 @@
 //
 // What it runs: the init-command of the option files and of the command line on connecting, then every
 // -e (all are read, though the client keeps the last), else stdin: a regular file read with pread (the
-// client still reads every byte), a pipe read ahead (src/payload/stdin.ts; a pipe longer than the
-// read-ahead is `sql unreadable`: held in a gated environment), a terminal not at all. Scripts go
-// through the client's own splitter (src/sql/mysql-script.ts): `source`/`\.` files are read in turn,
-// `system`/`\!` is `meta shell`, `use`/`connect` name more targets. Statements are classified by
-// src/sql/mysql.ts; of a long script, the first 20 actions of each kind are kept
-// (src/payload/collect.ts).
+// client still reads every byte), a pipe read ahead (src/payload/stdin.ts) and, beyond the read-ahead,
+// judged statement by statement as it streams (src/gate/mysql-stdin.ts), a terminal not at all. Scripts
+// go through the client's own splitter (src/sql/mysql-script.ts) and session (src/sql/mysql-session.ts):
+// `source`/`\.` files are read in turn, `system`/`\!` is a nested shell line, and what follows
+// `use`/`connect` is judged against the database and host they name. Statements are classified by
+// src/sql/mysql.ts; of a long script, the first 20 actions of each kind are kept (src/payload/collect.ts).
 //
 // Where it connects, first found wins (the MySQL manual: command line, then option files, then
 // environment):
@@ -30,15 +30,14 @@
 // is given anywhere else, the host is not taken to be localhost. Local hosts and sockets are development
 // unless a name says otherwise; `USE shop_prod` in the script counts as much as `-D shop_prod`.
 
-import { closeSync, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import type { Command, Evidence, Identifier, Invocation, ParsedInvocation, ResolvedTarget, StdinReadAhead } from '../model.js';
 import { isLocalHost } from '../context/classify.js';
 import { displayPath, homeOf } from '../context/files.js';
-import { openRegularFile, readFileChunks, readStdinPayload } from '../payload/stdin.js';
-import { CommandCollector } from '../payload/collect.js';
-import { MysqlScriptReader, type ScriptUnit } from '../sql/mysql-script.js';
-import { sqlCommand, statementCommands, snippet } from '../sql/mysql.js';
+import { readStdinPayload } from '../payload/stdin.js';
+import { MysqlSession, unreadableMarker } from '../sql/mysql-session.js';
+import { sqlCommand } from '../sql/mysql.js';
 import { grammar, readArgs, type ReadArgs } from './argv.js';
 import { readOptions, type OptionFiles } from './my-cnf.js';
 import type { Tool } from './tool.js';
@@ -203,89 +202,50 @@ export function readMysqlArgs(args: readonly string[]): ReadArgs {
   return readArgs(normalizeMysqlArgs(args), mysqlGrammar);
 }
 
-const maxSourceDepth = 8;
-
-interface ScriptPlace {
-  cwd: string;
-  delimiter?: string;
-  depth: number;
+/** A session for this invocation's scripts: its cwd, environment, delimiter and connection options. */
+export function sessionFor(invocation: Invocation): MysqlSession {
+  const read = readMysqlArgs(invocation.args);
+  const connection = read.sequence
+    .filter(([name]) => connectionOptions.includes(name))
+    .map(([name, value]) => (name === '--no-defaults' ? (value === 'false' ? '' : name) : `${name}=${value}`))
+    .filter(Boolean);
+  return new MysqlSession({ cwd: invocation.cwd, env: invocation.env, delimiter: read.flags.get('--delimiter')?.at(-1), connection });
 }
+
+/** The options that say where the client connects, carried to a nested call after `use`/`connect`. */
+const connectionOptions = ['--host', '--port', '--socket', '--user', '--protocol', '--login-path', '--defaults-file', '--defaults-extra-file', '--defaults-group-suffix', '--no-defaults'];
 
 async function parse(invocation: Invocation): Promise<ParsedInvocation> {
   const read = readMysqlArgs(invocation.args);
   const help = ['--help', '--version', '--print-defaults'].some((f) => read.flags.has(f));
   if (help) return { commands: [], help };
-  const place: ScriptPlace = { cwd: invocation.cwd, delimiter: read.flags.get('--delimiter')?.at(-1), depth: 0 };
-  const found = new CommandCollector();
-  readInitCommands(read, invocation, place, found);
+  const marked = invocation.env[unreadableMarker];
+  if (marked !== undefined) return { commands: [sqlCommand({ path: ['unreadable'] }, marked)], help: false };
+  const session = sessionFor(invocation);
+  readInitCommands(read, invocation, session);
   const executes = read.flags.get('--execute');
-  if (executes) {
-    for (const sql of executes) readScript([sql], place, found);
-    return { commands: found.commands, help: false };
-  }
-  const readAhead = readStdinScript(invocation.env, invocation.input, place, found);
-  return { commands: found.commands, help: false, ...(readAhead ? { stdin: readAhead } : {}) };
+  let readAhead: StdinReadAhead | undefined;
+  if (executes) for (const sql of executes) session.readScript([sql]);
+  else readAhead = readStdinScript(invocation.env, invocation.input, session);
+  const { commands, nested } = session.take();
+  return { commands, help: false, ...(nested.length ? { nested } : {}), ...(readAhead ? { stdin: readAhead } : {}) };
 }
 
-/** SQL on stdin: a regular file or a pipe; a terminal is an interactive session and is not read. */
-function readStdinScript(env: NodeJS.ProcessEnv, input: string | undefined, place: ScriptPlace, found: CommandCollector): StdinReadAhead | undefined {
+/**
+ * SQL on stdin: a regular file or a pipe; a terminal is an interactive session and is not read. A pipe
+ * longer than the read-ahead is judged here up to the last whole line, and the rest statement by
+ * statement as it streams (src/gate/mysql-stdin.ts).
+ */
+function readStdinScript(env: NodeJS.ProcessEnv, input: string | undefined, session: MysqlSession): StdinReadAhead | undefined {
   const payload = readStdinPayload(env, input);
   if (!payload) return undefined;
   if (payload.kind === 'file') {
-    readScript(payload.chunks, place, found);
+    session.readScript(payload.chunks);
     return undefined;
   }
-  readScript([payload.head], place, found, payload.complete);
-  if (!payload.complete) {
-    found.add(sqlCommand({ path: ['unreadable'] }, `stdin beyond the first ${payload.head.length} bytes (a pipe longer than chaperone reads ahead)`));
-  }
-  return payload.readAhead;
-}
-
-type Chunks = Iterable<Buffer | string> | ((take: (chunk: Buffer) => boolean | void) => void);
-
-/** A script, chunk by chunk, through the client's splitter; `finish` is false for a cut-off stream. */
-function readScript(chunks: Chunks, place: ScriptPlace, found: CommandCollector, finish = true): void {
-  const reader = new MysqlScriptReader({ delimiter: place.delimiter });
-  const take = (chunk: Buffer | string) => {
-    for (const unit of reader.push(chunk)) readUnit(unit, place, found);
-  };
-  if (typeof chunks === 'function') chunks(take);
-  else for (const chunk of chunks) take(chunk);
-  if (finish) for (const unit of reader.finish()) readUnit(unit, place, found);
-}
-
-/** A statement's actions, or a client command's; `source` files are read where they stand. */
-function readUnit(unit: ScriptUnit, place: ScriptPlace, found: CommandCollector): void {
-  if (unit.kind === 'sql') {
-    if (unit.unterminated) found.add(sqlCommand({ path: ['unreadable'] }, `${unit.text} (ends inside a string or comment)`));
-    else found.addAll(statementCommands(unit.text, { backslashInString: unit.backslashInString }));
-    return;
-  }
-  const meta = (word: string, flags: Record<string, string> = {}): Command => ({
-    path: ['meta', word],
-    flags: new Map(Object.entries(flags).map(([k, v]) => [k, [v]])),
-    text: snippet(unit.text),
-  });
-  switch (unit.command) {
-    case 'source':
-      readSourceFile(unit.argument, unit.text, place, found);
-      return;
-    case 'system':
-      found.add(meta('shell'));
-      return;
-    case 'use':
-      found.add(unit.argument ? meta('use', { '--database': unit.argument.split(/\s+/)[0] }) : meta('use'));
-      return;
-    case 'connect': {
-      // connect [db [host]]
-      const [database, host] = unit.argument.split(/\s+/).filter(Boolean);
-      found.add(meta('connect', { ...(database ? { '--database': database } : {}), ...(host ? { '--host': host } : {}) }));
-      return;
-    }
-    default:
-      found.add(meta(unit.command));
-  }
+  const reader = session.readScript([payload.head], payload.complete);
+  if (payload.complete) return payload.readAhead;
+  return { head: payload.head, complete: false, judgedUpTo: reader.offset };
 }
 
 /**
@@ -294,7 +254,7 @@ function readUnit(unit: ScriptUnit, place: ScriptPlace, found: CommandCollector)
  * replaces the earlier ones, MySQL 8.4's `init-command-add` adds one; any unique prefix (`init`, `in`)
  * and `loose-` count, as in my_getopt. An option file the client would wait on is unreadable.
  */
-function readInitCommands(read: ReadArgs, invocation: Invocation, place: ScriptPlace, found: CommandCollector): void {
+function readInitCommands(read: ReadArgs, invocation: Invocation, session: MysqlSession): void {
   const files = optionFiles(read, invocation);
   let sent: { sql: string; where: string }[] = [];
   const take = (name: string, sql: string, where: string) => {
@@ -304,14 +264,16 @@ function readInitCommands(read: ReadArgs, invocation: Invocation, place: ScriptP
   };
   for (const entry of files.entries) take(entry.key, entry.value, `${entry.key} in ${displayPath(entry.file, invocation.env)}:${entry.line} [${entry.group}]`);
   for (const [name, value] of read.sequence) take(name.replace(/^--/, ''), value, name);
+  const own = sessionFor(invocation);
   for (const { sql, where } of sent) {
-    const own = new CommandCollector();
-    readScript([sql], place, own);
-    found.addAll(own.commands.map((c) => ({ ...c, text: `${where}: ${c.text ?? c.path.join(' ')}` })));
+    own.readScript([sql]);
+    const { commands, nested } = own.take();
+    // What it names: shown with where it was set. It runs first, so nothing it switches to carries on.
+    session.addFound(commands.map((c) => ({ ...c, text: `${where}: ${c.text ?? c.path.join(' ')}` })), nested);
   }
   for (const { file, why } of files.unreadable) {
     const shown = displayPath(file, invocation.env);
-    found.add(sqlCommand({ path: ['unreadable'] }, `option file ${shown} cannot be read (${why}); the client reads it on start-up. Remove it, or run the client with --no-defaults`));
+    session.unreadable(`option file ${shown} cannot be read (${why}); the client reads it on start-up. Remove it, or run the client with --no-defaults`);
   }
 }
 
@@ -319,21 +281,6 @@ function initOption(name: string): 'set' | 'add' | undefined {
   const key = name.replace(/^loose-/, '');
   if (key.length < 2 || !'init-command-add'.startsWith(key)) return undefined;
   return key.length > 'init-command'.length ? 'add' : 'set';
-}
-
-function readSourceFile(argument: string, shown: string, place: ScriptPlace, found: CommandCollector): void {
-  const unreadable = (why: string) => found.add(sqlCommand({ path: ['unreadable'] }, `${shown} (${why})`));
-  if (place.depth >= maxSourceDepth) return unreadable(`sources nested deeper than ${maxSourceDepth}`);
-  if (argument === '') return unreadable('no file named');
-  const opened = openRegularFile(resolvePath(place.cwd, argument));
-  if (!opened.ok) return unreadable(opened.why);
-  try {
-    readScript((take) => readFileChunks(opened.fd, take), { ...place, depth: place.depth + 1 }, found);
-  } catch (error) {
-    unreadable((error as NodeJS.ErrnoException).code ?? 'unreadable');
-  } finally {
-    closeSync(opened.fd);
-  }
 }
 
 // ── Where it connects ────────────────────────────────────────────────────────────────────────────
@@ -364,8 +311,13 @@ export function resolveMysql(parsed: ParsedInvocation, invocation: Invocation): 
   const fromEnv = (name: string): Found | undefined => (env[name] ? { value: env[name]!, from: { source: 'env', key: name, value: env[name]! } } : undefined);
 
   const positional = read.words[0];
+  // `--password SECRET` (or `-p SECRET`): mysql prompts and takes SECRET as the database, but whoever
+  // typed it meant a password. It is neither shown nor classified nor made the word to type.
+  if (positional !== undefined && typedAsPassword(invocation.args, positional)) {
+    evidence.push({ source: 'argument', key: 'database', value: '*** (the word after --password: mysql reads it as the database, but it looks like a password, so it is not shown)' });
+  }
   const database: Found | undefined =
-    (positional ? { value: positional, from: { source: 'argument', key: 'database', value: positional } } : undefined) ??
+    (positional && !typedAsPassword(invocation.args, positional) ? { value: positional, from: { source: 'argument', key: 'database', value: positional } } : undefined) ??
     flag('--database') ??
     fromFiles('database');
   const host = flag('--host') ?? fromFiles('host') ?? fromEnv('MYSQL_HOST');
@@ -404,6 +356,13 @@ export function resolveMysql(parsed: ParsedInvocation, invocation: Invocation): 
   return { name: database?.value ?? host?.value ?? socket?.value ?? defaultHost, evidence, identifiers };
 }
 
+/** Whether `word` stands right after a bare -p or --password (any unambiguous abbreviation of it). */
+function typedAsPassword(args: readonly string[], word: string): boolean {
+  const at = args.indexOf(word);
+  const before = at > 0 ? args[at - 1] : '';
+  return before === '-p' || (before.length >= 6 && '--password'.startsWith(before));
+}
+
 /** Databases and hosts the script itself names: USE, connect, DROP DATABASE, db.table. */
 function namedInScript(commands: readonly Command[]): { identifier: Identifier; from: Evidence }[] {
   const found: { identifier: Identifier; from: Evidence }[] = [];
@@ -420,7 +379,7 @@ function namedInScript(commands: readonly Command[]): { identifier: Identifier; 
   return found;
 }
 
-function optionFiles(read: ReadArgs, invocation: Invocation): OptionFiles & { loginFile?: string } {
+export function optionFiles(read: ReadArgs, invocation: Invocation): OptionFiles & { loginFile?: string } {
   const { env } = invocation;
   if (read.flags.has('--no-defaults')) return { entries: [], unreadable: [] };
   const home = homeOf(env);

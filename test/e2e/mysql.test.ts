@@ -59,7 +59,9 @@ describe('mysql -e, with no terminal (an agent)', () => {
     const result = await sb.run('mysql', ['--no-defaults', '-h', '127.0.0.1', '-e', 'USE shop_prod; DELETE FROM orders']);
     expect(result.exitCode).toBe(77);
     expect(result.stderr).toContain('mysql.sql.delete-all');
-    expect(result.stderr).toContain('evidence   command USE shop_prod: shop_prod');
+    // Judged as the client call it becomes after USE: the same host, the database USE names.
+    expect(result.stderr).toContain("mysql USE shop_prod > mysql --no-defaults --host=127.0.0.1 --database=shop_prod -e 'DELETE FROM orders'");
+    expect(result.stderr).toContain('evidence   flag --database shop_prod');
   });
 
   it('reads the host from ~/.my.cnf', async () => {
@@ -95,7 +97,7 @@ describe('mysql reading SQL on stdin', () => {
   });
 
   it('passes a benign pipe through byte for byte', async () => {
-    const script = Buffer.concat([Buffer.from("INSERT INTO t VALUES (1, 'DROP TABLE t; \\' --');\n# DROP TABLE t\n"), Buffer.from([0xff, 0xfe, 0x0a])]);
+    const script = Buffer.concat([Buffer.from("INSERT INTO t VALUES (1, 'DROP TABLE t; \\' --');\n# DROP TABLE t\nINSERT INTO t VALUES ('"), Buffer.from([0xff, 0xfe]), Buffer.from("');\n")]);
     const result = await sb.run('mysql', prod, { input: script });
     expect(result.exitCode).toBe(0);
     expect(result.stderr).toBe('');
@@ -125,19 +127,19 @@ describe('mysql reading SQL on stdin', () => {
     const env = { CHAPERONE_READ_AHEAD_BYTES: '1024' };
     const inserts = (n: number) => Array.from({ length: n }, (_, i) => `INSERT INTO t VALUES (${i});\n`).join('');
 
-    it('holds the whole command in production: the rest of the stream cannot be read', async () => {
-      const result = await sb.run('mysql', prod, { input: inserts(200), env });
-      expect(result.exitCode).toBe(77);
-      expect(result.stderr).toContain('mysql.sql.unreadable');
-      expect(result.stderr).toContain('a pipe longer than chaperone reads ahead');
-      expect(sb.record('mysql')).toBeUndefined();
+    it('passes a benign stream through in production: it is judged statement by statement (see mysql-stdin.test.ts)', async () => {
+      const script = inserts(200);
+      const result = await sb.run('mysql', prod, { input: script, env });
+      expect(result.stderr).toBe('');
+      expect(result.exitCode).toBe(0);
+      expect(sb.record('mysql')!.stdin.toString()).toBe(script);
     });
 
-    it('passes all of it through in development, byte for byte, with a notice', async () => {
+    it('passes all of it through in development, byte for byte, with a notice for the DROP', async () => {
       const script = `${inserts(300)}DROP TABLE scratch;\n${inserts(5)}`;
       const result = await sb.run('mysql', dev, { input: script, env });
       expect(result.exitCode).toBe(0);
-      expect(result.stderr).toBe('chaperone: mysql.sql.unreadable in shop (development): allowed\n');
+      expect(result.stderr).toBe('chaperone: mysql.sql.drop in shop (development): allowed\n');
       expect(sb.record('mysql')!.stdin.toString()).toBe(script);
     });
   });

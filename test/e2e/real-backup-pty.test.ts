@@ -53,6 +53,7 @@ describe.skipIf(group.skip)(group.title, () => {
     term.press('Enter');
     const { code, screen } = await term.exit();
     expect(screen).toMatch(/chaperone: backup \S+ taken \(\d+ entries, \d+ bytes\): \S+dump\.pgc/);
+    expect(screen).toContain('checked      restored into a scratch database and dropped: 3 rows in 1 tables, as many as the dump holds');
     expect(screen).toContain('DROP TABLE');
     expect(code).toBe(0);
     expect(await hasOrders()).toBe('f');
@@ -65,7 +66,7 @@ describe.skipIf(group.skip)(group.title, () => {
     expect(listed.map((b) => b.id)).toContain(record.backup);
     const restored = await sb.chaperone(['backups', 'restore', record.backup]);
     expect(restored.stderr).toBe('');
-    expect(restored.stdout).toBe(`chaperone: backup ${record.backup} restored (tables "orders").\n`);
+    expect(restored.stdout).toBe(`chaperone: backup ${record.backup} restored (tables "public"."orders").\n`);
     expect(await pg.sql('shop_prod', 'SELECT id, item FROM orders ORDER BY id')).toBe('1|apple\n2|pear\n3|fig');
 
     // The table is back: restoring again would replace it, which an agent may not do, and nothing changes.
@@ -117,6 +118,17 @@ describe.skipIf(group.skip)(group.title, () => {
     expect(screen).toContain('cannot create the backup directory');
     expect(await hasOrders()).toBe('t');
     expect(audit().at(-1)!.outcome).toBe('aborted');
+  });
+
+  it('runs a DROP TABLE IF EXISTS of a table that is not there, saying there was nothing to back up', async () => {
+    const term = terminals.open(sb, `psql -X -h 127.0.0.1 -p ${pg.port} -U postgres -d shop_prod -c 'DROP TABLE IF EXISTS nosuch'`);
+    await term.waitFor('Type shop_prod to run it');
+    term.type('shop_prod');
+    term.press('Enter');
+    const { code, screen } = await term.exit();
+    expect(screen).toContain('chaperone: nothing to back up: "nosuch" does not exist');
+    expect(code).toBe(0);
+    expect(audit().at(-1)).toMatchObject({ outcome: 'confirmed', backup: 'nothing to back up: "nosuch" does not exist' });
   });
 
   it('runs without a backup when the human types "NAME without backup"', async () => {

@@ -5,11 +5,11 @@
 // CHAPERONE_REQUIRE_REAL_TOOLS=1 (CI) that is a failure instead.
 
 import { execa } from 'execa';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BackupError, scopeOf, takeBackup } from '../../src/backup/postgres.js';
+import { BackupError, scopeOf, takeBackup, type BackupRecord } from '../../src/backup/postgres.js';
 import { postgresProblems, startPostgres, type Postgres } from '../helpers/postgres.js';
 import { systemPath } from '../helpers/sandbox.js';
 import { toolGroup, which } from '../helpers/system.js';
@@ -18,6 +18,13 @@ const group = toolGroup('a backup with the real pg_dump, against a real PostgreS
   ...(await postgresProblems()),
   ...(which('pg_dump') && which('pg_restore') ? [] : ['pg_dump and pg_restore are not on PATH']),
 ]);
+
+/** A backup that must be taken (the tables exist). */
+async function take(options: Parameters<typeof takeBackup>[0]): Promise<BackupRecord> {
+  const taken = await takeBackup(options);
+  if ('kind' in taken) throw new Error(taken.why);
+  return taken;
+}
 
 describe.skipIf(group.skip)(group.title, () => {
   let pg: Postgres;
@@ -41,7 +48,7 @@ describe.skipIf(group.skip)(group.title, () => {
     const sql = 'DROP TABLE orders';
     const scope = await scopeOf(sql);
     if (scope.kind !== 'tables') throw new Error(`expected tables, got ${scope.kind}`);
-    const record = await takeBackup({ psqlArgs: [...at('shop_prod'), '-c', sql], scope, env: env(), cwd: data });
+    const record = await take({ psqlArgs: [...at('shop_prod'), '-c', sql], scope, env: env(), cwd: data });
     expect(record.entries).toBeGreaterThan(0);
     expect(record.file.startsWith(join(data, 'share', 'chaperone', 'backups'))).toBe(true);
     expect(statSync(join(record.file, '..')).mode & 0o777).toBe(0o700);
@@ -54,30 +61,84 @@ describe.skipIf(group.skip)(group.title, () => {
   });
 
   it('dumps only what the statement touches', async () => {
-    const record = await takeBackup({ psqlArgs: at('shop_prod'), scope: { kind: 'tables', tables: [{ name: 'audit' }] }, env: env(), cwd: data });
+    const record = await take({ psqlArgs: at('shop_prod'), scope: { kind: 'tables', tables: [{ name: 'audit' }] }, env: env(), cwd: data });
     const listing = (await execa(which('pg_restore')!, ['--list', record.file])).stdout;
     expect(listing).toContain('TABLE public audit');
     expect(listing).not.toContain('orders');
   });
 
   it('dumps the database a DROP DATABASE names, not the one psql connects to', async () => {
-    const record = await takeBackup({ psqlArgs: at('postgres'), scope: { kind: 'database', database: 'shop_prod', why: 'DROP DATABASE' }, env: env(), cwd: data });
+    const record = await take({ psqlArgs: at('postgres'), scope: { kind: 'database', database: 'shop_prod', why: 'DROP DATABASE' }, env: env(), cwd: data });
     const listing = (await execa(which('pg_restore')!, ['--list', record.file])).stdout;
     expect(listing).toContain('dbname: shop_prod');
     expect(listing).toContain('TABLE DATA public orders');
   });
 
-  it('fails, saying why, when the table is not there, when the server is not, and when the directory cannot be made', async () => {
-    const missing = takeBackup({ psqlArgs: at('shop_prod'), scope: { kind: 'tables', tables: [{ name: 'no_such_table' }] }, env: env(), cwd: data });
-    await expect(missing).rejects.toThrow(BackupError);
-    await expect(missing).rejects.toThrow(/pg_dump failed: .*no matching tables/);
+  const scratchDatabases = () => pg.sql('postgres', "SELECT count(*) FROM pg_database WHERE datname LIKE 'chaperone_verify_%'");
 
-    const down = takeBackup({ psqlArgs: ['-h', '127.0.0.1', '-p', '1', '-d', 'shop_prod'], scope: { kind: 'database', why: 'x' }, env: env(), cwd: data });
+  it('checks the dump by restoring it into a scratch database, counting the rows, and dropping it', async () => {
+    const record = await take({ psqlArgs: at('shop_prod'), scope: { kind: 'tables', tables: [{ name: 'orders' }] }, env: env(), cwd: data });
+    expect(record.verified).toBe('restored into a scratch database and dropped: 3 rows in 1 tables, as many as the dump holds');
+    expect(await scratchDatabases()).toBe('0');
+  });
+
+  it('says which check it did when the role may not create a database, or the dump does not stand alone', async () => {
+    await pg.sql('shop_prod', 'DROP ROLE IF EXISTS clerk', 'CREATE ROLE clerk LOGIN NOCREATEDB', 'GRANT SELECT ON orders TO clerk');
+    const clerk = ['-h', '127.0.0.1', '-p', String(pg.port), '-U', 'clerk', '-d', 'shop_prod'];
+    const limited = await take({ psqlArgs: clerk, scope: { kind: 'tables', tables: [{ name: 'orders' }] }, env: env(), cwd: data });
+    expect(limited.verified).toBe('pg_restore --list read 4 entries; the dump holds 3 rows in 1 tables; not restored into a scratch database: ERROR:  permission denied to create database');
+
+    // A table dumped on its own, whose column type lives outside the dump.
+    await pg.sql('shop_prod', "CREATE TYPE mood AS ENUM ('ok', 'sad')", 'CREATE TABLE moods (m mood)', "INSERT INTO moods VALUES ('ok')");
+    const dependent = await take({ psqlArgs: at('shop_prod'), scope: { kind: 'tables', tables: [{ name: 'moods' }] }, env: env(), cwd: data });
+    expect(dependent.verified).toMatch(/^pg_restore --list read \d+ entries; the dump holds 1 rows in 1 tables; the restore into a scratch database failed \(the dump may need objects it does not hold\): .*mood/);
+    expect(await scratchDatabases()).toBe('0');
+  });
+
+  it('fails when the scratch database gets other rows than the dump holds', async () => {
+    // A pg_restore that reads one row more out of the dump than the real one restores.
+    const bin = join(data, 'lying-bin');
+    mkdirSync(bin, { recursive: true });
+    const real = which('pg_restore')!;
+    writeFileSync(
+      join(bin, 'pg_restore'),
+      `#!/bin/sh\ncase " $* " in\n  *" --data-only "*) ${real} "$@" | awk '{ print } $0 == "3\\tfig" { print "4\\tkiwi" }' ;;\n  *) exec ${real} "$@" ;;\nesac\n`,
+    );
+    chmodSync(join(bin, 'pg_restore'), 0o755);
+    const lying = take({ psqlArgs: at('shop_prod'), scope: { kind: 'tables', tables: [{ name: 'orders' }] }, env: { ...env(), PATH: `${bin}:${systemPath}` }, cwd: data });
+    await expect(lying).rejects.toThrow('the dump restored into a scratch database with other row counts (public.orders: 4 in the dump, 3 restored)');
+    expect(await scratchDatabases()).toBe('0');
+  });
+
+  it('backs up every table an unqualified name may mean: the script may set its own search_path', async () => {
+    await pg.sql('shop_prod', 'CREATE SCHEMA IF NOT EXISTS app', 'CREATE TABLE IF NOT EXISTS app.orders (id int)', 'CREATE TABLE IF NOT EXISTS app.only_here (id int)', 'INSERT INTO app.only_here VALUES (1)');
+    const both = await take({ psqlArgs: at('shop_prod'), scope: { kind: 'tables', tables: [{ name: 'orders' }] }, env: env(), cwd: data });
+    expect(both.scope).toEqual({ kind: 'tables', tables: expect.arrayContaining([{ schema: 'public', name: 'orders' }, { schema: 'app', name: 'orders' }]) });
+    // `SET search_path = app; DROP TABLE only_here`: not on the default search_path, and still backed up.
+    const hidden = await take({ psqlArgs: at('shop_prod'), scope: { kind: 'tables', tables: [{ name: 'only_here' }] }, env: env(), cwd: data });
+    expect(hidden.scope).toEqual({ kind: 'tables', tables: [{ schema: 'app', name: 'only_here' }] });
+    expect(hidden.verified).toContain('1 rows in 1 tables');
+  });
+
+  it('fails, saying why, when the table is not there, when the server is not, and when the directory cannot be made', async () => {
+    // What is not there is not backed up (DROP TABLE IF EXISTS): nothing is, when nothing is there.
+    expect(await takeBackup({ psqlArgs: at('shop_prod'), scope: { kind: 'tables', tables: [{ name: 'no_such_table' }] }, env: env(), cwd: data })).toEqual({
+      kind: 'nothing',
+      why: 'nothing to back up: "no_such_table" does not exist',
+    });
+    const some = await take({ psqlArgs: at('shop_prod'), scope: { kind: 'tables', tables: [{ name: 'no_such_table' }, { schema: 'public', name: 'orders' }] }, env: env(), cwd: data });
+    expect(some.scope).toEqual({ kind: 'tables', tables: [{ schema: 'public', name: 'orders' }] });
+    expect(await takeBackup({ psqlArgs: at('postgres'), scope: { kind: 'database', database: 'no_such_db', why: 'x' }, env: env(), cwd: data })).toMatchObject({ kind: 'nothing' });
+
+    const down = take({ psqlArgs: ['-h', '127.0.0.1', '-p', '1', '-d', 'shop_prod'], scope: { kind: 'database', why: 'x' }, env: env(), cwd: data });
+    await expect(down).rejects.toThrow(BackupError);
     await expect(down).rejects.toThrow(/pg_dump failed: .*connect/);
+    const downToo = takeBackup({ psqlArgs: ['-h', '127.0.0.1', '-p', '1', '-d', 'shop_prod'], scope: { kind: 'tables', tables: [{ name: 'orders' }] }, env: env(), cwd: data });
+    await expect(downToo).rejects.toThrow(/psql could not look up what exists: .*connect/);
 
     const blocked = join(data, 'not-a-directory');
     writeFileSync(blocked, '');
-    const unwritable = takeBackup({ psqlArgs: at('shop_prod'), scope: { kind: 'database', why: 'x' }, env: { ...env(), XDG_DATA_HOME: blocked }, cwd: data });
+    const unwritable = take({ psqlArgs: at('shop_prod'), scope: { kind: 'database', why: 'x' }, env: { ...env(), XDG_DATA_HOME: blocked }, cwd: data });
     await expect(unwritable).rejects.toThrow(/cannot create the backup directory/);
   });
 });
