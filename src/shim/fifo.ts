@@ -4,12 +4,17 @@
 // at both ends, and unlinked at once, it is an anonymous pipe like the shell's.
 
 import { spawnSync } from 'node:child_process';
-import { closeSync, constants, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { closeSync, constants, mkdtempSync, openSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/** Both ends of a fresh pipe, in blocking mode; undefined when one cannot be made here. */
-export function openPipe(): { read: number; write: number } | undefined {
+/**
+ * Both ends of a fresh pipe, in blocking mode, and a second write end (`hold`); undefined when one
+ * cannot be made here. A FIFO differs from the shell's pipe in one way: opening it by name (the tool's
+ * `/dev/fd/N`) waits while it has no writer. So `hold` keeps a writer until the tool has opened it by
+ * name (see holdUntilOpened): the feed can finish and close before the tool gets there.
+ */
+export function openPipe(): { read: number; write: number; hold: number; path: string } | undefined {
   let dir: string | undefined;
   const opened: number[] = [];
   try {
@@ -24,13 +29,45 @@ export function openPipe(): { read: number; write: number } | undefined {
     opened.push(write);
     const read = openSync(path, constants.O_RDONLY);
     opened.push(read);
+    const hold = openSync(path, constants.O_WRONLY);
+    opened.push(hold);
     closeSync(probe);
     opened.splice(opened.indexOf(probe), 1);
-    return { read, write };
+    return { read, write, hold, path };
   } catch {
     for (const fd of opened) closeSync(fd);
     return undefined;
   } finally {
     if (dir) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Closes `hold` once the process has the pipe open twice (the descriptor it was given, and its own open
+ * by name), or has gone, or after a long wait: then the tool reads to the end of what was fed. Polls
+ * /proc; without it (not Linux) the wait is all there is.
+ */
+export function holdUntilOpened(pid: number | undefined, pipe: { hold: number; path: string }, exited: () => boolean): void {
+  const started = Date.now();
+  const opened = (): boolean => {
+    try {
+      const dir = `/proc/${pid}/fd`;
+      return readdirSync(dir).filter((fd) => readlinkSafe(`${dir}/${fd}`).startsWith(pipe.path)).length >= 2;
+    } catch {
+      return false;
+    }
+  };
+  const check = () => {
+    if (pid === undefined || exited() || opened() || Date.now() - started > 10_000) closeSync(pipe.hold);
+    else setTimeout(check, 5).unref();
+  };
+  check();
+}
+
+function readlinkSafe(path: string): string {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return '';
   }
 }

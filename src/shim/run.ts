@@ -11,7 +11,7 @@ import type { Writable } from 'node:stream';
 import { constants } from 'node:os';
 import { ExitCode } from '../errors.js';
 import type { Evaluation } from '../model.js';
-import { openPipe } from './fifo.js';
+import { holdUntilOpened, openPipe } from './fifo.js';
 import { answerSignal, type Handoff } from './handoff.js';
 
 export const depthVariable = 'CHAPERONE_DEPTH';
@@ -51,7 +51,12 @@ export function runChild(path: string, args: readonly string[], env: NodeJS.Proc
   // whose stdin was not read hands the tool to the sh shim without it.
   const { spawn } = createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process');
   const child = spawn(path, args, { stdio, ...(argv0 ? { argv0 } : {}), env });
-  if (pipe) closeSync(pipe.read); // the tool's end
+  let childExited = false;
+  child.on('exit', () => (childExited = true));
+  if (pipe) {
+    closeSync(pipe.read); // the tool's end
+    holdUntilOpened(child.pid, pipe, () => childExited);
+  }
   let held: number | undefined; // set when chaperone stopped the tool's input
   let feeding: Promise<void> = Promise.resolve();
   const sink = pipe ? createWriteStream('', { fd: pipe.write }) : ahead ? (child.stdio[fed] as Writable | null) : null;
