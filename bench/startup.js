@@ -6,7 +6,7 @@
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -41,18 +41,27 @@ const node = process.execPath;
 const cli = fileURLToPath(new URL('../bin/chaperone.js', import.meta.url));
 const readStdin = ['-e', 'process.stdin.resume(); process.stdin.on("end", () => {})'];
 
-/** [name, budget, case, baseline]; a case is [file, args, env, stdin?]. */
+// Arguments of 32 and 128 KiB of letters (the shape that once made redaction quadratic), refused; Linux
+// takes one argument of at most 128 KiB with its NUL.
+const letters = (kib) => 'abcdefghijklmnopqrstuvwxyz'.repeat(Math.ceil((kib * 1024) / 26)).slice(0, kib * 1024 - 1);
+const longCall = (kib) => [join(shims, 'railway'), ['volume', 'delete', '--volume', letters(kib)], agent];
+
+/**
+ * [name, budget, case, baseline]; a case is [file, args, env, stdin?]. A budget is `+N ms` (the case
+ * may take N ms more than the baseline) or `N×` (the case may take N times the baseline).
+ */
 const rows = [
   ['benign: git status', '+1 ms', [join(shims, 'git'), ['status'], env], [git, ['status'], env]],
   ['benign: git rev-parse --show-toplevel', '+1 ms', [join(shims, 'git'), ['rev-parse', '--show-toplevel'], env], [git, ['rev-parse', '--show-toplevel'], env]],
   ['benign: railway status', '+1 ms', [join(shims, 'railway'), ['status'], env], [join(doubles, 'railway'), ['status'], env]],
-  ['decision, refused: railway volume delete', '1.3×', [join(shims, 'railway'), ['volume', 'delete', '--volume', 'pg'], agent], [node, ['-e', '0'], env]],
-  ['decision, refused: aws s3 rb --profile acme-prod', '1.3×', [join(shims, 'aws'), ['s3', 'rb', 's3://b', '--profile', 'acme-prod'], agent], [node, ['-e', '0'], env]],
-  ['decision, benign: psql -c "select 1"', '1.5×', [join(shims, 'psql'), ['-h', 'db.prod.example', '-c', 'select 1'], agent], [node, ['-e', '0'], env]],
-  ['decision, refused: psql -c "drop table t"', '1.5×', [join(shims, 'psql'), ['-h', 'db.prod.example', '-c', 'drop table t'], agent], [node, ['-e', '0'], env]],
-  ['hook claude, benign payload', '1.3×', [node, [cli, 'hook', 'claude'], env, hookPayload('git status && ls')], [node, readStdin, env, hookPayload('git status && ls')]],
-  ['hook claude, destructive payload', '1.3×', [node, [cli, 'hook', 'claude'], env, hookPayload('railway volume delete --volume pg')], [node, readStdin, env, hookPayload('railway volume delete --volume pg')]],
-  ['user rules.yaml of 1,000 rules (refused aws call)', '1.1×', [join(shims, 'aws'), ['s3', 'rb', 's3://b', '--profile', 'acme-prod'], bigEnv], [join(shims, 'aws'), ['s3', 'rb', 's3://b', '--profile', 'acme-prod'], agent]],
+  ['decision, refused: railway volume delete (vs node -e 0)', '1.3×', [join(shims, 'railway'), ['volume', 'delete', '--volume', 'pg'], agent], [node, ['-e', '0'], env]],
+  ['decision, refused: aws s3 rb --profile acme-prod (vs node -e 0)', '1.3×', [join(shims, 'aws'), ['s3', 'rb', 's3://b', '--profile', 'acme-prod'], agent], [node, ['-e', '0'], env]],
+  ['decision, benign: psql -c "select 1" (vs node -e 0)', '1.5×', [join(shims, 'psql'), ['-h', 'db.prod.example', '-c', 'select 1'], agent], [node, ['-e', '0'], env]],
+  ['decision, refused: psql -c "drop table t" (vs node -e 0)', '1.5×', [join(shims, 'psql'), ['-h', 'db.prod.example', '-c', 'drop table t'], agent], [node, ['-e', '0'], env]],
+  ['hook claude, benign payload (vs node reading it)', '1.3×', [node, [cli, 'hook', 'claude'], env, hookPayload('git status && ls')], [node, readStdin, env, hookPayload('git status && ls')]],
+  ['hook claude, destructive payload (vs node reading it)', '1.3×', [node, [cli, 'hook', 'claude'], env, hookPayload('railway volume delete --volume pg')], [node, readStdin, env, hookPayload('railway volume delete --volume pg')]],
+  ['user rules.yaml of 1,000 rules (vs none; refused aws call)', '1.1×', [join(shims, 'aws'), ['s3', 'rb', 's3://b', '--profile', 'acme-prod'], bigEnv], [join(shims, 'aws'), ['s3', 'rb', 's3://b', '--profile', 'acme-prod'], agent]],
+  ['single argument of 128 KiB (vs 32 KiB; refused railway call)', '4×', longCall(128), longCall(32)],
 ];
 
 function once([file, args, runEnv, input]) {
@@ -69,14 +78,17 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-/** Peak resident set of one run, in MiB, from GNU time. */
+/** Peak resident set of a run, in MiB, from GNU time: the median of five. */
 function peakRss([file, args, runEnv, input]) {
-  const result = spawnSync('/usr/bin/time', ['-f', '%M', file, ...args], { env: runEnv, cwd: repo, input: input ?? '', encoding: 'utf8' });
-  const kib = Number(result.stderr.trim().split('\n').at(-1));
-  return Number.isFinite(kib) ? `${(kib / 1024).toFixed(1)} MiB` : 'n/a';
+  const one = () => {
+    const result = spawnSync('/usr/bin/time', ['-f', '%M', file, ...args], { env: runEnv, cwd: repo, input: input ?? '', encoding: 'utf8' });
+    return Number(result.stderr.trim().split('\n').at(-1)) / 1024;
+  };
+  return median(Array.from({ length: 5 }, one));
 }
 
-console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, node ${process.version}; ${runs} alternating pairs per row\n`);
+const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${release()}; node ${process.version}; ${runs} alternating pairs per row; load average at start ${load()}\n`);
 console.log('| path | budget | case (median) | baseline (median) | result |\n|---|---|---|---|---|');
 for (const [name, budget, a, b] of rows) {
   once(a);
@@ -93,15 +105,19 @@ for (const [name, budget, a, b] of rows) {
     }
   }
   const [ma, mb] = [median(as), median(bs)];
-  const result = budget.startsWith('+') ? `+${(ma - mb).toFixed(1)} ms` : `${(ma / mb).toFixed(2)}×`;
-  console.log(`| ${name} | ${budget} | ${ma.toFixed(1)} ms | ${mb.toFixed(1)} ms | ${result} |`);
+  const [value, met] = budget.startsWith('+') ? [`+${(ma - mb).toFixed(1)} ms`, ma - mb <= parseFloat(budget.slice(1))] : [`${(ma / mb).toFixed(2)}×`, ma / mb <= parseFloat(budget)];
+  console.log(`| ${name} | ${budget} | ${ma.toFixed(1)} ms | ${mb.toFixed(1)} ms | ${met ? `**${value}** met` : `${value} not met`} |`);
 }
 
 if (spawnSync('/usr/bin/time', ['-f', '%M', 'true']).status === 0) {
-  console.log('\n| peak RSS | value |\n|---|---|');
-  console.log(`| node -e 0 | ${peakRss([node, ['-e', '0'], env])} |`);
-  console.log(`| a refused decision (railway volume delete) | ${peakRss(rows[3][2])} |`);
-  console.log(`| a refused psql decision (SQL parsed) | ${peakRss(rows[6][2])} |`);
-  console.log('| held while the real tool runs (exec hand-off) | 0: the tool replaces the shim, no Node parent stays |');
+  const rss = (c) => peakRss(c);
+  const budgetRss = (mib) => (Number.isFinite(mib) ? `${mib.toFixed(1)} MiB ${mib <= 60 ? 'met' : 'not met'}` : 'n/a');
+  console.log('\n| peak RSS (GNU time, median of 5) | budget | value |\n|---|---|---|');
+  console.log(`| node -e 0 | | ${rss([node, ['-e', '0'], env]).toFixed(1)} MiB |`);
+  console.log(`| a refused decision (railway volume delete) | 60 MiB | ${budgetRss(rss(rows[3][2]))} |`);
+  console.log(`| a refused psql decision (SQL parsed) | 60 MiB | ${budgetRss(rss(rows[6][2]))} |`);
+  console.log(`| the hook, destructive payload | | ${rss(rows[8][2]).toFixed(1)} MiB |`);
+  console.log('| held while the real tool runs | 0 | 0: the sh shim execs the tool, no Node process stays (met) |');
 }
+console.log(`\nload average at end ${load()}`);
 rmSync(root, { recursive: true, force: true });

@@ -1,5 +1,6 @@
-// Bundles chaperone: one file per entry (the shim's hot path, the management CLI), with lazily loaded
-// chunks for what only some paths need (YAML, prompts, the SQL grammar), then compiles rules.yaml.
+// Bundles chaperone: the management CLI as ES modules with lazily loaded chunks for what only some
+// paths need (YAML, prompts, the SQL grammar); the shim as one CommonJS bundle started from V8's code
+// cache (src/start/code-cache.ts); then compiles rules.yaml and writes the shim's code cache.
 
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
@@ -15,7 +16,6 @@ async function bundle(out, testBuild) {
   const staging = `${out}.building-${process.pid}`;
   await build({
     entryPoints: {
-      shim: 'src/shim/main.ts',
       cli: 'src/cli/main.ts',
       'compile-rules': 'src/rules/compile-builtin.ts',
     },
@@ -34,16 +34,91 @@ async function bundle(out, testBuild) {
     chunkNames: '[name]-[hash]',
     logLevel: 'warning',
   });
+  // The shim: one CommonJS bundle, since Node loads CommonJS faster than a graph of ES modules, and
+  // can start it from a code cache. What only some calls need stays in it, compiled when first used.
+  const common = {
+    plugins: [ownRequire, lazyBuiltins],
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    external: ['libpg-query'],
+    define: {
+      'process.env.npm_package_version': JSON.stringify(pkg.version),
+      CHAPERONE_TEST_BUILD: String(testBuild),
+      'import.meta.url': '__chaperoneUrl',
+    },
+    // Each bundle is the body of Node's CommonJS wrapper, written out: src/start/code-cache.ts compiles
+    // the file as it is, with no copy of 1.4 MB of source to wrap it at every start.
+    banner: { js: "(function (exports, require, module, __filename, __dirname) { 'use strict'; const __chaperoneUrl = require('node:url').pathToFileURL(__filename).href;" },
+    footer: { js: '});' },
+    minifySyntax: true,
+    charset: 'ascii',
+    logLevel: 'warning',
+  };
+  // The agent hook (`chaperone hook AGENT`, before every shell command an agent types) likewise.
+  await build({ ...common, entryPoints: { 'shim-main': 'src/shim/bundle.ts', 'hook-main': 'src/cli/hook-bundle.ts' }, outdir: staging, outExtension: { '.js': '.cjs' } });
+  for (const name of ['shim-main.cjs', 'hook-main.cjs']) {
+    // An import() would fail at run time there (lazyBuiltins): stop the build instead.
+    const at = readFileSync(`${staging}/${name}`, 'latin1').search(/[^\w$.]import\(/);
+    if (at !== -1) throw new Error(`${name} has a dynamic import() at offset ${at}; require it (createRequire) instead`);
+  }
+  await build({ ...common, entryPoints: { shim: 'src/start/shim.ts', hook: 'src/start/hook.ts', 'make-cache': 'src/start/make-cache.ts' }, outdir: staging, outExtension: { '.js': '.cjs' }, banner: {}, footer: {} });
+  // The CLI's entry (bin/chaperone.js imports it): `hook AGENT` goes to the hook's own bundle.
+  writeFileSync(
+    `${staging}/chaperone.js`,
+    [
+      "import { createRequire } from 'node:module';",
+      'const [command, agent, ...more] = process.argv.slice(2);',
+      // One word of letters: an agent's name (claude-session-start, --help and the rest go to the CLI).
+      "if (command === 'hook' && /^[a-z]+$/.test(agent ?? '') && more.length === 0) createRequire(import.meta.url)('./hook.cjs');",
+      "else await import('./cli.js');",
+      '',
+    ].join('\n'),
+  );
+  // Shims written before the CommonJS bundle start dist/shim.js: it still works, through the bundle.
+  writeFileSync(`${staging}/shim.js`, "import { createRequire } from 'node:module';\ncreateRequire(import.meta.url)('./shim.cjs');\n");
   try {
     execFileSync(process.execPath, [`${staging}/compile-rules.js`, 'rules.yaml', `${staging}/rules.json`], { stdio: 'inherit' });
   } catch {
     rmSync(staging, { recursive: true, force: true });
     process.exit(1);
   }
-  // The tests start the test bundle as `chaperone.js`, the name the installed bin has.
-  if (testBuild) writeFileSync(`${staging}/chaperone.js`, "import './cli.js';\n");
   rmSync(out, { recursive: true, force: true });
   renameSync(staging, out);
+  // The code caches are made in place: V8 keeps the path a cache was made at for stack traces.
+  execFileSync(process.execPath, [`${out}/make-cache.cjs`], { stdio: ['ignore', 'ignore', 'inherit'], env: withoutNodeOptions() });
+}
+
+/**
+ * In a CommonJS bundle `require` is already what createRequire(import.meta.url) makes, and loading
+ * node:module to make it costs a shim call milliseconds: there, createRequire hands back `require`.
+ */
+const ownRequire = {
+  name: 'own-require',
+  setup(b) {
+    b.onResolve({ filter: /^node:module$/ }, () => ({ path: 'node:module', namespace: 'own-require' }));
+    b.onLoad({ filter: /.*/, namespace: 'own-require' }, () => ({ contents: 'export const createRequire = () => require;', loader: 'js' }));
+  },
+};
+
+/**
+ * A script run from a code cache has no module loader behind its import(): a Node built-in imported
+ * lazily (`await import('node:dgram')`) is required instead, in the CommonJS bundles.
+ */
+const lazyBuiltins = {
+  name: 'lazy-builtins',
+  setup(b) {
+    b.onResolve({ filter: /^node:/ }, (args) => (args.kind === 'dynamic-import' ? { path: args.path, namespace: 'lazy-builtin' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
+  },
+};
+
+/** The cache must fit a shim's Node, which starts without the flags NODE_OPTIONS may give this one. */
+function withoutNodeOptions() {
+  const env = { ...process.env };
+  delete env.NODE_OPTIONS;
+  return env;
 }
 
 await bundle('dist', false);

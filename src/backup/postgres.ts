@@ -16,6 +16,7 @@ import { execFile } from 'node:child_process';
 import { chmodSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { grammar } from '../sql/postgres.js';
 import { readArgs } from '../tools/argv.js';
 import { isConnectionString } from '../tools/libpq.js';
 import { psqlGrammar } from '../tools/psql.js';
@@ -29,7 +30,7 @@ type Node = Record<string, unknown>;
 
 /** What the statements in `sql` would destroy, as pg_dump can select it. */
 export async function scopeOf(sql: string): Promise<BackupScope> {
-  const { parse } = await import('libpg-query');
+  const { parse } = grammar();
   let tree: { stmts?: { stmt?: unknown }[] };
   try {
     tree = await parse(sql);

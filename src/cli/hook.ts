@@ -5,12 +5,25 @@
 
 import { appendFileSync, statSync } from 'node:fs';
 import { refusalMessage } from '../display/describe.js';
-import { hookAnswer, readHookRequest, type HookAgent, type HookAnswer } from '../hooks/protocols.js';
+import { hookAgents, hookAnswer, readHookRequest, type HookAgent, type HookAnswer } from '../hooks/protocols.js';
 import type { Evaluation } from '../model.js';
 import { pathLine } from './shims.js';
 
 const inputLimit = 4 * 1024 * 1024;
 const readTimeoutMs = 10_000;
+
+/** `chaperone hook AGENT`: reads the request on stdin, answers on stdout and stderr and in the exit status. */
+export async function runHookCommand(agent: string, env: NodeJS.ProcessEnv): Promise<void> {
+  if (!hookAgents.includes(agent as never)) {
+    // No protocol to answer in: exit 2, which blocks in most agents, with the reason on stderr.
+    process.stderr.write(`chaperone: unknown agent "${agent}" (expected ${hookAgents.join(', ')}); denying.\n`);
+    process.exit(2);
+  }
+  const answer = await runHook(agent as HookAgent, env);
+  process.stdout.write(answer.stdout);
+  process.stderr.write(answer.stderr);
+  process.exitCode = answer.exitCode;
+}
 
 export async function runHook(agent: HookAgent, env: NodeJS.ProcessEnv): Promise<HookAnswer> {
   try {

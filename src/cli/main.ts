@@ -186,21 +186,12 @@ program
   .argument('<agent>', 'claude, cursor, codex, gemini, copilot, or claude-session-start')
   .addOption(dirOption())
   .action(async (agent: string, options: { dir: string }) => {
-    const { claudeSessionStart, runHook } = await import('./hook.js');
+    const { claudeSessionStart, runHookCommand } = await import('./hook.js');
     if (agent === 'claude-session-start') {
       claudeSessionStart(options.dir, env);
       return;
     }
-    const { hookAgents } = await import('../hooks/protocols.js');
-    if (!hookAgents.includes(agent as never)) {
-      // No protocol to answer in: exit 2, which blocks in most agents, with the reason on stderr.
-      process.stderr.write(`chaperone: unknown agent "${agent}" (expected ${hookAgents.join(', ')}); denying.\n`);
-      process.exit(2);
-    }
-    const answer = await runHook(agent as never, env);
-    process.stdout.write(answer.stdout);
-    process.stderr.write(answer.stderr);
-    process.exitCode = answer.exitCode;
+    await runHookCommand(agent, env);
   });
 
 program

@@ -2,10 +2,12 @@
 // this Node and passes its own path, so chaperone knows which tool was called and where the shim lives.
 
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dataHome } from '../context/files.js';
 import { UserError } from '../errors.js';
+import { cacheFits, cachedBundles } from '../start/code-cache.js';
 import { shimMarker } from '../shim/find-real.js';
 import { savedCaVariable } from '../shim/handoff.js';
 import { loadConfig, userConfigPath } from '../rules/load.js';
@@ -16,9 +18,9 @@ export function defaultShimDir(env: NodeJS.ProcessEnv): string {
   return join(dataHome(env), 'chaperone', 'shims');
 }
 
-/** The bundled shim entry, beside this bundle in dist/. */
+/** The shim entry (src/start/shim.ts), beside this bundle in dist/. */
 export function shimEntry(): string {
-  return fileURLToPath(new URL('./shim.js', import.meta.url));
+  return fileURLToPath(new URL('./shim.cjs', import.meta.url));
 }
 
 const sq = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
@@ -144,6 +146,7 @@ export async function writeShims(dir: string, tools: string[], env: NodeJS.Proce
     const why = error instanceof UserError ? error.message : `chaperone: the rules do not load: ${(error as Error).message}`;
     process.stderr.write(`${why}\nchaperone: the shims are written without a fast path; run \`chaperone install\` again once this is fixed.\n`);
   }
+  refreshCodeCache(entry);
   for (const tool of tools) {
     const path = join(dir, tool);
     if (existsSync(path) && !isShim(path)) {
@@ -155,6 +158,22 @@ export async function writeShims(dir: string, tools: string[], env: NodeJS.Proce
     renameSync(temporary, path);
   }
   return tools;
+}
+
+/**
+ * The code caches of the shim's and the hook's bundles (src/start/code-cache.ts) fit only the Node version that wrote it, and the
+ * shims run the Node that installs them: when it does not fit (chaperone built elsewhere, or Node
+ * upgraded), write it again. Without it every decision compiles the bundle from source, a few
+ * milliseconds slower and otherwise the same, so a failure (a read-only install) is only reported.
+ */
+function refreshCodeCache(entry: string): void {
+  const bundles = cachedBundles.map((name) => join(dirname(entry), name)).filter((file) => existsSync(file));
+  if (bundles.every((file) => cacheFits(file))) return;
+  const env = { ...process.env };
+  delete env.NODE_OPTIONS;
+  const { spawnSync } = createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process');
+  const made = spawnSync(process.execPath, [join(dirname(entry), 'make-cache.cjs')], { env, encoding: 'utf8' });
+  if (made.status !== 0) process.stderr.write(`${made.stderr || 'chaperone: could not write the shim\'s code cache.\n'}chaperone: the shims work without it, each call a few milliseconds slower.\n`);
 }
 
 export function removeShims(dir: string, tools: string[]): string[] {

@@ -172,8 +172,8 @@ export function plan(options: HardenOptions, previous: HardenState | undefined):
   if (existsSync(paths.lib) && realpathSync(dirname(dist)) === realpathSync(paths.lib)) {
     throw new UserError(`chaperone harden: this is the hardened copy in ${paths.lib}; run harden from the installed chaperone.`, ExitCode.config);
   }
-  if (!existsSync(join(dist, 'shim.js'))) throw new UserError(`chaperone harden: ${dist}/shim.js is missing; build or reinstall chaperone first.`, ExitCode.config);
-  const packages = runtimePackages(join(dist, 'shim.js'), 'libpg-query');
+  if (!existsSync(join(dist, 'shim.cjs'))) throw new UserError(`chaperone harden: ${dist}/shim.cjs is missing; build or reinstall chaperone first.`, ExitCode.config);
+  const packages = runtimePackages(join(dist, 'shim.cjs'), 'libpg-query');
   changes.push({
     text: `copy chaperone (${dist}) to ${paths.lib}/dist, root-owned, for the runner to start`,
     apply: () => {
@@ -184,6 +184,9 @@ export function plan(options: HardenOptions, previous: HardenState | undefined):
       cpSync(dist, join(paths.lib, 'dist'), { recursive: true, dereference: true });
       for (const [name, dir] of packages) cpSync(dir, join(paths.lib, 'node_modules', name), { recursive: true, dereference: true });
       writeFileSync(join(paths.lib, 'dist', 'install.json'), `${JSON.stringify({ etc: paths.etc })}\n`);
+      // The copy's own code caches (src/start/code-cache.ts), for the Node the runner starts: a copied
+      // cache would name the build directory in an internal error's trace.
+      run(options.node, [join(paths.lib, 'dist', 'make-cache.cjs')]);
       rootOwnTree(join(paths.lib, 'dist'));
       rootOwnTree(join(paths.lib, 'node_modules'));
     },
@@ -193,7 +196,7 @@ export function plan(options: HardenOptions, previous: HardenState | undefined):
     text: `compile the runner ${paths.runner} (cc) and make it root:${options.group} 2755 (setgid ${options.group})`,
     apply: () => {
       const source = `${paths.runner}.c`;
-      writeFileSync(source, runnerSource(options.node, join(paths.lib, 'dist', 'shim.js')));
+      writeFileSync(source, runnerSource(options.node, join(paths.lib, 'dist', 'shim.cjs')));
       const building = `${paths.runner}.new`;
       run('cc', ['-O2', '-Wall', '-o', building, source]);
       chownSync(building, 0, gidNow());

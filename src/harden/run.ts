@@ -1,4 +1,4 @@
-// The decision the privileged runner starts (src/harden/runner.ts): `node <lib>/dist/shim.js
+// The decision the privileged runner starts (src/harden/runner.ts): `node <lib>/dist/shim.cjs
 // --hardened TOOL ARGS…`, with the runner's group, the caller's uid, and the caller's environment
 // handed over under a prefix so that nothing in it can steer Node itself.
 //

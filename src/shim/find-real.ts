@@ -38,7 +38,7 @@ export function findRealTool(name: string, pathVariable: string | undefined, shi
 
 /** A shim written by any chaperone install, or chaperone's own entry points. */
 function isChaperone(path: string): boolean {
-  if (/\/chaperone\/(dist\/shim\.js|bin\/chaperone\.js)$/.test(path)) return true;
+  if (/\/chaperone\/(dist\/shim\.c?js|bin\/chaperone\.js)$/.test(path)) return true;
   let fd: number | undefined;
   try {
     fd = openSync(path, 'r');

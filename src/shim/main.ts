@@ -1,5 +1,6 @@
-// The shim's entry: `node shim.js <shim path> ARGS…`, started by the sh script `chaperone install`
-// writes. Decide first (pure), then act: gate, then run the real tool or exit.
+// The shim's decision: `node shim.cjs [--handoff=FD] <shim path> ARGS…`, started by the sh script
+// `chaperone install` writes (src/shim/start.ts loads this from V8's code cache). Decide first (pure),
+// then act: gate, then run the real tool or exit.
 // Nothing here may run the real tool from an error path.
 
 import { basename, dirname, resolve } from 'node:path';
@@ -90,10 +91,13 @@ function currentDirectory(env: NodeJS.ProcessEnv): string {
   }
 }
 
-main().catch((error: unknown) => {
-  const fault = describeFault(error);
-  // Nothing reaches here after the tool started, so every fault means it did not run: say so.
-  const toolAbsent = fault.exitCode === ExitCode.notFound || fault.exitCode === ExitCode.notExecutable;
-  process.stderr.write(`${fault.message}\n${toolAbsent ? '' : 'chaperone: the real tool did not run.\n'}${fault.stack ? `${fault.stack}\n` : ''}`);
-  process.exit(fault.exitCode);
-});
+/** Runs one shim call to its end: every failure exits non-zero with what went wrong, and runs nothing. */
+export function runShim(): void {
+  main().catch((error: unknown) => {
+    const fault = describeFault(error);
+    // Nothing reaches here after the tool started, so every fault means it did not run: say so.
+    const toolAbsent = fault.exitCode === ExitCode.notFound || fault.exitCode === ExitCode.notExecutable;
+    process.stderr.write(`${fault.message}\n${toolAbsent ? '' : 'chaperone: the real tool did not run.\n'}${fault.stack ? `${fault.stack}\n` : ''}`);
+    process.exit(fault.exitCode);
+  });
+}

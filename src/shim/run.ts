@@ -4,8 +4,9 @@
 // sends them to the child too, and the child decides); forward SIGTERM/SIGHUP; then exit with the
 // child's code, or die by its signal.
 
-import { spawn, type StdioOptions } from 'node:child_process';
+import type { StdioOptions } from 'node:child_process';
 import { closeSync, createReadStream, createWriteStream, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import type { Writable } from 'node:stream';
 import { constants } from 'node:os';
 import { ExitCode } from '../errors.js';
@@ -46,6 +47,9 @@ export function runChild(path: string, args: readonly string[], env: NodeJS.Proc
     for (let fd = stdio.length; fd < fed; fd++) stdio.push(callersOwn(fd) ? fd : 'ignore');
     stdio.push(pipe?.read ?? 'pipe');
   }
+  // node:child_process (with net and stream behind it) costs milliseconds to load, and a shim call
+  // whose stdin was not read hands the tool to the sh shim without it.
+  const { spawn } = createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process');
   const child = spawn(path, args, { stdio, ...(argv0 ? { argv0 } : {}), env });
   let childExited = false;
   child.on('exit', () => (childExited = true));

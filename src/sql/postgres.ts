@@ -4,10 +4,27 @@
 // Statements nested in CTEs or EXPLAIN ANALYZE are found by walking the whole tree. Text that does
 // not parse becomes `sql unreadable`: against a gated environment it is held, never allowed.
 
-import { setFlagsFromString } from 'node:v8';
+import { createRequire } from 'node:module';
 import type { Command } from '../model.js';
 
 type Node = Record<string, unknown>;
+
+/**
+ * libpg-query, loaded on the first SQL to read. Required, not imported: the shim's bundle is CommonJS
+ * run from a code cache (src/start/code-cache.ts), where a dynamic import() has no loader to go to.
+ * Its 1.7 MB of WebAssembly is compiled by Liftoff, V8's baseline compiler, alone: by default V8 also
+ * recompiles it with its optimising compiler on background threads, which a short-lived process pays
+ * for on its way out (a refused `psql -c` took twice as long), and which did not read a 40,000-statement
+ * script any faster here; it also keeps 30-40 MiB less resident. The flag must be set before the first
+ * WebAssembly compile of the process.
+ */
+export function grammar(): typeof import('libpg-query') {
+  const require = createRequire(import.meta.url);
+  if (!grammarLoaded) (require('node:v8') as typeof import('node:v8')).setFlagsFromString('--liftoff-only');
+  grammarLoaded = true;
+  return require('libpg-query') as typeof import('libpg-query');
+}
+let grammarLoaded = false;
 
 /** The actions one piece of SQL asks for. */
 export async function readSql(sql: string): Promise<Command[]> {
@@ -22,7 +39,7 @@ export async function readStatements(sql: string): Promise<{ location: number; c
     // The grammar reads a C string: it would stop at the NUL and never see the rest.
     return [{ location: 0, commands: [sqlCommand(['unreadable'], `${snippet(sql.replace(/\u0000/g, '\\0'))} (a NUL byte)`, { reason: 'a NUL byte' })] }];
   }
-  const { parse } = await loadGrammar();
+  const { parse } = grammar();
   let tree: { stmts?: { stmt?: unknown; stmt_location?: number; stmt_len?: number }[] };
   try {
     tree = await parse(sql);
@@ -41,21 +58,6 @@ export async function readStatements(sql: string): Promise<{ location: number; c
     out.push({ location: stmt_location, commands: actionsIn((stmt ?? {}) as Node).map((action) => sqlCommand(action.path, text, action.flags)) });
   }
   return out;
-}
-
-let grammar: Promise<typeof import('libpg-query')> | undefined;
-
-/**
- * libpg-query, compiled by V8's baseline WebAssembly compiler only. Optimizing the whole grammar as
- * well (V8's default) keeps 30-40 MiB more resident and takes a core for about half a second; the
- * few statements chaperone parses (one of each shape) gain nothing from it.
- */
-function loadGrammar(): Promise<typeof import('libpg-query')> {
-  if (!grammar) {
-    setFlagsFromString('--liftoff-only');
-    grammar = import('libpg-query');
-  }
-  return grammar;
 }
 
 function sqlCommand(path: string[], text: string, flags: Record<string, string> = {}): Command {

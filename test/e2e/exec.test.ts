@@ -72,7 +72,7 @@ describe('signals', () => {
       chmodSync(join(sb.doubles, 'psql'), 0o755);
       const result = await sb.run('psql', ['-h', 'localhost', ...args], { input: input ?? '' });
       expect(result.signal, signal).toBe(`SIG${signal}`);
-      expect(readFileSync(join(sb.records, 'parent'), 'utf8').includes('shim.js')).toBe(input !== undefined);
+      expect(readFileSync(join(sb.records, 'parent'), 'utf8').includes('shim.cjs')).toBe(input !== undefined);
     }
   });
 
@@ -114,7 +114,7 @@ describe('a shim whose chaperone was removed', () => {
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toBe('real railway\n');
     expect(result.stderr).toBe(
-      `chaperone: ${join(copy, 'dist', 'shim.js')} is gone, so this shim no longer guards railway; running railway unguarded. Remove the shims: rm -r '${shims}', and the chaperone line in your shell rc.\n`,
+      `chaperone: ${join(copy, 'dist', 'shim.cjs')} is gone, so this shim no longer guards railway; running railway unguarded. Remove the shims: rm -r '${shims}', and the chaperone line in your shell rc.\n`,
     );
     expect(sb.record('railway')?.argv).toEqual(['volume', 'delete', '--volume', 'x']);
   });

@@ -1,0 +1,79 @@
+// Starting a bundle from V8's code cache. Node 20 compiles every script it loads from source, and for
+// chaperone's bundles that compilation is most of a decision's own cost. A bundle here is run the way
+// Node's CommonJS loader runs a file, but compiled with the bytecode a warm-up run left behind
+// (`<bundle>.cache`, written by `npm run build` and again by `chaperone install`). V8 checks the cache
+// against its own version and flags and the source's length, and rejects one that does not fit: the
+// bundle is then compiled from source, as Node would have, only slower.
+
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { Script } from 'node:vm';
+
+/** The bundles started this way, in dist/: the shim's (src/shim/bundle.ts) and the agent hook's (src/cli/hook-bundle.ts). */
+export const cachedBundles = ['shim-main.cjs', 'hook-main.cjs'];
+
+type Wrapper = (exports: object, require: NodeJS.Require, module: object, filename: string, dirname: string) => void;
+
+function compile(file: string, cachedData?: Buffer): Script {
+  // esbuild writes ASCII only (non-ASCII characters are escaped), so latin1 reads it without decoding.
+  // The bundle is written wrapped as Node wraps a CommonJS module (scripts/build.js): its text is a
+  // function expression, run below with the module's exports, require, module and paths.
+  return new Script(readFileSync(file, 'latin1'), { filename: file, cachedData });
+}
+
+function run(script: Script, file: string, require: NodeJS.Require): Record<string, unknown> {
+  const module = { exports: {} as Record<string, unknown>, filename: file };
+  const dir = file.slice(0, file.lastIndexOf('/'));
+  (script.runInThisContext() as Wrapper)(module.exports, require, module, file, dir);
+  return module.exports;
+}
+
+function readCache(file: string): Buffer | undefined {
+  try {
+    return readFileSync(`${file}.cache`);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Loads a CommonJS bundle (from its code cache when it fits) and returns its exports. */
+export function loadBundle(file: string, require: NodeJS.Require): Record<string, unknown> {
+  return run(compile(file, readCache(file)), file, require);
+}
+
+/**
+ * Writes `<bundle>.cache` for the Node running now: the bundle is loaded, `warm` runs the paths a call
+ * takes (so their functions are compiled too), then V8 serialises what it compiled. Returns whether
+ * the cache that was there already fitted this Node.
+ */
+export async function writeCodeCache(file: string, require: NodeJS.Require, warm: (exports: Record<string, unknown>) => Promise<void>): Promise<boolean> {
+  const fitted = cacheFits(file);
+  const script = compile(file);
+  await warm(run(script, file, require));
+  const temporary = `${file}.cache.${process.pid}`;
+  try {
+    writeFileSync(temporary, script.createCachedData());
+    renameSync(temporary, `${file}.cache`);
+    writeFileSync(temporary, file);
+    renameSync(temporary, `${file}.cache-path`);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw error;
+  }
+  return fitted;
+}
+
+/**
+ * Whether `<bundle>.cache` fits the Node running now (V8 would use it, not compile from source) and
+ * was written here. V8 keeps the file name a cache was made with for its stack traces, so a cache made
+ * elsewhere (a build directory, a copy) would report an internal error's trace at a path that is not
+ * there: `<bundle>.cache-path` names where it was made.
+ */
+export function cacheFits(file: string): boolean {
+  const cache = readCache(file);
+  if (cache === undefined || compile(file, cache).cachedDataRejected) return false;
+  try {
+    return readFileSync(`${file}.cache-path`, 'utf8') === file;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,18 @@
+// dist/hook.cjs: `chaperone hook AGENT`, which an agent runs before every shell command, started
+// without the rest of the CLI: the hook's bundle (dist/hook-main.cjs, from src/cli/hook-bundle.ts),
+// loaded from its code cache. dist/chaperone.js sends `hook AGENT` here.
+
+import { loadBundle } from './code-cache.js';
+
+try {
+  const bundle = loadBundle(`${__dirname}/hook-main.cjs`, require);
+  (bundle.runHookCommand as (agent: string, env: NodeJS.ProcessEnv) => Promise<void>)(process.argv[3], process.env).catch(deny);
+} catch (error) {
+  deny(error);
+}
+
+/** The hook answers every request; one it cannot judge is blocked (exit 2 blocks in every agent that takes an exit status). */
+function deny(error: unknown): void {
+  process.stderr.write(`chaperone: internal error in the hook, so the command is denied to be safe: ${(error as Error)?.stack ?? String(error)}\n`);
+  process.exit(2);
+}

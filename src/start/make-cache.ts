@@ -1,0 +1,22 @@
+// dist/make-cache.cjs: writes the code caches of the shim's and the hook's bundles for the Node that
+// runs it. `npm run build` runs it, and `chaperone install` again when a cache does not fit, since a
+// cache only fits the Node version that wrote it. Prints "fitted" when every cache that was there
+// already fitted, "written" otherwise.
+
+import { cachedBundles, writeCodeCache } from './code-cache.js';
+
+async function main(): Promise<boolean> {
+  let fitted = true;
+  for (const name of cachedBundles) {
+    fitted = (await writeCodeCache(`${__dirname}/${name}`, require, async (bundle) => (bundle.warmUp as () => Promise<void>)())) && fitted;
+  }
+  return fitted;
+}
+
+main().then(
+  (fitted) => process.stdout.write(fitted ? 'fitted\n' : 'written\n'),
+  (error: Error) => {
+    process.stderr.write(`chaperone: could not write a code cache: ${error.message}\n`);
+    process.exit(1);
+  },
+);

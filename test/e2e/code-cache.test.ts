@@ -1,0 +1,108 @@
+// The shim's bundle starts from V8's code cache (src/start/code-cache.ts). A cache that does not fit
+// (another Node, a damaged file, none at all) may only cost time: every decision stays the same. And
+// shims written before the CommonJS bundle, which start dist/shim.js, still decide.
+
+import { describe, expect, it } from 'vitest';
+import { cpSync, existsSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { cacheFits, cachedBundles } from '../../src/start/code-cache.js';
+import { makeSandbox, repoRoot, type Sandbox } from '../helpers/sandbox.js';
+
+/** A copy of the test bundle, and the shims of `sb` rewritten to start it by `entry`. */
+function copyBundle(sb: Sandbox, entry: 'shim.cjs' | 'shim.js'): string {
+  const copy = join(sb.root, 'dist-copy');
+  cpSync(join(repoRoot, 'dist-test'), copy, { recursive: true });
+  // libpg-query is found in node_modules above the bundle, as in an installed package.
+  symlinkSync(join(repoRoot, 'node_modules'), join(sb.root, 'node_modules'));
+  for (const tool of ['railway', 'psql']) {
+    const shim = join(sb.shims, tool);
+    if (!existsSync(shim)) continue;
+    const text = readFileSync(shim, 'utf8');
+    const line = text.split('\n').find((l) => l.startsWith('entry='))!;
+    writeFileSync(shim, text.replace(line, `entry='${join(copy, entry)}'`));
+  }
+  return copy;
+}
+
+async function decides(sb: Sandbox): Promise<void> {
+  sb.double('railway');
+  sb.double('psql');
+  const refused = await sb.run('railway', ['volume', 'delete', '--volume', 'pg'], { env: { CHAPERONE_ACTOR: 'agent' } });
+  expect(refused.exitCode).toBe(77);
+  expect(refused.stderr).toContain('rule         railway.volume.delete');
+  expect(sb.record('railway')).toBeUndefined();
+  const sql = await sb.run('psql', ['-h', 'db.prod.example', '-c', 'drop table t'], { env: { CHAPERONE_ACTOR: 'agent' } });
+  expect(sql.exitCode).toBe(77);
+  expect(sql.stderr).toContain('psql.sql.drop');
+  expect(sb.record('psql')).toBeUndefined();
+  const benign = await sb.run('railway', ['variables', '--json'], { env: { CHAPERONE_ACTOR: 'agent' } });
+  expect(benign.exitCode).toBe(0);
+  expect(sb.record('railway')?.argv).toEqual(['variables', '--json']);
+}
+
+describe("the shim bundle's code cache", () => {
+  it('is written by the build for the Node that built it, and fits it', () => {
+    for (const bundle of cachedBundles) expect(cacheFits(join(repoRoot, 'dist-test', bundle)), bundle).toBe(true);
+  });
+
+  it('is written again where it was moved, so that stack traces name the files that are there', async () => {
+    const sb = await makeSandbox(['railway', 'psql']);
+    const copy = copyBundle(sb, 'shim.cjs');
+    expect((await execa(process.execPath, [join(copy, 'make-cache.cjs')], { reject: false })).stdout).toBe('written');
+    expect((await execa(process.execPath, [join(copy, 'make-cache.cjs')], { reject: false })).stdout).toBe('fitted');
+    writeFileSync(join(copy, 'rules.json'), '{"rules": [oops');
+    sb.double('railway');
+    const result = await sb.run('railway', ['status']);
+    expect(result.exitCode).toBe(70);
+    expect(result.stderr).toContain(`at loadConfig (${join(copy, 'shim-main.cjs')}:`);
+    expect(sb.record('railway')).toBeUndefined();
+  });
+
+  it.each([
+    ['damaged', (file: string) => writeFileSync(file, Buffer.alloc(4096, 7))],
+    ['missing', (file: string) => rmSync(file)],
+    ['from another build (a bundle of another length)', (file: string) => writeFileSync(file.replace(/\.cache$/, ''), `${readFileSync(file.replace(/\.cache$/, ''), 'latin1')}\n// longer\n`)],
+  ])('when %s, costs time but changes no decision', async (_case, spoil) => {
+    const sb = await makeSandbox(['railway', 'psql']);
+    const copy = copyBundle(sb, 'shim.cjs');
+    spoil(join(copy, 'shim-main.cjs.cache'));
+    await decides(sb);
+    // The next make-cache finds a cache that does not fit and writes one that does.
+    const made = await execa(process.execPath, [join(copy, 'make-cache.cjs')], { reject: false });
+    expect(made.stdout).toBe('written');
+    expect((await execa(process.execPath, [join(copy, 'make-cache.cjs')], { reject: false })).stdout).toBe('fitted');
+  });
+});
+
+describe('shims written before the CommonJS bundle', () => {
+  it('start dist/shim.js, which still decides', async () => {
+    const sb = await makeSandbox(['railway', 'psql']);
+    copyBundle(sb, 'shim.js');
+    await decides(sb);
+  });
+});
+
+describe("the agent hook's bundle (dist/hook.cjs, which dist/chaperone.js sends `hook AGENT` to)", () => {
+  const payload = (command: string) => JSON.stringify({ session_id: 's', hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command } });
+
+  it('answers as before with its code cache damaged', async () => {
+    const sb = await makeSandbox(['railway']);
+    const copy = copyBundle(sb, 'shim.cjs');
+    writeFileSync(join(copy, 'hook-main.cjs.cache'), Buffer.alloc(4096, 7));
+    const hook = (command: string) => execa(process.execPath, [join(copy, 'chaperone.js'), 'hook', 'claude'], { input: payload(command), env: sb.env, extendEnv: false, reject: false, cwd: sb.work });
+    const denied = await hook('railway volume delete --volume pg');
+    expect(denied.exitCode).toBe(2);
+    expect(JSON.parse(denied.stdout).hookSpecificOutput.permissionDecision).toBe('deny');
+    expect((await hook('git status && ls')).exitCode).toBe(0);
+  });
+
+  it('denies with exit 2 when its bundle cannot load', async () => {
+    const sb = await makeSandbox(['railway']);
+    const copy = copyBundle(sb, 'shim.cjs');
+    writeFileSync(join(copy, 'hook-main.cjs'), 'throw new Error("broken bundle");\n');
+    const result = await execa(process.execPath, [join(copy, 'chaperone.js'), 'hook', 'claude'], { input: payload('ls'), env: sb.env, extendEnv: false, reject: false });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain('broken bundle');
+  });
+});
