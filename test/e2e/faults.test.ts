@@ -80,3 +80,20 @@ describe('the fault table', () => {
     expect(String(result.stderr)).toContain('reinstall chaperone');
   });
 });
+
+describe('a parameter file that is not a regular file', () => {
+  // aws reads `file://` parameters itself; chaperone must judge them without taking aws's stdin or
+  // waiting on a FIFO nobody writes.
+  const args = (file: string) => ['s3api', 'put-bucket-versioning', '--bucket', 'b', '--versioning-configuration', `file://${file}`, '--profile', 'acme-prod'];
+
+  it.each(['/dev/stdin', 'fifo'])('%s is held as unreadable, never hangs, and aws never runs', async (kind) => {
+    const aws = await makeSandbox(['aws']);
+    aws.double('aws');
+    const file = kind === 'fifo' ? join(aws.root, 'params.fifo') : kind;
+    if (kind === 'fifo') fifo(file);
+    const result = await aws.run('aws', args(file), { env: { CHAPERONE_ACTOR: 'agent' }, input: '{"Status":"Suspended"}', timeout: 30_000 });
+    expect(result.exitCode, String(result.stderr)).toBe(77);
+    expect(String(result.stderr)).toContain('aws.parameter.unreadable');
+    expect(aws.record('aws')).toBeUndefined();
+  });
+});
