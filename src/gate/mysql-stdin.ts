@@ -10,7 +10,7 @@ import type { Evaluation, StdinReadAhead } from '../model.js';
 import { harmless } from '../sql/mysql-session.js';
 import { sessionFor } from '../tools/mysql.js';
 import { passGate } from './gate.js';
-import { writerTo, type FeedOutcome } from './stdin.js';
+import { feedRest, writerTo, type FeedOutcome } from './stdin.js';
 
 const sliceSize = 1024 * 1024;
 
@@ -68,17 +68,5 @@ export async function feedMysqlStdin(ev: Evaluation, ahead: StdinReadAhead, sink
 
   let stopped: FeedOutcome['stopped'];
   for (let at = 0; at < ahead.head.length && !stopped; at += sliceSize) stopped = await take(ahead.head.subarray(at, at + sliceSize), false);
-  if (!stopped) {
-    for await (const chunk of source as AsyncIterable<Buffer>) {
-      stopped = await take(chunk, false);
-      if (stopped) break;
-    }
-    stopped ??= await take(Buffer.alloc(0), true);
-  }
-  sink.end();
-  if (stopped) {
-    (source as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
-    return { stopped };
-  }
-  return {};
+  return feedRest(take, stopped, source, sink);
 }

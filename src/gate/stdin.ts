@@ -89,6 +89,20 @@ export async function feedStdin(ev: Evaluation, ahead: StdinReadAhead, sink: Wri
     // The head in slices, so no batch of units grows with the read-ahead.
     for (let at = 0; at < ahead.head.length && !stopped; at += sliceSize) stopped = await take(ahead.head.subarray(at, at + sliceSize), false);
   }
+  return feedRest(take, stopped, source, sink);
+}
+
+/**
+ * After the read-ahead: each chunk of the source through `take` (which judges and writes it), then the
+ * end; the tool's input is closed either way, and a stop also stops reading the source.
+ */
+export async function feedRest(
+  take: (chunk: Buffer, last: boolean) => Promise<FeedOutcome['stopped']>,
+  stoppedInHead: FeedOutcome['stopped'],
+  source: NodeJS.ReadableStream,
+  sink: Writable,
+): Promise<FeedOutcome> {
+  let stopped = stoppedInHead;
   if (!stopped) {
     for await (const chunk of source as AsyncIterable<Buffer>) {
       stopped = await take(chunk, false);
