@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { optionName, readShorthand, readStructuredParameters } from '../../src/tools/aws-params.js';
 import { table } from '../helpers/cases.js';
 import { emptyHome, rulesOf } from '../helpers/evaluate.js';
+import { random } from '../helpers/random.js';
 
 describe('shorthand syntax', () => {
   table((text) => text, [
@@ -57,17 +58,6 @@ describe('file:// values', () => {
     expect(await rulesOf(`aws rds modify-db-instance --cli-input-json file://${dir}/request.json`)).toBe('aws.rds.backup-retention-zero');
   });
 });
-
-/** mulberry32: a small deterministic PRNG. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function isJson(text: string): boolean {
   try {

@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { evaluate } from '../../src/evaluate.js';
 import { table } from '../helpers/cases.js';
 import { emptyHome, words } from '../helpers/evaluate.js';
+import { random } from '../helpers/random.js';
 
 const root = join(emptyHome, 'git-children');
 const repo = join(root, 'shop');
@@ -142,17 +143,6 @@ describe('external commands: git-<name> in the exec-path, then on PATH, before a
     expect(e.findings[0].text).toBe(`git nuke (~/git-children/bin/git-nuke) > git push --force origin main`);
   });
 });
-
-/** mulberry32: a small deterministic PRNG. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('the alias reader on generated aliases', () => {
   const pick = <T>(next: () => number, items: readonly T[]) => items[Math.floor(next() * items.length)];

@@ -13,17 +13,7 @@ import { loadTool } from '../../src/tools/index.js';
 import { readParameters } from '../../src/tools/aws.js';
 import { readSsh } from '../../src/tools/ssh.js';
 import { emptyHome } from '../helpers/evaluate.js';
-
-/** mulberry32: a small deterministic PRNG. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { random } from '../helpers/random.js';
 
 const pieces = [
   '--', '-', '-i', '-t', '-it', '-c', '-C', '-e', '-p', '-P', '-o', '-s', '-n', '-N', '-T', '-h', '--help', '-V', '-G', '-a', '-l', '-F', '-J',

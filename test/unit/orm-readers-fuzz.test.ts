@@ -13,17 +13,7 @@ import { readConfigValues, sectionOf } from '../../src/tools/js-config.js';
 import { expandErb } from '../../src/tools/rails.js';
 import { readIniSection } from '../../src/tools/alembic.js';
 import { emptyHome, evaluateLine } from '../helpers/evaluate.js';
-
-/** mulberry32: a small deterministic PRNG. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { random } from '../helpers/random.js';
 
 function texts(seed: number, count: number, pieces: readonly string[]): string[] {
   const next = random(seed);

@@ -11,17 +11,7 @@ import { readMysqlArgs, resolveMysql } from '../../src/tools/mysql.js';
 import { readMongoshArgs, resolveMongosh } from '../../src/tools/mongosh.js';
 import { readRedisArgs, resolveRedis } from '../../src/tools/redis-cli.js';
 import { emptyHome } from '../helpers/evaluate.js';
-
-/** mulberry32: a small deterministic PRNG. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { random } from '../helpers/random.js';
 
 const pieces = [
   'DROP', 'TABLE', 'DELETE', 'FROM', 'WHERE', 'UPDATE', 'SET', 'ALTER', 'CREATE', 'OR', 'REPLACE', 'PREPARE', 'WITH', 'USE', 'DELIMITER',

@@ -12,17 +12,8 @@ import { join } from 'node:path';
 import { evaluate } from '../../src/evaluate.js';
 import { loadTool } from '../../src/tools/index.js';
 import { emptyHome } from '../helpers/evaluate.js';
+import { random } from '../helpers/random.js';
 
-/** mulberry32: a small deterministic PRNG. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const pick = <T>(next: () => number, items: readonly T[]): T => items[Math.floor(next() * items.length)];
 const argvs = (seed: number, count: number, pieces: readonly string[], max = 8): string[][] => {
   const next = random(seed);

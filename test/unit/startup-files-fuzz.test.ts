@@ -9,17 +9,7 @@ import { join } from 'node:path';
 import { expandAliases, parseAliasText, shlexSplit, type AliasFile } from '../../src/tools/aws-alias.js';
 import { readOptions } from '../../src/tools/my-cnf.js';
 import { emptyHome, evaluateLine } from '../helpers/evaluate.js';
-
-/** mulberry32: a small deterministic PRNG. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { random } from '../helpers/random.js';
 
 function texts(seed: number, count: number, pieces: readonly string[]): string[] {
   const next = random(seed);
