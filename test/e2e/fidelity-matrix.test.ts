@@ -1,0 +1,300 @@
+// "Never touch what you pass through", as a table. Every row runs the same call four ways, each with the
+// same recording double (test/fixtures/fidelity/double.c) behind it:
+//   direct     the double itself, as if chaperone were not installed;
+//   fast       the shim's fast path (`railway status`: sh execs the tool, no Node);
+//   handoff    the shim asks Node, which answers `exec` and the sh shim execs the tool
+//              (`railway status` in a directory with a .chaperone.yaml, which sends it the slow way);
+//   readahead  psql with SQL piped in: Node reads stdin ahead, judges it, and the tool is fed the bytes.
+// Each path must give what the direct call gives: the same argv bytes, environment bytes, working
+// directory and stdin bytes (the double prints them length-prefixed), and the same exit status or
+// death by signal. The only differences allowed are the documented ones: CHAPERONE_DEPTH is added,
+// and argv[0] is the tool's path (the double does not print argv[0]).
+//
+// Each call starts from `bash -c 'exec env -i -- ENTRY… -- PROGRAM ARG…'`, so that environment and
+// argv can hold any byte (Node's spawn would encode strings as UTF-8).
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa, type ResultPromise } from 'execa';
+import { makeSandbox, repoRoot, type Sandbox } from '../helpers/sandbox.js';
+import { haveTmux, requireTmux, Terminals } from '../helpers/terminal.js';
+import { linkRailway } from '../helpers/sandbox.js';
+
+type Path = 'direct' | 'fast' | 'handoff' | 'readahead';
+const shimPaths: Path[] = ['fast', 'handoff', 'readahead'];
+
+interface Call {
+  /** Arguments after the tool's usual first words. */
+  args?: Buffer[];
+  env?: Buffer[];
+  stdin?: Buffer;
+  action: string;
+}
+
+interface Outcome {
+  exitCode?: number;
+  signal?: string;
+  record: string;
+}
+
+let sb: Sandbox;
+const dirs = { fast: '', slow: '' };
+
+beforeAll(async () => {
+  sb = await makeSandbox(['railway', 'psql']);
+  const double = join(sb.root, 'double');
+  execFileSync('cc', ['-O1', '-o', double, join(repoRoot, 'test/fixtures/fidelity/double.c')]);
+  for (const tool of ['railway', 'psql']) {
+    copyFileSync(double, join(sb.doubles, tool));
+    chmodSync(join(sb.doubles, tool), 0o755);
+  }
+  dirs.fast = join(sb.work, 'fast');
+  dirs.slow = join(sb.work, 'slow');
+  mkdirSync(dirs.fast);
+  mkdirSync(dirs.slow);
+  // A project file sends every call in this directory to Node; it adds no rule.
+  writeFileSync(join(dirs.slow, '.chaperone.yaml'), 'environments: {}\n');
+});
+
+/** `$'…'` for bash, any byte. */
+function quote(bytes: Buffer): string {
+  let out = "$'";
+  for (const byte of bytes) {
+    const c = String.fromCharCode(byte);
+    out += byte >= 0x20 && byte < 0x7f && c !== "'" && c !== '\\' ? c : `\\x${byte.toString(16).padStart(2, '0')}`;
+  }
+  return `${out}'`;
+}
+
+const b = (text: string) => Buffer.from(text, 'latin1');
+
+/** What every call's environment holds, as a shell would give it: PATH with the shims first, PWD. */
+function baseEnv(cwd: string): Buffer[] {
+  return ['HOME', 'PATH', 'LANG', 'XDG_CONFIG_HOME', 'XDG_STATE_HOME', 'XDG_DATA_HOME', 'CHAPERONE_TEST_ACCOUNT_HOME'].map((k) => b(`${k}=${sb.env[k]}`)).concat(b(`PWD=${cwd}`));
+}
+
+/** The program, its first arguments and directory for one path. */
+function route(path: Path, readahead: boolean): { program: string; first: string[]; cwd: string } {
+  const tool = readahead ? 'psql' : 'railway';
+  const first = readahead ? ['-h', 'localhost'] : ['status'];
+  if (path === 'direct') return { program: join(sb.doubles, tool), first, cwd: dirs.fast };
+  return { program: join(sb.shims, tool), first, cwd: path === 'handoff' ? dirs.slow : dirs.fast };
+}
+
+function start(path: Path, call: Call, readahead = path === 'readahead', cwdOverride?: string): ResultPromise {
+  const { program, first, cwd: routeCwd } = route(path, readahead);
+  const cwd = cwdOverride ?? routeCwd;
+  const env = [...(call.env ?? baseEnv(cwd)), b(`FIDELITY_ACTION=${call.action}`)];
+  const argv = [b(program), ...first.map(b), ...(call.args ?? [])];
+  const line = `exec env -i -- ${env.map(quote).join(' ')} ${argv.map(quote).join(' ')}`;
+  return execa('bash', ['-c', line], {
+    cwd,
+    env: {},
+    extendEnv: false,
+    reject: false,
+    detached: true,
+    encoding: 'buffer',
+    stripFinalNewline: false,
+    ...(call.stdin === undefined ? { input: Buffer.alloc(0) } : { input: call.stdin }),
+  }) as ResultPromise;
+}
+
+async function outcome(path: Path, call: Call, readahead?: boolean, cwd?: string): Promise<Outcome> {
+  const result = await start(path, call, readahead, cwd);
+  const record = normalise(Buffer.from(result.stdout as unknown as Uint8Array), path !== 'direct');
+  return { ...(result.signal ? { signal: result.signal } : { exitCode: result.exitCode }), record };
+}
+
+/**
+ * The double's record, environment sorted (the order of entries is not kept by any shell), and for a
+ * shim path CHAPERONE_DEPTH taken out once: the one variable chaperone adds, documented.
+ */
+function normalise(raw: Buffer, viaShim: boolean): string {
+  const text = raw.toString('latin1');
+  const argc = /^argc (\d+)\n/.exec(text);
+  if (!argc) return `unreadable: ${JSON.stringify(text)}`;
+  const fields: string[] = [`argc ${argc[1]}`];
+  for (let at = argc[0].length; at < text.length; ) {
+    const head = /^(\w+) (\d+):/.exec(text.slice(at, at + 64));
+    if (!head) {
+      fields.push(`unreadable: ${JSON.stringify(text.slice(at))}`);
+      break;
+    }
+    const start = at + head[0].length;
+    fields.push(`${head[1]} ${JSON.stringify(text.slice(start, start + Number(head[2])))}`);
+    at = start + Number(head[2]) + 1;
+  }
+  const env = fields.filter((l) => l.startsWith('env '));
+  const depth = env.indexOf('env "CHAPERONE_DEPTH=1"');
+  if (viaShim && depth !== -1) env.splice(depth, 1);
+  return [...fields.filter((l) => !l.startsWith('env ')), ...env.sort()].join('\n');
+}
+
+/** Runs `call` every way, and expects each shim path to give exactly what the direct call gave. */
+async function expectSame(name: string, call: Call, paths: Path[] = shimPaths): Promise<void> {
+  const got = await Promise.all(paths.map((p) => outcome(p, call)));
+  for (const [i, p] of paths.entries()) {
+    // The direct call in the same directory, with the same first words.
+    const { cwd } = route(p, p === 'readahead');
+    const wanted = await outcome('direct', call, p === 'readahead', cwd);
+    expect({ path: p, ...got[i] }, `${name} via ${p}`).toEqual({ path: p, ...wanted });
+  }
+}
+
+/** Runs rows a few at a time: most of the cost is Node starting, and the rows do not share state. */
+async function inBatches<T>(items: T[], size: number, each: (item: T) => Promise<void>): Promise<void> {
+  for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(each));
+}
+
+describe('the fidelity matrix', () => {
+  it('exit codes 0 to 255 come back unchanged on every path', async () => {
+    const codes = Array.from({ length: 256 }, (_, i) => i);
+    await inBatches(codes, 4, (code) => expectSame(`exit ${code}`, { action: `exit:${code}`, stdin: b('select 1;\n') }));
+  }, 240_000);
+
+  // Every signal that ends (or, by default, does not end) a process; the stop signals are left out, as
+  // raising them stops the double rather than ending it.
+  const stops = new Set([19, 20, 21, 22]);
+  const deaths = Array.from({ length: 31 }, (_, i) => i + 1).filter((n) => !stops.has(n));
+  it('a death by each signal, SIGPIPE and SIGUSR1 included, is the caller\'s to see as with a direct call', async () => {
+    await inBatches(deaths, 4, (n) => expectSame(`raise ${n}`, { action: `raise:${n}`, stdin: b('select 1;\n') }));
+  }, 120_000);
+
+  it('a shell sees the status a direct call gives it: 138 for SIGUSR1, 141 for SIGPIPE', async () => {
+    for (const [n, status] of [[10, 138], [13, 141], [6, 134]] as const) {
+      for (const path of ['direct', ...shimPaths] as Path[]) {
+        const { program, first, cwd } = route(path, path === 'readahead');
+        const result = await execa('sh', ['-c', 'echo "select 1;" | "$@"; echo "status=$?"', 'sh', program, ...first], {
+          cwd, env: { ...sb.env, PWD: cwd, FIDELITY_ACTION: `raise:${n}` }, extendEnv: false, reject: false,
+        });
+        expect(/status=(\d+)$/.exec(result.stdout)?.[1], `signal ${n} via ${path}`).toBe(String(status));
+      }
+    }
+  });
+
+  const odd = (...entries: string[]) => entries.map(b);
+  it.each([
+    ['argv with spaces, quotes, newlines, globs and empty words', { args: odd('a b', "'\"", 'x\ny', '*', '', '-', '--', '$HOME') }],
+    ['argv bytes that are not UTF-8', { args: [Buffer.from([0xff, 0xfe, 0x80]), Buffer.from([0xc3, 0x28])] }],
+    ['environment values that are not UTF-8, or hold newlines and =', { env: 'values' }],
+    ['environment names that are not shell identifiers', { env: 'names' }],
+    ['an environment with no SHLVL and no PWD', { env: 'bare' }],
+    ['stdin with NUL bytes, invalid UTF-8 and no final newline', { stdin: Buffer.from([0x73, 0x65, 0x6c, 0, 0xff, 0xfe, 0x0a, 0x3b, 0x80]) }],
+    ['an empty stdin', { stdin: Buffer.alloc(0) }],
+    ['a stdin longer than the read-ahead, streamed after it', { stdin: Buffer.concat([b('select 1;\n'.repeat(2000)), Buffer.from([0, 0xff])]), readAhead: 64 }],
+  ] as const)('%s', async (_name, row) => {
+    const env = (cwd: string): Buffer[] => {
+      const base = baseEnv(cwd);
+      const r = row as { env?: string; readAhead?: number };
+      const extra = r.readAhead ? [b(`CHAPERONE_READ_AHEAD_BYTES=${r.readAhead}`)] : [];
+      if (r.env === 'values') return [...base, ...extra, Buffer.from([0x56, 0x3d, 0xff, 0xfe]), b('M=line1\nline2'), b('Q=a=b=c'), b('E=')];
+      if (r.env === 'names') return [...base, ...extra, b('a-b=1'), b('x.y=2'), b('1abc=3'), Buffer.from([0xff, 0x3d, 0x31]), b('BASH_FUNC_f%%=() {  echo   x; }')];
+      if (r.env === 'bare') return base.filter((e) => !e.toString().startsWith('PWD=')).concat(extra);
+      return [...base, ...extra];
+    };
+    const r = row as { args?: Buffer[]; stdin?: Buffer };
+    const stdin = r.stdin ?? b('select 1;\n');
+    for (const path of shimPaths) {
+      const { cwd } = route(path, path === 'readahead');
+      const call = { action: 'exit:3', args: r.args as Buffer[] | undefined, stdin, env: env(cwd) };
+      expect({ path, ...(await outcome(path, call)) }).toEqual({ path, ...(await outcome('direct', call, path === 'readahead', cwd)) });
+    }
+  });
+});
+
+/**
+ * A signal sent while the tool runs reaches it exactly once, from the sender: whether it is sent to the
+ * whole process group (a terminal closing, Ctrl-C) or to the pid the caller started (kill PID, timeout).
+ */
+describe('signals sent while the tool runs arrive once', () => {
+  const signals = ['SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGTERM', 'SIGUSR1', 'SIGUSR2', 'SIGALRM', 'SIGWINCH'] as const;
+  for (const target of ['group', 'pid'] as const) {
+    it.each(['direct', ...shimPaths] as Path[])(`sent to the ${target}: %s`, async (path) => {
+      const got: string[] = [];
+      for (const signal of signals) {
+        const stdin = path === 'readahead' ? 'select 1;\n' : '';
+        const child = startWaiting(path, stdin);
+        await child.ready;
+        process.kill(target === 'group' ? -child.pid : child.pid, signal);
+        await child.received();
+        const result = await child.finish();
+        got.push(`${signal}: ${result.signals} ${result.exit}`);
+      }
+      const number = (s: string) => ({ SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGTERM: 15, SIGUSR1: 10, SIGUSR2: 12, SIGALRM: 14, SIGWINCH: 28 })[s];
+      expect(got).toEqual(signals.map((s) => `${s}: ${number(s)} from me exit=0`));
+    }, 60_000);
+  }
+});
+
+/**
+ * The double in `wait` mode, its stdin kept open (a pipe the test writes; for psql, past a tiny
+ * read-ahead so the tool starts while the stream is still open).
+ */
+function startWaiting(path: Path, stdin: string) {
+  const readahead = path === 'readahead';
+  const { program, first, cwd } = route(path, readahead);
+  const env = [...baseEnv(cwd), b('FIDELITY_ACTION=wait'), b('CHAPERONE_READ_AHEAD_BYTES=4')];
+  const line = `exec env -i -- ${env.map(quote).join(' ')} ${[b(program), ...first.map(b)].map(quote).join(' ')}`;
+  const child = execa('bash', ['-c', line], { cwd, env: {}, extendEnv: false, reject: false, detached: true, stdin: 'pipe', encoding: 'buffer' });
+  child.stdin!.write(stdin);
+  let stderr = '';
+  const waiters: (() => void)[] = [];
+  child.stderr!.on('data', (d: Buffer) => {
+    stderr += d.toString('latin1');
+    for (const w of waiters.splice(0)) w();
+  });
+  const until = (test: () => boolean) =>
+    new Promise<void>((resolve, reject) => {
+      const check = () => (test() ? resolve() : waiters.push(check));
+      check();
+      void child.then(() => (test() ? resolve() : reject(new Error(`the double ended without it; stderr: ${stderr}`))));
+    });
+  return {
+    pid: child.pid!,
+    ready: until(() => stderr.includes('ready\n')),
+    received: () => until(() => /^\d+ from \d+$/m.test(stderr)),
+    async finish() {
+      child.stdin!.end();
+      const result = await child;
+      const signals = [...stderr.matchAll(/^(\d+) from (\d+)$/gm)].map((m) => `${m[1]} from ${Number(m[2]) === process.pid ? 'me' : m[2]}`).join(', ');
+      return { signals, exit: result.signal ? `signal=${result.signal}` : `exit=${result.exitCode}` };
+    },
+  };
+}
+
+/** The prompt's terminal after chaperone is interrupted there, by each signal, sent each way. */
+describe('the terminal after an interrupted confirmation', () => {
+  if (!haveTmux) {
+    requireTmux('fidelity-matrix.test.ts');
+    return;
+  }
+  const terminals = new Terminals();
+  afterAll(() => terminals.close());
+  it.each([
+    ['SIGKILL', 'node'],
+    ['SIGTERM', 'node'],
+    ['SIGINT', 'node'],
+    ['SIGTERM', 'group'],
+    ['SIGINT', 'group'],
+    ['SIGHUP', 'group'],
+  ] as const)('%s to the %s leaves it in its ordinary mode', async (signal, target) => {
+    const home = join(sb.work, `prompt-${signal}-${target}`);
+    mkdirSync(home);
+    linkRailway(sb, home, 'production');
+    // Job control puts the call in a process group of its own, as an interactive shell would.
+    const term = terminals.open(sb, 'set -m\nrailway volume delete --volume pg-data', { cwd: home });
+    try {
+      await term.waitFor('Type production to run it');
+      term.type('produc');
+      const node = execFileSync('pgrep', ['-f', `shim.cjs --handoff=4 ${join(sb.shims, 'railway')} volume delete`], { encoding: 'utf8' }).trim().split('\n')[0];
+      const group = Number(spawnSync('ps', ['-o', 'pgid=', '-p', node], { encoding: 'utf8' }).stdout.trim());
+      process.kill(target === 'node' ? Number(node) : -group, signal);
+      const { screen } = await term.exit();
+      expect(screen).toContain('TTY=icanon echo');
+    } finally {
+      terminals.closeSessions();
+    }
+  });
+});
