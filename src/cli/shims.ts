@@ -12,6 +12,7 @@ import { shimMarker } from '../shim/find-real.js';
 import { savedCaVariable } from '../shim/handoff.js';
 import { loadConfig, userConfigPath } from '../rules/load.js';
 import { fastPathScript, fastPathWords, realToolFunction } from '../shim/fast-path.js';
+import { shimShebang } from '../shim/interpreter.js';
 import { executables, loadTool } from '../tools/index.js';
 
 export function defaultShimDir(env: NodeJS.ProcessEnv): string {
@@ -26,13 +27,13 @@ export function shimEntry(): string {
 const sq = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
 
 /**
- * The shim: a POSIX sh script that asks chaperone's Node entry for a decision, then execs the real tool
+ * The shim: a POSIX sh script (run by bash -p where that keeps odd environment names) that asks chaperone's Node entry for a decision, then execs the real tool
  * itself, so no Node process stays between the caller and the tool (see src/shim/handoff.ts).
  */
 export function shimScript(tool: string, node: string, entry: string, fastPath: readonly string[] = [], overlay?: OverlayEntry, beforeExec: readonly string[] = []): string {
   const saved = savedCaVariable;
   return [
-    '#!/bin/sh',
+    shimShebang(), // /bin/bash -p where it keeps every environment entry, else /bin/sh (src/shim/interpreter.ts)
     overlay
       ? `${shimMarker}: ${tool} in git's exec-path overlay, standing for ${overlay.real}. Written by chaperone; \`chaperone uninstall git\` removes it.`
       : `${shimMarker}: ${tool}. Written by \`chaperone install\`; \`chaperone uninstall\` removes it.`,

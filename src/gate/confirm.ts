@@ -40,10 +40,18 @@ async function askOnTerminal(header: string, message: string, type: 'text' | 'pa
     keys.write(enter === -1 ? chunk : chunk.subarray(0, enter + 1));
   };
   const screen = process.stderr.isTTY ? process.stderr : new WriteStream(openSync('/dev/tty', 'w'));
+  const restoreThenDie = (signal: NodeJS.Signals) => {
+    if (terminal.isRaw) terminal.setRawMode(false);
+    for (const other of endingSignals) process.off(other, restoreThenDie);
+    process.kill(process.pid, signal); // no listener left: the default action, death by that signal
+  };
   try {
     const { default: prompts } = await import('prompts');
     // `keys` is not a TTY, so prompts leaves the terminal's mode alone: raw mode is set and undone here.
     terminal.setRawMode(true);
+    // A signal that ends this process at the prompt (sent to the process group, so the shim that would
+    // reset the terminal dies too) first gives the terminal back in its ordinary mode, then ends it.
+    for (const signal of endingSignals) process.once(signal, restoreThenDie);
     screen.write(header);
     // Only what is typed after the question is shown answers it.
     discardTypeahead();
@@ -61,12 +69,15 @@ async function askOnTerminal(header: string, message: string, type: 'text' | 'pa
     );
     return !cancelled && typeof answer === 'string' ? answer : undefined;
   } finally {
+    for (const signal of endingSignals) process.off(signal, restoreThenDie);
     if (terminal.isRaw) terminal.setRawMode(false);
     terminal.destroy();
     keys.destroy();
     if (screen !== process.stderr) screen.destroy();
   }
 }
+
+const endingSignals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
 
 /** Drops input already waiting on the terminal, as tcflush(TCIFLUSH) would; Node has no tcflush. */
 function discardTypeahead(): void {

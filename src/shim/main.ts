@@ -3,6 +3,7 @@
 // then act: gate, then run the real tool or exit.
 // Nothing here may run the real tool from an error path.
 
+import { readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { realpathOr } from '../context/files.js';
 import { describeFault, ExitCode, UserError } from '../errors.js';
@@ -74,7 +75,20 @@ async function main(): Promise<void> {
     else answerExec(handoff, depth, realPath);
     return;
   }
+  // Node runs the tool itself: it gets the environment the shim was started with, as the caller gave it,
+  // not the shell's copy (bash counts SHLVL up and sets `_` for a command it starts without exec).
+  if (handoff && tool !== 'git') toolEnv = { ...(callersEnvironment() ?? toolEnv), [depthVariable]: String(depth) };
   runRealTool(realPath, overlayReal !== undefined ? called : tool, rest, toolEnv, evaluation, handoff);
+}
+
+/** The sh shim's own starting environment (Linux /proc), which is the caller's; undefined without it. */
+function callersEnvironment(): NodeJS.ProcessEnv | undefined {
+  try {
+    const entries = readFileSync(`/proc/${process.ppid}/environ`, 'utf8').split('\0').filter((entry) => entry.includes('='));
+    return Object.fromEntries(entries.map((entry) => [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)]));
+  } catch {
+    return undefined;
+  }
 }
 
 /** How many chaperone shims already stand above this call; a value that is not a count is none. */

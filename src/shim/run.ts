@@ -1,8 +1,7 @@
 // Running the real tool from Node, when the shim cannot exec it itself (see handoff.ts): stdin was read
 // ahead and must be fed to it, or an older shim started us. Node 20 has no execve, so this means: spawn
-// with the same argv, env, cwd and inherited stdio; stay alive through SIGINT/SIGQUIT (the terminal
-// sends them to the child too, and the child decides); forward SIGTERM/SIGHUP; then exit with the
-// child's code, or die by its signal.
+// with the same argv, env, cwd and inherited stdio; sit out the signals sent to the process group (the
+// child gets them from the kernel, and decides); then exit with the child's code, or die by its signal.
 
 import type { StdioOptions } from 'node:child_process';
 import { closeSync, createReadStream, createWriteStream, readFileSync } from 'node:fs';
@@ -15,6 +14,9 @@ import { holdUntilOpened, openPipe } from './fifo.js';
 import { answerSignal, type Handoff } from './handoff.js';
 
 export const depthVariable = 'CHAPERONE_DEPTH';
+
+/** The signals a Node parent ignores while its child runs: every one whose default would end it. */
+const sitOut: NodeJS.Signals[] = ['SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGTERM', 'SIGUSR1', 'SIGUSR2', 'SIGALRM', 'SIGVTALRM', 'SIGPROF', 'SIGXCPU', 'SIGXFSZ', 'SIGPWR', 'SIGSTKFLT', 'SIGTRAP'];
 
 export function runRealTool(path: string, argv0: string, args: readonly string[], env: NodeJS.ProcessEnv, ev?: Evaluation, handoff?: Handoff): void {
   runChild(path, args, env, argv0, ev, handoff);
@@ -78,14 +80,12 @@ export function runChild(path: string, args: readonly string[], env: NodeJS.Proc
       });
   }
 
+  // Like a shell waiting for its foreground job: this process sits out every signal that would end it,
+  // and relays none. A signal sent to the process group (Ctrl-C, a terminal closing, `kill -- -PGID`)
+  // reaches the tool from the kernel already; relaying it too delivered it twice. (SIGUSR1 would start
+  // Node's inspector, the others would end this process and cut the tool's input short.)
   const ignore = () => {};
-  const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
-  const handlers: [NodeJS.Signals, () => void][] = [
-    ['SIGINT', ignore],
-    ['SIGQUIT', ignore],
-    ['SIGTERM', forward('SIGTERM')],
-    ['SIGHUP', forward('SIGHUP')],
-  ];
+  const handlers: [NodeJS.Signals, () => void][] = sitOut.map((signal) => [signal, ignore]);
   for (const [signal, handler] of handlers) process.on(signal, handler);
 
   child.on('error', (error: NodeJS.ErrnoException) => {

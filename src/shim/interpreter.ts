@@ -1,0 +1,38 @@
+// Which shell runs the shims. A shim must hand the real tool the caller's environment untouched, and
+// the shell it is written in decides part of that: dash (Debian's /bin/sh) and busybox ash drop every
+// entry whose name is not a shell identifier (`a-b=1`, `spring.profiles.active=dev`, as containers and
+// `env` allow), so the tool never sees it. bash keeps such entries and passes them on; started with -p
+// it also leaves exported functions (BASH_FUNC_*) as the bytes they came as and reads no BASH_ENV, and
+// it starts about as fast as dash. So the shims use `/bin/bash -p` where that bash shows it keeps
+// such entries (bash 5 does; macOS's bash 3.2 may not), and /bin/sh elsewhere.
+
+import { createRequire } from 'node:module';
+
+export const posixShell = '/bin/sh';
+export const keepingShell = '/bin/bash';
+
+let chosen: string | undefined;
+
+/** The `#!` line of the shims written here, found once per install by trying the shell. */
+export function shimShebang(): string {
+  chosen ??= keepsOddNames(keepingShell) ? `#!${keepingShell} -p` : `#!${posixShell}`;
+  return chosen;
+}
+
+/** Whether `shell -p` passes an entry that is not an identifier, and an exported function, through byte for byte. */
+export function keepsOddNames(shell: string): boolean {
+  const probe = { 'chaperone-probe.name': 'kept', 'BASH_FUNC_chaperone_probe%%': '() {  :; }' };
+  const { spawnSync } = createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process');
+  const seen = spawnSync(shell, ['-p', '-c', 'exec "$@"', 'sh', process.execPath, '-e', 'process.stdout.write(JSON.stringify(process.env))'], {
+    env: probe,
+    encoding: 'utf8',
+    timeout: 10_000,
+  });
+  if (seen.status !== 0) return false;
+  try {
+    const env = JSON.parse(seen.stdout) as Record<string, string>;
+    return Object.entries(probe).every(([name, value]) => env[name] === value);
+  } catch {
+    return false;
+  }
+}
