@@ -5,6 +5,10 @@
 //
 //   exec DEPTH PATH   the sh shim sets CHAPERONE_DEPTH=DEPTH and execs PATH with the original argv, so
 //                     the tool gets the shim's own process, terminal, signals and exit status;
+//   feed DEPTH FD SOURCE PATH
+//                     stdin was read ahead: as for exec, with descriptor FD opened from SOURCE, the read
+//                     end of a pipe a feeder beside the tool writes the bytes into (src/shim/feed.ts);
+//                     only shims that pass --handoff=FD:feed are given it;
 //   signal N          Node had to run the tool itself (stdin was read ahead and must be fed to it), and
 //                     the tool died by signal N: the shim dies by the same signal;
 //   (nothing)         the shim exits with Node's exit status (refused, aborted, or the tool's own).
@@ -16,15 +20,17 @@ import { writeSync } from 'node:fs';
 
 export interface Handoff {
   fd: number;
+  /** The shim understands `feed` (src/shim/feed.ts); a shim written before it does not. */
+  feed?: boolean;
 }
 
-const flag = /^--handoff=(\d+)$/;
+const flag = /^--handoff=(\d+)(:feed)?$/;
 
 /** Splits the shim's arguments: `[--handoff=FD] SHIM_PATH ARGS…`. */
 export function readShimArguments(argv: readonly string[]): { handoff?: Handoff; shimPath?: string; args: string[] } {
   const match = argv[0] === undefined ? null : flag.exec(argv[0]);
   const rest = match ? argv.slice(1) : argv;
-  return { ...(match ? { handoff: { fd: Number(match[1]) } } : {}), shimPath: rest[0], args: rest.slice(1) };
+  return { ...(match ? { handoff: { fd: Number(match[1]), ...(match[2] ? { feed: true } : {}) } } : {}), shimPath: rest[0], args: rest.slice(1) };
 }
 
 export function answerExec(handoff: Handoff, depth: number, path: string): void {

@@ -21,6 +21,8 @@ async function main(): Promise<void> {
   let argv = process.argv.slice(2);
   // Started by the hardened runner (src/harden/run.ts): the decision there, then the real tool.
   if (argv[0] === '--hardened') return (await import('../harden/run.js')).hardenedRun(argv.slice(1));
+  // The feeder of a tool whose stdin was read ahead (feed.ts), started by a decision below.
+  if (argv[0] === '--feed') return (await import('./feed.js')).runFeeder(argv.slice(1));
   // An overlay entry names its real file, so nothing is looked up on PATH; `git-push` there is `git push`.
   const overlayReal = argv[0] === overlayFlag ? argv[1] : undefined;
   if (overlayReal !== undefined) argv = argv.slice(2);
@@ -74,6 +76,11 @@ async function main(): Promise<void> {
     if (tool === 'git' && toolEnv.GIT_EXEC_PATH) answerExecGit(handoff, depth, realPath, toolEnv.GIT_EXEC_PATH);
     else answerExec(handoff, depth, realPath);
     return;
+  }
+  // Stdin was read ahead: the shim still execs the tool, and a feeder beside it gives back the bytes.
+  if (handoff?.feed && evaluation.stdin && tool !== 'git') {
+    const { feedBeside, feedsBeside } = await import('./feed.js');
+    if (feedsBeside(evaluation.stdin, evaluation.judge !== undefined) && (await feedBeside(handoff, depth, realPath, evaluation.stdin, process.argv[1]))) return;
   }
   // Node runs the tool itself: it gets the environment the shim was started with, as the caller gave it,
   // not the shell's copy (bash counts SHLVL up and sets `_` for a command it starts without exec).
