@@ -74,7 +74,9 @@ export function shimScript(tool: string, node: string, entry: string, fastPath: 
     'esac',
     'case $answer in',
     '  "exec "*) answer=${answer#exec }; CHAPERONE_DEPTH=${answer%% *}; export CHAPERONE_DEPTH; exec "${answer#* }" "$@" ;;',
-    '  "signal "*) kill -"${answer#signal }" "$$" ;;',
+    // bash ignores SIGQUIT for good, so kill cannot end it by that signal: Node, which starts with every
+    // disposition at its default, dies by it in this same process instead.
+    '  "signal "*) kill -"${answer#signal }" "$$"; exec "$node" -e "process.kill(process.pid, ${answer#signal })" ;;',
     '  # Stdin was read ahead: FD comes from a pipe a feeder beside the tool writes (src/shim/feed.ts).',
     '  "feed "*) answer=${answer#feed }; CHAPERONE_DEPTH=${answer%% *}; export CHAPERONE_DEPTH; answer=${answer#* }',
     '    chaperone_fd=${answer%% *}; answer=${answer#* }; chaperone_source=${answer%% *}; answer=${answer#* }',

