@@ -349,6 +349,7 @@ describe('the terminal after an interrupted confirmation', () => {
     ['SIGTERM', 'node'],
     ['SIGINT', 'node'],
     ['SIGTERM', 'group'],
+    ['SIGHUP', 'group'],
   ] as const)('%s to the %s leaves it in its ordinary mode', async (signal, target) => {
     const home = join(sb.work, `prompt-${signal}-${target}`);
     mkdirSync(home);
