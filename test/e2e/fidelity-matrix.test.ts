@@ -48,6 +48,8 @@ interface Outcome {
 }
 
 let sb: Sandbox;
+/** The shims the rows go through: the sandbox's (bash -p here), or the /bin/sh ones at the end. */
+let shimDir = '';
 const dirs = { fast: '', slow: '' };
 
 beforeAll(async () => {
@@ -58,6 +60,7 @@ beforeAll(async () => {
     copyFileSync(double, join(sb.doubles, tool));
     chmodSync(join(sb.doubles, tool), 0o755);
   }
+  shimDir = sb.shims;
   dirs.fast = join(sb.work, 'fast');
   dirs.slow = join(sb.work, 'slow');
   mkdirSync(dirs.fast);
@@ -80,7 +83,8 @@ const b = (text: string) => Buffer.from(text, 'latin1');
 
 /** What every call's environment holds, as a shell would give it: PATH with the shims first, PWD. */
 function baseEnv(cwd: string): Buffer[] {
-  return ['HOME', 'PATH', 'LANG', 'XDG_CONFIG_HOME', 'XDG_STATE_HOME', 'XDG_DATA_HOME', 'CHAPERONE_TEST_ACCOUNT_HOME'].map((k) => b(`${k}=${sb.env[k]}`)).concat(b(`PWD=${cwd}`), b('SHLVL=2'));
+  const path = sb.env.PATH.replace(sb.shims, shimDir);
+  return ['HOME', 'LANG', 'XDG_CONFIG_HOME', 'XDG_STATE_HOME', 'XDG_DATA_HOME', 'CHAPERONE_TEST_ACCOUNT_HOME'].map((k) => b(`${k}=${sb.env[k]}`)).concat(b(`PATH=${path}`), b(`PWD=${cwd}`), b('SHLVL=2'));
 }
 
 /** The program, its first arguments and directory for one path. */
@@ -88,7 +92,7 @@ function route(path: Path, readahead: boolean): { program: string; first: string
   const tool = readahead ? 'psql' : 'railway';
   const first = readahead ? ['-h', 'localhost'] : ['status'];
   if (path === 'direct') return { program: join(sb.doubles, tool), first, cwd: dirs.fast };
-  return { program: join(sb.shims, tool), first, cwd: path === 'handoff' ? dirs.slow : dirs.fast };
+  return { program: join(shimDir, tool), first, cwd: path === 'handoff' ? dirs.slow : dirs.fast };
 }
 
 function start(path: Path, call: Call, readahead = viaPsql(path), cwdOverride?: string): ResultPromise {
@@ -230,7 +234,7 @@ describe('known differences', () => {
       const call = { action: 'exit:0', env };
       const direct = (await outcome('direct', { ...call, stdin: b('select 1;\n'), streamed: path === 'streamed' }, viaPsql(path), cwd)).record.split('\n');
       const extra = (await outcome(path, { ...call, stdin: b('select 1;\n') })).record.split('\n').filter((l) => !direct.includes(l));
-      const bash = readFileSync(join(sb.shims, 'railway'), 'utf8').startsWith('#!/bin/bash');
+      const bash = readFileSync(join(shimDir, 'railway'), 'utf8').startsWith('#!/bin/bash');
       // The Node parent gives the tool the environment the shim started with (/proc), so nothing is added.
       const added = path === 'streamed' ? [] : [`env ${JSON.stringify(`PWD=${cwd}`)}`, ...(bash ? ['env "SHLVL=0"'] : [])];
       expect(extra, path).toEqual(added);
@@ -368,6 +372,50 @@ describe('the terminal after an interrupted confirmation', () => {
       expect(screen).toContain('TTY=icanon echo');
     } finally {
       terminals.closeSessions();
+    }
+  });
+});
+
+/**
+ * The same shims written for /bin/sh (`CHAPERONE_SHIM_SHELL=sh`, or where bash does not keep odd names):
+ * everything above holds there too, but for the entries dash drops.
+ */
+describe('shims written for /bin/sh', () => {
+  beforeAll(async () => {
+    shimDir = join(sb.root, 'sh-shims');
+    const installed = await sb.chaperone(['install', '--dir', shimDir, 'railway', 'psql'], { env: { CHAPERONE_SHIM_SHELL: 'sh' } });
+    expect(installed.exitCode, String(installed.stderr)).toBe(0);
+    expect(readFileSync(join(shimDir, 'railway'), 'utf8').split('\n')[0]).toBe('#!/bin/sh');
+  });
+  afterAll(() => {
+    shimDir = sb.shims;
+  });
+
+  it('exit codes and deaths by signal, SIGQUIT included, come back as from the direct call', async () => {
+    const rows = [0, 1, 77, 126, 127, 255].map((n) => `exit:${n}`).concat([1, 3, 6, 9, 10, 13, 15, 28, 31].map((n) => `raise:${n}`));
+    await inBatches(rows, 4, (action) => expectSame(action, { action, stdin: b('select 1;\n') }));
+  });
+
+  it('argv, environment values and stdin bytes arrive exact; names that are not identifiers are dropped (dash)', async () => {
+    for (const path of ['fast', 'handoff', 'readahead'] as Path[]) {
+      const { cwd } = route(path, viaPsql(path));
+      const call = { action: 'exit:0', args: [Buffer.from([0xff, 0x20, 0x0a])], env: [...baseEnv(cwd), Buffer.from([0x56, 0x3d, 0xff]), b('a-b=1')], stdin: Buffer.from([0x73, 0, 0xff, 0x3b]) };
+      const direct = (await outcome('direct', call, viaPsql(path), cwd)).record.split('\n');
+      const got = (await outcome(path, call)).record.split('\n');
+      expect(direct.filter((l) => !got.includes(l)), path).toEqual(['env "a-b=1"']);
+      expect(got.filter((l) => !direct.includes(l)), path).toEqual([]);
+    }
+  });
+
+  it('a signal to the group or to the pid reaches the tool once, on the read-ahead path too', async () => {
+    for (const path of ['fast', 'handoff', 'readahead'] as Path[]) {
+      for (const target of ['group', 'pid'] as const) {
+        const child = startWaiting(path, path === 'readahead' ? 'select 1;\n' : '');
+        await child.ready;
+        process.kill(target === 'group' ? -child.pid : child.pid, 'SIGTERM');
+        await child.received();
+        expect(await child.finish(), `${path} ${target}`).toEqual({ signals: '15 from me', exit: 'exit=0' });
+      }
     }
   });
 });
