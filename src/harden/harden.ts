@@ -250,6 +250,17 @@ export function plan(options: HardenOptions, previous: HardenState | undefined):
     },
   });
 
+  if (options.tools.includes('git')) {
+    // Locking /usr/bin/git alone closes nothing (git's exec-path, /usr/lib/git-core, holds a second git
+    // and every git-* command), and locking the exec-path breaks git: what git starts (git-remote-https
+    // for a fetch, the git a `git pull` runs) runs as the caller, with no group, like every hardened tool's
+    // children. The git shim and its exec-path overlay (src/shim/git-exec-path.ts) stay the seatbelt.
+    throw new UserError(
+      'chaperone harden: git cannot be locked: its exec-path (git --exec-path) holds a second git and the helpers git itself starts without any group. ' +
+        'Leave git out of --tools; keep the git shim (chaperone install) and protect branches on the server.',
+      ExitCode.config,
+    );
+  }
   for (const tool of options.tools) {
     const explicit = options.toolPaths[tool];
     const files = explicit ? { run: realpathSync(explicit), lock: [realpathSync(explicit)] } : findToolFiles(tool, process.env.PATH ?? '/usr/bin:/bin');

@@ -131,6 +131,11 @@ describe.skipIf(group.skip)(group.title, () => {
     expect(found.stdout).toContain(`would: ${realpathSync(realPsql()!)}: root:${toolsGroup} 0750`);
     expect(found.stdout).not.toContain('pg_wrapper');
     expect(statSync(realPsql()!).gid).toBe(0);
+    // git is refused, with the reason: its exec-path holds a second git, and the helpers git runs.
+    const git = await root(['harden', '--print', '--prefix', prefix, '--group', storeGroup, '--agent-user', agent, '--tools', 'psql,git']);
+    expect(git.exitCode).toBe(2);
+    expect(git.stderr).toContain('git cannot be locked: its exec-path');
+    expect(git.stdout).toBe('');
     const state = JSON.parse(readFileSync(join(prefix, 'etc/chaperone/harden.json'), 'utf8'));
     // The original mode is what undo puts back, even after harden ran twice.
     expect(state.locked.find((l: { path: string }) => l.path === psql).mode).toBe(0o755);
