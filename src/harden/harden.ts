@@ -9,10 +9,12 @@
 //   - each covered tool's real binary becomes root:GROUP-tools 0750: the agent's user, in neither
 //     group, can neither execute it by path or symlink (the mode is the inode's) nor copy it (no read);
 //   - one setgid-GROUP runner (src/harden/runner.ts) is the only way in: it starts a root-owned copy
-//     of chaperone, which judges every call again (src/harden/run.ts) and then starts root's copy of
-//     the tool (in a directory only GROUP may enter) through chaperone-exec, which opens it, drops
-//     every group and executes the open file: a running tool holds nothing of chaperone's, so neither
-//     it nor anything it starts can run a real tool, write the store or read the PIN;
+//     of chaperone, which judges every call again (src/harden/run.ts) and then starts a binary tool
+//     from root's copy (in a directory only GROUP may enter) through chaperone-exec, which opens it,
+//     drops every group and executes the open file: the tool holds nothing of chaperone's, so neither
+//     it nor anything it starts can run a real tool, write the store or read the PIN. A script tool
+//     runs in place through chaperone-script, with GROUP-tools only and without the variables that
+//     load code into its interpreter; git is refused (its exec-path holds a second git);
 //   - /etc/profile.d/chaperone.sh puts the hardened shims first on PATH for login shells;
 //   - approvals need the PIN; `chaperone doctor --strict` checks every one of these.
 //
