@@ -98,7 +98,7 @@ describe.skipIf(group.skip)(group.title, () => {
     // exec plugins: with PROBE set, a shell in privileged mode (which keeps any group it is given).
     writeFileSync(
       join(prefix, 'tools', 'terraform.c'),
-      `#include <stdio.h>\n#include <stdlib.h>\n#include <unistd.h>\nint main(int argc, char **argv) {\n  FILE *f = fopen("${record('terraform')}", "w");\n  for (int i = 1; i < argc; i++) fprintf(f, "%s\\n", argv[i]);\n  fclose(f);\n  const char *probe = getenv("PROBE");\n  if (probe && *probe) execl("/bin/sh", "sh", "-p", "-c", probe, (char *)0);\n  return 0;\n}\n`,
+      `#include <stdio.h>\n#include <stdlib.h>\n#include <unistd.h>\nint main(int argc, char **argv) {\n  FILE *f = fopen("${record('terraform')}", "w");\n  for (int i = 1; i < argc; i++) fprintf(f, "%s\\n", argv[i]);\n  fclose(f);\n  if (getenv("HOLD")) while (getchar() != EOF) {}\n  const char *probe = getenv("PROBE");\n  if (probe && *probe) execl("/bin/sh", "sh", "-p", "-c", probe, (char *)0);\n  return 0;\n}\n`,
     );
     await execa('cc', ['-o', join(prefix, 'tools', 'terraform'), join(prefix, 'tools', 'terraform.c')]);
     interpreted.terraform = 'binary';
@@ -430,16 +430,20 @@ describe.skipIf(group.skip)(group.title, () => {
   });
 
   it('a running hardened binary cannot be read, copied or run again through /proc by the agent', async () => {
-    // psql waits on its stdin (a pipe held open) while the agent looks at it.
-    const held = execa('runuser', ['-u', agent, '--', 'env', '-i', `PATH=${shims}:/usr/bin:/bin`, 'CHAPERONE_ACTOR=agent', `HOME=${home}`, 'sh', '-c', 'psql --version >/dev/null; exec psql -h /nonexistent -f /dev/stdin 2>/dev/null; true'], { reject: false, cwd: work, stdin: 'pipe' });
+    // The binary double waits on its stdin (a pipe held open) while the agent looks at it.
+    const held = execa('runuser', ['-u', agent, '--', 'env', '-i', `PATH=${shims}:/usr/bin:/bin`, 'CHAPERONE_ACTOR=agent', `HOME=${home}`, 'HOLD=1', 'terraform', 'plan', '-hold'], { reject: false, cwd: work, stdin: 'pipe' });
     try {
-      const tried = await asAgent(['sh', '-c', `for p in $(pgrep -u ${agent} -x psql); do cat /proc/$p/exe > /dev/null 2>&1 && echo read; /proc/$p/exe --version 2>&1 && echo ran; ls -l /proc/$p/exe 2>&1; done; echo done`]);
+      let tried;
+      do tried = await asAgent(['sh', '-c', `for p in $(pgrep -u ${agent} -f '^terraform plan -hold'); do echo "pid $p"; cat /proc/$p/exe > /dev/null 2>&1 && echo read; /proc/$p/exe plan 2>&1 && echo ran; cat /proc/$p/maps > /dev/null 2>&1 && echo maps; ls -l /proc/$p/exe 2>&1; done; echo done`]);
+      while (!tried.stdout.includes('pid '));
       expect(tried.stdout).toContain('done');
-      expect(tried.stdout).not.toMatch(/^(read|ran)$/m);
+      expect(tried.stdout).toContain('Permission denied');
+      expect(tried.stdout).not.toMatch(/^(read|ran|maps)$/m);
     } finally {
       held.stdin?.end();
       await held;
     }
+    expect((await held).exitCode).toBe(0);
   });
 
   it('login shells of every user get the hardened shims first on PATH', async () => {
