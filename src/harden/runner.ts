@@ -161,13 +161,15 @@ int main(int argc, char **argv) {
  * script runs from where it was installed (its interpreter finds the rest of its package beside it, and
  * reads it by path), so it cannot be run from a copy without a group: it is started in place, with the
  * tools' group, which swaps out the runner's (a running tool can then never write the store or read the
- * PIN), and without the variables that would load the caller's code into its interpreter. What remains:
+ * PIN), and without the variables that would load the caller's code into its interpreter; a shell script
+ * as `SHELL -p SCRIPT`, since a shell drops a group it was not started with. What remains:
  * a script tool's own plugins and configuration (credential_process, a CLI's plugin directory) run with
  * the tools' group; docs/harden.md says so.
  */
 export function scriptSource(): string {
   return `/* chaperone-script: written and compiled by \`chaperone harden\` (src/harden/runner.ts). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -175,12 +177,57 @@ extern char **environ;
 
 ${scrubber([...loaderVariables, ...interpreterVariables])}
 
+/* The interpreter a #! line names, and its one optional argument, as the kernel reads them. */
+static int shebang(char *line, char **interp, char **opt) {
+  if (line[0] != '#' || line[1] != '!') return 0;
+  char *p = line + 2 + strspn(line + 2, " \\t");
+  *interp = p;
+  p += strcspn(p, " \\t\\n");
+  *opt = NULL;
+  if (*p == ' ' || *p == '\\t') {
+    *p++ = '\\0';
+    p += strspn(p, " \\t");
+    size_t n = strcspn(p, "\\n");
+    while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\\t')) n--;
+    p[n] = '\\0';
+    if (n > 0) *opt = p;
+  } else {
+    *p = '\\0';
+  }
+  return **interp == '/';
+}
+
 int main(int argc, char **argv) {
   if (argc < 3 || argv[1][0] != '/') {
     fputs("chaperone-script: usage: chaperone-script /PATH ARGV0 [ARG...]\\n", stderr);
     return 2;
   }
   scrub();
+  /* sh, dash and bash drop a group they were not started with, and could then not read the locked
+     script: they are started as the kernel would start them, with -p (privileged mode) first, which
+     keeps the group and reads neither ENV nor BASH_ENV. */
+  char line[256] = {0};
+  char *interp, *opt;
+  FILE *f = fopen(argv[1], "r");
+  if (f && fgets(line, sizeof line, f) && shebang(line, &interp, &opt)) {
+    const char *base = strrchr(interp, '/') + 1;
+    if (strcmp(base, "sh") == 0 || strcmp(base, "dash") == 0 || strcmp(base, "bash") == 0) {
+      char **args = calloc((size_t)argc + 3, sizeof *args);
+      if (!args) return 126;
+      int k = 0;
+      args[k++] = interp;
+      args[k++] = "-p";
+      if (opt) args[k++] = opt;
+      args[k++] = argv[1];
+      for (int i = 3; i < argc; i++) args[k++] = argv[i];
+      args[k] = NULL;
+      fclose(f);
+      execve(interp, args, environ);
+      perror("chaperone-script");
+      return 126;
+    }
+  }
+  if (f) fclose(f);
   execve(argv[1], argv + 2, environ);
   perror("chaperone-script");
   return 126;

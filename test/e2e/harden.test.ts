@@ -91,6 +91,9 @@ describe.skipIf(group.skip)(group.title, () => {
       gcloud: `#!/usr/bin/python3\nimport sys\nopen('${record('gcloud')}', 'w').write('\\n'.join(sys.argv[1:]))\n`,
       heroku: `#!${process.execPath}\nrequire('fs').writeFileSync('${record('heroku')}', process.argv.slice(2).join('\\n'));\n`,
       kubectl: `#!/usr/bin/perl\nopen(my $f, '>', '${record('kubectl')}'); print $f join("\\n", @ARGV); close $f;\n`,
+      // Shell scripts: the shell would drop the group and then not read itself; chaperone-script starts it with -p.
+      fly: `#!/bin/bash\nprintf '%s\\n' "$@" > ${record('fly')}\n`,
+      supabase: `#!/bin/sh -e\nprintf '%s\\n' "$0" "$@" > ${record('supabase')}\n`,
       ...(which('ruby') ? { railway: `#!${which('ruby')}\nFile.write('${record('railway')}', ARGV.join("\\n"))\n` } : {}),
     };
     for (const [name, text] of Object.entries(interpreted)) writeFileSync(join(prefix, 'tools', name), text, { mode: 0o755 });
@@ -365,7 +368,7 @@ describe.skipIf(group.skip)(group.title, () => {
     expect(existsSync(join(prefix, 'etc/chaperone/pin'))).toBe(true);
   });
 
-  it('the variables that load an agent\'s code into an interpreter (PYTHONPATH, NODE_OPTIONS, PERL5OPT, RUBYOPT) never reach a script tool', async () => {
+  it('the variables that load an agent\'s code into an interpreter (PYTHONPATH, NODE_OPTIONS, PERL5OPT, BASH_ENV, RUBYOPT) never reach a script tool', async () => {
     const dir = join(home, 'inject');
     const marker = (name: string) => join(home, `injected-${name}`);
     await asAgent(['mkdir', '-p', dir]);
@@ -378,12 +381,14 @@ describe.skipIf(group.skip)(group.title, () => {
     await write('sitecustomize.py', `import subprocess\nwith open('${marker('python')}', 'w') as f:\n    f.write(subprocess.run(['id', '-Gn'], capture_output=True, text=True).stdout)\n    try:\n        f.write('ran ' + subprocess.run(['${psql}', '--version'], capture_output=True, text=True).stdout)\n    except OSError as e:\n        f.write('denied ' + str(e))\n`);
     await write('evil.cjs', `const { spawnSync } = require('child_process');\nconst r = spawnSync('${psql}', ['--version'], { encoding: 'utf8' });\nrequire('fs').writeFileSync('${marker('node')}', spawnSync('id', ['-Gn'], { encoding: 'utf8' }).stdout + (r.error ? 'denied ' + r.error.code : 'ran ' + r.stdout));\n`);
     await write('Evil.pm', `package Evil;\nopen(my $f, '>', '${marker('perl')}');\nprint $f \`id -Gn\`;\nmy $rc = system { '${psql}' } '${psql}', '--version';\nprint $f ($rc == 0 ? "ran\\n" : "denied $!\\n");\nclose $f;\n1;\n`);
+    await write('evil.sh', `{ id -Gn; ${psql} --version && echo ran || echo denied; } > ${marker('bash')} 2>&1\n`);
     await write('evil.rb', `File.write('${marker('ruby')}', \`id -Gn\` + (system('${psql}', '--version') ? "ran\\n" : "denied\\n"))\n`);
     type Try = [language: string, interpreter: string, tool: string, args: string[], env: Record<string, string>];
     const tries: Try[] = [
       ['python', '/usr/bin/python3 -c pass', 'gcloud', ['config', 'list'], { PYTHONPATH: dir }],
       ['node', `${process.execPath} -e 0`, 'heroku', ['apps'], { NODE_OPTIONS: `--require ${dir}/evil.cjs` }],
       ['perl', '/usr/bin/perl -e 1', 'kubectl', ['get', 'pods'], { PERL5OPT: '-MEvil', PERL5LIB: dir }],
+      ['bash', '/bin/bash -c true', 'fly', ['status'], { BASH_ENV: `${dir}/evil.sh` }],
       ...(interpreted.railway ? [['ruby', `${which('ruby')} -e 0`, 'railway', ['status'], { RUBYOPT: `-r${dir}/evil.rb` }] as Try] : []),
     ];
     if (!interpreted.railway) console.warn('harden: RUBYOPT is not tried: ruby is not installed');
@@ -401,6 +406,11 @@ describe.skipIf(group.skip)(group.title, () => {
       expect(readFileSync(join(records, `${tool}.argv`), 'utf8').trim(), language).toBe(args.join('\n'));
       expect(existsSync(marker(language)), language).toBe(false);
     }
+    // A #!/bin/sh script with an option on its #! line runs too, with $0 its own path, as the kernel
+    // would start it.
+    const sh = await asAgent(['supabase', 'projects', 'list']);
+    expect(sh.exitCode, sh.stderr).toBe(0);
+    expect(readFileSync(join(records, 'supabase.argv'), 'utf8')).toBe(`${join(prefix, 'tools', 'supabase')}\nprojects\nlist\n`);
   });
 
   it('LD_PRELOAD and the other loader variables never reach a real tool; the agent\'s library works elsewhere', async () => {
