@@ -1,7 +1,8 @@
 // Running the real tool from Node, when the shim cannot exec it itself (see handoff.ts): stdin was read
 // ahead and must be fed to it, or an older shim started us. Node 20 has no execve, so this means: spawn
 // with the same argv, env, cwd and inherited stdio; sit out the signals sent to the process group (the
-// child gets them from the kernel, and decides); then exit with the child's code, or die by its signal.
+// child gets them from the kernel, and decides), relaying SIGTERM/SIGHUP only where this process is the
+// one the caller started; then exit with the child's code, or die by its signal.
 
 import type { StdioOptions } from 'node:child_process';
 import { closeSync, createReadStream, createWriteStream, readFileSync } from 'node:fs';
@@ -80,12 +81,22 @@ export function runChild(path: string, args: readonly string[], env: NodeJS.Proc
       });
   }
 
-  // Like a shell waiting for its foreground job: this process sits out every signal that would end it,
-  // and relays none. A signal sent to the process group (Ctrl-C, a terminal closing, `kill -- -PGID`)
-  // reaches the tool from the kernel already; relaying it too delivered it twice. (SIGUSR1 would start
-  // Node's inspector, the others would end this process and cut the tool's input short.)
+  // Behind a shim (a hand-off descriptor), this process is the shim's child, a pid nobody signals: like a
+  // shell waiting for its foreground job it sits out every signal that would end it, and relays none. A
+  // signal sent to the process group (Ctrl-C, a terminal closing) reaches the tool from the kernel
+  // already; relayed too, it arrived twice. (SIGUSR1 would start Node's inspector, the others would end
+  // this process and cut the tool's input short.) Started as the caller's own process (`chaperone
+  // agent`, the hardened runner), it is the pid a caller signals: SIGTERM and SIGHUP are relayed.
   const ignore = () => {};
-  const handlers: [NodeJS.Signals, () => void][] = sitOut.map((signal) => [signal, ignore]);
+  const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
+  const handlers: [NodeJS.Signals, () => void][] = handoff
+    ? sitOut.map((signal) => [signal, ignore])
+    : [
+        ['SIGINT', ignore],
+        ['SIGQUIT', ignore],
+        ['SIGTERM', forward('SIGTERM')],
+        ['SIGHUP', forward('SIGHUP')],
+      ];
   for (const [signal, handler] of handlers) process.on(signal, handler);
 
   child.on('error', (error: NodeJS.ErrnoException) => {
