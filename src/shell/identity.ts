@@ -8,8 +8,8 @@
 // `mv`). None of this is on the shim's path: only the line analysis (hooks, `check --command`, nested
 // lines) reads these files, and a file's bytes are hashed only when its size equals a real binary's.
 
-import { createHash } from 'node:crypto';
 import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { basename, delimiter, dirname, join, resolve } from 'node:path';
 import { shimMarker } from '../shim/find-real.js';
 import { executables, isCovered, toolOf } from '../tools/index.js';
@@ -210,6 +210,8 @@ function hashFile(file: string): string | undefined {
   let fd: number | undefined;
   try {
     fd = openSync(file, 'r');
+    // node:crypto costs milliseconds to load, at every hook call; only a line that copies a file hashes.
+    const { createHash } = createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
     const hash = createHash('sha256');
     const buffer = Buffer.alloc(1 << 20);
     for (let n; (n = readSync(fd, buffer, 0, buffer.length, null)) > 0; ) hash.update(buffer.subarray(0, n));
