@@ -136,8 +136,17 @@ export class Identities {
     if (this.binaries) return this.binaries;
     const binaries: Binary[] = [];
     const dirs = (this.env.PATH ?? '').split(delimiter).filter((d) => d.startsWith('/'));
+    // One listing per PATH directory instead of a stat per covered name and directory (hundreds, at
+    // every hook call with an uncovered command word): a name the listing lacks is not there. A
+    // directory that cannot be listed (searchable but not readable) is asked name by name, as before.
+    const listings = new Map<string, Set<string> | undefined>();
+    const listed = (dir: string): Set<string> | undefined => {
+      if (!listings.has(dir)) listings.set(dir, namesIn(dir));
+      return listings.get(dir);
+    };
     for (const executable of executables) {
       for (const dir of dirs) {
+        if (listed(dir)?.has(executable) === false) continue;
         const file = join(dir, executable);
         const stat = statSync(file, { throwIfNoEntry: false });
         if (!stat?.isFile() || isShim(file)) continue;
@@ -241,6 +250,15 @@ function isDirectory(path: string): boolean {
     return statSync(path).isDirectory();
   } catch {
     return false;
+  }
+}
+
+/** The names in a directory, or undefined when it cannot be listed. */
+function namesIn(dir: string): Set<string> | undefined {
+  try {
+    return new Set(readdirSync(dir));
+  } catch {
+    return undefined;
   }
 }
 
