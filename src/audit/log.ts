@@ -10,9 +10,9 @@
 // copy the agent cannot reach) or make the log the agent's to append only (`chaperone harden`).
 
 import { closeSync, fstatSync, mkdirSync, openSync, readSync, renameSync, writeFileSync, appendFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Evaluation } from '../model.js';
+import { sha256Hex } from '../hash.js';
 import { chaperoneStateDir, readTextIfExists } from '../context/files.js';
 import { storeFault, StoreFault } from '../errors.js';
 import { withLock } from '../lock.js';
@@ -32,10 +32,8 @@ export function headPath(env: NodeJS.ProcessEnv): string {
   return join(chaperoneStateDir(env), 'audit.head');
 }
 
-/** node:crypto costs milliseconds to load, and only a call that writes a record needs it. */
 export function lineHash(line: string): string {
-  const { createHash } = createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
-  return createHash('sha256').update(line).digest('hex');
+  return sha256Hex(line);
 }
 
 export function auditRecord(ev: Evaluation, outcome: Outcome, extra: Record<string, string> = {}, time = new Date()) {
