@@ -5,6 +5,7 @@
 
 import { appendFileSync, statSync } from 'node:fs';
 import { refusalMessage } from '../display/describe.js';
+import { readStdin, say, writeAll } from '../io.js';
 import { hookAgents, hookAnswer, readHookRequest, type HookAgent, type HookAnswer } from '../hooks/protocols.js';
 import type { Evaluation } from '../model.js';
 import { pathLine } from './shims.js';
@@ -16,18 +17,19 @@ const readTimeoutMs = 10_000;
 export async function runHookCommand(agent: string, env: NodeJS.ProcessEnv): Promise<void> {
   if (!hookAgents.includes(agent as never)) {
     // No protocol to answer in: exit 2, which blocks in most agents, with the reason on stderr.
-    process.stderr.write(`chaperone: unknown agent "${agent}" (expected ${hookAgents.join(', ')}); denying.\n`);
+    say(`chaperone: unknown agent "${agent}" (expected ${hookAgents.join(', ')}); denying.\n`);
     process.exit(2);
   }
   const answer = await runHook(agent as HookAgent, env);
-  process.stdout.write(answer.stdout);
-  process.stderr.write(answer.stderr);
-  process.exitCode = answer.exitCode;
+  writeAll(1, answer.stdout);
+  say(answer.stderr);
+  // Exits now: a read of stdin that timed out may still be waiting on the thread pool.
+  process.exit(answer.exitCode);
 }
 
 export async function runHook(agent: HookAgent, env: NodeJS.ProcessEnv): Promise<HookAnswer> {
   try {
-    const input = JSON.parse(await readInput()) as Record<string, unknown>;
+    const input = JSON.parse(await readStdin(inputLimit, readTimeoutMs)) as Record<string, unknown>;
     const request = readHookRequest(agent, input);
     if (request.command === undefined) return hookAnswer(agent, 'allow', '');
     if (typedIntoLater.includes(agent) && interactiveShell.test(request.command)) return hookAnswer(agent, 'deny', interactiveShellReason);
@@ -99,28 +101,3 @@ function isDirectory(path: string): boolean {
   }
 }
 
-function readInput(): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const timer = setTimeout(() => reject(new Error(`no hook input on stdin within ${readTimeoutMs / 1000} s`)), readTimeoutMs);
-    process.stdin.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > inputLimit) {
-        clearTimeout(timer);
-        reject(new Error('the hook input is larger than 4 MiB'));
-        process.stdin.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    process.stdin.on('end', () => {
-      clearTimeout(timer);
-      resolve(Buffer.concat(chunks).toString('utf8'));
-    });
-    process.stdin.on('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-  });
-}

@@ -4,6 +4,7 @@
 import type { Evaluation } from '../model.js';
 import { writeAudit } from '../audit/log.js';
 import { describeHeld, escapeControl, noticeLine, refusalMessage, showCommand, showEvidence } from '../display/describe.js';
+import { say } from '../io.js';
 import { redactText } from '../redact.js';
 import type { ApprovalRecord } from '../approval/store.js';
 
@@ -23,12 +24,12 @@ async function decide(ev: Evaluation): Promise<boolean> {
       if (gated) {
         // Recorded first: a decision that cannot be recorded does not run (see writeAudit).
         writeAudit(ev, 'allowed');
-        if (ev.decision.action === 'notice') process.stderr.write(noticeLine(ev));
+        if (ev.decision.action === 'notice') say(noticeLine(ev));
       }
       return true;
     case 'deny': {
       if (!ev.decision.approvable) {
-        process.stderr.write(refusalMessage(ev));
+        say(refusalMessage(ev));
         writeAudit(ev, 'refused');
         return false;
       }
@@ -42,19 +43,19 @@ async function decide(ev: Evaluation): Promise<boolean> {
         settled = takeOrRequestApproval(ev.invocation.env, binding, () => approvalDetails(ev), newCode);
       } catch (error) {
         // The store is broken: the refusal stands, without a code a human could approve.
-        process.stderr.write(refusalMessage(ev));
-        process.stderr.write(`${(error as Error).message}\nchaperone: no approval code could be issued until the store is fixed.\n`);
+        say(refusalMessage(ev));
+        say(`${(error as Error).message}\nchaperone: no approval code could be issued until the store is fixed.\n`);
         writeAudit(ev, 'refused', { approval: 'store unavailable' });
         return false;
       }
       if ('used' in settled) {
         const approval = settled.used;
-        process.stderr.write(`chaperone: running with approval ${approval.code}, given at ${approval.approvedAt}; it is now used up.\n`);
+        say(`chaperone: running with approval ${approval.code}, given at ${approval.approvedAt}; it is now used up.\n`);
         const backup = await backupFirst(ev, false);
         writeAudit(ev, backup.ran ? 'approval-used' : 'aborted', { approval: approval.code, ...backup.audit });
         return backup.ran;
       }
-      process.stderr.write(refusalMessage(ev, settled.request.code));
+      say(refusalMessage(ev, settled.request.code));
       writeAudit(ev, 'refused', { approval: settled.request.code });
       return false;
     }
@@ -82,7 +83,7 @@ async function decide(ev: Evaluation): Promise<boolean> {
       }
       if (!confirmed) {
         writeAudit(ev, 'aborted', why ? { why } : {});
-        process.stderr.write(`chaperone: ${why ? `${why}; ` : ''}not confirmed; the real ${ev.invocation.tool} did not run.\n`);
+        say(`chaperone: ${why ? `${why}; ` : ''}not confirmed; the real ${ev.invocation.tool} did not run.\n`);
         return false;
       }
       const taken = backup ? await backupFirst(ev, answer === skip) : { ran: true, audit: {} };
@@ -100,22 +101,22 @@ async function backupFirst(ev: Evaluation, skipped: boolean): Promise<{ ran: boo
   const { backsUp, backUpBeforeRunning } = await import('../backup/before-destroy.js');
   if (!ev.backup || !backsUp(ev.invocation.tool)) return { ran: true, audit: {} };
   if (skipped) {
-    process.stderr.write('chaperone: no backup taken, as typed at the prompt.\n');
+    say('chaperone: no backup taken, as typed at the prompt.\n');
     return { ran: true, audit: { backup: 'skipped at the prompt' } };
   }
   const outcome = await backUpBeforeRunning(ev);
   if (outcome.kind === 'nothing') {
-    if (outcome.why) process.stderr.write(`chaperone: ${escapeControl(outcome.why)}\n`);
+    if (outcome.why) say(`chaperone: ${escapeControl(outcome.why)}\n`);
     return { ran: true, audit: outcome.why ? { backup: redactText(outcome.why) } : {} };
   }
   if (outcome.kind === 'taken') {
     const pruned = outcome.pruned.length > 0 ? `; ${outcome.pruned.length} older backup(s) removed to stay within backup-limits` : '';
-    process.stderr.write(`chaperone: backup ${outcome.record.id} taken (${outcome.record.entries} entries, ${outcome.record.bytes} bytes): ${outcome.record.file}${pruned}\n`);
-    if (outcome.record.verified) process.stderr.write(`  checked      ${outcome.record.verified}\n`);
+    say(`chaperone: backup ${outcome.record.id} taken (${outcome.record.entries} entries, ${outcome.record.bytes} bytes): ${outcome.record.file}${pruned}\n`);
+    if (outcome.record.verified) say(`  checked      ${outcome.record.verified}\n`);
     return { ran: true, audit: { backup: outcome.record.id, backupFile: outcome.record.file } };
   }
   const word = ev.decision.confirmWord ?? 'production';
-  process.stderr.write(
+  say(
     `chaperone: the backup before this command failed, so the real ${ev.invocation.tool} did not run.\n` +
       `  why          ${escapeControl(redactText(outcome.why))}\n` +
       `  next         Fix the cause and run it again, or have a human run it at a terminal and type "${word} without backup" at the prompt.\n`,
