@@ -13,6 +13,7 @@ import { savedCaVariable } from '../shim/handoff.js';
 import { loadConfig, userConfigPath } from '../rules/load.js';
 import { fastPathScript, fastPathWords, realToolFunction } from '../shim/fast-path.js';
 import { executables, loadTool } from '../tools/index.js';
+import { shellQuote as sq } from '../tools/shell-words.js';
 
 export function defaultShimDir(env: NodeJS.ProcessEnv): string {
   return join(dataHome(env), 'chaperone', 'shims');
@@ -23,7 +24,6 @@ export function shimEntry(): string {
   return fileURLToPath(new URL('./shim.cjs', import.meta.url));
 }
 
-const sq = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
 
 /**
  * The shim: a POSIX sh script that asks chaperone's Node entry for a decision, then execs the real tool

@@ -20,6 +20,7 @@ import { basename, dirname, join } from 'node:path';
 import { UserError } from '../errors.js';
 import { shimScript } from '../cli/shims.js';
 import { execPathBeside } from '../tools/git-external.js';
+import { shellQuote as q } from '../tools/shell-words.js';
 
 /** The directory under the shim directory that holds the overlays. */
 export const overlaysDir = '.git-exec-path';
@@ -195,7 +196,6 @@ export function rootOfEntry(entryPath: string): string {
 export function fastPathGuard(realGit: string, overlay: string): string[] {
   const stamp = join(overlay, stampFile);
   const execPath = readStamp(overlay)?.execPath;
-  const q = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
   const fresh = [realGit, ...(execPath ? [execPath] : [])].map((path) => `! [ ${q(path)} -nt ${q(stamp)} ]`).join(' && ');
   return [
     `if [ -z "\${GIT_EXEC_PATH+x}" ] && [ "$chaperone_p/git" = ${q(realGit)} ] && [ -f ${q(stamp)} ] && ${fresh}; then GIT_EXEC_PATH=${q(overlay)}; export GIT_EXEC_PATH; else break; fi`,

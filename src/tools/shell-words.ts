@@ -7,6 +7,11 @@
 // a newline and a tab, `#` at the start of a word comments out the rest, and an open quote or a last
 // backslash is taken as it stands rather than refused.
 
+/** `word` as a POSIX shell reads it back exactly: in single quotes, each `'` written as `'\\''`. */
+export function shellQuote(word: string): string {
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
 /** The words of `text`, or undefined when a quote is left open (every one of these tools but env refuses then). */
 export function splitWords(text: string, style: 'git' | 'shlex' | 'env' = 'git'): string[] | undefined {
   const words: string[] = [];
