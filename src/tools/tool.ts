@@ -25,3 +25,12 @@ export function fingerprint(secret: string): string {
   const { createHash } = createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
   return `sha256:${createHash('sha256').update(secret).digest('hex').slice(0, 16)}`;
 }
+
+/** Percent-decoding (URLs, connection strings) that leaves a malformed escape as written. */
+export function percentDecoded(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
