@@ -9,12 +9,13 @@
 // lines) reads these files, and a file's bytes are hashed only when its size equals a real binary's.
 
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { basename, delimiter, dirname, join, resolve } from 'node:path';
-import { shimMarker } from '../shim/find-real.js';
+import { isShimFile } from '../shim/find-real.js';
 import { executables, isCovered, toolOf } from '../tools/index.js';
 import { packageExecutables } from './runners.js';
 import { reveal } from './words.js';
+import { isDirectory, listDir } from '../context/files.js';
 
 /** A real binary of a covered executable, as found on PATH. */
 interface Binary {
@@ -140,7 +141,7 @@ export class Identities {
       for (const dir of dirs) {
         const file = join(dir, executable);
         const stat = statSync(file, { throwIfNoEntry: false });
-        if (!stat?.isFile() || isShim(file)) continue;
+        if (!stat?.isFile() || isShimFile(file)) continue;
         binaries.push({ executable, path: file, dev: stat.dev, ino: stat.ino, size: stat.size });
         break;
       }
@@ -218,35 +219,6 @@ function hashFile(file: string): string | undefined {
     return undefined;
   } finally {
     if (fd !== undefined) closeSync(fd);
-  }
-}
-
-function isShim(file: string): boolean {
-  let fd: number | undefined;
-  try {
-    fd = openSync(file, 'r');
-    const head = Buffer.alloc(256);
-    return head.subarray(0, readSync(fd, head, 0, head.length, 0)).toString('latin1').includes(shimMarker);
-  } catch {
-    return false;
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
-}
-
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-function listDir(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch {
-    return [];
   }
 }
 

@@ -21,6 +21,7 @@ import { UserError } from '../errors.js';
 import { shimScript } from '../cli/shims.js';
 import { execPathBeside } from '../tools/git-external.js';
 import { shellQuote as q } from '../tools/shell-words.js';
+import { isDirectory } from '../context/files.js';
 
 /** The directory under the shim directory that holds the overlays. */
 export const overlaysDir = '.git-exec-path';
@@ -157,14 +158,6 @@ function buildOverlay(execPath: string, overlay: string, realGit: string, mtimeM
 function writeShim(path: string, real: string, gitBinaries: string[], shim: { node: string; entry: string }): void {
   writeFileSync(path, shimScript(basename(path), shim.node, shim.entry, [], { real, gitBinaries }), { mode: 0o755 });
   chmodSync(path, 0o755);
-}
-
-function isDirectory(path: string): boolean {
-  try {
-    return path !== '' && statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
 }
 
 function writeAtomically(path: string, text: string): void {
