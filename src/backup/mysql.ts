@@ -27,7 +27,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Evidence } from '../model.js';
 import { MysqlScriptReader } from '../sql/mysql-script.js';
-import { tokenize, type Token } from '../sql/mysql.js';
+import { isWord, skipIfExists, tokenize, type Token } from '../sql/mysql.js';
 import type { ReadArgs } from '../tools/argv.js';
 import { normalizeMysqlArgs, optionFiles, readMysqlArgs } from '../tools/mysql.js';
 import { appendRecord, BackupError, backupId, discardBackupDir, makeBackupDir, realProgram, runProgram, type BackupRecord, type BackupScope, type QualifiedName } from './store.js';
@@ -45,7 +45,6 @@ type Reach =
 /** What a MySQL backup holds: whole databases (`why` says why), and tables of others. */
 export type MysqlScope = Extract<BackupScope, { kind: 'objects' }>;
 
-const isWord = (t: Token | undefined, ...words: string[]) => t?.type === 'word' && words.includes(t.value);
 const isName = (t: Token | undefined) => t?.type === 'ident' || t?.type === 'word';
 const nameValue = (t: Token) => (t.type === 'word' ? t.value.toLowerCase() : t.value);
 
@@ -68,12 +67,6 @@ function nameList(tokens: Token[], k: number): QualifiedName[] {
     k = next + 1;
   }
   return names;
-}
-
-function skipIfExists(tokens: Token[], k: number): number {
-  if (isWord(tokens[k], 'IF') && isWord(tokens[k + 1], 'EXISTS')) return k + 2;
-  if (isWord(tokens[k], 'IF') && isWord(tokens[k + 1], 'NOT') && isWord(tokens[k + 2], 'EXISTS')) return k + 3;
-  return k;
 }
 
 const joinWords = ['LEFT', 'RIGHT', 'INNER', 'OUTER', 'CROSS', 'NATURAL', 'FULL', 'LATERAL'];
