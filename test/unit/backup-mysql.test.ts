@@ -96,6 +96,28 @@ function lookupDouble(bin: string, root: string, rows: string): void {
   chmodSync(join(bin, 'mysql'), 0o755);
 }
 
+/**
+ * A recording mysqldump in `bin`: under `root` it leaves its argv, its option file's mode, its
+ * directory's mode, what the real option reader makes of it (`read`) and its path; it prints `dump`.
+ */
+function dumpDouble(bin: string, root: string, dump: string): void {
+  const reader = which('my_print_defaults');
+  writeFileSync(join(root, 'dump.out'), dump);
+  writeFileSync(
+    join(bin, 'mysqldump'),
+    `#!/bin/sh
+printf '%s\\n' "$@" > ${root}/argv
+file=\${1#--defaults-file=}
+stat -c %a "$file" > ${root}/mode
+stat -c %a "$(dirname "$file")" > ${root}/dirmode
+${reader ? `${reader} --defaults-file="$file" client > ${root}/read` : `cp "$file" ${root}/read`}
+echo "$file" > ${root}/path
+cat ${root}/dump.out
+`,
+  );
+  chmodSync(join(bin, 'mysqldump'), 0o755);
+}
+
 describe("mysqldump's connection is the client's", () => {
   const root = realpathSync(mkdtempSync(join(tmpdir(), 'chaperone-mysql-conn-')));
   const home = join(root, 'home');
@@ -150,22 +172,8 @@ describe('mysqldump gets the password in a 0600 option file, never on its argv',
     const root = realpathSync(mkdtempSync(join(tmpdir(), 'chaperone-mysqldump-double-')));
     const bin = join(root, 'bin');
     mkdirSync(bin);
-    // A recording mysqldump: its argv, its option file (mode and what the real reader makes of it), and
-    // a small finished dump.
     const myPrintDefaults = which('my_print_defaults');
-    writeFileSync(
-      join(bin, 'mysqldump'),
-      `#!/bin/sh
-printf '%s\\n' "$@" > ${root}/argv
-file=\${1#--defaults-file=}
-stat -c %a "$file" > ${root}/mode
-stat -c %a "$(dirname "$file")" > ${root}/dirmode
-${myPrintDefaults ? `${myPrintDefaults} --defaults-file="$file" client > ${root}/read` : `cp "$file" ${root}/read`}
-echo "$file" > ${root}/path
-printf 'CREATE TABLE \`orders\` (id int);\\nINSERT INTO \`orders\` VALUES (1),(2),(3);\\n-- Dump completed on 2026-12-05\\n'
-`,
-    );
-    chmodSync(join(bin, 'mysqldump'), 0o755);
+    dumpDouble(bin, root, 'CREATE TABLE `orders` (id int);\nINSERT INTO `orders` VALUES (1),(2),(3);\n-- Dump completed on 2026-12-05\n');
     lookupDouble(bin, root, 't\tshop\torders');
     const env = { HOME: root, PATH: `${bin}:${systemPath}`, XDG_DATA_HOME: join(root, 'share') };
     const secret = 'p@ss "quoted" # and \\ back';
@@ -226,8 +234,7 @@ describe('what is not there, and a password the client would ask for', () => {
     const root = realpathSync(mkdtempSync(join(tmpdir(), 'chaperone-mysqldump-lookup-')));
     const bin = join(root, 'bin');
     mkdirSync(bin);
-    writeFileSync(join(bin, 'mysqldump'), `#!/bin/sh\nprintf '%s\\n' "$@" > ${root}/argv\n${which('my_print_defaults') ? `${which('my_print_defaults')} --defaults-file="\${1#--defaults-file=}" client > ${root}/read` : ''}\nprintf 'CREATE TABLE \`orders\` (id int);\\n-- Dump completed\\n'\n`);
-    chmodSync(join(bin, 'mysqldump'), 0o755);
+    dumpDouble(bin, root, 'CREATE TABLE `orders` (id int);\n-- Dump completed\n');
     lookupDouble(bin, root, lookup);
     return { root, env: { HOME: root, PATH: `${bin}:${systemPath}`, XDG_DATA_HOME: join(root, 'share') } };
   };
@@ -317,11 +324,7 @@ describe('mysqladmin drop: the same dump, over mysqladmin\'s own connection', ()
     const bin = join(root, 'bin');
     mkdirSync(bin);
     const myPrintDefaults = which('my_print_defaults');
-    writeFileSync(
-      join(bin, 'mysqldump'),
-      `#!/bin/sh\nprintf '%s\\n' "$@" > ${root}/argv\nstat -c %a "\${1#--defaults-file=}" > ${root}/mode\n${myPrintDefaults ? `${myPrintDefaults} --defaults-file="\${1#--defaults-file=}" client > ${root}/read` : ''}\nprintf 'CREATE DATABASE \`shop\`;\\nUSE \`shop\`;\\nCREATE TABLE \`orders\` (id int);\\nINSERT INTO \`orders\` VALUES (1),(2);\\n-- Dump completed\\n'\n`,
-    );
-    chmodSync(join(bin, 'mysqldump'), 0o755);
+    dumpDouble(bin, root, 'CREATE DATABASE `shop`;\nUSE `shop`;\nCREATE TABLE `orders` (id int);\nINSERT INTO `orders` VALUES (1),(2);\n-- Dump completed\n');
     lookupDouble(bin, root, 'd\tshop\t');
     const env = { HOME: root, PATH: `${bin}:${systemPath}`, XDG_DATA_HOME: join(root, 'share') };
     const record = (await takeMysqlBackup({
