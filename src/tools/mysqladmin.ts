@@ -15,11 +15,9 @@
 
 import type { Command, Evidence, Identifier, Invocation, ParsedInvocation, ResolvedTarget } from '../model.js';
 import { displayPath } from '../context/files.js';
-import { grammar, readArgs, type ReadArgs } from './argv.js';
+import { grammar, readArgs, words, type ReadArgs } from './argv.js';
 import { normalizeMysqlArgs, resolveMysqlServer } from './mysql.js';
 import type { Tool } from './tool.js';
-
-const words = (text: string) => text.trim().split(/\s+/);
 
 const adminGrammar = grammar({
   values: [
