@@ -45,6 +45,13 @@ describe.skipIf(group.skip)(group.title, () => {
     return { prompt, ...(await term.exit()) };
   };
 
+  /** An agent's call, refused; a human approves its code; the agent's same call again, which uses it. */
+  const approvedRun = async (tool: string, args: string[], env: Record<string, string> = {}) => {
+    const refused = String((await sb.run(tool, args, { env })).stderr);
+    approve(sb.env, /chaperone approve ([2-9A-Z]{3}-[2-9A-Z]{3})/.exec(refused)![1], 15);
+    return sb.run(tool, args, { env });
+  };
+
   beforeAll(async () => {
     group.assertAvailable();
     [db, sb] = await Promise.all([startMariadb(), makeSandbox(['mysql', 'mariadb', 'mysqladmin', 'mariadb-admin'])]);
@@ -265,17 +272,14 @@ describe.skipIf(group.skip)(group.title, () => {
 
   it("backs up an agent's approved DELETE before it runs, and refuses it when the backup fails", async () => {
     const args = ['--no-defaults', '-h', '127.0.0.1', '-P', String(db.port), '-u', 'root', 'shop_prod', '-e', 'DELETE FROM orders'];
-    const codeOf = (text: string) => /chaperone approve ([2-9A-Z]{3}-[2-9A-Z]{3})/.exec(text)![1];
     // An agent cannot type the skip word: it has no terminal, and an approval does not carry one.
     const blocked = { XDG_DATA_HOME: sb.write('blocked-data-home', '') };
-    approve(sb.env, codeOf(String((await sb.run('mysql', args, { env: blocked })).stderr)), 15);
-    const failed = await sb.run('mysql', args, { env: blocked });
+    const failed = await approvedRun('mysql', args, blocked);
     expect(failed.exitCode).toBe(77);
     expect(failed.stderr).toContain('chaperone: the backup before this command failed, so the real mysql did not run.');
     expect(await rows()).toBe(seeded);
 
-    approve(sb.env, codeOf(String((await sb.run('mysql', args)).stderr)), 15);
-    const ran = await sb.run('mysql', args);
+    const ran = await approvedRun('mysql', args);
     expect(ran.stderr).toMatch(/chaperone: backup \S+ taken/);
     expect(ran.exitCode).toBe(0);
     expect(await db.sql('SELECT count(*) FROM shop_prod.orders')).toBe('0');
@@ -352,16 +356,13 @@ describe.skipIf(group.skip)(group.title, () => {
 
     it("backs up an agent's approved `drop` before it runs, and refuses it when the backup fails", async () => {
       const args = ['--no-defaults', '-h', '127.0.0.1', '-P', String(db.port), '-u', 'root', '-f', 'drop', 'ledger_prod'];
-      const codeOf = (text: string) => /chaperone approve ([2-9A-Z]{3}-[2-9A-Z]{3})/.exec(text)![1];
-      const blocked = { XDG_DATA_HOME: sb.write('admin-blocked-agent', '') };
-      approve(sb.env, codeOf(String((await sb.run(other, args, { env: blocked })).stderr)), 15);
-      const failed = await sb.run(other, args, { env: blocked });
+        const blocked = { XDG_DATA_HOME: sb.write('admin-blocked-agent', '') };
+      const failed = await approvedRun(other, args, blocked);
       expect(failed.exitCode).toBe(77);
       expect(failed.stderr).toContain(`the backup before this command failed, so the real ${other} did not run.`);
       expect(await ledger()).toBe('1');
 
-      approve(sb.env, codeOf(String((await sb.run(other, args)).stderr)), 15);
-      const ran = await sb.run(other, args);
+      const ran = await approvedRun(other, args);
       expect(ran.stderr).toMatch(/chaperone: backup \S+ taken \(1 entries/);
       expect(ran.exitCode).toBe(0);
       expect(await ledger()).toBe('0');
