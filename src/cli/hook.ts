@@ -3,12 +3,13 @@
 // answers in the agent's own protocol. It never crashes: bad input or an internal error is a deny.
 // The shims stay the enforcement; they also catch what a hook cannot see (a script that calls aws).
 
-import { appendFileSync, statSync } from 'node:fs';
+import { appendFileSync } from 'node:fs';
 import { refusalMessage } from '../display/describe.js';
 import { readStdin, say, writeAll } from '../io.js';
 import { hookAgents, hookAnswer, readHookRequest, type HookAgent, type HookAnswer } from '../hooks/protocols.js';
 import type { Evaluation } from '../model.js';
 import { pathLine } from './shims.js';
+import { isDirectory } from '../context/files.js';
 
 const inputLimit = 4 * 1024 * 1024;
 const readTimeoutMs = 10_000;
@@ -91,13 +92,5 @@ export function claudeSessionStart(shimDir: string, env: NodeJS.ProcessEnv): voi
   const file = env.CLAUDE_ENV_FILE;
   if (!file) throw new Error('CLAUDE_ENV_FILE is not set; run this as a Claude Code SessionStart hook');
   appendFileSync(file, `${pathLine('bash', shimDir)}\nexport CHAPERONE_ACTOR=agent\n`);
-}
-
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
 }
 

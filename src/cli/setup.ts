@@ -7,13 +7,14 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFil
 import { join } from 'node:path';
 import { homeOf } from '../context/files.js';
 import { UserError } from '../errors.js';
+import { shellQuote } from '../tools/shell-words.js';
 
 export type SetupAgent = 'claude' | 'cursor' | 'codex' | 'gemini' | 'copilot';
 export const setupAgents: SetupAgent[] = ['claude', 'cursor', 'codex', 'gemini', 'copilot'];
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-const sq = (text: string) => (/^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`);
+const sq = (text: string) => (/^[\w@%+=:,./-]+$/.test(text) ? text : shellQuote(text));
 
 /** How the agent will start chaperone: this Node and this install, by absolute path. */
 export function chaperoneCommand(args: string[]): string {

@@ -63,7 +63,7 @@ async function decide(ev: Evaluation): Promise<boolean> {
       const { askHumanFor } = await import('./confirm.js');
       const word = ev.decision.confirmWord ?? 'production';
       const { backsUp, dumpProgram } = await import('../backup/before-destroy.js');
-      const backup = ev.backup !== undefined && backsUp(ev.invocation.tool);
+      const backup = ev.backup !== undefined && backsUp(ev.invocation.tool, ev.invocation.args);
       const skip = `${word} without backup`;
       const header = [
         'chaperone: this command is held for confirmation',
@@ -99,7 +99,7 @@ async function decide(ev: Evaluation): Promise<boolean> {
  */
 async function backupFirst(ev: Evaluation, skipped: boolean): Promise<{ ran: boolean; audit: Record<string, string> }> {
   const { backsUp, backUpBeforeRunning } = await import('../backup/before-destroy.js');
-  if (!ev.backup || !backsUp(ev.invocation.tool)) return { ran: true, audit: {} };
+  if (!ev.backup || !backsUp(ev.invocation.tool, ev.invocation.args)) return { ran: true, audit: {} };
   if (skipped) {
     say('chaperone: no backup taken, as typed at the prompt.\n');
     return { ran: true, audit: { backup: 'skipped at the prompt' } };

@@ -11,10 +11,11 @@
 import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, delimiter, dirname, join, resolve } from 'node:path';
-import { shimMarker } from '../shim/find-real.js';
+import { isShimFile } from '../shim/find-real.js';
 import { executables, isCovered, toolOf } from '../tools/index.js';
 import { packageExecutables } from './runners.js';
 import { reveal } from './words.js';
+import { isDirectory, listDir } from '../context/files.js';
 
 /** A real binary of a covered executable, as found on PATH. */
 interface Binary {
@@ -149,7 +150,7 @@ export class Identities {
         if (listed(dir)?.has(executable) === false) continue;
         const file = join(dir, executable);
         const stat = statSync(file, { throwIfNoEntry: false });
-        if (!stat?.isFile() || isShim(file)) continue;
+        if (!stat?.isFile() || isShimFile(file)) continue;
         binaries.push({ executable, path: file, dev: stat.dev, ino: stat.ino, size: stat.size });
         break;
       }
@@ -232,41 +233,12 @@ function hashFile(file: string): string | undefined {
   }
 }
 
-function isShim(file: string): boolean {
-  let fd: number | undefined;
-  try {
-    fd = openSync(file, 'r');
-    const head = Buffer.alloc(256);
-    return head.subarray(0, readSync(fd, head, 0, head.length, 0)).toString('latin1').includes(shimMarker);
-  } catch {
-    return false;
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
-}
-
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
 /** The names in a directory, or undefined when it cannot be listed. */
 function namesIn(dir: string): Set<string> | undefined {
   try {
     return new Set(readdirSync(dir));
   } catch {
     return undefined;
-  }
-}
-
-function listDir(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch {
-    return [];
   }
 }
 

@@ -5,6 +5,7 @@
 import type { Launch } from './launch.js';
 import { commandName } from './launch.js';
 import { has, readOptions, valueOf, type OptionGrammar } from './options.js';
+import { splitWords } from '../tools/shell-words.js';
 
 interface Wrapper extends OptionGrammar {
   /** Options after which nothing is run (`sudo -l`, `command -v`). */
@@ -116,7 +117,7 @@ function envLaunch(input: readonly string[]): Launch | undefined {
     else if (word === '--chdir') chdir = args[++i];
     else if (word.startsWith('--split-string=') || word === '--split-string' || word.startsWith('-S')) {
       const text = word.startsWith('--split-string=') ? word.slice(15) : word === '--split-string' ? args[++i] : valueAt(word, '-S');
-      args.splice(i + 1, 0, ...splitArguments(text ?? ''));
+      args.splice(i + 1, 0, ...(splitWords(text ?? '', 'env') ?? []));
     } else if (word.startsWith('-u')) unset.push(valueAt(word, '-u'));
     else if (word.startsWith('-C')) chdir = valueAt(word, '-C');
     else if (word === '-a' || word === '--argv0') i++;
@@ -137,42 +138,6 @@ function envLaunch(input: readonly string[]): Launch | undefined {
     ...(clear ? { clear } : {}),
     ...(chdir !== undefined ? { chdir } : {}),
   };
-}
-
-/** The words of `env -S`'s string: blanks separate them; quotes and backslashes escape. */
-function splitArguments(text: string): string[] {
-  const words: string[] = [];
-  let word = '';
-  let inWord = false;
-  let quote = '';
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quote === "'") {
-      if (c === "'") quote = '';
-      else word += c;
-    } else if (c === '\\' && i + 1 < text.length) {
-      const next = text[++i];
-      word += next === 'n' ? '\n' : next === 't' ? '\t' : next;
-      inWord = true;
-    } else if (quote === '"') {
-      if (c === '"') quote = '';
-      else word += c;
-    } else if (c === '"' || c === "'") {
-      quote = c;
-      inWord = true;
-    } else if (/\s/.test(c)) {
-      if (inWord) words.push(word);
-      word = '';
-      inWord = false;
-    } else if (c === '#' && !inWord) {
-      break;
-    } else {
-      word += c;
-      inWord = true;
-    }
-  }
-  if (inWord) words.push(word);
-  return words;
 }
 
 const xargsGrammar: OptionGrammar = {

@@ -19,9 +19,8 @@ import type { Command, Evidence, Identifier, Invocation, NestedLine, ParsedInvoc
 import { flagSet, parseGoBool, parseGoInt, readCobra, rebind, type CobraCommand, type FlagSet } from './cobra-command.js';
 import { prepareKubeconfigReader, readKubeTarget, type KubeChoice } from './kubeconfig.js';
 import { forwardedInput, remoteArgv, remoteSession } from './remote.js';
+import { words } from './argv.js';
 import type { Tool } from './tool.js';
-
-const words = (text: string) => text.trim().split(/\s+/);
 
 // `kubectl options` (1.32): the flags every command inherits. --kuberc arrived in 1.33.
 const persistentValues = [

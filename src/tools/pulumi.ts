@@ -26,9 +26,8 @@ import { sha1Hex } from '../hash.js';
 import { flagSet, readCobra, type CobraCommand } from './cobra-command.js';
 import { readDataFile, stringAt } from './data-file.js';
 import { readStartupFile } from './startup-file.js';
+import { words } from './argv.js';
 import type { Tool } from './tool.js';
-
-const words = (text: string) => text.trim().split(/\s+/);
 
 // pkg/cmd/pulumi/pulumi.go: the root's persistent flags.
 const globalValues = [['--cwd', '-C'], ['--verbose', '-v'], ...words('--color --memprofilerate --profiling --tracing --tracing-header --otel-traces').map((f) => [f])];

@@ -23,3 +23,12 @@ export interface Tool {
 export function fingerprint(secret: string): string {
   return `sha256:${sha256Hex(secret).slice(0, 16)}`;
 }
+
+/** Percent-decoding (URLs, connection strings) that leaves a malformed escape as written. */
+export function percentDecoded(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}

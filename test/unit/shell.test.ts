@@ -142,6 +142,9 @@ describe('wrappers', () => {
     ['env -u AWS_PROFILE aws s3 ls', ['aws s3 ls  -AWS_PROFILE  via env']],
     ['env --unset=AWS_PROFILE -C /srv aws s3 ls', ['aws s3 ls  @/srv  -AWS_PROFILE  via env']],
     [`env -S 'AWS_PROFILE=prod aws s3 rb s3://x'`, ['aws s3 rb s3://x  +AWS_PROFILE=prod  via env']],
+    // env -S's own rules: a comment at a word's start, \t a tab, an open quote taken as it stands.
+    [`env -S 'aws s3 rb s3://x # AWS_PROFILE=dev'`, ['aws s3 rb s3://x  via env']],
+    [`env -S 'aws\\ts3 rb "s3://x'`, ["'aws\ts3' rb s3://x  via env"]],
     ['command railway down', ['railway down  via command']],
     ['command -v railway', ['command -v railway']],
     ['exec railway down', ['railway down  via exec']],
