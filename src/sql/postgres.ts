@@ -6,6 +6,7 @@
 
 import { createRequire } from 'node:module';
 import type { Command } from '../model.js';
+import { exactStatement } from './exact.js';
 
 type Node = Record<string, unknown>;
 
@@ -39,6 +40,15 @@ export async function readStatements(sql: string): Promise<{ location: number; c
     // The grammar reads a C string: it would stop at the NUL and never see the rest.
     return [{ location: 0, commands: [sqlCommand(['unreadable'], `${snippet(sql.replace(/\u0000/g, '\\0'))} (a NUL byte)`, { reason: 'a NUL byte' })] }];
   }
+  // `DROP TABLE t` and a few other shapes mean one thing whatever the grammar: it need not load (exact.ts).
+  const exact = exactStatement(sql);
+  if (exact) return [{ location: exact.start, commands: [sqlCommand(exact.path, snippet(sql.slice(exact.start, exact.end)))] }];
+  return grammarStatements(sql);
+}
+
+/** readStatements by the grammar alone (the authority exact.ts is tested against). */
+export async function grammarStatements(sql: string): Promise<{ location: number; commands: Command[] }[]> {
+  if (sql.trim() === '') return [];
   const { parse } = grammar();
   let tree: { stmts?: { stmt?: unknown; stmt_location?: number; stmt_len?: number }[] };
   try {

@@ -1,0 +1,106 @@
+// The statements src/sql/exact.ts answers without the grammar get the grammar's own answer: the same
+// actions, flags, text and offset, on every generated statement; near misses (a keyword for a name,
+// a fourth dotted part, a comment, a quote, a WHERE, a second statement) are left to the grammar.
+// And its keyword list is the grammar's: every word the grammar's scanner calls a keyword, and no other.
+
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { describe, expect, it } from 'vitest';
+import { exactStatement } from '../../src/sql/exact.js';
+import { grammar, grammarStatements, readStatements } from '../../src/sql/postgres.js';
+import { random } from '../helpers/random.js';
+
+const require = createRequire(import.meta.url);
+
+/** Every keyword of the grammar: the words of its WebAssembly binary that its scanner reads as keywords. */
+async function grammarKeywords(): Promise<Set<string>> {
+  const lib = grammar();
+  await lib.loadModule();
+  const binary = readFileSync(require.resolve('libpg-query/wasm/libpg-query.wasm'), 'latin1');
+  const out = new Set<string>();
+  for (const word of new Set(binary.match(/[a-z_]{2,40}/g))) {
+    const tokens = lib.scanSync(word).tokens;
+    if (tokens.length === 1 && tokens[0].keywordKind !== 0 && tokens[0].end - tokens[0].start === word.length) out.add(word);
+  }
+  return out;
+}
+
+const keywordSample = ['if', 'exists', 'cascade', 'restrict', 'table', 'only', 'from', 'where', 'select', 'int', 'user', 'current_user', 'concurrently', 'do', 'as', 'name', 'identity', 'restart', 'with', 'force'];
+const plainNames = ['t', 'orders', 'T1', '_x', 'public', 'Items_2024', 'a', 'shop', 'drop_me', 'tbl'];
+
+/** A statement close to one of exact.ts's shapes: often in them (`near` false), else just outside. */
+function statement(r: () => number): string {
+  const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
+  const near = r() < 0.5;
+  const odd = () => near && r() < 0.3;
+  const space = () => pick([' ', ' ', ' ', '  ', '\t', '\n', '\r\n', ...(odd() ? [' \f', '\v', '\u00a0'] : [])]);
+  const word = () => (!odd() ? pick(plainNames) : r() < 0.6 ? pick(keywordSample) : pick(['"T"', '"select"', 'x$y', 'ü', '1t', 'U&"t"', '$1', 'e', 'tt\'x\'']));
+  const dotted = () => Array.from({ length: 1 + Math.floor(r() * (odd() ? 5 : 3)) }, word).join(odd() ? pick(['.', ' . ', '..', ' .']) : '.');
+  const list = () => Array.from({ length: 1 + Math.floor(r() * 3) }, dotted).join(pick([', ', ',', ' , ', ...(odd() ? [' ', ',,'] : [])]));
+  const head = odd()
+    ? pick(['DROP MATERIALIZED VIEW', 'DROP INDEX CONCURRENTLY', 'DROP FUNCTION', 'DROP TYPE', 'DROP FOREIGN TABLE', 'DROP ROLE', 'TRUNCATE ONLY', 'TRUNCATE TABLE ONLY', 'DELETE', 'DELETE FROM ONLY', 'DROP', 'DROP TABLES'])
+    : pick(['DROP TABLE', 'drop table', 'Drop Table', 'DROP VIEW', 'DROP SEQUENCE', 'DROP INDEX', 'DROP SCHEMA', 'DROP DATABASE', 'TRUNCATE', 'truncate table', 'DELETE FROM', 'delete from']);
+  const middle = r() < 0.25 ? `${pick(['IF EXISTS', 'if exists', 'IF  EXISTS', ...(odd() ? ['IF', 'EXISTS', 'IF NOT EXISTS'] : [])])}${space()}` : '';
+  const tail = r() < 0.3 ? `${space()}${pick(['CASCADE', 'restrict', ...(odd() ? ['CASCADE CASCADE', 'WHERE id = 1', 'WHERE true', 'RESTART IDENTITY', 'WITH (FORCE)', 'AS x', 'x', '*', ', ', 'USING t2'] : [])])}` : '';
+  const lead = r() < 0.2 ? pick([' ', '\n', '  \t', ...(odd() ? ['-- c\n', '/* c */ ', ';'] : [])]) : '';
+  const end = pick(['', ';', ' ;', ';\n', '; ', ...(odd() ? [';;', '; SELECT 1', ';\n-- done', ' -- x', '\\;', '; ;'] : [])]);
+  return `${lead}${head}${space()}${middle}${list()}${tail}${end}`;
+}
+
+describe('exact statements (no grammar loaded)', () => {
+  it('knows the grammar\'s keywords, every one', async () => {
+    const fromGrammar = await grammarKeywords();
+    expect(fromGrammar.size).toBeGreaterThan(450);
+    for (const word of fromGrammar) expect(exactStatement(`DROP TABLE ${word}`), word).toBeUndefined();
+    // And a word the scanner reads as a plain identifier is a name here.
+    expect(exactStatement('DROP TABLE orders')).toEqual({ path: ['drop', 'table'], start: 0, end: 17 });
+  });
+
+  it.each([
+    ['drop table t', ['drop', 'table']],
+    ['DROP TABLE IF EXISTS a, s.b, c.s.d CASCADE;', ['drop', 'table']],
+    ['drop view v', ['drop', 'view']],
+    ['drop schema a, b restrict', ['drop', 'schema']],
+    ['drop database shop', ['drop', 'database']],
+    ['truncate table a, b', ['truncate']],
+    ['TRUNCATE orders', ['truncate']],
+    ['delete from s.orders;', ['delete']],
+    ['drop index i', ['drop', 'index']],
+    ['drop sequence s', ['drop', 'sequence']],
+  ])('%s: %j', (sql, path) => {
+    expect(exactStatement(sql)?.path).toEqual(path);
+  });
+
+  it.each([
+    'drop table "t"', 'drop table t -- x', 'drop table /* x */ t', 'drop table t; select 1', 'drop table if exists',
+    'delete from t where id = 1', 'delete from t x', 'drop database d cascade', 'drop schema a.b', 'drop table a.b.c.d',
+    'drop table t$', 'drop table ü', 'drop index concurrently i', 'truncate only t', 'drop table select', 'drop table t,',
+    'DROP TABLE t\\;', 'select 1', '',
+  ])('leaves %j to the grammar', (sql) => {
+    expect(exactStatement(sql)).toBeUndefined();
+  });
+
+  it('gives the grammar\'s answer on every generated statement it answers', async () => {
+    const r = random(4242);
+    let answered = 0;
+    let declined = 0;
+    const shapes = new Set<string>();
+    for (let n = 0; n < 8000; n++) {
+      const sql = statement(r);
+      if (sql.includes('\u0000')) continue;
+      const exact = exactStatement(sql);
+      if (!exact) {
+        declined++;
+        continue;
+      }
+      answered++;
+      shapes.add(exact.path.join(' '));
+      // What readStatements answers (without the grammar) is what the grammar answers, to the byte.
+      expect(await readStatements(sql), JSON.stringify(sql)).toEqual(await grammarStatements(sql));
+    }
+    // The generator reaches every shape, and both sides of the line.
+    expect([...shapes].sort()).toEqual(['delete', 'drop database', 'drop index', 'drop schema', 'drop sequence', 'drop table', 'drop view', 'truncate']);
+    expect(answered).toBeGreaterThan(1000);
+    expect(declined).toBeGreaterThan(1000);
+  });
+});
