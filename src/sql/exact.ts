@@ -4,7 +4,9 @@
 //
 // Only a few shapes, each a plain sequence of words: `DROP TABLE|VIEW|SEQUENCE|INDEX [IF EXISTS]
 // a[, s.b…] [CASCADE|RESTRICT]`, `DROP SCHEMA [IF EXISTS] a[, b…] [CASCADE|RESTRICT]`, `DROP DATABASE
-// [IF EXISTS] a`, `TRUNCATE [TABLE] a[, s.b…] [CASCADE|RESTRICT]`, `DELETE FROM [s.]a` (no WHERE).
+// [IF EXISTS] a`, `TRUNCATE [TABLE] a[, s.b…] [CASCADE|RESTRICT]`, `DELETE FROM [s.]a [WHERE c = 1]`,
+// `UPDATE [s.]a SET c = 1[, d = 2…] [WHERE c = 1]`, `ALTER TABLE [IF EXISTS] a DROP [COLUMN] [IF EXISTS] c
+// [CASCADE|RESTRICT]`. Values are integers, so a WHERE here is always a real one.
 // Names are unquoted ASCII words that are no keyword of any kind, so no word can be read two ways;
 // no comment, quote, `$`, parenthesis or second statement. Anything else, however close, is
 // undefined here and goes to the grammar, which stays the authority: a property test
@@ -13,6 +15,7 @@
 /** A statement's action, and where its text starts (its first word) and ends (before the `;`). */
 export interface ExactStatement {
   path: string[];
+  flags?: Record<string, string>;
   start: number;
   end: number;
 }
@@ -33,17 +36,18 @@ export function exactStatement(sql: string): ExactStatement | undefined {
   const words: string[] = [];
   let start = -1;
   let end = -1;
-  const token = /[ \t\r\n]+|[A-Za-z_][A-Za-z0-9_]*|[.,;]|[^]/y;
+  // Words, integers that nothing continues (`1e3`, `1_000`, `1.5`, `12abc` are not), `.`, `,`, `=`.
+  const token = /[ \t\r\n]+|[A-Za-z_][A-Za-z0-9_]*|[0-9]{1,18}(?![A-Za-z0-9_.$])|[.,;=]|[^]/y;
   for (let m = token.exec(sql); m; m = token.exec(sql)) {
     const t = m[0];
-    if (end >= 0 && !/^[ \t\r\n]+$/.test(t)) return undefined; // only whitespace after the `;`
+    const space = /^[ \t\r\n]+$/.test(t);
+    if (end >= 0 && !space) return undefined; // only whitespace after the `;`
+    if (space) continue;
     if (t === ';') end = m.index;
-    else if (/^[A-Za-z_]/.test(t)) {
+    else if (/^[A-Za-z_0-9.,=]/.test(t)) {
       if (start < 0) start = m.index; // the text is ASCII: characters are bytes
       words.push(t.toLowerCase());
-    }
-    else if (t === '.' || t === ',') words.push(t);
-    else if (!/^[ \t\r\n]+$/.test(t)) return undefined;
+    } else return undefined;
   }
   let i = 0;
   const take = (word: string) => words[i] === word && ++i > 0;
@@ -66,8 +70,12 @@ export function exactStatement(sql: string): ExactStatement | undefined {
     if (words[i] === 'if' && words[i + 1] === 'exists') i += 2;
   };
   const behaviour = () => take('cascade') || take('restrict');
+  /** `name = 42`: a comparison that is false for some row (see realWhere in postgres.ts). */
+  const assignment = (parts: number) => name(parts) && take('=') && /^[0-9]/.test(words[i] ?? '') && ++i > 0;
+  const where = (): Record<string, string> | undefined => (take('where') ? (assignment(2) ? { '--where': '' } : undefined) : {});
 
   let path: string[] | undefined;
+  let flags: Record<string, string> | undefined = {};
   if (take('drop')) {
     const type = words[i];
     const shape = Object.hasOwn(dropTypes, type) ? dropTypes[type] : undefined;
@@ -86,10 +94,26 @@ export function exactStatement(sql: string): ExactStatement | undefined {
       path = ['truncate'];
     }
   } else if (take('delete') && take('from') && name(3)) {
+    flags = where();
     path = ['delete'];
+  } else if (take('update') && name(3) && take('set') && assignment(1)) {
+    let whole = true;
+    while (whole && take(',')) whole = assignment(1);
+    flags = whole ? where() : undefined;
+    path = ['update'];
+  } else if (take('alter') && take('table')) {
+    ifExists();
+    if (name(3) && take('drop')) {
+      take('column');
+      ifExists();
+      if (name(1)) {
+        behaviour();
+        path = ['alter-table', 'drop'];
+      }
+    }
   }
-  if (!path || i !== words.length) return undefined;
-  return { path, start, end: end >= 0 ? end : sql.length };
+  if (!path || !flags || i !== words.length) return undefined;
+  return { path, ...(Object.keys(flags).length ? { flags } : {}), start, end: end >= 0 ? end : sql.length };
 }
 
 function isName(word: string | undefined): boolean {

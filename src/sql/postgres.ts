@@ -42,7 +42,7 @@ export async function readStatements(sql: string): Promise<{ location: number; c
   }
   // `DROP TABLE t` and a few other shapes mean one thing whatever the grammar: it need not load (exact.ts).
   const exact = exactStatement(sql);
-  if (exact) return [{ location: exact.start, commands: [sqlCommand(exact.path, snippet(sql.slice(exact.start, exact.end)))] }];
+  if (exact) return [{ location: exact.start, commands: [sqlCommand(exact.path, snippet(sql.slice(exact.start, exact.end)), exact.flags)] }];
   return grammarStatements(sql);
 }
 

@@ -42,6 +42,20 @@ function statement(r: () => number): string {
     : pick(['DROP TABLE', 'drop table', 'Drop Table', 'DROP VIEW', 'DROP SEQUENCE', 'DROP INDEX', 'DROP SCHEMA', 'DROP DATABASE', 'TRUNCATE', 'truncate table', 'DELETE FROM', 'delete from']);
   const middle = r() < 0.25 ? `${pick(['IF EXISTS', 'if exists', 'IF  EXISTS', ...(odd() ? ['IF', 'EXISTS', 'IF NOT EXISTS'] : [])])}${space()}` : '';
   const tail = r() < 0.3 ? `${space()}${pick(['CASCADE', 'restrict', ...(odd() ? ['CASCADE CASCADE', 'WHERE id = 1', 'WHERE true', 'RESTART IDENTITY', 'WITH (FORCE)', 'AS x', 'x', '*', ', ', 'USING t2'] : [])])}` : '';
+  const value = () => (odd() ? pick(['1e3', '1_000', '1.5', '12abc', '-1', "'x'", 'a', 'null', 'true', '1 + 1', '(1)', '99999999999999999999', '0x1f']) : pick(['1', '42', '007', '123456789012345678']));
+  const compare = () => `${odd() ? pick(['1', 'id = id', 't.id', 's.t.id', 'a.b.c.d', 'id', 'x = 1 and y']) : pick(['id', 'v', 't.id', 'Items_2024'])}${pick([' = ', '=', ' =', ...(odd() ? [' == ', ' <> ', ' >= ', ' = = '] : [])])}${value()}`;
+  const where = () => (r() < 0.6 ? `${space()}${odd() ? pick(['where', 'WHERE', 'WHERE NOT', 'where true and']) : pick(['WHERE', 'where'])}${space()}${compare()}` : '');
+  if (r() < 0.4) {
+    // DELETE, UPDATE, ALTER TABLE … DROP
+    const target = dotted();
+    const sets = () => Array.from({ length: 1 + Math.floor(r() * 3) }, () => `${odd() ? pick(['t.v', 'v.w', 'select']) : pick(['v', 'w', 'total'])}${pick([' = ', '='])}${value()}`).join(pick([', ', ',', ...(odd() ? [' ', ', ,'] : [])])) + (odd() ? pick([', w', ',', ', w =', ' w']) : '');
+    const body = pick([
+      () => `${odd() ? pick(['DELETE', 'DELETE FROM ONLY', 'delete from only']) : pick(['DELETE FROM', 'delete from'])}${space()}${target}${where()}`,
+      () => `${pick(['UPDATE', 'update'])}${space()}${odd() ? pick(['ONLY ', '']) : ''}${target}${space()}${odd() ? pick(['SET', 'set (v) =', 'AS x SET']) : 'SET'}${space()}${sets()}${where()}`,
+      () => `${odd() ? pick(['ALTER TABLE ONLY', 'ALTER TABLES', 'ALTER INDEX']) : pick(['ALTER TABLE', 'alter table', 'ALTER TABLE IF EXISTS'])}${space()}${target}${space()}${odd() ? pick(['DROP CONSTRAINT', 'DROP COLUMN IF', 'ADD COLUMN', 'DROP DEFAULT']) : pick(['DROP', 'DROP COLUMN', 'drop column if exists'])}${space()}${word()}${r() < 0.3 ? `${space()}${pick(['CASCADE', 'RESTRICT', ...(odd() ? ['CASCADE RESTRICT', ', DROP x'] : [])])}` : ''}`,
+    ])();
+    return `${body}${pick(['', ';', ' ;', ';\n', ...(odd() ? [';;', '; SELECT 1', ' -- x'] : [])])}`;
+  }
   const lead = r() < 0.2 ? pick([' ', '\n', '  \t', ...(odd() ? ['-- c\n', '/* c */ ', ';'] : [])]) : '';
   const end = pick(['', ';', ' ;', ';\n', '; ', ...(odd() ? [';;', '; SELECT 1', ';\n-- done', ' -- x', '\\;', '; ;'] : [])]);
   return `${lead}${head}${space()}${middle}${list()}${tail}${end}`;
@@ -67,13 +81,18 @@ describe('exact statements (no grammar loaded)', () => {
     ['delete from s.orders;', ['delete']],
     ['drop index i', ['drop', 'index']],
     ['drop sequence s', ['drop', 'sequence']],
+    ['delete from t where id = 5', ['delete']],
+    ['update s.t set v = 1, w = 2 where t.id = 3;', ['update']],
+    ['update t set v = 1', ['update']],
+    ['alter table t drop column if exists c cascade', ['alter-table', 'drop']],
   ])('%s: %j', (sql, path) => {
     expect(exactStatement(sql)?.path).toEqual(path);
   });
 
   it.each([
     'drop table "t"', 'drop table t -- x', 'drop table /* x */ t', 'drop table t; select 1', 'drop table if exists',
-    'delete from t where id = 1', 'delete from t x', 'drop database d cascade', 'drop schema a.b', 'drop table a.b.c.d',
+    'delete from t where id = 1.5', 'delete from t x', 'delete from t where id = id', 'delete from t where 1 = 1', 'update t set v = 1, w',
+    'update t set v = 1 where', 'delete from t where id = 1e3', 'update t set t.v = 1', 'alter table t drop constraint c', 'drop database d cascade', 'drop schema a.b', 'drop table a.b.c.d',
     'drop table t$', 'drop table ü', 'drop index concurrently i', 'truncate only t', 'drop table select', 'drop table t,',
     'DROP TABLE t\\;', 'select 1', '',
   ])('leaves %j to the grammar', (sql) => {
@@ -85,7 +104,7 @@ describe('exact statements (no grammar loaded)', () => {
     let answered = 0;
     let declined = 0;
     const shapes = new Set<string>();
-    for (let n = 0; n < 8000; n++) {
+    for (let n = 0; n < 12000; n++) {
       const sql = statement(r);
       if (sql.includes('\u0000')) continue;
       const exact = exactStatement(sql);
@@ -94,12 +113,12 @@ describe('exact statements (no grammar loaded)', () => {
         continue;
       }
       answered++;
-      shapes.add(exact.path.join(' '));
+      shapes.add([...exact.path, ...Object.keys(exact.flags ?? {})].join(' '));
       // What readStatements answers (without the grammar) is what the grammar answers, to the byte.
       expect(await readStatements(sql), JSON.stringify(sql)).toEqual(await grammarStatements(sql));
     }
     // The generator reaches every shape, and both sides of the line.
-    expect([...shapes].sort()).toEqual(['delete', 'drop database', 'drop index', 'drop schema', 'drop sequence', 'drop table', 'drop view', 'truncate']);
+    expect([...shapes].sort()).toEqual(['alter-table drop', 'delete', 'delete --where', 'drop database', 'drop index', 'drop schema', 'drop sequence', 'drop table', 'drop view', 'truncate', 'update', 'update --where']);
     expect(answered).toBeGreaterThan(1000);
     expect(declined).toBeGreaterThan(1000);
   });
