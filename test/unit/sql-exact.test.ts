@@ -14,7 +14,7 @@ const require = createRequire(import.meta.url);
 
 /** Every keyword of the grammar: the words of its WebAssembly binary that its scanner reads as keywords. */
 async function grammarKeywords(): Promise<Set<string>> {
-  const lib = grammar();
+  const lib = require('libpg-query') as typeof import('libpg-query');
   await lib.loadModule();
   const binary = readFileSync(require.resolve('libpg-query/wasm/libpg-query.wasm'), 'latin1');
   const out = new Set<string>();
@@ -121,5 +121,28 @@ describe('exact statements (no grammar loaded)', () => {
     expect([...shapes].sort()).toEqual(['alter-table drop', 'delete', 'delete --where', 'drop database', 'drop index', 'drop schema', 'drop sequence', 'drop table', 'drop view', 'truncate', 'update', 'update --where']);
     expect(answered).toBeGreaterThan(1000);
     expect(declined).toBeGreaterThan(1000);
+  });
+
+  it('reads libpg-query\'s glue as the package\'s own parse() does: the same trees, the same errors', async () => {
+    const lib = require('libpg-query') as typeof import('libpg-query');
+    const r = random(77);
+    const texts = [
+      'select 1', 'DROP FUNCTION f()', "DO $$ BEGIN PERFORM 1; END $$", 'delete from t where', 'select * from', 'drop table "ü"; truncate x',
+      "select 'é', $q$x$q$", 'SELECT 1;\nDELETE FROM t WHERE;', ...Array.from({ length: 200 }, () => statement(r)),
+    ];
+    const outcome = async (parse: (sql: string) => Promise<unknown>, sql: string) => {
+      try {
+        return { tree: await parse(sql) };
+      } catch (error) {
+        return { message: (error as Error).message, cursor: (error as { sqlDetails?: { cursorPosition?: number } }).sqlDetails?.cursorPosition };
+      }
+    };
+    let errors = 0;
+    for (const sql of texts) {
+      const ours = await outcome(grammar().parse, sql);
+      if ('message' in ours) errors++;
+      expect(ours, JSON.stringify(sql)).toEqual(await outcome(lib.parse, sql));
+    }
+    expect(errors).toBeGreaterThan(5);
   });
 });
