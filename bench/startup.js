@@ -58,6 +58,8 @@ const rows = [
   ['decision, refused: aws s3 rb --profile acme-prod (vs node -e 0)', '1.3×', [join(shims, 'aws'), ['s3', 'rb', 's3://b', '--profile', 'acme-prod'], agent], [node, ['-e', '0'], env]],
   ['decision, benign: psql -c "select 1" (vs node -e 0)', '1.5×', [join(shims, 'psql'), ['-h', 'db.prod.example', '-c', 'select 1'], agent], [node, ['-e', '0'], env]],
   ['decision, refused: psql -c "drop table t" (vs node -e 0)', '1.5×', [join(shims, 'psql'), ['-h', 'db.prod.example', '-c', 'drop table t'], agent], [node, ['-e', '0'], env]],
+  // A statement only PostgreSQL's grammar can read (src/sql/exact.ts reads `drop table t` without it).
+  ['decision, refused: psql -c "drop function f()", grammar loaded (vs node -e 0)', '1.5×', [join(shims, 'psql'), ['-h', 'db.prod.example', '-c', 'drop function f()'], agent], [node, ['-e', '0'], env]],
   ['hook claude, benign payload (vs node reading it)', '1.3×', [node, [cli, 'hook', 'claude'], env, hookPayload('git status && ls')], [node, readStdin, env, hookPayload('git status && ls')]],
   ['hook claude, destructive payload (vs node reading it)', '1.3×', [node, [cli, 'hook', 'claude'], env, hookPayload('railway volume delete --volume pg')], [node, readStdin, env, hookPayload('railway volume delete --volume pg')]],
   ['user rules.yaml of 1,000 rules (vs none; refused aws call)', '1.1×', [join(shims, 'aws'), ['s3', 'rb', 's3://b', '--profile', 'acme-prod'], bigEnv], [join(shims, 'aws'), ['s3', 'rb', 's3://b', '--profile', 'acme-prod'], agent]],
@@ -115,8 +117,9 @@ if (spawnSync('/usr/bin/time', ['-f', '%M', 'true']).status === 0) {
   console.log('\n| peak RSS (GNU time, median of 5) | budget | value |\n|---|---|---|');
   console.log(`| node -e 0 | | ${rss([node, ['-e', '0'], env]).toFixed(1)} MiB |`);
   console.log(`| a refused decision (railway volume delete) | 60 MiB | ${budgetRss(rss(rows[3][2]))} |`);
-  console.log(`| a refused psql decision (SQL parsed) | 60 MiB | ${budgetRss(rss(rows[6][2]))} |`);
-  console.log(`| the hook, destructive payload | | ${rss(rows[8][2]).toFixed(1)} MiB |`);
+  console.log(`| a refused psql decision (drop table t) | 60 MiB | ${budgetRss(rss(rows[6][2]))} |`);
+  console.log(`| a refused psql decision, grammar loaded (drop function f()) | 60 MiB | ${budgetRss(rss(rows[7][2]))} |`);
+  console.log(`| the hook, destructive payload | | ${rss(rows[9][2]).toFixed(1)} MiB |`);
   console.log('| held while the real tool runs | 0 | 0: the sh shim execs the tool, no Node process stays (met) |');
 }
 console.log(`\nload average at end ${load()}`);
