@@ -7,8 +7,9 @@
 // [IF EXISTS] a`, `TRUNCATE [TABLE] a[, s.b…] [CASCADE|RESTRICT]`, `DELETE FROM [s.]a [WHERE c = 1]`,
 // `UPDATE [s.]a SET c = 1[, d = 2…] [WHERE c = 1]`, `ALTER TABLE [IF EXISTS] a DROP [COLUMN] [IF EXISTS] c
 // [CASCADE|RESTRICT]`. Values are integers, so a WHERE here is always a real one.
+// Several such statements may follow each other, with a bare BEGIN, COMMIT or ROLLBACK among them.
 // Names are unquoted ASCII words that are no keyword of any kind, so no word can be read two ways;
-// no comment, quote, `$`, parenthesis or second statement. Anything else, however close, is
+// no comment, quote, `$`, parenthesis or empty statement. Anything else, however close, is
 // undefined here and goes to the grammar, which stays the authority: a property test
 // (test/unit/sql-exact.test.ts) checks that every statement answered here gets the grammar's own answer.
 
@@ -30,25 +31,43 @@ const dropTypes: Record<string, { parts: number; list: boolean; behaviour: boole
   database: { parts: 1, list: false, behaviour: false },
 };
 
-/** The one statement of `sql` when it has one of the shapes above; undefined otherwise. */
-export function exactStatement(sql: string): ExactStatement | undefined {
-  if (sql.length > 4096) return undefined;
-  const words: string[] = [];
+/**
+ * The statements of `sql` when each has one of the shapes above (or is a bare BEGIN, COMMIT or
+ * ROLLBACK around them), in order; undefined otherwise.
+ */
+export function exactStatements(sql: string): ExactStatement[] | undefined {
+  if (sql.length > 16384) return undefined;
+  const out: ExactStatement[] = [];
+  let words: string[] = [];
   let start = -1;
-  let end = -1;
   // Words, integers that nothing continues (`1e3`, `1_000`, `1.5`, `12abc` are not), `.`, `,`, `=`.
   const token = /[ \t\r\n]+|[A-Za-z_][A-Za-z0-9_]*|[0-9]{1,18}(?![A-Za-z0-9_.$])|[.,;=]|[^]/y;
   for (let m = token.exec(sql); m; m = token.exec(sql)) {
     const t = m[0];
-    const space = /^[ \t\r\n]+$/.test(t);
-    if (end >= 0 && !space) return undefined; // only whitespace after the `;`
-    if (space) continue;
-    if (t === ';') end = m.index;
-    else if (/^[A-Za-z_0-9.,=]/.test(t)) {
+    if (/^[ \t\r\n]+$/.test(t)) continue;
+    if (t === ';') {
+      const statement = words.length ? exactWords(words) : undefined; // an empty statement is the grammar's
+      if (!statement) return undefined;
+      out.push({ ...statement, start, end: m.index });
+      words = [];
+      start = -1;
+    } else if (/^[A-Za-z_0-9.,=]/.test(t)) {
       if (start < 0) start = m.index; // the text is ASCII: characters are bytes
       words.push(t.toLowerCase());
     } else return undefined;
   }
+  if (words.length) {
+    // The last statement may go without its `;`.
+    const statement = exactWords(words);
+    if (!statement) return undefined;
+    out.push({ ...statement, start, end: sql.length });
+  }
+  return out.length ? out : undefined;
+}
+
+/** One statement's words, when they have one of the shapes above. */
+function exactWords(words: string[]): Omit<ExactStatement, 'start' | 'end'> | undefined {
+  if (words.length === 1 && ['begin', 'commit', 'rollback'].includes(words[0])) return { path: ['transaction'] };
   let i = 0;
   const take = (word: string) => words[i] === word && ++i > 0;
   /** A name of up to `parts` dotted words. */
@@ -113,7 +132,7 @@ export function exactStatement(sql: string): ExactStatement | undefined {
     }
   }
   if (!path || !flags || i !== words.length) return undefined;
-  return { path, ...(Object.keys(flags).length ? { flags } : {}), start, end: end >= 0 ? end : sql.length };
+  return { path, ...(Object.keys(flags).length ? { flags } : {}) };
 }
 
 function isName(word: string | undefined): boolean {

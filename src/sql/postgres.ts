@@ -6,7 +6,7 @@
 
 import { createRequire } from 'node:module';
 import type { Command } from '../model.js';
-import { exactStatement } from './exact.js';
+import { exactStatements } from './exact.js';
 
 type Node = Record<string, unknown>;
 
@@ -98,8 +98,8 @@ export async function readStatements(sql: string): Promise<{ location: number; c
     return [{ location: 0, commands: [sqlCommand(['unreadable'], `${snippet(sql.replace(/\u0000/g, '\\0'))} (a NUL byte)`, { reason: 'a NUL byte' })] }];
   }
   // `DROP TABLE t` and a few other shapes mean one thing whatever the grammar: it need not load (exact.ts).
-  const exact = exactStatement(sql);
-  if (exact) return [{ location: exact.start, commands: [sqlCommand(exact.path, snippet(sql.slice(exact.start, exact.end)), exact.flags)] }];
+  const exact = exactStatements(sql);
+  if (exact) return exact.map((st) => ({ location: st.start, commands: [sqlCommand(st.path, snippet(sql.slice(st.start, st.end)), st.flags)] }));
   return grammarStatements(sql);
 }
 

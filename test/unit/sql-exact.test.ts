@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { exactStatement } from '../../src/sql/exact.js';
+import { exactStatements } from '../../src/sql/exact.js';
 import { grammar, grammarStatements, readStatements } from '../../src/sql/postgres.js';
 import { random } from '../helpers/random.js';
 
@@ -26,6 +26,7 @@ async function grammarKeywords(): Promise<Set<string>> {
 }
 
 const keywordSample = ['if', 'exists', 'cascade', 'restrict', 'table', 'only', 'from', 'where', 'select', 'int', 'user', 'current_user', 'concurrently', 'do', 'as', 'name', 'identity', 'restart', 'with', 'force'];
+const pick = <T,>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
 const plainNames = ['t', 'orders', 'T1', '_x', 'public', 'Items_2024', 'a', 'shop', 'drop_me', 'tbl'];
 
 /** A statement close to one of exact.ts's shapes: often in them (`near` false), else just outside. */
@@ -65,9 +66,9 @@ describe('exact statements (no grammar loaded)', () => {
   it('knows the grammar\'s keywords, every one', async () => {
     const fromGrammar = await grammarKeywords();
     expect(fromGrammar.size).toBeGreaterThan(450);
-    for (const word of fromGrammar) expect(exactStatement(`DROP TABLE ${word}`), word).toBeUndefined();
+    for (const word of fromGrammar) expect(exactStatements(`DROP TABLE ${word}`), word).toBeUndefined();
     // And a word the scanner reads as a plain identifier is a name here.
-    expect(exactStatement('DROP TABLE orders')).toEqual({ path: ['drop', 'table'], start: 0, end: 17 });
+    expect(exactStatements('DROP TABLE orders')).toEqual([{ path: ['drop', 'table'], start: 0, end: 17 }]);
   });
 
   it.each([
@@ -86,7 +87,7 @@ describe('exact statements (no grammar loaded)', () => {
     ['update t set v = 1', ['update']],
     ['alter table t drop column if exists c cascade', ['alter-table', 'drop']],
   ])('%s: %j', (sql, path) => {
-    expect(exactStatement(sql)?.path).toEqual(path);
+    expect(exactStatements(sql)?.map((st) => st.path)).toEqual([path]);
   });
 
   it.each([
@@ -95,30 +96,35 @@ describe('exact statements (no grammar loaded)', () => {
     'update t set v = 1 where', 'delete from t where id = 1e3', 'update t set t.v = 1', 'alter table t drop constraint c', 'drop database d cascade', 'drop schema a.b', 'drop table a.b.c.d',
     'drop table t$', 'drop table ü', 'drop index concurrently i', 'truncate only t', 'drop table select', 'drop table t,',
     'DROP TABLE t\\;', 'select 1', '',
+    'begin; drop table t;; commit', 'begin transaction; drop table t', 'drop table t; select 1', 'drop table t drop table u', ';',
   ])('leaves %j to the grammar', (sql) => {
-    expect(exactStatement(sql)).toBeUndefined();
+    expect(exactStatements(sql)).toBeUndefined();
   });
 
   it('gives the grammar\'s answer on every generated statement it answers', async () => {
     const r = random(4242);
     let answered = 0;
     let declined = 0;
+    let multiple = 0;
     const shapes = new Set<string>();
     for (let n = 0; n < 12000; n++) {
-      const sql = statement(r);
-      if (sql.includes('\u0000')) continue;
-      const exact = exactStatement(sql);
+      // One statement, or a few (some inside BEGIN … COMMIT, some run together without their `;`).
+      const several = () => Array.from({ length: 2 + Math.floor(r() * 3) }, () => (r() < 0.2 ? pick(r, ['BEGIN;', 'commit;', 'ROLLBACK', 'begin work;', 'END;', ';']) : statement(r))).join(pick(r, ['\n', ' ', '']));
+      const sql = r() < 0.3 ? several() : statement(r);
+      const exact = exactStatements(sql);
       if (!exact) {
         declined++;
         continue;
       }
       answered++;
-      shapes.add([...exact.path, ...Object.keys(exact.flags ?? {})].join(' '));
+      if (exact.length > 1) multiple++;
+      for (const st of exact) shapes.add([...st.path, ...Object.keys(st.flags ?? {})].join(' '));
       // What readStatements answers (without the grammar) is what the grammar answers, to the byte.
       expect(await readStatements(sql), JSON.stringify(sql)).toEqual(await grammarStatements(sql));
     }
     // The generator reaches every shape, and both sides of the line.
-    expect([...shapes].sort()).toEqual(['alter-table drop', 'delete', 'delete --where', 'drop database', 'drop index', 'drop schema', 'drop sequence', 'drop table', 'drop view', 'truncate', 'update', 'update --where']);
+    expect([...shapes].sort()).toEqual(['alter-table drop', 'delete', 'delete --where', 'drop database', 'drop index', 'drop schema', 'drop sequence', 'drop table', 'drop view', 'transaction', 'truncate', 'update', 'update --where']);
+    expect(multiple).toBeGreaterThan(200);
     expect(answered).toBeGreaterThan(1000);
     expect(declined).toBeGreaterThan(1000);
   });
