@@ -89,7 +89,7 @@ function exactWords(words: string[]): Omit<ExactStatement, 'start' | 'end'> | un
     if (words[i] === 'if' && words[i + 1] === 'exists') i += 2;
   };
   const behaviour = () => take('cascade') || take('restrict');
-  /** `name = 42`: a comparison that is false for some row (see realWhere in postgres.ts). */
+  /** `name = 42`: a value in SET; in WHERE, a comparison false for some row (realWhere in postgres.ts). */
   const assignment = (parts: number) => name(parts) && take('=') && /^[0-9]/.test(words[i] ?? '') && ++i > 0;
   const where = (): Record<string, string> | undefined => (take('where') ? (assignment(2) ? { '--where': '' } : undefined) : {});
 
