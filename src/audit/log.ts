@@ -10,7 +10,7 @@
 // copy the agent cannot reach) or make the log the agent's to append only (`chaperone harden`).
 
 import { closeSync, fstatSync, mkdirSync, openSync, readSync, renameSync, writeFileSync, appendFileSync } from 'node:fs';
-import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Evaluation } from '../model.js';
 import { chaperoneStateDir, readTextIfExists } from '../context/files.js';
@@ -32,7 +32,11 @@ export function headPath(env: NodeJS.ProcessEnv): string {
   return join(chaperoneStateDir(env), 'audit.head');
 }
 
-export const lineHash = (line: string): string => createHash('sha256').update(line).digest('hex');
+/** node:crypto costs milliseconds to load, and only a call that writes a record needs it. */
+export function lineHash(line: string): string {
+  const { createHash } = createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
+  return createHash('sha256').update(line).digest('hex');
+}
 
 export function auditRecord(ev: Evaluation, outcome: Outcome, extra: Record<string, string> = {}, time = new Date()) {
   return {

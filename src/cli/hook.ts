@@ -77,13 +77,11 @@ async function judgeLine(line: string, cwd: string, env: NodeJS.ProcessEnv): Pro
 async function refusalFor(ev: Evaluation): Promise<string | undefined> {
   if (!ev.decision.approvable) return refusalMessage(ev);
   const { bindingOf, newCode } = await import('../approval/binding.js');
-  const { hasApproval, requestApproval } = await import('../approval/store.js');
-  const binding = bindingOf(ev);
-  // Approved out of band: let it through; the shim will use the approval when it runs.
-  if (hasApproval(ev.invocation.env, binding)) return undefined;
+  const { requestUnlessApproved } = await import('../approval/store.js');
   const { approvalDetails } = await import('../gate/gate.js');
-  const request = requestApproval(ev.invocation.env, binding, approvalDetails(ev), newCode);
-  return refusalMessage(ev, request.code);
+  // Approved out of band: let it through; the shim will use the approval when it runs. Else the request.
+  const request = requestUnlessApproved(ev.invocation.env, bindingOf(ev), () => approvalDetails(ev), newCode);
+  return request && refusalMessage(ev, request.code);
 }
 
 /** Claude Code's SessionStart hook: puts the shims first on PATH for every Bash command of the session. */

@@ -213,6 +213,11 @@ program
       process.stdout.write(`chaperone: ${result.file} already has chaperone's hooks; nothing changed.\n`);
     } else {
       process.stdout.write(`chaperone: wrote ${result.file}${result.backup ? ` (the previous version is in ${result.backup})` : ''}.\n`);
+      if (result.replaced) {
+        // Codex trusts a hook by its exact command: a changed one is a new hook, and does not run until trusted.
+        const { codexTrustStep } = await import('./agent-facts.js');
+        process.stdout.write(`chaperone: chaperone's hook command there was written by an older setup and is now replaced.${agent === 'codex' ? ` Codex treats the changed command as a new hook and does not run it until you trust it again. ${codexTrustStep}` : ''}\n`);
+      }
     }
     if (!options.print) {
       const { agentAdvice } = await import('./agent-facts.js');
@@ -240,7 +245,7 @@ program
   .description('check that the shims are installed, first on PATH, with real tools behind them, and that the rules load')
   .addOption(dirOption())
   .option('--json', 'print the checks as JSON')
-  .option('--strict', 'check the hardening instead (chaperone harden): owners and modes of the tools, runner, stores, PIN')
+  .option('--strict', 'check the hardening instead (chaperone harden): owners and modes of the tools, their copies, runners, stores, audit log, PIN')
   .action(async (options: { dir: string; json?: boolean; strict?: boolean }) => {
     const lines = options.strict ? (await import('../harden/doctor.js')).strictDoctor() : await doctor(options.dir, process.cwd(), env);
     process.exitCode = lines.every((l) => l.ok) ? 0 : 1;
@@ -267,7 +272,7 @@ program
   .option('--group <name>', 'the group that alone may run the real tools', 'chaperone')
   .option('--prefix <dir>', 'put /etc, /var/lib and /usr/local/lib under this directory (staging, tests)', '/')
   .option('--print', 'list each change and make none')
-  .option('--undo', 'put back what harden changed (the stores and system rules stay)')
+  .option('--undo', 'put back what harden changed, remove the runners, copies and profile file (the stores and system rules stay)')
   .action(async (options: { agentUser?: string[]; tools?: string; tool?: string[]; group: string; prefix: string; print?: boolean; undo?: boolean }) => {
     const { hardenCommand } = await import('../harden/command.js');
     process.exitCode = hardenCommand(options);

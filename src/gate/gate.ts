@@ -32,13 +32,14 @@ async function decide(ev: Evaluation): Promise<boolean> {
         writeAudit(ev, 'refused');
         return false;
       }
-      // Nobody here can confirm. A human may have approved this exact action out of band.
+      // Nobody here can confirm. A human may have approved this exact action out of band: one store
+      // transaction takes that approval, or else finds or makes the request a human can approve.
       const { bindingOf, newCode } = await import('../approval/binding.js');
-      const { requestApproval, useApproval } = await import('../approval/store.js');
+      const { takeOrRequestApproval } = await import('../approval/store.js');
       const binding = bindingOf(ev);
-      let approval: ApprovalRecord | undefined;
+      let settled: ReturnType<typeof takeOrRequestApproval>;
       try {
-        approval = useApproval(ev.invocation.env, binding);
+        settled = takeOrRequestApproval(ev.invocation.env, binding, () => approvalDetails(ev), newCode);
       } catch (error) {
         // The store is broken: the refusal stands, without a code a human could approve.
         process.stderr.write(refusalMessage(ev));
@@ -46,15 +47,15 @@ async function decide(ev: Evaluation): Promise<boolean> {
         writeAudit(ev, 'refused', { approval: 'store unavailable' });
         return false;
       }
-      if (approval) {
+      if ('used' in settled) {
+        const approval = settled.used;
         process.stderr.write(`chaperone: running with approval ${approval.code}, given at ${approval.approvedAt}; it is now used up.\n`);
         const backup = await backupFirst(ev, false);
         writeAudit(ev, backup.ran ? 'approval-used' : 'aborted', { approval: approval.code, ...backup.audit });
         return backup.ran;
       }
-      const request = requestApproval(ev.invocation.env, binding, approvalDetails(ev), newCode);
-      process.stderr.write(refusalMessage(ev, request.code));
-      writeAudit(ev, 'refused', { approval: request.code });
+      process.stderr.write(refusalMessage(ev, settled.request.code));
+      writeAudit(ev, 'refused', { approval: settled.request.code });
       return false;
     }
     case 'confirm': {
