@@ -53,6 +53,7 @@ import { certainTool, expandAlias, isSetupGenerator, setAliases } from './comput
 import { followIndirect, maxFileDepth, type Followed, type Unknown } from './indirect.js';
 import { expandHeredoc, expandText, expandWord, isKnown, opaque, reveal, type Lookup } from './words.js';
 import { wrapperLaunch } from './wrappers.js';
+import { unknownRunnerLaunch } from './unknown-runners.js';
 import { withWrittenFiles, writtenText } from './files.js';
 import { noteCommandWrites, noteRedirects } from './writes.js';
 
@@ -413,13 +414,7 @@ function run(argv: string[], env: CommandEnv, stdin: string | undefined, state: 
 
   const launch: Launch | undefined = wrapperLaunch(argv, stdin) ?? shellLaunch(argv, stdin) ?? runnerLaunch(argv);
   if (launch) {
-    const next = changeEnv(env, launch);
-    const where = launch.chdir !== undefined ? resolve(cwd, launch.chdir) : cwd;
-    const inner = { ...walk, via: [...walk.via, launch.via] };
-    // `sh -c "$(cat wipe.sh)"`, `bash -c "$CMD"`: shell text whose commands are not known.
-    if (launch.script !== undefined && !isKnown(String.fromCodePoint(launch.script.trimStart().codePointAt(0) ?? 32))) walk.unknown.push({ reason: `${launch.via} runs ${reveal(launch.script)}, whose text is not known` });
-    if (launch.script !== undefined) runText(launch.script, childShell(state, next, where, launch.positional), inner);
-    for (const runs of launch.runs ?? []) run(runs, next, launch.stdin === 'none' ? undefined : stdin, state, inner, where, inShell && launch.inShell === true, launch.stdin !== 'none' && stdinUnknown);
+    runLaunch(launch, env, stdin, state, walk, cwd, inShell, stdinUnknown);
     return undefined;
   }
   // A covered tool under another name (a copy, a link, a package's file) is that tool, not a file to read.
@@ -434,7 +429,21 @@ function run(argv: string[], env: CommandEnv, stdin: string | undefined, state: 
   }
 
   emit(argv, env, stdin, cwd, walk, state, stdinUnknown);
+  // A program nobody described may run its arguments (`gosu postgres psql …`): read the dangerous way too.
+  const guessed = unknownRunnerLaunch(argv);
+  if (guessed) runLaunch(guessed, env, stdin, state, walk, cwd, false, stdinUnknown);
   return outputOf(argv, stdin);
+}
+
+/** Looks through a wrapper, a shell or a runner at what it runs, as if that had been typed. */
+function runLaunch(launch: Launch, env: CommandEnv, stdin: string | undefined, state: ShellState, walk: Walk, cwd: string, inShell: boolean, stdinUnknown: boolean): void {
+  const next = changeEnv(env, launch);
+  const where = launch.chdir !== undefined ? resolve(cwd, launch.chdir) : cwd;
+  const inner = { ...walk, via: [...walk.via, launch.via] };
+  // `sh -c "$(cat wipe.sh)"`, `bash -c "$CMD"`: shell text whose commands are not known.
+  if (launch.script !== undefined && !isKnown(String.fromCodePoint(launch.script.trimStart().codePointAt(0) ?? 32))) walk.unknown.push({ reason: `${launch.via} runs ${reveal(launch.script)}, whose text is not known` });
+  if (launch.script !== undefined) runText(launch.script, childShell(state, next, where, launch.positional), inner);
+  for (const runs of launch.runs ?? []) run(runs, next, launch.stdin === 'none' ? undefined : stdin, state, inner, where, inShell && launch.inShell === true, launch.stdin !== 'none' && stdinUnknown);
 }
 
 /** Builtins that change the shell itself. Returns false for anything else. */

@@ -66,6 +66,18 @@ describe('kubectl exec, run, debug, attach', () => {
     ['kubectl run tmp -it --image=ubuntu', 'deny nested.unreadable'],
     ["kubectl exec pod -- ssh other 'dropdb shop'", 'deny dropdb'],
     ["kubectl exec pod -- kubectl --context kind-dev exec p2 -- dropdb shop", 'deny dropdb'],
+    // a program nobody described (a privilege dropper, an init, a tracer) in front of the tool: no shim
+    // stands behind it in the pod, so its words are read as the command it may run
+    ["kubectl exec pod -- gosu postgres psql -c 'drop table t'", 'deny psql.sql.drop'],
+    ['kubectl exec pod -- su-exec postgres dropdb shop', 'deny dropdb'],
+    ["kubectl exec pod -- tini -- sh -c 'dropdb shop'", 'deny dropdb'],
+    ["kubectl exec pod -- strace -f psql -c 'drop table t'", 'deny psql.sql.drop'],
+    ['kubectl exec pod -- runuser -u postgres -- dropdb shop', 'deny dropdb'],
+    ["kubectl exec pod -- busybox sh -c 'dropdb shop'", 'deny dropdb'],
+    ["kubectl exec pod -- flock /tmp/l -c 'dropdb shop'", 'deny dropdb'],
+    ["kubectl --context kind-dev exec pod -- gosu postgres psql -c 'drop table t'", 'allow psql.sql.drop'],
+    ["kubectl exec pod -- gosu postgres psql -c 'select 1'", 'allow'],
+    ["kubectl exec pod -- notify-send 'dropdb done'", 'allow'],
     // a development context runs it (with a notice); benign commands are not findings at all
     ["kubectl --context kind-dev exec pod -- psql -c 'drop table t'", 'allow psql.sql.drop'],
     ["kubectl exec pod -- psql -c 'select 1'", 'allow'],
@@ -161,6 +173,9 @@ describe('ssh', () => {
     ['ssh -o "LocalCommand=dropdb -h db.prod.example shop" dev-box ls', 'allow'],
     ['ssh -o "ProxyCommand=nc %h %p" dev-box ls', 'allow'],
     [`ssh prod-db 'sudo -u postgres psql -c "drop table t"'`, 'deny psql.sql.drop'],
+    [`ssh prod-db 'chpst -u postgres psql -c "drop table t"'`, 'deny psql.sql.drop'],
+    [`ssh prod-db "parallel 'psql -c \\"DROP TABLE {}\\"' ::: users"`, 'deny psql.sql.drop'],
+    [`ssh prod-db "echo 'dropdb shop' | at now"`, 'deny dropdb'],
     ["ssh prod-db 'cd /srv && timeout 60 nohup env PGHOST=localhost dropdb shop'", 'deny dropdb'],
     // development hosts run it; benign commands and forwards are untouched
     ["ssh localhost 'dropdb shop'", 'allow dropdb'],

@@ -176,7 +176,32 @@ describe('wrappers', () => {
     ['chronic -e echo railway up', ['echo railway up  via chronic']],
     ['setsid railway up', ['railway up  via setsid']],
     ["find . -name \"*.tf\" -exec terraform destroy {} \\; -print", [`terraform destroy '{}'  via find -exec`]],
+    ['runuser -u postgres -- dropdb shop', ['dropdb shop  via runuser -u']],
+    [`runuser -u postgres -- psql -c 'select 1'`, [`psql -c 'select 1'  via runuser -u`]],
+    [`runuser postgres -c 'dropdb shop'`, ['dropdb shop  via runuser -c']],
+    ['parallel railway volume delete -v ::: pg-a pg-b', ['railway volume delete -v pg-a  via parallel', 'railway volume delete -v pg-b  via parallel']],
+    [`parallel 'psql -c "DROP TABLE {}"' ::: users`, [`psql -c 'DROP TABLE users'  via parallel`]],
+    ['sem --fg railway down', ['railway down  via sem']],
+    [`at now <<< 'railway down'`, ['railway down  via at']],
+    ['at -l', ['at -l']],
     [`find . -name '*.tf' -print`, [`find . -name '*.tf' -print`]],
+  ], analyze);
+});
+
+// Programs nobody described may run their words: read the dangerous way, beside the program itself.
+describe('unknown programs in front of a covered tool', () => {
+  table(name, [
+    ['gosu postgres dropdb shop', ['gosu postgres dropdb shop', 'dropdb shop  via gosu (may run)']],
+    ['strace -f -o /tmp/t railway down', ['strace -f -o /tmp/t railway down', 'railway down  via strace (may run)']],
+    ['aws-vault exec prod -- aws s3 rb s3://x', ['aws-vault exec prod -- aws s3 rb s3://x', 'aws s3 rb s3://x  via aws-vault (may run)']],
+    [`flock /tmp/l -c 'railway down'`, [`flock /tmp/l -c 'railway down'`, 'railway down  via flock (may run)']],
+    [`nix-shell -p postgresql --run 'dropdb shop'`, [`nix-shell -p postgresql --run 'dropdb shop'`, 'dropdb shop  via nix-shell (may run)']],
+    ['busybox railway down', ['busybox railway down', 'railway down  via busybox (may run)']],
+    // words that are data: a message, a search, a manual page, an install
+    [`jira issue create --summary 'railway down broke'`, [`jira issue create --summary 'railway down broke'`]],
+    [`grep -r 'railway down' .`, [`grep -r 'railway down' .`]],
+    ['man kubectl', ['man kubectl']],
+    ['brew install railway', ['brew install railway']],
   ], analyze);
 });
 
@@ -236,7 +261,8 @@ describe('paths to a covered tool', () => {
     ['./node_modules/.bin/vercel deploy --prod', ['vercel deploy --prod']],
     ['../bin/railway down', ['railway down']],
     ['"/opt/homebrew/bin/kubectl" delete ns x', ['kubectl delete ns x']],
-    ['/usr/local/bin/not-a-tool railway down', ['/usr/local/bin/not-a-tool railway down']],
+    // not railway itself, but a program nobody described may run its words (src/shell/unknown-runners.ts)
+    ['/usr/local/bin/not-a-tool railway down', ['/usr/local/bin/not-a-tool railway down', 'railway down  via not-a-tool (may run)']],
   ], analyze);
 });
 
