@@ -6,6 +6,7 @@
 // `reveal` turns opaque text back into its source for the final commands.
 
 import type { HereDocBody, Word, WordPart } from 'unbash';
+import { expandBraces } from './braces.js';
 
 /** What expansion needs from the shell: a variable's value, opaque when unknown. */
 export type Lookup = (name: string) => string | undefined;
@@ -34,11 +35,24 @@ interface Piece {
   quoted: boolean;
   /** An unquoted expansion with a known value: split into words on blanks. */
   split: boolean;
+  /** Unquoted `{a,b}` or `{1..3}`: one word per alternative. */
+  brace?: boolean;
 }
 
-/** The words one shell word becomes (field splitting of unquoted expansions; no pathname expansion). */
+/** The words one shell word becomes (brace expansion, field splitting of unquoted expansions; no pathname expansion). */
 export function expandWord(word: Word, lookup: Lookup): string[] {
   const pieces = piecesOf(word, lookup);
+  // `rail{way,}`: each alternative is a word of its own, expanded further (src/shell/braces.ts).
+  const brace = pieces.findIndex((p) => p.brace);
+  if (brace < 0) return fieldsOf(pieces);
+  return expandBraces(pieces[brace].text).flatMap((text) => {
+    const replaced = [...pieces];
+    replaced[brace] = { text, quoted: false, split: false, ...(expandBraces(text).length > 1 ? { brace: true } : {}) };
+    return fieldsOf(replaced);
+  });
+}
+
+function fieldsOf(pieces: Piece[]): string[] {
   const fields: string[] = [];
   let current = '';
   let has = false;
@@ -134,9 +148,10 @@ function partText(part: WordPart, lookup: Lookup, quoted: boolean): Piece {
           return empty ? unknown() : known(value);
       }
     }
+    case 'BraceExpansion':
+      return { text: part.text, quoted, split: false, brace: !quoted };
     case 'Glob':
     case 'ExtendedGlob':
-    case 'BraceExpansion':
       return { text: part.text, quoted, split: false };
     default:
       // Command and process substitutions, arithmetic: their value is not known before they run.

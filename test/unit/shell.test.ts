@@ -188,6 +188,21 @@ describe('wrappers', () => {
   ], analyze);
 });
 
+// Brace expansion comes before everything else: the words it makes are the command.
+describe('brace expansion', () => {
+  table(name, [
+    ['{railway,volume,delete,--volume,pg-data}', ['railway volume delete --volume pg-data']],
+    ['{railway,down}', ['railway down']],
+    ['rail{way,} down', ['railway rail down']],
+    ['aws s3 rb s3://prod-{backups,logs} --force', ['aws s3 rb s3://prod-backups s3://prod-logs --force']],
+    ['kubectl delete ns shop-{1..3}', ['kubectl delete ns shop-1 shop-2 shop-3']],
+    ['kubectl delete ns x{a,b{c,d}}', ['kubectl delete ns xa xbc xbd']],
+    [`echo '{railway,down}' "{a,b}"`, [`echo '{railway,down}' '{a,b}'`]],
+    ['echo {a}', ["echo '{a}'"]],
+    ['mkdir -p src/{a,b}', ['mkdir -p src/a src/b']],
+  ], analyze);
+});
+
 // Programs nobody described may run their words: read the dangerous way, beside the program itself.
 describe('unknown programs in front of a covered tool', () => {
   table(name, [
