@@ -373,8 +373,14 @@ function walkCommand(command: Command, state: ShellState, walk: Walk, piped: str
 }
 
 function assignedValue(a: Assignment, lookup: Lookup): string {
-  const value = a.value.type === 'ArrayValue' ? opaque(a.text.slice(a.text.indexOf('=') + 1)) : expandText(a.value, lookup);
+  const value = a.value.type === 'ArrayValue' ? arrayValue(a, lookup) : expandText(a.value, lookup);
   return a.append ? (lookup(a.name) ?? opaque(`$${a.name}`)) + value : value;
+}
+
+/** `a=(railway down)`: its elements' words, blank-separated (`${a[@]}` gives them back); opaque when one is unknown. */
+function arrayValue(a: Assignment, lookup: Lookup): string {
+  const words = a.value.type === 'ArrayValue' ? a.value.elements.flatMap((element) => expandWord(element, lookup)) : [];
+  return words.every(isKnown) ? words.join(' ') : opaque(a.text.slice(a.text.indexOf('=') + 1));
 }
 
 /** What the command reads on stdin: its last input redirect, else what the pipe brings. No cwd: files are not ours to read. */

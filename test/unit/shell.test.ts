@@ -203,6 +203,18 @@ describe('brace expansion', () => {
   ], analyze);
 });
 
+// An array the line sets gives its words back: a command hidden in one is still that command.
+describe('arrays', () => {
+  table(name, [
+    ['a=(railway volume delete --volume pg-data); "${a[@]}"', ['railway volume delete --volume pg-data']],
+    ['a=(railway); "${a[0]}" down', ['railway down']],
+    ['declare -a a=(railway down); ${a[*]}', ["declare -a 'a=railway down'", 'railway down']],
+    ['a=(kubectl delete); "${a[@]}" ns shop', ['kubectl delete ns shop']],
+    ['a=(railway down); echo "${a[@]}"', ['echo railway down']],
+    ['a=(railway status); "${a[1]}"', ['status']],
+  ], analyze);
+});
+
 // Programs nobody described may run their words: read the dangerous way, beside the program itself.
 describe('unknown programs in front of a covered tool', () => {
   table(name, [
