@@ -289,6 +289,25 @@ describe('heroku run, fly ssh console and machine exec, railway ssh, gcloud comp
   ], (line) => judge(line));
 });
 
+describe('az: run-command, ssh, container exec, aks command invoke, flexible-server execute', () => {
+  table((line) => line, [
+    ["az vm run-command invoke -g prod-rg -n vm --command-id RunShellScript --scripts 'cd /srv' 'dropdb shop'", 'deny dropdb'],
+    ["az vmss run-command invoke -g prod-rg -n ss --instance-id 0 --command-id RunShellScript --scripts='psql -c \"drop table t\"'", 'deny psql.sql.drop'],
+    ['az ssh vm -n vm -g prod-rg -- dropdb shop', 'deny dropdb'],
+    ['az ssh vm -n vm -g prod-rg', 'deny nested.unreadable'],
+    ["az container exec -g prod-rg -n c --exec-command 'dropdb shop'", 'deny dropdb'],
+    ["az aks command invoke -g prod-rg -n aks --command 'kubectl delete ns shop'", 'deny kubectl.delete'],
+    ["az postgres flexible-server execute -n pg -g prod-rg -u u -d shop -q 'DROP TABLE users'", 'deny psql.sql.drop'],
+    ["az postgres flexible-server execute -n pg -g prod-rg -u u -d shop --querytext='TRUNCATE users'", 'deny psql.sql.truncate'],
+    ["az mysql flexible-server execute -n my -g prod-rg -u u -d shop -q 'DROP TABLE users'", 'deny mysql.sql.drop'],
+    ['az postgres flexible-server execute -n pg -g prod-rg -u u -d shop -f /nonexistent/x.sql', 'deny nested.unreadable'],
+    ["az postgres flexible-server execute -n pg -g dev-rg -u u -d shop -q 'DROP TABLE users'", 'allow psql.sql.drop'],
+    ["az postgres flexible-server execute -n pg -g prod-rg -u u -d shop -q 'select 1'", 'allow'],
+    ["az vm run-command invoke -g prod-rg -n vm --command-id RunShellScript --scripts uptime", 'allow'],
+    ["az aks command invoke -g prod-rg -n aks --command 'kubectl get pods'", 'allow'],
+  ], (line) => judge(line));
+});
+
 describe('aws ssm, ecs execute-command, rds-data', () => {
   const ssm = 'aws ssm send-command --profile acme-prod --document-name AWS-RunShellScript --instance-ids i-1 --parameters';
   table((line) => line, [
