@@ -33,6 +33,7 @@ import { commandName, type Launch } from './launch.js';
 import { mentionsCoveredTool } from './mentions.js';
 import { runnerLaunch } from './runners.js';
 import { shellLaunch } from './shells.js';
+import { shellStartup } from './startup.js';
 import {
   changeDirectory,
   changeEnv,
@@ -418,6 +419,9 @@ function run(argv: string[], env: CommandEnv, stdin: string | undefined, state: 
   if (argv.length === 0) return undefined;
   if (inShell && runBuiltin(argv, env, stdin, state, walk)) return undefined;
 
+  // A shell first runs its startup files and variables (BASH_ENV, ~/.bashrc for -i, PROMPT_COMMAND).
+  const startup = shellStartup(argv, (name) => env.set[name] ?? lookupIn(state)(name), cwd);
+  if (startup) runLaunch(startup, env, undefined, state, walk, cwd, false, false);
   const launch: Launch | undefined = wrapperLaunch(argv, stdin) ?? shellLaunch(argv, stdin) ?? runnerLaunch(argv);
   if (launch) {
     runLaunch(launch, env, stdin, state, walk, cwd, inShell, stdinUnknown);
