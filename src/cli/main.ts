@@ -240,7 +240,7 @@ program
   .description('check that the shims are installed, first on PATH, with real tools behind them, and that the rules load')
   .addOption(dirOption())
   .option('--json', 'print the checks as JSON')
-  .option('--strict', 'check the hardening instead (chaperone harden): owners and modes of the tools, runner, stores, PIN')
+  .option('--strict', 'check the hardening instead (chaperone harden): owners and modes of the tools, their copies, runners, stores, audit log, PIN')
   .action(async (options: { dir: string; json?: boolean; strict?: boolean }) => {
     const lines = options.strict ? (await import('../harden/doctor.js')).strictDoctor() : await doctor(options.dir, process.cwd(), env);
     process.exitCode = lines.every((l) => l.ok) ? 0 : 1;
@@ -267,7 +267,7 @@ program
   .option('--group <name>', 'the group that alone may run the real tools', 'chaperone')
   .option('--prefix <dir>', 'put /etc, /var/lib and /usr/local/lib under this directory (staging, tests)', '/')
   .option('--print', 'list each change and make none')
-  .option('--undo', 'put back what harden changed (the stores and system rules stay)')
+  .option('--undo', 'put back what harden changed, remove the runners, copies and profile file (the stores and system rules stay)')
   .action(async (options: { agentUser?: string[]; tools?: string; tool?: string[]; group: string; prefix: string; print?: boolean; undo?: boolean }) => {
     const { hardenCommand } = await import('../harden/command.js');
     process.exitCode = hardenCommand(options);

@@ -3,7 +3,8 @@
 // any failure makes the command exit 1. Run it as root: some of what it checks only root may look at.
 
 import { execFileSync } from 'node:child_process';
-import { readdirSync, statSync, type Stats } from 'node:fs';
+import { readdirSync, readFileSync, statSync, type Stats } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { DoctorLine } from '../cli/doctor.js';
 import { hardenState, systemDir } from './system.js';
@@ -47,10 +48,18 @@ export function strictDoctor(): DoctorLine[] {
   );
   const exec = stat(state.exec);
   check(
-    !!exec && exec.uid === 0 && exec.gid === state.toolsGid && (exec.mode & 0o7777) === 0o2755,
-    `${state.exec} is root:${state.toolsGroup} 2755`,
+    !!exec && exec.uid === 0 && !writableByOthers(exec) && (exec.mode & 0o6000) === 0,
+    `${state.exec} is root's and not setgid (it drops the runner's group before the tool starts)`,
     `${state.exec} ${exec ? `is ${exec.uid}:${exec.gid} ${(exec.mode & 0o7777).toString(8)}` : 'is missing'}; run \`chaperone harden\` again`,
   );
+  if (Object.values(state.tools).some((path) => !startsWithElf(path))) {
+    const script = state.script ? stat(state.script) : undefined;
+    check(
+      !!script && script.uid === 0 && script.gid === state.toolsGid && (script.mode & 0o7777) === 0o2755,
+      `${state.script} is root:${state.toolsGroup} 2755 (script tools)`,
+      `${state.script ?? 'chaperone-script'} ${script ? `is ${script.uid}:${script.gid} ${(script.mode & 0o7777).toString(8)}` : 'is missing'}; run \`chaperone harden\` again`,
+    );
+  }
   const privateDir = stat(join(state.exec, '..'));
   check(
     !!privateDir && privateDir.uid === 0 && privateDir.gid === gid && (privateDir.mode & 0o007) === 0,
@@ -71,8 +80,50 @@ export function strictDoctor(): DoctorLine[] {
     }
   }
 
+  for (const [tool, path] of Object.entries(state.tools)) {
+    const copy = state.copies?.[tool];
+    if (!copy && !startsWithElf(path)) continue; // a script: chaperone-script runs it in place
+    const s = copy ? stat(copy) : undefined;
+    if (!copy || !s) {
+      check(false, '', `${tool}: no copy for the runner${copy ? ` at ${copy}` : ''}; run \`chaperone harden\` again`);
+      continue;
+    }
+    const mode = s.mode & 0o7777;
+    check(s.uid === 0 && mode === 0o711, `${tool}: the runner's copy ${copy} is root's ${mode.toString(8)}`, `${tool}: the runner's copy ${copy} is ${s.uid}:${s.gid} ${mode.toString(8)}; run \`chaperone harden\` again`);
+    check(sameBytes(path, copy), `${tool}: the copy is the same file as ${path}`, `${tool}: ${copy} differs from ${path} (an upgrade?): the runner runs the old one; run \`chaperone harden\` again`);
+  }
+  const copyDir = state.copyDir ? stat(state.copyDir) : undefined;
+  check(
+    !!copyDir && copyDir.uid === 0 && copyDir.gid === gid && (copyDir.mode & 0o007) === 0,
+    `only ${group} may reach the copies in ${state.copyDir}`,
+    `${state.copyDir ?? 'the copies\' directory'} must be root:${group} with no access for others; run \`chaperone harden\` again`,
+  );
+  if (state.profile) {
+    const profile = stat(state.profile);
+    const text = profile ? readText(state.profile) : '';
+    check(
+      !!profile && profile.uid === 0 && !writableByOthers(profile) && text.includes(`PATH="${state.shims}:`),
+      `${state.profile} puts ${state.shims} first on PATH for login shells`,
+      `${state.profile} ${profile ? 'does not put the hardened shims first, or is not root\'s' : 'is missing'}; run \`chaperone harden\` again`,
+    );
+  }
+
   const store = stat(state.state);
   check(!!store && store.uid === 0 && store.gid === gid && (store.mode & 0o007) === 0, `the stores in ${state.state} are root:${group}, closed to everyone else`, `the stores in ${state.state} ${store ? `are ${store.uid}:${store.gid} ${(store.mode & 0o7777).toString(8)}` : 'are missing'}: they must be root:${group} with no access for others`);
+
+  // The audit log is append-only to the agent user: only the decision, which holds the group, writes
+  // it, and only by appending; the user cannot enter the directory to truncate, rewrite or remove it.
+  for (const user of state.agentUsers) {
+    const dir = join(state.state, user);
+    const d = stat(dir);
+    check(
+      !!d && d.uid === 0 && d.gid === gid && (d.mode & 0o7777) === 0o2770,
+      `${user}'s store ${dir} is root:${group} 2770: ${user} cannot enter it`,
+      `${user}'s store ${dir} ${d ? `is ${d.uid}:${d.gid} ${(d.mode & 0o7777).toString(8)}` : 'is missing'}: it must be root:${group} 2770; run \`chaperone harden\` again`,
+    );
+    const open = d ? safeList(dir).filter((f) => { const s = stat(join(dir, f)); return !!s && ((s.mode & 0o007) !== 0 || s.gid !== gid); }) : [];
+    check(open.length === 0, `${user}'s approvals and audit log are closed to others`, `in ${dir}, open to others or outside ${group}: ${open.join(', ')}; chgrp ${group} and chmod o-rwx them`);
+  }
 
   const pin = stat(join(state.etc, 'pin'));
   check(!!pin && pin.uid === 0 && pin.gid === gid && (pin.mode & 0o777) === 0o640, `a PIN is set (${join(state.etc, 'pin')}, root:${group} 0640): approvals need it`, `no PIN the runner can check at ${join(state.etc, 'pin')}: as root, run \`chaperone pin set\``);
@@ -110,4 +161,41 @@ function looseFiles(dir: string): string[] {
   };
   walk(dir);
   return out;
+}
+
+function safeList(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+function readText(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/** Whether two files hold the same bytes (a hash each: the tools are tens of megabytes at most). */
+function sameBytes(a: string, b: string): boolean {
+  const hash = (path: string) => {
+    try {
+      return createHash('sha256').update(readFileSync(path)).digest('hex');
+    } catch {
+      return undefined;
+    }
+  };
+  const first = hash(a);
+  return first !== undefined && first === hash(b);
+}
+
+function startsWithElf(path: string): boolean {
+  try {
+    return readFileSync(path).subarray(0, 4).toString('latin1') === '\x7fELF';
+  } catch {
+    return false;
+  }
 }

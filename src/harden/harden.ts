@@ -9,23 +9,27 @@
 //   - each covered tool's real binary becomes root:GROUP-tools 0750: the agent's user, in neither
 //     group, can neither execute it by path or symlink (the mode is the inode's) nor copy it (no read);
 //   - one setgid-GROUP runner (src/harden/runner.ts) is the only way in: it starts a root-owned copy
-//     of chaperone, which judges every call again (src/harden/run.ts) and then starts the tool through
-//     chaperone-exec, which trades GROUP for GROUP-tools: a running tool can run tools, never write the
-//     store or read the PIN;
+//     of chaperone, which judges every call again (src/harden/run.ts) and then starts a binary tool
+//     from root's copy (in a directory only GROUP may enter) through chaperone-exec, which opens it,
+//     drops every group and executes the open file: the tool holds nothing of chaperone's, so neither
+//     it nor anything it starts can run a real tool, write the store or read the PIN. A script tool
+//     runs in place through chaperone-script, with GROUP-tools only and without the variables that
+//     load code into its interpreter; git is refused (its exec-path holds a second git);
+//   - /etc/profile.d/chaperone.sh puts the hardened shims first on PATH for login shells;
 //   - approvals need the PIN; `chaperone doctor --strict` checks every one of these.
 //
 // Every change is listed first (--print shows the list and changes nothing); applying it twice changes
 // nothing more; --undo puts back what harden.json recorded.
 
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ExitCode, UserError } from '../errors.js';
 import { shimMarker } from '../shim/find-real.js';
 import { type HardenState } from './system.js';
-import { execSource, runnerSource } from './runner.js';
+import { execSource, runnerSource, scriptSource } from './runner.js';
 
 export interface HardenOptions {
   prefix: string;
@@ -56,6 +60,12 @@ export function layout(prefix: string) {
     /** Only the runner's group may enter: the agent cannot reach chaperone-exec. */
     private: root('/usr/local/lib/chaperone/private'),
     exec: root('/usr/local/lib/chaperone/private/chaperone-exec'),
+    /** Starts a script tool in place, setgid to the tools' group. */
+    script: root('/usr/local/lib/chaperone/private/chaperone-script'),
+    /** Root's copies of the real tools, which chaperone-exec opens with the group and runs without it. */
+    copyDir: root('/usr/local/lib/chaperone/private/tools'),
+    /** Login shells of every user put the hardened shims first on PATH. */
+    profile: root('/etc/profile.d/chaperone.sh'),
     shims: root('/usr/local/lib/chaperone/shims'),
   };
 }
@@ -151,6 +161,7 @@ export function plan(options: HardenOptions, previous: HardenState | undefined):
     toolsGid: toolsGid ?? -1,
     agentUsers: [...new Set([...(previous?.agentUsers ?? []), ...options.agentUsers])],
     tools: { ...previous?.tools },
+    copies: { ...previous?.copies },
     locked: [...(previous?.locked ?? [])],
   };
 
@@ -205,7 +216,7 @@ export function plan(options: HardenOptions, previous: HardenState | undefined):
     },
   });
   changes.push({
-    text: `compile ${paths.exec} (cc): root:${options.toolsGroup} 2755 (setgid ${options.toolsGroup}) in ${paths.private}, root:${options.group} 0750`,
+    text: `compile ${paths.exec} (cc): root:root 0755, not setgid, in ${paths.private}, root:${options.group} 0750`,
     apply: () => {
       mkdirSync(paths.private, { recursive: true });
       chownSync(paths.private, 0, gidNow());
@@ -214,17 +225,60 @@ export function plan(options: HardenOptions, previous: HardenState | undefined):
       writeFileSync(source, execSource());
       const building = `${paths.exec}.new`;
       run('cc', ['-O2', '-Wall', '-o', building, source]);
-      chownSync(building, 0, toolsGidNow());
-      chmodSync(building, 0o2755);
+      chownSync(building, 0, 0);
+      chmodSync(building, 0o755);
       execFileSync('mv', ['-f', building, paths.exec]);
     },
   });
+  changes.push({
+    text: `compile ${paths.script} (cc): root:${options.toolsGroup} 2755 (setgid ${options.toolsGroup}), for script tools`,
+    apply: () => {
+      const source = `${paths.script}.c`;
+      writeFileSync(source, scriptSource());
+      const building = `${paths.script}.new`;
+      run('cc', ['-O2', '-Wall', '-o', building, source]);
+      chownSync(building, 0, toolsGidNow());
+      chmodSync(building, 0o2755);
+      execFileSync('mv', ['-f', building, paths.script]);
+    },
+  });
+  changes.push({
+    text: `${paths.profile}: every login shell (sh, bash, dash) puts ${paths.shims} first on PATH`,
+    apply: () => {
+      mkdirSync(dirname(paths.profile), { recursive: true });
+      writeFileSync(paths.profile, profileScript(paths.shims), { mode: 0o644 });
+      chownSync(paths.profile, 0, 0);
+      chmodSync(paths.profile, 0o644);
+    },
+  });
 
+  if (options.tools.includes('git')) {
+    // Locking /usr/bin/git alone closes nothing (git's exec-path, /usr/lib/git-core, holds a second git
+    // and every git-* command), and locking the exec-path breaks git: what git starts (git-remote-https
+    // for a fetch, the git a `git pull` runs) runs as the caller, with no group, like every hardened tool's
+    // children. The git shim and its exec-path overlay (src/shim/git-exec-path.ts) stay the seatbelt.
+    throw new UserError(
+      'chaperone harden: git cannot be locked: its exec-path (git --exec-path) holds a second git and the helpers git itself starts without any group. ' +
+        'Leave git out of --tools; keep the git shim (chaperone install) and protect branches on the server.',
+      ExitCode.config,
+    );
+  }
   for (const tool of options.tools) {
     const explicit = options.toolPaths[tool];
     const files = explicit ? { run: realpathSync(explicit), lock: [realpathSync(explicit)] } : findToolFiles(tool, process.env.PATH ?? '/usr/bin:/bin');
     if (!files) continue; // not installed: nothing to lock, and no shim that answers 127
     state.tools[tool] = files.run;
+    if (isBinary(files.run)) {
+      const copy = join(paths.copyDir, tool);
+      state.copies[tool] = copy;
+      changes.push({
+        text: `${copy}: root's copy of ${files.run}, 0711, which chaperone-exec runs with no group of chaperone's`,
+        apply: () => copyTool(files.run, copy, gidNow()),
+      });
+    } else {
+      delete state.copies[tool];
+      changes.push({ text: `${files.run} is a script: chaperone-script runs it in place with the tools' group, without the variables that load code into its interpreter`, apply: () => undefined });
+    }
     for (const file of files.lock) {
       const stat = lstatSync(file);
       if (!state.locked.some((l) => l.path === file)) state.locked.push({ path: file, uid: stat.uid, gid: stat.gid, mode: stat.mode & 0o7777 });
@@ -270,9 +324,45 @@ export function undoPlan(state: HardenState): Change[] {
       chmodSync(l.path, l.mode);
     },
   }));
+  if (state.profile) changes.push({ text: `remove ${state.profile}`, apply: () => rmSync(state.profile!, { force: true }) });
   changes.push({ text: `remove ${state.lib} (the runner, its copy of chaperone, the hardened shims)`, apply: () => rmSync(state.lib, { recursive: true, force: true }) });
   changes.push({ text: `remove ${join(state.etc, 'harden.json')} (rules.yaml, pin and ${state.state} stay)`, apply: () => rmSync(join(state.etc, 'harden.json'), { force: true }) });
   return changes;
+}
+
+/**
+ * What /etc/profile.d sources for every login shell: the hardened shims first on PATH (again first if
+ * something put them later). Convenience, not the lock: a shell that drops them meets the modes.
+ */
+export function profileScript(shims: string): string {
+  return `# chaperone harden: the hardened shims first on PATH (chaperone harden --undo removes this file).
+case ":\${PATH}:" in
+  ":${shims}:"*) ;;
+  *) PATH="${shims}:\${PATH}"; export PATH ;;
+esac
+`;
+}
+
+/** Whether `file` is a binary the kernel runs itself (ELF), rather than a script for an interpreter. */
+function isBinary(file: string): boolean {
+  return readFileSync(file).subarray(0, 4).toString('latin1') === '\x7fELF';
+}
+
+/**
+ * Root's copy of a real binary, 0711 in a directory only the runner's group may enter; replaced whole
+ * (a running tool keeps its old inode). Executable by anyone who holds a descriptor past the directory;
+ * unreadable, so the process it becomes is undumpable.
+ */
+function copyTool(from: string, to: string, gid: number): void {
+  mkdirSync(dirname(to), { recursive: true });
+  chownSync(dirname(to), 0, gid);
+  chmodSync(dirname(to), 0o750);
+  const building = `${to}.new`;
+  rmSync(building, { force: true });
+  cpSync(from, building, { dereference: true, preserveTimestamps: true });
+  chownSync(building, 0, 0);
+  chmodSync(building, 0o711);
+  renameSync(building, to);
 }
 
 /** The one package dist/ loads from node_modules, and what it needs in turn: name → its directory. */

@@ -4,8 +4,9 @@
 //
 // It does not trust whoever called the runner: it reads the system layer and the user's layers, judges
 // the call exactly as a shim would, gates it (the PIN at the terminal, approvals from root's store),
-// and only then starts the real binary root registered for TOOL, through chaperone-exec, so that the
-// tool runs with the tools' group and not this one. Node cannot exec, so it spawns the tool and mirrors
+// and only then starts the real tool registered for TOOL: a binary from root's copy through
+// chaperone-exec, with no group of chaperone's at all; a script in place through chaperone-script, with
+// the tools' group only (src/harden/runner.ts). Node cannot exec, so it spawns the tool and mirrors
 // its exit (src/shim/run.ts).
 
 import { ExitCode, UserError } from '../errors.js';
@@ -40,9 +41,15 @@ export async function hardenedRun(argv: string[]): Promise<void> {
     await import('../cli/main.js');
     return;
   }
-  const real = tool === undefined ? undefined : state.tools[tool];
-  if (tool === undefined || real === undefined) {
+  if (tool === undefined || state.tools[tool] === undefined) {
     throw new UserError(`chaperone: ${tool ?? '(no tool)'} is not a tool this machine was hardened for (${Object.keys(state.tools).join(', ')}); nothing ran.`, ExitCode.notFound);
+  }
+  // A binary runs from root's copy with no group at all (chaperone-exec); a script in place, with the
+  // tools' group and without the variables that load code into its interpreter (chaperone-script).
+  const copy = state.copies?.[tool];
+  const [starter, real] = copy ? [state.exec, copy] : [state.script, state.tools[tool]];
+  if (starter === undefined) {
+    throw new UserError(`chaperone: ${state.etc}/harden.json predates chaperone-script; nothing ran. Run \`chaperone harden\` again as root.`, ExitCode.internal);
   }
   const [{ evaluate }, { passGate }, { runRealTool, depthVariable }] = await Promise.all([import('../evaluate.js'), import('../gate/gate.js'), import('../shim/run.js')]);
   let cwd: string;
@@ -55,6 +62,5 @@ export async function hardenedRun(argv: string[]): Promise<void> {
   if (depth > 8) throw new UserError(`chaperone: ${tool} called itself through the runner 8 times; nothing ran.`, ExitCode.internal);
   const evaluation = await evaluate({ tool, args, cwd, env });
   if (!(await passGate(evaluation))) process.exit(ExitCode.refused);
-  // Through chaperone-exec, which trades this process's group for the tools' group (src/harden/runner.ts).
-  runRealTool(state.exec, tool, [real, tool, ...args], { ...env, [depthVariable]: String(depth) }, evaluation);
+  runRealTool(starter, tool, [real, tool, ...args], { ...env, [depthVariable]: String(depth) }, evaluation);
 }

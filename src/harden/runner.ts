@@ -2,9 +2,9 @@
 // on the machine at harden time (cc), so what runs with the group is these forty lines and nothing
 // downloaded.
 //
-// Why setgid to a group, not setuid to root or a user: the only power needed is to execute the real
-// tools (root:GROUP 0750) and to write root's store (root:GROUP 0770); a group gives exactly that, and
-// a bug in the runner gives no more. Why a C file: the kernel ignores setgid on scripts, and Node has
+// Why setgid to a group, not setuid to root or a user: the only power needed is to reach root's copies
+// of the real tools (in a root:GROUP 0750 directory) and to write root's store (root:GROUP 2770); a group
+// gives exactly that, and a bug in the runner gives no more. Why a C file: the kernel ignores setgid on scripts, and Node has
 // no way to be started setgid safely. Why it passes the caller's environment under a prefix: Node reads
 // NODE_OPTIONS, NODE_PATH, OPENSSL_CONF and friends at start-up, each a way to run the caller's code
 // with the group. Node already ignores most of them when its real and effective group differ, as here;
@@ -72,27 +72,164 @@ int main(int argc, char **argv) {
 }
 
 /**
- * The second file, which starts the real tool: `chaperone-exec PATH ARGV0 ARGS…`, setgid to the tools'
- * group, in a directory only the runner's group may enter. Two groups, because a running tool holds the
- * group it was started with: had it the runner's, `psql -o` or `aws s3 cp` could write the approval
- * store and `psql -f` send the PIN's hash to a server of the agent's. Executed by the decision (which has
- * the runner's group), it swaps that group for the tools' group and becomes the tool; the tool then has
- * the tools' group only, which runs real tools and opens nothing of chaperone's.
+ * The variables that load a caller's code into a program: the dynamic loader's, then the interpreters'
+ * (Python, Node, Ruby, Perl, shells). chaperone-exec removes the loader's before a binary runs (code
+ * inside it could start the binary's own image again, /proc/self/exe, unjudged); chaperone-script
+ * removes all of them before a script runs with the tools' group. The kernel's secure mode already
+ * makes the loader, Node and Perl ignore most of these while a group is held, and bash drops the group;
+ * Python honours its variables whatever the group, so the list is what closes it, and it is fixed here
+ * rather than left to each interpreter's version.
+ */
+export const loaderVariables = ['LD_PRELOAD', 'LD_AUDIT', 'LD_LIBRARY_PATH', 'LD_ORIGIN_PATH', 'GCONV_PATH'];
+export const interpreterVariables = [
+  'PYTHONPATH', 'PYTHONHOME', 'PYTHONSTARTUP', 'PYTHONUSERBASE', 'PYTHONBREAKPOINT', 'PYTHONINSPECT', 'PYTHONPLATLIBDIR', 'PYTHONEXECUTABLE',
+  'NODE_OPTIONS', 'NODE_PATH', 'NODE_REPL_EXTERNAL_MODULE',
+  'RUBYOPT', 'RUBYLIB',
+  'PERL5OPT', 'PERL5LIB', 'PERLLIB', 'PERL5DB',
+  'BASH_ENV', 'ENV', 'SHELLOPTS', 'BASHOPTS',
+];
+
+function scrubber(names: string[]): string {
+  return `static const char *const scrubbed[] = {${names.map((v) => `"${v}="`).join(', ')}, NULL};
+
+static void scrub(void) {
+  char **out = environ;
+  for (char **e = environ; *e; e++) {
+    int drop = 0;
+    for (const char *const *v = scrubbed; *v; v++)
+      if (strncmp(*e, *v, strlen(*v)) == 0) drop = 1;
+    if (!drop) *out++ = *e;
+  }
+  *out = NULL;
+}`;
+}
+
+/**
+ * The file that starts a real binary: `chaperone-exec /COPY ARGV0 ARGS…`, a plain program in a
+ * directory only the runner's group may enter, beside root's copies of the real binaries. The decision
+ * (which has the runner's group) starts it; it opens the copy while it still has that group, drops
+ * every group chaperone gave it (real, effective and saved become the caller's own), and executes the
+ * open file (execveat on the descriptor). The kernel checks the copy's own mode at that point, and the
+ * copy is executable by anyone: only the directory around it is closed, and the descriptor is already
+ * past it. So the binary runs exactly as the caller would run it, holding nothing of chaperone's:
+ * whatever it starts (a kubectl exec plugin, a terraform provider, a program of the agent's) cannot run
+ * a real tool, read the PIN or write the store. The copy is 0711, executable and not readable: the
+ * kernel then marks the process undumpable, so the caller cannot open /proc/PID/exe of a running tool to
+ * run or copy it.
  */
 export function execSource(): string {
   return `/* chaperone-exec: written and compiled by \`chaperone harden\` (src/harden/runner.ts). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 extern char **environ;
+
+${scrubber(loaderVariables)}
 
 int main(int argc, char **argv) {
   if (argc < 3 || argv[1][0] != '/') {
     fputs("chaperone-exec: usage: chaperone-exec /PATH ARGV0 [ARG...]\\n", stderr);
     return 2;
   }
-  execve(argv[1], argv + 2, environ);
+  /* Opened while the runner's group still lets this process into the copies' directory. */
+  int fd = open(argv[1], O_PATH | O_CLOEXEC);
+  if (fd < 0) {
+    perror("chaperone-exec: the real tool");
+    return errno == ENOENT ? 127 : 126;
+  }
+  gid_t gid = getgid();
+  if (setresgid(gid, gid, gid) != 0 || getegid() != gid) {
+    perror("chaperone-exec: dropping chaperone's group");
+    return 126;
+  }
+  scrub();
+  syscall(SYS_execveat, fd, "", argv + 2, environ, AT_EMPTY_PATH);
   perror("chaperone-exec");
+  return 126;
+}
+`;
+}
+
+/**
+ * The file that starts a real script (#!, as Python's aws or an npm CLI's entry is):
+ * `chaperone-script /ORIGINAL ARGV0 ARGS…`, setgid to the tools' group, in the same closed directory. A
+ * script runs from where it was installed (its interpreter finds the rest of its package beside it, and
+ * reads it by path), so it cannot be run from a copy without a group: it is started in place, with the
+ * tools' group, which swaps out the runner's (a running tool can then never write the store or read the
+ * PIN), and without the variables that would load the caller's code into its interpreter; a shell script
+ * as `SHELL -p SCRIPT`, since a shell drops a group it was not started with. What remains:
+ * a script tool's own plugins and configuration (credential_process, a CLI's plugin directory) run with
+ * the tools' group; docs/harden.md says so.
+ */
+export function scriptSource(): string {
+  return `/* chaperone-script: written and compiled by \`chaperone harden\` (src/harden/runner.ts). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+extern char **environ;
+
+${scrubber([...loaderVariables, ...interpreterVariables])}
+
+/* The interpreter a #! line names, and its one optional argument, as the kernel reads them. */
+static int shebang(char *line, char **interp, char **opt) {
+  if (line[0] != '#' || line[1] != '!') return 0;
+  char *p = line + 2 + strspn(line + 2, " \\t");
+  *interp = p;
+  p += strcspn(p, " \\t\\n");
+  *opt = NULL;
+  if (*p == ' ' || *p == '\\t') {
+    *p++ = '\\0';
+    p += strspn(p, " \\t");
+    size_t n = strcspn(p, "\\n");
+    while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\\t')) n--;
+    p[n] = '\\0';
+    if (n > 0) *opt = p;
+  } else {
+    *p = '\\0';
+  }
+  return **interp == '/';
+}
+
+int main(int argc, char **argv) {
+  if (argc < 3 || argv[1][0] != '/') {
+    fputs("chaperone-script: usage: chaperone-script /PATH ARGV0 [ARG...]\\n", stderr);
+    return 2;
+  }
+  scrub();
+  /* sh, dash and bash drop a group they were not started with, and could then not read the locked
+     script: they are started as the kernel would start them, with -p (privileged mode) first, which
+     keeps the group and reads neither ENV nor BASH_ENV. */
+  char line[256] = {0};
+  char *interp, *opt;
+  FILE *f = fopen(argv[1], "r");
+  if (f && fgets(line, sizeof line, f) && shebang(line, &interp, &opt)) {
+    const char *base = strrchr(interp, '/') + 1;
+    if (strcmp(base, "sh") == 0 || strcmp(base, "dash") == 0 || strcmp(base, "bash") == 0) {
+      char **args = calloc((size_t)argc + 3, sizeof *args);
+      if (!args) return 126;
+      int k = 0;
+      args[k++] = interp;
+      args[k++] = "-p";
+      if (opt) args[k++] = opt;
+      args[k++] = argv[1];
+      for (int i = 3; i < argc; i++) args[k++] = argv[i];
+      args[k] = NULL;
+      fclose(f);
+      execve(interp, args, environ);
+      perror("chaperone-script");
+      return 126;
+    }
+  }
+  if (f) fclose(f);
+  execve(argv[1], argv + 2, environ);
+  perror("chaperone-script");
   return 126;
 }
 `;

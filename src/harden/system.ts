@@ -28,14 +28,23 @@ export interface HardenState {
   /** The runner's group: root's stores and the PIN. */
   group: string;
   gid: number;
-  /** The tools' group: executes the real binaries, and nothing of chaperone's. */
+  /** The locked originals' group: no process chaperone starts holds it; a human allowed to run the real
+   * tools directly may be put in it. */
   toolsGroup: string;
   toolsGid: number;
-  /** chaperone-exec, setgid toolsGroup, in a directory only `group` may enter. */
+  /** chaperone-exec (not setgid), in a directory only `group` may enter. */
   exec: string;
+  /** chaperone-script, setgid toolsGroup, which starts a script tool in place (absent from older states). */
+  script?: string;
+  /** The directory of root's copies of the real binaries, inside that directory. */
+  copyDir: string;
+  /** The /etc/profile.d file that puts the hardened shims first on PATH (absent before it existed). */
+  profile?: string;
   agentUsers: string[];
-  /** Tool name → the real binary the runner runs for it. */
+  /** Tool name → the real binary on the machine, locked (root:toolsGroup 0750). */
   tools: Record<string, string>;
+  /** Tool name → root's copy of a binary tool, which chaperone-exec runs with no group (scripts have none). */
+  copies: Record<string, string>;
   /** Every file whose owner and mode harden changed, with what they were (for --undo). */
   locked: { path: string; uid: number; gid: number; mode: number }[];
   shims: string;

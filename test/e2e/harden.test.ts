@@ -1,7 +1,9 @@
 // `chaperone harden` on a real machine, with a real second user: root hardens (into a prefix, so the
 // machine's own /etc and binaries stay as they are), a throwaway agent user is created, and everything
 // the agent tries runs as that user through `runuser`. The real psql binary (a copy of the machine's
-// ELF, placed where harden locks it) and a recording aws double stand behind the hardened shims.
+// ELF, placed where harden locks it), a recording aws double and interpreted doubles (Python, Node,
+// Perl, bash: the languages whose variables load a caller's code) stand behind the hardened shims.
+// test/e2e/harden-system.test.ts locks the machine's own psql and aws, in a mount namespace.
 // Root only: skipped with the reason printed elsewhere, a failure under CHAPERONE_REQUIRE_REAL_TOOLS=1.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -44,6 +46,7 @@ describe.skipIf(group.skip)(group.title, () => {
   let home: string;
   let work: string;
   let userCreated = false;
+  let interpreted: Record<string, string> = {};
 
   const root = (args: string[]) => execa(process.execPath, [cliPath, ...args], { reject: false, env: { ...process.env, CHAPERONE_REQUIRE_REAL_TOOLS: undefined } });
   /** Runs argv as the agent user, with only the environment an agent's shell would have. */
@@ -74,15 +77,38 @@ describe.skipIf(group.skip)(group.title, () => {
     copyFileSync(realPsql()!, psql);
     chmodSync(psql, 0o755);
     aws = join(prefix, 'tools', 'aws');
-    // With PROBE set, the double also tries what a tool steered by the agent would: read the PIN, write
-    // the store.
+    // With PROBE set, the double also tries what a tool steered by the agent would (a credential_process,
+    // an exec plugin): read the PIN, write the store, run the real psql by its path.
     writeFileSync(
       aws,
       `#!/bin/sh -p\nprintf '%s\\n' "$@" > ${records}/aws.argv\n` +
-        `if [ -n "$PROBE" ]; then { id -Gn; cat ${prefix}/etc/chaperone/pin; ls ${prefix}/var/lib/chaperone/${agent}; echo '{}' > ${prefix}/var/lib/chaperone/${agent}/approvals.json; } > ${records}/probe 2>&1; fi\necho aws-ran\n`,
+        `if [ -n "$PROBE" ]; then { id -Gn; cat ${prefix}/etc/chaperone/pin; ls ${prefix}/var/lib/chaperone/${agent}; echo '{}' > ${prefix}/var/lib/chaperone/${agent}/approvals.json; ${psql} --version; } > ${records}/probe 2>&1; fi\necho aws-ran\n`,
       { mode: 0o755 },
     );
-    const hardened = await root(['harden', '--prefix', prefix, '--group', storeGroup, '--agent-user', agent, '--tool', `psql=${psql}`, '--tool', `aws=${aws}`]);
+    // Interpreted tools: each records its argv; the variables an agent sets make them load its code.
+    const record = (name: string) => `${records}/${name}.argv`;
+    interpreted = {
+      gcloud: `#!/usr/bin/python3\nimport sys\nopen('${record('gcloud')}', 'w').write('\\n'.join(sys.argv[1:]))\n`,
+      heroku: `#!${process.execPath}\nrequire('fs').writeFileSync('${record('heroku')}', process.argv.slice(2).join('\\n'));\n`,
+      kubectl: `#!/usr/bin/perl\nopen(my $f, '>', '${record('kubectl')}'); print $f join("\\n", @ARGV); close $f;\n`,
+      // Shell scripts: the shell would drop the group and then not read itself; chaperone-script starts it with -p.
+      fly: `#!/bin/bash\nprintf '%s\\n' "$@" > ${record('fly')}\n`,
+      supabase: `#!/bin/sh -e\nprintf '%s\\n' "$0" "$@" > ${record('supabase')}\n`,
+      ...(which('ruby') ? { railway: `#!${which('ruby')}\nFile.write('${record('railway')}', ARGV.join("\\n"))\n` } : {}),
+    };
+    for (const [name, text] of Object.entries(interpreted)) writeFileSync(join(prefix, 'tools', name), text, { mode: 0o755 });
+    // A binary tool that starts what its configuration names, as terraform starts providers and kubectl
+    // exec plugins: with PROBE set, a shell in privileged mode (which keeps any group it is given).
+    writeFileSync(
+      join(prefix, 'tools', 'terraform.c'),
+      `#include <stdio.h>\n#include <stdlib.h>\n#include <unistd.h>\nint main(int argc, char **argv) {\n  FILE *f = fopen("${record('terraform')}", "w");\n  for (int i = 1; i < argc; i++) fprintf(f, "%s\\n", argv[i]);\n  fclose(f);\n  if (getenv("HOLD")) while (getchar() != EOF) {}\n  const char *probe = getenv("PROBE");\n  if (probe && *probe) execl("/bin/sh", "sh", "-p", "-c", probe, (char *)0);\n  return 0;\n}\n`,
+    );
+    await execa('cc', ['-o', join(prefix, 'tools', 'terraform'), join(prefix, 'tools', 'terraform.c')]);
+    interpreted.terraform = 'binary';
+    const hardened = await root([
+      'harden', '--prefix', prefix, '--group', storeGroup, '--agent-user', agent, '--tool', `psql=${psql}`, '--tool', `aws=${aws}`,
+      ...Object.keys(interpreted).flatMap((name) => ['--tool', `${name}=${join(prefix, 'tools', name)}`]),
+    ]);
     expect(hardened.stderr).toBe('');
     expect(hardened.exitCode).toBe(0);
     lib = join(prefix, 'usr/local/lib/chaperone');
@@ -108,6 +134,11 @@ describe.skipIf(group.skip)(group.title, () => {
     expect(found.stdout).toContain(`would: ${realpathSync(realPsql()!)}: root:${toolsGroup} 0750`);
     expect(found.stdout).not.toContain('pg_wrapper');
     expect(statSync(realPsql()!).gid).toBe(0);
+    // git is refused, with the reason: its exec-path holds a second git, and the helpers git runs.
+    const git = await root(['harden', '--print', '--prefix', prefix, '--group', storeGroup, '--agent-user', agent, '--tools', 'psql,git']);
+    expect(git.exitCode).toBe(2);
+    expect(git.stderr).toContain('git cannot be locked: its exec-path');
+    expect(git.stdout).toBe('');
     const state = JSON.parse(readFileSync(join(prefix, 'etc/chaperone/harden.json'), 'utf8'));
     // The original mode is what undo puts back, even after harden ran twice.
     expect(state.locked.find((l: { path: string }) => l.path === psql).mode).toBe(0o755);
@@ -307,7 +338,22 @@ describe.skipIf(group.skip)(group.title, () => {
     }
   }, 60_000);
 
-  it('a real tool started through the runner has the tools\' group only: it can neither read the PIN nor write the store', async () => {
+  it('a binary tool started through the runner holds no group of chaperone\'s: what it starts can neither run a real tool, read the PIN nor write the store', async () => {
+    rmSync(join(records, 'terraform.argv'), { force: true });
+    const probe = `{ id -Gn; cat ${prefix}/etc/chaperone/pin; ls ${prefix}/var/lib/chaperone/${agent}; echo '{}' > ${prefix}/var/lib/chaperone/${agent}/approvals.json; ${psql} --version; ${aws} s3 ls; } > ${records}/probe-binary 2>&1; true`;
+    const run = await asAgent(['terraform', 'plan'], { PROBE: probe });
+    expect(run.exitCode).toBe(0);
+    expect(readFileSync(join(records, 'terraform.argv'), 'utf8')).toBe('plan\n');
+    const seen = readFileSync(join(records, 'probe-binary'), 'utf8');
+    expect(seen.split('\n')[0].split(' ')).not.toContain(toolsGroup);
+    expect(seen.split('\n')[0].split(' ')).not.toContain(storeGroup);
+    expect(seen).not.toContain('scrypt');
+    expect(seen).not.toContain('PostgreSQL');
+    expect(seen.match(/Permission denied/g)?.length).toBe(5);
+    expect(awsRecord()).toBeUndefined();
+  });
+
+  it('a script tool runs in place with the tools\' group only: it can neither read the PIN nor write the store (and what it starts itself can run another real tool: documented)', async () => {
     clearRecord();
     const probe = await asAgent(['aws', 's3', 'ls', '--profile', 'dev'], { PROBE: '1' });
     expect(probe.exitCode).toBe(0);
@@ -317,7 +363,127 @@ describe.skipIf(group.skip)(group.title, () => {
     expect(seen.split('\n')[0].split(' ')).not.toContain(storeGroup);
     expect(seen).not.toContain('scrypt');
     expect(seen.match(/Permission denied/g)?.length).toBe(3);
+    // What remains (docs/harden.md): the script's own children keep the tools' group.
+    expect(seen).toContain('PostgreSQL');
     expect(existsSync(join(prefix, 'etc/chaperone/pin'))).toBe(true);
+  });
+
+  it('the variables that load an agent\'s code into an interpreter (PYTHONPATH, NODE_OPTIONS, PERL5OPT, BASH_ENV, RUBYOPT) never reach a script tool', async () => {
+    const dir = join(home, 'inject');
+    const marker = (name: string) => join(home, `injected-${name}`);
+    await asAgent(['mkdir', '-p', dir]);
+    const write = async (file: string, text: string) => {
+      const tried = await asAgent(['sh', '-c', 'cat > "$1"', 'sh', join(dir, file)], {}, text);
+      expect(tried.exitCode).toBe(0);
+    };
+    // Each payload reports its groups, then executes the locked psql itself (no shell, which would drop
+    // a group on its own).
+    await write('sitecustomize.py', `import subprocess\nwith open('${marker('python')}', 'w') as f:\n    f.write(subprocess.run(['id', '-Gn'], capture_output=True, text=True).stdout)\n    try:\n        f.write('ran ' + subprocess.run(['${psql}', '--version'], capture_output=True, text=True).stdout)\n    except OSError as e:\n        f.write('denied ' + str(e))\n`);
+    await write('evil.cjs', `const { spawnSync } = require('child_process');\nconst r = spawnSync('${psql}', ['--version'], { encoding: 'utf8' });\nrequire('fs').writeFileSync('${marker('node')}', spawnSync('id', ['-Gn'], { encoding: 'utf8' }).stdout + (r.error ? 'denied ' + r.error.code : 'ran ' + r.stdout));\n`);
+    await write('Evil.pm', `package Evil;\nopen(my $f, '>', '${marker('perl')}');\nprint $f \`id -Gn\`;\nmy $rc = system { '${psql}' } '${psql}', '--version';\nprint $f ($rc == 0 ? "ran\\n" : "denied $!\\n");\nclose $f;\n1;\n`);
+    await write('evil.sh', `{ id -Gn; ${psql} --version && echo ran || echo denied; } > ${marker('bash')} 2>&1\n`);
+    await write('evil.rb', `File.write('${marker('ruby')}', \`id -Gn\` + (system('${psql}', '--version') ? "ran\\n" : "denied\\n"))\n`);
+    type Try = [language: string, interpreter: string, tool: string, args: string[], env: Record<string, string>];
+    const tries: Try[] = [
+      ['python', '/usr/bin/python3 -c pass', 'gcloud', ['config', 'list'], { PYTHONPATH: dir }],
+      ['node', `${process.execPath} -e 0`, 'heroku', ['apps'], { NODE_OPTIONS: `--require ${dir}/evil.cjs` }],
+      ['perl', '/usr/bin/perl -e 1', 'kubectl', ['get', 'pods'], { PERL5OPT: '-MEvil', PERL5LIB: dir }],
+      ['bash', '/bin/bash -c true', 'fly', ['status'], { BASH_ENV: `${dir}/evil.sh` }],
+      ...(interpreted.railway ? [['ruby', `${which('ruby')} -e 0`, 'railway', ['status'], { RUBYOPT: `-r${dir}/evil.rb` }] as Try] : []),
+    ];
+    if (!interpreted.railway) console.warn('harden: RUBYOPT is not tried: ruby is not installed');
+    for (const [language, interpreter, tool, args, env] of tries) {
+      // The payload works: in the agent's own interpreter it runs (so the test below can fail).
+      rmSync(marker(language), { force: true });
+      await asAgent(['sh', '-c', interpreter], env);
+      expect(existsSync(marker(language)), language).toBe(true);
+      expect(readFileSync(marker(language), 'utf8'), language).toMatch(/denied/);
+      rmSync(marker(language));
+      // Through the shim the tool runs, with its argv, and the payload never does.
+      rmSync(join(records, `${tool}.argv`), { force: true });
+      const run = await asAgent([tool, ...args], env);
+      expect(run.exitCode, `${language}: ${run.stderr}`).toBe(0);
+      expect(readFileSync(join(records, `${tool}.argv`), 'utf8').trim(), language).toBe(args.join('\n'));
+      expect(existsSync(marker(language)), language).toBe(false);
+    }
+    // A #!/bin/sh script with an option on its #! line runs too, with $0 its own path, as the kernel
+    // would start it.
+    const sh = await asAgent(['supabase', 'projects', 'list']);
+    expect(sh.exitCode, sh.stderr).toBe(0);
+    expect(readFileSync(join(records, 'supabase.argv'), 'utf8')).toBe(`${join(prefix, 'tools', 'supabase')}\nprojects\nlist\n`);
+  });
+
+  it('LD_PRELOAD and the other loader variables never reach a real tool; the agent\'s library works elsewhere', async () => {
+    const source = join(home, 'evil.c');
+    const library = join(home, 'evil.so');
+    const marker = join(home, 'injected-loader');
+    await asAgent(['sh', '-c', 'cat > "$1"', 'sh', source], {}, `#include <stdio.h>\n#include <unistd.h>\n__attribute__((constructor)) static void evil(void) { char exe[4096] = {0}; readlink("/proc/self/exe", exe, sizeof exe - 1); FILE *f = fopen("${marker}", "a"); if (f) { fprintf(f, "%s\\n", exe); fclose(f); } }\n`);
+    expect((await asAgent(['cc', '-shared', '-fPIC', '-o', library, source])).exitCode).toBe(0);
+    // The library itself loads: into a program of the agent's own.
+    expect((await asAgent(['env', `LD_PRELOAD=${library}`, '/bin/true'])).exitCode).toBe(0);
+    expect(readFileSync(marker, 'utf8')).toContain('/true');
+    rmSync(marker);
+    // Through the shim: the agent's own shell loads it (the shim is a script of the agent's), psql never.
+    const run = await asAgent(['psql', '--version'], { LD_PRELOAD: library });
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).toMatch(/^psql \(PostgreSQL\)/);
+    expect(readFileSync(marker, 'utf8')).toMatch(/\/(sh|dash)\n/);
+    expect(readFileSync(marker, 'utf8')).not.toContain('psql');
+    // The binary's environment: the loader's variables gone, the agent's own as it set them.
+    rmSync(marker);
+    const env = await asAgent(['terraform', 'plan'], { LD_PRELOAD: library, LD_LIBRARY_PATH: home, TF_WORKSPACE: 'dev', PROBE: `env > ${records}/env-binary` });
+    expect(env.exitCode).toBe(0);
+    const seen = readFileSync(join(records, 'env-binary'), 'utf8');
+    expect(seen).toContain('TF_WORKSPACE=dev\n');
+    expect(seen).not.toMatch(/^LD_/m);
+    expect(readFileSync(marker, 'utf8')).not.toContain('terraform');
+  });
+
+  it('a running hardened binary cannot be read, copied or run again through /proc by the agent', async () => {
+    // The binary double waits on its stdin (a pipe held open) while the agent looks at it.
+    const held = execa('runuser', ['-u', agent, '--', 'env', '-i', `PATH=${shims}:/usr/bin:/bin`, 'CHAPERONE_ACTOR=agent', `HOME=${home}`, 'HOLD=1', 'terraform', 'plan', '-hold'], { reject: false, cwd: work, stdin: 'pipe' });
+    try {
+      let tried;
+      do tried = await asAgent(['sh', '-c', `for p in $(pgrep -u ${agent} -f '^terraform plan -hold'); do echo "pid $p"; cat /proc/$p/exe > /dev/null 2>&1 && echo read; /proc/$p/exe plan 2>&1 && echo ran; cat /proc/$p/maps > /dev/null 2>&1 && echo maps; ls -l /proc/$p/exe 2>&1; done; echo done`]);
+      while (!tried.stdout.includes('pid '));
+      expect(tried.stdout).toContain('done');
+      expect(tried.stdout).toContain('Permission denied');
+      expect(tried.stdout).not.toMatch(/^(read|ran|maps)$/m);
+    } finally {
+      held.stdin?.end();
+      await held;
+    }
+    expect((await held).exitCode).toBe(0);
+  });
+
+  it('login shells of every user get the hardened shims first on PATH', async () => {
+    const profile = join(prefix, 'etc/profile.d/chaperone.sh');
+    const found = await asAgent(['sh', '-c', `PATH=/usr/bin:/bin; . ${profile}; command -v psql; . ${profile}; echo "$PATH"`]);
+    expect(found.stdout.split('\n')[0]).toBe(join(shims, 'psql'));
+    expect(found.stdout.split('\n')[1]).toBe(`${shims}:/usr/bin:/bin`);
+    const later = await asAgent(['sh', '-c', `PATH=/usr/bin:${shims}:/bin; . ${profile}; echo "$PATH"`]);
+    expect(later.stdout.trim()).toBe(`${shims}:/usr/bin:${shims}:/bin`);
+    expect((await asAgent(['sh', '-c', `echo x >> ${profile}`])).exitCode).not.toBe(0);
+  });
+
+  it('the audit log is append-only to the agent user: it cannot truncate, rewrite or remove it, and `log verify` works for it', async () => {
+    const log = join(prefix, 'var/lib/chaperone', agent, 'audit.jsonl');
+    const before = readFileSync(log, 'utf8');
+    for (const line of [`: > ${log}`, `sed -i 1d ${log}`, `rm -f ${log}`, `mv ${log} ${log}.old`, `ln ${log} ${home}/audit-link`, `truncate -s 0 ${log}`, `echo '{}' >> ${log}`, `chmod 666 ${log}`]) {
+      expect((await asAgent(['sh', '-c', line])).exitCode, line).not.toBe(0);
+    }
+    expect(readFileSync(log, 'utf8')).toBe(before);
+    // Its refused calls are still appended, through the runner only.
+    await asAgent(['aws', 's3', 'rb', 's3://acme-prod', '--force', '--profile', 'prod']);
+    const after = readFileSync(log, 'utf8');
+    expect(after.startsWith(before)).toBe(true);
+    expect(after.length).toBeGreaterThan(before.length);
+    const verify = await asAgent([runner, 'chaperone', 'log', 'verify']);
+    expect(verify.stderr).toBe('');
+    expect(verify.exitCode).toBe(0);
+    const read = await asAgent([runner, 'chaperone', 'log', '--json']);
+    expect(read.exitCode).toBe(0);
+    expect(read.stdout).toContain('s3://acme-prod');
   });
 
   it('doctor --strict passes on the hardened machine and fails, naming it, when a property breaks', async () => {
@@ -336,6 +502,21 @@ describe.skipIf(group.skip)(group.title, () => {
     expect(bad.stdout).toContain(`FAIL psql: ${psql} is 0:`);
     chmodSync(psql, 0o750);
     expect((await doctor()).exitCode).toBe(0);
+    const log = join(prefix, 'var/lib/chaperone', agent, 'audit.jsonl');
+    const mode = statSync(log).mode & 0o777;
+    chmodSync(log, mode | 0o006);
+    const open = await doctor();
+    expect(open.exitCode).toBe(1);
+    expect(open.stdout).toContain(`open to others or outside ${storeGroup}: audit.jsonl`);
+    chmodSync(log, mode);
+    // An upgrade replaces the original: the runner's copy is stale until harden runs again.
+    const original = readFileSync(psql);
+    writeFileSync(psql, Buffer.concat([original, Buffer.from('upgraded')]));
+    const stale = await doctor();
+    expect(stale.exitCode).toBe(1);
+    expect(stale.stdout).toMatch(/psql: .* differs from .*psql \(an upgrade\?\)/);
+    writeFileSync(psql, original);
+    expect((await doctor()).exitCode).toBe(0);
   });
 
   it('--undo puts the binaries back and removes the runner', async () => {
@@ -344,6 +525,7 @@ describe.skipIf(group.skip)(group.title, () => {
     expect(statSync(psql).mode & 0o7777).toBe(0o755);
     expect(statSync(psql).gid).toBe(0);
     expect(existsSync(runner)).toBe(false);
+    expect(existsSync(join(prefix, 'etc/profile.d/chaperone.sh'))).toBe(false);
     expect((await asAgent([psql, '--version'])).exitCode).toBe(0);
   });
 });
