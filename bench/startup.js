@@ -2,6 +2,9 @@
 // alternately (A B, B A, A B …) in one invocation, so drift and load on the machine fall on both, and
 // reports medians and their ratio or difference against the row's budget.
 //   npm run bench                 (builds first)   RUNS=40 to change the number of pairs
+//   BEFORE=../other-clone         also measures that clone's build (built) in the same rounds
+//   ROWS=regexp                   only the rows whose name matches
+// Every state file (approvals, audit log) is the bench's own: see world() below.
 // Record a run in BENCHMARKS.md with the machine it ran on.
 
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -12,57 +15,110 @@ import { fileURLToPath } from 'node:url';
 
 const runs = Number(process.env.RUNS ?? 30);
 const root = mkdtempSync(join(tmpdir(), 'chaperone-bench-'));
-const shims = join(root, 'shims');
 const doubles = join(root, 'doubles');
-const home = join(root, 'home');
 const repo = join(root, 'repo');
-for (const dir of [doubles, home, repo]) mkdirSync(dir, { recursive: true });
+for (const dir of [doubles, repo]) mkdirSync(dir, { recursive: true });
 // Do-nothing stand-ins behind the shims, so a row measures chaperone's cost alone.
 for (const tool of ['railway', 'aws', 'psql']) {
   writeFileSync(join(doubles, tool), '#!/bin/sh\nexit 0\n');
   chmodSync(join(doubles, tool), 0o755);
 }
 const git = spawnSync('sh', ['-c', 'command -v git']).stdout.toString().trim();
-const base = { HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_STATE_HOME: join(home, '.state'), LANG: 'C.UTF-8', PWD: repo };
-const env = { ...base, PATH: `${shims}:${doubles}:/usr/bin:/bin` };
-const agent = { ...env, CHAPERONE_ACTOR: 'agent' };
-execFileSync(process.execPath, [fileURLToPath(new URL('../bin/chaperone.js', import.meta.url)), 'install', '--dir', shims, 'railway', 'psql', 'aws', 'git'], { env, stdio: 'ignore' });
 execFileSync(git, ['init', '-q', repo]);
+const node = process.execPath;
+const readStdin = ['-e', 'process.stdin.resume(); process.stdin.on("end", () => {})'];
+const plain = { HOME: join(root, 'plain'), LANG: 'C.UTF-8', PATH: '/usr/bin:/bin' };
 
-// A user rules file of 1,000 rules, for the row that compares a call with and without it.
-const bigHome = join(root, 'big-home');
-mkdirSync(join(bigHome, '.config', 'chaperone'), { recursive: true });
-const rules = Array.from({ length: 1000 }, (_, i) => `  - id: bench.rule-${i}\n    tool: aws\n    command: bench${i} delete\n    effect: destroy\n    summary: a rule nobody calls, number ${i}\n`);
-writeFileSync(join(bigHome, '.config', 'chaperone', 'rules.yaml'), `rules:\n${rules.join('')}`);
-const bigEnv = { ...agent, HOME: bigHome, XDG_CONFIG_HOME: join(bigHome, '.config') };
+/**
+ * A world in which one build is measured. The shipped dist/ keeps its state (approval store, audit log)
+ * under the account's passwd home, so a bench of it would write thousands of refusals into the user's
+ * own log and store, and measure against whatever they hold. It runs the test bundle instead
+ * (dist-test/, built from the same source by `npm run build`), whose account home is
+ * CHAPERONE_TEST_ACCOUNT_HOME: a directory of the bench's own. The two bundles differ in that one
+ * constant (src/context/files.ts).
+ */
+function world(build, label) {
+  const dir = join(root, label);
+  const shims = join(dir, 'shims');
+  const cli = join(build, 'dist-test', 'chaperone.js');
+  const home = (name) => {
+    const path = join(dir, name);
+    mkdirSync(path, { recursive: true });
+    return { HOME: path, XDG_CONFIG_HOME: join(path, '.config'), XDG_STATE_HOME: join(path, '.state'), CHAPERONE_TEST_ACCOUNT_HOME: path, LANG: 'C.UTF-8', PWD: repo, PATH: `${shims}:${doubles}:/usr/bin:/bin` };
+  };
+  const env = home('home');
+  const agent = { ...env, CHAPERONE_ACTOR: 'agent' };
+  execFileSync(node, [cli, 'install', '--dir', shims, 'railway', 'psql', 'aws', 'git'], { env, stdio: 'ignore' });
+
+  // A user rules file of 1,000 rules, for the row that compares a call with and without it.
+  const big = { ...home('big-home'), CHAPERONE_ACTOR: 'agent' };
+  mkdirSync(join(big.HOME, '.config', 'chaperone'), { recursive: true });
+  const rules = Array.from({ length: 1000 }, (_, i) => `  - id: bench.rule-${i}\n    tool: aws\n    command: bench${i} delete\n    effect: destroy\n    summary: a rule nobody calls, number ${i}\n`);
+  writeFileSync(join(big.HOME, '.config', 'chaperone', 'rules.yaml'), `rules:\n${rules.join('')}`);
+
+  // An approval store as a week of an agent's refusals leaves it (kept 7 days): 100 a day.
+  const full = { ...home('full-home'), CHAPERONE_ACTOR: 'agent' };
+  mkdirSync(join(full.HOME, '.local', 'state', 'chaperone'), { recursive: true, mode: 0o700 });
+  writeFileSync(join(full.HOME, '.local', 'state', 'chaperone', 'approvals.json'), JSON.stringify({ approvals: weekOfApprovals() }, null, 2), { mode: 0o600 });
+
+  const shim = (tool) => join(shims, tool);
+  return { label, cli, shim, env, agent, big, full };
+}
+
+/** 700 records over the last 7 days, shaped as refusals write them. */
+function weekOfApprovals() {
+  const now = Date.now();
+  return Array.from({ length: 700 }, (_, i) => {
+    const at = now - 60_000 - Math.floor((i / 700) * 6.9 * 86_400_000);
+    const used = i % 5 === 0;
+    return {
+      command: `railway volume delete --volume pg-data-${i} --yes`,
+      cwd: `/home/dev/projects/shop-${i % 7}`,
+      rules: ['railway.volume.delete'],
+      environment: { name: 'production', class: 'production', evidence: ['file ~/.railway/config.json projects["/home/dev/projects/shop"].environmentName = production', 'file ~/.railway/config.json projects["/home/dev/projects/shop"].environment = 6f1c…'] },
+      confirmWord: 'production',
+      code: `K${String(i).padStart(2, '0').slice(-2)}-${(i * 7919).toString(36).toUpperCase().padStart(3, 'Q').slice(-3)}`,
+      binding: (i * 2654435761).toString(16).padStart(64, '0').slice(-64),
+      status: used ? 'used' : 'expired',
+      requestedAt: new Date(at).toISOString(),
+      expiresAt: new Date(at + (used ? 15 : 60) * 60_000).toISOString(),
+      ...(used ? { approvedAt: new Date(at + 120_000).toISOString(), usedAt: new Date(at + 180_000).toISOString() } : {}),
+    };
+  });
+}
 
 const hookPayload = (command) => JSON.stringify({ session_id: 's', hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command }, cwd: repo });
-const node = process.execPath;
-const cli = fileURLToPath(new URL('../bin/chaperone.js', import.meta.url));
-const readStdin = ['-e', 'process.stdin.resume(); process.stdin.on("end", () => {})'];
 
 // Arguments of 32 and 128 KiB of letters (the shape that once made redaction quadratic), refused; Linux
 // takes one argument of at most 128 KiB with its NUL.
 const letters = (kib) => 'abcdefghijklmnopqrstuvwxyz'.repeat(Math.ceil((kib * 1024) / 26)).slice(0, kib * 1024 - 1);
-const longCall = (kib) => [join(shims, 'railway'), ['volume', 'delete', '--volume', letters(kib)], agent];
+
+// BEFORE=<another clone, built> measures its build in the same runs, for before-and-after figures.
+const worlds = [world(fileURLToPath(new URL('..', import.meta.url)), 'this'), ...(process.env.BEFORE ? [world(process.env.BEFORE, 'before')] : [])];
+const [w] = worlds;
 
 /**
- * [name, budget, case, baseline]; a case is [file, args, env, stdin?]. A budget is `+N ms` (the case
- * may take N ms more than the baseline) or `N×` (the case may take N times the baseline).
+ * [name, budget, case, baseline]; a case is (world) => [file, args, env, stdin?]; a baseline is the same
+ * for every world, or a case of each world. A budget is `+N ms` (the case may take N ms more than the baseline) or `N×` (the
+ * case may take N times the baseline).
  */
 const rows = [
-  ['benign: git status', '+1 ms', [join(shims, 'git'), ['status'], env], [git, ['status'], env]],
-  ['benign: git rev-parse --show-toplevel', '+1 ms', [join(shims, 'git'), ['rev-parse', '--show-toplevel'], env], [git, ['rev-parse', '--show-toplevel'], env]],
-  ['benign: railway status', '+1 ms', [join(shims, 'railway'), ['status'], env], [join(doubles, 'railway'), ['status'], env]],
-  ['decision, refused: railway volume delete (vs node -e 0)', '1.3×', [join(shims, 'railway'), ['volume', 'delete', '--volume', 'pg'], agent], [node, ['-e', '0'], env]],
-  ['decision, refused: aws s3 rb --profile acme-prod (vs node -e 0)', '1.3×', [join(shims, 'aws'), ['s3', 'rb', 's3://b', '--profile', 'acme-prod'], agent], [node, ['-e', '0'], env]],
-  ['decision, benign: psql -c "select 1" (vs node -e 0)', '1.5×', [join(shims, 'psql'), ['-h', 'db.prod.example', '-c', 'select 1'], agent], [node, ['-e', '0'], env]],
-  ['decision, refused: psql -c "drop table t" (vs node -e 0)', '1.5×', [join(shims, 'psql'), ['-h', 'db.prod.example', '-c', 'drop table t'], agent], [node, ['-e', '0'], env]],
-  ['hook claude, benign payload (vs node reading it)', '1.3×', [node, [cli, 'hook', 'claude'], env, hookPayload('git status && ls')], [node, readStdin, env, hookPayload('git status && ls')]],
-  ['hook claude, destructive payload (vs node reading it)', '1.3×', [node, [cli, 'hook', 'claude'], env, hookPayload('railway volume delete --volume pg')], [node, readStdin, env, hookPayload('railway volume delete --volume pg')]],
-  ['user rules.yaml of 1,000 rules (vs none; refused aws call)', '1.1×', [join(shims, 'aws'), ['s3', 'rb', 's3://b', '--profile', 'acme-prod'], bigEnv], [join(shims, 'aws'), ['s3', 'rb', 's3://b', '--profile', 'acme-prod'], agent]],
-  ['single argument of 128 KiB (vs 32 KiB; refused railway call)', '4×', longCall(128), longCall(32)],
-];
+  ['benign: git status', '+1 ms', (w) => [w.shim('git'), ['status'], w.env], [git, ['status'], w.env]],
+  ['benign: git rev-parse --show-toplevel', '+1 ms', (w) => [w.shim('git'), ['rev-parse', '--show-toplevel'], w.env], [git, ['rev-parse', '--show-toplevel'], w.env]],
+  ['benign: railway status', '+1 ms', (w) => [w.shim('railway'), ['status'], w.env], [join(doubles, 'railway'), ['status'], w.env]],
+  ['decision, refused: railway volume delete (vs node -e 0)', '1.3×', (w) => [w.shim('railway'), ['volume', 'delete', '--volume', 'pg'], w.agent], [node, ['-e', '0'], plain]],
+  ['decision, refused: aws s3 rb --profile acme-prod (vs node -e 0)', '1.3×', (w) => [w.shim('aws'), ['s3', 'rb', 's3://b', '--profile', 'acme-prod'], w.agent], [node, ['-e', '0'], plain]],
+  ['decision, refused, a week of approvals in the store: railway volume delete (vs node -e 0)', '1.3×', (w) => [w.shim('railway'), ['volume', 'delete', '--volume', 'pg'], w.full], [node, ['-e', '0'], plain]],
+  ['decision, benign: railway variables (vs node -e 0)', '1.3×', (w) => [w.shim('railway'), ['variables'], w.agent], [node, ['-e', '0'], plain]],
+  ['decision, benign: psql -c "select 1" (vs node -e 0)', '1.5×', (w) => [w.shim('psql'), ['-h', 'db.prod.example', '-c', 'select 1'], w.agent], [node, ['-e', '0'], plain]],
+  ['decision, refused: psql -c "drop table t" (vs node -e 0)', '1.5×', (w) => [w.shim('psql'), ['-h', 'db.prod.example', '-c', 'drop table t'], w.agent], [node, ['-e', '0'], plain]],
+  // A statement only PostgreSQL's grammar can read (src/sql/exact.ts reads `drop table t` without it).
+  ['decision, refused: psql -c "drop function f()", grammar loaded (vs node -e 0)', '1.5×', (w) => [w.shim('psql'), ['-h', 'db.prod.example', '-c', 'drop function f()'], w.agent], [node, ['-e', '0'], plain]],
+  ['hook claude, benign payload (vs node reading it)', '1.3×', (w) => [node, [w.cli, 'hook', 'claude'], w.env, hookPayload('git status && ls')], [node, readStdin, plain, hookPayload('git status && ls')]],
+  ['hook claude, destructive payload (vs node reading it)', '1.3×', (w) => [node, [w.cli, 'hook', 'claude'], w.env, hookPayload('railway volume delete --volume pg')], [node, readStdin, plain, hookPayload('railway volume delete --volume pg')]],
+  ['user rules.yaml of 1,000 rules (vs none; refused aws call)', '1.1×', (w) => [w.shim('aws'), ['s3', 'rb', 's3://b', '--profile', 'acme-prod'], w.big], (w) => [w.shim('aws'), ['s3', 'rb', 's3://b', '--profile', 'acme-prod'], w.agent]],
+  ['single argument of 128 KiB (vs 32 KiB; refused railway call)', '4×', (w) => [w.shim('railway'), ['volume', 'delete', '--volume', letters(128)], w.agent], (w) => [w.shim('railway'), ['volume', 'delete', '--volume', letters(32)], w.agent]],
+].filter(([name]) => !process.env.ROWS || new RegExp(process.env.ROWS).test(name));
 
 function once([file, args, runEnv, input]) {
   const start = process.hrtime.bigint();
@@ -88,35 +144,43 @@ function peakRss([file, args, runEnv, input]) {
 }
 
 const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${release()}; node ${process.version}; ${runs} alternating pairs per row; load average at start ${load()}\n`);
-console.log('| path | budget | case (median) | baseline (median) | result |\n|---|---|---|---|---|');
-for (const [name, budget, a, b] of rows) {
-  once(a);
-  once(b);
-  const as = [];
-  const bs = [];
+const verdict = (budget, ma, mb) => {
+  const [value, met] = budget.startsWith('+') ? [`+${(ma - mb).toFixed(1)} ms`, ma - mb <= parseFloat(budget.slice(1))] : [`${(ma / mb).toFixed(2)}×`, ma / mb <= parseFloat(budget)];
+  return met ? `**${value}** met` : `${value} not met`;
+};
+console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${release()}; node ${process.version}; ${runs} alternating runs per row; load average at start ${load()}\n`);
+const before = worlds.length > 1;
+console.log(before ? '| path | budget | baseline (median) | this build (median) | result | before (median) | result before |\n|---|---|---|---|---|---|---|' : '| path | budget | case (median) | baseline (median) | result |\n|---|---|---|---|---|');
+for (const [name, budget, made, baseline] of rows) {
+  // Each world's case and the baseline (or each world's own), in an order that turns every round, so
+  // drift and load fall on all of them alike.
+  const own = typeof baseline === 'function';
+  const runners = own ? worlds.flatMap((x) => [made(x), baseline(x)]) : [...worlds.map((x) => made(x)), baseline];
+  const times = runners.map(() => []);
+  for (const r of runners) once(r);
   for (let i = 0; i < runs; i++) {
-    if (i % 2 === 0) {
-      as.push(once(a));
-      bs.push(once(b));
-    } else {
-      bs.push(once(b));
-      as.push(once(a));
+    for (let k = 0; k < runners.length; k++) {
+      const j = (i + k) % runners.length;
+      times[j].push(once(runners[j]));
     }
   }
-  const [ma, mb] = [median(as), median(bs)];
-  const [value, met] = budget.startsWith('+') ? [`+${(ma - mb).toFixed(1)} ms`, ma - mb <= parseFloat(budget.slice(1))] : [`${(ma / mb).toFixed(2)}×`, ma / mb <= parseFloat(budget)];
-  console.log(`| ${name} | ${budget} | ${ma.toFixed(1)} ms | ${mb.toFixed(1)} ms | ${met ? `**${value}** met` : `${value} not met`} |`);
+  const m = times.map(median);
+  // [case, baseline] medians of each world.
+  const pairs = own ? worlds.map((_, i) => [m[2 * i], m[2 * i + 1]]) : worlds.map((_, i) => [m[i], m.at(-1)]);
+  const [[ma, mb], previous] = pairs;
+  if (before) console.log(`| ${name} | ${budget} | ${mb.toFixed(1)} ms | ${ma.toFixed(1)} ms | ${verdict(budget, ma, mb)} | ${previous[0].toFixed(1)} ms${own ? ` (vs ${previous[1].toFixed(1)} ms)` : ''} | ${verdict(budget, ...previous)} |`);
+  else console.log(`| ${name} | ${budget} | ${ma.toFixed(1)} ms | ${mb.toFixed(1)} ms | ${verdict(budget, ma, mb)} |`);
 }
 
+const pick = (part) => rows.find(([name]) => name.includes(part));
 if (spawnSync('/usr/bin/time', ['-f', '%M', 'true']).status === 0) {
-  const rss = (c) => peakRss(c);
-  const budgetRss = (mib) => (Number.isFinite(mib) ? `${mib.toFixed(1)} MiB ${mib <= 60 ? 'met' : 'not met'}` : 'n/a');
-  console.log('\n| peak RSS (GNU time, median of 5) | budget | value |\n|---|---|---|');
-  console.log(`| node -e 0 | | ${rss([node, ['-e', '0'], env]).toFixed(1)} MiB |`);
-  console.log(`| a refused decision (railway volume delete) | 60 MiB | ${budgetRss(rss(rows[3][2]))} |`);
-  console.log(`| a refused psql decision (SQL parsed) | 60 MiB | ${budgetRss(rss(rows[6][2]))} |`);
-  console.log(`| the hook, destructive payload | | ${rss(rows[8][2]).toFixed(1)} MiB |`);
+  const budgetRss = (mib) => (Number.isFinite(mib) ? `${mib.toFixed(1)} MiB${mib <= 60 ? ' met' : ' not met'}` : 'n/a');
+  console.log(`\n| peak RSS (GNU time, median of 5) | budget | ${worlds.map((x) => x.label).join(' | ')} |\n|---|---|${worlds.map(() => '---|').join('')}`);
+  console.log(`| node -e 0 | | ${worlds.map(() => `${peakRss([node, ['-e', '0'], plain]).toFixed(1)} MiB`).join(' | ')} |`);
+  for (const [label, part, budget] of [['a refused decision (railway volume delete)', 'refused: railway volume delete', true], ['a refused psql decision (drop table t)', 'drop table t', true], ['a refused psql decision, grammar loaded (drop function f())', 'drop function f()', true], ['the hook, destructive payload', 'destructive payload', false]]) {
+    const row = pick(part);
+    if (row) console.log(`| ${label} | ${budget ? '60 MiB' : ''} | ${worlds.map((x) => (budget ? budgetRss(peakRss(row[2](x))) : `${peakRss(row[2](x)).toFixed(1)} MiB`)).join(' | ')} |`);
+  }
   console.log('| held while the real tool runs | 0 | 0: the sh shim execs the tool, no Node process stays (met) |');
 }
 console.log(`\nload average at end ${load()}`);

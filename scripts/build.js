@@ -56,9 +56,24 @@ async function bundle(out, testBuild) {
     charset: 'ascii',
     logLevel: 'warning',
   };
-  // The agent hook (`chaperone hook AGENT`, before every shell command an agent types) likewise.
-  await build({ ...common, entryPoints: { 'shim-main': 'src/shim/bundle.ts', 'hook-main': 'src/cli/hook-bundle.ts' }, outdir: staging, outExtension: { '.js': '.cjs' } });
-  for (const name of ['shim-main.cjs', 'hook-main.cjs']) {
+  // The agent hook (`chaperone hook AGENT`, before every shell command an agent types) likewise. The
+  // libraries only some calls need go to a third bundle, cold.cjs (src/start/cold.ts): every call
+  // reads and deserializes its hot bundle, so what is not in it costs a call nothing. The hook parses
+  // every line with unbash, so unbash stays in the hook's bundle.
+  const used = new Set();
+  const hot = [
+    ['shim-main', 'src/shim/bundle.ts', coldPackages],
+    ['hook-main', 'src/cli/hook-bundle.ts', coldPackages.filter((name) => name !== 'unbash')],
+  ];
+  for (const [name, entry, cold] of hot) {
+    await build({ ...common, plugins: [...common.plugins, toColdBundle(cold, used)], entryPoints: { [name]: entry }, outdir: staging, outExtension: { '.js': '.cjs' } });
+  }
+  await build({
+    ...common,
+    stdin: { contents: `module.exports = { modules: { ${[...used].sort().map((spec) => `${JSON.stringify(spec)}: () => require(${JSON.stringify(spec)})`).join(', ')} } };`, resolveDir: '.', sourcefile: 'cold-bundle.js', loader: 'js' },
+    outfile: `${staging}/cold.cjs`,
+  });
+  for (const name of ['shim-main.cjs', 'hook-main.cjs', 'cold.cjs']) {
     // An import() would fail at run time there (lazyBuiltins): stop the build instead.
     const at = readFileSync(`${staging}/${name}`, 'latin1').search(/[^\w$.]import\(/);
     if (at !== -1) throw new Error(`${name} has a dynamic import() at offset ${at}; require it (createRequire) instead`);
@@ -88,6 +103,34 @@ async function bundle(out, testBuild) {
   renameSync(staging, out);
   // The code caches are made in place: V8 keeps the path a cache was made at for stack traces.
   execFileSync(process.execPath, [`${out}/make-cache.cjs`], { stdio: ['ignore', 'ignore', 'inherit'], env: withoutNodeOptions() });
+}
+
+/** The packages kept out of the hot bundles, in cold.cjs; none of them is needed by a plain decision. */
+const coldPackages = ['chalk', 'commander', 'graphql', 'prompts', 'smol-toml', 'unbash', 'yaml'];
+
+/**
+ * Sends the hot bundle's imports of `cold` packages to cold.cjs (through src/start/cold.ts), recording
+ * each specifier in `used` for the cold bundle's entry. Each package is then in exactly one bundle, so
+ * there is one copy of its state. An import of one still reads as before: a module that imports it at
+ * its top is evaluated on first use, and only then is cold.cjs loaded.
+ */
+function toColdBundle(cold, used) {
+  const packages = new RegExp(`^(${cold.map((name) => name.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')).join('|')})(/.*)?$`);
+  const loader = new URL('../src/start/cold.ts', import.meta.url).pathname;
+  return {
+    name: 'to-cold-bundle',
+    setup(b) {
+      b.onResolve({ filter: packages }, (args) => {
+        used.add(args.path);
+        return { path: args.path, namespace: 'cold-package' };
+      });
+      b.onLoad({ filter: /.*/, namespace: 'cold-package' }, (args) => ({
+        contents: `module.exports = require(${JSON.stringify(loader)}).coldModule(${JSON.stringify(args.path)});`,
+        loader: 'js',
+        resolveDir: '.',
+      }));
+    },
+  };
 }
 
 /**

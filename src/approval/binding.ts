@@ -2,9 +2,9 @@
 // command carries (the statements and requests found, the bytes read ahead from stdin). A different
 // volume id, environment, flag, cwd or SQL is a different action and needs its own approval.
 
-import { createHash, randomInt } from 'node:crypto';
 import type { Evaluation } from '../model.js';
 import { realpathOr } from '../context/files.js';
+import { randomBelow, sha256Hex } from '../hash.js';
 
 export function bindingOf(ev: Evaluation): string {
   const target = ev.target && {
@@ -14,10 +14,10 @@ export function bindingOf(ev: Evaluation): string {
   };
   const payload = {
     findings: ev.findings.map((f) => [f.rule, f.text ?? null]),
-    stdin: ev.stdin ? createHash('sha256').update(ev.stdin.head).digest('hex') : null,
+    stdin: ev.stdin ? sha256Hex(ev.stdin.head) : null,
   };
   const bound = { tool: ev.invocation.tool, argv: ev.invocation.args, cwd: realpathOr(ev.invocation.cwd), target, payload };
-  return createHash('sha256').update(JSON.stringify(bound)).digest('hex');
+  return sha256Hex(JSON.stringify(bound));
 }
 
 /** Letters and digits that cannot be mistaken for one another when read aloud or typed. */
@@ -25,7 +25,7 @@ const alphabet = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
 
 /** A short code a human can type: K7Q-4M2. */
 export function newCode(): string {
-  const pick = () => alphabet[randomInt(alphabet.length)];
+  const pick = () => alphabet[randomBelow(alphabet.length)];
   return `${pick()}${pick()}${pick()}-${pick()}${pick()}${pick()}`;
 }
 

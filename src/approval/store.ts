@@ -1,6 +1,8 @@
 // The approval store: one JSON file (0600) in chaperone's state directory. Every change happens under
 // an exclusive lock file and is written to a temporary file and renamed into place, so two shims
-// racing for one approval cannot both use it.
+// racing for one approval cannot both use it. A refusal is one transaction (takeOrRequestApproval), the
+// file is written compact and only when something in it changed: the store is read on every refused
+// call, and with a week of records kept it is not small.
 
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -83,21 +85,28 @@ function setAside(path: string, why: string, env: NodeJS.ProcessEnv): StoreFile 
 
 function write(path: string, data: StoreFile): void {
   const temporary = `${path}.${process.pid}.tmp`;
-  writeFileSync(temporary, `${JSON.stringify(data, null, 2)}\n`, { mode: 0o600 });
+  // One record a line: compact for the machine (no indentation to build and write), readable by a human.
+  writeFileSync(temporary, `{"approvals":[\n${data.approvals.map((r) => JSON.stringify(r)).join(',\n')}\n]}\n`, { mode: 0o600 });
   renameSync(temporary, path);
 }
 
-/** Runs `change` on the store under an exclusive lock; what it returns is returned. */
-export function withStore<T>(env: NodeJS.ProcessEnv, change: (data: StoreFile, now: Date) => T): T {
+/**
+ * Runs `change` on the store under an exclusive lock; what it returns is returned. `change` calls
+ * `changed()` when it altered a record: the store is written back only then (or when a record expired),
+ * so a refusal that finds its request already pending reads the store and writes nothing.
+ */
+export function withStore<T>(env: NodeJS.ProcessEnv, change: (data: StoreFile, now: Date, changed: () => void) => T): T {
   const path = storePath(env);
   try {
     mkdirSync(join(path, '..'), { recursive: true, mode: 0o700 });
     return withLock(`${path}.lock`, () => {
       const data = read(path, env);
       const now = new Date();
-      expire(data, now);
-      const result = change(data, now);
-      write(path, data);
+      let dirty = expire(data, now);
+      const result = change(data, now, () => {
+        dirty = true;
+      });
+      if (dirty) write(path, data);
       return result;
     });
   } catch (error) {
@@ -105,53 +114,79 @@ export function withStore<T>(env: NodeJS.ProcessEnv, change: (data: StoreFile, n
   }
 }
 
-function expire(data: StoreFile, now: Date): void {
+/** Marks what ran out expired, drops what is older than the week kept; whether anything changed. */
+function expire(data: StoreFile, now: Date): boolean {
+  let changed = false;
   for (const record of data.approvals) {
-    if ((record.status === 'pending' || record.status === 'approved') && new Date(record.expiresAt) <= now) record.status = 'expired';
+    if ((record.status === 'pending' || record.status === 'approved') && new Date(record.expiresAt) <= now) {
+      record.status = 'expired';
+      changed = true;
+    }
   }
   const cutoff = now.getTime() - keepDays * 86_400_000;
-  data.approvals = data.approvals.filter((r) => new Date(r.requestedAt).getTime() > cutoff);
+  const kept = data.approvals.filter((r) => new Date(r.requestedAt).getTime() > cutoff);
+  if (kept.length !== data.approvals.length) {
+    data.approvals = kept;
+    changed = true;
+  }
+  return changed;
 }
 
-/** Takes an approved, unexpired approval for this exact action, once. */
-export function useApproval(env: NodeJS.ProcessEnv, binding: string): ApprovalRecord | undefined {
-  return withStore(env, (data, now) => {
-    const record = data.approvals.find((r) => r.binding === binding && r.status === 'approved');
-    if (!record) return undefined;
-    record.status = 'used';
-    record.usedAt = now.toISOString();
-    return { ...record };
-  });
+type RequestDetails = Omit<ApprovalRecord, 'code' | 'binding' | 'status' | 'requestedAt' | 'expiresAt'>;
+
+/** Takes the approved, unexpired approval for this action out of `data`, once. */
+function take(data: StoreFile, binding: string, now: Date, changed: () => void): ApprovalRecord | undefined {
+  const record = data.approvals.find((r) => r.binding === binding && r.status === 'approved');
+  if (!record) return undefined;
+  record.status = 'used';
+  record.usedAt = now.toISOString();
+  changed();
+  return { ...record };
 }
 
-/** Whether an approval for this action is waiting to be used (hooks look, and leave it for the shim). */
-export function hasApproval(env: NodeJS.ProcessEnv, binding: string): boolean {
-  return withStore(env, (data) => data.approvals.some((r) => r.binding === binding && r.status === 'approved'));
+/** The pending request for this action in `data`, made now if there is none. */
+function request(data: StoreFile, binding: string, details: () => RequestDetails, newCode: () => string, now: Date, changed: () => void): ApprovalRecord {
+  const existing = data.approvals.find((r) => r.binding === binding && r.status === 'pending');
+  if (existing) return { ...existing };
+  let code = newCode();
+  while (data.approvals.some((r) => r.code === code)) code = newCode();
+  const record: ApprovalRecord = {
+    ...details(),
+    code,
+    binding,
+    status: 'pending',
+    requestedAt: now.toISOString(),
+    expiresAt: new Date(now.getTime() + pendingMinutes * 60_000).toISOString(),
+  };
+  data.approvals.push(record);
+  changed();
+  return { ...record };
 }
 
-/** The pending request for this action, made now if there is none. */
-export function requestApproval(
+/**
+ * A refused call in one transaction: the approval a human gave for this exact action (taken, once), or
+ * else its pending request (made now if there is none, with `details` read only then).
+ */
+export function takeOrRequestApproval(
   env: NodeJS.ProcessEnv,
   binding: string,
-  details: Omit<ApprovalRecord, 'code' | 'binding' | 'status' | 'requestedAt' | 'expiresAt'>,
+  details: () => RequestDetails,
   newCode: () => string,
-): ApprovalRecord {
-  return withStore(env, (data, now) => {
-    const existing = data.approvals.find((r) => r.binding === binding && r.status === 'pending');
-    if (existing) return { ...existing };
-    let code = newCode();
-    while (data.approvals.some((r) => r.code === code)) code = newCode();
-    const record: ApprovalRecord = {
-      ...details,
-      code,
-      binding,
-      status: 'pending',
-      requestedAt: now.toISOString(),
-      expiresAt: new Date(now.getTime() + pendingMinutes * 60_000).toISOString(),
-    };
-    data.approvals.push(record);
-    return { ...record };
+): { used: ApprovalRecord } | { request: ApprovalRecord } {
+  return withStore(env, (data, now, changed) => {
+    const used = take(data, binding, now, changed);
+    return used ? { used } : { request: request(data, binding, details, newCode, now, changed) };
   });
+}
+
+/**
+ * What a hook does in one transaction: undefined when an approval for this action waits to be used
+ * (left for the shim), else the pending request for it (made now if there is none).
+ */
+export function requestUnlessApproved(env: NodeJS.ProcessEnv, binding: string, details: () => RequestDetails, newCode: () => string): ApprovalRecord | undefined {
+  return withStore(env, (data, now, changed) =>
+    data.approvals.some((r) => r.binding === binding && r.status === 'approved') ? undefined : request(data, binding, details, newCode, now, changed),
+  );
 }
 
 export function findRequest(env: NodeJS.ProcessEnv, code: string): ApprovalRecord | undefined {
@@ -163,9 +198,10 @@ export function findRequest(env: NodeJS.ProcessEnv, code: string): ApprovalRecor
 
 /** Marks a pending request approved for `minutes`. */
 export function approve(env: NodeJS.ProcessEnv, code: string, minutes: number): ApprovalRecord | undefined {
-  return withStore(env, (data, now) => {
+  return withStore(env, (data, now, changed) => {
     const record = data.approvals.find((r) => r.code === code && r.status === 'pending');
     if (!record) return undefined;
+    changed();
     record.status = 'approved';
     record.approvedAt = now.toISOString();
     record.expiresAt = new Date(now.getTime() + minutes * 60_000).toISOString();

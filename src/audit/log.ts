@@ -10,9 +10,9 @@
 // copy the agent cannot reach) or make the log the agent's to append only (`chaperone harden`).
 
 import { closeSync, fstatSync, mkdirSync, openSync, readSync, renameSync, writeFileSync, appendFileSync } from 'node:fs';
-import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { Evaluation } from '../model.js';
+import { sha256Hex } from '../hash.js';
 import { chaperoneStateDir, readTextIfExists } from '../context/files.js';
 import { storeFault, StoreFault } from '../errors.js';
 import { withLock } from '../lock.js';
@@ -32,7 +32,9 @@ export function headPath(env: NodeJS.ProcessEnv): string {
   return join(chaperoneStateDir(env), 'audit.head');
 }
 
-export const lineHash = (line: string): string => createHash('sha256').update(line).digest('hex');
+export function lineHash(line: string): string {
+  return sha256Hex(line);
+}
 
 export function auditRecord(ev: Evaluation, outcome: Outcome, extra: Record<string, string> = {}, time = new Date()) {
   return {

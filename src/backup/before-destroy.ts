@@ -2,32 +2,40 @@
 // (or a used approval) and the real tool. gate.ts calls this; postgres.ts and mysql.ts do the dumping.
 //
 // psql's gated statements (each finding's text is the statement) and dropdb's database, with pg_dump;
-// mysql's and mariadb's gated statements, with mysqldump. Other tools are not backed up, and say nothing
+// mysql's and mariadb's gated statements, and the databases `mysqladmin drop` names, with mysqldump. Other tools are not backed up, and say nothing
 // about it. When a backup is asked for and cannot be taken, the command does not run: the message says
 // why, and that a human at a terminal can type "NAME without backup" to run it anyway.
 
 import type { Evaluation } from '../model.js';
 import { readArgs } from '../tools/argv.js';
 import { dropdbGrammar } from '../tools/dropdb.js';
+import { adminClientReading, droppedDatabases } from '../tools/mysqladmin.js';
 import { innerCommandOf } from '../nested.js';
 import { toolOf } from '../tools/index.js';
 import { BackupError, pruneBackups, type BackupRecord } from './store.js';
 
-/** Whether chaperone can back up what this tool destroys (`mariadb` is the mysql tool). */
-export function backsUp(tool: string): boolean {
-  return ['psql', 'dropdb', 'mysql'].includes(toolOf(tool) ?? tool);
+/**
+ * Whether chaperone can back up what this call destroys (`mariadb` is the mysql tool, `mariadb-admin`
+ * mysqladmin, whose `shutdown` and `kill` destroy no data: only its `drop DB` is backed up).
+ */
+export function backsUp(tool: string, args: readonly string[]): boolean {
+  const name = toolOf(tool) ?? tool;
+  if (name === 'mysqladmin') return droppedDatabases(args).length > 0;
+  return ['psql', 'dropdb', 'mysql'].includes(name);
 }
+
+const isMysqlFamily = (tool: string) => ['mysql', 'mysqladmin'].includes(toolOf(tool) ?? tool);
 
 /** The program that takes the backup, for the prompt. */
 export function dumpProgram(tool: string): string {
-  return toolOf(tool) === 'mysql' ? 'mysqldump' : 'pg_dump';
+  return isMysqlFamily(tool) ? 'mysqldump' : 'pg_dump';
 }
 
 export type BackupOutcome = { kind: 'taken'; record: BackupRecord; pruned: string[] } | { kind: 'nothing'; why?: string } | { kind: 'failed'; why: string };
 
 export async function backUpBeforeRunning(ev: Evaluation): Promise<BackupOutcome> {
   try {
-    const record = toolOf(ev.invocation.tool) === 'mysql' ? await mysqlBackup(ev) : await postgresBackup(ev);
+    const record = isMysqlFamily(ev.invocation.tool) ? await mysqlBackup(ev) : await postgresBackup(ev);
     if (!record) return { kind: 'nothing' };
     if ('kind' in record) return record;
     // Pruning is housekeeping: the command may run once its own backup is safe, whatever happens here.
@@ -72,6 +80,14 @@ async function postgresBackup(ev: Evaluation): Promise<BackupRecord | { kind: 'n
 
 async function mysqlBackup(ev: Evaluation): Promise<BackupRecord | { kind: 'nothing'; why: string } | undefined> {
   const { takeMysqlBackup } = await import('./mysql.js');
+  if (toolOf(ev.invocation.tool) === 'mysqladmin') {
+    // `drop DB` drops all of DB; shutdown and kill hold no data a dump could keep. The connection is
+    // mysqladmin's own (its groups, -c and -i), written to mysqldump's option file as the client's is.
+    const { args, env, cwd } = ev.invocation;
+    const databases = [...new Set(droppedDatabases(args))];
+    if (databases.length === 0) return undefined;
+    return takeMysqlBackup({ args, scope: { kind: 'objects', databases, tables: [], why: 'mysqladmin drop drops the whole database' }, env, cwd, reading: adminClientReading });
+  }
   const scope = await mysqlBackupScope(ev);
   if (!scope) return undefined;
   const { args, env, cwd } = ev.invocation;

@@ -27,7 +27,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Evidence } from '../model.js';
 import { MysqlScriptReader } from '../sql/mysql-script.js';
-import { tokenize, type Token } from '../sql/mysql.js';
+import { isWord, skipIfExists, tokenize, type Token } from '../sql/mysql.js';
+import type { ReadArgs } from '../tools/argv.js';
 import { normalizeMysqlArgs, optionFiles, readMysqlArgs } from '../tools/mysql.js';
 import { appendRecord, BackupError, backupId, discardBackupDir, makeBackupDir, realProgram, runProgram, type BackupRecord, type BackupScope, type QualifiedName } from './store.js';
 
@@ -44,7 +45,6 @@ type Reach =
 /** What a MySQL backup holds: whole databases (`why` says why), and tables of others. */
 export type MysqlScope = Extract<BackupScope, { kind: 'objects' }>;
 
-const isWord = (t: Token | undefined, ...words: string[]) => t?.type === 'word' && words.includes(t.value);
 const isName = (t: Token | undefined) => t?.type === 'ident' || t?.type === 'word';
 const nameValue = (t: Token) => (t.type === 'word' ? t.value.toLowerCase() : t.value);
 
@@ -67,12 +67,6 @@ function nameList(tokens: Token[], k: number): QualifiedName[] {
     k = next + 1;
   }
   return names;
-}
-
-function skipIfExists(tokens: Token[], k: number): number {
-  if (isWord(tokens[k], 'IF') && isWord(tokens[k + 1], 'EXISTS')) return k + 2;
-  if (isWord(tokens[k], 'IF') && isWord(tokens[k + 1], 'NOT') && isWord(tokens[k + 2], 'EXISTS')) return k + 3;
-  return k;
 }
 
 const joinWords = ['LEFT', 'RIGHT', 'INNER', 'OUTER', 'CROSS', 'NATURAL', 'FULL', 'LATERAL'];
@@ -265,10 +259,24 @@ export interface MysqlConnection {
   shown: string[];
 }
 
-/** The connection the mysql client would make with `args` in `cwd` and `env`. */
-export function mysqlConnection(args: readonly string[], env: NodeJS.ProcessEnv, cwd: string): MysqlConnection {
-  const read = readMysqlArgs(args);
-  const files = optionFiles(read, { tool: 'mysql', args: [...args], env, cwd });
+/**
+ * How a client program of the family reads its command line: its options, its normalized words (to tell
+ * `-p` from `--password=`), its option-file groups (undefined: the mysql client's), and whether its first
+ * word is the database it starts in. mysql's is the default; mysqladmin's is in src/tools/mysqladmin.ts.
+ */
+export interface ClientReading {
+  read(args: readonly string[]): ReadArgs;
+  normalize(args: readonly string[]): string[];
+  groups?: readonly string[];
+  startsInDatabase: boolean;
+}
+
+const mysqlReading: ClientReading = { read: readMysqlArgs, normalize: (args) => normalizeMysqlArgs(args), startsInDatabase: true };
+
+/** The connection the client would make with `args` in `cwd` and `env` (the mysql client unless `reading` says). */
+export function mysqlConnection(args: readonly string[], env: NodeJS.ProcessEnv, cwd: string, reading: ClientReading = mysqlReading): MysqlConnection {
+  const read = reading.read(args);
+  const files = optionFiles(read, { tool: 'mysql', args: [...args], env, cwd }, reading.groups);
   const values = new Map<string, string>();
   let password: MysqlConnection['password'];
   // Option files first, in the client's order, then its command line: the last occurrence wins.
@@ -285,7 +293,7 @@ export function mysqlConnection(args: readonly string[], env: NodeJS.ProcessEnv,
   }
   // The password: `-p` asks for one where `--password=` gives an empty one, which the parsed flags do
   // not tell apart; the client's normalized words do.
-  const normalized = normalizeMysqlArgs(args);
+  const normalized = reading.normalize(args);
   const typed = read.sequence.filter(([flag]) => flag === '--password').at(-1);
   if (typed) {
     const empty = normalized.filter((arg) => /^--pas(s(w(o(r(d)?)?)?)?)?(=|$)/.test(arg)).at(-1)?.endsWith('=');
@@ -296,7 +304,7 @@ export function mysqlConnection(args: readonly string[], env: NodeJS.ProcessEnv,
     const m = /^--([a-z-]+)(?:=([01]))?$/.exec(arg);
     if (m && booleans.includes(m[1])) values.set(m[1], m[2] ?? '1');
   }
-  const database = read.words[0] ?? read.flags.get('--database')?.at(-1) ?? files.entries.filter((e) => e.key === 'database').at(-1)?.value;
+  const database = reading.startsInDatabase ? (read.words[0] ?? read.flags.get('--database')?.at(-1) ?? files.entries.filter((e) => e.key === 'database').at(-1)?.value) : undefined;
   // Options a dump tool may not know (MySQL's ssl-mode in MariaDB's) are `loose-`: a warning, not a failure.
   const options = [...values].map(([key, value]): [string, string] => [connectionKeys.slice(0, 5).includes(key) ? key : `loose-${key}`, value]);
   const loginPath = read.flags.get('--login-path')?.at(-1);
@@ -360,10 +368,12 @@ export async function takeMysqlBackup(options: {
   now?: Date;
   /** Asks for the password the client would prompt for (-p); by default at the terminal, without echo. */
   askPassword?: () => Promise<string | undefined>;
+  /** How the client whose `args` these are reads them; the mysql client's by default. */
+  reading?: ClientReading;
 }): Promise<MysqlBackupRecord | { kind: 'nothing'; why: string }> {
   const { env, cwd } = options;
   const now = options.now ?? new Date();
-  const connection = mysqlConnection(options.args, env, cwd);
+  const connection = mysqlConnection(options.args, env, cwd, options.reading);
   if (connection.password === 'prompt') connection.password = { value: await promptedPassword(options.askPassword) };
   const dump = realProgram(['mysqldump', 'mariadb-dump'], env, cwd);
   // What is not there cannot be destroyed (DROP TABLE IF EXISTS), and mysqldump fails on it.
@@ -476,7 +486,7 @@ async function dumpAndCheck(
     engine: 'mysql',
     scope,
     connection: connection.shown,
-    clientArgs: clientArgs(options.args),
+    clientArgs: clientArgs(options.args, options.reading),
     entries: objects.length,
     objects,
     verified: `parsed: ${objects.length} tables and views, ${rows} rows, every statement whole (not restored: that would write to the server)`,
@@ -567,8 +577,8 @@ function rowsOf(tokens: Token[], from: number): number {
  * The client options a restore connects with: where, as whom, and which option files, never the
  * password or the SQL. A password typed on the command line is asked for again (-p).
  */
-export function clientArgs(args: readonly string[]): string[] {
-  const read = readMysqlArgs(args);
+export function clientArgs(args: readonly string[], reading: ClientReading = mysqlReading): string[] {
+  const read = reading.read(args);
   const out: string[] = [];
   // The option-file options must come first on a client's command line.
   for (const flag of ['--no-defaults', '--defaults-file', '--defaults-extra-file', '--defaults-group-suffix']) {

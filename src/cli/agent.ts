@@ -6,11 +6,11 @@ import { join } from 'node:path';
 import { UserError } from '../errors.js';
 import { runChild } from '../shim/run.js';
 import { executables } from '../tools/index.js';
-import { isShim } from './shims.js';
+import { isShimFile } from '../shim/find-real.js';
 
 export function agentCommand(command: string[], options: { dir: string; scope?: string }, env: NodeJS.ProcessEnv): void {
   if (command.length === 0) throw new UserError('chaperone: agent needs a command to start, after --');
-  if (!executables.some((tool) => isShim(join(options.dir, tool)))) {
+  if (!executables.some((tool) => isShimFile(join(options.dir, tool)))) {
     throw new UserError(`chaperone: no shims in ${options.dir}; run \`chaperone install\` first (or pass --dir).`);
   }
   const path = (env.PATH ?? '').split(':').filter((entry) => entry !== options.dir);

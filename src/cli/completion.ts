@@ -2,6 +2,7 @@
 // option lists), so a new command or flag completes without anyone editing a script by hand.
 
 import type { Command } from 'commander';
+import { shellQuote as q } from '../tools/shell-words.js';
 
 export const completionShells = ['bash', 'zsh', 'fish'] as const;
 export type CompletionShell = (typeof completionShells)[number];
@@ -26,7 +27,6 @@ function specs(program: Command, words: WordLists): Spec[] {
 }
 
 // Single quotes for every shell here; a word with a quote in it does not occur (names and flags).
-const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 function bash(all: Spec[]): string {
   const cases = all.map((s) => `    ${s.name}) opts=${q([...s.options, ...s.words].join(' '))} ;;`).join('\n');

@@ -10,7 +10,8 @@ import { loadConfig } from '../rules/load.js';
 import { findRealTool } from '../shim/find-real.js';
 import { executables } from '../tools/index.js';
 import { agentConfigFiles, hasChaperoneHook } from './setup.js';
-import { fastPathsFor, isShim, writtenFastPath } from './shims.js';
+import { fastPathsFor, writtenFastPath } from './shims.js';
+import { isShimFile } from '../shim/find-real.js';
 
 export interface DoctorLine {
   ok: boolean;
@@ -21,7 +22,7 @@ export interface DoctorLine {
 
 export async function doctor(dir: string, cwd: string, env: NodeJS.ProcessEnv): Promise<DoctorLine[]> {
   const lines: DoctorLine[] = [];
-  const installed = executables.filter((tool) => isShim(join(dir, tool)));
+  const installed = executables.filter((tool) => isShimFile(join(dir, tool)));
   if (installed.length === 0) {
     lines.push({ ok: false, text: `no shims in ${dir}: run \`chaperone install\`` });
     // Left from an uninstall: a shell rc line that still puts the (now empty) directory on PATH.

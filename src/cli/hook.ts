@@ -3,11 +3,13 @@
 // answers in the agent's own protocol. It never crashes: bad input or an internal error is a deny.
 // The shims stay the enforcement; they also catch what a hook cannot see (a script that calls aws).
 
-import { appendFileSync, statSync } from 'node:fs';
+import { appendFileSync } from 'node:fs';
 import { refusalMessage } from '../display/describe.js';
+import { readStdin, say, writeAll } from '../io.js';
 import { hookAgents, hookAnswer, readHookRequest, type HookAgent, type HookAnswer } from '../hooks/protocols.js';
 import type { Evaluation } from '../model.js';
 import { pathLine } from './shims.js';
+import { isDirectory } from '../context/files.js';
 
 const inputLimit = 4 * 1024 * 1024;
 const readTimeoutMs = 10_000;
@@ -16,18 +18,19 @@ const readTimeoutMs = 10_000;
 export async function runHookCommand(agent: string, env: NodeJS.ProcessEnv): Promise<void> {
   if (!hookAgents.includes(agent as never)) {
     // No protocol to answer in: exit 2, which blocks in most agents, with the reason on stderr.
-    process.stderr.write(`chaperone: unknown agent "${agent}" (expected ${hookAgents.join(', ')}); denying.\n`);
+    say(`chaperone: unknown agent "${agent}" (expected ${hookAgents.join(', ')}); denying.\n`);
     process.exit(2);
   }
   const answer = await runHook(agent as HookAgent, env);
-  process.stdout.write(answer.stdout);
-  process.stderr.write(answer.stderr);
-  process.exitCode = answer.exitCode;
+  writeAll(1, answer.stdout);
+  say(answer.stderr);
+  // Exits now: a read of stdin that timed out may still be waiting on the thread pool.
+  process.exit(answer.exitCode);
 }
 
 export async function runHook(agent: HookAgent, env: NodeJS.ProcessEnv): Promise<HookAnswer> {
   try {
-    const input = JSON.parse(await readInput()) as Record<string, unknown>;
+    const input = JSON.parse(await readStdin(inputLimit, readTimeoutMs)) as Record<string, unknown>;
     const request = readHookRequest(agent, input);
     if (request.command === undefined) return hookAnswer(agent, 'allow', '');
     if (typedIntoLater.includes(agent) && interactiveShell.test(request.command)) return hookAnswer(agent, 'deny', interactiveShellReason);
@@ -77,13 +80,11 @@ async function judgeLine(line: string, cwd: string, env: NodeJS.ProcessEnv): Pro
 async function refusalFor(ev: Evaluation): Promise<string | undefined> {
   if (!ev.decision.approvable) return refusalMessage(ev);
   const { bindingOf, newCode } = await import('../approval/binding.js');
-  const { hasApproval, requestApproval } = await import('../approval/store.js');
-  const binding = bindingOf(ev);
-  // Approved out of band: let it through; the shim will use the approval when it runs.
-  if (hasApproval(ev.invocation.env, binding)) return undefined;
+  const { requestUnlessApproved } = await import('../approval/store.js');
   const { approvalDetails } = await import('../gate/gate.js');
-  const request = requestApproval(ev.invocation.env, binding, approvalDetails(ev), newCode);
-  return refusalMessage(ev, request.code);
+  // Approved out of band: let it through; the shim will use the approval when it runs. Else the request.
+  const request = requestUnlessApproved(ev.invocation.env, bindingOf(ev), () => approvalDetails(ev), newCode);
+  return request && refusalMessage(ev, request.code);
 }
 
 /** Claude Code's SessionStart hook: puts the shims first on PATH for every Bash command of the session. */
@@ -93,36 +94,3 @@ export function claudeSessionStart(shimDir: string, env: NodeJS.ProcessEnv): voi
   appendFileSync(file, `${pathLine('bash', shimDir)}\nexport CHAPERONE_ACTOR=agent\n`);
 }
 
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-function readInput(): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const timer = setTimeout(() => reject(new Error(`no hook input on stdin within ${readTimeoutMs / 1000} s`)), readTimeoutMs);
-    process.stdin.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > inputLimit) {
-        clearTimeout(timer);
-        reject(new Error('the hook input is larger than 4 MiB'));
-        process.stdin.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    process.stdin.on('end', () => {
-      clearTimeout(timer);
-      resolve(Buffer.concat(chunks).toString('utf8'));
-    });
-    process.stdin.on('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-  });
-}

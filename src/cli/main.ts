@@ -213,6 +213,11 @@ program
       process.stdout.write(`chaperone: ${result.file} already has chaperone's hooks; nothing changed.\n`);
     } else {
       process.stdout.write(`chaperone: wrote ${result.file}${result.backup ? ` (the previous version is in ${result.backup})` : ''}.\n`);
+      if (result.replaced) {
+        // Codex trusts a hook by its exact command: a changed one is a new hook, and does not run until trusted.
+        const { codexTrustStep } = await import('./agent-facts.js');
+        process.stdout.write(`chaperone: chaperone's hook command there was written by an older setup and is now replaced.${agent === 'codex' ? ` Codex treats the changed command as a new hook and does not run it until you trust it again. ${codexTrustStep}` : ''}\n`);
+      }
     }
     if (!options.print) {
       const { agentAdvice } = await import('./agent-facts.js');

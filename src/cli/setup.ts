@@ -7,13 +7,14 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFil
 import { join } from 'node:path';
 import { homeOf } from '../context/files.js';
 import { UserError } from '../errors.js';
+import { shellQuote } from '../tools/shell-words.js';
 
 export type SetupAgent = 'claude' | 'cursor' | 'codex' | 'gemini' | 'copilot';
 export const setupAgents: SetupAgent[] = ['claude', 'cursor', 'codex', 'gemini', 'copilot'];
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-const sq = (text: string) => (/^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`);
+const sq = (text: string) => (/^[\w@%+=:,./-]+$/.test(text) ? text : shellQuote(text));
 
 /** How the agent will start chaperone: this Node and this install, by absolute path. */
 export function chaperoneCommand(args: string[]): string {
@@ -39,7 +40,10 @@ export function hookCommand(args: string[], allowStdout = ''): string {
   const entry = process.argv[1];
   const say = `chaperone: ${entry} is gone, so this hook allows everything; remove the hook (chaperone uninstall) or reinstall chaperone`;
   return [
-    `if [ -f ${sq(entry)} ]; then n=${sq(process.execPath)}; [ -x "$n" ] || n=node; exec "$n" ${[entry, ...args].map(sq).join(' ')}; fi`,
+    // Node parses the bundle NODE_EXTRA_CA_CERTS names (tens of milliseconds) as it starts, before every
+    // shell command the agent runs; the hook makes no TLS connection and starts nothing, so it goes
+    // without. The agent's own environment, and the commands it runs, keep it.
+    `if [ -f ${sq(entry)} ]; then n=${sq(process.execPath)}; [ -x "$n" ] || n=node; unset NODE_EXTRA_CA_CERTS; exec "$n" ${[entry, ...args].map(sq).join(' ')}; fi`,
     `echo ${sq(say)} >&2`,
     ...(allowStdout ? [`echo ${sq(allowStdout)}`] : []),
     'exit 0',
@@ -180,6 +184,8 @@ export function hasChaperoneHook(text: string): boolean {
 export interface SetupResult {
   file: string;
   changed: boolean;
+  /** A hook command of chaperone's that was there before and is now written differently. */
+  replaced: boolean;
   text: string;
   backup?: string;
 }
@@ -196,11 +202,14 @@ export function setup(agent: SetupAgent, options: { print: boolean; shimDir: str
     }
     if (typeof config !== 'object' || config === null || Array.isArray(config)) throw new UserError(`chaperone: ${plan.file} does not hold a JSON object; not touching it.`);
   }
+  const before = chaperoneCommandsIn(config);
   const changed = plan.merge(config);
+  const after = new Set(chaperoneCommandsIn(config));
+  const replaced = before.some((command) => !after.has(command));
   const text = `${JSON.stringify(config, null, 2)}\n`;
-  if (options.print || !changed) return { file: plan.file, changed, text };
+  if (options.print || !changed) return { file: plan.file, changed, replaced, text };
 
-  return { file: plan.file, changed, text, backup: writeWithBackup(plan.file, text) };
+  return { file: plan.file, changed, replaced, text, backup: writeWithBackup(plan.file, text) };
 }
 
 /** Writes a config file atomically, first copying what was there to a dated backup (returned). */

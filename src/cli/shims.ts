@@ -8,12 +8,13 @@ import { fileURLToPath } from 'node:url';
 import { dataHome } from '../context/files.js';
 import { UserError } from '../errors.js';
 import { cacheFits, cachedBundles } from '../start/code-cache.js';
-import { shimMarker } from '../shim/find-real.js';
+import { isShimFile, shimMarker } from '../shim/find-real.js';
 import { savedCaVariable } from '../shim/handoff.js';
 import { loadConfig, userConfigPath } from '../rules/load.js';
 import { fastPathScript, fastPathWords, realToolFunction } from '../shim/fast-path.js';
 import { shimShebang } from '../shim/interpreter.js';
 import { executables, loadTool } from '../tools/index.js';
+import { shellQuote as sq } from '../tools/shell-words.js';
 
 export function defaultShimDir(env: NodeJS.ProcessEnv): string {
   return join(dataHome(env), 'chaperone', 'shims');
@@ -24,7 +25,6 @@ export function shimEntry(): string {
   return fileURLToPath(new URL('./shim.cjs', import.meta.url));
 }
 
-const sq = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
 
 /**
  * The shim: a POSIX sh script (run by bash -p where that keeps odd environment names) that asks chaperone's Node entry for a decision, then execs the real tool
@@ -114,14 +114,6 @@ export function writtenFastPath(path: string): string[] {
   return lines.slice(start, end + 1);
 }
 
-export function isShim(path: string): boolean {
-  try {
-    return readFileSync(path, 'latin1').slice(0, 512).includes(shimMarker);
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Each executable's fast-path lines, derived from the rules that apply now: the built-in ones (all of
  * them, disabled or not) and the user's file. See src/shim/fast-path.ts.
@@ -161,7 +153,7 @@ export async function writeShims(dir: string, tools: string[], env: NodeJS.Proce
   refreshCodeCache(entry);
   for (const tool of tools) {
     const path = join(dir, tool);
-    if (existsSync(path) && !isShim(path)) {
+    if (existsSync(path) && !isShimFile(path)) {
       throw new UserError(`chaperone: ${path} exists and is not a chaperone shim; not overwriting it. Choose another --dir.`);
     }
     const temporary = `${path}.chaperone-${process.pid}`;
@@ -193,7 +185,7 @@ export function removeShims(dir: string, tools: string[]): string[] {
   const removed: string[] = [];
   for (const tool of tools) {
     const path = join(dir, tool);
-    if (isShim(path)) {
+    if (isShimFile(path)) {
       rmSync(path);
       removed.push(tool);
     }

@@ -3,10 +3,16 @@
 // file backed up first; and it names the shell rc lines to delete, which it does not edit itself.
 // Removed the other way round (`npm rm -g` first), the shims and hook commands notice that chaperone is
 // gone, say so, and let the tool and the agent work (shims.ts, setup.ts hookCommand).
+//
+// Last, chaperone's own directories (config, state, data) go where nothing is left in them. What is
+// left is the user's (rules, PIN, audit log, approvals, backups): it stays, named with where it is and
+// the line that removes it, for the user to run; uninstall itself never deletes a record of what ran.
 
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { homeOf } from '../context/files.js';
+import { chaperoneConfigDir, chaperoneStateDir, dataHome, displayPath, homeOf } from '../context/files.js';
+import { quoteWord } from '../display/describe.js';
+import { hardenState } from '../harden/system.js';
 import { removeHooks } from './setup.js';
 
 export interface RcLine {
@@ -48,6 +54,47 @@ export function uninstallAgents(options: { keepHooks: boolean; project?: string;
   const lines = rcLines(homeOf(env), options.shimDir);
   for (const l of lines) out.push(`chaperone: delete line ${l.line} of ${l.file}: ${l.text}`);
   if (lines.length === 0) out.push('chaperone: if your shell rc or an agent\'s environment runs `chaperone init`, delete that line.');
+  out.push(...leftovers(env));
   out.push('chaperone: then `npm rm -g chaperone` removes the program.');
   return `${out.join('\n')}\n`;
+}
+
+/** The entries of a directory; undefined when it is not there (or not a directory). */
+function entriesOf(dir: string): string[] | undefined {
+  try {
+    return readdirSync(dir).sort();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Removes chaperone's directories that hold nothing once the shims are gone, and names the ones that
+ * still hold the user's files. The layer cache is chaperone's own (made again from the rules when
+ * needed), so it goes first. A hardened machine's store is root's (src/harden/): it is left alone.
+ */
+export function leftovers(env: NodeJS.ProcessEnv): string[] {
+  const hardened = hardenState() !== undefined;
+  const state = hardened ? undefined : chaperoneStateDir(env);
+  if (state) rmSync(join(state, 'layer-cache'), { recursive: true, force: true });
+  const out: string[] = [];
+  const kept: string[] = [];
+  for (const dir of [chaperoneConfigDir(env), ...(state ? [state] : []), join(dataHome(env), 'chaperone')]) {
+    const entries = entriesOf(dir);
+    if (entries === undefined) continue;
+    if (entries.length === 0) {
+      try {
+        rmdirSync(dir);
+        out.push(`chaperone: removed ${displayPath(dir, env)}, which was empty`);
+        continue;
+      } catch {
+        // Not ours to remove after all (permissions): it stays, and is named below.
+      }
+    }
+    out.push(`chaperone: kept ${displayPath(dir, env)}: ${entries.join(', ') || '(empty)'}`);
+    kept.push(dir);
+  }
+  if (hardened) out.push('chaperone: kept the audit log and approvals in the hardened store, which is root\'s (chaperone harden)');
+  if (kept.length > 0) out.push(`chaperone: these are yours (rules, PIN, audit log, approvals, backups); to remove them too: rm -r ${kept.map(quoteWord).join(' ')}`);
+  return out;
 }

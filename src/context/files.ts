@@ -1,6 +1,6 @@
 // Reading the files that tools keep their targets in. Everything here only reads.
 
-import { closeSync, constants, fstatSync, openSync, readFileSync, realpathSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { EnvironmentFault } from '../errors.js';
@@ -123,5 +123,23 @@ export function ancestors(dir: string): string[] {
     const parent = current.replace(/\/[^/]*$/, '') || '/';
     if (parent === current) return out;
     current = parent;
+  }
+}
+
+/** Whether `path` is a directory (following links); false for anything that cannot be looked at. */
+export function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** The names in a directory; none when it cannot be read. */
+export function listDir(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
   }
 }

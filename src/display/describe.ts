@@ -3,6 +3,7 @@
 
 import type { Evaluation, Evidence, Finding, Target } from '../model.js';
 import { redactArgs, redactText } from '../redact.js';
+import { shellQuote } from '../tools/shell-words.js';
 
 /** Makes text inert on a terminal: C0/C1 controls, DEL and bidi overrides become visible escapes. */
 export function escapeControl(text: string): string {
@@ -14,7 +15,7 @@ export function escapeControl(text: string): string {
 
 /** A word as a POSIX shell would need it: bare when safe, else single-quoted. */
 export function quoteWord(word: string): string {
-  return /^[A-Za-z0-9_@%+=:,./~-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+  return /^[A-Za-z0-9_@%+=:,./~-]+$/.test(word) ? word : shellQuote(word);
 }
 
 export function showCommand(tool: string, args: readonly string[]): string {

@@ -4,6 +4,7 @@
 import type { Evaluation } from '../model.js';
 import { writeAudit } from '../audit/log.js';
 import { describeHeld, escapeControl, noticeLine, refusalMessage, showCommand, showEvidence } from '../display/describe.js';
+import { say } from '../io.js';
 import { redactText } from '../redact.js';
 import type { ApprovalRecord } from '../approval/store.js';
 
@@ -23,45 +24,46 @@ async function decide(ev: Evaluation): Promise<boolean> {
       if (gated) {
         // Recorded first: a decision that cannot be recorded does not run (see writeAudit).
         writeAudit(ev, 'allowed');
-        if (ev.decision.action === 'notice') process.stderr.write(noticeLine(ev));
+        if (ev.decision.action === 'notice') say(noticeLine(ev));
       }
       return true;
     case 'deny': {
       if (!ev.decision.approvable) {
-        process.stderr.write(refusalMessage(ev));
+        say(refusalMessage(ev));
         writeAudit(ev, 'refused');
         return false;
       }
-      // Nobody here can confirm. A human may have approved this exact action out of band.
+      // Nobody here can confirm. A human may have approved this exact action out of band: one store
+      // transaction takes that approval, or else finds or makes the request a human can approve.
       const { bindingOf, newCode } = await import('../approval/binding.js');
-      const { requestApproval, useApproval } = await import('../approval/store.js');
+      const { takeOrRequestApproval } = await import('../approval/store.js');
       const binding = bindingOf(ev);
-      let approval: ApprovalRecord | undefined;
+      let settled: ReturnType<typeof takeOrRequestApproval>;
       try {
-        approval = useApproval(ev.invocation.env, binding);
+        settled = takeOrRequestApproval(ev.invocation.env, binding, () => approvalDetails(ev), newCode);
       } catch (error) {
         // The store is broken: the refusal stands, without a code a human could approve.
-        process.stderr.write(refusalMessage(ev));
-        process.stderr.write(`${(error as Error).message}\nchaperone: no approval code could be issued until the store is fixed.\n`);
+        say(refusalMessage(ev));
+        say(`${(error as Error).message}\nchaperone: no approval code could be issued until the store is fixed.\n`);
         writeAudit(ev, 'refused', { approval: 'store unavailable' });
         return false;
       }
-      if (approval) {
-        process.stderr.write(`chaperone: running with approval ${approval.code}, given at ${approval.approvedAt}; it is now used up.\n`);
+      if ('used' in settled) {
+        const approval = settled.used;
+        say(`chaperone: running with approval ${approval.code}, given at ${approval.approvedAt}; it is now used up.\n`);
         const backup = await backupFirst(ev, false);
         writeAudit(ev, backup.ran ? 'approval-used' : 'aborted', { approval: approval.code, ...backup.audit });
         return backup.ran;
       }
-      const request = requestApproval(ev.invocation.env, binding, approvalDetails(ev), newCode);
-      process.stderr.write(refusalMessage(ev, request.code));
-      writeAudit(ev, 'refused', { approval: request.code });
+      say(refusalMessage(ev, settled.request.code));
+      writeAudit(ev, 'refused', { approval: settled.request.code });
       return false;
     }
     case 'confirm': {
       const { askHumanFor } = await import('./confirm.js');
       const word = ev.decision.confirmWord ?? 'production';
       const { backsUp, dumpProgram } = await import('../backup/before-destroy.js');
-      const backup = ev.backup !== undefined && backsUp(ev.invocation.tool);
+      const backup = ev.backup !== undefined && backsUp(ev.invocation.tool, ev.invocation.args);
       const skip = `${word} without backup`;
       const header = [
         'chaperone: this command is held for confirmation',
@@ -81,7 +83,7 @@ async function decide(ev: Evaluation): Promise<boolean> {
       }
       if (!confirmed) {
         writeAudit(ev, 'aborted', why ? { why } : {});
-        process.stderr.write(`chaperone: ${why ? `${why}; ` : ''}not confirmed; the real ${ev.invocation.tool} did not run.\n`);
+        say(`chaperone: ${why ? `${why}; ` : ''}not confirmed; the real ${ev.invocation.tool} did not run.\n`);
         return false;
       }
       const taken = backup ? await backupFirst(ev, answer === skip) : { ran: true, audit: {} };
@@ -97,24 +99,24 @@ async function decide(ev: Evaluation): Promise<boolean> {
  */
 async function backupFirst(ev: Evaluation, skipped: boolean): Promise<{ ran: boolean; audit: Record<string, string> }> {
   const { backsUp, backUpBeforeRunning } = await import('../backup/before-destroy.js');
-  if (!ev.backup || !backsUp(ev.invocation.tool)) return { ran: true, audit: {} };
+  if (!ev.backup || !backsUp(ev.invocation.tool, ev.invocation.args)) return { ran: true, audit: {} };
   if (skipped) {
-    process.stderr.write('chaperone: no backup taken, as typed at the prompt.\n');
+    say('chaperone: no backup taken, as typed at the prompt.\n');
     return { ran: true, audit: { backup: 'skipped at the prompt' } };
   }
   const outcome = await backUpBeforeRunning(ev);
   if (outcome.kind === 'nothing') {
-    if (outcome.why) process.stderr.write(`chaperone: ${escapeControl(outcome.why)}\n`);
+    if (outcome.why) say(`chaperone: ${escapeControl(outcome.why)}\n`);
     return { ran: true, audit: outcome.why ? { backup: redactText(outcome.why) } : {} };
   }
   if (outcome.kind === 'taken') {
     const pruned = outcome.pruned.length > 0 ? `; ${outcome.pruned.length} older backup(s) removed to stay within backup-limits` : '';
-    process.stderr.write(`chaperone: backup ${outcome.record.id} taken (${outcome.record.entries} entries, ${outcome.record.bytes} bytes): ${outcome.record.file}${pruned}\n`);
-    if (outcome.record.verified) process.stderr.write(`  checked      ${outcome.record.verified}\n`);
+    say(`chaperone: backup ${outcome.record.id} taken (${outcome.record.entries} entries, ${outcome.record.bytes} bytes): ${outcome.record.file}${pruned}\n`);
+    if (outcome.record.verified) say(`  checked      ${outcome.record.verified}\n`);
     return { ran: true, audit: { backup: outcome.record.id, backupFile: outcome.record.file } };
   }
   const word = ev.decision.confirmWord ?? 'production';
-  process.stderr.write(
+  say(
     `chaperone: the backup before this command failed, so the real ${ev.invocation.tool} did not run.\n` +
       `  why          ${escapeControl(redactText(outcome.why))}\n` +
       `  next         Fix the cause and run it again, or have a human run it at a terminal and type "${word} without backup" at the prompt.\n`,

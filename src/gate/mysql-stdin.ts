@@ -10,9 +10,7 @@ import type { Evaluation, StdinReadAhead } from '../model.js';
 import { harmless } from '../sql/mysql-session.js';
 import { sessionFor } from '../tools/mysql.js';
 import { passGate } from './gate.js';
-import { feedRest, writerTo, type FeedOutcome } from './stdin.js';
-
-const sliceSize = 1024 * 1024;
+import { feedThrough, heldBytes, writerTo, type FeedOutcome } from './stdin.js';
 
 export async function feedMysqlStdin(ev: Evaluation, ahead: StdinReadAhead, sink: Writable, source: NodeJS.ReadableStream): Promise<FeedOutcome> {
   const write = writerTo(sink);
@@ -20,30 +18,20 @@ export async function feedMysqlStdin(ev: Evaluation, ahead: StdinReadAhead, sink
   // judges only what the parse did not see: units on lines that end after judgedUpTo.
   const session = sessionFor(ev.invocation);
   const reader = session.newReader();
-  const queue: Buffer[] = [];
-  let queueStart = 0; // stream offset of queue[0][0]
-  let received = 0;
+  const held = heldBytes(write);
   let statements = 0; // statements read so far
   let sent = 0; // statements whose line was written
   const ends: number[] = []; // the line ends of statements read but not yet written
   const flushUpTo = async (offset: number) => {
-    while (queue.length && queueStart < offset) {
-      const first = queue[0];
-      const take = Math.min(first.length, offset - queueStart);
-      await write(first.subarray(0, take));
-      queueStart += take;
-      if (take === first.length) queue.shift();
-      else queue[0] = first.subarray(take);
-    }
-    while (ends.length && ends[0] <= queueStart) {
+    await held.flushUpTo(offset);
+    while (ends.length && ends[0] <= held.written) {
       ends.shift();
       sent++;
     }
   };
 
   const take = async (chunk: Buffer, last: boolean): Promise<FeedOutcome['stopped']> => {
-    queue.push(chunk);
-    received += chunk.length;
+    held.push(chunk);
     const units = [...reader.push(chunk), ...(last ? reader.finish() : [])];
     for (const unit of units) {
       if (unit.kind === 'sql') {
@@ -62,11 +50,9 @@ export async function feedMysqlStdin(ev: Evaluation, ahead: StdinReadAhead, sink
       }
     }
     // Once the client has quit, it reads nothing more; the rest of the stream goes as it is.
-    await flushUpTo(last || reader.ended ? received : reader.safeUpTo);
+    await flushUpTo(last || reader.ended ? held.received : reader.safeUpTo);
     return undefined;
   };
 
-  let stopped: FeedOutcome['stopped'];
-  for (let at = 0; at < ahead.head.length && !stopped; at += sliceSize) stopped = await take(ahead.head.subarray(at, at + sliceSize), false);
-  return feedRest(take, stopped, source, sink);
+  return feedThrough(take, ahead.head, source, sink);
 }

@@ -37,25 +37,14 @@ export async function feedStdin(ev: Evaluation, ahead: StdinReadAhead, sink: Wri
   // script after stdin, a fresh session replays the head instead, judging only what it did not see.)
   const reader = streamReaderFor(ahead, ev.invocation);
   const { session, scanner } = reader;
-  const queue: Buffer[] = [];
-  let queueStart = 0; // stream offset of queue[0][0]
-  let received = 0;
+  const held = heldBytes(write);
   let statements = reader.statements;
   let safe = reader.safe;
-  const flushUpTo = async (offset: number) => {
-    while (queue.length && queueStart < offset) {
-      const first = queue[0];
-      const take = Math.min(first.length, offset - queueStart);
-      await write(first.subarray(0, take));
-      queueStart += take;
-      if (take === first.length) queue.shift();
-      else queue[0] = first.subarray(take);
-    }
-  };
+  // What may go to the tool: every unit judged safe, and inside COPY data what no unit still needs.
+  const mayGo = () => Math.max(safe, scanner.copying ? scanner.safeUpTo : 0);
 
   const take = async (chunk: Buffer, last: boolean): Promise<FeedOutcome['stopped']> => {
-    queue.push(chunk);
-    received += chunk.length;
+    held.push(chunk);
     const units = [...scanner.push(chunk), ...(last ? scanner.finish() : [])];
     for (const unit of units) {
       if (unit.kind === 'sql' && !unit.shadow) statements++;
@@ -63,7 +52,7 @@ export async function feedStdin(ev: Evaluation, ahead: StdinReadAhead, sink: Wri
         await session.readUnits([unit]);
         const found = session.take();
         if (unit.to > ahead.judgedUpTo && (found.commands.length > 0 || found.nested.length > 0)) {
-          await flushUpTo(safe); // what was judged safe goes first: a prompt may wait on a human
+          await held.flushUpTo(safe); // what was judged safe goes first: a prompt may wait on a human
           const verdict = await ev.judge!(found.commands, found.nested);
           if (verdict.findings.length > 0 && !(await passGate(verdict))) {
             const text = unit.pieces ? rawText(unit.pieces) : '';
@@ -74,35 +63,28 @@ export async function feedStdin(ev: Evaluation, ahead: StdinReadAhead, sink: Wri
       }
       safe = Math.max(safe, unit.end);
     }
-    // Inside COPY data, what no unit still needs may go; at the end (only whitespace remains), all.
-    await flushUpTo(last ? received : Math.max(safe, scanner.copying ? scanner.safeUpTo : 0));
+    // At the end (only whitespace remains), all of it.
+    await held.flushUpTo(last ? held.received : mayGo());
     return undefined;
   };
 
-  let stopped: FeedOutcome['stopped'];
   if (reader.resumed) {
     // The head was judged whole: it goes as far as its units allow.
-    queue.push(ahead.head);
-    received = ahead.head.length;
-    await flushUpTo(Math.max(safe, scanner.copying ? scanner.safeUpTo : 0));
-  } else {
-    // The head in slices, so no batch of units grows with the read-ahead.
-    for (let at = 0; at < ahead.head.length && !stopped; at += sliceSize) stopped = await take(ahead.head.subarray(at, at + sliceSize), false);
+    held.push(ahead.head);
+    await held.flushUpTo(mayGo());
+    return feedThrough(take, Buffer.alloc(0), source, sink);
   }
-  return feedRest(take, stopped, source, sink);
+  return feedThrough(take, ahead.head, source, sink);
 }
 
 /**
- * After the read-ahead: each chunk of the source through `take` (which judges and writes it), then the
- * end; the tool's input is closed either way, and a stop also stops reading the source.
+ * The read-ahead's `head` through `take` (which judges and writes it) in slices, so that no batch of
+ * units grows with the read-ahead; then each chunk of the source, then the end. The tool's input is
+ * closed either way, and a stop also stops reading the source. psql's and mysql's feeders share this.
  */
-export async function feedRest(
-  take: (chunk: Buffer, last: boolean) => Promise<FeedOutcome['stopped']>,
-  stoppedInHead: FeedOutcome['stopped'],
-  source: NodeJS.ReadableStream,
-  sink: Writable,
-): Promise<FeedOutcome> {
-  let stopped = stoppedInHead;
+export async function feedThrough(take: (chunk: Buffer, last: boolean) => Promise<FeedOutcome['stopped']>, head: Buffer, source: NodeJS.ReadableStream, sink: Writable): Promise<FeedOutcome> {
+  let stopped: FeedOutcome['stopped'];
+  for (let at = 0; at < head.length && !stopped; at += sliceSize) stopped = await take(head.subarray(at, at + sliceSize), false);
   if (!stopped) {
     for await (const chunk of source as AsyncIterable<Buffer>) {
       stopped = await take(chunk, false);
@@ -116,6 +98,39 @@ export async function feedRest(
     return { stopped };
   }
   return {};
+}
+
+/**
+ * The bytes read but not yet written to the tool, in stream order. `flushUpTo(offset)` writes those
+ * before stream offset `offset`; `written` is how far the tool has been given the stream, `received`
+ * how far it has been read.
+ */
+export function heldBytes(write: (bytes: Buffer) => Promise<void>) {
+  const queue: Buffer[] = [];
+  let written = 0; // the stream offset of queue[0][0]
+  let received = 0;
+  return {
+    get written() {
+      return written;
+    },
+    get received() {
+      return received;
+    },
+    push(chunk: Buffer) {
+      queue.push(chunk);
+      received += chunk.length;
+    },
+    async flushUpTo(offset: number) {
+      while (queue.length && written < offset) {
+        const first = queue[0];
+        const take = Math.min(first.length, offset - written);
+        await write(first.subarray(0, take));
+        written += take;
+        if (take === first.length) queue.shift();
+        else queue[0] = first.subarray(take);
+      }
+    },
+  };
 }
 
 /** Writes to the tool's stdin, waiting when its pipe is full; nothing once it has closed. */

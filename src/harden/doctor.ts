@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { DoctorLine } from '../cli/doctor.js';
 import { hardenState, systemDir } from './system.js';
+import { listDir } from '../context/files.js';
 
 const writableByOthers = (s: Stats) => (s.mode & 0o022) !== 0;
 
@@ -121,7 +122,7 @@ export function strictDoctor(): DoctorLine[] {
       `${user}'s store ${dir} is root:${group} 2770: ${user} cannot enter it`,
       `${user}'s store ${dir} ${d ? `is ${d.uid}:${d.gid} ${(d.mode & 0o7777).toString(8)}` : 'is missing'}: it must be root:${group} 2770; run \`chaperone harden\` again`,
     );
-    const open = d ? safeList(dir).filter((f) => { const s = stat(join(dir, f)); return !!s && ((s.mode & 0o007) !== 0 || s.gid !== gid); }) : [];
+    const open = d ? listDir(dir).filter((f) => { const s = stat(join(dir, f)); return !!s && ((s.mode & 0o007) !== 0 || s.gid !== gid); }) : [];
     check(open.length === 0, `${user}'s approvals and audit log are closed to others`, `in ${dir}, open to others or outside ${group}: ${open.join(', ')}; chgrp ${group} and chmod o-rwx them`);
   }
 
@@ -161,14 +162,6 @@ function looseFiles(dir: string): string[] {
   };
   walk(dir);
   return out;
-}
-
-function safeList(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch {
-    return [];
-  }
 }
 
 function readText(path: string): string {

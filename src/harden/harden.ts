@@ -27,9 +27,10 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ExitCode, UserError } from '../errors.js';
-import { shimMarker } from '../shim/find-real.js';
+import { isShimFile, shimMarker } from '../shim/find-real.js';
 import { type HardenState } from './system.js';
 import { execSource, runnerSource, scriptSource } from './runner.js';
+import { listDir } from '../context/files.js';
 
 export interface HardenOptions {
   prefix: string;
@@ -101,25 +102,9 @@ export function findToolFiles(tool: string, pathVariable: string): { run: string
     }
   };
   for (const dir of pathVariable.split(':').filter((d) => d.startsWith('/'))) add(join(dir, tool));
-  for (const dir of safeList('/usr/lib/postgresql').sort().reverse()) add(join('/usr/lib/postgresql', dir, 'bin', tool));
+  for (const dir of listDir('/usr/lib/postgresql').sort().reverse()) add(join('/usr/lib/postgresql', dir, 'bin', tool));
   const lock = found.filter((f) => !f.endsWith('/pg_wrapper') && !isShimFile(f));
   return lock.length ? { run: lock[0], lock } : undefined;
-}
-
-function safeList(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch {
-    return [];
-  }
-}
-
-function isShimFile(file: string): boolean {
-  try {
-    return execFileSync('head', ['-c', '256', file], { encoding: 'latin1' }).includes(shimMarker);
-  } catch {
-    return false;
-  }
 }
 
 /** The package that holds the running bundle: its dist/ is what gets copied (never dist-test/). */

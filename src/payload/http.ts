@@ -19,7 +19,7 @@
 // environment unknown, since one command gets one environment.
 
 import type { Command, Evidence, Identifier, ParsedInvocation, ResolvedTarget } from '../model.js';
-import { fingerprint } from '../tools/tool.js';
+import { fingerprint, percentDecoded } from '../tools/tool.js';
 import { graphqlRequestsIn, mayMutate, readGraphql, someValue, type GraphqlRequest, type MutationCall } from './graphql.js';
 import type { Stdin } from './input.js';
 import { platformOf, type Platform } from './platforms.js';
@@ -308,7 +308,7 @@ function readTarget({ request, platform, mutations }: JudgedRequest, found: Foun
   for (const [pattern, kind] of platform.paths ?? []) {
     const id = pattern.exec(request.url.path)?.[1];
     if (!id) continue;
-    const value = decoded(id);
+    const value = percentDecoded(id);
     found.names.push(value);
     found.add({ kind, value }, { source: 'argument', key: 'url path', value: `${kind} ${value}` });
   }
@@ -335,14 +335,6 @@ function readTarget({ request, platform, mutations }: JudgedRequest, found: Foun
         { source: credential.source, key: credential.key, value: `a ${platform.name} token, fingerprint ${print}; the token decides what it reaches and cannot be read offline` },
       );
     }
-  }
-}
-
-function decoded(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
   }
 }
 

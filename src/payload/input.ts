@@ -7,7 +7,7 @@
 // see ParsedInvocation.stdin), a terminal not at all.
 
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
-import { isatty } from 'node:tty';
+import { createRequire } from 'node:module';
 import { resolve as resolvePath } from 'node:path';
 import type { StdinReadAhead } from '../model.js';
 import { readAheadLimit, readChunk } from './stdin.js';
@@ -77,7 +77,7 @@ export class Stdin {
     if (!stat) return { ok: true, bytes: Buffer.alloc(0) }; // stdin is closed
     if (stat.isFile()) return preadAll(0, readAheadLimit(this.env), 'stdin');
     if (stat.isFIFO() || stat.isSocket()) return this.readPipe();
-    if (isatty(0)) return { ok: false, why: 'stdin is a terminal: the body is typed as the tool runs' };
+    if (isTerminal(0)) return { ok: false, why: 'stdin is a terminal: the body is typed as the tool runs' };
     if (isDevNull(stat)) return { ok: true, bytes: Buffer.alloc(0) };
     return { ok: false, why: 'stdin is a device chaperone does not read' };
   }
@@ -119,3 +119,10 @@ function isDevNull(stat: { rdev: number }): boolean {
   }
 }
 
+/**
+ * Whether descriptor `fd` is a terminal. node:tty brings node:net and node:stream with it (milliseconds
+ * at every start of a tool whose reader imports this file), and only a call that reads stdin asks.
+ */
+export function isTerminal(fd: number): boolean {
+  return (createRequire(import.meta.url)('node:tty') as typeof import('node:tty')).isatty(fd);
+}

@@ -107,18 +107,23 @@ export function readInto(fd: number, buffer: Buffer, offset: number, size: numbe
 /** The whole payload as text when it is at most `limit` bytes; undefined when it is longer. */
 export function payloadText(payload: StdinPayload, limit: number): string | undefined {
   if (payload.kind === 'pipe') return payload.complete ? payload.head.toString('utf8') : undefined;
-  const chunks: Buffer[] = [];
+  return textUpTo(payload.chunks, limit);
+}
+
+/** The text the chunks make, read until they end or pass `limit` bytes (then undefined). */
+function textUpTo(chunks: (take: (chunk: Buffer) => boolean | void) => void, limit: number): string | undefined {
+  const taken: Buffer[] = [];
   let total = 0;
   let tooLong = false;
-  payload.chunks((chunk) => {
+  chunks((chunk) => {
     total += chunk.length;
     if (total > limit) {
       tooLong = true;
       return false;
     }
-    chunks.push(chunk);
+    taken.push(chunk);
   });
-  return tooLong ? undefined : Buffer.concat(chunks, total).toString('utf8');
+  return tooLong ? undefined : Buffer.concat(taken, total).toString('utf8');
 }
 
 /**
@@ -140,18 +145,8 @@ export function readScriptFile(path: string, limit: number): { ok: true; text: s
   const opened = openRegularFile(path);
   if (!opened.ok) return opened;
   try {
-    const chunks: Buffer[] = [];
-    let total = 0;
-    let tooLong = false;
-    readFileChunks(opened.fd, (chunk) => {
-      total += chunk.length;
-      if (total > limit) {
-        tooLong = true;
-        return false;
-      }
-      chunks.push(chunk);
-    });
-    return tooLong ? { ok: false, why: `larger than ${limit} bytes` } : { ok: true, text: Buffer.concat(chunks, total).toString('utf8') };
+    const text = textUpTo((take) => readFileChunks(opened.fd, take), limit);
+    return text === undefined ? { ok: false, why: `larger than ${limit} bytes` } : { ok: true, text };
   } catch (error) {
     return { ok: false, why: (error as NodeJS.ErrnoException).code ?? 'unreadable' };
   } finally {

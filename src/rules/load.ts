@@ -3,10 +3,10 @@
 // every problem is reported with its file, line and column.
 
 import { existsSync, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, EnvironmentFault } from '../errors.js';
+import { sha256Hex } from '../hash.js';
 import { ancestors, chaperoneStateDir, chaperoneConfigDir, readTextIfExists } from '../context/files.js';
 import { toolNames } from '../tools/index.js';
 import { hardenState, systemRulesPath } from '../harden/system.js';
@@ -144,10 +144,8 @@ async function applyFile(config: Config, file: string, text: string, trust: Trus
 const needsParse = new Error('parse the file for a positioned message');
 
 function layerCachePath(file: string, text: string, env: NodeJS.ProcessEnv): string {
-  // node:crypto loads only here, for a call that has a rules file of its own.
-  const { createHash } = createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
   const build = `${statSync(fileURLToPath(import.meta.url)).mtimeMs}`;
-  const key = createHash('sha256').update(`${build}\0${file}\0${text}`).digest('hex');
+  const key = sha256Hex(`${build}\0${file}\0${text}`);
   // Under the account's own state directory, like the rules file it caches: a cache the caller's
   // environment could move would let an agent hand in a layer of its own for the user's file.
   return join(chaperoneStateDir(env), 'layer-cache', `${key}.json`);

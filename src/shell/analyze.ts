@@ -33,6 +33,7 @@ import { commandName, type Launch } from './launch.js';
 import { mentionsCoveredTool } from './mentions.js';
 import { runnerLaunch } from './runners.js';
 import { shellLaunch } from './shells.js';
+import { shellStartup } from './startup.js';
 import {
   changeDirectory,
   changeEnv,
@@ -53,6 +54,7 @@ import { certainTool, expandAlias, isSetupGenerator, setAliases } from './comput
 import { followIndirect, maxFileDepth, type Followed, type Unknown } from './indirect.js';
 import { expandHeredoc, expandText, expandWord, isKnown, opaque, reveal, type Lookup } from './words.js';
 import { wrapperLaunch } from './wrappers.js';
+import { unknownRunnerLaunch } from './unknown-runners.js';
 import { withWrittenFiles, writtenText } from './files.js';
 import { noteCommandWrites, noteRedirects } from './writes.js';
 
@@ -372,8 +374,14 @@ function walkCommand(command: Command, state: ShellState, walk: Walk, piped: str
 }
 
 function assignedValue(a: Assignment, lookup: Lookup): string {
-  const value = a.value.type === 'ArrayValue' ? opaque(a.text.slice(a.text.indexOf('=') + 1)) : expandText(a.value, lookup);
+  const value = a.value.type === 'ArrayValue' ? arrayValue(a, lookup) : expandText(a.value, lookup);
   return a.append ? (lookup(a.name) ?? opaque(`$${a.name}`)) + value : value;
+}
+
+/** `a=(railway down)`: its elements' words, blank-separated (`${a[@]}` gives them back); opaque when one is unknown. */
+function arrayValue(a: Assignment, lookup: Lookup): string {
+  const words = a.value.type === 'ArrayValue' ? a.value.elements.flatMap((element) => expandWord(element, lookup)) : [];
+  return words.every(isKnown) ? words.join(' ') : opaque(a.text.slice(a.text.indexOf('=') + 1));
 }
 
 /** What the command reads on stdin: its last input redirect, else what the pipe brings. No cwd: files are not ours to read. */
@@ -411,15 +419,12 @@ function run(argv: string[], env: CommandEnv, stdin: string | undefined, state: 
   if (argv.length === 0) return undefined;
   if (inShell && runBuiltin(argv, env, stdin, state, walk)) return undefined;
 
+  // A shell first runs its startup files and variables (BASH_ENV, ~/.bashrc for -i, PROMPT_COMMAND).
+  const startup = shellStartup(argv, (name) => env.set[name] ?? lookupIn(state)(name), cwd);
+  if (startup) runLaunch(startup, env, undefined, state, walk, cwd, false, false);
   const launch: Launch | undefined = wrapperLaunch(argv, stdin) ?? shellLaunch(argv, stdin) ?? runnerLaunch(argv);
   if (launch) {
-    const next = changeEnv(env, launch);
-    const where = launch.chdir !== undefined ? resolve(cwd, launch.chdir) : cwd;
-    const inner = { ...walk, via: [...walk.via, launch.via] };
-    // `sh -c "$(cat wipe.sh)"`, `bash -c "$CMD"`: shell text whose commands are not known.
-    if (launch.script !== undefined && !isKnown(String.fromCodePoint(launch.script.trimStart().codePointAt(0) ?? 32))) walk.unknown.push({ reason: `${launch.via} runs ${reveal(launch.script)}, whose text is not known` });
-    if (launch.script !== undefined) runText(launch.script, childShell(state, next, where, launch.positional), inner);
-    for (const runs of launch.runs ?? []) run(runs, next, launch.stdin === 'none' ? undefined : stdin, state, inner, where, inShell && launch.inShell === true, launch.stdin !== 'none' && stdinUnknown);
+    runLaunch(launch, env, stdin, state, walk, cwd, inShell, stdinUnknown);
     return undefined;
   }
   // A covered tool under another name (a copy, a link, a package's file) is that tool, not a file to read.
@@ -434,7 +439,21 @@ function run(argv: string[], env: CommandEnv, stdin: string | undefined, state: 
   }
 
   emit(argv, env, stdin, cwd, walk, state, stdinUnknown);
+  // A program nobody described may run its arguments (`gosu postgres psql …`): read the dangerous way too.
+  const guessed = unknownRunnerLaunch(argv);
+  if (guessed) runLaunch(guessed, env, stdin, state, walk, cwd, false, stdinUnknown);
   return outputOf(argv, stdin);
+}
+
+/** Looks through a wrapper, a shell or a runner at what it runs, as if that had been typed. */
+function runLaunch(launch: Launch, env: CommandEnv, stdin: string | undefined, state: ShellState, walk: Walk, cwd: string, inShell: boolean, stdinUnknown: boolean): void {
+  const next = changeEnv(env, launch);
+  const where = launch.chdir !== undefined ? resolve(cwd, launch.chdir) : cwd;
+  const inner = { ...walk, via: [...walk.via, launch.via] };
+  // `sh -c "$(cat wipe.sh)"`, `bash -c "$CMD"`: shell text whose commands are not known.
+  if (launch.script !== undefined && !isKnown(String.fromCodePoint(launch.script.trimStart().codePointAt(0) ?? 32))) walk.unknown.push({ reason: `${launch.via} runs ${reveal(launch.script)}, whose text is not known` });
+  if (launch.script !== undefined) runText(launch.script, childShell(state, next, where, launch.positional), inner);
+  for (const runs of launch.runs ?? []) run(runs, next, launch.stdin === 'none' ? undefined : stdin, state, inner, where, inShell && launch.inShell === true, launch.stdin !== 'none' && stdinUnknown);
 }
 
 /** Builtins that change the shell itself. Returns false for anything else. */

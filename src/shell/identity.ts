@@ -8,13 +8,14 @@
 // `mv`). None of this is on the shim's path: only the line analysis (hooks, `check --command`, nested
 // lines) reads these files, and a file's bytes are hashed only when its size equals a real binary's.
 
-import { createHash } from 'node:crypto';
 import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { basename, delimiter, dirname, join, resolve } from 'node:path';
-import { shimMarker } from '../shim/find-real.js';
+import { isShimFile } from '../shim/find-real.js';
 import { executables, isCovered, toolOf } from '../tools/index.js';
 import { packageExecutables } from './runners.js';
 import { reveal } from './words.js';
+import { isDirectory, listDir } from '../context/files.js';
 
 /** A real binary of a covered executable, as found on PATH. */
 interface Binary {
@@ -136,11 +137,20 @@ export class Identities {
     if (this.binaries) return this.binaries;
     const binaries: Binary[] = [];
     const dirs = (this.env.PATH ?? '').split(delimiter).filter((d) => d.startsWith('/'));
+    // One listing per PATH directory instead of a stat per covered name and directory (hundreds, at
+    // every hook call with an uncovered command word): a name the listing lacks is not there. A
+    // directory that cannot be listed (searchable but not readable) is asked name by name, as before.
+    const listings = new Map<string, Set<string> | undefined>();
+    const listed = (dir: string): Set<string> | undefined => {
+      if (!listings.has(dir)) listings.set(dir, namesIn(dir));
+      return listings.get(dir);
+    };
     for (const executable of executables) {
       for (const dir of dirs) {
+        if (listed(dir)?.has(executable) === false) continue;
         const file = join(dir, executable);
         const stat = statSync(file, { throwIfNoEntry: false });
-        if (!stat?.isFile() || isShim(file)) continue;
+        if (!stat?.isFile() || isShimFile(file)) continue;
         binaries.push({ executable, path: file, dev: stat.dev, ino: stat.ino, size: stat.size });
         break;
       }
@@ -210,6 +220,8 @@ function hashFile(file: string): string | undefined {
   let fd: number | undefined;
   try {
     fd = openSync(file, 'r');
+    // node:crypto costs milliseconds to load, at every hook call; only a line that copies a file hashes.
+    const { createHash } = createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
     const hash = createHash('sha256');
     const buffer = Buffer.alloc(1 << 20);
     for (let n; (n = readSync(fd, buffer, 0, buffer.length, null)) > 0; ) hash.update(buffer.subarray(0, n));
@@ -221,32 +233,12 @@ function hashFile(file: string): string | undefined {
   }
 }
 
-function isShim(file: string): boolean {
-  let fd: number | undefined;
+/** The names in a directory, or undefined when it cannot be listed. */
+function namesIn(dir: string): Set<string> | undefined {
   try {
-    fd = openSync(file, 'r');
-    const head = Buffer.alloc(256);
-    return head.subarray(0, readSync(fd, head, 0, head.length, 0)).toString('latin1').includes(shimMarker);
+    return new Set(readdirSync(dir));
   } catch {
-    return false;
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
-}
-
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-function listDir(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch {
-    return [];
+    return undefined;
   }
 }
 

@@ -6,6 +6,7 @@
 // `reveal` turns opaque text back into its source for the final commands.
 
 import type { HereDocBody, Word, WordPart } from 'unbash';
+import { expandBraces } from './braces.js';
 
 /** What expansion needs from the shell: a variable's value, opaque when unknown. */
 export type Lookup = (name: string) => string | undefined;
@@ -34,11 +35,24 @@ interface Piece {
   quoted: boolean;
   /** An unquoted expansion with a known value: split into words on blanks. */
   split: boolean;
+  /** Unquoted `{a,b}` or `{1..3}`: one word per alternative. */
+  brace?: boolean;
 }
 
-/** The words one shell word becomes (field splitting of unquoted expansions; no pathname expansion). */
+/** The words one shell word becomes (brace expansion, field splitting of unquoted expansions; no pathname expansion). */
 export function expandWord(word: Word, lookup: Lookup): string[] {
   const pieces = piecesOf(word, lookup);
+  // `rail{way,}`: each alternative is a word of its own, expanded further (src/shell/braces.ts).
+  const brace = pieces.findIndex((p) => p.brace);
+  if (brace < 0) return fieldsOf(pieces);
+  return expandBraces(pieces[brace].text).flatMap((text) => {
+    const replaced = [...pieces];
+    replaced[brace] = { text, quoted: false, split: false, ...(expandBraces(text).length > 1 ? { brace: true } : {}) };
+    return fieldsOf(replaced);
+  });
+}
+
+function fieldsOf(pieces: Piece[]): string[] {
   const fields: string[] = [];
   let current = '';
   let has = false;
@@ -81,6 +95,13 @@ function piecesOf(word: Word, lookup: Lookup): Piece[] {
     if (part.type === 'DoubleQuoted' && part.parts.some((p) => p.type === 'SimpleExpansion' && p.text === '$@' && lookup('@') !== undefined)) {
       return part.parts.map((p) => (p.type === 'SimpleExpansion' && p.text === '$@' ? { text: lookup('@')!, quoted: true, split: true } : partText(p, lookup, true)));
     }
+    // So is "${a[@]}" one word per element of an array the line set (kept as its words, src/shell/analyze.ts).
+    if (part.type === 'DoubleQuoted' && part.parts.some((p) => allElements(p, lookup) !== undefined)) {
+      return part.parts.map((p) => {
+        const all = allElements(p, lookup);
+        return all !== undefined ? { text: all, quoted: true, split: true } : partText(p, lookup, true);
+      });
+    }
     const piece = partText(part, lookup, false);
     if (i === 0 && part.type === 'Literal') piece.text = tilde(part.text, piece.text, lookup);
     return piece;
@@ -114,6 +135,14 @@ function partText(part: WordPart, lookup: Lookup, quoted: boolean): Piece {
       return value === undefined ? unknown() : known(value);
     }
     case 'ParameterExpansion': {
+      if (part.index && !part.prefix && !part.operation) {
+        // An array the line set holds its elements' words: `${a[@]}`, `${a[*]}`, `${a[1]}`.
+        const value = variable(part.parameter, lookup);
+        const index = part.index.value ?? part.index.text;
+        if (value === undefined || !isKnown(value)) return unknown();
+        if (index === '@' || index === '*') return known(value);
+        return /^\d+$/.test(index) ? known(value.split(/[ \t\n]+/)[Number(index)] ?? '') : unknown();
+      }
       if (part.prefix || part.index) return unknown();
       const value = variable(part.parameter, lookup);
       const op = part.operation;
@@ -134,14 +163,24 @@ function partText(part: WordPart, lookup: Lookup, quoted: boolean): Piece {
           return empty ? unknown() : known(value);
       }
     }
+    case 'BraceExpansion':
+      return { text: part.text, quoted, split: false, brace: !quoted };
     case 'Glob':
     case 'ExtendedGlob':
-    case 'BraceExpansion':
       return { text: part.text, quoted, split: false };
     default:
       // Command and process substitutions, arithmetic: their value is not known before they run.
       return unknown();
   }
+}
+
+/** The words of `${a[@]}` (or `${a[*]}`) when `a` is known: kept apart even inside double quotes. */
+function allElements(part: WordPart, lookup: Lookup): string | undefined {
+  if (part.type !== 'ParameterExpansion' || part.prefix || part.operation || !part.index) return undefined;
+  const index = part.index.value ?? part.index.text;
+  if (index !== '@') return undefined;
+  const value = variable(part.parameter, lookup);
+  return value !== undefined && isKnown(value) ? value : undefined;
 }
 
 /** Special parameters ($?, $$) are never known here; positional ones ($1, $@, $#) are when a `sh -c`, a script or a function call gave them. */

@@ -5,6 +5,7 @@
 import type { Launch } from './launch.js';
 import { commandName } from './launch.js';
 import { has, readOptions, valueOf, type OptionGrammar } from './options.js';
+import { splitWords } from '../tools/shell-words.js';
 
 interface Wrapper extends OptionGrammar {
   /** Options after which nothing is run (`sudo -l`, `command -v`). */
@@ -59,6 +60,12 @@ export function wrapperLaunch(argv: readonly string[], stdin: string | undefined
     case 'su':
     case 'runuser':
       return suLaunch(name, args);
+    case 'parallel':
+    case 'sem':
+      return parallelLaunch(name, args);
+    case 'at':
+    case 'batch':
+      return atLaunch(name, args, stdin);
     case 'script':
       return scriptLaunch(args);
     case 'unbuffer':
@@ -116,7 +123,7 @@ function envLaunch(input: readonly string[]): Launch | undefined {
     else if (word === '--chdir') chdir = args[++i];
     else if (word.startsWith('--split-string=') || word === '--split-string' || word.startsWith('-S')) {
       const text = word.startsWith('--split-string=') ? word.slice(15) : word === '--split-string' ? args[++i] : valueAt(word, '-S');
-      args.splice(i + 1, 0, ...splitArguments(text ?? ''));
+      args.splice(i + 1, 0, ...(splitWords(text ?? '', 'env') ?? []));
     } else if (word.startsWith('-u')) unset.push(valueAt(word, '-u'));
     else if (word.startsWith('-C')) chdir = valueAt(word, '-C');
     else if (word === '-a' || word === '--argv0') i++;
@@ -137,42 +144,6 @@ function envLaunch(input: readonly string[]): Launch | undefined {
     ...(clear ? { clear } : {}),
     ...(chdir !== undefined ? { chdir } : {}),
   };
-}
-
-/** The words of `env -S`'s string: blanks separate them; quotes and backslashes escape. */
-function splitArguments(text: string): string[] {
-  const words: string[] = [];
-  let word = '';
-  let inWord = false;
-  let quote = '';
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quote === "'") {
-      if (c === "'") quote = '';
-      else word += c;
-    } else if (c === '\\' && i + 1 < text.length) {
-      const next = text[++i];
-      word += next === 'n' ? '\n' : next === 't' ? '\t' : next;
-      inWord = true;
-    } else if (quote === '"') {
-      if (c === '"') quote = '';
-      else word += c;
-    } else if (c === '"' || c === "'") {
-      quote = c;
-      inWord = true;
-    } else if (/\s/.test(c)) {
-      if (inWord) words.push(word);
-      word = '';
-      inWord = false;
-    } else if (c === '#' && !inWord) {
-      break;
-    } else {
-      word += c;
-      inWord = true;
-    }
-  }
-  if (inWord) words.push(word);
-  return words;
 }
 
 const xargsGrammar: OptionGrammar = {
@@ -325,8 +296,15 @@ function findLaunch(args: readonly string[]): Launch | undefined {
   return runs.length > 0 ? { via: 'find -exec', runs, stdin: 'none' } : undefined;
 }
 
-/** `su [options] [-] [user] -c COMMAND`: the command is shell text, run by the user's shell. */
+/**
+ * `su [options] [-] [user] -c COMMAND`: the command is shell text, run by the user's shell. util-linux
+ * `runuser -u USER [--] COMMAND [ARG…]` runs argv directly (and its `-c` there belongs to COMMAND).
+ */
 function suLaunch(name: string, args: readonly string[]): Launch | undefined {
+  if (name === 'runuser') {
+    const read = readOptions(args, { values: ['-u', '--user', '-g', '--group', '-G', '--supp-group', '-s', '--shell', '-w', '--whitelist-environment'] });
+    if (has(read, '-u', '--user')) return read.rest.length > 0 ? { via: 'runuser -u', runs: [read.rest] } : undefined;
+  }
   for (let i = 0; i < args.length; i++) {
     const word = args[i];
     if (word === '-c' || word === '--command' || word === '--session-command') {
@@ -342,4 +320,31 @@ function suLaunch(name: string, args: readonly string[]): Launch | undefined {
     }
   }
   return undefined;
+}
+
+const parallelGrammar: OptionGrammar = {
+  values: ['-j', '--jobs', '-P', '--max-procs', '-S', '--sshlogin', '-a', '--arg-file', '-d', '--delimiter', '-I', '--replace', '-n', '--max-args', '-N', '--colsep', '-C', '--tag-string', '--joblog', '--results', '--tmpdir', '--timeout', '--retries', '--delay', '--id', '--workdir', '--wd', '-E', '--eof', '--env', '--basefile', '--bf', '--return', '--transfer-file', '--tf', '--memfree', '--load', '--nice', '--shebang-wrap', '--block', '--sshloginfile', '--slf'],
+};
+
+/**
+ * GNU `parallel [options] COMMAND ::: ARGS…` (and `sem`): COMMAND's words are shell text, run once per
+ * argument, `{}` standing for it (appended when absent). Every argument is filled in, up to a bound.
+ */
+function parallelLaunch(name: string, args: readonly string[]): Launch | undefined {
+  const read = readOptions(args, parallelGrammar);
+  const separator = read.rest.findIndex((word) => /^:::+\+?$/.test(word));
+  const command = separator < 0 ? read.rest : read.rest.slice(0, separator);
+  if (command.length === 0) return undefined;
+  const text = command.join(' ');
+  const values = separator < 0 ? [] : read.rest.slice(separator + 1).filter((word) => !/^:::+\+?$/.test(word)).slice(0, maxXargsLines);
+  const filled = values.length === 0 ? [text] : values.map((value) => (/\{[^}]*\}/.test(text) ? text.replace(/\{[^}]*\}/g, value) : `${text} ${value}`));
+  return { via: name, script: filled.join('\n'), stdin: 'none' };
+}
+
+/** `at TIME` and `batch` run the shell text they read from stdin (or `-f FILE`, read by indirect.ts as a script). */
+function atLaunch(name: string, args: readonly string[], stdin: string | undefined): Launch | undefined {
+  if (args.some((word) => /^-[lrdcq]*[lrdc]/.test(word) && !word.startsWith('-f'))) return undefined; // atq, atrm, at -c: nothing runs
+  const file = args.findIndex((word) => word === '-f');
+  if (file >= 0 && args[file + 1] !== undefined) return { via: `${name} -f`, runs: [['sh', args[file + 1]]], stdin: 'none' };
+  return stdin !== undefined ? { via: name, script: stdin, stdin: 'none' } : undefined;
 }

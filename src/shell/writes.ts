@@ -4,11 +4,11 @@
 // readers see it: its text when the line shows it, unknown otherwise.
 
 import type { Redirection } from 'unbash';
-import { statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { noteWritten, readTextFile } from './files.js';
 import { commandName } from './launch.js';
 import { expandText, isKnown, type Lookup } from './words.js';
+import { isDirectory } from '../context/files.js';
 
 /** Output redirects of a command: `> f`, `>> f`, `>| f`, `&> f`, `1> f`, with what the command writes. */
 export function noteRedirects(redirects: readonly Redirection[], output: string | undefined, cwd: string, lookup: Lookup): void {
@@ -65,13 +65,5 @@ export function noteCommandWrites(argv: readonly string[], stdin: string | undef
     case 'perl':
       if (args.some((a) => /^-[a-zA-Z]*i/.test(a) || a.startsWith('--in-place'))) for (const f of operands.slice(1)) unknown(f);
       break;
-  }
-}
-
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
   }
 }

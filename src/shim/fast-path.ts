@@ -14,6 +14,7 @@
 
 import type { Rule } from '../rules/config.js';
 import type { Tool } from '../tools/tool.js';
+import { shellQuote as sq } from '../tools/shell-words.js';
 
 /** The words of `tool` a call may start with and still skip Node, given every rule that applies. */
 export function fastPathWords(tool: Tool, ruleSets: readonly (readonly Rule[])[]): string[] {
@@ -23,7 +24,6 @@ export function fastPathWords(tool: Tool, ruleSets: readonly (readonly Rule[])[]
   return (tool.plainWords ?? []).filter((word) => /^[a-z][a-z0-9-]*$/.test(word) && !reachable(word));
 }
 
-const sq = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
 
 /**
  * An sh function that execs the first `executable` on PATH outside the shim's own directory, with

@@ -3,8 +3,8 @@
 // fed that way could not read its script. A FIFO is a real pipe: made in a private directory, opened
 // at both ends, and unlinked at once, it is an anonymous pipe like the shell's.
 
-import { spawnSync } from 'node:child_process';
 import { closeSync, constants, mkdtempSync, openSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -20,6 +20,8 @@ export function openPipe(): { read: number; write: number; hold: number; path: s
   try {
     dir = mkdtempSync(join(tmpdir(), 'chaperone-pipe-'));
     const path = join(dir, 'pipe');
+    // node:child_process costs milliseconds to load: only a call that feeds a tool by name needs it.
+    const { spawnSync } = createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process');
     if (spawnSync('mkfifo', ['-m', '600', path], { stdio: 'ignore' }).status !== 0) return undefined;
     // Opening one end of a FIFO waits for the other. A non-blocking read end lets the write end open
     // at once; then a second read end opens at once too, without O_NONBLOCK, which the tool inherits.

@@ -38,7 +38,11 @@ export function findRealTool(name: string, pathVariable: string | undefined, shi
 
 /** A shim written by any chaperone install, or chaperone's own entry points. */
 function isChaperone(path: string): boolean {
-  if (/\/chaperone\/(dist\/shim\.c?js|bin\/chaperone\.js)$/.test(path)) return true;
+  return /\/chaperone\/(dist\/shim\.c?js|bin\/chaperone\.js)$/.test(path) || isShimFile(path);
+}
+
+/** Whether a file is a shim some chaperone install wrote: its first bytes carry the marker. */
+export function isShimFile(path: string): boolean {
   let fd: number | undefined;
   try {
     fd = openSync(path, 'r');

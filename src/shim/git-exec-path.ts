@@ -20,6 +20,8 @@ import { basename, dirname, join } from 'node:path';
 import { UserError } from '../errors.js';
 import { shimScript } from '../cli/shims.js';
 import { execPathBeside } from '../tools/git-external.js';
+import { shellQuote as q } from '../tools/shell-words.js';
+import { isDirectory } from '../context/files.js';
 
 /** The directory under the shim directory that holds the overlays. */
 export const overlaysDir = '.git-exec-path';
@@ -158,14 +160,6 @@ function writeShim(path: string, real: string, gitBinaries: string[], shim: { no
   chmodSync(path, 0o755);
 }
 
-function isDirectory(path: string): boolean {
-  try {
-    return path !== '' && statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
 function writeAtomically(path: string, text: string): void {
   const temporary = `${path}.${process.pid}`;
   writeFileSync(temporary, text);
@@ -195,7 +189,6 @@ export function rootOfEntry(entryPath: string): string {
 export function fastPathGuard(realGit: string, overlay: string): string[] {
   const stamp = join(overlay, stampFile);
   const execPath = readStamp(overlay)?.execPath;
-  const q = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
   const fresh = [realGit, ...(execPath ? [execPath] : [])].map((path) => `! [ ${q(path)} -nt ${q(stamp)} ]`).join(' && ');
   return [
     `if [ -z "\${GIT_EXEC_PATH+x}" ] && [ "$chaperone_p/git" = ${q(realGit)} ] && [ -f ${q(stamp)} ] && ${fresh}; then GIT_EXEC_PATH=${q(overlay)}; export GIT_EXEC_PATH; else break; fi`,

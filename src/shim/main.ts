@@ -8,6 +8,7 @@ import { basename, dirname, resolve } from 'node:path';
 import { realpathOr } from '../context/files.js';
 import { describeFault, ExitCode, UserError } from '../errors.js';
 import { evaluate } from '../evaluate.js';
+import { say } from '../io.js';
 import { passGate } from '../gate/gate.js';
 import { findRealTool } from './find-real.js';
 import { answerExec, answerExecGit, readShimArguments, restoreCaCertificates } from './handoff.js';
@@ -118,7 +119,7 @@ export function runShim(): void {
     const fault = describeFault(error);
     // Nothing reaches here after the tool started, so every fault means it did not run: say so.
     const toolAbsent = fault.exitCode === ExitCode.notFound || fault.exitCode === ExitCode.notExecutable;
-    process.stderr.write(`${fault.message}\n${toolAbsent ? '' : 'chaperone: the real tool did not run.\n'}${fault.stack ? `${fault.stack}\n` : ''}`);
+    say(`${fault.message}\n${toolAbsent ? '' : 'chaperone: the real tool did not run.\n'}${fault.stack ? `${fault.stack}\n` : ''}`);
     process.exit(fault.exitCode);
   });
 }

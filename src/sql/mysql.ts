@@ -225,7 +225,8 @@ function isCompound(tokens: Token[]): boolean {
   return isWord(kind, 'PROCEDURE', 'FUNCTION', 'TRIGGER', 'EVENT', 'PACKAGE');
 }
 
-const isWord = (t: Token | undefined, ...words: string[]) => t?.type === 'word' && words.includes(t.value);
+/** Whether a token is one of these keywords (words are upper case, as tokenize reads them). */
+export const isWord = (t: Token | undefined, ...words: string[]) => t?.type === 'word' && words.includes(t.value);
 
 /** What a statement's tokens do; also the SQLite reader's classifier (src/sql/sqlite.ts). */
 export function classifyTokens(tokens: Token[], escapes: boolean, depth: number): Action[] {
@@ -585,7 +586,8 @@ function skipModifiers(tokens: Token[], k: number, words: string[]): number {
   return k;
 }
 
-function skipIfExists(tokens: Token[], k: number): number {
+/** The index after `IF EXISTS` or `IF NOT EXISTS` at k, or k. */
+export function skipIfExists(tokens: Token[], k: number): number {
   if (isWord(tokens[k], 'IF') && isWord(tokens[k + 1], 'EXISTS')) return k + 2;
   if (isWord(tokens[k], 'IF') && isWord(tokens[k + 1], 'NOT') && isWord(tokens[k + 2], 'EXISTS')) return k + 3;
   return k;

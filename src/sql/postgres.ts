@@ -6,25 +6,83 @@
 
 import { createRequire } from 'node:module';
 import type { Command } from '../model.js';
+import { exactStatements } from './exact.js';
 
 type Node = Record<string, unknown>;
 
-/**
- * libpg-query, loaded on the first SQL to read. Required, not imported: the shim's bundle is CommonJS
- * run from a code cache (src/start/code-cache.ts), where a dynamic import() has no loader to go to.
- * Its 1.7 MB of WebAssembly is compiled by Liftoff, V8's baseline compiler, alone: by default V8 also
- * recompiles it with its optimising compiler on background threads, which a short-lived process pays
- * for on its way out (a refused `psql -c` took twice as long), and which did not read a 40,000-statement
- * script any faster here; it also keeps 30-40 MiB less resident. The flag must be set before the first
- * WebAssembly compile of the process.
- */
-export function grammar(): typeof import('libpg-query') {
-  const require = createRequire(import.meta.url);
-  if (!grammarLoaded) (require('node:v8') as typeof import('node:v8')).setFlagsFromString('--liftoff-only');
-  grammarLoaded = true;
-  return require('libpg-query') as typeof import('libpg-query');
+/** A parse tree as libpg-query writes it (JSON of PostgreSQL's nodes). */
+export interface ParseTree {
+  stmts?: { stmt?: unknown; stmt_location?: number; stmt_len?: number }[];
 }
-let grammarLoaded = false;
+
+/** What libpg-query's Emscripten glue offers (the part of it used here). */
+interface Glue {
+  _malloc(size: number): number;
+  _free(pointer: number): void;
+  lengthBytesUTF8(text: string): number;
+  stringToUTF8(text: string, pointer: number, size: number): void;
+  UTF8ToString(pointer: number): string;
+  getValue(pointer: number, type: 'i32'): number;
+  _wasm_parse_query_raw(pointer: number): number;
+  _wasm_free_parse_result(pointer: number): void;
+}
+
+/**
+ * PostgreSQL's grammar (libpg-query), loaded on the first SQL to read. Required, not imported: the
+ * shim's bundle is CommonJS run from a code cache (src/start/code-cache.ts), where a dynamic import()
+ * has no loader to go to.
+ *
+ * Its Emscripten glue is called directly, not through the package's index: the index loads the
+ * type package beside it and starts the module at require time, through an asynchronous read and
+ * compile, with the glue's in-memory file system set up for stdin/stdout nobody reads (~3 ms of a
+ * refused call; BENCHMARKS.md). The 1.7 MB of WebAssembly is compiled by Liftoff, V8's baseline
+ * compiler, alone: by default V8 also recompiles it with its optimising compiler on background
+ * threads, which a short-lived process pays for on its way out (a refused `psql -c` took twice as
+ * long), and which did not read a 40,000-statement script any faster here; it also keeps 30-40 MiB
+ * less resident. The flag must be set before the first WebAssembly compile of the process.
+ */
+export function grammar(): { parse(sql: string): Promise<ParseTree> } {
+  return { parse: parseTree };
+}
+
+let glue: Promise<Glue> | undefined;
+
+function loadGlue(): Promise<Glue> {
+  const require = createRequire(import.meta.url);
+  (require('node:v8') as typeof import('node:v8')).setFlagsFromString('--liftoff-only');
+  const factory = require('libpg-query/wasm/libpg-query.js') as (options: object) => Promise<Glue>;
+  return factory({ noFSInit: true });
+}
+
+/**
+ * The parse tree of `sql`, as libpg-query's own parse() reads it from the parser's result; a syntax
+ * error throws with the parser's message and `sqlDetails.cursorPosition` (0-based), as parse() does.
+ */
+async function parseTree(sql: string): Promise<ParseTree> {
+  const g = await (glue ??= loadGlue());
+  const size = g.lengthBytesUTF8(sql) + 1;
+  const input = g._malloc(size);
+  let result = 0;
+  try {
+    g.stringToUTF8(sql, input, size);
+    result = g._wasm_parse_query_raw(input);
+    if (!result) throw new Error('the SQL parser could not allocate memory');
+    // PgQueryParseResult { char *parse_tree; char *stderr_buffer; PgQueryError *error }
+    const tree = g.getValue(result, 'i32');
+    const error = g.getValue(result + 8, 'i32');
+    if (error) {
+      // PgQueryError { char *message; char *funcname; char *filename; int lineno; int cursorpos }
+      const message = g.getValue(error, 'i32');
+      const cursor = g.getValue(error + 16, 'i32');
+      throw Object.assign(new Error(message ? g.UTF8ToString(message) : 'unknown parser error'), { sqlDetails: { cursorPosition: cursor > 0 ? cursor - 1 : 0 } });
+    }
+    if (!tree) throw new Error('the SQL parser gave no parse tree');
+    return JSON.parse(g.UTF8ToString(tree)) as ParseTree;
+  } finally {
+    g._free(input);
+    if (result) g._wasm_free_parse_result(result);
+  }
+}
 
 /** The actions one piece of SQL asks for. */
 export async function readSql(sql: string): Promise<Command[]> {
@@ -39,8 +97,17 @@ export async function readStatements(sql: string): Promise<{ location: number; c
     // The grammar reads a C string: it would stop at the NUL and never see the rest.
     return [{ location: 0, commands: [sqlCommand(['unreadable'], `${snippet(sql.replace(/\u0000/g, '\\0'))} (a NUL byte)`, { reason: 'a NUL byte' })] }];
   }
+  // `DROP TABLE t` and a few other shapes mean one thing whatever the grammar: it need not load (exact.ts).
+  const exact = exactStatements(sql);
+  if (exact) return exact.map((st) => ({ location: st.start, commands: [sqlCommand(st.path, snippet(sql.slice(st.start, st.end)), st.flags)] }));
+  return grammarStatements(sql);
+}
+
+/** readStatements by the grammar alone (the authority exact.ts is tested against). */
+export async function grammarStatements(sql: string): Promise<{ location: number; commands: Command[] }[]> {
+  if (sql.trim() === '') return [];
   const { parse } = grammar();
-  let tree: { stmts?: { stmt?: unknown; stmt_location?: number; stmt_len?: number }[] };
+  let tree: ParseTree;
   try {
     tree = await parse(sql);
   } catch (error) {

@@ -8,8 +8,20 @@
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { Script } from 'node:vm';
 
-/** The bundles started this way, in dist/: the shim's (src/shim/bundle.ts) and the agent hook's (src/cli/hook-bundle.ts). */
-export const cachedBundles = ['shim-main.cjs', 'hook-main.cjs'];
+/**
+ * The bundles started this way, in dist/: the shim's (src/shim/bundle.ts) and the agent hook's
+ * (src/cli/hook-bundle.ts), and the libraries both load only when a call needs them (src/start/cold.ts).
+ */
+export const cachedBundles = ['shim-main.cjs', 'hook-main.cjs', 'cold.cjs'];
+
+/**
+ * The scripts loaded in this process, by file, while a cache is being made: a bundle loaded by another
+ * one (cold.cjs, by whichever hot bundle asked first) is warmed by their calls, and its cache is made
+ * from the same compiled script. Global, since each bundle has its own copy of this file.
+ */
+const loadedKey = Symbol.for('chaperone.loaded-bundles');
+type Loaded = Map<string, { script: Script; exports: Record<string, unknown> }>;
+const loaded = (): Loaded | undefined => (globalThis as Record<symbol, Loaded | undefined>)[loadedKey];
 
 type Wrapper = (exports: object, require: NodeJS.Require, module: object, filename: string, dirname: string) => void;
 
@@ -37,7 +49,14 @@ function readCache(file: string): Buffer | undefined {
 
 /** Loads a CommonJS bundle (from its code cache when it fits) and returns its exports. */
 export function loadBundle(file: string, require: NodeJS.Require): Record<string, unknown> {
-  return run(compile(file, readCache(file)), file, require);
+  const made = loaded();
+  const known = made?.get(file);
+  if (known) return known.exports;
+  // While caches are made, a bundle is compiled without one: what it compiles goes into the new cache.
+  const script = compile(file, made ? undefined : readCache(file));
+  const exports = run(script, file, require);
+  made?.set(file, { script, exports });
+  return exports;
 }
 
 /**
@@ -47,8 +66,10 @@ export function loadBundle(file: string, require: NodeJS.Require): Record<string
  */
 export async function writeCodeCache(file: string, require: NodeJS.Require, warm: (exports: Record<string, unknown>) => Promise<void>): Promise<boolean> {
   const fitted = cacheFits(file);
-  const script = compile(file);
-  await warm(run(script, file, require));
+  const made = ((globalThis as Record<symbol, Loaded | undefined>)[loadedKey] ??= new Map());
+  if (!made.has(file)) loadBundle(file, require);
+  const { script, exports } = made.get(file)!;
+  await warm(exports);
   const temporary = `${file}.cache.${process.pid}`;
   try {
     writeFileSync(temporary, script.createCachedData());

@@ -2,6 +2,7 @@
 // without the rest of the CLI: the hook's bundle (dist/hook-main.cjs, from src/cli/hook-bundle.ts),
 // loaded from its code cache. dist/chaperone.js sends `hook AGENT` here.
 
+import { say } from '../io.js';
 import { loadBundle } from './code-cache.js';
 
 try {
@@ -13,6 +14,6 @@ try {
 
 /** The hook answers every request; one it cannot judge is blocked (exit 2 blocks in every agent that takes an exit status). */
 function deny(error: unknown): void {
-  process.stderr.write(`chaperone: internal error in the hook, so the command is denied to be safe: ${(error as Error)?.stack ?? String(error)}\n`);
+  say(`chaperone: internal error in the hook, so the command is denied to be safe: ${(error as Error)?.stack ?? String(error)}\n`);
   process.exit(2);
 }

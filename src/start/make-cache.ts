@@ -7,10 +7,17 @@ import { cachedBundles, writeCodeCache } from './code-cache.js';
 
 async function main(): Promise<boolean> {
   let fitted = true;
+  // The hot bundles first: their warm-ups load what they need of cold.cjs, which is written last, with
+  // every one of its libraries loaded (their top levels compiled too).
   for (const name of cachedBundles) {
-    fitted = (await writeCodeCache(`${__dirname}/${name}`, require, async (bundle) => (bundle.warmUp as () => Promise<void>)())) && fitted;
+    fitted = (await writeCodeCache(`${__dirname}/${name}`, require, warmUp)) && fitted;
   }
   return fitted;
+}
+
+async function warmUp(bundle: Record<string, unknown>): Promise<void> {
+  if (typeof bundle.warmUp === 'function') return (bundle.warmUp as () => Promise<void>)();
+  for (const load of Object.values(bundle.modules as Record<string, () => unknown>)) load();
 }
 
 main().then(

@@ -40,6 +40,9 @@ export interface ReadArgs {
   rest: string[];
 }
 
+/** The words of a list written across lines in a template string (flag lists, command names). */
+export const words = (text: string): string[] => text.trim().split(/\s+/);
+
 /** Builds a grammar from lists of spellings; the first spelling of each list is the canonical name. */
 export function grammar(spec: {
   values?: string[][];

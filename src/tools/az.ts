@@ -25,6 +25,7 @@ import { parse as parseIni } from 'ini';
 import type { Evidence, Identifier, Invocation, ParsedInvocation, ResolvedTarget } from '../model.js';
 import { displayPath, homeOf, readTextIfExists } from '../context/files.js';
 import { grammar, readArgs } from './argv.js';
+import { azNested } from './az-nested.js';
 import type { Tool } from './tool.js';
 
 const azGrammar = grammar({
@@ -101,7 +102,8 @@ function parse(invocation: Invocation): ParsedInvocation {
     if (values) flags.set(name, values.map(settleBoolean));
   }
   const help = flags.has('--help') || flags.has('--version') || words[0] === 'help';
-  return { commands: [{ path: words, flags }], help };
+  const nested = help ? [] : azNested(words, invocation);
+  return { commands: [{ path: words, flags }], help, ...(nested.length > 0 ? { nested } : {}) };
 }
 
 /** az's three-state flag: true/yes/on/1 and false/no/off/0, any case; `--flag` alone is true. */

@@ -20,11 +20,9 @@
 import { join, resolve as resolvePath } from 'node:path';
 import type { Evidence, Identifier, Invocation, ParsedInvocation, ResolvedTarget } from '../model.js';
 import { displayPath } from '../context/files.js';
-import { grammar, readArgs, withNegations } from './argv.js';
+import { grammar, readArgs, withNegations, words } from './argv.js';
 import { readDataFile, stringAt } from './data-file.js';
 import type { Tool } from './tool.js';
-
-const words = (text: string) => text.trim().split(/\s+/);
 
 const cdkGrammar = grammar({
   values: [

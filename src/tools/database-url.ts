@@ -13,6 +13,7 @@ import { basename, isAbsolute, resolve } from 'node:path';
 import type { Evidence, Identifier, ResolvedTarget } from '../model.js';
 import { redactText } from '../redact.js';
 import { parseConnectionString } from './libpq.js';
+import { percentDecoded } from './tool.js';
 
 export interface UrlTarget {
   evidence: Evidence[];
@@ -69,17 +70,9 @@ export function databaseUrlTarget(url: string, from: Evidence, base: string): Ur
     }
   }
   if (hosts.length === 0) return none('names no host');
-  const identifiers: Identifier[] = hosts.map((value) => ({ kind: 'host' as const, value: safeDecode(value) }));
+  const identifiers: Identifier[] = hosts.map((value) => ({ kind: 'host' as const, value: percentDecoded(value) }));
   if (database) identifiers.push({ kind: 'name', value: database });
   return { evidence: [shown], identifiers, ...(database ? { database } : {}) };
-}
-
-function safeDecode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
 }
 
 /** The file a SQLite URL names, `:memory:`, or undefined when it is not SQLite. */

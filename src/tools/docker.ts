@@ -23,10 +23,10 @@
 // Endpoints.docker.Host. A daemon on a unix socket or named pipe is this machine (development); a
 // tcp:// or ssh:// daemon is classified by its host name. A context's name is read by token.
 
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Evidence, Identifier, Invocation, NestedLine, ParsedInvocation, ResolvedTarget } from '../model.js';
 import { displayPath, homeOf, readTextIfExists } from '../context/files.js';
+import { sha256Hex } from '../hash.js';
 import { grammar, readArgs, type Grammar } from './argv.js';
 import { dropFalseBooleans } from './pflag-booleans.js';
 import { forwardedInput, remoteArgv, remoteSession } from './remote.js';
@@ -370,7 +370,7 @@ function fromContext(name: string, chosen: Evidence, configDir: ConfigDir, env: 
   }
 
   const identifiers: Identifier[] = [{ kind: 'docker-context', value: name }];
-  const metaFile = join(configDir.path, 'contexts', 'meta', sha256(name), 'meta.json');
+  const metaFile = join(configDir.path, 'contexts', 'meta', sha256Hex(name), 'meta.json');
   const shown = displayPath(metaFile, env);
   const endpoint = readContextEndpoint(metaFile);
   if (endpoint.kind === 'found') {
@@ -383,12 +383,6 @@ function fromContext(name: string, chosen: Evidence, configDir: ConfigDir, env: 
   return { name, evidence, identifiers };
 }
 
-/** docker's context store names a context's directory by the sha256 of its name. */
-function sha256(text: string): string {
-  // node:crypto costs a few milliseconds to load; only a named context needs it.
-  const { createHash } = createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
-  return createHash('sha256').update(text).digest('hex');
-}
 
 type ContextEndpoint = { kind: 'found'; host: string } | { kind: 'missing'; why: string };
 

@@ -99,6 +99,33 @@ const sshConsoleGrammar = grammar({
   booleans: [['--help', '-h'], ['--select', '-s'], ['--quiet', '-q'], ['--pty'], ['--verbose'], ['--debug'], ['--json', '-j']],
 });
 
+const consoleGrammar = grammar({
+  values: [
+    ['--app', '-a'],
+    ['--command', '-C'],
+    ['--config', '-c'],
+    ['--dockerfile'],
+    ['--entrypoint'],
+    ['--env', '-e'],
+    ['--file-literal'],
+    ['--file-local'],
+    ['--file-secret'],
+    ['--host-dedication-id'],
+    ['--image'],
+    ['--machine'],
+    ['--region', '-r'],
+    ['--user', '-u'],
+    ['--vm-cpu-kind'],
+    ['--vm-cpus'],
+    ['--vm-gpu-kind'],
+    ['--vm-memory'],
+    ['--vm-size'],
+    ['--access-token', '-t'],
+    ['--org', '-o'],
+  ],
+  booleans: [['--help', '-h'], ['--select', '-s'], ['--verbose'], ['--debug'], ['--json', '-j']],
+});
+
 const machineExecGrammar = grammar({
   values: [['--app', '-a'], ['--config', '-c'], ['--timeout'], ['--container'], ['--access-token', '-t']],
   booleans: [['--help', '-h'], ['--verbose'], ['--debug'], ['--json', '-j']],
@@ -120,6 +147,15 @@ function machineCommand(invocation: Invocation, words: string[]): OnMachine | un
     const via = 'fly ssh console';
     const input = forwardedInput(invocation, true);
     return { flags, help: false, line: command ? remoteLine(via, command, input) : remoteSession(via, input) };
+  }
+  // `fly console [-C CMD]` starts a Machine from the app's image, with its secrets, and runs CMD there
+  // (else the `console_command` of fly.toml, a shell by default, read from this stdin).
+  if (words[0] === 'console') {
+    const { flags } = readArgs(invocation.args, consoleGrammar);
+    if (flags.has('--help')) return { flags, help: true };
+    const command = flags.get('--command')?.at(-1);
+    const input = forwardedInput(invocation, true);
+    return { flags, help: false, line: command ? remoteLine('fly console', command, input) : remoteSession('fly console', input) };
   }
   if (machineWords.has(words[0]) && words[1] === 'exec') {
     const { flags, words: positional } = readArgs(invocation.args, machineExecGrammar);

@@ -7,7 +7,7 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { realpathOr } from '../context/files.js';
-import { shimMarker } from '../shim/find-real.js';
+import { isShimFile } from '../shim/find-real.js';
 
 /** How far a script is read; a longer one cannot be judged. */
 const maxScript = 1024 * 1024;
@@ -38,7 +38,7 @@ export function execPathOf(option: string | undefined, env: NodeJS.ProcessEnv): 
  * Homebrew and Xcode all lay git out so).
  */
 function compiledExecPath(env: NodeJS.ProcessEnv): string | undefined {
-  const git = firstOnPath('git', env.PATH, '/', (path) => !isShim(path));
+  const git = firstOnPath('git', env.PATH, '/', (path) => !isShimFile(path));
   return git === undefined ? undefined : execPathBeside(git);
 }
 
@@ -93,9 +93,9 @@ export function findExternal(name: string, execPath: string | undefined, env: No
 /** Whether `path` is git itself: the git binary behind a dashed link, or a chaperone shim standing for it. */
 function isGit(path: string, execPath: string | undefined, env: NodeJS.ProcessEnv): boolean {
   const real = realpathOr(path);
-  const gits = [execPath && join(execPath, 'git'), firstOnPath('git', env.PATH, '/', (p) => !isShim(p))].filter((p): p is string => !!p);
+  const gits = [execPath && join(execPath, 'git'), firstOnPath('git', env.PATH, '/', (p) => !isShimFile(p))].filter((p): p is string => !!p);
   if (gits.some((g) => realpathOr(g) === real)) return true;
-  return isShim(path);
+  return isShimFile(path);
 }
 
 /** A file of git's own installation: in the exec-path compiled into git, which only root can write. */
@@ -107,10 +107,6 @@ function isGitsOwn(path: string, env: NodeJS.ProcessEnv): boolean {
 /** An exec-path overlay chaperone made (src/shim/git-exec-path.ts): its git is a shim. */
 export function isOverlay(dir: string): boolean {
   return statSync(join(dir, '.chaperone-overlay.json'), { throwIfNoEntry: false })?.isFile() ?? false;
-}
-
-function isShim(path: string): boolean {
-  return (readHead(path, 256) ?? '').includes(shimMarker);
 }
 
 /** The first bytes of a file as latin1 text, or undefined when it cannot be read. */

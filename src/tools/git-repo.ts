@@ -3,10 +3,10 @@
 // which branch HEAD names, which local branches exist, and the configuration (system, global, the
 // repository's, GIT_CONFIG_COUNT, GIT_CONFIG_PARAMETERS and -c, the later overriding the earlier).
 
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve as resolvePath } from 'node:path';
 import type { Evidence } from '../model.js';
-import { ancestors, configHome, displayPath, homeOf, readTextIfExists } from '../context/files.js';
+import { ancestors, configHome, displayPath, homeOf, isDirectory, readTextIfExists } from '../context/files.js';
 import { splitWords } from './shell-words.js';
 
 export interface GitRepo {
@@ -44,14 +44,6 @@ export function locateRepo(dir: string, gitDirOption: string | undefined, env: N
     }
   }
   return undefined;
-}
-
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
 }
 
 /** A linked worktree's `.git` is a file: `gitdir: /repo/.git/worktrees/name`. */

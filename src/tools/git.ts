@@ -34,7 +34,7 @@ import { displayPath } from '../context/files.js';
 import { grammar, readArgs, type Grammar } from './argv.js';
 import { isTrue, localBranches, locateRepo, readConfig, readHead, type ConfigEntry, type GitConfig, type GitRepo, type Head } from './git-repo.js';
 import { execPathOf, findExternal, isOverlay } from './git-external.js';
-import { splitWords } from './shell-words.js';
+import { shellQuote, splitWords } from './shell-words.js';
 import type { Tool } from './tool.js';
 
 const help = [['--help', '-h']];
@@ -377,11 +377,6 @@ function childEnv(world: World, extra: Record<string, string>): NodeJS.ProcessEn
   if (gitDir !== undefined) env.GIT_DIR = resolvePath(dir, gitDir);
   if (workTree !== undefined) env.GIT_WORK_TREE = workTree;
   return Object.assign(env, extra);
-}
-
-/** A word quoted for sh, always: what a shell then reads is exactly `word`. */
-function shellQuote(word: string): string {
-  return `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 /** A command's options with parse-options' `--no-<option>` applied, and its positionals. */

@@ -15,9 +15,8 @@
 import type { Evidence, Identifier, Invocation, ParsedInvocation, ResolvedTarget } from '../model.js';
 import { flagSet, parseGoBool, readCobra, rebind, type CobraCommand } from './cobra-command.js';
 import { prepareKubeconfigReader, readKubeTarget } from './kubeconfig.js';
+import { words } from './argv.js';
 import type { Tool } from './tool.js';
-
-const words = (text: string) => text.trim().split(/\s+/);
 
 // pkg/cli/environment.go AddFlags, and klog's flags, which helm adds hidden.
 const persistentValues = [

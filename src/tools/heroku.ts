@@ -18,7 +18,10 @@
 import type { Command, Evidence, Identifier, Invocation, NestedLine, ParsedInvocation, ResolvedTarget } from '../model.js';
 import { grammar, readArgs } from './argv.js';
 import { herokuRemotes } from './heroku-git.js';
-import { forwardedInput, remoteLine } from './remote.js';
+import { resolve as resolvePath } from 'node:path';
+import { readTextIfExists } from '../context/files.js';
+import { readAheadLimit } from '../payload/stdin.js';
+import { forwardedInput, remoteArgv, remoteLine } from './remote.js';
 import type { Tool } from './tool.js';
 
 const herokuGrammar = grammar({
@@ -56,6 +59,7 @@ function readHeroku(args: readonly string[]): HerokuArgs {
 }
 
 function parse(invocation: Invocation): ParsedInvocation {
+  if (pgPsqlIds.has(invocation.args[0] ?? '')) return parsePgPsql(invocation);
   const dyno = runIds.has(invocation.args[0] ?? '') ? readRun(invocation.args) : undefined;
   const { id, idPath, positional, flags } = dyno ?? readHeroku(invocation.args);
   const help = flags.has('--help') || id === 'help' || (id === undefined && flags.has('--version'));
@@ -65,6 +69,36 @@ function parse(invocation: Invocation): ParsedInvocation {
       : [{ path: [...idPath, ...positional], flags }];
   const nested = dyno && !help ? dynoCommand(dyno, invocation) : undefined;
   return { commands, help, ...(nested ? { nested: [nested] } : {}) };
+}
+
+// ── heroku pg:psql ──────────────────────────────────────────────────────────────────────────────────
+//
+// `heroku pg:psql [DATABASE] [-c SQL | -f FILE]` starts this machine's psql against the app's database
+// (alias `psql`). Its SQL reaches that database, so it is read as psql run there: `-c` as psql's `-c`,
+// `-f` from the file here, and without either the stdin heroku forwards (a session when it is a
+// terminal, as for `kubectl exec -it POD -- psql`). The app is the target, as for `pg:reset`.
+
+const pgPsqlIds = new Set(['pg:psql', 'psql']);
+
+const pgPsqlGrammar = grammar({
+  values: [['--app', '-a'], ['--remote', '-r'], ['--command', '-c'], ['--file', '-f'], ['--credential']],
+  booleans: [['--help', '-h']],
+});
+
+function parsePgPsql(invocation: Invocation): ParsedInvocation {
+  const [id, ...rest] = invocation.args;
+  const { words, flags } = readArgs(rest, pgPsqlGrammar);
+  const help = flags.has('--help');
+  const via = `heroku ${id}`;
+  const sql = flags.get('--command') ?? [];
+  const files = flags.get('--file') ?? [];
+  const nested: NestedLine[] = sql.map((text) => remoteArgv(via, ['psql', '-c', text], ''));
+  for (const file of files) {
+    const text = readTextIfExists(resolvePath(invocation.cwd, file), readAheadLimit(invocation.env));
+    nested.push(text === undefined ? { via, unreadable: `cannot read ${file}, the SQL it would send`, where: 'remote' } : remoteArgv(via, ['psql'], text));
+  }
+  if (sql.length === 0 && files.length === 0) nested.push(remoteArgv(via, ['psql'], forwardedInput(invocation, true)));
+  return { commands: [{ path: ['pg', 'psql', ...words], flags }], help, ...(help ? {} : { nested }) };
 }
 
 // ── heroku run ──────────────────────────────────────────────────────────────────────────────────────

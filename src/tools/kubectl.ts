@@ -18,10 +18,11 @@
 import type { Command, Evidence, Identifier, Invocation, NestedLine, ParsedInvocation, ResolvedTarget } from '../model.js';
 import { flagSet, parseGoBool, parseGoInt, readCobra, rebind, type CobraCommand, type FlagSet } from './cobra-command.js';
 import { prepareKubeconfigReader, readKubeTarget, type KubeChoice } from './kubeconfig.js';
+import { resolve as resolvePath } from 'node:path';
+import { readTextIfExists } from '../context/files.js';
 import { forwardedInput, remoteArgv, remoteSession } from './remote.js';
+import { words } from './argv.js';
 import type { Tool } from './tool.js';
-
-const words = (text: string) => text.trim().split(/\s+/);
 
 // `kubectl options` (1.32): the flags every command inherits. --kuberc arrived in 1.33.
 const persistentValues = [
@@ -152,6 +153,7 @@ async function parse(invocation: Invocation): Promise<ParsedInvocation> {
   const { path, flags, afterDash } = readCobra(invocation.args, root);
   settleDryRun(flags);
   settleReplicas(flags);
+  if (path[0] === 'patch') markRecoveryPatch(flags, invocation);
   const help = flags.has('--help') || path[0] === 'help';
   if (!help && path.length > 0 && !readOnly.has(path[0])) await prepareKubeconfigReader();
   const nested = help ? undefined : nestedCommand(path, flags, afterDash, invocation);
@@ -187,6 +189,21 @@ function settleDryRun(flags: Map<string, string[]>): void {
   if (last === undefined) return;
   const asBoolean = last === '' ? true : parseGoBool(last);
   flags.set('--dry-run', [asBoolean === undefined ? last : asBoolean ? 'client' : 'none']);
+}
+
+/**
+ * A patch that turns recovery off for a volume is read as such: setting a PersistentVolume's
+ * `persistentVolumeReclaimPolicy` to `Delete` (its data goes with its claim), and dropping the
+ * `finalizers` that hold a claim or volume still in use. In a strategic-merge, merge or JSON patch, given
+ * inline (`-p`) or as `--patch-file`; a file that cannot be read is taken as the worst.
+ */
+function markRecoveryPatch(flags: Map<string, string[]>, invocation: Invocation): void {
+  const texts = [...(flags.get('--patch') ?? [])];
+  for (const file of flags.get('--patch-file') ?? []) texts.push(readTextIfExists(resolvePath(invocation.cwd, file)) ?? '{"persistentVolumeReclaimPolicy": "Delete", "finalizers": null}');
+  const text = texts.join('\n');
+  if (/persistentVolumeReclaimPolicy/.test(text) && /\bDelete\b/.test(text)) flags.set('--sets-reclaim-delete', ['']);
+  const jsonRemove = /\/metadata\/finalizers/.test(text) && /"op"\s*:\s*"(remove|replace)"/.test(text);
+  if (/finalizers["']?\s*:\s*(null|\[\s*\]|~)/.test(text) || jsonRemove) flags.set('--drops-finalizers', ['']);
 }
 
 /** `--replicas` is a Go int: `00`, `0x0` and `0_0` are all 0. */

@@ -9,6 +9,7 @@
 import { join } from 'node:path';
 import type { Evidence, Identifier, ResolvedTarget } from '../model.js';
 import { displayPath, homeOf, readTextIfExists } from '../context/files.js';
+import { percentDecoded } from './tool.js';
 
 type Key = 'host' | 'hostaddr' | 'port' | 'dbname' | 'user' | 'service';
 const keys: Key[] = ['host', 'hostaddr', 'port', 'dbname', 'user', 'service'];
@@ -44,36 +45,28 @@ function parseUri(uri: string): Record<string, string> {
   if (q !== -1) rest = rest.slice(0, q);
   const slash = rest.indexOf('/');
   const authority = slash === -1 ? rest : rest.slice(0, slash);
-  if (slash !== -1 && rest.length > slash + 1) out.dbname = decode(rest.slice(slash + 1));
+  if (slash !== -1 && rest.length > slash + 1) out.dbname = percentDecoded(rest.slice(slash + 1));
   const at = authority.lastIndexOf('@');
   const userinfo = at === -1 ? '' : authority.slice(0, at);
   const hostlist = at === -1 ? authority : authority.slice(at + 1);
-  if (userinfo) out.user = decode(userinfo.split(':')[0]);
+  if (userinfo) out.user = percentDecoded(userinfo.split(':')[0]);
   const hosts: string[] = [];
   const ports: string[] = [];
   for (const entry of hostlist.split(',').filter(Boolean)) {
     const match = /^(\[[^\]]*\]|[^:]*)(?::(\d*))?$/.exec(entry);
     if (!match) continue;
-    hosts.push(decode(match[1].replace(/^\[|\]$/g, '')));
+    hosts.push(percentDecoded(match[1].replace(/^\[|\]$/g, '')));
     if (match[2]) ports.push(match[2]);
   }
   if (hosts.some(Boolean)) out.host = hosts.join(',');
   if (ports.length) out.port = ports.join(',');
   for (const pair of query.split('&').filter(Boolean)) {
     const eq = pair.indexOf('=');
-    const key = decode(eq === -1 ? pair : pair.slice(0, eq));
-    const value = decode(eq === -1 ? '' : pair.slice(eq + 1));
+    const key = percentDecoded(eq === -1 ? pair : pair.slice(0, eq));
+    const value = percentDecoded(eq === -1 ? '' : pair.slice(eq + 1));
     if (key !== 'password') out[key] = value;
   }
   return out;
-}
-
-function decode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
 }
 
 /** `host=db port=5432 dbname='my db'`: values may be single-quoted, with backslash escapes. */

@@ -27,7 +27,7 @@ import { readMongoScript } from '../payload/mongo.js';
 import { CommandCollector } from '../payload/collect.js';
 import { payloadText, readAheadLimit, readScriptFile as readFileText, readStdinPayload } from '../payload/stdin.js';
 import { grammar, readArgs, type ReadArgs } from './argv.js';
-import type { Tool } from './tool.js';
+import { percentDecoded, type Tool } from './tool.js';
 
 const mongoshGrammar = grammar({
   values: [
@@ -202,19 +202,10 @@ interface Connection {
 export function parseConnectionString(uri: string): Connection {
   const m = /^mongodb(?:\+srv)?:\/\/(?:[^@/]*@)?([^/?]*)(?:\/([^?]*))?(?:\?(.*))?$/.exec(uri);
   if (!m) return { hosts: [] };
-  const hosts = m[1].split(',').filter(Boolean).map((h) => hostOf(decode(h)));
-  const database = m[2] ? decode(m[2]) : undefined;
+  const hosts = m[1].split(',').filter(Boolean).map((h) => hostOf(percentDecoded(h)));
+  const database = m[2] ? percentDecoded(m[2]) : undefined;
   const replicaSet = new URLSearchParams(m[3] ?? '').get('replicaSet') ?? undefined;
   return { hosts, ...(database ? { database } : {}), ...(replicaSet ? { replicaSet } : {}) };
-}
-
-/** Percent-decoding that leaves a malformed escape as written (the shell rejects that string anyway). */
-function decode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
 }
 
 /** A host without its port: `db:27017` → db, `[::1]:27017` → ::1. */

@@ -15,11 +15,9 @@
 
 import type { Command, Evidence, Identifier, Invocation, ParsedInvocation, ResolvedTarget } from '../model.js';
 import { displayPath } from '../context/files.js';
-import { grammar, readArgs, type ReadArgs } from './argv.js';
+import { grammar, readArgs, words, type ReadArgs } from './argv.js';
 import { normalizeMysqlArgs, resolveMysqlServer } from './mysql.js';
 import type { Tool } from './tool.js';
-
-const words = (text: string) => text.trim().split(/\s+/);
 
 const adminGrammar = grammar({
   values: [
@@ -80,14 +78,34 @@ export function commandNamed(word: string): string | undefined {
   return lower !== '' && candidates.length === 1 ? candidates[0] : undefined;
 }
 
+const normalizeAdminArgs = (args: readonly string[]) => normalizeMysqlArgs(args, valueShorts);
+
 function readAdminArgs(args: readonly string[]): ReadArgs {
-  return readArgs(normalizeMysqlArgs(args, valueShorts), adminGrammar);
+  return readArgs(normalizeAdminArgs(args), adminGrammar);
+}
+
+/** The option-file groups mysqladmin reads ([mysql] is not one of them). */
+const adminGroups = ['mysqladmin', 'mariadb-admin', 'client', 'client-server', 'client-mariadb'];
+
+/**
+ * How mysqladmin reads its command line, for the backup's connection (src/backup/mysql.ts): its own
+ * value options (-c, -i), its groups, and words that are commands, not a database to start in.
+ */
+export const adminClientReading = { read: readAdminArgs, normalize: normalizeAdminArgs, groups: adminGroups, startsInDatabase: false };
+
+/** The databases a mysqladmin command line drops (`drop DB`, `dro DB`), in order. */
+export function droppedDatabases(args: readonly string[]): string[] {
+  return adminCommands(readAdminArgs(args)).filter((c) => c.path[0] === 'drop' && c.path[1]).map((c) => c.path[1]);
 }
 
 function parse(invocation: Invocation): ParsedInvocation {
   const read = readAdminArgs(invocation.args);
   const help = ['--help', '--version', '--print-defaults'].some((f) => read.flags.has(f));
   if (help) return { commands: [], help };
+  return { commands: adminCommands(read), help: false };
+}
+
+function adminCommands(read: ReadArgs): Command[] {
   const positional = [...read.words, ...read.rest];
   const commands: Command[] = [];
   for (let i = 0; i < positional.length; i++) {
@@ -101,12 +119,12 @@ function parse(invocation: Invocation): ParsedInvocation {
     i += commandArity[name];
     commands.push({ path: [name, ...args], flags: read.flags, text: [positional[i - commandArity[name]], ...args].join(' ') });
   }
-  return { commands, help: false };
+  return commands;
 }
 
 function resolve(parsed: ParsedInvocation, invocation: Invocation): ResolvedTarget {
   const read = readAdminArgs(invocation.args);
-  const server = resolveMysqlServer(read, invocation, ['mysqladmin', 'mariadb-admin', 'client', 'client-server', 'client-mariadb']);
+  const server = resolveMysqlServer(read, invocation, adminGroups);
   const evidence: Evidence[] = server.evidence;
   const identifiers: Identifier[] = server.identifiers;
   const dropped = parsed.commands.filter((c) => c.path[0] === 'drop' && c.path[1]).map((c) => c.path[1]);

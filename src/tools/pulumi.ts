@@ -19,16 +19,15 @@
 // The stack name (`acme/shop/prod`) is read by token. PULUMI_STACK is what Pulumi gives a running
 // program, not what the CLI reads: it is not evidence. No stack found is unknown.
 
-import { createRequire } from 'node:module';
 import { join, resolve as resolvePath } from 'node:path';
 import type { Evidence, Identifier, Invocation, ParsedInvocation, ResolvedTarget } from '../model.js';
 import { ancestors, displayPath, homeOf } from '../context/files.js';
+import { sha1Hex } from '../hash.js';
 import { flagSet, readCobra, type CobraCommand } from './cobra-command.js';
 import { readDataFile, stringAt } from './data-file.js';
 import { readStartupFile } from './startup-file.js';
+import { words } from './argv.js';
 import type { Tool } from './tool.js';
-
-const words = (text: string) => text.trim().split(/\s+/);
 
 // pkg/cmd/pulumi/pulumi.go: the root's persistent flags.
 const globalValues = [['--cwd', '-C'], ['--verbose', '-v'], ...words('--color --memprofilerate --profiling --tracing --tracing-header --otel-traces').map((f) => [f])];
@@ -143,9 +142,7 @@ function selectedStack(flags: Map<string, string[]>, invocation: Invocation, evi
     return switched.fact.stack;
   }
   const pulumiHome = env.PULUMI_HOME || join(homeOf(env), '.pulumi');
-  // node:crypto costs a few milliseconds to load; only a gated call that reads the workspace needs it.
-  const { createHash } = createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
-  const settings = join(pulumiHome, 'workspaces', `${name}-${createHash('sha1').update(projectFile).digest('hex')}-workspace.json`);
+  const settings = join(pulumiHome, 'workspaces', `${name}-${sha1Hex(projectFile)}-workspace.json`);
   const shown = displayPath(settings, env);
   const read = readDataFile(settings, 'json');
   const stack = read.kind === 'read' ? stringAt(read.data, 'stack') : undefined;

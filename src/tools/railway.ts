@@ -18,7 +18,7 @@ import type { Assumption, Evidence, Identifier, Invocation, ParsedInvocation, Re
 import { ancestors, displayPath, homeOf, readTextIfExists, realpathOr } from '../context/files.js';
 import { grammar, readArgs } from './argv.js';
 import { isRailwayApiRequest, parseRailwayApi, resolveRailwayApi } from './railway-api.js';
-import { forwardedInput, remoteLine, remoteSession } from './remote.js';
+import { forwardedInput, remoteArgv, remoteLine, remoteSession } from './remote.js';
 import { fingerprint, type Tool } from './tool.js';
 
 const railwayGrammar = grammar({
@@ -48,6 +48,7 @@ const scheduleKinds = ['--daily', '--weekly', '--monthly'];
 
 function parse(invocation: Invocation): ParsedInvocation | Promise<ParsedInvocation> {
   if (invocation.args[0] === 'ssh') return parseSsh(invocation);
+  if (invocation.args[0] === 'run' || invocation.args[0] === 'local') return parseRun(invocation);
   const { words, flags } = readArgs(invocation.args, railwayGrammar);
   const help = flags.has('--help') || words[0] === 'help';
   if (words[0] === 'api' && !help) return parseRailwayApi(invocation);
@@ -80,6 +81,30 @@ function parseSsh(invocation: Invocation): ParsedInvocation {
   const input = forwardedInput(invocation, true);
   const nested = command.length > 0 ? remoteLine('railway ssh', command.join(' '), input) : remoteSession('railway ssh', input);
   return { commands: [{ path: ['ssh'], flags }], help, ...(help ? {} : { nested: [nested] }) };
+}
+
+/**
+ * `railway run [-s S] [-e E] [-p P] [--] CMD…` (alias `local`) runs CMD here with the service's variables
+ * (`DATABASE_URL`, `PG*`, tokens): what CMD reaches is that environment, whatever this machine's files
+ * say. So CMD is judged as if it ran there, against the environment `railway run` resolves; its own
+ * flags may only make that stricter. The shims judge again what CMD starts, with the variables injected.
+ */
+function parseRun(invocation: Invocation): ParsedInvocation {
+  const own = grammar({
+    values: [['--service', '-s'], ['--environment', '-e'], ['--project', '-p']],
+    booleans: [['--help', '-h'], ['--json'], ['--no-local'], ['--verbose', '-v']],
+  });
+  const args = invocation.args.slice(1);
+  let end = 0;
+  while (end < args.length && args[end].startsWith('-') && args[end] !== '--') {
+    const spelled = args[end].includes('=') ? args[end].slice(0, args[end].indexOf('=')) : args[end];
+    end += own.values.has(spelled) && spelled === args[end] ? 2 : 1;
+  }
+  const { flags } = readArgs(args.slice(0, end), own);
+  const command = args.slice(args[end] === '--' ? end + 1 : end);
+  const help = flags.has('--help');
+  const nested = command.length > 0 && !help ? [remoteArgv(`railway ${invocation.args[0]}`, command, forwardedInput(invocation, true))] : [];
+  return { commands: [{ path: [invocation.args[0]], flags }], help, ...(nested.length > 0 ? { nested } : {}) };
 }
 
 function resolve(parsed: ParsedInvocation, invocation: Invocation): ResolvedTarget {

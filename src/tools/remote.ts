@@ -8,9 +8,9 @@
 // remote answers), so reading first could hang both. A terminal is typed into later. Unknown stdin is
 // `input: undefined`; a shell reading its script from it is an unreadable session (src/nested.ts).
 
-import { isatty } from 'node:tty';
 import { fstatSync } from 'node:fs';
 import type { Invocation, NestedLine } from '../model.js';
+import { isTerminal } from '../payload/input.js';
 import { payloadText, readAheadLimit, readStdinPayload } from '../payload/stdin.js';
 
 /**
@@ -32,7 +32,7 @@ export function forwardedInput(invocation: Invocation, forwarded: boolean): stri
     const payload = readStdinPayload(invocation.env);
     return payload ? payloadText(payload, readAheadLimit(invocation.env)) : undefined;
   }
-  if (stat.isFIFO() || stat.isSocket() || isatty(0)) return undefined;
+  if (stat.isFIFO() || stat.isSocket() || isTerminal(0)) return undefined;
   return ''; // a device such as /dev/null: nothing to read
 }
 

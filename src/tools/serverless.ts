@@ -18,12 +18,10 @@
 import { join, resolve as resolvePath } from 'node:path';
 import type { Evidence, Identifier, Invocation, ParsedInvocation, ResolvedTarget } from '../model.js';
 import { displayPath } from '../context/files.js';
-import { grammar, readArgs } from './argv.js';
+import { grammar, readArgs, words } from './argv.js';
 import { readDataFile, stringAt } from './data-file.js';
 import { readStartupFile } from './startup-file.js';
 import type { Tool } from './tool.js';
-
-const words = (text: string) => text.trim().split(/\s+/);
 
 const slsGrammar = grammar({
   values: [

@@ -3,9 +3,17 @@
 // for the aws CLI's aliases. All know single quotes, double quotes and backslash escapes, and none
 // expands variables or globs. They differ in one place: inside double quotes, git and go-shellwords
 // take a backslash as escaping any character, shlex only `"` and `\` (any other backslash stays).
+// `env -S` (src/shell/wrappers.ts) splits its string alike, with three more rules: `\n` and `\t` are
+// a newline and a tab, `#` at the start of a word comments out the rest, and an open quote or a last
+// backslash is taken as it stands rather than refused.
 
-/** The words of `text`, or undefined when a quote is left open (every one of these tools refuses then). */
-export function splitWords(text: string, style: 'git' | 'shlex' = 'git'): string[] | undefined {
+/** `word` as a POSIX shell reads it back exactly: in single quotes, each `'` written as `'\\''`. */
+export function shellQuote(word: string): string {
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The words of `text`, or undefined when a quote is left open (every one of these tools but env refuses then). */
+export function splitWords(text: string, style: 'git' | 'shlex' | 'env' = 'git'): string[] | undefined {
   const words: string[] = [];
   let word = '';
   let inWord = false;
@@ -16,9 +24,16 @@ export function splitWords(text: string, style: 'git' | 'shlex' = 'git'): string
       if (c === "'") quote = undefined;
       else word += c;
     } else if (c === '\\') {
-      if (i + 1 >= text.length) return undefined;
-      const escapes = quote !== '"' || style === 'git' || text[i + 1] === '"' || text[i + 1] === '\\';
-      word += escapes ? text[++i] : c;
+      if (i + 1 >= text.length) {
+        if (style !== 'env') return undefined;
+        word += c;
+      } else if (style === 'env') {
+        const next = text[++i];
+        word += next === 'n' ? '\n' : next === 't' ? '\t' : next;
+      } else {
+        const escapes = quote !== '"' || style === 'git' || text[i + 1] === '"' || text[i + 1] === '\\';
+        word += escapes ? text[++i] : c;
+      }
       inWord = true;
     } else if (quote === '"') {
       if (c === '"') quote = undefined;
@@ -30,12 +45,14 @@ export function splitWords(text: string, style: 'git' | 'shlex' = 'git'): string
       if (inWord) words.push(word);
       word = '';
       inWord = false;
+    } else if (c === '#' && !inWord && style === 'env') {
+      break;
     } else {
       word += c;
       inWord = true;
     }
   }
-  if (quote) return undefined;
+  if (quote && style !== 'env') return undefined;
   if (inWord) words.push(word);
   return words;
 }

@@ -14,11 +14,9 @@
 import { dirname, join, resolve as resolvePath } from 'node:path';
 import type { Evidence, Identifier, Invocation, ParsedInvocation, ResolvedTarget } from '../model.js';
 import { ancestors, displayPath } from '../context/files.js';
-import { grammar, readArgs } from './argv.js';
+import { grammar, readArgs, words } from './argv.js';
 import { readStartupFile } from './startup-file.js';
 import type { Tool } from './tool.js';
-
-const words = (text: string) => text.trim().split(/\s+/);
 
 const sstGrammar = grammar({
   values: [['--stage'], ['--config'], ['--target'], ['--filter'], ['--region'], ['--profile'], ['--role-arn'], ['--from'], ['--mode'], ['--policy']],

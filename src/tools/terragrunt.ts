@@ -25,12 +25,10 @@ import { readdirSync } from 'node:fs';
 import { basename, join, resolve as resolvePath } from 'node:path';
 import type { Evidence, Identifier, Invocation, ParsedInvocation, ResolvedTarget } from '../model.js';
 import { displayPath } from '../context/files.js';
-import { isFalse, readArgs } from './argv.js';
+import { isFalse, readArgs, words } from './argv.js';
 import { splitWords } from './shell-words.js';
 import { pathWords, showInjected, terraformGrammar } from './terraform.js';
 import type { Tool } from './tool.js';
-
-const words = (text: string) => text.trim().split(/\s+/);
 
 /** Terragrunt's own flags that take a value, new names first; an old name maps to its new one. */
 const tgValues = new Map<string, string>([

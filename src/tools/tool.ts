@@ -1,8 +1,8 @@
 // What chaperone must know about each tool it wraps: how to read its argv, and how it decides what it
 // targets. One file per tool implements this.
 
-import { createRequire } from 'node:module';
 import type { Invocation, ParsedInvocation, ResolvedTarget } from '../model.js';
+import { sha256Hex } from '../hash.js';
 
 export interface Tool {
   /** The name rules use (`tool: railway`). */
@@ -21,7 +21,14 @@ export interface Tool {
 
 /** A short, non-reversible name for a secret, so a user can map it in config without writing it down. */
 export function fingerprint(secret: string): string {
-  // node:crypto costs a few milliseconds to load; only token-bearing invocations need it.
-  const { createHash } = createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
-  return `sha256:${createHash('sha256').update(secret).digest('hex').slice(0, 16)}`;
+  return `sha256:${sha256Hex(secret).slice(0, 16)}`;
+}
+
+/** Percent-decoding (URLs, connection strings) that leaves a malformed escape as written. */
+export function percentDecoded(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }

@@ -282,6 +282,46 @@ describe('the way out: uninstall takes the agent hooks with the shims', () => {
     expect(String(doctor.stdout)).toContain(`line 2 of ${join(sb.home, '.bashrc')} still runs chaperone`);
   });
 
+  it("removes chaperone's directories that are left empty, and keeps (and names) the ones with the user's files", async () => {
+    const env = { PATH: `${sb.doubles}:/usr/bin:/bin` };
+    const data = join(sb.home, '.local/share/chaperone');
+    const state = join(sb.home, '.local/state/chaperone');
+    const config = join(sb.home, '.config/chaperone');
+    // Nothing of the user's: the default shim directory goes, and the data directory it was in with it.
+    expect((await sb.chaperone(['install', 'railway', 'psql'], { env })).exitCode).toBe(0);
+    expect(readdirSync(join(data, 'shims')).sort()).toEqual(['psql', 'railway']);
+    const clean = await sb.chaperone(['uninstall'], { env });
+    expect(clean.exitCode).toBe(0);
+    expect(String(clean.stdout)).toContain('chaperone: removed ~/.local/share/chaperone, which was empty\n');
+    expect(String(clean.stdout)).not.toContain('kept');
+    for (const dir of [data, state, config]) expect(existsSync(dir)).toBe(false);
+    expect(existsSync(join(sb.home, '.local/share'))).toBe(true); // the XDG directory is not chaperone's
+
+    // The user's rules, and an audit log and approval from a refused call: kept, and named; the layer
+    // cache (chaperone's own) and the empty data directory go.
+    writeFileSync(join(sb.home, '.bashrc'), '');
+    mkdirSync(config, { recursive: true });
+    writeFileSync(join(config, 'rules.yaml'), 'backup-before-destroy: [production]\n');
+    await sb.chaperone(['install', 'railway'], { env });
+    expect((await sb.run(join(data, 'shims', 'railway'), ['volume', 'delete', '--volume', 'pg-data', '--yes'], { env })).exitCode).toBe(77);
+    expect(readdirSync(state)).toContain('layer-cache');
+    const kept = await sb.chaperone(['uninstall'], { env });
+    const out = String(kept.stdout);
+    expect(out).toContain('chaperone: kept ~/.config/chaperone: rules.yaml\n');
+    expect(out).toContain('chaperone: kept ~/.local/state/chaperone: approvals.json, audit.head, audit.jsonl\n');
+    expect(out).toContain('chaperone: removed ~/.local/share/chaperone, which was empty\n');
+    expect(out).toContain(`to remove them too: rm -r ${config} ${state}\n`);
+    expect(existsSync(data)).toBe(false);
+    expect(readdirSync(state).sort()).toEqual(['approvals.json', 'audit.head', 'audit.jsonl']);
+    expect(readFileSync(join(config, 'rules.yaml'), 'utf8')).toBe('backup-before-destroy: [production]\n');
+
+    // A backup is the user's too: the data directory that holds one stays.
+    mkdirSync(join(data, 'backups', 'b1'), { recursive: true });
+    const backups = String((await sb.chaperone(['uninstall'], { env })).stdout);
+    expect(backups).toContain('chaperone: kept ~/.local/share/chaperone: backups\n');
+    expect(existsSync(join(data, 'backups', 'b1'))).toBe(true);
+  });
+
   it('--keep-hooks, or naming some tools, leaves the hooks in place', async () => {
     await setUp();
     const some = await sb.chaperone(['uninstall', '--dir', sb.shims, 'psql']);

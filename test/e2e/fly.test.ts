@@ -30,6 +30,33 @@ describe('fly through the shim, with no terminal (an agent)', () => {
     expect(sb.record('fly')).toBeUndefined();
   });
 
+  // Refused the volume destroy, an agent runs the drop on a console Machine of the app instead.
+  it.each([
+    [['console', '-C', 'dropdb shop'], 'dropdb'],
+    [['console', '--command', `psql "$DATABASE_URL" -c 'DROP TABLE users'`], 'psql.sql.drop'],
+  ])('refuses fly %j for the production app; the real fly never runs', async (args, rule) => {
+    flyToml('shop-prod');
+    const result = await sb.run('fly', args);
+    expect(result.exitCode).toBe(77);
+    expect(result.stderr).toContain(`${rule} [destroy]`);
+    expect(sb.record('fly')).toBeUndefined();
+  });
+
+  it('runs fly console -C on a development app with a notice, and a benign command in production untouched', async () => {
+    flyToml('shop-dev');
+    const drop = ['console', '-C', 'dropdb shop'];
+    const notice = await sb.run('flyctl', drop);
+    expect(notice.exitCode).toBe(0);
+    expect(notice.stderr).toBe('chaperone: dropdb in shop-dev (development): allowed\n');
+    expect(sb.record('flyctl')?.argv).toEqual(drop);
+    flyToml('shop-prod');
+    const uptime = ['console', '-C', 'uptime'];
+    const benign = await sb.run('fly', uptime);
+    expect(benign.exitCode).toBe(0);
+    expect(benign.stderr).toBe('');
+    expect(sb.record('fly')?.argv).toEqual(uptime);
+  });
+
   it('reads a multi-line TOML string as the app, and treats a fly.toml that does not parse as unknown', async () => {
     writeFileSync(join(sb.work, 'fly.toml'), 'app = """\nshop-prod"""\n');
     const multiline = await sb.run('fly', destroyVolume);

@@ -33,6 +33,33 @@ describe('heroku through the shim, with no terminal (an agent)', () => {
     expect(sb.record('heroku')).toBeUndefined();
   });
 
+  // Refused pg:reset, an agent sends the SQL through heroku's own psql instead.
+  it.each([
+    [['pg:psql', '-a', 'shop-prod', '-c', 'DROP TABLE users'], 'psql.sql.drop'],
+    [['psql', 'DATABASE_URL', '--app=shop-prod', '--command', 'TRUNCATE users'], 'psql.sql.truncate'],
+    [['pg:psql', '-a', 'shop-prod', '-f', 'wipe.sql'], 'psql.sql.drop'],
+  ])('refuses SQL sent by %j to a production app; the real heroku never runs', async (args, rule) => {
+    sb.write('work/wipe.sql', 'DELETE FROM orders WHERE true;\nDROP TABLE users;\n');
+    const result = await sb.run('heroku', args);
+    expect(result.exitCode).toBe(77);
+    expect(result.stderr).toContain(`${rule} [destroy]`);
+    expect(result.stderr).toContain('shop-prod (production)');
+    expect(sb.record('heroku')).toBeUndefined();
+  });
+
+  it('runs pg:psql SQL on a development app with a notice, and a SELECT on production untouched', async () => {
+    const dev = ['pg:psql', '-a', 'shop-dev', '-c', 'DROP TABLE users'];
+    const notice = await sb.run('heroku', dev);
+    expect(notice.exitCode).toBe(0);
+    expect(notice.stderr).toBe('chaperone: psql.sql.drop in shop-dev (development): allowed\n');
+    expect(sb.record('heroku')?.argv).toEqual(dev);
+    const read = ['pg:psql', '-a', 'shop-prod', '-c', 'select count(*) from users'];
+    const benign = await sb.run('heroku', read);
+    expect(benign.exitCode).toBe(0);
+    expect(benign.stderr).toBe('');
+    expect(sb.record('heroku')?.argv).toEqual(read);
+  });
+
   it('runs pg:reset on a development app, with a one-line notice', async () => {
     herokuRemote('shop-dev');
     const args = ['pg:reset', 'DATABASE_URL', '--confirm', 'shop-dev'];

@@ -243,6 +243,36 @@ describe('the hook command setup writes', () => {
     expect(String(gone.stderr)).toBe(`chaperone: ${join(pkg, 'chaperone.js')} is gone, so this hook allows everything; remove the hook (chaperone uninstall) or reinstall chaperone\n`);
   });
 
+  it('starts Node without NODE_EXTRA_CA_CERTS (parsed at every start), and the agent keeps it', async () => {
+    expect((await sb.chaperone(['setup', 'claude'])).exitCode).toBe(0);
+    const command = commandOf('claude', JSON.parse(readFileSync(join(sb.home, files.claude), 'utf8')));
+    // Node warns at start-up about a CA file it cannot load: with the variable gone it has nothing to load.
+    const withCa = { NODE_EXTRA_CA_CERTS: join(sb.root, 'no-such-ca.pem') };
+    const judged = await sb.sh(command, { input: payload('claude', 'railway volume delete -v pg-data --yes'), env: withCa });
+    expect(String(judged.stdout)).toContain('railway.volume.delete');
+    expect(String(judged.stderr)).not.toContain('extra certs');
+    // The same command without the hook's unset would have warned (so the check above can fail).
+    const plain = await sb.sh(command.replace('unset NODE_EXTRA_CA_CERTS; ', ''), { input: payload('claude', 'git status'), env: withCa });
+    expect(String(plain.stderr)).toContain('extra certs');
+  });
+
+  it.each(['claude', 'codex', 'cursor'])('%s: re-running setup replaces the hook an earlier setup wrote (before the CA change), and says so', async (agent) => {
+    expect((await sb.chaperone(['setup', agent])).exitCode).toBe(0);
+    const file = join(sb.home, files[agent]);
+    const current = commandOf(agent, JSON.parse(readFileSync(file, 'utf8')));
+    expect(current).toContain('unset NODE_EXTRA_CA_CERTS; exec');
+    // The form an earlier setup wrote: the same line, without the unset.
+    writeFileSync(file, readFileSync(file, 'utf8').replaceAll('unset NODE_EXTRA_CA_CERTS; ', ''));
+    const again = await sb.chaperone(['setup', agent]);
+    expect(again.exitCode).toBe(0);
+    expect(String(again.stdout)).toContain('written by an older setup and is now replaced');
+    expect(String(again.stdout).includes('trust it again')).toBe(agent === 'codex');
+    const config = JSON.parse(readFileSync(file, 'utf8'));
+    expect(commandOf(agent, config)).toBe(current);
+    expect(JSON.stringify(config).split(`hook ${agent}; fi`).length - 1).toBe(1);
+    expect(String((await sb.chaperone(['setup', agent])).stdout)).toContain('nothing changed');
+  });
+
   it('replaces a hook an older chaperone wrote instead of adding a second one', async () => {
     const old = `${process.execPath} /old/place/bin/chaperone.js hook claude`;
     mkdirSync(join(sb.home, '.claude'));

@@ -39,6 +39,34 @@ describe('kubectl through the shim, with no terminal (an agent)', () => {
     expect(sb.record('kubectl')).toBeUndefined();
   });
 
+  // Refused the PVC delete, an agent first makes the volume go with its claim, or frees a held delete.
+  it.each([
+    [['patch', 'pv', 'pv-1', '-p', '{"spec":{"persistentVolumeReclaimPolicy":"Delete"}}'], 'kubectl.patch.reclaim-delete [disables-recovery]'],
+    [['patch', 'pvc', 'data', '--type=json', '-p=[{"op":"remove","path":"/metadata/finalizers"}]'], 'kubectl.patch.finalizers [destroy]'],
+    [['patch', 'pv', 'pv-1', '--patch-file', 'reclaim.yaml'], 'kubectl.patch.reclaim-delete [disables-recovery]'],
+  ])('refuses %j in the production context; the real kubectl never runs', async (args, rule) => {
+    useContext('prod-eu');
+    sb.write('work/reclaim.yaml', 'spec:\n  persistentVolumeReclaimPolicy: Delete\n');
+    const result = await sb.run('kubectl', args);
+    expect(result.exitCode).toBe(77);
+    expect(result.stderr).toContain(rule);
+    expect(sb.record('kubectl')).toBeUndefined();
+  });
+
+  it('runs a reclaim patch in a kind context with a notice, and a Retain patch in production untouched', async () => {
+    useContext('kind-dev');
+    const reclaim = ['patch', 'pv', 'pv-1', '-p', '{"spec":{"persistentVolumeReclaimPolicy":"Delete"}}'];
+    const notice = await sb.run('kubectl', reclaim);
+    expect(notice.exitCode).toBe(0);
+    expect(notice.stderr).toBe('chaperone: kubectl.patch.reclaim-delete in kind-dev (development): allowed\n');
+    useContext('prod-eu');
+    const retain = ['patch', 'pv', 'pv-1', '-p', '{"spec":{"persistentVolumeReclaimPolicy":"Retain"}}'];
+    const benign = await sb.run('kubectl', retain);
+    expect(benign.exitCode).toBe(0);
+    expect(benign.stderr).toBe('');
+    expect(sb.record('kubectl')?.argv).toEqual(retain);
+  });
+
   it('runs the same delete in a kind context, with a one-line notice and the argv untouched', async () => {
     useContext('kind-dev');
     const result = await sb.run('kubectl', deleteNamespace);

@@ -22,6 +22,10 @@ describe('kubectl exec, run', () => {
     [['exec', 'deploy/api', '--', 'psql', '-c', 'drop table t'], 'psql.sql.drop'],
     [['exec', '-i', 'pod', '-c', 'app', '--', 'sh', '-c', "psql -c 'truncate x'"], 'psql.sql.truncate'],
     [['run', 'tmp', '--rm', '-i', '--image=postgres:15', '--', 'dropdb', '-h', 'db', 'shop'], 'dropdb'],
+    // a second attempt through a program nobody described: no shim stands behind it in the pod
+    [['exec', 'db-0', '--', 'gosu', 'postgres', 'psql', '-c', 'drop table users'], 'psql.sql.drop'],
+    [['exec', 'db-0', '--', 'runuser', '-u', 'postgres', '--', 'dropdb', 'shop'], 'dropdb'],
+    [['exec', 'db-0', '--', 'busybox', 'sh', '-c', 'dropdb shop'], 'dropdb'],
   ])('refuses %j in the production context; the real kubectl never runs', async (args, rule) => {
     const result = await sb.run('kubectl', args);
     expect(result.exitCode).toBe(77);
@@ -52,6 +56,14 @@ describe('kubectl exec, run', () => {
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toBe('kubectl ran\n');
     expect(result.stderr).toBe('chaperone: psql.sql.drop in kind-dev (development): allowed\n');
+    expect(sb.record('kubectl')?.argv).toEqual(args);
+  });
+
+  it('passes a benign command behind an unknown program in a production pod untouched', async () => {
+    const args = ['exec', 'db-0', '--', 'gosu', 'postgres', 'psql', '-c', 'select 1'];
+    const result = await sb.run('kubectl', args);
+    expect(result.exitCode).toBe(0);
+    expect(result.stderr).toBe('');
     expect(sb.record('kubectl')?.argv).toEqual(args);
   });
 

@@ -56,6 +56,21 @@ describe('az', () => {
     expect(result.stderr).toBe('chaperone: az.group.delete in shop-dev (development): allowed\n');
   });
 
+  // Refused the server delete, an agent sends the SQL or the command through az itself.
+  it('refuses SQL, a VM script and a cluster command sent through az in production', async () => {
+    await refused('az', ['postgres', 'flexible-server', 'execute', '-n', 'shop-pg', '-u', 'admin', '-d', 'shop', '-q', 'DROP TABLE users'], 'psql.sql.drop');
+    await refused('az', ['mysql', 'flexible-server', 'execute', '-n', 'shop-my', '-u', 'admin', '-d', 'shop', '--querytext=DELETE FROM users'], 'mysql.sql.delete-all');
+    await refused('az', ['vm', 'run-command', 'invoke', '-g', 'rg', '-n', 'db-vm', '--command-id', 'RunShellScript', '--scripts', 'sudo -u postgres dropdb shop'], 'dropdb');
+    await refused('az', ['aks', 'command', 'invoke', '-g', 'rg', '-n', 'aks', '--command', 'kubectl delete ns shop'], 'kubectl.delete');
+  });
+
+  it('runs az SQL in the dev subscription with a notice, and a SELECT in production untouched', async () => {
+    const dev = await ran('az', ['postgres', 'flexible-server', 'execute', '-n', 'shop-pg', '-g', 'shop-dev', '-d', 'shop', '-q', 'DROP TABLE users', '--subscription', 'Acme Dev']);
+    expect(dev.stderr).toMatch(/^chaperone: psql.sql.drop in .* \(development\): allowed\n$/);
+    const read = await ran('az', ['postgres', 'flexible-server', 'execute', '-n', 'shop-pg', '-d', 'shop', '-q', 'select count(*) from users']);
+    expect(read.stderr).toBe('');
+  });
+
   it('passes a read and --help through untouched, even in production', async () => {
     await ran('az', ['group', 'list', '-o', 'table']);
     await ran('az', ['group', 'delete', '-n', 'shop-rg', '--help']);

@@ -24,9 +24,19 @@ describe('libpg-query loads only when something could destroy', () => {
       expect(result.stderr).not.toContain('trace: libpg-query read');
     }
   });
-  it('a DROP (or a psql variable that could hold one) loads it and is refused', async () => {
-    const drop = await check(['-c', 'drop table t']);
-    expect(drop.stderr).toContain('trace: libpg-query read');
-    expect(drop.exitCode).toBe(77);
+  it('a DROP the grammar must read (or a psql variable that could hold one) loads it and is refused', async () => {
+    for (const sql of ['drop table t /* old */', 'DROP FUNCTION f()', 'drop table "T"', 'drop table t; select 1']) {
+      const drop = await check(['-c', sql]);
+      expect(drop.stderr, sql).toContain('trace: libpg-query read');
+      expect(drop.exitCode, sql).toBe(77);
+    }
+  });
+  it('a statement whose words alone fix it (DROP TABLE t, TRUNCATE a, DELETE FROM t) is refused without loading it', async () => {
+    for (const sql of ['drop table t', 'DROP TABLE IF EXISTS orders, s.items CASCADE;', 'truncate orders', 'delete from orders']) {
+      const result = await check(['-c', sql]);
+      expect(result.stderr, sql).not.toContain('trace: libpg-query read');
+      expect(result.exitCode, sql).toBe(77);
+      expect(result.stdout, sql).toMatch(/psql\.sql\.(drop|truncate|delete)/);
+    }
   });
 });

@@ -35,6 +35,35 @@ describe('railway through the shim, with no terminal (an agent)', () => {
     expect(sb.record('railway')?.argv).toEqual(deleteVolume);
   });
 
+  // Refused the volume delete, an agent reaches the database with the environment's own variables.
+  it.each([
+    [['run', 'psql', '-c', 'DROP TABLE users'], 'psql.sql.drop'],
+    [['local', '-s', 'api', '--', 'sh', '-c', 'psql "$DATABASE_URL" -c "TRUNCATE users"'], 'psql.sql.truncate'],
+    [['run', '--', 'npx', 'prisma', 'migrate', 'reset', '--force'], 'prisma.migrate.reset'],
+  ])('refuses %j in a production-linked directory; the real railway never runs', async (args, rule) => {
+    linkRailway(sb, sb.work, 'production');
+    const result = await sb.run('railway', args);
+    expect(result.exitCode).toBe(77);
+    expect(result.stderr).toContain(`${rule} [destroy]`);
+    expect(result.stderr).toContain('production (production)');
+    expect(sb.record('railway')).toBeUndefined();
+  });
+
+  it('runs railway run with a notice in development, and a benign command in production untouched', async () => {
+    linkRailway(sb, sb.work, 'dev');
+    const drop = ['run', 'psql', '-c', 'DROP TABLE users'];
+    const notice = await sb.run('railway', drop);
+    expect(notice.exitCode).toBe(0);
+    expect(notice.stderr).toBe('chaperone: psql.sql.drop in dev (development): allowed\n');
+    expect(sb.record('railway')?.argv).toEqual(drop);
+    linkRailway(sb, sb.work, 'production');
+    const start = ['run', 'npm', 'start'];
+    const benign = await sb.run('railway', start);
+    expect(benign.exitCode).toBe(0);
+    expect(benign.stderr).toBe('');
+    expect(sb.record('railway')?.argv).toEqual(start);
+  });
+
   it('refuses as unknown when nothing is linked', async () => {
     const result = await sb.run('railway', deleteVolume);
     expect(result.exitCode).toBe(77);

@@ -2,7 +2,8 @@
 // confirms a DROP TABLE against a production database on a real MariaDB server, through the real shim
 // and the real client. mysqldump runs first, the table is gone, and `chaperone backups restore` brings
 // every row back; restoring over a table that exists asks a human first. A backup that cannot be taken
-// stops the command; typing "NAME without backup" runs it without one.
+// stops the command; typing "NAME without backup" runs it without one. `mysqladmin drop DB` (and
+// mariadb-admin's, `-f`, the prefix `dro`) is backed up the same way, over mysqladmin's own connection.
 //
 // Skipped with the reason printed when MariaDB, mysqldump or tmux is missing; with
 // CHAPERONE_REQUIRE_REAL_TOOLS=1 (CI) that is a failure instead.
@@ -44,9 +45,16 @@ describe.skipIf(group.skip)(group.title, () => {
     return { prompt, ...(await term.exit()) };
   };
 
+  /** An agent's call, refused; a human approves its code; the agent's same call again, which uses it. */
+  const approvedRun = async (tool: string, args: string[], env: Record<string, string> = {}) => {
+    const refused = String((await sb.run(tool, args, { env })).stderr);
+    approve(sb.env, /chaperone approve ([2-9A-Z]{3}-[2-9A-Z]{3})/.exec(refused)![1], 15);
+    return sb.run(tool, args, { env });
+  };
+
   beforeAll(async () => {
     group.assertAvailable();
-    [db, sb] = await Promise.all([startMariadb(), makeSandbox(['mysql', 'mariadb'])]);
+    [db, sb] = await Promise.all([startMariadb(), makeSandbox(['mysql', 'mariadb', 'mysqladmin', 'mariadb-admin'])]);
     await db.sql('CREATE DATABASE shop_prod; CREATE DATABASE shop_dev');
     sb.write('home/.config/chaperone/rules.yaml', 'backup-before-destroy: [production]\n');
   });
@@ -264,17 +272,14 @@ describe.skipIf(group.skip)(group.title, () => {
 
   it("backs up an agent's approved DELETE before it runs, and refuses it when the backup fails", async () => {
     const args = ['--no-defaults', '-h', '127.0.0.1', '-P', String(db.port), '-u', 'root', 'shop_prod', '-e', 'DELETE FROM orders'];
-    const codeOf = (text: string) => /chaperone approve ([2-9A-Z]{3}-[2-9A-Z]{3})/.exec(text)![1];
     // An agent cannot type the skip word: it has no terminal, and an approval does not carry one.
     const blocked = { XDG_DATA_HOME: sb.write('blocked-data-home', '') };
-    approve(sb.env, codeOf(String((await sb.run('mysql', args, { env: blocked })).stderr)), 15);
-    const failed = await sb.run('mysql', args, { env: blocked });
+    const failed = await approvedRun('mysql', args, blocked);
     expect(failed.exitCode).toBe(77);
     expect(failed.stderr).toContain('chaperone: the backup before this command failed, so the real mysql did not run.');
     expect(await rows()).toBe(seeded);
 
-    approve(sb.env, codeOf(String((await sb.run('mysql', args)).stderr)), 15);
-    const ran = await sb.run('mysql', args);
+    const ran = await approvedRun('mysql', args);
     expect(ran.stderr).toMatch(/chaperone: backup \S+ taken/);
     expect(ran.exitCode).toBe(0);
     expect(await db.sql('SELECT count(*) FROM shop_prod.orders')).toBe('0');
@@ -285,5 +290,83 @@ describe.skipIf(group.skip)(group.title, () => {
     await db.sql('DROP TABLE shop_prod.orders');
     expect((await sb.chaperone(['backups', 'restore', record.backup])).exitCode).toBe(0);
     expect(await rows()).toBe(seeded);
+  });
+  describe('mysqladmin drop', () => {
+    const ledger = () => db.sql("SELECT count(*) FROM information_schema.schemata WHERE schema_name = 'ledger_prod'");
+    const admin = which('mariadb-admin') ? 'mariadb-admin' : 'mysqladmin';
+    const other = admin === 'mariadb-admin' && which('mysqladmin') ? 'mysqladmin' : admin;
+    beforeEach(() =>
+      db.sql("DROP DATABASE IF EXISTS ledger_prod; CREATE DATABASE ledger_prod; CREATE TABLE ledger_prod.entries (id int, note text); INSERT INTO ledger_prod.entries VALUES (1, 'a'), (2, 'b''s')"),
+    );
+
+    it('dumps the whole database before a confirmed `-f drop`, and the restore creates it again', async () => {
+      const { prompt, code, screen } = await confirm(`${admin} ${at()} -f drop ledger_prod`, 'ledger_prod');
+      expect(prompt).toContain('mysqladmin.drop [destroy]');
+      expect(prompt).toContain('what it destroys is dumped first (mysqldump); type "ledger_prod without backup" to run it without one');
+      expect(screen).toMatch(/chaperone: backup \S+ taken \(1 entries, \d+ bytes\): \S+dump\.sql/);
+      expect(screen).toMatch(/checked +parsed: 1 tables and views, 2 rows/);
+      expect(code).toBe(0);
+      expect(await ledger()).toBe('0');
+
+      const record = audit().at(-1)!;
+      expect(record.outcome).toBe('confirmed');
+      const listed = JSON.parse(String((await sb.chaperone(['backups', '--json'])).stdout)) as Record<string, unknown>[];
+      expect(listed.find((b) => b.id === record.backup)).toMatchObject({
+        engine: 'mysql',
+        scope: { kind: 'objects', databases: ['ledger_prod'], tables: [] },
+        objects: [{ database: 'ledger_prod', name: 'entries', kind: 'table', rows: 2 }],
+        connection: ['--host=127.0.0.1', `--port=${db.port}`, '--user=root'],
+        clientArgs: ['--no-defaults', '--host=127.0.0.1', `--port=${db.port}`, '--user=root'],
+      });
+      const restored = await sb.chaperone(['backups', 'restore', record.backup]);
+      expect(restored.stderr).toBe('');
+      expect(restored.stdout).toContain('restored (database `ledger_prod`)');
+      expect(await db.sql('SELECT id, note FROM ledger_prod.entries ORDER BY id')).toBe("1\ta\n2\tb's");
+    });
+
+    it("takes the backup before mysqladmin's own question (no -f), which the human still answers", async () => {
+      const term = terminals.open(sb, `${other} ${at()} drop ledger_prod`);
+      await term.waitFor('Type ledger_prod to run it');
+      term.type('ledger_prod');
+      term.press('Enter');
+      const asked = await term.waitFor(/drop the 'ledger_prod' database/);
+      expect(asked).toMatch(/chaperone: backup \S+ taken \(1 entries/);
+      term.type('y');
+      term.press('Enter');
+      const { code } = await term.exit();
+      expect(code).toBe(0);
+      expect(await ledger()).toBe('0');
+    });
+
+    it('does not run the prefix `dro` when the backup cannot be written; "NAME without backup" runs it', async () => {
+      const blocked = { XDG_DATA_HOME: sb.write('admin-blocked', '') };
+      const failed = await confirm(`${admin} ${at()} --force dro ledger_prod`, 'ledger_prod', blocked);
+      expect(failed.code).toBe(77);
+      expect(failed.screen).toContain(`chaperone: the backup before this command failed, so the real ${admin} did not run.`);
+      expect(failed.screen).toContain('type "ledger_prod without backup" at the prompt');
+      expect(await ledger()).toBe('1');
+      expect(audit().at(-1)!.outcome).toBe('aborted');
+
+      const skipped = await confirm(`${admin} ${at()} --force dro ledger_prod`, 'ledger_prod without backup', blocked);
+      expect(skipped.screen).toContain('chaperone: no backup taken, as typed at the prompt.');
+      expect(skipped.code).toBe(0);
+      expect(await ledger()).toBe('0');
+      expect(audit().at(-1)!.backup).toBe('skipped at the prompt');
+    });
+
+    it("backs up an agent's approved `drop` before it runs, and refuses it when the backup fails", async () => {
+      const args = ['--no-defaults', '-h', '127.0.0.1', '-P', String(db.port), '-u', 'root', '-f', 'drop', 'ledger_prod'];
+        const blocked = { XDG_DATA_HOME: sb.write('admin-blocked-agent', '') };
+      const failed = await approvedRun(other, args, blocked);
+      expect(failed.exitCode).toBe(77);
+      expect(failed.stderr).toContain(`the backup before this command failed, so the real ${other} did not run.`);
+      expect(await ledger()).toBe('1');
+
+      const ran = await approvedRun(other, args);
+      expect(ran.stderr).toMatch(/chaperone: backup \S+ taken \(1 entries/);
+      expect(ran.exitCode).toBe(0);
+      expect(await ledger()).toBe('0');
+      expect(audit().at(-1)!.outcome).toBe('approval-used');
+    });
   });
 });

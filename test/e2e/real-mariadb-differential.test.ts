@@ -17,46 +17,24 @@
 // DIFFERENTIAL_SCRIPTS sets how many scripts (default 800), DIFFERENTIAL_SEED the first seed.
 
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { execa } from 'execa';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { evaluate } from '../../src/evaluate.js';
-import { emptyHome } from '../helpers/evaluate.js';
-import { makeSandbox, systemPath, type Sandbox } from '../helpers/sandbox.js';
+import { makeSandbox, type Sandbox } from '../helpers/sandbox.js';
 import { mariadbProblems, startMariadb, type Mariadb } from '../helpers/mariadb.js';
 import { toolGroup, which } from '../helpers/system.js';
+import { runClient, runDifferential, snapshotOr } from '../helpers/differential.js';
+import { random } from '../helpers/random.js';
 
 // The config is the same for every script: read it once (the shim reads it on each call).
-vi.mock('../../src/rules/load.js', async (importOriginal) => {
-  const original = await importOriginal<typeof import('../../src/rules/load.js')>();
-  const cache = new Map<string, ReturnType<typeof original.loadConfig>>();
-  return {
-    ...original,
-    loadConfig: (cwd: string, env: NodeJS.ProcessEnv) => {
-      const key = `${cwd}\0${env.HOME}`;
-      if (!cache.has(key)) cache.set(key, original.loadConfig(cwd, env));
-      return cache.get(key)!;
-    },
-  };
-});
+vi.mock('../../src/rules/load.js', async (importOriginal) =>
+  (await import('../helpers/cached-rules.js')).cachedRulesModule(await importOriginal<typeof import('../../src/rules/load.js')>()),
+);
 
 const group = toolGroup('mysql scripts, differentially against a real MariaDB server', await mariadbProblems());
 const scripts = Number(process.env.DIFFERENTIAL_SCRIPTS ?? 800);
 const firstSeed = Number(process.env.DIFFERENTIAL_SEED ?? 31337);
 const workers = 2;
-
-/** A small seeded PRNG (mulberry32): the same seed writes the same script. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Script {
   seed: number;
@@ -215,21 +193,10 @@ describe.skipIf(group.skip)(group.title, () => {
   let dir = '';
   const client = which('mariadb')!;
 
-  const run = (startDb: string, script: Script) =>
-    execa(client, ['--no-defaults', '-h', '127.0.0.1', '-P', String(db!.port), '-u', 'root', startDb], {
-      input: script.text,
-      env: { PATH: systemPath, HOME: emptyHome, LANG: 'C.UTF-8' },
-      extendEnv: false,
-      reject: false,
-      timeout: 20_000,
-    });
-  const snapshot = async (name: string): Promise<string> => {
-    try {
-      return (await db!.sql(snapshotSql(name))).trim();
-    } catch (error) {
-      return `unreadable: ${(error as Error).message}`;
-    }
-  };
+  const run = (startDb: string, script: Script) => runClient(client, ['--no-defaults', '-h', '127.0.0.1', '-P', String(db!.port), '-u', 'root', startDb], script.text);
+  const snapshot = (name: string) => snapshotOr(async () => (await db!.sql(snapshotSql(name))).trim());
+  /** The client's arguments an agent's call has: the connection and the database it starts on. */
+  const argsOf = (script: Script) => ['--no-defaults', '-h', '127.0.0.1', '-P', String(db!.port), '-u', 'root', script.startDb];
   const reset = (w: number) => db!.sql(schema(`shop_prod_w${w}`));
 
   beforeAll(async () => {
@@ -247,56 +214,24 @@ describe.skipIf(group.skip)(group.title, () => {
   it(`no script chaperone allows changes the production database (${scripts} scripts)`, { timeout: 600_000 }, async () => {
     const clean = await snapshot('shop_prod_w0');
     expect(clean).toMatch(/^[0-9a-f]{32}$/);
-    const violations: string[] = [];
-    let allowed = 0;
-    let refused = 0;
-    let sampled = 0;
-    let destroyedWhenRun = 0;
-    let shimChecked = 0;
-    let benignScripts = 0;
-    let benignRefused = 0;
-    const worker = async (w: number) => {
-      for (let k = w; k < scripts; k += workers) {
-        const script = generate(firstSeed + k, w, db!.port, dir);
-        const args = ['--no-defaults', '-h', '127.0.0.1', '-P', String(db!.port), '-u', 'root', script.startDb];
-        const env = { HOME: emptyHome, PATH: `${sb!.shims}:${systemPath}`, CHAPERONE_ACTOR: 'agent' };
-        const ev = await evaluate({ tool: 'mariadb', args, cwd: emptyHome, env, input: script.text }, { terminal: () => false });
-        const denied = ev.decision.verdict !== 'allow';
-        if (!script.destroys) {
-          benignScripts++;
-          if (denied) benignRefused++;
-        }
-        const viaShim = k % 100 === 0;
-        if (viaShim) {
-          // The built shim decides the same as the pipeline in process (and runs the real client when allowed).
-          shimChecked++;
-          const result = await sb!.run('mariadb', args, { input: script.text, env: { CHAPERONE_ACTOR: 'agent' } });
-          if ((result.exitCode === 77) !== denied) violations.push(`seed ${script.seed}: the shim ${result.exitCode === 77 ? 'refused' : 'ran'} what evaluate ${denied ? 'refused' : 'allowed'}`);
-        }
-        if (denied) {
-          refused++;
-          if (k % 8 !== 1) continue;
-          // A sample of refused scripts, run for real, shows the generator does destroy things.
-          sampled++;
-          await run(script.startDb, script);
-          if ((await snapshot(`shop_prod_w${w}`)) !== clean) destroyedWhenRun++;
-          await reset(w);
-          continue;
-        }
-        allowed++;
-        if (!viaShim) await run(script.startDb, script);
-        const after = await snapshot(`shop_prod_w${w}`);
-        if (after !== clean) {
-          violations.push(`seed ${script.seed}: allowed, and production changed. mariadb ${args.join(' ')} <<'EOF'\n${script.text}EOF`);
-          await reset(w);
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: workers }, (_, w) => worker(w)));
-    console.log(
-      `mariadb differential: ${scripts} scripts run (first seed ${firstSeed}): ${allowed} allowed, ${refused} refused, ${shimChecked} through the shim; ` +
-        `${destroyedWhenRun} of ${sampled} sampled refused scripts destroyed data when run; ${benignRefused} of ${benignScripts} benign-only scripts refused; ` +
-        `violations ${violations.length}`,
+    const { violations, destroyedWhenRun } = await runDifferential(
+      {
+        name: 'mariadb differential',
+        scripts,
+        firstSeed,
+        workers,
+        generate: (seed, w) => generate(seed, w, db!.port, dir),
+        tool: 'mariadb',
+        args: argsOf,
+        sandbox: sb!,
+        shimEvery: 100,
+        sampleEvery: 8,
+        run: (script) => run(script.startDb, script),
+        snapshot: (w) => snapshot(`shop_prod_w${w}`),
+        reset,
+        replay: (script) => `. mariadb ${argsOf(script).join(' ')} <<'EOF'\n${script.text}EOF`,
+      },
+      clean,
     );
     expect(violations).toEqual([]);
     expect(destroyedWhenRun).toBeGreaterThan(0);

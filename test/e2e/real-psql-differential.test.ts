@@ -12,45 +12,23 @@
 // DIFFERENTIAL_SCRIPTS sets how many scripts (default 2000), DIFFERENTIAL_SEED the first seed.
 
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { execa } from 'execa';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { evaluate } from '../../src/evaluate.js';
-import { emptyHome } from '../helpers/evaluate.js';
-import { makeSandbox, systemPath, type Sandbox } from '../helpers/sandbox.js';
+import { makeSandbox, type Sandbox } from '../helpers/sandbox.js';
 import { postgresProblems, startPostgres, type Postgres } from '../helpers/postgres.js';
 import { toolGroup, which } from '../helpers/system.js';
+import { runClient, runDifferential, snapshotOr } from '../helpers/differential.js';
+import { random } from '../helpers/random.js';
 
 // The config is the same for every script: read it once (the shim reads it on each call).
-vi.mock('../../src/rules/load.js', async (importOriginal) => {
-  const original = await importOriginal<typeof import('../../src/rules/load.js')>();
-  const cache = new Map<string, ReturnType<typeof original.loadConfig>>();
-  return {
-    ...original,
-    loadConfig: (cwd: string, env: NodeJS.ProcessEnv) => {
-      const key = `${cwd}\0${env.HOME}`;
-      if (!cache.has(key)) cache.set(key, original.loadConfig(cwd, env));
-      return cache.get(key)!;
-    },
-  };
-});
+vi.mock('../../src/rules/load.js', async (importOriginal) =>
+  (await import('../helpers/cached-rules.js')).cachedRulesModule(await importOriginal<typeof import('../../src/rules/load.js')>()),
+);
 
 const group = toolGroup('psql scripts, differentially against a real PostgreSQL server', await postgresProblems());
 const scripts = Number(process.env.DIFFERENTIAL_SCRIPTS ?? 2000);
 const firstSeed = Number(process.env.DIFFERENTIAL_SEED ?? 90210);
 const workers = 2;
-
-/** A small seeded PRNG (mulberry32): the same seed writes the same script. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Script {
   seed: number;
@@ -157,21 +135,10 @@ describe.skipIf(group.skip)(group.title, () => {
   let sb: Sandbox | undefined;
   const psql = which('psql')!;
 
-  const run = (db: string, script: Script) =>
-    execa(psql, ['-X', '-q', '-h', '127.0.0.1', '-p', String(pg!.port), '-U', 'postgres', '-d', db, ...script.args], {
-      input: script.text,
-      env: { PATH: systemPath, HOME: emptyHome, LANG: 'C.UTF-8' },
-      extendEnv: false,
-      reject: false,
-      timeout: 20_000,
-    });
-  const snapshot = async (db: string): Promise<string> => {
-    try {
-      return await pg!.sql(db, snapshotSql);
-    } catch (error) {
-      return `unreadable: ${(error as Error).message}`;
-    }
-  };
+  const run = (db: string, script: Script) => runClient(psql, ['-X', '-q', '-h', '127.0.0.1', '-p', String(pg!.port), '-U', 'postgres', '-d', db, ...script.args], script.text);
+  const snapshot = (db: string) => snapshotOr(() => pg!.sql(db, snapshotSql));
+  /** The psql arguments an agent's call has: the connection, the database it starts on, the script's -v. */
+  const argsOf = (script: Script) => ['-X', '-h', '127.0.0.1', '-p', String(pg!.port), '-U', 'postgres', '-d', script.startDb, ...script.args];
   const reset = (w: number) => pg!.sql('postgres', `DROP DATABASE IF EXISTS shop_prod_w${w} WITH (FORCE)`, `CREATE DATABASE shop_prod_w${w} TEMPLATE shop_template`);
 
   beforeAll(async () => {
@@ -199,49 +166,24 @@ describe.skipIf(group.skip)(group.title, () => {
   it(`no script chaperone allows changes the production database (${scripts} scripts)`, { timeout: 600_000 }, async () => {
     const clean = await snapshot('shop_template');
     expect(clean).toMatch(/^[0-9a-f]{32}$/);
-    const violations: string[] = [];
-    let allowed = 0;
-    let refused = 0;
-    let sampled = 0;
-    let destroyedWhenRun = 0;
-    let shimChecked = 0;
-    const worker = async (w: number) => {
-      for (let k = w; k < scripts; k += workers) {
-        const script = generate(firstSeed + k, w, pg!.port);
-        const args = ['-X', '-h', '127.0.0.1', '-p', String(pg!.port), '-U', 'postgres', '-d', script.startDb, ...script.args];
-        const env = { HOME: emptyHome, PATH: `${sb!.shims}:${systemPath}`, CHAPERONE_ACTOR: 'agent' };
-        const ev = await evaluate({ tool: 'psql', args, cwd: emptyHome, env, input: script.text }, { terminal: () => false });
-        const denied = ev.decision.verdict !== 'allow';
-        const viaShim = k % 200 === 0;
-        if (viaShim) {
-          // The built shim decides the same as the pipeline in process (and runs the real psql when allowed).
-          shimChecked++;
-          const result = await sb!.run('psql', args, { input: script.text, env: { CHAPERONE_ACTOR: 'agent' } });
-          if ((result.exitCode === 77) !== denied) violations.push(`seed ${script.seed}: the shim ${result.exitCode === 77 ? 'refused' : 'ran'} what evaluate ${denied ? 'refused' : 'allowed'}`);
-        }
-        if (denied) {
-          refused++;
-          if (k % 25 !== 1) continue;
-          // A sample of refused scripts, run for real, shows the generator does destroy things.
-          sampled++;
-          await run(`shop_prod_w${w}`, script);
-          if ((await snapshot(`shop_prod_w${w}`)) !== clean) destroyedWhenRun++;
-          await reset(w);
-          continue;
-        }
-        allowed++;
-        if (!viaShim) await run(script.startDb, script);
-        const after = await snapshot(`shop_prod_w${w}`);
-        if (after !== clean) {
-          violations.push(`seed ${script.seed}: allowed, and production changed (${after.slice(0, 300)}). psql ${script.args.join(' ')} <<'EOF'\n${script.text}EOF`);
-          await reset(w);
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: workers }, (_, w) => worker(w)));
-    console.log(
-      `differential: ${scripts} scripts run (first seed ${firstSeed}): ${allowed} allowed, ${refused} refused, ${shimChecked} through the shim; ` +
-        `${destroyedWhenRun} of ${sampled} sampled refused scripts destroyed data when run; violations ${violations.length}`,
+    const { violations, destroyedWhenRun } = await runDifferential(
+      {
+        name: 'differential',
+        scripts,
+        firstSeed,
+        workers,
+        generate: (seed, w) => generate(seed, w, pg!.port),
+        tool: 'psql',
+        args: argsOf,
+        sandbox: sb!,
+        shimEvery: 200,
+        sampleEvery: 25,
+        run: (script, w, refused) => run(refused ? `shop_prod_w${w}` : script.startDb, script),
+        snapshot: (w) => snapshot(`shop_prod_w${w}`),
+        reset,
+        replay: (script, after) => ` (${after.slice(0, 300)}). psql ${script.args.join(' ')} <<'EOF'\n${script.text}EOF`,
+      },
+      clean,
     );
     expect(violations).toEqual([]);
     expect(destroyedWhenRun).toBeGreaterThan(0);

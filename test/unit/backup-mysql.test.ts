@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { clientArgs, mysqlConnection, mysqlScopeOf, readDump, switchedDatabases, takeMysqlBackup, type MysqlBackupRecord, type MysqlScope } from '../../src/backup/mysql.js';
+import { backsUp } from '../../src/backup/before-destroy.js';
 import { BackupError, listBackups } from '../../src/backup/store.js';
+import { adminClientReading, droppedDatabases } from '../../src/tools/mysqladmin.js';
 import { table } from '../helpers/cases.js';
 import { systemPath } from '../helpers/sandbox.js';
 import { which } from '../helpers/system.js';
@@ -94,6 +96,28 @@ function lookupDouble(bin: string, root: string, rows: string): void {
   chmodSync(join(bin, 'mysql'), 0o755);
 }
 
+/**
+ * A recording mysqldump in `bin`: under `root` it leaves its argv, its option file's mode, its
+ * directory's mode, what the real option reader makes of it (`read`) and its path; it prints `dump`.
+ */
+function dumpDouble(bin: string, root: string, dump: string): void {
+  const reader = which('my_print_defaults');
+  writeFileSync(join(root, 'dump.out'), dump);
+  writeFileSync(
+    join(bin, 'mysqldump'),
+    `#!/bin/sh
+printf '%s\\n' "$@" > ${root}/argv
+file=\${1#--defaults-file=}
+stat -c %a "$file" > ${root}/mode
+stat -c %a "$(dirname "$file")" > ${root}/dirmode
+${reader ? `${reader} --defaults-file="$file" client > ${root}/read` : `cp "$file" ${root}/read`}
+echo "$file" > ${root}/path
+cat ${root}/dump.out
+`,
+  );
+  chmodSync(join(bin, 'mysqldump'), 0o755);
+}
+
 describe("mysqldump's connection is the client's", () => {
   const root = realpathSync(mkdtempSync(join(tmpdir(), 'chaperone-mysql-conn-')));
   const home = join(root, 'home');
@@ -148,22 +172,8 @@ describe('mysqldump gets the password in a 0600 option file, never on its argv',
     const root = realpathSync(mkdtempSync(join(tmpdir(), 'chaperone-mysqldump-double-')));
     const bin = join(root, 'bin');
     mkdirSync(bin);
-    // A recording mysqldump: its argv, its option file (mode and what the real reader makes of it), and
-    // a small finished dump.
     const myPrintDefaults = which('my_print_defaults');
-    writeFileSync(
-      join(bin, 'mysqldump'),
-      `#!/bin/sh
-printf '%s\\n' "$@" > ${root}/argv
-file=\${1#--defaults-file=}
-stat -c %a "$file" > ${root}/mode
-stat -c %a "$(dirname "$file")" > ${root}/dirmode
-${myPrintDefaults ? `${myPrintDefaults} --defaults-file="$file" client > ${root}/read` : `cp "$file" ${root}/read`}
-echo "$file" > ${root}/path
-printf 'CREATE TABLE \`orders\` (id int);\\nINSERT INTO \`orders\` VALUES (1),(2),(3);\\n-- Dump completed on 2026-12-05\\n'
-`,
-    );
-    chmodSync(join(bin, 'mysqldump'), 0o755);
+    dumpDouble(bin, root, 'CREATE TABLE `orders` (id int);\nINSERT INTO `orders` VALUES (1),(2),(3);\n-- Dump completed on 2026-12-05\n');
     lookupDouble(bin, root, 't\tshop\torders');
     const env = { HOME: root, PATH: `${bin}:${systemPath}`, XDG_DATA_HOME: join(root, 'share') };
     const secret = 'p@ss "quoted" # and \\ back';
@@ -224,8 +234,7 @@ describe('what is not there, and a password the client would ask for', () => {
     const root = realpathSync(mkdtempSync(join(tmpdir(), 'chaperone-mysqldump-lookup-')));
     const bin = join(root, 'bin');
     mkdirSync(bin);
-    writeFileSync(join(bin, 'mysqldump'), `#!/bin/sh\nprintf '%s\\n' "$@" > ${root}/argv\n${which('my_print_defaults') ? `${which('my_print_defaults')} --defaults-file="\${1#--defaults-file=}" client > ${root}/read` : ''}\nprintf 'CREATE TABLE \`orders\` (id int);\\n-- Dump completed\\n'\n`);
-    chmodSync(join(bin, 'mysqldump'), 0o755);
+    dumpDouble(bin, root, 'CREATE TABLE `orders` (id int);\n-- Dump completed\n');
     lookupDouble(bin, root, lookup);
     return { root, env: { HOME: root, PATH: `${bin}:${systemPath}`, XDG_DATA_HOME: join(root, 'share') } };
   };
@@ -281,5 +290,58 @@ describe('reading a dump back', () => {
       { database: 'shop', name: 'v', kind: 'view', rows: 0 },
       { database: 'ledger', name: 'entries', kind: 'table', rows: 1 },
     ]);
+  });
+});
+
+describe('mysqladmin drop: the same dump, over mysqladmin\'s own connection', () => {
+  table((args) => args.join(' '), [
+    // Whether each name of the client is backed up: only `drop DB` destroys data a dump can keep.
+    [['-f', 'drop', 'shop'], [true, true]],
+    [['--force', 'dro', 'shop'], [true, true]],
+    [['-c', '2', '-i', '1', 'DROP', 'shop', 'drop', 'ledger'], [true, true]],
+    [['shutdown'], [false, false]],
+    [['kill', '12,13'], [false, false]],
+    [['drop'], [false, false]],
+  ], (args) => [backsUp('mysqladmin', args), backsUp('mariadb-admin', args)]);
+
+  it('lists each dropped database once, in order', () => {
+    expect(droppedDatabases(['-c', '2', 'drop', 'shop', 'status', 'dro', 'ledger'])).toEqual(['shop', 'ledger']);
+  });
+
+  it("reads mysqladmin's values (-c, -i) and groups ([mysqladmin], not [mysql]), and no database to start in", () => {
+    const root = realpathSync(mkdtempSync(join(tmpdir(), 'chaperone-mysqladmin-conn-')));
+    const cnf = join(root, 'my.cnf');
+    writeFileSync(cnf, '[client]\nuser = app\n[mysql]\nhost = wrong\n[mysqladmin]\nhost = db.prod\nport = 3307\n');
+    const c = mysqlConnection([`--defaults-file=${cnf}`, '-c', '3', '-i', '1', '-pS3cret', '-f', 'drop', 'shop'], { HOME: root }, root, adminClientReading);
+    expect(c.options.map(([k, v]) => `${k}=${v}`)).toEqual(['user=app', 'host=db.prod', 'port=3307']);
+    expect(c.password).toEqual({ value: 'S3cret' });
+    expect(c.database).toBeUndefined();
+    expect(clientArgs([`--defaults-file=${cnf}`, '-h', 'db', '-c', '3', '-pS3cret', 'drop', 'shop'], adminClientReading)).toEqual([`--defaults-file=${cnf}`, '--host=db', '--password']);
+  });
+
+  it('gives mysqldump the password in the 0600 option file, and dumps the database dropped', async () => {
+    const root = realpathSync(mkdtempSync(join(tmpdir(), 'chaperone-mysqladmin-dump-')));
+    const bin = join(root, 'bin');
+    mkdirSync(bin);
+    const myPrintDefaults = which('my_print_defaults');
+    dumpDouble(bin, root, 'CREATE DATABASE `shop`;\nUSE `shop`;\nCREATE TABLE `orders` (id int);\nINSERT INTO `orders` VALUES (1),(2);\n-- Dump completed\n');
+    lookupDouble(bin, root, 'd\tshop\t');
+    const env = { HOME: root, PATH: `${bin}:${systemPath}`, XDG_DATA_HOME: join(root, 'share') };
+    const record = (await takeMysqlBackup({
+      args: ['--no-defaults', '-h', 'db.prod', '-u', 'app', '-pS3cret', '-c', '2', '-f', 'drop', 'shop'],
+      scope: { kind: 'objects', databases: ['shop'], tables: [], why: 'mysqladmin drop drops the whole database' },
+      env,
+      cwd: root,
+      reading: adminClientReading,
+    })) as MysqlBackupRecord;
+    const argv = readFileSync(join(root, 'argv'), 'utf8');
+    expect(argv).not.toContain('S3cret');
+    expect(argv).toContain('--databases\nshop\n');
+    expect(readFileSync(join(root, 'lookup-argv'), 'utf8')).not.toContain('S3cret');
+    expect(readFileSync(join(root, 'mode'), 'utf8').trim()).toBe('600');
+    if (myPrintDefaults) expect(readFileSync(join(root, 'read'), 'utf8').split('\n')).toEqual(['--host=db.prod', '--user=app', '--password=S3cret', '']);
+    expect(record.objects).toEqual([{ database: 'shop', name: 'orders', kind: 'table', rows: 2 }]);
+    expect(record.clientArgs).toEqual(['--no-defaults', '--host=db.prod', '--user=app', '--password']);
+    expect(readFileSync(join(root, 'share/chaperone/backups/index.jsonl'), 'utf8')).not.toContain('S3cret');
   });
 });

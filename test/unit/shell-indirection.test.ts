@@ -193,6 +193,23 @@ describe('files the line writes before it runs them', () => {
   ], (line) => analyze(line));
 });
 
+// A shell runs its startup before its script: a harmless script after a startup file that is not.
+describe('what a shell runs before its script', () => {
+  table(name, [
+    ['BASH_ENV=args.sh bash -c true', ["railway environment '$1'  via bash startup > . args.sh", 'true  via bash -c']],
+    ['export BASH_ENV=./trap.sh; bash -c ls', ['export BASH_ENV=./trap.sh', 'trap cleanup EXIT  via bash startup > . ./trap.sh', 'railway down  via bash startup > . ./trap.sh > trap > cleanup()', 'ls  via bash -c']],
+    ['bash --rcfile logs.sh -i', ["railway logs '$@'  via bash startup > . logs.sh", 'bash --rcfile logs.sh -i']],
+    ['ENV=logs.sh sh -i', ["railway logs '$@'  via sh startup > . logs.sh", 'sh -i']],
+    [`PROMPT_COMMAND='railway down' bash -i`, ['railway down  via bash startup', 'bash -i']],
+    ["echo 'railway down' >> ~/.bashrc; bash -i -c true", ["echo 'railway down'", 'railway down  via bash startup > . /home/me/.bashrc', 'true  via bash -c']],
+    // Counterparts: no startup named, a file not there, a login shell's own profile left alone.
+    ['bash -c ls', ['ls  via bash -c']],
+    ['BASH_ENV=missing.sh bash -c ls', ['ls  via bash -c']],
+    ['bash -lc ls', ['ls  via bash -c']],
+    ['PROMPT_COMMAND=date bash -c ls', ['ls  via bash -c']],
+  ], (line) => analyze(line));
+});
+
 describe('what a script cannot be read for', () => {
   table(name, [
     ['source loop-a.sh', ['unknown: ./loop-a.sh runs itself (./loop-a.sh > ./loop-b.sh > ./loop-a.sh)']],

@@ -142,6 +142,9 @@ describe('wrappers', () => {
     ['env -u AWS_PROFILE aws s3 ls', ['aws s3 ls  -AWS_PROFILE  via env']],
     ['env --unset=AWS_PROFILE -C /srv aws s3 ls', ['aws s3 ls  @/srv  -AWS_PROFILE  via env']],
     [`env -S 'AWS_PROFILE=prod aws s3 rb s3://x'`, ['aws s3 rb s3://x  +AWS_PROFILE=prod  via env']],
+    // env -S's own rules: a comment at a word's start, \t a tab, an open quote taken as it stands.
+    [`env -S 'aws s3 rb s3://x # AWS_PROFILE=dev'`, ['aws s3 rb s3://x  via env']],
+    [`env -S 'aws\\ts3 rb "s3://x'`, ["'aws\ts3' rb s3://x  via env"]],
     ['command railway down', ['railway down  via command']],
     ['command -v railway', ['command -v railway']],
     ['exec railway down', ['railway down  via exec']],
@@ -176,7 +179,59 @@ describe('wrappers', () => {
     ['chronic -e echo railway up', ['echo railway up  via chronic']],
     ['setsid railway up', ['railway up  via setsid']],
     ["find . -name \"*.tf\" -exec terraform destroy {} \\; -print", [`terraform destroy '{}'  via find -exec`]],
+    ['runuser -u postgres -- dropdb shop', ['dropdb shop  via runuser -u']],
+    [`runuser -u postgres -- psql -c 'select 1'`, [`psql -c 'select 1'  via runuser -u`]],
+    [`runuser postgres -c 'dropdb shop'`, ['dropdb shop  via runuser -c']],
+    ['parallel railway volume delete -v ::: pg-a pg-b', ['railway volume delete -v pg-a  via parallel', 'railway volume delete -v pg-b  via parallel']],
+    [`parallel 'psql -c "DROP TABLE {}"' ::: users`, [`psql -c 'DROP TABLE users'  via parallel`]],
+    ['sem --fg railway down', ['railway down  via sem']],
+    [`at now <<< 'railway down'`, ['railway down  via at']],
+    ['at -l', ['at -l']],
     [`find . -name '*.tf' -print`, [`find . -name '*.tf' -print`]],
+  ], analyze);
+});
+
+// Brace expansion comes before everything else: the words it makes are the command.
+describe('brace expansion', () => {
+  table(name, [
+    ['{railway,volume,delete,--volume,pg-data}', ['railway volume delete --volume pg-data']],
+    ['{railway,down}', ['railway down']],
+    ['rail{way,} down', ['railway rail down']],
+    ['aws s3 rb s3://prod-{backups,logs} --force', ['aws s3 rb s3://prod-backups s3://prod-logs --force']],
+    ['kubectl delete ns shop-{1..3}', ['kubectl delete ns shop-1 shop-2 shop-3']],
+    ['kubectl delete ns x{a,b{c,d}}', ['kubectl delete ns xa xbc xbd']],
+    [`echo '{railway,down}' "{a,b}"`, [`echo '{railway,down}' '{a,b}'`]],
+    ['echo {a}', ["echo '{a}'"]],
+    ['mkdir -p src/{a,b}', ['mkdir -p src/a src/b']],
+  ], analyze);
+});
+
+// An array the line sets gives its words back: a command hidden in one is still that command.
+describe('arrays', () => {
+  table(name, [
+    ['a=(railway volume delete --volume pg-data); "${a[@]}"', ['railway volume delete --volume pg-data']],
+    ['a=(railway); "${a[0]}" down', ['railway down']],
+    ['declare -a a=(railway down); ${a[*]}', ["declare -a 'a=railway down'", 'railway down']],
+    ['a=(kubectl delete); "${a[@]}" ns shop', ['kubectl delete ns shop']],
+    ['a=(railway down); echo "${a[@]}"', ['echo railway down']],
+    ['a=(railway status); "${a[1]}"', ['status']],
+  ], analyze);
+});
+
+// Programs nobody described may run their words: read the dangerous way, beside the program itself.
+describe('unknown programs in front of a covered tool', () => {
+  table(name, [
+    ['gosu postgres dropdb shop', ['gosu postgres dropdb shop', 'dropdb shop  via gosu (may run)']],
+    ['strace -f -o /tmp/t railway down', ['strace -f -o /tmp/t railway down', 'railway down  via strace (may run)']],
+    ['aws-vault exec prod -- aws s3 rb s3://x', ['aws-vault exec prod -- aws s3 rb s3://x', 'aws s3 rb s3://x  via aws-vault (may run)']],
+    [`flock /tmp/l -c 'railway down'`, [`flock /tmp/l -c 'railway down'`, 'railway down  via flock (may run)']],
+    [`nix-shell -p postgresql --run 'dropdb shop'`, [`nix-shell -p postgresql --run 'dropdb shop'`, 'dropdb shop  via nix-shell (may run)']],
+    ['busybox railway down', ['busybox railway down', 'railway down  via busybox (may run)']],
+    // words that are data: a message, a search, a manual page, an install
+    [`jira issue create --summary 'railway down broke'`, [`jira issue create --summary 'railway down broke'`]],
+    [`grep -r 'railway down' .`, [`grep -r 'railway down' .`]],
+    ['man kubectl', ['man kubectl']],
+    ['brew install railway', ['brew install railway']],
   ], analyze);
 });
 
@@ -236,7 +291,8 @@ describe('paths to a covered tool', () => {
     ['./node_modules/.bin/vercel deploy --prod', ['vercel deploy --prod']],
     ['../bin/railway down', ['railway down']],
     ['"/opt/homebrew/bin/kubectl" delete ns x', ['kubectl delete ns x']],
-    ['/usr/local/bin/not-a-tool railway down', ['/usr/local/bin/not-a-tool railway down']],
+    // not railway itself, but a program nobody described may run its words (src/shell/unknown-runners.ts)
+    ['/usr/local/bin/not-a-tool railway down', ['/usr/local/bin/not-a-tool railway down', 'railway down  via not-a-tool (may run)']],
   ], analyze);
 });
 

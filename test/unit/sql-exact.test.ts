@@ -1,0 +1,154 @@
+// The statements src/sql/exact.ts answers without the grammar get the grammar's own answer: the same
+// actions, flags, text and offset, on every generated statement; near misses (a keyword for a name,
+// a fourth dotted part, a comment, a quote, a WHERE, a second statement) are left to the grammar.
+// And its keyword list is the grammar's: every word the grammar's scanner calls a keyword, and no other.
+
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { describe, expect, it } from 'vitest';
+import { exactStatements } from '../../src/sql/exact.js';
+import { grammar, grammarStatements, readStatements } from '../../src/sql/postgres.js';
+import { random } from '../helpers/random.js';
+
+const require = createRequire(import.meta.url);
+
+/** Every keyword of the grammar: the words of its WebAssembly binary that its scanner reads as keywords. */
+async function grammarKeywords(): Promise<Set<string>> {
+  const lib = require('libpg-query') as typeof import('libpg-query');
+  await lib.loadModule();
+  const binary = readFileSync(require.resolve('libpg-query/wasm/libpg-query.wasm'), 'latin1');
+  const out = new Set<string>();
+  for (const word of new Set(binary.match(/[a-z_]{2,40}/g))) {
+    const tokens = lib.scanSync(word).tokens;
+    if (tokens.length === 1 && tokens[0].keywordKind !== 0 && tokens[0].end - tokens[0].start === word.length) out.add(word);
+  }
+  return out;
+}
+
+const keywordSample = ['if', 'exists', 'cascade', 'restrict', 'table', 'only', 'from', 'where', 'select', 'int', 'user', 'current_user', 'concurrently', 'do', 'as', 'name', 'identity', 'restart', 'with', 'force'];
+const pick = <T,>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
+const plainNames = ['t', 'orders', 'T1', '_x', 'public', 'Items_2024', 'a', 'shop', 'drop_me', 'tbl'];
+
+/** A statement close to one of exact.ts's shapes: often in them (`near` false), else just outside. */
+function statement(r: () => number): string {
+  const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
+  const near = r() < 0.5;
+  const odd = () => near && r() < 0.3;
+  const space = () => pick([' ', ' ', ' ', '  ', '\t', '\n', '\r\n', ...(odd() ? [' \f', '\v', '\u00a0'] : [])]);
+  const word = () => (!odd() ? pick(plainNames) : r() < 0.6 ? pick(keywordSample) : pick(['"T"', '"select"', 'x$y', 'ü', '1t', 'U&"t"', '$1', 'e', 'tt\'x\'']));
+  const dotted = () => Array.from({ length: 1 + Math.floor(r() * (odd() ? 5 : 3)) }, word).join(odd() ? pick(['.', ' . ', '..', ' .']) : '.');
+  const list = () => Array.from({ length: 1 + Math.floor(r() * 3) }, dotted).join(pick([', ', ',', ' , ', ...(odd() ? [' ', ',,'] : [])]));
+  const head = odd()
+    ? pick(['DROP MATERIALIZED VIEW', 'DROP INDEX CONCURRENTLY', 'DROP FUNCTION', 'DROP TYPE', 'DROP FOREIGN TABLE', 'DROP ROLE', 'TRUNCATE ONLY', 'TRUNCATE TABLE ONLY', 'DELETE', 'DELETE FROM ONLY', 'DROP', 'DROP TABLES'])
+    : pick(['DROP TABLE', 'drop table', 'Drop Table', 'DROP VIEW', 'DROP SEQUENCE', 'DROP INDEX', 'DROP SCHEMA', 'DROP DATABASE', 'TRUNCATE', 'truncate table', 'DELETE FROM', 'delete from']);
+  const middle = r() < 0.25 ? `${pick(['IF EXISTS', 'if exists', 'IF  EXISTS', ...(odd() ? ['IF', 'EXISTS', 'IF NOT EXISTS'] : [])])}${space()}` : '';
+  const tail = r() < 0.3 ? `${space()}${pick(['CASCADE', 'restrict', ...(odd() ? ['CASCADE CASCADE', 'WHERE id = 1', 'WHERE true', 'RESTART IDENTITY', 'WITH (FORCE)', 'AS x', 'x', '*', ', ', 'USING t2'] : [])])}` : '';
+  const value = () => (odd() ? pick(['1e3', '1_000', '1.5', '12abc', '-1', "'x'", 'a', 'null', 'true', '1 + 1', '(1)', '99999999999999999999', '0x1f']) : pick(['1', '42', '007', '123456789012345678']));
+  const compare = () => `${odd() ? pick(['1', 'id = id', 't.id', 's.t.id', 'a.b.c.d', 'id', 'x = 1 and y']) : pick(['id', 'v', 't.id', 'Items_2024'])}${pick([' = ', '=', ' =', ...(odd() ? [' == ', ' <> ', ' >= ', ' = = '] : [])])}${value()}`;
+  const where = () => (r() < 0.6 ? `${space()}${odd() ? pick(['where', 'WHERE', 'WHERE NOT', 'where true and']) : pick(['WHERE', 'where'])}${space()}${compare()}` : '');
+  if (r() < 0.4) {
+    // DELETE, UPDATE, ALTER TABLE … DROP
+    const target = dotted();
+    const sets = () => Array.from({ length: 1 + Math.floor(r() * 3) }, () => `${odd() ? pick(['t.v', 'v.w', 'select']) : pick(['v', 'w', 'total'])}${pick([' = ', '='])}${value()}`).join(pick([', ', ',', ...(odd() ? [' ', ', ,'] : [])])) + (odd() ? pick([', w', ',', ', w =', ' w']) : '');
+    const body = pick([
+      () => `${odd() ? pick(['DELETE', 'DELETE FROM ONLY', 'delete from only']) : pick(['DELETE FROM', 'delete from'])}${space()}${target}${where()}`,
+      () => `${pick(['UPDATE', 'update'])}${space()}${odd() ? pick(['ONLY ', '']) : ''}${target}${space()}${odd() ? pick(['SET', 'set (v) =', 'AS x SET']) : 'SET'}${space()}${sets()}${where()}`,
+      () => `${odd() ? pick(['ALTER TABLE ONLY', 'ALTER TABLES', 'ALTER INDEX']) : pick(['ALTER TABLE', 'alter table', 'ALTER TABLE IF EXISTS'])}${space()}${target}${space()}${odd() ? pick(['DROP CONSTRAINT', 'DROP COLUMN IF', 'ADD COLUMN', 'DROP DEFAULT']) : pick(['DROP', 'DROP COLUMN', 'drop column if exists'])}${space()}${word()}${r() < 0.3 ? `${space()}${pick(['CASCADE', 'RESTRICT', ...(odd() ? ['CASCADE RESTRICT', ', DROP x'] : [])])}` : ''}`,
+    ])();
+    return `${body}${pick(['', ';', ' ;', ';\n', ...(odd() ? [';;', '; SELECT 1', ' -- x'] : [])])}`;
+  }
+  const lead = r() < 0.2 ? pick([' ', '\n', '  \t', ...(odd() ? ['-- c\n', '/* c */ ', ';'] : [])]) : '';
+  const end = pick(['', ';', ' ;', ';\n', '; ', ...(odd() ? [';;', '; SELECT 1', ';\n-- done', ' -- x', '\\;', '; ;'] : [])]);
+  return `${lead}${head}${space()}${middle}${list()}${tail}${end}`;
+}
+
+describe('exact statements (no grammar loaded)', () => {
+  it('knows the grammar\'s keywords, every one', async () => {
+    const fromGrammar = await grammarKeywords();
+    expect(fromGrammar.size).toBeGreaterThan(450);
+    for (const word of fromGrammar) expect(exactStatements(`DROP TABLE ${word}`), word).toBeUndefined();
+    // And a word the scanner reads as a plain identifier is a name here.
+    expect(exactStatements('DROP TABLE orders')).toEqual([{ path: ['drop', 'table'], start: 0, end: 17 }]);
+  });
+
+  it.each([
+    ['drop table t', ['drop', 'table']],
+    ['DROP TABLE IF EXISTS a, s.b, c.s.d CASCADE;', ['drop', 'table']],
+    ['drop view v', ['drop', 'view']],
+    ['drop schema a, b restrict', ['drop', 'schema']],
+    ['drop database shop', ['drop', 'database']],
+    ['truncate table a, b', ['truncate']],
+    ['TRUNCATE orders', ['truncate']],
+    ['delete from s.orders;', ['delete']],
+    ['drop index i', ['drop', 'index']],
+    ['drop sequence s', ['drop', 'sequence']],
+    ['delete from t where id = 5', ['delete']],
+    ['update s.t set v = 1, w = 2 where t.id = 3;', ['update']],
+    ['update t set v = 1', ['update']],
+    ['alter table t drop column if exists c cascade', ['alter-table', 'drop']],
+  ])('%s: %j', (sql, path) => {
+    expect(exactStatements(sql)?.map((st) => st.path)).toEqual([path]);
+  });
+
+  it.each([
+    'drop table "t"', 'drop table t -- x', 'drop table /* x */ t', 'drop table t; select 1', 'drop table if exists',
+    'delete from t where id = 1.5', 'delete from t x', 'delete from t where id = id', 'delete from t where 1 = 1', 'update t set v = 1, w',
+    'update t set v = 1 where', 'delete from t where id = 1e3', 'update t set t.v = 1', 'alter table t drop constraint c', 'drop database d cascade', 'drop schema a.b', 'drop table a.b.c.d',
+    'drop table t$', 'drop table ü', 'drop index concurrently i', 'truncate only t', 'drop table select', 'drop table t,',
+    'DROP TABLE t\\;', 'select 1', '',
+    'begin; drop table t;; commit', 'begin transaction; drop table t', 'drop table t; select 1', 'drop table t drop table u', ';',
+  ])('leaves %j to the grammar', (sql) => {
+    expect(exactStatements(sql)).toBeUndefined();
+  });
+
+  it('gives the grammar\'s answer on every generated statement it answers', async () => {
+    const r = random(4242);
+    let answered = 0;
+    let declined = 0;
+    let multiple = 0;
+    const shapes = new Set<string>();
+    for (let n = 0; n < 12000; n++) {
+      // One statement, or a few (some inside BEGIN … COMMIT, some run together without their `;`).
+      const several = () => Array.from({ length: 2 + Math.floor(r() * 3) }, () => (r() < 0.2 ? pick(r, ['BEGIN;', 'commit;', 'ROLLBACK', 'begin work;', 'END;', ';']) : statement(r))).join(pick(r, ['\n', ' ', '']));
+      const sql = r() < 0.3 ? several() : statement(r);
+      const exact = exactStatements(sql);
+      if (!exact) {
+        declined++;
+        continue;
+      }
+      answered++;
+      if (exact.length > 1) multiple++;
+      for (const st of exact) shapes.add([...st.path, ...Object.keys(st.flags ?? {})].join(' '));
+      // What readStatements answers (without the grammar) is what the grammar answers, to the byte.
+      expect(await readStatements(sql), JSON.stringify(sql)).toEqual(await grammarStatements(sql));
+    }
+    // The generator reaches every shape, and both sides of the line.
+    expect([...shapes].sort()).toEqual(['alter-table drop', 'delete', 'delete --where', 'drop database', 'drop index', 'drop schema', 'drop sequence', 'drop table', 'drop view', 'transaction', 'truncate', 'update', 'update --where']);
+    expect(multiple).toBeGreaterThan(200);
+    expect(answered).toBeGreaterThan(1000);
+    expect(declined).toBeGreaterThan(1000);
+  });
+
+  it('reads libpg-query\'s glue as the package\'s own parse() does: the same trees, the same errors', async () => {
+    const lib = require('libpg-query') as typeof import('libpg-query');
+    const r = random(77);
+    const texts = [
+      'select 1', 'DROP FUNCTION f()', "DO $$ BEGIN PERFORM 1; END $$", 'delete from t where', 'select * from', 'drop table "ü"; truncate x',
+      "select 'é', $q$x$q$", 'SELECT 1;\nDELETE FROM t WHERE;', ...Array.from({ length: 200 }, () => statement(r)),
+    ];
+    const outcome = async (parse: (sql: string) => Promise<unknown>, sql: string) => {
+      try {
+        return { tree: await parse(sql) };
+      } catch (error) {
+        return { message: (error as Error).message, cursor: (error as { sqlDetails?: { cursorPosition?: number } }).sqlDetails?.cursorPosition };
+      }
+    };
+    let errors = 0;
+    for (const sql of texts) {
+      const ours = await outcome(grammar().parse, sql);
+      if ('message' in ours) errors++;
+      expect(ours, JSON.stringify(sql)).toEqual(await outcome(lib.parse, sql));
+    }
+    expect(errors).toBeGreaterThan(5);
+  });
+});
