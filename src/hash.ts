@@ -4,8 +4,8 @@
 //
 // Loading node:crypto costs a decision 3 to 8 ms (it brings node:stream with it), more than the rest
 // of a refusal's own work; @noble/hashes is plain JavaScript, bundled, and hashes a few kilobytes in
-// well under a millisecond. For a large input (megabytes of stdin read ahead) the native hash is
-// faster than the load it costs, so it is used there.
+// about a millisecond, cold. Cold JavaScript hashing grows with the input, and from a few kilobytes on
+// (a rules file's text, stdin read ahead) loading the native hash is cheaper; once loaded, it does all.
 
 import { sha1 } from '@noble/hashes/legacy.js';
 import { sha256 } from '@noble/hashes/sha2.js';
@@ -13,13 +13,14 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
-const nativeFrom = 1 << 20;
+const nativeFrom = 4096;
+let native: typeof import('node:crypto') | undefined;
 
 export function sha256Hex(data: string | Uint8Array): string {
   const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-  if (bytes.length < nativeFrom) return bytesToHex(sha256(bytes));
-  const { createHash } = createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
-  return createHash('sha256').update(bytes).digest('hex');
+  if (native === undefined && bytes.length < nativeFrom) return bytesToHex(sha256(bytes));
+  native ??= createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
+  return native.createHash('sha256').update(bytes).digest('hex');
 }
 
 /** SHA-1, only where another tool names its files by it (pulumi's workspace settings). */
