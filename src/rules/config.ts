@@ -12,13 +12,17 @@ export interface FlagCondition {
   value?: string;
 }
 
-/** One word of a command pattern: any of these spellings, each possibly a glob. */
-export type WordPattern = RegExp;
+/** One word of a command pattern: any of these spellings, each possibly a glob (a Set lookup or a RegExp). */
+export interface WordPattern {
+  test(word: string): boolean;
+}
 
 export interface Rule {
   id: string;
   tools: string[];
-  /** Alternative command paths, compiled on first use (a shim matches one tool's rules only). */
+  /** The command paths as the rule writes them ("volume|volumes delete-*"). */
+  command: string[];
+  /** The same, compiled on first use (a shim matches one tool's rules only). */
   readonly paths: WordPattern[][];
   with: FlagCondition[];
   without: FlagCondition[];
@@ -135,6 +139,7 @@ export function applyLayer(config: Config, layer: Layer, trust: Trust, complain:
     next.rules.push({
       id: entry.id,
       tools: entry.tools,
+      command: entry.command,
       get paths() {
         return (compiled ??= entry.command.map(compilePath));
       },
@@ -149,13 +154,21 @@ export function applyLayer(config: Config, layer: Layer, trust: Trust, complain:
   return next;
 }
 
-/** "volume|volumes delete-*" → [/^(volume|volumes)$/, /^(delete-.*)$/]. */
+/**
+ * "volume|volumes delete-*" → a set test for volume|volumes, /^(?:delete-.*)$/ for the glob. Most
+ * words are literal, and a Set lookup costs nothing to build, where each RegExp is compiled on its
+ * first test: with a user's file of a thousand rules that compiling was most of a call's matching.
+ */
 export function compilePath(text: string): WordPattern[] {
   return text
     .trim()
     .split(/\s+/)
     .filter(Boolean)
-    .map((word) => {
+    .map((word): WordPattern => {
+      if (!word.includes('*')) {
+        const words = new Set(word.split('|'));
+        return { test: (candidate) => words.has(candidate) };
+      }
       const alternatives = word.split('|').map((alt) =>
         alt
           .split('*')

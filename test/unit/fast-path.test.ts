@@ -37,7 +37,7 @@ function ruleFlags(tool: Tool): string[][] {
 function ruleWords(tool: Tool): string[][] {
   return rules
     .filter((r) => r.tools.includes(tool.name))
-    .flatMap((r) => r.paths.map((path) => path.map((word) => word.source.replace(/^\^\(\?:/, '').replace(/\)\$$/, '').split('|')[0].replace(/\.\*/g, 'x').replace(/\\/g, ''))));
+    .flatMap((r) => r.command.map((path) => path.trim().split(/\s+/).filter(Boolean).map((word) => word.split('|')[0].replace(/\*/g, 'x'))));
 }
 
 function chunks<T>(items: T[], size: number): T[][] {
