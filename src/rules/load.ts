@@ -124,8 +124,8 @@ export async function readLayer(file: string, text: string): Promise<{ layer: La
  * is parsed again so the message can point at the line.
  */
 async function applyFile(config: Config, file: string, text: string, trust: Trust, env: NodeJS.ProcessEnv): Promise<Config> {
-  const cache = layerCachePath(file, text, env);
-  const cached = readCachedLayer(cache);
+  const cache = layerCachePath(file, env);
+  const cached = readCachedLayer(cache, text);
   if (cached) {
     try {
       return applyLayer(config, cached, trust, () => {
@@ -137,35 +137,42 @@ async function applyFile(config: Config, file: string, text: string, trust: Trus
   }
   const { layer, complain } = await readLayer(file, text);
   const applied = applyLayer(config, layer, trust, complain);
-  writeCachedLayer(cache, layer);
+  writeCachedLayer(cache, text, layer);
   return applied;
 }
 
 const needsParse = new Error('parse the file for a positioned message');
 
-function layerCachePath(file: string, text: string, env: NodeJS.ProcessEnv): string {
+/**
+ * One cache file per rules file and build. It holds the text it was compiled from, and counts only when
+ * that is the text read now: comparing costs microseconds, where hashing a large file's text would
+ * first load node:crypto (src/hash.ts).
+ */
+function layerCachePath(file: string, env: NodeJS.ProcessEnv): string {
   const build = `${statSync(fileURLToPath(import.meta.url)).mtimeMs}`;
-  const key = sha256Hex(`${build}\0${file}\0${text}`);
+  const key = sha256Hex(`${build}\0${file}`);
   // Under the account's own state directory, like the rules file it caches: a cache the caller's
   // environment could move would let an agent hand in a layer of its own for the user's file.
   return join(chaperoneStateDir(env), 'layer-cache', `${key}.json`);
 }
 
-function readCachedLayer(path: string): Layer | undefined {
+function readCachedLayer(path: string, text: string): Layer | undefined {
   try {
-    const text = readTextIfExists(path);
-    return text === undefined ? undefined : (JSON.parse(text) as Layer);
+    const cached = readTextIfExists(path);
+    if (cached === undefined) return undefined;
+    const entry = JSON.parse(cached) as { text?: unknown; layer?: Layer };
+    return entry.text === text ? entry.layer : undefined;
   } catch {
     return undefined; // absent, unreadable or torn: parse the file instead
   }
 }
 
 /** Best effort: a cache that cannot be written only costs the next call a parse. */
-function writeCachedLayer(path: string, layer: Layer): void {
+function writeCachedLayer(path: string, text: string, layer: Layer): void {
   try {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     const temporary = `${path}.${process.pid}`;
-    writeFileSync(temporary, JSON.stringify(layer), { mode: 0o600 });
+    writeFileSync(temporary, JSON.stringify({ text, layer }), { mode: 0o600 });
     renameSync(temporary, path);
   } catch {
     // read-only home, full disk: nothing to do

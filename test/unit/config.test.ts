@@ -116,25 +116,27 @@ describe('the layer cache', () => {
     const w = world({ user: 'rules:\n  - id: my.rule\n    tool: aws\n    command: s3 mv\n    effect: destroy\n    summary: moves objects\n' });
     await loadConfig(w.cwd, w.env);
     const [file] = cached(w.home);
-    const layer = JSON.parse(readFileSync(file, 'utf8'));
-    layer.rules[0].summary = 'read from the cache';
-    writeFileSync(file, JSON.stringify(layer));
+    const entry = JSON.parse(readFileSync(file, 'utf8'));
+    entry.layer.rules[0].summary = 'read from the cache';
+    writeFileSync(file, JSON.stringify(entry));
     expect((await loadConfig(w.cwd, w.env)).rules.find((r) => r.id === 'my.rule')?.summary).toBe('read from the cache');
   });
 
-  it('keys the cache by content: an edited file is parsed again', async () => {
+  it('counts an entry only for the text it was made from: an edited file is parsed again, and replaces it', async () => {
     const w = world({ user: 'policy:\n  staging: confirm-name\n' });
     await loadConfig(w.cwd, w.env);
     writeFileSync(join(w.home, '.config', 'chaperone', 'rules.yaml'), 'policy:\n  staging: deny\n');
     expect((await loadConfig(w.cwd, w.env)).policy.staging).toBe('deny');
-    expect(cached(w.home)).toHaveLength(2);
+    expect(cached(w.home)).toHaveLength(1);
+    expect(JSON.parse(readFileSync(cached(w.home)[0], 'utf8')).text).toBe('policy:\n  staging: deny\n');
   });
 
   it('still lets a project layer only tighten: a cached layer that loosens falls back to the file itself', async () => {
     const w = world({ project: 'environments:\n  production: [shop]\n' });
     await loadConfig(w.cwd, w.env);
     const [file] = cached(w.home);
-    writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), disable: ['railway.volume.delete'], policy: { production: 'allow' } }));
+    const entry = JSON.parse(readFileSync(file, 'utf8'));
+    writeFileSync(file, JSON.stringify({ ...entry, layer: { ...entry.layer, disable: ['railway.volume.delete'], policy: { production: 'allow' } } }));
     const config = await loadConfig(w.cwd, w.env);
     expect(config.rules.some((r) => r.id === 'railway.volume.delete')).toBe(true);
     expect(config.policy.production).toBe('confirm-name');
