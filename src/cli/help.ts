@@ -51,6 +51,8 @@ Environment:
   CHAPERONE_SCOPE=ENV[,ENV]       the environments this session works in; gated commands outside
                                   it are refused
   CHAPERONE_READ_AHEAD_BYTES=N    how much piped stdin is read ahead before a tool starts
+  CHAPERONE_SHIM_SHELL=sh         install writes /bin/sh shims: ~0.5 ms faster a call, but environment
+                                  names that are not identifiers (a-b=1) no longer reach the tool
   NO_COLOR, FORCE_COLOR, TERM     colour on or off, as usual
   XDG_DATA_HOME                   where shims and backups go (default ~/.local/share)
   Agent markers (CLAUDE_CODE_SESSION_ID, CODEX_THREAD_ID, GEMINI_CLI, CURSOR_AGENT…) count as
