@@ -55,6 +55,7 @@ import { followIndirect, maxFileDepth, type Followed, type Unknown } from './ind
 import { expandHeredoc, expandText, expandWord, isKnown, opaque, reveal, type Lookup } from './words.js';
 import { wrapperLaunch } from './wrappers.js';
 import { unknownRunnerLaunch } from './unknown-runners.js';
+import { carriedLaunches } from './carried.js';
 import { withWrittenFiles, writtenText } from './files.js';
 import { noteCommandWrites, noteRedirects } from './writes.js';
 
@@ -439,8 +440,11 @@ function run(argv: string[], env: CommandEnv, stdin: string | undefined, state: 
   }
 
   emit(argv, env, stdin, cwd, walk, state, stdinUnknown);
+  // Shell text it carries (`awk 'BEGIN{system(…)}'`, `git -c core.pager=…`, `PAGER=… git log`): carried.ts.
+  const carried = carriedLaunches(argv, env.set);
+  for (const launch of carried) runLaunch(launch, env, stdin, state, walk, cwd, false, stdinUnknown);
   // A program nobody described may run its arguments (`gosu postgres psql …`): read the dangerous way too.
-  const guessed = unknownRunnerLaunch(argv);
+  const guessed = carried.length === 0 ? unknownRunnerLaunch(argv) : undefined;
   if (guessed) runLaunch(guessed, env, stdin, state, walk, cwd, false, stdinUnknown);
   return outputOf(argv, stdin);
 }

@@ -1,0 +1,245 @@
+// Programs that run shell text they carry in their own words or in a variable the line sets for them:
+// `awk 'BEGIN{system("railway down")}'`, GNU `sed '1e railway down'`, `vim -c '!railway down'`,
+// `git -c core.pager='railway down' log`, `GIT_SSH_COMMAND='…' git fetch`, `LESSOPEN='|…' less f`,
+// `git config alias.x '!railway down'` (the alias runs later, so its body is judged where it is written),
+// and `vagrant ssh -c 'dropdb shop'` (a command on a machine whose target is not known here).
+//
+// Each program still runs itself (the analyzer emits it); what it carries is judged as well, as a nested
+// line when it is a literal, and as unknown code when it is built at run time (`system($0)`, sed's
+// `e` with no command, `s///e`), the way `bash -c "$X"` is: opaque script text the analyzer reports.
+
+import type { Launch } from './launch.js';
+import { commandName } from './launch.js';
+import { opaque } from './words.js';
+
+/** Shell text a program carries, and what else it runs (argv). Empty when it carries none. */
+export function carriedLaunches(argv: readonly string[], set: Record<string, string>): Launch[] {
+  const name = commandName(argv[0] ?? '');
+  const args = argv.slice(1);
+  const out: Launch[] = [];
+  if (/^(awk|gawk|mawk|nawk)$/.test(name)) out.push(...awkCarries(name, args));
+  if (name === 'busybox' && args[0] === 'awk') out.push(...awkCarries('awk', args.slice(1)));
+  if (name === 'sed' || name === 'gsed') out.push(...sedCarries(name, args));
+  if (/^(vi|vim|nvim|gvim|view|vimdiff|ex|rvim)$/.test(name)) out.push(...vimCarries(name, args));
+  if (name === 'git') out.push(...gitCarries(args, set));
+  if (name === 'vagrant') out.push(...vagrantCarries(args));
+  // Variables whose value a program runs as a command (its pager, editor, input filter).
+  for (const variable of variablesRunBy(name)) {
+    const value = set[variable];
+    if (value === undefined || value === '') continue;
+    const text = variable.startsWith('LESS') ? value.replace(/^\|+-?/, '').replace(/%s/g, 'FILE') : value;
+    // It runs without the variable, so a pager that is itself git does not loop.
+    out.push({ via: `${name} ${variable}`, script: text, stdin: 'none', unset: [variable] });
+  }
+  return out;
+}
+
+/** Which variables each program runs as shell text (their documented names). */
+function variablesRunBy(name: string): string[] {
+  switch (name) {
+    case 'git':
+      return ['GIT_SSH_COMMAND', 'GIT_PAGER', 'PAGER', 'GIT_EDITOR', 'VISUAL', 'EDITOR', 'GIT_SEQUENCE_EDITOR', 'GIT_EXTERNAL_DIFF', 'GIT_PROXY_COMMAND', 'GIT_ASKPASS', 'SSH_ASKPASS', 'GIT_SSH'];
+    case 'less':
+      return ['LESSOPEN', 'LESSCLOSE', 'VISUAL', 'EDITOR'];
+    case 'man':
+      return ['MANPAGER', 'PAGER'];
+    case 'crontab':
+    case 'visudo':
+    case 'sudoedit':
+      return ['SUDO_EDITOR', 'VISUAL', 'EDITOR'];
+    case 'kubectl':
+      return ['KUBE_EDITOR', 'EDITOR'];
+    case 'psql':
+      return ['PSQL_PAGER', 'PAGER', 'PSQL_EDITOR', 'EDITOR', 'VISUAL'];
+    case 'mysql':
+      return ['PAGER'];
+  }
+  return [];
+}
+
+const literal = (via: string, text: string): Launch => ({ via, script: text, stdin: 'none' });
+const unknown = (via: string, source: string): Launch => ({ via, script: opaque(source), stdin: 'none' });
+
+/** An awk program's `system("…")`, `print … | "…"`, `"…" | getline`: its literal commands, or unknown. */
+function awkCarries(name: string, args: readonly string[]): Launch[] {
+  const programs: string[] = [];
+  let i = 0;
+  for (; i < args.length; i++) {
+    const word = args[i];
+    if (word === '--') {
+      i++;
+      break;
+    }
+    if (!word.startsWith('-') || word === '-') break;
+    if (word === '-e' || word === '--source') programs.push(args[++i] ?? '');
+    else if (word.startsWith('--source=')) programs.push(word.slice(9));
+    else if (word === '-f' || word === '--file') return [unknownIfFile(name, args[++i])].filter((l): l is Launch => l !== undefined);
+    else if (/^-[vFW]$/.test(word) || /^--(assign|field-separator)$/.test(word)) i++;
+  }
+  if (programs.length === 0 && args[i] !== undefined) programs.push(args[i]);
+  const out: Launch[] = [];
+  for (const program of programs) {
+    // A string literal where a command goes: system("…"), `| "…"`, `|& "…"`, `"…" | getline`.
+    const string = /"((?:[^"\\]|\\.)*)"/.source;
+    for (const m of program.matchAll(new RegExp(`system\\s*\\(\\s*(?:${string}\\s*\\)|([^)]*)\\))`, 'g'))) {
+      out.push(m[1] !== undefined ? literal(`${name} system()`, awkString(m[1])) : unknown(`${name} system()`, m[2]));
+    }
+    // Only a print's pipe: `||` is awk's or, and `/a|b/` a regular expression. A shell reading the
+    // pipe runs what is printed: a literal is that line, anything else is not known.
+    for (const m of program.matchAll(new RegExp(`\\bprintf?\\b([^;{}\\n]*?)(?<!\\|)\\|(?!\\|)&?\\s*(?:${string}|(?!\\s*getline\\b)([A-Za-z_$][\\w$]*))`, 'g'))) {
+      if (m[2] === undefined) {
+        out.push(unknown(`${name} | command`, m[3]));
+        continue;
+      }
+      const target = awkString(m[2]);
+      out.push(literal(`${name} | command`, target));
+      if (/^\s*(?:\S*\/)?(?:sh|bash|dash|zsh|ksh|ash)(?:\s+-s)?\s*$/.test(target)) {
+        const printed = new RegExp(`^\\s*\\(?\\s*${string}\\s*\\)?\\s*$`).exec(m[1]);
+        out.push(printed ? literal(`${name} | ${target.trim()}`, awkString(printed[1])) : unknown(`${name} | ${target.trim()}`, m[1].trim()));
+      }
+    }
+    for (const m of program.matchAll(new RegExp(`${string}\\s*\\|&?\\s*getline`, 'g'))) out.push(literal(`${name} getline`, awkString(m[1])));
+    for (const m of program.matchAll(/([A-Za-z_$][\w$]*|\))\s*\|&?\s*getline/g)) if (m[1] !== ')') out.push(unknown(`${name} getline`, m[1]));
+  }
+  return out;
+}
+
+/** `awk -f prog.awk`: not read here; the file names what it runs, so it is unknown when it could run anything. */
+function unknownIfFile(name: string, file: string | undefined): Launch | undefined {
+  return file === undefined ? undefined : unknown(`${name} -f`, `${file} (an awk program)`);
+}
+
+function awkString(text: string): string {
+  return text.replace(/\\(.)/g, (_whole, c: string) => ({ n: '\n', t: '\t' })[c] ?? c);
+}
+
+/** GNU sed: `e COMMAND` runs COMMAND, a bare `e` runs the pattern space, `s///e` runs the replaced text. */
+function sedCarries(name: string, args: readonly string[]): Launch[] {
+  const scripts: string[] = [];
+  let operand: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const word = args[i];
+    if (word === '-e' || word === '--expression') scripts.push(args[++i] ?? '');
+    else if (word.startsWith('--expression=')) scripts.push(word.slice(13));
+    else if (/^-[nrEsuz]*e.+$/.test(word)) scripts.push(word.slice(word.indexOf('e') + 1));
+    else if (/^-[nrEsuz]*e$/.test(word)) scripts.push(args[++i] ?? '');
+    else if (word === '-f' || word === '--file') return [unknown(`${name} -f`, `${args[i + 1] ?? ''} (a sed script)`)];
+    else if (word === '-l' || word === '--line-length') i++;
+    else if (!word.startsWith('-') && operand === undefined) operand = word;
+  }
+  if (scripts.length === 0 && operand !== undefined) scripts.push(operand);
+  const out: Launch[] = [];
+  const address = String.raw`(?:\d+(?:~\d+)?|\$|/(?:[^/\\\n]|\\.)*/[IM]*|\\(.)(?:(?!\2)[^\\\n]|\\.)*\2)`;
+  const command = new RegExp(String.raw`(?:^|[;{}\n])\s*(?:${address}(?:\s*,\s*(?:${address}|[+~]\d+))?)?\s*!?\s*e(?:[ \t]+([^\n]*)|\s*(?=$|[;}\n]))`, 'g');
+  const substitute = /(?:^|[;{}\n\s\d$/])s(.)(?:(?!\1)[^\\\n]|\\.)*\1(?:(?!\1)[^\\\n]|\\.)*\1([gpiImMe\d]*)/g;
+  for (const script of scripts) {
+    for (const m of script.matchAll(command)) {
+      const text = m[3] ?? m[1];
+      out.push(text !== undefined && text.trim() !== '' && !/^\s*[;}]/.test(text) ? literal(`${name} e`, text) : unknown(`${name} e`, 'the pattern space'));
+    }
+    for (const m of script.matchAll(substitute)) if (m[2].includes('e')) out.push(unknown(`${name} s///e`, 'the substituted text'));
+  }
+  return out;
+}
+
+/** `vim -c '!cmd'`, `+'!cmd'`, `--cmd`, `:r !cmd`, `:w !cmd`, `:terminal cmd`, `system('cmd')`. */
+function vimCarries(name: string, args: readonly string[]): Launch[] {
+  const commands: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const word = args[i];
+    if (word === '-c' || word === '--cmd') commands.push(args[++i] ?? '');
+    else if (word.startsWith('+') && word.length > 1 && !/^\+\d*$/.test(word)) commands.push(word.slice(1));
+    else if (word === '-S') commands.push(`source ${args[++i] ?? 'Session.vim'}`);
+  }
+  const out: Launch[] = [];
+  for (const raw of commands) {
+    for (const part of raw.split(/\|(?![^!]*$)/)) {
+      const command = part.replace(/^[\s:]+/, '');
+      const bang = /^(?:[\d,.$%']*\s*)?(?:(?:r|re|rea|read|w|wr|wri|writ|write)\s*)?!(.*)$/s.exec(command);
+      const terminal = /^(?:ter|term|termi|termin|termina|terminal)\b(?:\s+\+\+\S+)*\s*(.*)$/s.exec(command);
+      if (bang) out.push(literal(`${name} :!`, bang[1]));
+      else if (terminal && terminal[1].trim() !== '') out.push(literal(`${name} :terminal`, terminal[1]));
+      else if (/^so(?:u(?:r(?:ce?)?)?)?\s/.test(command)) out.push(unknown(`${name} :source`, command.replace(/^\S+\s+/, '')));
+      for (const m of command.matchAll(/\bsystem(?:list)?\s*\(\s*(?:'((?:[^']|'')*)'|"((?:[^"\\]|\\.)*)"|([^)]*))/g)) {
+        out.push(m[1] !== undefined ? literal(`${name} system()`, m[1].replace(/''/g, "'")) : m[2] !== undefined ? literal(`${name} system()`, awkString(m[2])) : unknown(`${name} system()`, m[3]));
+      }
+    }
+  }
+  return out;
+}
+
+/** Configuration keys whose value git runs as a shell command (`!…` for aliases and credential helpers). */
+function gitCommandKey(key: string): boolean {
+  const k = key.toLowerCase();
+  return /^(core\.(pager|sshcommand|editor|askpass|fsmonitor|hookspath)|sequence\.editor|pager\..+|diff\.external|diff\..+\.(textconv|command)|merge\..+\.driver|filter\..+\.(clean|smudge|process)|gpg\.(program|.+\.program)|interactive\.difffilter|uploadpack\.packobjectshook|credential\.(.+\.)?helper|alias\..+|web\.browser|browser\..+\.cmd|mergetool\..+\.cmd|difftool\..+\.cmd|sendemail\.(smtpserver|tocmd|cccmd))$/.test(k);
+}
+
+/** The shell text a git configuration value runs, or undefined when it runs none (`alias.st status`). */
+function gitCommandValue(key: string, value: string): string | undefined {
+  const k = key.toLowerCase();
+  if (k.startsWith('alias.') || /^credential\./.test(k)) return value.startsWith('!') ? value.slice(1) : undefined;
+  if (k === 'core.fsmonitor' && /^(true|false|yes|no|on|off|1|0)?$/i.test(value)) return undefined;
+  if (k === 'core.hookspath') return undefined; // a directory: its hooks are files the line does not show
+  if (k === 'sendemail.smtpserver' && !value.startsWith('/')) return undefined;
+  return value;
+}
+
+/** `git -c KEY=VALUE …` and `git config [scope] KEY VALUE` (also `git config set KEY VALUE`). */
+function gitCarries(args: readonly string[], set: Record<string, string>): Launch[] {
+  const out: Launch[] = [];
+  const take = (via: string, key: string, value: string) => {
+    if (!gitCommandKey(key)) return;
+    if (key.toLowerCase() === 'core.hookspath') {
+      out.push(unknown(via, `the hooks in ${value}`));
+      return;
+    }
+    const text = gitCommandValue(key, value);
+    if (text !== undefined && text.trim() !== '') out.push(literal(`${via} ${key}`, text));
+  };
+  let i = 0;
+  for (; i < args.length; i++) {
+    const word = args[i];
+    if (word === '-c' || word.startsWith('-c')) {
+      const pair = word === '-c' ? args[++i] ?? '' : word.slice(2);
+      const eq = pair.indexOf('=');
+      if (eq > 0) take('git -c', pair.slice(0, eq), pair.slice(eq + 1));
+    } else if (word.startsWith('--config-env=')) {
+      const pair = word.slice(13);
+      const eq = pair.indexOf('=');
+      if (eq > 0) take('git --config-env', pair.slice(0, eq), set[pair.slice(eq + 1)] ?? opaque(`$${pair.slice(eq + 1)}`));
+    } else if (['-C', '--git-dir', '--work-tree', '--namespace', '--exec-path', '--super-prefix', '--config-env'].includes(word)) i++;
+    else if (!word.startsWith('-')) break;
+  }
+  // GIT_CONFIG_COUNT / GIT_CONFIG_KEY_n / GIT_CONFIG_VALUE_n: `-c` through the environment.
+  for (const [variable, key] of Object.entries(set)) {
+    const n = /^GIT_CONFIG_KEY_(\d+)$/.exec(variable)?.[1];
+    if (n !== undefined) take('GIT_CONFIG_KEY', key, set[`GIT_CONFIG_VALUE_${n}`] ?? '');
+  }
+  if (args[i] === 'config') {
+    const rest = args.slice(i + 1);
+    const operands: string[] = [];
+    for (let j = 0; j < rest.length; j++) {
+      const w = rest[j];
+      if (['-f', '--file', '--blob', '--type', '--default', '--comment', '--value'].includes(w)) j++;
+      else if (!w.startsWith('-') || operands.length > 0) operands.push(w);
+    }
+    if (['set', 'add'].includes(operands[0] ?? '')) operands.shift();
+    if (operands.length >= 2) take('git config', operands[0], operands[1]);
+  }
+  return out;
+}
+
+/** `vagrant ssh [NAME] -c COMMAND`: COMMAND runs on the machine, reached over ssh. */
+function vagrantCarries(args: readonly string[]): Launch[] {
+  if (args[0] !== 'ssh') return [];
+  let machine: string | undefined;
+  const commands: string[] = [];
+  for (let i = 1; i < args.length; i++) {
+    const word = args[i];
+    if (word === '--') break;
+    if (word === '-c' || word === '--command') commands.push(args[++i] ?? '');
+    else if (word.startsWith('--command=')) commands.push(word.slice(10));
+    else if (!word.startsWith('-') && machine === undefined) machine = word;
+  }
+  return commands.map((command) => ({ via: 'vagrant ssh -c', runs: [['ssh', `vagrant-${machine ?? 'default'}`, command]], stdin: 'none' as const }));
+}
