@@ -6,6 +6,8 @@ import type { Launch } from './launch.js';
 import { commandName } from './launch.js';
 import { has, readOptions, valueOf, type OptionGrammar } from './options.js';
 import { splitWords } from '../tools/shell-words.js';
+import { readShellArgs, shells } from './shells.js';
+import { opaque } from './words.js';
 
 interface Wrapper extends OptionGrammar {
   /** Options after which nothing is run (`sudo -l`, `command -v`). */
@@ -164,7 +166,11 @@ function xargsLaunch(args: readonly string[], stdin: string | undefined): Launch
   const command = read.rest.length > 0 ? read.rest : ['echo'];
   const replace = valueOf(read, '-I', '-J') ?? (has(read, '-i', '--replace') ? valueOf(read, '-i', '--replace') ?? '{}' : undefined);
   let runs = [command];
-  if (stdin !== undefined && !has(read, '-a', '--arg-file')) {
+  if (stdin === undefined || has(read, '-a', '--arg-file')) {
+    // Input not known here: what it fills in is unknown (`… | xargs -I{} sh -c '{}'` runs whatever comes).
+    if (replace !== undefined && replace !== '') runs = [command.map((word) => word.split(replace).join(opaque(replace)))];
+    else if (shells.includes(commandName(command[0])) && readShellArgs(command).command && readShellArgs(command).operand >= command.length) runs = [[...command, opaque('<input>')]];
+  } else {
     if (replace !== undefined) {
       const lines = stdin.split('\n').map((l) => l.trim()).filter(Boolean);
       if (lines.length > 0 && lines.length <= maxXargsLines) runs = lines.map((line) => command.map((word) => word.split(replace).join(line)));

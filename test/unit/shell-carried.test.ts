@@ -71,6 +71,12 @@ describe('what a program carries is read as a nested line', () => {
     [`vagrant ssh -c 'dropdb shop'`, ['vagrant ssh -c dropdb shop', 'ssh vagrant-default dropdb shop  via vagrant ssh -c']],
     [`vagrant ssh web --command 'railway down'`, ['vagrant ssh web --command railway down', 'ssh vagrant-web railway down  via vagrant ssh -c']],
     [`vagrant up`, ['vagrant up']],
+    // xargs handing input it did not see to a shell: the filled-in text is not known
+    [`cat cmds.txt | xargs -I{} sh -c '{}'`, ['cat cmds.txt', '{}  via xargs > sh -c', 'unknown: sh -c runs {}, whose text is not known']],
+    [`cat cmds.txt | xargs sh -c`, ['cat cmds.txt', '<input>  via xargs > sh -c', 'unknown: sh -c runs <input>, whose text is not known']],
+    [`ls | xargs -I{} sh -c 'wc -l {}'`, ['ls', 'wc -l {}  via xargs > sh -c']],
+    [`xargs -I{} sh -c 'railway down'`, ['railway down  via xargs > sh -c']],
+    [`find . -name '*.tmp' -exec railway down \\;`, ['railway down  via find -exec']],
   ], analyze);
 });
 
@@ -100,7 +106,9 @@ describe('what check --command decides for an agent', () => {
     [`LESSOPEN='|dropdb -h db.prod.example.com shop %s' less f`, 'deny: dropdb@production'],
     [`vagrant ssh -c 'dropdb shop'`, 'deny: dropdb@unknown'],
     [`vagrant ssh -c 'ls'`, 'allow: '],
+    [`ls | xargs -I{} sh -c 'wc -l {}'`, 'allow: '],
     // what a refused agent types next
+    [`cat cmds.txt | xargs -I{} sh -c '{}'`, 'deny: '],
     [`awk '{system($0)}' cmds.txt`, 'deny: '],
     [`sed 's/^/dropdb /e' names.txt`, 'deny: '],
     [`awk -f wipe.awk`, 'deny: '],
