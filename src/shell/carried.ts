@@ -23,6 +23,7 @@ export function carriedLaunches(argv: readonly string[], set: Record<string, str
   if (/^(vi|vim|nvim|gvim|view|vimdiff|ex|rvim)$/.test(name)) out.push(...vimCarries(name, args));
   if (name === 'git') out.push(...gitCarries(args, set));
   if (name === 'vagrant') out.push(...vagrantCarries(args));
+  if (name === 'rsync' || name === 'tar' || name === 'gtar' || name === 'zip' || name === 'man') out.push(...optionCarries(name, args));
   // Variables whose value a program runs as a command (its pager, editor, input filter).
   for (const variable of variablesRunBy(name)) {
     const value = set[variable];
@@ -210,6 +211,14 @@ function gitCarries(args: readonly string[], set: Record<string, string>): Launc
     } else if (['-C', '--git-dir', '--work-tree', '--namespace', '--exec-path', '--super-prefix', '--config-env'].includes(word)) i++;
     else if (!word.startsWith('-')) break;
   }
+  // GIT_CONFIG_PARAMETERS (`'core.pager'='…'`, what `git -c` passes to the git it starts).
+  for (const m of (set.GIT_CONFIG_PARAMETERS ?? '').matchAll(/'((?:[^']|'\\'')*)'(?:='((?:[^']|'\\'')*)')?/g)) {
+    const unquote = (text: string) => text.replace(/'\\''/g, "'");
+    const key = unquote(m[1]);
+    const eq = m[2] === undefined ? key.indexOf('=') : -1;
+    if (m[2] !== undefined) take('GIT_CONFIG_PARAMETERS', key, unquote(m[2]));
+    else if (eq > 0) take('GIT_CONFIG_PARAMETERS', key.slice(0, eq), key.slice(eq + 1));
+  }
   // GIT_CONFIG_COUNT / GIT_CONFIG_KEY_n / GIT_CONFIG_VALUE_n: `-c` through the environment.
   for (const [variable, key] of Object.entries(set)) {
     const n = /^GIT_CONFIG_KEY_(\d+)$/.exec(variable)?.[1];
@@ -242,4 +251,36 @@ function vagrantCarries(args: readonly string[]): Launch[] {
     else if (!word.startsWith('-') && machine === undefined) machine = word;
   }
   return commands.map((command) => ({ via: 'vagrant ssh -c', runs: [['ssh', `vagrant-${machine ?? 'default'}`, command]], stdin: 'none' as const }));
+}
+
+/**
+ * Options whose value is a command the program runs: `rsync -e`, tar's `--to-command`, `-I`,
+ * `--use-compress-program`, `--checkpoint-action=exec=`, `--info-script`/`-F`, `zip -TT`, `man -P`.
+ */
+function optionCarries(name: string, args: readonly string[]): Launch[] {
+  const options: Record<string, string[]> = {
+    rsync: ['-e', '--rsh', '--rsync-path'],
+    tar: ['--to-command', '-I', '--use-compress-program', '--info-script', '--new-volume-script', '-F'],
+    gtar: ['--to-command', '-I', '--use-compress-program', '--info-script', '--new-volume-script', '-F'],
+    zip: ['-TT', '--unzip-command'],
+    man: ['-P', '--pager', '-H', '--html'],
+  };
+  const out: Launch[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const word = args[i];
+    if (word === '--') break;
+    let value: string | undefined;
+    for (const option of options[name]) {
+      if (word === option) value = args[++i];
+      else if (option.startsWith('--') && word.startsWith(`${option}=`)) value = word.slice(option.length + 1);
+      else if (!option.startsWith('--') && option.length === 2 && word.startsWith(option) && word.length > 2 && name !== 'zip') value = word.slice(2);
+      if (value !== undefined) break;
+    }
+    const exec = /^--checkpoint-action=(?:exec|\w+,exec)=(.*)$/s.exec(word);
+    if (exec) value = exec[1];
+    if (value === undefined || value === '') continue;
+    // `rsync --rsync-path` runs on the far side: like `rsync -e`, judged as a command of its own.
+    out.push(literal(`${name} ${word.startsWith('--') ? word.replace(/=.*$/s, '') : word.slice(0, 2)}`, value));
+  }
+  return out;
 }

@@ -7,13 +7,13 @@ import { carriedLaunches } from '../../src/shell/carried.js';
 import { analyzeLine } from '../../src/shell/analyze.js';
 import { random } from '../helpers/random.js';
 
-const programs = ['awk', 'gawk', 'mawk', 'sed', 'vim', 'vi', 'nvim', 'git', 'vagrant', 'less', 'man', 'busybox'];
+const programs = ['awk', 'gawk', 'mawk', 'sed', 'vim', 'vi', 'nvim', 'git', 'vagrant', 'less', 'man', 'busybox', 'rsync', 'tar', 'zip'];
 const pieces = [
-  '-c', '-e', '-f', '-n', '-i', '-F', '-v', '--', '+', '+r !x', 'ssh', 'config', 'alias.x', 'core.pager=', 'core.pager=x', '--config-env=core.pager=V',
+  '-c', '-e', '-f', '-I', '-P', '-TT', '--to-command', '--checkpoint-action=exec=', '--rsh=x', '-n', '-i', '-F', '-v', '--', '+', '+r !x', 'ssh', 'config', 'alias.x', 'core.pager=', 'core.pager=x', '--config-env=core.pager=V',
   'system(', ')', '"', "'", '|', '||', '|&', 'getline', 'print', '$0', 'e', '1e x', 's/a/b/e', '/re/', '\\', '{', '}', ';', '\n', '!', ':!', 'terminal',
   'BEGIN{system("railway down")}', '1e railway down', '!railway down', 'railway down', '', ' ', 'ü', '\u0000', '=', 'x',
 ];
-const variables = ['PAGER', 'GIT_SSH_COMMAND', 'EDITOR', 'LESSOPEN', 'GIT_CONFIG_KEY_0', 'GIT_CONFIG_VALUE_0'];
+const variables = ['PAGER', 'GIT_SSH_COMMAND', 'EDITOR', 'LESSOPEN', 'GIT_CONFIG_KEY_0', 'GIT_CONFIG_VALUE_0', 'GIT_CONFIG_PARAMETERS'];
 
 describe('carried text on random argv', () => {
   it('never throws', () => {
@@ -46,6 +46,8 @@ describe('carried text on random argv', () => {
       (c: string) => `EDITOR='${c}' git commit`,
       (c: string) => `LESSOPEN='|${c} %s' less f`,
       (c: string) => `vagrant ssh -c '${c}'`,
+      (c: string) => `rsync -e '${c}' a b:`,
+      (c: string) => `tar -xf a.tar --to-command='${c}'`,
     ];
     const before = ['', 'cd /tmp && ', 'true; ', 'sudo ', 'env '];
     for (let round = 0; round < 300; round++) {

@@ -71,6 +71,15 @@ describe('what a program carries is read as a nested line', () => {
     [`vagrant ssh -c 'dropdb shop'`, ['vagrant ssh -c dropdb shop', 'ssh vagrant-default dropdb shop  via vagrant ssh -c']],
     [`vagrant ssh web --command 'railway down'`, ['vagrant ssh web --command railway down', 'ssh vagrant-web railway down  via vagrant ssh -c']],
     [`vagrant up`, ['vagrant up']],
+    // options whose value is a command
+    [`rsync -e 'railway down' a b:`, ['rsync -e railway down a b:', 'railway down  via rsync -e']],
+    [`tar -xf a.tar --to-command='dropdb shop'`, ['tar -xf a.tar --to-command=dropdb shop', 'dropdb shop  via tar --to-command']],
+    [`tar -cf x.tar --checkpoint=1 --checkpoint-action=exec='railway down' .`, ['tar -cf x.tar --checkpoint=1 --checkpoint-action=exec=railway down .', 'railway down  via tar --checkpoint-action']],
+    [`man -P 'railway down' ls`, ['man -P railway down ls', 'railway down  via man -P']],
+    [`GIT_CONFIG_PARAMETERS="'core.pager'='railway down'" git log`, ['git log', 'railway down  via GIT_CONFIG_PARAMETERS core.pager']],
+    [`rsync -avz -e 'ssh -p 2222' src host:dst`, ['rsync -avz -e ssh -p 2222 src host:dst', 'ssh -p 2222  via rsync -e']],
+    [`tar -I zstd -cf x.tar.zst dir`, ['tar -I zstd -cf x.tar.zst dir', 'zstd  via tar -I']],
+    [`tar -xzf a.tgz`, ['tar -xzf a.tgz']],
     // xargs handing input it did not see to a shell: the filled-in text is not known
     [`cat cmds.txt | xargs -I{} sh -c '{}'`, ['cat cmds.txt', '{}  via xargs > sh -c', 'unknown: sh -c runs {}, whose text is not known']],
     [`cat cmds.txt | xargs sh -c`, ['cat cmds.txt', '<input>  via xargs > sh -c', 'unknown: sh -c runs <input>, whose text is not known']],
@@ -107,6 +116,10 @@ describe('what check --command decides for an agent', () => {
     [`vagrant ssh -c 'dropdb shop'`, 'deny: dropdb@unknown'],
     [`vagrant ssh -c 'ls'`, 'allow: '],
     [`ls | xargs -I{} sh -c 'wc -l {}'`, 'allow: '],
+    [`rsync -e 'dropdb -h db.prod.example.com shop' a b:`, 'deny: dropdb@production'],
+    [`rsync -avz -e 'ssh -i key' src host:dst`, 'allow: '],
+    [`tar -xf a.tar --to-command='dropdb -h db.prod.example.com shop'`, 'deny: dropdb@production'],
+    [`tar -I zstd -cf x.tar.zst dir`, 'allow: '],
     // what a refused agent types next
     [`cat cmds.txt | xargs -I{} sh -c '{}'`, 'deny: '],
     [`awk '{system($0)}' cmds.txt`, 'deny: '],
