@@ -123,6 +123,8 @@ export class Identities {
 
   /** A bare name resolved through PATH as the shell would, files this line made included. */
   private onPath(name: string, path: string | undefined, cwd: string): string | undefined {
+    // No file has a NUL in its name, and fs throws on one (a word from carried text can hold it).
+    if (name.includes('\0')) return undefined;
     for (const entry of (path ?? '').split(delimiter)) {
       const file = join(resolve(cwd, entry === '' ? '.' : entry), name);
       if (this.made.has(file)) return file;
