@@ -10,17 +10,18 @@
 
 import type { Launch } from './launch.js';
 import { commandName } from './launch.js';
-import { opaque } from './words.js';
+import { readTextFile } from './files.js';
+import { isKnown, opaque, reveal } from './words.js';
 
 /** Shell text a program carries, and what else it runs (argv). Empty when it carries none. */
-export function carriedLaunches(argv: readonly string[], set: Record<string, string>): Launch[] {
+export function carriedLaunches(argv: readonly string[], set: Record<string, string>, files: Files = { cwd: '/', remote: true }): Launch[] {
   const name = commandName(argv[0] ?? '');
   const args = argv.slice(1);
   const out: Launch[] = [];
-  if (/^(awk|gawk|mawk|nawk)$/.test(name)) out.push(...awkCarries(name, args));
-  if (name === 'busybox' && args[0] === 'awk') out.push(...awkCarries('awk', args.slice(1)));
-  if (name === 'sed' || name === 'gsed') out.push(...sedCarries(name, args));
-  if (/^(vi|vim|nvim|gvim|view|vimdiff|ex|rvim)$/.test(name)) out.push(...vimCarries(name, args));
+  if (/^(awk|gawk|mawk|nawk)$/.test(name)) out.push(...awkCarries(name, args, files));
+  if (name === 'busybox' && args[0] === 'awk') out.push(...awkCarries('awk', args.slice(1), files));
+  if (name === 'sed' || name === 'gsed') out.push(...sedCarries(name, args, files));
+  if (/^(vi|vim|nvim|gvim|view|vimdiff|ex|rvim)$/.test(name)) out.push(...vimCarries(name, args, files));
   if (name === 'git') out.push(...gitCarries(args, set));
   if (name === 'vagrant') out.push(...vagrantCarries(args));
   if (name === 'rsync' || name === 'tar' || name === 'gtar' || name === 'zip' || name === 'man') out.push(...optionCarries(name, args));
@@ -58,12 +59,32 @@ function variablesRunBy(name: string): string[] {
   return [];
 }
 
+/** Where a program's script file (`awk -f`, `sed -f`, `vim -S`) is read; none is on a remote line. */
+export interface Files {
+  cwd: string;
+  remote: boolean;
+}
+
+/**
+ * A script file's text, to read like the words would be; a file that cannot be read (or is on another
+ * machine) is unknown, and a missing one runs nothing (the program fails).
+ */
+function scriptText(via: string, path: string | undefined, files: Files): { text: string } | { launch: Launch } | undefined {
+  if (path === undefined) return undefined;
+  if (!isKnown(path) || files.remote) return { launch: unknown(via, `${reveal(path)}, a script file not read here`) };
+  const read = readTextFile(files.cwd, path);
+  if ('missing' in read) return undefined;
+  if ('error' in read) return { launch: unknown(via, read.error) };
+  return { text: read.text };
+}
+
 const literal = (via: string, text: string): Launch => ({ via, script: text, stdin: 'none' });
 const unknown = (via: string, source: string): Launch => ({ via, script: opaque(source), stdin: 'none' });
 
 /** An awk program's `system("…")`, `print … | "…"`, `"…" | getline`: its literal commands, or unknown. */
-function awkCarries(name: string, args: readonly string[]): Launch[] {
+function awkCarries(name: string, args: readonly string[], files: Files): Launch[] {
   const programs: string[] = [];
+  let fromFile = false;
   let i = 0;
   for (; i < args.length; i++) {
     const word = args[i];
@@ -74,10 +95,15 @@ function awkCarries(name: string, args: readonly string[]): Launch[] {
     if (!word.startsWith('-') || word === '-') break;
     if (word === '-e' || word === '--source') programs.push(args[++i] ?? '');
     else if (word.startsWith('--source=')) programs.push(word.slice(9));
-    else if (word === '-f' || word === '--file') return [unknownIfFile(name, args[++i])].filter((l): l is Launch => l !== undefined);
+    else if (word === '-f' || word === '--file' || word.startsWith('--file=')) {
+      const read = scriptText(`${name} -f`, word.startsWith('--file=') ? word.slice(7) : args[++i], files);
+      if (read && 'launch' in read) return [read.launch];
+      if (read) programs.push(read.text);
+      fromFile = true;
+    }
     else if (/^-[vFW]$/.test(word) || /^--(assign|field-separator)$/.test(word)) i++;
   }
-  if (programs.length === 0 && args[i] !== undefined) programs.push(args[i]);
+  if (programs.length === 0 && !fromFile && args[i] !== undefined) programs.push(args[i]);
   const out: Launch[] = [];
   for (const program of programs) {
     // A string literal where a command goes: system("…"), `| "…"`, `|& "…"`, `"…" | getline`.
@@ -105,17 +131,12 @@ function awkCarries(name: string, args: readonly string[]): Launch[] {
   return out;
 }
 
-/** `awk -f prog.awk`: not read here; the file names what it runs, so it is unknown when it could run anything. */
-function unknownIfFile(name: string, file: string | undefined): Launch | undefined {
-  return file === undefined ? undefined : unknown(`${name} -f`, `${file} (an awk program)`);
-}
-
 function awkString(text: string): string {
   return text.replace(/\\(.)/g, (_whole, c: string) => ({ n: '\n', t: '\t' })[c] ?? c);
 }
 
 /** GNU sed: `e COMMAND` runs COMMAND, a bare `e` runs the pattern space, `s///e` runs the replaced text. */
-function sedCarries(name: string, args: readonly string[]): Launch[] {
+function sedCarries(name: string, args: readonly string[], files: Files): Launch[] {
   const scripts: string[] = [];
   let operand: string | undefined;
   for (let i = 0; i < args.length; i++) {
@@ -124,7 +145,11 @@ function sedCarries(name: string, args: readonly string[]): Launch[] {
     else if (word.startsWith('--expression=')) scripts.push(word.slice(13));
     else if (/^-[nrEsuz]*e.+$/.test(word)) scripts.push(word.slice(word.indexOf('e') + 1));
     else if (/^-[nrEsuz]*e$/.test(word)) scripts.push(args[++i] ?? '');
-    else if (word === '-f' || word === '--file') return [unknown(`${name} -f`, `${args[i + 1] ?? ''} (a sed script)`)];
+    else if (word === '-f' || word === '--file' || word.startsWith('--file=')) {
+      const read = scriptText(`${name} -f`, word.startsWith('--file=') ? word.slice(7) : args[++i], files);
+      if (read && 'launch' in read) return [read.launch];
+      scripts.push(read ? read.text : '');
+    }
     else if (word === '-l' || word === '--line-length') i++;
     else if (!word.startsWith('-') && operand === undefined) operand = word;
   }
@@ -144,15 +169,23 @@ function sedCarries(name: string, args: readonly string[]): Launch[] {
 }
 
 /** `vim -c '!cmd'`, `+'!cmd'`, `--cmd`, `:r !cmd`, `:w !cmd`, `:terminal cmd`, `system('cmd')`. */
-function vimCarries(name: string, args: readonly string[]): Launch[] {
+function vimCarries(name: string, args: readonly string[], files: Files): Launch[] {
   const commands: string[] = [];
+  const sources: (string | undefined)[] = [];
   for (let i = 0; i < args.length; i++) {
     const word = args[i];
     if (word === '-c' || word === '--cmd') commands.push(args[++i] ?? '');
     else if (word.startsWith('+') && word.length > 1 && !/^\+\d*$/.test(word)) commands.push(word.slice(1));
-    else if (word === '-S') commands.push(`source ${args[++i] ?? 'Session.vim'}`);
+    else if (word === '-S' || word === '-u' || word === '-s') sources.push(args[++i] ?? (word === '-S' ? 'Session.vim' : undefined));
   }
   const out: Launch[] = [];
+  // `-S session.vim`, `-u vimrc`: Ex commands, one a line, read like `-c`'s; `-s` keys typed in normal mode.
+  for (const file of sources) {
+    if (file === 'NONE' || file === 'NORC') continue;
+    const read = scriptText(`${name} -S`, file, files);
+    if (read && 'launch' in read) out.push(read.launch);
+    else if (read) commands.push(...read.text.split('\n'));
+  }
   for (const raw of commands) {
     for (const part of raw.split(/\|(?![^!]*$)/)) {
       const command = part.replace(/^[\s:]+/, '');
@@ -160,7 +193,6 @@ function vimCarries(name: string, args: readonly string[]): Launch[] {
       const terminal = /^(?:ter|term|termi|termin|termina|terminal)\b(?:\s+\+\+\S+)*\s*(.*)$/s.exec(command);
       if (bang) out.push(literal(`${name} :!`, bang[1]));
       else if (terminal && terminal[1].trim() !== '') out.push(literal(`${name} :terminal`, terminal[1]));
-      else if (/^so(?:u(?:r(?:ce?)?)?)?\s/.test(command)) out.push(unknown(`${name} :source`, command.replace(/^\S+\s+/, '')));
       for (const m of command.matchAll(/\bsystem(?:list)?\s*\(\s*(?:'((?:[^']|'')*)'|"((?:[^"\\]|\\.)*)"|([^)]*))/g)) {
         out.push(m[1] !== undefined ? literal(`${name} system()`, m[1].replace(/''/g, "'")) : m[2] !== undefined ? literal(`${name} system()`, awkString(m[2])) : unknown(`${name} system()`, m[3]));
       }

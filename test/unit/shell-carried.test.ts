@@ -4,7 +4,7 @@
 // dangerous spelling has a benign use of the same route next to it, and a check that an agent is
 // refused for an unknown target and let through for a development one.
 
-import { mkdtempSync, realpathSync } from 'node:fs';
+import { mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe } from 'vitest';
@@ -14,6 +14,12 @@ import { table } from '../helpers/cases.js';
 
 const home = realpathSync(mkdtempSync(join(tmpdir(), 'chaperone-carried-')));
 const context = { cwd: home, env: { HOME: home, PATH: '/usr/bin:/bin' } };
+writeFileSync(join(home, 'wipe.awk'), 'BEGIN { system("railway down") }\n');
+writeFileSync(join(home, 'sum.awk'), '{ total += $2 } END { print total }\n');
+writeFileSync(join(home, 'wipe.sed'), '1e dropdb shop\n');
+writeFileSync(join(home, 'tidy.sed'), 's/ *$//\n');
+writeFileSync(join(home, 'wipe.vim'), '" a session\n:!railway down\n');
+writeFileSync(join(home, 'Session.vim'), 'set nu\nedit f\n');
 
 /** Each command as `argv  via …`, then what could not be read. */
 function analyze(line: string): string[] {
@@ -80,6 +86,14 @@ describe('what a program carries is read as a nested line', () => {
     [`rsync -avz -e 'ssh -p 2222' src host:dst`, ['rsync -avz -e ssh -p 2222 src host:dst', 'ssh -p 2222  via rsync -e']],
     [`tar -I zstd -cf x.tar.zst dir`, ['tar -I zstd -cf x.tar.zst dir', 'zstd  via tar -I']],
     [`tar -xzf a.tgz`, ['tar -xzf a.tgz']],
+    // script files are read like the words
+    [`awk -f wipe.awk`, ['awk -f wipe.awk', 'railway down  via awk system()']],
+    [`awk -f sum.awk data`, ['awk -f sum.awk data']],
+    [`sed -n -f wipe.sed f`, ['sed -n -f wipe.sed f', 'dropdb shop  via sed e']],
+    [`sed -f tidy.sed f`, ['sed -f tidy.sed f']],
+    [`vim -S wipe.vim`, ['vim -S wipe.vim', 'railway down  via vim :!']],
+    [`vim -S`, ['vim -S']],
+    [`awk -f "$P" data`, ['awk -f $P data', '$P, a script file not read here  via awk -f', 'unknown: awk -f runs $P, a script file not read here, whose text is not known']],
     // xargs handing input it did not see to a shell: the filled-in text is not known
     [`cat cmds.txt | xargs -I{} sh -c '{}'`, ['cat cmds.txt', '{}  via xargs > sh -c', 'unknown: sh -c runs {}, whose text is not known']],
     [`cat cmds.txt | xargs sh -c`, ['cat cmds.txt', '<input>  via xargs > sh -c', 'unknown: sh -c runs <input>, whose text is not known']],
@@ -124,6 +138,8 @@ describe('what check --command decides for an agent', () => {
     [`cat cmds.txt | xargs -I{} sh -c '{}'`, 'deny: '],
     [`awk '{system($0)}' cmds.txt`, 'deny: '],
     [`sed 's/^/dropdb /e' names.txt`, 'deny: '],
-    [`awk -f wipe.awk`, 'deny: '],
+    [`awk -f wipe.awk`, 'deny: railway.down@unknown'],
+    [`awk -f sum.awk data`, 'allow: '],
+    [`vim -S Session.vim`, 'allow: '],
   ], agent);
 });
