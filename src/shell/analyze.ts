@@ -441,10 +441,11 @@ function run(argv: string[], env: CommandEnv, stdin: string | undefined, state: 
 
   emit(argv, env, stdin, cwd, walk, state, stdinUnknown);
   // Shell text it carries (`awk 'BEGIN{system(…)}'`, `git -c core.pager=…`, `PAGER=… git log`): carried.ts.
-  const carried = carriedLaunches(argv, env.set, { cwd, remote: walk.remote });
+  const carried = carriedLaunches(argv, env.set, { cwd, remote: walk.remote }, stdin);
   for (const launch of carried) runLaunch(launch, env, stdin, state, walk, cwd, false, stdinUnknown);
   // A program nobody described may run its arguments (`gosu postgres psql …`): read the dangerous way too.
-  const guessed = carried.length === 0 ? unknownRunnerLaunch(argv) : undefined;
+  // (`vagrant ssh -c CMD` is read as ssh to the machine, not as ssh with host `-c`.)
+  const guessed = carried.length > 0 && commandName(argv[0]) === 'vagrant' ? undefined : unknownRunnerLaunch(argv);
   if (guessed) runLaunch(guessed, env, stdin, state, walk, cwd, false, stdinUnknown);
   return outputOf(argv, stdin);
 }

@@ -14,7 +14,7 @@ import { readTextFile } from './files.js';
 import { isKnown, opaque, reveal } from './words.js';
 
 /** Shell text a program carries, and what else it runs (argv). Empty when it carries none. */
-export function carriedLaunches(argv: readonly string[], set: Record<string, string>, files: Files = { cwd: '/', remote: true }): Launch[] {
+export function carriedLaunches(argv: readonly string[], set: Record<string, string>, files: Files = { cwd: '/', remote: true }, stdin?: string): Launch[] {
   const name = commandName(argv[0] ?? '');
   const args = argv.slice(1);
   const out: Launch[] = [];
@@ -25,6 +25,7 @@ export function carriedLaunches(argv: readonly string[], set: Record<string, str
   if (name === 'git') out.push(...gitCarries(args, set));
   if (name === 'vagrant') out.push(...vagrantCarries(args));
   if (name === 'rsync' || name === 'tar' || name === 'gtar' || name === 'zip' || name === 'man') out.push(...optionCarries(name, args));
+  out.push(...otherCarries(name, args, stdin));
   // Variables whose value a program runs as a command (its pager, editor, input filter).
   for (const variable of variablesRunBy(name)) {
     const value = set[variable];
@@ -313,6 +314,73 @@ function optionCarries(name: string, args: readonly string[]): Launch[] {
     if (value === undefined || value === '') continue;
     // `rsync --rsync-path` runs on the far side: like `rsync -e`, judged as a command of its own.
     out.push(literal(`${name} ${word.startsWith('--') ? word.replace(/=.*$/s, '') : word.slice(0, 2)}`, value));
+  }
+  return out;
+}
+
+/**
+ * The rest of the usual ways out to a shell: gdb's `shell`/`!`/`pipe`, apt's `Pre-Invoke` hooks,
+ * socat's `exec:`/`system:` addresses, `tcpdump -z`, strace's `-o '|cmd'`, less's `+!cmd`, and the
+ * `!cmd` lines ed and ex read from their input.
+ */
+function otherCarries(name: string, args: readonly string[], stdin: string | undefined): Launch[] {
+  const out: Launch[] = [];
+  const valuesOf = (options: string[]) => {
+    const values: string[] = [];
+    for (let i = 0; i < args.length; i++) {
+      for (const option of options) {
+        if (args[i] === option && args[i + 1] !== undefined) values.push(args[i + 1]);
+        else if (option.startsWith('--') && args[i].startsWith(`${option}=`)) values.push(args[i].slice(option.length + 1));
+      }
+    }
+    return values;
+  };
+  switch (name) {
+    case 'gdb':
+    case 'gdb-multiarch':
+      for (const command of valuesOf(['-ex', '--ex', '-eval-command', '--eval-command', '-iex', '--iex', '-init-eval-command', '--init-eval-command'])) {
+        const shell = /^\s*(?:shell\b|!)\s*(.*)$/s.exec(command) ?? /^\s*(?:pipe\b|\|)[^|]*\|\s*(.*)$/s.exec(command);
+        if (shell) out.push(literal(`${name} -ex shell`, shell[1]));
+      }
+      break;
+    case 'apt':
+    case 'apt-get':
+    case 'aptitude':
+      for (const option of valuesOf(['-o', '--option'])) {
+        const hook = /^[^=]*(?:Pre-Invoke|Post-Invoke|Post-Invoke-Success|Pre-Install-Pkgs)[^=]*=(.*)$/is.exec(option);
+        if (hook) out.push(literal(`${name} -o hook`, hook[1]));
+      }
+      break;
+    case 'socat':
+      for (const address of args) {
+        const m = /^(?:exec|system):((?:[^,\\]|\\.)*)/is.exec(address);
+        if (m) out.push(literal(`socat ${address.slice(0, address.indexOf(':')).toLowerCase()}:`, m[1].replace(/\\(.)/g, '$1')));
+      }
+      break;
+    case 'tcpdump':
+      for (const program of valuesOf(['-z'])) out.push(literal('tcpdump -z', `${program} FILE`));
+      break;
+    case 'strace':
+    case 'ltrace':
+      for (const file of valuesOf(['-o', '--output'])) if (/^[|!]/.test(file)) out.push(literal(`${name} -o |`, file.slice(1)));
+      break;
+    case 'less':
+    case 'more':
+      for (const word of args) if (/^\+!/.test(word)) out.push(literal(`${name} +!`, word.slice(2)));
+      break;
+    case 'ed':
+    case 'red':
+    case 'ex':
+    case 'vim':
+    case 'vi':
+      // Commands read from stdin (`ed f <<< '!cmd'`, `ex -s f < cmds`); vim only in Ex mode.
+      if (stdin !== undefined && (name !== 'vim' && name !== 'vi' ? true : args.some((a) => /^-[a-zA-Z]*[eEs]/.test(a)))) {
+        for (const line of stdin.split('\n')) {
+          const bang = /^\s*:?\s*(?:[\d,.$%']*\s*)?(?:(?:r|read|w|write)\s*)?!(.*)$/.exec(line);
+          if (bang) out.push(literal(`${name} !`, bang[1]));
+        }
+      }
+      break;
   }
   return out;
 }

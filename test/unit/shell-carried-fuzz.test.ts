@@ -7,9 +7,9 @@ import { carriedLaunches } from '../../src/shell/carried.js';
 import { analyzeLine } from '../../src/shell/analyze.js';
 import { random } from '../helpers/random.js';
 
-const programs = ['awk', 'gawk', 'mawk', 'sed', 'vim', 'vi', 'nvim', 'git', 'vagrant', 'less', 'man', 'busybox', 'rsync', 'tar', 'zip'];
+const programs = ['gdb', 'apt-get', 'socat', 'tcpdump', 'strace', 'ed', 'awk', 'gawk', 'mawk', 'sed', 'vim', 'vi', 'nvim', 'git', 'vagrant', 'less', 'man', 'busybox', 'rsync', 'tar', 'zip'];
 const pieces = [
-  '-c', '-e', '-f', '-I', '-P', '-TT', '--to-command', '--checkpoint-action=exec=', '--rsh=x', '-n', '-i', '-F', '-v', '--', '+', '+r !x', 'ssh', 'config', 'alias.x', 'core.pager=', 'core.pager=x', '--config-env=core.pager=V',
+  '-c', '-e', '-f', '-ex', '-o', '-z', 'system:', 'exec:x,y', '+!x', 'APT::Update::Pre-Invoke::=x', '-I', '-P', '-TT', '--to-command', '--checkpoint-action=exec=', '--rsh=x', '-n', '-i', '-F', '-v', '--', '+', '+r !x', 'ssh', 'config', 'alias.x', 'core.pager=', 'core.pager=x', '--config-env=core.pager=V',
   'system(', ')', '"', "'", '|', '||', '|&', 'getline', 'print', '$0', 'e', '1e x', 's/a/b/e', '/re/', '\\', '{', '}', ';', '\n', '!', ':!', 'terminal',
   'BEGIN{system("railway down")}', '1e railway down', '!railway down', 'railway down', '', ' ', 'ü', '\u0000', '=', 'x',
 ];
