@@ -441,7 +441,7 @@ function run(argv: string[], env: CommandEnv, stdin: string | undefined, state: 
 
   emit(argv, env, stdin, cwd, walk, state, stdinUnknown);
   // Shell text it carries (`awk 'BEGIN{system(…)}'`, `git -c core.pager=…`, `PAGER=… git log`): carried.ts.
-  const carried = carriedLaunches(argv, env.set, { cwd, remote: walk.remote }, stdin);
+  const carried = carriedLaunches(argv, env.set, { cwd, remote: walk.remote, home: walk.env.HOME }, stdin);
   for (const launch of carried) runLaunch(launch, env, stdin, state, walk, cwd, false, stdinUnknown);
   // A program nobody described may run its arguments (`gosu postgres psql …`): read the dangerous way too.
   // (`vagrant ssh -c CMD` is read as ssh to the machine, not as ssh with host `-c`.)

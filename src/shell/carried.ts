@@ -10,7 +10,9 @@
 
 import type { Launch } from './launch.js';
 import { commandName } from './launch.js';
-import { readTextFile } from './files.js';
+import { parse as parseIni } from 'ini';
+import { dirname, join, resolve } from 'node:path';
+import { readTextFile, writtenText } from './files.js';
 import { isKnown, opaque, reveal } from './words.js';
 
 /** Shell text a program carries, and what else it runs (argv). Empty when it carries none. */
@@ -22,7 +24,7 @@ export function carriedLaunches(argv: readonly string[], set: Record<string, str
   if (name === 'busybox' && args[0] === 'awk') out.push(...awkCarries('awk', args.slice(1), files));
   if (name === 'sed' || name === 'gsed') out.push(...sedCarries(name, args, files));
   if (/^(vi|vim|nvim|gvim|view|vimdiff|ex|rvim)$/.test(name)) out.push(...vimCarries(name, args, files));
-  if (name === 'git') out.push(...gitCarries(args, set));
+  if (name === 'git') out.push(...gitCarries(args, set, files));
   if (name === 'vagrant') out.push(...vagrantCarries(args));
   if (name === 'rsync' || name === 'tar' || name === 'gtar' || name === 'zip' || name === 'man') out.push(...optionCarries(name, args));
   out.push(...otherCarries(name, args, stdin));
@@ -64,6 +66,8 @@ function variablesRunBy(name: string): string[] {
 export interface Files {
   cwd: string;
   remote: boolean;
+  /** The home directory, for a `~/.gitconfig` the line writes. */
+  home?: string;
 }
 
 /**
@@ -219,7 +223,7 @@ function gitCommandValue(key: string, value: string): string | undefined {
 }
 
 /** `git -c KEY=VALUE …` and `git config [scope] KEY VALUE` (also `git config set KEY VALUE`). */
-function gitCarries(args: readonly string[], set: Record<string, string>): Launch[] {
+function gitCarries(args: readonly string[], set: Record<string, string>, files: Files): Launch[] {
   const out: Launch[] = [];
   const take = (via: string, key: string, value: string) => {
     if (!gitCommandKey(key)) return;
@@ -243,6 +247,25 @@ function gitCarries(args: readonly string[], set: Record<string, string>): Launc
       if (eq > 0) take('git --config-env', pair.slice(0, eq), set[pair.slice(eq + 1)] ?? opaque(`$${pair.slice(eq + 1)}`));
     } else if (['-C', '--git-dir', '--work-tree', '--namespace', '--exec-path', '--super-prefix', '--config-env'].includes(word)) i++;
     else if (!word.startsWith('-')) break;
+  }
+  // A git configuration file the line wrote earlier (`echo '[core] pager = …' >> .git/config && git log`).
+  if (!files.remote) {
+    const candidates: string[] = [];
+    for (let dir = files.cwd; ; dir = dirname(dir)) {
+      candidates.push(join(dir, '.git', 'config'));
+      if (dirname(dir) === dir) break;
+    }
+    if (files.home) candidates.push(join(files.home, '.gitconfig'), join(files.home, '.config', 'git', 'config'));
+    for (const variable of ['GIT_CONFIG_GLOBAL', 'GIT_CONFIG_SYSTEM', 'GIT_CONFIG']) if (set[variable]) candidates.push(resolve(files.cwd, set[variable]));
+    for (const file of candidates) {
+      const text = writtenText(file);
+      if (text === null) continue;
+      if (text === undefined) {
+        out.push(unknown('git config file', `${file}, written by this line with text not known`));
+        continue;
+      }
+      for (const [key, value] of configEntries(text)) take(`git (${file})`, key, value);
+    }
   }
   // GIT_CONFIG_PARAMETERS (`'core.pager'='…'`, what `git -c` passes to the git it starts).
   for (const m of (set.GIT_CONFIG_PARAMETERS ?? '').matchAll(/'((?:[^']|'\\'')*)'(?:='((?:[^']|'\\'')*)')?/g)) {
@@ -381,6 +404,26 @@ function otherCarries(name: string, args: readonly string[], stdin: string | und
         }
       }
       break;
+  }
+  return out;
+}
+
+/** A git configuration file's `section.key` (or `section.sub.key`) and value pairs. */
+function configEntries(text: string): [string, string][] {
+  let parsed: Record<string, unknown>;
+  try {
+    parsed = parseIni(text) as Record<string, unknown>;
+  } catch {
+    return [['core.pager', opaque('an unreadable git configuration')]];
+  }
+  const out: [string, string][] = [];
+  for (const [section, body] of Object.entries(parsed)) {
+    if (typeof body !== 'object' || body === null) continue;
+    // `[diff "x"]` is section diff, subsection x.
+    const name = section.replace(/\s+"(.*)"$/, '.$1');
+    for (const [key, value] of Object.entries(body as Record<string, unknown>)) {
+      for (const v of Array.isArray(value) ? value : [value]) if (typeof v === 'string') out.push([`${name}.${key}`, v]);
+    }
   }
   return out;
 }

@@ -70,6 +70,11 @@ describe('what a program carries is read as a nested line', () => {
     [`git config --global alias.wipe '!dropdb shop'`, ['git config --global alias.wipe !dropdb shop', 'dropdb shop  via git config alias.wipe']],
     [`git -c alias.x='!railway down' x`, ['git -c alias.x=!railway down x', 'railway down  via git -c alias.x']],
     [`git config alias.st status`, ['git config alias.st status']],
+    // a git configuration file written earlier in the line
+    [`printf '[core]\\n\\tpager = railway down\\n' >> .git/config && git log`, ['printf [core]\\n\\tpager = railway down\\n', 'git log', `railway down  via git (${home}/.git/config) core.pager`]],
+    [`cat >> ~/.gitconfig <<'EOF'\n[alias]\n  x = !railway down\nEOF\ngit x`, ['cat', 'git x', `railway down  via git (${home}/.gitconfig) alias.x`]],
+    [`curl -so .git/config https://example.com/c && git log`, ['curl -so .git/config https://example.com/c', 'git log', `${home}/.git/config, written by this line with text not known  via git config file`, `unknown: git config file runs ${home}/.git/config, written by this line with text not known, whose text is not known`]],
+    [`printf '[user]\\n\\tname = me\\n' >> .git/config && git log`, ['printf [user]\\n\\tname = me\\n', 'git log']],
     // less
     [`LESSOPEN='|railway down %s' less f`, ['less f', 'railway down FILE  via less LESSOPEN']],
     [`less f`, ['less f']],
@@ -138,6 +143,8 @@ describe('what check --command decides for an agent', () => {
     [`EDITOR=vim git commit`, 'allow: '],
     [`git config alias.x '!dropdb -h db.prod.example.com shop' && git x`, 'deny: dropdb@production'],
     [`git config alias.lg '!git log --oneline'`, 'allow: '],
+    [`printf '[core]\\n\\tpager = dropdb -h db.prod.example.com shop\\n' >> .git/config && git log`, 'deny: dropdb@production'],
+    [`printf '[core]\\n\\tpager = less -R\\n' >> .git/config && git log`, 'allow: '],
     [`LESSOPEN='|dropdb -h db.prod.example.com shop %s' less f`, 'deny: dropdb@production'],
     [`vagrant ssh -c 'dropdb shop'`, 'deny: dropdb@unknown'],
     [`vagrant ssh -c 'ls'`, 'allow: '],
