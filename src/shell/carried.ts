@@ -181,6 +181,8 @@ function vimCarries(name: string, args: readonly string[], files: Files): Launch
     const word = args[i];
     if (word === '-c' || word === '--cmd') commands.push(args[++i] ?? '');
     else if (word.startsWith('+') && word.length > 1 && !/^\+\d*$/.test(word)) commands.push(word.slice(1));
+    // `-s` is silent mode (no value) in Ex mode: `vim -e -s`, `ex -s`.
+    else if (word === '-s' && (name === 'ex' || args.slice(0, i).some((a) => a === '-e' || a === '-E'))) continue;
     else if (word === '-S' || word === '-u' || word === '-s') sources.push(args[++i] ?? (word === '-S' ? 'Session.vim' : undefined));
   }
   const out: Launch[] = [];

@@ -51,6 +51,8 @@ describe('what a program carries is read as a nested line', () => {
     [`vi -c ':!railway down' f`, ['vi -c :!railway down f', 'railway down  via vi :!']],
     [`vim +'r !dropdb shop' f`, ['vim +r !dropdb shop f', 'dropdb shop  via vim :!']],
     [`nvim -c 'call system("railway down")' -c q`, ['nvim -c call system("railway down") -c q', 'railway down  via nvim system()']],
+    [`vim -e -s -c '!railway down' f`, ['vim -e -s -c !railway down f', 'railway down  via vim :!']],
+    [`ex -s -c '!railway down' f`, ['ex -s -c !railway down f', 'railway down  via ex :!']],
     [`vim file`, ['vim file']],
     [`vim +42 -c 'set nu' file`, ['vim +42 -c set nu file']],
     // git: command-valued configuration and variables
