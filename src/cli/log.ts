@@ -3,7 +3,7 @@
 import { UserError } from '../errors.js';
 import { readLog, verifyLog } from '../audit/log.js';
 
-interface Entry {
+export interface Entry {
   time?: string;
   seq?: number;
   tool?: string;
@@ -54,10 +54,12 @@ export function logCommand(env: NodeJS.ProcessEnv, options: { since?: string; de
   for (const entry of entries) process.stdout.write(`${summary(entry)}\n`);
 }
 
-function summary(entry: Entry): string {
+export function summary(entry: Entry): string {
   const what = entry.event ?? entry.outcome ?? entry.decision ?? '?';
   const command = entry.tool ? [entry.tool, ...(entry.argv ?? [])].join(' ') : typeof entry.command === 'string' ? entry.command : '';
-  const where = entry.environment ? ` [${entry.environment.name ?? ''}${entry.environment.class ? ` (${entry.environment.class})` : ''}]` : '';
+  // "[shop-prod (production)]", or "[unknown]" when nothing named the environment.
+  const { name, class: kind } = entry.environment ?? {};
+  const where = name || kind ? ` [${[name, name && kind ? `(${kind})` : kind].filter(Boolean).join(' ')}]` : '';
   const rules = entry.rules?.length ? ` ${entry.rules.join(',')}` : '';
   const actor = entry.actor ? ` by ${entry.actor}` : '';
   return `${entry.time ?? '?'}  ${what.padEnd(13)} ${command}${where}${rules}${actor}`;

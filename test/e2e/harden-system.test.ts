@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa, type ResultPromise } from 'execa';
 import { randomBytes, scryptSync } from 'node:crypto';
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { cliPath } from '../helpers/sandbox.js';
 import { toolGroup, which } from '../helpers/system.js';
@@ -78,12 +79,14 @@ describe.skipIf(group.skip)(group.title, () => {
 
     // The namespace: each real file gets a copy of itself mounted over it; a pyenv under root's 0700 home
     // is made reachable (as it would be for an agent on a machine where aws is installed system-wide) by
-    // a world-searchable /root holding only .pyenv; /etc/profile.d is a copy, for harden's login file.
-    // Order matters: /root is remounted first, so that the copies mounted next are not hidden under it;
+    // a world-searchable home holding only .pyenv; /etc/profile.d is a copy, for harden's login file.
+    // Order matters: the home is remounted first, so that the copies mounted next are not hidden under it;
     // then, before anything is hardened, each real path must show its copy's inode, or nothing runs.
     const lines = ['set -e'];
-    if (aws!.startsWith('/root/.pyenv/')) {
-      lines.push(`mkdir -p ${temp}/pyenv`, `mount --bind /root/.pyenv ${temp}/pyenv`, 'mount -t tmpfs -o mode=0755 tmpfs /root', 'mkdir /root/.pyenv', `mount --bind ${temp}/pyenv /root/.pyenv`);
+    const rootHome = userInfo().homedir;
+    if (aws!.startsWith(`${rootHome}/.pyenv/`)) {
+      const pyenv = `${rootHome}/.pyenv`;
+      lines.push(`mkdir -p ${temp}/pyenv`, `mount --bind ${pyenv} ${temp}/pyenv`, `mount -t tmpfs -o mode=0755 tmpfs ${rootHome}`, `mkdir ${pyenv}`, `mount --bind ${temp}/pyenv ${pyenv}`);
     }
     for (const file of [psql!, aws!]) {
       const copy = join(temp, 'copies', file.replace(/\//g, '_'));
