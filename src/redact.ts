@@ -56,6 +56,7 @@ export function redactText(text: string): string {
 }
 
 /** Options whose value is a secret in every tool. */
+// (Tested only on a word that starts with `-`: a RegExp is compiled on its first test, and most words do not.)
 const secretFlag = /^-{1,2}(password|passwd|pass|token|kube-token|api-key|apikey|api-token|secret|client-secret|auth-token|access-token|oauth2-bearer|http-password|proxy-password|ftp-password|bearer)$/i;
 
 /**
@@ -126,7 +127,7 @@ export function redactArgs(args: readonly string[], tool?: string): string[] {
     const eq = arg.indexOf('=');
     const name = eq === -1 ? arg : arg.slice(0, eq);
     const option = own.find((o) => o.spelling === name || o.spelling === arg);
-    const attachedShort = own.find((o) => /^-[^-]$/.test(o.spelling) && arg.length > 2 && arg.startsWith(o.spelling));
+    const attachedShort = own.find((o) => arg.length > 2 && arg.startsWith(o.spelling) && /^-[^-]$/.test(o.spelling));
     if (option?.keyValue) {
       // --set KEY=VALUE or --set=KEY=VALUE: the key may be shown, the value not
       const value = eq !== -1 && name === option.spelling ? arg.slice(eq + 1) : i + 1 < args.length ? args[i + 1] : '';
@@ -140,7 +141,7 @@ export function redactArgs(args: readonly string[], tool?: string): string[] {
       out.push(arg.replace(/=.*$/s, `=${mask}`));
     } else if (arg.startsWith('-') && eq !== -1 && (secretFlag.test(name) || (option && !option.attached))) {
       out.push(`${name}=${mask}`);
-    } else if ((secretFlag.test(arg) || (option && !option.attached && option.spelling === arg)) && i + 1 < args.length && !args[i + 1].startsWith('-')) {
+    } else if (((arg.startsWith('-') && secretFlag.test(arg)) || (option && !option.attached && option.spelling === arg)) && i + 1 < args.length && !args[i + 1].startsWith('-')) {
       out.push(arg, mask);
       i++;
     } else if (attachedShort) {
