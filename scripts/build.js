@@ -91,6 +91,10 @@ async function bundle(out, testBuild) {
       '',
     ].join('\n'),
   );
+  // The hardened runner's way into the CLI (`chaperone approve` through it, src/harden/run.ts): the
+  // CLI's own ES module bundle, imported from a file Node's CommonJS loader runs, since an import() in
+  // a bundle run from a code cache has no loader behind it. The shim's bundle holds no copy of the CLI.
+  writeFileSync(`${staging}/cli-run.cjs`, "module.exports = () => import('./cli.js');\n");
   // Shims written before the CommonJS bundle start dist/shim.js: it still works, through the bundle.
   writeFileSync(`${staging}/shim.js`, "import { createRequire } from 'node:module';\ncreateRequire(import.meta.url)('./shim.cjs');\n");
   try {

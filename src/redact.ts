@@ -7,43 +7,56 @@ const secretWords = 'password|passwd|pwd|token|access_token|refresh_token|api_ke
 // Every pattern runs over arguments an agent writes, so none may backtrack over its input: a scheme is
 // only tried where one can start (not inside a run of scheme characters), and a run of spaces only from
 // its first space. test/unit/redact.test.ts feeds each 128 KiB of the shapes that used to cost seconds.
-const textPatterns: [RegExp, string | ((...groups: string[]) => string)][] = [
+/**
+ * Each pattern with the words (lower case) it cannot match without: a pattern runs only over a text that
+ * holds one of them. Most arguments (`volume`, `delete`, a bucket name) hold none, and a RegExp is
+ * compiled on its first use, so a refusal compiled all nineteen for nothing. The patterns are
+ * case-insensitive without the `u` flag, where only an ASCII letter matches an ASCII letter, so a match
+ * always leaves its literal words in the lower-cased text (test/unit/redact.test.ts checks each pair).
+ */
+export const textPatterns: [RegExp, string | ((...groups: string[]) => string), string[]][] = [
   // scheme://user:password@host
-  [/(?<![a-z0-9+.-])([a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:)[^@\s/]*@/gi, `$1${mask}@`],
+  [/(?<![a-z0-9+.-])([a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:)[^@\s/]*@/gi, `$1${mask}@`, ['://']],
   // scheme://TOKEN@host: a long user part with digits is a credential, not a login name like git@
-  [/(?<![a-z0-9+.-])([a-z][a-z0-9+.-]*:\/\/)(?=[^/\s:@]*\d)[^/\s:@]{16,}@/gi, `$1${mask}@`],
+  [/(?<![a-z0-9+.-])([a-z][a-z0-9+.-]*:\/\/)(?=[^/\s:@]*\d)[^/\s:@]{16,}@/gi, `$1${mask}@`, ['://']],
   // password=… in connection strings, query strings and forms; password:=… in httpie/xh items
-  [new RegExp(`(?<![A-Za-z0-9])(${secretWords})(\\s*:?=\\s*)('(?:\\\\.|[^'])*'|"(?:\\\\.|[^"])*"|[^\\s&;'"]+)`, 'gi'), `$1$2${mask}`],
+  [new RegExp(`(?<![A-Za-z0-9])(${secretWords})(\\s*:?=\\s*)('(?:\\\\.|[^'])*'|"(?:\\\\.|[^"])*"|[^\\s&;'"]+)`, 'gi'), `$1$2${mask}`, ['=']],
   // "password": "…" in JSON bodies
-  [new RegExp(`("(?:${secretWords})"\\s*:\\s*)"(?:\\\\.|[^"\\\\])*"`, 'gi'), `$1"${mask}"`],
+  [new RegExp(`("(?:${secretWords})"\\s*:\\s*)"(?:\\\\.|[^"\\\\])*"`, 'gi'), `$1"${mask}"`, ['"']],
   // GraphQL arguments, bare or inside a JSON string: login(token: "…"), token: \"…\"
-  [new RegExp(`\\b(${secretWords})(\\s*:\\s*)"(?:\\\\.|[^"\\\\])*"`, 'gi'), `$1$2"${mask}"`],
-  [new RegExp(`\\b(${secretWords})(\\s*:\\s*)\\\\"(?:[^\\\\]|\\\\(?!"))*\\\\"`, 'gi'), `$1$2\\"${mask}\\"`],
+  [new RegExp(`\\b(${secretWords})(\\s*:\\s*)"(?:\\\\.|[^"\\\\])*"`, 'gi'), `$1$2"${mask}"`, ['"']],
+  [new RegExp(`\\b(${secretWords})(\\s*:\\s*)\\\\"(?:[^\\\\]|\\\\(?!"))*\\\\"`, 'gi'), `$1$2\\"${mask}\\"`, ['"']],
   // SQL: CREATE/ALTER ROLE … PASSWORD 'secret' (also E'…', $$…$$, and ''…'' inside a quoted DO body or
   // EXECUTE string); MySQL IDENTIFIED [WITH plugin] BY '…', PASSWORD('…')
-  [/\b(password)(\s+)''(?!')(?:''''|[^'])*''/gi, `$1$2''${mask}''`],
-  [/\b(password)(\s+)E?'(?:''|\\.|[^'\\])*'/gi, `$1$2'${mask}'`],
-  [/\b(password)(\s+)\$([A-Za-z_]\w*)?\$[^$]*(?:\$(?!\3\$)[^$]*)*\$\3\$/gi, `$1$2'${mask}'`],
-  [/\b(identified\s+(?:with\s+\S+\s+)?by\s+)(['"])(?:\\.|(?!\2).)*\2/gi, `$1'${mask}'`],
-  [/\b(password\s*\(\s*)(['"])(?:\\.|(?!\2).)*\2/gi, `$1'${mask}'`],
+  [/\b(password)(\s+)''(?!')(?:''''|[^'])*''/gi, `$1$2''${mask}''`, ['password']],
+  [/\b(password)(\s+)E?'(?:''|\\.|[^'\\])*'/gi, `$1$2'${mask}'`, ['password']],
+  [/\b(password)(\s+)\$([A-Za-z_]\w*)?\$[^$]*(?:\$(?!\3\$)[^$]*)*\$\3\$/gi, `$1$2'${mask}'`, ['password']],
+  [/\b(identified\s+(?:with\s+\S+\s+)?by\s+)(['"])(?:\\.|(?!\2).)*\2/gi, `$1'${mask}'`, ['identified']],
+  [/\b(password\s*\(\s*)(['"])(?:\\.|(?!\2).)*\2/gi, `$1'${mask}'`, ['password']],
   // Redis: AUTH [user] pass, AUTH2 user pass (MIGRATE), CONFIG SET requirepass|masterauth, ACL >pass
-  [/\b(auth2\s+\S+\s+)\S+/gi, `$1${mask}`],
-  [/\b(auth)(\s+)(?!\*\*\*)[^\n]+/gi, `$1$2${mask}`],
-  [/\b(requirepass|masterauth)(\s+)\S+/gi, `$1$2${mask}`],
-  [/(\bsetuser\b)([^\n]*)/gi, (_whole, word, rest) => `${word}${rest.replace(/(\s)[>#]\S+/, `$1>${mask}`)}`],
+  [/\b(auth2\s+\S+\s+)\S+/gi, `$1${mask}`, ['auth']],
+  [/\b(auth)(\s+)(?!\*\*\*)[^\n]+/gi, `$1$2${mask}`, ['auth']],
+  [/\b(requirepass|masterauth)(\s+)\S+/gi, `$1$2${mask}`, ['requirepass', 'masterauth']],
+  [/(\bsetuser\b)([^\n]*)/gi, (_whole, word, rest) => `${word}${rest.replace(/(\s)[>#]\S+/, `$1>${mask}`)}`, ['setuser']],
   // Credential headers, also attached to -H (`-HAuthorization: Bearer x`): the whole value goes.
-  [/(authorization|proxy-authorization|x-api-key|x-auth-token|private-token|x-vault-token|project-access-token|team-access-token)(\s*[:=]\s*)(?:(bearer|basic|token|digest)\s+)?[^\s'"]+/gi, `$1$2$3 ${mask}`],
-  [/((?:set-)?cookie)(\s*:\s*)[^\n'"]+/gi, `$1$2${mask}`],
-  [/\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi, `$1 ${mask}`],
+  [/(authorization|proxy-authorization|x-api-key|x-auth-token|private-token|x-vault-token|project-access-token|team-access-token)(\s*[:=]\s*)(?:(bearer|basic|token|digest)\s+)?[^\s'"]+/gi, `$1$2$3 ${mask}`, ['authorization', 'x-api-key', 'x-auth-token', 'private-token', 'x-vault-token', 'access-token']],
+  [/((?:set-)?cookie)(\s*:\s*)[^\n'"]+/gi, `$1$2${mask}`, ['cookie']],
+  [/\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi, `$1 ${mask}`, ['bearer', 'basic']],
 ];
 
 export function redactText(text: string): string {
   let out = text;
-  for (const [pattern, replacement] of textPatterns) out = out.replace(pattern, replacement as string);
-  return out.replace(/(?<! ) {2,}\*\*\*/g, ` ${mask}`);
+  let lower = out.toLowerCase();
+  for (const [pattern, replacement, words] of textPatterns) {
+    if (!words.some((word) => lower.includes(word))) continue;
+    const next = out.replace(pattern, replacement as string);
+    if (next !== out) [out, lower] = [next, next.toLowerCase()];
+  }
+  return out.includes(mask) ? out.replace(/(?<! ) {2,}\*\*\*/g, ` ${mask}`) : out;
 }
 
 /** Options whose value is a secret in every tool. */
+// (Tested only on a word that starts with `-`: a RegExp is compiled on its first test, and most words do not.)
 const secretFlag = /^-{1,2}(password|passwd|pass|token|kube-token|api-key|apikey|api-token|secret|client-secret|auth-token|access-token|oauth2-bearer|http-password|proxy-password|ftp-password|bearer)$/i;
 
 /**
@@ -114,7 +127,7 @@ export function redactArgs(args: readonly string[], tool?: string): string[] {
     const eq = arg.indexOf('=');
     const name = eq === -1 ? arg : arg.slice(0, eq);
     const option = own.find((o) => o.spelling === name || o.spelling === arg);
-    const attachedShort = own.find((o) => /^-[^-]$/.test(o.spelling) && arg.length > 2 && arg.startsWith(o.spelling));
+    const attachedShort = own.find((o) => arg.length > 2 && arg.startsWith(o.spelling) && /^-[^-]$/.test(o.spelling));
     if (option?.keyValue) {
       // --set KEY=VALUE or --set=KEY=VALUE: the key may be shown, the value not
       const value = eq !== -1 && name === option.spelling ? arg.slice(eq + 1) : i + 1 < args.length ? args[i + 1] : '';
@@ -128,7 +141,7 @@ export function redactArgs(args: readonly string[], tool?: string): string[] {
       out.push(arg.replace(/=.*$/s, `=${mask}`));
     } else if (arg.startsWith('-') && eq !== -1 && (secretFlag.test(name) || (option && !option.attached))) {
       out.push(`${name}=${mask}`);
-    } else if ((secretFlag.test(arg) || (option && !option.attached && option.spelling === arg)) && i + 1 < args.length && !args[i + 1].startsWith('-')) {
+    } else if (((arg.startsWith('-') && secretFlag.test(arg)) || (option && !option.attached && option.spelling === arg)) && i + 1 < args.length && !args[i + 1].startsWith('-')) {
       out.push(arg, mask);
       i++;
     } else if (attachedShort) {

@@ -9,6 +9,7 @@
 // the tools' group only (src/harden/runner.ts). Node cannot exec, so it spawns the tool and mirrors
 // its exit (src/shim/run.ts).
 
+import { createRequire } from 'node:module';
 import { ExitCode, UserError } from '../errors.js';
 import { hardenState } from './system.js';
 
@@ -38,7 +39,11 @@ export async function hardenedRun(argv: string[]): Promise<void> {
       throw new UserError(`chaperone: through the runner, chaperone answers only ${[...chaperoneCommands].join(', ')}; nothing ran.`, ExitCode.config);
     }
     process.argv = [process.argv[0], 'chaperone', ...args];
-    await import('../cli/main.js');
+    // The CLI's own bundle (dist/cli.js, through dist/cli-run.cjs: this bundle runs from a code cache,
+    // with no loader behind an import()), not a copy of the CLI inside the shim's hot bundle, which every
+    // shim call would read and deserialize for this one path. The CLI handles its own errors, so no
+    // error object crosses from its modules to this bundle's.
+    await (createRequire(import.meta.url)('./cli-run.cjs') as () => Promise<unknown>)();
     return;
   }
   if (tool === undefined || state.tools[tool] === undefined) {

@@ -135,23 +135,43 @@ export function applyLayer(config: Config, layer: Layer, trust: Trust, complain:
   layer.rules.forEach((entry, i) => {
     if (ids.has(entry.id)) complain(['rules', i, 'id'], `rule id "${entry.id}" is already defined; choose a new id`);
     ids.add(entry.id);
-    let compiled: WordPattern[][] | undefined;
-    next.rules.push({
-      id: entry.id,
-      tools: entry.tools,
-      command: entry.command,
-      get paths() {
-        return (compiled ??= entry.command.map(compilePath));
-      },
-      with: entry.with.map(parseFlagCondition),
-      without: entry.without.map(parseFlagCondition),
-      effect: entry.effect,
-      summary: entry.summary,
-      file: layer.file,
-    });
+    next.rules.push(new LoadedRule(entry, layer.file));
   });
 
   return next;
+}
+
+/**
+ * A rule as a layer gives it, its paths compiled on first use. A class, since every call builds the
+ * few hundred built-in rules: an object literal with a getter of its own defines that accessor on each
+ * object through the runtime, about twice the time of the rest of a rule (measured, 467 rules: 0.59
+ * against 0.32 ms).
+ */
+class LoadedRule implements Rule {
+  readonly id: string;
+  readonly tools: string[];
+  readonly command: string[];
+  readonly with: FlagCondition[];
+  readonly without: FlagCondition[];
+  readonly effect: Effect;
+  readonly summary: string;
+  readonly file: string;
+  #paths: WordPattern[][] | undefined;
+
+  constructor(entry: Layer['rules'][number], file: string) {
+    this.id = entry.id;
+    this.tools = entry.tools;
+    this.command = entry.command;
+    this.with = entry.with.map(parseFlagCondition);
+    this.without = entry.without.map(parseFlagCondition);
+    this.effect = entry.effect;
+    this.summary = entry.summary;
+    this.file = file;
+  }
+
+  get paths(): WordPattern[][] {
+    return (this.#paths ??= this.command.map(compilePath));
+  }
 }
 
 /**

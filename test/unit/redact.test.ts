@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { escapeControl } from '../../src/display/describe.js';
 import { evaluate } from '../../src/evaluate.js';
-import { redactArgs, redactText } from '../../src/redact.js';
+import { redactArgs, redactText, textPatterns } from '../../src/redact.js';
 import { table } from '../helpers/cases.js';
 import { emptyHome } from '../helpers/evaluate.js';
 
@@ -95,4 +95,47 @@ describe('a 128 KiB argument', () => {
     },
     20_000,
   );
+});
+
+// redactText runs a pattern only over a text that holds one of its words (lower case): the words must
+// be in every text the pattern matches, or a secret would be shown. Random texts built from the
+// patterns' own shapes (a secret word, a separator, a value), in mixed case and with the non-ASCII
+// letters whose case folds to an ASCII one (ſ, K, ı, İ) put in for letters, must never match a pattern
+// without holding one of its words; and every pattern must match some of them, or the test says nothing.
+describe('each redaction pattern runs wherever it could match', () => {
+  const names = [
+    ...new Set(textPatterns.flatMap(([, , words]) => words)),
+    'password', 'passwd', 'pwd', 'token', 'api_key', 'sig', 'secret', 'auth2 user', 'set-cookie', 'identified with plugin by', 'bearer', 'basic',
+    'postgresql://app:', 'https://ghp_abcdef1234567890', 'ssh://git', 'proxy-authorization', 'x-api-key', 'project-access-token', 'setuser bob', 'requirepass',
+  ];
+  const separators = ['=', ' = ', ':=', ':', ': ', '":"', '" : "', ' ', '  ', '(', '( ', '\n', '@', ':x@'];
+  const values = ['hunter2', "'a b'", '"x y"', '\\"x\\"', "''x''", "E'x'", '$$x$$', '$q$x$q$', 'ghp_abcdef1234567890', '>pw', '#h', 'token abcdefghij', '***', '@host/db'];
+  const lookalikes: Record<string, string> = { s: 'ſ', k: 'K', i: 'ı', I: 'İ' };
+  let seed = 11;
+  // The high bits of a linear congruential generator: its low bits repeat with a short period.
+  const next = () => Math.floor((seed = (seed * 1103515245 + 12345) % 2147483648) / 65536);
+  const pick = <T>(list: T[]) => list[next() % list.length];
+  // One text each pattern redacts, so that each is matched by some of the random ones.
+  const known = [
+    'postgresql://app:PW@db/shop', 'https://ghp_abcdef1234567890XYZ@github.com/o/r.git', 'password=hunter2', '{"token": "abc"}', 'login(token: "abc")',
+    'q(token: \\"abc\\")', "EXECUTE 'ALTER ROLE app PASSWORD ''x'''", "PASSWORD E'hunter2'", 'PASSWORD $q$x$q$', "IDENTIFIED WITH p BY 'x'",
+    "PASSWORD('x')", 'AUTH2 user pass', 'AUTH hunter2', 'CONFIG SET masterauth x', 'ACL SETUSER bob on >pw', 'Authorization: Bearer abcdefghij', 'Cookie: a=b', 'Bearer abcdefghijklmnop', 'Basic dXNlcjpwYXNz',
+  ];
+  const mutate = (text: string) => [...text].map((c) => (next() % 7 === 0 ? c.toUpperCase() : next() % 11 === 0 && lookalikes[c] ? lookalikes[c] : c)).join('');
+  const texts = [
+    ...Array.from({ length: 6000 }, () =>
+      mutate(Array.from({ length: 1 + (next() % 3) }, () => `${pick(['', ' ', 'x ', '"', '-H'])}${pick(names)}${pick(separators)}${pick(values)}`).join(pick([' ', '&', ';', '']))),
+    ),
+    ...known.flatMap((text) => Array.from({ length: 100 }, () => `${pick(['', 'x ', '-H'])}${mutate(text)}${pick(['', ' ', ' and more'])}`)),
+  ];
+  it.each(textPatterns.map(([pattern, , words], i) => [i, pattern, words] as const))('pattern %i', (_i, pattern, words) => {
+    let matched = 0;
+    for (const text of texts) {
+      pattern.lastIndex = 0;
+      if (!pattern.test(text)) continue;
+      matched++;
+      expect(words.some((word) => text.toLowerCase().includes(word)), text).toBe(true);
+    }
+    expect(matched).toBeGreaterThan(10);
+  });
 });
