@@ -16,7 +16,7 @@
 import { join } from 'node:path';
 import type { Assumption, Evidence, Identifier, Invocation, ParsedInvocation, ResolvedTarget } from '../model.js';
 import { ancestors, displayPath, homeOf, readTextIfExists, realpathOr } from '../context/files.js';
-import { grammar, readArgs } from './argv.js';
+import { grammar, readArgs, type Grammar } from './argv.js';
 import { isRailwayApiRequest, parseRailwayApi, resolveRailwayApi } from './railway-api.js';
 import { forwardedInput, remoteArgv, remoteLine, remoteSession } from './remote.js';
 import { fingerprint, type Tool } from './tool.js';
@@ -69,14 +69,7 @@ function parseSsh(invocation: Invocation): ParsedInvocation {
     values: [['--project', '-p'], ['--service', '-s'], ['--environment', '-e'], ['--deployment-instance', '-d']],
     booleans: [['--help', '-h'], ['--json']],
   });
-  const args = invocation.args.slice(1);
-  let end = 0;
-  while (end < args.length && args[end].startsWith('-') && args[end] !== '--') {
-    const spelled = args[end].includes('=') ? args[end].slice(0, args[end].indexOf('=')) : args[end];
-    end += own.values.has(spelled) && spelled === args[end] ? 2 : 1;
-  }
-  const { flags } = readArgs(args.slice(0, end), own);
-  const command = args.slice(args[end] === '--' ? end + 1 : end);
+  const { flags, command } = splitTrailing(invocation.args.slice(1), own);
   const help = flags.has('--help');
   const input = forwardedInput(invocation, true);
   const nested = command.length > 0 ? remoteLine('railway ssh', command.join(' '), input) : remoteSession('railway ssh', input);
@@ -94,17 +87,24 @@ function parseRun(invocation: Invocation): ParsedInvocation {
     values: [['--service', '-s'], ['--environment', '-e'], ['--project', '-p']],
     booleans: [['--help', '-h'], ['--json'], ['--no-local'], ['--verbose', '-v']],
   });
-  const args = invocation.args.slice(1);
+  const { flags, command } = splitTrailing(invocation.args.slice(1), own);
+  const help = flags.has('--help');
+  const nested = command.length > 0 && !help ? [remoteArgv(`railway ${invocation.args[0]}`, command, forwardedInput(invocation, true))] : [];
+  return { commands: [{ path: [invocation.args[0]], flags }], help, ...(nested.length > 0 ? { nested } : {}) };
+}
+
+/**
+ * clap's trailing_var_arg, as `railway ssh` and `railway run` read their words: the subcommand's own
+ * flags (and their values) up to the first word that is not one, then, after an optional `--`, the
+ * command, whose words are never railway's even when they start with `-`.
+ */
+function splitTrailing(args: string[], own: Grammar): { flags: ReturnType<typeof readArgs>['flags']; command: string[] } {
   let end = 0;
   while (end < args.length && args[end].startsWith('-') && args[end] !== '--') {
     const spelled = args[end].includes('=') ? args[end].slice(0, args[end].indexOf('=')) : args[end];
     end += own.values.has(spelled) && spelled === args[end] ? 2 : 1;
   }
-  const { flags } = readArgs(args.slice(0, end), own);
-  const command = args.slice(args[end] === '--' ? end + 1 : end);
-  const help = flags.has('--help');
-  const nested = command.length > 0 && !help ? [remoteArgv(`railway ${invocation.args[0]}`, command, forwardedInput(invocation, true))] : [];
-  return { commands: [{ path: [invocation.args[0]], flags }], help, ...(nested.length > 0 ? { nested } : {}) };
+  return { flags: readArgs(args.slice(0, end), own).flags, command: args.slice(args[end] === '--' ? end + 1 : end) };
 }
 
 function resolve(parsed: ParsedInvocation, invocation: Invocation): ResolvedTarget {
