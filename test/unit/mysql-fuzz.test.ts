@@ -9,6 +9,7 @@ import { harmless, MysqlSession } from '../../src/sql/mysql-session.js';
 import { classifyStatement, tokenize, topLevelSemicolon } from '../../src/sql/mysql.js';
 import { evaluate } from '../../src/evaluate.js';
 import { emptyHome } from '../helpers/evaluate.js';
+import { tokenSoup } from '../helpers/random.js';
 
 const tokens = [
   'SELECT', ' ', '1', ';', '\n', "'", "''", '"', '`', '\\', "\\'", '#', '-- ', '--', '/*', '*/', '/*!', '/*!50001 ',
@@ -18,17 +19,7 @@ const tokens = [
   'SET STATEMENT a=1 FOR ', "PREPARE s FROM '", 'EXECUTE IMMEDIATE ', 'SET sql_log_bin=', 'ü', '\u0000', '\r\n', '\t',
 ];
 
-function soup(seed: number): string {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a * 1664525 + 1013904223) >>> 0;
-    return a / 4294967296;
-  };
-  let out = '';
-  const n = 1 + Math.floor(next() * 40);
-  for (let i = 0; i < n; i++) out += tokens[Math.floor(next() * tokens.length)];
-  return out;
-}
+const soup = (seed: number): string => tokenSoup(tokens, seed, 40);
 
 function units(bytes: Buffer, size: number): ScriptUnit[] {
   const reader = new MysqlScriptReader();

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { ScriptSplitter, type Unit } from '../../src/sql/split.js';
 import { PsqlSession } from '../../src/sql/psql-script.js';
+import { tokenSoup } from '../helpers/random.js';
 
 const tokens = [
   'SELECT', ' ', '1', ';', '\n', "'", "''", '"', '$$', '$a$', 'x$a$', 'E', '\\', '\\\\', '\\;', ':v', ":'v'",
@@ -12,17 +13,7 @@ const tokens = [
   '\\.\n', 'standard_conforming_strings', '\\c db', '\\if x', '\\endif', 'ü', '\u0000', '\r\n',
 ];
 
-function soup(seed: number): string {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a * 1664525 + 1013904223) >>> 0;
-    return a / 4294967296;
-  };
-  let out = '';
-  const n = 1 + Math.floor(next() * 40);
-  for (let i = 0; i < n; i++) out += tokens[Math.floor(next() * tokens.length)];
-  return out;
-}
+const soup = (seed: number): string => tokenSoup(tokens, seed, 40);
 
 function units(bytes: Buffer, size: number): Unit[] {
   const splitter = new ScriptSplitter();

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { readSqlite } from '../../src/sql/sqlite.js';
 import { table } from '../helpers/cases.js';
 import { toolGroup } from '../helpers/system.js';
+import { tokenSoup } from '../helpers/random.js';
 
 /** The actions of a script, `path flags` each, joined by ` | `. */
 const actions = (sql: string) =>
@@ -60,17 +61,7 @@ const fragments = [
   'CREATE TRIGGER tr AFTER INSERT ON log BEGIN ', 'DROP TABLE orders', 'DELETE FROM log', ' WHERE ', 'CASE WHEN 1 THEN 2 ', '$v', ':v', 'ü',
 ];
 
-function soup(seed: number): string {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a * 1664525 + 1013904223) >>> 0;
-    return a / 4294967296;
-  };
-  let out = '';
-  const n = 1 + Math.floor(next() * 24);
-  for (let i = 0; i < n; i++) out += fragments[Math.floor(next() * fragments.length)];
-  return out;
-}
+const soup = (seed: number): string => tokenSoup(fragments, seed, 24);
 
 const held = (sql: string) => readSqlite(sql).some((c) => c.path[1] === 'drop' || c.path[1] === 'unreadable' || c.path[1] === 'create-routine');
 
