@@ -191,6 +191,11 @@ const internalCalls: Record<string, ((args: string[]) => boolean)[]> = {
   'submodule--helper': [(a) => a[0] === 'checkout' && a.includes('-f') && a.length <= 4 && a.slice(1).every((w) => w === '-q' || w === '-f' || hex.test(w)) && a.filter((w) => hex.test(w)).length <= 1],
 };
 
+/** Whether `git ARGS` is a call the git command `command` makes itself (the table above). */
+export function gitsOwnCall(command: string, args: string[]): boolean {
+  return Object.hasOwn(internalCalls, command) && internalCalls[command].some((test) => test(args));
+}
+
 /** git's global options that take the next word as their value. */
 const globalWithValue = new Set(['-c', '-C', '--git-dir', '--work-tree', '--namespace', '--config-env', '--super-prefix', '--list-cmds', '--attr-source']);
 
@@ -226,8 +231,7 @@ function processFacts(pid: number): ProcessFacts | undefined {
  * process's parent, read by the caller at start-up.
  */
 export function internalGitCall(state: HardenState, args: string[], ppid: number = process.ppid): boolean {
-  const allowed = Object.values(internalCalls).some((tests) => tests.some((t) => t(args)));
-  if (!allowed || !state.git) return false;
+  if (!Object.keys(internalCalls).some((command) => gitsOwnCall(command, args)) || !state.git) return false;
   const uid = process.getuid?.();
   const git = processFacts(ppid);
   if (!git || git.uid !== uid) return false;
@@ -241,8 +245,7 @@ export function internalGitCall(state: HardenState, args: string[], ppid: number
   }
   if (argv[1] !== join(state.lib, 'dist', 'shim.cjs') || argv[2] !== '--hardened' || argv[3] !== 'git') return false;
   const command = gitCommand(argv.slice(4));
-  const tests = command === undefined ? undefined : internalCalls[command];
-  if (!tests?.some((t) => t(args))) return false;
+  if (command === undefined || !gitsOwnCall(command, args)) return false;
   // Still the same parent and grandparent: neither died and left its pid to another process.
   return process.ppid === ppid && processFacts(ppid)?.ppid === git.ppid;
 }
