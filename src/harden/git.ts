@@ -186,6 +186,8 @@ const internalCalls: Record<string, ((args: string[]) => boolean)[]> = {
   stash: [
     (a) => a.join(' ') === 'reset --hard -q --no-recurse-submodules',
     (a) => a.length === 5 && a[0] === 'checkout' && a[1] === '--no-overlay' && hex.test(a[2]) && a[3] === '--' && a[4] === ':/',
+    // -u and -a: the untracked (and ignored) files, saved in the stash, removed from the working tree.
+    (a) => a.join(' ') === 'clean --force --quiet -d :/' || a.join(' ') === 'clean --force --quiet -d :/ -x',
   ],
   // submodule add and update: a freshly cloned submodule checked out (at the recorded commit).
   'submodule--helper': [(a) => a[0] === 'checkout' && a.includes('-f') && a.length <= 4 && a.slice(1).every((w) => w === '-q' || w === '-f' || hex.test(w)) && a.filter((w) => hex.test(w)).length <= 1],

@@ -218,6 +218,8 @@ describe.skipIf(group.skip)(group.title, () => {
     expect(readFileSync(join(home, 'work/.git/hook-saw'), 'utf8').trim()).toBe('main');
     // stash on the protected main: git's own `reset --hard` after saving the change runs.
     await must('cd work && echo draft > notes.txt && git add notes.txt && git commit -q -m notes && echo changed > notes.txt && git stash -q && test "$(cat notes.txt)" = draft && git stash pop -q && test "$(cat notes.txt)" = changed && git checkout -q notes.txt');
+    // stash -u: git's own clean of the untracked files it saved.
+    await must('cd work && echo loose > loose.txt && git stash -u -q && test ! -e loose.txt && git stash pop -q && test "$(cat loose.txt)" = loose && rm loose.txt');
   }, 240_000);
 
   it('a force-push to the protected main is refused for the agent, however it is spelled', async () => {

@@ -18,6 +18,10 @@ describe("git's own calls, by the git command that makes them", () => {
     [
       [['stash', ['reset', '--hard', '-q', '--no-recurse-submodules']], true],
       [['stash', ['checkout', '--no-overlay', sha, '--', ':/']], true],
+      [['stash', ['clean', '--force', '--quiet', '-d', ':/']], true],
+      [['stash', ['clean', '--force', '--quiet', '-d', ':/', '-x']], true],
+      [['stash', ['clean', '--force', '--quiet', '-d', '/home']], false],
+      [['stash', ['clean', '-fdx']], false],
       [['submodule--helper', ['checkout', '-q', '-f', sha]], true],
       [['submodule--helper', ['checkout', '-f', '-q']], true],
       // Anything else, or the same call from another command, is judged.
@@ -43,7 +47,7 @@ describe("git's own calls, by the git command that makes them", () => {
     for (let i = 0; i < 3000; i++) {
       const args = Array.from({ length: 1 + Math.floor(next() * 6) }, () => words[Math.floor(next() * words.length)]);
       for (const command of ['commit', 'pull', 'fetch', 'rebase', 'log']) expect(gitsOwnCall(command, args), args.join(' ')).toBe(false);
-      if (args.includes('push') || args.includes('clean') || args.includes('.')) {
+      if (args.includes('push') || args.includes('-fdx') || args.includes('.') || args.includes('main')) {
         expect(gitsOwnCall('stash', args) || gitsOwnCall('submodule--helper', args), args.join(' ')).toBe(false);
       }
     }
