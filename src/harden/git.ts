@@ -15,17 +15,20 @@
 // script's `git submodule--helper` are each judged again and run from the copy, and none of them
 // needs the locked originals.
 //
-// git's own internal calls: `git stash` runs `git reset --hard -q --no-recurse-submodules`, a
-// submodule update runs `git checkout -q -f SHA`. Judged on their own they look like what an agent
-// must not do on a protected branch (or a detached HEAD, which is unknown), and would be refused for
-// an agent. The user's overlay runs any call whose parent is git straight away; under harden that
-// would be a way round the lock (a hook, a pager, an editor, `ext::` are all started by git, and can
-// exec the runner). Here a call passes unjudged only when all of this holds, read from /proc, which
-// the agent cannot forge: its parent is a process whose parent is the hardened decision for git (a
-// process with the runner's group, running root's copy of chaperone on `--hardened git …`); that
-// decision's git command is one that starts the call; and the call's argv is exactly the one git
-// passes (internalCalls below). A hook of that git could exec the same argv, and gains nothing the
-// git command itself would not do.
+// git's own internal calls: `git stash` runs `git reset --hard -q --no-recurse-submodules` (and a
+// `clean` with -u), a submodule update `git checkout -q -f SHA`. Judged on their own they look like what
+// an agent must not do on a protected branch (or a detached HEAD, which is unknown), and would be
+// refused for an agent. The user's overlay runs any call whose parent is git straight away; under
+// harden that would be a way round the lock (a hook, a pager, an editor, `ext::` are all started by
+// git, and can exec the runner with any argv: a force-push included). Here a call passes unjudged only
+// when all of this holds, read from /proc, which the agent cannot forge: its parent's parent is the
+// hardened decision for git (a process holding the runner's group, running root's copy of chaperone on
+// `--hardened git …`); that decision's git command is one that makes the call; and the call's argv is
+// word for word the one git passes (internalCalls below). What stays open: a command git runs for that
+// same git command from the agent's own configuration (core.fsmonitor, a clean filter, a
+// submodule.NAME.update `!command`) can exec the same argv in another directory. These calls only
+// discard local files of repositories the agent user can already write, and nothing that reaches a
+// remote is ever in the table.
 
 import { execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
