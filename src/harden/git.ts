@@ -31,7 +31,7 @@
 // remote is ever in the table.
 
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DoctorLine } from '../cli/doctor.js';
 import { isShimFile, shimMarker } from '../shim/find-real.js';
@@ -162,8 +162,12 @@ export function buildGitOverlay(overlay: string, execPath: string, gitEntries: s
   }
   chownSync(building, 0, 0);
   chmodSync(building, 0o755);
-  rmSync(overlay, { recursive: true, force: true });
+  // Swapped in whole: a git started meanwhile sees the old overlay or the new one.
+  const old = `${overlay}.old`;
+  rmSync(old, { recursive: true, force: true });
+  if (existsSync(overlay)) renameSync(overlay, old);
   renameSync(building, overlay);
+  rmSync(old, { recursive: true, force: true });
 }
 
 /**
@@ -172,10 +176,15 @@ export function buildGitOverlay(overlay: string, execPath: string, gitEntries: s
  * group). The real exec-path counts as none: git's children would meet the locked git there.
  */
 export function hardenedGitEnvironment(git: HardenedGit, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const current = env.GIT_EXEC_PATH;
-  if (current && current !== git.execPath && current !== git.overlay && current.replace(/\/+$/, '') !== git.execPath) return env;
+  const current = env.GIT_EXEC_PATH?.replace(/(.)\/+$/, '$1');
+  // A user's own chaperone overlay (src/shim/git-exec-path.ts) counts as none too: its entries run
+  // the real, locked git.
+  if (current && current !== git.execPath && current !== git.overlay && !existsSync(join(current, userOverlayStamp))) return env;
   return { ...env, GIT_EXEC_PATH: git.overlay };
 }
+
+/** The file that marks a user's exec-path overlay (src/shim/git-exec-path.ts). */
+const userOverlayStamp = '.chaperone-overlay.json';
 
 /**
  * git's own calls that look destructive on their own, by the git command that makes them: the argv

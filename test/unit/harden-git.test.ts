@@ -83,6 +83,15 @@ describe('the exec-path the hardened git runs with', () => {
     ] as [string | undefined, string][],
     (value) => hardenedGitEnvironment(git, value === undefined ? {} : { GIT_EXEC_PATH: value }).GIT_EXEC_PATH,
   );
+  it("a user's own chaperone overlay is replaced: its entries would run the locked git", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'chaperone-user-overlay-'));
+    try {
+      writeFileSync(join(dir, '.chaperone-overlay.json'), '{"execPath":"/usr/lib/git-core","mtimeMs":0}\n');
+      expect(hardenedGitEnvironment(git, { GIT_EXEC_PATH: dir }).GIT_EXEC_PATH).toBe(git.overlay);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('an internal call needs its parent chain: a judged git decision, then git', () => {
