@@ -238,8 +238,11 @@ describe.skipIf(group.skip)(group.title, () => {
       `cd work && printf '#!/bin/sh\\nexec git push --force origin main\\n' > .git/hooks/pre-commit && chmod +x .git/hooks/pre-commit && git commit -q --allow-empty -m via-hook; rm -f .git/hooks/pre-commit`,
       `cd work && git -c protocol.ext.allow=always ls-remote 'ext::git push --force origin main'`,
       `cd work && script -qec "git -c core.pager='git push --force origin main' log -1" /dev/null`,
-      // The exec-path overlay's own entry, by path.
+      // The exec-path overlay's own entry, and the runner, by path; the real exec-path named.
       `cd work && ${join(prefix, 'usr/local/lib/chaperone/git-exec-path/git-push')} --force origin main`,
+      `cd work && ${join(prefix, 'usr/local/lib/chaperone/chaperone-run')} git push --force origin main`,
+      `cd work && GIT_EXEC_PATH=${real!.execPath} git push --force origin main`,
+      `cd work && git --exec-path=${real!.execPath} push --force origin main`,
     ];
     for (const line of routes) {
       const tried = await asAgent(line);
@@ -248,8 +251,17 @@ describe.skipIf(group.skip)(group.title, () => {
     }
     // A hook that spells git's own internal call is judged all the same (its parent is `git commit`).
     await must('cd work && echo keep > kept.txt && git add kept.txt && git commit -q -m kept && echo unsaved > kept.txt');
-    await asAgent(`cd work && printf '#!/bin/sh\\nexec git reset --hard -q --no-recurse-submodules\\n' > .git/hooks/post-commit && chmod +x .git/hooks/post-commit && git commit -q --allow-empty -m again; rm -f .git/hooks/post-commit`);
-    expect(readFileSync(join(home, 'work/kept.txt'), 'utf8')).toBe('unsaved\n');
+    const spoofs = [
+      `cd work && printf '#!/bin/sh\\nexec git reset --hard -q --no-recurse-submodules\\n' > .git/hooks/post-commit && chmod +x .git/hooks/post-commit && git commit -q --allow-empty -m again; rm -f .git/hooks/post-commit`,
+      `cd work && git -c protocol.ext.allow=always ls-remote 'ext::git reset --hard -q --no-recurse-submodules'`,
+      `cd work && git -c alias.s='!exec git reset --hard -q --no-recurse-submodules' s`,
+    ];
+    for (const line of spoofs) {
+      const tried = await asAgent(line);
+      expect(tried.timedOut, line).toBe(false);
+      expect(tried.stderr, line).toContain('git.reset.hard');
+      expect(readFileSync(join(home, 'work/kept.txt'), 'utf8'), line).toBe('unsaved\n');
+    }
     // The same force-push to a development branch runs (with a notice).
     await must('cd work && git checkout -q -b feature/y && git push -q origin feature/y && git commit -q --amend --allow-empty -m y2 && git push -q --force origin feature/y');
   }, 240_000);
