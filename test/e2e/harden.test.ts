@@ -393,6 +393,8 @@ describe.skipIf(group.skip)(group.title, () => {
       // Another locked script runs: the residue docs/harden.md names (no more than its interpreter on
       // its package, which the agent can do itself).
       script: `${gcloud} from-aws`,
+      // And keeps that group for later: a setgid copy of an interpreter, in the agent's own home.
+      keep: `cp /usr/bin/python3 ${home}/keep && chmod 2755 ${home}/keep && stat -c '%G %a' ${home}/keep`,
     };
     const probe = `{ ${Object.entries(attempts).map(([name, line]) => `echo "== ${name}"; ${line};`).join(' ')} } > ${records}/probe 2>&1`;
     clearRecord();
@@ -413,6 +415,12 @@ describe.skipIf(group.skip)(group.title, () => {
     expect(readFileSync(join(prefix, 'etc/chaperone/pin'), 'utf8')).toContain('scrypt');
     expect(seen.script).toBe('');
     expect(readFileSync(join(records, 'gcloud.argv'), 'utf8')).toBe('from-aws');
+    // The kept group is the scripts' group and no more (docs/harden.md: mount what the agent can write
+    // nosuid to close this): with it the agent reads and runs locked scripts, never a binary tool.
+    expect(seen.keep).toBe(`${scriptsGroup} 2755\n`);
+    const kept = await asAgent([join(home, 'keep'), '-c', `import os, subprocess, grp\nprint(grp.getgrgid(os.getegid()).gr_name)\nsubprocess.run(['${gcloud}', 'kept'])\ntry:\n    subprocess.run(['${psql}', '--version'])\nexcept OSError as e:\n    print(e)\ntry:\n    os.listdir('${copies}')\nexcept OSError as e:\n    print(e)\n`]);
+    expect(kept.stdout.split('\n').slice(0, 3)).toEqual([scriptsGroup, `[Errno 13] Permission denied: '${psql}'`, `[Errno 13] Permission denied: '${copies}'`]);
+    expect(readFileSync(join(records, 'gcloud.argv'), 'utf8')).toBe('kept');
     // The same attempts by the agent user itself: denied too (the script tool gave its child nothing
     // the binaries need), and the locked script as well, which only the scripts' group reads.
     for (const line of [attempts.psql, attempts.copies, attempts.read, `/usr/bin/python3 ${gcloud}`, `${gcloud} x`]) {
