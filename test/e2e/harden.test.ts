@@ -152,6 +152,10 @@ describe.skipIf(group.skip)(group.title, () => {
     expect(found.stdout).not.toContain('pg_wrapper');
     expect(statSync(realPsql()!).gid).toBe(0);
     // git is refused, with the reason: its exec-path holds a second git, and the helpers git runs.
+    // A group name must leave room for -scripts within the 32 characters a group name may have.
+    const long = await root(['harden', '--print', '--prefix', prefix, '--group', 'g'.repeat(25), '--agent-user', agent, '--tool', `psql=${psql}`]);
+    expect(long.exitCode).toBe(2);
+    expect(long.stderr).toContain('at most 24 characters');
     const git = await root(['harden', '--print', '--prefix', prefix, '--group', storeGroup, '--agent-user', agent, '--tools', 'psql,git']);
     expect(git.exitCode).toBe(2);
     expect(git.stderr).toContain('git cannot be locked: its exec-path');
@@ -599,6 +603,33 @@ describe.skipIf(group.skip)(group.title, () => {
     chownSync(starter, 0, scriptsGid);
     chmodSync(starter, 0o2755);
     expect((await doctor()).exitCode).toBe(0);
+
+    // The agent user put in the scripts' group; then a machine hardened before the scripts' group (its
+    // scripts and chaperone-script in the tools' group): doctor names each; harden again fixes both.
+    await execa('gpasswd', ['-a', agent, scriptsGroup]);
+    const member = await doctor();
+    expect(member.exitCode).toBe(1);
+    expect(member.stdout).toContain(`FAIL agent user ${agent} is in ${scriptsGroup}`);
+    const stateFile = join(prefix, 'etc/chaperone/harden.json');
+    const { scriptsGroup: _group, scriptsGid: _gid, ...older } = JSON.parse(readFileSync(stateFile, 'utf8'));
+    writeFileSync(stateFile, JSON.stringify(older));
+    const scripts = [aws, ...Object.keys(interpreted).filter((name) => name !== 'terraform').map((name) => join(prefix, 'tools', name))];
+    for (const file of [...scripts, starter]) chownSync(file, 0, toolsGid);
+    chmodSync(starter, 0o2755);
+    const older1 = await doctor();
+    expect(older1.exitCode).toBe(1);
+    expect(older1.stdout).toContain(`FAIL ${starter} runs script tools with ${toolsGroup}`);
+    const again = await root([
+      'harden', '--prefix', prefix, '--group', storeGroup, '--agent-user', agent, '--tool', `psql=${psql}`, '--tool', `aws=${aws}`,
+      ...Object.keys(interpreted).flatMap((name) => ['--tool', `${name}=${join(prefix, 'tools', name)}`]),
+    ]);
+    expect(again.stderr).toBe('');
+    expect(again.stdout).toContain(`remove agent user ${agent} from group ${scriptsGroup}`);
+    for (const file of [...scripts, starter]) expect(statSync(file).gid, file).toBe(scriptsGid);
+    expect(statSync(psql).gid).toBe(toolsGid);
+    const fixed = await doctor();
+    expect(fixed.stdout).not.toContain('FAIL');
+    expect(fixed.exitCode).toBe(0);
   });
 
   it('--undo puts the binaries back and removes the runner', async () => {
