@@ -24,6 +24,11 @@
 //   - Landlock (to forbid executing the locked binaries from inside a script tool): its rules allow
 //     hierarchies, they cannot deny a handful of files without listing everything else, and many
 //     container kernels lack it; group modes work on every kernel.
+//
+// What stays: a script tool's child can keep the scripts' group (a file it creates has that group, and
+// it may make it setgid) unless what the agent writes is mounted nosuid. A seccomp filter against
+// setgid modes would need no_new_privs, which also stops the setgid runner of a covered tool the script
+// tool runs in turn (heroku pg:psql starts psql), so it is not installed; docs/harden.md says so.
 
 import { readFileSync, statSync } from 'node:fs';
 import type { DoctorLine } from '../cli/doctor.js';
