@@ -280,7 +280,10 @@ describe.skipIf(group.skip)(group.title, () => {
     expect((await inside(['chmod', '750', second])).exitCode).toBe(0);
   });
 
-  it('harden --undo gives every git file back its owner and mode', async () => {
+  it('a second harden changes nothing more, and --undo then gives every git file back its owner and mode', async () => {
+    const again = await inside([process.execPath, cliPath, 'harden', '--prefix', prefix, '--group', storeGroup, '--agent-user', agent, '--tools', 'git']);
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect((await must('git --version')).stdout).toMatch(/^git version \d/);
     const undo = await inside([process.execPath, cliPath, 'harden', '--prefix', prefix, '--undo']);
     expect(undo.exitCode, undo.stderr).toBe(0);
     const now = await inside(['stat', '-L', '-c', '%u:%g %a', ...files]);
