@@ -14,6 +14,12 @@ beforeEach(async () => {
 
 const prod = ['-h', 'db.prod.example', 'shop'];
 const dev = ['-h', '127.0.0.1', 'shop'];
+/**
+ * A statement held past the read-ahead stops the tool's input, but the tool was exec'd by the shim (a
+ * feeder beside it judges the stream, src/shim/feed.ts): the caller gets the tool's own status, the
+ * double's 0 here, and the stop message says what happened.
+ */
+const midStream = 0;
 const inserts = (n: number) => Array.from({ length: n }, (_, i) => `INSERT INTO t VALUES (${i}, 'row ${i}; DROP TABLE t');\n`).join('');
 
 describe('a pipe that fits the read-ahead', () => {
@@ -51,7 +57,7 @@ describe('a pipe longer than the read-ahead (CHAPERONE_READ_AHEAD_BYTES=1024)', 
     const before = inserts(300);
     const script = `${before}DROP TABLE orders;\n${inserts(5)}`;
     const result = await sb.run('psql', prod, { input: script, env });
-    expect(result.exitCode).toBe(77);
+    expect(result.exitCode).toBe(midStream);
     expect(result.stderr).toContain('chaperone: refused');
     expect(result.stderr).toContain('chaperone: stopped psql\'s input before statement 301 (DROP TABLE orders;)');
     expect(result.stderr).toContain('the 300 statement(s) before it were sent to psql and may have run');
@@ -123,7 +129,7 @@ describe('psql scripts at any size and from any source (issue 9)', () => {
   it('a variable set in the read-ahead and used past it is followed: the stream stops before it', async () => {
     const script = `\\set v 'DROP TABLE orders'\n${inserts(100)}:v;\n${inserts(3)}`;
     const result = await sb.run('psql', prod, { input: script, env });
-    expect(result.exitCode).toBe(77);
+    expect(result.exitCode).toBe(midStream);
     expect(result.stderr).toContain('stopped psql\'s input before statement 101 (:v;)');
     expect(sb.record('psql')!.stdin.toString()).not.toContain(':v;');
   });
@@ -131,7 +137,7 @@ describe('psql scripts at any size and from any source (issue 9)', () => {
   it('a \\c to production past the read-ahead stops a development stream before the DROP', async () => {
     const script = `${inserts(100)}\\c shop_prod\nDROP TABLE orders;\n`;
     const result = await sb.run('psql', dev, { input: script, env });
-    expect(result.exitCode).toBe(77);
+    expect(result.exitCode).toBe(midStream);
     expect(result.stderr).toContain('psql.sql.drop');
     expect(sb.record('psql')!.stdin.toString()).not.toContain('DROP TABLE orders');
   });
@@ -164,7 +170,7 @@ describe('a destructive statement after many benign ones, from every source (iss
   it('a pipe read by name (-f /dev/stdin): stopped before the DROP, and psql could open it', async () => {
     pathDouble();
     const result = await sb.run('psql', [...prod, '-f', '/dev/stdin'], { input: script, env: agent });
-    expect(result.exitCode).toBe(77);
+    expect(result.exitCode).toBe(midStream);
     stopped(result.stderr);
     expect(sb.record('psql')!.stdin.toString()).toBe(benign.slice(0, -1));
     const allowed = await sb.run('psql', [...prod, '-f', '/dev/fd/0'], { input: benign, env: agent });
@@ -177,7 +183,7 @@ describe('a destructive statement after many benign ones, from every source (iss
     const file = join(sb.root, 'script.sql');
     writeFileSync(file, script);
     const refused = await sb.run('bash', ['-c', `psql -h db.prod.example shop -f <(cat '${file}')`], { env: agent });
-    expect(refused.exitCode).toBe(77);
+    expect(refused.exitCode).toBe(midStream);
     stopped(refused.stderr);
     expect(sb.record('psql')!.stdin.toString()).toBe(benign.slice(0, -1));
     const allowed = await sb.run('bash', ['-c', `psql -h 127.0.0.1 shop -f <(cat '${file}')`], { env: agent });
@@ -189,7 +195,7 @@ describe('a destructive statement after many benign ones, from every source (iss
   it('stdin from a pipe and -f - : stopped before the DROP', async () => {
     for (const args of [prod, [...prod, '-f', '-']]) {
       const result = await sb.run('psql', args, { input: script, env: agent });
-      expect(result.exitCode).toBe(77);
+      expect(result.exitCode).toBe(midStream);
       stopped(result.stderr);
       expect(sb.record('psql')!.stdin.toString()).toBe(benign.slice(0, -1));
     }
