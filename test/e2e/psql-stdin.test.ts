@@ -1,10 +1,13 @@
 // SQL piped into psql: read ahead and judged before psql starts, and past the read-ahead judged
 // statement by statement as it streams. A recording double stands in for psql.
 
-import { beforeEach, describe, expect, it } from 'vitest';
-import { chmodSync, writeFileSync } from 'node:fs';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeSandbox, type Sandbox } from '../helpers/sandbox.js';
+import { haveTmux, requireTmux, Terminals } from '../helpers/terminal.js';
+
+requireTmux('psql-stdin.test.ts');
 
 let sb: Sandbox;
 beforeEach(async () => {
@@ -210,6 +213,94 @@ describe('a destructive statement after many benign ones, from every source (iss
       expect(result.stderr).toContain('psql.sql.drop');
       expect(result.stderr).toContain('The real psql did not run');
       expect(sb.record('psql')).toBeUndefined();
+    }
+  });
+});
+
+describe('who judges a stream past the read-ahead (issue 13)', () => {
+  const env = { CHAPERONE_READ_AHEAD_BYTES: '1024', CHAPERONE_ACTOR: 'agent' };
+  /** A psql double that records its pid, its parent's command line, its stdin, and exits 5. */
+  function pidDouble(): void {
+    writeFileSync(join(sb.doubles, 'psql'), `#!/bin/sh\necho $$ > "$RECORDS/pid"\nps -o args= -p $PPID > "$RECORDS/parent"\ncat > "$RECORDS/stdin"\nexit 5\n`);
+    chmodSync(join(sb.doubles, 'psql'), 0o755);
+  }
+
+  it('the tool is exec\'d as the shim\'s own pid, held or not; a hold leaves it its own status', async () => {
+    pidDouble();
+    for (const script of [inserts(200), `${inserts(200)}DROP TABLE orders;\n${inserts(3)}`]) {
+      const child = sb.run('psql', prod, { input: script, env });
+      const result = await child;
+      expect(result.exitCode).toBe(5);
+      expect(readFileSync(join(sb.records, 'pid'), 'utf8').trim()).toBe(String(child.pid));
+      expect(readFileSync(join(sb.records, 'parent'), 'utf8')).not.toContain('shim.cjs');
+      const held = script.includes('orders');
+      expect(readFileSync(join(sb.records, 'stdin'), 'utf8')).toBe(held ? inserts(200).slice(0, -1) : script);
+      if (held) expect(result.stderr).toContain("chaperone: stopped psql's input before statement 201 (DROP TABLE orders;)");
+      else expect(result.stderr).toBe('');
+    }
+  });
+
+  it('a shim written by an older install (no :feed) keeps the Node parent, and its 77 on a hold', async () => {
+    pidDouble();
+    const shim = join(sb.shims, 'psql');
+    writeFileSync(shim, readFileSync(shim, 'utf8').replace('--handoff=4:feed', '--handoff=4'));
+    const result = await sb.run('psql', prod, { input: `${inserts(200)}DROP TABLE orders;\n`, env });
+    expect(result.exitCode).toBe(77);
+    expect(result.stderr).toContain("chaperone: stopped psql's input before statement 201 (DROP TABLE orders;)");
+    expect(readFileSync(join(sb.records, 'parent'), 'utf8')).toContain('shim.cjs');
+    expect(readFileSync(join(sb.records, 'stdin'), 'utf8')).toBe(inserts(200).slice(0, -1));
+  });
+
+  it('a refused agent that splits the script or pipes it by another door is stopped the same way', async () => {
+    // What an agent types next: the same DROP behind `-f -`, spelled in upper and lower case, after
+    // a \c to the same database, or a second time after the first refusal.
+    const before = inserts(200);
+    for (const [args, held] of [
+      [[...prod, '-f', '-'], 'drop table orders;'],
+      [prod, '\\c shop\nDrop Table orders;'],
+      [[...prod, '--file=/dev/stdin'], 'DROP TABLE IF EXISTS orders CASCADE;'],
+    ] as const) {
+      const result = await sb.run('psql', [...args], { input: `${before}${held}\n${inserts(2)}`, env });
+      expect(result.stderr, held).toContain('psql.sql.drop');
+      expect(result.stderr, held).toContain('chaperone: stopped psql\'s input before statement');
+      expect(sb.record('psql')!.stdin.toString(), held).not.toMatch(/drop table (if exists )?orders/i);
+    }
+  });
+});
+
+describe.skipIf(!haveTmux)('a human confirms a statement past the read-ahead at a real terminal (tmux)', () => {
+  const terminals = new Terminals();
+  afterAll(() => terminals.close());
+  const before = inserts(200);
+  const script = `${before}DROP TABLE orders;\n${inserts(3)}`;
+  const audit = () => readFileSync(join(sb.home, '.local/state/chaperone/audit.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line).outcome as string);
+
+  it.each([
+    ['shop', 'confirmed'],
+    ['shop_prod', 'aborted'],
+  ])('typing %j: the feeder beside psql asks at /dev/tty, and the audit log says %s', async (typed, outcome) => {
+    const file = join(sb.root, 'script.sql');
+    writeFileSync(file, script);
+    const term = terminals.open(sb, `cat '${file}' | psql -h db.prod.example shop`, { extraEnv: { CHAPERONE_READ_AHEAD_BYTES: '1024' } });
+    try {
+      // The environment is named shop (the database): that is the word to type.
+      const prompt = await term.waitFor('Type shop to run it');
+      expect(prompt).toContain('psql.sql.drop [destroy] DROP removes a database object and its data: DROP TABLE orders');
+      term.type(typed);
+      term.press('Enter');
+      const { code, screen } = await term.exit();
+      expect(screen).toContain('TTY=icanon echo');
+      // psql (the double) was exec'd: its status is its own either way.
+      expect(code).toBe(0);
+      expect(audit()).toEqual([outcome]);
+      if (outcome === 'confirmed') {
+        expect(sb.record('psql')!.stdin.toString()).toBe(script);
+      } else {
+        expect(screen).toContain("chaperone: stopped psql's input before statement 201 (DROP TABLE orders;)");
+        expect(sb.record('psql')!.stdin.toString()).toBe(before.slice(0, -1));
+      }
+    } finally {
+      terminals.closeSessions();
     }
   });
 });
