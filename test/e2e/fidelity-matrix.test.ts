@@ -12,7 +12,10 @@
 // Each path must give what the direct call gives: the same argv bytes, environment bytes, working
 // directory and stdin bytes (the double prints them length-prefixed), and the same exit status or
 // death by signal. The only differences allowed are the documented ones: CHAPERONE_DEPTH is added,
-// and argv[0] is the tool's path (the double does not print argv[0]).
+// and argv[0] is the tool's path (the double does not print argv[0]). On the streamed path, a statement
+// held mid-stream ends the call with the tool's own status, not 77 (pinned under "known differences"):
+// keeping 77 would need the shim to wait for the tool as its parent, and a signal to the shim's pid
+// would then stop there for every long stream, held or not (src/shim/feed.ts weighs the two).
 //
 // Each call starts from `bash -c 'exec env -i -- ENTRY… -- PROGRAM ARG…'`, so that environment and
 // argv can hold any byte (Node's spawn would encode strings as UTF-8).
