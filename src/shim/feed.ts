@@ -38,7 +38,7 @@
 // set out to remove, and they would hit every long benign stream to mark the rare held one. A held
 // statement still never reaches the tool either way; only the code differs. So: exec.
 
-import { closeSync, createReadStream, createWriteStream, read, readdirSync, readlinkSync, readSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, createWriteStream, read, readdirSync, readFileSync, readlinkSync, readSync, writeSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import type { ActorInfo, Evaluation, StdinReadAhead } from '../model.js';
 import { openPipe } from './fifo.js';
@@ -84,7 +84,7 @@ export async function feedBeside(handoff: Handoff, depth: number, path: string, 
   const judge = judged ? ['judge', JSON.stringify(expected), ev.invocation.tool, ...ev.invocation.args] : [];
   let feeder: ReturnType<typeof spawn>;
   try {
-    feeder = spawn(process.execPath, [entry, '--feed', String(process.ppid), String(fed), how, String(hold), String(rest), ...judge], { stdio: Array.from(stdio, (slot) => slot ?? 'ignore'), env: feederEnvironment(process.env) });
+    feeder = spawn(process.execPath, [entry, '--feed', String(shimProcess()), String(fed), how, String(hold), String(rest), ...judge], { stdio: Array.from(stdio, (slot) => slot ?? 'ignore'), env: feederEnvironment(process.env) });
   } catch {
     for (const fd of [pipe.read, pipe.write, pipe.hold, ...(replay ? [replay.read, replay.write, replay.hold] : [])]) closeSync(fd);
     return false;
@@ -101,6 +101,23 @@ export async function feedBeside(handoff: Handoff, depth: number, path: string, 
   closeSync(pipe.read);
   feeder.unref();
   return true;
+}
+
+/**
+ * The pid of the sh shim, which execs the tool: this process's parent, or, where the shell forked a
+ * subshell to run the command substitution (dash, and bash here), that subshell's parent. A fork has
+ * its parent's command line; the shim's own caller does not (it is not running the shim's script).
+ */
+function shimProcess(): number {
+  const parent = process.ppid;
+  try {
+    const stat = readFileSync(`/proc/${parent}/stat`, 'latin1');
+    const grandparent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    const line = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'latin1');
+    return grandparent > 1 && line(parent) === line(grandparent) ? grandparent : parent;
+  } catch {
+    return parent;
+  }
 }
 
 type Slot = number | 'pipe' | 'ignore' | 'inherit';
@@ -179,8 +196,13 @@ export async function runFeeder(args: readonly string[]): Promise<void> {
   let head: Buffer = Buffer.alloc(0);
   if (mode === 'judge') {
     ev = await derive(tool, toolArgs, JSON.parse(expectedText) as Expected, Number(fedText), how === 'by-path').catch(() => undefined);
-    // The decision waits for this line; anything else, and it runs the tool itself.
-    writeSync(1, ev ? 'ready\n' : 'unsure\n');
+    // The decision waits for this line; anything else, and it runs the tool itself. A decision that is
+    // gone (interrupted) will not start the tool: nothing here is ours to read then.
+    try {
+      writeSync(1, ev ? 'ready\n' : 'unsure\n');
+    } catch {
+      return;
+    }
     if (!ev) return;
   } else {
     head = await readAll(0);
@@ -194,6 +216,9 @@ export async function runFeeder(args: readonly string[]): Promise<void> {
     if (!alive(toolPid) || waited > 10_000) break;
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
+  // A tool that never took the pipe (the shim failed, or the tool was gone at once) reads nothing: the
+  // caller's stream is left as it is.
+  if (holders(toolPid, pipeId) === 0) return;
   closeSync(4);
   closeSync(hold);
   if (ev) return judgeRest(ev, rest);
@@ -244,8 +269,12 @@ async function judgeRest(ev: Evaluation, rest: number): Promise<void> {
   const { feedStdin, stoppedMessage } = await import('../gate/stdin.js');
   const sink = createWriteStream('', { fd: 3 });
   const closed = new Promise<void>((resolve) => sink.once('close', () => resolve()));
+  // EPIPE: the tool has closed its input or is gone. Nothing more is read from the caller's stream
+  // then, so its writer learns it as it would from the tool itself.
+  let gone = false;
+  sink.once('error', () => (gone = true));
   try {
-    await feedStdin(ev, ev.stdin!, sink, Readable.from(chunksOf(rest)), (stopped) => say(stoppedMessage(ev.invocation.tool, stopped)));
+    await feedStdin(ev, ev.stdin!, sink, Readable.from(chunksOf(rest, () => gone)), (stopped) => say(stoppedMessage(ev.invocation.tool, stopped)));
   } catch (error) {
     // Never pass on input chaperone could not judge: close it, and report the bug.
     say(`chaperone: internal error while reading stdin; no more input was sent to ${ev.invocation.tool}.\n${(error as Error).stack}\n`);
@@ -255,9 +284,12 @@ async function judgeRest(ev: Evaluation, rest: number): Promise<void> {
   process.exit(0); // a read of the caller's stream may still wait on the thread pool: it is not ours now
 }
 
-/** The caller's stream, chunk by chunk; a descriptor another process left non-blocking is waited out. */
-async function* chunksOf(fd: number): AsyncGenerator<Buffer> {
-  for (;;) {
+/**
+ * The caller's stream, chunk by chunk, until it ends or `stop()`; a descriptor another process left
+ * non-blocking is waited out.
+ */
+async function* chunksOf(fd: number, stop: () => boolean): AsyncGenerator<Buffer> {
+  while (!stop()) {
     const buffer = Buffer.allocUnsafe(64 * 1024);
     const n = await new Promise<number>((resolve, reject) => read(fd, buffer, 0, buffer.length, null, (error, bytes) => (error ? reject(error) : resolve(bytes)))).catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'EAGAIN') return -1;

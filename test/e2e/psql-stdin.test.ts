@@ -240,6 +240,15 @@ describe('who judges a stream past the read-ahead (issue 13)', () => {
     }
   });
 
+  it('a tool that stops reading ends the stream for its writer, as a direct call would (no endless read-and-drop)', async () => {
+    writeFileSync(join(sb.doubles, 'psql'), '#!/bin/sh\nhead -c 4096 >/dev/null\nexit 3\n');
+    chmodSync(join(sb.doubles, 'psql'), 0o755);
+    // `yes` never ends by itself: only a SIGPIPE once nobody reads ends it, and the pipeline with it.
+    const result = await sb.sh("yes 'select 1;' | psql -h db.prod.example shop", { env });
+    expect(result.exitCode).toBe(3);
+    expect(result.stderr).toBe('');
+  });
+
   it('a shim written by an older install (no :feed) keeps the Node parent, and its 77 on a hold', async () => {
     pidDouble();
     const shim = join(sb.shims, 'psql');
