@@ -208,20 +208,19 @@ export async function runFeeder(args: readonly string[]): Promise<void> {
     head = await readAll(0);
   }
   const pipeId = linkOf('/proc/self/fd/4');
-  // The tool holds the pipe once the shim has exec'd it with the read end at `fed`; by name, once it has
-  // opened it again. Until then both our ends stay, so nothing written is lost and an open by name
-  // finds a writer. A tool that never comes (the shim failed) ends the wait.
-  const wanted = how === 'by-path' ? 2 : 1;
-  for (let waited = 0; holders(toolPid, pipeId) < wanted; waited += 5) {
-    if (!alive(toolPid) || waited > 10_000) break;
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  // A tool that never took the pipe (the shim failed, or the tool was gone at once) reads nothing: the
-  // caller's stream is left as it is.
-  if (holders(toolPid, pipeId) === 0) return;
+  const sleep = () => new Promise((resolve) => setTimeout(resolve, 5));
+  // The tool holds the pipe once the shim has exec'd it with the read end at `fed`. Until then our read
+  // end stays, for the shim to open. A tool that never comes (the shim failed) ends the wait, and then
+  // nothing of the caller's stream is read.
+  const started = Date.now();
+  while (holders(toolPid, pipeId) === 0 && alive(toolPid) && Date.now() - started < 10_000) await sleep();
+  if (!treeOf(toolPid).some((pid) => holders(pid, pipeId) > 0)) return;
   closeSync(4);
-  closeSync(hold);
-  if (ev) return judgeRest(ev, rest);
+  // A tool that opens the pipe by name (`-f /dev/stdin`, `-f <(…)`) must find a writer there, or its
+  // open waits for ever: the hold stays until it (or a process it started: a wrapper script) holds the
+  // pipe twice, or is gone. The bytes go meanwhile; only the end of input waits for it.
+  const released = how === 'by-path' ? releaseWhenOpened(toolPid, pipeId, hold, started, sleep) : (closeSync(hold), Promise.resolve());
+  if (ev) return judgeRest(ev, rest, released);
   try {
     writeAll(3, head);
     const buffer = Buffer.alloc(64 * 1024);
@@ -231,7 +230,7 @@ export async function runFeeder(args: readonly string[]): Promise<void> {
         n = readSync(rest, buffer, 0, buffer.length, null);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'EAGAIN') {
-          await new Promise((resolve) => setTimeout(resolve, 5));
+          await sleep();
           continue;
         }
         break; // no rest (the head was all of it), or it cannot be read: the tool's input ends
@@ -243,6 +242,14 @@ export async function runFeeder(args: readonly string[]): Promise<void> {
     // EPIPE: the tool is gone or closed its input; what it did not read is not ours to keep.
   }
   closeSync(3);
+  await released;
+}
+
+/** Closes `hold` once the tool's process tree has opened the pipe by name, is gone, or 10 s have passed. */
+async function releaseWhenOpened(toolPid: string, pipeId: string, hold: number, started: number, sleep: () => Promise<unknown>): Promise<void> {
+  const opened = () => treeOf(toolPid).some((pid) => holders(pid, pipeId) >= 2);
+  while (!opened() && alive(toolPid) && Date.now() - started < 10_000) await sleep();
+  closeSync(hold);
 }
 
 /**
@@ -264,7 +271,7 @@ async function derive(tool: string, args: string[], expected: Expected, fed: num
  * The rest of a stream judged as it comes (src/gate/stdin.ts): the head goes first, then each unit
  * that passes; a held one ends the tool's input before a byte of it is written, after the message.
  */
-async function judgeRest(ev: Evaluation, rest: number): Promise<void> {
+async function judgeRest(ev: Evaluation, rest: number, released: Promise<void>): Promise<void> {
   const { say } = await import('../io.js');
   const { feedStdin, stoppedMessage } = await import('../gate/stdin.js');
   const sink = createWriteStream('', { fd: 3 });
@@ -281,6 +288,7 @@ async function judgeRest(ev: Evaluation, rest: number): Promise<void> {
     sink.end();
   }
   await closed;
+  await released;
   process.exit(0); // a read of the caller's stream may still wait on the thread pool: it is not ours now
 }
 
@@ -335,6 +343,29 @@ function holders(pid: string, pipeId: string): number {
   } catch {
     return 0;
   }
+}
+
+/** A process and its descendants (Linux lists each task's children), up to a bound. */
+function treeOf(pid: string): string[] {
+  const tree: string[] = [];
+  for (const queue = [pid]; queue.length > 0 && tree.length < 256; ) {
+    const next = queue.shift()!;
+    tree.push(next);
+    let tasks: string[] = [];
+    try {
+      tasks = readdirSync(`/proc/${next}/task`);
+    } catch {
+      continue;
+    }
+    for (const task of tasks) {
+      try {
+        queue.push(...readFileSync(`/proc/${next}/task/${task}/children`, 'latin1').split(' ').filter(Boolean));
+      } catch {
+        // gone meanwhile
+      }
+    }
+  }
+  return tree;
 }
 
 function alive(pid: string): boolean {

@@ -90,6 +90,7 @@ describe('psql scripts at any size and from any source (issue 9)', () => {
   const env = { CHAPERONE_READ_AHEAD_BYTES: '1024', CHAPERONE_ACTOR: 'agent' };
 
   it('-f /dev/stdin reads the pipe like stdin: a DROP is refused, a benign script passes byte for byte', async () => {
+    pathDouble(); // psql opens -f by name; a double that read fd 0 instead would see the end of input late
     const refused = await sb.run('psql', [...prod, '-f', '/dev/stdin'], { input: 'SELECT 1;\nDROP TABLE orders;\n', env: { CHAPERONE_ACTOR: 'agent' } });
     expect(refused.exitCode).toBe(77);
     expect(refused.stderr).toContain('psql.sql.drop');
@@ -249,6 +250,37 @@ describe('who judges a stream past the read-ahead (issue 13)', () => {
     expect(result.stderr).toBe('');
   });
 
+  it('a pipe at a low descriptor (-f /dev/fd/5 5< <(…)): the feeder reads the head back there, and psql is exec\'d', async () => {
+    pathDouble();
+    const file = join(sb.root, 'script.sql');
+    const before = inserts(200);
+    writeFileSync(file, `${before}DROP TABLE orders;\n`);
+    const refused = await sb.run('bash', ['-c', `psql -h db.prod.example shop -f /dev/fd/5 5< <(cat '${file}')`], { env });
+    expect(refused.exitCode).toBe(0);
+    expect(refused.stderr).toContain("chaperone: stopped psql's input before statement 201 (DROP TABLE orders;)");
+    expect(sb.record('psql')!.stdin.toString()).toBe(before.slice(0, -1));
+    writeFileSync(file, before);
+    const allowed = await sb.run('bash', ['-c', `psql -h db.prod.example shop -f /dev/fd/5 5< <(cat '${file}')`], { env });
+    expect(allowed.exitCode).toBe(0);
+    expect(allowed.stderr).toBe('');
+    expect(sb.record('psql')!.stdin.toString()).toBe(before);
+  });
+
+  it('stdin named by another path (/proc/PID/fd/0): a feeder that cannot read it the same way leaves Node to run psql, which still stops the DROP', async () => {
+    // Opens what it was fed by name in its own process, as psql opens its -f.
+    writeFileSync(join(sb.doubles, 'psql'), `#!/bin/sh\nps -o args= -p $PPID > "$RECORDS/parent"\nexec cat /dev/stdin > "$RECORDS/stdin"\n`);
+    chmodSync(join(sb.doubles, 'psql'), 0o755);
+    const file = join(sb.root, 'script.sql');
+    writeFileSync(file, `${inserts(200)}DROP TABLE orders;\n`);
+    // The outer shell's own stdin, by its pid: the decision finds it is psql's stdin (same pipe); the
+    // feeder, whose stdin is the head given back, cannot, so the decision runs psql itself (run.ts).
+    const result = await sb.run('bash', ['-c', `exec bash -c 'psql -h db.prod.example shop -f /proc/$$/fd/0' < <(cat '${file}')`], { env });
+    expect(result.stderr).toContain("chaperone: stopped psql's input before statement 201 (DROP TABLE orders;)");
+    expect(result.exitCode).toBe(77);
+    expect(readFileSync(join(sb.records, 'parent'), 'utf8')).toContain('shim.cjs');
+    expect(readFileSync(join(sb.records, 'stdin'), 'utf8')).toBe(inserts(200).slice(0, -1));
+  });
+
   it('a shim written by an older install (no :feed) keeps the Node parent, and its 77 on a hold', async () => {
     pidDouble();
     const shim = join(sb.shims, 'psql');
@@ -267,8 +299,9 @@ describe('who judges a stream past the read-ahead (issue 13)', () => {
     for (const [args, held] of [
       [[...prod, '-f', '-'], 'drop table orders;'],
       [prod, '\\c shop\nDrop Table orders;'],
-      [[...prod, '--file=/dev/stdin'], 'DROP TABLE IF EXISTS orders CASCADE;'],
+      [[...prod, '-f', '/dev/fd/0'], 'DROP TABLE IF EXISTS orders CASCADE;'],
     ] as const) {
+      pathDouble();
       const result = await sb.run('psql', [...args], { input: `${before}${held}\n${inserts(2)}`, env });
       expect(result.stderr, held).toContain('psql.sql.drop');
       expect(result.stderr, held).toContain('chaperone: stopped psql\'s input before statement');
