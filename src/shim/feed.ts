@@ -26,7 +26,10 @@
 // get there leaves the decision to run the tool itself (run.ts), which has not read a byte of the rest.
 // The head is not gated again (the decision did that); each unit past it is judged as it streams, and
 // a held one is never written: the feeder prints the same stop message, confirms at /dev/tty for a
-// human and writes the audit record (src/gate/gate.ts) before it closes the tool's input.
+// human and writes the audit record (src/gate/gate.ts) before it closes the tool's input. (It loads the
+// configuration again, a moment after the decision did: a change made in between counts for the rest
+// of the stream, as it would for the next call. Where the agent may not change it, under the hardened
+// runner, the tool runs under a Node parent anyway.)
 //
 // The one thing this gives up is status 77 on a mid-stream hold: the tool is exec'd, so its status is
 // the caller's (psql at the end of its input exits 0 unless a statement failed), and the stop message
