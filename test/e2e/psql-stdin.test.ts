@@ -239,6 +239,10 @@ describe('who judges a stream past the read-ahead (issue 13)', () => {
       if (held) expect(result.stderr).toContain("chaperone: stopped psql's input before statement 201 (DROP TABLE orders;)");
       else expect(result.stderr).toBe('');
     }
+    // The feeder recorded the refusal, with the statement it held.
+    const audit = readFileSync(join(sb.home, '.local/state/chaperone/audit.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    expect(audit.map((r) => r.outcome)).toEqual(['refused']);
+    expect(JSON.stringify(audit[0])).toContain('DROP TABLE orders');
   });
 
   it('a tool that stops reading ends the stream for its writer, as a direct call would (no endless read-and-drop)', async () => {
@@ -301,7 +305,9 @@ describe('who judges a stream past the read-ahead (issue 13)', () => {
       [prod, '\\c shop\nDrop Table orders;'],
       [[...prod, '-f', '/dev/fd/0'], 'DROP TABLE IF EXISTS orders CASCADE;'],
     ] as const) {
-      pathDouble();
+      // psql opens -f by name; without -f it reads its stdin.
+      if (args.includes('-f')) pathDouble();
+      else sb.double('psql');
       const result = await sb.run('psql', [...args], { input: `${before}${held}\n${inserts(2)}`, env });
       expect(result.stderr, held).toContain('psql.sql.drop');
       expect(result.stderr, held).toContain('chaperone: stopped psql\'s input before statement');
