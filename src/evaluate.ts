@@ -1,7 +1,7 @@
 // The pipeline, every stage but the gate: parse → match rules → resolve the target → classify →
 // decide. The shim, `check` and `explain` all call this, so what they report is what the shim does.
 
-import type { Actor, Command, Evaluation, Invocation, NestedLine, ParsedInvocation, Target } from './model.js';
+import type { Actor, ActorInfo, Command, Evaluation, Invocation, NestedLine, ParsedInvocation, Target } from './model.js';
 import type { Config } from './rules/config.js';
 import type { Tool } from './tools/tool.js';
 import { confirmHuman, detectActor } from './context/actor.js';
@@ -16,6 +16,11 @@ import { loadTool } from './tools/index.js';
 export interface EvaluateOptions {
   /** Overrides actor detection (check --actor). */
   actor?: Actor;
+  /**
+   * The actor a decision already found, evidence and all: the feeder that judges the rest of that
+   * decision's stream (src/shim/feed.ts) runs outside the caller's ancestry, so it must not look again.
+   */
+  actorInfo?: ActorInfo;
   /** Resolve the target even when nothing matched (check and explain show it). */
   alwaysResolve?: boolean;
   /** How to tell whether a human is at a terminal (tests inject this). */
@@ -36,7 +41,7 @@ export async function evaluate(invocation: Invocation, options: EvaluateOptions 
   if (!tool) throw new Error(`chaperone has no parser for "${invocation.tool}"`);
 
   const parsed = await tool.parse(invocation);
-  let actor = detectActor(invocation.env, options.actor, options.terminal);
+  let actor = options.actorInfo ?? detectActor(invocation.env, options.actor, options.terminal);
   const scope = scopeFrom(invocation.env);
   const streaming = parsed.stdin !== undefined && !parsed.stdin.complete && parsed.stdin.rest !== 'pass';
   const outerTarget = () => resolveTarget(tool, parsed, invocation, config);
@@ -60,7 +65,7 @@ export async function evaluate(invocation: Invocation, options: EvaluateOptions 
   };
   const { findings, target } = await judgeActions(parsed.commands, parsed.nested, streaming || options.alwaysResolve === true);
   let decision = decide({ findings, target, actor, policy: config.policy, help: parsed.help, scope });
-  if (decision.verdict === 'confirm' && !options.actor) {
+  if (decision.verdict === 'confirm' && !options.actor && !options.actorInfo) {
     // About to ask a human: make sure no agent stands behind this "human" terminal. A test that
     // injects the terminal answer injects this one too (or gets none: the test's own ancestry is not
     // the world it describes).

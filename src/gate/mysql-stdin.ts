@@ -10,9 +10,9 @@ import type { Evaluation, StdinReadAhead } from '../model.js';
 import { harmless } from '../sql/mysql-session.js';
 import { sessionFor } from '../tools/mysql.js';
 import { passGate } from './gate.js';
-import { feedThrough, heldBytes, writerTo, type FeedOutcome } from './stdin.js';
+import { feedThrough, heldBytes, writerTo, type FeedOutcome, type OnStop } from './stdin.js';
 
-export async function feedMysqlStdin(ev: Evaluation, ahead: StdinReadAhead, sink: Writable, source: NodeJS.ReadableStream): Promise<FeedOutcome> {
+export async function feedMysqlStdin(ev: Evaluation, ahead: StdinReadAhead, sink: Writable, source: NodeJS.ReadableStream, onStop?: OnStop): Promise<FeedOutcome> {
   const write = writerTo(sink);
   // A fresh session replays the head to rebuild the script's state (delimiter, database, host) and
   // judges only what the parse did not see: units on lines that end after judgedUpTo.
@@ -54,5 +54,5 @@ export async function feedMysqlStdin(ev: Evaluation, ahead: StdinReadAhead, sink
     return undefined;
   };
 
-  return feedThrough(take, ahead.head, source, sink);
+  return feedThrough(take, ahead.head, source, sink, onStop);
 }

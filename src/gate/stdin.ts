@@ -21,9 +21,15 @@ export interface FeedOutcome {
   stopped?: { statement: number; text: string; sentStatements: number };
 }
 
-export async function feedStdin(ev: Evaluation, ahead: StdinReadAhead, sink: Writable, source: NodeJS.ReadableStream): Promise<FeedOutcome> {
+/**
+ * `onStop` runs when a unit is held, before the tool's input is closed: a feeder beside the tool says
+ * so there, while the tool still waits for its next statement (src/shim/feed.ts).
+ */
+export type OnStop = (stopped: NonNullable<FeedOutcome['stopped']>) => void;
+
+export async function feedStdin(ev: Evaluation, ahead: StdinReadAhead, sink: Writable, source: NodeJS.ReadableStream, onStop?: OnStop): Promise<FeedOutcome> {
   // Each tool splits its own input: the mysql client's script is not psql's.
-  if (toolOf(ev.invocation.tool) === 'mysql' && !ahead.complete && ev.judge) return (await import('./mysql-stdin.js')).feedMysqlStdin(ev, ahead, sink, source);
+  if (toolOf(ev.invocation.tool) === 'mysql' && !ahead.complete && ev.judge) return (await import('./mysql-stdin.js')).feedMysqlStdin(ev, ahead, sink, source, onStop);
   const write = writerTo(sink);
 
   if (ahead.complete || !ev.judge) {
@@ -72,9 +78,9 @@ export async function feedStdin(ev: Evaluation, ahead: StdinReadAhead, sink: Wri
     // The head was judged whole: it goes as far as its units allow.
     held.push(ahead.head);
     await held.flushUpTo(mayGo());
-    return feedThrough(take, Buffer.alloc(0), source, sink);
+    return feedThrough(take, Buffer.alloc(0), source, sink, onStop);
   }
-  return feedThrough(take, ahead.head, source, sink);
+  return feedThrough(take, ahead.head, source, sink, onStop);
 }
 
 /**
@@ -82,7 +88,7 @@ export async function feedStdin(ev: Evaluation, ahead: StdinReadAhead, sink: Wri
  * units grows with the read-ahead; then each chunk of the source, then the end. The tool's input is
  * closed either way, and a stop also stops reading the source. psql's and mysql's feeders share this.
  */
-export async function feedThrough(take: (chunk: Buffer, last: boolean) => Promise<FeedOutcome['stopped']>, head: Buffer, source: NodeJS.ReadableStream, sink: Writable): Promise<FeedOutcome> {
+export async function feedThrough(take: (chunk: Buffer, last: boolean) => Promise<FeedOutcome['stopped']>, head: Buffer, source: NodeJS.ReadableStream, sink: Writable, onStop?: OnStop): Promise<FeedOutcome> {
   let stopped: FeedOutcome['stopped'];
   for (let at = 0; at < head.length && !stopped; at += sliceSize) stopped = await take(head.subarray(at, at + sliceSize), false);
   if (!stopped) {
@@ -92,6 +98,7 @@ export async function feedThrough(take: (chunk: Buffer, last: boolean) => Promis
     }
     stopped ??= await take(Buffer.alloc(0), true);
   }
+  if (stopped) onStop?.(stopped);
   sink.end();
   if (stopped) {
     (source as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();

@@ -6,56 +6,178 @@
 // other call, with its stdin (or descriptor N) a pipe, and a feeder beside it writes into that pipe:
 //
 //   decision (Node, the shim's child)   makes the pipe (fifo.ts: anonymous, nothing on disk), starts the
-//                                       feeder with both ends, hands it the bytes read ahead through
-//                                       its stdin, answers `feed DEPTH FD SOURCE PATH` and exits;
+//                                       feeder with both ends, hands it the bytes read ahead, answers
+//                                       `feed DEPTH FD SOURCE PATH` and exits;
 //   sh shim                             execs PATH with descriptor FD opened from SOURCE, the feeder's
 //                                       read end as /proc/PID/fd/4: the tool now holds the pipe;
 //   feeder (Node, not the tool's parent) once the tool holds the pipe, drops its own read end (so the
-//                                       tool's exit is an EPIPE here), writes the bytes, then copies
-//                                       the rest of the caller's stream, and ends.
+//                                       tool's exit is an EPIPE here), writes the bytes, then the rest
+//                                       of the caller's stream, and ends.
 //
-// Only the simple case goes this way: all of stdin was read (or the rest passes as it is). When the rest
-// of a stream is judged statement by statement, a statement may be held, and the tool's input stopped
-// with status 77: that keeps the Node parent (run.ts).
+// When the stream is longer than the read-ahead and its rest must be judged statement by statement
+// (src/gate/stdin.ts, mysql-stdin.ts), the feeder judges it. It cannot be handed the decision's
+// Evaluation (the shim reads the answer by command substitution, so the decision must exit before the
+// tool starts), so it derives it again: the decision gives it the head through a pipe at the very
+// descriptor it came from, and the feeder evaluates the same invocation (same argv strings, directory,
+// environment, and the decision's actor, as its own ancestry is no longer the caller's). Reading the
+// same bytes with the same limit, the tool's reader stops where the decision's did and is left in the
+// same state; the feeder checks that it read what the decision read (head length, how far it was
+// judged, descriptor), says `ready`, and only then does the decision answer. A feeder that does not
+// get there leaves the decision to run the tool itself (run.ts), which has not read a byte of the rest.
+// The head is not gated again (the decision did that); each unit past it is judged as it streams, and
+// a held one is never written: the feeder prints the same stop message, confirms at /dev/tty for a
+// human and writes the audit record (src/gate/gate.ts) before it closes the tool's input. (It loads the
+// configuration again, a moment after the decision did: a change made in between counts for the rest
+// of the stream, as it would for the next call. Where the agent may not change it, under the hardened
+// runner, the tool runs under a Node parent anyway.)
+//
+// The one thing this gives up is status 77 on a mid-stream hold: the tool is exec'd, so its status is
+// the caller's (psql at the end of its input exits 0 unless a statement failed), and the stop message
+// on stderr is what tells the caller. The alternative kept 77 by having the shim run the tool as its
+// child (`tool <pipe & wait`) and exit 77 when the feeder reports a hold. That puts a parent back in
+// between for every long stream, held or not: a signal to the shim's pid (kill PID, timeout) stops at
+// sh, which dies or waits but never passes it on; a group signal kills the waiting sh at once while
+// the tool runs on; a death by signal must be re-raised by hand. Those are the differences issue 13
+// set out to remove, and they would hit every long benign stream to mark the rare held one. A held
+// statement still never reaches the tool either way; only the code differs. So: exec.
 
-import { closeSync, createReadStream, readdirSync, readlinkSync, readSync, writeSync } from 'node:fs';
-import type { StdinReadAhead } from '../model.js';
+import { closeSync, createReadStream, createWriteStream, read, readdirSync, readFileSync, readlinkSync, readSync, writeSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import type { ActorInfo, Evaluation, StdinReadAhead } from '../model.js';
 import { openPipe } from './fifo.js';
-import type { Handoff } from './handoff.js';
+import { restoreCaCertificates, savedCaVariable, type Handoff } from './handoff.js';
 
-/** Whether the read-ahead can be fed from beside the tool: nothing after the head is judged. */
-export function feedsBeside(ahead: StdinReadAhead, judged: boolean): boolean {
-  return ahead.complete || !judged;
+/** What the decision tells the feeder of a judged stream, so it can check it derived the same reading. */
+interface Expected {
+  cwd: string;
+  actor: ActorInfo;
+  head: number;
+  judgedUpTo: number;
 }
 
 /**
  * Starts the feeder, hands it the bytes, answers the shim, and resolves once the bytes are the feeder's.
- * Returns false when no pipe can be made here (then the caller runs the tool itself).
+ * Returns false when the feeder cannot take over here (no pipe can be made, or it could not derive the
+ * decision again): then the caller runs the tool itself, with nothing of the stream consumed.
  */
-export async function feedBeside(handoff: Handoff, depth: number, path: string, ahead: StdinReadAhead, entry: string): Promise<boolean> {
+export async function feedBeside(handoff: Handoff, depth: number, path: string, ev: Evaluation, entry: string): Promise<boolean> {
+  const ahead = ev.stdin!;
+  const judged = !ahead.complete && ev.judge !== undefined;
   const pipe = openPipe();
   if (!pipe) return false;
+  const replay = judged ? openPipe() : undefined;
+  if (judged && !replay) {
+    for (const fd of [pipe.read, pipe.write, pipe.hold]) closeSync(fd);
+    return false;
+  }
   const fed = ahead.fd ?? 0;
   const { spawn } = (await import('node:child_process')) as typeof import('node:child_process');
-  // fd 3 the write end, 4 the read end (the shim opens it by /proc), 5 the hold (a second writer kept
-  // until a tool that opens the pipe by name has done so), 6 the rest of the caller's stream. The
+  // fd 3 the write end, 4 the read end (the shim opens it by /proc), then the hold (a second writer
+  // kept until a tool that opens the pipe by name has done so) and the rest of the caller's stream, at
+  // the next numbers free. A judged stream's head comes back at its own number (0, or N of /dev/fd/N),
+  // where the feeder's reader reads it as the decision's did, and fd 1 says whether it got there. The
   // hand-off descriptor must not stay open in the feeder (the shim reads its answer to the end): fd 4
-  // takes its place, and nothing above 6 is given.
-  const rest = ahead.complete ? 'ignore' : fed;
-  const feeder = spawn(process.execPath, [entry, '--feed', String(process.ppid), String(fed), ahead.byPath ? 'by-path' : 'fd'], {
-    stdio: ['pipe', 'ignore', 'inherit', pipe.write, pipe.read, pipe.hold, rest],
-  });
-  for (const fd of [pipe.write, pipe.hold]) closeSync(fd);
-  await new Promise<void>((resolve, reject) => {
-    feeder.on('error', reject);
-    feeder.stdin!.on('error', reject);
-    feeder.stdin!.end(ahead.head, () => resolve());
-  });
+  // takes its place, and nothing else is given.
+  const stdio: (Slot | undefined)[] = [judged ? (fed === 0 ? replay!.read : 'ignore') : 'pipe', judged ? 'pipe' : 'ignore', 'inherit', pipe.write, pipe.read];
+  if (judged && fed > 0) place(stdio, replay!.read, fed);
+  const hold = place(stdio, pipe.hold);
+  const rest = place(stdio, ahead.complete ? 'ignore' : fed);
+  const how = ahead.byPath ? 'by-path' : 'fd';
+  const expected: Expected = { cwd: ev.invocation.cwd, actor: ev.actor, head: ahead.head.length, judgedUpTo: ahead.judgedUpTo };
+  const judge = judged ? ['judge', JSON.stringify(expected), ev.invocation.tool, ...ev.invocation.args] : [];
+  let feeder: ReturnType<typeof spawn>;
+  try {
+    feeder = spawn(process.execPath, [entry, '--feed', String(shimProcess()), String(fed), how, String(hold), String(rest), ...judge], { stdio: Array.from(stdio, (slot) => slot ?? 'ignore'), env: feederEnvironment(process.env) });
+  } catch {
+    for (const fd of [pipe.read, pipe.write, pipe.hold, ...(replay ? [replay.read, replay.write, replay.hold] : [])]) closeSync(fd);
+    return false;
+  }
+  for (const fd of [pipe.write, pipe.hold, ...(replay ? [replay.read, replay.hold] : [])]) closeSync(fd);
+  const given = judged ? await replayHead(feeder, replay!.write, ahead.head) : await handHead(feeder, ahead.head);
+  if (!given) {
+    closeSync(pipe.read);
+    feeder.kill('SIGKILL');
+    return false;
+  }
   // The shim opens the read end through the feeder's descriptor table; then this process may go.
   answerFeed(handoff, depth, fed, `/proc/${feeder.pid}/fd/4`, path);
   closeSync(pipe.read);
   feeder.unref();
   return true;
+}
+
+/**
+ * The pid of the sh shim, which execs the tool: this process's parent, or, where the shell forked a
+ * subshell to run the command substitution (dash, and bash here), that subshell's parent. A fork has
+ * its parent's command line; the shim's own caller does not (it is not running the shim's script).
+ */
+function shimProcess(): number {
+  const parent = process.ppid;
+  try {
+    const stat = readFileSync(`/proc/${parent}/stat`, 'latin1');
+    const grandparent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    const line = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'latin1');
+    return grandparent > 1 && line(parent) === line(grandparent) ? grandparent : parent;
+  } catch {
+    return parent;
+  }
+}
+
+type Slot = number | 'pipe' | 'ignore' | 'inherit';
+
+/** Puts `what` at descriptor `at`, or at the first free one from 3 on; returns the number. */
+function place(stdio: (Slot | undefined)[], what: Slot, at?: number): number {
+  let fd = at ?? 3;
+  if (at === undefined) while (stdio[fd] !== undefined) fd++;
+  stdio[fd] = what;
+  return fd;
+}
+
+/** The head into the feeder's stdin (a stream passed whole, or whose rest is not judged). */
+function handHead(feeder: import('node:child_process').ChildProcess, head: Buffer): Promise<boolean> {
+  return new Promise((resolve) => {
+    feeder.on('error', () => resolve(false));
+    feeder.stdin!.on('error', () => resolve(false));
+    feeder.stdin!.end(head, () => resolve(true));
+  });
+}
+
+/**
+ * The head into the replay pipe, read by the feeder's own evaluation; true once the feeder says it
+ * derived the decision again (`ready` on its fd 1), false if it says otherwise or ends first.
+ */
+function replayHead(feeder: import('node:child_process').ChildProcess, fd: number, head: Buffer): Promise<boolean> {
+  const written = new Promise<boolean>((resolve) => {
+    const out = createWriteStream('', { fd });
+    out.on('error', () => resolve(false));
+    out.end(head, () => resolve(true));
+  });
+  const ready = new Promise<boolean>((resolve) => {
+    let said = '';
+    feeder.on('error', () => resolve(false));
+    feeder.on('exit', () => resolve(false));
+    feeder.stdout!.on('data', (chunk: Buffer) => {
+      said += chunk.toString('latin1');
+      if (said.includes('\n')) resolve(said.startsWith('ready\n'));
+    });
+    feeder.stdout!.on('end', () => resolve(said.startsWith('ready\n')));
+  });
+  return Promise.all([written, ready]).then(([w, r]) => {
+    feeder.stdout!.destroy();
+    return w && r;
+  });
+}
+
+/**
+ * The feeder's environment: the decision's, with NODE_EXTRA_CA_CERTS set aside as the sh shim does
+ * (Node would parse that bundle at start-up, and warn on the caller's stderr if it cannot); the feeder
+ * puts it back before it evaluates, so it sees the variables the decision saw.
+ */
+function feederEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  if (env.NODE_EXTRA_CA_CERTS === undefined) return env;
+  const copy: NodeJS.ProcessEnv = { ...env, [savedCaVariable]: env.NODE_EXTRA_CA_CERTS };
+  delete copy.NODE_EXTRA_CA_CERTS;
+  return copy;
 }
 
 function answerFeed(handoff: Handoff, depth: number, fd: number, source: string, path: string): void {
@@ -65,32 +187,53 @@ function answerFeed(handoff: Handoff, depth: number, fd: number, source: string,
 /** Signals the feeder sits out: it is invisible, and a group signal is the tool's to take. */
 const sitOut: NodeJS.Signals[] = ['SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGTERM', 'SIGUSR1', 'SIGUSR2', 'SIGALRM', 'SIGVTALRM', 'SIGPROF', 'SIGXCPU', 'SIGXFSZ', 'SIGPWR', 'SIGSTKFLT'];
 
-/** The feeder: `--feed TOOL_PID FD fd|by-path`, with the descriptors feedBeside gives it. */
+/**
+ * The feeder: `--feed TOOL_PID FD fd|by-path HOLD REST [judge EXPECTED TOOL ARGS…]`, with the
+ * descriptors feedBeside gives it: 3 the tool's pipe, 4 its read end, HOLD, REST the caller's stream.
+ */
 export async function runFeeder(args: readonly string[]): Promise<void> {
   for (const signal of sitOut) process.on(signal, () => {});
-  const [toolPid, , how] = args;
-  const head = await readAll(0);
-  const pipeId = linkOf('/proc/self/fd/4');
-  // The tool holds the pipe once the shim has exec'd it with the read end at `fed`; by name, once it has
-  // opened it again. Until then both our ends stay, so nothing written is lost and an open by name
-  // finds a writer. A tool that never comes (the shim failed) ends the wait.
-  const wanted = how === 'by-path' ? 2 : 1;
-  for (let waited = 0; holders(toolPid, pipeId) < wanted; waited += 5) {
-    if (!alive(toolPid) || waited > 10_000) break;
-    await new Promise((resolve) => setTimeout(resolve, 5));
+  const [toolPid, fedText, how, holdText, restText, mode, expectedText, tool, ...toolArgs] = args;
+  const [hold, rest] = [Number(holdText), Number(restText)];
+  let ev: Evaluation | undefined;
+  let head: Buffer = Buffer.alloc(0);
+  if (mode === 'judge') {
+    ev = await derive(tool, toolArgs, JSON.parse(expectedText) as Expected, Number(fedText), how === 'by-path').catch(() => undefined);
+    // The decision waits for this line; anything else, and it runs the tool itself. A decision that is
+    // gone (interrupted) will not start the tool: nothing here is ours to read then.
+    try {
+      writeSync(1, ev ? 'ready\n' : 'unsure\n');
+    } catch {
+      return;
+    }
+    if (!ev) return;
+  } else {
+    head = await readAll(0);
   }
+  const pipeId = linkOf('/proc/self/fd/4');
+  const sleep = () => new Promise((resolve) => setTimeout(resolve, 5));
+  // The tool holds the pipe once the shim has exec'd it with the read end at `fed`. Until then our read
+  // end stays, for the shim to open. A tool that never comes (the shim failed) ends the wait, and then
+  // nothing of the caller's stream is read.
+  const started = Date.now();
+  while (holders(toolPid, pipeId) === 0 && alive(toolPid) && Date.now() - started < 10_000) await sleep();
+  if (!treeOf(toolPid).some((pid) => holders(pid, pipeId) > 0)) return;
   closeSync(4);
-  closeSync(5);
+  // A tool that opens the pipe by name (`-f /dev/stdin`, `-f <(…)`) must find a writer there, or its
+  // open waits for ever: the hold stays until it (or a process it started: a wrapper script) holds the
+  // pipe twice, or is gone. The bytes go meanwhile; only the end of input waits for it.
+  const released = how === 'by-path' ? releaseWhenOpened(toolPid, pipeId, hold, started, sleep) : (closeSync(hold), Promise.resolve());
+  if (ev) return judgeRest(ev, rest, released);
   try {
     writeAll(3, head);
     const buffer = Buffer.alloc(64 * 1024);
     for (;;) {
       let n: number;
       try {
-        n = readSync(6, buffer, 0, buffer.length, null);
+        n = readSync(rest, buffer, 0, buffer.length, null);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'EAGAIN') {
-          await new Promise((resolve) => setTimeout(resolve, 5));
+          await sleep();
           continue;
         }
         break; // no rest (the head was all of it), or it cannot be read: the tool's input ends
@@ -102,6 +245,71 @@ export async function runFeeder(args: readonly string[]): Promise<void> {
     // EPIPE: the tool is gone or closed its input; what it did not read is not ours to keep.
   }
   closeSync(3);
+  await released;
+}
+
+/** Closes `hold` once the tool's process tree has opened the pipe by name, is gone, or 10 s have passed. */
+async function releaseWhenOpened(toolPid: string, pipeId: string, hold: number, started: number, sleep: () => Promise<unknown>): Promise<void> {
+  const opened = () => treeOf(toolPid).some((pid) => holders(pid, pipeId) >= 2);
+  while (!opened() && alive(toolPid) && Date.now() - started < 10_000) await sleep();
+  closeSync(hold);
+}
+
+/**
+ * The decision's Evaluation, derived again: the same invocation evaluated with the decision's actor,
+ * its reader reading the head from the replay pipe at descriptor `fed`. Undefined unless it read
+ * exactly what the decision read and has the rest to judge.
+ */
+async function derive(tool: string, args: string[], expected: Expected, fed: number, byPath: boolean): Promise<Evaluation | undefined> {
+  const env = process.env;
+  restoreCaCertificates(env);
+  const { evaluate } = await import('../evaluate.js');
+  const ev = await evaluate({ tool, args, cwd: expected.cwd, env }, { actorInfo: expected.actor });
+  const ahead: StdinReadAhead | undefined = ev.stdin;
+  const same = ahead !== undefined && !ahead.complete && ev.judge !== undefined && ahead.head.length === expected.head && ahead.judgedUpTo === expected.judgedUpTo && (ahead.fd ?? 0) === fed && (ahead.byPath ?? false) === byPath;
+  return same ? ev : undefined;
+}
+
+/**
+ * The rest of a stream judged as it comes (src/gate/stdin.ts): the head goes first, then each unit
+ * that passes; a held one ends the tool's input before a byte of it is written, after the message.
+ */
+async function judgeRest(ev: Evaluation, rest: number, released: Promise<void>): Promise<void> {
+  const { say } = await import('../io.js');
+  const { feedStdin, stoppedMessage } = await import('../gate/stdin.js');
+  const sink = createWriteStream('', { fd: 3 });
+  const closed = new Promise<void>((resolve) => sink.once('close', () => resolve()));
+  // EPIPE: the tool has closed its input or is gone. Nothing more is read from the caller's stream
+  // then, so its writer learns it as it would from the tool itself.
+  let gone = false;
+  sink.once('error', () => (gone = true));
+  try {
+    await feedStdin(ev, ev.stdin!, sink, Readable.from(chunksOf(rest, () => gone)), (stopped) => say(stoppedMessage(ev.invocation.tool, stopped)));
+  } catch (error) {
+    // Never pass on input chaperone could not judge: close it, and report the bug.
+    say(`chaperone: internal error while reading stdin; no more input was sent to ${ev.invocation.tool}.\n${(error as Error).stack}\n`);
+    sink.end();
+  }
+  await closed;
+  await released;
+  process.exit(0); // a read of the caller's stream may still wait on the thread pool: it is not ours now
+}
+
+/**
+ * The caller's stream, chunk by chunk, until it ends or `stop()`; a descriptor another process left
+ * non-blocking is waited out.
+ */
+async function* chunksOf(fd: number, stop: () => boolean): AsyncGenerator<Buffer> {
+  while (!stop()) {
+    const buffer = Buffer.allocUnsafe(64 * 1024);
+    const n = await new Promise<number>((resolve, reject) => read(fd, buffer, 0, buffer.length, null, (error, bytes) => (error ? reject(error) : resolve(bytes)))).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'EAGAIN') return -1;
+      throw error;
+    });
+    if (n === 0) return;
+    if (n < 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    else yield buffer.subarray(0, n);
+  }
 }
 
 function readAll(fd: number): Promise<Buffer> {
@@ -138,6 +346,29 @@ function holders(pid: string, pipeId: string): number {
   } catch {
     return 0;
   }
+}
+
+/** A process and its descendants (Linux lists each task's children), up to a bound. */
+function treeOf(pid: string): string[] {
+  const tree: string[] = [];
+  for (const queue = [pid]; queue.length > 0 && tree.length < 256; ) {
+    const next = queue.shift()!;
+    tree.push(next);
+    let tasks: string[] = [];
+    try {
+      tasks = readdirSync(`/proc/${next}/task`);
+    } catch {
+      continue;
+    }
+    for (const task of tasks) {
+      try {
+        queue.push(...readFileSync(`/proc/${next}/task/${task}/children`, 'latin1').split(' ').filter(Boolean));
+      } catch {
+        // gone meanwhile
+      }
+    }
+  }
+  return tree;
 }
 
 function alive(pid: string): boolean {

@@ -7,14 +7,16 @@
 //                     the tool gets the shim's own process, terminal, signals and exit status;
 //   feed DEPTH FD SOURCE PATH
 //                     stdin was read ahead: as for exec, with descriptor FD opened from SOURCE, the read
-//                     end of a pipe a feeder beside the tool writes the bytes into (src/shim/feed.ts);
-//                     only shims that pass --handoff=FD:feed are given it;
-//   signal N          Node had to run the tool itself (stdin was read ahead and must be fed to it), and
-//                     the tool died by signal N: the shim dies by the same signal;
+//                     end of a pipe a feeder beside the tool writes the bytes into, judging the rest of
+//                     a long stream as it comes (src/shim/feed.ts); only shims that pass
+//                     --handoff=FD:feed are given it;
+//   signal N          Node had to run the tool itself (stdin was read ahead and the shim has no `feed`,
+//                     or no pipe could be made), and the tool died by signal N: the shim dies by it too;
 //   (nothing)         the shim exits with Node's exit status (refused, aborted, or the tool's own).
 //   git-exec-path DIR a first line, for git only: the shim exports GIT_EXEC_PATH=DIR before the exec.
 //
-// A shim written by an older install passes no --handoff, and Node runs the tool itself as before.
+// A shim written by an older install passes no --handoff (or no `:feed`), and Node runs the tool itself
+// as before whenever stdin was read ahead (run.ts): `chaperone install` writes the shims again.
 
 import { writeSync } from 'node:fs';
 

@@ -78,13 +78,15 @@ async function main(): Promise<void> {
     else answerExec(handoff, depth, realPath);
     return;
   }
-  // Stdin was read ahead: the shim still execs the tool, and a feeder beside it gives back the bytes.
+  // Stdin was read ahead: the shim still execs the tool, and a feeder beside it gives back the bytes,
+  // judging the rest of a long stream as it comes (feed.ts).
   if (handoff?.feed && evaluation.stdin && tool !== 'git') {
-    const { feedBeside, feedsBeside } = await import('./feed.js');
-    if (feedsBeside(evaluation.stdin, evaluation.judge !== undefined) && (await feedBeside(handoff, depth, realPath, evaluation.stdin, process.argv[1]))) return;
+    const { feedBeside } = await import('./feed.js');
+    if (await feedBeside(handoff, depth, realPath, evaluation, process.argv[1])) return;
   }
-  // Node runs the tool itself: it gets the environment the shim was started with, as the caller gave it,
-  // not the shell's copy (bash counts SHLVL up and sets `_` for a command it starts without exec).
+  // Node runs the tool itself only for a shim written by an older install (no `:feed`), or where no
+  // pipe can be made for a feeder: it gets the environment the shim was started with, as the caller
+  // gave it, not the shell's copy (bash counts SHLVL up and sets `_` for a command it starts without exec).
   if (handoff && tool !== 'git') toolEnv = { ...(callersEnvironment() ?? toolEnv), [depthVariable]: String(depth) };
   runRealTool(realPath, overlayReal !== undefined ? called : tool, rest, toolEnv, evaluation, handoff);
 }

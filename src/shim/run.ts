@@ -1,5 +1,8 @@
-// Running the real tool from Node, when the shim cannot exec it itself (see handoff.ts): stdin was read
-// ahead and must be fed to it, or an older shim started us. Node 20 has no execve, so this means: spawn
+// Running the real tool from Node, when the shim cannot exec it itself (see handoff.ts): a shim written
+// by an older install (no --handoff, or no `:feed`) whose stdin was read ahead; a host where no pipe can
+// be made for a feeder, or a feeder that could not derive the decision again (src/shim/feed.ts); or no
+// shim at all (`chaperone agent`, the hardened runner). Here a statement held mid-stream still ends the
+// call with 77. Node 20 has no execve, so this means: spawn
 // with the same argv, env, cwd and inherited stdio; sit out the signals sent to the process group (the
 // child gets them from the kernel, and decides), relaying SIGTERM/SIGHUP only where this process is the
 // one the caller started; then exit with the child's code, or die by its signal.

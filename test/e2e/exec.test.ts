@@ -64,8 +64,8 @@ describe('signals', () => {
   it.each([
     ['exec hand-off', ['-c', 'select 1'], undefined, {}, false],
     ['SQL piped in, read ahead, and fed by a feeder beside the tool', [], 'select 1;\n', {}, false],
-    // Past the read-ahead, the rest is judged as it streams, and Node stays the tool's parent.
-    ['SQL streamed past the read-ahead, fed from a Node parent', [], 'select 1;\nselect 2;\n', { CHAPERONE_READ_AHEAD_BYTES: '4' }, true],
+    // Past the read-ahead, the rest is judged as it streams, by the feeder beside the tool: no Node parent.
+    ['SQL streamed past the read-ahead, judged by a feeder beside the tool', [], 'select 1;\nselect 2;\n', { CHAPERONE_READ_AHEAD_BYTES: '4' }, false],
   ] as const)('dies by the signal the tool died by, SIGPIPE included (%s)', async (_how, args, input, env, nodeParent) => {
     const sb = await makeSandbox(['psql']);
     for (const signal of ['PIPE', 'USR1', 'TERM']) {

@@ -2,10 +2,13 @@
 // the read-ahead judged statement by statement as it streams, with the client's own splitter. A
 // recording double stands in for the client.
 
-import { beforeEach, describe, expect, it } from 'vitest';
-import { writeFileSync } from 'node:fs';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeSandbox, type Sandbox } from '../helpers/sandbox.js';
+import { haveTmux, requireTmux, Terminals } from '../helpers/terminal.js';
+
+requireTmux('mysql-stdin.test.ts');
 
 let sb: Sandbox;
 beforeEach(async () => {
@@ -17,6 +20,12 @@ beforeEach(async () => {
 const prod = ['--no-defaults', '-h', 'db.prod.example', 'shop'];
 const dev = ['--no-defaults', '-h', '127.0.0.1', 'shop_dev'];
 const env = { CHAPERONE_READ_AHEAD_BYTES: '1024', CHAPERONE_ACTOR: 'agent' };
+/**
+ * A statement held past the read-ahead stops the tool's input, but the tool was exec'd by the shim (a
+ * feeder beside it judges the stream, src/shim/feed.ts): the caller gets the tool's own status, the
+ * double's 0 here, and the stop message says what happened.
+ */
+const midStream = 0;
 const inserts = (n: number) => Array.from({ length: n }, (_, i) => `INSERT INTO t VALUES (${i}, 'row ${i}; DROP TABLE t');\n`).join('');
 
 describe('a pipe longer than the read-ahead (CHAPERONE_READ_AHEAD_BYTES=1024)', () => {
@@ -25,7 +34,7 @@ describe('a pipe longer than the read-ahead (CHAPERONE_READ_AHEAD_BYTES=1024)', 
       const before = inserts(300);
       const script = `${before}DROP TABLE orders;\n${inserts(5)}`;
       const result = await sb.run(tool, prod, { input: script, env });
-      expect(result.exitCode).toBe(77);
+      expect(result.exitCode).toBe(midStream);
       expect(result.stderr).toContain('mysql.sql.drop');
       expect(result.stderr).toContain(`chaperone: stopped ${tool}'s input before statement 301 (DROP TABLE orders)`);
       expect(result.stderr).toContain(`the 300 statement(s) before it were sent to ${tool} and may have run`);
@@ -37,7 +46,7 @@ describe('a pipe longer than the read-ahead (CHAPERONE_READ_AHEAD_BYTES=1024)', 
     const before = inserts(100);
     const script = `${before}SELECT 1; DELETE\nFROM orders\n;\n${inserts(5)}`;
     const result = await sb.run('mysql', prod, { input: script, env });
-    expect(result.exitCode).toBe(77);
+    expect(result.exitCode).toBe(midStream);
     expect(result.stderr).toContain('mysql.sql.delete-all');
     expect(sb.record('mysql')!.stdin.toString()).toBe(before);
   });
@@ -53,7 +62,7 @@ describe('a pipe longer than the read-ahead (CHAPERONE_READ_AHEAD_BYTES=1024)', 
     for (const [benign, held] of tails) {
       const before = `${inserts(100)}${benign}`;
       const result = await sb.run('mysql', prod, { input: `${before}${held}SELECT 2;\n`, env });
-      expect(result.exitCode, held).toBe(77);
+      expect(result.exitCode, held).toBe(midStream);
       expect(sb.record('mysql')!.stdin.toString(), held).toBe(before);
     }
   });
@@ -61,7 +70,7 @@ describe('a pipe longer than the read-ahead (CHAPERONE_READ_AHEAD_BYTES=1024)', 
   it('judges what follows `use` in the stream against the database it names', async () => {
     const script = `${inserts(100)}use shop_prod\nDROP TABLE orders;\n`;
     const result = await sb.run('mysql', dev, { input: script, env });
-    expect(result.exitCode).toBe(77);
+    expect(result.exitCode).toBe(midStream);
     expect(result.stderr).toContain('mysql.sql.drop');
     expect(result.stderr).toContain('shop_prod');
     // The same DROP in the development database it started on runs, with a notice.
@@ -83,5 +92,59 @@ describe('a pipe longer than the read-ahead (CHAPERONE_READ_AHEAD_BYTES=1024)', 
     const result = await sb.run('mysql', prod, { input: script, env });
     expect(result.exitCode).toBe(0);
     expect(sb.record('mysql')!.stdin.toString()).toBe(script);
+  });
+});
+
+describe('who judges a mysql stream past the read-ahead (issue 13)', () => {
+  it('the client is exec\'d as the shim\'s own pid, held or not; a hold leaves it its own status', async () => {
+    writeFileSync(join(sb.doubles, 'mysql'), `#!/bin/sh\necho $$ > "$RECORDS/pid"\nps -o args= -p $PPID > "$RECORDS/parent"\ncat > "$RECORDS/stdin"\nexit 4\n`);
+    chmodSync(join(sb.doubles, 'mysql'), 0o755);
+    const before = inserts(200);
+    for (const script of [before, `${before}DROP TABLE orders;\n${inserts(3)}`]) {
+      const child = sb.run('mysql', prod, { input: script, env });
+      const result = await child;
+      expect(result.exitCode).toBe(4);
+      expect(readFileSync(join(sb.records, 'pid'), 'utf8').trim()).toBe(String(child.pid));
+      expect(readFileSync(join(sb.records, 'parent'), 'utf8')).not.toContain('shim.cjs');
+      const held = script.includes('orders');
+      expect(readFileSync(join(sb.records, 'stdin'), 'utf8')).toBe(before);
+      if (held) expect(result.stderr).toContain("chaperone: stopped mysql's input before statement 201 (DROP TABLE orders)");
+      else expect(result.stderr).toBe('');
+    }
+  });
+});
+
+describe.skipIf(!haveTmux)('a human confirms a mysql statement past the read-ahead at a real terminal (tmux)', () => {
+  const terminals = new Terminals();
+  afterAll(() => terminals.close());
+  const before = inserts(200);
+  const script = `${before}DROP TABLE orders;\n${inserts(3)}`;
+
+  it.each([
+    ['shop', 'confirmed'],
+    ['no', 'aborted'],
+  ])('typing %j at the feeder\'s prompt: the audit log says %s', async (typed, outcome) => {
+    const file = join(sb.root, 'script.sql');
+    writeFileSync(file, script);
+    const term = terminals.open(sb, `cat '${file}' | mysql ${prod.join(' ')}`, { extraEnv: { CHAPERONE_READ_AHEAD_BYTES: '1024' } });
+    try {
+      const prompt = await term.waitFor('Type shop to run it');
+      expect(prompt).toContain('mysql.sql.drop');
+      term.type(typed);
+      term.press('Enter');
+      const { code, screen } = await term.exit();
+      expect(screen).toContain('TTY=icanon echo');
+      expect(code).toBe(0); // the client's own status: it was exec'd
+      const audit = readFileSync(join(sb.home, '.local/state/chaperone/audit.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line).outcome as string);
+      expect(audit).toEqual([outcome]);
+      if (outcome === 'confirmed') {
+        expect(sb.record('mysql')!.stdin.toString()).toBe(script);
+      } else {
+        expect(screen).toContain("chaperone: stopped mysql's input before statement 201 (DROP TABLE orders)");
+        expect(sb.record('mysql')!.stdin.toString()).toBe(before);
+      }
+    } finally {
+      terminals.closeSessions();
+    }
   });
 });

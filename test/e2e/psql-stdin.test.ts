@@ -1,10 +1,13 @@
 // SQL piped into psql: read ahead and judged before psql starts, and past the read-ahead judged
 // statement by statement as it streams. A recording double stands in for psql.
 
-import { beforeEach, describe, expect, it } from 'vitest';
-import { chmodSync, writeFileSync } from 'node:fs';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeSandbox, type Sandbox } from '../helpers/sandbox.js';
+import { haveTmux, requireTmux, Terminals } from '../helpers/terminal.js';
+
+requireTmux('psql-stdin.test.ts');
 
 let sb: Sandbox;
 beforeEach(async () => {
@@ -14,6 +17,12 @@ beforeEach(async () => {
 
 const prod = ['-h', 'db.prod.example', 'shop'];
 const dev = ['-h', '127.0.0.1', 'shop'];
+/**
+ * A statement held past the read-ahead stops the tool's input, but the tool was exec'd by the shim (a
+ * feeder beside it judges the stream, src/shim/feed.ts): the caller gets the tool's own status, the
+ * double's 0 here, and the stop message says what happened.
+ */
+const midStream = 0;
 const inserts = (n: number) => Array.from({ length: n }, (_, i) => `INSERT INTO t VALUES (${i}, 'row ${i}; DROP TABLE t');\n`).join('');
 
 describe('a pipe that fits the read-ahead', () => {
@@ -51,7 +60,7 @@ describe('a pipe longer than the read-ahead (CHAPERONE_READ_AHEAD_BYTES=1024)', 
     const before = inserts(300);
     const script = `${before}DROP TABLE orders;\n${inserts(5)}`;
     const result = await sb.run('psql', prod, { input: script, env });
-    expect(result.exitCode).toBe(77);
+    expect(result.exitCode).toBe(midStream);
     expect(result.stderr).toContain('chaperone: refused');
     expect(result.stderr).toContain('chaperone: stopped psql\'s input before statement 301 (DROP TABLE orders;)');
     expect(result.stderr).toContain('the 300 statement(s) before it were sent to psql and may have run');
@@ -81,6 +90,7 @@ describe('psql scripts at any size and from any source (issue 9)', () => {
   const env = { CHAPERONE_READ_AHEAD_BYTES: '1024', CHAPERONE_ACTOR: 'agent' };
 
   it('-f /dev/stdin reads the pipe like stdin: a DROP is refused, a benign script passes byte for byte', async () => {
+    pathDouble(); // psql opens -f by name; a double that read fd 0 instead would see the end of input late
     const refused = await sb.run('psql', [...prod, '-f', '/dev/stdin'], { input: 'SELECT 1;\nDROP TABLE orders;\n', env: { CHAPERONE_ACTOR: 'agent' } });
     expect(refused.exitCode).toBe(77);
     expect(refused.stderr).toContain('psql.sql.drop');
@@ -123,7 +133,7 @@ describe('psql scripts at any size and from any source (issue 9)', () => {
   it('a variable set in the read-ahead and used past it is followed: the stream stops before it', async () => {
     const script = `\\set v 'DROP TABLE orders'\n${inserts(100)}:v;\n${inserts(3)}`;
     const result = await sb.run('psql', prod, { input: script, env });
-    expect(result.exitCode).toBe(77);
+    expect(result.exitCode).toBe(midStream);
     expect(result.stderr).toContain('stopped psql\'s input before statement 101 (:v;)');
     expect(sb.record('psql')!.stdin.toString()).not.toContain(':v;');
   });
@@ -131,7 +141,7 @@ describe('psql scripts at any size and from any source (issue 9)', () => {
   it('a \\c to production past the read-ahead stops a development stream before the DROP', async () => {
     const script = `${inserts(100)}\\c shop_prod\nDROP TABLE orders;\n`;
     const result = await sb.run('psql', dev, { input: script, env });
-    expect(result.exitCode).toBe(77);
+    expect(result.exitCode).toBe(midStream);
     expect(result.stderr).toContain('psql.sql.drop');
     expect(sb.record('psql')!.stdin.toString()).not.toContain('DROP TABLE orders');
   });
@@ -164,7 +174,7 @@ describe('a destructive statement after many benign ones, from every source (iss
   it('a pipe read by name (-f /dev/stdin): stopped before the DROP, and psql could open it', async () => {
     pathDouble();
     const result = await sb.run('psql', [...prod, '-f', '/dev/stdin'], { input: script, env: agent });
-    expect(result.exitCode).toBe(77);
+    expect(result.exitCode).toBe(midStream);
     stopped(result.stderr);
     expect(sb.record('psql')!.stdin.toString()).toBe(benign.slice(0, -1));
     const allowed = await sb.run('psql', [...prod, '-f', '/dev/fd/0'], { input: benign, env: agent });
@@ -177,7 +187,7 @@ describe('a destructive statement after many benign ones, from every source (iss
     const file = join(sb.root, 'script.sql');
     writeFileSync(file, script);
     const refused = await sb.run('bash', ['-c', `psql -h db.prod.example shop -f <(cat '${file}')`], { env: agent });
-    expect(refused.exitCode).toBe(77);
+    expect(refused.exitCode).toBe(midStream);
     stopped(refused.stderr);
     expect(sb.record('psql')!.stdin.toString()).toBe(benign.slice(0, -1));
     const allowed = await sb.run('bash', ['-c', `psql -h 127.0.0.1 shop -f <(cat '${file}')`], { env: agent });
@@ -189,7 +199,7 @@ describe('a destructive statement after many benign ones, from every source (iss
   it('stdin from a pipe and -f - : stopped before the DROP', async () => {
     for (const args of [prod, [...prod, '-f', '-']]) {
       const result = await sb.run('psql', args, { input: script, env: agent });
-      expect(result.exitCode).toBe(77);
+      expect(result.exitCode).toBe(midStream);
       stopped(result.stderr);
       expect(sb.record('psql')!.stdin.toString()).toBe(benign.slice(0, -1));
     }
@@ -204,6 +214,141 @@ describe('a destructive statement after many benign ones, from every source (iss
       expect(result.stderr).toContain('psql.sql.drop');
       expect(result.stderr).toContain('The real psql did not run');
       expect(sb.record('psql')).toBeUndefined();
+    }
+  });
+});
+
+describe('who judges a stream past the read-ahead (issue 13)', () => {
+  const env = { CHAPERONE_READ_AHEAD_BYTES: '1024', CHAPERONE_ACTOR: 'agent' };
+  /** A psql double that records its pid, its parent's command line, its stdin, and exits 5. */
+  function pidDouble(): void {
+    writeFileSync(join(sb.doubles, 'psql'), `#!/bin/sh\necho $$ > "$RECORDS/pid"\nps -o args= -p $PPID > "$RECORDS/parent"\ncat > "$RECORDS/stdin"\nexit 5\n`);
+    chmodSync(join(sb.doubles, 'psql'), 0o755);
+  }
+
+  it('the tool is exec\'d as the shim\'s own pid, held or not; a hold leaves it its own status', async () => {
+    pidDouble();
+    for (const script of [inserts(200), `${inserts(200)}DROP TABLE orders;\n${inserts(3)}`]) {
+      const child = sb.run('psql', prod, { input: script, env });
+      const result = await child;
+      expect(result.exitCode).toBe(5);
+      expect(readFileSync(join(sb.records, 'pid'), 'utf8').trim()).toBe(String(child.pid));
+      expect(readFileSync(join(sb.records, 'parent'), 'utf8')).not.toContain('shim.cjs');
+      const held = script.includes('orders');
+      expect(readFileSync(join(sb.records, 'stdin'), 'utf8')).toBe(held ? inserts(200).slice(0, -1) : script);
+      if (held) expect(result.stderr).toContain("chaperone: stopped psql's input before statement 201 (DROP TABLE orders;)");
+      else expect(result.stderr).toBe('');
+    }
+    // The feeder recorded the refusal, with the statement it held.
+    const audit = readFileSync(join(sb.home, '.local/state/chaperone/audit.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    expect(audit.map((r) => r.outcome)).toEqual(['refused']);
+    expect(JSON.stringify(audit[0])).toContain('DROP TABLE orders');
+  });
+
+  it('a tool that stops reading ends the stream for its writer, as a direct call would (no endless read-and-drop)', async () => {
+    writeFileSync(join(sb.doubles, 'psql'), '#!/bin/sh\nhead -c 4096 >/dev/null\nexit 3\n');
+    chmodSync(join(sb.doubles, 'psql'), 0o755);
+    // `yes` never ends by itself: only a SIGPIPE once nobody reads ends it, and the pipeline with it.
+    const result = await sb.sh("yes 'select 1;' | psql -h db.prod.example shop", { env });
+    expect(result.exitCode).toBe(3);
+    expect(result.stderr).toBe('');
+  });
+
+  it('a pipe at a low descriptor (-f /dev/fd/5 5< <(…)): the feeder reads the head back there, and psql is exec\'d', async () => {
+    pathDouble();
+    const file = join(sb.root, 'script.sql');
+    const before = inserts(200);
+    writeFileSync(file, `${before}DROP TABLE orders;\n`);
+    const refused = await sb.run('bash', ['-c', `psql -h db.prod.example shop -f /dev/fd/5 5< <(cat '${file}')`], { env });
+    expect(refused.exitCode).toBe(0);
+    expect(refused.stderr).toContain("chaperone: stopped psql's input before statement 201 (DROP TABLE orders;)");
+    expect(sb.record('psql')!.stdin.toString()).toBe(before.slice(0, -1));
+    writeFileSync(file, before);
+    const allowed = await sb.run('bash', ['-c', `psql -h db.prod.example shop -f /dev/fd/5 5< <(cat '${file}')`], { env });
+    expect(allowed.exitCode).toBe(0);
+    expect(allowed.stderr).toBe('');
+    expect(sb.record('psql')!.stdin.toString()).toBe(before);
+  });
+
+  it('stdin named by another path (/proc/PID/fd/0): a feeder that cannot read it the same way leaves Node to run psql, which still stops the DROP', async () => {
+    // Opens what it was fed by name in its own process, as psql opens its -f.
+    writeFileSync(join(sb.doubles, 'psql'), `#!/bin/sh\nps -o args= -p $PPID > "$RECORDS/parent"\nexec cat /dev/stdin > "$RECORDS/stdin"\n`);
+    chmodSync(join(sb.doubles, 'psql'), 0o755);
+    const file = join(sb.root, 'script.sql');
+    writeFileSync(file, `${inserts(200)}DROP TABLE orders;\n`);
+    // The outer shell's own stdin, by its pid: the decision finds it is psql's stdin (same pipe); the
+    // feeder, whose stdin is the head given back, cannot, so the decision runs psql itself (run.ts).
+    const result = await sb.run('bash', ['-c', `exec bash -c 'psql -h db.prod.example shop -f /proc/$$/fd/0' < <(cat '${file}')`], { env });
+    expect(result.stderr).toContain("chaperone: stopped psql's input before statement 201 (DROP TABLE orders;)");
+    expect(result.exitCode).toBe(77);
+    expect(readFileSync(join(sb.records, 'parent'), 'utf8')).toContain('shim.cjs');
+    expect(readFileSync(join(sb.records, 'stdin'), 'utf8')).toBe(inserts(200).slice(0, -1));
+  });
+
+  it('a shim written by an older install (no :feed) keeps the Node parent, and its 77 on a hold', async () => {
+    pidDouble();
+    const shim = join(sb.shims, 'psql');
+    writeFileSync(shim, readFileSync(shim, 'utf8').replace('--handoff=4:feed', '--handoff=4'));
+    const result = await sb.run('psql', prod, { input: `${inserts(200)}DROP TABLE orders;\n`, env });
+    expect(result.exitCode).toBe(77);
+    expect(result.stderr).toContain("chaperone: stopped psql's input before statement 201 (DROP TABLE orders;)");
+    expect(readFileSync(join(sb.records, 'parent'), 'utf8')).toContain('shim.cjs');
+    expect(readFileSync(join(sb.records, 'stdin'), 'utf8')).toBe(inserts(200).slice(0, -1));
+  });
+
+  it('a refused agent that splits the script or pipes it by another door is stopped the same way', async () => {
+    // What an agent types next: the same DROP behind `-f -`, spelled in upper and lower case, after
+    // a \c to the same database, or a second time after the first refusal.
+    const before = inserts(200);
+    for (const [args, held] of [
+      [[...prod, '-f', '-'], 'drop table orders;'],
+      [prod, '\\c shop\nDrop Table orders;'],
+      [[...prod, '-f', '/dev/fd/0'], 'DROP TABLE IF EXISTS orders CASCADE;'],
+    ] as const) {
+      // psql opens -f by name; without -f it reads its stdin.
+      if (args.includes('-f')) pathDouble();
+      else sb.double('psql');
+      const result = await sb.run('psql', [...args], { input: `${before}${held}\n${inserts(2)}`, env });
+      expect(result.stderr, held).toContain('psql.sql.drop');
+      expect(result.stderr, held).toContain('chaperone: stopped psql\'s input before statement');
+      expect(sb.record('psql')!.stdin.toString(), held).not.toMatch(/drop table (if exists )?orders/i);
+    }
+  });
+});
+
+describe.skipIf(!haveTmux)('a human confirms a statement past the read-ahead at a real terminal (tmux)', () => {
+  const terminals = new Terminals();
+  afterAll(() => terminals.close());
+  const before = inserts(200);
+  const script = `${before}DROP TABLE orders;\n${inserts(3)}`;
+  const audit = () => readFileSync(join(sb.home, '.local/state/chaperone/audit.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line).outcome as string);
+
+  it.each([
+    ['shop', 'confirmed'],
+    ['shop_prod', 'aborted'],
+  ])('typing %j: the feeder beside psql asks at /dev/tty, and the audit log says %s', async (typed, outcome) => {
+    const file = join(sb.root, 'script.sql');
+    writeFileSync(file, script);
+    const term = terminals.open(sb, `cat '${file}' | psql -h db.prod.example shop`, { extraEnv: { CHAPERONE_READ_AHEAD_BYTES: '1024' } });
+    try {
+      // The environment is named shop (the database): that is the word to type.
+      const prompt = await term.waitFor('Type shop to run it');
+      expect(prompt).toContain('psql.sql.drop [destroy] DROP removes a database object and its data: DROP TABLE orders');
+      term.type(typed);
+      term.press('Enter');
+      const { code, screen } = await term.exit();
+      expect(screen).toContain('TTY=icanon echo');
+      // psql (the double) was exec'd: its status is its own either way.
+      expect(code).toBe(0);
+      expect(audit()).toEqual([outcome]);
+      if (outcome === 'confirmed') {
+        expect(sb.record('psql')!.stdin.toString()).toBe(script);
+      } else {
+        expect(screen).toContain("chaperone: stopped psql's input before statement 201 (DROP TABLE orders;)");
+        expect(sb.record('psql')!.stdin.toString()).toBe(before.slice(0, -1));
+      }
+    } finally {
+      terminals.closeSessions();
     }
   });
 });

@@ -103,7 +103,8 @@ describe.skipIf(postgresGroup.skip)(postgresGroup.title, () => {
     await seed('shop_prod');
     const before = Array.from({ length: 200 }, (_, i) => `INSERT INTO orders VALUES (${i + 10}, 'item ${i}; DROP TABLE orders');\n`).join('');
     const result = await sb!.run('psql', at('shop_prod'), { input: `${before}DROP TABLE orders;\nINSERT INTO orders VALUES (999, 'after');\n`, env: { CHAPERONE_READ_AHEAD_BYTES: '4096' } });
-    expect(result.exitCode).toBe(77);
+    // psql was exec'd, and a feeder beside it stopped its input: psql's own status (0: its input ended).
+    expect(result.exitCode).toBe(0);
     expect(result.stderr).toContain('stopped psql\'s input before statement 201');
     expect(await pg!.sql('shop_prod', 'SELECT count(*) FROM orders')).toBe('203');
   });
