@@ -58,6 +58,7 @@ import { unknownRunnerLaunch } from './unknown-runners.js';
 import { carriedLaunches } from './carried.js';
 import { withWrittenFiles, writtenText } from './files.js';
 import { noteCommandWrites, noteRedirects } from './writes.js';
+import { mapfileBuiltin, readBuiltin, setPositional } from './reads.js';
 
 export interface ShellCommand {
   argv: string[];
@@ -344,6 +345,9 @@ function walkCommand(command: Command, state: ShellState, walk: Walk, piped: str
   const prefix: Record<string, string> = {};
   for (const a of assignments) prefix[a.name] = assignedValue(a, lookup);
   const argv = expandWord(command.name, lookup);
+  // `read c < cmds; $c`, `… | { read -r a b; $a $b; }`: a command word read at run time from input the line does not show.
+  const read = argv.length > 0 && !isKnown(argv[0]) ? [...(state.fromInput ?? [])].find((name) => new RegExp(`\\$\\{?${name}\\b`).test(command.name!.text)) : undefined;
+  if (read !== undefined) walk.unknown.push({ reason: `${command.name.text} is a command read at run time into $${read}, from input the line does not show` });
   const tool = argv.length > 0 && !isKnown(argv[0]) ? certainTool(argv[0], state.cwd) : undefined;
   if (tool !== undefined) argv[0] = tool;
   for (const item of command.suffix) {
@@ -485,10 +489,27 @@ function runBuiltin(argv: string[], env: CommandEnv, stdin: string | undefined, 
       return true;
     case 'read':
     case 'mapfile':
-    case 'readarray':
+    case 'readarray': {
+      // What it reads from an input the line shows sets its variables (src/shell/reads.ts).
       emit(argv, env, stdin, state.cwd, walk, state);
-      for (const a of args) if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(a)) forgetVariable(state, a);
+      const input = stdin !== undefined && isKnown(stdin) ? stdin : undefined;
+      const ifs = 'IFS' in env.set ? env.set.IFS : lookupIn(state)('IFS');
+      const read = name === 'read' ? readBuiltin(args, input, ifs) : mapfileBuiltin(args, input);
+      for (const [variable, value] of read.values) setVariable(state, variable, value);
+      for (const variable of read.unknown) {
+        forgetVariable(state, variable);
+        (state.fromInput ??= new Set()).add(variable);
+      }
+      for (const variable of read.values.keys()) state.fromInput?.delete(variable);
+      if (read.callback !== undefined) runText(read.callback, state, { ...walk, via: [...walk.via, `${name} -C`] });
       return true;
+    }
+    case 'set': {
+      emit(argv, env, stdin, state.cwd, walk, state);
+      const positional = setPositional(args);
+      if (positional) state.positional = [state.positional?.[0] ?? 'bash', ...positional];
+      return true;
+    }
     case 'eval':
       if (!isKnown(args.join(' ')) && !isSetupGenerator(reveal(args.join(' ')))) walk.unknown.push({ reason: `eval runs ${reveal(args.join(' '))}, whose text is not known` });
       runText(args.join(' '), state, { ...walk, via: [...walk.via, 'eval'] });
