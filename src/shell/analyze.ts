@@ -348,6 +348,11 @@ function walkCommand(command: Command, state: ShellState, walk: Walk, piped: str
   // `read c < cmds; $c`, `… | { read -r a b; $a $b; }`: a command word read at run time from input the line does not show.
   const read = argv.length > 0 && !isKnown(argv[0]) ? [...(state.fromInput ?? [])].find((name) => new RegExp(`\\$\\{?${name}\\b`).test(command.name!.text)) : undefined;
   if (read !== undefined) walk.unknown.push({ reason: `${command.name.text} is a command read at run time into $${read}, from input the line does not show` });
+  // `$(echo cmFpbHdheSBkb3du | base64 -d)` alone: a substitution's output is the whole command, arguments and all.
+  // (Its own word: shell text that is itself unknown, `eval "$(…)"`, is reported where it is run.)
+  else if (argv.length === 1 && command.suffix.length === 0 && /[$`]/.test(command.name.text) && !isKnown(argv[0]) && /\$\(|`/.test(reveal(argv[0])) && certainTool(argv[0], state.cwd) === undefined) {
+    walk.unknown.push({ reason: `${reveal(argv[0])} runs a command made at run time, whose words are not known` });
+  }
   const tool = argv.length > 0 && !isKnown(argv[0]) ? certainTool(argv[0], state.cwd) : undefined;
   if (tool !== undefined) argv[0] = tool;
   for (const item of command.suffix) {

@@ -7,6 +7,7 @@
 
 import type { HereDocBody, Word, WordPart } from 'unbash';
 import { expandBraces } from './braces.js';
+import { rewriteParameter } from './parameters.js';
 
 /** What expansion needs from the shell: a variable's value, opaque when unknown. */
 export type Lookup = (name: string) => string | undefined;
@@ -169,10 +170,25 @@ function partText(part: WordPart, lookup: Lookup, quoted: boolean): Piece {
         if (index === '@' || index === '*') return { ...known(value), elements: true };
         return /^\d+$/.test(index) ? known(value.split(/[ \t\n]+/)[Number(index)] ?? '') : unknown();
       }
+      // `${!name}`: the variable that name's value names.
+      if (part.prefix === '!' && !part.index && !part.operation) {
+        const name = variable(part.parameter, lookup);
+        const value = name !== undefined && isKnown(name) ? variable(name, lookup) : undefined;
+        return value === undefined ? unknown() : known(value);
+      }
       if (part.prefix || part.index) return unknown();
       const value = variable(part.parameter, lookup);
       const op = part.operation;
       if (!op) return value === undefined ? unknown() : known(value);
+      if (op.type !== 'Default' && value !== undefined && isKnown(value)) {
+        // `${c//,/ }`, `${c,,}`, `${c#x}`, `${c:1}`: the rewrite of a known value (src/shell/parameters.ts).
+        const text = (w: Word) => {
+          const t = w.parts ? w.parts.map((p) => partText(p, lookup, true).text).join('') : w.value;
+          return isKnown(t) ? t : undefined;
+        };
+        const rewritten = rewriteParameter(part, value, text);
+        return rewritten === undefined ? unknown() : known(rewritten);
+      }
       if (op.type !== 'Default' || value === undefined) return unknown();
       const empty = op.operator.startsWith(':') ? value === '' : false;
       const operand = () => op.operand.parts ? op.operand.parts.map((p) => partText(p, lookup, quoted).text).join('') : op.operand.value;
