@@ -509,6 +509,14 @@ function runBuiltin(argv: string[], env: CommandEnv, stdin: string | undefined, 
       if (read.callback !== undefined) runText(read.callback, state, { ...walk, via: [...walk.via, `${name} -C`] });
       return true;
     }
+    case 'printf': {
+      // `printf -v NAME FORMAT ARGS…` prints into a variable.
+      if (args[0] !== '-v' || args.length < 3 || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(args[1])) return false;
+      emit(argv, env, stdin, state.cwd, walk, state);
+      const known = [args[2], ...args.slice(3)].every(isKnown);
+      setVariable(state, args[1], known ? printf(args[2], args.slice(3)) : opaque(`$${args[1]}`));
+      return true;
+    }
     case 'set': {
       emit(argv, env, stdin, state.cwd, walk, state);
       const positional = setPositional(args);
