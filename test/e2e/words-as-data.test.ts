@@ -213,3 +213,25 @@ describe('a real bash running these lines reaches the shim, which refuses', () =
     expect(sb.record('railway')?.argv).toEqual(destroy.split(' ').slice(1));
   });
 });
+
+describe('a git pager written into the repository by an earlier call', () => {
+  it('refuses the next `git log` through the hook in production, allows it in development, and leaves an ordinary pager alone', async () => {
+    const pager = `[core]\n\tpager = sh -c "${destroy}"\n`;
+    for (const dir of [prod, dev]) {
+      expect((await sb.run('git', ['init', '-q'], { cwd: dir })).exitCode).toBe(0);
+      // The first call only writes a file: nothing runs yet.
+      const write = `printf '${pager.replace(/\n/g, '\\n').replace(/\t/g, '\\t')}' >> .git/config`;
+      expect((await hook(write, dir)).exitCode).toBe(0);
+      expect((await sb.sh(write, { cwd: dir })).exitCode).toBe(0);
+    }
+    expect((await hook('git log', prod)).decision).toBe('deny');
+    expect((await check('git log --oneline -5', prod)).reason).toContain('production');
+    expect((await hook('git log', dev)).exitCode).toBe(0);
+    const clean = join(sb.work, 'clean');
+    mkdirSync(clean, { recursive: true });
+    linkRailway(sb, clean, 'production');
+    expect((await sb.run('git', ['init', '-q'], { cwd: clean })).exitCode).toBe(0);
+    expect((await sb.run('git', ['config', 'core.pager', 'less -FRX'], { cwd: clean })).exitCode).toBe(0);
+    expect((await check('git log', clean)).decision).toBe('allow');
+  });
+});

@@ -148,6 +148,33 @@ describe('git config written on an earlier line, then git', () => {
   });
 });
 
+describe('git configuration an earlier line left on disk', () => {
+  const repo = join(root, 'repo');
+  const worktree = join(root, 'worktree');
+  mkdirSync(join(repo, '.git', 'worktrees', 'wt'), { recursive: true });
+  mkdirSync(join(repo, 'sub'), { recursive: true });
+  mkdirSync(worktree, { recursive: true });
+  writeFileSync(join(repo, '.git', 'config'), '[core]\n\tpager = sh -c \"railway down\"\n[alias]\n\tx = !railway logs\n');
+  writeFileSync(join(repo, '.git', 'worktrees', 'wt', 'commondir'), '../..\n');
+  writeFileSync(join(worktree, '.git'), `gitdir: ${join(repo, '.git', 'worktrees', 'wt')}\n`);
+  const clean = join(root, 'clean');
+  mkdirSync(join(clean, '.git'), { recursive: true });
+  writeFileSync(join(clean, '.git', 'config'), '[core]\n\tpager = less -FRX\n\teditor = vim\n\tsshCommand = ssh -i ~/.ssh/id\n[alias]\n\tlg = log --graph\n');
+  const inDir = (dir: string) => (line: string) => analyzeLine(line, { ...context, cwd: dir }).commands.map((c) => c.argv.join(' '));
+  table((line) => line, [
+    ['git log', true],
+    ['git -C . status', true],
+  ], (line) => inDir(repo)(line).includes('railway down'));
+  it('reads it from a subdirectory and from a worktree (its commondir), and not its aliases on every call', () => {
+    expect(inDir(join(repo, 'sub'))('git log')).toContain('railway down');
+    expect(inDir(worktree)('git log')).toContain('railway down');
+    expect(inDir(repo)('git log')).not.toContain('railway logs');
+  });
+  it('lets an ordinary configuration be', () => {
+    expect(inDir(clean)('git log')).toEqual(['git log', 'less -FRX', 'vim', `ssh -i ${home}/.ssh/id`]);
+  });
+});
+
 describe('inline code that hides the process it starts', () => {
   table((line) => line, [
     [`python3 -c 'import subprocess; subprocess.run(["rail"+"way","down"])'`, 'unknown'],
