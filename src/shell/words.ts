@@ -166,6 +166,8 @@ function partText(part: WordPart, lookup: Lookup, quoted: boolean): Piece {
         // An array the line set holds its elements' words: `${a[@]}`, `${a[*]}`, `${a[1]}`.
         const value = variable(part.parameter, lookup);
         const index = part.index.value ?? part.index.text;
+        // An array set from what is not known (`a=($(pick) down)`) stays its own source, `$(…)` and all.
+        if (value !== undefined && !isKnown(value) && (index === '@' || index === '*')) return { text: value, quoted, split: false };
         if (value === undefined || !isKnown(value)) return unknown();
         if (index === '@' || index === '*') return { ...known(value), elements: true };
         return /^\d+$/.test(index) ? known(value.split(/[ \t\n]+/)[Number(index)] ?? '') : unknown();

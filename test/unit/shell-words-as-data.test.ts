@@ -129,6 +129,7 @@ describe('parameter rewrites and indirection', () => {
     // a substitution that is the whole command: its output is command and arguments, not known
     ['$(echo cmFpbHdheSBkb3du | base64 -d)', 'unknown'],
     ['c=$(base64 -d <<< cmFpbHdheSBkb3du); $c', 'unknown'],
+    ['a=($(pick) down); "${a[@]}"', 'unknown'],
     // benign
     ['f=report.txt; cp $f ${f%.txt}.bak', 'cp report.txt report.bak'],
     ['v=1.2.3; echo ${v//./-}', 'echo 1-2-3'],
