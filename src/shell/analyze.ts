@@ -523,10 +523,19 @@ function runBuiltin(argv: string[], env: CommandEnv, stdin: string | undefined, 
       if (positional) state.positional = [state.positional?.[0] ?? 'bash', ...positional];
       return true;
     }
-    case 'eval':
+    case 'eval': {
       if (!isKnown(args.join(' ')) && !isSetupGenerator(reveal(args.join(' ')))) walk.unknown.push({ reason: `eval runs ${reveal(args.join(' '))}, whose text is not known` });
+      // `IFS=, eval '$c'`: the text runs with the eval's own assignments (bash keeps them for its duration).
+      const saved = new Map<string, ReturnType<typeof state.vars.get>>();
+      for (const [k, v] of Object.entries(env.set)) {
+        if (state.vars.get(k)?.value === v) continue;
+        saved.set(k, state.vars.get(k));
+        state.vars.set(k, { value: v, exported: true });
+      }
       runText(args.join(' '), state, { ...walk, via: [...walk.via, 'eval'] });
+      for (const [k, v] of saved) if (v === undefined) state.vars.delete(k); else state.vars.set(k, v);
       return true;
+    }
     case 'trap': {
       // `trap 'TEXT' EXIT INT …` runs TEXT later, when a signal comes or the shell exits: judged like
       // a line of its own that may run after anything else in this one.

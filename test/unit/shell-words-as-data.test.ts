@@ -48,6 +48,12 @@ describe('IFS word splitting', () => {
     ["IFS=$'\\t,'; c='railway , down'; $c", "'railway ' ' down'"],
     ['IFS=,; a=(railway down); "${a[@]}"', 'railway down'],
     ['IFS=,; a=(railway down); ${a[@]}', 'railway down'],
+    ["c=railway,down; IFS=, eval '$c'", 'railway down'],
+    ["IFS=$'\\x2c'; c=railway,down; $c", 'railway down'],
+    ['export IFS=,; c=railway,down; $c', 'railway down'],
+    ['f(){ local IFS=,; $1; }; f railway,down', 'railway down'],
+    // a prefix assignment applies to the command, not to the splitting of its own words
+    ['c=railway,down; IFS=, command $c', 'railway,down'],
     // an IFS that is not known may cut at any punctuation
     ['IFS=$(printf ,); c=railway,down; $c', 'railway down'],
     // empty IFS cuts nowhere: the word is one command name, which no shell finds
