@@ -11,7 +11,7 @@ import { emptyHome, rulesOf } from '../helpers/evaluate.js';
 import { random } from '../helpers/random.js';
 import { isoDays } from '../../src/tools/az.js';
 import { matchesRule } from '../../src/rules/match.js';
-import { loadConfig } from '../../src/rules/load.js';
+import { loadConfig, readLayer } from '../../src/rules/load.js';
 
 const dir = join(emptyHome, 'retention');
 mkdirSync(dir, { recursive: true });
@@ -131,5 +131,48 @@ describe('a `--flag<N` condition', () => {
     expect(matchesRule(command(''), rule)).toBe(true);
     expect(matchesRule(command('7'), rule)).toBe(false);
     expect(matchesRule(command('0'), rule)).toBe(false); // the zero rule's, by `without`
+  });
+});
+
+describe('a comparison in a rules file', () => {
+  it('names the line of a comparison that is not --flag<N', async () => {
+    const text = 'rules:\n  - id: my.short\n    tool: aws\n    with: ["--backup-retention-period<seven"]\n    effect: destroy\n    summary: s\n';
+    await expect(readLayer('rules.yaml', text)).rejects.toThrow(/rules\.yaml:4:.*a comparison is written --flag<N/);
+  });
+
+  it('accepts one that is', async () => {
+    const text = 'rules:\n  - id: my.short\n    tool: aws\n    with: ["--backup-retention-period<14"]\n    effect: destroy\n    summary: s\n';
+    expect((await readLayer('rules.yaml', text)).layer.rules[0].with).toEqual(['--backup-retention-period<14']);
+  });
+});
+
+describe('retention values an agent might try (fuzz)', () => {
+  it('gates every retention that is not plainly a number of 7 days or more', async () => {
+    const next = random(7331);
+    const alphabet = '0123456789 .+-eE7xP';
+    for (let i = 0; i < 150; i++) {
+      let value = '';
+      const n = 1 + Math.floor(next() * 5);
+      for (let j = 0; j < n; j++) value += alphabet[Math.floor(next() * alphabet.length)];
+      const found = await rulesOf(`aws rds modify-db-instance --db-instance-identifier db --backup-retention-period '${value}'`);
+      const plain = /^\s*[+-]?\d+(\.\d+)?\s*$/.test(value) ? Number(value) : undefined;
+      if (plain !== undefined && plain >= 7) expect(found, value).toBe('');
+      else expect(found, value).toMatch(/aws\.rds\.backup-retention-(short|zero)/);
+    }
+  });
+
+  it('gates a backup plan unless every rule keeps its points a week or more (random plans)', async () => {
+    const next = random(9001);
+    for (let i = 0; i < 60; i++) {
+      const rules = Array.from({ length: Math.floor(next() * 3) }, (_, k) => ({
+        RuleName: `r${k}`,
+        TargetBackupVaultName: 'v',
+        ...(next() < 0.8 ? { Lifecycle: { DeleteAfterDays: Math.floor(next() * 20) } } : {}),
+      }));
+      const plan = JSON.stringify({ BackupPlanName: 'p', Rules: rules });
+      const found = await rulesOf(`aws backup update-backup-plan --backup-plan-id p1 --backup-plan '${plan}'`);
+      const short = rules.some((r) => 'Lifecycle' in r && r.Lifecycle!.DeleteAfterDays < 7);
+      expect(found, plan).toBe(rules.length === 0 ? 'aws.backup.plan.no-rules' : short ? 'aws.backup.plan.short-retention' : '');
+    }
   });
 });
