@@ -102,7 +102,7 @@ export async function judgeNested(lines: readonly NestedLine[], outer: Invocatio
       if (remote && readsScriptFromStdin(command.argv)) {
         const script = known;
         if (script === undefined) unreadable(`${showCommand(name, command.argv.slice(1))} reads its commands from a stdin chaperone cannot read in advance`);
-        else mergeInto(out, await judgeNested([{ via: `${nested.via} > ${name} <stdin>`, line: script, input: '', where: nested.where }], outer, config, depth + 1));
+        else mergeInto(out, await judgeNested([{ via: `${nested.via} > ${name} <stdin>`, line: script, input: '', where: nested.where, ...(here ? { filesHere: true, cwd: command.cwd } : {}) }], outer, config, depth + 1));
         continue;
       }
       // rm -r, dd of=/dev/…, mkfs… in the target: the outer tool's rules judge them (src/nested-system.ts).

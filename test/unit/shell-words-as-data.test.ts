@@ -234,10 +234,15 @@ describe('railway run reads the script it starts here, against the railway envir
   }
   mkdirSync(join(home, '.railway'), { recursive: true });
   writeFileSync(join(home, '.railway', 'config.json'), JSON.stringify({ projects: { [project]: { projectPath: project, name: 'shop', project: 'p', environment: 'env-1', environmentName: 'production' } } }));
-  const rules = async (line: string) => {
-    const ev = await evaluate({ tool: 'railway', args: line.split(' ').slice(1), cwd: project, env: { HOME: home, PATH: '/usr/bin:/bin' }, input: '' }, { alwaysResolve: true, terminal: () => false });
+  const rules = async (line: string, input = '') => {
+    const ev = await evaluate({ tool: 'railway', args: line.split(' ').slice(1), cwd: project, env: { HOME: home, PATH: '/usr/bin:/bin' }, input }, { alwaysResolve: true, terminal: () => false });
     return ev.findings.map((f) => f.rule).join(' ');
   };
+  it('reads a script fed to a shell under railway run on its stdin the same way', async () => {
+    expect(await rules('railway run bash', './wipe.sh\n')).toBe('railway.volume.delete');
+    expect(await rules('railway run sh -s', 'sh drop.sh\n')).toBe('psql.sql.drop');
+    expect(await rules('railway run bash', './logs.sh\n')).toBe('');
+  });
   table((line) => line, [
     ['railway run ./wipe.sh', 'railway.volume.delete'],
     ['railway run sh wipe.sh', 'railway.volume.delete'],
@@ -247,5 +252,5 @@ describe('railway run reads the script it starts here, against the railway envir
     ['railway run ./logs.sh', ''],
     ['railway run npm test', ''],
     ['railway run rm -rf ./tmp', ''],
-  ], rules);
+  ], (line) => rules(line));
 });
