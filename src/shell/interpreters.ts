@@ -118,8 +118,61 @@ function codeOf(language: Language, name: string, args: readonly string[]): Code
   return { file: args[i], args: args.slice(i + 1) };
 }
 
-/** `python3 -c CODE`, `node -e CODE`, `python3 x.py`, `node - <<EOF`, `ruby` fed by a pipe. */
+/** `python3 -c CODE`, `node -e CODE`, `python3 x.py`, `node - <<EOF`, `ruby` fed by a pipe; and the project's modules it preloads. */
 export function interpreterFollow(argv: readonly string[], ctx: FollowContext): Followed | undefined {
+  const main = followProgram(argv, ctx);
+  const language = interpreterOf(commandName(argv[0]));
+  const pre = language && isKnown(argv[0]) ? preloaded(language, argv, ctx) : undefined;
+  if (!pre) return main;
+  return main ? { texts: [...pre.texts, ...main.texts], runs: [...pre.runs, ...main.runs], unknown: [...pre.unknown, ...main.unknown] } : pre;
+}
+
+/**
+ * `node -r ./wipe.js -e 1`, `node --import ./x.mjs app.js`, `NODE_OPTIONS='--require ./x.js' node …`,
+ * `ruby -r ./x -e 1`: a project file loaded before the program runs as the program does, so it is read
+ * like one (an installed package's is not).
+ */
+function preloaded(language: Language, argv: readonly string[], ctx: FollowContext): Followed | undefined {
+  const flags = language === 'javascript' ? ['-r', '--require', '--import', '--loader', '--experimental-loader'] : language === 'ruby' ? ['-r'] : [];
+  if (flags.length === 0 || ctx.remote) return undefined;
+  const names: string[] = [];
+  const scan = (words: readonly string[]) => {
+    for (let i = 0; i < words.length; i++) {
+      const word = words[i];
+      if (word === '--' || !word.startsWith('-')) break;
+      const eq = word.indexOf('=');
+      const flag = eq > 0 && word.startsWith('--') ? word.slice(0, eq) : word;
+      if (flags.includes(flag)) names.push(eq > 0 && word.startsWith('--') ? word.slice(eq + 1) : (words[++i] ?? ''));
+      else if (language === 'ruby' && /^-r./.test(word)) names.push(word.slice(2));
+    }
+  };
+  scan(argv.slice(1));
+  const options = language === 'javascript' ? ctx.lookup('NODE_OPTIONS') : undefined;
+  if (options !== undefined && isKnown(options)) scan(options.trim().split(/\s+/));
+  const out = followed({});
+  for (const name of names) {
+    if (!isKnown(name)) {
+      out.unknown.push({ reason: `${commandName(argv[0])} preloads ${reveal(name)}, which is not known` });
+      continue;
+    }
+    const local = /^\.{0,2}\//.test(name);
+    const candidates = language === 'javascript' ? ['', '.js', '.cjs', '.mjs', '.ts', '/index.js'].map((x) => name + x) : [name, `${name}.rb`];
+    for (const candidate of candidates) {
+      if (!local && !/\.[cm]?[jt]s$|\.rb$/.test(candidate)) continue;
+      if (isInstalled(resolve(ctx.cwd, candidate))) break;
+      const read = readTextFile(ctx.cwd, candidate);
+      if ('missing' in read || ('error' in read && read.error.endsWith('is not a regular file'))) continue;
+      const found = 'error' in read ? unknownCode(`${commandName(argv[0])} preloads ${read.error}`, read.file) : readProgram(language, read.text, `${commandName(argv[0])} preload ${name}`, ctx, read.file);
+      out.texts.push(...found.texts);
+      out.runs.push(...found.runs);
+      out.unknown.push(...found.unknown);
+      break;
+    }
+  }
+  return out.texts.length + out.runs.length + out.unknown.length > 0 ? out : undefined;
+}
+
+function followProgram(argv: readonly string[], ctx: FollowContext): Followed | undefined {
   const name = commandName(argv[0]);
   const language = interpreterOf(name);
   if (!language || !isKnown(argv[0])) return undefined;

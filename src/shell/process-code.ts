@@ -48,7 +48,8 @@ function python(code: string, blank: (code: string) => string): string | undefin
   const modules = new Set<string>(); // names bound to a process module
   const osNames = new Set<string>(['os']); // names bound to os
   const functions = new Set<string>(); // names bound to a process function
-  const statement = /(^|[;\n])[ \t]*(?:import[ \t]+([\w., \t]+?)|from[ \t]+([\w.]+)[ \t]+import[ \t]+\(?([\w., \t]+?)\)?)[ \t]*(?=;|\n|$)/g;
+  let star: string | undefined; // `from os import *`: any bare name may be one
+  const statement = /(^|[;\n])[ \t]*(?:import[ \t]+([\w., \t]+?)|from[ \t]+([\w.]+)[ \t]+import[ \t]+\(?([\w., \t*]+?)\)?)[ \t]*(?=;|\n|$)/g;
   const rest = code.replace(statement, (whole, lead: string, imported?: string, from?: string, names?: string) => {
     if (imported !== undefined) {
       for (const item of imported.split(',')) {
@@ -61,7 +62,8 @@ function python(code: string, blank: (code: string) => string): string | undefin
       for (const item of names.split(',')) {
         const [name, alias] = item.trim().split(/[ \t]+as[ \t]+/);
         if (name === '') continue;
-        if (processModules.test(from) || (from === 'os' && (osFunctions.test(name) || name === '*')) || (from === 'asyncio' && /^create_subprocess/.test(name))) functions.add(alias ?? name);
+        if (name === '*' && (processModules.test(from) || from === 'os')) star = `from ${from} import *`;
+        else if (processModules.test(from) || (from === 'os' && osFunctions.test(name)) || (from === 'asyncio' && /^create_subprocess/.test(name))) functions.add(alias ?? name);
       }
     }
     return lead;
@@ -76,7 +78,7 @@ function python(code: string, blank: (code: string) => string): string | undefin
   ];
   if (modules.size > 0) patterns.push(new RegExp(`\\b(${[...modules].map(escape).join('|')})\\b`));
   if (functions.size > 0) patterns.push(new RegExp(`\\b(${[...functions].map(escape).join('|')})\\b`));
-  return first(blank(rest), patterns);
+  return star ?? first(blank(rest), patterns);
 }
 
 /** JavaScript: child_process and names bound from it, Bun/Deno process APIs, dynamic require, import and eval. */

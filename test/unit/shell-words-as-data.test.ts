@@ -193,6 +193,7 @@ describe('inline code that hides the process it starts', () => {
     [`node -e 'require("child_process")["exec"+"Sync"]("x")'`, 'unknown'],
     [`node -e 'const {execSync: x} = require("child_process"); x(cmd)'`, 'unknown'],
     [`node -e 'const m = "child_" + "process"; require(m).execSync("x")'`, 'unknown'],
+    [`python3 -c 'from os import *; system("rail" + "way down")'`, 'unknown'],
     [`ruby -e 'system("rail" + "way down")'`, 'unknown'],
     [`perl -e 'my $c = "rail" . "way"; system($c, "down")'`, 'unknown'],
     [`echo 'import subprocess; subprocess.run(["rail"+"way","down"])' | python3`, 'unknown'],
@@ -212,6 +213,16 @@ describe('inline code that hides the process it starts', () => {
   ], (line) => {
     const shown = analyze(line).filter((s) => !/^(python3|node|ruby|perl|echo|cat)\b/.test(s));
     return shown.includes('railway down') ? 'railway down' : shown.some((s) => s.startsWith('unknown: ')) ? 'unknown' : shown.join(' | ');
+  });
+
+  it('reads a project module the interpreter preloads (-r, --require=, --import, NODE_OPTIONS), not an installed one', () => {
+    writeFileSync(join(root, 'preload.js'), 'require("child_process").execSync("railway down")\n');
+    writeFileSync(join(root, 'quiet.js'), 'console.log("hi")\n');
+    for (const line of ['node -r ./preload.js -e 1', 'node --require=./preload.js app.js', 'node --import ./preload.js -e 1', "NODE_OPTIONS='--require ./preload.js' node -e 1", 'node -r ./preload']) {
+      expect(analyze(line), line).toContain('railway down');
+    }
+    expect(analyze('node -r ./quiet.js -e 1')).toEqual([]);
+    expect(analyze('node -r dotenv/config -e 1')).toEqual([]);
   });
 
   it('holds a project script to the old reading: computed calls alone are not unknown there', () => {
