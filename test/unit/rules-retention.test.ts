@@ -49,6 +49,12 @@ describe('aws: retention shortened, plans emptied', () => {
     ['aws rds modify-db-instance --db-instance-identifier shop-prod --backup-retention-period 1', 'aws.rds.backup-retention-short'],
     ['aws rds modify-db-cluster --db-cluster-identifier c --backup-retention-period=06', 'aws.rds.backup-retention-short'],
     ['aws rds modify-db-instance --cli-input-json \'{"DBInstanceIdentifier":"db","BackupRetentionPeriod":1}\'', 'aws.rds.backup-retention-short'],
+    ['aws dynamodb update-continuous-backups --table-name t --point-in-time-recovery-specification PointInTimeRecoveryEnabled=true,RecoveryPeriodInDays=1', 'aws.dynamodb.pitr.short'],
+    ['aws dynamodb update-continuous-backups --table-name t --point-in-time-recovery-specification \'{"PointInTimeRecoveryEnabled":true,"RecoveryPeriodInDays":3}\'', 'aws.dynamodb.pitr.short'],
+    ['aws rds modify-db-cluster --db-cluster-identifier c --backtrack-window 0', 'aws.rds.backtrack.off'],
+    ['aws rds modify-db-cluster --db-cluster-identifier c --backtrack-window=00', 'aws.rds.backtrack.off'],
+    ['aws dlm update-lifecycle-policy --policy-id p --state DISABLED', 'aws.dlm.policy.disable'],
+    ['aws dlm update-lifecycle-policy --state=DISABLED --policy-id p', 'aws.dlm.policy.disable'],
     // 0 is the rule of its own, not both
     ['aws rds modify-db-instance --db-instance-identifier db --backup-retention-period 0', 'aws.rds.backup-retention-zero'],
     // never gated
@@ -58,6 +64,9 @@ describe('aws: retention shortened, plans emptied', () => {
     ['aws backup update-backup-plan --backup-plan-id p1 --backup-plan \'{"BackupPlanName":"p","Rules":[{"RuleName":"r","TargetBackupVaultName":"v"}]}\'', ''],
     ['aws backup update-recovery-point-lifecycle --backup-vault-name v --recovery-point-arn a --lifecycle MoveToColdStorageAfterDays=30,DeleteAfterDays=365', ''],
     ['aws backup get-backup-plan --backup-plan-id p1', ''],
+    ['aws dynamodb update-continuous-backups --table-name t --point-in-time-recovery-specification PointInTimeRecoveryEnabled=true,RecoveryPeriodInDays=35', ''],
+    ['aws rds modify-db-cluster --db-cluster-identifier c --backtrack-window 86400', ''],
+    ['aws dlm update-lifecycle-policy --policy-id p --state ENABLED', ''],
     ['aws rds modify-db-instance --db-instance-identifier db --backup-retention-period 7', ''],
     ['aws rds modify-db-instance --db-instance-identifier db --backup-retention-period 35', ''],
   ], (line) => rulesOf(line));
@@ -69,6 +78,10 @@ describe('gcloud and az: retention shortened, long-term retention off', () => {
     ['gcloud sql instances patch --retained-backups-count 2 shop-prod', 'gcloud.sql.retained-backups.short'],
     ['gcloud sql instances patch shop-prod --retained-transaction-log-days=1', 'gcloud.sql.log-retention.short'],
     ['gcloud sql instances patch shop-prod --no-backup', 'gcloud.sql.backup.off'],
+    ['gcloud alloydb clusters update c --region r --disable-automated-backup', 'gcloud.alloydb.backup.off'],
+    ['gcloud beta alloydb clusters update c --region=r --no-enable-continuous-backup', 'gcloud.alloydb.continuous-backup.off'],
+    ['gcloud alloydb clusters update c --region r --automated-backup-retention-count=1', 'gcloud.alloydb.retention.short'],
+    ['gcloud alloydb clusters update c --region r --continuous-backup-recovery-window-days 1', 'gcloud.alloydb.recovery-window.short'],
     ['az postgres flexible-server update -g rg -n shop-prod --backup-retention 1', 'az.postgres-mysql.backup-retention.short'],
     ['az mysql flexible-server update -g rg -n shop-prod --backup-retention=3', 'az.postgres-mysql.backup-retention.short'],
     // argparse takes an unambiguous prefix of an option
@@ -81,6 +94,8 @@ describe('gcloud and az: retention shortened, long-term retention off', () => {
     ['az sql db ltr-policy set -g rg -s srv -n db --monthly-retention garbage', 'az.sql.ltr.monthly-off'],
     // never gated
     ['gcloud sql instances patch shop-prod --retained-backups-count=30', ''],
+    ['gcloud alloydb clusters update c --region r --automated-backup-retention-count=14 --continuous-backup-recovery-window-days=14', ''],
+    ['gcloud alloydb clusters update c --region r --enable-continuous-backup', ''],
     ['gcloud sql instances patch shop-prod --retained-transaction-log-days 7', ''],
     ['az postgres flexible-server update -g rg -n shop-prod --backup-retention 14', ''],
     ['az sql db str-policy set -g rg -s srv -n db --retention-days 7', ''],
