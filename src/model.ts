@@ -79,6 +79,11 @@ export interface NestedLine {
    * the outer target is the target. `local`: it runs here, and each inner command resolves its own.
    */
   where: 'remote' | 'local';
+  /**
+   * It runs on this machine with the target's variables (`railway run ./wipe.sh`): judged against the
+   * outer target like a remote line, but the scripts, Makefiles and package scripts it runs are read here.
+   */
+  filesHere?: boolean;
   /** For a local line: its directory and environment, when they differ from the invocation's. */
   cwd?: string;
   env?: NodeJS.ProcessEnv;

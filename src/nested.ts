@@ -69,13 +69,15 @@ export async function judgeNested(lines: readonly NestedLine[], outer: Invocatio
       unreadable(`commands nested more than ${maxNesting} levels deep`);
       continue;
     }
-    if (plainly(text)) continue;
     const remote = nested.where === 'remote';
-    const cwd = remote ? '/' : (nested.cwd ?? outer.cwd);
-    const env = remote ? {} : (nested.env ?? outer.env);
+    // `railway run ./wipe.sh`: the target is the outer one, but what the line runs is a file of this machine.
+    const here = nested.filesHere === true;
+    if (!here && plainly(text)) continue;
+    const cwd = remote && !here ? '/' : (nested.cwd ?? outer.cwd);
+    const env = remote && !here ? {} : (nested.env ?? outer.env);
     shell ??= await import('./shell/analyze.js');
     const { analyzeLine, environmentOf } = shell;
-    const analysis = analyzeLine(text, { cwd, env, remote, ...(nested.positional ? { positional: nested.positional } : {}) });
+    const analysis = analyzeLine(text, { cwd, env, remote: remote && !here, ...(nested.positional ? { positional: nested.positional } : {}) });
     // A local line changes this machine's config files as it goes (`kubectl config use-context prod && …`).
     const assumed = remote ? [] : await (await import('./simulate/line.js')).assumptionsOf(analysis.commands, env);
     if (analysis.unparseable && (remote || analysis.unparseable.mentionsCoveredTool)) {
@@ -100,11 +102,11 @@ export async function judgeNested(lines: readonly NestedLine[], outer: Invocatio
       if (remote && readsScriptFromStdin(command.argv)) {
         const script = known;
         if (script === undefined) unreadable(`${showCommand(name, command.argv.slice(1))} reads its commands from a stdin chaperone cannot read in advance`);
-        else mergeInto(out, await judgeNested([{ via: `${nested.via} > ${name} <stdin>`, line: script, input: '', where: nested.where }], outer, config, depth + 1));
+        else mergeInto(out, await judgeNested([{ via: `${nested.via} > ${name} <stdin>`, line: script, input: '', where: nested.where, ...(here ? { filesHere: true, cwd: command.cwd } : {}) }], outer, config, depth + 1));
         continue;
       }
       // rm -r, dd of=/dev/…, mkfs… in the target: the outer tool's rules judge them (src/nested-system.ts).
-      const system = remote ? systemCommand(name, command.argv.slice(1)) : undefined;
+      const system = remote && !here ? systemCommand(name, command.argv.slice(1)) : undefined;
       if (system) {
         out.commands.push({ ...system, text: `${nested.via} > ${system.text}` });
         continue;

@@ -10,6 +10,11 @@ export interface FlagCondition {
   flag: string;
   /** When set, the flag must carry exactly this value. */
   value?: string;
+  /**
+   * `--flag<N`: some value of the flag is a number below N (a retention of 1 day where 7 is the floor).
+   * A value that is not a number counts as below: it cannot be shown to keep enough (fail closed).
+   */
+  below?: number;
 }
 
 /** One word of a command pattern: any of these spellings, each possibly a glob (a Set lookup or a RegExp). */
@@ -200,6 +205,8 @@ export function compilePath(text: string): WordPattern[] {
 }
 
 function parseFlagCondition(text: string): FlagCondition {
+  const below = /^([^=<]+)<(\d+)$/.exec(text);
+  if (below) return { flag: below[1], below: Number(below[2]) };
   const eq = text.indexOf('=');
   return eq === -1 ? { flag: text } : { flag: text.slice(0, eq), value: text.slice(eq + 1) };
 }

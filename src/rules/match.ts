@@ -31,5 +31,6 @@ function startsWith(path: readonly string[], pattern: readonly WordPattern[]): b
 function hasFlag(command: Command, condition: FlagCondition): boolean {
   const values = command.flags.get(condition.flag);
   if (!values) return false;
+  if (condition.below !== undefined) return values.some((v) => !/^\s*[+-]?\d+(\.\d+)?\s*$/.test(v) || Number(v) < condition.below!);
   return condition.value === undefined || values.includes(condition.value);
 }

@@ -162,6 +162,7 @@ function validateRule(raw: unknown, at: Path, knownTools: ReadonlySet<string>, c
     const list = rule[key] === undefined ? [] : expectStringList(rule[key], [...at, key], complain);
     list.forEach((flag, i) => {
       if (!flag.startsWith('-')) complain([...at, key, i], `"${flag}" is not a flag: write it as it is typed, e.g. --recursive`);
+      if (flag.includes('<') && !/^[^=<]+<\d+$/.test(flag)) complain([...at, key, i], `"${flag}": a comparison is written --flag<N, N a whole number (--backup-retention-period<7)`);
     });
     return list;
   };

@@ -58,6 +58,7 @@ import { unknownRunnerLaunch } from './unknown-runners.js';
 import { carriedLaunches } from './carried.js';
 import { withWrittenFiles, writtenText } from './files.js';
 import { noteCommandWrites, noteRedirects } from './writes.js';
+import { mapfileBuiltin, readBuiltin, setPositional } from './reads.js';
 
 export interface ShellCommand {
   argv: string[];
@@ -344,6 +345,14 @@ function walkCommand(command: Command, state: ShellState, walk: Walk, piped: str
   const prefix: Record<string, string> = {};
   for (const a of assignments) prefix[a.name] = assignedValue(a, lookup);
   const argv = expandWord(command.name, lookup);
+  // `read c < cmds; $c`, `… | { read -r a b; $a $b; }`: a command word read at run time from input the line does not show.
+  const read = argv.length > 0 && !isKnown(argv[0]) ? [...(state.fromInput ?? [])].find((name) => new RegExp(`\\$\\{?${name}\\b`).test(command.name!.text)) : undefined;
+  if (read !== undefined) walk.unknown.push({ reason: `${command.name.text} is a command read at run time into $${read}, from input the line does not show` });
+  // `$(echo cmFpbHdheSBkb3du | base64 -d)` alone: a substitution's output is the whole command, arguments and all.
+  // (Its own word: shell text that is itself unknown, `eval "$(…)"`, is reported where it is run.)
+  else if (argv.length === 1 && command.suffix.length === 0 && /[$`]/.test(command.name.text) && !isKnown(argv[0]) && /\$\(|`/.test(reveal(argv[0])) && certainTool(argv[0], state.cwd) === undefined) {
+    walk.unknown.push({ reason: `${reveal(argv[0])} runs a command made at run time, whose words are not known` });
+  }
   const tool = argv.length > 0 && !isKnown(argv[0]) ? certainTool(argv[0], state.cwd) : undefined;
   if (tool !== undefined) argv[0] = tool;
   for (const item of command.suffix) {
@@ -485,14 +494,48 @@ function runBuiltin(argv: string[], env: CommandEnv, stdin: string | undefined, 
       return true;
     case 'read':
     case 'mapfile':
-    case 'readarray':
+    case 'readarray': {
+      // What it reads from an input the line shows sets its variables (src/shell/reads.ts).
       emit(argv, env, stdin, state.cwd, walk, state);
-      for (const a of args) if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(a)) forgetVariable(state, a);
+      const input = stdin !== undefined && isKnown(stdin) ? stdin : undefined;
+      const ifs = 'IFS' in env.set ? env.set.IFS : lookupIn(state)('IFS');
+      const read = name === 'read' ? readBuiltin(args, input, ifs) : mapfileBuiltin(args, input);
+      for (const [variable, value] of read.values) setVariable(state, variable, value);
+      for (const variable of read.unknown) {
+        forgetVariable(state, variable);
+        (state.fromInput ??= new Set()).add(variable);
+      }
+      for (const variable of read.values.keys()) state.fromInput?.delete(variable);
+      if (read.callback !== undefined) runText(read.callback, state, { ...walk, via: [...walk.via, `${name} -C`] });
       return true;
-    case 'eval':
+    }
+    case 'printf': {
+      // `printf -v NAME FORMAT ARGS…` prints into a variable.
+      if (args[0] !== '-v' || args.length < 3 || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(args[1])) return false;
+      emit(argv, env, stdin, state.cwd, walk, state);
+      const known = [args[2], ...args.slice(3)].every(isKnown);
+      setVariable(state, args[1], known ? printf(args[2], args.slice(3)) : opaque(`$${args[1]}`));
+      return true;
+    }
+    case 'set': {
+      emit(argv, env, stdin, state.cwd, walk, state);
+      const positional = setPositional(args);
+      if (positional) state.positional = [state.positional?.[0] ?? 'bash', ...positional];
+      return true;
+    }
+    case 'eval': {
       if (!isKnown(args.join(' ')) && !isSetupGenerator(reveal(args.join(' ')))) walk.unknown.push({ reason: `eval runs ${reveal(args.join(' '))}, whose text is not known` });
+      // `IFS=, eval '$c'`: the text runs with the eval's own assignments (bash keeps them for its duration).
+      const saved = new Map<string, ReturnType<typeof state.vars.get>>();
+      for (const [k, v] of Object.entries(env.set)) {
+        if (state.vars.get(k)?.value === v) continue;
+        saved.set(k, state.vars.get(k));
+        state.vars.set(k, { value: v, exported: true });
+      }
       runText(args.join(' '), state, { ...walk, via: [...walk.via, 'eval'] });
+      for (const [k, v] of saved) if (v === undefined) state.vars.delete(k); else state.vars.set(k, v);
       return true;
+    }
     case 'trap': {
       // `trap 'TEXT' EXIT INT …` runs TEXT later, when a signal comes or the shell exits: judged like
       // a line of its own that may run after anything else in this one.

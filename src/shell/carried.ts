@@ -250,18 +250,33 @@ function gitCarries(args: readonly string[], set: Record<string, string>, files:
     } else if (['-C', '--git-dir', '--work-tree', '--namespace', '--exec-path', '--super-prefix', '--config-env'].includes(word)) i++;
     else if (!word.startsWith('-')) break;
   }
-  // A git configuration file the line wrote earlier (`echo '[core] pager = …' >> .git/config && git log`).
+  // A git configuration file the line wrote earlier (`echo '[core] pager = …' >> .git/config && git log`),
+  // or one an earlier line (another hook call) left on disk: its pager, editor, ssh command, filters…
+  // run with this git. Aliases on disk are left to the alias's own call (`git x`: the git tool reads it),
+  // since every other git command would otherwise carry all of them.
   if (!files.remote) {
     const candidates: string[] = [];
     for (let dir = files.cwd; ; dir = dirname(dir)) {
       candidates.push(join(dir, '.git', 'config'));
+      // A worktree's `.git` is a file naming its git directory, whose commondir holds the config.
+      const pointer = readTextFile(dir, '.git');
+      const gitdir = 'text' in pointer ? /^gitdir:\s*(.+)$/m.exec(pointer.text)?.[1]?.trim() : undefined;
+      if (gitdir !== undefined) {
+        const at = resolve(dir, gitdir);
+        const common = readTextFile(at, 'commondir');
+        candidates.push(join('text' in common ? resolve(at, common.text.trim()) : at, 'config'));
+      }
       if (dirname(dir) === dir) break;
     }
     if (files.home) candidates.push(join(files.home, '.gitconfig'), join(files.home, '.config', 'git', 'config'));
     for (const variable of ['GIT_CONFIG_GLOBAL', 'GIT_CONFIG_SYSTEM', 'GIT_CONFIG']) if (set[variable]) candidates.push(resolve(files.cwd, set[variable]));
     for (const file of candidates) {
       const text = writtenText(file);
-      if (text === null) continue;
+      if (text === null) {
+        const read = readTextFile(files.cwd, file);
+        if ('text' in read) for (const [key, value] of configEntries(read.text)) if (!/^alias\./i.test(key)) take(`git (${file})`, key, value);
+        continue;
+      }
       if (text === undefined) {
         out.push(unknown('git config file', `${file}, written by this line with text not known`));
         continue;

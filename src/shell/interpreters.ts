@@ -17,11 +17,12 @@
 import { platforms } from '../payload/platforms.js';
 import { isCovered } from '../tools/index.js';
 import { dirname, resolve } from 'node:path';
-import { readTextFile } from './files.js';
+import { readTextFile, writtenText } from './files.js';
 import { followed, isInstalled, unknownCode, type FollowContext, type Followed } from './indirect.js';
 import { commandName } from './launch.js';
 import { mentionsCoveredTool } from './mentions.js';
 import { isKnown, reveal } from './words.js';
+import { hiddenProcess } from './process-code.js';
 
 export type Language = 'python' | 'javascript' | 'ruby' | 'perl';
 
@@ -117,8 +118,61 @@ function codeOf(language: Language, name: string, args: readonly string[]): Code
   return { file: args[i], args: args.slice(i + 1) };
 }
 
-/** `python3 -c CODE`, `node -e CODE`, `python3 x.py`, `node - <<EOF`, `ruby` fed by a pipe. */
+/** `python3 -c CODE`, `node -e CODE`, `python3 x.py`, `node - <<EOF`, `ruby` fed by a pipe; and the project's modules it preloads. */
 export function interpreterFollow(argv: readonly string[], ctx: FollowContext): Followed | undefined {
+  const main = followProgram(argv, ctx);
+  const language = interpreterOf(commandName(argv[0]));
+  const pre = language && isKnown(argv[0]) ? preloaded(language, argv, ctx) : undefined;
+  if (!pre) return main;
+  return main ? { texts: [...pre.texts, ...main.texts], runs: [...pre.runs, ...main.runs], unknown: [...pre.unknown, ...main.unknown] } : pre;
+}
+
+/**
+ * `node -r ./wipe.js -e 1`, `node --import ./x.mjs app.js`, `NODE_OPTIONS='--require ./x.js' node …`,
+ * `ruby -r ./x -e 1`: a project file loaded before the program runs as the program does, so it is read
+ * like one (an installed package's is not).
+ */
+function preloaded(language: Language, argv: readonly string[], ctx: FollowContext): Followed | undefined {
+  const flags = language === 'javascript' ? ['-r', '--require', '--import', '--loader', '--experimental-loader'] : language === 'ruby' ? ['-r'] : [];
+  if (flags.length === 0 || ctx.remote) return undefined;
+  const names: string[] = [];
+  const scan = (words: readonly string[]) => {
+    for (let i = 0; i < words.length; i++) {
+      const word = words[i];
+      if (word === '--' || !word.startsWith('-')) break;
+      const eq = word.indexOf('=');
+      const flag = eq > 0 && word.startsWith('--') ? word.slice(0, eq) : word;
+      if (flags.includes(flag)) names.push(eq > 0 && word.startsWith('--') ? word.slice(eq + 1) : (words[++i] ?? ''));
+      else if (language === 'ruby' && /^-r./.test(word)) names.push(word.slice(2));
+    }
+  };
+  scan(argv.slice(1));
+  const options = language === 'javascript' ? ctx.lookup('NODE_OPTIONS') : undefined;
+  if (options !== undefined && isKnown(options)) scan(options.trim().split(/\s+/));
+  const out = followed({});
+  for (const name of names) {
+    if (!isKnown(name)) {
+      out.unknown.push({ reason: `${commandName(argv[0])} preloads ${reveal(name)}, which is not known` });
+      continue;
+    }
+    const local = /^\.{0,2}\//.test(name);
+    const candidates = language === 'javascript' ? ['', '.js', '.cjs', '.mjs', '.ts', '/index.js'].map((x) => name + x) : [name, `${name}.rb`];
+    for (const candidate of candidates) {
+      if (!local && !/\.[cm]?[jt]s$|\.rb$/.test(candidate)) continue;
+      if (isInstalled(resolve(ctx.cwd, candidate))) break;
+      const read = readTextFile(ctx.cwd, candidate);
+      if ('missing' in read || ('error' in read && read.error.endsWith('is not a regular file'))) continue;
+      const found = 'error' in read ? unknownCode(`${commandName(argv[0])} preloads ${read.error}`, read.file) : readProgram(language, read.text, `${commandName(argv[0])} preload ${name}`, ctx, read.file);
+      out.texts.push(...found.texts);
+      out.runs.push(...found.runs);
+      out.unknown.push(...found.unknown);
+      break;
+    }
+  }
+  return out.texts.length + out.runs.length + out.unknown.length > 0 ? out : undefined;
+}
+
+function followProgram(argv: readonly string[], ctx: FollowContext): Followed | undefined {
   const name = commandName(argv[0]);
   const language = interpreterOf(name);
   if (!language || !isKnown(argv[0])) return undefined;
@@ -127,10 +181,10 @@ export function interpreterFollow(argv: readonly string[], ctx: FollowContext): 
   const shown = name;
   if (source.code !== undefined) {
     if (!isKnown(source.code)) return unknownCode(`${shown} runs code built from ${reveal(source.code)}, which is not known here`);
-    return readProgram(language, source.code, `${shown} code`, ctx, undefined, source.args);
+    return readProgram(language, source.code, `${shown} code`, ctx, undefined, source.args, true);
   }
   if (source.stdin) {
-    if (ctx.stdin !== undefined) return isKnown(ctx.stdin) ? readProgram(language, ctx.stdin, `${shown} <stdin>`, ctx, undefined, source.args) : unknownCode(`${shown} runs code from its input, which is not known`);
+    if (ctx.stdin !== undefined) return isKnown(ctx.stdin) ? readProgram(language, ctx.stdin, `${shown} <stdin>`, ctx, undefined, source.args, true) : unknownCode(`${shown} runs code from its input, which is not known`);
     return ctx.stdinUnknown ? unknownCode(`${shown} runs the code it reads from its input, which is not known`) : undefined;
   }
   if (source.module !== undefined) {
@@ -315,7 +369,7 @@ export function mentionsGuarded(text: string): boolean {
  * The commands a piece of code starts. `file` is where it came from and `args` its own command line,
  * so `subprocess.run(sys.argv[1:])` with `railway down` after the code is not let through.
  */
-export function readCode(language: Language, code: string, via: string, file?: string, args: readonly string[] = []): Followed {
+export function readCode(language: Language, code: string, via: string, file?: string, args: readonly string[] = [], inline = false): Followed {
   const out = followed({});
   const consumed: [number, number][] = [];
   let unresolved: string | undefined;
@@ -389,6 +443,35 @@ export function readCode(language: Language, code: string, via: string, file?: s
     out.unknown.push({ reason: `${where} names a tool or API chaperone guards in code it cannot follow`, ...(file ? { file } : {}) });
   } else if (unresolved !== undefined && (args.some((a) => isCovered(commandName(a))) || mentionsGuarded(args.join('\n')))) {
     out.unknown.push({ reason: `${where} starts a process from values that are not known (${unresolved.trim().slice(0, 80)}), with a covered tool among its arguments`, ...(file ? { file } : {}) });
+  } else if (inline) {
+    // Code typed for the occasion must name what it runs in literals (src/shell/process-code.ts).
+    const hidden = unresolved ?? hiddenProcess(language, rest, (text) => blankLiterals(text, language));
+    if (hidden !== undefined) out.unknown.push({ reason: `${where} starts a process chaperone cannot read (${hidden.trim().slice(0, 80)}): code given on the command line must name what it runs in literals`, ...(file ? { file } : {}) });
+  }
+  return out;
+}
+
+/** Code with every string literal's text blanked (its quotes kept), and comments too. */
+function blankLiterals(code: string, language: Language): string {
+  let out = '';
+  for (let i = 0; i < code.length; i++) {
+    const c = code[i];
+    if ((c === '#' && language !== 'javascript') || (c === '/' && language === 'javascript' && code[i + 1] === '/')) {
+      const end = code.indexOf('\n', i);
+      out += ' '.repeat((end < 0 ? code.length : end) - i);
+      i = (end < 0 ? code.length : end) - 1;
+      continue;
+    }
+    const lit = literalAt(code, i, language);
+    if (lit) {
+      const text = code.slice(lit.start, lit.end);
+      const open = /^[a-zA-Z]*(['"`]{1,3})/.exec(text)?.[0] ?? '';
+      const close = open.replace(/^[a-zA-Z]*/, '');
+      out += open + ' '.repeat(Math.max(0, text.length - open.length - close.length)) + close;
+      i = lit.end - 1;
+      continue;
+    }
+    out += c;
   }
   return out;
 }
@@ -455,8 +538,9 @@ function localModules(language: Language, code: string): { path: string; candida
  * same way: an agent refused for `node wipe.js` may try `node -e "require('./wipe')"`. Installed
  * packages are not read (they are not found beside the program). On another machine a module is unknown.
  */
-export function readProgram(language: Language, code: string, via: string, ctx: { cwd: string; remote: boolean }, file?: string, args: readonly string[] = []): Followed {
-  const out = readCode(language, code, via, file, args);
+export function readProgram(language: Language, code: string, via: string, ctx: { cwd: string; remote: boolean }, file?: string, args: readonly string[] = [], inline = false): Followed {
+  // A file this very line writes is code typed for the occasion too.
+  const out = readCode(language, code, via, file, args, inline || (file !== undefined && writtenText(file) !== null));
   const seen = new Set<string>(file ? [file] : []);
   const queue: { code: string; file?: string; depth: number }[] = [{ code, file, depth: 0 }];
   while (queue.length > 0) {

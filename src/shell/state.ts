@@ -40,6 +40,8 @@ export interface ShellState {
   succeeded: Set<number>;
   /** `alias NAME=VALUE` earlier in the line (computed.ts). */
   aliases?: Map<string, string>;
+  /** Variables `read` or `mapfile` set from an input the line does not show (reads.ts): as a command word, unknown code. */
+  fromInput?: Set<string>;
 }
 
 /** How the environment of one command differs from the one the line was given. */
@@ -64,6 +66,7 @@ export function copyShell(state: ShellState): ShellState {
     functions: new Map(state.functions),
     succeeded: new Set(state.succeeded),
     ...(state.aliases ? { aliases: new Map(state.aliases) } : {}),
+    ...(state.fromInput ? { fromInput: new Set(state.fromInput) } : {}),
   };
 }
 
@@ -88,6 +91,8 @@ export function lookupIn(state: ShellState): Lookup {
     if (/^\d+$/.test(name)) return state.positional ? (state.positional[Number(name)] ?? '') : undefined;
     if (name === '@' || name === '*') return state.positional?.slice(1).join(' ');
     if (name === '#') return state.positional ? String(state.positional.length - 1) : undefined;
+    // IFS unset is space, tab and newline to the shell: `railway${IFS}down` is two words.
+    if (name === 'IFS') return state.vars.get(name)?.value ?? ' \t\n';
     return state.vars.get(name)?.value;
   };
 }

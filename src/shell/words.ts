@@ -7,6 +7,7 @@
 
 import type { HereDocBody, Word, WordPart } from 'unbash';
 import { expandBraces } from './braces.js';
+import { rewriteParameter } from './parameters.js';
 
 /** What expansion needs from the shell: a variable's value, opaque when unknown. */
 export type Lookup = (name: string) => string | undefined;
@@ -33,8 +34,10 @@ export function isKnown(text: string): boolean {
 interface Piece {
   text: string;
   quoted: boolean;
-  /** An unquoted expansion with a known value: split into words on blanks. */
+  /** An unquoted expansion with a known value: split into words at the characters of IFS. */
   split: boolean;
+  /** The words of `$@` or `${a[@]}` (kept blank-joined): one word each even when quoted, whatever IFS says. */
+  elements?: boolean;
   /** Unquoted `{a,b}` or `{1..3}`: one word per alternative. */
   brace?: boolean;
 }
@@ -42,17 +45,40 @@ interface Piece {
 /** The words one shell word becomes (brace expansion, field splitting of unquoted expansions; no pathname expansion). */
 export function expandWord(word: Word, lookup: Lookup): string[] {
   const pieces = piecesOf(word, lookup);
+  const separator = fieldSeparator(lookup('IFS'));
+  // Where IFS is not known (`IFS=$(…)`), any character but a letter, a digit and `-._/` may cut: the
+  // most words a value could give (`railway,down` is `railway down` for some IFS).
+  const split = separator ?? /[^A-Za-z0-9._/-]+/;
   // `rail{way,}`: each alternative is a word of its own, expanded further (src/shell/braces.ts).
   const brace = pieces.findIndex((p) => p.brace);
-  if (brace < 0) return fieldsOf(pieces);
+  if (brace < 0) return fieldsOf(pieces, split);
   return expandBraces(pieces[brace].text).flatMap((text) => {
     const replaced = [...pieces];
     replaced[brace] = { text, quoted: false, split: false, ...(expandBraces(text).length > 1 ? { brace: true } : {}) };
-    return fieldsOf(replaced);
+    return fieldsOf(replaced, split);
   });
 }
 
-function fieldsOf(pieces: Piece[]): string[] {
+const blanks = /[ \t\n]+/;
+
+/**
+ * Where field splitting cuts, from IFS as the line left it (`IFS=,; c=railway,down; $c` runs `railway
+ * down`): unset is the default (space, tab, newline); empty cuts nowhere; a character that is not white
+ * space is a separator of its own, white space around it included. Undefined when IFS is not known.
+ */
+export function fieldSeparator(ifs: string | undefined): RegExp | undefined {
+  if (ifs === undefined) return blanks;
+  if (!isKnown(ifs)) return undefined;
+  if (ifs === '') return /(?!)/;
+  const escape = (chars: string[]) => chars.map((c) => (c === '\n' ? '\\n' : c === '\t' ? '\\t' : c.replace(/[\]\\^-]/g, '\\$&'))).join('');
+  const white = [...new Set([...ifs].filter((c) => ' \t\n'.includes(c)))];
+  const other = [...new Set([...ifs].filter((c) => !' \t\n'.includes(c)))];
+  const ws = white.length > 0 ? `[${escape(white)}]` : '';
+  if (other.length === 0) return new RegExp(`${ws}+`);
+  return new RegExp(ws ? `${ws}*[${escape(other)}]${ws}*|${ws}+` : `[${escape(other)}]`);
+}
+
+function fieldsOf(pieces: Piece[], separator: RegExp): string[] {
   const fields: string[] = [];
   let current = '';
   let has = false;
@@ -62,7 +88,8 @@ function fieldsOf(pieces: Piece[]): string[] {
       has ||= piece.quoted || piece.text !== '';
       continue;
     }
-    const parts = piece.text.split(/[ \t\n]+/);
+    // `$@` and `${a[@]}` are one word per element (blank-joined here); unquoted, each is split again.
+    const parts = piece.elements ? piece.text.split(blanks).flatMap((w) => (piece.quoted ? [w] : w.split(separator))) : piece.text.split(separator);
     current += parts[0];
     has ||= parts[0] !== '';
     for (const part of parts.slice(1)) {
@@ -93,13 +120,13 @@ function piecesOf(word: Word, lookup: Lookup): Piece[] {
   return word.parts.flatMap((part, i) => {
     // "$@" inside double quotes still gives one word per argument: its pieces are kept apart.
     if (part.type === 'DoubleQuoted' && part.parts.some((p) => p.type === 'SimpleExpansion' && p.text === '$@' && lookup('@') !== undefined)) {
-      return part.parts.map((p) => (p.type === 'SimpleExpansion' && p.text === '$@' ? { text: lookup('@')!, quoted: true, split: true } : partText(p, lookup, true)));
+      return part.parts.map((p) => (p.type === 'SimpleExpansion' && p.text === '$@' ? { text: lookup('@')!, quoted: true, split: true, elements: true } : partText(p, lookup, true)));
     }
     // So is "${a[@]}" one word per element of an array the line set (kept as its words, src/shell/analyze.ts).
     if (part.type === 'DoubleQuoted' && part.parts.some((p) => allElements(p, lookup) !== undefined)) {
       return part.parts.map((p) => {
         const all = allElements(p, lookup);
-        return all !== undefined ? { text: all, quoted: true, split: true } : partText(p, lookup, true);
+        return all !== undefined ? { text: all, quoted: true, split: true, elements: true } : partText(p, lookup, true);
       });
     }
     const piece = partText(part, lookup, false);
@@ -131,7 +158,7 @@ function partText(part: WordPart, lookup: Lookup, quoted: boolean): Piece {
       const name = part.text.slice(1);
       const value = variable(name, lookup);
       // "$@" is one word per argument even inside quotes (approximated: arguments split on blanks).
-      if (name === '@' && value !== undefined) return { text: value, quoted, split: true };
+      if ((name === '@' || name === '*') && value !== undefined) return { text: value, quoted, split: !quoted || name === '@', elements: name === '@' || !quoted };
       return value === undefined ? unknown() : known(value);
     }
     case 'ParameterExpansion': {
@@ -139,14 +166,31 @@ function partText(part: WordPart, lookup: Lookup, quoted: boolean): Piece {
         // An array the line set holds its elements' words: `${a[@]}`, `${a[*]}`, `${a[1]}`.
         const value = variable(part.parameter, lookup);
         const index = part.index.value ?? part.index.text;
+        // An array set from what is not known (`a=($(pick) down)`) stays its own source, `$(…)` and all.
+        if (value !== undefined && !isKnown(value) && (index === '@' || index === '*')) return { text: value, quoted, split: false };
         if (value === undefined || !isKnown(value)) return unknown();
-        if (index === '@' || index === '*') return known(value);
+        if (index === '@' || index === '*') return { ...known(value), elements: true };
         return /^\d+$/.test(index) ? known(value.split(/[ \t\n]+/)[Number(index)] ?? '') : unknown();
+      }
+      // `${!name}`: the variable that name's value names.
+      if (part.prefix === '!' && !part.index && !part.operation) {
+        const name = variable(part.parameter, lookup);
+        const value = name !== undefined && isKnown(name) ? variable(name, lookup) : undefined;
+        return value === undefined ? unknown() : known(value);
       }
       if (part.prefix || part.index) return unknown();
       const value = variable(part.parameter, lookup);
       const op = part.operation;
       if (!op) return value === undefined ? unknown() : known(value);
+      if (op.type !== 'Default' && value !== undefined && isKnown(value)) {
+        // `${c//,/ }`, `${c,,}`, `${c#x}`, `${c:1}`: the rewrite of a known value (src/shell/parameters.ts).
+        const text = (w: Word) => {
+          const t = w.parts ? w.parts.map((p) => partText(p, lookup, true).text).join('') : w.value;
+          return isKnown(t) ? t : undefined;
+        };
+        const rewritten = rewriteParameter(part, value, text);
+        return rewritten === undefined ? unknown() : known(rewritten);
+      }
       if (op.type !== 'Default' || value === undefined) return unknown();
       const empty = op.operator.startsWith(':') ? value === '' : false;
       const operand = () => op.operand.parts ? op.operand.parts.map((p) => partText(p, lookup, quoted).text).join('') : op.operand.value;

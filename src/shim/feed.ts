@@ -48,11 +48,13 @@ import { openPipe } from './fifo.js';
 import { restoreCaCertificates, savedCaVariable, type Handoff } from './handoff.js';
 
 /** What the decision tells the feeder of a judged stream, so it can check it derived the same reading. */
-interface Expected {
+export interface Expected {
   cwd: string;
   actor: ActorInfo;
   head: number;
   judgedUpTo: number;
+  /** The environment the decision resolved: the rest of the stream is judged against no other. */
+  target?: { name?: string; class: string };
 }
 
 /**
@@ -83,7 +85,7 @@ export async function feedBeside(handoff: Handoff, depth: number, path: string, 
   const hold = place(stdio, pipe.hold);
   const rest = place(stdio, ahead.complete ? 'ignore' : fed);
   const how = ahead.byPath ? 'by-path' : 'fd';
-  const expected: Expected = { cwd: ev.invocation.cwd, actor: ev.actor, head: ahead.head.length, judgedUpTo: ahead.judgedUpTo };
+  const expected: Expected = { cwd: ev.invocation.cwd, actor: ev.actor, head: ahead.head.length, judgedUpTo: ahead.judgedUpTo, ...(ev.target ? { target: { name: ev.target.name, class: ev.target.class } } : {}) };
   const judge = judged ? ['judge', JSON.stringify(expected), ev.invocation.tool, ...ev.invocation.args] : [];
   let feeder: ReturnType<typeof spawn>;
   try {
@@ -265,9 +267,19 @@ async function derive(tool: string, args: string[], expected: Expected, fed: num
   restoreCaCertificates(env);
   const { evaluate } = await import('../evaluate.js');
   const ev = await evaluate({ tool, args, cwd: expected.cwd, env }, { actorInfo: expected.actor });
+  return sameDecision(ev, expected, fed, byPath) ? ev : undefined;
+}
+
+/**
+ * Whether an evaluation derived in the feeder is the decision's own: it read the same head the same way,
+ * has the rest to judge, and resolved the same environment. A config or variable changed between the
+ * decision and now (a project file rewritten to call this target development) must not judge the rest
+ * more leniently: a different environment is no match, and the decision runs the tool itself.
+ */
+export function sameDecision(ev: Pick<Evaluation, 'stdin' | 'judge' | 'target'>, expected: Expected, fed: number, byPath: boolean): boolean {
   const ahead: StdinReadAhead | undefined = ev.stdin;
   const same = ahead !== undefined && !ahead.complete && ev.judge !== undefined && ahead.head.length === expected.head && ahead.judgedUpTo === expected.judgedUpTo && (ahead.fd ?? 0) === fed && (ahead.byPath ?? false) === byPath;
-  return same ? ev : undefined;
+  return same && ev.target?.name === expected.target?.name && ev.target?.class === expected.target?.class;
 }
 
 /**

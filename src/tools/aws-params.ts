@@ -26,6 +26,9 @@ export const structuredParameters = new Set([
   '--lifecycle-configuration',
   '--point-in-time-recovery-specification',
   '--disable-api-termination',
+  // AWS Backup: a plan's rules (update-backup-plan) and a recovery point's lifecycle.
+  '--backup-plan',
+  '--lifecycle',
 ]);
 const requestParameters = new Set(['--cli-input-json', '--cli-input-yaml']);
 

@@ -89,7 +89,7 @@ async function parse(invocation: Invocation): Promise<ParsedInvocation> {
 }
 
 /** Options whose value the rules read as a structure (aws-params.ts); loaded only when one is given. */
-const structured = ['--versioning-configuration', '--lifecycle-configuration', '--point-in-time-recovery-specification', '--disable-api-termination', '--cli-input-json', '--cli-input-yaml', '--backup-retention-period', '--snapshot-retention-limit', '--automated-snapshot-retention-period'];
+const structured = ['--versioning-configuration', '--lifecycle-configuration', '--point-in-time-recovery-specification', '--disable-api-termination', '--backup-plan', '--lifecycle', '--cli-input-json', '--cli-input-yaml', '--backup-retention-period', '--snapshot-retention-limit', '--automated-snapshot-retention-period'];
 
 async function readCommand(args: readonly string[], invocation: Invocation): Promise<{ command: Command; help: boolean }> {
   // argparse booleans spelled --no-x carry no value.

@@ -69,6 +69,12 @@ const azGrammar = grammar({
     ['--soft-delete-feature-state'],
     ['--template-file', '-f'],
     ['--parameters', '-p'],
+    // Backup retention: `postgres|mysql flexible-server update`, `sql db str-policy|ltr-policy set`.
+    ['--backup-retention'],
+    ['--retention-days'],
+    ['--weekly-retention'],
+    ['--monthly-retention'],
+    ['--yearly-retention'],
   ],
   booleans: [
     ['--help', '-h'],
@@ -101,9 +107,25 @@ function parse(invocation: Invocation): ParsedInvocation {
     const values = flags.get(name);
     if (values) flags.set(name, values.map(settleBoolean));
   }
+  for (const name of durationFlags) {
+    const values = flags.get(name);
+    if (values) flags.set(name, values.map(isoDays));
+  }
   const help = flags.has('--help') || flags.has('--version') || words[0] === 'help';
   const nested = help ? [] : azNested(words, invocation);
   return { commands: [{ path: words, flags }], help, ...(nested.length > 0 ? { nested } : {}) };
+}
+
+/** Long-term retention durations (ISO 8601), read as days so a rule can compare them: `P0W` and `PT0S` are 0. */
+const durationFlags = ['--weekly-retention', '--monthly-retention', '--yearly-retention'];
+
+/** `P12W` → `84`, `P1Y` → `365`, `PT0S` → `0`; anything else is left as it is (a rule counts it as under). */
+export function isoDays(value: string): string {
+  const m = /^P(?:([\d.]+)Y)?(?:([\d.]+)M)?(?:([\d.]+)W)?(?:([\d.]+)D)?(?:T(?:([\d.]+)H)?(?:([\d.]+)M)?(?:([\d.]+)S)?)?$/i.exec(value.trim());
+  if (!m || value.trim().length <= 1 || /T$/i.test(value.trim())) return value;
+  const [y, mo, w, d, h, mi, s] = m.slice(1).map((part) => (part === undefined ? 0 : Number(part)));
+  const days = y * 365 + mo * 30 + w * 7 + d + h / 24 + mi / 1440 + s / 86400;
+  return Number.isFinite(days) ? String(days) : value;
 }
 
 /** az's three-state flag: true/yes/on/1 and false/no/off/0, any case; `--flag` alone is true. */

@@ -89,7 +89,8 @@ function parseRun(invocation: Invocation): ParsedInvocation {
   });
   const { flags, command } = splitTrailing(invocation.args.slice(1), own);
   const help = flags.has('--help');
-  const nested = command.length > 0 && !help ? [remoteArgv(`railway ${invocation.args[0]}`, command, forwardedInput(invocation, true))] : [];
+  // It runs here: a script it starts (`railway run ./wipe.sh`) is read here and judged against that environment.
+  const nested = command.length > 0 && !help ? [{ ...remoteArgv(`railway ${invocation.args[0]}`, command, forwardedInput(invocation, true)), filesHere: true }] : [];
   return { commands: [{ path: [invocation.args[0]], flags }], help, ...(nested.length > 0 ? { nested } : {}) };
 }
 
