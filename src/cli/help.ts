@@ -24,7 +24,7 @@ export const examples: Record<string, string[]> = {
   setup: ['chaperone setup claude', 'chaperone setup codex --print', 'chaperone setup gemini --project .'],
   scan: ['chaperone scan                     # every file under the current directory', 'chaperone scan --staged            # in a pre-commit hook', 'chaperone scan deploy.sh Makefile .github/workflows'],
   doctor: ['chaperone doctor', 'chaperone doctor --json', 'chaperone doctor --strict           # on a hardened machine: exit 1 when any property fails'],
-  harden: ['sudo chaperone harden --agent-user agent --print', 'sudo chaperone harden --agent-user agent --tools psql,aws', 'sudo chaperone harden --undo'],
+  harden: ['sudo chaperone harden --agent-user agent --print', 'sudo chaperone harden --agent-user agent --tools psql,aws', 'sudo chaperone harden --agent-user agent --tools psql,aws,git', 'sudo chaperone harden --undo'],
   log: ['chaperone log --since 1d --decision refused', 'chaperone log --json | jq .argv', 'chaperone log verify                # exit 1 when a record was removed, reordered or edited'],
   completion: ['chaperone completion bash > ~/.local/share/bash-completion/completions/chaperone', 'chaperone completion zsh > "${fpath[1]}/_chaperone"', 'chaperone completion fish > ~/.config/fish/completions/chaperone.fish'],
 };

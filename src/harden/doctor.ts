@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { DoctorLine } from '../cli/doctor.js';
 import { hardenState, systemDir } from './system.js';
 import { listDir } from '../context/files.js';
+import { gitDoctor } from './git.js';
 import { lockGroupOf, scriptDoctor } from './scripts.js';
 
 const writableByOthers = (s: Stats) => (s.mode & 0o022) !== 0;
@@ -137,6 +138,7 @@ export function strictDoctor(): DoctorLine[] {
     const inside = [group, state.toolsGroup, ...(state.scriptsGroup ? [state.scriptsGroup] : [])].filter((g) => groups.includes(g));
     check(inside.length === 0 && user !== 'root', `agent user ${user} is in none of ${group}, ${state.toolsGroup}${state.scriptsGroup ? `, ${state.scriptsGroup}` : ''}`, `agent user ${user} is in ${inside.join(' and ') || 'every group (root)'}: it could reach the store or the real tools directly; gpasswd -d ${user} ${inside[0] ?? group}`);
   }
+  lines.push(...gitDoctor(state));
   return lines;
 }
 

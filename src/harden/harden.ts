@@ -15,8 +15,9 @@
 //     it nor anything it starts can run a real tool, write the store or read the PIN. A script tool
 //     runs in place through chaperone-script, with GROUP-scripts only (the locked scripts are
 //     root:GROUP-scripts 0750: nothing a script tool starts can run a binary tool; src/harden/scripts.ts)
-//     and without the variables that load code into its interpreter; git is refused (its exec-path
-//     holds a second git);
+//     and without the variables that load code into its interpreter; git, whose exec-path holds a
+//     second git and dashed links to it, has each of them locked and runs with an overlay of that
+//     exec-path (src/harden/git.ts);
 //   - /etc/profile.d/chaperone.sh puts the hardened shims first on PATH for login shells;
 //   - approvals need the PIN; `chaperone doctor --strict` checks every one of these.
 //
@@ -34,6 +35,7 @@ import { type HardenState } from './system.js';
 import { execSource, runnerSource, scriptSource } from './runner.js';
 import { lockGroupOf, scriptsGroupName } from './scripts.js';
 import { listDir } from '../context/files.js';
+import { buildGitOverlay, findGitFiles, gitOverlayDir } from './git.js';
 
 export interface HardenOptions {
   prefix: string;
@@ -158,6 +160,7 @@ export function plan(options: HardenOptions, previous: HardenState | undefined):
     tools: { ...previous?.tools },
     copies: { ...previous?.copies },
     locked: [...(previous?.locked ?? [])],
+    ...(previous?.git ? { git: previous.git } : {}),
   };
 
   const rootDir = (dir: string, mode: number, group: 'root' | 'group') =>
@@ -247,21 +250,12 @@ export function plan(options: HardenOptions, previous: HardenState | undefined):
     },
   });
 
-  if (options.tools.includes('git')) {
-    // Locking /usr/bin/git alone closes nothing (git's exec-path, /usr/lib/git-core, holds a second git
-    // and every git-* command), and locking the exec-path breaks git: what git starts (git-remote-https
-    // for a fetch, the git a `git pull` runs) runs as the caller, with no group, like every hardened tool's
-    // children. The git shim and its exec-path overlay (src/shim/git-exec-path.ts) stay the seatbelt.
-    throw new UserError(
-      'chaperone harden: git cannot be locked: its exec-path (git --exec-path) holds a second git and the helpers git itself starts without any group. ' +
-        'Leave git out of --tools; keep the git shim (chaperone install) and protect branches on the server.',
-      ExitCode.config,
-    );
-  }
   for (const tool of options.tools) {
     const explicit = options.toolPaths[tool];
-    const files = explicit ? { run: realpathSync(explicit), lock: [realpathSync(explicit)] } : findToolFiles(tool, process.env.PATH ?? '/usr/bin:/bin');
-    if (!files) continue; // not installed: nothing to lock, and no shim that answers 127
+    const found = explicit ? { run: realpathSync(explicit), lock: [realpathSync(explicit)] } : findToolFiles(tool, process.env.PATH ?? '/usr/bin:/bin');
+    if (!found) continue; // not installed: nothing to lock, and no shim that answers 127
+    // git is more than one file, and what it starts needs an exec-path overlay (src/harden/git.ts).
+    const files = tool === 'git' ? gitChanges(found.run, paths, state, changes) : found;
     state.tools[tool] = files.run;
     if (isBinary(files.run)) {
       const copy = join(paths.copyDir, tool);
@@ -313,6 +307,29 @@ export function plan(options: HardenOptions, previous: HardenState | undefined):
     },
   });
   return { changes, state };
+}
+
+/**
+ * git: every file that is the git binary is locked (returned as `lock`), and the hardened git gets an
+ * overlay of its exec-path whose git entries start the runner (src/harden/git.ts).
+ */
+function gitChanges(run: string, paths: ReturnType<typeof layout>, state: HardenState, changes: Change[]): { run: string; lock: string[] } {
+  let files;
+  try {
+    files = findGitFiles(run, process.env.PATH ?? '/usr/bin:/bin');
+  } catch (error) {
+    throw new UserError(`chaperone harden: git (${run}) cannot be hardened: ${(error as Error).message}. Name a real git binary with --tool git=/path, or leave git out of --tools.`, ExitCode.config);
+  }
+  if (!isBinary(files.run)) {
+    throw new UserError(`chaperone harden: ${files.run} is not a git binary (a wrapper script?); name the real one with --tool git=/path.`, ExitCode.config);
+  }
+  const overlay = gitOverlayDir(paths.lib);
+  state.git = { execPath: files.execPath, overlay, gitEntries: files.gitEntries };
+  changes.push({
+    text: `${overlay}: git's exec-path ${files.execPath} for the hardened git (GIT_EXEC_PATH), its git entries (${files.gitEntries.length}) starting ${paths.runner} git, every other entry a symlink`,
+    apply: () => buildGitOverlay(overlay, files.execPath, files.gitEntries, paths.runner),
+  });
+  return files;
 }
 
 /** Puts back what harden changed, from what it recorded; the stores and the system rules stay. */

@@ -9,6 +9,7 @@
 // the scripts' group only, which runs no binary tool (src/harden/scripts.ts). Node cannot exec, so it spawns the tool and mirrors
 // its exit (src/shim/run.ts).
 
+import { closeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { ExitCode, UserError } from '../errors.js';
 import { hardenState } from './system.js';
@@ -63,9 +64,40 @@ export async function hardenedRun(argv: string[]): Promise<void> {
   } catch {
     cwd = env.PWD ?? '/';
   }
-  const depth = (/^\d{1,3}$/.test(env[depthVariable] ?? '') ? Number(env[depthVariable]) : 0) + 1;
+  // git's own children (a fetch's upload-pack, a pull's merge) come back through the runner from its
+  // exec-path overlay, and may nest deeper than any wrapper would: they do not count.
+  const git = tool === 'git' && state.git ? await import('./git.js') : undefined;
+  const withinGit = git !== undefined && env.GIT_EXEC_PATH === state.git?.overlay;
+  const depth = (/^\d{1,3}$/.test(env[depthVariable] ?? '') ? Number(env[depthVariable]) : 0) + (withinGit ? 0 : 1);
   if (depth > 8) throw new UserError(`chaperone: ${tool} called itself through the runner 8 times; nothing ran.`, ExitCode.internal);
+  let toolEnv: NodeJS.ProcessEnv = { ...env, [depthVariable]: String(depth) };
+  if (git && state.git) {
+    toolEnv = git.hardenedGitEnvironment(state.git, toolEnv);
+    // A call git itself makes inside a judged git command (stash's reset --hard): src/harden/git.ts.
+    if (git.internalGitCall(state, args)) {
+      runRealTool(starter, tool, [real, tool, ...args], toolEnv);
+      return letGoOfStdio();
+    }
+  }
   const evaluation = await evaluate({ tool, args, cwd, env });
   if (!(await passGate(evaluation))) process.exit(ExitCode.refused);
-  runRealTool(starter, tool, [real, tool, ...args], { ...env, [depthVariable]: String(depth) }, evaluation);
+  runRealTool(starter, tool, [real, tool, ...args], toolEnv, evaluation);
+  if (git && !evaluation.stdin) letGoOfStdio();
+}
+
+/**
+ * Node cannot exec, so this process stays beside the tool it started, holding the caller's stdin and
+ * stdout as well. git's transports close their stdout before they exit and wait for the other side to
+ * see the end of it (`git remote-ext`, the `ext::` transport: its caller waits for EOF, and would wait
+ * for ever on the copy held here). The tool has its own copies; this process keeps only stderr, for
+ * its own last words.
+ */
+function letGoOfStdio(): void {
+  for (const fd of [0, 1]) {
+    try {
+      closeSync(fd);
+    } catch {
+      // already closed
+    }
+  }
 }

@@ -11,6 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { HardenedGit } from './git.js';
 
 export const defaultSystemDir = '/etc/chaperone';
 
@@ -52,6 +53,8 @@ export interface HardenState {
   /** Every file whose owner and mode harden changed, with what they were (for --undo). */
   locked: { path: string; uid: number; gid: number; mode: number }[];
   shims: string;
+  /** git's exec-path and the overlay the hardened git runs with (src/harden/git.ts); absent without git. */
+  git?: HardenedGit;
 }
 
 let cached: { state: HardenState | undefined } | undefined;
