@@ -9,6 +9,7 @@ import { dataHome } from '../context/files.js';
 import { UserError } from '../errors.js';
 import { cacheFits, cachedBundles } from '../start/code-cache.js';
 import { isShimFile, shimMarker } from '../shim/find-real.js';
+import { ownCallWords } from '../shim/git-own-calls.js';
 import { savedCaVariable } from '../shim/handoff.js';
 import { loadConfig, userConfigPath } from '../rules/load.js';
 import { fastPathScript, fastPathWords, realToolFunction } from '../shim/fast-path.js';
@@ -37,14 +38,7 @@ export function shimScript(tool: string, node: string, entry: string, fastPath: 
     overlay
       ? `${shimMarker}: ${tool} in git's exec-path overlay, standing for ${overlay.real}. Written by chaperone; \`chaperone uninstall git\` removes it.`
       : `${shimMarker}: ${tool}. Written by \`chaperone install\`; \`chaperone uninstall\` removes it.`,
-    ...(overlay
-      ? [
-          "# A call whose parent process is git itself is git's own (stash's reset --hard, a fetch's index-pack): no Node.",
-          '# Without /proc (macOS), ps names the parent.',
-          `if [ -d /proc/$$ ]; then for g in ${overlay.gitBinaries.map(sq).join(' ')}; do [ /proc/$PPID/exe -ef "$g" ] && exec ${sq(overlay.real)} "$@"; done`,
-          `else case $(ps -o comm= -p "$PPID" 2>/dev/null) in git|*/git) exec ${sq(overlay.real)} "$@" ;; esac; fi`,
-        ]
-      : []),
+    ...(overlay ? ownCallLines(tool, overlay) : []),
     `entry=${sq(entry)}`,
     ...realToolFunction(tool, beforeExec),
     // chaperone was removed (npm rm -g) and its shims were left behind: say so once, and do not leave
@@ -89,6 +83,21 @@ export function shimScript(tool: string, node: string, entry: string, fastPath: 
     'exit "$status"',
     '',
   ].join('\n');
+}
+
+/**
+ * The lines of an overlay entry that let git's own plumbing skip Node: a call whose parent process is
+ * git, for a git command no built-in rule reaches (src/shim/git-own-calls.ts). Anything else, `exec git
+ * push` from a hook included, is decided as usual. Without /proc (macOS), ps names the parent.
+ */
+function ownCallLines(tool: string, overlay: OverlayEntry): string[] {
+  const run = [
+    `if [ -d /proc/$$ ]; then for g in ${overlay.gitBinaries.map(sq).join(' ')}; do [ /proc/$PPID/exe -ef "$g" ] && exec ${sq(overlay.real)} "$@"; done`,
+    `else case $(ps -o comm= -p "$PPID" 2>/dev/null) in git|*/git) exec ${sq(overlay.real)} "$@" ;; esac; fi`,
+  ];
+  const comment = "# git's own plumbing (a fetch's index-pack, gc's repack), for a command no rule reaches: no Node.";
+  if (tool !== 'git') return ownCallWords.includes(tool.slice('git-'.length)) ? [comment, ...run] : [];
+  return [comment, `case \${1-} in`, `  ${ownCallWords.join('|')})`, ...run.map((line) => `    ${line}`), '    ;;', 'esac'];
 }
 
 /** An entry of git's exec-path overlay: the real file it stands for, and the git binaries whose own calls skip Node. */

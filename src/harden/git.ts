@@ -24,7 +24,7 @@
 // when all of this holds, read from /proc, which the agent cannot forge: its parent's parent is the
 // hardened decision for git (a process holding the runner's group, running root's copy of chaperone on
 // `--hardened git …`); that decision's git command is one that makes the call; and the call's argv is
-// word for word the one git passes (internalCalls below). What stays open: a command git runs for that
+// word for word the one git passes (the table in src/shim/git-own-calls.ts). What stays open: a command git runs for that
 // same git command from the agent's own configuration (core.fsmonitor, a clean filter, a
 // submodule.NAME.update `!command`) can exec the same argv in another directory. These calls only
 // discard local files of repositories the agent user can already write, and nothing that reaches a
@@ -35,6 +35,7 @@ import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readdirSync, re
 import { join } from 'node:path';
 import type { DoctorLine } from '../cli/doctor.js';
 import { isShimFile, shimMarker } from '../shim/find-real.js';
+import { gitCommand, gitsOwnCall, mayBeOwnCall } from '../shim/git-own-calls.js';
 import type { HardenState } from './system.js';
 
 /** What harden needs to lock git and to build its overlay. */
@@ -186,43 +187,6 @@ export function hardenedGitEnvironment(git: HardenedGit, env: NodeJS.ProcessEnv)
 /** The file that marks a user's exec-path overlay (src/shim/git-exec-path.ts). */
 const userOverlayStamp = '.chaperone-overlay.json';
 
-/**
- * git's own calls that look destructive on their own, by the git command that makes them: the argv
- * git passes, word for word (git 2.39 and later; an older or newer git that spells one differently
- * gets it judged, and an agent then sees it refused on a protected branch, never run unjudged).
- */
-const hex = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
-const internalCalls: Record<string, ((args: string[]) => boolean)[]> = {
-  // stash push: the working tree back to HEAD once the changes are saved; with -k or a pathspec, the
-  // saved paths back from a tree.
-  stash: [
-    (a) => a.join(' ') === 'reset --hard -q --no-recurse-submodules',
-    (a) => a.length === 5 && a[0] === 'checkout' && a[1] === '--no-overlay' && hex.test(a[2]) && a[3] === '--' && a[4] === ':/',
-    // -u and -a: the untracked (and ignored) files, saved in the stash, removed from the working tree.
-    (a) => a.join(' ') === 'clean --force --quiet -d :/' || a.join(' ') === 'clean --force --quiet -d :/ -x',
-  ],
-  // submodule add and update: a freshly cloned submodule checked out (at the recorded commit).
-  'submodule--helper': [(a) => a[0] === 'checkout' && a.includes('-f') && a.length <= 4 && a.slice(1).every((w) => w === '-q' || w === '-f' || hex.test(w)) && a.filter((w) => hex.test(w)).length <= 1],
-};
-
-/** Whether `git ARGS` is a call the git command `command` makes itself (the table above). */
-export function gitsOwnCall(command: string, args: string[]): boolean {
-  return Object.hasOwn(internalCalls, command) && internalCalls[command].some((test) => test(args));
-}
-
-/** git's global options that take the next word as their value. */
-const globalWithValue = new Set(['-c', '-C', '--git-dir', '--work-tree', '--namespace', '--config-env', '--super-prefix', '--list-cmds', '--attr-source']);
-
-/** The git command of a git argv (after its global options). */
-export function gitCommand(args: string[]): string | undefined {
-  for (let i = 0; i < args.length; i++) {
-    const word = args[i];
-    if (globalWithValue.has(word)) i++;
-    else if (!word.startsWith('-')) return word;
-  }
-  return undefined;
-}
-
 interface ProcessFacts {
   ppid: number;
   uid: number;
@@ -245,7 +209,7 @@ function processFacts(pid: number): ProcessFacts | undefined {
  * process's parent, read by the caller at start-up.
  */
 export function internalGitCall(state: HardenState, args: string[], ppid: number = process.ppid): boolean {
-  if (!Object.keys(internalCalls).some((command) => gitsOwnCall(command, args)) || !state.git) return false;
+  if (!mayBeOwnCall(args) || !state.git) return false;
   const uid = process.getuid?.();
   const git = processFacts(ppid);
   if (!git || git.uid !== uid) return false;

@@ -46,6 +46,7 @@ import { Readable } from 'node:stream';
 import type { ActorInfo, Evaluation, StdinReadAhead } from '../model.js';
 import { openPipe } from './fifo.js';
 import { restoreCaCertificates, savedCaVariable, type Handoff } from './handoff.js';
+import { shimProcess } from './processes.js';
 
 /** What the decision tells the feeder of a judged stream, so it can check it derived the same reading. */
 export interface Expected {
@@ -106,23 +107,6 @@ export async function feedBeside(handoff: Handoff, depth: number, path: string, 
   closeSync(pipe.read);
   feeder.unref();
   return true;
-}
-
-/**
- * The pid of the sh shim, which execs the tool: this process's parent, or, where the shell forked a
- * subshell to run the command substitution (dash, and bash here), that subshell's parent. A fork has
- * its parent's command line; the shim's own caller does not (it is not running the shim's script).
- */
-function shimProcess(): number {
-  const parent = process.ppid;
-  try {
-    const stat = readFileSync(`/proc/${parent}/stat`, 'latin1');
-    const grandparent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    const line = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'latin1');
-    return grandparent > 1 && line(parent) === line(grandparent) ? grandparent : parent;
-  } catch {
-    return parent;
-  }
 }
 
 type Slot = number | 'pipe' | 'ignore' | 'inherit';

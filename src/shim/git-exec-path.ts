@@ -31,7 +31,11 @@ const stampFile = '.chaperone-overlay.json';
 interface Stamp {
   execPath: string;
   mtimeMs: number;
+  /** The shape of the entries: an overlay written by an older chaperone is rebuilt (format 2: git's own calls, git-own-calls.ts). */
+  format?: number;
 }
+
+const format = 2;
 
 /**
  * The environment the real git gets: `env` with GIT_EXEC_PATH at the overlay of the exec-path git would
@@ -86,7 +90,7 @@ export function ensureOverlay(execPath: string, root: string, realGit: string, s
   const overlay = join(root, execPath ? overlayName(execPath) : overlayName(`none:${realGit}`));
   const mtimeMs = execPath ? statSync(execPath).mtimeMs : 0;
   const stamp = readStamp(overlay);
-  if (stamp && stamp.execPath === execPath && stamp.mtimeMs === mtimeMs) return overlay;
+  if (stamp && stamp.execPath === execPath && stamp.mtimeMs === mtimeMs && stamp.format === format) return overlay;
   buildOverlay(execPath, overlay, realGit, mtimeMs, shim);
   return overlay;
 }
@@ -132,7 +136,7 @@ function buildOverlay(execPath: string, overlay: string, realGit: string, mtimeM
   }
   // An exec-path without its own git binary still needs one: the overlay's git is a shim of the real one.
   if (!names.includes('git')) writeShim(join(building, 'git'), realGit, gitBinaries, shim);
-  writeFileSync(join(building, stampFile), `${JSON.stringify({ execPath, mtimeMs } satisfies Stamp)}\n`);
+  writeFileSync(join(building, stampFile), `${JSON.stringify({ execPath, mtimeMs, format } satisfies Stamp)}\n`);
   // Swap it in whole: a git started meanwhile sees the old overlay or the new one, never half of one.
   const old = `${overlay}.old-${process.pid}`;
   try {

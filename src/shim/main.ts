@@ -47,8 +47,11 @@ async function main(): Promise<void> {
     );
   }
 
-  const evaluation = await evaluate({ tool, args, cwd, env });
-  if (!(await passGate(evaluation))) process.exit(ExitCode.refused);
+  // A call git's own command makes, word for word (stash's reset --hard), is not decided again: the
+  // command that makes it was (src/shim/git-own-calls.ts).
+  const ownCall = overlayReal !== undefined && (await gitsOwnCallHere(args));
+  const evaluation = ownCall ? undefined : await evaluate({ tool, args, cwd, env });
+  if (evaluation && !(await passGate(evaluation))) process.exit(ExitCode.refused);
 
   let realPath = overlayReal;
   if (realPath === undefined) {
@@ -73,14 +76,14 @@ async function main(): Promise<void> {
         : withOverlay(realPath, overlayRoot(dirname(realpathOr(shimFile))), toolEnv, shim);
   }
   // Nothing of stdin was consumed: the shim can exec the tool itself, and this process goes away.
-  if (handoff && !evaluation.stdin) {
+  if (handoff && !evaluation?.stdin) {
     if (tool === 'git' && toolEnv.GIT_EXEC_PATH) answerExecGit(handoff, depth, realPath, toolEnv.GIT_EXEC_PATH);
     else answerExec(handoff, depth, realPath);
     return;
   }
   // Stdin was read ahead: the shim still execs the tool, and a feeder beside it gives back the bytes,
   // judging the rest of a long stream as it comes (feed.ts).
-  if (handoff?.feed && evaluation.stdin && tool !== 'git') {
+  if (handoff?.feed && evaluation?.stdin && tool !== 'git') {
     const { feedBeside } = await import('./feed.js');
     if (await feedBeside(handoff, depth, realPath, evaluation, process.argv[1])) return;
   }
@@ -89,6 +92,16 @@ async function main(): Promise<void> {
   // gave it, not the shell's copy (bash counts SHLVL up and sets `_` for a command it starts without exec).
   if (handoff && tool !== 'git') toolEnv = { ...(callersEnvironment() ?? toolEnv), [depthVariable]: String(depth) };
   runRealTool(realPath, overlayReal !== undefined ? called : tool, rest, toolEnv, evaluation, handoff);
+}
+
+/** Whether `git ARGS`, from an overlay entry, is a call its parent git command makes itself. */
+async function gitsOwnCallHere(args: string[]): Promise<boolean> {
+  const { mayBeOwnCall, parentsOwnCall } = await import('./git-own-calls.js');
+  if (!mayBeOwnCall(args)) return false;
+  const { parentOf, shimProcess } = await import('./processes.js');
+  const caller = parentOf(shimProcess());
+  const isGit = (pid: number) => basename(realpathOr(`/proc/${pid}/exe`)) === 'git';
+  return caller !== undefined && parentsOwnCall(args, caller, isGit);
 }
 
 /** The sh shim's own starting environment (Linux /proc), which is the caller's; undefined without it. */

@@ -134,6 +134,31 @@ describe.skipIf(group.skip)(group.title, () => {
     expect(await remoteRef('main')).toBe(before);
   });
 
+  // After `exec`, the process that runs git has git as its parent, as git's own calls do: being git's
+  // child is not enough to skip the decision (src/shim/git-own-calls.ts).
+  it.each([
+    ['a hook that execs it', () => ['-c', `core.hooksPath=${join(sb.root, 'exec-hooks')}`, 'commit', '-q', '--allow-empty', '-m', 'exec hook']],
+    ['a hook that execs it with a global option first', () => ['-c', `core.hooksPath=${join(sb.root, 'exec-hooks-c')}`, 'commit', '-q', '--allow-empty', '-m', 'exec hook -c']],
+    ['an alias that execs it', () => ['-c', 'alias.z=!exec git push -q --force origin main', 'z']],
+    ["stash's own reset, spoofed by a hook that execs it after a push", () => ['-c', `core.hooksPath=${join(sb.root, 'exec-hooks-spoof')}`, 'commit', '-q', '--allow-empty', '-m', 'spoof']],
+  ])("refuses git that %s, though its parent is git", async (_how, args) => {
+    script(join(sb.root, 'exec-hooks'), 'post-commit', '#!/bin/sh\nexec git push -q --force origin main\n');
+    script(join(sb.root, 'exec-hooks-c'), 'post-commit', '#!/bin/sh\nexec git -c color.ui=never push -q --force origin main\n');
+    script(join(sb.root, 'exec-hooks-spoof'), 'post-commit', '#!/bin/sh\nexec git reset --hard -q --no-recurse-submodules\n');
+    writeFileSync(join(work, 'precious.txt'), 'uncommitted work\n');
+    await direct(work, ['add', 'precious.txt']);
+    const before = await remoteRef('main');
+    await rewrite('main');
+    const result = await sb.run('git', args(), { cwd: work, env: agent });
+    // Refused where it is first seen: the inner call for a hook, the line itself for an alias given with -c.
+    expect(result.stderr).toMatch(/chaperone: refused: git (-c color\.ui=never |-c 'alias\.z=!exec git push -q --force origin main' z)?(push -q --force origin main|reset --hard -q --no-recurse-submodules)?/);
+    expect(await remoteRef('main')).toBe(before);
+    // The spoofed reset did not run either: the staged file is still there.
+    expect(readFileSync(join(work, 'precious.txt'), 'utf8')).toBe('uncommitted work\n');
+    await direct(work, ['reset', '-q', 'precious.txt']);
+    rmSync(join(work, 'precious.txt'));
+  });
+
   it("keeps the overlay on a call the shim's fast path runs without Node: a plain `git commit`'s hook", async () => {
     const hook = join(work, '.git', 'hooks', 'post-commit');
     script(join(work, '.git', 'hooks'), 'post-commit', '#!/bin/sh\necho "hook sees $GIT_EXEC_PATH" >&2\ngit push -q --force origin main\n');
