@@ -146,7 +146,9 @@ const needsParse = new Error('parse the file for a positioned message');
 /**
  * One cache file per rules file and build. It holds the text it was compiled from, and counts only when
  * that is the text read now: comparing costs microseconds, where hashing a large file's text would
- * first load node:crypto (src/hash.ts).
+ * first load node:crypto (src/hash.ts). The file is the layer as one line of JSON, then the text as it
+ * is: as a JSON string the text would be escaped on writing and unescaped, and copied, on every read
+ * (a thousand-rule file is ~100 KB of it).
  */
 function layerCachePath(file: string, env: NodeJS.ProcessEnv): string {
   const build = `${statSync(fileURLToPath(import.meta.url)).mtimeMs}`;
@@ -160,8 +162,10 @@ function readCachedLayer(path: string, text: string): Layer | undefined {
   try {
     const cached = readTextIfExists(path);
     if (cached === undefined) return undefined;
-    const entry = JSON.parse(cached) as { text?: unknown; layer?: Layer };
-    return entry.text === text ? entry.layer : undefined;
+    // JSON.stringify writes no line break of its own, so the first one ends the layer.
+    const end = cached.indexOf('\n');
+    if (end === -1 || cached.length - end - 1 !== text.length || !cached.endsWith(text)) return undefined;
+    return JSON.parse(cached.slice(0, end)) as Layer;
   } catch {
     return undefined; // absent, unreadable or torn: parse the file instead
   }
@@ -172,7 +176,7 @@ function writeCachedLayer(path: string, text: string, layer: Layer): void {
   try {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     const temporary = `${path}.${process.pid}`;
-    writeFileSync(temporary, JSON.stringify({ text, layer }), { mode: 0o600 });
+    writeFileSync(temporary, `${JSON.stringify(layer)}\n${text}`, { mode: 0o600 });
     renameSync(temporary, path);
   } catch {
     // read-only home, full disk: nothing to do
