@@ -96,7 +96,11 @@ function write(path: string, data: StoreFile): void {
  * so a refusal that finds its request already pending reads the store and writes nothing.
  */
 export function withStore<T>(env: NodeJS.ProcessEnv, change: (data: StoreFile, now: Date, changed: () => void) => T): T {
-  const path = storePath(env);
+  return withStoreAt(storePath(env), env, change);
+}
+
+/** withStore on the store at `path` (the shim's code-cache warm-up runs a refusal's transaction on one of its own). */
+function withStoreAt<T>(path: string, env: NodeJS.ProcessEnv, change: (data: StoreFile, now: Date, changed: () => void) => T): T {
   try {
     mkdirSync(join(path, '..'), { recursive: true, mode: 0o700 });
     return withLock(`${path}.lock`, () => {
@@ -173,7 +177,18 @@ export function takeOrRequestApproval(
   details: () => RequestDetails,
   newCode: () => string,
 ): { used: ApprovalRecord } | { request: ApprovalRecord } {
-  return withStore(env, (data, now, changed) => {
+  return takeOrRequestApprovalAt(storePath(env), env, binding, details, newCode);
+}
+
+/** takeOrRequestApproval on the store at `path`. */
+export function takeOrRequestApprovalAt(
+  path: string,
+  env: NodeJS.ProcessEnv,
+  binding: string,
+  details: () => RequestDetails,
+  newCode: () => string,
+): { used: ApprovalRecord } | { request: ApprovalRecord } {
+  return withStoreAt(path, env, (data, now, changed) => {
     const used = take(data, binding, now, changed);
     return used ? { used } : { request: request(data, binding, details, newCode, now, changed) };
   });

@@ -97,11 +97,14 @@ export function writeAuditEvent(env: NodeJS.ProcessEnv, record: Record<string, u
  * hash as written before the edit, so `chaperone log verify` names the edit there.
  */
 export function appendRecord(env: NodeJS.ProcessEnv, record: object): string {
-  const path = auditPath(env);
+  return appendRecordAt(auditPath(env), headPath(env), record);
+}
+
+/** appendRecord to the log at `path` with its head at `head` (the shim's code-cache warm-up writes one of its own). */
+export function appendRecordAt(path: string, head: string, record: object): string {
   try {
     mkdirSync(join(path, '..'), { recursive: true, mode: 0o700 });
     return withLock(`${path}.lock`, () => {
-      const head = headPath(env);
       const fd = openSync(path, 'a', 0o600);
       try {
         const size = fstatSync(fd).size;
