@@ -199,7 +199,12 @@ export function takeOrRequestApprovalAt(
  * (left for the shim), else the pending request for it (made now if there is none).
  */
 export function requestUnlessApproved(env: NodeJS.ProcessEnv, binding: string, details: () => RequestDetails, newCode: () => string): ApprovalRecord | undefined {
-  return withStore(env, (data, now, changed) =>
+  return requestUnlessApprovedAt(storePath(env), env, binding, details, newCode);
+}
+
+/** requestUnlessApproved on the store at `path`. */
+export function requestUnlessApprovedAt(path: string, env: NodeJS.ProcessEnv, binding: string, details: () => RequestDetails, newCode: () => string): ApprovalRecord | undefined {
+  return withStoreAt(path, env, (data, now, changed) =>
     data.approvals.some((r) => r.binding === binding && r.status === 'approved') ? undefined : request(data, binding, details, newCode, now, changed),
   );
 }
