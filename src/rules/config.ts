@@ -187,6 +187,33 @@ class LoadedRule implements Rule {
 }
 
 /**
+ * Whether a command path written as `text` could start with `word`, from its first word alone and
+ * without compiling it: false only when that first word is a plain list of words (no glob) and `word`
+ * is none of them. The matcher asks this before compiling a rule's paths: a call's first word turns
+ * down most rules of its tool, and a user's file of a thousand rules of one tool was compiled whole at
+ * every call of it (2.5 ms; BENCHMARKS.md). test/unit/rule-match.test.ts checks it never says false
+ * where the compiled path matches.
+ */
+export function mayStartWith(text: string, word: string | undefined): boolean {
+  // The first word, found as compilePath splits: on /\s+/ after trimming.
+  const space = /\s/g;
+  const nonSpace = /\S/g;
+  if (!nonSpace.test(text)) return true; // no words: the path matches any call
+  const start = nonSpace.lastIndex - 1;
+  space.lastIndex = start;
+  const end = space.test(text) ? space.lastIndex - 1 : text.length;
+  if (word === undefined) return false; // a word to match, and none to match it
+  if (text.lastIndexOf('*', end - 1) >= start) return true; // a glob: compiled and tested
+  for (let from = start; from <= end; ) {
+    const bar = text.indexOf('|', from);
+    const to = bar === -1 || bar > end ? end : bar;
+    if (to - from === word.length && text.startsWith(word, from)) return true;
+    from = to + 1;
+  }
+  return false;
+}
+
+/**
  * "volume|volumes delete-*" → a set test for volume|volumes, /^(?:delete-.*)$/ for the glob. Most
  * words are literal, and a Set lookup costs nothing to build, where each RegExp is compiled on its
  * first test: with a user's file of a thousand rules that compiling was most of a call's matching.
