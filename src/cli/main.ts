@@ -269,7 +269,7 @@ program
   .option('--agent-user <name...>', 'the user(s) agents run as; they must not be in the group')
   .option('--tools <names>', 'comma-separated tools to lock (default: those of the list that are installed)')
   .option('--tool <name=path...>', 'the real binary for a tool, instead of looking on PATH')
-  .option('--group <name>', 'the group that alone may run the real tools', 'chaperone')
+  .option('--group <name>', 'the runner group (at most 24 characters); NAME-tools locks the binaries, NAME-scripts the scripts', 'chaperone')
   .option('--prefix <dir>', 'put /etc, /var/lib and /usr/local/lib under this directory (staging, tests)', '/')
   .option('--print', 'list each change and make none')
   .option('--undo', 'put back what harden changed, remove the runners, copies and profile file (the stores and system rules stay)')

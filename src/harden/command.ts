@@ -17,7 +17,8 @@ interface Options {
 }
 
 export function hardenCommand(options: Options): number {
-  if (!/^[a-z_][a-z0-9_-]{0,24}$/.test(options.group)) throw new UserError(`chaperone harden: --group ${options.group} is not a group name`, ExitCode.config);
+  // At most 24 characters: GROUP-scripts must still fit the 32 a group name may have.
+  if (!/^[a-z_][a-z0-9_-]{0,23}$/.test(options.group)) throw new UserError(`chaperone harden: --group ${options.group} is not a group name of at most 24 characters`, ExitCode.config);
   const paths = layout(options.prefix);
   const stateFile = join(paths.etc, 'harden.json');
   const previous = existsSync(stateFile) ? (JSON.parse(readFileSync(stateFile, 'utf8')) as HardenState) : undefined;

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { DoctorLine } from '../cli/doctor.js';
 import { hardenState, systemDir } from './system.js';
 import { listDir } from '../context/files.js';
+import { lockGroupOf, scriptDoctor } from './scripts.js';
 
 const writableByOthers = (s: Stats) => (s.mode & 0o022) !== 0;
 
@@ -53,14 +54,7 @@ export function strictDoctor(): DoctorLine[] {
     `${state.exec} is root's and not setgid (it drops the runner's group before the tool starts)`,
     `${state.exec} ${exec ? `is ${exec.uid}:${exec.gid} ${(exec.mode & 0o7777).toString(8)}` : 'is missing'}; run \`chaperone harden\` again`,
   );
-  if (Object.values(state.tools).some((path) => !startsWithElf(path))) {
-    const script = state.script ? stat(state.script) : undefined;
-    check(
-      !!script && script.uid === 0 && script.gid === state.toolsGid && (script.mode & 0o7777) === 0o2755,
-      `${state.script} is root:${state.toolsGroup} 2755 (script tools)`,
-      `${state.script ?? 'chaperone-script'} ${script ? `is ${script.uid}:${script.gid} ${(script.mode & 0o7777).toString(8)}` : 'is missing'}; run \`chaperone harden\` again`,
-    );
-  }
+  if (Object.values(state.tools).some((path) => !startsWithElf(path))) lines.push(...scriptDoctor(state));
   const privateDir = stat(join(state.exec, '..'));
   check(
     !!privateDir && privateDir.uid === 0 && privateDir.gid === gid && (privateDir.mode & 0o007) === 0,
@@ -76,8 +70,11 @@ export function strictDoctor(): DoctorLine[] {
     const locked = state.locked.filter((l) => l.path === path || l.path.endsWith(`/${tool}`)).map((l) => l.path);
     for (const file of new Set([path, ...locked])) {
       const s = stat(file);
-      const ok = !!s && s.uid === 0 && s.gid === state.toolsGid && (s.mode & 0o7777) === 0o750;
-      check(ok, `${tool}: ${file} is root:${state.toolsGroup} 0750 (the agent can neither run nor copy it)`, `${tool}: ${file} ${s ? `is ${s.uid}:${s.gid} ${(s.mode & 0o7777).toString(8)}` : 'is missing'}; an upgrade may have reset it: run \`chaperone harden\` again`);
+      // A binary in the tools' group; a script in the scripts' group (src/harden/scripts.ts), which a
+      // binary must never be in: a running script tool holds it.
+      const [want, wantGid] = lockGroupOf(file) === 'scripts' && state.scriptsGroup ? [state.scriptsGroup, state.scriptsGid] : [state.toolsGroup, state.toolsGid];
+      const ok = !!s && s.uid === 0 && s.gid === wantGid && (s.mode & 0o7777) === 0o750;
+      check(ok, `${tool}: ${file} is root:${want} 0750 (the agent can neither run nor copy it)`, `${tool}: ${file} ${s ? `is ${s.uid}:${s.gid} ${(s.mode & 0o7777).toString(8)}` : 'is missing'}; an upgrade may have reset it: run \`chaperone harden\` again`);
     }
   }
 
@@ -137,8 +134,8 @@ export function strictDoctor(): DoctorLine[] {
       lines.push({ ok: true, warn: true, text: `agent user ${user} no longer exists` });
       continue;
     }
-    const inside = [group, state.toolsGroup].filter((g) => groups.includes(g));
-    check(inside.length === 0 && user !== 'root', `agent user ${user} is in neither ${group} nor ${state.toolsGroup}`, `agent user ${user} is in ${inside.join(' and ') || 'every group (root)'}: it could reach the store or the real tools directly; gpasswd -d ${user} ${inside[0] ?? group}`);
+    const inside = [group, state.toolsGroup, ...(state.scriptsGroup ? [state.scriptsGroup] : [])].filter((g) => groups.includes(g));
+    check(inside.length === 0 && user !== 'root', `agent user ${user} is in none of ${group}, ${state.toolsGroup}${state.scriptsGroup ? `, ${state.scriptsGroup}` : ''}`, `agent user ${user} is in ${inside.join(' and ') || 'every group (root)'}: it could reach the store or the real tools directly; gpasswd -d ${user} ${inside[0] ?? group}`);
   }
   return lines;
 }

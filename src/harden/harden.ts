@@ -13,8 +13,10 @@
 //     from root's copy (in a directory only GROUP may enter) through chaperone-exec, which opens it,
 //     drops every group and executes the open file: the tool holds nothing of chaperone's, so neither
 //     it nor anything it starts can run a real tool, write the store or read the PIN. A script tool
-//     runs in place through chaperone-script, with GROUP-tools only and without the variables that
-//     load code into its interpreter; git is refused (its exec-path holds a second git);
+//     runs in place through chaperone-script, with GROUP-scripts only (the locked scripts are
+//     root:GROUP-scripts 0750: nothing a script tool starts can run a binary tool; src/harden/scripts.ts)
+//     and without the variables that load code into its interpreter; git is refused (its exec-path
+//     holds a second git);
 //   - /etc/profile.d/chaperone.sh puts the hardened shims first on PATH for login shells;
 //   - approvals need the PIN; `chaperone doctor --strict` checks every one of these.
 //
@@ -30,12 +32,15 @@ import { ExitCode, UserError } from '../errors.js';
 import { isShimFile, shimMarker } from '../shim/find-real.js';
 import { type HardenState } from './system.js';
 import { execSource, runnerSource, scriptSource } from './runner.js';
+import { lockGroupOf, scriptsGroupName } from './scripts.js';
 import { listDir } from '../context/files.js';
 
 export interface HardenOptions {
   prefix: string;
   group: string;
   toolsGroup: string;
+  /** The locked scripts' group; by default GROUP-scripts (src/harden/scripts.ts). */
+  scriptsGroup?: string;
   agentUsers: string[];
   tools: string[];
   /** NAME=PATH: the real binary for NAME, instead of looking on PATH. */
@@ -61,7 +66,7 @@ export function layout(prefix: string) {
     /** Only the runner's group may enter: the agent cannot reach chaperone-exec. */
     private: root('/usr/local/lib/chaperone/private'),
     exec: root('/usr/local/lib/chaperone/private/chaperone-exec'),
-    /** Starts a script tool in place, setgid to the tools' group. */
+    /** Starts a script tool in place, setgid to the scripts' group. */
     script: root('/usr/local/lib/chaperone/private/chaperone-script'),
     /** Root's copies of the real tools, which chaperone-exec opens with the group and runs without it. */
     copyDir: root('/usr/local/lib/chaperone/private/tools'),
@@ -118,11 +123,14 @@ export function plan(options: HardenOptions, previous: HardenState | undefined):
   const changes: Change[] = [];
   const gid = groupId(options.group);
   const toolsGid = groupId(options.toolsGroup);
-  for (const [name, id] of [[options.group, gid], [options.toolsGroup, toolsGid]] as const) {
+  const scriptsGroup = options.scriptsGroup ?? scriptsGroupName(options.group);
+  const scriptsGid = groupId(scriptsGroup);
+  for (const [name, id] of [[options.group, gid], [options.toolsGroup, toolsGid], [scriptsGroup, scriptsGid]] as const) {
     if (id === undefined) changes.push({ text: `create the system group ${name}`, apply: () => void run('groupadd', ['--system', name]) });
   }
   const gidNow = () => groupId(options.group) ?? fail(`group ${options.group} could not be created`);
   const toolsGidNow = () => groupId(options.toolsGroup) ?? fail(`group ${options.toolsGroup} could not be created`);
+  const scriptsGidNow = () => groupId(scriptsGroup) ?? fail(`group ${scriptsGroup} could not be created`);
 
   for (const user of options.agentUsers) {
     let groups: string[];
@@ -131,7 +139,7 @@ export function plan(options: HardenOptions, previous: HardenState | undefined):
     } catch {
       throw new UserError(`chaperone harden: no user ${user}; create it first (useradd ${user}).`, ExitCode.config);
     }
-    for (const name of [options.group, options.toolsGroup]) {
+    for (const name of [options.group, options.toolsGroup, scriptsGroup]) {
       if (groups.includes(name)) changes.push({ text: `remove agent user ${user} from group ${name}`, apply: () => void run('gpasswd', ['-d', user, name]) });
     }
   }
@@ -144,6 +152,8 @@ export function plan(options: HardenOptions, previous: HardenState | undefined):
     gid: gid ?? -1,
     toolsGroup: options.toolsGroup,
     toolsGid: toolsGid ?? -1,
+    scriptsGroup,
+    scriptsGid: scriptsGid ?? -1,
     agentUsers: [...new Set([...(previous?.agentUsers ?? []), ...options.agentUsers])],
     tools: { ...previous?.tools },
     copies: { ...previous?.copies },
@@ -216,13 +226,13 @@ export function plan(options: HardenOptions, previous: HardenState | undefined):
     },
   });
   changes.push({
-    text: `compile ${paths.script} (cc): root:${options.toolsGroup} 2755 (setgid ${options.toolsGroup}), for script tools`,
+    text: `compile ${paths.script} (cc): root:${scriptsGroup} 2755 (setgid ${scriptsGroup}, which runs no binary tool), for script tools`,
     apply: () => {
       const source = `${paths.script}.c`;
       writeFileSync(source, scriptSource());
       const building = `${paths.script}.new`;
       run('cc', ['-O2', '-Wall', '-o', building, source]);
-      chownSync(building, 0, toolsGidNow());
+      chownSync(building, 0, scriptsGidNow());
       chmodSync(building, 0o2755);
       execFileSync('mv', ['-f', building, paths.script]);
     },
@@ -262,15 +272,20 @@ export function plan(options: HardenOptions, previous: HardenState | undefined):
       });
     } else {
       delete state.copies[tool];
-      changes.push({ text: `${files.run} is a script: chaperone-script runs it in place with the tools' group, without the variables that load code into its interpreter`, apply: () => undefined });
+      changes.push({ text: `${files.run} is a script: chaperone-script runs it in place with the scripts' group (never the tools'), without the variables that load code into its interpreter`, apply: () => undefined });
     }
     for (const file of files.lock) {
       const stat = lstatSync(file);
       if (!state.locked.some((l) => l.path === file)) state.locked.push({ path: file, uid: stat.uid, gid: stat.gid, mode: stat.mode & 0o7777 });
+      // A binary: the tools' group, which no process chaperone starts holds (root's 0711 copy is what
+      // runs). A script: the scripts' group, all a running script tool holds (src/harden/scripts.ts).
+      const script = lockGroupOf(file) === 'scripts';
       changes.push({
-        text: `${file}: root:${options.toolsGroup} 0750 (was ${stat.uid}:${stat.gid} ${(stat.mode & 0o7777).toString(8)}); only the tools' group may run or read it`,
+        text: script
+          ? `${file}: root:${scriptsGroup} 0750 (was ${stat.uid}:${stat.gid} ${(stat.mode & 0o7777).toString(8)}); a script: only the scripts' group may run or read it`
+          : `${file}: root:${options.toolsGroup} 0750 (was ${stat.uid}:${stat.gid} ${(stat.mode & 0o7777).toString(8)}); only the tools' group may run or read it`,
         apply: () => {
-          chownSync(file, 0, toolsGidNow());
+          chownSync(file, 0, script ? scriptsGidNow() : toolsGidNow());
           chmodSync(file, 0o750);
         },
       });
@@ -291,6 +306,7 @@ export function plan(options: HardenOptions, previous: HardenState | undefined):
     apply: () => {
       state.gid = gidNow();
       state.toolsGid = toolsGidNow();
+      state.scriptsGid = scriptsGidNow();
       writeFileSync(join(paths.etc, 'harden.json'), `${JSON.stringify(state, null, 2)}\n`, { mode: 0o644 });
       chownSync(join(paths.etc, 'harden.json'), 0, 0);
       chmodSync(join(paths.etc, 'harden.json'), 0o644);

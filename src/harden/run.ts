@@ -6,7 +6,7 @@
 // the call exactly as a shim would, gates it (the PIN at the terminal, approvals from root's store),
 // and only then starts the real tool registered for TOOL: a binary from root's copy through
 // chaperone-exec, with no group of chaperone's at all; a script in place through chaperone-script, with
-// the tools' group only (src/harden/runner.ts). Node cannot exec, so it spawns the tool and mirrors
+// the scripts' group only, which runs no binary tool (src/harden/scripts.ts). Node cannot exec, so it spawns the tool and mirrors
 // its exit (src/shim/run.ts).
 
 import { createRequire } from 'node:module';
@@ -50,7 +50,7 @@ export async function hardenedRun(argv: string[]): Promise<void> {
     throw new UserError(`chaperone: ${tool ?? '(no tool)'} is not a tool this machine was hardened for (${Object.keys(state.tools).join(', ')}); nothing ran.`, ExitCode.notFound);
   }
   // A binary runs from root's copy with no group at all (chaperone-exec); a script in place, with the
-  // tools' group and without the variables that load code into its interpreter (chaperone-script).
+  // scripts' group and without the variables that load code into its interpreter (chaperone-script).
   const copy = state.copies?.[tool];
   const [starter, real] = copy ? [state.exec, copy] : [state.script, state.tools[tool]];
   if (starter === undefined) {

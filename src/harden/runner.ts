@@ -75,7 +75,7 @@ int main(int argc, char **argv) {
  * The variables that load a caller's code into a program: the dynamic loader's, then the interpreters'
  * (Python, Node, Ruby, Perl, shells). chaperone-exec removes the loader's before a binary runs (code
  * inside it could start the binary's own image again, /proc/self/exe, unjudged); chaperone-script
- * removes all of them before a script runs with the tools' group. The kernel's secure mode already
+ * removes all of them before a script runs with the scripts' group. The kernel's secure mode already
  * makes the loader, Node and Perl ignore most of these while a group is held, and bash drops the group;
  * Python honours its variables whatever the group, so the list is what closes it, and it is fixed here
  * rather than left to each interpreter's version.
@@ -157,14 +157,15 @@ int main(int argc, char **argv) {
 
 /**
  * The file that starts a real script (#!, as Python's aws or an npm CLI's entry is):
- * `chaperone-script /ORIGINAL ARGV0 ARGS…`, setgid to the tools' group, in the same closed directory. A
- * script runs from where it was installed (its interpreter finds the rest of its package beside it, and
- * reads it by path), so it cannot be run from a copy without a group: it is started in place, with the
- * tools' group, which swaps out the runner's (a running tool can then never write the store or read the
- * PIN), and without the variables that would load the caller's code into its interpreter; a shell script
- * as `SHELL -p SCRIPT`, since a shell drops a group it was not started with. What remains:
- * a script tool's own plugins and configuration (credential_process, a CLI's plugin directory) run with
- * the tools' group; docs/harden.md says so.
+ * `chaperone-script /ORIGINAL ARGV0 ARGS…`, setgid to the scripts' group, in the same closed directory.
+ * A script runs from where it was installed (its interpreter finds the rest of its package beside it,
+ * and reads it by path), so it cannot be run from a copy without a group: it is started in place, with
+ * the scripts' group, which swaps out the runner's (a running tool can then never write the store or
+ * read the PIN), and without the variables that would load the caller's code into its interpreter; a
+ * shell script as `SHELL -p SCRIPT`, since a shell drops a group it was not started with. The scripts'
+ * group reads the locked scripts and nothing else: what a script tool's own configuration starts
+ * (credential_process, a CLI's plugin directory) can reach another locked script at most, never a
+ * binary tool or root's copies (src/harden/scripts.ts).
  */
 export function scriptSource(): string {
   return `/* chaperone-script: written and compiled by \`chaperone harden\` (src/harden/runner.ts). */

@@ -32,16 +32,20 @@ export interface HardenState {
    * tools directly may be put in it. */
   toolsGroup: string;
   toolsGid: number;
+  /** The locked scripts' group: all a script tool holds while it runs, which runs no binary tool
+   * (src/harden/scripts.ts; absent from states written before it, which doctor --strict fails). */
+  scriptsGroup?: string;
+  scriptsGid?: number;
   /** chaperone-exec (not setgid), in a directory only `group` may enter. */
   exec: string;
-  /** chaperone-script, setgid toolsGroup, which starts a script tool in place (absent from older states). */
+  /** chaperone-script, setgid scriptsGroup, which starts a script tool in place (absent from older states). */
   script?: string;
   /** The directory of root's copies of the real binaries, inside that directory. */
   copyDir: string;
   /** The /etc/profile.d file that puts the hardened shims first on PATH (absent before it existed). */
   profile?: string;
   agentUsers: string[];
-  /** Tool name → the real binary on the machine, locked (root:toolsGroup 0750). */
+  /** Tool name → the real file on the machine, locked (root:toolsGroup 0750, a script root:scriptsGroup 0750). */
   tools: Record<string, string>;
   /** Tool name → root's copy of a binary tool, which chaperone-exec runs with no group (scripts have none). */
   copies: Record<string, string>;

@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa, type ResultPromise } from 'execa';
 import { randomBytes, scryptSync } from 'node:crypto';
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { cliPath } from '../helpers/sandbox.js';
@@ -46,6 +46,10 @@ const suffix = randomBytes(3).toString('hex');
 const agent = `chapsys${suffix}`;
 const storeGroup = `chaps${suffix}`;
 const toolsGroup = `${storeGroup}-tools`;
+const scriptsGroup = `${storeGroup}-scripts`;
+
+/** The dynamic loader, which runs any binary it can read: the route if reading the locked psql worked. */
+const loader = ['/lib64/ld-linux-x86-64.so.2', '/lib/ld-linux-aarch64.so.1'].find((f) => existsSync(f));
 
 describe.skipIf(group.skip)(group.title, () => {
   let temp: string;
@@ -134,7 +138,7 @@ describe.skipIf(group.skip)(group.title, () => {
       }
     }
     if (userCreated) await execa('userdel', ['-r', agent], { reject: false });
-    for (const name of [toolsGroup, storeGroup]) await execa('groupdel', [name], { reject: false });
+    for (const name of [toolsGroup, scriptsGroup, storeGroup]) await execa('groupdel', [name], { reject: false });
     if (temp) rmSync(temp, { recursive: true, force: true });
   });
 
@@ -144,7 +148,8 @@ describe.skipIf(group.skip)(group.title, () => {
       expect({ uid: now.uid, gid: now.gid, mode: now.mode & 0o7777 }, file).toEqual(was);
     }
     const locked = await inside(['stat', '-c', '%U:%G %a', psql!, aws!]);
-    expect(locked.stdout.split('\n')).toEqual([`root:${toolsGroup} 750`, `root:${toolsGroup} 750`]);
+    // psql is a binary, pyenv's aws a Python script: each in its own group (src/harden/scripts.ts).
+    expect(locked.stdout.split('\n')).toEqual([`root:${toolsGroup} 750`, `root:${scriptsGroup} 750`]);
   });
 
   it('the agent user cannot run the real psql or aws by path, through a wrapper, a symlink or a copy', async () => {
@@ -180,6 +185,80 @@ describe.skipIf(group.skip)(group.title, () => {
     expect(rb.stderr).toContain('aws.s3.rb');
   });
 
+  it("pyenv's aws runs through the shim, and what its credential_process starts can run no locked binary, read none, nor reach root's copies", async () => {
+    const lib = join(prefix, 'usr/local/lib/chaperone');
+    const copies = join(lib, 'private/tools');
+    const report = join(home, 'probe-report.json');
+    const interpreter = readFileSync(aws!, 'utf8').split('\n')[0].slice(2).trim().split(/\s+/)[0];
+    // The credential_process of a profile in the agent's own ~/.aws/config: Python (which keeps any
+    // group it is started with; a shell would drop it), each attempt with its own result, then the
+    // credentials aws asked for. What a refused agent tries next is in the list too.
+    const attempts: Record<string, string[]> = {
+      groups: ['id', '-Gn'],
+      psql: [psql!, '--version'],
+      wrapper: ['/usr/bin/psql', '--version'], // Debian's pg_wrapper, open, which starts the locked psql
+      ...(loader ? { loader: [loader, psql!, '--version'] } : {}),
+      copy: [join(copies, 'psql'), '--version'],
+      exec: [join(lib, 'private/chaperone-exec'), join(copies, 'psql'), 'psql', '--version'],
+      // aws's own entry script through its interpreter: readable with the scripts' group (no more than
+      // `python -m awscli`, which the agent can run itself; docs/harden.md).
+      script: [interpreter, aws!, '--version'],
+    };
+    const probe = [
+      'import json, os, subprocess',
+      `attempts = ${JSON.stringify(attempts)}`,
+      'seen = {}',
+      'for name, argv in attempts.items():',
+      '    try:',
+      '        r = subprocess.run(argv, capture_output=True, text=True)',
+      "        seen[name] = f'exit {r.returncode}: {r.stdout}{r.stderr}'",
+      '    except OSError as e:',
+      "        seen[name] = f'denied: {e}'",
+      'for name, path in ' + JSON.stringify({ read: psql!, copies: copies }) + '.items():',
+      '    try:',
+      "        seen[name] = 'ok: ' + str(len(open(path, 'rb').read()) if name == 'read' else os.listdir(path))",
+      '    except OSError as e:',
+      "        seen[name] = f'denied: {e}'",
+      `json.dump(seen, open(${JSON.stringify(report)}, 'w'))`,
+      "print(json.dumps({'Version': 1, 'AccessKeyId': 'AKIAPROBECREDENTIAL', 'SecretAccessKey': 'probe'}))",
+      '',
+    ].join('\n');
+    const asRoot = async (argv: string[], input?: string) => expect((await inside(argv, input)).exitCode, argv.join(' ')).toBe(0);
+    await asRoot(['mkdir', '-p', join(home, '.aws')]);
+    await asRoot(['sh', '-c', 'cat > "$1"', 'sh', join(home, 'probe.py')], probe);
+    await asRoot(['sh', '-c', 'cat > "$1"', 'sh', join(home, '.aws/config')], `[profile probe]\ncredential_process = /usr/bin/python3 ${join(home, 'probe.py')}\nregion = us-east-1\n`);
+    await asRoot(['chmod', '-R', 'a+rX', join(home, '.aws'), join(home, 'probe.py')]);
+
+    // The payload works: run by the agent user itself (no group), it reports each attempt.
+    const own = await asAgent(['/usr/bin/python3', join(home, 'probe.py')]);
+    expect(own.exitCode, own.stderr).toBe(0);
+    expect(own.stdout).toContain('AKIAPROBECREDENTIAL');
+    const ownSeen = JSON.parse((await inside(['cat', report])).stdout) as Record<string, string>;
+    expect(ownSeen.psql).toMatch(/^denied: .*Permission denied/);
+    expect(ownSeen.script).toMatch(/Permission denied/); // the locked script, without the scripts' group
+    await inside(['rm', '-f', report]);
+
+    // Through the shim: a benign call that needs the profile's credentials (a presigned URL is signed
+    // locally, with no request) runs pyenv's aws, which starts the credential_process.
+    const presign = await asAgent(['aws', 's3', 'presign', 's3://acme-dev/report.csv', '--profile', 'probe']);
+    expect(presign.exitCode, presign.stderr).toBe(0);
+    expect(presign.stdout).toContain('AKIAPROBECREDENTIAL');
+    const seen = JSON.parse((await inside(['cat', report])).stdout) as Record<string, string>;
+    expect(Object.keys(seen).sort()).toEqual([...Object.keys(attempts), 'read', 'copies'].sort());
+    const groups = seen.groups.replace(/^exit 0: /, '').trim().split(' ');
+    expect(groups).toContain(scriptsGroup);
+    expect(groups).not.toContain(toolsGroup);
+    expect(groups).not.toContain(storeGroup);
+    for (const name of ['psql', 'copy', 'exec', 'read', 'copies']) expect(seen[name], name).toMatch(/^denied: .*Permission denied/);
+    if (loader) expect(seen.loader).toMatch(/^exit [1-9]\d*: .*Permission denied/s);
+    expect(seen.wrapper).toMatch(/^exit [1-9]/); // pg_wrapper finds no client it may run
+    for (const [name, text] of Object.entries(seen)) expect(text, name).not.toMatch(/PostgreSQL\) \d/);
+    // What stays open (docs/harden.md): the tool's own entry script, as the agent's `python -m awscli`.
+    expect(seen.script).toMatch(/^exit 0: aws-cli\//);
+    const module = await asAgent([interpreter, '-m', 'awscli', '--version']);
+    expect(`${module.stdout}${module.stderr}`).toMatch(/aws-cli\//);
+  });
+
   it("a login shell of the agent user finds the hardened shims first (harden's /etc/profile.d file)", async () => {
     const login = await inside(['runuser', '-l', agent, '-c', 'command -v psql; command -v aws']);
     expect(login.stdout.split('\n')).toEqual([join(shims, 'psql'), join(shims, 'aws')]);
@@ -188,6 +267,17 @@ describe.skipIf(group.skip)(group.title, () => {
   it('doctor --strict, as root, passes on the locked machine', async () => {
     const doctor = await inside([process.execPath, join(prefix, 'usr/local/lib/chaperone/dist/cli.js'), 'doctor', '--strict']);
     expect(doctor.stdout).not.toContain('FAIL');
+    expect(doctor.stdout).toContain(`chaperone-script is root:${scriptsGroup} 2755`);
     expect(doctor.exitCode).toBe(0);
+  });
+
+  it('harden --undo puts psql and pyenv\'s aws back as they were (inside the namespace), and the agent user runs them again', async () => {
+    const undone = await inside([process.execPath, cliPath, 'harden', '--undo', '--prefix', prefix]);
+    expect(undone.exitCode, undone.stderr).toBe(0);
+    const back = await inside(['stat', '-c', '%u:%g %a', psql!, aws!]);
+    expect(back.stdout.split('\n')).toEqual([...before.values()].map((was) => `${was.uid}:${was.gid} ${was.mode.toString(8)}`));
+    expect((await asAgent([psql!, '--version'])).stdout).toMatch(/PostgreSQL\) \d/);
+    const awsVersion = await asAgent([aws!, '--version']);
+    expect(`${awsVersion.stdout}${awsVersion.stderr}`).toMatch(/aws-cli\//);
   });
 });

@@ -22,6 +22,23 @@ function realPsql(): string | undefined {
   return which('psql');
 }
 
+/** The dynamic loader, which runs a binary it may read: a route to the locked psql if reading were allowed. */
+function loaderPath(): string | undefined {
+  return ['/lib64/ld-linux-x86-64.so.2', '/lib/ld-linux-aarch64.so.1'].find((f) => existsSync(f));
+}
+
+/** A probe's output, split at its `== NAME` lines: name → what that attempt printed. */
+function sections(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  let name = '';
+  for (const line of text.split('\n')) {
+    const heading = /^== (\w+)$/.exec(line);
+    if (heading) out[(name = heading[1])] = '';
+    else if (name && line) out[name] += `${line}\n`;
+  }
+  return out;
+}
+
 const problems = [
   ...(process.getuid?.() === 0 ? [] : ['not running as root (harden changes owners and modes, and the test creates a user)']),
   ...(['cc', 'useradd', 'userdel', 'groupdel', 'runuser'].filter((t) => !which(t, `${process.env.PATH}:/usr/sbin:/sbin`)).map((t) => `${t} is missing`)),
@@ -34,6 +51,8 @@ const agent = `chapagent${suffix}`;
 const storeGroup = `chapg${suffix}`;
 /** What harden names the tools' group: the store group's name and -tools. */
 const toolsGroup = `${storeGroup}-tools`;
+/** And the locked scripts' group, all a running script tool holds. */
+const scriptsGroup = `${storeGroup}-scripts`;
 
 describe.skipIf(group.skip)(group.title, () => {
   let prefix: string;
@@ -77,14 +96,9 @@ describe.skipIf(group.skip)(group.title, () => {
     copyFileSync(realPsql()!, psql);
     chmodSync(psql, 0o755);
     aws = join(prefix, 'tools', 'aws');
-    // With PROBE set, the double also tries what a tool steered by the agent would (a credential_process,
-    // an exec plugin): read the PIN, write the store, run the real psql by its path.
-    writeFileSync(
-      aws,
-      `#!/bin/sh -p\nprintf '%s\\n' "$@" > ${records}/aws.argv\n` +
-        `if [ -n "$PROBE" ]; then { id -Gn; cat ${prefix}/etc/chaperone/pin; ls ${prefix}/var/lib/chaperone/${agent}; echo '{}' > ${prefix}/var/lib/chaperone/${agent}/approvals.json; ${psql} --version; } > ${records}/probe 2>&1; fi\necho aws-ran\n`,
-      { mode: 0o755 },
-    );
+    // With PROBE set, the double also runs it, as what a tool's configuration names would (a
+    // credential_process, a plugin) run with whatever group the tool holds: privileged mode keeps it.
+    writeFileSync(aws, `#!/bin/sh -p\nprintf '%s\\n' "$@" > ${records}/aws.argv\nif [ -n "$PROBE" ]; then eval "$PROBE"; fi\necho aws-ran\n`, { mode: 0o755 });
     // Interpreted tools: each records its argv; the variables an agent sets make them load its code.
     const record = (name: string) => `${records}/${name}.argv`;
     interpreted = {
@@ -118,14 +132,17 @@ describe.skipIf(group.skip)(group.title, () => {
 
   afterAll(async () => {
     if (userCreated) await execa('userdel', ['-r', agent], { reject: false });
-    for (const name of [toolsGroup, storeGroup]) await execa('groupdel', [name], { reject: false });
+    for (const name of [toolsGroup, scriptsGroup, storeGroup]) await execa('groupdel', [name], { reject: false });
     if (prefix) rmSync(prefix, { recursive: true, force: true });
   });
 
   it('--print lists each change and makes none; a second harden changes nothing more', async () => {
-    const printed = await root(['harden', '--print', '--prefix', prefix, '--group', storeGroup, '--agent-user', agent, '--tool', `psql=${psql}`]);
+    const printed = await root(['harden', '--print', '--prefix', prefix, '--group', storeGroup, '--agent-user', agent, '--tool', `psql=${psql}`, '--tool', `aws=${aws}`]);
     expect(printed.exitCode).toBe(0);
     expect(printed.stdout).toContain(`would: ${psql}: root:${toolsGroup} 0750 (was 0:${statSync(psql).gid} 750)`);
+    // A script is locked to the scripts' group, which chaperone-script alone is setgid to.
+    expect(printed.stdout).toContain(`would: ${aws}: root:${scriptsGroup} 0750 (was 0:${statSync(aws).gid} 750)`);
+    expect(printed.stdout).toContain(`chaperone-script (cc): root:${scriptsGroup} 2755`);
     expect(printed.stdout).not.toContain('create the system group');
     // Found on this machine's PATH: the psql binary itself, never Debian's pg_wrapper in front of it
     // (which runs pg_dump and the rest too); --print touches none of it.
@@ -135,6 +152,10 @@ describe.skipIf(group.skip)(group.title, () => {
     expect(found.stdout).not.toContain('pg_wrapper');
     expect(statSync(realPsql()!).gid).toBe(0);
     // git is refused, with the reason: its exec-path holds a second git, and the helpers git runs.
+    // A group name must leave room for -scripts within the 32 characters a group name may have.
+    const long = await root(['harden', '--print', '--prefix', prefix, '--group', 'g'.repeat(25), '--agent-user', agent, '--tool', `psql=${psql}`]);
+    expect(long.exitCode).toBe(2);
+    expect(long.stderr).toContain('at most 24 characters');
     const git = await root(['harden', '--print', '--prefix', prefix, '--group', storeGroup, '--agent-user', agent, '--tools', 'psql,git']);
     expect(git.exitCode).toBe(2);
     expect(git.stderr).toContain('git cannot be locked: its exec-path');
@@ -353,19 +374,64 @@ describe.skipIf(group.skip)(group.title, () => {
     expect(awsRecord()).toBeUndefined();
   });
 
-  it('a script tool runs in place with the tools\' group only: it can neither read the PIN nor write the store (and what it starts itself can run another real tool: documented)', async () => {
+  it("a script tool runs in place with the scripts' group only: what it starts (a credential_process) can run no binary tool, reach no copy, read no PIN, write no store", async () => {
+    const store = `${prefix}/var/lib/chaperone/${agent}`;
+    const copies = join(lib, 'private/tools');
+    const gcloud = join(prefix, 'tools', 'gcloud');
+    // Each attempt in a section of its own, so that each one's failure is its own and says why.
+    const attempts: Record<string, string> = {
+      groups: 'id -Gn',
+      pin: `cat ${prefix}/etc/chaperone/pin`,
+      store: `ls ${store}`,
+      approvals: `echo '{}' > ${store}/approvals.json`,
+      psql: `${psql} --version`,
+      terraform: `PROBE= ${join(prefix, 'tools', 'terraform')} plan`, // (without PROBE, which it would run again)
+      read: `cat ${psql} > ${home}/psql-copy`,
+      // What a refused child tries next: the copies chaperone-exec runs, chaperone-exec itself, the
+      // locked file through an interpreter that does not drop groups (Python), and the loader.
+      copies: `ls ${copies}`,
+      copy: `${copies}/psql --version`,
+      exec: `${join(lib, 'private/chaperone-exec')} ${copies}/psql psql --version`,
+      python: `/usr/bin/python3 -c "import subprocess; subprocess.run(['${psql}', '--version'])"`,
+      loader: `${loaderPath() ?? '/lib64/ld-linux-x86-64.so.2'} ${psql} --version`,
+      // Another locked script runs: the residue docs/harden.md names (no more than its interpreter on
+      // its package, which the agent can do itself).
+      script: `${gcloud} from-aws`,
+      // And keeps that group for later: a setgid copy of an interpreter, in the agent's own home.
+      keep: `cp /usr/bin/python3 ${home}/keep && chmod 2755 ${home}/keep && stat -c '%G %a' ${home}/keep`,
+    };
+    const probe = `{ ${Object.entries(attempts).map(([name, line]) => `echo "== ${name}"; ${line};`).join(' ')} } > ${records}/probe 2>&1`;
     clearRecord();
-    const probe = await asAgent(['aws', 's3', 'ls', '--profile', 'dev'], { PROBE: '1' });
-    expect(probe.exitCode).toBe(0);
+    for (const name of ['gcloud', 'terraform']) rmSync(join(records, `${name}.argv`), { force: true });
+    const run = await asAgent(['aws', 's3', 'ls', '--profile', 'dev'], { PROBE: probe });
+    expect(run.exitCode, run.stderr).toBe(0);
     expect(awsRecord()).toBe('s3\nls\n--profile\ndev\n');
-    const seen = readFileSync(join(records, 'probe'), 'utf8');
-    expect(seen.split('\n')[0].split(' ')).toContain(toolsGroup);
-    expect(seen.split('\n')[0].split(' ')).not.toContain(storeGroup);
-    expect(seen).not.toContain('scrypt');
-    expect(seen.match(/Permission denied/g)?.length).toBe(3);
-    // What remains (docs/harden.md): the script's own children keep the tools' group.
-    expect(seen).toContain('PostgreSQL');
-    expect(existsSync(join(prefix, 'etc/chaperone/pin'))).toBe(true);
+    const seen = sections(readFileSync(join(records, 'probe'), 'utf8'));
+    expect(Object.keys(seen)).toEqual(Object.keys(attempts));
+    expect(seen.groups.trim().split(' ')).toContain(scriptsGroup);
+    expect(seen.groups.trim().split(' ')).not.toContain(toolsGroup);
+    expect(seen.groups.trim().split(' ')).not.toContain(storeGroup);
+    for (const name of ['pin', 'store', 'approvals', 'psql', 'terraform', 'read', 'copies', 'copy', 'exec', 'python', 'loader']) {
+      expect(seen[name], name).toMatch(/Permission denied/);
+      expect(seen[name], name).not.toMatch(/PostgreSQL|scrypt/);
+    }
+    expect(existsSync(join(records, 'terraform.argv'))).toBe(false);
+    expect(readFileSync(join(prefix, 'etc/chaperone/pin'), 'utf8')).toContain('scrypt');
+    expect(seen.script).toBe('');
+    expect(readFileSync(join(records, 'gcloud.argv'), 'utf8')).toBe('from-aws');
+    // The kept group is the scripts' group and no more (docs/harden.md: mount what the agent can write
+    // nosuid to close this): with it the agent reads and runs locked scripts, never a binary tool.
+    expect(seen.keep).toBe(`${scriptsGroup} 2755\n`);
+    const kept = await asAgent([join(home, 'keep'), '-c', `import os, subprocess, grp\nprint(grp.getgrgid(os.getegid()).gr_name)\nsubprocess.run(['${gcloud}', 'kept'])\ntry:\n    subprocess.run(['${psql}', '--version'])\nexcept OSError as e:\n    print(e)\ntry:\n    os.listdir('${copies}')\nexcept OSError as e:\n    print(e)\n`]);
+    expect(kept.stdout.split('\n').slice(0, 3)).toEqual([scriptsGroup, `[Errno 13] Permission denied: '${psql}'`, `[Errno 13] Permission denied: '${copies}'`]);
+    expect(readFileSync(join(records, 'gcloud.argv'), 'utf8')).toBe('kept');
+    // The same attempts by the agent user itself: denied too (the script tool gave its child nothing
+    // the binaries need), and the locked script as well, which only the scripts' group reads.
+    for (const line of [attempts.psql, attempts.copies, attempts.read, `/usr/bin/python3 ${gcloud}`, `${gcloud} x`]) {
+      const tried = await asAgent(['sh', '-c', line]);
+      expect(tried.exitCode, line).not.toBe(0);
+      expect(tried.stderr, line).toMatch(/Permission denied/);
+    }
   });
 
   it('the variables that load an agent\'s code into an interpreter (PYTHONPATH, NODE_OPTIONS, PERL5OPT, BASH_ENV, RUBYOPT) never reach a script tool', async () => {
@@ -517,6 +583,53 @@ describe.skipIf(group.skip)(group.title, () => {
     expect(stale.stdout).toMatch(/psql: .* differs from .*psql \(an upgrade\?\)/);
     writeFileSync(psql, original);
     expect((await doctor()).exitCode).toBe(0);
+    // A script in the tools' group, or chaperone-script setgid to it, would hand every binary tool to
+    // what a script tool starts: each fails, naming the file.
+    const gidOf = async (name: string) => Number((await execa('getent', ['group', name])).stdout.split(':')[2]);
+    const [toolsGid, scriptsGid] = [await gidOf(toolsGroup), await gidOf(scriptsGroup)];
+    expect(good.stdout).toContain(`chaperone-script is root:${scriptsGroup} 2755`);
+    expect(good.stdout).toContain(`aws: ${aws} is root:${scriptsGroup} 0750`);
+    chownSync(aws, 0, toolsGid);
+    const toolsScript = await doctor();
+    expect(toolsScript.exitCode).toBe(1);
+    expect(toolsScript.stdout).toContain(`FAIL aws: ${aws} is 0:${toolsGid} 750`);
+    chownSync(aws, 0, scriptsGid);
+    const starter = join(lib, 'private/chaperone-script');
+    chownSync(starter, 0, toolsGid);
+    chmodSync(starter, 0o2755); // chown clears setgid
+    const toolsStarter = await doctor();
+    expect(toolsStarter.exitCode).toBe(1);
+    expect(toolsStarter.stdout).toContain(`FAIL ${starter} is 0:${toolsGid} 2755`);
+    chownSync(starter, 0, scriptsGid);
+    chmodSync(starter, 0o2755);
+    expect((await doctor()).exitCode).toBe(0);
+
+    // The agent user put in the scripts' group; then a machine hardened before the scripts' group (its
+    // scripts and chaperone-script in the tools' group): doctor names each; harden again fixes both.
+    await execa('gpasswd', ['-a', agent, scriptsGroup]);
+    const member = await doctor();
+    expect(member.exitCode).toBe(1);
+    expect(member.stdout).toContain(`FAIL agent user ${agent} is in ${scriptsGroup}`);
+    const stateFile = join(prefix, 'etc/chaperone/harden.json');
+    const { scriptsGroup: _group, scriptsGid: _gid, ...older } = JSON.parse(readFileSync(stateFile, 'utf8'));
+    writeFileSync(stateFile, JSON.stringify(older));
+    const scripts = [aws, ...Object.keys(interpreted).filter((name) => name !== 'terraform').map((name) => join(prefix, 'tools', name))];
+    for (const file of [...scripts, starter]) chownSync(file, 0, toolsGid);
+    chmodSync(starter, 0o2755);
+    const older1 = await doctor();
+    expect(older1.exitCode).toBe(1);
+    expect(older1.stdout).toContain(`FAIL ${starter} runs script tools with ${toolsGroup}`);
+    const again = await root([
+      'harden', '--prefix', prefix, '--group', storeGroup, '--agent-user', agent, '--tool', `psql=${psql}`, '--tool', `aws=${aws}`,
+      ...Object.keys(interpreted).flatMap((name) => ['--tool', `${name}=${join(prefix, 'tools', name)}`]),
+    ]);
+    expect(again.stderr).toBe('');
+    expect(again.stdout).toContain(`remove agent user ${agent} from group ${scriptsGroup}`);
+    for (const file of [...scripts, starter]) expect(statSync(file).gid, file).toBe(scriptsGid);
+    expect(statSync(psql).gid).toBe(toolsGid);
+    const fixed = await doctor();
+    expect(fixed.stdout).not.toContain('FAIL');
+    expect(fixed.exitCode).toBe(0);
   });
 
   it('--undo puts the binaries back and removes the runner', async () => {
@@ -524,6 +637,10 @@ describe.skipIf(group.skip)(group.title, () => {
     expect(undone.exitCode).toBe(0);
     expect(statSync(psql).mode & 0o7777).toBe(0o755);
     expect(statSync(psql).gid).toBe(0);
+    for (const name of ['aws', 'gcloud']) {
+      const back = statSync(join(prefix, 'tools', name));
+      expect({ gid: back.gid, mode: back.mode & 0o7777 }, name).toEqual({ gid: 0, mode: 0o755 });
+    }
     expect(existsSync(runner)).toBe(false);
     expect(existsSync(join(prefix, 'etc/profile.d/chaperone.sh'))).toBe(false);
     expect((await asAgent([psql, '--version'])).exitCode).toBe(0);
