@@ -196,7 +196,9 @@ function withStoreAt<T>(path: string, env: NodeJS.ProcessEnv, change: (data: Sto
       const now = new Date();
       const lines = binding === undefined ? undefined : readLines(path, binding, now);
       if (lines) {
-        let dirty = lines.dropped || expire(lines.data, now);
+        // expire() first, always: an approval past its time must be marked expired before anything takes it.
+        let dirty = expire(lines.data, now);
+        if (lines.dropped) dirty = true;
         const result = change(lines.data, now, () => {
           dirty = true;
         });

@@ -136,6 +136,22 @@ describe('approval store', () => {
       expect('request' in other).toBe(true);
     });
 
+    it('never takes an approval past its time, also when the same transaction drops old records', () => {
+      const env = freshEnv();
+      const mine = takeOrRequestApproval(env, 'mine', details, newCode);
+      const code = 'request' in mine ? mine.request.code : '';
+      approve(env, code, 15);
+      const path = storePath(env);
+      const [record] = JSON.parse(readFileSync(path, 'utf8')).approvals;
+      record.expiresAt = new Date(Date.now() - 1000).toISOString();
+      const old = { ...record, code: 'OLD-001', binding: 'old', status: 'used', requestedAt: new Date(Date.now() - 8 * 86_400_000).toISOString() };
+      writeFileSync(path, `{"approvals":[\n${[old, record].map((r) => JSON.stringify(r)).join(',\n')}\n]}\n`);
+      const after = takeOrRequestApproval(env, 'mine', details, newCode);
+      expect('request' in after).toBe(true);
+      expect(findRequest(env, code)?.status).toBe('expired');
+      expect(findRequest(env, 'OLD-001')).toBeUndefined();
+    });
+
     it('reads a store in any other form whole, as before', () => {
       const env = freshEnv();
       takeOrRequestApproval(env, 'pretty', details, newCode);
