@@ -61,8 +61,14 @@ function world(build, label) {
   mkdirSync(join(full.HOME, '.local', 'state', 'chaperone'), { recursive: true, mode: 0o700 });
   writeFileSync(join(full.HOME, '.local', 'state', 'chaperone', 'approvals.json'), JSON.stringify({ approvals: weekOfApprovals() }, null, 2), { mode: 0o600 });
 
+  // The hook as an agent starts it: the file and arguments of the command `chaperone setup claude` writes.
+  execFileSync(node, [cli, 'setup', 'claude'], { env, stdio: 'ignore' });
+  const settings = JSON.parse(readFileSync(join(env.HOME, '.claude', 'settings.json'), 'utf8'));
+  const line = settings.hooks.PreToolUse.flatMap((group) => group.hooks).find((h) => /\bhook claude\b/.test(h.command)).command;
+  const hook = (/exec "\$n" (.*?); fi/.exec(line)?.[1] ?? line.split(' ').slice(1).join(' ')).split(' ').map((word) => word.replace(/^'|'$/g, ''));
+
   const shim = (tool) => join(shims, tool);
-  return { label, cli, shim, env, agent, big, full };
+  return { label, cli, hook, shim, env, agent, big, full };
 }
 
 /** 700 records over the last 7 days, shaped as refusals write them. */
@@ -114,8 +120,8 @@ const rows = [
   ['decision, refused: psql -c "drop table t" (vs node -e 0)', '1.5×', (w) => [w.shim('psql'), ['-h', 'db.prod.example', '-c', 'drop table t'], w.agent], [node, ['-e', '0'], plain]],
   // A statement only PostgreSQL's grammar can read (src/sql/exact.ts reads `drop table t` without it).
   ['decision, refused: psql -c "drop function f()", grammar loaded (vs node -e 0)', '1.5×', (w) => [w.shim('psql'), ['-h', 'db.prod.example', '-c', 'drop function f()'], w.agent], [node, ['-e', '0'], plain]],
-  ['hook claude, benign payload (vs node reading it)', '1.3×', (w) => [node, [w.cli, 'hook', 'claude'], w.env, hookPayload('git status && ls')], [node, readStdin, plain, hookPayload('git status && ls')]],
-  ['hook claude, destructive payload (vs node reading it)', '1.3×', (w) => [node, [w.cli, 'hook', 'claude'], w.env, hookPayload('railway volume delete --volume pg')], [node, readStdin, plain, hookPayload('railway volume delete --volume pg')]],
+  ['hook claude, benign payload (vs node reading it)', '1.3×', (w) => [node, w.hook, w.env, hookPayload('git status && ls')], [node, readStdin, plain, hookPayload('git status && ls')]],
+  ['hook claude, destructive payload (vs node reading it)', '1.3×', (w) => [node, w.hook, w.env, hookPayload('railway volume delete --volume pg')], [node, readStdin, plain, hookPayload('railway volume delete --volume pg')]],
   ['user rules.yaml of 1,000 rules (vs none; refused aws call)', '1.1×', (w) => [w.shim('aws'), ['s3', 'rb', 's3://b', '--profile', 'acme-prod'], w.big], (w) => [w.shim('aws'), ['s3', 'rb', 's3://b', '--profile', 'acme-prod'], w.agent]],
   ['single argument of 128 KiB (vs 32 KiB; refused railway call)', '4×', (w) => [w.shim('railway'), ['volume', 'delete', '--volume', letters(128)], w.agent], (w) => [w.shim('railway'), ['volume', 'delete', '--volume', letters(32)], w.agent]],
 ].filter(([name]) => !process.env.ROWS || new RegExp(process.env.ROWS).test(name));

@@ -33,6 +33,8 @@ export interface ApprovalRecord {
 
 interface StoreFile {
   approvals: ApprovalRecord[];
+  /** Read in its line form (readLines): the store's bytes as latin1 text, where the records not parsed still are. */
+  text?: string;
 }
 
 /** How long a request waits for a human, and how long an approval stays usable by default. */
@@ -91,17 +93,119 @@ function write(path: string, data: StoreFile): void {
 }
 
 /**
+ * A refusal's transaction reads only the records it can touch, when the store is in the form `write`
+ * gives it (one record a line): those still pending or approved (they may expire, or be taken) and
+ * those of its own action; the others are kept as text and written back as they were. Each line's
+ * requestedAt is read to drop what is older than the week kept. With a week of an agent's refusals
+ * (700 records) parsing every record and the garbage it made was most of a refusal's store
+ * transaction (~4 ms; BENCHMARKS.md). In JSON text a key with its quotes can only be a key (a quote
+ * inside a string is escaped), so finding `"status":"pending"` in a line finds that record's status.
+ * Undefined for a store in any other form, which is read whole (read).
+ */
+interface StoreLines {
+  data: StoreFile;
+  /** The store's record lines, without their separating comma. */
+  lines: string[];
+  /** The record parsed from each line, where it was; false where the line was dropped as too old. */
+  read: (ApprovalRecord | false | undefined)[];
+  dropped: boolean;
+}
+
+function readLines(path: string, binding: string, now: Date): StoreLines | undefined {
+  let text: string | undefined;
+  try {
+    // Bytes as characters: the keys looked for are ASCII, and only the lines parsed are decoded.
+    text = readTextIfExists(path, undefined, 'latin1');
+  } catch {
+    return undefined; // read() says what is wrong with it
+  }
+  if (text === undefined) return { data: { approvals: [] }, lines: [], read: [], dropped: false };
+  const head = '{"approvals":[\n';
+  const tail = '\n]}\n';
+  if (!text.startsWith(head) || !text.endsWith(tail)) return undefined;
+  const body = text.slice(head.length, text.length - tail.length);
+  const lines = body === '' ? [] : body.split(',\n');
+  const cutoff = now.getTime() - keepDays * 86_400_000;
+  const own = latin1(JSON.stringify(binding));
+  const read: StoreLines['read'] = [];
+  const approvals: ApprovalRecord[] = [];
+  let dropped = false;
+  for (const line of lines) {
+    if (!line.startsWith('{') || !line.endsWith('}') || line.includes('\n')) return undefined;
+    // These keys come last in a record as written: searched for from the end.
+    const at = line.lastIndexOf('"requestedAt":"');
+    const requestedAt = at === -1 ? NaN : Date.parse(line.slice(at + 15, line.indexOf('"', at + 15)));
+    if (!(requestedAt > cutoff)) {
+      read.push(false);
+      dropped = true;
+      continue;
+    }
+    const status = line.lastIndexOf('"status":"') + 10;
+    const live = status >= 10 && (line.startsWith('pending"', status) || line.startsWith('approved"', status));
+    const ownAt = line.lastIndexOf('"binding":');
+    if (!live && !(ownAt !== -1 && line.startsWith(own, ownAt + 10))) {
+      read.push(undefined);
+      continue;
+    }
+    let record: ApprovalRecord;
+    try {
+      record = JSON.parse(Buffer.from(line, 'latin1').toString('utf8')) as ApprovalRecord;
+    } catch {
+      return undefined;
+    }
+    if (typeof record !== 'object' || record === null || typeof record.code !== 'string' || typeof record.binding !== 'string') return undefined;
+    read.push(record);
+    approvals.push(record);
+  }
+  return { data: { approvals, text }, lines, read, dropped };
+}
+
+/** UTF-8 text as the latin1 string of its bytes (how readLines holds the store). */
+const latin1 = (text: string): string => Buffer.from(text, 'utf8').toString('latin1');
+
+function writeLines(path: string, store: StoreLines): void {
+  const kept = new Set(store.data.approvals);
+  const out: string[] = [];
+  store.lines.forEach((line, i) => {
+    const record = store.read[i];
+    if (record === undefined) out.push(line);
+    else if (record !== false && kept.has(record)) out.push(latin1(JSON.stringify(record)));
+  });
+  const parsed = new Set(store.read);
+  for (const record of store.data.approvals) if (!parsed.has(record)) out.push(latin1(JSON.stringify(record)));
+  const temporary = `${path}.${process.pid}.tmp`;
+  // The lines not parsed go back byte for byte.
+  writeFileSync(temporary, `{"approvals":[\n${out.join(',\n')}\n]}\n`, { mode: 0o600, encoding: 'latin1' });
+  renameSync(temporary, path);
+}
+
+/**
  * Runs `change` on the store under an exclusive lock; what it returns is returned. `change` calls
  * `changed()` when it altered a record: the store is written back only then (or when a record expired),
  * so a refusal that finds its request already pending reads the store and writes nothing.
  */
 export function withStore<T>(env: NodeJS.ProcessEnv, change: (data: StoreFile, now: Date, changed: () => void) => T): T {
-  const path = storePath(env);
+  return withStoreAt(storePath(env), env, change);
+}
+
+/** withStore on the store at `path` (the shim's code-cache warm-up runs a refusal's transaction on one of its own). */
+function withStoreAt<T>(path: string, env: NodeJS.ProcessEnv, change: (data: StoreFile, now: Date, changed: () => void) => T, binding?: string): T {
   try {
     mkdirSync(join(path, '..'), { recursive: true, mode: 0o700 });
     return withLock(`${path}.lock`, () => {
-      const data = read(path, env);
       const now = new Date();
+      const lines = binding === undefined ? undefined : readLines(path, binding, now);
+      if (lines) {
+        // expire() first, always: an approval past its time must be marked expired before anything takes it.
+        let dirty = expire(lines.data, now);
+        if (lines.dropped) dirty = true;
+        const result = change(lines.data, now, () => {
+          dirty = true;
+        });
+        if (dirty) writeLines(path, lines);
+        return result;
+      }
+      const data = read(path, env);
       let dirty = expire(data, now);
       const result = change(data, now, () => {
         dirty = true;
@@ -149,7 +253,9 @@ function request(data: StoreFile, binding: string, details: () => RequestDetails
   const existing = data.approvals.find((r) => r.binding === binding && r.status === 'pending');
   if (existing) return { ...existing };
   let code = newCode();
-  while (data.approvals.some((r) => r.code === code)) code = newCode();
+  // Codes are unique over every record, those left unparsed in the text too.
+  const taken = (c: string) => data.approvals.some((r) => r.code === c) || (data.text?.includes(`"code":${latin1(JSON.stringify(c))}`) ?? false);
+  while (taken(code)) code = newCode();
   const record: ApprovalRecord = {
     ...details(),
     code,
@@ -173,10 +279,26 @@ export function takeOrRequestApproval(
   details: () => RequestDetails,
   newCode: () => string,
 ): { used: ApprovalRecord } | { request: ApprovalRecord } {
-  return withStore(env, (data, now, changed) => {
-    const used = take(data, binding, now, changed);
-    return used ? { used } : { request: request(data, binding, details, newCode, now, changed) };
-  });
+  return takeOrRequestApprovalAt(storePath(env), env, binding, details, newCode);
+}
+
+/** takeOrRequestApproval on the store at `path`. */
+export function takeOrRequestApprovalAt(
+  path: string,
+  env: NodeJS.ProcessEnv,
+  binding: string,
+  details: () => RequestDetails,
+  newCode: () => string,
+): { used: ApprovalRecord } | { request: ApprovalRecord } {
+  return withStoreAt(
+    path,
+    env,
+    (data, now, changed) => {
+      const used = take(data, binding, now, changed);
+      return used ? { used } : { request: request(data, binding, details, newCode, now, changed) };
+    },
+    binding,
+  );
 }
 
 /**
@@ -184,8 +306,16 @@ export function takeOrRequestApproval(
  * (left for the shim), else the pending request for it (made now if there is none).
  */
 export function requestUnlessApproved(env: NodeJS.ProcessEnv, binding: string, details: () => RequestDetails, newCode: () => string): ApprovalRecord | undefined {
-  return withStore(env, (data, now, changed) =>
-    data.approvals.some((r) => r.binding === binding && r.status === 'approved') ? undefined : request(data, binding, details, newCode, now, changed),
+  return requestUnlessApprovedAt(storePath(env), env, binding, details, newCode);
+}
+
+/** requestUnlessApproved on the store at `path`. */
+export function requestUnlessApprovedAt(path: string, env: NodeJS.ProcessEnv, binding: string, details: () => RequestDetails, newCode: () => string): ApprovalRecord | undefined {
+  return withStoreAt(
+    path,
+    env,
+    (data, now, changed) => (data.approvals.some((r) => r.binding === binding && r.status === 'approved') ? undefined : request(data, binding, details, newCode, now, changed)),
+    binding,
   );
 }
 

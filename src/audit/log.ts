@@ -9,7 +9,7 @@
 // hand and by tools that do not know it; against a determined writer, send the records to syslog (a
 // copy the agent cannot reach) or make the log the agent's to append only (`chaperone harden`).
 
-import { closeSync, fstatSync, mkdirSync, openSync, readSync, renameSync, writeFileSync, appendFileSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Evaluation } from '../model.js';
 import { sha256Hex } from '../hash.js';
@@ -32,7 +32,7 @@ export function headPath(env: NodeJS.ProcessEnv): string {
   return join(chaperoneStateDir(env), 'audit.head');
 }
 
-export function lineHash(line: string): string {
+export function lineHash(line: string | Uint8Array): string {
   return sha256Hex(line);
 }
 
@@ -87,27 +87,66 @@ export function writeAuditEvent(env: NodeJS.ProcessEnv, record: Record<string, u
   }
 }
 
-/** Appends one chained record under the log's lock, and returns the line written. */
+/**
+ * Appends one chained record under the log's lock, and returns the line written. The head also keeps
+ * the log's size after the line it names: when the log still has that size, its last line is the one
+ * the head names, and the new record links to the head's hash without reading and hashing that line
+ * again (a JavaScript SHA-256 of a record costs a refusal more than the rest of the write). When the
+ * size differs (a log written by an older chaperone, a crash between the two writes, a hand), the last
+ * line is read and hashed as it stands. A last line edited in place to the same size is linked by its
+ * hash as written before the edit, so `chaperone log verify` names the edit there.
+ */
 export function appendRecord(env: NodeJS.ProcessEnv, record: object): string {
-  const path = auditPath(env);
+  return appendRecordAt(auditPath(env), headPath(env), record);
+}
+
+/** appendRecord to the log at `path` with its head at `head` (the shim's code-cache warm-up writes one of its own). */
+export function appendRecordAt(path: string, head: string, record: object): string {
   try {
     mkdirSync(join(path, '..'), { recursive: true, mode: 0o700 });
     return withLock(`${path}.lock`, () => {
-      const last = lastLine(path);
-      const seq = last === undefined ? 1 : seqOf(last) + 1;
-      const line = JSON.stringify({ seq, prev: last === undefined ? genesis : lineHash(last), ...record });
-      appendFileSync(path, `${line}\n`, { mode: 0o600 });
-      const head = headPath(env);
-      const temporary = `${head}.${process.pid}`;
-      writeFileSync(temporary, `${JSON.stringify({ seq, hash: lineHash(line) })}\n`, { mode: 0o600 });
-      renameSync(temporary, head);
-      return line;
+      const fd = openSync(path, 'a', 0o600);
+      try {
+        const size = fstatSync(fd).size;
+        const tip = headTip(head, size) ?? lastTip(path);
+        const line = JSON.stringify({ seq: tip.seq + 1, prev: tip.hash, ...record });
+        const bytes = Buffer.from(`${line}\n`, 'utf8');
+        writeAll(fd, bytes);
+        const temporary = `${head}.${process.pid}`;
+        writeFileSync(temporary, `${JSON.stringify({ seq: tip.seq + 1, hash: lineHash(bytes.subarray(0, -1)), size: size + bytes.length })}\n`, { mode: 0o600 });
+        renameSync(temporary, head);
+        return line;
+      } finally {
+        closeSync(fd);
+      }
     });
   } catch (error) {
     const fault = storeFault(path, error);
     if (fault instanceof StoreFault) throw new StoreFault(fault.file, `the audit log cannot be written: ${fault.problem}`, fault.fix);
     throw fault;
   }
+}
+
+function writeAll(fd: number, bytes: Buffer): void {
+  for (let offset = 0; offset < bytes.length; ) offset += writeSync(fd, bytes, offset);
+}
+
+/** Where the chain ends, from the head, when the log is still the size the head recorded. */
+function headTip(head: string, size: number): { seq: number; hash: string } | undefined {
+  if (size === 0) return undefined;
+  try {
+    const tip = JSON.parse(readFileSync(head, 'utf8')) as { seq?: unknown; hash?: unknown; size?: unknown };
+    if (tip.size === size && typeof tip.seq === 'number' && Number.isSafeInteger(tip.seq) && typeof tip.hash === 'string' && /^[0-9a-f]{64}$/.test(tip.hash)) return { seq: tip.seq, hash: tip.hash };
+  } catch {
+    // no head, or not one this version wrote: the last line says where the chain ends
+  }
+  return undefined;
+}
+
+/** Where the chain ends, from the log's last line (the genesis for an empty log). */
+function lastTip(path: string): { seq: number; hash: string } {
+  const last = lastLine(path);
+  return last === undefined ? { seq: 0, hash: genesis } : { seq: seqOf(last), hash: lineHash(last) };
 }
 
 /** A line's seq; a record from before the chain (or not a record) counts as 0. */

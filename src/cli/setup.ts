@@ -5,6 +5,7 @@
 
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { homeOf } from '../context/files.js';
 import { UserError } from '../errors.js';
 import { shellQuote } from '../tools/shell-words.js';
@@ -37,7 +38,7 @@ export function chaperoneCommand(args: string[]): string {
  * setup; moving chaperone or Node changes it, and Codex then asks for trust again.
  */
 export function hookCommand(args: string[], allowStdout = ''): string {
-  const entry = process.argv[1];
+  const entry = hookEntry(args) ?? process.argv[1];
   const say = `chaperone: ${entry} is gone, so this hook allows everything; remove the hook (chaperone uninstall) or reinstall chaperone`;
   return [
     // Node parses the bundle NODE_EXTRA_CA_CERTS names (tens of milliseconds) as it starts, before every
@@ -48,6 +49,19 @@ export function hookCommand(args: string[], allowStdout = ''): string {
     ...(allowStdout ? [`echo ${sq(allowStdout)}`] : []),
     'exit 0',
   ].join('; ');
+}
+
+/**
+ * The file `chaperone hook AGENT` runs when it is started directly: dist/hook.cjs beside this bundle,
+ * which loads the hook's own bundle. Started through the CLI's entry (bin/chaperone.js, an ES module),
+ * Node first sets up its ES module loader, for nothing: ~5 ms of CPU and more of wall time before every
+ * shell command an agent runs (BENCHMARKS.md). Undefined for other arguments, and when chaperone runs
+ * from source (no bundle beside it): the CLI's entry then.
+ */
+function hookEntry(args: string[]): string | undefined {
+  if (args.length !== 2 || args[0] !== 'hook' || !/^[a-z]+$/.test(args[1])) return undefined;
+  const file = fileURLToPath(new URL('./hook.cjs', import.meta.url));
+  return existsSync(file) ? file : undefined;
 }
 
 /** Whether a hook command is one chaperone wrote (either form: plain, or guarded by hookCommand). */

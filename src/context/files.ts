@@ -13,9 +13,10 @@ export const maxConfigBytes = 16 * 1024 * 1024;
  * The text of a config file, or undefined when it does not exist. It never blocks and never reads
  * without bound: only a regular file is read (a FIFO would hang every wrapped command, a device never
  * end), opened non-blocking so that finding out costs nothing. Anything else that stops it being read
- * is an EnvironmentFault that names the file and the fix.
+ * is an EnvironmentFault that names the file and the fix. `latin1` gives each byte as one character,
+ * for a reader that finds ASCII in the bytes and decodes only what it needs.
  */
-export function readTextIfExists(path: string, maxBytes = maxConfigBytes): string | undefined {
+export function readTextIfExists(path: string, maxBytes = maxConfigBytes, encoding: 'utf8' | 'latin1' = 'utf8'): string | undefined {
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
@@ -31,7 +32,7 @@ export function readTextIfExists(path: string, maxBytes = maxConfigBytes): strin
     if (stat.isDirectory()) throw new EnvironmentFault(path, 'it is a directory, where a file is expected', `remove or rename the directory`);
     if (!stat.isFile()) throw new EnvironmentFault(path, 'it is not a regular file (a FIFO, socket or device)', `replace it with a regular file, or remove it`);
     if (stat.size > maxBytes) throw new EnvironmentFault(path, `it is ${stat.size} bytes, larger than any config file (limit ${maxBytes})`, `check what wrote it, and remove or shorten it`);
-    return readFileSync(fd, 'utf8');
+    return readFileSync(fd, encoding);
   } catch (error) {
     if (error instanceof EnvironmentFault) throw error;
     throw new EnvironmentFault(path, (error as Error).message, `check the file, or remove it`);

@@ -147,36 +147,75 @@ export function applyLayer(config: Config, layer: Layer, trust: Trust, complain:
 }
 
 /**
- * A rule as a layer gives it, its paths compiled on first use. A class, since every call builds the
- * few hundred built-in rules: an object literal with a getter of its own defines that accessor on each
- * object through the runtime, about twice the time of the rest of a rule (measured, 467 rules: 0.59
- * against 0.32 ms).
+ * A rule as a layer gives it, its flag conditions and paths read on first use: a call matches the
+ * rules of one tool, and builds the few hundred built-in rules (and any user file's) every time. A
+ * class, since an object literal with a getter of its own defines that accessor on each object through
+ * the runtime, about twice the time of the rest of a rule (measured, 467 rules: 0.59 against 0.32 ms).
+ * What it reads later is a plain property, not a `#private` field: defining private fields on each
+ * object cost 1,000 rules 0.4-4 ms against 0.15 ms (BENCHMARKS.md). Rules are never serialised, so
+ * the plain properties show nowhere.
  */
 class LoadedRule implements Rule {
-  readonly id: string;
-  readonly tools: string[];
-  readonly command: string[];
-  readonly with: FlagCondition[];
-  readonly without: FlagCondition[];
-  readonly effect: Effect;
-  readonly summary: string;
-  readonly file: string;
-  #paths: WordPattern[][] | undefined;
+  // Declared only (`declare`): a class field is defined on each new object before the constructor
+  // runs, which for a thousand rules took 0.4-1 ms where the constructor's own assignments took 0.15.
+  declare readonly id: string;
+  declare readonly tools: string[];
+  declare readonly command: string[];
+  declare readonly effect: Effect;
+  declare readonly summary: string;
+  declare readonly file: string;
+  declare private readonly entry: Layer['rules'][number];
+  declare private read: { with?: FlagCondition[]; without?: FlagCondition[]; paths?: WordPattern[][] } | undefined;
 
   constructor(entry: Layer['rules'][number], file: string) {
     this.id = entry.id;
     this.tools = entry.tools;
     this.command = entry.command;
-    this.with = entry.with.map(parseFlagCondition);
-    this.without = entry.without.map(parseFlagCondition);
     this.effect = entry.effect;
     this.summary = entry.summary;
     this.file = file;
+    this.entry = entry;
+    this.read = undefined;
+  }
+
+  get with(): FlagCondition[] {
+    return ((this.read ??= {}).with ??= this.entry.with.map(parseFlagCondition));
+  }
+
+  get without(): FlagCondition[] {
+    return ((this.read ??= {}).without ??= this.entry.without.map(parseFlagCondition));
   }
 
   get paths(): WordPattern[][] {
-    return (this.#paths ??= this.command.map(compilePath));
+    return ((this.read ??= {}).paths ??= this.command.map(compilePath));
   }
+}
+
+/**
+ * Whether a command path written as `text` could start with `word`, from its first word alone and
+ * without compiling it: false only when that first word is a plain list of words (no glob) and `word`
+ * is none of them. The matcher asks this before compiling a rule's paths: a call's first word turns
+ * down most rules of its tool, and a user's file of a thousand rules of one tool was compiled whole at
+ * every call of it (2.5 ms; BENCHMARKS.md). test/unit/rule-match.test.ts checks it never says false
+ * where the compiled path matches.
+ */
+export function mayStartWith(text: string, word: string | undefined): boolean {
+  // The first word, found as compilePath splits: on /\s+/ after trimming.
+  const space = /\s/g;
+  const nonSpace = /\S/g;
+  if (!nonSpace.test(text)) return true; // no words: the path matches any call
+  const start = nonSpace.lastIndex - 1;
+  space.lastIndex = start;
+  const end = space.test(text) ? space.lastIndex - 1 : text.length;
+  if (word === undefined) return false; // a word to match, and none to match it
+  if (text.lastIndexOf('*', end - 1) >= start) return true; // a glob: compiled and tested
+  for (let from = start; from <= end; ) {
+    const bar = text.indexOf('|', from);
+    const to = bar === -1 || bar > end ? end : bar;
+    if (to - from === word.length && text.startsWith(word, from)) return true;
+    from = to + 1;
+  }
+  return false;
 }
 
 /**
@@ -191,8 +230,10 @@ export function compilePath(text: string): WordPattern[] {
     .filter(Boolean)
     .map((word): WordPattern => {
       if (!word.includes('*')) {
-        const words = new Set(word.split('|'));
-        return { test: (candidate) => words.has(candidate) };
+        // Built on the first test: a rule is mostly turned down on its first word, and a user's file
+        // of a thousand rules of one tool has all of them tested at every call of that tool.
+        let words: Set<string> | undefined;
+        return { test: (candidate) => (words ??= new Set(word.split('|'))).has(candidate) };
       }
       const alternatives = word.split('|').map((alt) =>
         alt

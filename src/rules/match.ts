@@ -1,7 +1,7 @@
 // Matching parsed commands against the destroy rules: a few obvious lines over data.
 
 import type { Command, Finding, ParsedInvocation } from '../model.js';
-import type { FlagCondition, Rule, WordPattern } from './config.js';
+import { mayStartWith, type FlagCondition, type Rule, type WordPattern } from './config.js';
 
 export function matchRules(tool: string, parsed: ParsedInvocation, rules: readonly Rule[]): Finding[] {
   if (parsed.help) return [];
@@ -16,7 +16,8 @@ export function matchRules(tool: string, parsed: ParsedInvocation, rules: readon
 }
 
 export function matchesRule(command: Command, rule: Rule): boolean {
-  const pathMatches = rule.paths.length === 0 || rule.paths.some((pattern) => startsWith(command.path, pattern));
+  const pathMatches =
+    rule.command.length === 0 || (rule.command.some((text) => mayStartWith(text, command.path[0])) && rule.paths.some((pattern) => startsWith(command.path, pattern)));
   return (
     pathMatches &&
     rule.with.every((condition) => hasFlag(command, condition)) &&

@@ -39,7 +39,12 @@ interface Glue {
  * compiler, alone: by default V8 also recompiles it with its optimising compiler on background
  * threads, which a short-lived process pays for on its way out (a refused `psql -c` took twice as
  * long), and which did not read a 40,000-statement script any faster here; it also keeps 30-40 MiB
- * less resident. The flag must be set before the first WebAssembly compile of the process.
+ * less resident. Its functions are validated as they are first compiled (--wasm-lazy-validation: the
+ * module is the package's own file, and a function that failed validation would throw, which reads
+ * as SQL that does not parse, and is held), and the module's compile runs on this thread, which waits
+ * for it anyway (--wasm-num-compilation-tasks=0): with both, a decision that loads the grammar peaks
+ * at ~59.9 MiB instead of ~60.4 (the budget is 60; BENCHMARKS.md). The flags must be set before the
+ * first WebAssembly compile of the process.
  */
 export function grammar(): { parse(sql: string): Promise<ParseTree> } {
   return { parse: parseTree };
@@ -49,7 +54,7 @@ let glue: Promise<Glue> | undefined;
 
 function loadGlue(): Promise<Glue> {
   const require = createRequire(import.meta.url);
-  (require('node:v8') as typeof import('node:v8')).setFlagsFromString('--liftoff-only');
+  (require('node:v8') as typeof import('node:v8')).setFlagsFromString('--liftoff-only --wasm-lazy-validation --wasm-num-compilation-tasks=0');
   const factory = require('libpg-query/wasm/libpg-query.js') as (options: object) => Promise<Glue>;
   return factory({ noFSInit: true });
 }

@@ -148,7 +148,7 @@ describe('chaperone setup', () => {
     expect(config.hooks.PreToolUse[0]).toEqual({ matcher: 'Edit', hooks: [{ type: 'command', command: 'lint' }] });
     const bash = config.hooks.PreToolUse.find((g: { matcher: string }) => g.matcher === 'Bash');
     expect(bash.hooks[0]).toMatchObject({ type: 'command', timeout: 10, onFailure: 'block' });
-    expect(bash.hooks[0].command).toMatch(/^if \[ -f \S+chaperone\.js \]; then .* exec "\$n" \S+chaperone\.js hook claude; fi; /);
+    expect(bash.hooks[0].command).toMatch(/^if \[ -f \S+hook\.cjs \]; then .* exec "\$n" \S+hook\.cjs hook claude; fi; /);
     expect(config.hooks.SessionStart[0].hooks[0].command).toContain('hook claude-session-start --dir');
     expect(JSON.parse(readFileSync(settings, 'utf8')).hooks.SessionStart).toBeUndefined();
   });
@@ -240,7 +240,7 @@ describe('the hook command setup writes', () => {
     rmSync(pkg, { recursive: true });
     const gone = await runCommand(command, agentPayload);
     expect({ exitCode: gone.exitCode, stdout: gone.stdout }).toEqual({ exitCode: 0, stdout: allow[agent] });
-    expect(String(gone.stderr)).toBe(`chaperone: ${join(pkg, 'chaperone.js')} is gone, so this hook allows everything; remove the hook (chaperone uninstall) or reinstall chaperone\n`);
+    expect(String(gone.stderr)).toBe(`chaperone: ${join(pkg, 'hook.cjs')} is gone, so this hook allows everything; remove the hook (chaperone uninstall) or reinstall chaperone\n`);
   });
 
   it('starts Node without NODE_EXTRA_CA_CERTS (parsed at every start), and the agent keeps it', async () => {
@@ -282,6 +282,27 @@ describe('the hook command setup writes', () => {
     const commands = config.hooks.PreToolUse.flatMap((g: { hooks: { command: string }[] }) => g.hooks.map((h) => h.command));
     expect(commands).toHaveLength(2);
     expect(commands[0]).toBe('mine');
-    expect(commands[1]).toContain(cliPath);
+    expect(commands[1]).toContain(join(cliPath, '..', 'hook.cjs'));
+  });
+
+  it('starts the hook\'s own CommonJS entry (dist/hook.cjs), not the CLI\'s ES module entry, and replaces a hook written through the CLI entry', async () => {
+    expect((await sb.chaperone(['setup', 'claude'])).exitCode).toBe(0);
+    const file = join(sb.home, files.claude);
+    const current = commandOf('claude', JSON.parse(readFileSync(file, 'utf8')));
+    const hookEntry = join(cliPath, '..', 'hook.cjs');
+    expect(current).toContain(`exec "$n" ${hookEntry} hook claude; fi`);
+    expect(current).toContain(`if [ -f ${hookEntry} ]`);
+    // It judges as the CLI entry did.
+    const denied = await sb.sh(current, { input: payload('claude', 'railway volume delete -v pg-data --yes') });
+    expect(String(denied.stdout)).toContain('railway.volume.delete');
+    const benign = await sb.sh(current, { input: payload('claude', 'git status') });
+    expect({ exitCode: benign.exitCode, stdout: String(benign.stdout) }).toEqual({ exitCode: 0, stdout: '' });
+    // A setup before this change wrote the CLI's entry into the line: re-running setup replaces it.
+    writeFileSync(file, readFileSync(file, 'utf8').replaceAll(hookEntry, cliPath));
+    const again = await sb.chaperone(['setup', 'claude']);
+    expect(String(again.stdout)).toContain('written by an older setup and is now replaced');
+    const config = JSON.parse(readFileSync(file, 'utf8'));
+    expect(commandOf('claude', config)).toBe(current);
+    expect(JSON.stringify(config).split('hook claude; fi').length - 1).toBe(1);
   });
 });

@@ -125,8 +125,8 @@ describe.skipIf(group.skip)(group.title, () => {
       const copy = await sb.run(process.execPath, [join(pkg, 'chaperone.js'), 'setup', agent], { env: { PATH: `${bin}:${sb.env.PATH}` } });
       expect(copy.exitCode, String(copy.stderr)).toBe(0);
       const config = readFileSync(join(sb.home, configFile[agent]), 'utf8');
-      expect(config).toContain(join(pkg, 'chaperone.js'));
-      expect(config).not.toContain(cliPath);
+      expect(config).toContain(join(pkg, 'hook.cjs'));
+      expect(config).not.toContain(join(cliPath, '..'));
       if (agent === 'codex') await trustCodexHooks(sb, bin); // a new command is a new hook to Codex
       rmSync(pkg, { recursive: true });
       const run = await driver.run(sb, bin, 'echo still-works');

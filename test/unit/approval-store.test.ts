@@ -77,4 +77,89 @@ describe('approval store', () => {
     expect(JSON.parse(text).approvals).toHaveLength(1);
     expect(text.split('\n').filter((l) => l.includes('"binding"'))).toHaveLength(1);
   });
+
+  describe('a refusal on a store in its line form (one record a line) reads only the records it can touch', () => {
+    /** A store as a week of refusals leaves it: `count` records of other actions, used or expired, the oldest eight days old. */
+    const weekOf = (env: NodeJS.ProcessEnv, count: number) => {
+      const now = Date.now();
+      const records = Array.from({ length: count }, (_, i) => ({
+        ...details(),
+        command: `railway volume delete --volume "pg-${i}" \u00e9`,
+        code: `OLD-${String(i).padStart(3, '0')}`,
+        binding: `other-${i}`,
+        status: i % 2 ? 'used' : 'expired',
+        requestedAt: new Date(now - ((i + 0.5) / count) * 8 * 86_400_000).toISOString(),
+        expiresAt: new Date(now - ((i + 0.5) / count) * 8 * 86_400_000 + 60_000).toISOString(),
+      }));
+      writeFileSync(storePath(env), `{"approvals":[\n${records.reverse().map((r) => JSON.stringify(r)).join(',\n')}\n]}\n`);
+      return records;
+    };
+
+    it('keeps the records it did not need byte for byte, drops those older than a week, and adds its request', () => {
+      const env = freshEnv();
+      takeOrRequestApproval(env, 'seed', details, newCode); // makes the directory
+      const records = weekOf(env, 40);
+      const before = readFileSync(storePath(env), 'utf8').split('\n').map((l) => l.replace(/,$/, ''));
+      const made = takeOrRequestApproval(env, 'mine', details, newCode);
+      const after = readFileSync(storePath(env), 'utf8');
+      const within = records.filter((r) => Date.parse(r.requestedAt) > Date.now() - 7 * 86_400_000);
+      expect(within.length).toBeGreaterThan(20);
+      expect(within.length).toBeLessThan(40);
+      // Each record kept is its line as it was; the new request comes last.
+      const lines = after.split('\n').map((l) => l.replace(/,$/, ''));
+      for (const r of within) expect(lines).toContain(before.find((l) => l.includes(`"code":"${r.code}"`)));
+      expect(JSON.parse(after).approvals.map((r: { code: string }) => r.code)).toEqual([...within.map((r) => r.code), 'request' in made && made.request.code]);
+      // The same as the whole store read and written by the other transactions.
+      expect(listApprovals(env).map((r) => r.code)).toEqual(JSON.parse(after).approvals.map((r: { code: string }) => r.code));
+    });
+
+    it('marks a pending request of another action expired, takes its own approval, and never reuses a code it did not parse', () => {
+      const env = freshEnv();
+      const other = takeOrRequestApproval(env, 'other', details, newCode);
+      const mine = takeOrRequestApproval(env, 'mine', details, newCode);
+      const path = storePath(env);
+      const code = 'request' in mine ? mine.request.code : '';
+      approve(env, code, 15);
+      // The other request ran out an hour ago; an old, used record holds the next code newCode will give.
+      const store = JSON.parse(readFileSync(path, 'utf8'));
+      store.approvals[0].expiresAt = new Date(Date.now() - 3_600_000).toISOString();
+      const next = `AAA-${String(codes + 1).padStart(3, '0')}`;
+      const used = { ...store.approvals[0], code: next, binding: 'used-long-ago', status: 'used' };
+      writeFileSync(path, `{"approvals":[\n${[used, ...store.approvals].map((r: object) => JSON.stringify(r)).join(',\n')}\n]}\n`);
+      const taken = takeOrRequestApproval(env, 'mine', details, newCode);
+      expect('used' in taken && taken.used.code).toBe(code);
+      const statuses = Object.fromEntries(listApprovals(env).map((r) => [r.binding, r.status]));
+      expect(statuses).toEqual({ 'used-long-ago': 'used', other: 'expired', mine: 'used' });
+      const again = takeOrRequestApproval(env, 'third', details, newCode);
+      expect('request' in again && again.request.code).not.toBe(next);
+      expect(new Set(listApprovals(env).map((r) => r.code)).size).toBe(4);
+      expect('request' in other).toBe(true);
+    });
+
+    it('never takes an approval past its time, also when the same transaction drops old records', () => {
+      const env = freshEnv();
+      const mine = takeOrRequestApproval(env, 'mine', details, newCode);
+      const code = 'request' in mine ? mine.request.code : '';
+      approve(env, code, 15);
+      const path = storePath(env);
+      const [record] = JSON.parse(readFileSync(path, 'utf8')).approvals;
+      record.expiresAt = new Date(Date.now() - 1000).toISOString();
+      const old = { ...record, code: 'OLD-001', binding: 'old', status: 'used', requestedAt: new Date(Date.now() - 8 * 86_400_000).toISOString() };
+      writeFileSync(path, `{"approvals":[\n${[old, record].map((r) => JSON.stringify(r)).join(',\n')}\n]}\n`);
+      const after = takeOrRequestApproval(env, 'mine', details, newCode);
+      expect('request' in after).toBe(true);
+      expect(findRequest(env, code)?.status).toBe('expired');
+      expect(findRequest(env, 'OLD-001')).toBeUndefined();
+    });
+
+    it('reads a store in any other form whole, as before', () => {
+      const env = freshEnv();
+      takeOrRequestApproval(env, 'pretty', details, newCode);
+      const path = storePath(env);
+      writeFileSync(path, JSON.stringify(JSON.parse(readFileSync(path, 'utf8')), null, 2));
+      const again = takeOrRequestApproval(env, 'pretty', details, newCode);
+      expect('request' in again && again.request.binding).toBe('pretty');
+      expect(listApprovals(env)).toHaveLength(1);
+    });
+  });
 });

@@ -28,7 +28,7 @@ describe('the chain', () => {
     expect(ls.map((l) => JSON.parse(l).seq)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(JSON.parse(ls[0]).prev).toBe(genesis);
     for (let i = 1; i < ls.length; i++) expect(JSON.parse(ls[i]).prev).toBe(lineHash(ls[i - 1]));
-    expect(JSON.parse(readFileSync(headPath(env), 'utf8'))).toEqual({ seq: 6, hash: lineHash(ls[5]) });
+    expect(JSON.parse(readFileSync(headPath(env), 'utf8'))).toEqual({ seq: 6, hash: lineHash(ls[5]), size: readFileSync(auditPath(env)).length });
     expect(verify()).toEqual({ records: 6, unchained: 0, problems: [] });
   });
 
@@ -82,6 +82,35 @@ describe('the chain', () => {
     const ls = lines();
     expect(JSON.parse(ls[2])).toMatchObject({ seq: 1, prev: lineHash(legacy[1]) });
     expect(verify()).toEqual({ records: 3, unchained: 2, problems: [] });
+  });
+});
+
+describe('where a new record links', () => {
+  it('links to the head when the log is the size the head recorded, so a last line edited in place to the same size is named', () => {
+    const ls = lines();
+    const edited = ls[5].replace('"allowed"', '"refusXd"');
+    expect(edited.length).toBe(ls[5].length);
+    save([...ls.slice(0, 5), edited]);
+    appendRecord(env, { tool: 'aws', outcome: 'refused' });
+    expect(JSON.parse(lines()[6])).toMatchObject({ seq: 7, prev: lineHash(ls[5]) });
+    expect(verify().problems).toEqual([{ line: 7, problem: 'line 6 was edited (its hash no longer matches this record\'s prev)' }]);
+  });
+
+  it('reads and hashes the last line when the log changed size since the head (an older writer, a crash between the writes)', () => {
+    const ls = lines();
+    // A record appended the way an older chaperone did, without updating the head's size.
+    const seventh = JSON.stringify({ seq: 7, prev: lineHash(ls[5]), tool: 'psql', outcome: 'refused' });
+    save([...ls, seventh]);
+    appendRecord(env, { tool: 'aws', outcome: 'refused' });
+    expect(JSON.parse(lines()[7])).toMatchObject({ seq: 8, prev: lineHash(seventh) });
+    expect(verify()).toEqual({ records: 8, unchained: 0, problems: [] });
+  });
+
+  it('starts the chain at the genesis in an empty log, whatever the head says', () => {
+    save([]);
+    writeFileSync(auditPath(env), '');
+    appendRecord(env, { tool: 'aws', outcome: 'refused' });
+    expect(JSON.parse(lines()[0])).toMatchObject({ seq: 1, prev: genesis });
   });
 });
 

@@ -111,14 +111,22 @@ describe('the layer cache', () => {
     const dir = join(home, '.local', 'state', 'chaperone', 'layer-cache');
     return readdirSync(dir).map((name) => join(dir, name));
   };
+  // An entry is the layer as one line of JSON, then the text it was made from, as it is.
+  const readEntry = (file: string) => {
+    const text = readFileSync(file, 'utf8');
+    const end = text.indexOf('\n');
+    return { layer: JSON.parse(text.slice(0, end)), text: text.slice(end + 1) };
+  };
+  const writeEntry = (file: string, entry: { layer: unknown; text: string }) => writeFileSync(file, `${JSON.stringify(entry.layer)}\n${entry.text}`);
 
   it('parses a rules file once, then reads its validated layer from the cache', async () => {
     const w = world({ user: 'rules:\n  - id: my.rule\n    tool: aws\n    command: s3 mv\n    effect: destroy\n    summary: moves objects\n' });
     await loadConfig(w.cwd, w.env);
     const [file] = cached(w.home);
-    const entry = JSON.parse(readFileSync(file, 'utf8'));
+    const entry = readEntry(file);
+    expect(entry.text).toBe(readFileSync(join(w.home, '.config', 'chaperone', 'rules.yaml'), 'utf8'));
     entry.layer.rules[0].summary = 'read from the cache';
-    writeFileSync(file, JSON.stringify(entry));
+    writeEntry(file, entry);
     expect((await loadConfig(w.cwd, w.env)).rules.find((r) => r.id === 'my.rule')?.summary).toBe('read from the cache');
   });
 
@@ -128,15 +136,15 @@ describe('the layer cache', () => {
     writeFileSync(join(w.home, '.config', 'chaperone', 'rules.yaml'), 'policy:\n  staging: deny\n');
     expect((await loadConfig(w.cwd, w.env)).policy.staging).toBe('deny');
     expect(cached(w.home)).toHaveLength(1);
-    expect(JSON.parse(readFileSync(cached(w.home)[0], 'utf8')).text).toBe('policy:\n  staging: deny\n');
+    expect(readEntry(cached(w.home)[0]).text).toBe('policy:\n  staging: deny\n');
   });
 
   it('still lets a project layer only tighten: a cached layer that loosens falls back to the file itself', async () => {
     const w = world({ project: 'environments:\n  production: [shop]\n' });
     await loadConfig(w.cwd, w.env);
     const [file] = cached(w.home);
-    const entry = JSON.parse(readFileSync(file, 'utf8'));
-    writeFileSync(file, JSON.stringify({ ...entry, layer: { ...entry.layer, disable: ['railway.volume.delete'], policy: { production: 'allow' } } }));
+    const entry = readEntry(file);
+    writeEntry(file, { ...entry, layer: { ...entry.layer, disable: ['railway.volume.delete'], policy: { production: 'allow' } } });
     const config = await loadConfig(w.cwd, w.env);
     expect(config.rules.some((r) => r.id === 'railway.volume.delete')).toBe(true);
     expect(config.policy.production).toBe('confirm-name');
@@ -146,6 +154,13 @@ describe('the layer cache', () => {
     const w = world({ user: 'policy:\n  staging: deny\n' });
     await loadConfig(w.cwd, w.env);
     writeFileSync(cached(w.home)[0], '{"rules": [');
+    expect((await loadConfig(w.cwd, w.env)).policy.staging).toBe('deny');
+    // Torn inside the layer's line, with the text after it whole: parsed again, not trusted.
+    const entry = readEntry(cached(w.home)[0]);
+    writeFileSync(cached(w.home)[0], `${JSON.stringify(entry.layer).slice(0, -3)}\n${entry.text}`);
+    expect((await loadConfig(w.cwd, w.env)).policy.staging).toBe('deny');
+    // The text alone shorter or longer than the file: not this file's entry.
+    writeFileSync(cached(w.home)[0], `${JSON.stringify({ ...entry.layer, policy: { staging: 'allow' } })}\n${entry.text}x`);
     expect((await loadConfig(w.cwd, w.env)).policy.staging).toBe('deny');
   });
 });
