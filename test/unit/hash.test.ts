@@ -20,13 +20,6 @@ describe('sha256Hex', () => {
     }
   });
 
-  test('gives node:crypto digests at every length across the first blocks (the padding and the length field)', () => {
-    for (let length = 0; length <= 300; length++) {
-      const bytes = Uint8Array.from({ length }, (_, i) => (i * 151 + length) & 0xff);
-      expect(sha256Hex(bytes)).toBe(native('sha256', bytes));
-    }
-  });
-
   test('gives the same digest either side of the native hand-over (4 KiB)', () => {
     for (const size of [4095, 4096, 4097, 1 << 20]) {
       const bytes = Buffer.alloc(size, 0x61);
