@@ -49,6 +49,11 @@ function world(build, label) {
   const env = home('home');
   const agent = { ...env, CHAPERONE_ACTOR: 'agent' };
   execFileSync(node, [cli, 'install', '--dir', shims, 'railway', 'psql', 'aws', 'git'], { env, stdio: 'ignore' });
+  // The same shims run by /bin/sh instead of bash -p (src/shim/interpreter.ts): faster to start, but
+  // dash drops environment entries whose names are not identifiers. The fast-path rows show both.
+  const shShims = join(dir, 'sh-shims');
+  const shEnv = { ...env, PATH: `${shShims}:${doubles}:/usr/bin:/bin` };
+  execFileSync(node, [cli, 'install', '--dir', shShims, 'railway', 'git'], { env: { ...shEnv, CHAPERONE_SHIM_SHELL: 'sh' }, stdio: 'ignore' });
 
   // A user rules file of 1,000 rules, for the row that compares a call with and without it.
   const big = { ...home('big-home'), CHAPERONE_ACTOR: 'agent' };
@@ -68,7 +73,8 @@ function world(build, label) {
   const hook = (/exec "\$n" (.*?); fi/.exec(line)?.[1] ?? line.split(' ').slice(1).join(' ')).split(' ').map((word) => word.replace(/^'|'$/g, ''));
 
   const shim = (tool) => join(shims, tool);
-  return { label, cli, hook, shim, env, agent, big, full };
+  const shShim = (tool) => join(shShims, tool);
+  return { label, cli, hook, shim, shShim, shEnv, env, agent, big, full };
 }
 
 /** 700 records over the last 7 days, shaped as refusals write them. */
@@ -112,6 +118,8 @@ const rows = [
   ['benign: git status', '+1 ms', (w) => [w.shim('git'), ['status'], w.env], [git, ['status'], w.env]],
   ['benign: git rev-parse --show-toplevel', '+1 ms', (w) => [w.shim('git'), ['rev-parse', '--show-toplevel'], w.env], [git, ['rev-parse', '--show-toplevel'], w.env]],
   ['benign: railway status', '+1 ms', (w) => [w.shim('railway'), ['status'], w.env], [join(doubles, 'railway'), ['status'], w.env]],
+  ['benign: git status, /bin/sh shims', '+1 ms', (w) => [w.shShim('git'), ['status'], w.shEnv], [git, ['status'], w.shEnv]],
+  ['benign: railway status, /bin/sh shims', '+1 ms', (w) => [w.shShim('railway'), ['status'], w.shEnv], [join(doubles, 'railway'), ['status'], w.shEnv]],
   ['decision, refused: railway volume delete (vs node -e 0)', '1.3×', (w) => [w.shim('railway'), ['volume', 'delete', '--volume', 'pg'], w.agent], [node, ['-e', '0'], plain]],
   ['decision, refused: aws s3 rb --profile acme-prod (vs node -e 0)', '1.3×', (w) => [w.shim('aws'), ['s3', 'rb', 's3://b', '--profile', 'acme-prod'], w.agent], [node, ['-e', '0'], plain]],
   ['decision, refused, a week of approvals in the store: railway volume delete (vs node -e 0)', '1.3×', (w) => [w.shim('railway'), ['volume', 'delete', '--volume', 'pg'], w.full], [node, ['-e', '0'], plain]],
