@@ -80,7 +80,7 @@ export async function evaluate(invocation: Invocation, options: EvaluateOptions 
     evaluation.judge = async (commands, nested) => {
       const more = await judgeActions(commands, nested, true);
       const verdict = decide({ findings: more.findings, target: more.target, actor, policy: config.policy, scope });
-      return { ...evaluation, findings: more.findings, target: more.target, decision: verdict, stdin: undefined, judge: undefined };
+      return { ...evaluation, findings: more.findings, target: more.target, decision: verdict, stdin: undefined, judge: undefined, midStream: true };
     };
   }
   return evaluation;

@@ -212,6 +212,8 @@ export interface Evaluation {
    * the lines they run elsewhere (a shell, or statements after psql's `\c` against another target).
    */
   judge?: (commands: Command[], nested?: NestedLine[]) => Promise<Evaluation>;
+  /** Set on what `judge` returns: the tool is already running, and only this part of its input is held. */
+  midStream?: true;
   /**
    * The policy asks for a backup of what this destroys before it runs, once confirmed (src/backup/):
    * how long backups are kept, and how much they may take in all.

@@ -74,9 +74,18 @@ export function refusalMessage(ev: Evaluation, approvalCode?: string): string {
     `chaperone: refused: ${showCommand(tool, ev.invocation.args)}`,
     ...describeHeld(ev).slice(1),
     `  why          ${ev.decision.reason}`,
-    `  next         The real ${tool} did not run. ${next}`,
+    `  next         ${notRun(ev)} ${next}`,
     '',
   ].join('\n');
+}
+
+/**
+ * What did not happen. Mid-stream (statements piped past the read-ahead) the tool is already running:
+ * only the held statement, and everything after it, was kept from it.
+ */
+export function notRun(ev: Evaluation): string {
+  const tool = ev.invocation.tool;
+  return ev.midStream ? `This statement, and everything after it, was not sent to ${tool}.` : `The real ${tool} did not run.`;
 }
 
 export function noticeLine(ev: Evaluation): string {

@@ -3,7 +3,7 @@
 
 import type { Evaluation } from '../model.js';
 import { writeAudit } from '../audit/log.js';
-import { describeHeld, escapeControl, noticeLine, refusalMessage, showCommand, showEvidence } from '../display/describe.js';
+import { describeHeld, escapeControl, noticeLine, notRun, refusalMessage, showCommand, showEvidence } from '../display/describe.js';
 import { say } from '../io.js';
 import { redactText } from '../redact.js';
 import type { ApprovalRecord } from '../approval/store.js';
@@ -83,7 +83,8 @@ async function decide(ev: Evaluation): Promise<boolean> {
       }
       if (!confirmed) {
         writeAudit(ev, 'aborted', why ? { why } : {});
-        say(`chaperone: ${why ? `${why}; ` : ''}not confirmed; the real ${ev.invocation.tool} did not run.\n`);
+        const what = notRun(ev);
+        say(`chaperone: ${why ? `${why}; ` : ''}not confirmed; ${what[0].toLowerCase()}${what.slice(1)}\n`);
         return false;
       }
       const taken = backup ? await backupFirst(ev, answer === skip) : { ran: true, audit: {} };

@@ -169,6 +169,9 @@ describe('a destructive statement after many benign ones, from every source (iss
     expect(stderr).toContain('psql.sql.drop');
     expect(stderr).toContain("chaperone: stopped psql's input before statement 2001 (DROP TABLE orders;)");
     expect(stderr).toContain('the 2000 statement(s) before it were sent to psql and may have run');
+    // psql is running by then: the refusal must not say it did not.
+    expect(stderr).toContain('This statement, and everything after it, was not sent to psql.');
+    expect(stderr).not.toContain('The real psql did not run');
   };
 
   it('a pipe read by name (-f /dev/stdin): stopped before the DROP, and psql could open it', async () => {
@@ -345,6 +348,8 @@ describe.skipIf(!haveTmux)('a human confirms a statement past the read-ahead at 
         expect(sb.record('psql')!.stdin.toString()).toBe(script);
       } else {
         expect(screen).toContain("chaperone: stopped psql's input before statement 201 (DROP TABLE orders;)");
+        expect(screen.replace(/\s+/g, ' ')).toContain('not confirmed; this statement, and everything after it, was not sent to psql.');
+        expect(screen).not.toContain('did not run');
         expect(sb.record('psql')!.stdin.toString()).toBe(before.slice(0, -1));
       }
     } finally {
