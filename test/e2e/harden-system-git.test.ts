@@ -9,11 +9,11 @@
 // Root only: skipped with the reason printed, a failure under CHAPERONE_REQUIRE_REAL_TOOLS=1.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execa, type ResultPromise } from 'execa';
-import { randomBytes, scryptSync } from 'node:crypto';
-import { chmodSync, chownSync, lstatSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execa } from 'execa';
+import { lstatSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cliPath } from '../helpers/sandbox.js';
+import { namespaceNames, namespaceTools, openLockedNamespace, type LockedNamespace } from '../helpers/locked-namespace.js';
 import { toolGroup, which } from '../helpers/system.js';
 
 const sbin = `${process.env.PATH}:/usr/sbin:/sbin`;
@@ -46,30 +46,23 @@ async function realGitFiles(): Promise<{ files: string[]; execPath: string } | u
 const real = await realGitFiles();
 const problems = [
   ...(process.getuid?.() === 0 ? [] : ['not running as root (it mounts, creates a user, and changes owners and modes)']),
-  ...['cc', 'useradd', 'userdel', 'groupdel', 'runuser', 'unshare', 'nsenter', 'mount', 'script'].filter((t) => !which(t, sbin)).map((t) => `${t} is missing`),
+  ...[...namespaceTools, 'script'].filter((t) => !which(t, sbin)).map((t) => `${t} is missing`),
   ...(real ? [] : ['no git on PATH']),
 ];
 const group = toolGroup("chaperone harden on the machine's own git, in a mount namespace", problems);
 
-const suffix = randomBytes(3).toString('hex');
-const agent = `chapgit${suffix}`;
-const storeGroup = `chapg${suffix}`;
-const toolsGroup = `${storeGroup}-tools`;
+const { agent, storeGroup, toolsGroup, scriptsGroup } = namespaceNames({ user: 'chapgit', group: 'chapg' });
 
 describe.skipIf(group.skip)(group.title, () => {
   const files = real?.files ?? [];
-  let temp: string;
+  let ns: LockedNamespace | undefined;
   let prefix: string;
   let home: string;
-  let shims: string;
-  let holder: ResultPromise | undefined;
-  let userCreated = false;
-  /** Owner and mode of the real files before the test: afterAll puts them back should anything differ. */
-  const before = new Map<string, { uid: number; gid: number; mode: number }>();
-  const inside = (argv: string[]) => execa('nsenter', ['-t', String(holder!.pid), '-m', '--', ...argv], { reject: false, stdin: 'ignore', timeout: 60_000 });
+  /** Owner and mode of the real files before the test. */
+  let before: LockedNamespace['before'];
+  const inside = (argv: string[]) => ns!.inside(argv);
   /** A shell line inside the namespace as the agent user, with an agent's bare environment, in $HOME. */
-  const asAgent = (line: string, extra: string[] = []) =>
-    inside(['runuser', '-u', agent, '--', 'env', '-i', `PATH=${shims}:/usr/bin:/bin`, 'LANG=C.UTF-8', `HOME=${home}`, 'CHAPERONE_ACTOR=agent', ...extra, 'sh', '-c', `cd "$HOME" && ${line}`]);
+  const asAgent = (line: string, extra: string[] = []) => inside(ns!.asAgentArgv(['sh', '-c', `cd "$HOME" && ${line}`], extra));
   const must = async (line: string) => {
     const result = await asAgent(line);
     expect(result.exitCode, `${line}\n${result.stdout}\n${result.stderr}`).toBe(0);
@@ -80,44 +73,16 @@ describe.skipIf(group.skip)(group.title, () => {
 
   beforeAll(async () => {
     group.assertAvailable();
-    for (const file of files) {
-      const stat = statSync(file);
-      before.set(file, { uid: stat.uid, gid: stat.gid, mode: stat.mode & 0o7777 });
-    }
-    temp = mkdtempSync('/tmp/chaperone-harden-git-');
-    chmodSync(temp, 0o755);
-    prefix = join(temp, 'prefix');
-    home = join(temp, 'home');
-    shims = join(prefix, 'usr/local/lib/chaperone/shims');
-    await execa('useradd', ['--no-user-group', '--gid', 'users', '-m', '-d', home, '-s', '/bin/sh', agent]);
-    userCreated = true;
+    ns = await openLockedNamespace({ user: 'chapgit', group: 'chapg', files }, { agent, storeGroup, toolsGroup, scriptsGroup });
+    ({ prefix, home, before } = ns);
 
-    // Each git file gets a copy of itself mounted over it; before anything is hardened, each real path
-    // must show its copy's inode, or nothing runs.
-    const lines = ['set -e', `mkdir -p ${join(temp, 'copies')}`];
-    for (const file of files) {
-      const copy = join(temp, 'copies', file.replace(/\//g, '_'));
-      lines.push(
-        `cp -p ${file} ${copy}`,
-        `mount --bind ${copy} ${file}`,
-        `[ "$(stat -L -c %d:%i ${file})" = "$(stat -c %d:%i ${copy})" ] || { echo "${file} is not the copy" >&2; exit 1; }`,
-      );
-    }
-    lines.push(`cp -a /etc/profile.d ${temp}/profile.d`, `mount --bind ${temp}/profile.d /etc/profile.d`);
-    lines.push('echo ready', 'exec sleep 3600');
-    holder = execa('unshare', ['-m', '--propagation', 'private', 'bash', '-c', lines.join('\n')], { reject: false, stdin: 'ignore' });
-    await new Promise<void>((resolve, reject) => {
-      holder!.stdout!.on('data', (chunk: Buffer) => (chunk.toString().includes('ready') ? resolve() : undefined));
-      holder!.then((r) => reject(new Error(`the namespace did not come up: ${r.stderr}`)), reject);
-    });
-
-    const harden = [process.execPath, cliPath, 'harden', '--prefix', prefix, '--group', storeGroup, '--agent-user', agent, '--tools', 'git'];
+    const harden = ns.hardenArgv(['--tools', 'git']);
     // Every file harden would lock must be one of the copies mounted here: never the machine's own.
     const printed = await inside([...harden, '--print']);
     expect(printed.exitCode, printed.stderr).toBe(0);
     const toLock = [...printed.stdout.matchAll(/^would: (\/\S+): root:\S+ 0750/gm)].map((m) => m[1]);
     expect(toLock.length).toBeGreaterThan(0);
-    const copies = new Set(files.map((f) => { const s = statSync(join(temp, 'copies', f.replace(/\//g, '_'))); return `${s.dev}:${s.ino}`; }));
+    const copies = new Set(files.map((f) => { const s = statSync(ns!.copyOf(f)); return `${s.dev}:${s.ino}`; }));
     for (const file of toLock) {
       const seen = (await inside(['stat', '-L', '-c', '%d:%i', file])).stdout.trim();
       expect(copies.has(seen), `${file} would be locked and is not a copy in the namespace (its owner and mode would change for everyone)`).toBe(true);
@@ -126,13 +91,7 @@ describe.skipIf(group.skip)(group.title, () => {
     expect(hardened.stderr).toBe('');
     expect(hardened.exitCode).toBe(0);
     expect((await inside(['cp', join(prefix, 'etc/profile.d/chaperone.sh'), '/etc/profile.d/chaperone.sh'])).exitCode).toBe(0);
-    const salt = randomBytes(16);
-    const cost = { N: 2 ** 15, r: 8, p: 1 };
-    const hash = scryptSync('4831', salt, 32, { ...cost, maxmem: 256 * cost.N * cost.r });
-    const pin = join(prefix, 'etc/chaperone/pin');
-    writeFileSync(pin, `${JSON.stringify({ algorithm: 'scrypt', ...cost, salt: salt.toString('base64'), hash: hash.toString('base64') })}\n`);
-    chownSync(pin, 0, Number((await execa('getent', ['group', storeGroup])).stdout.split(':')[2]));
-    chmodSync(pin, 0o640);
+    await ns.setPin('4831');
 
     // The agent's repositories, made by the agent through the shims: a "production" bare remote whose
     // main is protected, a clone to work in, and a second repository to use as a submodule.
@@ -143,21 +102,7 @@ describe.skipIf(group.skip)(group.title, () => {
   }, 240_000);
 
   afterAll(async () => {
-    if (holder) {
-      holder.kill('SIGKILL');
-      await holder;
-    }
-    for (const [file, was] of before) {
-      const now = statSync(file);
-      if (now.uid !== was.uid || now.gid !== was.gid || (now.mode & 0o7777) !== was.mode) {
-        chownSync(file, was.uid, was.gid);
-        chmodSync(file, was.mode);
-        console.error(`harden-system-git: ${file} had changed outside the namespace; its owner and mode are put back`);
-      }
-    }
-    if (userCreated) await execa('userdel', ['-r', agent], { reject: false });
-    for (const name of [toolsGroup, storeGroup]) await execa('groupdel', [name], { reject: false });
-    if (temp) rmSync(temp, { recursive: true, force: true });
+    await ns?.close();
   });
 
   it("outside the namespace the machine's own git is untouched; inside, every file that is git is locked", async () => {
@@ -281,7 +226,7 @@ describe.skipIf(group.skip)(group.title, () => {
   });
 
   it('a second harden changes nothing more, and --undo then gives every git file back its owner and mode', async () => {
-    const again = await inside([process.execPath, cliPath, 'harden', '--prefix', prefix, '--group', storeGroup, '--agent-user', agent, '--tools', 'git']);
+    const again = await inside(ns!.hardenArgv(['--tools', 'git']));
     expect(again.exitCode, again.stderr).toBe(0);
     expect((await must('git --version')).stdout).toMatch(/^git version \d/);
     const undo = await inside([process.execPath, cliPath, 'harden', '--prefix', prefix, '--undo']);

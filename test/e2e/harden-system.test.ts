@@ -2,17 +2,17 @@
 // anyone else: a throwaway mount namespace (unshare -m) holds a copy of each real file bind-mounted
 // over it, so harden's chown and chmod land on the copies and only the processes of this test see the
 // locked files. Other tests running at the same time keep using the real, untouched /usr/bin/psql.
-// Everything inside the namespace runs through nsenter; killing the one process that holds it removes
+// The namespace is test/helpers/locked-namespace.ts. Everything inside it runs through nsenter; killing the one process that holds it removes
 // every mount, and afterAll removes the user, the groups and the temporary directory, pass or fail.
 // Root only: skipped with the reason printed, a failure under CHAPERONE_REQUIRE_REAL_TOOLS=1.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execa, type ResultPromise } from 'execa';
-import { randomBytes, scryptSync } from 'node:crypto';
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execa } from 'execa';
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { cliPath } from '../helpers/sandbox.js';
+import { namespaceNames, namespaceTools, openLockedNamespace, type LockedNamespace } from '../helpers/locked-namespace.js';
 import { toolGroup, which } from '../helpers/system.js';
 
 /** The psql binary itself, behind Debian's pg_wrapper. */
@@ -36,110 +36,49 @@ const aws = await realAws();
 const psql = realPsql();
 const problems = [
   ...(process.getuid?.() === 0 ? [] : ['not running as root (it mounts, creates a user, and changes owners and modes)']),
-  ...['cc', 'useradd', 'userdel', 'groupdel', 'runuser', 'unshare', 'nsenter', 'mount'].filter((t) => !which(t, sbin)).map((t) => `${t} is missing`),
+  ...namespaceTools.filter((t) => !which(t, sbin)).map((t) => `${t} is missing`),
   ...(psql ? [] : ['no psql under /usr/lib/postgresql (postgresql-client)']),
   ...(aws ? [] : ['no aws on PATH (awscli)']),
 ];
 const group = toolGroup("chaperone harden on the machine's own psql and aws, in a mount namespace", problems);
 
-const suffix = randomBytes(3).toString('hex');
-const agent = `chapsys${suffix}`;
-const storeGroup = `chaps${suffix}`;
-const toolsGroup = `${storeGroup}-tools`;
-const scriptsGroup = `${storeGroup}-scripts`;
+const { agent, storeGroup, toolsGroup, scriptsGroup } = namespaceNames({ user: 'chapsys', group: 'chaps' });
 
 /** The dynamic loader, which runs any binary it can read: the route if reading the locked psql worked. */
 const loader = ['/lib64/ld-linux-x86-64.so.2', '/lib/ld-linux-aarch64.so.1'].find((f) => existsSync(f));
 
 describe.skipIf(group.skip)(group.title, () => {
-  let temp: string;
+  let ns: LockedNamespace | undefined;
   let prefix: string;
   let home: string;
-  let shims: string;
-  let holder: ResultPromise | undefined;
-  let userCreated = false;
-  /** Owner and mode of the real files before the test: afterAll puts them back should anything differ. */
-  const before = new Map<string, { uid: number; gid: number; mode: number }>();
+  /** Owner and mode of the real files before the test. */
+  let before: LockedNamespace['before'];
   /** Runs argv inside the namespace (as root). */
-  const inside = (argv: string[], input?: string) =>
-    execa('nsenter', ['-t', String(holder!.pid), '-m', '--', ...argv], { reject: false, ...(input === undefined ? { stdin: 'ignore' as const } : { input }) });
+  const inside = (argv: string[], input?: string) => ns!.inside(argv, input);
   /** Runs argv inside the namespace as the agent user, with an agent's bare environment. */
-  const asAgent = (argv: string[]) =>
-    inside(['runuser', '-u', agent, '--', 'env', '-i', `PATH=${shims}:/usr/bin:/bin`, 'LANG=C.UTF-8', `HOME=${home}`, 'CHAPERONE_ACTOR=agent', 'sh', '-c', 'cd "$HOME" && exec "$@"', 'sh', ...argv]);
+  const asAgent = (argv: string[]) => inside(ns!.asAgentArgv(['sh', '-c', 'cd "$HOME" && exec "$@"', 'sh', ...argv]));
 
   beforeAll(async () => {
     group.assertAvailable();
-    for (const file of [psql!, aws!]) {
-      const stat = statSync(file);
-      before.set(file, { uid: stat.uid, gid: stat.gid, mode: stat.mode & 0o7777 });
-    }
-    temp = mkdtempSync('/tmp/chaperone-harden-system-');
-    chmodSync(temp, 0o755);
-    prefix = join(temp, 'prefix');
-    home = join(temp, 'home');
-    shims = join(prefix, 'usr/local/lib/chaperone/shims');
-    await execa('useradd', ['--no-user-group', '--gid', 'users', '-m', '-d', home, '-s', '/bin/sh', agent]);
-    userCreated = true;
-
-    // The namespace: each real file gets a copy of itself mounted over it; a pyenv under root's 0700 home
-    // is made reachable (as it would be for an agent on a machine where aws is installed system-wide) by
-    // a world-searchable home holding only .pyenv; /etc/profile.d is a copy, for harden's login file.
-    // Order matters: the home is remounted first, so that the copies mounted next are not hidden under it;
-    // then, before anything is hardened, each real path must show its copy's inode, or nothing runs.
-    const lines = ['set -e'];
+    // A pyenv under root's 0700 home is made reachable (as it would be for an agent on a machine where
+    // aws is installed system-wide) by a world-searchable home holding only .pyenv. The home is
+    // remounted first, so that the copies mounted next are not hidden under it.
     const rootHome = userInfo().homedir;
-    if (aws!.startsWith(`${rootHome}/.pyenv/`)) {
-      const pyenv = `${rootHome}/.pyenv`;
-      lines.push(`mkdir -p ${temp}/pyenv`, `mount --bind ${pyenv} ${temp}/pyenv`, `mount -t tmpfs -o mode=0755 tmpfs ${rootHome}`, `mkdir ${pyenv}`, `mount --bind ${temp}/pyenv ${pyenv}`);
-    }
-    for (const file of [psql!, aws!]) {
-      const copy = join(temp, 'copies', file.replace(/\//g, '_'));
-      lines.push(
-        `mkdir -p ${join(temp, 'copies')}`,
-        `cp -p ${file} ${copy}`,
-        `mount --bind ${copy} ${file}`,
-        `[ "$(stat -L -c %d:%i ${file})" = "$(stat -c %d:%i ${copy})" ] || { echo "${file} is not the copy" >&2; exit 1; }`,
-      );
-    }
-    lines.push(`cp -a /etc/profile.d ${temp}/profile.d`, `mount --bind ${temp}/profile.d /etc/profile.d`);
-    lines.push('echo ready', 'exec sleep 3600');
-    holder = execa('unshare', ['-m', '--propagation', 'private', 'bash', '-c', lines.join('\n')], { reject: false, stdin: 'ignore' });
-    await new Promise<void>((resolve, reject) => {
-      holder!.stdout!.on('data', (chunk: Buffer) => (chunk.toString().includes('ready') ? resolve() : undefined));
-      holder!.then((r) => reject(new Error(`the namespace did not come up: ${r.stderr}`)), reject);
-    });
+    const pyenv = `${rootHome}/.pyenv`;
+    const reachPyenv = (temp: string) =>
+      aws!.startsWith(`${pyenv}/`) ? [`mkdir -p ${temp}/pyenv`, `mount --bind ${pyenv} ${temp}/pyenv`, `mount -t tmpfs -o mode=0755 tmpfs ${rootHome}`, `mkdir ${pyenv}`, `mount --bind ${temp}/pyenv ${pyenv}`] : [];
+    ns = await openLockedNamespace({ user: 'chapsys', group: 'chaps', files: [psql!, aws!], before: reachPyenv }, { agent, storeGroup, toolsGroup, scriptsGroup });
+    ({ prefix, home, before } = ns);
 
-    const hardened = await inside([process.execPath, cliPath, 'harden', '--prefix', prefix, '--group', storeGroup, '--agent-user', agent, '--tools', 'psql', '--tool', `aws=${aws}`]);
+    const hardened = await inside(ns.hardenArgv(['--tools', 'psql', '--tool', `aws=${aws}`]));
     expect(hardened.stderr).toBe('');
     expect(hardened.exitCode).toBe(0);
     expect((await inside(['cp', join(prefix, 'etc/profile.d/chaperone.sh'), '/etc/profile.d/chaperone.sh'])).exitCode).toBe(0);
-    // A PIN, as root sets one (doctor --strict wants it).
-    const salt = randomBytes(16);
-    const cost = { N: 2 ** 15, r: 8, p: 1 };
-    const hash = scryptSync('4831', salt, 32, { ...cost, maxmem: 256 * cost.N * cost.r });
-    const pin = join(prefix, 'etc/chaperone/pin');
-    writeFileSync(pin, `${JSON.stringify({ algorithm: 'scrypt', ...cost, salt: salt.toString('base64'), hash: hash.toString('base64') })}\n`);
-    chownSync(pin, 0, Number((await execa('getent', ['group', storeGroup])).stdout.split(':')[2]));
-    chmodSync(pin, 0o640);
+    await ns.setPin('4831');
   }, 180_000);
 
   afterAll(async () => {
-    if (holder) {
-      holder.kill('SIGKILL');
-      await holder;
-    }
-    // Should a mount have failed to cover a real file, harden changed it: put it back.
-    for (const [file, was] of before) {
-      const now = statSync(file);
-      if (now.uid !== was.uid || now.gid !== was.gid || (now.mode & 0o7777) !== was.mode) {
-        chownSync(file, was.uid, was.gid);
-        chmodSync(file, was.mode);
-        console.error(`harden-system: ${file} had changed outside the namespace; its owner and mode are put back`);
-      }
-    }
-    if (userCreated) await execa('userdel', ['-r', agent], { reject: false });
-    for (const name of [toolsGroup, scriptsGroup, storeGroup]) await execa('groupdel', [name], { reject: false });
-    if (temp) rmSync(temp, { recursive: true, force: true });
+    await ns?.close();
   });
 
   it("outside the namespace the machine's own psql and aws are untouched", async () => {
@@ -261,7 +200,7 @@ describe.skipIf(group.skip)(group.title, () => {
 
   it("a login shell of the agent user finds the hardened shims first (harden's /etc/profile.d file)", async () => {
     const login = await inside(['runuser', '-l', agent, '-c', 'command -v psql; command -v aws']);
-    expect(login.stdout.split('\n')).toEqual([join(shims, 'psql'), join(shims, 'aws')]);
+    expect(login.stdout.split('\n')).toEqual([join(ns!.shims, 'psql'), join(ns!.shims, 'aws')]);
   });
 
   it('doctor --strict, as root, passes on the locked machine', async () => {
