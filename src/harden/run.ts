@@ -6,10 +6,14 @@
 // the call exactly as a shim would, gates it (the PIN at the terminal, approvals from root's store),
 // and only then starts the real tool registered for TOOL: a binary from root's copy through
 // chaperone-exec, with no group of chaperone's at all; a script in place through chaperone-script, with
-// the scripts' group only, which runs no binary tool (src/harden/scripts.ts). Node cannot exec, so it spawns the tool and mirrors
-// its exit (src/shim/run.ts).
+// the scripts' group only, which runs no binary tool (src/harden/scripts.ts). A runner started with
+// `--hardened=FD` takes the call over once it is decided (answerRunner): it execs the starter itself, so
+// the tool is the caller's own process. Node cannot exec, so where it must stay (git, whose own calls
+// are told apart by their parent; stdin read ahead, which it feeds) it spawns the tool and mirrors its
+// exit (src/shim/run.ts).
 
-import { closeSync } from 'node:fs';
+import { closeSync, writeSync } from 'node:fs';
+import type { Handoff } from '../shim/handoff.js';
 import { createRequire } from 'node:module';
 import { ExitCode, UserError } from '../errors.js';
 import { hardenState } from './system.js';
@@ -26,7 +30,7 @@ export function callerEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 /** What a caller may ask of chaperone itself through the runner: approving needs root's store. */
 const chaperoneCommands = new Set(['approve', 'approvals', 'log']);
 
-export async function hardenedRun(argv: string[]): Promise<void> {
+export async function hardenedRun(argv: string[], handoff?: Handoff): Promise<void> {
   const state = hardenState();
   if (!state) throw new UserError('chaperone: the hardened runner started on a machine that is not hardened; nothing ran. Run `chaperone harden` as root.', ExitCode.internal);
   const [tool, ...args] = argv;
@@ -81,8 +85,28 @@ export async function hardenedRun(argv: string[]): Promise<void> {
   }
   const evaluation = await evaluate({ tool, args, cwd, env });
   if (!(await passGate(evaluation))) process.exit(ExitCode.refused);
-  runRealTool(starter, tool, [real, tool, ...args], toolEnv, evaluation);
+  // Nothing of stdin was read: the runner becomes the tool, with the caller's own argv and environment
+  // bytes, and this process goes (see answerRunner). Else it feeds the tool what it read, as its parent.
+  if (handoff && !evaluation.stdin && answerRunner(handoff, starter, real, env, toolEnv)) return;
+  runRealTool(starter, tool, [real, tool, ...args], toolEnv, evaluation, handoff);
   if (git && !evaluation.stdin) letGoOfStdio();
+}
+
+/**
+ * The answer a runner that takes the tool over reads (src/harden/runner.ts): `exec`, the starter and the
+ * real file on lines of their own, then NAME=VALUE for each variable the tool's environment gets on top
+ * of the caller's (CHAPERONE_DEPTH). The runner then execs `STARTER REAL TOOL ARGS…` itself. False when
+ * a line could not carry a value (a newline in it): the decision then runs the tool itself.
+ */
+function answerRunner(handoff: Handoff, starter: string, real: string, callers: NodeJS.ProcessEnv, toolEnv: NodeJS.ProcessEnv): boolean {
+  const set = Object.entries(toolEnv)
+    .filter(([name, value]) => value !== undefined && callers[name] !== value)
+    .map(([name, value]) => `${name}=${value}`);
+  const lines = ['exec', starter, real, ...set];
+  if (lines.some((line) => line.includes('\n') || line.includes('\0'))) return false;
+  writeSync(handoff.fd, `${lines.join('\n')}\n`);
+  closeSync(handoff.fd);
+  return true;
 }
 
 /**

@@ -1,6 +1,7 @@
 // The privileged runner: the one setgid file `chaperone harden` installs. Its source is here, compiled
-// on the machine at harden time (cc), so what runs with the group is these forty lines and nothing
-// downloaded.
+// on the machine at harden time (cc), so what runs with the group is this short file and nothing
+// downloaded. Once the decision has answered, the runner execs the tool's starter itself (as the sh shim
+// does, src/shim/handoff.ts), so the tool keeps the caller's pid and gets its argv and environment bytes.
 //
 // Why setgid to a group, not setuid to root or a user: the only power needed is to reach root's copies
 // of the real tools (in a root:GROUP 0750 directory) and to write root's store (root:GROUP 2770); a group
@@ -19,9 +20,12 @@ export function runnerSource(node: string, entry: string): string {
     if (!/^\/[\w./+-]+$/.test(path)) throw new Error(`the runner can only be built for a plain absolute path, not ${JSON.stringify(path)}`);
   }
   return `/* chaperone-run: written and compiled by \`chaperone harden\` (src/harden/runner.ts). */
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -29,6 +33,38 @@ extern char **environ;
 #define NODE "${node}"
 #define ENTRY "${entry}"
 #define PREFIX "CHAPERONE_CALLER_"
+#define ANSWER_MAX 65536
+
+/* The tool's environment: the caller's own entries, byte for byte, with each NAME=VALUE of the
+   decision's answer in place of the entry of that name, or added. */
+static char **tool_environment(char *sets, size_t count) {
+  size_t n = 0;
+  for (char **e = environ; *e; e++) n++;
+  char **out = calloc(n + count + 1, sizeof *out);
+  if (!out) return NULL;
+  size_t k = 0;
+  for (char **e = environ; *e; e++) out[k++] = *e;
+  char *set = sets;
+  for (size_t i = 0; i < count; i++, set += strlen(set) + 1) {
+    size_t name = strcspn(set, "=");
+    size_t j = 0;
+    for (; j < k; j++)
+      if (strncmp(out[j], set, name + 1) == 0) break;
+    out[j] = set;
+    if (j == k) k++;
+  }
+  out[k] = NULL;
+  return out;
+}
+
+/* Dies the way the decision did, or exits with its status. */
+static int mirror(int status) {
+  if (WIFSIGNALED(status)) {
+    signal(WTERMSIG(status), SIG_DFL);
+    raise(WTERMSIG(status));
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 126;
+}
 
 static int plain_name(const char *s) {
   if (*s == '\\0' || *s == '.' || *s == '-') return 0;
@@ -64,8 +100,87 @@ int main(int argc, char **argv) {
   args[2] = "--hardened";
   for (int i = 1; i < argc; i++) args[i + 2] = argv[i];
   args[argc + 2] = NULL;
-  execve(NODE, args, env);
-  perror("chaperone-run: " NODE);
+
+  /* git keeps its decision as its parent: git's own calls are told apart by it (src/harden/git.ts).
+     Every other tool is handed over: the decision answers on a pipe and exits, and this process
+     becomes the tool, so the caller's pid, signals, argv and environment bytes are the tool's. */
+  int fds[2];
+  char flag[32];
+  if (strcmp(argv[1], "git") == 0 || pipe(fds) != 0) {
+    execve(NODE, args, env);
+    perror("chaperone-run: " NODE);
+    return 126;
+  }
+  snprintf(flag, sizeof flag, "--hardened=%d", fds[1]);
+  args[2] = flag;
+  pid_t pid = fork();
+  if (pid < 0) {
+    perror("chaperone-run: fork");
+    return 126;
+  }
+  if (pid == 0) {
+    close(fds[0]);
+    execve(NODE, args, env);
+    perror("chaperone-run: " NODE);
+    _exit(126);
+  }
+  close(fds[1]);
+  /* Like a shell waiting for its foreground job: Ctrl-C and Ctrl-\\ reach the decision from the terminal. */
+  struct sigaction ignore, old_int, old_quit;
+  memset(&ignore, 0, sizeof ignore);
+  ignore.sa_handler = SIG_IGN;
+  sigaction(SIGINT, &ignore, &old_int);
+  sigaction(SIGQUIT, &ignore, &old_quit);
+  static char answer[ANSWER_MAX + 1];
+  size_t got = 0;
+  for (;;) {
+    ssize_t r = read(fds[0], answer + got, ANSWER_MAX - got);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) break;
+    got += (size_t)r;
+    if (got == ANSWER_MAX) break;
+  }
+  answer[got] = '\\0';
+  close(fds[0]);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+  sigaction(SIGINT, &old_int, NULL);
+  sigaction(SIGQUIT, &old_quit, NULL);
+
+  /* "exec\\nSTARTER\\nREAL\\n" then a NAME=VALUE line per variable to set; a decision that exited 0 and
+     said so. Anything else: the decision ran the tool itself, or refused; mirror it. */
+  if (got == ANSWER_MAX || !WIFEXITED(status) || WEXITSTATUS(status) != 0 || strncmp(answer, "exec\\n", 5) != 0) {
+    if (strncmp(answer, "signal ", 7) == 0 && WIFEXITED(status)) {
+      int sig = atoi(answer + 7);
+      if (sig > 0 && sig < 65) {
+        signal(sig, SIG_DFL);
+        raise(sig);
+      }
+    }
+    return mirror(status);
+  }
+  char *fields[3] = {answer + 5, NULL, NULL};
+  for (int f = 0; f < 2; f++) {
+    char *end = strchr(fields[f], '\\n');
+    if (!end) return 126;
+    *end = '\\0';
+    fields[f + 1] = end + 1;
+  }
+  size_t count = 0;
+  for (char *p = fields[2]; *p; p++)
+    if (*p == '\\n') {
+      *p = '\\0';
+      count++;
+    }
+  char **tool_env = tool_environment(fields[2], count);
+  char **tool_args = calloc((size_t)argc + 2, sizeof *tool_args);
+  if (!tool_env || !tool_args) return 126;
+  tool_args[0] = fields[0];
+  tool_args[1] = fields[1];
+  for (int i = 1; i < argc; i++) tool_args[i + 1] = argv[i];
+  tool_args[argc + 1] = NULL;
+  execve(fields[0], tool_args, tool_env);
+  perror("chaperone-run: the tool's starter");
   return 126;
 }
 `;

@@ -21,7 +21,9 @@ const overlayFlag = '--chaperone-overlay';
 async function main(): Promise<void> {
   let argv = process.argv.slice(2);
   // Started by the hardened runner (src/harden/run.ts): the decision there, then the real tool.
-  if (argv[0] === '--hardened') return (await import('../harden/run.js')).hardenedRun(argv.slice(1));
+  // `--hardened=FD`: a runner that takes the tool over once decided, as the sh shim does (FD its answer).
+  const hardened = argv[0] === undefined ? null : /^--hardened(?:=(\d+))?$/.exec(argv[0]);
+  if (hardened) return (await import('../harden/run.js')).hardenedRun(argv.slice(1), hardened[1] === undefined ? undefined : { fd: Number(hardened[1]) });
   // The feeder of a tool whose stdin was read ahead (feed.ts), started by a decision below.
   if (argv[0] === '--feed') return (await import('./feed.js')).runFeeder(argv.slice(1));
   // An overlay entry names its real file, so nothing is looked up on PATH; `git-push` there is `git push`.

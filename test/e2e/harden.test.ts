@@ -182,6 +182,26 @@ describe.skipIf(group.skip)(group.title, () => {
     expect(awsRecord()).toBe('s3\nls\n--profile\ndev\n');
   });
 
+  it("once decided, the runner becomes the tool: the caller's pid, no Node parent, argv and environment bytes as given", async () => {
+    clearRecord();
+    // The aws double records, through PROBE, its pid, its parent's command line, and the bytes of its
+    // third argument and of an environment entry; the caller's shell records its own pid, then execs.
+    const probe = [
+      `echo $$ > ${records}/tool.pid`,
+      `tr '\\0' ' ' < /proc/$PPID/cmdline > ${records}/tool.parent`,
+      `printf '%s' "$3" | od -An -tx1 | tr -d ' \\n' > ${records}/tool.arg`,
+      `printf '%s' "$ODD" | od -An -tx1 | tr -d ' \\n' > ${records}/tool.env`,
+    ].join('; ');
+    const line = `echo $$ > ${records}/caller.pid; ODD="$(printf 'v\\377w')"; export ODD; exec aws s3 ls "$(printf 'a\\377\\376b')" --profile dev`;
+    const ran = await asAgent(['sh', '-c', line], { PROBE: probe });
+    expect(ran.exitCode, ran.stderr).toBe(0);
+    const read = (name: string) => readFileSync(join(records, name), 'utf8').trim();
+    expect(read('tool.pid')).toBe(read('caller.pid'));
+    expect(read('tool.parent')).not.toContain('node');
+    expect(read('tool.arg')).toBe('61fffe62');
+    expect(read('tool.env')).toBe('76ff77');
+  });
+
   it('a destructive call against production is refused for the agent, and the tool never runs', async () => {
     clearRecord();
     const rb = await asAgent(['aws', 's3', 'rb', 's3://acme-prod', '--force', '--profile', 'prod']);
