@@ -19,7 +19,7 @@ import { readTextIfExists } from '../context/files.js';
 import { resolve as resolvePath } from 'node:path';
 import type { Evidence, Identifier, Invocation, ParsedInvocation, ResolvedTarget } from '../model.js';
 import { grammar, readArgs, withNegations } from './argv.js';
-import { judgeLifecycleFile } from './gcs-lifecycle.js';
+import { addLifecycleFlag } from './gcs-lifecycle.js';
 import { bucketFacts, bucketsNamed, resolveProject } from './google-cloud.js';
 import type { Tool } from './tool.js';
 
@@ -105,17 +105,14 @@ async function sshCommands(path: string[], flags: Map<string, string[]>, rest: s
 
 /**
  * What the rules read from recovery settings: a soft-delete duration of zero in any unit is `0`, and a
- * lifecycle file that deletes live objects adds --deletes-live-objects (--unreadable-file when it
- * cannot be read; see gcs-lifecycle.ts).
+ * lifecycle file that deletes live objects adds --deletes-live-objects, one that deletes noncurrent
+ * versions within a week --deletes-noncurrent-within-a-week (--unreadable-file when it cannot be read;
+ * see gcs-lifecycle.ts).
  */
 function readRecoverySettings(flags: Map<string, string[]>, cwd: string): void {
   const duration = flags.get('--soft-delete-duration');
   if (duration) flags.set('--soft-delete-duration', duration.map((v) => (/^\s*0+(\.0*)?\s*[smhd]?\s*$/i.test(v) ? '0' : v)));
-  for (const file of flags.get('--lifecycle-file') ?? []) {
-    const verdict = judgeLifecycleFile(file, cwd);
-    if (verdict === 'deletes-live-objects') flags.set('--deletes-live-objects', [file]);
-    if (verdict === 'unreadable') flags.set('--unreadable-file', [file]);
-  }
+  for (const file of flags.get('--lifecycle-file') ?? []) addLifecycleFlag(file, cwd, flags);
 }
 
 function resolve(parsed: ParsedInvocation, invocation: Invocation): ResolvedTarget {

@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import type { Evidence, Invocation, ParsedInvocation, ResolvedTarget } from '../model.js';
 import { displayPath, homeOf } from '../context/files.js';
 import { grammar, readArgs, type Grammar } from './argv.js';
-import { judgeLifecycleFile } from './gcs-lifecycle.js';
+import { addLifecycleFlag } from './gcs-lifecycle.js';
 import { bucketFacts, bucketsNamed, readSection, resolveProject } from './google-cloud.js';
 import type { Tool } from './tool.js';
 
@@ -119,12 +119,8 @@ function parse(invocation: Invocation): ParsedInvocation {
   const { words, flags } = readArgs(commandArgs, command ? commandGrammars[command] ?? anyGrammar : anyGrammar);
   // `versioning set OFF` is off too: gsutil lower-cases the argument.
   if (command === 'versioning' && words[0] === 'set' && words[1] !== undefined) words[1] = words[1].toLowerCase();
-  // `lifecycle set FILE URL…`: the file says whether live objects will be deleted (gcs-lifecycle.ts).
-  if (command === 'lifecycle' && words[0] === 'set' && words[1] !== undefined) {
-    const verdict = judgeLifecycleFile(words[1], invocation.cwd);
-    if (verdict === 'deletes-live-objects') flags.set('--deletes-live-objects', [words[1]]);
-    if (verdict === 'unreadable') flags.set('--unreadable-file', [words[1]]);
-  }
+  // `lifecycle set FILE URL…`: the file says whether live objects, or recent versions, will be deleted (gcs-lifecycle.ts).
+  if (command === 'lifecycle' && words[0] === 'set' && words[1] !== undefined) addLifecycleFlag(words[1], invocation.cwd, flags);
   const help =
     command === undefined || command === 'help' || top.has('-?') || top.has('-v') || invocation.args.includes('--help');
   return { commands: [{ path: command ? [command, ...words] : [], flags }], help };

@@ -32,6 +32,8 @@ beforeAll(async () => {
     file('package.json', JSON.stringify({ name: 'shop', scripts: { nuke: destroy, start: 'node server.js' } }));
     file('noncurrent-1.json', JSON.stringify({ Rules: [{ ID: 'x', Status: 'Enabled', Filter: {}, NoncurrentVersionExpiration: { NoncurrentDays: 1 } }] }));
     file('noncurrent-90.json', JSON.stringify({ Rules: [{ ID: 'x', Status: 'Enabled', Filter: {}, NoncurrentVersionExpiration: { NoncurrentDays: 90 } }] }));
+    file('gcs-noncurrent-1.json', JSON.stringify({ rule: [{ action: { type: 'Delete' }, condition: { daysSinceNoncurrentTime: 1 } }] }));
+    file('gcs-noncurrent-30.json', JSON.stringify({ rule: [{ action: { type: 'Delete' }, condition: { daysSinceNoncurrentTime: 30 } }] }));
     file('plan-empty.json', JSON.stringify({ BackupPlanName: 'daily', Rules: [] }));
     file('plan-35.json', JSON.stringify({ BackupPlanName: 'daily', Rules: [{ RuleName: 'd', TargetBackupVaultName: 'v', Lifecycle: { DeleteAfterDays: 35 } }] }));
     linkRailway(sb, dir, env);
@@ -79,6 +81,13 @@ const switches: { tool: string; rule: string; prod: string[]; dev: string; benig
     prod: ['sql instances patch shop --retained-backups-count=1 --project acme-prod', 'sql instances patch --retained-backups-count 3 shop --project=acme-prod'],
     dev: 'sql instances patch shop --retained-backups-count=1 --project acme-dev',
     benign: 'sql instances patch shop --retained-backups-count=30 --project acme-prod',
+  },
+  {
+    tool: 'gcloud',
+    rule: 'gcloud.storage.lifecycle.noncurrent-short',
+    prod: ['storage buckets update gs://shop-backups --lifecycle-file=gcs-noncurrent-1.json --project acme-prod', 'storage buckets update --lifecycle-file gcs-noncurrent-1.json gs://shop-backups --project=acme-prod'],
+    dev: 'storage buckets update gs://shop-backups --lifecycle-file=gcs-noncurrent-1.json --project acme-dev',
+    benign: 'storage buckets update gs://shop-backups --lifecycle-file=gcs-noncurrent-30.json --project acme-prod',
   },
   {
     tool: 'az',

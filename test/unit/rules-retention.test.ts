@@ -10,6 +10,7 @@ import { table } from '../helpers/cases.js';
 import { emptyHome, rulesOf } from '../helpers/evaluate.js';
 import { random } from '../helpers/random.js';
 import { isoDays } from '../../src/tools/az.js';
+import { judgeLifecycle } from '../../src/tools/gcs-lifecycle.js';
 import { matchesRule } from '../../src/rules/match.js';
 import { loadConfig, readLayer } from '../../src/rules/load.js';
 
@@ -24,6 +25,12 @@ const noncurrent1 = file('noncurrent-1.json', { Rules: [{ ID: 'x', Status: 'Enab
 const noncurrent30 = file('noncurrent-30.json', { Rules: [{ ID: 'x', Status: 'Enabled', Filter: {}, NoncurrentVersionExpiration: { NoncurrentDays: 30 } }] });
 const emptyPlan = file('plan-empty.json', { BackupPlanName: 'p', Rules: [] });
 const shortPlan = file('plan-short.json', { BackupPlanName: 'p', Rules: [{ RuleName: 'daily', TargetBackupVaultName: 'v', Lifecycle: { DeleteAfterDays: 1 } }] });
+// Cloud Storage lifecycle files (src/tools/gcs-lifecycle.ts): Delete rules limited to noncurrent versions.
+const gcsNoncurrent1 = file('gcs-noncurrent-1.json', { rule: [{ action: { type: 'Delete' }, condition: { daysSinceNoncurrentTime: 1 } }] });
+const gcsAgeNotLive = file('gcs-age-not-live.json', { lifecycle: { rule: [{ action: { type: 'Delete' }, condition: { age: 2, isLive: false } }] } });
+const gcsBeforeDate = file('gcs-before-date.json', { rule: [{ action: { type: 'Delete' }, condition: { noncurrentTimeBefore: '2026-12-01' } }] });
+const gcsOddDays = file('gcs-odd-days.json', { rule: [{ action: { type: 'Delete' }, condition: { daysSinceNoncurrentTime: 'soon' } }] });
+const gcsNoncurrent30 = file('gcs-noncurrent-30.json', { rule: [{ action: { type: 'Delete' }, condition: { daysSinceNoncurrentTime: 30 } }, { action: { type: 'Delete' }, condition: { numNewerVersions: 3 } }] });
 const longPlan = file('plan-long.json', { BackupPlanName: 'p', Rules: [{ RuleName: 'daily', TargetBackupVaultName: 'v', Lifecycle: { DeleteAfterDays: 35 } }] });
 
 describe('aws: retention shortened, plans emptied', () => {
@@ -92,7 +99,15 @@ describe('gcloud and az: retention shortened, long-term retention off', () => {
     ['az sql db ltr-policy set -g rg -s srv -n db --weekly-retention PT0S', 'az.sql.ltr.weekly-off'],
     ['az sql midb ltr-policy set -g rg --mi mi -n db --yearly-retention p0y', 'az.sql.ltr.yearly-off'],
     ['az sql db ltr-policy set -g rg -s srv -n db --monthly-retention garbage', 'az.sql.ltr.monthly-off'],
+    [`gsutil lifecycle set ${gcsNoncurrent1} gs://shop-prod-backups`, 'gsutil.lifecycle.noncurrent-short'],
+    [`gsutil lifecycle set ${gcsAgeNotLive} gs://b`, 'gsutil.lifecycle.noncurrent-short'],
+    [`gsutil lifecycle set ${gcsBeforeDate} gs://b`, 'gsutil.lifecycle.noncurrent-short'],
+    [`gsutil lifecycle set ${gcsOddDays} gs://b`, 'gsutil.lifecycle.noncurrent-short'],
+    [`gcloud storage buckets update gs://shop-prod-backups --lifecycle-file=${gcsNoncurrent1}`, 'gcloud.storage.lifecycle.noncurrent-short'],
+    [`gcloud storage buckets update --lifecycle-file ${gcsAgeNotLive} gs://b`, 'gcloud.storage.lifecycle.noncurrent-short'],
     // never gated
+    [`gsutil lifecycle set ${gcsNoncurrent30} gs://b`, ''],
+    [`gcloud storage buckets update gs://b --lifecycle-file=${gcsNoncurrent30}`, ''],
     ['gcloud sql instances patch shop-prod --retained-backups-count=30', ''],
     ['gcloud alloydb clusters update c --region r --automated-backup-retention-count=14 --continuous-backup-recovery-window-days=14', ''],
     ['gcloud alloydb clusters update c --region r --enable-continuous-backup', ''],
@@ -173,6 +188,29 @@ describe('retention values an agent might try (fuzz)', () => {
       const plain = /^\s*[+-]?\d+(\.\d+)?\s*$/.test(value) ? Number(value) : undefined;
       if (plain !== undefined && plain >= 7) expect(found, value).toBe('');
       else expect(found, value).toMatch(/aws\.rds\.backup-retention-(short|zero)/);
+    }
+  });
+
+  it('judges random Cloud Storage lifecycle files: never a crash, and a short noncurrent delete is never kept', () => {
+    const next = random(4242);
+    const pick = <T>(items: T[]): T => items[Math.floor(next() * items.length)];
+    const values = [0, 1, 6, 7, 30, -1, 6.5, '3', null, true, [], {}];
+    const keys = ['daysSinceNoncurrentTime', 'age', 'isLive', 'numNewerVersions', 'noncurrentTimeBefore', 'createdBefore', 'matchesPrefix'];
+    for (let i = 0; i < 400; i++) {
+      const rules = Array.from({ length: Math.floor(next() * 4) }, () => {
+        const condition: Record<string, unknown> = {};
+        for (let k = Math.floor(next() * 3); k > 0; k--) condition[pick(keys)] = pick([...values, false]);
+        return next() < 0.1 ? pick([null, 'Delete', {}]) : { action: { type: pick(['Delete', 'SetStorageClass', 'AbortIncompleteMultipartUpload', 7]) }, ...(next() < 0.9 ? { condition } : {}) };
+      });
+      const text = next() < 0.05 ? '{"rule": [' : JSON.stringify(next() < 0.5 ? { rule: rules } : { lifecycle: { rule: rules } });
+      const verdict = judgeLifecycle(text);
+      expect(['deletes-live-objects', 'trims-recent-versions', 'keeps-live-objects', 'unreadable'], text).toContain(verdict);
+      const shortNoncurrent = rules.some((r) => {
+        const rule = r as { action?: { type?: unknown }; condition?: Record<string, unknown> } | null;
+        const c = rule?.condition;
+        return rule?.action?.type === 'Delete' && c !== undefined && c !== null && typeof c === 'object' && typeof c.daysSinceNoncurrentTime === 'number' && c.daysSinceNoncurrentTime < 7;
+      });
+      if (shortNoncurrent) expect(verdict, text).not.toBe('keeps-live-objects');
     }
   });
 
