@@ -75,6 +75,8 @@ const azGrammar = grammar({
     ['--weekly-retention'],
     ['--monthly-retention'],
     ['--yearly-retention'],
+    // Generic update arguments (`--set PATH=VALUE`), which reach the same properties by name.
+    ['--set'],
   ],
   booleans: [
     ['--help', '-h'],
@@ -111,9 +113,23 @@ function parse(invocation: Invocation): ParsedInvocation {
     const values = flags.get(name);
     if (values) flags.set(name, values.map(isoDays));
   }
+  setRetention(flags);
   const help = flags.has('--help') || flags.has('--version') || words[0] === 'help';
   const nested = help ? [] : azNested(words, invocation);
   return { commands: [{ path: words, flags }], help, ...(nested.length > 0 ? { nested } : {}) };
+}
+
+/**
+ * `--set backup.backupRetentionDays=1` (az's generic update arguments) sets what `--backup-retention 1`
+ * does: its value is read as that flag's, so the same `<7` rule judges it. The property's last segment
+ * names it, in any case (az matches property names without case).
+ */
+function setRetention(flags: Map<string, string[]>): void {
+  for (const assignment of flags.get('--set') ?? []) {
+    const eq = assignment.indexOf('=');
+    const last = assignment.slice(0, eq === -1 ? undefined : eq).split('.').pop()!.toLowerCase();
+    if (last === 'backupretentiondays' && eq !== -1) flags.set('--backup-retention', [...(flags.get('--backup-retention') ?? []), assignment.slice(eq + 1)]);
+  }
 }
 
 /** Long-term retention durations (ISO 8601), read as days so a rule can compare them: `P0W` and `PT0S` are 0. */

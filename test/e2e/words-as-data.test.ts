@@ -92,7 +92,7 @@ const switches: { tool: string; rule: string; prod: string[]; dev: string; benig
   {
     tool: 'az',
     rule: 'az.postgres-mysql.backup-retention.short',
-    prod: ['postgres flexible-server update -g rg-prod -n shop --backup-retention 1', 'mysql flexible-server update -g rg-prod -n shop --backup-ret=1'],
+    prod: ['postgres flexible-server update -g rg-prod -n shop --backup-retention 1', 'mysql flexible-server update -g rg-prod -n shop --backup-ret=1', 'postgres flexible-server update -g rg-prod -n shop --set backup.backupRetentionDays=1'],
     dev: 'postgres flexible-server update -g rg-dev -n shop --backup-retention 1',
     benign: 'postgres flexible-server update -g rg-prod -n shop --backup-retention 14',
   },

@@ -93,6 +93,9 @@ describe('gcloud and az: retention shortened, long-term retention off', () => {
     ['az mysql flexible-server update -g rg -n shop-prod --backup-retention=3', 'az.postgres-mysql.backup-retention.short'],
     // argparse takes an unambiguous prefix of an option
     ['az postgres flexible-server update -g rg -n shop-prod --backup-ret 1', 'az.postgres-mysql.backup-retention.short'],
+    ['az postgres flexible-server update -g rg -n shop-prod --set backup.backupRetentionDays=1', 'az.postgres-mysql.backup-retention.short'],
+    ['az mysql flexible-server update -g rg -n shop-prod --set BackupRetentionDays=2', 'az.postgres-mysql.backup-retention.short'],
+    ['az postgres server update -g rg -n shop-prod --set storageProfile.backupRetentionDays="1"', 'az.postgres-mysql.backup-retention.short'],
     ['az sql db str-policy set -g rg -s srv -n db --retention-days 1', 'az.sql.short-term-retention.short'],
     ['az sql midb short-term-retention-policy set -g rg --mi mi -n db --retention-days 1', 'az.sql.short-term-retention.short'],
     ['az sql db ltr-policy set -g rg -s srv -n db --weekly-retention P0W --monthly-retention P0M --yearly-retention P0Y --week-of-year 1', 'az.sql.ltr.weekly-off az.sql.ltr.monthly-off az.sql.ltr.yearly-off'],
@@ -113,6 +116,8 @@ describe('gcloud and az: retention shortened, long-term retention off', () => {
     ['gcloud alloydb clusters update c --region r --enable-continuous-backup', ''],
     ['gcloud sql instances patch shop-prod --retained-transaction-log-days 7', ''],
     ['az postgres flexible-server update -g rg -n shop-prod --backup-retention 14', ''],
+    ['az postgres flexible-server update -g rg -n shop-prod --set backup.backupRetentionDays=14', ''],
+    ['az postgres flexible-server update -g rg -n shop-prod --set tags.owner=team', ''],
     ['az sql db str-policy set -g rg -s srv -n db --retention-days 7', ''],
     ['az sql db ltr-policy set -g rg -s srv -n db --weekly-retention P12W --monthly-retention P12M --yearly-retention P5Y --week-of-year 1', ''],
     ['az sql db ltr-policy show -g rg -s srv -n db', ''],
