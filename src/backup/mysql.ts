@@ -1,4 +1,4 @@
-// The MySQL/MariaDB half of "back up before a destroy" (issue 10): what a gated statement will destroy,
+// The MySQL/MariaDB half of "back up before a destroy" (before-destroy.ts): what a gated statement will destroy,
 // dumped with mysqldump over the connection the mysql client would have used, before the client runs.
 //
 //   mysqlScopeOf(texts, …)   what to dump: the tables a DROP TABLE/VIEW/SEQUENCE/INDEX, TRUNCATE, DELETE,

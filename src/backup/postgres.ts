@@ -1,5 +1,5 @@
-// A backup of what a destructive SQL statement will destroy, taken before it runs (issue 10, "take a
-// backup before a destroy"). This is the PostgreSQL half's first slice, not yet called by the gate:
+// A backup of what a destructive SQL statement will destroy, taken before it runs: the PostgreSQL half
+// of "back up before a destroy", which the gate calls (before-destroy.ts) before a confirmed or approved statement runs:
 //
 //   scopeOf(sql)            what to dump: the tables a DROP TABLE/VIEW, TRUNCATE, DELETE, UPDATE, MERGE or
 //                           ALTER TABLE … DROP names; the whole database for DROP DATABASE, for code chaperone

@@ -22,14 +22,16 @@
 // environment, and the decision's actor, as its own ancestry is no longer the caller's). Reading the
 // same bytes with the same limit, the tool's reader stops where the decision's did and is left in the
 // same state; the feeder checks that it read what the decision read (head length, how far it was
-// judged, descriptor), says `ready`, and only then does the decision answer. A feeder that does not
+// judged, descriptor) and resolved the same environment (sameDecision), says `ready`, and only then
+// does the decision answer. A feeder that does not
 // get there leaves the decision to run the tool itself (run.ts), which has not read a byte of the rest.
 // The head is not gated again (the decision did that); each unit past it is judged as it streams, and
 // a held one is never written: the feeder prints the same stop message, confirms at /dev/tty for a
 // human and writes the audit record (src/gate/gate.ts) before it closes the tool's input. (It loads the
-// configuration again, a moment after the decision did: a change made in between counts for the rest
-// of the stream, as it would for the next call. Where the agent may not change it, under the hardened
-// runner, the tool runs under a Node parent anyway.)
+// configuration again, a moment after the decision did: a change made in between that moves the target
+// to another environment is no match, and the decision feeds the tool itself; another change, a rule
+// edited, counts for the rest of the stream as it would for the next call. Under the hardened runner,
+// where the agent may not change it, the tool runs under a Node parent anyway.)
 //
 // The one thing this gives up is status 77 on a mid-stream hold: the tool is exec'd, so its status is
 // the caller's (psql at the end of its input exits 0 unless a statement failed), and the stop message
@@ -37,8 +39,8 @@
 // child (`tool <pipe & wait`) and exit 77 when the feeder reports a hold. That puts a parent back in
 // between for every long stream, held or not: a signal to the shim's pid (kill PID, timeout) stops at
 // sh, which dies or waits but never passes it on; a group signal kills the waiting sh at once while
-// the tool runs on; a death by signal must be re-raised by hand. Those are the differences issue 13
-// set out to remove, and they would hit every long benign stream to mark the rare held one. A held
+// the tool runs on; a death by signal must be re-raised by hand. Those are the differences the fidelity
+// matrix (test/e2e/fidelity-matrix.test.ts) exists to rule out, and they would hit every long benign stream to mark the rare held one. A held
 // statement still never reaches the tool either way; only the code differs. So: exec.
 
 import { closeSync, createReadStream, createWriteStream, read, readdirSync, readFileSync, readlinkSync, readSync, writeSync } from 'node:fs';
