@@ -4,6 +4,7 @@
 // input the line does not show stays unknown (opaque), and is judged as the most dangerous tool it
 // could be (src/cli/check.ts).
 
+import { readOptions } from './options.js';
 import { fieldSeparator } from './words.js';
 
 /** Variables a builtin sets: a value each (opaque when unknown); an array is its elements' words, blank-joined. */
@@ -15,27 +16,11 @@ export interface Assigned {
   callback?: string;
 }
 
-/** Splits a cluster of short options, the ones in `valued` taking a value (the cluster's rest or the next word). */
+/** The builtin's short options (readOptions), the ones in `valued` taking a value, by letter. */
 function options(args: readonly string[], valued: string): { flags: Map<string, string>; operands: string[] } {
-  const flags = new Map<string, string>();
-  let i = 0;
-  for (; i < args.length; i++) {
-    const arg = args[i];
-    if (arg === '--') {
-      i++;
-      break;
-    }
-    if (!/^-./.test(arg)) break;
-    for (let j = 1; j < arg.length; j++) {
-      const c = arg[j];
-      if (valued.includes(c)) {
-        flags.set(c, j + 1 < arg.length ? arg.slice(j + 1) : (args[++i] ?? ''));
-        break;
-      }
-      flags.set(c, '');
-    }
-  }
-  return { flags, operands: args.slice(i) };
+  const read = readOptions(args, { values: [...valued].map((c) => `-${c}`) });
+  const flags = new Map(read.options.map(([name, value]) => [name.slice(1), value ?? ''] as const));
+  return { flags, operands: read.rest };
 }
 
 /**
