@@ -278,7 +278,9 @@ function read(invocation: Invocation): Reading {
   const { name, args } = expanded;
   const alias = expanded.alias && { entry: expanded.alias, expanded: [name, ...args] };
 
-  if (name === 'push') {
+  // send-pack is push's plumbing: the same repository and refs, the same --force (`+ref`), the same
+  // loss; read as a push so that the same rules judge it.
+  if (name === 'push' || name === 'send-pack') {
     const { flags, positionals } = readCommand(args, pushGrammar);
     const action = readPush(flags, positionals, world);
     return { world, help: flags.has('--help'), action, alias };

@@ -159,6 +159,19 @@ describe.skipIf(group.skip)(group.title, () => {
     rmSync(join(work, 'precious.txt'));
   });
 
+  it.each([
+    ['send-pack --force', (remote: string) => ['send-pack', '--force', remote, 'main']],
+    ['send-pack +ref', (remote: string) => ['send-pack', remote, '+main']],
+    ['send-pack from a hook that execs it', (remote: string) => ['-c', `core.hooksPath=${join(sb.root, 'send-pack-hooks')}`, '-c', `x.remote=${remote}`, 'commit', '-q', '--allow-empty', '-m', 'send']],
+  ])("refuses an agent's force-push by push's plumbing, %s, and main stays", async (_how, args) => {
+    script(join(sb.root, 'send-pack-hooks'), 'post-commit', '#!/bin/sh\nexec git send-pack --force "$(git config x.remote)" main\n');
+    const before = await remoteRef('main');
+    await rewrite('main');
+    const result = await sb.run('git', args(remote), { cwd: work, env: agent });
+    expect(result.stderr).toMatch(/git\.push\.force(-refspec)? \[destroy\]/);
+    expect(await remoteRef('main')).toBe(before);
+  });
+
   it("keeps the overlay on a call the shim's fast path runs without Node: a plain `git commit`'s hook", async () => {
     const hook = join(work, '.git', 'hooks', 'post-commit');
     script(join(work, '.git', 'hooks'), 'post-commit', '#!/bin/sh\necho "hook sees $GIT_EXEC_PATH" >&2\ngit push -q --force origin main\n');

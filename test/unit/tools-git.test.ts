@@ -28,6 +28,13 @@ describe('git commands against the built-in rules', () => {
     ['git push origin --del old-branch', 'git.push.delete'],
     ['git push --mirror backup', 'git.push.mirror'],
     ['git push --prune origin refs/heads/*:refs/heads/*', 'git.push.prune'],
+    // send-pack, push's plumbing, is read as a push.
+    ['git send-pack --force ../remote.git main', 'git.push.force'],
+    ['git send-pack ../remote.git +main', 'git.push.force-refspec'],
+    ['git send-pack --all --force ../remote.git', 'git.push.force'],
+    ['git send-pack --stdin --force ../remote.git', 'git.push.force'],
+    ['git send-pack ../remote.git main', ''],
+    ['git send-pack --dry-run --force ../remote.git main', ''],
     ['git -C ../shop push --force', 'git.push.force'],
     ['git -c core.pager=cat --no-pager -C /tmp push -f origin main', 'git.push.force'],
     ['git --git-dir=/tmp/x/.git --work-tree /tmp/x push -f', 'git.push.force'],
