@@ -22,7 +22,7 @@ export const ownCallWords: readonly string[] = [
   'fetch', 'fetch-pack', 'index-pack', 'unpack-objects', 'upload-pack', 'upload-archive', 'receive-pack', 'pack-objects',
   'rev-list', 'rev-parse', 'merge', 'merge-base', 'merge-index', 'merge-file', 'rebase', 'update-index', 'read-tree', 'write-tree',
   'commit-tree', 'cat-file', 'for-each-ref', 'show-ref', 'symbolic-ref', 'ls-files', 'ls-tree', 'diff-index', 'diff-files',
-  'diff-tree', 'hash-object', 'gc', 'maintenance', 'repack', 'prune', 'prune-packed', 'pack-refs', 'reflog', 'rerere',
+  'diff-tree', 'hash-object', 'maintenance', 'repack', 'prune-packed', 'pack-refs', 'rerere',
   'worktree', 'commit-graph', 'multi-pack-index', 'submodule--helper', 'status', 'log', 'show', 'describe', 'version',
 ];
 
@@ -41,6 +41,8 @@ const ownCalls: Record<string, ((args: string[]) => boolean)[]> = {
     // -u and -a: the untracked (and ignored) files, saved in the stash, removed from the working tree.
     (a) => a.join(' ') === 'clean --force --quiet -d :/' || a.join(' ') === 'clean --force --quiet -d :/ -x',
   ],
+  // gc --prune=now, once a human confirmed it: its own prune of what it was asked to prune.
+  gc: [(a) => a.join(' ') === 'prune --expire now --no-progress'],
   // submodule add and update: a freshly cloned submodule checked out (at the recorded commit).
   'submodule--helper': [(a) => a[0] === 'checkout' && a.includes('-f') && a.length <= 4 && a.slice(1).every((w) => w === '-q' || w === '-f' || hex.test(w)) && a.filter((w) => hex.test(w)).length <= 1],
 };

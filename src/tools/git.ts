@@ -295,7 +295,31 @@ function read(invocation: Invocation): Reading {
     return { world, help: flags.has('--help'), action: { kind: 'branch', flags, names: positionals }, alias };
   }
   const { flags, positionals } = readCommand(args, localGrammars[name] ?? otherGrammar);
+  const dropped = historyDropped(name, args);
+  if (dropped) flags.set('--drops-history', [dropped]);
   return { world, help: flags.has('--help') || name === 'help' || name === 'version', action: { kind: 'other', name, path: [name, ...positionals], flags }, alias };
+}
+
+/**
+ * The reflog is git's record of where every branch was: the way back from a `reset --hard`, a forced
+ * update, a deleted branch. These drop it, or the commits only it still reached, at once rather than
+ * after git's weeks of grace: `reflog expire --expire=now` (or `--expire-unreachable`), `gc
+ * --prune=now`, and `prune` with no `--expire` (it prunes every unreachable object). `all` means now
+ * too. Returns the words that do it, for the evidence; gc's own `prune --expire 2.weeks.ago` is not.
+ */
+function historyDropped(name: string, args: readonly string[]): string | undefined {
+  const values = (option: string) => args.flatMap((arg, i) => (arg === option ? [args[i + 1] ?? ''] : arg.startsWith(`${option}=`) ? [arg.slice(option.length + 1)] : []));
+  const now = (value: string) => /^(now|all)$/i.test(value.trim());
+  if (name === 'reflog' && args.includes('expire')) {
+    const given = [...values('--expire'), ...values('--expire-unreachable')];
+    if (given.some(now)) return `reflog expire ${given.join(' ')}`;
+  }
+  if (name === 'gc' && values('--prune').some(now)) return `gc --prune=${values('--prune').join(',')}`;
+  if (name === 'prune') {
+    const expire = values('--expire');
+    if (expire.length === 0 || expire.some(now)) return expire.length === 0 ? 'prune without --expire' : `prune --expire ${expire.join(',')}`;
+  }
+  return undefined;
 }
 
 /**
@@ -462,6 +486,20 @@ function resolve(_parsed: ParsedInvocation, invocation: Invocation): ResolvedTar
     return { evidence: [{ source: 'default', key: 'repository', value: `none at ${displayPath(world.dir, world.env)} or above` }], identifiers: [] };
   }
   if (action?.kind === 'push') return resolvePush(action, world, repo);
+  // Dropping history reaches every branch's reflog and whatever only it kept: every local branch is a target.
+  if (action?.kind === 'other' && action.flags.has('--drops-history')) {
+    const branches = localBranches(repo);
+    return {
+      name: branches.join(', ') || undefined,
+      evidence: [{ source: 'argument', key: action.name, value: `${action.flags.get('--drops-history')![0]}: reaches every branch (${branches.join(', ') || 'none yet'})` }, repo.evidence],
+      identifiers: branches.map((value) => ({ kind: 'git-branch', value })),
+    };
+  }
+  if (action?.kind === 'other' && action.name === 'update-ref' && (action.flags.has('-d') || action.flags.has('--delete'))) {
+    const ref = action.path.slice(1).find((word) => word !== '--') ?? '';
+    const branch = ref.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : ref;
+    return { name: branch, evidence: [{ source: 'argument', key: 'update-ref -d', value: ref }, repo.evidence], identifiers: [{ kind: 'git-branch', value: branch }] };
+  }
   if (action?.kind === 'branch' && action.flags.has('--delete') && action.names.length > 0) {
     return {
       name: action.names[0],

@@ -172,6 +172,23 @@ describe.skipIf(group.skip)(group.title, () => {
     expect(await remoteRef('main')).toBe(before);
   });
 
+  it("refuses an agent's dropping of history now (reflog expire, gc --prune=now, prune, update-ref -d), and the reflog and main stay; plain gc runs", async () => {
+    const reflog = () => direct(work, ['reflog', 'show', '--format=%H', 'main']);
+    const before = await reflog();
+    expect(before).not.toBe('');
+    for (const args of [['reflog', 'expire', '--expire=now', '--all'], ['gc', '--prune=now', '-q'], ['prune'], ['update-ref', '-d', 'refs/heads/main']]) {
+      const result = await sb.run('git', args, { cwd: work, env: agent });
+      expect(result.exitCode, args.join(' ')).toBe(77);
+      expect(result.stderr).toMatch(/git\.(history\.drop-now|update-ref\.delete)/);
+    }
+    expect(await reflog()).toBe(before);
+    expect(await direct(work, ['rev-parse', '--verify', '-q', 'refs/heads/main'])).not.toBe('');
+    // git's own maintenance, reflog expiry and prune after two weeks included, still runs for the agent.
+    const gc = await sb.run('git', ['gc', '-q'], { cwd: work, env: agent });
+    expect(gc.exitCode, String(gc.stderr)).toBe(0);
+    expect(await reflog()).toBe(before);
+  });
+
   it("keeps the overlay on a call the shim's fast path runs without Node: a plain `git commit`'s hook", async () => {
     const hook = join(work, '.git', 'hooks', 'post-commit');
     script(join(work, '.git', 'hooks'), 'post-commit', '#!/bin/sh\necho "hook sees $GIT_EXEC_PATH" >&2\ngit push -q --force origin main\n');

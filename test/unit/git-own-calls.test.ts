@@ -25,8 +25,14 @@ describe("git's own calls", () => {
     expect(ownCallWords.filter((word) => !unreachable.includes(word))).toEqual([]);
   });
 
+  it('send-pack, which the parser reads as push, is never a word that skips the decision', () => {
+    // The derivation sees rules by their words, and no rule names send-pack: it must stay off the list.
+    expect(ownCallWords).not.toContain('send-pack');
+    expect(git.plainWords ?? []).not.toContain('send-pack');
+  });
+
   it('the same check drops the words the rules do reach (it is not vacuous)', () => {
-    const words = ['push', 'reset', 'clean', 'checkout', 'branch', 'stash'];
+    const words = ['push', 'reset', 'clean', 'checkout', 'branch', 'stash', 'gc', 'reflog', 'prune', 'update-ref'];
     expect(fastPathWords({ ...git, plainWords: words }, [rules])).toEqual([]);
   });
 
@@ -36,6 +42,9 @@ describe("git's own calls", () => {
     ['commit', ['reset', '--hard', '-q', '--no-recurse-submodules'], false],
     ['stash', ['reset', '--hard', 'origin/main'], false],
     ['stash', ['push', '--force', 'origin', 'main'], false],
+    ['gc', ['prune', '--expire', 'now', '--no-progress'], true],
+    ['commit', ['prune', '--expire', 'now', '--no-progress'], false],
+    ['gc', ['prune'], false],
     ['submodule--helper', ['checkout', '-q', '-f', 'a'.repeat(40)], true],
     ['submodule--helper', ['checkout', '-f', 'main'], false],
   ])("git %s's own call `git %s`: %s", (command, args, own) => {
