@@ -5,6 +5,7 @@
 // Then the line is run anyway through the real awk and sed with the shims on PATH: the railway double
 // behind the shim must never run.
 
+import { checkLine, claudeHook } from '../helpers/line-checks.js';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,18 +28,9 @@ beforeEach(async () => {
   }
 });
 
-async function check(line: string, cwd: string): Promise<{ decision: string; reason: string }> {
-  const result = await sb.chaperone(['check', '--json', '--actor', 'agent', '--command', line], { cwd });
-  return JSON.parse(String(result.stdout));
-}
+const check = (line: string, cwd: string) => checkLine<{ decision: string; reason: string }>(sb, line, cwd);
 
-async function hook(line: string, cwd: string): Promise<{ exitCode: number | undefined; decision?: string; reason?: string }> {
-  const payload = JSON.stringify({ session_id: 's', cwd, hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command: line } });
-  const result = await sb.chaperone(['hook', 'claude'], { input: payload, cwd });
-  const out = String(result.stdout);
-  const json = out === '' ? undefined : JSON.parse(out);
-  return { exitCode: result.exitCode, decision: json?.hookSpecificOutput?.permissionDecision, reason: json?.hookSpecificOutput?.permissionDecisionReason };
-}
+const hook = (line: string, cwd: string) => claudeHook(sb, line, cwd);
 
 const routes: { route: string; spellings: [string, string]; benign: string }[] = [
   { route: 'awk', spellings: [`awk 'BEGIN{system("${destroy}")}'`, `gawk 'BEGIN{print "${destroy}" | "sh"}'`], benign: `awk '{print $1}' f` },

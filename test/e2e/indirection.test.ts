@@ -4,6 +4,7 @@
 // for an agent in a directory linked to production, allowed in one linked to development, and the
 // benign use of the same route is allowed. Code the line does not show (`curl … | sh`) is refused.
 
+import { claudeHook } from '../helpers/line-checks.js';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -57,13 +58,7 @@ async function check(line: string, cwd: string): Promise<Report> {
   return json.commands ? json : { ...json, commands: [json] };
 }
 
-async function hook(line: string, cwd: string): Promise<{ exitCode: number | undefined; decision?: string; reason?: string }> {
-  const payload = JSON.stringify({ session_id: 's', cwd, hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command: line } });
-  const result = await sb.chaperone(['hook', 'claude'], { input: payload, cwd });
-  const out = String(result.stdout);
-  const json = out === '' ? undefined : JSON.parse(out);
-  return { exitCode: result.exitCode, decision: json?.hookSpecificOutput?.permissionDecision, reason: json?.hookSpecificOutput?.permissionDecisionReason };
-}
+const hook = (line: string, cwd: string) => claudeHook(sb, line, cwd);
 
 /** Each route: two spellings of the destroy, and a benign use of the same route. */
 const routes: { route: string; spellings: [string, string]; benign: string }[] = [

@@ -4,6 +4,7 @@
 // --command`, the Claude hook, and a real sh running the shims). A refused command's double never runs;
 // an allowed one runs with its argv untouched; the benign use of each route stays allowed.
 
+import { checkLine, claudeHook } from '../helpers/line-checks.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -153,17 +154,9 @@ interface Report {
   reason: string;
 }
 
-async function check(line: string, cwd: string): Promise<Report> {
-  const result = await sb.chaperone(['check', '--json', '--actor', 'agent', '--command', line], { cwd });
-  return JSON.parse(String(result.stdout));
-}
+const check = (line: string, cwd: string) => checkLine<Report>(sb, line, cwd);
 
-async function hook(line: string, cwd: string): Promise<{ exitCode: number | undefined; decision?: string }> {
-  const payload = JSON.stringify({ session_id: 's', cwd, hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command: line } });
-  const result = await sb.chaperone(['hook', 'claude'], { input: payload, cwd });
-  const out = String(result.stdout);
-  return { exitCode: result.exitCode, decision: out === '' ? undefined : JSON.parse(out)?.hookSpecificOutput?.permissionDecision };
-}
+const hook = (line: string, cwd: string) => claudeHook(sb, line, cwd);
 
 /** Command words spelled as data: two spellings each, and the benign use of the same construct. */
 const lines: { route: string; spellings: [string, string]; benign: string }[] = [
