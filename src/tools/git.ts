@@ -295,7 +295,7 @@ function read(invocation: Invocation): Reading {
     return { world, help: flags.has('--help'), action: { kind: 'branch', flags, names: positionals }, alias };
   }
   const { flags, positionals } = readCommand(args, localGrammars[name] ?? otherGrammar);
-  const dropped = historyDropped(name, args);
+  const dropped = historyDropped(name, args, world.config());
   if (dropped) flags.set('--drops-history', [dropped]);
   return { world, help: flags.has('--help') || name === 'help' || name === 'version', action: { kind: 'other', name, path: [name, ...positionals], flags }, alias };
 }
@@ -305,16 +305,34 @@ function read(invocation: Invocation): Reading {
  * update, a deleted branch. These drop it, or the commits only it still reached, at once rather than
  * after git's weeks of grace: `reflog expire --expire=now` (or `--expire-unreachable`), `gc
  * --prune=now`, and `prune` with no `--expire` (it prunes every unreachable object). `all` means now
- * too. Returns the words that do it, for the evidence; gc's own `prune --expire 2.weeks.ago` is not.
+ * too. Where an option is not given, git takes the configuration's (`gc.reflogExpire`, per ref pattern
+ * `gc.PATTERN.reflogExpire`, `gc.reflogExpireUnreachable`, `gc.pruneExpire`; from a file or `-c`), and
+ * gc expires reflogs by it as well. Returns the words that do it, for the evidence; gc's own `prune
+ * --expire 2.weeks.ago` is not.
  */
-function historyDropped(name: string, args: readonly string[]): string | undefined {
+function historyDropped(name: string, args: readonly string[], config: GitConfig): string | undefined {
   const values = (option: string) => args.flatMap((arg, i) => (arg === option ? [args[i + 1] ?? ''] : arg.startsWith(`${option}=`) ? [arg.slice(option.length + 1)] : []));
   const now = (value: string) => /^(now|all)$/i.test(value.trim());
+  const configured = (unreachable: boolean) =>
+    config.entries.filter((e) => (unreachable ? /^gc\.(.+\.)?reflogexpireunreachable$/ : /^gc\.(.+\.)?reflogexpire$/).test(e.key) && now(e.value)).map((e) => `${e.key}=${e.value}`);
+  const reflogByConfig = (given: { expire: string[]; unreachable: string[] }) => [
+    ...(given.expire.length === 0 ? configured(false) : []),
+    ...(given.unreachable.length === 0 ? configured(true) : []),
+  ];
   if (name === 'reflog' && args.includes('expire')) {
-    const given = [...values('--expire'), ...values('--expire-unreachable')];
-    if (given.some(now)) return `reflog expire ${given.join(' ')}`;
+    const given = { expire: values('--expire'), unreachable: values('--expire-unreachable') };
+    const options = [...given.expire, ...given.unreachable].filter(now);
+    if (options.length > 0) return `reflog expire ${options.join(' ')}`;
+    const fromConfig = reflogByConfig(given);
+    if (fromConfig.length > 0) return `reflog expire, by ${fromConfig.join(', ')}`;
   }
-  if (name === 'gc' && values('--prune').some(now)) return `gc --prune=${values('--prune').join(',')}`;
+  if (name === 'gc') {
+    const prune = values('--prune');
+    if (prune.some(now)) return `gc --prune=${prune.join(',')}`;
+    const pruneExpire = config.last('gc.pruneExpire');
+    const fromConfig = [...(prune.length === 0 && pruneExpire && now(pruneExpire.value) ? [`gc.pruneexpire=${pruneExpire.value}`] : []), ...reflogByConfig({ expire: [], unreachable: [] })];
+    if (fromConfig.length > 0) return `gc, by ${fromConfig.join(', ')}`;
+  }
   if (name === 'prune') {
     const expire = values('--expire');
     if (expire.length === 0 || expire.some(now)) return expire.length === 0 ? 'prune without --expire' : `prune --expire ${expire.join(',')}`;

@@ -183,6 +183,18 @@ describe.skipIf(group.skip)(group.title, () => {
     }
     expect(await reflog()).toBe(before);
     expect(await direct(work, ['rev-parse', '--verify', '-q', 'refs/heads/main'])).not.toBe('');
+    // What a refused agent types next: the same expiry from the configuration, on disk or with -c.
+    await direct(work, ['config', 'gc.pruneExpire', 'now']);
+    try {
+      for (const args of [['gc', '-q'], ['-c', 'gc.reflogExpire=now', '-c', 'gc.reflogExpireUnreachable=now', 'reflog', 'expire', '--all']]) {
+        const result = await sb.run('git', args, { cwd: work, env: agent });
+        expect(result.exitCode, args.join(' ')).toBe(77);
+        expect(result.stderr).toContain('git.history.drop-now');
+      }
+    } finally {
+      await direct(work, ['config', '--unset', 'gc.pruneExpire']);
+    }
+    expect(await reflog()).toBe(before);
     // git's own maintenance, reflog expiry and prune after two weeks included, still runs for the agent.
     const gc = await sb.run('git', ['gc', '-q'], { cwd: work, env: agent });
     expect(gc.exitCode, String(gc.stderr)).toBe(0);

@@ -37,6 +37,12 @@ describe('git commands against the built-in rules', () => {
     ['git prune', 'git.history.drop-now'],
     ['git prune --expire=now', 'git.history.drop-now'],
     ['git update-ref -d refs/heads/main', 'git.update-ref.delete'],
+    // The same by configuration: git takes it where the option is not given.
+    ['git -c gc.reflogExpire=now -c gc.reflogExpireUnreachable=now reflog expire --all', 'git.history.drop-now'],
+    ['git -c gc.pruneExpire=now gc', 'git.history.drop-now'],
+    ['git -c gc.refs/heads/*.reflogExpire=all gc', 'git.history.drop-now'],
+    ['git -c gc.reflogExpire=90.days reflog expire --all', ''],
+    ['git -c gc.pruneExpire=now gc --prune=2.weeks.ago', ''],
     ['git reflog expire --all', ''],
     ['git reflog expire --expire=90.days.ago --all', ''],
     ['git gc', ''],
