@@ -120,16 +120,38 @@ function parse(invocation: Invocation): ParsedInvocation {
 }
 
 /**
- * `--set backup.backupRetentionDays=1` (az's generic update arguments) sets what `--backup-retention 1`
- * does: its value is read as that flag's, so the same `<7` rule judges it. The property's last segment
- * names it, in any case (az matches property names without case).
+ * `--set backup.backupRetentionDays=1` (az's generic update arguments, also `az resource update --set
+ * properties.backup.backupRetentionDays=1`) sets what `--backup-retention 1` does: its value is read as
+ * that flag's, so the same `<7` rule judges it. The property is named by the path's last segment, or
+ * inside a JSON value (`--set backup={"backupRetentionDays":1}`), in any case (az matches property
+ * names without case).
  */
 function setRetention(flags: Map<string, string[]>): void {
+  const found: string[] = [];
   for (const assignment of flags.get('--set') ?? []) {
     const eq = assignment.indexOf('=');
-    const last = assignment.slice(0, eq === -1 ? undefined : eq).split('.').pop()!.toLowerCase();
-    if (last === 'backupretentiondays' && eq !== -1) flags.set('--backup-retention', [...(flags.get('--backup-retention') ?? []), assignment.slice(eq + 1)]);
+    if (eq === -1) continue;
+    const value = assignment.slice(eq + 1);
+    if (isRetentionKey(assignment.slice(0, eq).split('.').pop()!)) found.push(value);
+    else found.push(...retentionIn(parseJson(value)));
   }
+  if (found.length > 0) flags.set('--backup-retention', [...(flags.get('--backup-retention') ?? []), ...found]);
+}
+
+const isRetentionKey = (key: string) => key.toLowerCase() === 'backupretentiondays';
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every backupRetentionDays value inside a JSON value, as text. */
+function retentionIn(value: unknown): string[] {
+  if (typeof value !== 'object' || value === null) return [];
+  return Object.entries(value).flatMap(([key, inner]) => (isRetentionKey(key) ? [String(inner)] : retentionIn(inner)));
 }
 
 /** Long-term retention durations (ISO 8601), read as days so a rule can compare them: `P0W` and `PT0S` are 0. */
