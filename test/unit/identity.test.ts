@@ -109,6 +109,37 @@ describe('a command word is the covered tool its file is', () => {
     expect(first(`cp ${join(root, 'pyenv', 'pip')} ./p && ./p list`)).not.toContain('aws');
   });
 
+  it('finds the real binaries however PATH names their directories (twice, through a link, a big binary)', () => {
+    // /bin and /usr/bin on a merged /usr: one directory under two names, looked in once.
+    const twice = join(root, 'twice');
+    mkdirSync(twice, { recursive: true });
+    symlinkSync(real, join(twice, 'bin'));
+    symlinkSync(shims, join(twice, 'shims'));
+    // A real binary larger than any shim is taken without being opened for the shim marker.
+    const big = join(root, 'big');
+    write(join(big, 'kubectl'), `\x7fELF\0kubectl ${'k'.repeat(300 * 1024)}`);
+    copyFileSync(join(big, 'kubectl'), join(work, 'kc'));
+    chmodSync(join(work, 'kc'), 0o755);
+    const paths = [
+      `${shims}:${join(twice, 'shims')}:${join(twice, 'bin')}:${real}:${big}`,
+      `${join(twice, 'shims')}:${shims}:${real}:${join(twice, 'bin')}:${shims}:${big}`,
+      `${root}/nowhere:${join(real, 'psql')}:${shims}:${real}:${big}`,
+    ];
+    for (const PATH of paths) {
+      const first = (line: string) => analyzeLine(line, { cwd: work, env: { HOME: home, PATH } }).commands.map((c) => c.argv[0]);
+      expect(first("./pq -c 'drop table t'; ./hard -c x; ./soft -c x")).toEqual(['psql', 'psql', 'psql']);
+      expect(first('./kc delete ns prod')).toEqual(['kubectl']);
+      expect(first('./almost -c x; ls')).toEqual(['./almost', 'ls']);
+      // A word through a file as if it were a directory names nothing (ENOTDIR), as in the shell.
+      expect(first('./pq/x -c x; pq/x')).toEqual(['./pq/x', 'pq/x']);
+    }
+  });
+
+  it('asks again after the line makes a file: a word seen before the copy is seen anew after it', () => {
+    const first = (line: string) => analyzeLine(line, { cwd: work, env }).commands.map((c) => c.argv[0]);
+    expect(first("/tmp/late -c x; cp ./pq /tmp/late && /tmp/late -c 'drop table t'")).toEqual(['/tmp/late', 'cp', 'psql']);
+  });
+
   it('says how the word was seen as the tool', () => {
     const [command] = analyzeLine("./pq -c 'drop table t'", { cwd: work, env }).commands;
     expect(command.via).toEqual(['./pq is psql']);
