@@ -15,6 +15,12 @@ export interface CheckRequest {
   actor?: Actor;
   cwd: string;
   env: NodeJS.ProcessEnv;
+  /**
+   * Resolve each covered command's target only where a rule matched (the hook: the verdict is the same,
+   * since no finding means allow; the report then shows no environment for a command no rule matched).
+   * By default every target is resolved, for `check` and `explain` to show.
+   */
+  decisionOnly?: boolean;
 }
 
 export interface CheckReport {
@@ -119,7 +125,7 @@ async function checkOne(
   // chaperone's own fd 0; with nothing known it is empty. A typed argv reads fd 0, as its shim would.
   const input = command ? { input: command.stdin ?? '' } : {};
   const simulated = assumed.length > 0 ? { assumed } : {};
-  const evaluation = await evaluate({ tool, args, cwd: command?.cwd ?? request.cwd, env, ...input, ...simulated }, { actor: request.actor, alwaysResolve: true });
+  const evaluation = await evaluate({ tool, args, cwd: command?.cwd ?? request.cwd, env, ...input, ...simulated }, { actor: request.actor, alwaysResolve: !request.decisionOnly });
   return { report: { ...toReport(evaluation), ...via, ...cwd, ...where }, evaluation };
 }
 
