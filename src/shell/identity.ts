@@ -8,7 +8,7 @@
 // `mv`). None of this is on the shim's path: only the line analysis (hooks, `check --command`, nested
 // lines) reads these files, and a file's bytes are hashed only when its size equals a real binary's.
 
-import { closeSync, existsSync, openSync, readSync, statSync, type Stats } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readSync, statSync, type Stats } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, delimiter, dirname, join, resolve } from 'node:path';
 import { isShimFile } from '../shim/find-real.js';
@@ -151,22 +151,24 @@ export class Identities {
     const binaries: Binary[] = [];
     // A directory that is on PATH twice, or under two names (/bin and /usr/bin, /sbin and /usr/sbin on
     // a merged /usr), is looked in once: a name it lacks at its first place it lacks at the second.
-    const dirs: string[] = [];
+    // A small directory (one block) is listed; a large one (/usr/bin, a thousand names and more, each
+    // made a string by a listing) is asked name by name (an access(2) each). The answer is the same
+    // either way; a directory that cannot be listed is asked by name too.
+    const dirs: { dir: string; names?: Set<string> }[] = [];
     const seen = new Set<string>();
     for (const dir of (this.env.PATH ?? '').split(delimiter)) {
       if (!dir.startsWith('/')) continue;
       const stat = statOf(dir);
       if (!stat?.isDirectory() || seen.has(`${stat.dev}:${stat.ino}`)) continue;
       seen.add(`${stat.dev}:${stat.ino}`);
-      dirs.push(dir);
+      dirs.push({ dir, names: stat.size <= 4096 ? namesIn(dir) : undefined });
     }
-    // A name asked of each directory (an access(2), no Stats object) costs less than listing it: /usr/bin
-    // holds a thousand names or more, each made a string (BENCHMARKS.md). Only a name that is there is
-    // stat'ed, and only a file small enough to be a shim is opened to look for the marker.
+    // Only a name that is there is stat'ed, and only a file small enough to be a shim is opened to look
+    // for the marker.
     for (const executable of executables) {
-      for (const dir of dirs) {
+      for (const { dir, names } of dirs) {
         const file = join(dir, executable);
-        if (!existsSync(file)) continue;
+        if (names ? !names.has(executable) : !existsSync(file)) continue;
         const stat = statOf(file);
         if (!stat?.isFile() || (stat.size <= maxShimSize && isShimFile(file))) continue;
         binaries.push({ executable, path: file, dev: stat.dev, ino: stat.ino, size: stat.size });
@@ -193,6 +195,15 @@ export class Identities {
 function statOf(file: string): Stats | undefined {
   try {
     return statSync(file, { throwIfNoEntry: false });
+  } catch {
+    return undefined;
+  }
+}
+
+/** The names in a directory, or undefined when it cannot be listed. */
+function namesIn(dir: string): Set<string> | undefined {
+  try {
+    return new Set(readdirSync(dir));
   } catch {
     return undefined;
   }

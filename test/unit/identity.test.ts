@@ -3,7 +3,7 @@
 // command of the line made from one, is that tool. The "real binaries" here are files written by the
 // test into a directory on PATH behind a directory of shims, as an install would have them.
 
-import { chmodSync, copyFileSync, linkSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, linkSync, mkdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { analyzeLine } from '../../src/shell/analyze.js';
@@ -119,6 +119,9 @@ describe('a command word is the covered tool its file is', () => {
     const big = join(root, 'big');
     write(join(big, 'kubectl'), `\x7fELF\0kubectl ${'k'.repeat(300 * 1024)}`);
     copyFileSync(join(big, 'kubectl'), join(work, 'kc'));
+    // A directory too large to list (a /usr/bin) is asked name by name.
+    for (let i = 0; i < 400; i++) writeFileSync(join(big, `filler-${String(i).padStart(4, '0')}-${'x'.repeat(40)}`), '');
+    expect(statSync(big).size).toBeGreaterThan(4096);
     chmodSync(join(work, 'kc'), 0o755);
     const paths = [
       `${shims}:${join(twice, 'shims')}:${join(twice, 'bin')}:${real}:${big}`,
