@@ -10,7 +10,7 @@
 
 import { closeSync, existsSync, openSync, readdirSync, readSync, statSync, type Stats } from 'node:fs';
 import { createRequire } from 'node:module';
-import { basename, delimiter, dirname, join, resolve } from 'node:path';
+import { basename, delimiter, dirname, join, normalize, resolve } from 'node:path';
 import { isShimFile } from '../shim/find-real.js';
 import { executables, isCovered, toolOf } from '../tools/index.js';
 import { packageExecutables } from './runners.js';
@@ -161,13 +161,15 @@ export class Identities {
       const stat = statOf(dir);
       if (!stat?.isDirectory() || seen.has(`${stat.dev}:${stat.ino}`)) continue;
       seen.add(`${stat.dev}:${stat.ino}`);
-      dirs.push({ dir, names: stat.size <= 4096 ? namesIn(dir) : undefined });
+      dirs.push({ dir: normalize(`${dir}/`), names: stat.size <= 4096 ? namesIn(dir) : undefined });
     }
     // Only a name that is there is stat'ed, and only a file small enough to be a shim is opened to look
-    // for the marker.
+    // for the marker. The directory is normalised once, ending in `/`: path.join on each of these
+    // hundreds of names made V8 compile its normaliser with TurboFan, on a thread the exiting hook
+    // waited for (more CPU than the names cost).
     for (const executable of executables) {
       for (const { dir, names } of dirs) {
-        const file = join(dir, executable);
+        const file = dir + executable;
         if (names ? !names.has(executable) : !existsSync(file)) continue;
         const stat = statOf(file);
         if (!stat?.isFile() || (stat.size <= maxShimSize && isShimFile(file))) continue;
