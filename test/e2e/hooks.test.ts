@@ -256,7 +256,7 @@ describe('the hook command setup writes', () => {
     expect(String(plain.stderr)).toContain('extra certs');
   });
 
-  it.each(['claude', 'codex', 'cursor'])('%s: re-running setup replaces the hook an earlier setup wrote (before the CA change), and says so', async (agent) => {
+  it.each(Object.keys(files))('%s: re-running setup replaces the hook an earlier setup wrote (before the CA change), and says so', async (agent) => {
     expect((await sb.chaperone(['setup', agent])).exitCode).toBe(0);
     const file = join(sb.home, files[agent]);
     const current = commandOf(agent, JSON.parse(readFileSync(file, 'utf8')));
