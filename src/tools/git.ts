@@ -34,6 +34,7 @@ import { displayPath } from '../context/files.js';
 import { grammar, readArgs, type Grammar } from './argv.js';
 import { isTrue, localBranches, locateRepo, readConfig, readHead, type ConfigEntry, type GitConfig, type GitRepo, type Head } from './git-repo.js';
 import { execPathOf, findExternal, isOverlay } from './git-external.js';
+import { expiryDropsRecent, filterBranchRewrites, filterRepoRewrites, linkedWorktree, rewrittenBranches, type Rewrites } from './git-history.js';
 import { shellQuote, splitWords } from './shell-words.js';
 import type { Tool } from './tool.js';
 
@@ -122,6 +123,16 @@ const branchGrammar = grammar({
   ],
   abbreviations: true,
 });
+
+/** worktree's subcommands' options: `remove -f` (twice for a locked one) deletes the worktree, dirty or not. */
+const worktreeGrammar = grammar({
+  values: [['-b'], ['-B'], ['--reason'], ['--expire']],
+  booleans: [...help, ['--force', '-f'], ['--detach', '-d'], ['--checkout'], ['--lock'], ['--orphan'], ['--track'], ['--guess-remote'], ['--quiet', '-q'], ['--porcelain'], ['-z'], ['--verbose', '-v'], ['--dry-run', '-n'], ['--relative-paths']],
+  abbreviations: true,
+});
+
+/** Commands that rewrite branches' history: read as git commands even though they are external ones. */
+const historyRewriters = new Set(['filter-branch', 'filter-repo']);
 
 /** Every other command: only its help, so that `git <anything> -h` is never gated. */
 const otherGrammar = grammar({ booleans: help });
@@ -254,7 +265,7 @@ interface Refspec {
 type Action =
   | { kind: 'push'; flags: Map<string, string[]>; repository?: string; refspecs: Refspec[]; fromConfig: boolean; mirrorFrom?: ConfigEntry }
   | { kind: 'branch'; flags: Map<string, string[]>; names: string[] }
-  | { kind: 'other'; name: string; path: string[]; flags: Map<string, string[]> };
+  | { kind: 'other'; name: string; path: string[]; flags: Map<string, string[]>; rewrites?: Rewrites };
 
 interface Reading {
   world: World;
@@ -294,6 +305,16 @@ function read(invocation: Invocation): Reading {
     }
     return { world, help: flags.has('--help'), action: { kind: 'branch', flags, names: positionals }, alias };
   }
+  if (historyRewriters.has(name)) {
+    const rewrites = name === 'filter-repo' ? filterRepoRewrites(args) : filterBranchRewrites(args);
+    const flags = new Map<string, string[]>(rewrites ? [['--rewrites-history', ['']]] : []);
+    if (args.includes('--help') || args.includes('-h')) flags.set('--help', ['']);
+    return { world, help: flags.has('--help'), action: { kind: 'other', name, path: [name], flags, rewrites }, alias };
+  }
+  if (name === 'worktree') {
+    const { flags, positionals } = readCommand(args, worktreeGrammar);
+    return { world, help: flags.has('--help'), action: { kind: 'other', name, path: [name, ...positionals], flags }, alias };
+  }
   const { flags, positionals } = readCommand(args, localGrammars[name] ?? otherGrammar);
   const dropped = historyDropped(name, args, world.config());
   if (dropped) flags.set('--drops-history', [dropped]);
@@ -312,7 +333,7 @@ function read(invocation: Invocation): Reading {
  */
 function historyDropped(name: string, args: readonly string[], config: GitConfig): string | undefined {
   const values = (option: string) => args.flatMap((arg, i) => (arg === option ? [args[i + 1] ?? ''] : arg.startsWith(`${option}=`) ? [arg.slice(option.length + 1)] : []));
-  const now = (value: string) => /^(now|all)$/i.test(value.trim());
+  const now = (value: string) => expiryDropsRecent(value) !== undefined;
   const configured = (unreachable: boolean) =>
     config.entries.filter((e) => (unreachable ? /^gc\.(.+\.)?reflogexpireunreachable$/ : /^gc\.(.+\.)?reflogexpire$/).test(e.key) && now(e.value)).map((e) => `${e.key}=${e.value}`);
   const reflogByConfig = (given: { expire: string[]; unreachable: string[] }) => [
@@ -321,21 +342,23 @@ function historyDropped(name: string, args: readonly string[], config: GitConfig
   ];
   if (name === 'reflog' && args.includes('expire')) {
     const given = { expire: values('--expire'), unreachable: values('--expire-unreachable') };
-    const options = [...given.expire, ...given.unreachable].filter(now);
+    const options = [...given.expire, ...given.unreachable].flatMap((v) => expiryDropsRecent(v) ?? []);
     if (options.length > 0) return `reflog expire ${options.join(' ')}`;
     const fromConfig = reflogByConfig(given);
     if (fromConfig.length > 0) return `reflog expire, by ${fromConfig.join(', ')}`;
   }
   if (name === 'gc') {
     const prune = values('--prune');
-    if (prune.some(now)) return `gc --prune=${prune.join(',')}`;
+    const dropped = prune.flatMap((v) => expiryDropsRecent(v) ?? []);
+    if (dropped.length > 0) return `gc --prune=${dropped.join(',')}`;
     const pruneExpire = config.last('gc.pruneExpire');
     const fromConfig = [...(prune.length === 0 && pruneExpire && now(pruneExpire.value) ? [`gc.pruneexpire=${pruneExpire.value}`] : []), ...reflogByConfig({ expire: [], unreachable: [] })];
     if (fromConfig.length > 0) return `gc, by ${fromConfig.join(', ')}`;
   }
   if (name === 'prune') {
     const expire = values('--expire');
-    if (expire.length === 0 || expire.some(now)) return expire.length === 0 ? 'prune without --expire' : `prune --expire ${expire.join(',')}`;
+    const dropped = expire.flatMap((v) => expiryDropsRecent(v) ?? []);
+    if (expire.length === 0 || dropped.length > 0) return expire.length === 0 ? 'prune without --expire' : `prune --expire ${dropped.join(',')}`;
   }
   return undefined;
 }
@@ -352,7 +375,8 @@ function expandAlias(first: string, rest: string[], world: World): { name: strin
   const seen = new Set<string>();
   while (!builtins.has(name)) {
     const runs = externalCommand(name, args, world);
-    if (runs === 'git') break;
+    // filter-branch (a script git ships) and filter-repo (one a user installs) are read as git commands.
+    if (runs === 'git' || (runs && historyRewriters.has(name))) break;
     if (runs) return { name, args, alias, runs };
     const entry = world.config().last(`alias.${name}`);
     if (!entry) break;
@@ -511,6 +535,26 @@ function resolve(_parsed: ParsedInvocation, invocation: Invocation): ResolvedTar
       name: branches.join(', ') || undefined,
       evidence: [{ source: 'argument', key: action.name, value: `${action.flags.get('--drops-history')![0]}: reaches every branch (${branches.join(', ') || 'none yet'})` }, repo.evidence],
       identifiers: branches.map((value) => ({ kind: 'git-branch', value })),
+    };
+  }
+  if (action?.kind === 'other' && action.rewrites) {
+    const head = world.head();
+    const branches = rewrittenBranches(action.rewrites, repo, head?.kind === 'branch' ? head.branch : undefined);
+    const what = action.rewrites.all ?? [...action.rewrites.branches, ...(action.rewrites.current ? ['the current branch'] : [])].join(' ');
+    return {
+      name: branches.join(', ') || undefined,
+      evidence: [{ source: 'argument', key: action.name, value: `${what}: rewrites ${branches.join(', ') || 'no local branch'}` }, ...(action.rewrites.current && head ? [head.evidence] : []), repo.evidence],
+      identifiers: branches.map((value) => ({ kind: 'git-branch', value })),
+    };
+  }
+  if (action?.kind === 'other' && action.name === 'worktree' && action.path[1] === 'remove') {
+    const arg = action.path[2] ?? '';
+    const tree = linkedWorktree(repo, arg, world.dir, world.env);
+    if (!tree) return { evidence: [{ source: 'argument', key: 'worktree remove', value: `${arg}: no linked worktree of this repository by that name` }, repo.evidence], identifiers: [] };
+    return {
+      name: tree.branch,
+      evidence: [{ source: 'argument', key: 'worktree remove', value: arg }, tree.evidence, repo.evidence],
+      identifiers: tree.branch ? [{ kind: 'git-branch', value: tree.branch }] : [],
     };
   }
   if (action?.kind === 'other' && action.name === 'update-ref' && (action.flags.has('-d') || action.flags.has('--delete'))) {
