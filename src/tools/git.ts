@@ -340,6 +340,11 @@ function historyDropped(name: string, args: readonly string[], config: GitConfig
     ...(given.expire.length === 0 ? configured(false) : []),
     ...(given.unreachable.length === 0 ? configured(true) : []),
   ];
+  // `reflog delete main@{1}`: the same entries, one at a time (resolve targets the branches named).
+  if (name === 'reflog' && args[0] === 'delete' && !args.some((a) => a === '--dry-run' || a === '-n')) {
+    const entries = args.filter((a) => reflogBranch(a) !== undefined);
+    if (entries.length > 0) return `reflog delete ${entries.join(' ')}`;
+  }
   if (name === 'reflog' && args.includes('expire')) {
     const given = { expire: values('--expire'), unreachable: values('--expire-unreachable') };
     const options = [...given.expire, ...given.unreachable].flatMap((v) => expiryDropsRecent(v) ?? []);
@@ -361,6 +366,19 @@ function historyDropped(name: string, args: readonly string[], config: GitConfig
     if (expire.length === 0 || dropped.length > 0) return expire.length === 0 ? 'prune without --expire' : `prune --expire ${dropped.join(',')}`;
   }
   return undefined;
+}
+
+/**
+ * The branch a reflog entry (`main@{1}`, `refs/heads/main@{0}`, `@{2}`, `HEAD@{1}`: the current one)
+ * belongs to; undefined for another ref's (`refs/stash@{0}` is `git stash drop`, `stash@{0}` too).
+ */
+function reflogBranch(entry: string, current = 'HEAD'): string | undefined {
+  const at = entry.indexOf('@{');
+  if (at === -1 || entry.startsWith('-')) return undefined;
+  const ref = entry.slice(0, at);
+  if (ref === '' || ref === 'HEAD' || ref === '@') return current;
+  if (ref.startsWith('refs/heads/')) return ref.slice('refs/heads/'.length);
+  return ref.startsWith('refs/') || ref === 'stash' ? undefined : ref;
 }
 
 /**
@@ -528,12 +546,16 @@ function resolve(_parsed: ParsedInvocation, invocation: Invocation): ResolvedTar
     return { evidence: [{ source: 'default', key: 'repository', value: `none at ${displayPath(world.dir, world.env)} or above` }], identifiers: [] };
   }
   if (action?.kind === 'push') return resolvePush(action, world, repo);
-  // Dropping history reaches every branch's reflog and whatever only it kept: every local branch is a target.
+  // Dropping history reaches every branch's reflog and whatever only it kept: every local branch is a
+  // target; `reflog delete` reaches the branches whose entries it names (HEAD's: the current one).
   if (action?.kind === 'other' && action.flags.has('--drops-history')) {
-    const branches = localBranches(repo);
+    const head = world.head();
+    const current = head?.kind === 'branch' ? head.branch : 'HEAD';
+    const named = action.path[1] === 'delete' ? action.path.slice(2).flatMap((w) => reflogBranch(w, current) ?? []) : undefined;
+    const branches = named ? [...new Set(named)] : localBranches(repo);
     return {
       name: branches.join(', ') || undefined,
-      evidence: [{ source: 'argument', key: action.name, value: `${action.flags.get('--drops-history')![0]}: reaches every branch (${branches.join(', ') || 'none yet'})` }, repo.evidence],
+      evidence: [{ source: 'argument', key: action.name, value: `${action.flags.get('--drops-history')![0]}: reaches ${named ? 'branch' : 'every branch'} (${branches.join(', ') || 'none yet'})` }, repo.evidence],
       identifiers: branches.map((value) => ({ kind: 'git-branch', value })),
     };
   }

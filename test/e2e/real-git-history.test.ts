@@ -139,6 +139,7 @@ describe.skipIf(group.skip)(group.title, () => {
     ['reflog expire --expire=1.minute.ago', ['reflog', 'expire', '--expire=1.minute.ago', '--all']],
     ['reflog expire --expire-unreachable=now --expire=2.seconds.ago', ['reflog', 'expire', '--expire-unreachable=now', '--expire=2.seconds.ago', '--all']],
     ['gc --prune=2.seconds.ago', ['gc', '-q', '--prune=2.seconds.ago']],
+    ['reflog delete, entry by entry (what a refused agent types next)', ['reflog', 'delete', '--rewrite', 'main@{0}']],
     ['reflog expire to a date two days back', ['reflog', 'expire', `--expire=${new Date(Date.now() - 2 * 86400e3).toISOString().slice(0, 10)}`, '--all']],
   ])("refuses an agent's %s where main is, and main's reflog stays", async (_name, args) => {
     const before = await reflog(work, 'main');
@@ -147,6 +148,19 @@ describe.skipIf(group.skip)(group.title, () => {
     expect(result.stderr).toContain('git.history.drop-now [deletes-recovery]');
     expect(await reflog(work, 'main')).toBe(before);
     expect(await lineAnswers(`git ${args.join(' ')}`, work)).toEqual(['deny', 'deny']);
+  });
+
+  it("lets git stash and stash drop run on main (stash's own reflog delete is not a branch's)", async () => {
+    const main = join(sb.work, 'shop-main');
+    writeFileSync(join(main, 'stashed.txt'), 'x\n');
+    await direct(main, ['add', 'stashed.txt']);
+    const stash = await sb.run('git', ['stash', '-q'], { cwd: main, env: agent });
+    expect(stash.exitCode, String(stash.stderr)).toBe(0);
+    const drop = await sb.run('git', ['stash', 'drop', '-q'], { cwd: main, env: agent });
+    expect(drop.stderr).toBe('');
+    expect(drop.exitCode).toBe(0);
+    const direct_ = await sb.run('git', ['reflog', 'delete', 'refs/stash@{0}'], { cwd: main, env: agent });
+    expect(direct_.stderr).not.toContain('chaperone');
   });
 
   it('lets an expiry of a repository with only feature branches run (a notice): its reflog really goes; a two-week expiry runs silently', async () => {

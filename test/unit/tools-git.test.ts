@@ -61,6 +61,11 @@ describe('git commands against the built-in rules', () => {
     ['git reflog expire --expire=tomorrow --all', 'git.history.drop-now'],
     ['git -c gc.pruneExpire=5.minutes.ago gc', 'git.history.drop-now'],
     ['git -c gc.reflogExpire=1.day.ago reflog expire --all', 'git.history.drop-now'],
+    ['git reflog delete main@{1}', 'git.history.drop-now'],
+    ['git reflog delete --rewrite --updateref refs/heads/main@{0} main@{1}', 'git.history.drop-now'],
+    ['git reflog delete --dry-run main@{1}', ''],
+    ['git reflog delete --updateref --rewrite refs/stash@{0}', ''],
+    ['git reflog delete stash@{1}', ''],
     ['git reflog expire --expire=1.week.ago --all', ''],
     ['git reflog expire --expire=2.weeks.ago --all', ''],
     ['git gc --prune=3.months.ago', ''],
@@ -288,6 +293,9 @@ describe('git local commands target the current branch; branch -D the branches i
     [{ line: 'git filter-branch -f --env-filter true', cwd: worktree }, 'main production | argument:filter-branch file:HEAD file:gitdir'],
     [{ line: 'git filter-repo --path secrets.env --invert-paths', cwd: shop }, 'feature/login, feature/search, main, release/1.0 production | argument:filter-repo default:repository'],
     [{ line: 'git filter-repo --refs feature/search --path x', cwd: shop }, 'feature/search development | argument:filter-repo default:repository'],
+    // reflog delete reaches the branches whose entries it names; HEAD's is the current branch's.
+    [{ line: 'git reflog delete feature/search@{1}', cwd: shop }, 'feature/search development | argument:reflog default:repository'],
+    [{ line: 'git reflog delete HEAD@{1} main@{2}', cwd: shop }, 'feature/login, main production | argument:reflog default:repository'],
     // An expiry under a week reaches every branch.
     [{ line: 'git reflog expire --expire=1.minute.ago --all', cwd: shop }, 'feature/login, feature/search, main, release/1.0 production | argument:reflog default:repository'],
   ], target);
