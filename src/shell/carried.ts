@@ -263,14 +263,15 @@ function gitCarries(args: readonly string[], set: Record<string, string>, files:
   if (!files.remote) {
     const candidates: string[] = [];
     for (let dir = gitCwd; ; dir = dirname(dir)) {
-      candidates.push(join(dir, '.git', 'config'));
+      // config.worktree counts only with extensions.worktreeConfig; read whenever it is there, to be safe.
+      candidates.push(join(dir, '.git', 'config'), join(dir, '.git', 'config.worktree'));
       // A worktree's `.git` is a file naming its git directory, whose commondir holds the config.
       const pointer = readTextFile(dir, '.git');
       const gitdir = 'text' in pointer ? /^gitdir:\s*(.+)$/m.exec(pointer.text)?.[1]?.trim() : undefined;
       if (gitdir !== undefined) {
         const at = resolve(dir, gitdir);
         const common = readTextFile(at, 'commondir');
-        candidates.push(join('text' in common ? resolve(at, common.text.trim()) : at, 'config'));
+        candidates.push(join('text' in common ? resolve(at, common.text.trim()) : at, 'config'), join(at, 'config.worktree'));
       }
       if (dirname(dir) === dir) break;
     }

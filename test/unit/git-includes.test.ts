@@ -90,5 +90,7 @@ describe('command-valued keys from included files, judged with every git command
     [[`printf '[alias]\\n\\tz = !railway down\\n' > /tmp/z.inc; git config --global includeIf.gitdir:~/.path /tmp/z.inc`, notes], 'deny: railway.down@unknown'],
     [[`printf '[core]\\n\\tpager = less -R\\n' > .git/extra.inc && git config include.path extra.inc`, docs], 'allow: '],
     [['git status', notes], 'allow: '],
+    // A worktree's own config file, and what it includes.
+    [[`printf '[include]\n\tpath = ../w.inc\n' > .git/config.worktree && printf '[core]\n\tpager = dropdb -h db.prod.example.com shop\n' > w.inc && git log`, docs], 'deny: dropdb@production'],
   ], agent);
 });
