@@ -144,8 +144,13 @@ export class GitConfig {
 export function readConfig(repo: GitRepo | undefined, commandLine: string[], env: NodeJS.ProcessEnv): GitConfig {
   const entries: ConfigEntry[] = [];
   const home = homeOf(env);
+  // An `[includeIf "onbranch:…"]` needs the branch: HEAD is read only then.
   let head: { value: Head | undefined } | undefined;
-  const where: IncludeWhere = { gitDir: repo?.gitDir, branch: () => { const h = (head ??= { value: repo && readHead(repo, env) }).value; return h?.kind === 'branch' ? h.branch : undefined; } };
+  const branch = () => {
+    const h = (head ??= { value: repo && readHead(repo, env) }).value;
+    return h?.kind === 'branch' ? h.branch : undefined;
+  };
+  const where: IncludeWhere = { gitDir: repo?.gitDir, branch };
   const readFile = (path: string) => readConfigFile(path, env, entries, where);
   if (!env.GIT_CONFIG_NOSYSTEM) readFile(env.GIT_CONFIG_SYSTEM || '/etc/gitconfig');
   if (env.GIT_CONFIG_GLOBAL !== undefined) {

@@ -326,9 +326,11 @@ function read(invocation: Invocation): Reading {
  * update, a deleted branch. These drop it, or the commits only it still reached, at once rather than
  * after git's weeks of grace: `reflog expire --expire=now` (or `--expire-unreachable`), `gc
  * --prune=now`, and `prune` with no `--expire` (it prunes every unreachable object). `all` means now
- * too. Where an option is not given, git takes the configuration's (`gc.reflogExpire`, per ref pattern
- * `gc.PATTERN.reflogExpire`, `gc.reflogExpireUnreachable`, `gc.pruneExpire`; from a file or `-c`), and
- * gc expires reflogs by it as well. Returns the words that do it, for the evidence; gc's own `prune
+ * too, and so does any expiry that reaches back less than a week (`1.minute.ago`, a recent date:
+ * git-history.ts), since the way back from today's mistake goes with it. `reflog delete main@{1}` drops
+ * entries one by one. Where an option is not given, git takes the configuration's (`gc.reflogExpire`,
+ * per ref pattern `gc.PATTERN.reflogExpire`, `gc.reflogExpireUnreachable`, `gc.pruneExpire`; from a
+ * file or `-c`), and gc expires reflogs by it as well. Returns the words that do it, for the evidence; gc's own `prune
  * --expire 2.weeks.ago` is not.
  */
 function historyDropped(name: string, args: readonly string[], config: GitConfig): string | undefined {
