@@ -84,6 +84,7 @@ function readBody(text: string | undefined, cwd: string): { value?: Json; unread
       return code === 'ENOENT' ? {} : { unreadable: `the body file ${text.slice(1)} cannot be read (${code ?? String(error)})` };
     }
   }
+  if (raw.trim() === '') return {}; // an empty body sets nothing
   try {
     return { value: JSON.parse(raw.replace(/^\uFEFF/, '')) as Json };
   } catch {

@@ -18,6 +18,8 @@ describe('an Azure Resource Manager write from any HTTP client is judged as az r
     [`curl -X POST https://management.azure.com/subscriptions/s/providers/Microsoft.KeyVault/locations/westus/deletedVaults/kv/purge`, 'az.keyvault.purge'],
     [`curl -X PATCH ${server} -d '{"properties":{"backup":{"backupRetentionDays":14}}}'`, ''],
     [`curl ${server}`, ''],
+    [`curl -X POST -d '' https://management.azure.com/subscriptions/s/resourceGroups/rg/providers/Microsoft.Web/sites/web/restart`, ''],
+    [`curl -X PUT ${server} -d 'not json'`, 'az.rest.unreadable'],
     [`curl -X PATCH https://example.com/x -d '{"backupRetentionDays":1}'`, ''],
   ], (line) => rulesOf(line));
 });
