@@ -10,7 +10,7 @@ import { UserError } from '../errors.js';
 import { cacheFits, cachedBundles } from '../start/code-cache.js';
 import { isShimFile, shimMarker } from '../shim/find-real.js';
 import { ownCallWords } from '../shim/git-own-calls.js';
-import { savedCaVariable } from '../shim/handoff.js';
+import { restoreSh, setAsideSh } from '../shim/set-aside.js';
 import { loadConfig, userConfigPath } from '../rules/load.js';
 import { fastPathScript, fastPathWords, realToolFunction } from '../shim/fast-path.js';
 import { shimShebang } from '../shim/interpreter.js';
@@ -32,7 +32,6 @@ export function shimEntry(): string {
  * itself, so no Node process stays between the caller and the tool (see src/shim/handoff.ts).
  */
 export function shimScript(tool: string, node: string, entry: string, fastPath: readonly string[] = [], overlay?: OverlayEntry, beforeExec: readonly string[] = []): string {
-  const saved = savedCaVariable;
   return [
     shimShebang(), // /bin/bash -p where it keeps every environment entry, else /bin/sh (src/shim/interpreter.ts)
     overlay
@@ -52,8 +51,8 @@ export function shimScript(tool: string, node: string, entry: string, fastPath: 
     ...fastPath,
     `node=${sq(node)}`,
     '[ -x "$node" ] || node=node',
-    '# Node parses NODE_EXTRA_CA_CERTS at start-up, and chaperone makes no TLS connection: the tool gets it back.',
-    `if [ "\${NODE_EXTRA_CA_CERTS+set}" = set ]; then ${saved}=$NODE_EXTRA_CA_CERTS; export ${saved}; unset NODE_EXTRA_CA_CERTS; fi`,
+    '# What Node acts on as it starts (NODE_OPTIONS, NODE_EXTRA_CA_CERTS) is set aside: the decision and the tool get it back (src/shim/set-aside.ts).',
+    setAsideSh,
     '# The decision. Node answers on fd 4 how the real tool is to run; its own output goes to our stdout.',
     `{ answer=$("$node" "$entry"${overlay ? ` --chaperone-overlay ${sq(overlay.real)}` : ''} --handoff=4:feed "$0" "$@" 4>&1 1>&3 3>&-); } 3>&1`,
     'status=$?',
@@ -61,7 +60,7 @@ export function shimScript(tool: string, node: string, entry: string, fastPath: 
     '# prompt, which had the terminal in raw mode: give the terminal back in its ordinary mode.',
     '# A new line, too: the prompt was left mid-line (dash says "Killed" there, bash nothing).',
     '[ "$status" -gt 128 ] && [ -z "$answer" ] && { stty sane </dev/tty; echo >/dev/tty; } 2>/dev/null',
-    `if [ "\${${saved}+set}" = set ]; then NODE_EXTRA_CA_CERTS=$${saved}; export NODE_EXTRA_CA_CERTS; unset ${saved}; fi`,
+    restoreSh,
     '# For git, a first line names the exec-path overlay git must run with (src/shim/git-exec-path.ts).',
     'case $answer in',
     `  "git-exec-path "*) GIT_EXEC_PATH=\${answer%%"\${answer#*\n}"}; GIT_EXEC_PATH=\${GIT_EXEC_PATH#git-exec-path }; GIT_EXEC_PATH=\${GIT_EXEC_PATH%?}; export GIT_EXEC_PATH; answer=\${answer#*\n} ;;`,
@@ -70,7 +69,7 @@ export function shimScript(tool: string, node: string, entry: string, fastPath: 
     '  "exec "*) answer=${answer#exec }; CHAPERONE_DEPTH=${answer%% *}; export CHAPERONE_DEPTH; exec "${answer#* }" "$@" ;;',
     // bash ignores SIGQUIT for good, so kill cannot end it by that signal: Node, which starts with every
     // disposition at its default, dies by it in this same process instead.
-    '  "signal "*) kill -"${answer#signal }" "$$"; exec "$node" -e "process.kill(process.pid, ${answer#signal })" ;;',
+    '  "signal "*) kill -"${answer#signal }" "$$"; unset NODE_OPTIONS NODE_EXTRA_CA_CERTS; exec "$node" -e "process.kill(process.pid, ${answer#signal })" ;;',
     '  # Stdin was read ahead: FD comes from a pipe a feeder beside the tool writes (src/shim/feed.ts).',
     '  "feed "*) answer=${answer#feed }; CHAPERONE_DEPTH=${answer%% *}; export CHAPERONE_DEPTH; answer=${answer#* }',
     '    chaperone_fd=${answer%% *}; answer=${answer#* }; chaperone_source=${answer%% *}; answer=${answer#* }',

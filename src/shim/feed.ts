@@ -47,7 +47,8 @@ import { closeSync, createReadStream, createWriteStream, read, readdirSync, read
 import { Readable } from 'node:stream';
 import type { ActorInfo, Evaluation, StdinReadAhead } from '../model.js';
 import { openPipe } from './fifo.js';
-import { restoreCaCertificates, savedCaVariable, type Handoff } from './handoff.js';
+import { type Handoff } from './handoff.js';
+import { restoreSetAside, setAside } from './set-aside.js';
 import { shimProcess } from './processes.js';
 
 /** What the decision tells the feeder of a judged stream, so it can check it derived the same reading. */
@@ -92,7 +93,7 @@ export async function feedBeside(handoff: Handoff, depth: number, path: string, 
   const judge = judged ? ['judge', JSON.stringify(expected), ev.invocation.tool, ...ev.invocation.args] : [];
   let feeder: ReturnType<typeof spawn>;
   try {
-    feeder = spawn(process.execPath, [entry, '--feed', String(shimProcess()), String(fed), how, String(hold), String(rest), ...judge], { stdio: Array.from(stdio, (slot) => slot ?? 'ignore'), env: feederEnvironment(process.env) });
+    feeder = spawn(process.execPath, [entry, '--feed', String(shimProcess()), String(fed), how, String(hold), String(rest), ...judge], { stdio: Array.from(stdio, (slot) => slot ?? 'ignore'), env: setAside(process.env) });
   } catch {
     for (const fd of [pipe.read, pipe.write, pipe.hold, ...(replay ? [replay.read, replay.write, replay.hold] : [])]) closeSync(fd);
     return false;
@@ -154,18 +155,6 @@ function replayHead(feeder: import('node:child_process').ChildProcess, fd: numbe
     feeder.stdout!.destroy();
     return w && r;
   });
-}
-
-/**
- * The feeder's environment: the decision's, with NODE_EXTRA_CA_CERTS set aside as the sh shim does
- * (Node would parse that bundle at start-up, and warn on the caller's stderr if it cannot); the feeder
- * puts it back before it evaluates, so it sees the variables the decision saw.
- */
-function feederEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  if (env.NODE_EXTRA_CA_CERTS === undefined) return env;
-  const copy: NodeJS.ProcessEnv = { ...env, [savedCaVariable]: env.NODE_EXTRA_CA_CERTS };
-  delete copy.NODE_EXTRA_CA_CERTS;
-  return copy;
 }
 
 function answerFeed(handoff: Handoff, depth: number, fd: number, source: string, path: string): void {
@@ -250,7 +239,7 @@ async function releaseWhenOpened(toolPid: string, pipeId: string, hold: number, 
  */
 async function derive(tool: string, args: string[], expected: Expected, fed: number, byPath: boolean): Promise<Evaluation | undefined> {
   const env = process.env;
-  restoreCaCertificates(env);
+  restoreSetAside(env);
   const { evaluate } = await import('../evaluate.js');
   const ev = await evaluate({ tool, args, cwd: expected.cwd, env }, { actorInfo: expected.actor });
   return sameDecision(ev, expected, fed, byPath) ? ev : undefined;

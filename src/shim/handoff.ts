@@ -52,16 +52,3 @@ export function answerExecGit(handoff: Handoff, depth: number, path: string, ove
 export function answerSignal(handoff: Handoff, signal: number): void {
   writeSync(handoff.fd, `signal ${signal}`);
 }
-
-/**
- * The sh shim saves NODE_EXTRA_CA_CERTS aside before starting Node (Node parses that bundle at start-up,
- * and chaperone makes no TLS connection); the decision sees the variable as the caller set it.
- */
-export const savedCaVariable = 'CHAPERONE_NODE_EXTRA_CA_CERTS';
-
-export function restoreCaCertificates(env: NodeJS.ProcessEnv): void {
-  const saved = env[savedCaVariable];
-  if (saved === undefined) return;
-  env.NODE_EXTRA_CA_CERTS = saved;
-  delete env[savedCaVariable];
-}

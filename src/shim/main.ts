@@ -11,8 +11,9 @@ import { evaluate } from '../evaluate.js';
 import { say } from '../io.js';
 import { passGate } from '../gate/gate.js';
 import { findRealTool } from './find-real.js';
-import { answerExec, answerExecGit, readShimArguments, restoreCaCertificates } from './handoff.js';
+import { answerExec, answerExecGit, readShimArguments } from './handoff.js';
 import { depthVariable, runRealTool } from './run.js';
+import { restoreSetAside } from './set-aside.js';
 
 const maxDepth = 8;
 /** How an entry of git's exec-path overlay starts us (see git-exec-path.ts): with the real file it stands for. */
@@ -35,7 +36,7 @@ async function main(): Promise<void> {
   const tool = overlayReal !== undefined ? 'git' : called;
   const args = overlayReal !== undefined && called.startsWith('git-') ? [called.slice(4), ...rest] : rest;
   const env = process.env;
-  restoreCaCertificates(env);
+  restoreSetAside(env);
   const cwd = currentDirectory(env);
 
   // An overlay entry runs a fixed file, so it cannot call itself back through PATH, and it does not

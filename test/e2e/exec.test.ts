@@ -99,6 +99,37 @@ describe('signals', () => {
     // Nothing chaperone set aside for Node reaches the tool: its variables are the caller's, and DEPTH.
     expect(Object.keys(seen).filter((k) => k.startsWith('CHAPERONE_') && k !== 'CHAPERONE_DEPTH' && !(k in env))).toEqual([]);
   });
+
+  it.each([
+    ['set', { NODE_OPTIONS: '--max-old-space-size=300' }],
+    ['empty', { NODE_OPTIONS: '' }],
+    ['unset', {}],
+  ])('gives the tool NODE_OPTIONS exactly as the caller had it (%s), though the decision\'s Node starts without it', async (_case, extra) => {
+    const sb = await makeSandbox(['railway']);
+    sb.double('railway');
+    const env: Record<string, string | undefined> = { ...sb.env, ...extra, CHAPERONE_NODE_OPTIONS: '--require /nonexistent/brought.js' };
+    if (!('NODE_OPTIONS' in extra)) env.NODE_OPTIONS = undefined;
+    // `variables` is no fast-path word: Node decides this call.
+    const result = await sb.run('railway', ['variables'], { env, extendEnv: false });
+    expect(result.exitCode).toBe(0);
+    const seen = sb.record('railway')!.env;
+    expect(seen.NODE_OPTIONS).toBe((extra as Record<string, string>).NODE_OPTIONS);
+    // A CHAPERONE_NODE_OPTIONS the caller brings is not given out as its NODE_OPTIONS, nor passed on.
+    expect(seen.CHAPERONE_NODE_OPTIONS).toBeUndefined();
+  });
+
+  it('runs no code a NODE_OPTIONS preload names inside the decision: a refused call stays refused', async () => {
+    const sb = await makeSandbox(['railway']);
+    sb.double('railway');
+    // A preload that would answer the sh shim "run it" on the hand-off descriptor, and leaves a mark.
+    const preload = join(sb.root, 'answer.js');
+    const mark = join(sb.root, 'ran');
+    writeFileSync(preload, `require('fs').writeFileSync(${JSON.stringify(mark)}, 'x'); try { require('fs').writeSync(4, 'exec 1 ' + ${JSON.stringify(join(sb.doubles, 'railway'))}); } catch {} process.exit(0);\n`);
+    const result = await sb.run('railway', ['volume', 'delete', '--volume', 'pg'], { env: { ...sb.env, CHAPERONE_ACTOR: 'agent', NODE_OPTIONS: `--require ${preload}` } });
+    expect(result.exitCode).toBe(77);
+    expect(existsSync(mark)).toBe(false);
+    expect(sb.record('railway')).toBeUndefined();
+  });
 });
 
 describe('a shim whose chaperone was removed', () => {
