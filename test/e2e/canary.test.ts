@@ -53,6 +53,10 @@ const cases: [string, string[], Record<string, string>?][] = [
   ['xh', ['DELETE', 'https://api.example.com/v1/db', `password=${c}`]],
   ['ssh', ['db.prod.example', `mysql -p${c} -e 'DROP DATABASE shop'`]],
   ['ssh', ['db.prod.example', `redis-cli -a ${c} FLUSHALL`]],
+  // Secrets named by longer names, as cloud APIs name them
+  ['curl', ['-X', 'PUT', 'https://management.azure.com/subscriptions/s1/resourceGroups/prod/providers/Microsoft.DBforPostgreSQL/flexibleServers/db?api-version=2022-12-01', '-d', JSON.stringify({ properties: { administratorLoginPassword: c, backup: { backupRetentionDays: 1 } } })]],
+  ['az', ['rest', '--method', 'put', '--url', 'https://management.azure.com/subscriptions/s1/resourceGroups/prod/providers/Microsoft.DBforPostgreSQL/flexibleServers/db?api-version=2022-12-01', '--body', JSON.stringify({ properties: { adminPassword: c, backup: { backupRetentionDays: 1 } } })]],
+  ['az', ['postgres', 'flexible-server', 'delete', '-g', 'prod', '-n', 'db', '--yes', '--admin-password', c]],
 ];
 
 const tools = [...new Set(cases.map(([tool]) => tool))];
