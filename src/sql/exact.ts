@@ -6,10 +6,12 @@
 // a[, s.b…] [CASCADE|RESTRICT]`, `DROP SCHEMA [IF EXISTS] a[, b…] [CASCADE|RESTRICT]`, `DROP DATABASE
 // [IF EXISTS] a`, `TRUNCATE [TABLE] a[, s.b…] [CASCADE|RESTRICT]`, `DELETE FROM [s.]a [WHERE c = 1]`,
 // `UPDATE [s.]a SET c = 1[, d = 2…] [WHERE c = 1]`, `ALTER TABLE [IF EXISTS] a DROP [COLUMN] [IF EXISTS] c
-// [CASCADE|RESTRICT]`. Values are integers, so a WHERE here is always a real one.
+// [CASCADE|RESTRICT]`, `DROP FUNCTION|PROCEDURE|ROUTINE [IF EXISTS] [s.]f[(…)][, g…] [CASCADE|RESTRICT]`,
+// where each argument is a type, or a parameter name and a type, and a type is a name or one of a few
+// built-in type words (`int`, `text`, …). Values are integers, so a WHERE here is always a real one.
 // Several such statements may follow each other, with a bare BEGIN, COMMIT or ROLLBACK among them.
 // Names are unquoted ASCII words that are no keyword of any kind, so no word can be read two ways;
-// no comment, quote, `$`, parenthesis or empty statement. Anything else, however close, is
+// no comment, quote, `$`, parenthesis (but a function's argument list) or empty statement. Anything else, however close, is
 // undefined here and goes to the grammar, which stays the authority: a property test
 // (test/unit/sql-exact.test.ts) checks that every statement answered here gets the grammar's own answer.
 
@@ -31,6 +33,16 @@ const dropTypes: Record<string, { parts: number; list: boolean; behaviour: boole
   database: { parts: 1, list: false, behaviour: false },
 };
 
+/** DROP of routines: each name may carry its argument types (the grammar's function_with_argtypes). */
+const routineTypes = new Set(['function', 'procedure', 'routine']);
+
+/**
+ * Keywords that are a type by themselves in an argument list (the grammar's Numeric types, and `text`,
+ * an unreserved keyword that is also a type name). Which argument types are named does not change the
+ * action (`sql drop function`); they are read only so that the statement is one the grammar parses.
+ */
+const typeWords = new Set(['int', 'integer', 'bigint', 'smallint', 'real', 'boolean', 'numeric', 'text']);
+
 /**
  * The statements of `sql` when each has one of the shapes above (or is a bare BEGIN, COMMIT or
  * ROLLBACK around them), in order; undefined otherwise.
@@ -41,7 +53,7 @@ export function exactStatements(sql: string): ExactStatement[] | undefined {
   let words: string[] = [];
   let start = -1;
   // Words, integers that nothing continues (`1e3`, `1_000`, `1.5`, `12abc` are not), `.`, `,`, `=`.
-  const token = /[ \t\r\n]+|[A-Za-z_][A-Za-z0-9_]*|[0-9]{1,18}(?![A-Za-z0-9_.$])|[.,;=]|[^]/y;
+  const token = /[ \t\r\n]+|[A-Za-z_][A-Za-z0-9_]*|[0-9]{1,18}(?![A-Za-z0-9_.$])|[.,;=()]|[^]/y;
   for (let m = token.exec(sql); m; m = token.exec(sql)) {
     const t = m[0];
     if (/^[ \t\r\n]+$/.test(t)) continue;
@@ -51,7 +63,7 @@ export function exactStatements(sql: string): ExactStatement[] | undefined {
       out.push({ ...statement, start, end: m.index });
       words = [];
       start = -1;
-    } else if (/^[A-Za-z_0-9.,=]/.test(t)) {
+    } else if (/^[A-Za-z_0-9.,=()]/.test(t)) {
       if (start < 0) start = m.index; // the text is ASCII: characters are bytes
       words.push(t.toLowerCase());
     } else return undefined;
@@ -89,6 +101,23 @@ function exactWords(words: string[]): Omit<ExactStatement, 'start' | 'end'> | un
     if (words[i] === 'if' && words[i + 1] === 'exists') i += 2;
   };
   const behaviour = () => take('cascade') || take('restrict');
+  /** `f`, `s.f`, `f()`, `f(int, s.t)`, `f(a int, b text)`: a routine and maybe its argument types. */
+  const routine = () => {
+    if (!name(3)) return false;
+    if (!take('(')) return true;
+    if (take(')')) return true;
+    do {
+      if (isName(words[i]) && (isName(words[i + 1]) || typeWords.has(words[i + 1])) && words[i + 2] !== '.') i++; // a parameter's name
+      if (typeWords.has(words[i])) i++;
+      else if (!name(2)) return false;
+    } while (take(','));
+    return take(')');
+  };
+  const routines = () => {
+    if (!routine()) return false;
+    while (take(',')) if (!routine()) return false;
+    return true;
+  };
   /** `name = 42`: a value in SET; in WHERE, a comparison false for some row (realWhere in postgres.ts). */
   const assignment = (parts: number) => name(parts) && take('=') && /^[0-9]/.test(words[i] ?? '') && ++i > 0;
   const where = (): Record<string, string> | undefined => (take('where') ? (assignment(2) ? { '--where': '' } : undefined) : {});
@@ -103,6 +132,13 @@ function exactWords(words: string[]): Omit<ExactStatement, 'start' | 'end'> | un
       ifExists();
       if (names(shape.parts, shape.list)) {
         if (shape.behaviour) behaviour();
+        path = ['drop', type];
+      }
+    } else if (routineTypes.has(type)) {
+      i++;
+      ifExists();
+      if (routines()) {
+        behaviour();
         path = ['drop', type];
       }
     }

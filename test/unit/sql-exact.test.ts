@@ -57,6 +57,18 @@ function statement(r: () => number): string {
     ])();
     return `${body}${pick(['', ';', ' ;', ';\n', ...(odd() ? [';;', '; SELECT 1', ' -- x'] : [])])}`;
   }
+  if (r() < 0.2) {
+    // DROP FUNCTION, PROCEDURE, ROUTINE, each name maybe with its argument types
+    const type = () => (odd()
+      ? pick(['double precision', 'varchar(10)', 'int[]', 'setof int', 'a.b%type', 'character varying', 'timestamp with time zone', 'json', 'select', 'float', 'decimal', 'char', 's.t.u', '*', '"t"', 'bit(1)', '1', 'double', 'time', 'bit', 'national', 'interval', 'varying'])
+      : pick(['int', 'integer', 'bigint', 'smallint', 'real', 'boolean', 'numeric', 'text', 'uuid', 'jsonb', 's.money_t', 'orders', 'Items_2024']));
+    const arg = () => `${r() < 0.3 ? `${odd() ? pick(['in ', 'out ', 'inout ', 'variadic ', 'text ', 'int ', 'select ', 'a.b ']) : pick(['a ', 'x ', 'Items_2024 '])}` : ''}${type()}${odd() ? pick([' default 1', ' = 1', ' x', '']) : ''}`;
+    const args = () => (r() < 0.3 ? '' : `${odd() ? pick(['((', '( (', '(,']) : pick(['(', ' (', '( '])}${Array.from({ length: Math.floor(r() * 4) }, arg).join(pick([', ', ',', ' , ', ...(odd() ? [' ', ',,'] : [])]))}${odd() ? pick([',', '(', ')', '']) : ''}${odd() ? pick(['', ' (', '(int)']) : pick([')', ' )'])}`);
+    const routine = () => `${dotted()}${args()}`;
+    const routines = Array.from({ length: 1 + Math.floor(r() * 3) }, routine).join(pick([', ', ',', ...(odd() ? [' ', ',,'] : [])]));
+    const what = odd() ? pick(['DROP AGGREGATE', 'DROP OPERATOR', 'DROP FUNCTIONS', 'DROP CAST', 'DROP TRIGGER']) : pick(['DROP FUNCTION', 'drop function', 'DROP PROCEDURE', 'drop routine', 'Drop Function']);
+    return `${what}${space()}${middle}${routines}${tail}${pick(['', ';', ' ;', ';\n', ...(odd() ? [';;', '; SELECT 1', ' -- x', '()'] : [])])}`;
+  }
   const lead = r() < 0.2 ? pick([' ', '\n', '  \t', ...(odd() ? ['-- c\n', '/* c */ ', ';'] : [])]) : '';
   const end = pick(['', ';', ' ;', ';\n', '; ', ...(odd() ? [';;', '; SELECT 1', ';\n-- done', ' -- x', '\\;', '; ;'] : [])]);
   return `${lead}${head}${space()}${middle}${list()}${tail}${end}`;
@@ -86,6 +98,10 @@ describe('exact statements (no grammar loaded)', () => {
     ['update s.t set v = 1, w = 2 where t.id = 3;', ['update']],
     ['update t set v = 1', ['update']],
     ['alter table t drop column if exists c cascade', ['alter-table', 'drop']],
+    ['drop function f()', ['drop', 'function']],
+    ['DROP FUNCTION IF EXISTS s.f(int, text), g, h(a integer, b t), k(s.t) CASCADE;', ['drop', 'function']],
+    ['drop procedure p(bigint)', ['drop', 'procedure']],
+    ['drop routine r', ['drop', 'routine']],
   ])('%s: %j', (sql, path) => {
     expect(exactStatements(sql)?.map((st) => st.path)).toEqual([path]);
   });
@@ -96,6 +112,9 @@ describe('exact statements (no grammar loaded)', () => {
     'update t set v = 1 where', 'delete from t where id = 1e3', 'update t set t.v = 1', 'alter table t drop constraint c', 'drop database d cascade', 'drop schema a.b', 'drop table a.b.c.d',
     'drop table t$', 'drop table ü', 'drop index concurrently i', 'truncate only t', 'drop table select', 'drop table t,',
     'DROP TABLE t\\;', 'select 1', '',
+    'drop function f(', 'drop function f(int', 'drop function f((int)', 'drop function f(double)', 'drop function f(,)', 'drop function f(int,)', 'drop function f(double precision)', 'drop function f(varchar(10))',
+    'drop function f(int[])', 'drop function f(in a int)', 'drop function f(a int default 1)', 'drop function f() ()', 'drop function f((int))',
+    'drop aggregate a(int)', 'drop function f(a b c)', 'drop function f(text int)', 'drop function select()', 'drop function f(*)', 'drop table t()',
     'begin; drop table t;; commit', 'begin transaction; drop table t', 'drop table t; select 1', 'drop table t drop table u', ';',
   ])('leaves %j to the grammar', (sql) => {
     expect(exactStatements(sql)).toBeUndefined();
@@ -123,7 +142,7 @@ describe('exact statements (no grammar loaded)', () => {
       expect(await readStatements(sql), JSON.stringify(sql)).toEqual(await grammarStatements(sql));
     }
     // The generator reaches every shape, and both sides of the line.
-    expect([...shapes].sort()).toEqual(['alter-table drop', 'delete', 'delete --where', 'drop database', 'drop index', 'drop schema', 'drop sequence', 'drop table', 'drop view', 'transaction', 'truncate', 'update', 'update --where']);
+    expect([...shapes].sort()).toEqual(['alter-table drop', 'delete', 'delete --where', 'drop database', 'drop function', 'drop index', 'drop procedure', 'drop routine', 'drop schema', 'drop sequence', 'drop table', 'drop view', 'transaction', 'truncate', 'update', 'update --where']);
     expect(multiple).toBeGreaterThan(200);
     expect(answered).toBeGreaterThan(1000);
     expect(declined).toBeGreaterThan(1000);
