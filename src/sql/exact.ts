@@ -8,7 +8,9 @@
 // `UPDATE [s.]a SET c = 1[, d = 2…] [WHERE c = 1]`, `ALTER TABLE [IF EXISTS] a DROP [COLUMN] [IF EXISTS] c
 // [CASCADE|RESTRICT]`, `DROP FUNCTION|PROCEDURE|ROUTINE [IF EXISTS] [s.]f[(…)][, g…] [CASCADE|RESTRICT]`,
 // where each argument is a type, or a parameter name and a type, and a type is a name or one of a few
-// built-in type words (`int`, `text`, …). Values are integers, so a WHERE here is always a real one.
+// built-in type words (`int`, `text`, …). Values are integers or plain strings (`'x'`, printable ASCII with
+// no quote or backslash in it, so the same text whatever standard_conforming_strings says), and the
+// WHERE compares a column with one: always a real WHERE (false for some row).
 // Several such statements may follow each other, with a bare BEGIN, COMMIT or ROLLBACK among them.
 // Names are unquoted ASCII words that are no keyword of any kind, so no word can be read two ways;
 // no comment, quote, `$`, parenthesis (but a function's argument list) or empty statement. Anything else, however close, is
@@ -52,8 +54,9 @@ export function exactStatements(sql: string): ExactStatement[] | undefined {
   const out: ExactStatement[] = [];
   let words: string[] = [];
   let start = -1;
-  // Words, integers that nothing continues (`1e3`, `1_000`, `1.5`, `12abc` are not), `.`, `,`, `=`.
-  const token = /[ \t\r\n]+|[A-Za-z_][A-Za-z0-9_]*|[0-9]{1,18}(?![A-Za-z0-9_.$])|[.,;=()]|[^]/y;
+  // Words, integers that nothing continues (`1e3`, `1_000`, `1.5`, `12abc` are not), plain strings, `.`,
+  // `,`, `=`, `(`, `)`. A string's `;` or `--` is the string's: it is one token.
+  const token = /[ \t\r\n]+|[A-Za-z_][A-Za-z0-9_]*|[0-9]{1,18}(?![A-Za-z0-9_.$])|'[ -&(-[\]-~]*'|[.,;=()]|[^]/y;
   for (let m = token.exec(sql); m; m = token.exec(sql)) {
     const t = m[0];
     if (/^[ \t\r\n]+$/.test(t)) continue;
@@ -63,7 +66,7 @@ export function exactStatements(sql: string): ExactStatement[] | undefined {
       out.push({ ...statement, start, end: m.index });
       words = [];
       start = -1;
-    } else if (/^[A-Za-z_0-9.,=()]/.test(t)) {
+    } else if (/^[A-Za-z_0-9.,=()']/.test(t)) {
       if (start < 0) start = m.index; // the text is ASCII: characters are bytes
       words.push(t.toLowerCase());
     } else return undefined;
@@ -118,8 +121,8 @@ function exactWords(words: string[]): Omit<ExactStatement, 'start' | 'end'> | un
     while (take(',')) if (!routine()) return false;
     return true;
   };
-  /** `name = 42`: a value in SET; in WHERE, a comparison false for some row (realWhere in postgres.ts). */
-  const assignment = (parts: number) => name(parts) && take('=') && /^[0-9]/.test(words[i] ?? '') && ++i > 0;
+  /** `name = 42` or `name = 'x'`: a value in SET; in WHERE, a comparison false for some row (realWhere in postgres.ts). */
+  const assignment = (parts: number) => name(parts) && take('=') && /^[0-9']/.test(words[i] ?? '') && ++i > 0;
   const where = (): Record<string, string> | undefined => (take('where') ? (assignment(2) ? { '--where': '' } : undefined) : {});
 
   let path: string[] | undefined;

@@ -43,7 +43,9 @@ function statement(r: () => number): string {
     : pick(['DROP TABLE', 'drop table', 'Drop Table', 'DROP VIEW', 'DROP SEQUENCE', 'DROP INDEX', 'DROP SCHEMA', 'DROP DATABASE', 'TRUNCATE', 'truncate table', 'DELETE FROM', 'delete from']);
   const middle = r() < 0.25 ? `${pick(['IF EXISTS', 'if exists', 'IF  EXISTS', ...(odd() ? ['IF', 'EXISTS', 'IF NOT EXISTS'] : [])])}${space()}` : '';
   const tail = r() < 0.3 ? `${space()}${pick(['CASCADE', 'restrict', ...(odd() ? ['CASCADE CASCADE', 'WHERE id = 1', 'WHERE true', 'RESTART IDENTITY', 'WITH (FORCE)', 'AS x', 'x', '*', ', ', 'USING t2'] : [])])}` : '';
-  const value = () => (odd() ? pick(['1e3', '1_000', '1.5', '12abc', '-1', "'x'", 'a', 'null', 'true', '1 + 1', '(1)', '99999999999999999999', '0x1f']) : pick(['1', '42', '007', '123456789012345678']));
+  const value = () => (odd()
+    ? pick(['1e3', '1_000', '1.5', '12abc', '-1', 'a', 'null', 'true', '1 + 1', '(1)', '99999999999999999999', '0x1f', "'it''s'", "'a\\b'", "E'x'", "e'\\n'", "U&'x'", "n'x'", "x'1f'", "b'101'", "'x' 'y'", "'x'\n'y'", "'x'::text", "'é'", "'tab\there'", "'new\nline'", "'unterminated", '$$x$$', "'x''", "''''", "'x'y", "1'x'"])
+    : pick(['1', '42', '007', '123456789012345678', "'x'", "'a@b.example'", "''", "'drop table t; --'", "'/* no */'", "'$1 & (2) = [3]'", "' spaced  out '", "'DELETE'"]));
   const compare = () => `${odd() ? pick(['1', 'id = id', 't.id', 's.t.id', 'a.b.c.d', 'id', 'x = 1 and y']) : pick(['id', 'v', 't.id', 'Items_2024'])}${pick([' = ', '=', ' =', ...(odd() ? [' == ', ' <> ', ' >= ', ' = = '] : [])])}${value()}`;
   const where = () => (r() < 0.6 ? `${space()}${odd() ? pick(['where', 'WHERE', 'WHERE NOT', 'where true and']) : pick(['WHERE', 'where'])}${space()}${compare()}` : '');
   if (r() < 0.4) {
@@ -97,6 +99,8 @@ describe('exact statements (no grammar loaded)', () => {
     ['delete from t where id = 5', ['delete']],
     ['update s.t set v = 1, w = 2 where t.id = 3;', ['update']],
     ['update t set v = 1', ['update']],
+    ["update users set email = 'a@b.example', nick = 'x;y' where id = 5", ['update']],
+    ["delete from sessions where token = ''", ['delete']],
     ['alter table t drop column if exists c cascade', ['alter-table', 'drop']],
     ['drop function f()', ['drop', 'function']],
     ['DROP FUNCTION IF EXISTS s.f(int, text), g, h(a integer, b t), k(s.t) CASCADE;', ['drop', 'function']],
@@ -112,6 +116,8 @@ describe('exact statements (no grammar loaded)', () => {
     'update t set v = 1 where', 'delete from t where id = 1e3', 'update t set t.v = 1', 'alter table t drop constraint c', 'drop database d cascade', 'drop schema a.b', 'drop table a.b.c.d',
     'drop table t$', 'drop table ü', 'drop index concurrently i', 'truncate only t', 'drop table select', 'drop table t,',
     'DROP TABLE t\\;', 'select 1', '',
+"delete from t where v = 'it''s'", "delete from t where v = E'x'", "update t set v = 'a\\b' where id = 1", "update t set v = 'x' 'y'", "delete from t where v = 'x'::text",
+    "delete from t where v = 'é'", "update t set v = 'x", 'update t set v = $$x$$', "delete from t where 'x' = v", "delete from t where v = x'1f'",
     'drop function f(', 'drop function f(int', 'drop function f((int)', 'drop function f(double)', 'drop function f(,)', 'drop function f(int,)', 'drop function f(double precision)', 'drop function f(varchar(10))',
     'drop function f(int[])', 'drop function f(in a int)', 'drop function f(a int default 1)', 'drop function f() ()', 'drop function f((int))',
     'drop aggregate a(int)', 'drop function f(a b c)', 'drop function f(text int)', 'drop function select()', 'drop function f(*)', 'drop table t()',
