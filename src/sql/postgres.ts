@@ -52,11 +52,30 @@ export function grammar(): { parse(sql: string): Promise<ParseTree> } {
 
 let glue: Promise<Glue> | undefined;
 
+/** The part of the WebAssembly API used here (the project's TypeScript libraries do not declare it). */
+declare const WebAssembly: {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: object };
+};
+
 function loadGlue(): Promise<Glue> {
   const require = createRequire(import.meta.url);
   (require('node:v8') as typeof import('node:v8')).setFlagsFromString('--liftoff-only --wasm-lazy-validation --wasm-num-compilation-tasks=0');
   const factory = require('libpg-query/wasm/libpg-query.js') as (options: object) => Promise<Glue>;
-  return factory({ noFSInit: true });
+  const wasm = require.resolve('libpg-query/wasm/libpg-query.wasm');
+  return factory({
+    noFSInit: true,
+    // The module is compiled and instantiated here, synchronously, from the file as read: the glue's
+    // own way copies the 1.7 MB twice more (into a Uint8Array, then into WebAssembly.instantiate's
+    // buffer) and goes through a promise per step. A compile or instantiate that throws rejects the
+    // glue's promise, and the SQL reads as unreadable (held).
+    instantiateWasm(imports: object, receive: (instance: { exports: object }) => void) {
+      const module = new WebAssembly.Module((require('node:fs') as typeof import('node:fs')).readFileSync(wasm));
+      const instance = new WebAssembly.Instance(module, imports);
+      receive(instance);
+      return instance.exports;
+    },
+  });
 }
 
 /**
