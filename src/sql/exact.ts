@@ -4,18 +4,21 @@
 //
 // Only a few shapes, each a plain sequence of words: `DROP TABLE|VIEW|SEQUENCE|INDEX [IF EXISTS]
 // a[, s.b…] [CASCADE|RESTRICT]`, `DROP SCHEMA [IF EXISTS] a[, b…] [CASCADE|RESTRICT]`, `DROP DATABASE
-// [IF EXISTS] a`, `TRUNCATE [TABLE] a[, s.b…] [CASCADE|RESTRICT]`, `DELETE FROM [s.]a [WHERE c = 1]`,
-// `UPDATE [s.]a SET c = 1[, d = 2…] [WHERE c = 1]`, `ALTER TABLE [IF EXISTS] a DROP [COLUMN] [IF EXISTS] c
-// [CASCADE|RESTRICT]`, `DROP FUNCTION|PROCEDURE|ROUTINE [IF EXISTS] [s.]f[(…)][, g…] [CASCADE|RESTRICT]`,
-// where each argument is a type, or a parameter name and a type, and a type is a name or one of a few
-// built-in type words (`int`, `text`, …). Values are integers or plain strings (`'x'`, printable ASCII with
-// no quote or backslash in it, so the same text whatever standard_conforming_strings says), and the
-// WHERE compares a column with one: always a real WHERE (false for some row).
+// [IF EXISTS] a`, `DROP FUNCTION|PROCEDURE|ROUTINE [IF EXISTS] [s.]f[(…)][, g…] [CASCADE|RESTRICT]`,
+// `TRUNCATE [TABLE] a[, s.b…] [CASCADE|RESTRICT]`, `DELETE FROM [s.]a [WHERE …]`, `UPDATE [s.]a SET c =
+// 1[, d = 2…] [WHERE …]`, `ALTER TABLE [IF EXISTS] a DROP [COLUMN] [IF EXISTS] c [CASCADE|RESTRICT]`,
+// `ALTER TABLE [IF EXISTS] a ADD [COLUMN] [IF NOT EXISTS] c type`.
+// A routine's arguments are each a type, or a parameter name and a type; a type is a name or one of a
+// few built-in type words (`int`, `text`, …). Values are integers, plain strings (`'x'`, printable
+// ASCII with no quote or backslash in it, so the same text whatever standard_conforming_strings says),
+// true, false or null; a WHERE is one or more `column <op> value` joined by AND (op one of = <> != < >
+// <= >=): always a real WHERE (false for some row).
 // Several such statements may follow each other, with a bare BEGIN, COMMIT or ROLLBACK among them.
 // Names are unquoted ASCII words that are no keyword of any kind, so no word can be read two ways;
-// no comment, quote, `$`, parenthesis (but a function's argument list) or empty statement. Anything else, however close, is
-// undefined here and goes to the grammar, which stays the authority: a property test
-// (test/unit/sql-exact.test.ts) checks that every statement answered here gets the grammar's own answer.
+// no comment, `"`, `$`, `::`, parenthesis (but a routine's argument list) or empty statement. Anything
+// else, however close, is undefined here and goes to the grammar, which stays the authority: a property
+// test (test/unit/sql-exact.test.ts) checks that every statement answered here gets the grammar's own
+// answer.
 
 /** A statement's action, and where its text starts (its first word) and ends (before the `;`). */
 export interface ExactStatement {
@@ -34,6 +37,9 @@ const dropTypes: Record<string, { parts: number; list: boolean; behaviour: boole
   schema: { parts: 1, list: true, behaviour: true },
   database: { parts: 1, list: false, behaviour: false },
 };
+
+/** The comparisons a WHERE here may make. */
+const comparisons = new Set(['=', '<>', '!=', '<', '>', '<=', '>=']);
 
 /** DROP of routines: each name may carry its argument types (the grammar's function_with_argtypes). */
 const routineTypes = new Set(['function', 'procedure', 'routine']);
@@ -56,7 +62,10 @@ export function exactStatements(sql: string): ExactStatement[] | undefined {
   let start = -1;
   // Words, integers that nothing continues (`1e3`, `1_000`, `1.5`, `12abc` are not), plain strings, `.`,
   // `,`, `=`, `(`, `)`. A string's `;` or `--` is the string's: it is one token.
-  const token = /[ \t\r\n]+|[A-Za-z_][A-Za-z0-9_]*|[0-9]{1,18}(?![A-Za-z0-9_.$])|'[ -&(-[\]-~]*'|[.,;=()]|[^]/y;
+  // A run of operator characters is one token, as PostgreSQL's scanner mostly reads it: only a run that
+  // is exactly one of the comparisons below is read, so a run it would cut differently (`=-1`, `<--`)
+  // is never taken for one.
+  const token = /[ \t\r\n]+|[A-Za-z_][A-Za-z0-9_]*|[0-9]{1,18}(?![A-Za-z0-9_.$])|'[ -&(-[\]-~]*'|[<>=!~+\-*\/%^&|#@?`]+|[.,;()]|[^]/y;
   for (let m = token.exec(sql); m; m = token.exec(sql)) {
     const t = m[0];
     if (/^[ \t\r\n]+$/.test(t)) continue;
@@ -66,7 +75,7 @@ export function exactStatements(sql: string): ExactStatement[] | undefined {
       out.push({ ...statement, start, end: m.index });
       words = [];
       start = -1;
-    } else if (/^[A-Za-z_0-9.,=()']/.test(t)) {
+    } else if (/^[A-Za-z_0-9.,()'<>=!~+\-*\/%^&|#@?`]/.test(t)) {
       if (start < 0) start = m.index; // the text is ASCII: characters are bytes
       words.push(t.toLowerCase());
     } else return undefined;
@@ -121,9 +130,18 @@ function exactWords(words: string[]): Omit<ExactStatement, 'start' | 'end'> | un
     while (take(',')) if (!routine()) return false;
     return true;
   };
-  /** `name = 42` or `name = 'x'`: a value in SET; in WHERE, a comparison false for some row (realWhere in postgres.ts). */
-  const assignment = (parts: number) => name(parts) && take('=') && /^[0-9']/.test(words[i] ?? '') && ++i > 0;
-  const where = (): Record<string, string> | undefined => (take('where') ? (assignment(2) ? { '--where': '' } : undefined) : {});
+  /** 42, 'x', true, false or null. */
+  const value = () => (/^[0-9']/.test(words[i] ?? '') || ['true', 'false', 'null'].includes(words[i])) && ++i > 0;
+  /** `name = 42`: a value in SET. */
+  const assignment = (parts: number) => name(parts) && take('=') && value();
+  /** `name < 42`, `name = 'x'`, … AND …: a comparison with a column is false for some row (realWhere in postgres.ts). */
+  const comparison = () => name(2) && comparisons.has(words[i]) && ++i > 0 && value();
+  const where = (): Record<string, string> | undefined => {
+    if (!take('where')) return {};
+    let whole = comparison();
+    while (whole && take('and')) whole = comparison();
+    return whole ? { '--where': '' } : undefined;
+  };
 
   let path: string[] | undefined;
   let flags: Record<string, string> | undefined = {};
@@ -161,7 +179,14 @@ function exactWords(words: string[]): Omit<ExactStatement, 'start' | 'end'> | un
     path = ['update'];
   } else if (take('alter') && take('table')) {
     ifExists();
-    if (name(3) && take('drop')) {
+    if (!name(3)) {
+      // not one of the shapes
+    } else if (take('add')) {
+      // ADD [COLUMN] [IF NOT EXISTS] c type: nothing the rules gate (`sql alter-table`).
+      take('column');
+      if (words[i] === 'if' && words[i + 1] === 'not' && words[i + 2] === 'exists') i += 3;
+      if (name(1) && (typeWords.has(words[i]) ? ++i > 0 : name(2))) path = ['alter-table'];
+    } else if (take('drop')) {
       take('column');
       ifExists();
       if (name(1)) {

@@ -44,10 +44,12 @@ function statement(r: () => number): string {
   const middle = r() < 0.25 ? `${pick(['IF EXISTS', 'if exists', 'IF  EXISTS', ...(odd() ? ['IF', 'EXISTS', 'IF NOT EXISTS'] : [])])}${space()}` : '';
   const tail = r() < 0.3 ? `${space()}${pick(['CASCADE', 'restrict', ...(odd() ? ['CASCADE CASCADE', 'WHERE id = 1', 'WHERE true', 'RESTART IDENTITY', 'WITH (FORCE)', 'AS x', 'x', '*', ', ', 'USING t2'] : [])])}` : '';
   const value = () => (odd()
-    ? pick(['1e3', '1_000', '1.5', '12abc', '-1', 'a', 'null', 'true', '1 + 1', '(1)', '99999999999999999999', '0x1f', "'it''s'", "'a\\b'", "E'x'", "e'\\n'", "U&'x'", "n'x'", "x'1f'", "b'101'", "'x' 'y'", "'x'\n'y'", "'x'::text", "'é'", "'tab\there'", "'new\nline'", "'unterminated", '$$x$$', "'x''", "''''", "'x'y", "1'x'"])
-    : pick(['1', '42', '007', '123456789012345678', "'x'", "'a@b.example'", "''", "'drop table t; --'", "'/* no */'", "'$1 & (2) = [3]'", "' spaced  out '", "'DELETE'"]));
-  const compare = () => `${odd() ? pick(['1', 'id = id', 't.id', 's.t.id', 'a.b.c.d', 'id', 'x = 1 and y']) : pick(['id', 'v', 't.id', 'Items_2024'])}${pick([' = ', '=', ' =', ...(odd() ? [' == ', ' <> ', ' >= ', ' = = '] : [])])}${value()}`;
-  const where = () => (r() < 0.6 ? `${space()}${odd() ? pick(['where', 'WHERE', 'WHERE NOT', 'where true and']) : pick(['WHERE', 'where'])}${space()}${compare()}` : '');
+    ? pick(['TRUE', 'Null', 'unknown', 'default', 'not null', 'true false', '1e3', '1_000', '1.5', '12abc', '-1', 'a', 'null', 'true', '1 + 1', '(1)', '99999999999999999999', '0x1f', "'it''s'", "'a\\b'", "E'x'", "e'\\n'", "U&'x'", "n'x'", "x'1f'", "b'101'", "'x' 'y'", "'x'\n'y'", "'x'::text", "'é'", "'tab\there'", "'new\nline'", "'unterminated", '$$x$$', "'x''", "''''", "'x'y", "1'x'"])
+    : pick(['1', '42', '007', '123456789012345678', 'true', 'false', 'null', "'x'", "'a@b.example'", "''", "'drop table t; --'", "'/* no */'", "'$1 & (2) = [3]'", "' spaced  out '", "'DELETE'"]));
+  const operator = () => (odd() ? pick([' == ', '=<', ' =- ', '<=>', ' ! ', '<>=', ' < > ', '=!', ' <-- ', '=/* */', ' ~ ', ' IS ', ' @> ', '= =']) : pick([' = ', '=', ' =', ' <> ', '!=', ' < ', '>', ' <= ', '>= ']));
+  const compare = () => `${odd() ? pick(['1', 'id = id', 't.id', 's.t.id', 'a.b.c.d', 'id', 'x = 1 and y', "'x'", 'null']) : pick(['id', 'v', 't.id', 'Items_2024'])}${r() < 0.7 ? pick([' = ', '=']) : operator()}${value()}`;
+  const compares = () => Array.from({ length: 1 + Math.floor(r() * (r() < 0.7 ? 1 : 3)) }, compare).join(odd() ? pick([' or ', ' and not ', ' and and ', ' AND ', ' && ', ',']) : pick([' and ', ' AND ', '\nand ']));
+  const where = () => (r() < 0.6 ? `${space()}${odd() ? pick(['where', 'WHERE', 'WHERE NOT', 'where true and']) : pick(['WHERE', 'where'])}${space()}${compares()}${odd() ? pick([' and', ' and true', '']) : ''}` : '');
   if (r() < 0.4) {
     // DELETE, UPDATE, ALTER TABLE … DROP
     const target = dotted();
@@ -56,6 +58,7 @@ function statement(r: () => number): string {
       () => `${odd() ? pick(['DELETE', 'DELETE FROM ONLY', 'delete from only']) : pick(['DELETE FROM', 'delete from'])}${space()}${target}${where()}`,
       () => `${pick(['UPDATE', 'update'])}${space()}${odd() ? pick(['ONLY ', '']) : ''}${target}${space()}${odd() ? pick(['SET', 'set (v) =', 'AS x SET']) : 'SET'}${space()}${sets()}${where()}`,
       () => `${odd() ? pick(['ALTER TABLE ONLY', 'ALTER TABLES', 'ALTER INDEX']) : pick(['ALTER TABLE', 'alter table', 'ALTER TABLE IF EXISTS'])}${space()}${target}${space()}${odd() ? pick(['DROP CONSTRAINT', 'DROP COLUMN IF', 'ADD COLUMN', 'DROP DEFAULT']) : pick(['DROP', 'DROP COLUMN', 'drop column if exists'])}${space()}${word()}${r() < 0.3 ? `${space()}${pick(['CASCADE', 'RESTRICT', ...(odd() ? ['CASCADE RESTRICT', ', DROP x'] : [])])}` : ''}`,
+      () => `${odd() ? pick(['ALTER TABLE ONLY', 'ALTER VIEW']) : pick(['ALTER TABLE', 'alter table', 'ALTER TABLE IF EXISTS'])}${space()}${target}${space()}${odd() ? pick(['ADD CONSTRAINT', 'ADD COLUMN IF EXISTS', 'ADD IF NOT EXISTS COLUMN', 'ADD PRIMARY KEY', 'ADD COLUMN COLUMN']) : pick(['ADD', 'ADD COLUMN', 'add column if not exists', 'ADD IF NOT EXISTS'])}${space()}${word()}${space()}${odd() ? pick(['double precision', 'varchar(10)', 'int[]', 'int not null', 'int default 0', 'text primary key', 'serial8 references t', '', 'int, ADD COLUMN d int', 'select', 'character varying', 'timestamp with time zone', 'bit']) : pick(['int', 'integer', 'bigint', 'text', 'boolean', 'numeric', 'uuid', 'jsonb', 'timestamptz', 's.money_t'])}`,
     ])();
     return `${body}${pick(['', ';', ' ;', ';\n', ...(odd() ? [';;', '; SELECT 1', ' -- x'] : [])])}`;
   }
@@ -101,6 +104,10 @@ describe('exact statements (no grammar loaded)', () => {
     ['update t set v = 1', ['update']],
     ["update users set email = 'a@b.example', nick = 'x;y' where id = 5", ['update']],
     ["delete from sessions where token = ''", ['delete']],
+    ["delete from events where created_at < '2024-01-01' and kind <> 'audit'", ['delete']],
+    ['update t set active = false, note = null where id >= 10 AND done = true', ['update']],
+    ['alter table t add column c text', ['alter-table']],
+    ['ALTER TABLE IF EXISTS s.t ADD IF NOT EXISTS c s.money_t', ['alter-table']],
     ['alter table t drop column if exists c cascade', ['alter-table', 'drop']],
     ['drop function f()', ['drop', 'function']],
     ['DROP FUNCTION IF EXISTS s.f(int, text), g, h(a integer, b t), k(s.t) CASCADE;', ['drop', 'function']],
@@ -118,6 +125,8 @@ describe('exact statements (no grammar loaded)', () => {
     'DROP TABLE t\\;', 'select 1', '',
 "delete from t where v = 'it''s'", "delete from t where v = E'x'", "update t set v = 'a\\b' where id = 1", "update t set v = 'x' 'y'", "delete from t where v = 'x'::text",
     "delete from t where v = 'é'", "update t set v = 'x", 'update t set v = $$x$$', "delete from t where 'x' = v", "delete from t where v = x'1f'",
+    'delete from t where v = default', 'delete from t where v = not null', 'delete from t where v = unknown', 'delete from t where id =-1', 'delete from t where id < -1', 'delete from t where a = 1 or b = 2', 'delete from t where a = 1 and', 'delete from t where id =< 1',
+    'alter table t add column c int not null', 'alter table t add column c varchar(10)', 'alter table t add constraint c check (x)', 'alter table t add c int, add d int',
     'drop function f(', 'drop function f(int', 'drop function f((int)', 'drop function f(double)', 'drop function f(,)', 'drop function f(int,)', 'drop function f(double precision)', 'drop function f(varchar(10))',
     'drop function f(int[])', 'drop function f(in a int)', 'drop function f(a int default 1)', 'drop function f() ()', 'drop function f((int))',
     'drop aggregate a(int)', 'drop function f(a b c)', 'drop function f(text int)', 'drop function select()', 'drop function f(*)', 'drop table t()',
@@ -132,7 +141,7 @@ describe('exact statements (no grammar loaded)', () => {
     let declined = 0;
     let multiple = 0;
     const shapes = new Set<string>();
-    for (let n = 0; n < 12000; n++) {
+    for (let n = 0; n < 20000; n++) {
       // One statement, or a few (some inside BEGIN … COMMIT, some run together without their `;`).
       const several = () => Array.from({ length: 2 + Math.floor(r() * 3) }, () => (r() < 0.2 ? pick(r, ['BEGIN;', 'commit;', 'ROLLBACK', 'begin work;', 'END;', ';']) : statement(r))).join(pick(r, ['\n', ' ', '']));
       const sql = r() < 0.3 ? several() : statement(r);
@@ -148,7 +157,7 @@ describe('exact statements (no grammar loaded)', () => {
       expect(await readStatements(sql), JSON.stringify(sql)).toEqual(await grammarStatements(sql));
     }
     // The generator reaches every shape, and both sides of the line.
-    expect([...shapes].sort()).toEqual(['alter-table drop', 'delete', 'delete --where', 'drop database', 'drop function', 'drop index', 'drop procedure', 'drop routine', 'drop schema', 'drop sequence', 'drop table', 'drop view', 'transaction', 'truncate', 'update', 'update --where']);
+    expect([...shapes].sort()).toEqual(['alter-table', 'alter-table drop', 'delete', 'delete --where', 'drop database', 'drop function', 'drop index', 'drop procedure', 'drop routine', 'drop schema', 'drop sequence', 'drop table', 'drop view', 'transaction', 'truncate', 'update', 'update --where']);
     expect(multiple).toBeGreaterThan(200);
     expect(answered).toBeGreaterThan(1000);
     expect(declined).toBeGreaterThan(1000);
