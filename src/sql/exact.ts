@@ -2,9 +2,9 @@
 // libpg-query (its glue, 1.7 MB of WebAssembly, and compiling the parser's functions on the first
 // parse) costs ~25 ms and ~14 MiB, more than the rest of a refused `psql -c "drop table t"`.
 //
-// Only a few shapes, each a plain sequence of words: `DROP TABLE|VIEW|SEQUENCE|INDEX [IF EXISTS]
-// a[, s.b…] [CASCADE|RESTRICT]`, `DROP SCHEMA [IF EXISTS] a[, b…] [CASCADE|RESTRICT]`, `DROP DATABASE
-// [IF EXISTS] a`, `DROP FUNCTION|PROCEDURE|ROUTINE [IF EXISTS] [s.]f[(…)][, g…] [CASCADE|RESTRICT]`,
+// Only a few shapes, each a plain sequence of words: `DROP TABLE|VIEW|MATERIALIZED VIEW|SEQUENCE|INDEX|
+// TYPE|DOMAIN [IF EXISTS] a[, s.b…] [CASCADE|RESTRICT]`, `DROP SCHEMA|EXTENSION [IF EXISTS] a[, b…]
+// [CASCADE|RESTRICT]`, `DROP ROLE|USER [IF EXISTS] a[, b…]`, `DROP DATABASE [IF EXISTS] a`, `DROP FUNCTION|PROCEDURE|ROUTINE [IF EXISTS] [s.]f[(…)][, g…] [CASCADE|RESTRICT]`,
 // `TRUNCATE [TABLE] a[, s.b…] [CASCADE|RESTRICT]`, `DELETE FROM [s.]a [WHERE …]`, `UPDATE [s.]a SET c =
 // 1[, d = 2…] [WHERE …]`, `ALTER TABLE [IF EXISTS] a DROP [COLUMN] [IF EXISTS] c [CASCADE|RESTRICT]`,
 // `ALTER TABLE [IF EXISTS] a ADD [COLUMN] [IF NOT EXISTS] c type`.
@@ -29,13 +29,19 @@ export interface ExactStatement {
 }
 
 /** DROP object types read here, each with how many dotted parts a name may have. */
-const dropTypes: Record<string, { parts: number; list: boolean; behaviour: boolean }> = {
+const dropTypes: Record<string, { parts: number; list: boolean; behaviour: boolean; then?: string; path?: string }> = {
   table: { parts: 3, list: true, behaviour: true },
   view: { parts: 3, list: true, behaviour: true },
+  materialized: { then: 'view', path: 'matview', parts: 3, list: true, behaviour: true },
   sequence: { parts: 3, list: true, behaviour: true },
   index: { parts: 3, list: true, behaviour: true },
+  type: { parts: 3, list: true, behaviour: true },
+  domain: { parts: 3, list: true, behaviour: true },
   schema: { parts: 1, list: true, behaviour: true },
+  extension: { parts: 1, list: true, behaviour: true },
   database: { parts: 1, list: false, behaviour: false },
+  role: { parts: 1, list: true, behaviour: false },
+  user: { path: 'role', parts: 1, list: true, behaviour: false },
 };
 
 /** The comparisons a WHERE here may make. */
@@ -148,12 +154,12 @@ function exactWords(words: string[]): Omit<ExactStatement, 'start' | 'end'> | un
   if (take('drop')) {
     const type = words[i];
     const shape = Object.hasOwn(dropTypes, type) ? dropTypes[type] : undefined;
-    if (shape) {
-      i++;
+    if (shape && (!shape.then || words[i + 1] === shape.then)) {
+      i += shape.then ? 2 : 1;
       ifExists();
       if (names(shape.parts, shape.list)) {
         if (shape.behaviour) behaviour();
-        path = ['drop', type];
+        path = ['drop', shape.path ?? type];
       }
     } else if (routineTypes.has(type)) {
       i++;

@@ -32,7 +32,7 @@ describe('libpg-query loads only when something could destroy', () => {
     }
   });
   it('a statement whose words alone fix it (DROP TABLE t, TRUNCATE a, DELETE FROM t) is refused without loading it', async () => {
-    for (const sql of ['drop table t', 'DROP TABLE IF EXISTS orders, s.items CASCADE;', 'truncate orders', 'delete from orders', 'drop function f()', 'DROP PROCEDURE IF EXISTS s.p(a int, text), q']) {
+    for (const sql of ['drop table t', 'DROP TABLE IF EXISTS orders, s.items CASCADE;', 'truncate orders', 'delete from orders', 'drop function f()', 'DROP PROCEDURE IF EXISTS s.p(a int, text), q', 'drop materialized view mv', 'drop extension hstore']) {
       const result = await check(['-c', sql]);
       expect(result.stderr, sql).not.toContain('trace: libpg-query read');
       expect(result.exitCode, sql).toBe(77);

@@ -39,8 +39,8 @@ function statement(r: () => number): string {
   const dotted = () => Array.from({ length: 1 + Math.floor(r() * (odd() ? 5 : 3)) }, word).join(odd() ? pick(['.', ' . ', '..', ' .']) : '.');
   const list = () => Array.from({ length: 1 + Math.floor(r() * 3) }, dotted).join(pick([', ', ',', ' , ', ...(odd() ? [' ', ',,'] : [])]));
   const head = odd()
-    ? pick(['DROP MATERIALIZED VIEW', 'DROP INDEX CONCURRENTLY', 'DROP FUNCTION', 'DROP TYPE', 'DROP FOREIGN TABLE', 'DROP ROLE', 'TRUNCATE ONLY', 'TRUNCATE TABLE ONLY', 'DELETE', 'DELETE FROM ONLY', 'DROP', 'DROP TABLES'])
-    : pick(['DROP TABLE', 'drop table', 'Drop Table', 'DROP VIEW', 'DROP SEQUENCE', 'DROP INDEX', 'DROP SCHEMA', 'DROP DATABASE', 'TRUNCATE', 'truncate table', 'DELETE FROM', 'delete from']);
+    ? pick(['DROP MATERIALIZED', 'DROP MATERIALIZED TABLE', 'DROP INDEX CONCURRENTLY', 'DROP FUNCTION', 'DROP USER MAPPING FOR', 'DROP GROUP', 'DROP FOREIGN TABLE', 'DROP TYPES', 'DROP TRIGGER', 'DROP OWNED BY', 'TRUNCATE ONLY', 'TRUNCATE TABLE ONLY', 'DELETE', 'DELETE FROM ONLY', 'DROP', 'DROP TABLES'])
+    : pick(['DROP TABLE', 'drop table', 'Drop Table', 'DROP VIEW', 'DROP SEQUENCE', 'DROP INDEX', 'DROP SCHEMA', 'DROP DATABASE', 'TRUNCATE', 'truncate table', 'DELETE FROM', 'delete from', 'DROP MATERIALIZED VIEW', 'drop type', 'DROP DOMAIN', 'DROP EXTENSION', 'DROP ROLE', 'drop user']);
   const middle = r() < 0.25 ? `${pick(['IF EXISTS', 'if exists', 'IF  EXISTS', ...(odd() ? ['IF', 'EXISTS', 'IF NOT EXISTS'] : [])])}${space()}` : '';
   const tail = r() < 0.3 ? `${space()}${pick(['CASCADE', 'restrict', ...(odd() ? ['CASCADE CASCADE', 'WHERE id = 1', 'WHERE true', 'RESTART IDENTITY', 'WITH (FORCE)', 'AS x', 'x', '*', ', ', 'USING t2'] : [])])}` : '';
   const value = () => (odd()
@@ -109,6 +109,11 @@ describe('exact statements (no grammar loaded)', () => {
     ['alter table t add column c text', ['alter-table']],
     ['ALTER TABLE IF EXISTS s.t ADD IF NOT EXISTS c s.money_t', ['alter-table']],
     ['alter table t drop column if exists c cascade', ['alter-table', 'drop']],
+    ['drop materialized view if exists s.mv cascade', ['drop', 'matview']],
+    ['drop type s.mood, t2', ['drop', 'type']],
+    ['drop extension if exists hstore', ['drop', 'extension']],
+    ['drop user if exists alice, bob', ['drop', 'role']],
+    ['drop role alice', ['drop', 'role']],
     ['drop function f()', ['drop', 'function']],
     ['DROP FUNCTION IF EXISTS s.f(int, text), g, h(a integer, b t), k(s.t) CASCADE;', ['drop', 'function']],
     ['drop procedure p(bigint)', ['drop', 'procedure']],
@@ -127,6 +132,7 @@ describe('exact statements (no grammar loaded)', () => {
     "delete from t where v = 'é'", "update t set v = 'x", 'update t set v = $$x$$', "delete from t where 'x' = v", "delete from t where v = x'1f'",
     'delete from t where v = default', 'delete from t where v = not null', 'delete from t where v = unknown', 'delete from t where id =-1', 'delete from t where id < -1', 'delete from t where a = 1 or b = 2', 'delete from t where a = 1 and', 'delete from t where id =< 1',
     'alter table t add column c int not null', 'alter table t add column c varchar(10)', 'alter table t add constraint c check (x)', 'alter table t add c int, add d int',
+    'drop materialized v', 'drop user mapping for alice server s', 'drop role alice cascade', 'drop role current_user', 'drop extension s.e', 'drop group g',
     'drop function f(', 'drop function f(int', 'drop function f((int)', 'drop function f(double)', 'drop function f(,)', 'drop function f(int,)', 'drop function f(double precision)', 'drop function f(varchar(10))',
     'drop function f(int[])', 'drop function f(in a int)', 'drop function f(a int default 1)', 'drop function f() ()', 'drop function f((int))',
     'drop aggregate a(int)', 'drop function f(a b c)', 'drop function f(text int)', 'drop function select()', 'drop function f(*)', 'drop table t()',
@@ -157,7 +163,7 @@ describe('exact statements (no grammar loaded)', () => {
       expect(await readStatements(sql), JSON.stringify(sql)).toEqual(await grammarStatements(sql));
     }
     // The generator reaches every shape, and both sides of the line.
-    expect([...shapes].sort()).toEqual(['alter-table', 'alter-table drop', 'delete', 'delete --where', 'drop database', 'drop function', 'drop index', 'drop procedure', 'drop routine', 'drop schema', 'drop sequence', 'drop table', 'drop view', 'transaction', 'truncate', 'update', 'update --where']);
+    expect([...shapes].sort()).toEqual(['alter-table', 'alter-table drop', 'delete', 'delete --where', 'drop database', 'drop domain', 'drop extension', 'drop function', 'drop index', 'drop matview', 'drop procedure', 'drop role', 'drop routine', 'drop schema', 'drop sequence', 'drop table', 'drop type', 'drop view', 'transaction', 'truncate', 'update', 'update --where']);
     expect(multiple).toBeGreaterThan(200);
     expect(answered).toBeGreaterThan(1000);
     expect(declined).toBeGreaterThan(1000);
