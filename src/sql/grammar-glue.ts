@@ -4,10 +4,10 @@
 //
 // The cache is made from a copy of the glue beside the bundles, `libpg-query.cjs`, wrapped as the
 // bundles are (the body of Node's CommonJS wrapper, written out), so the cache and the text it was made
-// from are written together (by dist/make-cache.cjs, at build and at install). V8 checks a cache
-// against its own version, its flags and the length of the source only, so the copy is used only when
-// it is, byte for byte, the package's glue wrapped: after an update of libpg-query without a rebuild,
-// the package's own glue is required, as it was before any cache.
+// from are written together (by dist/make-cache.cjs, at build and at install; neither ships in the
+// package). V8 checks a cache against its own version, its flags and the length of the source only, so
+// the copy is used only when it is, byte for byte, the package's glue wrapped: after an update of
+// libpg-query without a rebuild, the package's own glue is required, as it was before any cache.
 
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { loadBundle, writeCodeCache } from '../start/code-cache.js';
