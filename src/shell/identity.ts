@@ -43,6 +43,8 @@ export class Identities {
   commands(argv: string[], path: string | undefined, cwd: string): string[][] {
     const [word, ...rest] = argv;
     if (word === undefined || isCovered(basename(word))) return [argv];
+    // git's history rewriters run as git commands (`git filter-branch`) or as themselves, by path or on PATH.
+    if (/^git-filter-(branch|repo)$/.test(basename(word))) return [['git', basename(word).slice(4), ...rest]];
     const interpreted = this.interpreted(word, rest, path, cwd);
     if (interpreted) return interpreted;
     const tools = this.fileTools(word, path, cwd);
