@@ -11,8 +11,8 @@
 // A routine's arguments are each a type, or a parameter name and a type; a type is a name or one of a
 // few built-in type words (`int`, `text`, …). Values are integers, plain strings (`'x'`, printable
 // ASCII with no quote or backslash in it, so the same text whatever standard_conforming_strings says),
-// true, false or null; a WHERE is one or more `column <op> value` joined by AND (op one of = <> != < >
-// <= >=): always a real WHERE (false for some row).
+// true, false or null; a WHERE is one or more `column <op> value`, `column IN (value, …)` or `column IS
+// [NOT] NULL` joined by AND (op one of = <> != < > <= >=): always a real WHERE (false for some row).
 // Several such statements may follow each other, with a bare BEGIN, COMMIT or ROLLBACK among them.
 // Names are unquoted ASCII words that are no keyword of any kind, so no word can be read two ways;
 // no comment, `"`, `$`, `::`, parenthesis (but a routine's argument list) or empty statement. Anything
@@ -140,8 +140,20 @@ function exactWords(words: string[]): Omit<ExactStatement, 'start' | 'end'> | un
   const value = () => (/^[0-9']/.test(words[i] ?? '') || ['true', 'false', 'null'].includes(words[i])) && ++i > 0;
   /** `name = 42`: a value in SET. */
   const assignment = (parts: number) => name(parts) && take('=') && value();
-  /** `name < 42`, `name = 'x'`, … AND …: a comparison with a column is false for some row (realWhere in postgres.ts). */
-  const comparison = () => name(2) && comparisons.has(words[i]) && ++i > 0 && value();
+  /**
+   * `name < 42`, `name = 'x'`, `name IN (1, 2)`, `name IS [NOT] NULL`: a test of a column is false for
+   * some row (realWhere in postgres.ts).
+   */
+  const comparison = () => {
+    if (!name(2)) return false;
+    if (comparisons.has(words[i])) return ++i > 0 && value();
+    if (take('in')) {
+      if (!take('(') || !value()) return false;
+      while (take(',')) if (!value()) return false;
+      return take(')');
+    }
+    return take('is') && (take('not') || true) && take('null');
+  };
   const where = (): Record<string, string> | undefined => {
     if (!take('where')) return {};
     let whole = comparison();

@@ -48,7 +48,11 @@ function statement(r: () => number): string {
     : pick(['1', '42', '007', '123456789012345678', 'true', 'false', 'null', "'x'", "'a@b.example'", "''", "'drop table t; --'", "'/* no */'", "'$1 & (2) = [3]'", "' spaced  out '", "'DELETE'"]));
   const operator = () => (odd() ? pick([' == ', '=<', ' =- ', '<=>', ' ! ', '<>=', ' < > ', '=!', ' <-- ', '=/* */', ' ~ ', ' IS ', ' @> ', '= =']) : pick([' = ', '=', ' =', ' <> ', '!=', ' < ', '>', ' <= ', '>= ']));
   const compare = () => `${odd() ? pick(['1', 'id = id', 't.id', 's.t.id', 'a.b.c.d', 'id', 'x = 1 and y', "'x'", 'null']) : pick(['id', 'v', 't.id', 'Items_2024'])}${r() < 0.7 ? pick([' = ', '=']) : operator()}${value()}`;
-  const compares = () => Array.from({ length: 1 + Math.floor(r() * (r() < 0.7 ? 1 : 3)) }, compare).join(odd() ? pick([' or ', ' and not ', ' and and ', ' AND ', ' && ', ',']) : pick([' and ', ' AND ', '\nand ']));
+  const column = () => (odd() ? pick(['1', "'x'", 'null', 'a.b.c', 'select', 'id = id']) : pick(['id', 'v', 't.id', 'Items_2024']));
+  const test = () => (r() < 0.6 ? compare() : r() < 0.5
+    ? `${column()}${pick([' IN ', ' in ', ...(odd() ? [' NOT IN ', ' IN', ' = ANY '] : [])])}${odd() ? pick(['()', '(1,)', '(select 1)', '1, 2', '((1))', '(1 2)', '(1, 2']) : `(${Array.from({ length: 1 + Math.floor(r() * 3) }, value).join(pick([', ', ',']))})`}`
+    : `${column()}${odd() ? pick([' IS TRUE', ' IS NOT TRUE', ' IS DISTINCT FROM 1', ' ISNULL', ' NOTNULL', ' IS NOT', ' IS NULL NULL', ' IS NOT NOT NULL', ' IS UNKNOWN']) : pick([' IS NULL', ' is not null', ' IS  NOT\tNULL'])}`);
+  const compares = () => Array.from({ length: 1 + Math.floor(r() * (r() < 0.7 ? 1 : 3)) }, test).join(odd() ? pick([' or ', ' and not ', ' and and ', ' AND ', ' && ', ',']) : pick([' and ', ' AND ', '\nand ']));
   const where = () => (r() < 0.6 ? `${space()}${odd() ? pick(['where', 'WHERE', 'WHERE NOT', 'where true and']) : pick(['WHERE', 'where'])}${space()}${compares()}${odd() ? pick([' and', ' and true', '']) : ''}` : '');
   if (r() < 0.4) {
     // DELETE, UPDATE, ALTER TABLE … DROP
@@ -106,6 +110,7 @@ describe('exact statements (no grammar loaded)', () => {
     ["delete from sessions where token = ''", ['delete']],
     ["delete from events where created_at < '2024-01-01' and kind <> 'audit'", ['delete']],
     ['update t set active = false, note = null where id >= 10 AND done = true', ['update']],
+    ["delete from sessions where user_id in (1, 2, 3) and token is not null and kind in ('a')", ['delete']],
     ['alter table t add column c text', ['alter-table']],
     ['ALTER TABLE IF EXISTS s.t ADD IF NOT EXISTS c s.money_t', ['alter-table']],
     ['alter table t drop column if exists c cascade', ['alter-table', 'drop']],
@@ -130,7 +135,8 @@ describe('exact statements (no grammar loaded)', () => {
     'DROP TABLE t\\;', 'select 1', '',
 "delete from t where v = 'it''s'", "delete from t where v = E'x'", "update t set v = 'a\\b' where id = 1", "update t set v = 'x' 'y'", "delete from t where v = 'x'::text",
     "delete from t where v = 'é'", "update t set v = 'x", 'update t set v = $$x$$', "delete from t where 'x' = v", "delete from t where v = x'1f'",
-    'delete from t where v = default', 'delete from t where v = not null', 'delete from t where v = unknown', 'delete from t where id =-1', 'delete from t where id < -1', 'delete from t where a = 1 or b = 2', 'delete from t where a = 1 and', 'delete from t where id =< 1',
+    'delete from t where id in ()', 'delete from t where id in (1,)', 'delete from t where id in (select id from u)', 'delete from t where id not in (1)', 'delete from t where v is true',
+    'delete from t where v isnull', 'delete from t where v is not', 'delete from t where null is null', 'delete from t where v = default', 'delete from t where v = not null', 'delete from t where v = unknown', 'delete from t where id =-1', 'delete from t where id < -1', 'delete from t where a = 1 or b = 2', 'delete from t where a = 1 and', 'delete from t where id =< 1',
     'alter table t add column c int not null', 'alter table t add column c varchar(10)', 'alter table t add constraint c check (x)', 'alter table t add c int, add d int',
     'drop materialized v', 'drop user mapping for alice server s', 'drop role alice cascade', 'drop role current_user', 'drop extension s.e', 'drop group g',
     'drop function f(', 'drop function f(int', 'drop function f((int)', 'drop function f(double)', 'drop function f(,)', 'drop function f(int,)', 'drop function f(double precision)', 'drop function f(varchar(10))',
