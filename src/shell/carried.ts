@@ -211,10 +211,24 @@ function vimCarries(name: string, args: readonly string[], files: Files): Launch
 }
 
 /** Configuration keys whose value git runs as a shell command (`!…` for aliases and credential helpers). */
-function gitCommandKey(key: string): boolean {
+export function gitCommandKey(key: string): boolean {
   const k = key.toLowerCase();
-  return /^(core\.(pager|sshcommand|editor|askpass|fsmonitor|hookspath)|sequence\.editor|pager\..+|diff\.external|diff\..+\.(textconv|command)|merge\..+\.driver|filter\..+\.(clean|smudge|process)|gpg\.(program|.+\.program)|interactive\.difffilter|uploadpack\.packobjectshook|credential\.(.+\.)?helper|alias\..+|web\.browser|browser\..+\.cmd|mergetool\..+\.cmd|difftool\..+\.cmd|sendemail\.(smtpserver|tocmd|cccmd))$/.test(k);
+  // Most keys of a repository's config (core.bare, remote.origin.url, branch.main.merge) are answered
+  // here, without the pattern: V8 compiles a regular expression at its first use, in every hook call.
+  if (gitCommandKeys.has(k)) return true;
+  if (!gitCommandSections.has(k.slice(0, k.indexOf('.')))) return false;
+  return /^(pager\..+|diff\..+\.(textconv|command)|merge\..+\.driver|filter\..+\.(clean|smudge|process)|gpg\..+\.program|credential\..+\.helper|alias\..+|browser\..+\.cmd|mergetool\..+\.cmd|difftool\..+\.cmd)$/.test(k);
 }
+
+/** The keys git runs as a command, by their whole name (lower case). */
+const gitCommandKeys = new Set([
+  'core.pager', 'core.sshcommand', 'core.editor', 'core.askpass', 'core.fsmonitor', 'core.hookspath', 'sequence.editor',
+  'diff.external', 'gpg.program', 'interactive.difffilter', 'uploadpack.packobjectshook', 'credential.helper', 'web.browser',
+  'sendemail.smtpserver', 'sendemail.tocmd', 'sendemail.cccmd',
+]);
+
+/** The sections whose keys git runs by a pattern (a subsection and a name: `diff.<driver>.textconv`, `alias.<name>`). */
+const gitCommandSections = new Set(['pager', 'diff', 'merge', 'filter', 'gpg', 'credential', 'alias', 'browser', 'mergetool', 'difftool']);
 
 /** The shell text a git configuration value runs, or undefined when it runs none (`alias.st status`). */
 function gitCommandValue(key: string, value: string): string | undefined {
