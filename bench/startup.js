@@ -126,8 +126,9 @@ const rows = [
   ['decision, benign: railway variables (vs node -e 0)', '1.3×', (w) => [w.shim('railway'), ['variables'], w.agent], [node, ['-e', '0'], plain]],
   ['decision, benign: psql -c "select 1" (vs node -e 0)', '1.5×', (w) => [w.shim('psql'), ['-h', 'db.prod.example', '-c', 'select 1'], w.agent], [node, ['-e', '0'], plain]],
   ['decision, refused: psql -c "drop table t" (vs node -e 0)', '1.5×', (w) => [w.shim('psql'), ['-h', 'db.prod.example', '-c', 'drop table t'], w.agent], [node, ['-e', '0'], plain]],
-  // A statement only PostgreSQL's grammar can read (src/sql/exact.ts reads `drop table t` without it).
-  ['decision, refused: psql -c "drop function f()", grammar loaded (vs node -e 0)', '1.5×', (w) => [w.shim('psql'), ['-h', 'db.prod.example', '-c', 'drop function f()'], w.agent], [node, ['-e', '0'], plain]],
+  ['decision, refused: psql -c "drop function f()" (vs node -e 0)', '1.5×', (w) => [w.shim('psql'), ['-h', 'db.prod.example', '-c', 'drop function f()'], w.agent], [node, ['-e', '0'], plain]],
+  // A statement only PostgreSQL's grammar can read (src/sql/exact.ts reads the two above without it).
+  ['decision, refused: psql -c "do $$ … $$", grammar loaded (vs node -e 0)', '1.5×', (w) => [w.shim('psql'), ['-h', 'db.prod.example', '-c', 'do $$ begin drop table t; end $$'], w.agent], [node, ['-e', '0'], plain]],
   ['hook claude, benign payload (vs node reading it)', '1.3×', (w) => [node, w.hook, w.env, hookPayload('git status && ls')], [node, readStdin, plain, hookPayload('git status && ls')]],
   ['hook claude, destructive payload (vs node reading it)', '1.3×', (w) => [node, w.hook, w.env, hookPayload('railway volume delete --volume pg')], [node, readStdin, plain, hookPayload('railway volume delete --volume pg')]],
   ['user rules.yaml of 1,000 rules (vs none; refused aws call)', '1.1×', (w) => [w.shim('aws'), ['s3', 'rb', 's3://b', '--profile', 'acme-prod'], w.big], (w) => [w.shim('aws'), ['s3', 'rb', 's3://b', '--profile', 'acme-prod'], w.agent]],
@@ -191,7 +192,7 @@ if (spawnSync('/usr/bin/time', ['-f', '%M', 'true']).status === 0) {
   const budgetRss = (mib) => (Number.isFinite(mib) ? `${mib.toFixed(1)} MiB${mib <= 60 ? ' met' : ' not met'}` : 'n/a');
   console.log(`\n| peak RSS (GNU time, median of 5) | budget | ${worlds.map((x) => x.label).join(' | ')} |\n|---|---|${worlds.map(() => '---|').join('')}`);
   console.log(`| node -e 0 | | ${worlds.map(() => `${peakRss([node, ['-e', '0'], plain]).toFixed(1)} MiB`).join(' | ')} |`);
-  for (const [label, part, budget] of [['a refused decision (railway volume delete)', 'refused: railway volume delete', true], ['a refused psql decision (drop table t)', 'drop table t', true], ['a refused psql decision, grammar loaded (drop function f())', 'drop function f()', true], ['the hook, destructive payload', 'destructive payload', false]]) {
+  for (const [label, part, budget] of [['a refused decision (railway volume delete)', 'refused: railway volume delete', true], ['a refused psql decision (drop table t)', 'drop table t', true], ['a refused psql decision, grammar loaded (do $$ … $$)', 'grammar loaded', true], ['the hook, destructive payload', 'destructive payload', false]]) {
     const row = pick(part);
     if (row) console.log(`| ${label} | ${budget ? '60 MiB' : ''} | ${worlds.map((x) => (budget ? budgetRss(peakRss(row[2](x))) : `${peakRss(row[2](x)).toFixed(1)} MiB`)).join(' | ')} |`);
   }

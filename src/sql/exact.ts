@@ -2,16 +2,23 @@
 // libpg-query (its glue, 1.7 MB of WebAssembly, and compiling the parser's functions on the first
 // parse) costs ~25 ms and ~14 MiB, more than the rest of a refused `psql -c "drop table t"`.
 //
-// Only a few shapes, each a plain sequence of words: `DROP TABLE|VIEW|SEQUENCE|INDEX [IF EXISTS]
-// a[, s.b…] [CASCADE|RESTRICT]`, `DROP SCHEMA [IF EXISTS] a[, b…] [CASCADE|RESTRICT]`, `DROP DATABASE
-// [IF EXISTS] a`, `TRUNCATE [TABLE] a[, s.b…] [CASCADE|RESTRICT]`, `DELETE FROM [s.]a [WHERE c = 1]`,
-// `UPDATE [s.]a SET c = 1[, d = 2…] [WHERE c = 1]`, `ALTER TABLE [IF EXISTS] a DROP [COLUMN] [IF EXISTS] c
-// [CASCADE|RESTRICT]`. Values are integers, so a WHERE here is always a real one.
+// Only a few shapes, each a plain sequence of words: `DROP TABLE|VIEW|MATERIALIZED VIEW|SEQUENCE|INDEX|
+// TYPE|DOMAIN [IF EXISTS] a[, s.b…] [CASCADE|RESTRICT]`, `DROP SCHEMA|EXTENSION [IF EXISTS] a[, b…]
+// [CASCADE|RESTRICT]`, `DROP ROLE|USER [IF EXISTS] a[, b…]`, `DROP DATABASE [IF EXISTS] a`, `DROP FUNCTION|PROCEDURE|ROUTINE [IF EXISTS] [s.]f[(…)][, g…] [CASCADE|RESTRICT]`,
+// `TRUNCATE [TABLE] a[, s.b…] [CASCADE|RESTRICT]`, `DELETE FROM [s.]a [WHERE …]`, `UPDATE [s.]a SET c =
+// 1[, d = 2…] [WHERE …]`, `ALTER TABLE [IF EXISTS] a DROP [COLUMN] [IF EXISTS] c [CASCADE|RESTRICT]`,
+// `ALTER TABLE [IF EXISTS] a ADD [COLUMN] [IF NOT EXISTS] c type`.
+// A routine's arguments are each a type, or a parameter name and a type; a type is a name or one of a
+// few built-in type words (`int`, `text`, …). Values are integers, plain strings (`'x'`, printable
+// ASCII with no quote or backslash in it, so the same text whatever standard_conforming_strings says),
+// true, false or null; a WHERE is one or more `column <op> value`, `column IN (value, …)` or `column IS
+// [NOT] NULL` joined by AND (op one of = <> != < > <= >=): always a real WHERE (false for some row).
 // Several such statements may follow each other, with a bare BEGIN, COMMIT or ROLLBACK among them.
 // Names are unquoted ASCII words that are no keyword of any kind, so no word can be read two ways;
-// no comment, quote, `$`, parenthesis or empty statement. Anything else, however close, is
-// undefined here and goes to the grammar, which stays the authority: a property test
-// (test/unit/sql-exact.test.ts) checks that every statement answered here gets the grammar's own answer.
+// no comment, `"`, `$`, `::`, parenthesis (but a routine's argument list) or empty statement. Anything
+// else, however close, is undefined here and goes to the grammar, which stays the authority: a property
+// test (test/unit/sql-exact.test.ts) checks that every statement answered here gets the grammar's own
+// answer.
 
 /** A statement's action, and where its text starts (its first word) and ends (before the `;`). */
 export interface ExactStatement {
@@ -22,14 +29,33 @@ export interface ExactStatement {
 }
 
 /** DROP object types read here, each with how many dotted parts a name may have. */
-const dropTypes: Record<string, { parts: number; list: boolean; behaviour: boolean }> = {
+const dropTypes: Record<string, { parts: number; list: boolean; behaviour: boolean; then?: string; path?: string }> = {
   table: { parts: 3, list: true, behaviour: true },
   view: { parts: 3, list: true, behaviour: true },
+  materialized: { then: 'view', path: 'matview', parts: 3, list: true, behaviour: true },
   sequence: { parts: 3, list: true, behaviour: true },
   index: { parts: 3, list: true, behaviour: true },
+  type: { parts: 3, list: true, behaviour: true },
+  domain: { parts: 3, list: true, behaviour: true },
   schema: { parts: 1, list: true, behaviour: true },
+  extension: { parts: 1, list: true, behaviour: true },
   database: { parts: 1, list: false, behaviour: false },
+  role: { parts: 1, list: true, behaviour: false },
+  user: { path: 'role', parts: 1, list: true, behaviour: false },
 };
+
+/** The comparisons a WHERE here may make. */
+const comparisons = new Set(['=', '<>', '!=', '<', '>', '<=', '>=']);
+
+/** DROP of routines: each name may carry its argument types (the grammar's function_with_argtypes). */
+const routineTypes = new Set(['function', 'procedure', 'routine']);
+
+/**
+ * Keywords that are a type by themselves in an argument list (the grammar's Numeric types, and `text`,
+ * an unreserved keyword that is also a type name). Which argument types are named does not change the
+ * action (`sql drop function`); they are read only so that the statement is one the grammar parses.
+ */
+const typeWords = new Set(['int', 'integer', 'bigint', 'smallint', 'real', 'boolean', 'numeric', 'text']);
 
 /**
  * The statements of `sql` when each has one of the shapes above (or is a bare BEGIN, COMMIT or
@@ -40,8 +66,12 @@ export function exactStatements(sql: string): ExactStatement[] | undefined {
   const out: ExactStatement[] = [];
   let words: string[] = [];
   let start = -1;
-  // Words, integers that nothing continues (`1e3`, `1_000`, `1.5`, `12abc` are not), `.`, `,`, `=`.
-  const token = /[ \t\r\n]+|[A-Za-z_][A-Za-z0-9_]*|[0-9]{1,18}(?![A-Za-z0-9_.$])|[.,;=]|[^]/y;
+  // Words, integers that nothing continues (`1e3`, `1_000`, `1.5`, `12abc` are not), plain strings, `.`,
+  // `,`, `=`, `(`, `)`. A string's `;` or `--` is the string's: it is one token.
+  // A run of operator characters is one token, as PostgreSQL's scanner mostly reads it: only a run that
+  // is exactly one of the comparisons below is read, so a run it would cut differently (`=-1`, `<--`)
+  // is never taken for one.
+  const token = /[ \t\r\n]+|[A-Za-z_][A-Za-z0-9_]*|[0-9]{1,18}(?![A-Za-z0-9_.$])|'[ -&(-[\]-~]*'|[<>=!~+\-*\/%^&|#@?`]+|[.,;()]|[^]/y;
   for (let m = token.exec(sql); m; m = token.exec(sql)) {
     const t = m[0];
     if (/^[ \t\r\n]+$/.test(t)) continue;
@@ -51,7 +81,7 @@ export function exactStatements(sql: string): ExactStatement[] | undefined {
       out.push({ ...statement, start, end: m.index });
       words = [];
       start = -1;
-    } else if (/^[A-Za-z_0-9.,=]/.test(t)) {
+    } else if (/^[A-Za-z_0-9.,()'<>=!~+\-*\/%^&|#@?`]/.test(t)) {
       if (start < 0) start = m.index; // the text is ASCII: characters are bytes
       words.push(t.toLowerCase());
     } else return undefined;
@@ -89,20 +119,65 @@ function exactWords(words: string[]): Omit<ExactStatement, 'start' | 'end'> | un
     if (words[i] === 'if' && words[i + 1] === 'exists') i += 2;
   };
   const behaviour = () => take('cascade') || take('restrict');
-  /** `name = 42`: a value in SET; in WHERE, a comparison false for some row (realWhere in postgres.ts). */
-  const assignment = (parts: number) => name(parts) && take('=') && /^[0-9]/.test(words[i] ?? '') && ++i > 0;
-  const where = (): Record<string, string> | undefined => (take('where') ? (assignment(2) ? { '--where': '' } : undefined) : {});
+  /** `f`, `s.f`, `f()`, `f(int, s.t)`, `f(a int, b text)`: a routine and maybe its argument types. */
+  const routine = () => {
+    if (!name(3)) return false;
+    if (!take('(')) return true;
+    if (take(')')) return true;
+    do {
+      if (isName(words[i]) && (isName(words[i + 1]) || typeWords.has(words[i + 1])) && words[i + 2] !== '.') i++; // a parameter's name
+      if (typeWords.has(words[i])) i++;
+      else if (!name(2)) return false;
+    } while (take(','));
+    return take(')');
+  };
+  const routines = () => {
+    if (!routine()) return false;
+    while (take(',')) if (!routine()) return false;
+    return true;
+  };
+  /** 42, 'x', true, false or null. */
+  const value = () => (/^[0-9']/.test(words[i] ?? '') || ['true', 'false', 'null'].includes(words[i])) && ++i > 0;
+  /** `name = 42`: a value in SET. */
+  const assignment = (parts: number) => name(parts) && take('=') && value();
+  /**
+   * `name < 42`, `name = 'x'`, `name IN (1, 2)`, `name IS [NOT] NULL`: a test of a column is false for
+   * some row (realWhere in postgres.ts).
+   */
+  const comparison = () => {
+    if (!name(2)) return false;
+    if (comparisons.has(words[i])) return ++i > 0 && value();
+    if (take('in')) {
+      if (!take('(') || !value()) return false;
+      while (take(',')) if (!value()) return false;
+      return take(')');
+    }
+    return take('is') && (take('not') || true) && take('null');
+  };
+  const where = (): Record<string, string> | undefined => {
+    if (!take('where')) return {};
+    let whole = comparison();
+    while (whole && take('and')) whole = comparison();
+    return whole ? { '--where': '' } : undefined;
+  };
 
   let path: string[] | undefined;
   let flags: Record<string, string> | undefined = {};
   if (take('drop')) {
     const type = words[i];
     const shape = Object.hasOwn(dropTypes, type) ? dropTypes[type] : undefined;
-    if (shape) {
-      i++;
+    if (shape && (!shape.then || words[i + 1] === shape.then)) {
+      i += shape.then ? 2 : 1;
       ifExists();
       if (names(shape.parts, shape.list)) {
         if (shape.behaviour) behaviour();
+        path = ['drop', shape.path ?? type];
+      }
+    } else if (routineTypes.has(type)) {
+      i++;
+      ifExists();
+      if (routines()) {
+        behaviour();
         path = ['drop', type];
       }
     }
@@ -122,7 +197,14 @@ function exactWords(words: string[]): Omit<ExactStatement, 'start' | 'end'> | un
     path = ['update'];
   } else if (take('alter') && take('table')) {
     ifExists();
-    if (name(3) && take('drop')) {
+    if (!name(3)) {
+      // not one of the shapes
+    } else if (take('add')) {
+      // ADD [COLUMN] [IF NOT EXISTS] c type: nothing the rules gate (`sql alter-table`).
+      take('column');
+      if (words[i] === 'if' && words[i + 1] === 'not' && words[i + 2] === 'exists') i += 3;
+      if (name(1) && (typeWords.has(words[i]) ? ++i > 0 : name(2))) path = ['alter-table'];
+    } else if (take('drop')) {
       take('column');
       ifExists();
       if (name(1)) {

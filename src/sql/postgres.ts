@@ -5,8 +5,11 @@
 // not parse becomes `sql unreadable`: against a gated environment it is held, never allowed.
 
 import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Command } from '../model.js';
 import { exactStatements } from './exact.js';
+import { glueFactory, setGrammarFlags, writeGlueCache } from './grammar-glue.js';
 
 type Node = Record<string, unknown>;
 
@@ -44,7 +47,7 @@ interface Glue {
  * as SQL that does not parse, and is held), and the module's compile runs on this thread, which waits
  * for it anyway (--wasm-num-compilation-tasks=0): with both, a decision that loads the grammar peaks
  * at ~59.9 MiB instead of ~60.4 (the budget is 60; BENCHMARKS.md). The flags must be set before the
- * first WebAssembly compile of the process.
+ * first WebAssembly compile of the process. The glue itself starts from a code cache (grammar-glue.ts).
  */
 export function grammar(): { parse(sql: string): Promise<ParseTree> } {
   return { parse: parseTree };
@@ -52,11 +55,47 @@ export function grammar(): { parse(sql: string): Promise<ParseTree> } {
 
 let glue: Promise<Glue> | undefined;
 
-function loadGlue(): Promise<Glue> {
-  const require = createRequire(import.meta.url);
-  (require('node:v8') as typeof import('node:v8')).setFlagsFromString('--liftoff-only --wasm-lazy-validation --wasm-num-compilation-tasks=0');
-  const factory = require('libpg-query/wasm/libpg-query.js') as (options: object) => Promise<Glue>;
-  return factory({ noFSInit: true });
+/** The part of the WebAssembly API used here (the project's TypeScript libraries do not declare it). */
+declare const WebAssembly: {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: object };
+};
+
+/** The glue, started; `dir` is where its copy and code cache are (beside this bundle). */
+function loadGlue(require: NodeJS.Require, dir: string): Promise<Glue> {
+  setGrammarFlags(require);
+  const factory = glueFactory(require, dir) as (options: object) => Promise<Glue>;
+  const wasm = require.resolve('libpg-query/wasm/libpg-query.wasm');
+  return factory({
+    noFSInit: true,
+    // The module is compiled and instantiated here, synchronously, from the file as read: the glue's
+    // own way copies the 1.7 MB twice more (into a Uint8Array, then into WebAssembly.instantiate's
+    // buffer) and goes through a promise per step. A compile or instantiate that throws rejects the
+    // glue's promise, and the SQL reads as unreadable (held).
+    instantiateWasm(imports: object, receive: (instance: { exports: object }) => void) {
+      const module = new WebAssembly.Module((require('node:fs') as typeof import('node:fs')).readFileSync(wasm));
+      const instance = new WebAssembly.Instance(module, imports);
+      receive(instance);
+      return instance.exports;
+    },
+  });
+}
+
+/**
+ * Writes the glue's copy and code cache beside the bundles in `dir` (dist/make-cache.cjs, after every
+ * other cache: it sets the grammar's V8 flags), warmed by the parses a decision makes: statements
+ * with their actions, and one that does not parse.
+ */
+export function writeGrammarCache(dir: string, require: NodeJS.Require): Promise<boolean> {
+  return writeGlueCache(dir, require, async () => {
+    glue ??= loadGlue(require, dir);
+    const read = [
+      ...(await grammarStatements("drop function f(double precision); delete from t where v = 'it''s'; select 1")),
+      ...(await grammarStatements('select from from')),
+    ].map((st) => st.commands.map((c) => c.path.slice(1).join(' ')).join());
+    // A grammar that did not load reads everything as unreadable: a cache warmed so is worth nothing.
+    if (read.join('; ') !== 'drop function; delete; select; unreadable') throw new Error(`libpg-query did not read the warm-up's SQL as it should: ${read.join('; ')}`);
+  });
 }
 
 /**
@@ -64,7 +103,8 @@ function loadGlue(): Promise<Glue> {
  * error throws with the parser's message and `sqlDetails.cursorPosition` (0-based), as parse() does.
  */
 async function parseTree(sql: string): Promise<ParseTree> {
-  const g = await (glue ??= loadGlue());
+  // Beside this bundle: import.meta.dirname is Node 20.11's and the CommonJS bundles' __dirname.
+  const g = await (glue ??= loadGlue(createRequire(import.meta.url), import.meta.dirname ?? dirname(fileURLToPath(import.meta.url))));
   const size = g.lengthBytesUTF8(sql) + 1;
   const input = g._malloc(size);
   let result = 0;

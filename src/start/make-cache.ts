@@ -1,8 +1,9 @@
-// dist/make-cache.cjs: writes the code caches of the shim's and the hook's bundles for the Node that
-// runs it. `npm run build` runs it, and `chaperone install` again when a cache does not fit, since a
+// dist/make-cache.cjs: writes the code caches of the shim's and the hook's bundles (and of libpg-query's
+// glue, src/sql/grammar-glue.ts) for the Node that runs it. `npm run build` runs it, and `chaperone install` again when a cache does not fit, since a
 // cache only fits the Node version that wrote it. Prints "fitted" when every cache that was there
 // already fitted, "written" otherwise.
 
+import { writeGrammarCache } from '../sql/postgres.js';
 import { cachedBundles, writeCodeCache } from './code-cache.js';
 
 async function main(): Promise<boolean> {
@@ -12,7 +13,8 @@ async function main(): Promise<boolean> {
   for (const name of cachedBundles) {
     fitted = (await writeCodeCache(`${__dirname}/${name}`, require, warmUp)) && fitted;
   }
-  return fitted;
+  // Last, libpg-query's glue: it sets the grammar's V8 flags, which no cache above may be made with.
+  return (await writeGrammarCache(__dirname, require)) && fitted;
 }
 
 async function warmUp(bundle: Record<string, unknown>): Promise<void> {

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { cpSync, existsSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { glueCopyName, grammarFlags, wrapGlue } from '../../src/sql/grammar-glue.js';
 import { cacheFits, cachedBundles } from '../../src/start/code-cache.js';
 import { makeSandbox, repoRoot, type Sandbox } from '../helpers/sandbox.js';
 
@@ -36,6 +37,14 @@ async function decides(sb: Sandbox): Promise<void> {
   expect(sql.exitCode).toBe(77);
   expect(sql.stderr).toContain('psql.sql.drop');
   expect(sb.record('psql')).toBeUndefined();
+  // A statement only the grammar reads: libpg-query's glue starts (from its copy and cache, if they fit).
+  const grammar = await sb.run('psql', ['-h', 'db.prod.example', '-c', 'do $$ begin drop table t; end $$'], { env: { CHAPERONE_ACTOR: 'agent' } });
+  expect(grammar.exitCode).toBe(77);
+  expect(grammar.stderr).toContain('rule         psql.sql.opaque');
+  expect(sb.record('psql')).toBeUndefined();
+  const allowed = await sb.run('psql', ['-h', 'db.prod.example', '-c', "delete from t where v = 'it''s'"], { env: { CHAPERONE_ACTOR: 'agent' } });
+  expect(allowed.exitCode).toBe(0);
+  expect(sb.record('psql')?.argv).toEqual(['-h', 'db.prod.example', '-c', "delete from t where v = 'it''s'"]);
   const benign = await sb.run('railway', ['variables', '--json'], { env: { CHAPERONE_ACTOR: 'agent' } });
   expect(benign.exitCode).toBe(0);
   expect(sb.record('railway')?.argv).toEqual(['variables', '--json']);
@@ -44,6 +53,35 @@ async function decides(sb: Sandbox): Promise<void> {
 describe("the shim bundle's code cache", () => {
   it('is written by the build for the Node that built it, and fits it', () => {
     for (const bundle of cachedBundles) expect(cacheFits(join(repoRoot, 'dist-test', bundle)), bundle).toBe(true);
+  });
+
+  it("writes libpg-query's glue beside the bundles, as the package has it, with a cache that fits once the grammar's V8 flags are set", async () => {
+    const copy = join(repoRoot, 'dist-test', glueCopyName);
+    expect(readFileSync(copy, 'latin1')).toBe(wrapGlue(readFileSync(join(repoRoot, 'node_modules/libpg-query/wasm/libpg-query.js'), 'latin1')));
+    const check = `require('node:v8').setFlagsFromString(${JSON.stringify(grammarFlags)});
+      const { Script } = require('node:vm'); const { readFileSync } = require('node:fs'); const file = ${JSON.stringify(copy)};
+      const script = new Script(readFileSync(file, 'latin1'), { filename: file, cachedData: readFileSync(file + '.cache') });
+      process.stdout.write(script.cachedDataRejected ? 'rejected' : 'fits');`;
+    expect((await execa(process.execPath, ['-e', check])).stdout).toBe('fits');
+  });
+
+  it.each([
+    ['damaged', (dir: string) => writeFileSync(join(dir, `${glueCopyName}.cache`), Buffer.alloc(4096, 7))],
+    ['missing', (dir: string) => rmSync(join(dir, glueCopyName))],
+    // V8 checks a cache against the length of its source only: a copy that is not the package's glue
+    // (here one that would throw, of the same length) is not run at all; the package's glue is.
+    ['not the package\'s', (dir: string) => {
+      writeFileSync(join(dir, glueCopyName), readFileSync(join(dir, glueCopyName), 'latin1').replace('noExitRuntime=true', 'throw new Error(1)'), 'latin1');
+      rmSync(join(dir, `${glueCopyName}.cache`));
+    }],
+  ])("with libpg-query's glue copy or cache %s, changes no decision", async (_case, spoil) => {
+    const sb = await makeSandbox(['railway', 'psql']);
+    const copy = copyBundle(sb, 'shim.cjs');
+    spoil(copy);
+    await decides(sb);
+    expect((await execa(process.execPath, [join(copy, 'make-cache.cjs')], { reject: false })).stdout).toBe('written');
+    expect(readFileSync(join(copy, glueCopyName), 'latin1')).toBe(readFileSync(join(repoRoot, 'dist-test', glueCopyName), 'latin1'));
+    expect((await execa(process.execPath, [join(copy, 'make-cache.cjs')], { reject: false })).stdout).toBe('fitted');
   });
 
   it('is written again where it was moved, so that stack traces name the files that are there', async () => {
