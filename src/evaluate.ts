@@ -2,7 +2,7 @@
 // decide. The shim, `check` and `explain` all call this, so what they report is what the shim does.
 
 import type { Actor, ActorInfo, Command, Evaluation, Invocation, NestedLine, ParsedInvocation, Target } from './model.js';
-import type { Config } from './rules/config.js';
+import { rulesFor, type Config } from './rules/config.js';
 import type { Tool } from './tools/tool.js';
 import { confirmHuman, detectActor } from './context/actor.js';
 import type { AgentProcess } from './context/ancestry.js';
@@ -48,7 +48,7 @@ export async function evaluate(invocation: Invocation, options: EvaluateOptions 
   // Findings and target of some of the invocation's actions: all of them now, or statements streaming in later.
   const judgeActions = async (commands: Command[], nested: NestedLine[] | undefined, resolveAnyway: boolean) => {
     const inner = nested && nested.length > 0 && !parsed.help ? await judgeNested(nested, invocation, config) : undefined;
-    const own = matchRules(tool.name, { commands: inner ? [...commands, ...inner.commands] : commands, help: parsed.help }, config.rules);
+    const own = matchRules(tool.name, { commands: inner ? [...commands, ...inner.commands] : commands, help: parsed.help }, rulesFor(config, tool.name));
     const findings = [...own, ...(inner?.findings ?? [])];
     // The outer target counts for the tool's own findings and for whatever runs inside it remotely; a
     // local inner command (a git alias running psql) brings its own.

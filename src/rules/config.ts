@@ -4,7 +4,8 @@
 
 import type { EnvironmentClass, Effect, IdentifierKind, PolicyAction } from '../model.js';
 import { isAsStrict } from '../context/classify.js';
-import { allClasses, namedClasses, policyActions, type BackupLimits, type Complain, type Layer, type NamedClass } from './schema.js';
+import { allClasses, namedClasses, policyActions, type BackupLimits, type Complain, type Layer, type NamedClass, type RuleEntry } from './schema.js';
+import type { CompiledRules } from './compiled.js';
 
 export interface FlagCondition {
   flag: string;
@@ -40,7 +41,14 @@ export interface Config {
   names: Record<NamedClass, string[]>;
   policy: Record<EnvironmentClass, PolicyAction>;
   targets: Partial<Record<IdentifierKind, Record<string, EnvironmentClass>>>;
+  /**
+   * The rules of every layer, in order. Where `builtin` is set (the compiled rules of a build), the
+   * built-in ones are not among them: a call reads its tools' rules with rulesFor, the CLI all of them
+   * with allRules.
+   */
   rules: Rule[];
+  /** The built-in rules, read a tool at a time (src/rules/compiled.ts), and the ids a later layer disabled. */
+  builtin?: { rules: BuiltinRules; disabled: readonly string[] };
   /** git branches that count as production; every other branch is development. */
   protectedBranches: string[];
   /** Classes whose confirmed or approved destructive SQL is backed up before it runs (src/backup/). */
@@ -80,6 +88,7 @@ export function applyLayer(config: Config, layer: Layer, trust: Trust, complain:
     policy: { ...config.policy },
     targets: { ...config.targets },
     rules: [...config.rules],
+    builtin: config.builtin && { rules: config.builtin.rules, disabled: [...config.builtin.disabled, ...layer.disable] },
     // Adding a protected branch only tightens, so every layer may.
     protectedBranches: [...config.protectedBranches, ...(layer.protectedBranches ?? [])],
     // The user's list replaces the one above it; a project file may only add classes (a backup only tightens).
@@ -129,14 +138,14 @@ export function applyLayer(config: Config, layer: Layer, trust: Trust, complain:
 
   if (layer.disable.length > 0) {
     if (project) complain(['disable'], `${who} may not disable rules`);
-    const known = new Set(next.rules.map((r) => r.id));
+    const known = new Set([...builtinIds(config), ...next.rules.map((r) => r.id)]);
     layer.disable.forEach((id, i) => {
       if (!known.has(id)) complain(['disable', i], `no rule "${id}" to disable`);
     });
     next.rules = next.rules.filter((r) => !layer.disable.includes(r.id));
   }
 
-  const ids = new Set(next.rules.map((r) => r.id));
+  const ids = new Set(layer.rules.length > 0 ? [...builtinIds(next), ...next.rules.map((r) => r.id)] : []);
   layer.rules.forEach((entry, i) => {
     if (ids.has(entry.id)) complain(['rules', i, 'id'], `rule id "${entry.id}" is already defined; choose a new id`);
     ids.add(entry.id);
@@ -144,6 +153,59 @@ export function applyLayer(config: Config, layer: Layer, trust: Trust, complain:
   });
 
   return next;
+}
+
+/** The ids of the built-in rules still in force, where they are read a tool at a time. */
+function builtinIds(config: Config): string[] {
+  if (!config.builtin) return [];
+  const disabled = new Set(config.builtin.disabled);
+  return config.builtin.rules.ids().filter((id) => !disabled.has(id));
+}
+
+/**
+ * The rules that may name `tool`, in order (matchRules still checks each rule's tools): with compiled
+ * built-in rules, only that tool's are read.
+ */
+export function rulesFor(config: Config, tool: string): readonly Rule[] {
+  if (!config.builtin) return config.rules;
+  return [...inForce(config.builtin, config.builtin.rules.of(tool)), ...config.rules];
+}
+
+/** Every rule of every layer, in order (the CLI's: doctor, the fast path's words). */
+export function allRules(config: Config): readonly Rule[] {
+  if (!config.builtin) return config.rules;
+  return [...inForce(config.builtin, config.builtin.rules.all()), ...config.rules];
+}
+
+function inForce(builtin: NonNullable<Config['builtin']>, rules: readonly Rule[]): readonly Rule[] {
+  return builtin.disabled.length === 0 ? rules : rules.filter((r) => !builtin.disabled.includes(r.id));
+}
+
+/** The built-in layer of a build: its settings folded now, its rules read a tool at a time. */
+export function builtinConfig(compiled: CompiledRules, complain: Complain): Config {
+  const config = applyLayer(emptyConfig(), { ...compiled.layer, rules: [] }, 'builtin', complain);
+  return { ...config, builtin: { rules: new BuiltinRules(compiled), disabled: [] } };
+}
+
+/** Built-in rules as rule objects, made once per tool. */
+export class BuiltinRules {
+  private readonly byTool = new Map<string, Rule[]>();
+  private every: Rule[] | undefined;
+  constructor(private readonly compiled: CompiledRules) {}
+
+  ids(): string[] {
+    return this.compiled.ids();
+  }
+
+  of(tool: string): Rule[] {
+    let rules = this.byTool.get(tool);
+    if (!rules) this.byTool.set(tool, (rules = this.compiled.entries(tool).map((entry) => new LoadedRule(entry, this.compiled.layer.file))));
+    return rules;
+  }
+
+  all(): Rule[] {
+    return (this.every ??= this.compiled.allEntries().map((entry) => new LoadedRule(entry, this.compiled.layer.file)));
+  }
 }
 
 /**
@@ -164,10 +226,10 @@ class LoadedRule implements Rule {
   declare readonly effect: Effect;
   declare readonly summary: string;
   declare readonly file: string;
-  declare private readonly entry: Layer['rules'][number];
+  declare private readonly entry: RuleEntry;
   declare private read: { with?: FlagCondition[]; without?: FlagCondition[]; paths?: WordPattern[][] } | undefined;
 
-  constructor(entry: Layer['rules'][number], file: string) {
+  constructor(entry: RuleEntry, file: string) {
     this.id = entry.id;
     this.tools = entry.tools;
     this.command = entry.command;

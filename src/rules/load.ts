@@ -10,7 +10,8 @@ import { sha256Hex } from '../hash.js';
 import { ancestors, chaperoneStateDir, chaperoneConfigDir, readTextIfExists } from '../context/files.js';
 import { toolNames } from '../tools/index.js';
 import { hardenState, systemRulesPath } from '../harden/system.js';
-import { applyLayer, emptyConfig, type Config, type Trust } from './config.js';
+import { applyLayer, builtinConfig, emptyConfig, type Config, type Trust } from './config.js';
+import { readCompiledRules } from './compiled.js';
 import { validateLayer, type Complain, type Layer, type Path } from './schema.js';
 
 export const projectFileName = '.chaperone.yaml';
@@ -62,11 +63,11 @@ async function loadBuiltin(): Promise<Config> {
   // the file URL each call made (and node:url to make it) cost ~0.4 ms.
   const here = import.meta.dirname ?? dirname(fileURLToPath(import.meta.url));
   const bundled = join(here, 'rules.json');
-  const json = readTextIfExists(bundled);
-  if (json !== undefined) {
-    const layer = JSON.parse(json) as Layer;
-    return applyLayer(emptyConfig(), layer, 'builtin', (path, problem) => {
-      throw new ConfigError(layer.file, undefined, undefined, `${path.join('.')}: ${problem}`);
+  // The build's compiled rules: the layer's settings now, each tool's rules when a call asks for them.
+  const compiled = readCompiledRules(bundled);
+  if (compiled !== undefined) {
+    return builtinConfig(compiled, (path, problem) => {
+      throw new ConfigError(compiled.layer.file, undefined, undefined, `${path.join('.')}: ${problem}`);
     });
   }
   // Running from source (tests, development): read the YAML itself, once per process and content (a
