@@ -4,7 +4,7 @@
 // file is written compact and only when something in it changed: the store is read on every refused
 // call, and with a week of records kept it is not small.
 
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeAuditEvent } from '../audit/log.js';
 import { chaperoneStateDir, readTextIfExists } from '../context/files.js';
@@ -191,7 +191,7 @@ export function withStore<T>(env: NodeJS.ProcessEnv, change: (data: StoreFile, n
 /** withStore on the store at `path` (the shim's code-cache warm-up runs a refusal's transaction on one of its own). */
 function withStoreAt<T>(path: string, env: NodeJS.ProcessEnv, change: (data: StoreFile, now: Date, changed: () => void) => T, binding?: string): T {
   try {
-    mkdirSync(join(path, '..'), { recursive: true, mode: 0o700 });
+    // withLock makes the state directory when it is missing.
     return withLock(`${path}.lock`, () => {
       const now = new Date();
       const lines = binding === undefined ? undefined : readLines(path, binding, now);
