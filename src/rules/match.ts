@@ -16,13 +16,18 @@ export function matchRules(tool: string, parsed: ParsedInvocation, rules: readon
 }
 
 export function matchesRule(command: Command, rule: Rule): boolean {
-  const pathMatches =
-    rule.command.length === 0 || (rule.command.some((text) => mayStartWith(text, command.path[0])) && rule.paths.some((pattern) => startsWith(command.path, pattern)));
+  const pathMatches = rule.command.length === 0 || (mayStartAny(rule.command, command.path[0]) && rule.paths.some((pattern) => startsWith(command.path, pattern)));
   return (
     pathMatches &&
     rule.with.every((condition) => hasFlag(command, condition)) &&
     !rule.without.some((condition) => hasFlag(command, condition))
   );
+}
+
+/** Whether any of a rule's paths may start with `word` (a loop, not a closure per rule: a user's file may hold thousands). */
+function mayStartAny(paths: readonly string[], word: string | undefined): boolean {
+  for (let i = 0; i < paths.length; i++) if (mayStartWith(paths[i], word)) return true;
+  return false;
 }
 
 function startsWith(path: readonly string[], pattern: readonly WordPattern[]): boolean {
