@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, EnvironmentFault } from '../errors.js';
 import { sha256Hex } from '../hash.js';
-import { ancestors, chaperoneStateDir, chaperoneConfigDir, readTextIfExists } from '../context/files.js';
+import { ancestors, chaperoneStateDir, chaperoneConfigDir, readBytesIfExists, readTextIfExists } from '../context/files.js';
 import { toolNames } from '../tools/index.js';
 import { hardenState, systemRulesPath } from '../harden/system.js';
 import { applyLayer, builtinConfig, emptyConfig, type Config, type Trust } from './config.js';
@@ -40,18 +40,27 @@ export async function loadConfig(cwd: string, env: NodeJS.ProcessEnv): Promise<C
   // Hardened, the agent runs as this user and can write this file: it may only tighten.
   const userTrust: Trust = hardenState() ? 'hardened-user' : 'user';
   const userFile = userConfigPath(env);
-  const userText = readRulesFile(userFile);
-  if (userText !== undefined) config = await applyFile(config, userFile, userText, userTrust, env);
+  const userBytes = readRulesBytes(userFile);
+  if (userBytes !== undefined) config = await applyFile(config, userFile, userBytes, userTrust, env);
   const projectFile = findProjectFile(cwd);
-  const projectText = projectFile === undefined ? undefined : readRulesFile(projectFile);
-  if (projectFile && projectText !== undefined) config = await applyFile(config, projectFile, projectText, 'project', env);
+  const projectBytes = projectFile === undefined ? undefined : readRulesBytes(projectFile);
+  if (projectFile && projectBytes !== undefined) config = await applyFile(config, projectFile, projectBytes, 'project', env);
   return config;
 }
 
 /** A rules layer's text; one that cannot be read is an invalid config, which stops every wrapped command. */
 function readRulesFile(file: string): string | undefined {
+  return asConfigError(file, () => readTextIfExists(file));
+}
+
+/** The same, as bytes: a user's or project's file is compared with its cache before anything decodes it. */
+function readRulesBytes(file: string): Buffer | undefined {
+  return asConfigError(file, () => readBytesIfExists(file));
+}
+
+function asConfigError<T>(file: string, read: () => T): T {
   try {
-    return readTextIfExists(file);
+    return read();
   } catch (error) {
     if (error instanceof EnvironmentFault) throw new ConfigError(file, undefined, undefined, `${error.problem}; to fix: ${error.fix}`);
     throw error;
@@ -127,9 +136,9 @@ export async function readLayer(file: string, text: string): Promise<{ layer: La
  * as a parsed one (a project layer still may only tighten); when applying it finds a problem, the file
  * is parsed again so the message can point at the line.
  */
-async function applyFile(config: Config, file: string, text: string, trust: Trust, env: NodeJS.ProcessEnv): Promise<Config> {
+async function applyFile(config: Config, file: string, bytes: Buffer, trust: Trust, env: NodeJS.ProcessEnv): Promise<Config> {
   const cache = layerCachePath(file, env);
-  const cached = readCachedLayer(cache, text);
+  const cached = readCachedLayer(cache, bytes);
   if (cached) {
     try {
       return applyLayer(config, cached, trust, () => {
@@ -139,9 +148,9 @@ async function applyFile(config: Config, file: string, text: string, trust: Trus
       if (error !== needsParse) throw error;
     }
   }
-  const { layer, complain } = await readLayer(file, text);
+  const { layer, complain } = await readLayer(file, bytes.toString('utf8'));
   const applied = applyLayer(config, layer, trust, complain);
-  writeCachedLayer(cache, text, layer);
+  writeCachedLayer(cache, bytes, layer);
   return applied;
 }
 
@@ -152,7 +161,9 @@ const needsParse = new Error('parse the file for a positioned message');
  * that is the text read now: comparing costs microseconds, where hashing a large file's text would
  * first load node:crypto (src/hash.ts). The file is the layer as one line of JSON, then the text as it
  * is: as a JSON string the text would be escaped on writing and unescaped, and copied, on every read
- * (a thousand-rule file is ~100 KB of it).
+ * (a thousand-rule file is ~100 KB of it). Both are compared as bytes, and only the layer's line is
+ * decoded: a string of a few hundred kilobytes is young garbage, and a thousand-rule file's two were
+ * a scavenge of their own (BENCHMARKS.md).
  */
 function layerCachePath(file: string, env: NodeJS.ProcessEnv): string {
   const build = `${statSync(import.meta.filename ?? fileURLToPath(import.meta.url)).mtimeMs}`;
@@ -162,25 +173,25 @@ function layerCachePath(file: string, env: NodeJS.ProcessEnv): string {
   return join(chaperoneStateDir(env), 'layer-cache', `${key}.json`);
 }
 
-function readCachedLayer(path: string, text: string): Layer | undefined {
+function readCachedLayer(path: string, bytes: Buffer): Layer | undefined {
   try {
-    const cached = readTextIfExists(path);
+    const cached = readBytesIfExists(path);
     if (cached === undefined) return undefined;
     // JSON.stringify writes no line break of its own, so the first one ends the layer.
-    const end = cached.indexOf('\n');
-    if (end === -1 || cached.length - end - 1 !== text.length || !cached.endsWith(text)) return undefined;
-    return JSON.parse(cached.slice(0, end)) as Layer;
+    const end = cached.indexOf(0x0a);
+    if (end === -1 || cached.length - end - 1 !== bytes.length || !bytes.equals(cached.subarray(end + 1))) return undefined;
+    return JSON.parse(cached.toString('utf8', 0, end)) as Layer;
   } catch {
     return undefined; // absent, unreadable or torn: parse the file instead
   }
 }
 
 /** Best effort: a cache that cannot be written only costs the next call a parse. */
-function writeCachedLayer(path: string, text: string, layer: Layer): void {
+function writeCachedLayer(path: string, bytes: Buffer, layer: Layer): void {
   try {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     const temporary = `${path}.${process.pid}`;
-    writeFileSync(temporary, `${JSON.stringify(layer)}\n${text}`, { mode: 0o600 });
+    writeFileSync(temporary, Buffer.concat([Buffer.from(`${JSON.stringify(layer)}\n`, 'utf8'), bytes]), { mode: 0o600 });
     renameSync(temporary, path);
   } catch {
     // read-only home, full disk: nothing to do

@@ -139,6 +139,21 @@ describe('the layer cache', () => {
     expect(readEntry(cached(w.home)[0]).text).toBe('policy:\n  staging: deny\n');
   });
 
+  it('compares the text as bytes: an edit to a non-ASCII character of the same length is parsed again', async () => {
+    const file = (summary: string) => `rules:\n  - id: my.rule\n    tool: aws\n    command: s3 mv\n    effect: destroy\n    summary: ${summary}\n`;
+    const w = world({ user: file('déplace les objets') });
+    expect((await loadConfig(w.cwd, w.env)).rules.find((r) => r.id === 'my.rule')?.summary).toBe('déplace les objets');
+    // é and è are both two bytes in UTF-8: same length, other bytes.
+    writeFileSync(join(w.home, '.config', 'chaperone', 'rules.yaml'), file('dèplace les objets'));
+    expect((await loadConfig(w.cwd, w.env)).rules.find((r) => r.id === 'my.rule')?.summary).toBe('dèplace les objets');
+    expect(readEntry(cached(w.home)[0]).text).toBe(file('dèplace les objets'));
+    // And the entry made from it is used: a hand edit of its layer shows.
+    const entry = readEntry(cached(w.home)[0]);
+    entry.layer.rules[0].summary = 'read from the cache';
+    writeEntry(cached(w.home)[0], entry);
+    expect((await loadConfig(w.cwd, w.env)).rules.find((r) => r.id === 'my.rule')?.summary).toBe('read from the cache');
+  });
+
   it('still lets a project layer only tighten: a cached layer that loosens falls back to the file itself', async () => {
     const w = world({ project: 'environments:\n  production: [shop]\n' });
     await loadConfig(w.cwd, w.env);
