@@ -7,6 +7,7 @@
 import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeAuditEvent } from '../audit/log.js';
+import { isoTime } from '../audit/time.js';
 import { chaperoneStateDir, readTextIfExists } from '../context/files.js';
 import { EnvironmentFault, storeFault, StoreFault } from '../errors.js';
 import { withLock } from '../lock.js';
@@ -243,7 +244,7 @@ function take(data: StoreFile, binding: string, now: Date, changed: () => void):
   const record = data.approvals.find((r) => r.binding === binding && r.status === 'approved');
   if (!record) return undefined;
   record.status = 'used';
-  record.usedAt = now.toISOString();
+  record.usedAt = isoTime(now);
   changed();
   return { ...record };
 }
@@ -261,8 +262,8 @@ function request(data: StoreFile, binding: string, details: () => RequestDetails
     code,
     binding,
     status: 'pending',
-    requestedAt: now.toISOString(),
-    expiresAt: new Date(now.getTime() + pendingMinutes * 60_000).toISOString(),
+    requestedAt: isoTime(now),
+    expiresAt: isoTime(new Date(now.getTime() + pendingMinutes * 60_000)),
   };
   data.approvals.push(record);
   changed();
@@ -333,8 +334,8 @@ export function approve(env: NodeJS.ProcessEnv, code: string, minutes: number): 
     if (!record) return undefined;
     changed();
     record.status = 'approved';
-    record.approvedAt = now.toISOString();
-    record.expiresAt = new Date(now.getTime() + minutes * 60_000).toISOString();
+    record.approvedAt = isoTime(now);
+    record.expiresAt = isoTime(new Date(now.getTime() + minutes * 60_000));
     return { ...record };
   });
 }

@@ -13,6 +13,7 @@ import { closeSync, constants, fstatSync, ftruncateSync, openSync, readFileSync,
 import { join } from 'node:path';
 import type { Evaluation } from '../model.js';
 import { sha256Hex } from '../hash.js';
+import { isoTime } from './time.js';
 import { chaperoneStateDir, readTextIfExists } from '../context/files.js';
 import { storeFault, StoreFault } from '../errors.js';
 import { withLock } from '../lock.js';
@@ -39,7 +40,7 @@ export function lineHash(line: string | Uint8Array): string {
 
 export function auditRecord(ev: Evaluation, outcome: Outcome, extra: Record<string, string> = {}, time = new Date()) {
   return {
-    time: time.toISOString(),
+    time: isoTime(time),
     tool: ev.invocation.tool,
     argv: redactedArgs(ev),
     cwd: ev.invocation.cwd,
@@ -81,7 +82,7 @@ export function writeAudit(ev: Evaluation, outcome: Outcome, extra: Record<strin
 /** Records what is not about one evaluation (an approval given, a PIN set); a failure is reported. */
 export function writeAuditEvent(env: NodeJS.ProcessEnv, record: Record<string, unknown>): string | undefined {
   try {
-    return appendRecord(env, { time: new Date().toISOString(), ...record });
+    return appendRecord(env, { time: isoTime(new Date()), ...record });
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n`);
     return undefined;
