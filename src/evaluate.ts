@@ -2,7 +2,7 @@
 // decide. The shim, `check` and `explain` all call this, so what they report is what the shim does.
 
 import type { Actor, ActorInfo, Command, Evaluation, Invocation, NestedLine, ParsedInvocation, Target } from './model.js';
-import { rulesFor, type Config } from './rules/config.js';
+import type { Config } from './rules/config.js';
 import type { Tool } from './tools/tool.js';
 import { confirmHuman, detectActor } from './context/actor.js';
 import type { AgentProcess } from './context/ancestry.js';
@@ -10,7 +10,7 @@ import { classifyTarget, isAsStrict } from './context/classify.js';
 import { judgeNested } from './nested.js';
 import { decide, scopeFrom } from './policy/decide.js';
 import { loadConfig } from './rules/load.js';
-import { matchRules } from './rules/match.js';
+import { matchConfig } from './rules/match.js';
 import { loadTool } from './tools/index.js';
 
 export interface EvaluateOptions {
@@ -48,7 +48,7 @@ export async function evaluate(invocation: Invocation, options: EvaluateOptions 
   // Findings and target of some of the invocation's actions: all of them now, or statements streaming in later.
   const judgeActions = async (commands: Command[], nested: NestedLine[] | undefined, resolveAnyway: boolean) => {
     const inner = nested && nested.length > 0 && !parsed.help ? await judgeNested(nested, invocation, config) : undefined;
-    const own = matchRules(tool.name, { commands: inner ? [...commands, ...inner.commands] : commands, help: parsed.help }, rulesFor(config, tool.name));
+    const own = matchConfig(tool.name, { commands: inner ? [...commands, ...inner.commands] : commands, help: parsed.help }, config);
     const findings = [...own, ...(inner?.findings ?? [])];
     // The outer target counts for the tool's own findings and for whatever runs inside it remotely; a
     // local inner command (a git alias running psql) brings its own.

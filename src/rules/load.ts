@@ -10,7 +10,8 @@ import { sha256Hex } from '../hash.js';
 import { ancestors, chaperoneStateDir, chaperoneConfigDir, readBytesIfExists, readTextIfExists } from '../context/files.js';
 import { toolNames } from '../tools/index.js';
 import { hardenState, systemRulesPath } from '../harden/system.js';
-import { applyLayer, builtinConfig, emptyConfig, type Config, type Trust } from './config.js';
+import { applyCachedLayer, applyLayer, builtinConfig, emptyConfig, type Config, type Trust } from './config.js';
+import { cacheEntry, readCacheEntry } from './layer-cache.js';
 import { readCompiledRules } from './compiled.js';
 import { validateLayer, type Complain, type Layer, type Path } from './schema.js';
 
@@ -130,18 +131,19 @@ export async function readLayer(file: string, text: string): Promise<{ layer: La
 }
 
 /**
- * A user or project file, parsed and validated once per content: the layer is cached as JSON in the
- * account's chaperone state directory, keyed by a hash of this build, the file's path and its text, so a
- * 1,000-rule file costs a JSON read, not a YAML parse, on every call. A cached layer is applied exactly
- * as a parsed one (a project layer still may only tighten); when applying it finds a problem, the file
- * is parsed again so the message can point at the line.
+ * A user or project file, parsed and validated once per content: the layer is cached in the account's
+ * chaperone state directory (src/rules/layer-cache.ts), keyed by a hash of this build and the file's
+ * path, and counted only for the text it was made from, so a 1,000-rule file costs reading a few
+ * sections, not a YAML parse, on every call, and a call parses only the cached rules it can match. A
+ * cached layer is applied exactly as a parsed one (a project layer still may only tighten); when
+ * applying it finds a problem, the file is parsed again so the message can point at the line.
  */
 async function applyFile(config: Config, file: string, bytes: Buffer, trust: Trust, env: NodeJS.ProcessEnv): Promise<Config> {
   const cache = layerCachePath(file, env);
   const cached = readCachedLayer(cache, bytes);
   if (cached) {
     try {
-      return applyLayer(config, cached, trust, () => {
+      return applyCachedLayer(config, cached.layer, cached.rules, trust, () => {
         throw needsParse;
       });
     } catch (error) {
@@ -159,11 +161,10 @@ const needsParse = new Error('parse the file for a positioned message');
 /**
  * One cache file per rules file and build. It holds the text it was compiled from, and counts only when
  * that is the text read now: comparing costs microseconds, where hashing a large file's text would
- * first load node:crypto (src/hash.ts). The file is the layer as one line of JSON, then the text as it
- * is: as a JSON string the text would be escaped on writing and unescaped, and copied, on every read
- * (a thousand-rule file is ~100 KB of it). Both are compared as bytes, and only the layer's line is
- * decoded: a string of a few hundred kilobytes is young garbage, and a thousand-rule file's two were
- * a scavenge of their own (BENCHMARKS.md).
+ * first load node:crypto (src/hash.ts). The text is kept as it is (as a JSON string it would be escaped
+ * on writing and unescaped, and copied, on every read), and compared as bytes, undecoded: a string of a
+ * few hundred kilobytes is young garbage, and a thousand-rule file's two were a scavenge of their own
+ * (BENCHMARKS.md).
  */
 function layerCachePath(file: string, env: NodeJS.ProcessEnv): string {
   const build = `${statSync(import.meta.filename ?? fileURLToPath(import.meta.url)).mtimeMs}`;
@@ -173,14 +174,10 @@ function layerCachePath(file: string, env: NodeJS.ProcessEnv): string {
   return join(chaperoneStateDir(env), 'layer-cache', `${key}.json`);
 }
 
-function readCachedLayer(path: string, bytes: Buffer): Layer | undefined {
+function readCachedLayer(path: string, bytes: Buffer): ReturnType<typeof readCacheEntry> {
   try {
     const cached = readBytesIfExists(path);
-    if (cached === undefined) return undefined;
-    // JSON.stringify writes no line break of its own, so the first one ends the layer.
-    const end = cached.indexOf(0x0a);
-    if (end === -1 || cached.length - end - 1 !== bytes.length || !bytes.equals(cached.subarray(end + 1))) return undefined;
-    return JSON.parse(cached.toString('utf8', 0, end)) as Layer;
+    return cached === undefined ? undefined : readCacheEntry(cached, bytes, path);
   } catch {
     return undefined; // absent, unreadable or torn: parse the file instead
   }
@@ -191,7 +188,7 @@ function writeCachedLayer(path: string, bytes: Buffer, layer: Layer): void {
   try {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     const temporary = `${path}.${process.pid}`;
-    writeFileSync(temporary, Buffer.concat([Buffer.from(`${JSON.stringify(layer)}\n`, 'utf8'), bytes]), { mode: 0o600 });
+    writeFileSync(temporary, cacheEntry(layer, bytes), { mode: 0o600 });
     renameSync(temporary, path);
   } catch {
     // read-only home, full disk: nothing to do

@@ -1,7 +1,12 @@
 // Matching parsed commands against the destroy rules: a few obvious lines over data.
 
 import type { Command, Finding, ParsedInvocation } from '../model.js';
-import { mayStartWith, type FlagCondition, type Rule, type WordPattern } from './config.js';
+import { mayStartWith, rulesFor, type Config, type FlagCondition, type Rule, type WordPattern } from './config.js';
+
+/** matchRules over the config's rules that may meet these commands (rulesFor: a tool's, by first word). */
+export function matchConfig(tool: string, parsed: ParsedInvocation, config: Config): Finding[] {
+  return parsed.help ? [] : matchRules(tool, parsed, rulesFor(config, tool, parsed.commands));
+}
 
 export function matchRules(tool: string, parsed: ParsedInvocation, rules: readonly Rule[]): Finding[] {
   if (parsed.help) return [];
