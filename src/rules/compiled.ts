@@ -64,6 +64,9 @@ export function readCompiledRules(path: string): CompiledRules | undefined {
   }
   const end = bytes.indexOf(0x0a);
   const header = JSON.parse(bytes.toString('utf8', 0, end === -1 ? bytes.length : end)) as Header;
+  if (typeof header?.layer !== 'object' || header.layer === null || typeof header.sections !== 'object' || header.sections === null || end === -1) {
+    throw new EnvironmentFault(path, 'it is not compiled rules in the form this build reads (from another version, or damaged)', 'reinstall chaperone (npm install -g chaperone)');
+  }
   const body = end + 1;
   const section = <T>(name: string): T | undefined => {
     const where = header.sections[name];

@@ -143,6 +143,9 @@ describe('built-in rules read a tool at a time', () => {
     const header = text.slice(0, text.indexOf('\n') + 1);
     writeFileSync(broken, header + 'x'.repeat(text.length - header.length));
     expect(() => readCompiledRules(broken)!.entries('railway')).toThrow(SyntaxError);
+    // The whole layer as one object, as builds before this form wrote it.
+    writeFileSync(broken, `${JSON.stringify(layer)}\n`);
+    expect(() => readCompiledRules(broken)).toThrow(/not compiled rules in the form this build reads/);
     expect(readCompiledRules(join(dir, 'absent.json'))).toBeUndefined();
   });
 });
