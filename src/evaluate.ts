@@ -27,6 +27,8 @@ export interface EvaluateOptions {
   terminal?: () => boolean;
   /** How to find an agent behind this process when a human is about to be asked (tests inject this). */
   agentProcess?: () => AgentProcess | undefined;
+  /** The rules as loadConfig gives them for this invocation's cwd and env, when the caller has them already. */
+  config?: Promise<Config>;
 }
 
 /** The target, classified; with the config changes earlier commands of a shell line make, when there are any. */
@@ -36,7 +38,7 @@ async function resolveTarget(tool: Tool, parsed: ParsedInvocation, invocation: I
 }
 
 export async function evaluate(invocation: Invocation, options: EvaluateOptions = {}): Promise<Evaluation> {
-  const config = await loadConfig(invocation.cwd, invocation.env);
+  const config = await (options.config ?? loadConfig(invocation.cwd, invocation.env));
   const tool = await loadTool(invocation.tool);
   if (!tool) throw new Error(`chaperone has no parser for "${invocation.tool}"`);
 

@@ -3,6 +3,10 @@
 
 const mask = '***';
 const secretWords = 'password|passwd|pwd|token|access_token|refresh_token|api_key|apikey|secret|client_secret|accountkey|sharedaccesskey|sharedaccesssignature|sig';
+// The same words at the end of a longer name (`administratorLoginPassword`, `clientSecret`, `adminpassword`,
+// `DB_PASSWORD`): the names cloud APIs and tools give their secrets. The short words (pwd, sig) are left
+// out here, since names like `config` or `oldpwd` end in them without holding a secret.
+const secretEndings = 'password|passwd|secret|token|apikey|api_key|accesskey|access_key|accountkey|account_key|privatekey|private_key';
 
 // Every pattern runs over arguments an agent writes, so none may backtrack over its input: a scheme is
 // only tried where one can start (not inside a run of scheme characters), and a run of spaces only from
@@ -20,9 +24,9 @@ export const textPatterns: [RegExp, string | ((...groups: string[]) => string), 
   // scheme://TOKEN@host: a long user part with digits is a credential, not a login name like git@
   [/(?<![a-z0-9+.-])([a-z][a-z0-9+.-]*:\/\/)(?=[^/\s:@]*\d)[^/\s:@]{16,}@/gi, `$1${mask}@`, ['://']],
   // password=… in connection strings, query strings and forms; password:=… in httpie/xh items
-  [new RegExp(`(?<![A-Za-z0-9])(${secretWords})(\\s*:?=\\s*)('(?:\\\\.|[^'])*'|"(?:\\\\.|[^"])*"|[^\\s&;'"]+)`, 'gi'), `$1$2${mask}`, ['=']],
-  // "password": "…" in JSON bodies
-  [new RegExp(`("(?:${secretWords})"\\s*:\\s*)"(?:\\\\.|[^"\\\\])*"`, 'gi'), `$1"${mask}"`, ['"']],
+  [new RegExp(`((?<![A-Za-z0-9])(?:${secretWords})|(?<=[A-Za-z0-9])(?:${secretEndings}))(\\s*:?=\\s*)('(?:\\\\.|[^'])*'|"(?:\\\\.|[^"])*"|[^\\s&;'"]+)`, 'gi'), `$1$2${mask}`, ['=']],
+  // "password": "…" in JSON bodies, and "adminPassword": "…"
+  [new RegExp(`("(?:${secretWords}|[A-Za-z0-9_-]*(?:${secretEndings}))"\\s*:\\s*)"(?:\\\\.|[^"\\\\])*"`, 'gi'), `$1"${mask}"`, ['"']],
   // GraphQL arguments, bare or inside a JSON string: login(token: "…"), token: \"…\"
   [new RegExp(`\\b(${secretWords})(\\s*:\\s*)"(?:\\\\.|[^"\\\\])*"`, 'gi'), `$1$2"${mask}"`, ['"']],
   [new RegExp(`\\b(${secretWords})(\\s*:\\s*)\\\\"(?:[^\\\\]|\\\\(?!"))*\\\\"`, 'gi'), `$1$2\\"${mask}\\"`, ['"']],
@@ -57,7 +61,9 @@ export function redactText(text: string): string {
 
 /** Options whose value is a secret in every tool. */
 // (Tested only on a word that starts with `-`: a RegExp is compiled on its first test, and most words do not.)
-const secretFlag = /^-{1,2}(password|passwd|pass|token|kube-token|api-key|apikey|api-token|secret|client-secret|auth-token|access-token|oauth2-bearer|http-password|proxy-password|ftp-password|bearer)$/i;
+// A name ending in one of the words counts too (`--admin-password`, `--administrator-login-password`,
+// `--sp-secret`), except a switch that turns one off (`--no-password`, psql's -w).
+const secretFlag = /^-{1,2}(?!no-)(?:[a-z0-9]+-)*(password|passwd|token|secret|api-key|api-token|access-key|account-key|private-key|bearer)$|^-{1,2}(pass|apikey|kube-token|oauth2-bearer)$/i;
 
 /**
  * Options whose value is a secret in one tool only: `-u` is curl's user:password but a user name

@@ -4,11 +4,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bindingOf, newCode } from '../approval/binding.js';
-import { requestUnlessApprovedAt } from '../approval/store.js';
-import { refusalMessage } from '../display/describe.js';
-import { approvalDetails } from '../gate/gate.js';
-import { checkWithEvaluations } from './check.js';
 
 export { runHookCommand } from './hook.js';
 
@@ -18,12 +13,19 @@ export { runHookCommand } from './hook.js';
  * directory, removed at the end, so its transaction is in the cache too (src/shim/warm-up.ts).
  */
 export async function warmUp(): Promise<void> {
+  // Imported here, as the hook imports them where it needs them: a static import would run their
+  // modules' top levels at every hook call, the approval store's for a line nothing refuses.
+  const { bindingOf, newCode } = await import('../approval/binding.js');
+  const { requestUnlessApprovedAt } = await import('../approval/store.js');
+  const { refusalMessage } = await import('../display/describe.js');
+  const { approvalDetails } = await import('../gate/gate.js');
+  const { checkWithEvaluations } = await import('./check.js');
   const nowhere = '/nonexistent/chaperone-warm-up';
   const env = { HOME: nowhere, XDG_CONFIG_HOME: nowhere, XDG_STATE_HOME: nowhere, PATH: '/nonexistent', CHAPERONE_ACTOR: 'agent' };
   const state = mkdtempSync(join(tmpdir(), 'chaperone-warm-up-'));
   try {
     for (const line of ['git status && ls -la | head', 'railway volume delete --volume pg', 'cd app && psql -h db.example -c "select 1"']) {
-      const { evaluations } = await checkWithEvaluations({ line, actor: 'agent', cwd: nowhere, env });
+      const { evaluations } = await checkWithEvaluations({ line, actor: 'agent', cwd: nowhere, env, decisionOnly: true });
       for (const ev of evaluations.filter((e) => e.decision.verdict !== 'allow')) {
         for (let i = 0; i < 2; i++) {
           const request = ev.decision.approvable ? requestUnlessApprovedAt(join(state, 'approvals.json'), env, bindingOf(ev), () => approvalDetails(ev), newCode) : undefined;

@@ -4,7 +4,6 @@
 // The shims stay the enforcement; they also catch what a hook cannot see (a script that calls aws).
 
 import { appendFileSync } from 'node:fs';
-import { refusalMessage } from '../display/describe.js';
 import { readStdin, say, writeAll } from '../io.js';
 import { hookAgents, hookAnswer, readHookRequest, type HookAgent, type HookAnswer } from '../hooks/protocols.js';
 import type { Evaluation } from '../model.js';
@@ -62,7 +61,7 @@ const interactiveShellReason =
 /** Undefined when the line may run; else the reason it may not, in words for the agent. */
 async function judgeLine(line: string, cwd: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {
   const { checkWithEvaluations } = await import('./check.js');
-  const { report, evaluations } = await checkWithEvaluations({ line, actor: 'agent', cwd, env });
+  const { report, evaluations } = await checkWithEvaluations({ line, actor: 'agent', cwd, env, decisionOnly: true });
   if (report.decision === 'allow') return undefined;
 
   const reasons: string[] = [];
@@ -78,6 +77,7 @@ async function judgeLine(line: string, cwd: string, env: NodeJS.ProcessEnv): Pro
 
 /** The shim's own refusal, with an approval code where a human could approve; undefined once approved. */
 async function refusalFor(ev: Evaluation): Promise<string | undefined> {
+  const { refusalMessage } = await import('../display/describe.js');
   if (!ev.decision.approvable) return refusalMessage(ev);
   const { bindingOf, newCode } = await import('../approval/binding.js');
   const { requestUnlessApproved } = await import('../approval/store.js');

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { homeOf } from '../context/files.js';
 import { UserError } from '../errors.js';
+import { setNodeOptionsAside } from '../hooks/node-options.js';
 import { shellQuote } from '../tools/shell-words.js';
 
 export type SetupAgent = 'claude' | 'cursor' | 'codex' | 'gemini' | 'copilot';
@@ -44,7 +45,8 @@ export function hookCommand(args: string[], allowStdout = ''): string {
     // Node parses the bundle NODE_EXTRA_CA_CERTS names (tens of milliseconds) as it starts, before every
     // shell command the agent runs; the hook makes no TLS connection and starts nothing, so it goes
     // without. The agent's own environment, and the commands it runs, keep it.
-    `if [ -f ${sq(entry)} ]; then n=${sq(process.execPath)}; [ -x "$n" ] || n=node; unset NODE_EXTRA_CA_CERTS; exec "$n" ${[entry, ...args].map(sq).join(' ')}; fi`,
+    // NODE_OPTIONS likewise, set aside and given back to the line's judge (src/hooks/node-options.ts).
+    `if [ -f ${sq(entry)} ]; then n=${sq(process.execPath)}; [ -x "$n" ] || n=node; ${setNodeOptionsAside}; unset NODE_EXTRA_CA_CERTS; exec "$n" ${[entry, ...args].map(sq).join(' ')}; fi`,
     `echo ${sq(say)} >&2`,
     ...(allowStdout ? [`echo ${sq(allowStdout)}`] : []),
     'exit 0',

@@ -18,6 +18,7 @@
 // default applies. Requests that only read do not count; requests to more than one host make the
 // environment unknown, since one command gets one environment.
 
+import { asAzRest } from './azure.js';
 import type { Command, Evidence, Identifier, ParsedInvocation, ResolvedTarget } from '../model.js';
 import { fingerprint, percentDecoded } from '../tools/tool.js';
 import { graphqlRequestsIn, mayMutate, readGraphql, someValue, type GraphqlRequest, type MutationCall } from './graphql.js';
@@ -237,10 +238,12 @@ export async function parsedFromRequests(
 ): Promise<ParsedInvocation> {
   const judged = await Promise.all(requests.map(judgeRequest));
   const readAhead = options.stdin?.readAhead;
+  const nested = judged.flatMap(asAzRest);
   const parsed: ParsedInvocation = {
     commands: judged.flatMap((j) => commandsOf(j, options.flags, options.prefix)),
     help: false,
     ...(readAhead ? { stdin: readAhead } : {}),
+    ...(nested.length > 0 ? { nested } : {}),
   };
   judgedOf.set(parsed, judged);
   return parsed;

@@ -11,8 +11,10 @@
 import type { Launch } from './launch.js';
 import { commandName } from './launch.js';
 import { parse as parseIni } from 'ini';
+import { statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { readTextFile, writtenText } from './files.js';
+import { includeMayHold, type IncludeWhere } from '../tools/git-repo.js';
 import { isKnown, opaque, reveal } from './words.js';
 
 /** Shell text a program carries, and what else it runs (argv). Empty when it carries none. */
@@ -209,10 +211,24 @@ function vimCarries(name: string, args: readonly string[], files: Files): Launch
 }
 
 /** Configuration keys whose value git runs as a shell command (`!…` for aliases and credential helpers). */
-function gitCommandKey(key: string): boolean {
+export function gitCommandKey(key: string): boolean {
   const k = key.toLowerCase();
-  return /^(core\.(pager|sshcommand|editor|askpass|fsmonitor|hookspath)|sequence\.editor|pager\..+|diff\.external|diff\..+\.(textconv|command)|merge\..+\.driver|filter\..+\.(clean|smudge|process)|gpg\.(program|.+\.program)|interactive\.difffilter|uploadpack\.packobjectshook|credential\.(.+\.)?helper|alias\..+|web\.browser|browser\..+\.cmd|mergetool\..+\.cmd|difftool\..+\.cmd|sendemail\.(smtpserver|tocmd|cccmd))$/.test(k);
+  // Most keys of a repository's config (core.bare, remote.origin.url, branch.main.merge) are answered
+  // here, without the pattern: V8 compiles a regular expression at its first use, in every hook call.
+  if (gitCommandKeys.has(k)) return true;
+  if (!gitCommandSections.has(k.slice(0, k.indexOf('.')))) return false;
+  return /^(pager\..+|diff\..+\.(textconv|command)|merge\..+\.driver|filter\..+\.(clean|smudge|process)|gpg\..+\.program|credential\..+\.helper|alias\..+|browser\..+\.cmd|mergetool\..+\.cmd|difftool\..+\.cmd)$/.test(k);
 }
+
+/** The keys git runs as a command, by their whole name (lower case). */
+const gitCommandKeys = new Set([
+  'core.pager', 'core.sshcommand', 'core.editor', 'core.askpass', 'core.fsmonitor', 'core.hookspath', 'sequence.editor',
+  'diff.external', 'gpg.program', 'interactive.difffilter', 'uploadpack.packobjectshook', 'credential.helper', 'web.browser',
+  'sendemail.smtpserver', 'sendemail.tocmd', 'sendemail.cccmd',
+]);
+
+/** The sections whose keys git runs by a pattern (a subsection and a name: `diff.<driver>.textconv`, `alias.<name>`). */
+const gitCommandSections = new Set(['pager', 'diff', 'merge', 'filter', 'gpg', 'credential', 'alias', 'browser', 'mergetool', 'difftool']);
 
 /** The shell text a git configuration value runs, or undefined when it runs none (`alias.st status`). */
 function gitCommandValue(key: string, value: string): string | undefined {
@@ -237,6 +253,7 @@ function gitCarries(args: readonly string[], set: Record<string, string>, files:
     if (text !== undefined && text.trim() !== '') out.push(literal(`${via} ${key}`, text));
   };
   let i = 0;
+  let gitCwd = files.cwd;
   for (; i < args.length; i++) {
     const word = args[i];
     if (word === '-c' || word.startsWith('-c')) {
@@ -247,7 +264,10 @@ function gitCarries(args: readonly string[], set: Record<string, string>, files:
       const pair = word.slice(13);
       const eq = pair.indexOf('=');
       if (eq > 0) take('git --config-env', pair.slice(0, eq), set[pair.slice(eq + 1)] ?? opaque(`$${pair.slice(eq + 1)}`));
-    } else if (['-C', '--git-dir', '--work-tree', '--namespace', '--exec-path', '--super-prefix', '--config-env'].includes(word)) i++;
+    } else if (word === '-C') {
+      const to = args[++i];
+      if (to) gitCwd = resolve(gitCwd, to); // each -C is relative to the one before
+    } else if (['--git-dir', '--work-tree', '--namespace', '--exec-path', '--super-prefix', '--config-env'].includes(word)) i++;
     else if (!word.startsWith('-')) break;
   }
   // A git configuration file the line wrote earlier (`echo '[core] pager = …' >> .git/config && git log`),
@@ -256,32 +276,34 @@ function gitCarries(args: readonly string[], set: Record<string, string>, files:
   // since every other git command would otherwise carry all of them.
   if (!files.remote) {
     const candidates: string[] = [];
-    for (let dir = files.cwd; ; dir = dirname(dir)) {
-      candidates.push(join(dir, '.git', 'config'));
+    for (let dir = gitCwd; ; dir = dirname(dir)) {
+      // config.worktree counts only with extensions.worktreeConfig; read whenever it is there, to be safe.
+      candidates.push(join(dir, '.git', 'config'), join(dir, '.git', 'config.worktree'));
       // A worktree's `.git` is a file naming its git directory, whose commondir holds the config.
       const pointer = readTextFile(dir, '.git');
       const gitdir = 'text' in pointer ? /^gitdir:\s*(.+)$/m.exec(pointer.text)?.[1]?.trim() : undefined;
       if (gitdir !== undefined) {
         const at = resolve(dir, gitdir);
         const common = readTextFile(at, 'commondir');
-        candidates.push(join('text' in common ? resolve(at, common.text.trim()) : at, 'config'));
+        candidates.push(join('text' in common ? resolve(at, common.text.trim()) : at, 'config'), join(at, 'config.worktree'));
       }
       if (dirname(dir) === dir) break;
     }
     if (files.home) candidates.push(join(files.home, '.gitconfig'), join(files.home, '.config', 'git', 'config'));
     for (const variable of ['GIT_CONFIG_GLOBAL', 'GIT_CONFIG_SYSTEM', 'GIT_CONFIG']) if (set[variable]) candidates.push(resolve(files.cwd, set[variable]));
+    const where = includeWhere(gitCwd);
     for (const file of candidates) {
       const text = writtenText(file);
       if (text === null) {
         const read = readTextFile(files.cwd, file);
-        if ('text' in read) for (const [key, value] of configEntries(read.text)) if (!/^alias\./i.test(key)) take(`git (${file})`, key, value);
+        if ('text' in read) for (const [key, value, from] of withIncludes(file, read.text, files, out, where)) if (!/^alias\./i.test(key)) take(`git (${from})`, key, value);
         continue;
       }
       if (text === undefined) {
         out.push(unknown('git config file', `${file}, written by this line with text not known`));
         continue;
       }
-      for (const [key, value] of configEntries(text)) take(`git (${file})`, key, value);
+      for (const [key, value, from] of withIncludes(file, text, files, out, where)) take(`git (${from})`, key, value);
     }
   }
   // GIT_CONFIG_PARAMETERS (`'core.pager'='…'`, what `git -c` passes to the git it starts).
@@ -307,8 +329,68 @@ function gitCarries(args: readonly string[], set: Record<string, string>, files:
     }
     if (['set', 'add'].includes(operands[0] ?? '')) operands.shift();
     if (operands.length >= 2) take('git config', operands[0], operands[1]);
+    // `git config include.path evil.inc` (or includeIf.*.path): what that file sets, aliases too, is
+    // judged where the include is written, as an alias is. A relative path is the config file's: the
+    // repository's (.git), home's for --global, or --file's directory.
+    if (operands.length >= 2 && /^include(if\..*)?\.path$/i.test(operands[0]) && !files.remote) {
+      const named = rest.findIndex((w) => w === '-f' || w === '--file');
+      const base = named !== -1 ? resolve(gitCwd, dirname(rest[named + 1] ?? '.')) : rest.includes('--global') && files.home ? files.home : repositoryDir(gitCwd) ?? join(gitCwd, '.git');
+      const path = operands[1].startsWith('~/') && files.home ? join(files.home, operands[1].slice(2)) : resolve(base, operands[1]);
+      const written = writtenText(path);
+      const read = written === null ? readTextFile(files.cwd, path) : written === undefined ? { error: 'unknown' } : { text: written };
+      if ('error' in read) out.push(unknown('git config include', `${path}, which git config includes`));
+      else if ('text' in read && read.text !== undefined) for (const [key, value, from] of withIncludes(path, read.text, files, out, includeWhere(gitCwd))) take(`git config ${operands[0]} (${from})`, key, value);
+    }
   }
   return out;
+}
+
+/** The nearest `.git` directory (or linked worktree's git directory) at or above `cwd`. */
+function repositoryDir(cwd: string): string | undefined {
+  for (let dir = cwd; ; dir = dirname(dir)) {
+    if (statSync(join(dir, '.git'), { throwIfNoEntry: false })?.isDirectory()) return join(dir, '.git');
+    const pointer = readTextFile(dir, '.git');
+    const gitdir = 'text' in pointer ? /^gitdir:\s*(.+)$/m.exec(pointer.text)?.[1]?.trim() : undefined;
+    if (gitdir !== undefined) return resolve(dir, gitdir);
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+/** What an `[includeIf]` condition is judged against for a git started in `cwd`: its git directory and branch. */
+function includeWhere(cwd: string): IncludeWhere {
+  const gitDir = repositoryDir(cwd);
+  return {
+    gitDir,
+    branch: () => {
+      const head = gitDir === undefined ? undefined : readTextFile(gitDir, 'HEAD');
+      return head && 'text' in head ? /^ref:\s*refs\/heads\/(\S+)/.exec(head.text.trim())?.[1] : undefined;
+    },
+  };
+}
+
+/**
+ * A configuration file's entries with those of the files it includes, in git's order: `[include] path`
+ * and each `[includeIf "…"] path` whose condition may hold (git-repo.ts's includeMayHold, as the git
+ * tool reads it), relative to the including file, `~/` from home.
+ * An included file the line writes with unknown text is unknown code.
+ */
+function withIncludes(file: string, text: string, files: Files, out: Launch[], where: IncludeWhere, depth = 0): [string, string, string][] {
+  const entries: [string, string, string][] = [];
+  for (const [key, value] of configEntries(text)) {
+    entries.push([key, value, file]);
+    const conditional = /^includeif\.(.*)\.path$/is.exec(key)?.[1];
+    if (!/^include(if\..*)?\.path$/i.test(key) || value === '' || depth >= 10) continue;
+    if (conditional !== undefined && !includeMayHold(conditional, where, file, { HOME: files.home })) continue;
+    const path = value.startsWith('~/') && files.home ? join(files.home, value.slice(2)) : resolve(dirname(file), value);
+    const written = writtenText(path);
+    if (written === undefined) {
+      out.push(unknown('git config file', `${path}, included by ${file} and written by this line with text not known`));
+      continue;
+    }
+    const read = written === null ? readTextFile(files.cwd, path) : { text: written };
+    if ('text' in read && read.text !== undefined) entries.push(...withIncludes(path, read.text, files, out, where, depth + 1));
+  }
+  return entries;
 }
 
 /** `vagrant ssh [NAME] -c COMMAND`: COMMAND runs on the machine, reached over ssh. */
@@ -434,13 +516,15 @@ function configEntries(text: string): [string, string][] {
     return [['core.pager', opaque('an unreadable git configuration')]];
   }
   const out: [string, string][] = [];
-  for (const [section, body] of Object.entries(parsed)) {
-    if (typeof body !== 'object' || body === null) continue;
+  // ini splits a header at its dots (`[includeIf "gitdir:~/a.b/"]` comes back nested): join them again.
+  const walk = (section: string, body: Record<string, unknown>) => {
     // `[diff "x"]` is section diff, subsection x.
     const name = section.replace(/\s+"(.*)"$/, '.$1');
-    for (const [key, value] of Object.entries(body as Record<string, unknown>)) {
-      for (const v of Array.isArray(value) ? value : [value]) if (typeof v === 'string') out.push([`${name}.${key}`, v]);
+    for (const [key, value] of Object.entries(body)) {
+      if (typeof value === 'object' && value !== null && !Array.isArray(value)) walk(`${section}.${key}`, value as Record<string, unknown>);
+      else for (const v of Array.isArray(value) ? value : [value]) if (typeof v === 'string') out.push([`${name}.${key}`, v]);
     }
-  }
+  };
+  for (const [section, body] of Object.entries(parsed)) if (typeof body === 'object' && body !== null) walk(section, body as Record<string, unknown>);
   return out;
 }

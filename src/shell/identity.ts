@@ -8,9 +8,9 @@
 // `mv`). None of this is on the shim's path: only the line analysis (hooks, `check --command`, nested
 // lines) reads these files, and a file's bytes are hashed only when its size equals a real binary's.
 
-import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readSync, statSync, type Stats } from 'node:fs';
 import { createRequire } from 'node:module';
-import { basename, delimiter, dirname, join, resolve } from 'node:path';
+import { basename, delimiter, dirname, join, normalize, resolve } from 'node:path';
 import { isShimFile } from '../shim/find-real.js';
 import { executables, isCovered, toolOf } from '../tools/index.js';
 import { packageExecutables } from './runners.js';
@@ -33,6 +33,8 @@ export class Identities {
   private binaries?: Binary[];
   /** Absolute path → the covered executables the line made it a copy of or a link to. */
   private readonly made = new Map<string, string[]>();
+  /** What fileTools found for a word, PATH and directory (a command word is asked twice: run, then emit); cleared when `made` grows. */
+  private readonly found = new Map<string, string[]>();
 
   constructor(private readonly env: NodeJS.ProcessEnv) {}
 
@@ -43,6 +45,8 @@ export class Identities {
   commands(argv: string[], path: string | undefined, cwd: string): string[][] {
     const [word, ...rest] = argv;
     if (word === undefined || isCovered(basename(word))) return [argv];
+    // git's history rewriters run as git commands (`git filter-branch`) or as themselves, by path or on PATH.
+    if (/^git-filter-(branch|repo)$/.test(basename(word))) return [['git', basename(word).slice(4), ...rest]];
     const interpreted = this.interpreted(word, rest, path, cwd);
     if (interpreted) return interpreted;
     const tools = this.fileTools(word, path, cwd);
@@ -62,7 +66,9 @@ export class Identities {
     const into = intoDirectory || sources.length > 1 || target.endsWith('/') || isDirectory(targetPath);
     for (const source of sources) {
       const tools = this.sourceTools(source, path, cwd);
-      if (tools.length > 0) this.made.set(into ? join(targetPath, basename(source)) : targetPath, tools);
+      if (tools.length === 0) continue;
+      this.made.set(into ? join(targetPath, basename(source)) : targetPath, tools);
+      this.found.clear();
     }
   }
 
@@ -76,6 +82,13 @@ export class Identities {
 
   /** The covered executables a command word's file is. */
   private fileTools(word: string, path: string | undefined, cwd: string): string[] {
+    const key = `${word}\0${path}\0${cwd}`;
+    let tools = this.found.get(key);
+    if (tools === undefined) this.found.set(key, (tools = this.lookUp(word, path, cwd)));
+    return tools;
+  }
+
+  private lookUp(word: string, path: string | undefined, cwd: string): string[] {
     if (word === '' || /[\u{F0000}-\u{FFFFF}]/u.test(word)) return [];
     const file = word.includes('/') ? resolve(cwd, word) : this.onPath(word, path, cwd);
     if (file === undefined) return [];
@@ -83,7 +96,7 @@ export class Identities {
     if (made) return made;
     const fromPackage = packageTool(file);
     if (fromPackage) return [fromPackage];
-    const stat = statSync(file, { throwIfNoEntry: false });
+    const stat = statOf(file);
     if (!stat?.isFile()) return [];
     const binaries = this.realBinaries();
     const same = binaries.filter((b) => b.dev === stat.dev && b.ino === stat.ino);
@@ -128,7 +141,7 @@ export class Identities {
     for (const entry of (path ?? '').split(delimiter)) {
       const file = join(resolve(cwd, entry === '' ? '.' : entry), name);
       if (this.made.has(file)) return file;
-      const stat = statSync(file, { throwIfNoEntry: false });
+      const stat = statOf(file);
       if (stat?.isFile() && (stat.mode & 0o111) !== 0) return file;
     }
     return undefined;
@@ -138,21 +151,30 @@ export class Identities {
   private realBinaries(): Binary[] {
     if (this.binaries) return this.binaries;
     const binaries: Binary[] = [];
-    const dirs = (this.env.PATH ?? '').split(delimiter).filter((d) => d.startsWith('/'));
-    // One listing per PATH directory instead of a stat per covered name and directory (hundreds, at
-    // every hook call with an uncovered command word): a name the listing lacks is not there. A
-    // directory that cannot be listed (searchable but not readable) is asked name by name, as before.
-    const listings = new Map<string, Set<string> | undefined>();
-    const listed = (dir: string): Set<string> | undefined => {
-      if (!listings.has(dir)) listings.set(dir, namesIn(dir));
-      return listings.get(dir);
-    };
+    // A directory that is on PATH twice, or under two names (/bin and /usr/bin, /sbin and /usr/sbin on
+    // a merged /usr), is looked in once: a name it lacks at its first place it lacks at the second.
+    // A small directory (one block) is listed; a large one (/usr/bin, a thousand names and more, each
+    // made a string by a listing) is asked name by name (an access(2) each). The answer is the same
+    // either way; a directory that cannot be listed is asked by name too.
+    const dirs: { dir: string; names?: Set<string> }[] = [];
+    const seen = new Set<string>();
+    for (const dir of (this.env.PATH ?? '').split(delimiter)) {
+      if (!dir.startsWith('/')) continue;
+      const stat = statOf(dir);
+      if (!stat?.isDirectory() || seen.has(`${stat.dev}:${stat.ino}`)) continue;
+      seen.add(`${stat.dev}:${stat.ino}`);
+      dirs.push({ dir: normalize(`${dir}/`), names: stat.size <= 4096 ? namesIn(dir) : undefined });
+    }
+    // Only a name that is there is stat'ed, and only a file small enough to be a shim is opened to look
+    // for the marker. The directory is normalised once, ending in `/`: path.join on each of these
+    // hundreds of names made V8 compile its normaliser with TurboFan, on a thread the exiting hook
+    // waited for (more CPU than the names cost).
     for (const executable of executables) {
-      for (const dir of dirs) {
-        if (listed(dir)?.has(executable) === false) continue;
-        const file = join(dir, executable);
-        const stat = statSync(file, { throwIfNoEntry: false });
-        if (!stat?.isFile() || isShimFile(file)) continue;
+      for (const { dir, names } of dirs) {
+        const file = dir + executable;
+        if (names ? !names.has(executable) : !existsSync(file)) continue;
+        const stat = statOf(file);
+        if (!stat?.isFile() || (stat.size <= maxShimSize && isShimFile(file))) continue;
         binaries.push({ executable, path: file, dev: stat.dev, ino: stat.ino, size: stat.size });
         break;
       }
@@ -161,7 +183,7 @@ export class Identities {
     for (const version of listDir('/usr/lib/postgresql')) {
       for (const executable of ['psql', 'dropdb', 'pg_restore']) {
         const file = join('/usr/lib/postgresql', version, 'bin', executable);
-        const stat = statSync(file, { throwIfNoEntry: false });
+        const stat = statOf(file);
         if (stat?.isFile()) binaries.push({ executable, path: file, dev: stat.dev, ino: stat.ino, size: stat.size });
       }
     }
@@ -169,6 +191,30 @@ export class Identities {
     return binaries;
   }
 }
+
+/**
+ * A file's stat, or undefined where there is none to have: no such file, a PATH entry that is a file
+ * (ENOTDIR for a name under it), a directory that may not be searched (EACCES). The shell skips these.
+ */
+function statOf(file: string): Stats | undefined {
+  try {
+    return statSync(file, { throwIfNoEntry: false });
+  } catch {
+    return undefined;
+  }
+}
+
+/** The names in a directory, or undefined when it cannot be listed. */
+function namesIn(dir: string): Set<string> | undefined {
+  try {
+    return new Set(readdirSync(dir));
+  } catch {
+    return undefined;
+  }
+}
+
+/** A chaperone shim is a short sh script; a file larger than this is not one, and is not opened to see. */
+const maxShimSize = 256 * 1024;
 
 /** Python modules that are a covered tool (`python3 -m awscli s3 rb …`). */
 const pythonModules: Record<string, string> = { awscli: 'aws' };
@@ -235,15 +281,6 @@ function hashFile(file: string): string | undefined {
   }
 }
 
-/** The names in a directory, or undefined when it cannot be listed. */
-function namesIn(dir: string): Set<string> | undefined {
-  try {
-    return new Set(readdirSync(dir));
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * Whether a real binary is one file behind many commands, which goes by the name it is called by: a
  * sibling in its directory is the same file or the same bytes (pyenv's and asdf's shims, Debian's
@@ -257,7 +294,7 @@ function isDispatcher(binary: Binary): boolean {
   const own = toolOf(binary.executable);
   binary.dispatcher = listDir(dir).some((name) => {
     if (name === basename(binary.path) || toolOf(name) === own) return false;
-    const stat = statSync(join(dir, name), { throwIfNoEntry: false });
+    const stat = statOf(join(dir, name));
     if (!stat?.isFile()) return false;
     if (stat.dev === binary.dev && stat.ino === binary.ino) return true;
     return stat.size === binary.size && hashFile(join(dir, name)) === (binary.hash ??= hashFile(binary.path));

@@ -23,7 +23,7 @@ export const ownCallWords: readonly string[] = [
   'rev-list', 'rev-parse', 'merge', 'merge-base', 'merge-index', 'merge-file', 'rebase', 'update-index', 'read-tree', 'write-tree',
   'commit-tree', 'cat-file', 'for-each-ref', 'show-ref', 'symbolic-ref', 'ls-files', 'ls-tree', 'diff-index', 'diff-files',
   'diff-tree', 'hash-object', 'maintenance', 'repack', 'prune-packed', 'pack-refs', 'rerere',
-  'worktree', 'commit-graph', 'multi-pack-index', 'submodule--helper', 'status', 'log', 'show', 'describe', 'version',
+  'commit-graph', 'multi-pack-index', 'submodule--helper', 'status', 'log', 'show', 'describe', 'version',
 ];
 
 /**

@@ -26,6 +26,7 @@ import type { Evidence, Identifier, Invocation, ParsedInvocation, ResolvedTarget
 import { displayPath, homeOf, readTextIfExists } from '../context/files.js';
 import { grammar, readArgs } from './argv.js';
 import { azNested } from './az-nested.js';
+import { restCommands } from './az-rest.js';
 import type { Tool } from './tool.js';
 
 const azGrammar = grammar({
@@ -54,7 +55,7 @@ const azGrammar = grammar({
     ['--pattern'],
     ['--mode'],
     ['--method', '-m'],
-    ['--url', '-u'],
+    ['--url', '--uri', '-u'],
     ['--body', '-b'],
     ['--backup-management-type'],
     ['--workload-type'],
@@ -116,7 +117,9 @@ function parse(invocation: Invocation): ParsedInvocation {
   setRetention(flags);
   const help = flags.has('--help') || flags.has('--version') || words[0] === 'help';
   const nested = help ? [] : azNested(words, invocation);
-  return { commands: [{ path: words, flags }], help, ...(nested.length > 0 ? { nested } : {}) };
+  // `az rest` with a write is also read as the az command it equals (az-rest.ts).
+  const equals = words[0] === 'rest' && !help ? restCommands(flags, invocation.cwd) : [];
+  return { commands: [{ path: words, flags }, ...equals], help, ...(nested.length > 0 ? { nested } : {}) };
 }
 
 /**
@@ -191,11 +194,15 @@ function resolve(parsed: ParsedInvocation, invocation: Invocation): ResolvedTarg
   // 1. the subscription
   const profile = readProfile(join(configDir, 'azureProfile.json'), env);
   const flag = flags.get('--subscription')?.at(-1);
+  // `az rest --url /subscriptions/ID/…` goes to the subscription its URL names, not the default one.
+  const urlSubscription = path[0] === 'rest' ? resourceId(flags.get('--url')?.at(-1) ?? '').subscription : undefined;
   let subscription: Subscription | undefined;
   if (flag) {
     const found = profile.subscriptions.find((s) => s.id?.toLowerCase() === flag.toLowerCase() || s.name?.toLowerCase() === flag.toLowerCase());
     subscription = found ?? (isGuid(flag) ? { id: flag } : { name: flag });
     evidence.push({ source: 'flag', key: '--subscription', value: flag });
+  } else if (urlSubscription) {
+    // named below, from the URL (with its name when the profile knows it)
   } else if (profile.problem) {
     evidence.push({ source: 'file', key: 'subscriptions', value: profile.problem, file: profile.shown });
   } else {
@@ -212,7 +219,7 @@ function resolve(parsed: ParsedInvocation, invocation: Invocation): ResolvedTarg
     evidence.push({ source: 'file', key: 'subscriptions', value: `${flag} is not in the profile: its ${subscription.id ? 'name' : 'id'} is unknown offline`, file: profile.shown });
   }
 
-  // 2. the resource group
+  // 2. the resource group (az rest has none but its URL's)
   const groupDelete = path[0] === 'group' && path[1] === 'delete';
   const group = groupDelete
     ? lastOf(flags, '--name', '--resource-group')
@@ -221,7 +228,7 @@ function resolve(parsed: ParsedInvocation, invocation: Invocation): ResolvedTarg
     evidence.push({ source: 'flag', key: groupDelete ? 'group delete --name' : '--resource-group', value: group });
     identifiers.push({ kind: 'name', value: group });
     names.push(group);
-  } else if (!flags.has('--ids')) {
+  } else if (!flags.has('--ids') && path[0] !== 'rest') {
     // a resource id carries its own group; only without one does az fill in the default
     const fallback = defaultGroup(configDir, env);
     if (fallback) {
@@ -259,7 +266,12 @@ function resolve(parsed: ParsedInvocation, invocation: Invocation): ResolvedTarg
     evidence.push({ source: 'flag', key: '--url', value: url });
     const parts = resourceId(url);
     if (parts.subscription) identifiers.push(...subscriptionOf(parts.subscription, profile.subscriptions));
-    if (parts.group) identifiers.push({ kind: 'name', value: parts.group });
+    for (const value of [parts.group, parts.name]) {
+      if (value) {
+        identifiers.push({ kind: 'name', value });
+        names.unshift(value);
+      }
+    }
   }
   return { name: names[0] ?? subscription?.name, evidence, identifiers };
 }

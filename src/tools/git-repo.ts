@@ -1,9 +1,11 @@
 // What git itself reads before it acts, read the same way and only read: where the repository is
 // (-C, --git-dir, GIT_DIR, a .git directory or a .git file of a linked worktree, a bare repository),
 // which branch HEAD names, which local branches exist, and the configuration (system, global, the
-// repository's, GIT_CONFIG_COUNT, GIT_CONFIG_PARAMETERS and -c, the later overriding the earlier).
+// repository's, GIT_CONFIG_COUNT, GIT_CONFIG_PARAMETERS and -c, the later overriding the earlier), with
+// the files it includes.
 
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, realpathSync } from 'node:fs';
+import picomatch from 'picomatch';
 import { dirname, isAbsolute, join, resolve as resolvePath } from 'node:path';
 import type { Evidence } from '../model.js';
 import { ancestors, configHome, displayPath, homeOf, isDirectory, readTextIfExists } from '../context/files.js';
@@ -136,22 +138,31 @@ export class GitConfig {
 /**
  * The configuration git would see: /etc/gitconfig, the global files, the repository's config (and
  * config.worktree), then GIT_CONFIG_COUNT pairs, GIT_CONFIG_PARAMETERS (what an outer `git -c` passes
- * down) and this command line's `-c`. `[include] path` is followed; `[includeIf]` is not.
+ * down) and this command line's `-c`. `[include] path` is followed, and `[includeIf] path` where its
+ * condition may hold.
  */
 export function readConfig(repo: GitRepo | undefined, commandLine: string[], env: NodeJS.ProcessEnv): GitConfig {
   const entries: ConfigEntry[] = [];
   const home = homeOf(env);
-  if (!env.GIT_CONFIG_NOSYSTEM) readConfigFile(env.GIT_CONFIG_SYSTEM || '/etc/gitconfig', env, entries);
+  // An `[includeIf "onbranch:…"]` needs the branch: HEAD is read only then.
+  let head: { value: Head | undefined } | undefined;
+  const branch = () => {
+    const h = (head ??= { value: repo && readHead(repo, env) }).value;
+    return h?.kind === 'branch' ? h.branch : undefined;
+  };
+  const where: IncludeWhere = { gitDir: repo?.gitDir, branch };
+  const readFile = (path: string) => readConfigFile(path, env, entries, where);
+  if (!env.GIT_CONFIG_NOSYSTEM) readFile(env.GIT_CONFIG_SYSTEM || '/etc/gitconfig');
   if (env.GIT_CONFIG_GLOBAL !== undefined) {
-    if (env.GIT_CONFIG_GLOBAL) readConfigFile(env.GIT_CONFIG_GLOBAL, env, entries);
+    if (env.GIT_CONFIG_GLOBAL) readFile(env.GIT_CONFIG_GLOBAL);
   } else {
-    readConfigFile(join(configHome(env), 'git', 'config'), env, entries);
-    readConfigFile(join(home, '.gitconfig'), env, entries);
+    readFile(join(configHome(env), 'git', 'config'));
+    readFile(join(home, '.gitconfig'));
   }
   if (repo) {
-    readConfigFile(join(repo.commonDir, 'config'), env, entries);
+    readFile(join(repo.commonDir, 'config'));
     if (entries.some((e) => e.key === 'extensions.worktreeconfig' && isTrue(e.value))) {
-      readConfigFile(join(repo.gitDir, 'config.worktree'), env, entries);
+      readFile(join(repo.gitDir, 'config.worktree'));
     }
   }
   const count = Number(env.GIT_CONFIG_COUNT ?? 0);
@@ -184,8 +195,51 @@ export function isTrue(value: string | undefined): boolean {
   return /^(true|yes|on|1)$/i.test(value?.trim() ?? '');
 }
 
-/** Reads one file of git's INI dialect into `entries`, following `[include] path`. */
-function readConfigFile(path: string, env: NodeJS.ProcessEnv, entries: ConfigEntry[], depth = 0): void {
+/** What an `[includeIf "…"]` condition is judged against: the repository's git directory and branch. */
+export interface IncludeWhere {
+  gitDir?: string;
+  branch: () => string | undefined;
+}
+
+/**
+ * Whether an `[includeIf "CONDITION"]` may hold, as config.c's include_condition_is_true reads it:
+ * `gitdir:` (`gitdir/i:` without case) a glob of the git directory (`~/` from home, `./` from the
+ * including file, a relative one anywhere below, a trailing `/` for all beneath), `onbranch:` a glob of
+ * the current branch. `hasconfig:remote.*.url:` and conditions this git does not know are read: a
+ * condition that may hold counts as holding, so that what the file sets is not missed.
+ */
+export function includeMayHold(condition: string, where: IncludeWhere, including: string, env: NodeJS.ProcessEnv): boolean {
+  const m = /^(gitdir|gitdir\/i|onbranch):(.*)$/s.exec(condition);
+  if (!m) return true;
+  const [, kind, raw] = m;
+  let pattern = raw.endsWith('/') ? `${raw}**` : raw;
+  let subject: string | undefined;
+  if (kind === 'onbranch') subject = where.branch();
+  else {
+    subject = where.gitDir;
+    if (pattern.startsWith('~/')) pattern = join(homeOf(env), pattern.slice(2));
+    else if (pattern.startsWith('./')) pattern = join(dirname(including), pattern.slice(2));
+    else if (!isAbsolute(pattern)) pattern = `**/${pattern}`;
+  }
+  if (subject === undefined) return false;
+  try {
+    const matches = picomatch(pattern, { dot: true, nocase: kind === 'gitdir/i' });
+    return matches(subject) || (kind !== 'onbranch' && matches(realPathOf(subject)));
+  } catch {
+    return true;
+  }
+}
+
+function realPathOf(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}
+
+/** Reads one file of git's INI dialect into `entries`, following `[include] path` and `[includeIf] path` where it may hold. */
+function readConfigFile(path: string, env: NodeJS.ProcessEnv, entries: ConfigEntry[], where: IncludeWhere, depth = 0): void {
   let text: string | undefined;
   try {
     text = readTextIfExists(path);
@@ -205,9 +259,10 @@ function readConfigFile(path: string, env: NodeJS.ProcessEnv, entries: ConfigEnt
     const key = `${section}.${match[1].toLowerCase()}`;
     const value = match[2] === undefined ? 'true' : unquote(match[2]);
     entries.push({ key, value, from: { source: 'file', file, key } });
-    if (key === 'include.path') {
+    const conditional = section.startsWith('includeif.') && match[1].toLowerCase() === 'path';
+    if (key === 'include.path' || (conditional && includeMayHold(section.slice('includeif.'.length), where, path, env))) {
       const included = value.startsWith('~/') ? join(homeOf(env), value.slice(2)) : value;
-      readConfigFile(isAbsolute(included) ? included : join(dirname(path), included), env, entries, depth + 1);
+      readConfigFile(isAbsolute(included) ? included : join(dirname(path), included), env, entries, where, depth + 1);
     }
   }
 }

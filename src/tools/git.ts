@@ -34,6 +34,7 @@ import { displayPath } from '../context/files.js';
 import { grammar, readArgs, type Grammar } from './argv.js';
 import { isTrue, localBranches, locateRepo, readConfig, readHead, type ConfigEntry, type GitConfig, type GitRepo, type Head } from './git-repo.js';
 import { execPathOf, findExternal, isOverlay } from './git-external.js';
+import { expiryDropsRecent, filterBranchRewrites, filterRepoRewrites, linkedWorktree, rewrittenBranches, type Rewrites } from './git-history.js';
 import { shellQuote, splitWords } from './shell-words.js';
 import type { Tool } from './tool.js';
 
@@ -122,6 +123,16 @@ const branchGrammar = grammar({
   ],
   abbreviations: true,
 });
+
+/** worktree's subcommands' options: `remove -f` (twice for a locked one) deletes the worktree, dirty or not. */
+const worktreeGrammar = grammar({
+  values: [['-b'], ['-B'], ['--reason'], ['--expire']],
+  booleans: [...help, ['--force', '-f'], ['--detach', '-d'], ['--checkout'], ['--lock'], ['--orphan'], ['--track'], ['--guess-remote'], ['--quiet', '-q'], ['--porcelain'], ['-z'], ['--verbose', '-v'], ['--dry-run', '-n'], ['--relative-paths']],
+  abbreviations: true,
+});
+
+/** Commands that rewrite branches' history: read as git commands even though they are external ones. */
+const historyRewriters = new Set(['filter-branch', 'filter-repo']);
 
 /** Every other command: only its help, so that `git <anything> -h` is never gated. */
 const otherGrammar = grammar({ booleans: help });
@@ -254,7 +265,7 @@ interface Refspec {
 type Action =
   | { kind: 'push'; flags: Map<string, string[]>; repository?: string; refspecs: Refspec[]; fromConfig: boolean; mirrorFrom?: ConfigEntry }
   | { kind: 'branch'; flags: Map<string, string[]>; names: string[] }
-  | { kind: 'other'; name: string; path: string[]; flags: Map<string, string[]> };
+  | { kind: 'other'; name: string; path: string[]; flags: Map<string, string[]>; rewrites?: Rewrites };
 
 interface Reading {
   world: World;
@@ -294,6 +305,16 @@ function read(invocation: Invocation): Reading {
     }
     return { world, help: flags.has('--help'), action: { kind: 'branch', flags, names: positionals }, alias };
   }
+  if (historyRewriters.has(name)) {
+    const rewrites = name === 'filter-repo' ? filterRepoRewrites(args) : filterBranchRewrites(args);
+    const flags = new Map<string, string[]>(rewrites ? [['--rewrites-history', ['']]] : []);
+    if (args.includes('--help') || args.includes('-h')) flags.set('--help', ['']);
+    return { world, help: flags.has('--help'), action: { kind: 'other', name, path: [name], flags, rewrites }, alias };
+  }
+  if (name === 'worktree') {
+    const { flags, positionals } = readCommand(args, worktreeGrammar);
+    return { world, help: flags.has('--help'), action: { kind: 'other', name, path: [name, ...positionals], flags }, alias };
+  }
   const { flags, positionals } = readCommand(args, localGrammars[name] ?? otherGrammar);
   const dropped = historyDropped(name, args, world.config());
   if (dropped) flags.set('--drops-history', [dropped]);
@@ -305,39 +326,61 @@ function read(invocation: Invocation): Reading {
  * update, a deleted branch. These drop it, or the commits only it still reached, at once rather than
  * after git's weeks of grace: `reflog expire --expire=now` (or `--expire-unreachable`), `gc
  * --prune=now`, and `prune` with no `--expire` (it prunes every unreachable object). `all` means now
- * too. Where an option is not given, git takes the configuration's (`gc.reflogExpire`, per ref pattern
- * `gc.PATTERN.reflogExpire`, `gc.reflogExpireUnreachable`, `gc.pruneExpire`; from a file or `-c`), and
- * gc expires reflogs by it as well. Returns the words that do it, for the evidence; gc's own `prune
+ * too, and so does any expiry that reaches back less than a week (`1.minute.ago`, a recent date:
+ * git-history.ts), since the way back from today's mistake goes with it. `reflog delete main@{1}` drops
+ * entries one by one. Where an option is not given, git takes the configuration's (`gc.reflogExpire`,
+ * per ref pattern `gc.PATTERN.reflogExpire`, `gc.reflogExpireUnreachable`, `gc.pruneExpire`; from a
+ * file or `-c`), and gc expires reflogs by it as well. Returns the words that do it, for the evidence; gc's own `prune
  * --expire 2.weeks.ago` is not.
  */
 function historyDropped(name: string, args: readonly string[], config: GitConfig): string | undefined {
   const values = (option: string) => args.flatMap((arg, i) => (arg === option ? [args[i + 1] ?? ''] : arg.startsWith(`${option}=`) ? [arg.slice(option.length + 1)] : []));
-  const now = (value: string) => /^(now|all)$/i.test(value.trim());
+  const now = (value: string) => expiryDropsRecent(value) !== undefined;
   const configured = (unreachable: boolean) =>
     config.entries.filter((e) => (unreachable ? /^gc\.(.+\.)?reflogexpireunreachable$/ : /^gc\.(.+\.)?reflogexpire$/).test(e.key) && now(e.value)).map((e) => `${e.key}=${e.value}`);
   const reflogByConfig = (given: { expire: string[]; unreachable: string[] }) => [
     ...(given.expire.length === 0 ? configured(false) : []),
     ...(given.unreachable.length === 0 ? configured(true) : []),
   ];
+  // `reflog delete main@{1}`: the same entries, one at a time (resolve targets the branches named).
+  if (name === 'reflog' && args[0] === 'delete' && !args.some((a) => a === '--dry-run' || a === '-n')) {
+    const entries = args.filter((a) => reflogBranch(a) !== undefined);
+    if (entries.length > 0) return `reflog delete ${entries.join(' ')}`;
+  }
   if (name === 'reflog' && args.includes('expire')) {
     const given = { expire: values('--expire'), unreachable: values('--expire-unreachable') };
-    const options = [...given.expire, ...given.unreachable].filter(now);
+    const options = [...given.expire, ...given.unreachable].flatMap((v) => expiryDropsRecent(v) ?? []);
     if (options.length > 0) return `reflog expire ${options.join(' ')}`;
     const fromConfig = reflogByConfig(given);
     if (fromConfig.length > 0) return `reflog expire, by ${fromConfig.join(', ')}`;
   }
   if (name === 'gc') {
     const prune = values('--prune');
-    if (prune.some(now)) return `gc --prune=${prune.join(',')}`;
+    const dropped = prune.flatMap((v) => expiryDropsRecent(v) ?? []);
+    if (dropped.length > 0) return `gc --prune=${dropped.join(',')}`;
     const pruneExpire = config.last('gc.pruneExpire');
     const fromConfig = [...(prune.length === 0 && pruneExpire && now(pruneExpire.value) ? [`gc.pruneexpire=${pruneExpire.value}`] : []), ...reflogByConfig({ expire: [], unreachable: [] })];
     if (fromConfig.length > 0) return `gc, by ${fromConfig.join(', ')}`;
   }
   if (name === 'prune') {
     const expire = values('--expire');
-    if (expire.length === 0 || expire.some(now)) return expire.length === 0 ? 'prune without --expire' : `prune --expire ${expire.join(',')}`;
+    const dropped = expire.flatMap((v) => expiryDropsRecent(v) ?? []);
+    if (expire.length === 0 || dropped.length > 0) return expire.length === 0 ? 'prune without --expire' : `prune --expire ${dropped.join(',')}`;
   }
   return undefined;
+}
+
+/**
+ * The branch a reflog entry (`main@{1}`, `refs/heads/main@{0}`, `@{2}`, `HEAD@{1}`: the current one)
+ * belongs to; undefined for another ref's (`refs/stash@{0}` is `git stash drop`, `stash@{0}` too).
+ */
+function reflogBranch(entry: string, current = 'HEAD'): string | undefined {
+  const at = entry.indexOf('@{');
+  if (at === -1 || entry.startsWith('-')) return undefined;
+  const ref = entry.slice(0, at);
+  if (ref === '' || ref === 'HEAD' || ref === '@') return current;
+  if (ref.startsWith('refs/heads/')) return ref.slice('refs/heads/'.length);
+  return ref.startsWith('refs/') || ref === 'stash' ? undefined : ref;
 }
 
 /**
@@ -352,7 +395,8 @@ function expandAlias(first: string, rest: string[], world: World): { name: strin
   const seen = new Set<string>();
   while (!builtins.has(name)) {
     const runs = externalCommand(name, args, world);
-    if (runs === 'git') break;
+    // filter-branch (a script git ships) and filter-repo (one a user installs) are read as git commands.
+    if (runs === 'git' || (runs && historyRewriters.has(name))) break;
     if (runs) return { name, args, alias, runs };
     const entry = world.config().last(`alias.${name}`);
     if (!entry) break;
@@ -504,13 +548,37 @@ function resolve(_parsed: ParsedInvocation, invocation: Invocation): ResolvedTar
     return { evidence: [{ source: 'default', key: 'repository', value: `none at ${displayPath(world.dir, world.env)} or above` }], identifiers: [] };
   }
   if (action?.kind === 'push') return resolvePush(action, world, repo);
-  // Dropping history reaches every branch's reflog and whatever only it kept: every local branch is a target.
+  // Dropping history reaches every branch's reflog and whatever only it kept: every local branch is a
+  // target; `reflog delete` reaches the branches whose entries it names (HEAD's: the current one).
   if (action?.kind === 'other' && action.flags.has('--drops-history')) {
-    const branches = localBranches(repo);
+    const head = world.head();
+    const current = head?.kind === 'branch' ? head.branch : 'HEAD';
+    const named = action.path[1] === 'delete' ? action.path.slice(2).flatMap((w) => reflogBranch(w, current) ?? []) : undefined;
+    const branches = named ? [...new Set(named)] : localBranches(repo);
     return {
       name: branches.join(', ') || undefined,
-      evidence: [{ source: 'argument', key: action.name, value: `${action.flags.get('--drops-history')![0]}: reaches every branch (${branches.join(', ') || 'none yet'})` }, repo.evidence],
+      evidence: [{ source: 'argument', key: action.name, value: `${action.flags.get('--drops-history')![0]}: reaches ${named ? 'branch' : 'every branch'} (${branches.join(', ') || 'none yet'})` }, repo.evidence],
       identifiers: branches.map((value) => ({ kind: 'git-branch', value })),
+    };
+  }
+  if (action?.kind === 'other' && action.rewrites) {
+    const head = world.head();
+    const branches = rewrittenBranches(action.rewrites, repo, head?.kind === 'branch' ? head.branch : undefined);
+    const what = action.rewrites.all ?? [...action.rewrites.branches, ...(action.rewrites.current ? ['the current branch'] : [])].join(' ');
+    return {
+      name: branches.join(', ') || undefined,
+      evidence: [{ source: 'argument', key: action.name, value: `${what}: rewrites ${branches.join(', ') || 'no local branch'}` }, ...(action.rewrites.current && head ? [head.evidence] : []), repo.evidence],
+      identifiers: branches.map((value) => ({ kind: 'git-branch', value })),
+    };
+  }
+  if (action?.kind === 'other' && action.name === 'worktree' && action.path[1] === 'remove') {
+    const arg = action.path[2] ?? '';
+    const tree = linkedWorktree(repo, arg, world.dir, world.env);
+    if (!tree) return { evidence: [{ source: 'argument', key: 'worktree remove', value: `${arg}: no linked worktree of this repository by that name` }, repo.evidence], identifiers: [] };
+    return {
+      name: tree.branch,
+      evidence: [{ source: 'argument', key: 'worktree remove', value: arg }, tree.evidence, repo.evidence],
+      identifiers: tree.branch ? [{ kind: 'git-branch', value: tree.branch }] : [],
     };
   }
   if (action?.kind === 'other' && action.name === 'update-ref' && (action.flags.has('-d') || action.flags.has('--delete'))) {

@@ -49,6 +49,7 @@ const scheduleKinds = ['--daily', '--weekly', '--monthly'];
 function parse(invocation: Invocation): ParsedInvocation | Promise<ParsedInvocation> {
   if (invocation.args[0] === 'ssh') return parseSsh(invocation);
   if (invocation.args[0] === 'run' || invocation.args[0] === 'local') return parseRun(invocation);
+  if (invocation.args[0] === 'shell') return parseShell(invocation);
   const { words, flags } = readArgs(invocation.args, railwayGrammar);
   const help = flags.has('--help') || words[0] === 'help';
   if (words[0] === 'api' && !help) return parseRailwayApi(invocation);
@@ -92,6 +93,25 @@ function parseRun(invocation: Invocation): ParsedInvocation {
   // It runs here: a script it starts (`railway run ./wipe.sh`) is read here and judged against that environment.
   const nested = command.length > 0 && !help ? [{ ...remoteArgv(`railway ${invocation.args[0]}`, command, forwardedInput(invocation, true)), filesHere: true }] : [];
   return { commands: [{ path: [invocation.args[0]], flags }], help, ...(nested.length > 0 ? { nested } : {}) };
+}
+
+/**
+ * `railway shell [-s S] [--silent]` starts the user's shell here with the service's variables: a
+ * `railway run` whose command is typed later. Every covered tool run in it is still judged by its shim
+ * (the variables name the environment), but a client chaperone does not cover (a script's own database
+ * driver, a plain HTTP client reading a token) is not. So: a shell whose commands come from a stdin
+ * known in advance (a heredoc in a checked line, a regular file) is that script, judged against the
+ * environment like `railway run`'s; an interactive one (a terminal, a pipe) is `railway.shell`, which
+ * an agent cannot open on production and a human confirms by typing the environment's name.
+ */
+function parseShell(invocation: Invocation): ParsedInvocation {
+  const own = grammar({ values: [['--service', '-s'], ['--environment', '-e'], ['--project', '-p']], booleans: [['--help', '-h'], ['--silent']] });
+  const { flags } = readArgs(invocation.args.slice(1), own);
+  const help = flags.has('--help');
+  const input = help ? '' : forwardedInput(invocation, true);
+  if (input === undefined) flags.set('--interactive', ['']);
+  const nested = input ? [{ ...remoteLine('railway shell', input, ''), filesHere: true }] : [];
+  return { commands: [{ path: ['shell'], flags }], help, ...(nested.length > 0 ? { nested } : {}) };
 }
 
 /**

@@ -256,7 +256,34 @@ describe('the hook command setup writes', () => {
     expect(String(plain.stderr)).toContain('extra certs');
   });
 
-  it.each(['claude', 'codex', 'cursor'])('%s: re-running setup replaces the hook an earlier setup wrote (before the CA change), and says so', async (agent) => {
+  it("starts Node without the agent's NODE_OPTIONS (a V8 flag there voids the code cache, a --require runs in the judge), and judges the line with them", async () => {
+    expect((await sb.chaperone(['setup', 'claude'])).exitCode).toBe(0);
+    const command = commandOf('claude', JSON.parse(readFileSync(join(sb.home, files.claude), 'utf8')));
+    const marker = join(sb.root, 'preloaded');
+    writeFileSync(join(sb.root, 'mark.js'), `require('fs').writeFileSync(${JSON.stringify(marker)}, 'loaded')\n`);
+    const mark = { NODE_OPTIONS: `--require ${join(sb.root, 'mark.js')}` };
+    const benign = await sb.sh(command, { input: payload('claude', 'git status'), env: mark });
+    expect({ exitCode: benign.exitCode, stdout: String(benign.stdout) }).toEqual({ exitCode: 0, stdout: '' });
+    expect(existsSync(marker)).toBe(false);
+    // The same command without setting them aside would have preloaded the file (so the check above can fail).
+    const aside = command.slice(command.indexOf('unset CHAPERONE_NODE_OPTIONS'), command.indexOf(' unset NODE_EXTRA_CA_CERTS'));
+    expect(aside).toMatch(/^unset CHAPERONE_NODE_OPTIONS; if .* fi;$/);
+    await sb.sh(command.replace(aside, ''), { input: payload('claude', 'git status'), env: mark });
+    expect(existsSync(marker)).toBe(true);
+    // The agent's commands run with its NODE_OPTIONS: a project file it preloads is read as the program.
+    writeFileSync(join(sb.work, 'wipe.js'), "require('child_process').execSync('railway volume delete -v pg-data --yes')\n");
+    writeFileSync(join(sb.work, 'app.js'), 'console.log(1)\n');
+    const preload = await sb.sh(command, { input: payload('claude', 'node app.js'), env: { NODE_OPTIONS: '--require ./wipe.js' } });
+    expect(preload.exitCode).toBe(2);
+    expect(String(preload.stdout)).toContain('railway.volume.delete');
+    const plain = await sb.sh(command, { input: payload('claude', 'node app.js'), env: { NODE_OPTIONS: '' } });
+    expect({ exitCode: plain.exitCode, stdout: String(plain.stdout) }).toEqual({ exitCode: 0, stdout: '' });
+    // A CHAPERONE_NODE_OPTIONS the agent's environment brings is not taken for its NODE_OPTIONS.
+    const stray = await sb.sh(command, { input: payload('claude', 'node app.js'), env: { CHAPERONE_NODE_OPTIONS: '--require ./wipe.js' } });
+    expect({ exitCode: stray.exitCode, stdout: String(stray.stdout) }).toEqual({ exitCode: 0, stdout: '' });
+  });
+
+  it.each(Object.keys(files))('%s: re-running setup replaces the hook an earlier setup wrote (before the CA change, before the NODE_OPTIONS change), and says so', async (agent) => {
     expect((await sb.chaperone(['setup', agent])).exitCode).toBe(0);
     const file = join(sb.home, files[agent]);
     const current = commandOf(agent, JSON.parse(readFileSync(file, 'utf8')));
@@ -271,6 +298,16 @@ describe('the hook command setup writes', () => {
     expect(commandOf(agent, config)).toBe(current);
     expect(JSON.stringify(config).split(`hook ${agent}; fi`).length - 1).toBe(1);
     expect(String((await sb.chaperone(['setup', agent])).stdout)).toContain('nothing changed');
+    // The form the setup before the NODE_OPTIONS change wrote: NODE_OPTIONS left in place.
+    const aside = current.slice(current.indexOf('unset CHAPERONE_NODE_OPTIONS'), current.indexOf(' unset NODE_EXTRA_CA_CERTS'));
+    expect(aside).toContain('NODE_OPTIONS');
+    writeFileSync(file, readFileSync(file, 'utf8').replaceAll(JSON.stringify(aside).slice(1, -1), ''));
+    expect(commandOf(agent, JSON.parse(readFileSync(file, 'utf8')))).not.toContain('NODE_OPTIONS');
+    const newer = await sb.chaperone(['setup', agent]);
+    expect(String(newer.stdout)).toContain('written by an older setup and is now replaced');
+    const replaced = JSON.parse(readFileSync(file, 'utf8'));
+    expect(commandOf(agent, replaced)).toBe(current);
+    expect(JSON.stringify(replaced).split(`hook ${agent}; fi`).length - 1).toBe(1);
   });
 
   it('replaces a hook an older chaperone wrote instead of adding a second one', async () => {

@@ -3,7 +3,7 @@
 // command of the line made from one, is that tool. The "real binaries" here are files written by the
 // test into a directory on PATH behind a directory of shims, as an install would have them.
 
-import { chmodSync, copyFileSync, linkSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, linkSync, mkdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { analyzeLine } from '../../src/shell/analyze.js';
@@ -107,6 +107,40 @@ describe('a command word is the covered tool its file is', () => {
     const first = (line: string) => analyzeLine(line, { cwd: work, env: pyenv }).commands.map((c) => c.argv[0]);
     expect(first('python3 y.py; pip install x; aws s3 ls')).toEqual(['python3', 'pip', 'aws']);
     expect(first(`cp ${join(root, 'pyenv', 'pip')} ./p && ./p list`)).not.toContain('aws');
+  });
+
+  it('finds the real binaries however PATH names their directories (twice, through a link, a big binary)', () => {
+    // /bin and /usr/bin on a merged /usr: one directory under two names, looked in once.
+    const twice = join(root, 'twice');
+    mkdirSync(twice, { recursive: true });
+    symlinkSync(real, join(twice, 'bin'));
+    symlinkSync(shims, join(twice, 'shims'));
+    // A real binary larger than any shim is taken without being opened for the shim marker.
+    const big = join(root, 'big');
+    write(join(big, 'kubectl'), `\x7fELF\0kubectl ${'k'.repeat(300 * 1024)}`);
+    copyFileSync(join(big, 'kubectl'), join(work, 'kc'));
+    // A directory too large to list (a /usr/bin) is asked name by name.
+    for (let i = 0; i < 400; i++) writeFileSync(join(big, `filler-${String(i).padStart(4, '0')}-${'x'.repeat(40)}`), '');
+    expect(statSync(big).size).toBeGreaterThan(4096);
+    chmodSync(join(work, 'kc'), 0o755);
+    const paths = [
+      `${shims}:${join(twice, 'shims')}:${join(twice, 'bin')}:${real}:${big}`,
+      `${join(twice, 'shims')}:${shims}:${real}:${join(twice, 'bin')}:${shims}:${big}`,
+      `${root}/nowhere:${join(real, 'psql')}:${shims}:${real}:${big}`,
+    ];
+    for (const PATH of paths) {
+      const first = (line: string) => analyzeLine(line, { cwd: work, env: { HOME: home, PATH } }).commands.map((c) => c.argv[0]);
+      expect(first("./pq -c 'drop table t'; ./hard -c x; ./soft -c x")).toEqual(['psql', 'psql', 'psql']);
+      expect(first('./kc delete ns prod')).toEqual(['kubectl']);
+      expect(first('./almost -c x; ls')).toEqual(['./almost', 'ls']);
+      // A word through a file as if it were a directory names nothing (ENOTDIR), as in the shell.
+      expect(first('./pq/x -c x; pq/x')).toEqual(['./pq/x', 'pq/x']);
+    }
+  });
+
+  it('asks again after the line makes a file: a word seen before the copy is seen anew after it', () => {
+    const first = (line: string) => analyzeLine(line, { cwd: work, env }).commands.map((c) => c.argv[0]);
+    expect(first("/tmp/late -c x; cp ./pq /tmp/late && /tmp/late -c 'drop table t'")).toEqual(['/tmp/late', 'cp', 'psql']);
   });
 
   it('says how the word was seen as the tool', () => {

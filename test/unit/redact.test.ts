@@ -31,6 +31,14 @@ describe('redactText', () => {
     ['MIGRATE h 6379 k 0 5000 AUTH2 admin hunter2', 'MIGRATE h 6379 k 0 5000 AUTH2 admin ***'],
     ['ACL SETUSER bob on >hunter2 ~* +@all', 'ACL SETUSER bob on >*** ~* +@all'],
     ['authentication failed', 'authentication failed'],
+    // Secrets named by a longer name, as cloud APIs name them
+    ['{"properties":{"administratorLoginPassword":"hunter2","backup":{"backupRetentionDays":1}}}', '{"properties":{"administratorLoginPassword":"***","backup":{"backupRetentionDays":1}}}'],
+    ['{"clientSecret": "s3cr3t", "client_id": "app"}', '{"clientSecret": "***", "client_id": "app"}'],
+    ['{"storage_account_key":"abc=="}', '{"storage_account_key":"***"}'],
+    ['{"storageAccessKey":"abc=="}', '{"storageAccessKey":"***"}'],
+    ['properties.administratorLoginPassword=hunter2', 'properties.administratorLoginPassword=***'],
+    ['DB_PASSWORD=hunter2 adminpassword=x', 'DB_PASSWORD=*** adminpassword=***'],
+    ['{"config":"x","secretName":"db","oldpwd":"/home"}', '{"config":"x","secretName":"db","oldpwd":"/home"}'],
   ], redactText);
 });
 
@@ -40,6 +48,11 @@ describe('redactArgs', () => {
     [['--password=hunter2'], ['--password=***']],
     [['--token', 't0k'], ['--token', '***']],
     [['--password', '-d', 'x'], ['--password', '-d', 'x']],
+    [['--admin-password', 'hunter2', '--name', 'db'], ['--admin-password', '***', '--name', 'db']],
+    [['--administrator-login-password=hunter2'], ['--administrator-login-password=***']],
+    [['--sp-secret', 's', '--refresh-token', 't'], ['--sp-secret', '***', '--refresh-token', '***']],
+    [['--no-password', 'mydb'], ['--no-password', 'mydb']],
+    [['--password-file', 'pw.txt'], ['--password-file', 'pw.txt']],
     [['-H', 'Authorization: Bearer abcdefghijkl'], ['-H', 'Authorization: Bearer ***']],
     [['postgresql://a:b@h/d', '-c', 'select 1'], ['postgresql://a:***@h/d', '-c', 'select 1']],
   ], (args) => redactArgs(args));
@@ -78,6 +91,8 @@ describe('a 128 KiB argument', () => {
     'half a URL': 'x://aaaaaaaaaaaaaaaaaaaa1'.repeat(n / 24),
     'open quotes': "password 'identified by \"".repeat(n / 26),
     'secret words': 'token=password:='.repeat(n / 16),
+    'long names': `"${'aPassword_'.repeat(n / 10)}`,
+    'glued names': 'xpasswordtoken'.repeat(n / 14),
   };
 
   it.each(Object.entries(shapes))('is redacted in linear time: %s', (_name, arg) => {

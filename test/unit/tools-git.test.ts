@@ -50,6 +50,44 @@ describe('git commands against the built-in rules', () => {
     ['git prune --expire 2.weeks.ago', ''],
     ['git update-ref refs/heads/x HEAD', ''],
     ['git reflog show', ''],
+    // An expiry under a week counts as now: the way back from today's mistake goes with it.
+    ['git reflog expire --expire=1.minute.ago --all', 'git.history.drop-now'],
+    ['git reflog expire --expire-unreachable=2.seconds.ago --all', 'git.history.drop-now'],
+    ['git reflog expire --expire="6 days ago" --all', 'git.history.drop-now'],
+    ['git gc --prune=2.seconds.ago', 'git.history.drop-now'],
+    ['git gc --prune=yesterday', 'git.history.drop-now'],
+    ['git prune --expire=1.hour.ago', 'git.history.drop-now'],
+    ['git prune --expire 3.days.1.hour.ago', 'git.history.drop-now'],
+    ['git reflog expire --expire=tomorrow --all', 'git.history.drop-now'],
+    ['git -c gc.pruneExpire=5.minutes.ago gc', 'git.history.drop-now'],
+    ['git -c gc.reflogExpire=1.day.ago reflog expire --all', 'git.history.drop-now'],
+    ['git reflog delete main@{1}', 'git.history.drop-now'],
+    ['git reflog delete --rewrite --updateref refs/heads/main@{0} main@{1}', 'git.history.drop-now'],
+    ['git reflog delete --dry-run main@{1}', ''],
+    ['git reflog delete --updateref --rewrite refs/stash@{0}', ''],
+    ['git reflog delete stash@{1}', ''],
+    ['git reflog expire --expire=1.week.ago --all', ''],
+    ['git reflog expire --expire=2.weeks.ago --all', ''],
+    ['git gc --prune=3.months.ago', ''],
+    ['git prune --expire=never', ''],
+    ['git reflog expire --expire=2001-01-01 --all', ''],
+    ['git -c gc.pruneExpire=never gc', ''],
+    // filter-branch and filter-repo rewrite branches' history (in the empty HOME: no repository, unknown).
+    ['git filter-branch --tree-filter "rm -f secrets.env" -- --all', 'git.history.filter-branch'],
+    ['git filter-branch -f --index-filter true HEAD', 'git.history.filter-branch'],
+    ['git filter-repo --path secrets.env --invert-paths', 'git.history.filter-repo'],
+    ['git filter-repo --force --refs main', 'git.history.filter-repo'],
+    ['git filter-repo --analyze', ''],
+    ['git filter-repo --dry-run --path x', ''],
+    ['git filter-branch -h', ''],
+    // worktree remove --force deletes a dirty worktree.
+    ['git worktree remove --force ../hotfix', 'git.worktree.remove-force'],
+    ['git worktree remove -f -f ../hotfix', 'git.worktree.remove-force'],
+    ['git worktree remove ../hotfix --force', 'git.worktree.remove-force'],
+    ['git worktree remove ../hotfix', ''],
+    ['git worktree list', ''],
+    ['git worktree add -f ../x main', ''],
+    ['git worktree prune --expire=now', ''],
     // send-pack, push's plumbing, is read as a push.
     ['git send-pack --force ../remote.git main', 'git.push.force'],
     ['git send-pack ../remote.git +main', 'git.push.force-refspec'],
@@ -182,6 +220,7 @@ beforeAll(() => {
   write(join(worktree, '.git'), `gitdir: ${join(git, 'worktrees', 'hotfix')}\n`);
   write(join(git, 'worktrees', 'hotfix', 'HEAD'), 'ref: refs/heads/main\n');
   write(join(git, 'worktrees', 'hotfix', 'commondir'), '../..\n');
+  write(join(git, 'worktrees', 'hotfix', 'gitdir'), `${join(worktree, '.git')}\n`);
   // A detached HEAD.
   write(join(detached, '.git', 'HEAD'), `${sha}\n`);
   // push.default=upstream: feature pushes to main.
@@ -242,6 +281,23 @@ describe('git local commands target the current branch; branch -D the branches i
     [{ line: 'git reset --hard', cwd: detached }, '- unknown | file:HEAD default:repository'],
     [{ line: 'git branch -D main feature/search', cwd: shop }, 'main production | argument:branch --delete default:repository'],
     [{ line: 'git branch -D feature/search', cwd: worktree }, 'feature/search development | argument:branch --delete file:gitdir'],
+    // worktree remove --force: the branch checked out in the worktree it deletes, found by path or suffix.
+    [{ line: 'git worktree remove --force ../shop-hotfix', cwd: shop }, 'main production | argument:worktree remove file:HEAD default:repository'],
+    [{ line: 'git worktree remove -f -f shop-hotfix', cwd: shop }, 'main production | argument:worktree remove file:HEAD default:repository'],
+    [{ line: 'git worktree remove --force ../elsewhere', cwd: shop }, '- unknown | argument:worktree remove default:repository'],
+    // History rewrites: the branches named, every one for --all and filter-repo, else the current one.
+    [{ line: 'git filter-branch --tree-filter true -- --all', cwd: shop }, 'feature/login, feature/search, main, release/1.0 production | argument:filter-branch default:repository'],
+    [{ line: 'git filter-branch --msg-filter cat feature/search', cwd: shop }, 'feature/search development | argument:filter-branch default:repository'],
+    [{ line: 'git filter-branch --msg-filter cat main..feature/search', cwd: shop }, 'feature/search development | argument:filter-branch default:repository'],
+    [{ line: 'git filter-branch -f --env-filter true', cwd: shop }, 'feature/login development | argument:filter-branch file:HEAD default:repository'],
+    [{ line: 'git filter-branch -f --env-filter true', cwd: worktree }, 'main production | argument:filter-branch file:HEAD file:gitdir'],
+    [{ line: 'git filter-repo --path secrets.env --invert-paths', cwd: shop }, 'feature/login, feature/search, main, release/1.0 production | argument:filter-repo default:repository'],
+    [{ line: 'git filter-repo --refs feature/search --path x', cwd: shop }, 'feature/search development | argument:filter-repo default:repository'],
+    // reflog delete reaches the branches whose entries it names; HEAD's is the current branch's.
+    [{ line: 'git reflog delete feature/search@{1}', cwd: shop }, 'feature/search development | argument:reflog default:repository'],
+    [{ line: 'git reflog delete HEAD@{1} main@{2}', cwd: shop }, 'feature/login, main production | argument:reflog default:repository'],
+    // An expiry under a week reaches every branch.
+    [{ line: 'git reflog expire --expire=1.minute.ago --all', cwd: shop }, 'feature/login, feature/search, main, release/1.0 production | argument:reflog default:repository'],
   ], target);
 });
 

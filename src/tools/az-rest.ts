@@ -1,0 +1,102 @@
+// `az rest`: any Azure Resource Manager request by hand. Every DELETE is gated as it is (az.rest.delete);
+// a PUT, PATCH or POST is read as the az command it equals, so that the same rules judge it:
+//   - a body that sets a recovery setting: `backupRetentionDays` (az resource update --set …), a SQL
+//     database's short- or long-term retention policy, blob soft delete, container soft delete,
+//     versioning, point-in-time restore, a key vault's soft delete, a backup vault's soft delete;
+//   - a deployment in Complete mode (deletes what the template does not name);
+//   - a POST to a deleted key vault's (or managed HSM's) `/purge`.
+// The body is `--body TEXT` or `--body @FILE`; a file that exists but cannot be read (or is not JSON)
+// is a command of its own, `rest unreadable`, since what it sets cannot be known.
+
+import { readFileSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
+import type { Command } from '../model.js';
+import { isoDays } from './az.js';
+
+type Json = unknown;
+
+/** The az commands an `az rest` invocation equals, beyond the `rest` command itself. */
+export function restCommands(flags: Map<string, string[]>, cwd: string): Command[] {
+  const url = flags.get('--url')?.at(-1);
+  if (!url) return [];
+  const bodyText = flags.get('--body')?.at(-1);
+  // az rest sends GET unless told; a body without --method is read all the same, to be safe.
+  const method = flags.get('--method')?.at(-1) ?? (bodyText !== undefined ? 'post' : 'get');
+  if (!['put', 'patch', 'post'].includes(method)) return [];
+  let path: string;
+  try {
+    path = decodeURIComponent(new URL(url, 'https://management.azure.com').pathname).replace(/\/+$/, '');
+  } catch {
+    return []; // not a URL az can send to
+  }
+  // The URL is evidence already, and the body may hold secrets: the text names only what it equals.
+  const shown = `az rest --method ${method}`;
+  const as = (words: string, set: Record<string, string[]>): Command => ({
+    path: words.split(' '),
+    flags: new Map(Object.entries(set)),
+    text: `${shown} (as az ${words} ${Object.entries(set).map(([k, v]) => `${k} ${v.join(',')}`).join(' ')})`.replace(/ \)$/, ')'),
+  });
+
+  const out: Command[] = [];
+  if (method === 'post' && /\/providers\/Microsoft\.KeyVault\/(locations\/[^/]+\/)?(deletedVaults|deletedManagedHSMs)\/[^/]+\/purge$/i.test(path)) out.push(as('keyvault purge', {}));
+
+  const body = readBody(bodyText, cwd);
+  if (body.unreadable) return [...out, { path: ['rest', 'unreadable'], flags: new Map(), text: `${shown}: ${body.unreadable}` }];
+  if (body.value === undefined) return out;
+  const found = (name: string) => valuesOf(body.value, name);
+  const off = (name: string) => found(name).some(isFalse);
+
+  const retention = found('backupRetentionDays').map(String);
+  if (retention.length > 0) out.push(as('resource update', { '--backup-retention': retention }));
+  if (/\/backupShortTermRetentionPolicies\//i.test(path)) {
+    const days = found('retentionDays').map(String);
+    if (days.length > 0) out.push(as('sql db str-policy set', { '--retention-days': days }));
+  }
+  if (/\/backupLongTermRetentionPolicies\//i.test(path)) {
+    for (const [key, flag] of [['weeklyRetention', '--weekly-retention'], ['monthlyRetention', '--monthly-retention'], ['yearlyRetention', '--yearly-retention']]) {
+      const values = found(key).map((v) => isoDays(String(v)));
+      if (values.length > 0) out.push(as('sql db ltr-policy set', { [flag]: values }));
+    }
+  }
+  const policyOff = (name: string) => found(name).some((policy) => typeof policy === 'object' && policy !== null && valuesOf(policy, 'enabled').some(isFalse));
+  const blob: Record<string, string[]> = {};
+  if (policyOff('deleteRetentionPolicy')) blob['--enable-delete-retention'] = ['false'];
+  if (policyOff('containerDeleteRetentionPolicy')) blob['--enable-container-delete-retention'] = ['false'];
+  if (off('isVersioningEnabled')) blob['--enable-versioning'] = ['false'];
+  if (policyOff('restorePolicy')) blob['--enable-restore-policy'] = ['false'];
+  if (Object.keys(blob).length > 0) out.push(as('storage account blob-service-properties update', blob));
+  if (off('enableSoftDelete')) out.push(as('keyvault update', { '--enable-soft-delete': ['false'] }));
+  if (found('softDeleteFeatureState').some((v) => typeof v === 'string' && /^disabled?$/i.test(v))) out.push(as('backup vault backup-properties set', { '--soft-delete-feature-state': ['disable'] }));
+  if (/\/deployments\/[^/]+$/i.test(path) && found('mode').some((v) => typeof v === 'string' && v.toLowerCase() === 'complete')) out.push(as('deployment group create', { '--mode': ['complete'] }));
+  return out;
+}
+
+/** `--body TEXT` or `--body @FILE` as JSON; a missing file sends nothing (az fails), an unreadable one is unknown. */
+function readBody(text: string | undefined, cwd: string): { value?: Json; unreadable?: string } {
+  if (text === undefined) return {};
+  let raw = text;
+  if (text.startsWith('@')) {
+    const file = resolvePath(cwd, text.slice(1));
+    try {
+      raw = readFileSync(file, 'utf8');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      return code === 'ENOENT' ? {} : { unreadable: `the body file ${text.slice(1)} cannot be read (${code ?? String(error)})` };
+    }
+  }
+  if (raw.trim() === '') return {}; // an empty body sets nothing
+  try {
+    return { value: JSON.parse(raw.replace(/^\uFEFF/, '')) as Json };
+  } catch {
+    return { unreadable: `the body is not JSON, so what it sets cannot be read` };
+  }
+}
+
+/** Every value of a property named `name` (in any case, as ARM reads names) anywhere inside a JSON value. */
+function valuesOf(value: Json, name: string): Json[] {
+  if (typeof value !== 'object' || value === null) return [];
+  const wanted = name.toLowerCase();
+  return Object.entries(value).flatMap(([key, inner]) => [...(key.toLowerCase() === wanted ? [inner] : []), ...valuesOf(inner, name)]);
+}
+
+const isFalse = (value: Json) => value === false || (typeof value === 'string' && value.toLowerCase() === 'false');
