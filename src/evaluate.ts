@@ -10,7 +10,7 @@ import { classifyTarget, isAsStrict } from './context/classify.js';
 import { judgeNested } from './nested.js';
 import { decide, scopeFrom } from './policy/decide.js';
 import { loadConfig } from './rules/load.js';
-import { matchRules } from './rules/match.js';
+import { matchConfig } from './rules/match.js';
 import { loadTool } from './tools/index.js';
 
 export interface EvaluateOptions {
@@ -50,7 +50,7 @@ export async function evaluate(invocation: Invocation, options: EvaluateOptions 
   // Findings and target of some of the invocation's actions: all of them now, or statements streaming in later.
   const judgeActions = async (commands: Command[], nested: NestedLine[] | undefined, resolveAnyway: boolean) => {
     const inner = nested && nested.length > 0 && !parsed.help ? await judgeNested(nested, invocation, config) : undefined;
-    const own = matchRules(tool.name, { commands: inner ? [...commands, ...inner.commands] : commands, help: parsed.help }, config.rules);
+    const own = matchConfig(tool.name, { commands: inner ? [...commands, ...inner.commands] : commands, help: parsed.help }, config);
     const findings = [...own, ...(inner?.findings ?? [])];
     // The outer target counts for the tool's own findings and for whatever runs inside it remotely; a
     // local inner command (a git alias running psql) brings its own.

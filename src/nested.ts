@@ -18,7 +18,7 @@ import type { Config } from './rules/config.js';
 import { classifyTarget } from './context/classify.js';
 import { quoteWord, showCommand } from './display/describe.js';
 import { isSystemCommand, systemCommand } from './nested-system.js';
-import { matchRules } from './rules/match.js';
+import { matchConfig } from './rules/match.js';
 import { commandName } from './shell/launch.js';
 import { isCoveredPackage } from './shell/runners.js';
 import { shellLaunch, shells } from './shell/shells.js';
@@ -125,7 +125,7 @@ export async function judgeNested(lines: readonly NestedLine[], outer: Invocatio
         unreadable(`${showCommand(name, invocation.args)} reads commands from a stdin chaperone cannot read in advance`);
       }
       const inner = parsed.nested && !parsed.help ? await judgeNested(parsed.nested, invocation, config, depth + 1) : undefined;
-      const findings = [...matchRules(tool.name, { ...parsed, commands: [...parsed.commands, ...(inner?.commands ?? [])] }, config.rules), ...(inner?.findings ?? [])];
+      const findings = [...matchConfig(tool.name, { ...parsed, commands: [...parsed.commands, ...(inner?.commands ?? [])] }, config), ...(inner?.findings ?? [])];
       if (findings.length === 0) continue;
       const where = `${nested.via} > ${showCommand(name, invocation.args)}`;
       for (const f of findings) {
@@ -148,7 +148,7 @@ const stdinProbe = 'DROP TABLE chaperone_probe;\nFLUSHALL\ndb.dropDatabase()\n';
 /** Whether a covered tool, as invoked, reads commands from its stdin (`psql shop`, not `psql -c …`). */
 async function readsStdinPayload(tool: Tool, invocation: Invocation, parsed: ParsedInvocation, config: Config): Promise<boolean> {
   const probed = await tool.parse({ ...invocation, input: stdinProbe });
-  const rules = (p: ParsedInvocation) => new Set(matchRules(tool.name, p, config.rules).map((f) => f.rule));
+  const rules = (p: ParsedInvocation) => new Set(matchConfig(tool.name, p, config).map((f) => f.rule));
   const without = rules(parsed);
   return [...rules(probed)].some((rule) => !without.has(rule));
 }

@@ -4,9 +4,10 @@
 // file is written compact and only when something in it changed: the store is read on every refused
 // call, and with a week of records kept it is not small.
 
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeAuditEvent } from '../audit/log.js';
+import { isoTime } from '../audit/time.js';
 import { chaperoneStateDir, readTextIfExists } from '../context/files.js';
 import { EnvironmentFault, storeFault, StoreFault } from '../errors.js';
 import { withLock } from '../lock.js';
@@ -191,7 +192,7 @@ export function withStore<T>(env: NodeJS.ProcessEnv, change: (data: StoreFile, n
 /** withStore on the store at `path` (the shim's code-cache warm-up runs a refusal's transaction on one of its own). */
 function withStoreAt<T>(path: string, env: NodeJS.ProcessEnv, change: (data: StoreFile, now: Date, changed: () => void) => T, binding?: string): T {
   try {
-    mkdirSync(join(path, '..'), { recursive: true, mode: 0o700 });
+    // withLock makes the state directory when it is missing.
     return withLock(`${path}.lock`, () => {
       const now = new Date();
       const lines = binding === undefined ? undefined : readLines(path, binding, now);
@@ -243,7 +244,7 @@ function take(data: StoreFile, binding: string, now: Date, changed: () => void):
   const record = data.approvals.find((r) => r.binding === binding && r.status === 'approved');
   if (!record) return undefined;
   record.status = 'used';
-  record.usedAt = now.toISOString();
+  record.usedAt = isoTime(now);
   changed();
   return { ...record };
 }
@@ -261,8 +262,8 @@ function request(data: StoreFile, binding: string, details: () => RequestDetails
     code,
     binding,
     status: 'pending',
-    requestedAt: now.toISOString(),
-    expiresAt: new Date(now.getTime() + pendingMinutes * 60_000).toISOString(),
+    requestedAt: isoTime(now),
+    expiresAt: isoTime(new Date(now.getTime() + pendingMinutes * 60_000)),
   };
   data.approvals.push(record);
   changed();
@@ -333,8 +334,8 @@ export function approve(env: NodeJS.ProcessEnv, code: string, minutes: number): 
     if (!record) return undefined;
     changed();
     record.status = 'approved';
-    record.approvedAt = now.toISOString();
-    record.expiresAt = new Date(now.getTime() + minutes * 60_000).toISOString();
+    record.approvedAt = isoTime(now);
+    record.expiresAt = isoTime(new Date(now.getTime() + minutes * 60_000));
     return { ...record };
   });
 }

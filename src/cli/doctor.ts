@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { pinPath, readPin } from '../approval/pin.js';
 import { homeOf, readTextIfExists, realpathOr } from '../context/files.js';
 import { loadConfig } from '../rules/load.js';
+import { allRules } from '../rules/config.js';
 import { findRealTool } from '../shim/find-real.js';
 import { executables } from '../tools/index.js';
 import { agentConfigFiles, hasChaperoneHook } from './setup.js';
@@ -68,7 +69,7 @@ export async function doctor(dir: string, cwd: string, env: NodeJS.ProcessEnv): 
 
   try {
     const config = await loadConfig(cwd, env);
-    lines.push({ ok: true, text: `rules load: ${config.rules.length} rules from ${config.layers.join(', ')}` });
+    lines.push({ ok: true, text: `rules load: ${allRules(config).length} rules from ${config.layers.join(', ')}` });
   } catch (error) {
     lines.push({ ok: false, text: (error as Error).message });
   }

@@ -12,6 +12,7 @@ import { isShimFile, shimMarker } from '../shim/find-real.js';
 import { ownCallWords } from '../shim/git-own-calls.js';
 import { restoreSh, setAsideSh } from '../shim/set-aside.js';
 import { loadConfig, userConfigPath } from '../rules/load.js';
+import { allRules } from '../rules/config.js';
 import { fastPathScript, fastPathWords, realToolFunction } from '../shim/fast-path.js';
 import { shimShebang } from '../shim/interpreter.js';
 import { executables, loadTool } from '../tools/index.js';
@@ -140,7 +141,7 @@ export async function fastPathsFor(executablesToWrite: readonly string[], env: N
     const tool = await loadTool(executable);
     if (!tool?.plainWords) continue;
     if (executable === 'git' && !beforeExec.git) continue;
-    const words = fastPathWords(tool, [builtin.rules, withUser.rules]);
+    const words = fastPathWords(tool, [allRules(builtin), allRules(withUser)]);
     out.set(executable, fastPathScript(executable, words, userConfigPath(env), tool.injectedBy));
   }
   return out;

@@ -17,6 +17,17 @@ export const maxConfigBytes = 16 * 1024 * 1024;
  * for a reader that finds ASCII in the bytes and decodes only what it needs.
  */
 export function readTextIfExists(path: string, maxBytes = maxConfigBytes, encoding: 'utf8' | 'latin1' = 'utf8'): string | undefined {
+  return readIfExists(path, maxBytes, encoding);
+}
+
+/** readTextIfExists, the bytes undecoded (a large rules file compared with its cache byte for byte). */
+export function readBytesIfExists(path: string, maxBytes = maxConfigBytes): Buffer | undefined {
+  return readIfExists(path, maxBytes, undefined);
+}
+
+function readIfExists(path: string, maxBytes: number, encoding: 'utf8' | 'latin1'): string | undefined;
+function readIfExists(path: string, maxBytes: number, encoding: undefined): Buffer | undefined;
+function readIfExists(path: string, maxBytes: number, encoding: 'utf8' | 'latin1' | undefined): string | Buffer | undefined {
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
@@ -32,7 +43,7 @@ export function readTextIfExists(path: string, maxBytes = maxConfigBytes, encodi
     if (stat.isDirectory()) throw new EnvironmentFault(path, 'it is a directory, where a file is expected', `remove or rename the directory`);
     if (!stat.isFile()) throw new EnvironmentFault(path, 'it is not a regular file (a FIFO, socket or device)', `replace it with a regular file, or remove it`);
     if (stat.size > maxBytes) throw new EnvironmentFault(path, `it is ${stat.size} bytes, larger than any config file (limit ${maxBytes})`, `check what wrote it, and remove or shorten it`);
-    return readFileSync(fd, encoding);
+    return encoding === undefined ? readFileSync(fd) : readFileSync(fd, encoding);
   } catch (error) {
     if (error instanceof EnvironmentFault) throw error;
     throw new EnvironmentFault(path, (error as Error).message, `check the file, or remove it`);

@@ -19,7 +19,37 @@ export function quoteWord(word: string): string {
 }
 
 export function showCommand(tool: string, args: readonly string[]): string {
-  return escapeControl([tool, ...redactArgs(args, tool)].map(quoteWord).join(" "));
+  return showRedacted(tool, redactArgs(args, tool));
+}
+
+function showRedacted(tool: string, redacted: readonly string[]): string {
+  return escapeControl([tool, ...redacted].map(quoteWord).join(' '));
+}
+
+/**
+ * A decision's argv, redacted, and the command line shown from it, made once per evaluation: a
+ * refusal shows the command in its message, keeps it with the approval request, and writes the argv
+ * to the audit log, and each redacted every argument again. Kept with the args array it was made
+ * from, and made again if the evaluation names another one.
+ */
+const shown = new WeakMap<Evaluation, { args: readonly string[]; tool: string; redacted: string[]; line?: string }>();
+
+function shownFor(ev: Evaluation) {
+  const { tool, args } = ev.invocation;
+  let entry = shown.get(ev);
+  if (!entry || entry.args !== args || entry.tool !== tool) shown.set(ev, (entry = { args, tool, redacted: redactArgs(args, tool) }));
+  return entry;
+}
+
+/** The evaluation's argv, redacted (a copy the caller may keep). */
+export function redactedArgs(ev: Evaluation): string[] {
+  return [...shownFor(ev).redacted];
+}
+
+/** The evaluation's command as showCommand shows it. */
+export function shownCommand(ev: Evaluation): string {
+  const entry = shownFor(ev);
+  return (entry.line ??= showRedacted(entry.tool, entry.redacted));
 }
 
 export function showEvidence(e: Evidence): string {
@@ -52,7 +82,12 @@ export function showFinding(f: Finding): string {
 
 /** The block every held command shows: what, which rule, where, and from what evidence. */
 export function describeHeld(ev: Evaluation): string[] {
-  const lines = [`  command      ${showCommand(ev.invocation.tool, ev.invocation.args)}`, `  cwd          ${escapeControl(ev.invocation.cwd)}`];
+  return [`  command      ${shownCommand(ev)}`, ...describeWhere(ev)];
+}
+
+/** describeHeld without its command line (a refusal names the command in its first line). */
+function describeWhere(ev: Evaluation): string[] {
+  const lines = [`  cwd          ${escapeControl(ev.invocation.cwd)}`];
   for (const f of ev.findings) lines.push(`  rule         ${showFinding(f)}`);
   if (ev.target) {
     lines.push(`  environment  ${showEnvironment(ev.target)}: ${escapeControl(redactText(ev.target.because))}`);
@@ -62,7 +97,6 @@ export function describeHeld(ev: Evaluation): string[] {
 }
 
 export function refusalMessage(ev: Evaluation, approvalCode?: string): string {
-  const tool = ev.invocation.tool;
   const next = ev.decision.outOfScope
     ? 'No approval can change this. Stop, and report to the human what you were about to do and why; do not look for another way to run it.'
     : ev.decision.action === 'deny'
@@ -71,8 +105,8 @@ export function refusalMessage(ev: Evaluation, approvalCode?: string): string {
         ? `If this is intended, ask a human to run \`chaperone approve ${approvalCode}\` in their own terminal, then run the same command again. Otherwise stop and report to the human; do not look for another way to run it.`
         : `A human can run the same command in their own terminal and confirm it there. If you are an agent: stop, and report this to the human; do not look for another way to run it.`;
   return [
-    `chaperone: refused: ${showCommand(tool, ev.invocation.args)}`,
-    ...describeHeld(ev).slice(1),
+    `chaperone: refused: ${shownCommand(ev)}`,
+    ...describeWhere(ev),
     `  why          ${ev.decision.reason}`,
     `  next         ${notRun(ev)} ${next}`,
     '',

@@ -3,7 +3,7 @@
 
 import type { Evaluation } from '../model.js';
 import { writeAudit } from '../audit/log.js';
-import { describeHeld, escapeControl, noticeLine, notRun, refusalMessage, showCommand, showEvidence } from '../display/describe.js';
+import { describeHeld, escapeControl, noticeLine, notRun, refusalMessage, showEvidence, shownCommand } from '../display/describe.js';
 import { say } from '../io.js';
 import { redactText } from '../redact.js';
 import type { ApprovalRecord } from '../approval/store.js';
@@ -128,7 +128,7 @@ async function backupFirst(ev: Evaluation, skipped: boolean): Promise<{ ran: boo
 /** What a human is shown before approving, redacted once and kept with the request. */
 export function approvalDetails(ev: Evaluation): Omit<ApprovalRecord, 'code' | 'binding' | 'status' | 'requestedAt' | 'expiresAt'> {
   return {
-    command: showCommand(ev.invocation.tool, ev.invocation.args),
+    command: shownCommand(ev),
     cwd: ev.invocation.cwd,
     // The rule, and what it found: the statement or request a human is asked to let through.
     rules: ev.findings.map((f) => (f.text ? `${f.rule}: ${escapeControl(redactText(f.text))}` : f.rule)),

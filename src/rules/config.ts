@@ -2,9 +2,10 @@
 // the project's. The user may change anything. A project file lives in a repo an agent can edit, so it
 // may add rules and tighten, and never loosen what the layers above it gate.
 
-import type { EnvironmentClass, Effect, IdentifierKind, PolicyAction } from '../model.js';
+import type { Command, EnvironmentClass, Effect, IdentifierKind, PolicyAction } from '../model.js';
 import { isAsStrict } from '../context/classify.js';
-import { allClasses, namedClasses, policyActions, type BackupLimits, type Complain, type Layer, type NamedClass } from './schema.js';
+import { allClasses, namedClasses, policyActions, type BackupLimits, type Complain, type Layer, type NamedClass, type RuleEntry } from './schema.js';
+import type { CompiledRules } from './compiled.js';
 
 export interface FlagCondition {
   flag: string;
@@ -40,7 +41,16 @@ export interface Config {
   names: Record<NamedClass, string[]>;
   policy: Record<EnvironmentClass, PolicyAction>;
   targets: Partial<Record<IdentifierKind, Record<string, EnvironmentClass>>>;
+  /**
+   * The rules of the layers read whole, in order. Rules read a tool at a time are not among them: the
+   * built-in layer's (`builtin`, before these) and a cached user's or project's (`after`, after these).
+   * A call reads its tools' rules with rulesFor, the CLI all of them with allRules.
+   */
   rules: Rule[];
+  /** The built-in rules, read a tool at a time (src/rules/compiled.ts), and the ids a later layer disabled. */
+  builtin?: SourceInForce;
+  /** Layers read from the layer cache a tool and a first word at a time (src/rules/load.ts), in order, after `rules`. */
+  after?: SourceInForce[];
   /** git branches that count as production; every other branch is development. */
   protectedBranches: string[];
   /** Classes whose confirmed or approved destructive SQL is backed up before it runs (src/backup/). */
@@ -80,6 +90,8 @@ export function applyLayer(config: Config, layer: Layer, trust: Trust, complain:
     policy: { ...config.policy },
     targets: { ...config.targets },
     rules: [...config.rules],
+    builtin: config.builtin && { rules: config.builtin.rules, disabled: [...config.builtin.disabled, ...layer.disable] },
+    after: config.after?.map((s) => ({ rules: s.rules, disabled: [...s.disabled, ...layer.disable] })),
     // Adding a protected branch only tightens, so every layer may.
     protectedBranches: [...config.protectedBranches, ...(layer.protectedBranches ?? [])],
     // The user's list replaces the one above it; a project file may only add classes (a backup only tightens).
@@ -129,21 +141,142 @@ export function applyLayer(config: Config, layer: Layer, trust: Trust, complain:
 
   if (layer.disable.length > 0) {
     if (project) complain(['disable'], `${who} may not disable rules`);
-    const known = new Set(next.rules.map((r) => r.id));
+    const known = new Set(idsInForce(config));
     layer.disable.forEach((id, i) => {
       if (!known.has(id)) complain(['disable', i], `no rule "${id}" to disable`);
     });
     next.rules = next.rules.filter((r) => !layer.disable.includes(r.id));
   }
 
-  const ids = new Set(next.rules.map((r) => r.id));
+  const ids = new Set(layer.rules.length > 0 ? idsInForce(next) : []);
+  // After a layer read a tool at a time, a layer's rules go after it, so that the order stays that of the layers.
+  const into = next.after?.length ? [] : next.rules;
   layer.rules.forEach((entry, i) => {
     if (ids.has(entry.id)) complain(['rules', i, 'id'], `rule id "${entry.id}" is already defined; choose a new id`);
     ids.add(entry.id);
-    next.rules.push(new LoadedRule(entry, layer.file));
+    into.push(new LoadedRule(entry, layer.file));
   });
+  if (into !== next.rules && into.length > 0) next.after = [...next.after!, { rules: new ListedRules(into), disabled: [] }];
 
   return next;
+}
+
+/**
+ * A layer read from the layer cache: its settings folded as applyLayer folds them, its rules left
+ * where they are until a call asks for a tool's (`source`, the cached entry's index). A rule id that
+ * is already in force is complained about, as applyLayer would.
+ */
+export function applyCachedLayer(config: Config, layer: Layer, source: RuleSource, trust: Trust, complain: Complain): Config {
+  const next = applyLayer(config, { ...layer, rules: [] }, trust, complain);
+  const ids = source.ids();
+  if (ids.length === 0) return next;
+  const inForce = new Set(idsInForce(next));
+  const seen = new Set<string>();
+  ids.forEach((id, i) => {
+    if (inForce.has(id) || seen.has(id)) complain(['rules', i, 'id'], `rule id "${id}" is already defined; choose a new id`);
+    seen.add(id);
+  });
+  return { ...next, after: [...(next.after ?? []), { rules: source, disabled: [] }] };
+}
+
+/** Rules read a tool at a time: the built-in layer's compiled file, a cached layer. */
+export interface RuleSource {
+  /** Every rule's id, in order. */
+  ids(): string[];
+  /**
+   * In order, the rules that name `tool`, or some of them: with `words` (the first word of each
+   * command a call matches), those whose paths may start with one of them. More is allowed, never less.
+   */
+  of(tool: string, words?: readonly (string | undefined)[]): Rule[];
+  /** Every rule, in order. */
+  all(): Rule[];
+}
+
+/** A source and the ids later layers disabled in it. */
+interface SourceInForce {
+  rules: RuleSource;
+  disabled: readonly string[];
+}
+
+/** Every rule id in force, in order of the layers. */
+function idsInForce(config: Config): string[] {
+  const ids = (s: SourceInForce | undefined) => {
+    if (!s) return [];
+    const disabled = new Set(s.disabled);
+    return s.rules.ids().filter((id) => !disabled.has(id));
+  };
+  return [...ids(config.builtin), ...config.rules.map((r) => r.id), ...(config.after ?? []).flatMap(ids)];
+}
+
+/**
+ * The rules that may name `tool`, in order (matchRules still checks each rule's tools and paths): with
+ * rules read a tool at a time, only that tool's, and with `commands`, only those a command's first
+ * word may start.
+ */
+export function rulesFor(config: Config, tool: string, commands?: readonly Command[]): readonly Rule[] {
+  if (!config.builtin && !config.after?.length) return config.rules;
+  const words = commands?.map((c) => c.path[0]);
+  return [
+    ...(config.builtin ? inForce(config.builtin, config.builtin.rules.of(tool, words)) : []),
+    ...config.rules,
+    ...(config.after ?? []).flatMap((s) => inForce(s, s.rules.of(tool, words))),
+  ];
+}
+
+/** Every rule of every layer, in order (the CLI's: doctor, the fast path's words). */
+export function allRules(config: Config): readonly Rule[] {
+  if (!config.builtin && !config.after?.length) return config.rules;
+  return [...(config.builtin ? inForce(config.builtin, config.builtin.rules.all()) : []), ...config.rules, ...(config.after ?? []).flatMap((s) => inForce(s, s.rules.all()))];
+}
+
+function inForce(source: SourceInForce, rules: readonly Rule[]): readonly Rule[] {
+  return source.disabled.length === 0 ? rules : rules.filter((r) => !source.disabled.includes(r.id));
+}
+
+/** Rules already made, as a source (a layer read whole after one read a tool at a time). */
+class ListedRules implements RuleSource {
+  constructor(private readonly rules: Rule[]) {}
+  ids(): string[] {
+    return this.rules.map((r) => r.id);
+  }
+  of(tool: string): Rule[] {
+    return this.rules.filter((r) => r.tools.includes(tool));
+  }
+  all(): Rule[] {
+    return this.rules;
+  }
+}
+
+/** The built-in layer of a build: its settings folded now, its rules read a tool at a time. */
+export function builtinConfig(compiled: CompiledRules, complain: Complain): Config {
+  const config = applyLayer(emptyConfig(), { ...compiled.layer, rules: [] }, 'builtin', complain);
+  return { ...config, builtin: { rules: new BuiltinRules(compiled), disabled: [] } };
+}
+
+/** Built-in rules as rule objects, made once per tool. */
+export class BuiltinRules implements RuleSource {
+  private readonly byTool = new Map<string, Rule[]>();
+  private every: Rule[] | undefined;
+  constructor(private readonly compiled: CompiledRules) {}
+
+  ids(): string[] {
+    return this.compiled.ids();
+  }
+
+  of(tool: string): Rule[] {
+    let rules = this.byTool.get(tool);
+    if (!rules) this.byTool.set(tool, (rules = this.compiled.entries(tool).map((entry) => new LoadedRule(entry, this.compiled.layer.file))));
+    return rules;
+  }
+
+  all(): Rule[] {
+    return (this.every ??= this.compiled.allEntries().map((entry) => new LoadedRule(entry, this.compiled.layer.file)));
+  }
+}
+
+/** Makes the rule object for an entry of a layer (a cached layer's rules are made as a call asks for them). */
+export function loadedRule(entry: RuleEntry, file: string): Rule {
+  return new LoadedRule(entry, file);
 }
 
 /**
@@ -164,10 +297,10 @@ class LoadedRule implements Rule {
   declare readonly effect: Effect;
   declare readonly summary: string;
   declare readonly file: string;
-  declare private readonly entry: Layer['rules'][number];
+  declare private readonly entry: RuleEntry;
   declare private read: { with?: FlagCondition[]; without?: FlagCondition[]; paths?: WordPattern[][] } | undefined;
 
-  constructor(entry: Layer['rules'][number], file: string) {
+  constructor(entry: RuleEntry, file: string) {
     this.id = entry.id;
     this.tools = entry.tools;
     this.command = entry.command;
@@ -200,9 +333,11 @@ class LoadedRule implements Rule {
  * where the compiled path matches.
  */
 export function mayStartWith(text: string, word: string | undefined): boolean {
-  // The first word, found as compilePath splits: on /\s+/ after trimming.
-  const space = /\s/g;
-  const nonSpace = /\S/g;
+  // The first word, found as compilePath splits: on /\s+/ after trimming. The searches stay in the
+  // RegExp engine: the same scan by character code, a thousand rules of it, was hot enough that V8
+  // compiled it with TurboFan, ~4.6 ms of CPU (BENCHMARKS.md). One pair of RegExp objects serves
+  // every call (a literal here made two new objects per rule and call).
+  nonSpace.lastIndex = 0;
   if (!nonSpace.test(text)) return true; // no words: the path matches any call
   const start = nonSpace.lastIndex - 1;
   space.lastIndex = start;
@@ -217,6 +352,9 @@ export function mayStartWith(text: string, word: string | undefined): boolean {
   }
   return false;
 }
+
+const space = /\s/g;
+const nonSpace = /\S/g;
 
 /**
  * "volume|volumes delete-*" → a set test for volume|volumes, /^(?:delete-.*)$/ for the glob. Most

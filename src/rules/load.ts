@@ -6,11 +6,12 @@ import { existsSync, mkdirSync, renameSync, statSync, writeFileSync } from 'node
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, EnvironmentFault } from '../errors.js';
-import { sha256Hex } from '../hash.js';
-import { ancestors, chaperoneStateDir, chaperoneConfigDir, readTextIfExists } from '../context/files.js';
+import { ancestors, chaperoneStateDir, chaperoneConfigDir, readBytesIfExists, readTextIfExists } from '../context/files.js';
 import { toolNames } from '../tools/index.js';
 import { hardenState, systemRulesPath } from '../harden/system.js';
-import { applyLayer, emptyConfig, type Config, type Trust } from './config.js';
+import { applyCachedLayer, applyLayer, builtinConfig, emptyConfig, type Config, type Trust } from './config.js';
+import { cacheEntry, readCacheEntry } from './layer-cache.js';
+import { readCompiledRules } from './compiled.js';
 import { validateLayer, type Complain, type Layer, type Path } from './schema.js';
 
 export const projectFileName = '.chaperone.yaml';
@@ -39,18 +40,27 @@ export async function loadConfig(cwd: string, env: NodeJS.ProcessEnv): Promise<C
   // Hardened, the agent runs as this user and can write this file: it may only tighten.
   const userTrust: Trust = hardenState() ? 'hardened-user' : 'user';
   const userFile = userConfigPath(env);
-  const userText = readRulesFile(userFile);
-  if (userText !== undefined) config = await applyFile(config, userFile, userText, userTrust, env);
+  const userBytes = readRulesBytes(userFile);
+  if (userBytes !== undefined) config = await applyFile(config, userFile, userBytes, userTrust, env);
   const projectFile = findProjectFile(cwd);
-  const projectText = projectFile === undefined ? undefined : readRulesFile(projectFile);
-  if (projectFile && projectText !== undefined) config = await applyFile(config, projectFile, projectText, 'project', env);
+  const projectBytes = projectFile === undefined ? undefined : readRulesBytes(projectFile);
+  if (projectFile && projectBytes !== undefined) config = await applyFile(config, projectFile, projectBytes, 'project', env);
   return config;
 }
 
 /** A rules layer's text; one that cannot be read is an invalid config, which stops every wrapped command. */
 function readRulesFile(file: string): string | undefined {
+  return asConfigError(file, () => readTextIfExists(file));
+}
+
+/** The same, as bytes: a user's or project's file is compared with its cache before anything decodes it. */
+function readRulesBytes(file: string): Buffer | undefined {
+  return asConfigError(file, () => readBytesIfExists(file));
+}
+
+function asConfigError<T>(file: string, read: () => T): T {
   try {
-    return readTextIfExists(file);
+    return read();
   } catch (error) {
     if (error instanceof EnvironmentFault) throw new ConfigError(file, undefined, undefined, `${error.problem}; to fix: ${error.fix}`);
     throw error;
@@ -62,11 +72,11 @@ async function loadBuiltin(): Promise<Config> {
   // the file URL each call made (and node:url to make it) cost ~0.4 ms.
   const here = import.meta.dirname ?? dirname(fileURLToPath(import.meta.url));
   const bundled = join(here, 'rules.json');
-  const json = readTextIfExists(bundled);
-  if (json !== undefined) {
-    const layer = JSON.parse(json) as Layer;
-    return applyLayer(emptyConfig(), layer, 'builtin', (path, problem) => {
-      throw new ConfigError(layer.file, undefined, undefined, `${path.join('.')}: ${problem}`);
+  // The build's compiled rules: the layer's settings now, each tool's rules when a call asks for them.
+  const compiled = readCompiledRules(bundled);
+  if (compiled !== undefined) {
+    return builtinConfig(compiled, (path, problem) => {
+      throw new ConfigError(compiled.layer.file, undefined, undefined, `${path.join('.')}: ${problem}`);
     });
   }
   // Running from source (tests, development): read the YAML itself, once per process and content (a
@@ -120,27 +130,28 @@ export async function readLayer(file: string, text: string): Promise<{ layer: La
 }
 
 /**
- * A user or project file, parsed and validated once per content: the layer is cached as JSON in the
- * account's chaperone state directory, keyed by a hash of this build, the file's path and its text, so a
- * 1,000-rule file costs a JSON read, not a YAML parse, on every call. A cached layer is applied exactly
- * as a parsed one (a project layer still may only tighten); when applying it finds a problem, the file
- * is parsed again so the message can point at the line.
+ * A user or project file, parsed and validated once per content: the layer is cached in the account's
+ * chaperone state directory (src/rules/layer-cache.ts), keyed by a hash of this build and the file's
+ * path, and counted only for the text it was made from, so a 1,000-rule file costs reading a few
+ * sections, not a YAML parse, on every call, and a call parses only the cached rules it can match. A
+ * cached layer is applied exactly as a parsed one (a project layer still may only tighten); when
+ * applying it finds a problem, the file is parsed again so the message can point at the line.
  */
-async function applyFile(config: Config, file: string, text: string, trust: Trust, env: NodeJS.ProcessEnv): Promise<Config> {
+async function applyFile(config: Config, file: string, bytes: Buffer, trust: Trust, env: NodeJS.ProcessEnv): Promise<Config> {
   const cache = layerCachePath(file, env);
-  const cached = readCachedLayer(cache, text);
+  const cached = readCachedLayer(cache, bytes);
   if (cached) {
     try {
-      return applyLayer(config, cached, trust, () => {
+      return applyCachedLayer(config, cached.layer, cached.rules, trust, () => {
         throw needsParse;
       });
     } catch (error) {
       if (error !== needsParse) throw error;
     }
   }
-  const { layer, complain } = await readLayer(file, text);
+  const { layer, complain } = await readLayer(file, bytes.toString('utf8'));
   const applied = applyLayer(config, layer, trust, complain);
-  writeCachedLayer(cache, text, layer);
+  writeCachedLayer(cache, bytes, layer);
   return applied;
 }
 
@@ -149,37 +160,46 @@ const needsParse = new Error('parse the file for a positioned message');
 /**
  * One cache file per rules file and build. It holds the text it was compiled from, and counts only when
  * that is the text read now: comparing costs microseconds, where hashing a large file's text would
- * first load node:crypto (src/hash.ts). The file is the layer as one line of JSON, then the text as it
- * is: as a JSON string the text would be escaped on writing and unescaped, and copied, on every read
- * (a thousand-rule file is ~100 KB of it).
+ * first load node:crypto (src/hash.ts). The text is kept as it is (as a JSON string it would be escaped
+ * on writing and unescaped, and copied, on every read), and compared as bytes, undecoded: a string of a
+ * few hundred kilobytes is young garbage, and a thousand-rule file's two were a scavenge of their own
+ * (BENCHMARKS.md).
  */
 function layerCachePath(file: string, env: NodeJS.ProcessEnv): string {
   const build = `${statSync(import.meta.filename ?? fileURLToPath(import.meta.url)).mtimeMs}`;
-  const key = sha256Hex(`${build}\0${file}`);
+  const key = nameOf(`${build}\0${file}`);
   // Under the account's own state directory, like the rules file it caches: a cache the caller's
   // environment could move would let an agent hand in a layer of its own for the user's file.
   return join(chaperoneStateDir(env), 'layer-cache', `${key}.json`);
 }
 
-function readCachedLayer(path: string, text: string): Layer | undefined {
+/**
+ * A file name for the cache entry of a rules file and build: FNV-1a (32 bits) of the pair. It only
+ * names the entry; what makes an entry count is the text it holds (readCachedLayer), so two files
+ * that shared a name would cost each other a parse, never a wrong layer. It was a SHA-256: on a benign
+ * call with a user file the process's only one, run cold in the interpreter (~0.3-0.5 ms).
+ */
+function nameOf(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return (hash >>> 0).toString(16).padStart(8, '0');
+}
+
+function readCachedLayer(path: string, bytes: Buffer): ReturnType<typeof readCacheEntry> {
   try {
-    const cached = readTextIfExists(path);
-    if (cached === undefined) return undefined;
-    // JSON.stringify writes no line break of its own, so the first one ends the layer.
-    const end = cached.indexOf('\n');
-    if (end === -1 || cached.length - end - 1 !== text.length || !cached.endsWith(text)) return undefined;
-    return JSON.parse(cached.slice(0, end)) as Layer;
+    const cached = readBytesIfExists(path);
+    return cached === undefined ? undefined : readCacheEntry(cached, bytes, path);
   } catch {
     return undefined; // absent, unreadable or torn: parse the file instead
   }
 }
 
 /** Best effort: a cache that cannot be written only costs the next call a parse. */
-function writeCachedLayer(path: string, text: string, layer: Layer): void {
+function writeCachedLayer(path: string, bytes: Buffer, layer: Layer): void {
   try {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     const temporary = `${path}.${process.pid}`;
-    writeFileSync(temporary, `${JSON.stringify(layer)}\n${text}`, { mode: 0o600 });
+    writeFileSync(temporary, cacheEntry(layer, bytes), { mode: 0o600 });
     renameSync(temporary, path);
   } catch {
     // read-only home, full disk: nothing to do

@@ -1,7 +1,12 @@
 // Matching parsed commands against the destroy rules: a few obvious lines over data.
 
 import type { Command, Finding, ParsedInvocation } from '../model.js';
-import { mayStartWith, type FlagCondition, type Rule, type WordPattern } from './config.js';
+import { mayStartWith, rulesFor, type Config, type FlagCondition, type Rule, type WordPattern } from './config.js';
+
+/** matchRules over the config's rules that may meet these commands (rulesFor: a tool's, by first word). */
+export function matchConfig(tool: string, parsed: ParsedInvocation, config: Config): Finding[] {
+  return parsed.help ? [] : matchRules(tool, parsed, rulesFor(config, tool, parsed.commands));
+}
 
 export function matchRules(tool: string, parsed: ParsedInvocation, rules: readonly Rule[]): Finding[] {
   if (parsed.help) return [];
@@ -16,13 +21,18 @@ export function matchRules(tool: string, parsed: ParsedInvocation, rules: readon
 }
 
 export function matchesRule(command: Command, rule: Rule): boolean {
-  const pathMatches =
-    rule.command.length === 0 || (rule.command.some((text) => mayStartWith(text, command.path[0])) && rule.paths.some((pattern) => startsWith(command.path, pattern)));
+  const pathMatches = rule.command.length === 0 || (mayStartAny(rule.command, command.path[0]) && rule.paths.some((pattern) => startsWith(command.path, pattern)));
   return (
     pathMatches &&
     rule.with.every((condition) => hasFlag(command, condition)) &&
     !rule.without.some((condition) => hasFlag(command, condition))
   );
+}
+
+/** Whether any of a rule's paths may start with `word` (a loop, not a closure per rule: a user's file may hold thousands). */
+function mayStartAny(paths: readonly string[], word: string | undefined): boolean {
+  for (let i = 0; i < paths.length; i++) if (mayStartWith(paths[i], word)) return true;
+  return false;
 }
 
 function startsWith(path: readonly string[], pattern: readonly WordPattern[]): boolean {

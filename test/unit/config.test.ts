@@ -7,6 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../../src/errors.js';
 import { loadConfig, readLayer } from '../../src/rules/load.js';
+import { allRules } from '../../src/rules/config.js';
+import { cacheEntry } from '../../src/rules/layer-cache.js';
+import type { Layer } from '../../src/rules/schema.js';
 import { evaluate } from '../../src/evaluate.js';
 import { table } from '../helpers/cases.js';
 
@@ -111,13 +114,16 @@ describe('the layer cache', () => {
     const dir = join(home, '.local', 'state', 'chaperone', 'layer-cache');
     return readdirSync(dir).map((name) => join(dir, name));
   };
-  // An entry is the layer as one line of JSON, then the text it was made from, as it is.
+  // An entry (src/rules/layer-cache.ts): a header, the rules' ids, index and lines, then the text it was made from.
   const readEntry = (file: string) => {
-    const text = readFileSync(file, 'utf8');
-    const end = text.indexOf('\n');
-    return { layer: JSON.parse(text.slice(0, end)), text: text.slice(end + 1) };
+    const bytes = readFileSync(file);
+    const end = bytes.indexOf(10);
+    const header = JSON.parse(bytes.toString('utf8', 0, end));
+    const [rulesAt, textAt] = [end + 1 + header.rules[0], end + 1 + header.rules[0] + header.rules[1]];
+    const rules = bytes.toString('utf8', rulesAt, textAt).split('\n').filter(Boolean).map((line) => JSON.parse(line));
+    return { layer: { ...header.layer, rules }, text: bytes.toString('utf8', textAt) };
   };
-  const writeEntry = (file: string, entry: { layer: unknown; text: string }) => writeFileSync(file, `${JSON.stringify(entry.layer)}\n${entry.text}`);
+  const writeEntry = (file: string, entry: { layer: Layer; text: string }) => writeFileSync(file, cacheEntry(entry.layer, Buffer.from(entry.text, 'utf8')));
 
   it('parses a rules file once, then reads its validated layer from the cache', async () => {
     const w = world({ user: 'rules:\n  - id: my.rule\n    tool: aws\n    command: s3 mv\n    effect: destroy\n    summary: moves objects\n' });
@@ -127,7 +133,7 @@ describe('the layer cache', () => {
     expect(entry.text).toBe(readFileSync(join(w.home, '.config', 'chaperone', 'rules.yaml'), 'utf8'));
     entry.layer.rules[0].summary = 'read from the cache';
     writeEntry(file, entry);
-    expect((await loadConfig(w.cwd, w.env)).rules.find((r) => r.id === 'my.rule')?.summary).toBe('read from the cache');
+    expect(allRules(await loadConfig(w.cwd, w.env)).find((r) => r.id === 'my.rule')?.summary).toBe('read from the cache');
   });
 
   it('counts an entry only for the text it was made from: an edited file is parsed again, and replaces it', async () => {
@@ -137,6 +143,21 @@ describe('the layer cache', () => {
     expect((await loadConfig(w.cwd, w.env)).policy.staging).toBe('deny');
     expect(cached(w.home)).toHaveLength(1);
     expect(readEntry(cached(w.home)[0]).text).toBe('policy:\n  staging: deny\n');
+  });
+
+  it('compares the text as bytes: an edit to a non-ASCII character of the same length is parsed again', async () => {
+    const file = (summary: string) => `rules:\n  - id: my.rule\n    tool: aws\n    command: s3 mv\n    effect: destroy\n    summary: ${summary}\n`;
+    const w = world({ user: file('déplace les objets') });
+    expect(allRules(await loadConfig(w.cwd, w.env)).find((r) => r.id === 'my.rule')?.summary).toBe('déplace les objets');
+    // é and è are both two bytes in UTF-8: same length, other bytes.
+    writeFileSync(join(w.home, '.config', 'chaperone', 'rules.yaml'), file('dèplace les objets'));
+    expect(allRules(await loadConfig(w.cwd, w.env)).find((r) => r.id === 'my.rule')?.summary).toBe('dèplace les objets');
+    expect(readEntry(cached(w.home)[0]).text).toBe(file('dèplace les objets'));
+    // And the entry made from it is used: a hand edit of its layer shows.
+    const entry = readEntry(cached(w.home)[0]);
+    entry.layer.rules[0].summary = 'read from the cache';
+    writeEntry(cached(w.home)[0], entry);
+    expect(allRules(await loadConfig(w.cwd, w.env)).find((r) => r.id === 'my.rule')?.summary).toBe('read from the cache');
   });
 
   it('still lets a project layer only tighten: a cached layer that loosens falls back to the file itself', async () => {
@@ -157,10 +178,12 @@ describe('the layer cache', () => {
     expect((await loadConfig(w.cwd, w.env)).policy.staging).toBe('deny');
     // Torn inside the layer's line, with the text after it whole: parsed again, not trusted.
     const entry = readEntry(cached(w.home)[0]);
-    writeFileSync(cached(w.home)[0], `${JSON.stringify(entry.layer).slice(0, -3)}\n${entry.text}`);
+    const whole = cacheEntry(entry.layer, Buffer.from(entry.text, 'utf8'));
+    const headerEnd = whole.indexOf(10);
+    writeFileSync(cached(w.home)[0], Buffer.concat([whole.subarray(0, headerEnd - 3), whole.subarray(headerEnd)]));
     expect((await loadConfig(w.cwd, w.env)).policy.staging).toBe('deny');
     // The text alone shorter or longer than the file: not this file's entry.
-    writeFileSync(cached(w.home)[0], `${JSON.stringify({ ...entry.layer, policy: { staging: 'allow' } })}\n${entry.text}x`);
+    writeEntry(cached(w.home)[0], { layer: { ...entry.layer, policy: { staging: 'allow' } }, text: `${entry.text}x` });
     expect((await loadConfig(w.cwd, w.env)).policy.staging).toBe('deny');
   });
 });

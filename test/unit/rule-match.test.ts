@@ -27,6 +27,17 @@ describe('mayStartWith', () => {
     expect(mayStartWith(text, word)).toBe(expected);
   });
 
+  it('splits words where /\\s/ does, for every UTF-16 code unit', () => {
+    const wrong: number[] = [];
+    for (let c = 0; c <= 0xffff; c++) {
+      const ch = String.fromCharCode(c);
+      if (ch === '*' || ch === '|') continue;
+      // A space before the word leaves it the first word; anything else becomes part of it.
+      if (mayStartWith(`${ch}x y`, 'x') !== /\s/.test(ch)) wrong.push(c);
+    }
+    expect(wrong).toEqual([]);
+  });
+
   it('never turns down a path the compiled rule matches (seeded texts and words)', () => {
     const next = random(20261206);
     const pieces = ['a', 'b', 'ab', '|', '*', ' ', '\t', '\u00a0', '\n', '-', 'delete'];
