@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dataHome } from '../context/files.js';
 import { UserError } from '../errors.js';
-import { cacheFits, cachedBundles } from '../start/code-cache.js';
+import { cacheFits, cachedBundles, toolCache } from '../start/code-cache.js';
 import { isShimFile, shimMarker } from '../shim/find-real.js';
 import { ownCallWords } from '../shim/git-own-calls.js';
 import { restoreSh, setAsideSh } from '../shim/set-aside.js';
@@ -15,7 +15,7 @@ import { loadConfig, userConfigPath } from '../rules/load.js';
 import { allRules } from '../rules/config.js';
 import { fastPathScript, fastPathWords, realToolFunction } from '../shim/fast-path.js';
 import { shimShebang } from '../shim/interpreter.js';
-import { executables, loadTool } from '../tools/index.js';
+import { executables, loadTool, toolOf } from '../tools/index.js';
 import { shellQuote as sq } from '../tools/shell-words.js';
 
 export function defaultShimDir(env: NodeJS.ProcessEnv): string {
@@ -159,7 +159,7 @@ export async function writeShims(dir: string, tools: string[], env: NodeJS.Proce
     const why = error instanceof UserError ? error.message : `chaperone: the rules do not load: ${(error as Error).message}`;
     process.stderr.write(`${why}\nchaperone: the shims are written without a fast path; run \`chaperone install\` again once this is fixed.\n`);
   }
-  refreshCodeCache(entry);
+  refreshCodeCache(entry, tools);
   for (const tool of tools) {
     const path = join(dir, tool);
     if (existsSync(path) && !isShimFile(path)) {
@@ -174,18 +174,23 @@ export async function writeShims(dir: string, tools: string[], env: NodeJS.Proce
 }
 
 /**
- * The code caches of the shim's and the hook's bundles (src/start/code-cache.ts) fit only the Node version that wrote it, and the
+ * The code caches of the shim's and the hook's bundles (src/start/code-cache.ts), and of the shim's
+ * bundle for each tool installed, fit only the Node version that wrote them, and the
  * shims run the Node that installs them: when it does not fit (chaperone built elsewhere, or Node
  * upgraded), write it again. Without it every decision compiles the bundle from source, a few
  * milliseconds slower and otherwise the same, so a failure (a read-only install) is only reported.
  */
-function refreshCodeCache(entry: string): void {
+function refreshCodeCache(entry: string, installed: readonly string[]): void {
   const bundles = cachedBundles.map((name) => join(dirname(entry), name)).filter((file) => existsSync(file));
-  if (bundles.every((file) => cacheFits(file))) return;
+  // And the shim bundle's cache of each tool installed (`shim-main.cjs.railway.cache`, by executable).
+  const shimBundle = join(dirname(entry), 'shim-main.cjs');
+  const tools = [...new Set(installed.map((executable) => toolOf(executable)).filter((tool) => tool !== undefined))];
+  const toolsFit = !existsSync(shimBundle) || tools.every((tool) => cacheFits(shimBundle, toolCache(shimBundle, tool)));
+  if (toolsFit && bundles.every((file) => cacheFits(file))) return;
   const env = { ...process.env };
   delete env.NODE_OPTIONS;
   const { spawnSync } = createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process');
-  const made = spawnSync(process.execPath, [join(dirname(entry), 'make-cache.cjs')], { env, encoding: 'utf8' });
+  const made = spawnSync(process.execPath, [join(dirname(entry), 'make-cache.cjs'), ...tools], { env, encoding: 'utf8' });
   if (made.status !== 0) process.stderr.write(`${made.stderr || 'chaperone: could not write the shim\'s code cache.\n'}chaperone: the shims work without it, each call a few milliseconds slower.\n`);
 }
 

@@ -39,21 +39,35 @@ function run(script: Script, file: string, require: NodeJS.Require): Record<stri
   return module.exports;
 }
 
-function readCache(file: string): Buffer | undefined {
+function readCache(cache: string): Buffer | undefined {
   try {
-    return readFileSync(`${file}.cache`);
+    return readFileSync(cache);
   } catch {
     return undefined;
   }
 }
 
-/** Loads a CommonJS bundle (from its code cache when it fits) and returns its exports. */
-export function loadBundle(file: string, require: NodeJS.Require): Record<string, unknown> {
+/**
+ * The code cache of the shim's bundle warmed by one tool's calls only (`shim-main.cjs.railway.cache`),
+ * for the executable a shim stands for (`tofu` has terraform's, by a link); `make-cache.cjs` writes
+ * them. A cache holds every function its warm-up compiled and V8 deserializes all of it at every
+ * start, so one warmed by a tool's own calls is smaller than one warmed by every tool's.
+ */
+export function toolCache(file: string, executable: string): string {
+  return `${file}.${executable}.cache`;
+}
+
+/**
+ * Loads a CommonJS bundle (from its code cache when it fits) and returns its exports. `cache` is the
+ * cache to try: `<bundle>.cache` unless the caller knows a narrower one; a missing narrower one falls
+ * back to `<bundle>.cache`, a rejected one to compiling from source (only slower, either way).
+ */
+export function loadBundle(file: string, require: NodeJS.Require, cache = `${file}.cache`): Record<string, unknown> {
   const made = loaded();
   const known = made?.get(file);
   if (known) return known.exports;
   // While caches are made, a bundle is compiled without one: what it compiles goes into the new cache.
-  const script = compile(file, made ? undefined : readCache(file));
+  const script = compile(file, made ? undefined : (readCache(cache) ?? (cache === `${file}.cache` ? undefined : readCache(`${file}.cache`))));
   const exports = run(script, file, require);
   made?.set(file, { script, exports });
   return exports;
@@ -64,18 +78,18 @@ export function loadBundle(file: string, require: NodeJS.Require): Record<string
  * takes (so their functions are compiled too), then V8 serialises what it compiled. Returns whether
  * the cache that was there already fitted this Node.
  */
-export async function writeCodeCache(file: string, require: NodeJS.Require, warm: (exports: Record<string, unknown>) => Promise<void>): Promise<boolean> {
-  const fitted = cacheFits(file);
+export async function writeCodeCache(file: string, require: NodeJS.Require, warm: (exports: Record<string, unknown>) => Promise<void>, cache = `${file}.cache`): Promise<boolean> {
+  const fitted = cacheFits(file, cache);
   const made = ((globalThis as Record<symbol, Loaded | undefined>)[loadedKey] ??= new Map());
   if (!made.has(file)) loadBundle(file, require);
   const { script, exports } = made.get(file)!;
   await warm(exports);
-  const temporary = `${file}.cache.${process.pid}`;
+  const temporary = `${cache}.${process.pid}`;
   try {
     writeFileSync(temporary, script.createCachedData());
-    renameSync(temporary, `${file}.cache`);
+    renameSync(temporary, cache);
     writeFileSync(temporary, file);
-    renameSync(temporary, `${file}.cache-path`);
+    renameSync(temporary, `${cache}-path`);
   } catch (error) {
     rmSync(temporary, { force: true });
     throw error;
@@ -87,13 +101,13 @@ export async function writeCodeCache(file: string, require: NodeJS.Require, warm
  * Whether `<bundle>.cache` fits the Node running now (V8 would use it, not compile from source) and
  * was written here. V8 keeps the file name a cache was made with for its stack traces, so a cache made
  * elsewhere (a build directory, a copy) would report an internal error's trace at a path that is not
- * there: `<bundle>.cache-path` names where it was made.
+ * there: `<cache>-path` (`<bundle>.cache-path`) names where it was made.
  */
-export function cacheFits(file: string): boolean {
-  const cache = readCache(file);
-  if (cache === undefined || compile(file, cache).cachedDataRejected) return false;
+export function cacheFits(file: string, cache = `${file}.cache`): boolean {
+  const data = readCache(cache);
+  if (data === undefined || compile(file, data).cachedDataRejected) return false;
   try {
-    return readFileSync(`${file}.cache-path`, 'utf8') === file;
+    return readFileSync(`${cache}-path`, 'utf8') === file;
   } catch {
     return false;
   }

@@ -3,11 +3,12 @@
 // shims written before the CommonJS bundle, which start dist/shim.js, still decide.
 
 import { describe, expect, it } from 'vitest';
-import { cpSync, existsSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { glueCopyName, grammarFlags, wrapGlue } from '../../src/sql/grammar-glue.js';
-import { cacheFits, cachedBundles } from '../../src/start/code-cache.js';
+import { cacheFits, cachedBundles, toolCache } from '../../src/start/code-cache.js';
+import { toolNames } from '../../src/tools/index.js';
 import { makeSandbox, repoRoot, type Sandbox } from '../helpers/sandbox.js';
 
 /** A copy of the test bundle, and the shims of `sb` rewritten to start it by `entry`. */
@@ -87,8 +88,9 @@ describe("the shim bundle's code cache", () => {
   it('is written again where it was moved, so that stack traces name the files that are there', async () => {
     const sb = await makeSandbox(['railway', 'psql']);
     const copy = copyBundle(sb, 'shim.cjs');
-    expect((await execa(process.execPath, [join(copy, 'make-cache.cjs')], { reject: false })).stdout).toBe('written');
-    expect((await execa(process.execPath, [join(copy, 'make-cache.cjs')], { reject: false })).stdout).toBe('fitted');
+    // Named tools only: one process per tool, and the others' caches are not these tests' subject.
+    expect((await execa(process.execPath, [join(copy, 'make-cache.cjs'), 'railway', 'psql'], { reject: false })).stdout).toBe('written');
+    expect((await execa(process.execPath, [join(copy, 'make-cache.cjs'), 'railway', 'psql'], { reject: false })).stdout).toBe('fitted');
     writeFileSync(join(copy, 'rules.json'), '{"rules": [oops');
     sb.double('railway');
     const result = await sb.run('railway', ['status']);
@@ -100,16 +102,68 @@ describe("the shim bundle's code cache", () => {
   it.each([
     ['damaged', (file: string) => writeFileSync(file, Buffer.alloc(4096, 7))],
     ['missing', (file: string) => rmSync(file)],
-    ['from another build (a bundle of another length)', (file: string) => writeFileSync(file.replace(/\.cache$/, ''), `${readFileSync(file.replace(/\.cache$/, ''), 'latin1')}\n// longer\n`)],
+    ['from another build (a bundle of another length)', (file: string) => writeFileSync(join(file, '..', 'shim-main.cjs'), `${readFileSync(join(file, '..', 'shim-main.cjs'), 'latin1')}\n// longer\n`)],
   ])('when %s, costs time but changes no decision', async (_case, spoil) => {
     const sb = await makeSandbox(['railway', 'psql']);
     const copy = copyBundle(sb, 'shim.cjs');
     spoil(join(copy, 'shim-main.cjs.cache'));
+    // The tools' own caches alike: railway's and psql's, which these calls would take.
+    spoil(join(copy, 'shim-main.cjs.railway.cache'));
+    rmSync(join(copy, 'shim-main.cjs.psql.cache'));
     await decides(sb);
     // The next make-cache finds a cache that does not fit and writes one that does.
-    const made = await execa(process.execPath, [join(copy, 'make-cache.cjs')], { reject: false });
+    const made = await execa(process.execPath, [join(copy, 'make-cache.cjs'), 'railway', 'psql'], { reject: false });
     expect(made.stdout).toBe('written');
-    expect((await execa(process.execPath, [join(copy, 'make-cache.cjs')], { reject: false })).stdout).toBe('fitted');
+    expect((await execa(process.execPath, [join(copy, 'make-cache.cjs'), 'railway', 'psql'], { reject: false })).stdout).toBe('fitted');
+  });
+});
+
+describe("each tool's cache of the shim's bundle", () => {
+  const dist = join(repoRoot, 'dist-test');
+  const bundle = join(dist, 'shim-main.cjs');
+
+  /** The sizes of the code caches V8 deserialized in a call of `shim.cjs` (`--profile-deserialization`). */
+  async function deserialized(shimDir: string, entry: string, executable: string, args: string[], env: Record<string, string>): Promise<number[]> {
+    // V8 prints these lines on stdout.
+    const result = await execa(process.execPath, ['--profile-deserialization', entry, join(shimDir, executable), ...args], { env, extendEnv: false, reject: false, stdin: 'ignore' });
+    return [...result.stdout.matchAll(/\[Deserializing from (\d+) bytes/g)].map((m) => Number(m[1]));
+  }
+
+  it('is written by the build for every tool, fits, and is found under every executable of the tool', () => {
+    for (const tool of toolNames) expect(cacheFits(bundle, toolCache(bundle, tool)), tool).toBe(true);
+    expect(readlinkSync(toolCache(bundle, 'tofu'))).toBe('shim-main.cjs.terraform.cache');
+    expect(readlinkSync(toolCache(bundle, 'django-admin'))).toBe('shim-main.cjs.django.cache');
+    // Smaller than the bundle's own, which is warmed by several tools' calls.
+    expect(statSync(toolCache(bundle, 'railway')).size).toBeLessThan(statSync(`${bundle}.cache`).size);
+  });
+
+  it("is the one a call deserializes, by the executable it stands for; a tool without one takes the bundle's", async () => {
+    const sb = await makeSandbox(['railway', 'tofu', 'psql']);
+    const env = { ...sb.env, CHAPERONE_ACTOR: 'agent' };
+    const entry = join(dist, 'shim.cjs');
+    const size = (file: string) => statSync(file).size;
+    expect(await deserialized(sb.shims, entry, 'railway', ['volume', 'delete', '--volume', 'pg'], env)).toContain(size(toolCache(bundle, 'railway')));
+    expect(await deserialized(sb.shims, entry, 'tofu', ['destroy'], env)).toContain(size(toolCache(bundle, 'terraform')));
+    // An executable chaperone has no cache for (a shim copied under another name): the bundle's own.
+    const other = await deserialized(sb.shims, entry, 'not-a-tool', [], env);
+    expect(other).toContain(size(`${bundle}.cache`));
+    expect(other).not.toContain(size(toolCache(bundle, 'railway')));
+  });
+
+  it('is written by `chaperone install` for the tools it installs, where none was', async () => {
+    const sb = await makeSandbox(['railway', 'psql']);
+    const copy = copyBundle(sb, 'shim.cjs');
+    for (const name of readdirSync(copy)) if (/\.cache(-path)?$/.test(name)) rmSync(join(copy, name));
+    const installed = await execa(process.execPath, [join(copy, 'chaperone.js'), 'install', '--dir', sb.shims, 'railway', 'psql', 'tofu'], { env: sb.env, extendEnv: false, reject: false });
+    expect(installed.exitCode, installed.stderr).toBe(0);
+    const copied = join(copy, 'shim-main.cjs');
+    expect(cacheFits(copied)).toBe(true);
+    expect(cacheFits(copied, toolCache(copied, 'railway'))).toBe(true);
+    expect(cacheFits(copied, toolCache(copied, 'terraform'))).toBe(true);
+    expect(cacheFits(copied, toolCache(copied, 'psql'))).toBe(true);
+    expect(readlinkSync(toolCache(copied, 'tofu'))).toBe('shim-main.cjs.terraform.cache');
+    expect(existsSync(toolCache(copied, 'aws'))).toBe(false);
+    await decides(sb);
   });
 });
 
