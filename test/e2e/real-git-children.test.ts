@@ -7,10 +7,10 @@
 // is a failure instead.
 
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { execa } from 'execa';
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeSandbox, type Sandbox } from '../helpers/sandbox.js';
+import { directGit, gitIdentity } from '../helpers/real-git.js';
 import { toolGroup, toolProblems, which } from '../helpers/system.js';
 
 const group = toolGroup('what git starts, through the shim and its exec-path overlay', await toolProblems([['git', ['--version']]]));
@@ -21,20 +21,11 @@ describe.skipIf(group.skip)(group.title, () => {
   let work: string;
   let bin: string;
   let execDir: string;
-  const identity = {
-    GIT_CONFIG_NOSYSTEM: '1',
-    GIT_AUTHOR_NAME: 'Test',
-    GIT_AUTHOR_EMAIL: 'test@example.com',
-    GIT_COMMITTER_NAME: 'Test',
-    GIT_COMMITTER_EMAIL: 'test@example.com',
-  };
+  const identity = gitIdentity;
   const agent = { ...identity, CHAPERONE_ACTOR: 'agent' };
 
-  const direct = async (cwd: string, args: string[]) => {
-    const result = await execa(which('git')!, args, { cwd, env: { ...sb.env, ...identity }, extendEnv: false, reject: false, stdin: 'ignore' });
-    if (result.exitCode !== 0) throw new Error(`git ${args.join(' ')} failed: ${result.stderr}`);
-    return String(result.stdout).trim();
-  };
+  /** Runs the real git directly, not through the shim. */
+  const direct = directGit(() => sb);
   const remoteRef = (branch: string) => direct(remote, ['rev-parse', `refs/heads/${branch}`]);
   /** Gives the current branch a last commit only a forced push can publish. */
   const rewrite = (branch: string) => direct(work, ['-c', 'core.hooksPath=/dev/null', 'commit', '--amend', '--allow-empty', '-q', '-m', `rewritten ${branch} ${Math.random()}`]);

@@ -12,6 +12,7 @@ import { execa } from 'execa';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeSandbox, type Sandbox } from '../helpers/sandbox.js';
+import { directGit, gitIdentity } from '../helpers/real-git.js';
 import { checkLine, claudeHook } from '../helpers/line-checks.js';
 import { toolGroup, toolProblems, which } from '../helpers/system.js';
 
@@ -22,20 +23,13 @@ describe.skipIf(group.skip)(group.title, () => {
   let work: string;
   let scratch: string;
   const identity = {
-    GIT_CONFIG_NOSYSTEM: '1',
-    GIT_AUTHOR_NAME: 'Test',
-    GIT_AUTHOR_EMAIL: 'test@example.com',
-    GIT_COMMITTER_NAME: 'Test',
-    GIT_COMMITTER_EMAIL: 'test@example.com',
+    ...gitIdentity,
     FILTER_BRANCH_SQUELCH_WARNING: '1',
   };
   const agent = { ...identity, CHAPERONE_ACTOR: 'agent' };
 
-  const direct = async (cwd: string, args: string[]) => {
-    const result = await execa(which('git')!, args, { cwd, env: { ...sb.env, ...identity }, extendEnv: false, reject: false, stdin: 'ignore' });
-    if (result.exitCode !== 0) throw new Error(`git ${args.join(' ')} failed: ${result.stderr}`);
-    return String(result.stdout).trim();
-  };
+  /** Runs the real git directly, not through the shim. */
+  const direct = directGit(() => sb, { FILTER_BRANCH_SQUELCH_WARNING: '1' });
   const ref = (cwd: string, name: string) => direct(cwd, ['rev-parse', `refs/heads/${name}`]);
   const reflog = (cwd: string, name: string) => direct(cwd, ['reflog', 'show', '--format=%H', name]);
   /** The line judged as an agent's by `chaperone check` and by the Claude hook: both must refuse, or both allow. */

@@ -7,12 +7,12 @@
 // is a failure instead.
 
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { execa } from 'execa';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeSandbox, type Sandbox } from '../helpers/sandbox.js';
+import { directGit, gitIdentity } from '../helpers/real-git.js';
 import { checkLine, claudeHook } from '../helpers/line-checks.js';
-import { toolGroup, toolProblems, which } from '../helpers/system.js';
+import { toolGroup, toolProblems } from '../helpers/system.js';
 
 const group = toolGroup('git configuration from included files, through the shim', await toolProblems([['git', ['--version']]]));
 
@@ -20,19 +20,10 @@ describe.skipIf(group.skip)(group.title, () => {
   let sb: Sandbox;
   let remote: string;
   let work: string;
-  const identity = {
-    GIT_CONFIG_NOSYSTEM: '1',
-    GIT_AUTHOR_NAME: 'Test',
-    GIT_AUTHOR_EMAIL: 'test@example.com',
-    GIT_COMMITTER_NAME: 'Test',
-    GIT_COMMITTER_EMAIL: 'test@example.com',
-  };
+  const identity = gitIdentity;
   const agent = { ...identity, CHAPERONE_ACTOR: 'agent' };
-  const direct = async (cwd: string, args: string[]) => {
-    const result = await execa(which('git')!, args, { cwd, env: { ...sb.env, ...identity }, extendEnv: false, reject: false, stdin: 'ignore' });
-    if (result.exitCode !== 0) throw new Error(`git ${args.join(' ')} failed: ${result.stderr}`);
-    return String(result.stdout).trim();
-  };
+  /** Runs the real git directly, not through the shim. */
+  const direct = directGit(() => sb);
   const remoteRef = (branch: string) => direct(remote, ['rev-parse', `refs/heads/${branch}`]);
   const lineAnswers = async (line: string, cwd: string) => {
     const checked = await checkLine<{ decision: string }>(sb, line, cwd);

@@ -6,11 +6,11 @@
 // is a failure instead.
 
 import { beforeAll, describe, expect, it } from 'vitest';
-import { execa } from 'execa';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeSandbox, type Sandbox } from '../helpers/sandbox.js';
-import { toolGroup, toolProblems, which } from '../helpers/system.js';
+import { directGit, gitIdentity } from '../helpers/real-git.js';
+import { toolGroup, toolProblems } from '../helpers/system.js';
 
 const group = toolGroup('git through the shim, against a local bare remote', await toolProblems([['git', ['--version']]]));
 
@@ -18,21 +18,10 @@ describe.skipIf(group.skip)(group.title, () => {
   let sb: Sandbox;
   let remote: string;
   let work: string;
-  /** Nobody's own git config: an empty HOME, no system file, an identity from the environment. */
-  const identity = {
-    GIT_CONFIG_NOSYSTEM: '1',
-    GIT_AUTHOR_NAME: 'Test',
-    GIT_AUTHOR_EMAIL: 'test@example.com',
-    GIT_COMMITTER_NAME: 'Test',
-    GIT_COMMITTER_EMAIL: 'test@example.com',
-  };
+  const identity = gitIdentity;
 
   /** Runs the real git directly, not through the shim. */
-  const direct = async (cwd: string, args: string[]) => {
-    const result = await execa(which('git')!, args, { cwd, env: { ...sb.env, ...identity }, extendEnv: false, reject: false, stdin: 'ignore' });
-    if (result.exitCode !== 0) throw new Error(`git ${args.join(' ')} failed: ${result.stderr}`);
-    return String(result.stdout).trim();
-  };
+  const direct = directGit(() => sb);
   const remoteRef = (branch: string) => direct(remote, ['rev-parse', `refs/heads/${branch}`]);
   const localRef = (branch: string) => direct(work, ['rev-parse', `refs/heads/${branch}`]);
   /** Rewrites the current branch's last commit, so that only a forced push can publish it. */

@@ -11,6 +11,7 @@ import { execa } from 'execa';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeSandbox, systemPath, type Sandbox } from '../helpers/sandbox.js';
+import { directGit, gitIdentity } from '../helpers/real-git.js';
 import { motoProblems, startMoto, type Moto } from '../helpers/moto.js';
 import { toolGroup, toolProblems, which } from '../helpers/system.js';
 
@@ -134,19 +135,9 @@ describe.skipIf(awsGroup.skip)(awsGroup.title, () => {
 describe.skipIf(gitGroup.skip)(gitGroup.title, () => {
   let sb: Sandbox;
   let work: string;
-  const identity = {
-    GIT_CONFIG_NOSYSTEM: '1',
-    GIT_AUTHOR_NAME: 'Test',
-    GIT_AUTHOR_EMAIL: 'test@example.com',
-    GIT_COMMITTER_NAME: 'Test',
-    GIT_COMMITTER_EMAIL: 'test@example.com',
-  };
+  const identity = gitIdentity;
   /** Runs the real git directly, not through the shim. */
-  const direct = async (args: string[]) => {
-    const result = await execa(which('git')!, args, { cwd: work, env: { ...sb.env, ...identity }, extendEnv: false, reject: false, stdin: 'ignore' });
-    if (result.exitCode !== 0) throw new Error(`git ${args.join(' ')} failed: ${result.stderr}`);
-    return String(result.stdout).trim();
-  };
+  const direct = (args: string[]) => directGit(() => sb)(work, args);
   const git = (args: string[]) => sb.run('git', args, { cwd: work, env: identity });
 
   beforeAll(async () => {
