@@ -4,7 +4,7 @@
 
 import { beforeEach, describe, expect, it } from 'vitest';
 import { makeSandbox, type Sandbox } from '../helpers/sandbox.js';
-import { checkLine, claudeHook } from '../helpers/line-checks.js';
+import { agentLineAnswers } from '../helpers/line-checks.js';
 
 const prod = '11111111-2222-3333-4444-555555555555';
 const dev = '66666666-7777-8888-9999-000000000000';
@@ -20,11 +20,7 @@ beforeEach(async () => {
 });
 
 const agent = { CHAPERONE_ACTOR: 'agent' };
-const lineAnswers = async (line: string) => {
-  const checked = await checkLine<{ decision: string }>(sb, line, sb.work);
-  const hooked = await claudeHook(sb, line, sb.work);
-  return [checked.decision, hooked.decision ?? 'allow'];
-};
+const lineAnswers = (line: string) => agentLineAnswers(sb, line, sb.work);
 const quote = (args: string[]) => args.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
 
 describe('az rest, read as the az command it equals', () => {

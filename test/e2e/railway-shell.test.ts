@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { linkRailway, makeSandbox, type Sandbox } from '../helpers/sandbox.js';
-import { checkLine, claudeHook } from '../helpers/line-checks.js';
+import { agentLineAnswers } from '../helpers/line-checks.js';
 
 let sb: Sandbox;
 beforeEach(async () => {
@@ -17,11 +17,7 @@ beforeEach(async () => {
 });
 
 const agent = { CHAPERONE_ACTOR: 'agent' };
-const lineAnswers = async (line: string) => {
-  const checked = await checkLine<{ decision: string }>(sb, line, sb.work);
-  const hooked = await claudeHook(sb, line, sb.work);
-  return [checked.decision, hooked.decision ?? 'allow'];
-};
+const lineAnswers = (line: string) => agentLineAnswers(sb, line, sb.work);
 
 describe('railway shell', () => {
   it.each([

@@ -13,7 +13,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeSandbox, type Sandbox } from '../helpers/sandbox.js';
 import { directGit, gitIdentity } from '../helpers/real-git.js';
-import { checkLine, claudeHook } from '../helpers/line-checks.js';
+import { agentLineAnswers } from '../helpers/line-checks.js';
 import { toolGroup, toolProblems, which } from '../helpers/system.js';
 
 const group = toolGroup('lost work and history through the git shim', await toolProblems([['git', ['--version']]]));
@@ -33,11 +33,7 @@ describe.skipIf(group.skip)(group.title, () => {
   const ref = (cwd: string, name: string) => direct(cwd, ['rev-parse', `refs/heads/${name}`]);
   const reflog = (cwd: string, name: string) => direct(cwd, ['reflog', 'show', '--format=%H', name]);
   /** The line judged as an agent's by `chaperone check` and by the Claude hook: both must refuse, or both allow. */
-  const lineAnswers = async (line: string, cwd: string) => {
-    const checked = await checkLine<{ decision: string }>(sb, line, cwd);
-    const hooked = await claudeHook(sb, line, cwd);
-    return [checked.decision, hooked.decision ?? 'allow'];
-  };
+  const lineAnswers = (line: string, cwd: string) => agentLineAnswers(sb, line, cwd);
 
   beforeAll(async () => {
     group.assertAvailable();

@@ -11,7 +11,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeSandbox, type Sandbox } from '../helpers/sandbox.js';
 import { directGit, gitIdentity } from '../helpers/real-git.js';
-import { checkLine, claudeHook } from '../helpers/line-checks.js';
+import { agentLineAnswers } from '../helpers/line-checks.js';
 import { toolGroup, toolProblems } from '../helpers/system.js';
 
 const group = toolGroup('git configuration from included files, through the shim', await toolProblems([['git', ['--version']]]));
@@ -25,11 +25,7 @@ describe.skipIf(group.skip)(group.title, () => {
   /** Runs the real git directly, not through the shim. */
   const direct = directGit(() => sb);
   const remoteRef = (branch: string) => direct(remote, ['rev-parse', `refs/heads/${branch}`]);
-  const lineAnswers = async (line: string, cwd: string) => {
-    const checked = await checkLine<{ decision: string }>(sb, line, cwd);
-    const hooked = await claudeHook(sb, line, cwd);
-    return [checked.decision, hooked.decision ?? 'allow'];
-  };
+  const lineAnswers = (line: string, cwd: string) => agentLineAnswers(sb, line, cwd);
 
   beforeAll(async () => {
     group.assertAvailable();

@@ -17,3 +17,10 @@ export async function claudeHook(sb: Sandbox, line: string, cwd: string): Promis
   const json = out === '' ? undefined : JSON.parse(out);
   return { exitCode: result.exitCode, decision: json?.hookSpecificOutput?.permissionDecision, reason: json?.hookSpecificOutput?.permissionDecisionReason };
 }
+
+/** The two answers to LINE as an agent's, `check`'s decision and the hook's (no output is an allow): they must agree. */
+export async function agentLineAnswers(sb: Sandbox, line: string, cwd: string): Promise<[string, string]> {
+  const checked = await checkLine<{ decision: string }>(sb, line, cwd);
+  const hooked = await claudeHook(sb, line, cwd);
+  return [checked.decision, hooked.decision ?? 'allow'];
+}
