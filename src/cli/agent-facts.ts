@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homeOf, realpathOr } from '../context/files.js';
 import { delimiter, join } from 'node:path';
 import { isChaperoneCommand, type SetupAgent } from './setup.js';
+import { setAsideShOf } from '../shim/set-aside.js';
 
 export const agentBinaries: Record<SetupAgent, string> = { claude: 'claude', codex: 'codex', gemini: 'gemini', copilot: 'copilot', cursor: 'cursor-agent' };
 
@@ -160,6 +161,8 @@ export async function agentLines(cwd: string, env: NodeJS.ProcessEnv, only?: Set
     const unguarded = commands.filter((c) => !c.startsWith('if [ -f '));
     if (unguarded.length) {
       lines.push({ ok: true, warn: true, text: `${agent}: ${file} holds a hook written by an older chaperone, which blocks the agent if chaperone is removed first; run \`chaperone setup ${agent}\` again` });
+    } else if (commands.some((c) => !c.includes(setAsideShOf('NODE_OPTIONS')))) {
+      lines.push({ ok: true, warn: true, text: `${agent}: ${file} holds a hook written by an older chaperone, which starts Node with the agent's NODE_OPTIONS (a V8 flag there makes every hook call compile chaperone from source; a --require there runs inside the judge); run \`chaperone setup ${agent}\` again (it replaces the line)` });
     }
     const version = agentVersion(agent, env);
     const named = `${agent}${version ? ` ${version}` : ''}`;

@@ -2,9 +2,10 @@
 
 import { beforeEach, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { cliPath, linkRailway, makeSandbox, type Sandbox } from '../helpers/sandbox.js';
+import { setAsideShOf } from '../../src/shim/set-aside.js';
 
 let sb: Sandbox;
 beforeEach(async () => {
@@ -343,5 +344,21 @@ describe('the way out: uninstall takes the agent hooks with the shims', () => {
     expect(doctor.exitCode).toBe(1);
     expect(String(doctor.stdout)).toContain(`FAIL gemini: ${join(sb.home, '.gemini', 'settings.json')} holds a chaperone hook whose program is gone (${gone})`);
     expect(String(doctor.stdout)).toContain(`WARN cursor: ${join(sb.home, '.cursor', 'hooks.json')} holds a hook written by an older chaperone`);
+  });
+
+  it('doctor names a hook line that starts Node with the agent\'s NODE_OPTIONS, and setup replaces it', async () => {
+    mkdirSync(join(sb.home, '.claude'), { recursive: true });
+    // The guarded form an earlier setup wrote, without setting NODE_OPTIONS aside, of an installed chaperone.
+    const hook = join(sb.root, 'lib', 'node_modules', 'chaperone', 'dist', 'hook.cjs');
+    mkdirSync(dirname(hook), { recursive: true });
+    writeFileSync(hook, '');
+    const earlier = `if [ -f '${hook}' ]; then n='${process.execPath}'; [ -x "$n" ] || n=node; unset NODE_EXTRA_CA_CERTS; exec "$n" '${hook}' hook claude; fi; echo gone >&2; exit 0`;
+    const settings = join(sb.home, '.claude', 'settings.json');
+    writeFileSync(settings, JSON.stringify({ hooks: { PreToolUse: [{ matcher: 'Bash', hooks: [{ type: 'command', command: earlier }] }] } }));
+    const doctor = await sb.chaperone(['doctor', '--dir', sb.shims]);
+    expect(String(doctor.stdout)).toContain(`WARN claude: ${settings} holds a hook written by an older chaperone, which starts Node with the agent's NODE_OPTIONS`);
+    await sb.chaperone(['setup', 'claude']);
+    const written = JSON.parse(readFileSync(settings, 'utf8')).hooks.PreToolUse.flatMap((g: { hooks: { command: string }[] }) => g.hooks.map((h) => h.command));
+    expect(written.filter((c: string) => / hook claude\b/.test(c))).toEqual([expect.stringContaining(setAsideShOf('NODE_OPTIONS'))]);
   });
 });
