@@ -13,6 +13,7 @@ import { executables } from '../tools/index.js';
 import { agentConfigFiles, hasChaperoneHook } from './setup.js';
 import { fastPathsFor, writtenFastPath } from './shims.js';
 import { isShimFile } from '../shim/find-real.js';
+import { setAsideSh } from '../shim/set-aside.js';
 
 export interface DoctorLine {
   ok: boolean;
@@ -34,6 +35,10 @@ export async function doctor(dir: string, cwd: string, env: NodeJS.ProcessEnv): 
     // Tools this version covers that the shims written by an older install (or `install TOOL…`) lack.
     const unshimmed = executables.filter((tool) => !installed.includes(tool));
     if (unshimmed.length) lines.push({ ok: true, text: `covered, but with no shim here: ${unshimmed.join(', ')}; \`chaperone install\` adds them` });
+    // Shims written before NODE_OPTIONS was set aside start the decision's Node with the caller's: a
+    // --require there runs inside the judge, which can answer "run it" (src/shim/set-aside.ts).
+    const unguarded = installed.filter((tool) => !readFileSync(join(dir, tool), 'utf8').includes(setAsideSh));
+    if (unguarded.length) lines.push({ ok: false, text: `shims written by an older chaperone start the decision with the caller's NODE_OPTIONS, where a --require runs inside the judge: ${unguarded.join(', ')}; run \`chaperone install\`` });
   }
 
   const entries = (env.PATH ?? '').split(':');
