@@ -195,7 +195,10 @@ function exactWords(words: string[]): Omit<ExactStatement, 'start' | 'end'> | un
     while (whole && take(',')) whole = assignment(1);
     flags = whole ? where() : undefined;
     path = ['update'];
-  } else if (take('alter') && take('table')) {
+  } else if (i === 0 && take('alter') && take('table')) {
+    // Only as the statement's first words: a branch above that took its words and then failed
+    // (`UPDATE t SET a = ALTER TABLE b ADD c int`, `DELETE ALTER TABLE …`) leaves `i` past them, and the
+    // rest must not be read as a statement of its own (the grammar: a syntax error, unreadable).
     ifExists();
     if (!name(3)) {
       // not one of the shapes

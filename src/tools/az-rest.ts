@@ -92,11 +92,23 @@ function readBody(text: string | undefined, cwd: string): { value?: Json; unread
   }
 }
 
-/** Every value of a property named `name` (in any case, as ARM reads names) anywhere inside a JSON value. */
+/**
+ * Every value of a property named `name` (in any case, as ARM reads names) anywhere inside a JSON value.
+ * A loop, not recursion: JSON.parse takes a body nested 200,000 deep, which a recursive walk could not.
+ */
 function valuesOf(value: Json, name: string): Json[] {
-  if (typeof value !== 'object' || value === null) return [];
   const wanted = name.toLowerCase();
-  return Object.entries(value).flatMap(([key, inner]) => [...(key.toLowerCase() === wanted ? [inner] : []), ...valuesOf(inner, name)]);
+  const out: Json[] = [];
+  const pending: Json[] = [value];
+  while (pending.length > 0) {
+    const next = pending.pop();
+    if (typeof next !== 'object' || next === null) continue;
+    for (const [key, inner] of Object.entries(next)) {
+      if (key.toLowerCase() === wanted) out.push(inner);
+      pending.push(inner);
+    }
+  }
+  return out;
 }
 
 const isFalse = (value: Json) => value === false || (typeof value === 'string' && value.toLowerCase() === 'false');

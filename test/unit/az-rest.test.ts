@@ -42,4 +42,11 @@ describe('az rest bodies: a property', () => {
       expect(commands.some((c) => c.path.join(' ') === 'resource update' && Number(c.flags.get('--backup-retention')?.[0]) < 7), JSON.stringify(value)).toBe(true);
     }
   });
+  it('reads a body nested deeper than a recursive walk could go (JSON.parse takes it): no internal error', () => {
+    const deep = (n: number) => `${'['.repeat(n)}${']'.repeat(n)}`;
+    const read = (body: string) => restCommands(new Map([['--url', [server]], ['--method', ['patch']], ['--body', [body]]]), '/');
+    const short = read(`{"properties":{"backup":{"backupRetentionDays":1}},"x":${deep(200000)}}`);
+    expect(short.some((c) => c.path.join(' ') === 'resource update' && c.flags.get('--backup-retention')?.[0] === '1')).toBe(true);
+    expect(read(`{"x":${deep(200000)}}`)).toEqual([]);
+  });
 });
