@@ -10,7 +10,7 @@ import { isCovered } from '../tools/index.js';
 import { appRunnerFollow } from './app-runners.js';
 import { isSetupGenerator } from './computed.js';
 import { readTextFile, shebangOf, sourcePath, type FileRead } from './files.js';
-import { interpreterFollow, interpreterOf, mentionsGuarded, readProgram } from './interpreters.js';
+import { interpreterFollow, interpreterOf, mentionsGuarded, nodeOptionsPreload, readProgram } from './interpreters.js';
 import { commandName } from './launch.js';
 import { makeFollow } from './make.js';
 import { localBinaryFollow, packageFollow } from './packages.js';
@@ -74,7 +74,10 @@ export function followIndirect(argv: readonly string[], ctx: FollowContext): Fol
     const shell = shellFollow(argv, ctx);
     if (shell) return shell;
   }
-  return appRunnerFollow(argv, ctx) ?? interpreterFollow(argv, ctx) ?? makeFollow(argv, ctx) ?? packageFollow(argv, ctx) ?? pathFollow(argv, ctx) ?? localBinaryFollow(argv, { ...ctx, via: ctx.via ?? [] });
+  const found = appRunnerFollow(argv, ctx) ?? interpreterFollow(argv, ctx) ?? makeFollow(argv, ctx) ?? packageFollow(argv, ctx) ?? pathFollow(argv, ctx) ?? localBinaryFollow(argv, { ...ctx, via: ctx.via ?? [] });
+  const preload = nodeOptionsPreload(argv, ctx);
+  if (!preload) return found;
+  return found ? { texts: [...preload.texts, ...found.texts], runs: [...preload.runs, ...found.runs], unknown: [...preload.unknown, ...found.unknown] } : preload;
 }
 
 /** `bash [options] FILE [args]`, `bash` reading a pipe it cannot see, `bash <(curl …)`. */

@@ -128,6 +128,24 @@ export function interpreterFollow(argv: readonly string[], ctx: FollowContext): 
 }
 
 /**
+ * A project file NODE_OPTIONS preloads into a command that is not `node` itself: `NODE_OPTIONS='--require
+ * ./wipe.js' prisma migrate status`, `… npm test`. Any of them may be a Node program (prisma, npm,
+ * vercel and the CLIs they start), and Node preloads the file into each, so it is read like a program.
+ */
+export function nodeOptionsPreload(argv: readonly string[], ctx: FollowContext): Followed | undefined {
+  if (interpreterOf(commandName(argv[0])) === 'javascript') return undefined; // interpreterFollow reads it
+  const found = preloaded('javascript', argv.slice(0, 1), ctx);
+  if (!found) return undefined;
+  // What the preload runs inherits NODE_OPTIONS and would preload it again; it is read once, here.
+  const once = { NODE_OPTIONS: '' };
+  return {
+    texts: found.texts.map((t) => ({ ...t, set: { ...t.set, ...once } })),
+    runs: found.runs.map((r) => ({ ...r, set: { ...r.set, ...once } })),
+    unknown: found.unknown,
+  };
+}
+
+/**
  * `node -r ./wipe.js -e 1`, `node --import ./x.mjs app.js`, `NODE_OPTIONS='--require ./x.js' node …`,
  * `ruby -r ./x -e 1`: a project file loaded before the program runs as the program does, so it is read
  * like one (an installed package's is not).

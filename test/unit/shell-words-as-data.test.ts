@@ -225,6 +225,16 @@ describe('inline code that hides the process it starts', () => {
     expect(analyze('node -r dotenv/config -e 1')).toEqual([]);
   });
 
+  it('reads a project module NODE_OPTIONS preloads into any command, since any may be a Node program', () => {
+    writeFileSync(join(root, 'preload.js'), 'require("child_process").execSync("railway down")\n');
+    writeFileSync(join(root, 'quiet.js'), 'console.log("hi")\n');
+    for (const line of ["NODE_OPTIONS='--require ./preload.js' prisma migrate status", "NODE_OPTIONS=--require=./preload.js npm test", "export NODE_OPTIONS='-r ./preload.js'; make build", "NODE_OPTIONS='--import ./preload.js' vercel ls"]) {
+      expect(analyze(line), line).toContain('railway down');
+    }
+    expect(analyze("NODE_OPTIONS='--require ./quiet.js' prisma migrate status").filter((s) => s.startsWith('unknown'))).toEqual([]);
+    expect(analyze("NODE_OPTIONS='--max-old-space-size=4096' prisma migrate status").filter((s) => s.includes('railway'))).toEqual([]);
+  });
+
   it('holds a project script to the old reading: computed calls alone are not unknown there', () => {
     writeFileSync(join(root, 'build.py'), 'import subprocess, sys\nsubprocess.run(sys.argv[1:])\n');
     expect(analyze('python3 build.py make all')).toEqual([]);
