@@ -62,8 +62,8 @@ export function redactText(text: string): string {
 /** Options whose value is a secret in every tool. */
 // (Tested only on a word that starts with `-`: a RegExp is compiled on its first test, and most words do not.)
 // A name ending in one of the words counts too (`--admin-password`, `--administrator-login-password`,
-// `--sp-secret`), except a switch that turns one off (`--no-password`, psql's -w).
-const secretFlag = /^-{1,2}(?!no-)(?:[a-z0-9]+-)*(password|passwd|token|secret|api-key|api-token|access-key|account-key|private-key|bearer)$|^-{1,2}(pass|apikey|kube-token|oauth2-bearer)$/i;
+// `--adminPassword`, `--db_password`, `--sp-secret`), except a switch that turns one off (`--no-password`, psql's -w).
+const secretFlag = /^-{1,2}(?!-|no-)[a-z0-9_-]*?(password|passwd|token|secret|api-key|api_key|apikey|api-token|access-key|account-key|private-key|bearer)$|^-{1,2}pass$/i;
 
 /**
  * Options whose value is a secret in one tool only: `-u` is curl's user:password but a user name

@@ -52,6 +52,8 @@ describe('redactArgs', () => {
     [['--administrator-login-password=hunter2'], ['--administrator-login-password=***']],
     [['--sp-secret', 's', '--refresh-token', 't'], ['--sp-secret', '***', '--refresh-token', '***']],
     [['--no-password', 'mydb'], ['--no-password', 'mydb']],
+    [['--adminPassword', 'hunter2', '--db_password=x'], ['--adminPassword', '***', '--db_password=***']],
+    [['--bypass', 'x', '--tokens', 'y'], ['--bypass', 'x', '--tokens', 'y']],
     [['--password-file', 'pw.txt'], ['--password-file', 'pw.txt']],
     [['-H', 'Authorization: Bearer abcdefghijkl'], ['-H', 'Authorization: Bearer ***']],
     [['postgresql://a:b@h/d', '-c', 'select 1'], ['postgresql://a:***@h/d', '-c', 'select 1']],
