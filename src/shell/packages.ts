@@ -6,6 +6,7 @@
 // (pnpm.io/cli/run); Yarn 2+ does not, but which Yarn runs is not known here, so they count.
 
 import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
+import { parse as parseIni } from 'ini';
 import { readTextIfExists } from '../context/files.js';
 import { dirname, join, relative, resolve } from 'node:path';
 import { quoteWord } from '../display/describe.js';
@@ -140,6 +141,24 @@ function pnpmPrePost(dirs: string[]): boolean {
   return false;
 }
 
+/**
+ * The NODE_OPTIONS npm and pnpm give a package script: their `node-options` setting, from
+ * npm_config_node_options, else the project's .npmrc, else the user's. It preloads a file into every
+ * Node program the script starts (a `--require ./wipe.js` there runs before `jest`), so the script's
+ * commands are read with it (src/shell/interpreters.ts reads the preload).
+ */
+function npmNodeOptions(ctx: FollowContext, dirs: readonly string[]): string | undefined {
+  const set = ctx.lookup('npm_config_node_options') ?? ctx.lookup('NPM_CONFIG_NODE_OPTIONS');
+  if (set !== undefined) return set;
+  for (const dir of new Set(dirs)) {
+    const text = readTextIfExists(join(dir, '.npmrc'));
+    if (text === undefined) continue;
+    const value = parseIni(text)['node-options'];
+    if (typeof value === 'string') return value;
+  }
+  return undefined;
+}
+
 /** `npm run nuke -- --force` and the other script runners, followed into package.json. */
 export function packageFollow(argv: readonly string[], ctx: FollowContext): Followed | undefined {
   const run = scriptRun(argv);
@@ -151,6 +170,8 @@ export function packageFollow(argv: readonly string[], ctx: FollowContext): Foll
   if (!found) return undefined;
   if ('error' in found) return unknownCode(`${shown}: ${found.error}`, found.file);
   const path = ctx.lookup('PATH');
+  const home = ctx.lookup('HOME');
+  const nodeOptions = run.runner !== 'npm' && run.runner !== 'pnpm' ? undefined : npmNodeOptions(ctx, [cwd, ...found.files.map((file) => dirname(file)), ...(home ? [home] : [])]);
   const out = followed({});
   for (const { dir, script, text } of found.runs) {
     const line = script === run.main && run.args.length > 0 ? `${text} ${run.args.map(quoteWord).join(' ')}` : text;
@@ -160,7 +181,7 @@ export function packageFollow(argv: readonly string[], ctx: FollowContext): Foll
       bins.push(join(d, 'node_modules', '.bin'));
       if (dirname(d) === d) break;
     }
-    out.texts.push({ text: line, cwd: dir, set: { PATH: [...bins, ...(path ? [path] : [])].join(':'), npm_lifecycle_event: script }, via: `${run.runner} run ${script}`, file: `${dir}/package.json#${script}` });
+    out.texts.push({ text: line, cwd: dir, set: { PATH: [...bins, ...(path ? [path] : [])].join(':'), npm_lifecycle_event: script, ...(nodeOptions !== undefined ? { NODE_OPTIONS: nodeOptions } : {}) }, via: `${run.runner} run ${script}`, file: `${dir}/package.json#${script}` });
   }
   if (run.fallback && !found.runs.some((r) => r.script === run.main)) out.runs.push({ argv: run.fallback, cwd, via: `${run.runner} ${run.main}` });
   // `pnpm rw …`, `yarn rw …` with no script of that name run the project's binary.

@@ -225,6 +225,21 @@ describe('inline code that hides the process it starts', () => {
     expect(analyze('node -r dotenv/config -e 1')).toEqual([]);
   });
 
+  it('reads a module npm preloads into a package script by its node-options setting (.npmrc, npm_config_node_options)', () => {
+    const project = join(root, 'npmrc-project');
+    mkdirSync(project, { recursive: true });
+    writeFileSync(join(project, 'wipe.js'), 'require("child_process").execSync("railway down")\n');
+    writeFileSync(join(project, 'package.json'), JSON.stringify({ scripts: { test: 'jest' } }));
+    const inProject = (line: string) => analyze(`cd ${project} && ${line}`);
+    expect(inProject('npm test')).not.toContain('railway down');
+    expect(inProject('npm_config_node_options="--require ./wipe.js" npm test')).toContain('railway down');
+    writeFileSync(join(project, '.npmrc'), 'node-options="--require ./wipe.js"\n');
+    for (const line of ['npm test', 'npm run test', 'pnpm test']) expect(inProject(line), line).toContain('railway down');
+    expect(inProject('yarn test')).not.toContain('railway down');
+    writeFileSync(join(project, '.npmrc'), 'node-options=--max-old-space-size=4096\n');
+    expect(inProject('npm test')).not.toContain('railway down');
+  });
+
   it('reads a project module NODE_OPTIONS preloads into any command, since any may be a Node program', () => {
     writeFileSync(join(root, 'preload.js'), 'require("child_process").execSync("railway down")\n');
     writeFileSync(join(root, 'quiet.js'), 'console.log("hi")\n');
