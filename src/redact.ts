@@ -45,6 +45,9 @@ export const textPatterns: [RegExp, string | ((...groups: string[]) => string), 
   // Credential headers, also attached to -H (`-HAuthorization: Bearer x`): the whole value goes.
   [/(authorization|proxy-authorization|x-api-key|x-auth-token|private-token|x-vault-token|project-access-token|team-access-token)(\s*[:=]\s*)(?:(bearer|basic|token|digest)\s+)?[^\s'"]+/gi, `$1$2$3 ${mask}`, ['authorization', 'x-api-key', 'x-auth-token', 'private-token', 'x-vault-token', 'access-token']],
   [/((?:set-)?cookie)(\s*:\s*)[^\n'"]+/gi, `$1$2${mask}`, ['cookie']],
+  // Any other header (or `name: value` line) whose name ends in a secret's word: X-Admin-Token, Api-Key,
+  // X-Client-Secret. A quoted value is left to the patterns above.
+  [/(?<![A-Za-z0-9-])([A-Za-z0-9-]*(?:token|secret|password|passwd|api-?key|auth-?key|access-?key))(\s*:\s*)(?!\*\*\*)[^\s'"][^\n'"]*/gi, `$1$2${mask}`, ['token', 'secret', 'passw', 'key']],
   [/\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi, `$1 ${mask}`, ['bearer', 'basic']],
 ];
 

@@ -57,6 +57,7 @@ const cases: [string, string[], Record<string, string>?][] = [
   ['curl', ['-X', 'PUT', 'https://management.azure.com/subscriptions/s1/resourceGroups/prod/providers/Microsoft.DBforPostgreSQL/flexibleServers/db?api-version=2022-12-01', '-d', JSON.stringify({ properties: { administratorLoginPassword: c, backup: { backupRetentionDays: 1 } } })]],
   ['az', ['rest', '--method', 'put', '--url', 'https://management.azure.com/subscriptions/s1/resourceGroups/prod/providers/Microsoft.DBforPostgreSQL/flexibleServers/db?api-version=2022-12-01', '--body', JSON.stringify({ properties: { adminPassword: c, backup: { backupRetentionDays: 1 } } })]],
   ['az', ['postgres', 'flexible-server', 'delete', '-g', 'prod', '-n', 'db', '--yes', '--admin-password', c]],
+  ['curl', ['-X', 'DELETE', '-H', `X-Admin-Token: ${c}`, 'https://api.example.com/v1/db']],
 ];
 
 const tools = [...new Set(cases.map(([tool]) => tool))];

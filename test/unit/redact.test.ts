@@ -39,6 +39,10 @@ describe('redactText', () => {
     ['properties.administratorLoginPassword=hunter2', 'properties.administratorLoginPassword=***'],
     ['DB_PASSWORD=hunter2 adminpassword=x', 'DB_PASSWORD=*** adminpassword=***'],
     ['{"config":"x","secretName":"db","oldpwd":"/home"}', '{"config":"x","secretName":"db","oldpwd":"/home"}'],
+    ['X-Admin-Token: hunter2', 'X-Admin-Token: ***'],
+    ['Api-Key:abc123', 'Api-Key:***'],
+    ['X-Client-Secret: s3cr3t', 'X-Client-Secret: ***'],
+    ['Content-Type: application/json', 'Content-Type: application/json'],
   ], redactText);
 });
 
