@@ -82,7 +82,7 @@ async function bundle(out, testBuild) {
     const at = readFileSync(`${staging}/${name}`, 'latin1').search(/[^\w$.]import\(/);
     if (at !== -1) throw new Error(`${name} has a dynamic import() at offset ${at}; require it (createRequire) instead`);
   }
-  await build({ ...common, entryPoints: { shim: 'src/start/shim.ts', hook: 'src/start/hook.ts', 'make-cache': 'src/start/make-cache.ts' }, outdir: staging, outExtension: { '.js': '.cjs' }, banner: {}, footer: {} });
+  await build({ ...common, entryPoints: { shim: 'src/start/shim.ts', hook: 'src/start/hook.ts', server: 'src/start/server.ts', 'make-cache': 'src/start/make-cache.ts' }, outdir: staging, outExtension: { '.js': '.cjs' }, banner: {}, footer: {} });
   // The CLI's entry (bin/chaperone.js imports it): `hook AGENT` goes to the hook's own bundle.
   writeFileSync(
     `${staging}/chaperone.js`,

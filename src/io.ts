@@ -20,7 +20,27 @@ export function writeAll(fd: 1 | 2, text: string): void {
   }
 }
 
-export const say = (text: string): void => writeAll(2, text);
+/**
+ * Where `say` writes: the caller's stderr, or, in the resident decision (src/server/), the answer the
+ * waiting shim prints on its own stderr.
+ */
+let heard: ((text: string) => void) | undefined;
+
+/** What chaperone tells the caller: a refusal, a notice, a warning. */
+export const say = (text: string): void => (heard ? heard(text) : writeAll(2, text));
+
+/** Runs `work` with everything said kept, not written: the resident decision sends it to the shim. */
+export async function keepSaid<T>(work: () => Promise<T>): Promise<{ result: T; said: string }> {
+  let said = '';
+  heard = (text) => {
+    said += text;
+  };
+  try {
+    return { result: await work(), said };
+  } finally {
+    heard = undefined;
+  }
+}
 
 /**
  * All of stdin as text, up to `limit` bytes; rejects past the limit, or when nothing ends it within

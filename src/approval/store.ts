@@ -11,6 +11,7 @@ import { isoTime } from '../audit/time.js';
 import { chaperoneStateDir, readTextIfExists } from '../context/files.js';
 import { EnvironmentFault, storeFault, StoreFault } from '../errors.js';
 import { withLock } from '../lock.js';
+import { say } from '../io.js';
 
 export type ApprovalStatus = 'pending' | 'approved' | 'used' | 'expired';
 
@@ -78,7 +79,7 @@ function read(path: string, env: NodeJS.ProcessEnv): StoreFile {
 function setAside(path: string, why: string, env: NodeJS.ProcessEnv): StoreFile {
   const aside = `${path}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
   renameSync(path, aside);
-  process.stderr.write(
+  say(
     `chaperone: the approval store ${path} was ${why}.\n` +
       `chaperone: it was moved to ${aside} and a new, empty store started; approvals in it no longer count (ask for them again).\n`,
   );

@@ -20,6 +20,7 @@ import { withLock } from '../lock.js';
 import { redactText } from '../redact.js';
 import { redactedArgs } from '../display/describe.js';
 import { parseSyslogTarget, sendToSyslog } from './syslog.js';
+import { say } from '../io.js';
 
 export type Outcome = 'allowed' | 'confirmed' | 'aborted' | 'refused' | 'approved' | 'approval-used';
 
@@ -74,7 +75,7 @@ export function writeAudit(ev: Evaluation, outcome: Outcome, extra: Record<strin
     return line;
   } catch (error) {
     if (lets) throw error;
-    process.stderr.write(`${(error as Error).message}\n`);
+    say(`${(error as Error).message}\n`);
     return undefined;
   }
 }
@@ -84,7 +85,7 @@ export function writeAuditEvent(env: NodeJS.ProcessEnv, record: Record<string, u
   try {
     return appendRecord(env, { time: isoTime(new Date()), ...record });
   } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n`);
+    say(`${(error as Error).message}\n`);
     return undefined;
   }
 }

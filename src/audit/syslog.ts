@@ -8,6 +8,7 @@
 // and is reported, never a reason to run or refuse.
 
 import { hostname } from 'node:os';
+import { say } from '../io.js';
 
 const timeoutMs = 2000;
 /** authpriv: security messages, kept from ordinary users on most systems. */
@@ -47,7 +48,7 @@ export function sendToSyslog(target: SyslogTarget, line: string): void {
   pending.push(
     send(target, syslogMessage(line)).catch((error: Error) => {
       const where = target.kind === 'unix' ? `unix:${target.path}` : `${target.kind}://${target.host}:${target.port}`;
-      process.stderr.write(`chaperone: the audit record was written locally but not sent to syslog at ${where}: ${error.message}\n`);
+      say(`chaperone: the audit record was written locally but not sent to syslog at ${where}: ${error.message}\n`);
     }),
   );
 }

@@ -14,7 +14,9 @@ import { restoreSh, setAsideSh } from '../shim/set-aside.js';
 import { loadConfig, userConfigPath } from '../rules/load.js';
 import { allRules } from '../rules/config.js';
 import { fastPathScript, fastPathWords, realToolFunction } from '../shim/fast-path.js';
-import { shimShebang } from '../shim/interpreter.js';
+import { keepingShell, shimShebang } from '../shim/interpreter.js';
+import { serverClientLines } from '../server/client.js';
+import { serverFile } from '../server/state.js';
 import { executables, loadTool, toolOf } from '../tools/index.js';
 import { shellQuote as sq } from '../tools/shell-words.js';
 
@@ -32,9 +34,10 @@ export function shimEntry(): string {
  * The shim: a POSIX sh script (run by bash -p where that keeps odd environment names) that asks chaperone's Node entry for a decision, then execs the real tool
  * itself, so no Node process stays between the caller and the tool (see src/shim/handoff.ts).
  */
-export function shimScript(tool: string, node: string, entry: string, fastPath: readonly string[] = [], overlay?: OverlayEntry, beforeExec: readonly string[] = []): string {
+export function shimScript(tool: string, node: string, entry: string, fastPath: readonly string[] = [], overlay?: OverlayEntry, beforeExec: readonly string[] = [], server?: string): string {
+  const shebang = shimShebang();
   return [
-    shimShebang(), // /bin/bash -p where it keeps every environment entry, else /bin/sh (src/shim/interpreter.ts)
+    shebang, // /bin/bash -p where it keeps every environment entry, else /bin/sh (src/shim/interpreter.ts)
     overlay
       ? `${shimMarker}: ${tool} in git's exec-path overlay, standing for ${overlay.real}. Written by chaperone; \`chaperone uninstall git\` removes it.`
       : `${shimMarker}: ${tool}. Written by \`chaperone install\`; \`chaperone uninstall\` removes it.`,
@@ -52,10 +55,12 @@ export function shimScript(tool: string, node: string, entry: string, fastPath: 
     ...fastPath,
     `node=${sq(node)}`,
     '[ -x "$node" ] || node=node',
+    // The resident decision needs bash's /dev/tcp; an overlay entry decides by its parent process, so not there.
+    ...(server !== undefined && !overlay && shebang.startsWith(`#!${keepingShell}`) ? serverClientLines(server) : []),
     '# What Node acts on as it starts (NODE_OPTIONS, NODE_EXTRA_CA_CERTS) is set aside: the decision and the tool get it back (src/shim/set-aside.ts).',
     setAsideSh,
     '# The decision. Node answers on fd 4 how the real tool is to run; its own output goes to our stdout.',
-    `{ answer=$("$node" "$entry"${overlay ? ` --chaperone-overlay ${sq(overlay.real)}` : ''} --handoff=4:feed "$0" "$@" 4>&1 1>&3 3>&-); } 3>&1`,
+    `{ answer=$("$node" "$entry"${overlay ? ` --chaperone-overlay ${sq(overlay.real)}` : ''} --handoff=4:feed${server !== undefined && !overlay && shebang.startsWith(`#!${keepingShell}`) ? ':server' : ''} "$0" "$@" 4>&1 1>&3 3>&-); } 3>&1`,
     'status=$?',
     '# Node killed by a signal (an empty answer: a tool\'s death comes back as "signal N"), maybe during the',
     '# prompt, which had the terminal in raw mode: give the terminal back in its ordinary mode.',
@@ -166,7 +171,7 @@ export async function writeShims(dir: string, tools: string[], env: NodeJS.Proce
       throw new UserError(`chaperone: ${path} exists and is not a chaperone shim; not overwriting it. Choose another --dir.`);
     }
     const temporary = `${path}.chaperone-${process.pid}`;
-    writeFileSync(temporary, shimScript(tool, process.execPath, entry, fast.get(tool), undefined, beforeExec[tool]), { mode: 0o755 });
+    writeFileSync(temporary, shimScript(tool, process.execPath, entry, fast.get(tool), undefined, beforeExec[tool], serverFile(env)), { mode: 0o755 });
     chmodSync(temporary, 0o755);
     renameSync(temporary, path);
   }

@@ -8,16 +8,29 @@ import { say } from '../io.js';
 import { redactText } from '../redact.js';
 import type { ApprovalRecord } from '../approval/store.js';
 
-export async function passGate(ev: Evaluation): Promise<boolean> {
+/**
+ * Raised by a gate judging for a caller in another process (the resident decision, src/server/) where
+ * only the caller's own process may go on: a human must be asked at its terminal, or an approval waits
+ * to be used (which takes a backup first, and must not be spent by a decision the shim might give up
+ * waiting for). Nothing is recorded or said before it.
+ */
+export class DecideInCaller extends Error {}
+
+export interface GateOptions {
+  /** The caller is another process: it cannot be prompted, and approvals are left for it to use. */
+  elsewhere?: boolean;
+}
+
+export async function passGate(ev: Evaluation, options: GateOptions = {}): Promise<boolean> {
   try {
-    return await decide(ev);
+    return await decide(ev, options);
   } finally {
     // Copies of the audit records reach syslog before the tool takes over the process, or chaperone exits.
     if (ev.auditSyslog) await (await import('../audit/syslog.js')).flushSyslog();
   }
 }
 
-async function decide(ev: Evaluation): Promise<boolean> {
+async function decide(ev: Evaluation, options: GateOptions): Promise<boolean> {
   const gated = ev.findings.length > 0;
   switch (ev.decision.verdict) {
     case 'allow':
@@ -36,12 +49,17 @@ async function decide(ev: Evaluation): Promise<boolean> {
       // Nobody here can confirm. A human may have approved this exact action out of band: one store
       // transaction takes that approval, or else finds or makes the request a human can approve.
       const { bindingOf, newCode } = await import('../approval/binding.js');
-      const { takeOrRequestApproval } = await import('../approval/store.js');
+      const { requestUnlessApproved, takeOrRequestApproval } = await import('../approval/store.js');
       const binding = bindingOf(ev);
       let settled: ReturnType<typeof takeOrRequestApproval>;
       try {
-        settled = takeOrRequestApproval(ev.invocation.env, binding, () => approvalDetails(ev), newCode);
+        if (options.elsewhere) {
+          const request = requestUnlessApproved(ev.invocation.env, binding, () => approvalDetails(ev), newCode);
+          if (!request) throw new DecideInCaller('an approval waits to be used');
+          settled = { request };
+        } else settled = takeOrRequestApproval(ev.invocation.env, binding, () => approvalDetails(ev), newCode);
       } catch (error) {
+        if (error instanceof DecideInCaller) throw error;
         // The store is broken: the refusal stands, without a code a human could approve.
         say(refusalMessage(ev));
         say(`${(error as Error).message}\nchaperone: no approval code could be issued until the store is fixed.\n`);
@@ -60,6 +78,7 @@ async function decide(ev: Evaluation): Promise<boolean> {
       return false;
     }
     case 'confirm': {
+      if (options.elsewhere) throw new DecideInCaller('a human is to be asked at the terminal');
       const { askHumanFor } = await import('./confirm.js');
       const word = ev.decision.confirmWord ?? 'production';
       const { backsUp, dumpProgram } = await import('../backup/before-destroy.js');

@@ -6,10 +6,10 @@
 // moves), a pipe ahead up to the limit (the runner hands what was read to the tool first, unchanged,
 // see ParsedInvocation.stdin), a terminal not at all.
 
-import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import type { StdinReadAhead } from '../model.js';
+import { claimDescriptor, stdinIsTerminal, stdinStat } from './descriptors.js';
 import { readAheadLimit, readChunk } from './stdin.js';
 
 const chunkSize = 1024 * 1024;
@@ -67,17 +67,18 @@ export class Stdin {
   /** Whether stdin carries data a tool that reads "stdin when it is not a terminal" would read. */
   hasData(): boolean {
     if (this.input !== undefined) return this.input.length > 0;
-    const stat = fstatOrUndefined();
+    const stat = stdinStat();
     return stat !== undefined && (stat.isFile() || stat.isFIFO() || stat.isSocket());
   }
 
   private readOnce(): Bytes {
     if (this.input !== undefined) return { ok: true, bytes: Buffer.from(this.input) };
-    const stat = fstatOrUndefined();
+    const stat = stdinStat();
     if (!stat) return { ok: true, bytes: Buffer.alloc(0) }; // stdin is closed
+    if (stat.isFile() || stat.isFIFO() || stat.isSocket()) claimDescriptor(0);
     if (stat.isFile()) return preadAll(0, readAheadLimit(this.env), 'stdin');
     if (stat.isFIFO() || stat.isSocket()) return this.readPipe();
-    if (isTerminal(0)) return { ok: false, why: 'stdin is a terminal: the body is typed as the tool runs' };
+    if (stdinIsTerminal()) return { ok: false, why: 'stdin is a terminal: the body is typed as the tool runs' };
     if (isDevNull(stat)) return { ok: true, bytes: Buffer.alloc(0) };
     return { ok: false, why: 'stdin is a device chaperone does not read' };
   }
@@ -103,26 +104,10 @@ export class Stdin {
   }
 }
 
-function fstatOrUndefined() {
-  try {
-    return fstatSync(0);
-  } catch {
-    return undefined;
-  }
-}
-
 function isDevNull(stat: { rdev: number }): boolean {
   try {
     return statSync('/dev/null').rdev === stat.rdev;
   } catch {
     return false;
   }
-}
-
-/**
- * Whether descriptor `fd` is a terminal. node:tty brings node:net and node:stream with it (milliseconds
- * at every start of a tool whose reader imports this file), and only a call that reads stdin asks.
- */
-export function isTerminal(fd: number): boolean {
-  return (createRequire(import.meta.url)('node:tty') as typeof import('node:tty')).isatty(fd);
 }

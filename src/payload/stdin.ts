@@ -11,8 +11,9 @@
 // is to pass (`rest: 'pass'`), so the runner streams it to the tool untouched once the command is
 // allowed.
 
-import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import type { StdinReadAhead } from '../model.js';
+import { claimDescriptor, stdinStat } from './descriptors.js';
 
 /**
  * How much of a pipe is read before the tool starts. Tests set CHAPERONE_READ_AHEAD_BYTES to reach the
@@ -37,14 +38,11 @@ export type StdinPayload =
  */
 export function readStdinPayload(env: NodeJS.ProcessEnv, input?: string): StdinPayload | undefined {
   if (input !== undefined) return { kind: 'file', chunks: (take) => void take(Buffer.from(input)) };
-  let stat;
-  try {
-    stat = fstatSync(0);
-  } catch {
-    return undefined; // stdin is closed
-  }
+  const stat = stdinStat();
+  if (stat === undefined) return undefined; // stdin is closed
+  if (!stat.isFile() && !stat.isFIFO() && !stat.isSocket()) return undefined;
+  claimDescriptor(0);
   if (stat.isFile()) return { kind: 'file', chunks: (take) => readFileChunks(0, take) };
-  if (!stat.isFIFO() && !stat.isSocket()) return undefined;
   const { head, complete } = readPipeAhead(0, readAheadLimit(env));
   return { kind: 'pipe', head, complete, readAhead: replayOf(head, complete) };
 }

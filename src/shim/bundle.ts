@@ -7,6 +7,11 @@ import { executables, toolNames, toolOf } from '../tools/index.js';
 
 export { runShim } from './main.js';
 
+/** The resident decision (src/server/serve.ts), loaded only by the server's entry. */
+export async function runServer(): Promise<void> {
+  return (await import('../server/serve.js')).runServer();
+}
+
 export async function warmUp(): Promise<void> {
   return (await import('./warm-up.js')).warmUp();
 }

@@ -24,15 +24,17 @@ export interface Handoff {
   fd: number;
   /** The shim understands `feed` (src/shim/feed.ts); a shim written before it does not. */
   feed?: boolean;
+  /** The shim asks a resident decision first (src/server/), so one is started when there is none. */
+  server?: boolean;
 }
 
-const flag = /^--handoff=(\d+)(:feed)?$/;
+const flag = /^--handoff=(\d+)(:feed)?(:server)?$/;
 
 /** Splits the shim's arguments: `[--handoff=FD] SHIM_PATH ARGS…`. */
 export function readShimArguments(argv: readonly string[]): { handoff?: Handoff; shimPath?: string; args: string[] } {
   const match = argv[0] === undefined ? null : flag.exec(argv[0]);
   const rest = match ? argv.slice(1) : argv;
-  return { ...(match ? { handoff: { fd: Number(match[1]), ...(match[2] ? { feed: true } : {}) } } : {}), shimPath: rest[0], args: rest.slice(1) };
+  return { ...(match ? { handoff: { fd: Number(match[1]), ...(match[2] ? { feed: true } : {}), ...(match[3] ? { server: true } : {}) } } : {}), shimPath: rest[0], args: rest.slice(1) };
 }
 
 export function answerExec(handoff: Handoff, depth: number, path: string): void {

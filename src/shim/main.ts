@@ -31,14 +31,65 @@ async function main(): Promise<void> {
   const overlayReal = argv[0] === overlayFlag ? argv[1] : undefined;
   if (overlayReal !== undefined) argv = argv.slice(2);
   const { handoff, shimPath, args: rest } = readShimArguments(argv);
+  const env = process.env;
+  restoreSetAside(env);
+  const call = shimCall(shimPath, rest, overlayReal, env, currentDirectory(env));
+  const { tool, args, cwd, depth } = call;
+
+  // A call git's own command makes, word for word (stash's reset --hard), is not decided again: the
+  // command that makes it was (src/shim/git-own-calls.ts).
+  const ownCall = overlayReal !== undefined && (await gitsOwnCallHere(args));
+  const evaluation = ownCall ? undefined : await evaluate({ tool, args, cwd, env });
+  if (evaluation && !(await passGate(evaluation))) {
+    if (handoff?.server) (await import('../server/start.js')).startServerIfNone(env);
+    process.exit(ExitCode.refused);
+  }
+
+  const { realPath, toolEnv: decided } = await realTool(call, { node: process.execPath, entry: process.argv[1] });
+  let toolEnv = decided;
+  // Nothing of stdin was consumed: the shim can exec the tool itself, and this process goes away.
+  if (handoff && !evaluation?.stdin) {
+    if (tool === 'git' && toolEnv.GIT_EXEC_PATH) answerExecGit(handoff, depth, realPath, toolEnv.GIT_EXEC_PATH);
+    else answerExec(handoff, depth, realPath);
+    // The next call asks a resident decision instead of starting Node (src/server/).
+    if (handoff.server && evaluation) (await import('../server/start.js')).startServerIfNone(env);
+    return;
+  }
+  // Stdin was read ahead: the shim still execs the tool, and a feeder beside it gives back the bytes,
+  // judging the rest of a long stream as it comes (feed.ts).
+  if (handoff?.feed && evaluation?.stdin && tool !== 'git') {
+    const { feedBeside } = await import('./feed.js');
+    if (await feedBeside(handoff, depth, realPath, evaluation, process.argv[1])) return;
+  }
+  // Node runs the tool itself only for a shim written by an older install (no `:feed`), or where no
+  // pipe can be made for a feeder: it gets the environment the shim was started with, as the caller
+  // gave it, not the shell's copy (bash counts SHLVL up and sets `_` for a command it starts without exec).
+  if (handoff && tool !== 'git') toolEnv = { ...(callersEnvironment() ?? toolEnv), [depthVariable]: String(depth) };
+  runRealTool(realPath, overlayReal !== undefined ? call.called : tool, rest, toolEnv, evaluation, handoff);
+}
+
+/** One call of a shim, as its arguments and environment give it. */
+export interface ShimCall {
+  /** The tool decided (git for every entry of git's exec-path overlay). */
+  tool: string;
+  /** The name the shim was called by: an overlay entry's git-foo. */
+  called: string;
+  args: string[];
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  /** How many chaperone shims stand above this call, this one included. */
+  depth: number;
+  shimPath: string;
+  /** The real file an entry of git's exec-path overlay stands for. */
+  overlayReal?: string;
+}
+
+/** The call `shimPath ARGS…` stands for; a shim missing its path, or nesting too deep, is a fault. */
+export function shimCall(shimPath: string | undefined, rest: string[], overlayReal: string | undefined, env: NodeJS.ProcessEnv, cwd: string): ShimCall {
   if (shimPath === undefined) throw new UserError('chaperone: the shim entry needs the shim\'s path; reinstall the shims with `chaperone install`.', ExitCode.internal);
   const called = basename(shimPath);
   const tool = overlayReal !== undefined ? 'git' : called;
   const args = overlayReal !== undefined && called.startsWith('git-') ? [called.slice(4), ...rest] : rest;
-  const env = process.env;
-  restoreSetAside(env);
-  const cwd = currentDirectory(env);
-
   // An overlay entry runs a fixed file, so it cannot call itself back through PATH, and it does not
   // count: git calling git (submodules in submodules) may nest deeper than any wrapper would.
   const depth = currentDepth(env) + (overlayReal !== undefined ? 0 : 1);
@@ -49,13 +100,15 @@ async function main(): Promise<void> {
       ExitCode.internal,
     );
   }
+  return { tool, called, args, cwd, env, depth, shimPath, ...(overlayReal !== undefined ? { overlayReal } : {}) };
+}
 
-  // A call git's own command makes, word for word (stash's reset --hard), is not decided again: the
-  // command that makes it was (src/shim/git-own-calls.ts).
-  const ownCall = overlayReal !== undefined && (await gitsOwnCallHere(args));
-  const evaluation = ownCall ? undefined : await evaluate({ tool, args, cwd, env });
-  if (evaluation && !(await passGate(evaluation))) process.exit(ExitCode.refused);
-
+/**
+ * The file the call runs and the environment it runs with, once allowed: the next `tool` on PATH after
+ * the shim, or the overlay entry's own file. `shim` is how git's exec-path overlay starts a decision.
+ */
+export async function realTool(call: ShimCall, shim: { node: string; entry: string }): Promise<{ realPath: string; toolEnv: NodeJS.ProcessEnv }> {
+  const { tool, env, cwd, shimPath, overlayReal, depth } = call;
   let realPath = overlayReal;
   if (realPath === undefined) {
     const real = findRealTool(tool, env.PATH, shimPath, cwd);
@@ -72,29 +125,12 @@ async function main(): Promise<void> {
     // What git starts must come back through chaperone too: git runs with its exec-path overlay.
     const { mirroredBy, overlayRoot, rootOfEntry, withOverlay } = await import('./git-exec-path.js');
     const shimFile = resolve(cwd, shimPath);
-    const shim = { node: process.execPath, entry: process.argv[1] };
     toolEnv =
       overlayReal !== undefined
         ? withOverlay(realPath, rootOfEntry(shimFile), toolEnv, shim, mirroredBy(shimFile))
         : withOverlay(realPath, overlayRoot(dirname(realpathOr(shimFile))), toolEnv, shim);
   }
-  // Nothing of stdin was consumed: the shim can exec the tool itself, and this process goes away.
-  if (handoff && !evaluation?.stdin) {
-    if (tool === 'git' && toolEnv.GIT_EXEC_PATH) answerExecGit(handoff, depth, realPath, toolEnv.GIT_EXEC_PATH);
-    else answerExec(handoff, depth, realPath);
-    return;
-  }
-  // Stdin was read ahead: the shim still execs the tool, and a feeder beside it gives back the bytes,
-  // judging the rest of a long stream as it comes (feed.ts).
-  if (handoff?.feed && evaluation?.stdin && tool !== 'git') {
-    const { feedBeside } = await import('./feed.js');
-    if (await feedBeside(handoff, depth, realPath, evaluation, process.argv[1])) return;
-  }
-  // Node runs the tool itself only for a shim written by an older install (no `:feed`), or where no
-  // pipe can be made for a feeder: it gets the environment the shim was started with, as the caller
-  // gave it, not the shell's copy (bash counts SHLVL up and sets `_` for a command it starts without exec).
-  if (handoff && tool !== 'git') toolEnv = { ...(callersEnvironment() ?? toolEnv), [depthVariable]: String(depth) };
-  runRealTool(realPath, overlayReal !== undefined ? called : tool, rest, toolEnv, evaluation, handoff);
+  return { realPath, toolEnv };
 }
 
 /** Whether `git ARGS`, from an overlay entry, is a call its parent git command makes itself. */

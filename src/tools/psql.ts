@@ -15,6 +15,7 @@ import type { Command, Evidence, Invocation, ParsedInvocation, ResolvedTarget, S
 import { PsqlSession, unreadableMarker } from '../sql/psql-script.js';
 import type { UnitScanner } from '../sql/units.js';
 import { readAheadLimit, readInto } from '../payload/stdin.js';
+import { claimDescriptor, stdinStat } from '../payload/descriptors.js';
 import { grammar, readArgs, type ReadArgs } from './argv.js';
 import { isConnectionString, resolveConnection, targetOf } from './libpq.js';
 import { readPsqlrc } from './psqlrc.js';
@@ -133,8 +134,8 @@ function isOwnStdin(path: string, known: boolean): boolean {
   if (/^\/(dev\/stdin|dev\/fd\/0|proc\/self\/fd\/0)$/.test(path)) return true;
   if (known) return false;
   try {
-    const [file, zero] = [statSync(path), fstatSync(0)];
-    return !file.isFile() && file.dev === zero.dev && file.ino === zero.ino;
+    const [file, zero] = [statSync(path), stdinStat()];
+    return zero !== undefined && !file.isFile() && file.dev === zero.dev && file.ino === zero.ino;
   } catch {
     return false;
   }
@@ -148,6 +149,7 @@ function isOwnStdin(path: string, known: boolean): boolean {
 function inheritedPipe(path: string): number | undefined {
   const match = /^\/(?:dev\/fd|proc\/self\/fd)\/(\d{1,4})$/.exec(path);
   if (!match || Number(match[1]) <= 4) return undefined;
+  claimDescriptor(Number(match[1]));
   try {
     const stat = fstatSync(Number(match[1]));
     return stat.isFIFO() ? Number(match[1]) : undefined;
@@ -173,12 +175,15 @@ function scriptSources(read: ReadArgs): Source[] {
  * docs/payloads.md).
  */
 async function readStream(session: PsqlSession, env: NodeJS.ProcessEnv, fd: number, byPath: boolean): Promise<StdinReadAhead | undefined> {
+  if (fd !== 0) claimDescriptor(fd);
   let stat;
   try {
-    stat = fstatSync(fd);
+    stat = fd === 0 ? stdinStat() : fstatSync(fd);
   } catch {
-    return undefined; // stdin is closed
+    stat = undefined;
   }
+  if (stat === undefined) return undefined; // closed
+  if (stat.isFile() || stat.isFIFO() || stat.isSocket()) claimDescriptor(fd);
   if (stat.isFile()) {
     await session.readFd(fd);
     return undefined;

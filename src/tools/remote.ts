@@ -8,9 +8,8 @@
 // remote answers), so reading first could hang both. A terminal is typed into later. Unknown stdin is
 // `input: undefined`; a shell reading its script from it is an unreadable session (src/nested.ts).
 
-import { fstatSync } from 'node:fs';
 import type { Invocation, NestedLine } from '../model.js';
-import { isTerminal } from '../payload/input.js';
+import { stdinIsTerminal, stdinStat } from '../payload/descriptors.js';
 import { payloadText, readAheadLimit, readStdinPayload } from '../payload/stdin.js';
 
 /**
@@ -22,17 +21,13 @@ export function forwardedInput(invocation: Invocation, forwarded: boolean): stri
   // A checked line gives '' when it does not know what stdin carries (a terminal, a pipe from a file it
   // did not read), so '' there counts as unknown: only text it saw is known.
   if (invocation.input !== undefined) return invocation.input === '' ? undefined : invocation.input;
-  let stat;
-  try {
-    stat = fstatSync(0);
-  } catch {
-    return ''; // stdin is closed
-  }
+  const stat = stdinStat();
+  if (stat === undefined) return ''; // stdin is closed
   if (stat.isFile()) {
     const payload = readStdinPayload(invocation.env);
     return payload ? payloadText(payload, readAheadLimit(invocation.env)) : undefined;
   }
-  if (stat.isFIFO() || stat.isSocket() || isTerminal(0)) return undefined;
+  if (stat.isFIFO() || stat.isSocket() || stdinIsTerminal()) return undefined;
   return ''; // a device such as /dev/null: nothing to read
 }
 

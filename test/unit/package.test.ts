@@ -20,7 +20,7 @@ const tracked = (dir: string) => execFileSync('git', ['ls-files', dir], { cwd: r
 function reachable(): string[] {
   const dist = join(repoRoot, 'dist');
   const present = new Set(readdirSync(dist));
-  const entries = ['chaperone.js', 'cli.js', 'shim.cjs', 'shim.js', 'hook.cjs', 'make-cache.cjs', 'rules.json'];
+  const entries = ['chaperone.js', 'cli.js', 'shim.cjs', 'shim.js', 'hook.cjs', 'server.cjs', 'make-cache.cjs', 'rules.json'];
   const seen = new Set<string>();
   const stack = [...entries];
   while (stack.length > 0) {
@@ -38,7 +38,7 @@ describe('npm pack', () => {
   it('ships every dist/ file the built code loads, and no other', () => {
     const shipped = packed.filter((p) => p.startsWith('dist/'));
     const needed = reachable();
-    expect(needed).toEqual(expect.arrayContaining(['dist/cli.js', 'dist/shim.cjs', 'dist/shim-main.cjs', 'dist/hook.cjs', 'dist/hook-main.cjs', 'dist/rules.json', 'dist/make-cache.cjs', 'dist/cli-run.cjs']));
+    expect(needed).toEqual(expect.arrayContaining(['dist/cli.js', 'dist/shim.cjs', 'dist/shim-main.cjs', 'dist/hook.cjs', 'dist/server.cjs', 'dist/hook-main.cjs', 'dist/rules.json', 'dist/make-cache.cjs', 'dist/cli-run.cjs']));
     expect(shipped).toEqual(needed);
   });
 

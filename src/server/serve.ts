@@ -1,0 +1,193 @@
+// The resident decision: one Node process per account that decides shim calls, so a call that reaches
+// a decision costs a connection and the decision's own work, not a Node start (~20 ms), loading the
+// bundle and its rules, and, for SQL, the grammar. The bash shim asks it first (src/server/client.ts);
+// without it, or whenever it cannot decide, the shim starts Node as it always has.
+//
+// It decides only what needs nothing of the caller's process but what /proc shows: a call that runs,
+// and one that is refused. A call that would ask a human at a terminal, use an approval, or read the
+// caller's stdin or another of its descriptors is answered `node`, and the shim decides it in a Node
+// process of its own. The answer (src/server/client.ts reads it):
+//
+//   exec DEPTH PATH      the shim sets CHAPERONE_DEPTH and execs PATH with its own argv
+//   refuse STATUS        the shim exits with STATUS
+//   node                 the shim decides the ordinary way
+//
+// then a line with git's exec-path overlay (empty for other tools), then what the caller is told (a
+// refusal, a notice), then `chaperone:end`, so an answer cut short is never acted on.
+//
+// Calls are decided one at a time: the decision code reads the caller's stdin view, the working
+// directory and what is said from module state set for one call. The server stops after a while with
+// no calls, when chaperone is reinstalled or upgraded (its bundle or rules change), when the machine is
+// hardened, or when another server has taken the state file.
+
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { createServer, type Socket } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ExitCode } from '../errors.js';
+import { evaluate } from '../evaluate.js';
+import { DecideInCaller, passGate } from '../gate/gate.js';
+import { systemDir } from '../harden/system.js';
+import { keepSaid } from '../io.js';
+import { judgingElsewhere } from '../payload/descriptors.js';
+import { realTool, shimCall } from '../shim/main.js';
+import { readCaller, type Caller } from './caller.js';
+import { formatServerState, readServerState, serverFile, type ServerState } from './state.js';
+
+/** How long the server waits for a call before it stops. CHAPERONE_SERVER_IDLE_SECONDS changes it (tests). */
+function idleSeconds(env: NodeJS.ProcessEnv): number {
+  const value = Number(env.CHAPERONE_SERVER_IDLE_SECONDS);
+  return Number.isInteger(value) && value > 0 ? value : 15 * 60;
+}
+
+/** The files whose change means this server's code or built-in rules are no longer the installed ones. */
+function buildFiles(): string[] {
+  return ['shim-main.cjs', 'rules.json', 'server.cjs'].map((name) => join(distDir(), name));
+}
+
+/** dist/, where this bundle and the shim's entry are. */
+function distDir(): string {
+  return import.meta.dirname ?? dirname(fileURLToPath(import.meta.url));
+}
+
+export const answerEnd = 'chaperone:end';
+
+export async function runServer(): Promise<void> {
+  const env = process.env;
+  const file = serverFile(env);
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  const built = new Map(buildFiles().map((path) => [path, mtimeOf(path)]));
+  const hardenFile = join(systemDir(), 'harden.json');
+  const state: Omit<ServerState, 'port'> = { serverSecret: secret(), clientSecret: secret(), pid: process.pid };
+  const queue: (() => Promise<void>)[] = [];
+  let busy = false;
+  let idle: NodeJS.Timeout | undefined;
+
+  const stop = () => {
+    // The state file is removed only while it still names this server.
+    if (readServerState(env)?.pid === process.pid) {
+      try {
+        unlinkSync(file);
+      } catch {
+        // already gone
+      }
+    }
+    process.exit(0);
+  };
+  const stale = () => readServerState(env)?.pid !== process.pid || existsSync(hardenFile) || [...built].some(([path, mtime]) => mtimeOf(path) !== mtime);
+  const rearm = () => {
+    if (idle) clearTimeout(idle);
+    idle = setTimeout(stop, idleSeconds(env) * 1000);
+  };
+  const drain = async () => {
+    if (busy) return;
+    busy = true;
+    for (let next = queue.shift(); next; next = queue.shift()) await next();
+    busy = false;
+  };
+
+  const server = createServer((socket) => {
+    rearm();
+    socket.setNoDelay(true);
+    socket.write(`${state.serverSecret}\n`);
+    let request = '';
+    socket.setEncoding('latin1');
+    socket.setTimeout(10_000, () => socket.destroy());
+    socket.on('error', () => socket.destroy());
+    socket.on('data', (chunk: string) => {
+      request += chunk;
+      if (request.length > 200) return void socket.destroy();
+      const end = request.indexOf('\n');
+      if (end < 0) return;
+      socket.removeAllListeners('data');
+      const line = request.slice(0, end);
+      queue.push(async () => {
+        if (stale()) {
+          socket.end(`node\n\n${answerEnd}`);
+          return stop();
+        }
+        socket.end(await answer(line, socket, state.clientSecret));
+      });
+      void drain();
+    });
+  });
+  server.listen(0, '127.0.0.1', () => {
+    const address = server.address();
+    if (address === null || typeof address === 'string') return process.exit(1);
+    // The state file goes in whole or not at all: a shim never reads half of one.
+    const temporary = `${file}.${process.pid}`;
+    writeFileSync(temporary, formatServerState({ ...state, port: address.port }), { mode: 0o600 });
+    renameSync(temporary, file);
+    rearm();
+  });
+  server.on('error', () => process.exit(1));
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, stop);
+}
+
+/** The answer to one request line: `CLIENT_SECRET PID ARGC FLAGS`. */
+async function answer(line: string, socket: Socket, clientSecret: string): Promise<string> {
+  const match = /^([0-9a-f]{32}) (\d{1,9}) (\d{1,6}) ([a-z-]{1,8})$/.exec(line);
+  if (!match || match[1] !== clientSecret) return `node\n\n${answerEnd}`;
+  const flags = match[4];
+  try {
+    const caller = readCaller(Number(match[2]), Number(match[3]), { caller: socket.remotePort ?? -1, server: socket.localPort ?? -1 });
+    return await decideFor(caller, { stdinTerminal: flags.includes('t'), ttyUsable: flags.includes('d') });
+  } catch {
+    // The caller could not be read (CallerUnreadable), or something else failed: the shim decides, as without a server.
+    return `node\n\n${answerEnd}`;
+  }
+}
+
+/**
+ * Paths by which a call reaches its own process's descriptors or terminal. Here they would name the
+ * server's, so a call that mentions one anywhere (an argument, a variable) is left to the shim.
+ */
+const callersOwn = /\/dev\/(?:fd|stdin|stdout|stderr|tty|pts)\b|\/proc\/(?:self|thread-self|\d+)\b/;
+
+async function decideFor(caller: Caller, seen: { stdinTerminal: boolean; ttyUsable: boolean }): Promise<string> {
+  const { env, cwd } = caller;
+  const node = `node\n\n${answerEnd}`;
+  if (caller.args.some((arg) => callersOwn.test(arg)) || Object.values(env).some((value) => value !== undefined && callersOwn.test(value))) return node;
+  if (/^\/(?:proc|dev)(?:\/|$)/.test(cwd)) return node;
+  const call = shimCall(caller.shimPath, caller.args, undefined, env, cwd);
+  const { tool, args, depth } = call;
+  // Relative paths the readers open are the caller's: they are resolved from its directory.
+  const home = process.cwd();
+  try {
+    process.chdir(cwd);
+  } catch {
+    return node;
+  }
+  try {
+    const judged = await judgingElsewhere({ stat: caller.stdin, terminal: seen.stdinTerminal }, async () => {
+      const evaluation = await evaluate({ tool, args, cwd, env }, { terminal: () => seen.ttyUsable });
+      if (evaluation.stdin) throw new DecideInCaller('stdin was read');
+      const { result: passed, said } = await keepSaid(() => passGate(evaluation, { elsewhere: true }));
+      return { passed, said };
+    });
+    if (judged.claimed || judged.error !== undefined || judged.result === undefined) return node;
+    const { passed, said } = judged.result;
+    if (!passed) return `refuse ${ExitCode.refused}\n\n${said}${answerEnd}`;
+    const { realPath, toolEnv } = await realTool(call, { node: process.execPath, entry: join(distDir(), 'shim.cjs') });
+    const overlay = tool === 'git' ? (toolEnv.GIT_EXEC_PATH ?? '') : '';
+    if (realPath.includes('\n') || overlay.includes('\n')) return node;
+    return `exec ${depth} ${realPath}\n${overlay}\n${said}${answerEnd}`;
+  } catch {
+    return node;
+  } finally {
+    process.chdir(home);
+  }
+}
+
+function secret(): string {
+  return randomBytes(16).toString('hex');
+}
+
+function mtimeOf(path: string): number | undefined {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return undefined;
+  }
+}
