@@ -5,7 +5,21 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { keepSaid } from '../io.js';
+import type { HookAgent, HookAnswer } from '../hooks/protocols.js';
+import { runHook } from './hook.js';
+
 export { runHookCommand } from './hook.js';
+
+/**
+ * One request as the resident decision answers it (src/server/hook-request.ts): the hook's own code on
+ * the bytes its client read, in this process's working directory (the caller's, set by the server);
+ * what is said on the way goes before the answer's stderr, as it would in a hook process of its own.
+ */
+export async function answerHookRequest(agent: HookAgent, payload: Buffer, env: NodeJS.ProcessEnv): Promise<HookAnswer> {
+  const { result, said } = await keepSaid(() => runHook(agent, env, async () => payload.toString('utf8')));
+  return { ...result, stderr: said + result.stderr };
+}
 
 /**
  * Lines judged as the hook judges them, in a world that names no real place, with no effect; a

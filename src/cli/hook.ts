@@ -9,6 +9,7 @@ import { hookAgents, hookAnswer, readHookRequest, type HookAgent, type HookAnswe
 import type { Evaluation } from '../model.js';
 import { pathLine } from './shims.js';
 import { isDirectory } from '../context/files.js';
+import { startServerIfNone } from '../server/start.js';
 
 const inputLimit = 4 * 1024 * 1024;
 const readTimeoutMs = 10_000;
@@ -23,14 +24,19 @@ export async function runHookCommand(agent: string, env: NodeJS.ProcessEnv): Pro
   const answer = await runHook(agent as HookAgent, env);
   writeAll(1, answer.stdout);
   say(answer.stderr);
+  // The next request then goes to the account's resident decision, when the hook line asks it first.
+  startServerIfNone(env);
   // Exits now: a read of stdin that timed out may still be waiting on the thread pool.
   process.exit(answer.exitCode);
 }
 
-export async function runHook(agent: HookAgent, env: NodeJS.ProcessEnv): Promise<HookAnswer> {
+/**
+ * The answer to one request. `input` is the request's text: the hook's stdin by default; the resident
+ * decision (src/server/hook-request.ts) passes the bytes the hook's bash client read from it.
+ */
+export async function runHook(agent: HookAgent, env: NodeJS.ProcessEnv, input: () => Promise<string> = () => readStdin(inputLimit, readTimeoutMs)): Promise<HookAnswer> {
   try {
-    const input = JSON.parse(await readStdin(inputLimit, readTimeoutMs)) as Record<string, unknown>;
-    const request = readHookRequest(agent, input);
+    const request = readHookRequest(agent, JSON.parse(await input()) as Record<string, unknown>);
     if (request.command === undefined) return hookAnswer(agent, 'allow', '');
     if (typedIntoLater.includes(agent) && interactiveShell.test(request.command)) return hookAnswer(agent, 'deny', interactiveShellReason);
     const cwd = request.cwd && isDirectory(request.cwd) ? request.cwd : process.cwd();

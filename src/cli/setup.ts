@@ -10,6 +10,9 @@ import { homeOf } from '../context/files.js';
 import { UserError } from '../errors.js';
 import { setAsideShOf } from '../shim/set-aside.js';
 import { shellQuote } from '../tools/shell-words.js';
+import { hookClientScript } from '../server/client.js';
+import { serverFile } from '../server/state.js';
+import { keepingShell } from '../shim/interpreter.js';
 
 export type SetupAgent = 'claude' | 'cursor' | 'codex' | 'gemini' | 'copilot';
 export const setupAgents: SetupAgent[] = ['claude', 'cursor', 'codex', 'gemini', 'copilot'];
@@ -38,7 +41,7 @@ export function chaperoneCommand(args: string[]): string {
  * The line stays the same for the same install, so a Codex trust given in `/hooks` survives re-running
  * setup; moving chaperone or Node changes it, and Codex then asks for trust again.
  */
-export function hookCommand(args: string[], allowStdout = ''): string {
+export function hookCommand(args: string[], allowStdout = '', env: NodeJS.ProcessEnv = process.env): string {
   const entry = hookEntry(args) ?? process.argv[1];
   const say = `chaperone: ${entry} is gone, so this hook allows everything; remove the hook (chaperone uninstall) or reinstall chaperone`;
   return [
@@ -46,11 +49,22 @@ export function hookCommand(args: string[], allowStdout = ''): string {
     // shell command the agent runs; the hook makes no TLS connection and starts nothing, so it goes
     // without. The agent's own environment, and the commands it runs, keep it.
     // NODE_OPTIONS likewise, set aside and given back to the line's judge (src/shim/set-aside.ts).
-    `if [ -f ${sq(entry)} ]; then n=${sq(process.execPath)}; [ -x "$n" ] || n=node; ${setAsideShOf('NODE_OPTIONS')}; unset NODE_EXTRA_CA_CERTS; exec "$n" ${[entry, ...args].map(sq).join(' ')}; fi`,
+    `if [ -f ${sq(entry)} ]; then n=${sq(process.execPath)}; [ -x "$n" ] || n=node; ${setAsideShOf('NODE_OPTIONS')}; unset NODE_EXTRA_CA_CERTS; ${askServer(entry, args, env)}exec "$n" ${[entry, ...args].map(sq).join(' ')}; fi`,
     `echo ${sq(say)} >&2`,
     ...(allowStdout ? [`echo ${sq(allowStdout)}`] : []),
     'exit 0',
   ].join('; ');
+}
+
+/**
+ * The part of the hook line that asks the account's resident decision before starting Node: bash runs
+ * the client (src/server/client.ts), which starts the Node hook itself whenever the server cannot
+ * answer. Without bash (no /dev/tcp), the line starts Node as before. Only for `hook AGENT` from a
+ * bundled install: the state file named is this account's (src/server/state.ts).
+ */
+function askServer(entry: string, args: string[], env: NodeJS.ProcessEnv): string {
+  if (args.length !== 2 || args[0] !== 'hook' || !entry.endsWith('.cjs')) return '';
+  return `[ -x ${keepingShell} ] && exec ${keepingShell} -p -c ${shellQuote(hookClientScript())} chaperone "$n" ${[entry, serverFile(env), ...args].map(sq).join(' ')}; `;
 }
 
 /**
@@ -94,7 +108,7 @@ function planFor(agent: SetupAgent, home: string, shimDir: string, project: stri
       return {
         file: join(base, '.claude', 'settings.json'),
         merge: (config) => {
-          const hook = hookCommand(['hook', 'claude']);
+          const hook = hookCommand(['hook', 'claude'], '', env);
           const session = hookCommand(['hook', 'claude-session-start', '--dir', shimDir]);
           const a = addHandler(config, ['hooks', 'PreToolUse'], 'Bash', { type: 'command', command: hook, timeout: 10, onFailure: 'block' });
           const b = addHandler(config, ['hooks', 'SessionStart'], '', { type: 'command', command: session });
@@ -104,7 +118,7 @@ function planFor(agent: SetupAgent, home: string, shimDir: string, project: stri
     case 'codex':
       return {
         file: join(project ? join(project, '.codex') : join(home, '.codex'), 'hooks.json'),
-        merge: (config) => addHandler(config, ['hooks', 'PreToolUse'], 'Bash', { type: 'command', command: hookCommand(['hook', 'codex']), timeout: 10 }),
+        merge: (config) => addHandler(config, ['hooks', 'PreToolUse'], 'Bash', { type: 'command', command: hookCommand(['hook', 'codex'], '', env), timeout: 10 }),
       };
     case 'gemini':
       return {
@@ -113,7 +127,7 @@ function planFor(agent: SetupAgent, home: string, shimDir: string, project: stri
           addHandler(config, ['hooks', 'BeforeTool'], 'run_shell_command', {
             name: 'chaperone',
             type: 'command',
-            command: hookCommand(['hook', 'gemini'], '{}'),
+            command: hookCommand(['hook', 'gemini'], '{}', env),
             timeout: 10_000,
           }),
       };
@@ -121,7 +135,7 @@ function planFor(agent: SetupAgent, home: string, shimDir: string, project: stri
       return {
         file: join(base, '.cursor', 'hooks.json'),
         merge: (config) => {
-          const command = hookCommand(['hook', 'cursor'], '{"permission":"allow"}');
+          const command = hookCommand(['hook', 'cursor'], '{"permission":"allow"}', env);
           config.version ??= 1;
           const list = arrayAt(config, ['hooks', 'beforeShellExecution']);
           return addFlat(list, 'command', { command, timeout: 10, failClosed: true });
@@ -133,7 +147,7 @@ function planFor(agent: SetupAgent, home: string, shimDir: string, project: stri
       return {
         file: project ? join(project, '.github', 'hooks', 'chaperone.json') : join(copilotHome(home, env), 'settings.json'),
         merge: (config) => {
-          const bash = hookCommand(['hook', 'copilot'], '{}');
+          const bash = hookCommand(['hook', 'copilot'], '{}', env);
           if (project) config.version ??= 1;
           const list = arrayAt(config, ['hooks', 'preToolUse']);
           return addFlat(list, 'bash', { type: 'command', bash, timeoutSec: 10 });

@@ -8,19 +8,31 @@
 // runs, so the tool's own descriptors are untouched; every variable is the shim's own, none exported.
 
 import { shellQuote as sq } from '../tools/shell-words.js';
+import { answerEnd, payloadCharacters } from './protocol.js';
+
+// The steps both clients share: whether a server of this Node is there (its state file, its pid),
+// the connection, the server's greeting, and the answer up to the server's close.
+
+/** sh that succeeds when the state file names a server started by `node` (a word of sh), read into chaperone_port, _ss, _cs, _spid. */
+function serverThere(stateFile: string, node: string): string {
+  return `[ "\${CHAPERONE_SERVER-}" != off ] && [ -r ${stateFile} ] && IFS=" " read -r chaperone_port chaperone_ss chaperone_cs chaperone_spid < ${stateFile} 2>/dev/null && [ /proc/"$chaperone_spid"/exe -ef ${node} ]`;
+}
+const connect = '{ exec {chaperone_fd}<>"/dev/tcp/127.0.0.1/$chaperone_port"; } 2>/dev/null';
+const greeted = 'IFS= read -r -t 2 chaperone_line <&"$chaperone_fd" && [ "$chaperone_line" = "$chaperone_ss" ]';
+const readAnswer = 'IFS= read -r -d "" -t 20 chaperone_reply <&"$chaperone_fd"';
 
 export function serverClientLines(stateFile: string): string[] {
   return [
     "# Ask the account's resident decision first (src/server/); on any doubt decide below, in Node.",
-    `if [ "\${CHAPERONE_SERVER-}" != off ] && [ -r ${sq(stateFile)} ] && IFS=' ' read -r chaperone_port chaperone_ss chaperone_cs chaperone_spid < ${sq(stateFile)} 2>/dev/null \\`,
-    '  && [ /proc/"$chaperone_spid"/exe -ef "$node" ] && { exec {chaperone_fd}<>"/dev/tcp/127.0.0.1/$chaperone_port"; } 2>/dev/null; then',
+    `if ${serverThere(sq(stateFile), '"$node"')} \\`,
+    `  && ${connect}; then`,
     '  chaperone_reply=',
-    '  if IFS= read -r -t 2 chaperone_line <&"$chaperone_fd" && [ "$chaperone_line" = "$chaperone_ss" ]; then',
+    `  if ${greeted}; then`,
     '    chaperone_seen=-',
     '    [ -t 0 ] && chaperone_seen=${chaperone_seen}t',
     '    { : <>/dev/tty; } 2>/dev/null && chaperone_seen=${chaperone_seen}d',
     '    printf \'%s %s %s %s\\n\' "$chaperone_cs" "$$" "$#" "$chaperone_seen" >&"$chaperone_fd" 2>/dev/null',
-    '    IFS= read -r -d \'\' -t 20 chaperone_reply <&"$chaperone_fd"',
+    `    ${readAnswer}`,
     '  fi',
     '  exec {chaperone_fd}>&-',
     "  chaperone_nl=$'\\n'",
@@ -38,4 +50,51 @@ export function serverClientLines(stateFile: string): string[] {
     '  esac',
     'fi',
   ];
+}
+
+/**
+ * The agent hook's client (src/server/hook-request.ts), run as `bash -p -c SCRIPT chaperone NODE ENTRY
+ * STATE_FILE hook AGENT` by the hook line (src/cli/setup.ts) with the line's NODE_OPTIONS already set
+ * aside. It reads the agent's request from stdin with bash's own read (no process), asks the server,
+ * and prints its answer; on any doubt it starts the Node hook (`NODE ENTRY hook AGENT`) with the same
+ * bytes on stdin: what it read, then whatever it had not read yet. bash -p: no BASH_ENV is read, no
+ * function is imported, and the environment reaches Node as it came.
+ *
+ * The request is read only while it is at most `payloadCharacters` characters with no NUL (a bash
+ * variable holds none): what stopped the read tells how to give Node back the same bytes.
+ * One line of bash, every name chaperone_*, none exported: it is written into the agent's settings.
+ */
+export function hookClientScript(): string {
+  const limit = payloadCharacters;
+  const node = '"$1" "$2" "$4" "$5"';
+  return [
+    `if [ ! -t 0 ] && ${serverThere('"$3"', '"$1"')}; then`,
+    `IFS= read -r -d "" -n ${limit} -t 10 chaperone_payload; chaperone_read=$?;`,
+    `if [ "$chaperone_read" = 1 ] && ${connect}; then`,
+    'chaperone_reply=;',
+    `if ${greeted}; then`,
+    'printf "%s hook %s %s\\n%s\\0" "$chaperone_cs" "$$" "$5" "$chaperone_payload" >&"$chaperone_fd" 2>/dev/null;',
+    `${readAnswer};`,
+    'fi;',
+    'exec {chaperone_fd}>&-;',
+    'printf -v chaperone_nl "\\n";',
+    `case $chaperone_reply in "hook "*"$chaperone_nl"*"\${chaperone_nl}${answerEnd}")`,
+    `chaperone_reply=\${chaperone_reply%"\${chaperone_nl}${answerEnd}"};`,
+    'chaperone_status=${chaperone_reply%%"$chaperone_nl"*}; chaperone_reply=${chaperone_reply#*"$chaperone_nl"};',
+    'chaperone_out=${chaperone_reply%%"$chaperone_nl"*};',
+    '[ -n "$chaperone_out" ] && printf "%s\\n" "$chaperone_out";',
+    'printf "%s" "${chaperone_reply#*"$chaperone_nl"}" >&2;',
+    'exit "${chaperone_status#hook }";;',
+    'esac;',
+    'fi;',
+    // Node's turn. 1: the whole request was read; 0 below the limit: a NUL ended the read; else the
+    // limit, or no end within 10 s: the rest is still on stdin.
+    'case $chaperone_read in',
+    `1) exec ${node} < <(printf "%s" "$chaperone_payload");;`,
+    `0) [ "\${#chaperone_payload}" -lt ${limit} ] && exec ${node} < <(printf "%s\\0" "$chaperone_payload"; command -p cat);;`,
+    'esac;',
+    `exec ${node} < <(printf "%s" "$chaperone_payload"; command -p cat);`,
+    'fi;',
+    `exec ${node}`,
+  ].join(' ');
 }

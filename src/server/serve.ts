@@ -33,6 +33,8 @@ import { keepSaid } from '../io.js';
 import { judgingElsewhere } from '../payload/descriptors.js';
 import { realTool, shimCall } from '../shim/main.js';
 import { readCaller, type Caller } from './caller.js';
+import { answerHook, isHookRequest, readHookPayload } from './hook-request.js';
+import { answerEnd } from './protocol.js';
 import { formatServerState, readServerState, serverFile, type ServerState } from './state.js';
 
 /** How long the server waits for a call before it stops. CHAPERONE_SERVER_IDLE_SECONDS changes it (tests). */
@@ -43,7 +45,7 @@ function idleSeconds(env: NodeJS.ProcessEnv): number {
 
 /** The files whose change means this server's code or built-in rules are no longer the installed ones. */
 function buildFiles(): string[] {
-  return ['shim-main.cjs', 'rules.json', 'server.cjs'].map((name) => join(distDir(), name));
+  return ['shim-main.cjs', 'rules.json', 'server.cjs', 'hook-main.cjs'].map((name) => join(distDir(), name));
 }
 
 /** dist/, where this bundle and the shim's entry are. */
@@ -51,7 +53,7 @@ function distDir(): string {
   return import.meta.dirname ?? dirname(fileURLToPath(import.meta.url));
 }
 
-export const answerEnd = 'chaperone:end';
+export { answerEnd } from './protocol.js';
 
 export async function runServer(): Promise<void> {
   const env = process.env;
@@ -95,21 +97,25 @@ export async function runServer(): Promise<void> {
     socket.setEncoding('latin1');
     socket.setTimeout(10_000, () => socket.destroy());
     socket.on('error', () => socket.destroy());
-    socket.on('data', (chunk: string) => {
-      request += chunk;
-      if (request.length > 200) return void socket.destroy();
-      const end = request.indexOf('\n');
-      if (end < 0) return;
-      socket.removeAllListeners('data');
-      const line = request.slice(0, end);
+    const enqueue = (work: () => Promise<string>) => {
       queue.push(async () => {
         if (stale()) {
           socket.end(`node\n\n${answerEnd}`);
           return stop();
         }
-        socket.end(await answer(line, socket, state.clientSecret));
+        socket.end(await work());
       });
       void drain();
+    };
+    socket.on('data', (chunk: string) => {
+      request += chunk;
+      const end = request.indexOf('\n');
+      if (end < 0 || end > 200) return void (request.length > 200 && socket.destroy());
+      socket.removeAllListeners('data');
+      const line = request.slice(0, end);
+      // An agent hook's request: its payload follows the line (src/server/hook-request.ts).
+      if (isHookRequest(line)) return readHookPayload(socket, request.slice(end + 1), (payload) => enqueue(() => answerHook(line, payload, socket, state.clientSecret, callersOwn, distDir())));
+      enqueue(() => answer(line, socket, state.clientSecret));
     });
   });
   server.listen(0, '127.0.0.1', () => {

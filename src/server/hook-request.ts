@@ -1,0 +1,127 @@
+// The resident decision's second kind of request: an agent hook's (`chaperone hook AGENT`), asked by
+// the bash client of the hook line `chaperone setup` writes (src/server/client.ts), so an agent's shell
+// command costs a connection, not a Node start. The client reads the agent's request from its stdin
+// and sends
+//
+//   CLIENT_SECRET hook PID AGENT\n  then the request's bytes, then a NUL (the client sends none with one inside)
+//
+// The hook's environment and working directory are read from its process in /proc, checked as a
+// shim's are (src/server/caller.ts). The answer is the hook's own code run on those bytes
+// (src/cli/hook-bundle.ts), told back as
+//
+//   hook STATUS\n  STDOUT_LINE\n  STDERR  \nchaperone:end
+//
+// STDOUT_LINE is the one line the agent reads on stdout (empty for none; the client adds its newline),
+// STDERR what the hook would write on stderr, STATUS its exit status. Anything else, `node` included,
+// sends the client to the Node hook with the same bytes on its stdin.
+
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import type { Socket } from 'node:net';
+import type { HookAgent, HookAnswer } from '../hooks/protocols.js';
+import { hookAgents } from '../hooks/protocols.js';
+import { restoreSetAside } from '../shim/set-aside.js';
+import { loadBundle } from '../start/code-cache.js';
+import { readCaller } from './caller.js';
+import { answerEnd, decideInNode, payloadCharacters } from './protocol.js';
+
+const requestLine = /^([0-9a-f]{32}) hook (\d{1,9}) ([a-z]{1,20})$/;
+
+/** Whether a first line asks for a hook's decision (its payload follows it on the connection). */
+export function isHookRequest(line: string): boolean {
+  return requestLine.test(line);
+}
+
+/** The client sends at most payloadCharacters characters (a UTF-8 character is at most 4 bytes): more is not one of ours. */
+const payloadLimit = payloadCharacters * 4;
+
+/**
+ * Collects the payload after the request line (`first`: what came with it, as latin1, byte for byte)
+ * up to its NUL, then calls `done` with its bytes. Too much, or a connection that ends first, is cut.
+ */
+export function readHookPayload(socket: Socket, first: string, done: (payload: Buffer) => void): void {
+  let text = first;
+  const check = (): void => {
+    const end = text.indexOf('\0');
+    if (end >= 0) {
+      socket.removeAllListeners('data');
+      return done(Buffer.from(text.slice(0, end), 'latin1'));
+    }
+    if (text.length > payloadLimit) socket.destroy();
+  };
+  socket.on('data', (chunk: string) => {
+    text += chunk;
+    check();
+  });
+  check();
+}
+
+const node = decideInNode;
+
+/** The answer to a hook request: the hook's, or `node` when anything is in doubt. */
+export async function answerHook(line: string, payload: Buffer, socket: Socket, clientSecret: string, callersOwn: RegExp, distDir: string): Promise<string> {
+  const match = requestLine.exec(line);
+  if (!match || match[1] !== clientSecret || !hookAgents.includes(match[3] as HookAgent)) return node;
+  const home = process.cwd();
+  try {
+    const caller = readCaller(Number(match[2]), 0, { caller: socket.remotePort ?? -1, server: socket.localPort ?? -1 });
+    const env = asNodeGetsIt(caller.env, caller.cwd);
+    // `/dev/stdin` or `/proc/self/…` in the line, or the directory: here they would be the server's.
+    if (callersOwn.test(payload.toString('latin1')) || Object.values(env).some((value) => value !== undefined && callersOwn.test(value))) return node;
+    if (/^\/(?:proc|dev)(?:\/|$)/.test(caller.cwd)) return node;
+    process.chdir(caller.cwd);
+    const answer = await hookBundle(distDir).answerHookRequest(match[3] as HookAgent, payload, env);
+    return told(answer) ?? node;
+  } catch {
+    // The caller could not be read (CallerUnreadable), or something else failed: the Node hook decides.
+    return node;
+  } finally {
+    process.chdir(home);
+  }
+}
+
+/**
+ * The environment the Node hook would have: the client's, as bash passes it on when it execs Node (it
+ * sets PWD to the working directory when PWD does not name it), with the variables the hook line set
+ * aside given back, as the Node hook's entry does (src/start/hook.ts).
+ */
+function asNodeGetsIt(callerEnv: NodeJS.ProcessEnv, cwd: string): NodeJS.ProcessEnv {
+  const env = { ...callerEnv };
+  if (!namesDirectory(env.PWD, cwd)) env.PWD = cwd;
+  restoreSetAside(env);
+  return env;
+}
+
+function namesDirectory(path: string | undefined, cwd: string): boolean {
+  if (path === undefined || !path.startsWith('/')) return false;
+  if (path === cwd) return true;
+  try {
+    // As bash checks it: the same file (device and inode) as the working directory, and no `.` or `..` in it.
+    if (/(?:^|\/)\.\.?(?:\/|$)/.test(path)) return false;
+    const { statSync } = createRequire(import.meta.url)('node:fs') as typeof import('node:fs');
+    const a = statSync(path);
+    const b = statSync(cwd);
+    return a.dev === b.dev && a.ino === b.ino;
+  } catch {
+    return false;
+  }
+}
+
+/** The answer as the client reads it, or undefined for one it could not tell exactly. */
+function told(answer: HookAnswer): string | undefined {
+  const { stdout, stderr, exitCode } = answer;
+  if (!Number.isInteger(exitCode) || exitCode < 0 || exitCode > 255) return undefined;
+  // bash holds no NUL in a variable; stdout is one line or nothing.
+  if (stdout.includes('\0') || stderr.includes('\0')) return undefined;
+  if (stdout !== '' && (!stdout.endsWith('\n') || stdout.length === 1 || stdout.slice(0, -1).includes('\n'))) return undefined;
+  return `hook ${exitCode}\n${stdout.slice(0, -1)}\n${stderr}\n${answerEnd}`;
+}
+
+type HookBundle = { answerHookRequest: (agent: HookAgent, payload: Buffer, env: NodeJS.ProcessEnv) => Promise<HookAnswer> };
+let loaded: HookBundle | undefined;
+
+/** The hook's own bundle (dist/hook-main.cjs), from its code cache, loaded at the first hook request. */
+function hookBundle(distDir: string): HookBundle {
+  loaded ??= loadBundle(join(distDir, 'hook-main.cjs'), createRequire(join(distDir, 'hook-main.cjs'))) as unknown as HookBundle;
+  return loaded;
+}
