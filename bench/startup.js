@@ -8,7 +8,7 @@
 // Record a run in BENCHMARKS.md with the machine it ran on.
 
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -70,11 +70,20 @@ function world(build, label) {
   execFileSync(node, [cli, 'setup', 'claude'], { env, stdio: 'ignore' });
   const settings = JSON.parse(readFileSync(join(env.HOME, '.claude', 'settings.json'), 'utf8'));
   const line = settings.hooks.PreToolUse.flatMap((group) => group.hooks).find((h) => /\bhook claude\b/.test(h.command)).command;
-  const hook = (/exec "\$n" (.*?); fi/.exec(line)?.[1] ?? line.split(' ').slice(1).join(' ')).split(' ').map((word) => word.replace(/^'|'$/g, ''));
+  // The last `exec "$n" …` of the line is the Node hook; the whole line, run by sh as an agent runs it,
+  // asks the resident decision first (src/server/client.ts).
+  const hook = (/.*exec "\$n" (.*?); fi/.exec(line)?.[1] ?? line.split(' ').slice(1).join(' ')).split(' ').map((word) => word.replace(/^'|'$/g, ''));
+  const served = { ...env, CHAPERONE_SERVER: 'on', CHAPERONE_SERVER_IDLE_SECONDS: '3600' };
+  const stateFile = join(env.HOME, '.local', 'state', 'chaperone', 'server');
+  // A first request starts the server (the test bundle only with CHAPERONE_SERVER=on); wait until it listens.
+  spawnSync('sh', ['-c', line], { env: served, cwd: repo, input: hookPayload('git status'), stdio: ['pipe', 'ignore', 'ignore'] });
+  for (let i = 0; i < 200 && !existsSync(stateFile); i++) spawnSync('sleep', ['0.05']);
+  if (!existsSync(stateFile)) console.error(`${label}: no resident decision started; its rows measure the Node hook`);
+  servers.push(stateFile);
 
   const shim = (tool) => join(shims, tool);
   const shShim = (tool) => join(shShims, tool);
-  return { label, cli, hook, shim, shShim, shEnv, env, agent, big, full };
+  return { label, cli, hook, line, served, shim, shShim, shEnv, env, agent, big, full };
 }
 
 /** 700 records over the last 7 days, shaped as refusals write them. */
@@ -98,6 +107,9 @@ function weekOfApprovals() {
     };
   });
 }
+
+/** The state files of the resident decisions the bench starts, to stop them at the end. */
+const servers = [];
 
 const hookPayload = (command) => JSON.stringify({ session_id: 's', hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command }, cwd: repo });
 
@@ -131,6 +143,9 @@ const rows = [
   ['decision, refused: psql -c "do $$ … $$", grammar loaded (vs node -e 0)', '1.5×', (w) => [w.shim('psql'), ['-h', 'db.prod.example', '-c', 'do $$ begin drop table t; end $$'], w.agent], [node, ['-e', '0'], plain]],
   ['hook claude, benign payload (vs node reading it)', '1.3×', (w) => [node, w.hook, w.env, hookPayload('git status && ls')], [node, readStdin, plain, hookPayload('git status && ls')]],
   ['hook claude, destructive payload (vs node reading it)', '1.3×', (w) => [node, w.hook, w.env, hookPayload('railway volume delete --volume pg')], [node, readStdin, plain, hookPayload('railway volume delete --volume pg')]],
+  ['hook claude, benign payload, the setup line with the resident decision (vs node reading it)', '1.3×', (w) => ['sh', ['-c', w.line], w.served, hookPayload('git status && ls')], [node, readStdin, plain, hookPayload('git status && ls')]],
+  ['hook claude, destructive payload, the setup line with the resident decision (vs node reading it)', '1.3×', (w) => ['sh', ['-c', w.line], w.served, hookPayload('railway volume delete --volume pg')], [node, readStdin, plain, hookPayload('railway volume delete --volume pg')]],
+  ['hook claude, destructive payload, the setup line without a server (vs node reading it)', '1.3×', (w) => ['sh', ['-c', w.line], { ...w.served, CHAPERONE_SERVER: 'off' }, hookPayload('railway volume delete --volume pg')], [node, readStdin, plain, hookPayload('railway volume delete --volume pg')]],
   ['user rules.yaml of 1,000 rules (vs none; refused aws call)', '1.1×', (w) => [w.shim('aws'), ['s3', 'rb', 's3://b', '--profile', 'acme-prod'], w.big], (w) => [w.shim('aws'), ['s3', 'rb', 's3://b', '--profile', 'acme-prod'], w.agent]],
   ['single argument of 128 KiB (vs 32 KiB; refused railway call)', '4×', (w) => [w.shim('railway'), ['volume', 'delete', '--volume', letters(128)], w.agent], (w) => [w.shim('railway'), ['volume', 'delete', '--volume', letters(32)], w.agent]],
 ].filter(([name]) => !process.env.ROWS || new RegExp(process.env.ROWS).test(name));
@@ -199,4 +214,11 @@ if (spawnSync('/usr/bin/time', ['-f', '%M', 'true']).status === 0) {
   console.log('| held while the real tool runs | 0 | 0: the sh shim execs the tool, no Node process stays (met) |');
 }
 console.log(`\nload average at end ${load()}`);
+for (const file of servers) {
+  try {
+    process.kill(Number(readFileSync(file, 'utf8').split(' ')[3]), 'SIGTERM');
+  } catch {
+    // not started, or gone
+  }
+}
 rmSync(root, { recursive: true, force: true });
