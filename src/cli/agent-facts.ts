@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homeOf, realpathOr } from '../context/files.js';
 import { delimiter, join } from 'node:path';
 import { isChaperoneCommand, type SetupAgent } from './setup.js';
+import { hookClientScript } from '../server/client.js';
 import { setAsideShOf } from '../shim/set-aside.js';
 
 export const agentBinaries: Record<SetupAgent, string> = { claude: 'claude', codex: 'codex', gemini: 'gemini', copilot: 'copilot', cursor: 'cursor-agent' };
@@ -140,7 +141,7 @@ export interface AgentLine {
  * setup prints the one for the agent it set up.)
  */
 export async function agentLines(cwd: string, env: NodeJS.ProcessEnv, only?: SetupAgent): Promise<AgentLine[]> {
-  const { agentConfigFiles, chaperoneCommandsIn, entryOfCommand } = await import('./setup.js');
+  const { agentConfigFiles, chaperoneCommandsIn, entryOfCommand, hookCommand } = await import('./setup.js');
   const home = homeOf(env);
   const lines: AgentLine[] = [];
   const all = [...agentConfigFiles(home, env), ...agentConfigFiles(home, env, cwd)].filter(({ agent }) => !only || agent === only);
@@ -163,6 +164,9 @@ export async function agentLines(cwd: string, env: NodeJS.ProcessEnv, only?: Set
       lines.push({ ok: true, warn: true, text: `${agent}: ${file} holds a hook written by an older chaperone, which blocks the agent if chaperone is removed first; run \`chaperone setup ${agent}\` again` });
     } else if (commands.some((c) => !c.includes(setAsideShOf('NODE_OPTIONS')))) {
       lines.push({ ok: true, warn: true, text: `${agent}: ${file} holds a hook written by an older chaperone, which starts Node with the agent's NODE_OPTIONS (a V8 flag there makes every hook call compile chaperone from source; a --require there runs inside the judge); run \`chaperone setup ${agent}\` again (it replaces the line)` });
+    } else if (hookCommand(['hook', agent]).includes(hookClientScript()) && commands.some((c) => /\bhook (claude|cursor|codex|gemini|copilot)(?![\w-])/.test(c) && !c.includes(hookClientScript()))) {
+      // A line from before the resident decision (or with an older client), where setup now writes one: it still judges, only slower.
+      lines.push({ ok: true, warn: true, text: `${agent}: ${file} holds a hook written by an older chaperone, which starts Node for every shell command the agent runs; run \`chaperone setup ${agent}\` again (it replaces the line) so it asks chaperone's resident decision first` });
     }
     const version = agentVersion(agent, env);
     const named = `${agent}${version ? ` ${version}` : ''}`;

@@ -7,7 +7,7 @@
 // with the same bytes. A server that answers wrongly, or is gone, still never turns a deny into an allow.
 
 import { execa } from 'execa';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { linkRailway, makeSandbox, type Sandbox } from '../helpers/sandbox.js';
@@ -19,8 +19,9 @@ const serverOn = { CHAPERONE_SERVER: 'on', CHAPERONE_SERVER_IDLE_SECONDS: '600' 
 /** Below what Node needs to start (it reserves its code range first), far above what bash needs. */
 const noNode = 'ulimit -v 150000;';
 
-const commandOf = (config: { hooks: Record<string, { hooks?: { command: string }[]; command?: string }[]> }, event: string): string =>
-  config.hooks[event].flatMap((g) => g.hooks ?? [g]).map((h) => h.command).find((c) => /\bhook (claude|gemini|cursor|codex)\b/.test(c))!;
+type Handler = { hooks?: Handler[]; command?: string };
+const commandOf = (config: { hooks: Record<string, Handler[]> }, event: string): string =>
+  config.hooks[event].flatMap((g): Handler[] => g.hooks ?? [g]).map((h) => h.command ?? '').find((c) => /\bhook (claude|gemini|cursor|codex)\b/.test(c))!;
 
 beforeAll(async () => {
   sb = await makeSandbox(['railway', 'psql']);
@@ -34,7 +35,18 @@ beforeAll(async () => {
   stateFile = join(sb.home, '.local', 'state', 'chaperone', 'server');
 });
 
-afterAll(() => stopServer());
+afterAll(() => {
+  stopServer();
+  // And any other server a request here started (one that lost the state file to a stand-in below).
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      if (!readFileSync(`/proc/${pid}/cmdline`, 'latin1').includes('server.cjs')) continue;
+      if (readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').includes(`CHAPERONE_TEST_ACCOUNT_HOME=${sb.home}`)) process.kill(Number(pid), 'SIGTERM');
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+});
 
 /** Stops the server the state file names (never this test's own process, which a stale file below names). */
 function stopServer(): void {
@@ -157,7 +169,7 @@ describe('the hook line and the resident decision', () => {
     linkRailway(sb, dev, 'development', 'env-dev');
     const input = payloads.claude('railway volume delete --volume pg', { cwd: dev });
     const answers = [];
-    for (const env of [{}, { CHAPERONE_SCOPE: 'staging' }, { RAILWAY_TOKEN: 'project-token-of-somewhere' }]) {
+    for (const env of [{}, { CHAPERONE_SCOPE: 'staging' }, { RAILWAY_TOKEN: 'project-token-of-somewhere' }] as Record<string, string>[]) {
       const node = await hook('claude', input, { server: false, env });
       const server = await hook('claude', input, { server: true, prefix: noNode, env });
       expect(server).toEqual(node);
@@ -228,7 +240,7 @@ describe('a server that cannot answer', () => {
     it(`${name}: the destructive line is still denied`, async () => {
       const listener = execa(process.execPath, [
         '-e',
-        `const s = require('net').createServer((c) => { c.write('${'a'.repeat(32)}\\n'); c.on('data', () => { c.end(${JSON.stringify(reply)}); }); });
+        `const s = require('net').createServer((c) => { c.write('${'a'.repeat(32)}\\n'); c.on('error', () => {}); c.once('data', () => { c.end(${JSON.stringify(reply)}); }); });
          s.listen(0, '127.0.0.1', () => { require('fs').writeFileSync(process.argv[1], s.address().port + ' ${'a'.repeat(32)} ${'b'.repeat(32)} ' + process.pid + '\\n'); });`,
         stateFile,
       ]);
@@ -240,10 +252,51 @@ describe('a server that cannot answer', () => {
         expect(deny.stdout).toContain('"permissionDecision":"deny"');
         const benign = await hook('claude', payloads.claude('git status'), { server: true });
         expect(benign).toEqual({ exitCode: 0, stdout: '', stderr: '' });
+        // It was its answer that was not taken: it is still there.
+        expect(() => process.kill(listener.pid!, 0)).not.toThrow();
       } finally {
         listener.kill();
         await listener.catch(() => undefined);
       }
     });
   }
+});
+
+describe('existing installs: the line before the resident decision', () => {
+  it('doctor names it, setup replaces it (one hook, not two), and the replaced line judges as before', async () => {
+    const settings = join(sb.home, '.claude', 'settings.json');
+    const current = lines.claude;
+    // The line setup wrote before this change: the same, without the client before `exec "$n" …`.
+    const earlier = current.replace(/\[ -x \/bin\/bash \] && exec \/bin\/bash -p -c .* hook claude; (?=exec "\$n")/s, '');
+    expect(earlier).not.toEqual(current);
+    expect(earlier).not.toContain('/dev/tcp');
+    const config = JSON.parse(readFileSync(settings, 'utf8'));
+    writeFileSync(settings, JSON.stringify(config).replace(JSON.stringify(current), JSON.stringify(earlier)));
+    const warning = `WARN claude: ${settings} holds a hook written by an older chaperone, which starts Node for every shell command`;
+    expect(String((await sb.chaperone(['doctor', '--dir', sb.shims])).stdout)).toContain(warning);
+    // The earlier line still judges (through Node), the same as the new one.
+    const input = payloads.claude('railway volume delete --volume pg');
+    const before = await sb.sh(earlier, { input, env: { CHAPERONE_SERVER: 'off' } });
+    const after = await hook('claude', input, { server: false });
+    expect({ exitCode: before.exitCode, stdout: String(before.stdout) }).toEqual({ exitCode: after.exitCode, stdout: after.stdout });
+
+    const again = await sb.chaperone(['setup', 'claude']);
+    expect(String(again.stdout)).toContain('written by an older setup and is now replaced');
+    const written = JSON.parse(readFileSync(settings, 'utf8')).hooks.PreToolUse.flatMap((g: Handler) => g.hooks ?? []).map((h: Handler) => h.command);
+    expect(written).toEqual([current]);
+    expect(String((await sb.chaperone(['doctor', '--dir', sb.shims])).stdout)).not.toContain('starts Node for every shell command');
+    // Run again, nothing changes.
+    expect(String((await sb.chaperone(['setup', 'claude'])).stdout)).toContain('nothing changed');
+  });
+
+  it('codex: the replaced line must be trusted again, and setup says so', async () => {
+    const file = join(sb.home, '.codex', 'hooks.json');
+    const current = lines.codex;
+    const earlier = current.replace(/\[ -x \/bin\/bash \] && exec \/bin\/bash -p -c .* hook codex; (?=exec "\$n")/s, '');
+    writeFileSync(file, readFileSync(file, 'utf8').replace(JSON.stringify(current), JSON.stringify(earlier)));
+    const again = await sb.chaperone(['setup', 'codex']);
+    expect(String(again.stdout)).toContain('written by an older setup and is now replaced');
+    expect(String(again.stdout)).toMatch(/trust/i);
+    expect(readFileSync(file, 'utf8')).toContain(JSON.stringify(current));
+  });
 });
