@@ -287,7 +287,7 @@ describe('the hook command setup writes', () => {
     expect((await sb.chaperone(['setup', agent])).exitCode).toBe(0);
     const file = join(sb.home, files[agent]);
     const current = commandOf(agent, JSON.parse(readFileSync(file, 'utf8')));
-    expect(current).toContain('unset NODE_EXTRA_CA_CERTS; exec');
+    expect(current).toMatch(/unset NODE_EXTRA_CA_CERTS; .*exec "\$n"/);
     // The form an earlier setup wrote: the same line, without the unset.
     writeFileSync(file, readFileSync(file, 'utf8').replaceAll('unset NODE_EXTRA_CA_CERTS; ', ''));
     const again = await sb.chaperone(['setup', agent]);
