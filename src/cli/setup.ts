@@ -64,7 +64,7 @@ export function hookCommand(args: string[], allowStdout = '', env: NodeJS.Proces
  */
 function askServer(entry: string, args: string[], env: NodeJS.ProcessEnv): string {
   if (args.length !== 2 || args[0] !== 'hook' || !entry.endsWith('.cjs')) return '';
-  return `[ -x ${keepingShell} ] && exec ${keepingShell} -p -c ${shellQuote(hookClientScript())} chaperone "$n" ${[entry, serverFile(env), ...args].map(sq).join(' ')}; `;
+  return `[ -x ${keepingShell} ] && exec ${keepingShell} --norc -p -c ${shellQuote(hookClientScript())} chaperone "$n" ${[entry, serverFile(env), ...args].map(sq).join(' ')}; `;
 }
 
 /**

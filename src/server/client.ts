@@ -53,12 +53,15 @@ export function serverClientLines(stateFile: string): string[] {
 }
 
 /**
- * The agent hook's client (src/server/hook-request.ts), run as `bash -p -c SCRIPT chaperone NODE ENTRY
- * STATE_FILE hook AGENT` by the hook line (src/cli/setup.ts) with the line's NODE_OPTIONS already set
- * aside. It reads the agent's request from stdin with bash's own read (no process), asks the server,
+ * The agent hook's client (src/server/hook-request.ts), run as `bash --norc -p -c SCRIPT chaperone NODE
+ * ENTRY STATE_FILE hook AGENT` by the hook line (src/cli/setup.ts) with the line's NODE_OPTIONS already
+ * set aside. It reads the agent's request from stdin with bash's own read (no process), asks the server,
  * and prints its answer; on any doubt it starts the Node hook (`NODE ENTRY hook AGENT`) with the same
- * bytes on stdin: what it read, then whatever it had not read yet. bash -p: no BASH_ENV is read, no
- * function is imported, and the environment reaches Node as it came.
+ * bytes on stdin: what it read, then whatever it had not read yet. -p: no BASH_ENV is read, no function
+ * is imported, and the environment reaches Node as it came. --norc: a bash whose stdin is a socket (what
+ * a Node-based agent gives its hooks) and whose SHLVL is below 2 would otherwise take itself for one
+ * started by sshd and run /etc/bash.bashrc and ~/.bashrc first, -p or not: their time, their output on
+ * the agent's stdout, their exports in what Node judges.
  *
  * The request is read only while it is at most `payloadCharacters` characters with no NUL (a bash
  * variable holds none): what stopped the read tells how to give Node back the same bytes.

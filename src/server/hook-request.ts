@@ -15,8 +15,9 @@
 // STDERR what the hook would write on stderr, STATUS its exit status. Anything else, `node` included,
 // sends the client to the Node hook with the same bytes on its stdin.
 
+import { statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Socket } from 'node:net';
 import type { HookAgent, HookAnswer } from '../hooks/protocols.js';
 import { hookAgents } from '../hooks/protocols.js';
@@ -81,27 +82,44 @@ export async function answerHook(line: string, payload: Buffer, socket: Socket, 
 }
 
 /**
- * The environment the Node hook would have: the client's, as bash passes it on when it execs Node (it
- * sets PWD to the working directory when PWD does not name it), with the variables the hook line set
- * aside given back, as the Node hook's entry does (src/start/hook.ts).
+ * The environment the Node hook would have: the client's, as bash hands it to the Node it execs, with
+ * the variables the hook line set aside given back, as the Node hook's entry does (src/start/hook.ts).
+ * bash (5.x, checked by test/unit/hook-environment.test.ts) drops `_`, keeps PWD only when it names the
+ * working directory (else it is the directory), keeps OLDPWD only when it is a directory, and passes
+ * SHLVL on as the number it was (up one as it starts, down one as it execs; not a number: 0).
  */
-function asNodeGetsIt(callerEnv: NodeJS.ProcessEnv, cwd: string): NodeJS.ProcessEnv {
+export function asNodeGetsIt(callerEnv: NodeJS.ProcessEnv, cwd: string): NodeJS.ProcessEnv {
   const env = { ...callerEnv };
-  if (!namesDirectory(env.PWD, cwd)) env.PWD = cwd;
+  delete env._;
+  if (env.PWD === undefined || !env.PWD.startsWith('/') || !sameFile(env.PWD, cwd)) env.PWD = cwd;
+  if (env.OLDPWD !== undefined && (env.OLDPWD === '' || !isDirectoryAt(resolve(cwd, env.OLDPWD)))) delete env.OLDPWD;
+  env.SHLVL = String(shellLevel(env.SHLVL));
   restoreSetAside(env);
   return env;
 }
 
-function namesDirectory(path: string | undefined, cwd: string): boolean {
-  if (path === undefined || !path.startsWith('/')) return false;
-  if (path === cwd) return true;
+/** SHLVL after bash started with it and exec'd: its number, 0 when not one (or too high, or below 0). */
+function shellLevel(value: string | undefined): number {
+  const number = value !== undefined && /^\s*[-+]?\d+\s*$/.test(value) ? Number(value.trim()) : 0;
+  let level = number + 1;
+  if (level < 0) level = 0;
+  if (level >= 1000) level = 1;
+  return Math.max(0, level - 1);
+}
+
+function sameFile(a: string, b: string): boolean {
   try {
-    // As bash checks it: the same file (device and inode) as the working directory, and no `.` or `..` in it.
-    if (/(?:^|\/)\.\.?(?:\/|$)/.test(path)) return false;
-    const { statSync } = createRequire(import.meta.url)('node:fs') as typeof import('node:fs');
-    const a = statSync(path);
-    const b = statSync(cwd);
-    return a.dev === b.dev && a.ino === b.ino;
+    const x = statSync(a);
+    const y = statSync(b);
+    return x.dev === y.dev && x.ino === y.ino;
+  } catch {
+    return false;
+  }
+}
+
+function isDirectoryAt(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
   } catch {
     return false;
   }

@@ -182,6 +182,20 @@ describe('the hook line and the resident decision', () => {
     expect(answers[1].stdout).not.toEqual(answers[2].stdout);
   });
 
+  it('the client\'s bash runs no ~/.bashrc (a bash on a socket with SHLVL below 2 would, as if sshd started it)', async () => {
+    await serverUp();
+    const rc = sb.write(join('home', '.bashrc'), 'echo RC-RAN; echo RC-RAN >&2; export CHAPERONE_SCOPE=staging\n');
+    try {
+      const input = payloads.claude('railway status');
+      const node = await hook('claude', input, { server: false });
+      const server = await hook('claude', input, { server: true, prefix: noNode });
+      expect(node).toEqual({ exitCode: 0, stdout: '', stderr: '' });
+      expect(server).toEqual(node);
+    } finally {
+      rmSync(rc);
+    }
+  });
+
   const toNode: [string, () => string | Buffer][] = [
     ['longer than the client reads (200 KiB)', () => payloads.claude('railway volume delete --volume pg') + ' '.repeat(200 * 1024)],
     ['a NUL byte', () => Buffer.concat([Buffer.from(payloads.claude('railway status').slice(0, -1)), Buffer.from([0]), Buffer.from('}')])],
@@ -267,7 +281,7 @@ describe('existing installs: the line before the resident decision', () => {
     const settings = join(sb.home, '.claude', 'settings.json');
     const current = lines.claude;
     // The line setup wrote before this change: the same, without the client before `exec "$n" …`.
-    const earlier = current.replace(/\[ -x \/bin\/bash \] && exec \/bin\/bash -p -c .* hook claude; (?=exec "\$n")/s, '');
+    const earlier = current.replace(/\[ -x \/bin\/bash \] && exec \/bin\/bash --norc -p -c .* hook claude; (?=exec "\$n")/s, '');
     expect(earlier).not.toEqual(current);
     expect(earlier).not.toContain('/dev/tcp');
     const config = JSON.parse(readFileSync(settings, 'utf8'));
@@ -292,7 +306,7 @@ describe('existing installs: the line before the resident decision', () => {
   it('codex: the replaced line must be trusted again, and setup says so', async () => {
     const file = join(sb.home, '.codex', 'hooks.json');
     const current = lines.codex;
-    const earlier = current.replace(/\[ -x \/bin\/bash \] && exec \/bin\/bash -p -c .* hook codex; (?=exec "\$n")/s, '');
+    const earlier = current.replace(/\[ -x \/bin\/bash \] && exec \/bin\/bash --norc -p -c .* hook codex; (?=exec "\$n")/s, '');
     writeFileSync(file, readFileSync(file, 'utf8').replace(JSON.stringify(current), JSON.stringify(earlier)));
     const again = await sb.chaperone(['setup', 'codex']);
     expect(String(again.stdout)).toContain('written by an older setup and is now replaced');
