@@ -71,7 +71,8 @@ export function hookClientScript(): string {
   const limit = payloadCharacters;
   const node = '"$1" "$2" "$4" "$5"';
   return [
-    `if [ ! -t 0 ] && ${serverThere('"$3"', '"$1"')}; then`,
+    // Not a terminal (Node would wait for a human's typing), nor closed (Node says so itself).
+    `if [ ! -t 0 ] && [ -e /dev/stdin ] && ${serverThere('"$3"', '"$1"')}; then`,
     `IFS= read -r -d "" -n ${limit} -t 10 chaperone_payload; chaperone_read=$?;`,
     `if [ "$chaperone_read" = 1 ] && ${connect}; then`,
     'chaperone_reply=;',

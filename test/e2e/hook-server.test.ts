@@ -60,8 +60,9 @@ function stopServer(): void {
   }
 }
 
-/** Until the server a Node hook started has written its state file (it may take a while on a loaded machine). */
+/** Until the server a Node hook started has written its state file (it may take a while on a loaded machine); a request starts one if none. */
 async function serverUp(): Promise<void> {
+  if (!existsSync(stateFile)) await hook('claude', payloads.claude('git status'), { server: true });
   for (let i = 0; i < 300 && !existsSync(stateFile); i++) await new Promise((resolve) => setTimeout(resolve, 100));
   expect(existsSync(stateFile)).toBe(true);
 }
@@ -215,6 +216,14 @@ describe('the hook line and the resident decision', () => {
       expect([0, 2]).not.toContain(without.exitCode);
     });
   }
+
+  it('stdin closed: the Node hook answers (denies), as with no server', async () => {
+    await serverUp();
+    const node = await hook('claude', '', { server: false, prefix: 'exec 0<&-; ' });
+    const server = await hook('claude', '', { server: true, prefix: 'exec 0<&-; ' });
+    expect(node.exitCode).toBe(2);
+    expect(server).toEqual(node);
+  });
 
   it('a user rules file that does not parse: denied by both, with the file named', async () => {
     await serverUp();
