@@ -9,7 +9,7 @@
 
 import { shellQuote as sq } from '../tools/shell-words.js';
 
-export function serverClientLines(stateFile: string): string[] {
+export function serverClientLines(stateFile: string, tool: string): string[] {
   return [
     "# Ask the account's resident decision first (src/server/); on any doubt decide below, in Node.",
     `if [ "\${CHAPERONE_SERVER-}" != off ] && [ -r ${sq(stateFile)} ] && IFS=' ' read -r chaperone_port chaperone_ss chaperone_cs chaperone_spid < ${sq(stateFile)} 2>/dev/null \\`,
@@ -30,7 +30,8 @@ export function serverClientLines(stateFile: string): string[] {
     '      chaperone_act=${chaperone_reply%%"$chaperone_nl"*}; chaperone_reply=${chaperone_reply#*"$chaperone_nl"}',
     '      chaperone_git=${chaperone_reply%%"$chaperone_nl"*}; chaperone_reply=${chaperone_reply#*"$chaperone_nl"}',
     '      case $chaperone_act in',
-    '        "exec "*) printf \'%s\' "$chaperone_reply" >&2',
+    '        # Only ever the tool itself: a file of its own name.',
+    `        "exec "*/${sq(tool)}) printf '%s' "$chaperone_reply" >&2`,
     '          [ -n "$chaperone_git" ] && { GIT_EXEC_PATH=$chaperone_git; export GIT_EXEC_PATH; }',
     '          chaperone_act=${chaperone_act#exec }; CHAPERONE_DEPTH=${chaperone_act%% *}; export CHAPERONE_DEPTH; exec "${chaperone_act#* }" "$@" ;;',
     '        "refuse "*) printf \'%s\' "$chaperone_reply" >&2; exit "${chaperone_act#refuse }" ;;',
