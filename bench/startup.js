@@ -77,7 +77,13 @@ function world(build, label) {
 
   const shim = (tool) => join(shims, tool);
   const shShim = (tool) => join(shShims, tool);
-  return { label, cli, hook, shim, shShim, shEnv, env, agent, alone, big, full, homes: [env, big, full].map((e) => e.HOME) };
+  // The account's resident decision, as a first decided call starts it (the shims name its state file,
+  // under the home they were installed from): the rows measure calls once it answers. A build without
+  // one (BEFORE=) decides every call in Node.
+  spawnSync(shim('railway'), ['variables'], { env, stdio: 'ignore' });
+  const state = join(env.HOME, '.local', 'state', 'chaperone', 'server');
+  for (let i = 0; i < 100 && existsSync(join(build, 'src', 'server')) && !existsSync(state); i++) spawnSync('sleep', ['0.05']);
+  return { label, cli, hook, shim, shShim, shEnv, env, agent, alone, big, full, homes: [env.HOME] };
 }
 
 /** 700 records over the last 7 days, shaped as refusals write them. */
@@ -140,15 +146,6 @@ const rows = [
   ['single argument of 128 KiB (vs 32 KiB; refused railway call)', '4×', (w) => [w.shim('railway'), ['volume', 'delete', '--volume', letters(128)], w.agent], (w) => [w.shim('railway'), ['volume', 'delete', '--volume', letters(32)], w.agent]],
 ].filter(([name]) => !process.env.ROWS || new RegExp(process.env.ROWS).test(name));
 
-/** Waits (up to 5 s) until each of the world's homes that has made a decision has a server listening. */
-function waitForServers(x) {
-  for (const home of x.homes) {
-    const state = join(home, '.local', 'state', 'chaperone', 'server');
-    const decided = existsSync(join(home, '.local', 'state', 'chaperone'));
-    for (let i = 0; decided && i < 100 && !existsSync(state); i++) spawnSync('sleep', ['0.05']);
-  }
-}
-
 /** The servers the worlds started: pid, and their resident and peak memory. Stopped at the end. */
 function servers() {
   return worlds.flatMap((x) =>
@@ -203,9 +200,7 @@ for (const [name, budget, made, baseline] of rows) {
   const runners = own ? worlds.flatMap((x) => [made(x), baseline(x)]) : [...worlds.map((x) => made(x)), baseline];
   const times = runners.map(() => []);
   for (const r of runners) once(r);
-  // A first decision starts the account's resident decision: the rows measure calls once it answers.
-  for (const x of worlds) waitForServers(x);
-  for (const r of runners) once(r);
+
   for (let i = 0; i < runs; i++) {
     for (let k = 0; k < runners.length; k++) {
       const j = (i + k) % runners.length;

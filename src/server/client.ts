@@ -4,6 +4,10 @@
 // listener, a wrong secret, a cut or late answer, `node`) falls through to the Node decision below it
 // in the shim, which also starts a server for the next call (src/server/start.ts).
 //
+// The answer is read whole with `read -N` (bash reads a socket a byte at a time for a line or a
+// delimiter, which a refusal quoting a 128 KiB argument would make ~100 ms); up to 4 MiB, past which
+// the end marker is missing and Node decides.
+//
 // bash only: dash has no /dev/tcp. The descriptor is one bash picks above 9 and closes before anything
 // runs, so the tool's own descriptors are untouched; every variable is the shim's own, none exported.
 
@@ -20,7 +24,7 @@ export function serverClientLines(stateFile: string, tool: string): string[] {
     '    [ -t 0 ] && chaperone_seen=${chaperone_seen}t',
     '    { : <>/dev/tty; } 2>/dev/null && chaperone_seen=${chaperone_seen}d',
     '    printf \'%s %s %s %s\\n\' "$chaperone_cs" "$$" "$#" "$chaperone_seen" >&"$chaperone_fd" 2>/dev/null',
-    '    IFS= read -r -d \'\' -t 20 chaperone_reply <&"$chaperone_fd"',
+    '    IFS= read -r -N 4194304 -t 20 chaperone_reply <&"$chaperone_fd"',
     '  fi',
     '  exec {chaperone_fd}>&-',
     "  chaperone_nl=$'\\n'",
