@@ -4,7 +4,8 @@
 // listener, a wrong secret, a cut or late answer, `node`) falls through to the Node decision below it
 // in the shim, which also starts a server for the next call (src/server/start.ts).
 //
-// The answer is read whole with `read -N` (bash reads a socket a byte at a time for a line or a
+// The greeting must come within 2 s (a server whose event loop is stuck is passed by); the answer
+// within 120 s, as long as a decision of a large file may take. The answer is read whole with `read -N` (bash reads a socket a byte at a time for a line or a
 // delimiter, which a refusal quoting a 128 KiB argument would make ~100 ms); up to 4 MiB, past which
 // the end marker is missing and Node decides.
 //
@@ -24,7 +25,7 @@ export function serverClientLines(stateFile: string, tool: string): string[] {
     '    [ -t 0 ] && chaperone_seen=${chaperone_seen}t',
     '    { : <>/dev/tty; } 2>/dev/null && chaperone_seen=${chaperone_seen}d',
     '    printf \'%s %s %s %s\\n\' "$chaperone_cs" "$$" "$#" "$chaperone_seen" >&"$chaperone_fd" 2>/dev/null',
-    '    IFS= read -r -N 4194304 -t 20 chaperone_reply <&"$chaperone_fd"',
+    '    IFS= read -r -N 4194304 -t 120 chaperone_reply <&"$chaperone_fd"',
     '  fi',
     '  exec {chaperone_fd}>&-',
     "  chaperone_nl=$'\\n'",
