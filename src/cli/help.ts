@@ -56,6 +56,8 @@ Environment:
                                   names that are not identifiers (a-b=1) no longer reach the tool
   CHAPERONE_SERVER=off            decide every call in a Node process of its own, never asking the
                                   account's resident decision (slower: ~20 ms a decided call)
+  CHAPERONE_SERVER_TRACE=FILE     set where a call starts the resident decision: it writes there why
+                                  it left a call to the shim's own Node
   NO_COLOR, FORCE_COLOR, TERM     colour on or off, as usual
   XDG_DATA_HOME                   where shims and backups go (default ~/.local/share)
   Agent markers (CLAUDE_CODE_SESSION_ID, CODEX_THREAD_ID, GEMINI_CLI, CURSOR_AGENT…) count as
