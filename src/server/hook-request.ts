@@ -24,7 +24,7 @@ import { hookAgents } from '../hooks/protocols.js';
 import { restoreSetAside } from '../shim/set-aside.js';
 import { loadBundle } from '../start/code-cache.js';
 import { readCaller } from './caller.js';
-import { answerEnd, decideInNode, payloadCharacters } from './protocol.js';
+import { answerEnd, payloadCharacters } from './protocol.js';
 
 const requestLine = /^([0-9a-f]{32}) hook (\d{1,9}) ([a-z]{1,20})$/;
 
@@ -57,25 +57,33 @@ export function readHookPayload(socket: Socket, first: string, done: (payload: B
   check();
 }
 
-const node = decideInNode;
+/** What the server lends a hook request: its test for the caller's own paths, its way of leaving a call to Node (traced), and dist/. */
+export interface ServerParts {
+  callersOwn: RegExp;
+  leave: (why: string, about: string) => string;
+  distDir: string;
+}
 
 /** The answer to a hook request: the hook's, or `node` when anything is in doubt. */
-export async function answerHook(line: string, payload: Buffer, socket: Socket, clientSecret: string, callersOwn: RegExp, distDir: string): Promise<string> {
+export async function answerHook(line: string, payload: Buffer, socket: Socket, clientSecret: string, { callersOwn, leave, distDir }: ServerParts): Promise<string> {
   const match = requestLine.exec(line);
-  if (!match || match[1] !== clientSecret || !hookAgents.includes(match[3] as HookAgent)) return node;
+  if (!match || match[1] !== clientSecret) return leave('a hook request without the secret', line.slice(33, 60));
+  const about = `hook ${match[3]} ${match[2]}`;
+  if (!hookAgents.includes(match[3] as HookAgent)) return leave('no such agent', about);
   const home = process.cwd();
   try {
     const caller = readCaller(Number(match[2]), 0, { caller: socket.remotePort ?? -1, server: socket.localPort ?? -1 });
     const env = asNodeGetsIt(caller.env, caller.cwd);
-    // `/dev/stdin` or `/proc/self/…` in the line, or the directory: here they would be the server's.
-    if (callersOwn.test(payload.toString('latin1')) || Object.values(env).some((value) => value !== undefined && callersOwn.test(value))) return node;
-    if (/^\/(?:proc|dev)(?:\/|$)/.test(caller.cwd)) return node;
+    // `/dev/stdin` or `/proc/self/…` in the request or a variable, or as the directory: here they would be the server's.
+    const named = [payload.toString('latin1'), ...Object.values(env)].find((value) => value !== undefined && callersOwn.test(value));
+    if (named !== undefined) return leave(`names the caller's own descriptors or terminal: ${callersOwn.exec(named)?.[0]}`, about);
+    if (/^\/(?:proc|dev)(?:\/|$)/.test(caller.cwd)) return leave('works in /proc or /dev', about);
     process.chdir(caller.cwd);
     const answer = await hookBundle(distDir).answerHookRequest(match[3] as HookAgent, payload, env);
-    return told(answer) ?? node;
-  } catch {
+    return told(answer) ?? leave('an answer the client cannot tell exactly', about);
+  } catch (error) {
     // The caller could not be read (CallerUnreadable), or something else failed: the Node hook decides.
-    return node;
+    return leave((error as Error).message, about);
   } finally {
     process.chdir(home);
   }

@@ -4,9 +4,6 @@
 /** The last words of every answer: an answer cut short lacks them, and is never acted on. */
 export const answerEnd = 'chaperone:end';
 
-/** The answer that sends a client to its Node decision. */
-export const decideInNode = `node\n\n${answerEnd}`;
-
 /**
  * The hook's client reads at most this many characters of an agent's request before it leaves the
  * request to the Node hook (bash reads a pipe a byte at a time: 64 Ki characters is ~25 ms).
