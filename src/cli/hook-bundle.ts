@@ -5,7 +5,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import type { Stats } from 'node:fs';
 import { keepSaid } from '../io.js';
+import { judgingElsewhere } from '../payload/descriptors.js';
 import type { HookAgent, HookAnswer } from '../hooks/protocols.js';
 import { runHook } from './hook.js';
 
@@ -15,9 +17,13 @@ export { runHookCommand } from './hook.js';
  * One request as the resident decision answers it (src/server/hook-request.ts): the hook's own code on
  * the bytes its client read, in this process's working directory (the caller's, set by the server);
  * what is said on the way goes before the answer's stderr, as it would in a hook process of its own.
+ * The hook's stdin is the client's (`stdin`, what fstat says of it); a reader that would read it or
+ * another of the hook's descriptors makes this undefined: the Node hook, which holds them, answers.
  */
-export async function answerHookRequest(agent: HookAgent, payload: Buffer, env: NodeJS.ProcessEnv): Promise<HookAnswer> {
-  const { result, said } = await keepSaid(() => runHook(agent, env, async () => payload.toString('utf8')));
+export async function answerHookRequest(agent: HookAgent, payload: Buffer, env: NodeJS.ProcessEnv, stdin: Stats | undefined): Promise<HookAnswer | undefined> {
+  const judged = await judgingElsewhere({ stat: stdin, terminal: false }, () => keepSaid(() => runHook(agent, env, async () => payload.toString('utf8'))));
+  if (judged.claimed || judged.result === undefined) return undefined;
+  const { result, said } = judged.result;
   return { ...result, stderr: said + result.stderr };
 }
 

@@ -15,7 +15,7 @@
 // STDERR what the hook would write on stderr, STATUS its exit status. Anything else, `node` included,
 // sends the client to the Node hook with the same bytes on its stdin.
 
-import { statSync } from 'node:fs';
+import { statSync, type Stats } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import type { Socket } from 'node:net';
@@ -79,7 +79,8 @@ export async function answerHook(line: string, payload: Buffer, socket: Socket, 
     if (named !== undefined) return leave(`names the caller's own descriptors or terminal: ${callersOwn.exec(named)?.[0]}`, about);
     if (/^\/(?:proc|dev)(?:\/|$)/.test(caller.cwd)) return leave('works in /proc or /dev', about);
     process.chdir(caller.cwd);
-    const answer = await hookBundle(distDir).answerHookRequest(match[3] as HookAgent, payload, env);
+    const answer = await hookBundle(distDir).answerHookRequest(match[3] as HookAgent, payload, env, caller.stdin);
+    if (answer === undefined) return leave("it reads the hook's stdin or another of its descriptors", about);
     return told(answer) ?? leave('an answer the client cannot tell exactly', about);
   } catch (error) {
     // The caller could not be read (CallerUnreadable), or something else failed: the Node hook decides.
@@ -143,7 +144,7 @@ function told(answer: HookAnswer): string | undefined {
   return `hook ${exitCode}\n${stdout.slice(0, -1)}\n${stderr}\n${answerEnd}`;
 }
 
-type HookBundle = { answerHookRequest: (agent: HookAgent, payload: Buffer, env: NodeJS.ProcessEnv) => Promise<HookAnswer> };
+type HookBundle = { answerHookRequest: (agent: HookAgent, payload: Buffer, env: NodeJS.ProcessEnv, stdin: Stats | undefined) => Promise<HookAnswer | undefined> };
 let loaded: HookBundle | undefined;
 
 /** The hook's own bundle (dist/hook-main.cjs), from its code cache, loaded at the first hook request. */

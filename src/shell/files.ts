@@ -4,6 +4,7 @@
 
 import { readFileSync, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
+import { claimDescriptor } from '../payload/descriptors.js';
 
 /** A script larger than this is not read (and so not known). */
 export const maxFileSize = 1024 * 1024;
@@ -49,6 +50,9 @@ export function readTextFile(cwd: string, path: string): FileRead {
     const text = written.get(file);
     return text === undefined ? { file, error: `${file} is written by this line, with text that is not known` } : { file, text };
   }
+  // /proc/self/…, /dev/fd/N, /dev/stdin: the judging process's own, which in the resident decision are
+  // not the hook's (src/server/hook-request.ts): there the decision goes to the hook's own Node.
+  if (/^\/(?:proc|dev)\//.test(file)) claimDescriptor(-1);
   let stat;
   try {
     stat = statSync(file);

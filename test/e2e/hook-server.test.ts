@@ -115,6 +115,11 @@ describe('the hook line and the resident decision', () => {
     ['a line of 20 KiB', () => payloads.claude(`echo ${'x'.repeat(20 * 1024)} && railway volume delete --volume pg`)],
     ['backslashes and quotes', () => payloads.claude(String.raw`printf '%s\n' "a\"b" \\ && railway status`)],
     ['an interactive shell (judged for codex only)', () => payloads.claude('bash -i')],
+    // What psql would read from its stdin, named without the words /dev/stdin: the hook's stdin (Node) and the server's are not the agent's.
+    ['psql reading stdin in production', () => payloads.claude('psql -h db.prod.example')],
+    ['psql -f a quoted /dev/std\'\'in', () => payloads.claude("psql -h db.prod.example -f /dev/std''in")],
+    ['psql -f /dev/fd/0 spelled with a variable', () => payloads.claude('D=/de; psql -h db.prod.example -f ${D}v/fd/0')],
+    ['psql in a development host, reading stdin', () => payloads.claude('psql -h localhost -d dev < /dev/std""in')],
   ];
 
   for (const [name, made] of claudeCases) {
@@ -202,6 +207,8 @@ describe('the hook line and the resident decision', () => {
     ['a NUL byte', () => Buffer.concat([Buffer.from(payloads.claude('railway status').slice(0, -1)), Buffer.from([0]), Buffer.from('}')])],
     ['a NUL byte at the end', () => Buffer.concat([Buffer.from(payloads.claude('railway volume delete --volume pg')), Buffer.from([0])])],
     ['a line that reads /dev/stdin', () => payloads.claude('psql -h db.prod.example -f /dev/stdin')],
+    ['a script read through /proc/self, spelled with a variable', () => payloads.claude('P=/pro; bash ${P}c/self/fd/9')],
+    ['bash reading /proc/self/fd/0 through a glob', () => payloads.claude('bash /proc/sel?/fd/0')],
   ];
   for (const [name, made] of toNode) {
     it(`${name}: left to the Node hook, which gets the very same bytes`, async () => {
