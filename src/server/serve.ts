@@ -33,6 +33,7 @@ import { keepSaid } from '../io.js';
 import { judgingElsewhere } from '../payload/descriptors.js';
 import { realTool, shimCall } from '../shim/main.js';
 import { readCaller, type Caller } from './caller.js';
+import { guardOwnPaths } from './own-paths.js';
 import { formatServerState, readServerState, serverFile, type ServerState } from './state.js';
 
 /** How long the server waits for a call before it stops. CHAPERONE_SERVER_IDLE_SECONDS changes it (tests). */
@@ -55,6 +56,7 @@ export const answerEnd = 'chaperone:end';
 
 export async function runServer(): Promise<void> {
   const env = process.env;
+  guardOwnPaths();
   const file = serverFile(env);
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const built = new Map(buildFiles().map((path) => [path, mtimeOf(path)]));
