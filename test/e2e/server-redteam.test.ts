@@ -1,0 +1,269 @@
+// The resident decision (src/server/) attacked by an agent that was refused once: every way found to
+// make the server judge a call other than the one the shim then runs. Each route is run through the
+// built CLI's real bash shims with a server up, and the recording double must never run where the
+// shim's own Node (CHAPERONE_SERVER=off) refuses. The double also notes whether the shim started any
+// process before it (its children's CPU time, which exec keeps): 0 means the server decided the call,
+// so a benign control proves the route was really put to the server.
+
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ChildProcess, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { kubeconfigYaml } from '../helpers/kubeconfig.js';
+import { makeSandbox, type Sandbox } from '../helpers/sandbox.js';
+
+let sb: Sandbox;
+const serverPids = new Set<number>();
+
+const stateFile = () => join(sb.home, '.local', 'state', 'chaperone', 'server');
+const serverState = () => {
+  if (!existsSync(stateFile())) return undefined;
+  const [port, serverSecret, clientSecret, pid] = readFileSync(stateFile(), 'utf8').trim().split(' ');
+  return { port: Number(port), serverSecret, clientSecret, pid: Number(pid) };
+};
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** A benign gated call decides in Node and starts the server; wait until it has written its state file. */
+async function serverUp(): Promise<void> {
+  const running = serverState();
+  if (running && alive(running.pid)) return;
+  await sb.run('kubectl', ['delete', 'namespace', 'shop'], { env: { KUBECONFIG: 'dev.yaml' } });
+  for (let i = 0; i < 400; i++) {
+    const state = serverState();
+    if (state && alive(state.pid)) {
+      serverPids.add(state.pid);
+      return;
+    }
+    await new Promise((done) => setTimeout(done, 25));
+  }
+  throw new Error('the resident decision did not start');
+}
+
+/** A double that first notes its children's CPU time (fields 16 and 17 of /proc/self/stat), then records as sandbox doubles do. */
+function timedDouble(tool: string): void {
+  const path = join(sb.doubles, tool);
+  writeFileSync(
+    path,
+    [
+      '#!/bin/sh',
+      'read -r chaperone_stat < /proc/$$/stat',
+      `d="$RECORDS/${tool}"; mkdir -p "$d"`,
+      `printf '%s\\n' "$chaperone_stat" > "$d/stat"; printf '%s' "$0" > "$d/argv0"`,
+      `for a in "$@"; do printf '%s\\0' "$a"; done > "$d/argv"`,
+      'env -0 > "$d/env"; pwd > "$d/cwd"; cat > "$d/stdin"',
+      '',
+    ].join('\n'),
+  );
+  chmodSync(path, 0o755);
+}
+
+/** Whether the shim ran `tool` without starting any process first: the server decided the call. */
+function decidedByServer(tool: string): boolean {
+  const stat = readFileSync(join(sb.records, tool, 'stat'), 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[13]) + Number(fields[14]) === 0;
+}
+
+/**
+ * Runs FILE with exactly the environment entries given, duplicates and all, as execve(2) takes them
+ * (`env` and every spawn API keep one entry per name). ChildProcess#spawn takes the entries as a list.
+ */
+function spawnRaw(file: string, args: string[], entries: string[]): Promise<{ exitCode: number | null; stderr: string }> {
+  const child = new ChildProcess();
+  child.spawn({ file, args: [file, ...args], envPairs: entries, cwd: sb.work, stdio: ['ignore', 'pipe', 'pipe'] } as never);
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stdout?.resume();
+  return new Promise((done) => child.on('close', (exitCode) => done({ exitCode, stderr })));
+}
+
+const sandboxEntries = () => Object.entries(sb.env).map(([name, value]) => `${name}=${value}`);
+
+function linkRailwayHere(environmentName: string, file = join(sb.home, '.railway', 'config.json')): void {
+  const projects = { [sb.work]: { projectPath: sb.work, name: 'shop', project: 'proj-1', environment: `env-${environmentName}`, environmentName, service: null } };
+  sb.write(file.slice(sb.root.length + 1), JSON.stringify({ projects }));
+}
+
+const volumeDelete = ['volume', 'delete', '--volume', 'pg-data', '--yes'];
+
+beforeAll(async () => {
+  sb = await makeSandbox(['railway', 'kubectl', 'psql']);
+  Object.assign(sb.env, { CHAPERONE_SERVER: 'on', CHAPERONE_ACTOR: 'agent', CHAPERONE_SERVER_IDLE_SECONDS: '300' });
+  timedDouble('railway');
+  timedDouble('kubectl');
+  writeFileSync(join(sb.work, 'dev.yaml'), kubeconfigYaml({ current: 'dev', contexts: [{ name: 'dev' }] }));
+  writeFileSync(join(sb.work, 'prod.yaml'), kubeconfigYaml({ current: 'production', contexts: [{ name: 'production' }] }));
+  linkRailwayHere('dev');
+});
+
+beforeEach(() => {
+  rmSync(sb.records, { recursive: true, force: true });
+});
+
+afterAll(() => {
+  // Every server these tests started is stopped, whether or not it is still the one the state file names.
+  const named = serverState();
+  if (named) serverPids.add(named.pid);
+  for (const pid of serverPids) {
+    try {
+      process.kill(pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  }
+});
+
+describe('a benign call is decided by the server (the control every route below is measured against)', () => {
+  it('runs a development delete without starting Node, and a production one is refused', async () => {
+    await serverUp();
+    const dev = await sb.run('kubectl', ['delete', 'namespace', 'shop'], { env: { KUBECONFIG: 'dev.yaml' } });
+    expect(dev.exitCode).toBe(0);
+    expect(dev.stderr).toBe('chaperone: kubectl.delete in dev (development): allowed\n');
+    expect(decidedByServer('kubectl')).toBe(true);
+    rmSync(sb.records, { recursive: true, force: true });
+    const prod = await sb.run('kubectl', ['delete', 'namespace', 'shop'], { env: { KUBECONFIG: 'prod.yaml' } });
+    expect(prod.exitCode).toBe(77);
+    expect(sb.record('kubectl')).toBeUndefined();
+  });
+});
+
+describe('two entries of one name in the environment: the tool gets the last (bash exports it), not the first', () => {
+  it.each([
+    ['RAILWAY_ENVIRONMENT_ID/NAME', ['RAILWAY_ENVIRONMENT_ID=env-dev', 'RAILWAY_ENVIRONMENT_NAME=dev', 'RAILWAY_ENVIRONMENT_ID=env-prod', 'RAILWAY_ENVIRONMENT_NAME=production'], 'railway', volumeDelete],
+    ['an empty first entry', ['RAILWAY_ENVIRONMENT_ID=', 'RAILWAY_ENVIRONMENT_ID=env-prod', 'RAILWAY_ENVIRONMENT_NAME=production'], 'railway', volumeDelete],
+    ['KUBECONFIG', ['KUBECONFIG=dev.yaml', 'KUBECONFIG=prod.yaml'], 'kubectl', ['delete', 'namespace', 'shop']],
+  ])('%s: refused as the shim refuses it; the double never runs', async (_, entries, tool, args) => {
+    await serverUp();
+    for (const server of ['on', 'off']) {
+      const result = await spawnRaw(join(sb.shims, tool), args, [...sandboxEntries(), `CHAPERONE_SERVER=${server}`, ...entries]);
+      expect(result.exitCode, `CHAPERONE_SERVER=${server}`).toBe(77);
+      expect(result.stderr).toContain('production (production)');
+      expect(sb.record(tool)).toBeUndefined();
+    }
+  });
+
+  it('one entry of each name is still decided by the server', async () => {
+    await serverUp();
+    const result = await spawnRaw(join(sb.shims, 'railway'), volumeDelete, [...sandboxEntries(), 'RAILWAY_ENVIRONMENT_ID=env-dev', 'RAILWAY_ENVIRONMENT_NAME=dev']);
+    expect(result.exitCode).toBe(0);
+    expect(sb.record('railway')?.argv).toEqual(volumeDelete);
+    expect(decidedByServer('railway')).toBe(true);
+  });
+});
+
+// A bind mount of the caller's own shows the tool a production config where the server, in the
+// account's namespace, reads the development one. Needs unshare and the right to use it here.
+const canUnshare = spawnSync('unshare', ['-m', 'true']).status === 0 && spawnSync('unshare', ['-Urm', 'true']).status === 0;
+
+describe.skipIf(!canUnshare)('a mount namespace of the caller’s own (unshare)', () => {
+  it.each([['-m'], ['-Urm']])('unshare %s with ~/.railway/config.json bound to a production link: refused, the double never runs', async (flags) => {
+    await serverUp();
+    linkRailwayHere('production', join(sb.root, 'prod-railway.json'));
+    const config = join(sb.home, '.railway', 'config.json');
+    const result = await sb.run('unshare', [flags, 'sh', '-c', 'mount --bind "$1" "$2" && shift 2 && exec railway "$@"', 'sh', join(sb.root, 'prod-railway.json'), config, ...volumeDelete]);
+    expect(result.stderr).toContain('production (production)');
+    expect(result.exitCode).toBe(77);
+    expect(sb.record('railway')).toBeUndefined();
+  });
+
+  it('the same delete in the account’s own namespace, linked to development, runs decided by the server', async () => {
+    await serverUp();
+    const result = await sb.run('railway', volumeDelete);
+    expect(result.exitCode).toBe(0);
+    expect(decidedByServer('railway')).toBe(true);
+  });
+});
+
+describe('a path that names the process opening it (/proc/self/fd/N, /dev/fd/N), reached through a link', () => {
+  beforeAll(() => {
+    symlinkSync('/proc/self/fd/30', join(sb.work, 'proc-link.yaml'));
+    symlinkSync('/dev/fd/30', join(sb.work, 'dev-fd-link.yaml'));
+    symlinkSync('/proc/self/fd', join(sb.work, 'fds'));
+    symlinkSync('dev.yaml', join(sb.work, 'dev-link.yaml'));
+  });
+
+  it.each([['proc-link.yaml'], ['dev-fd-link.yaml'], ['fds/30']])(
+    'KUBECONFIG=%s:dev.yaml with the production config on fd 30: refused as the shim refuses it; the double never runs',
+    async (link) => {
+      await serverUp();
+      for (const server of ['on', 'off']) {
+        // bash: dash opens no descriptor above 9.
+        const result = await sb.run('bash', ['-c', 'exec kubectl delete namespace shop 30<prod.yaml'], { env: { KUBECONFIG: `${link}:dev.yaml`, CHAPERONE_SERVER: server } });
+        expect(result.exitCode, `CHAPERONE_SERVER=${server}`).toBe(77);
+        expect(result.stderr).toContain('production (production)');
+        expect(sb.record('kubectl')).toBeUndefined();
+      }
+    },
+  );
+
+  it('a link to an ordinary file is still decided by the server', async () => {
+    await serverUp();
+    const result = await sb.run('kubectl', ['delete', 'namespace', 'shop'], { env: { KUBECONFIG: 'dev-link.yaml' } });
+    expect(result.exitCode).toBe(0);
+    expect(decidedByServer('kubectl')).toBe(true);
+  });
+});
+
+describe('the shim’s own bash cannot be turned against it', () => {
+  it('POSIXLY_CORRECT with a state file naming a port nobody listens on: the shim decides in Node, and a benign call runs', async () => {
+    await serverUp();
+    const state = serverState()!;
+    const closed = await new Promise<number>((done) => {
+      const listener = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = listener.address() as { port: number };
+        listener.close(() => done(port));
+      });
+    });
+    const saved = readFileSync(stateFile(), 'utf8');
+    writeFileSync(stateFile(), `${closed} ${state.serverSecret} ${state.clientSecret} ${state.pid}\n`);
+    try {
+      const result = await sb.run('kubectl', ['delete', 'namespace', 'shop'], { env: { KUBECONFIG: 'dev.yaml', POSIXLY_CORRECT: '1' } });
+      expect(result.stderr).toBe('chaperone: kubectl.delete in dev (development): allowed\n');
+      expect(result.exitCode).toBe(0);
+      expect(sb.record('kubectl')?.argv).toEqual(['delete', 'namespace', 'shop']);
+      const refused = await sb.run('kubectl', ['delete', 'namespace', 'shop'], { env: { KUBECONFIG: 'prod.yaml', POSIXLY_CORRECT: '1' } });
+      expect(refused.exitCode).toBe(77);
+    } finally {
+      writeFileSync(stateFile(), saved);
+    }
+  });
+
+  it.each([
+    ['BASH_FUNC_read%%', '() { chaperone_reply=$\'exec 1 /bin/true\\n\\nchaperone:end\'; }'],
+    ['BASH_FUNC_exec%%', '() { builtin exec "$@"; }'],
+    ['BASH_FUNC_command%%', '() { :; }'],
+    ['BASH_ENV', '/dev/null'],
+    ['SHELLOPTS', 'xtrace:noexec'],
+    ['IFS', '0123456789abcdef'],
+    ['chaperone_reply', 'exec 1 /bin/true'],
+    ['TMOUT', '1'],
+  ])('%s in the environment: a production delete is still refused and the double never runs', async (name, value) => {
+    await serverUp();
+    const result = await spawnRaw(join(sb.shims, 'kubectl'), ['delete', 'namespace', 'shop'], [...sandboxEntries(), 'KUBECONFIG=prod.yaml', `${name}=${value}`]);
+    expect(result.exitCode).toBe(77);
+    expect(sb.record('kubectl')).toBeUndefined();
+  });
+});
+
+describe('nothing is kept across calls by path', () => {
+  it('a link changed between two calls is seen on the very next one', async () => {
+    await serverUp();
+    linkRailwayHere('dev');
+    expect((await sb.run('railway', volumeDelete)).exitCode).toBe(0);
+    expect(decidedByServer('railway')).toBe(true);
+    linkRailwayHere('production');
+    rmSync(sb.records, { recursive: true, force: true });
+    const refused = await sb.run('railway', volumeDelete);
+    expect(refused.exitCode).toBe(77);
+    expect(sb.record('railway')).toBeUndefined();
+    linkRailwayHere('dev');
+  });
+});
