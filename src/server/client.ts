@@ -6,6 +6,7 @@
 //
 // bash only: dash has no /dev/tcp. The descriptor is one bash picks above 9 and closes before anything
 // runs, so the tool's own descriptors are untouched; every variable is the shim's own, none exported.
+// A state file that is not a regular file (a FIFO would hold every call at its open) is not read.
 // `command exec`: in POSIX mode (POSIXLY_CORRECT in the environment) a failed redirection of a plain
 // `exec` ends the shell, so a port nobody listens on any more would end every call, silently.
 
@@ -14,7 +15,7 @@ import { shellQuote as sq } from '../tools/shell-words.js';
 export function serverClientLines(stateFile: string): string[] {
   return [
     "# Ask the account's resident decision first (src/server/); on any doubt decide below, in Node.",
-    `if [ "\${CHAPERONE_SERVER-}" != off ] && [ -r ${sq(stateFile)} ] && IFS=' ' read -r chaperone_port chaperone_ss chaperone_cs chaperone_spid < ${sq(stateFile)} 2>/dev/null \\`,
+    `if [ "\${CHAPERONE_SERVER-}" != off ] && [ -f ${sq(stateFile)} ] && [ -r ${sq(stateFile)} ] && IFS=' ' read -r chaperone_port chaperone_ss chaperone_cs chaperone_spid < ${sq(stateFile)} 2>/dev/null \\`,
     '  && [ /proc/"$chaperone_spid"/exe -ef "$node" ] && { command exec {chaperone_fd}<>"/dev/tcp/127.0.0.1/$chaperone_port"; } 2>/dev/null; then',
     '  chaperone_reply=',
     '  if IFS= read -r -t 2 chaperone_line <&"$chaperone_fd" && [ "$chaperone_line" = "$chaperone_ss" ]; then',

@@ -7,8 +7,9 @@
 
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ChildProcess, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { kubeconfigYaml } from '../helpers/kubeconfig.js';
 import { makeSandbox, type Sandbox } from '../helpers/sandbox.js';
@@ -77,8 +78,8 @@ function decidedByServer(tool: string): boolean {
  * (`env` and every spawn API keep one entry per name). ChildProcess#spawn takes the entries as a list.
  */
 function spawnRaw(file: string, args: string[], entries: string[]): Promise<{ exitCode: number | null; stderr: string }> {
-  const child = new ChildProcess();
-  child.spawn({ file, args: [file, ...args], envPairs: entries, cwd: sb.work, stdio: ['ignore', 'pipe', 'pipe'] } as never);
+  const child = new ChildProcess() as ChildProcess & { spawn(options: unknown): void };
+  child.spawn({ file, args: [file, ...args], envPairs: entries, cwd: sb.work, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   child.stdout?.resume();
@@ -112,6 +113,16 @@ afterAll(() => {
   // Every server these tests started is stopped, whether or not it is still the one the state file names.
   const named = serverState();
   if (named) serverPids.add(named.pid);
+  // And any other this sandbox's account started (one whose state file a test replaced).
+  for (const entry of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const line = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      const environ = readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0');
+      if (line.includes('server.cjs') && environ.includes(`HOME=${sb.home}`)) serverPids.add(Number(entry));
+    } catch {
+      // gone, or not ours to read
+    }
+  }
   for (const pid of serverPids) {
     try {
       process.kill(pid, 'SIGTERM');
@@ -265,5 +276,84 @@ describe('nothing is kept across calls by path', () => {
     expect(refused.exitCode).toBe(77);
     expect(sb.record('railway')).toBeUndefined();
     linkRailwayHere('dev');
+  });
+});
+
+/**
+ * Runs `fn` with the state file naming a listener of the test's own on 127.0.0.1, which greets with
+ * `greeting` and then writes `answer` whatever it is asked. The pid is this (node) process's, so the
+ * shim's check that the server is a node process passes. The real server's state file comes back after.
+ */
+async function withListener(greeting: (serverSecret: string) => string, answer: string, fn: () => Promise<void>): Promise<void> {
+  await serverUp();
+  const saved = readFileSync(stateFile(), 'utf8');
+  const [serverSecret, clientSecret] = [randomBytes(16).toString('hex'), randomBytes(16).toString('hex')];
+  const listener: Server = createServer((socket) => {
+    socket.on('error', () => socket.destroy());
+    socket.write(greeting(serverSecret));
+    socket.once('data', () => socket.end(answer));
+    socket.setTimeout(5000, () => socket.destroy());
+  });
+  await new Promise<void>((done) => listener.listen(0, '127.0.0.1', done));
+  const { port } = listener.address() as { port: number };
+  writeFileSync(stateFile(), `${port} ${serverSecret} ${clientSecret} ${process.pid}\n`);
+  try {
+    await fn();
+  } finally {
+    writeFileSync(stateFile(), saved);
+    await new Promise((done) => listener.close(done));
+  }
+}
+
+describe('what the shim takes for an answer', () => {
+  const prodDelete = () => sb.run('kubectl', ['delete', 'namespace', 'shop'], { env: { KUBECONFIG: 'prod.yaml' }, timeout: 30_000 });
+  const execDouble = () => `exec 1 ${join(sb.doubles, 'kubectl')}\n\n`;
+
+  it('a whole `exec` answer from whatever the state file names is obeyed: a listener of the account’s own is as strong as the shims (docs/threat-model.md)', async () => {
+    await withListener((secret) => `${secret}\n`, `${execDouble()}chaperone:end`, async () => {
+      const result = await prodDelete();
+      expect(result.exitCode).toBe(0);
+      expect(sb.record('kubectl')?.argv).toEqual(['delete', 'namespace', 'shop']);
+    });
+  });
+
+  it.each([
+    ['cut short before the end line', (body: string) => `${body}chaperone:en`],
+    ['with no end line', (body: string) => body],
+    ['with a line after the end line', (body: string) => `${body}chaperone:end\nexec 1 /bin/true`],
+    ['with the end word not on a line of its own', (body: string) => `${body.replace(/\n+$/, ' ')}chaperone:end`],
+  ])('an answer %s is not acted on: the shim decides in Node, which refuses', async (_, shape) => {
+    await withListener((secret) => `${secret}\n`, shape(execDouble()), async () => {
+      const result = await prodDelete();
+      expect(result.exitCode).toBe(77);
+      expect(sb.record('kubectl')).toBeUndefined();
+    });
+  });
+
+  it('a listener that does not greet with the server secret (a foreign program on a stopped server’s port) is never asked', async () => {
+    await withListener(() => `${'0'.repeat(32)}\n${execDouble()}chaperone:end`, `${execDouble()}chaperone:end`, async () => {
+      const result = await prodDelete();
+      expect(result.exitCode).toBe(77);
+      expect(sb.record('kubectl')).toBeUndefined();
+    });
+  });
+
+  it.each([
+    ['a FIFO', (path: string) => spawnSync('mkfifo', [path]).status === 0],
+    ['a directory', (path: string) => spawnSync('mkdir', [path]).status === 0],
+  ])('a state file that is %s holds no call: the shim decides in Node', async (_, make) => {
+    await serverUp();
+    const saved = readFileSync(stateFile(), 'utf8');
+    rmSync(stateFile());
+    try {
+      expect(make(stateFile())).toBe(true);
+      const result = await prodDelete();
+      expect(result.exitCode).toBe(77);
+      const dev = await sb.run('kubectl', ['delete', 'namespace', 'shop'], { env: { KUBECONFIG: 'dev.yaml' }, timeout: 30_000 });
+      expect(dev.exitCode).toBe(0);
+    } finally {
+      rmSync(stateFile(), { recursive: true, force: true });
+      writeFileSync(stateFile(), saved);
+    }
   });
 });
