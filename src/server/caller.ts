@@ -48,7 +48,10 @@ export function readCaller(pid: number, argc: number, ports: { caller: number; s
   if (!sameView(dir, proc)) throw new CallerUnreadable(`process ${pid} sees other files (another mount or user namespace, or root)`);
 
   const argv = nulSeparated(readFileSync(`${dir}/cmdline`));
-  if (argc < 0 || argv.length < argc + 1) throw new CallerUnreadable(`process ${pid} has fewer arguments than it says`);
+  // As its #! line starts a shim: `/bin/bash -p SHIM ARGS…`. A shell that sources a shim (`bash -c 'set --
+  // down; . SHIM' SHIM status`) has other words in its command line than the shim's "$@"; such a shell
+  // is the agent's own, and its functions could stand for anything the shim runs (docs/threat-model.md).
+  if (argc < 0 || argv.length !== argc + 3 || argv[1] !== '-p') throw new CallerUnreadable(`process ${pid} is not a shim as its #! line starts it`);
   const args = argv.slice(argv.length - argc);
   const shimPath = argv[argv.length - argc - 1];
   const env: NodeJS.ProcessEnv = {};

@@ -264,6 +264,27 @@ describe('the shim’s own bash cannot be turned against it', () => {
   });
 });
 
+describe('a shim sourced by a shell of the agent’s own', () => {
+  // The shell's command line holds other words than the shim's "$@": the server must not judge those.
+  it.each([
+    [['-c', 'set -- down; . "$0"']],
+    [['-p', '-c', 'set -- down; . "$0"']],
+  ])('bash %j SHIM status, linked to production: refused as the shim refuses `railway down`', async (shell) => {
+    await serverUp();
+    linkRailwayHere('production');
+    try {
+      for (const server of ['on', 'off']) {
+        const result = await sb.run('bash', [...shell, join(sb.shims, 'railway'), 'status'], { env: { CHAPERONE_SERVER: server } });
+        expect(result.exitCode, `CHAPERONE_SERVER=${server}`).toBe(77);
+        expect(result.stderr).toContain('chaperone: refused: railway down');
+        expect(sb.record('railway')).toBeUndefined();
+      }
+    } finally {
+      linkRailwayHere('dev');
+    }
+  });
+});
+
 describe('nothing is kept across calls by path', () => {
   it('a link changed between two calls is seen on the very next one', async () => {
     await serverUp();
