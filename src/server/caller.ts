@@ -6,9 +6,9 @@
 // The pid is checked, not believed: the process must hold this very connection (its socket's inode,
 // found through /proc/net/tcp by the two ports), and be the server's own account. So a pid from
 // another pid namespace (a container sharing the home and the network) or a made-up one is never read.
-// It must also see the files the server sees: the same mount and user namespaces and the same root, or
-// a bind mount of its own (`unshare -Urm`) would show the tool a production config where the server
-// reads the development one.
+// It must also see the files the server sees: the same mount and user namespaces, the same root and
+// the same credentials, or a bind mount of its own (`unshare -Urm`), or a file only one of them may
+// read, would show the tool a production config where the server reads the development one.
 //
 // The environment the tool gets is the one bash exports, not /proc's copy of what the shim started
 // with: bash keeps the last of two entries of a name, sets PWD, drops an OLDPWD that is no directory,
@@ -83,14 +83,27 @@ export function readCaller(pid: number, argc: number, ports: { caller: number; s
 /** Variables bash sets itself as it starts, whatever the environment said (seen with bash 5.2). */
 const bashOwn = new Set(['IFS', 'SHELLOPTS', 'BASHOPTS', 'PS4', 'PPID', 'BASHPID', 'RANDOM', 'SRANDOM', 'LINENO', 'BASH_ARGV0', 'SECONDS', 'EPOCHSECONDS', 'EPOCHREALTIME']);
 
-/** Whether the process at `dir` resolves paths as this one does: same mount and user namespace, same root. */
+/**
+ * Whether the process at `dir` resolves and may read paths as this one does: same mount and user
+ * namespace, same root, and the same credentials (ids, groups, effective capabilities), so no file is
+ * readable to one and not the other (a server started by a call with fewer groups, or capabilities
+ * dropped, would pass over a kubeconfig the tool then reads).
+ */
 function sameView(dir: string, proc: string): boolean {
   try {
     for (const ns of ['mnt', 'user']) if (readlinkSync(`${dir}/ns/${ns}`) !== readlinkSync(`${proc}/self/ns/${ns}`)) return false;
+    if (credentials(`${dir}/status`) !== credentials(`${proc}/self/status`)) return false;
     return sameFile(`${dir}/root`, '/');
   } catch {
     return false;
   }
+}
+
+function credentials(status: string): string {
+  return readFileSync(status, 'latin1')
+    .split('\n')
+    .filter((line) => /^(?:Uid|Gid|Groups|CapEff):/.test(line))
+    .join('\n');
 }
 
 function sameFile(a: string, b: string): boolean {

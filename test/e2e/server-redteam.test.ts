@@ -41,6 +41,7 @@ async function serverUp(): Promise<void> {
     const state = serverState();
     if (state && alive(state.pid)) {
       serverPids.add(state.pid);
+      rmSync(sb.records, { recursive: true, force: true });
       return;
     }
     await new Promise((done) => setTimeout(done, 25));
@@ -190,6 +191,43 @@ describe.skipIf(!canUnshare)('a mount namespace of the caller’s own (unshare)'
     const result = await sb.run('railway', volumeDelete);
     expect(result.exitCode).toBe(0);
     expect(decidedByServer('railway')).toBe(true);
+  });
+});
+
+// A server started by a call with fewer rights (here: root without the capability to read others'
+// files; for an account, fewer groups in an older session) passes over a file the tool then reads.
+const canDropCaps = process.getuid?.() === 0 && spawnSync('setpriv', ['--bounding-set', '-dac_override,-dac_read_search', 'true']).status === 0;
+
+describe.skipIf(!canDropCaps)('a server with other credentials than the caller’s', () => {
+  it('KUBECONFIG=locked.yaml:dev.yaml, the production config readable by the caller only: refused, the double never runs', async () => {
+    await serverUp();
+    const before = serverState()!;
+    process.kill(before.pid, 'SIGTERM');
+    for (let i = 0; i < 400 && alive(before.pid); i++) await new Promise((done) => setTimeout(done, 25));
+    rmSync(`${stateFile()}.starting`, { force: true });
+    const locked = join(sb.work, 'locked.yaml');
+    writeFileSync(locked, readFileSync(join(sb.work, 'prod.yaml')), { mode: 0o600 });
+    spawnSync('chown', ['nobody', locked]);
+    const drop = ['--bounding-set', '-dac_override,-dac_read_search', '--inh-caps', '-dac_override,-dac_read_search'];
+    try {
+      // The call that starts the server has no right to read others' files; so the server has none either.
+      await sb.run('setpriv', [...drop, 'kubectl', 'delete', 'namespace', 'shop'], { env: { KUBECONFIG: 'dev.yaml' } });
+      for (let i = 0; i < 400 && !(serverState() && serverState()!.pid !== before.pid && alive(serverState()!.pid)); i++) await new Promise((done) => setTimeout(done, 25));
+      const weak = serverState()!;
+      expect(weak.pid).not.toBe(before.pid);
+      serverPids.add(weak.pid);
+      rmSync(sb.records, { recursive: true, force: true });
+      for (const server of ['on', 'off']) {
+        const result = await sb.run('kubectl', ['delete', 'namespace', 'shop'], { env: { KUBECONFIG: 'locked.yaml:dev.yaml', CHAPERONE_SERVER: server } });
+        expect(result.exitCode, `CHAPERONE_SERVER=${server}`).toBe(77);
+        expect(sb.record('kubectl')).toBeUndefined();
+      }
+      process.kill(weak.pid, 'SIGTERM');
+      for (let i = 0; i < 400 && alive(weak.pid); i++) await new Promise((done) => setTimeout(done, 25));
+    } finally {
+      rmSync(locked, { force: true });
+      rmSync(`${stateFile()}.starting`, { force: true });
+    }
   });
 });
 
