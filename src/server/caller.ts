@@ -87,7 +87,9 @@ const bashOwn = new Set(['IFS', 'SHELLOPTS', 'BASHOPTS', 'PS4', 'PPID', 'BASHPID
  * Whether the process at `dir` resolves and may read paths as this one does: same mount and user
  * namespace, same root, and the same credentials (ids, groups, effective capabilities), so no file is
  * readable to one and not the other (a server started by a call with fewer groups, or capabilities
- * dropped, would pass over a kubeconfig the tool then reads).
+ * dropped, would pass over a kubeconfig the tool then reads). A sandbox that restricts files without a
+ * namespace (Landlock, as agents' sandboxes use it) shows nowhere in /proc but in no_new_privs, which
+ * it needs, and seccomp, which goes with it: those must match too.
  */
 function sameView(dir: string, proc: string): boolean {
   try {
@@ -102,7 +104,7 @@ function sameView(dir: string, proc: string): boolean {
 function credentials(status: string): string {
   return readFileSync(status, 'latin1')
     .split('\n')
-    .filter((line) => /^(?:Uid|Gid|Groups|CapEff):/.test(line))
+    .filter((line) => /^(?:Uid|Gid|Groups|CapEff|NoNewPrivs|Seccomp|Seccomp_filters):/.test(line))
     .join('\n');
 }
 

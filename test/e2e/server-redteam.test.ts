@@ -231,6 +231,15 @@ describe.skipIf(!canDropCaps)('a server with other credentials than the callerâ€
   });
 });
 
+describe('a caller in a sandbox of its own (no_new_privs, which Landlock needs)', () => {
+  it('is decided by the shimâ€™s own Node, not by a server outside it', async () => {
+    await serverUp();
+    const result = await sb.run('setpriv', ['--no-new-privs', 'kubectl', 'delete', 'namespace', 'shop'], { env: { KUBECONFIG: 'dev.yaml' } });
+    expect(result.exitCode).toBe(0);
+    expect(decidedByServer('kubectl')).toBe(false);
+  });
+});
+
 describe('a path that names the process opening it (/proc/self/fd/N, /dev/fd/N), reached through a link', () => {
   beforeAll(() => {
     symlinkSync('/proc/self/fd/30', join(sb.work, 'proc-link.yaml'));
