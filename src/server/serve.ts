@@ -30,6 +30,7 @@ import { evaluate } from '../evaluate.js';
 import { DecideInCaller, passGate } from '../gate/gate.js';
 import { systemDir } from '../harden/system.js';
 import { keepSaid } from '../io.js';
+import { redactText } from '../redact.js';
 import { judgingElsewhere } from '../payload/descriptors.js';
 import { realTool, shimCall } from '../shim/main.js';
 import { readCaller, type Caller } from './caller.js';
@@ -152,7 +153,8 @@ function leave(why: string, about: string): string {
   const trace = process.env.CHAPERONE_SERVER_TRACE;
   if (trace) {
     try {
-      appendFileSync(trace, `${about}\tnode\t${why}\n`);
+      // An error's message may quote what the call carries (a connection string): redacted like any output.
+      appendFileSync(trace, redactText(`${about}\tnode\t${why}\n`));
     } catch {
       // a trace that cannot be written is not the caller's problem
     }
