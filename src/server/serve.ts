@@ -167,11 +167,17 @@ function leave(why: string, about: string): string {
  * server's, so a call that mentions one anywhere (an argument, a variable) is left to the shim.
  */
 const callersOwn = /\/dev\/(?:fd|stdin|stdout|stderr|tty|pts)\b|\/proc\/(?:self|thread-self|\d+)\b/;
+/**
+ * Variables that only name the session's terminal, set in every ssh login (SSH_TTY) and many shells
+ * (GPG_TTY=$(tty)): no reader opens them, and leaving every call of such a session to Node would take
+ * the server away from it. A path opened through one is still caught (own-paths.ts).
+ */
+const terminalNames = new Set(['SSH_TTY', 'GPG_TTY']);
 
 async function decideFor(caller: Caller, seen: { stdinTerminal: boolean; ttyUsable: boolean }): Promise<string> {
   const { env, cwd } = caller;
   const about = String(caller.pid);
-  const named = [...caller.args, ...Object.values(env)].find((value) => value !== undefined && callersOwn.test(value));
+  const named = [...caller.args, ...Object.entries(env).filter(([name]) => !terminalNames.has(name)).map(([, value]) => value)].find((value) => value !== undefined && callersOwn.test(value));
   if (named !== undefined) return leave(`names the caller's own descriptors or terminal: ${callersOwn.exec(named)?.[0]}`, about);
   if (/^\/(?:proc|dev)(?:\/|$)/.test(cwd)) return leave('works in /proc or /dev', about);
   const call = shimCall(caller.shimPath, caller.args, undefined, env, cwd);

@@ -147,6 +147,22 @@ describe('a benign call is decided by the server (the control every route below 
   });
 });
 
+describe('variables that name the caller’s own descriptors', () => {
+  it('SSH_TTY and GPG_TTY (every ssh login, many shells) leave the server deciding', async () => {
+    await serverUp();
+    const result = await sb.run('kubectl', ['delete', 'namespace', 'shop'], { env: { KUBECONFIG: 'dev.yaml', SSH_TTY: '/dev/pts/0', GPG_TTY: '/dev/pts/0' } });
+    expect(result.exitCode).toBe(0);
+    expect(decidedByServer('kubectl')).toBe(true);
+  });
+
+  it.each([['KUBECONFIG', '/dev/fd/30'], ['KUBECONFIG', '/proc/self/fd/30']])('%s=%s with the production config on fd 30: refused', async (name, value) => {
+    await serverUp();
+    const result = await sb.run('bash', ['-c', 'exec kubectl delete namespace shop 30<prod.yaml'], { env: { [name]: value, SSH_TTY: '/dev/pts/0' } });
+    expect(result.exitCode).toBe(77);
+    expect(sb.record('kubectl')).toBeUndefined();
+  });
+});
+
 describe('two entries of one name in the environment: the tool gets the last (bash exports it), not the first', () => {
   it.each([
     ['RAILWAY_ENVIRONMENT_ID/NAME', ['RAILWAY_ENVIRONMENT_ID=env-dev', 'RAILWAY_ENVIRONMENT_NAME=dev', 'RAILWAY_ENVIRONMENT_ID=env-prod', 'RAILWAY_ENVIRONMENT_NAME=production'], 'railway', volumeDelete],
