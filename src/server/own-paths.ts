@@ -9,6 +9,7 @@
 // its own Node, where the path means what it means to the tool.
 
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { claimDescriptor, decidingElsewhere } from '../payload/descriptors.js';
 
 const callersOwn = /^\/(?:dev\/(?:fd|stdin|stdout|stderr|tty|pts)|proc\/(?:self|thread-self|\d+))(?:\/|$)/;
@@ -25,12 +26,16 @@ export function guardOwnPaths(): void {
   const { readlinkSync } = fs;
   const check = (path: unknown) => {
     if (!decidingElsewhere()) return;
-    const text = typeof path === 'string' ? path : Buffer.isBuffer(path) ? path.toString() : path instanceof URL ? path.pathname : undefined;
+    const text = typeof path === 'string' ? path : Buffer.isBuffer(path) ? path.toString() : path instanceof URL && path.protocol === 'file:' ? fileURLToPath(path) : undefined;
     if (text !== undefined && reachesOwn(text, readlinkSync)) claimDescriptor(`path ${text}`);
   };
   for (const name of byPath) {
     const original = fs[name] as (...args: unknown[]) => unknown;
-    const guarded = Object.assign((...args: unknown[]) => (check(args[0]), original(...args)), original);
+    const guard = (call: (...args: unknown[]) => unknown) => (...args: unknown[]) => (check(args[0]), call(...args));
+    const guarded: (...args: unknown[]) => unknown = Object.assign(guard(original), original);
+    // realpathSync.native is a second way in.
+    const native = (original as { native?: unknown }).native;
+    if (typeof native === 'function') Object.assign(guarded, { native: guard(native as (...args: unknown[]) => unknown) });
     (fs as unknown as Record<string, unknown>)[name] = guarded;
   }
   // Named imports of node:fs outside the bundle (ES modules) see the change too.
