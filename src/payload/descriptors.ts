@@ -54,12 +54,18 @@ export function stdinIsTerminal(): boolean {
 }
 
 /**
- * Says that descriptor `fd` of the caller is about to be read (or stat'ed, for one above 2). Here that
- * is fd `fd` itself; elsewhere it is not reachable, and the decision stops. Readers call this even where
+ * Says that descriptor `fd` of the caller is about to be read (or stat'ed, for one above 2), or a path
+ * that names the caller's own descriptors (src/server/own-paths.ts). Here that is fd `fd` itself;
+ * elsewhere it is not reachable, and the decision stops. Readers call this even where
  * they catch errors: the claim is remembered either way.
  */
-export function claimDescriptor(fd: number): void {
+export function claimDescriptor(fd: number | string): void {
   if (!elsewhere) return;
   elsewhere.claimed = true;
-  throw new DescriptorClaimed(`the caller's descriptor ${fd} is needed for this decision`);
+  throw new DescriptorClaimed(`the caller's ${typeof fd === 'number' ? `descriptor ${fd}` : fd} is needed for this decision`);
+}
+
+/** Whether a decision for a caller in another process is under way (src/server/own-paths.ts). */
+export function decidingElsewhere(): boolean {
+  return elsewhere !== undefined;
 }

@@ -11,6 +11,9 @@
 //
 // bash only: dash has no /dev/tcp. The descriptor is one bash picks above 9 and closes before anything
 // runs, so the tool's own descriptors are untouched; every variable is the shim's own, none exported.
+// A state file that is not a regular file (a FIFO would hold every call at its open) is not read.
+// `command exec`: in POSIX mode (POSIXLY_CORRECT in the environment) a failed redirection of a plain
+// `exec` ends the shell, so a port nobody listens on any more would end every call, silently.
 
 import { shellQuote as sq } from '../tools/shell-words.js';
 import { answerEnd, payloadCharacters } from './protocol.js';
@@ -20,9 +23,9 @@ import { answerEnd, payloadCharacters } from './protocol.js';
 
 /** sh that succeeds when the state file names a server started by `node` (a word of sh), read into chaperone_port, _ss, _cs, _spid. */
 function serverThere(stateFile: string, node: string): string {
-  return `[ "\${CHAPERONE_SERVER-}" != off ] && [ -r ${stateFile} ] && IFS=" " read -r chaperone_port chaperone_ss chaperone_cs chaperone_spid < ${stateFile} 2>/dev/null && [ /proc/"$chaperone_spid"/exe -ef ${node} ]`;
+  return `[ "\${CHAPERONE_SERVER-}" != off ] && [ -f ${stateFile} ] && [ -r ${stateFile} ] && IFS=" " read -r chaperone_port chaperone_ss chaperone_cs chaperone_spid < ${stateFile} 2>/dev/null && [ /proc/"$chaperone_spid"/exe -ef ${node} ]`;
 }
-const connect = '{ exec {chaperone_fd}<>"/dev/tcp/127.0.0.1/$chaperone_port"; } 2>/dev/null';
+const connect = '{ command exec {chaperone_fd}<>"/dev/tcp/127.0.0.1/$chaperone_port"; } 2>/dev/null';
 const greeted = 'IFS= read -r -t 2 chaperone_line <&"$chaperone_fd" && [ "$chaperone_line" = "$chaperone_ss" ]';
 const readAnswer = 'IFS= read -r -N 4194304 -t 120 chaperone_reply <&"$chaperone_fd"';
 

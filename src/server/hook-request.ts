@@ -21,9 +21,12 @@ import { join, resolve } from 'node:path';
 import type { Socket } from 'node:net';
 import type { HookAgent, HookAnswer } from '../hooks/protocols.js';
 import { hookAgents } from '../hooks/protocols.js';
+import { judgingElsewhere } from '../payload/descriptors.js';
 import { restoreSetAside } from '../shim/set-aside.js';
 import { loadBundle } from '../start/code-cache.js';
-import { readCaller } from './caller.js';
+import { keepingShell } from '../shim/interpreter.js';
+import { readCaller, type StartedAs } from './caller.js';
+import { hookClientScript } from './client.js';
 import { answerEnd, payloadCharacters } from './protocol.js';
 
 const requestLine = /^([0-9a-f]{32}) hook (\d{1,9}) ([a-z]{1,20})$/;
@@ -72,14 +75,18 @@ export async function answerHook(line: string, payload: Buffer, socket: Socket, 
   if (!hookAgents.includes(match[3] as HookAgent)) return leave('no such agent', about);
   const home = process.cwd();
   try {
-    const caller = readCaller(Number(match[2]), 0, { caller: socket.remotePort ?? -1, server: socket.localPort ?? -1 });
+    const caller = readCaller(Number(match[2]), 0, { caller: socket.remotePort ?? -1, server: socket.localPort ?? -1 }, '/proc', hookClient(match[3]));
     const env = asNodeGetsIt(caller.env, caller.cwd);
     // `/dev/stdin` or `/proc/self/…` in the request or a variable, or as the directory: here they would be the server's.
     const named = [payload.toString('latin1'), ...Object.values(env)].find((value) => value !== undefined && callersOwn.test(value));
     if (named !== undefined) return leave(`names the caller's own descriptors or terminal: ${callersOwn.exec(named)?.[0]}`, about);
     if (/^\/(?:proc|dev)(?:\/|$)/.test(caller.cwd)) return leave('works in /proc or /dev', about);
     process.chdir(caller.cwd);
-    const answer = await hookBundle(distDir).answerHookRequest(match[3] as HookAgent, payload, env, caller.stdin);
+    // Judged as for another process here too, so the server's guard on paths (src/server/own-paths.ts)
+    // watches what the hook's code opens; the hook's bundle watches its own readers of stdin.
+    const judged = await judgingElsewhere({ stat: caller.stdin, terminal: false }, () => hookBundle(distDir).answerHookRequest(match[3] as HookAgent, payload, env, caller.stdin));
+    const answer = judged.claimed ? undefined : judged.result;
+    if (judged.error !== undefined) throw judged.error;
     if (answer === undefined) return leave("it reads the hook's stdin or another of its descriptors", about);
     return told(answer) ?? leave('an answer the client cannot tell exactly', about);
   } catch (error) {
@@ -88,6 +95,19 @@ export async function answerHook(line: string, payload: Buffer, socket: Socket, 
   } finally {
     process.chdir(home);
   }
+}
+
+/**
+ * The hook line's client as the line starts it (src/cli/setup.ts): `bash --norc -p -c CLIENT chaperone
+ * NODE ENTRY STATE_FILE hook AGENT`, this version's client, for this agent. Another process that speaks
+ * the protocol (a shell of the agent's own) is not read: its answer would be no hook's.
+ */
+function hookClient(agent: string): StartedAs {
+  const script = hookClientScript();
+  return {
+    test: (argv) => argv.length === 11 && argv[0] === keepingShell && argv.slice(1, 4).join(' ') === '--norc -p -c' && argv[4] === script && argv[5] === 'chaperone' && argv[9] === 'hook' && argv[10] === agent,
+    what: "the hook line's client as the line starts it",
+  };
 }
 
 /**

@@ -119,7 +119,6 @@ describe('the hook line and the resident decision', () => {
     ['psql reading stdin in production', () => payloads.claude('psql -h db.prod.example')],
     ['psql -f a quoted /dev/std\'\'in', () => payloads.claude("psql -h db.prod.example -f /dev/std''in")],
     ['psql -f /dev/fd/0 spelled with a variable', () => payloads.claude('D=/de; psql -h db.prod.example -f ${D}v/fd/0')],
-    ['psql in a development host, reading stdin', () => payloads.claude('psql -h localhost -d dev < /dev/std""in')],
   ];
 
   for (const [name, made] of claudeCases) {
@@ -209,6 +208,7 @@ describe('the hook line and the resident decision', () => {
     ['a line that reads /dev/stdin', () => payloads.claude('psql -h db.prod.example -f /dev/stdin')],
     ['a script read through /proc/self, spelled with a variable', () => payloads.claude('P=/pro; bash ${P}c/self/fd/9')],
     ['bash reading /proc/self/fd/0 through a glob', () => payloads.claude('bash /proc/sel?/fd/0')],
+    ['psql on a development host reading a quoted /dev/std""in', () => payloads.claude('psql -h localhost -d dev < /dev/std""in')],
   ];
   for (const [name, made] of toNode) {
     it(`${name}: left to the Node hook, which gets the very same bytes`, async () => {
@@ -230,6 +230,21 @@ describe('the hook line and the resident decision', () => {
     const server = await hook('claude', '', { server: true, prefix: 'exec 0<&-; ' });
     expect(node.exitCode).toBe(2);
     expect(server).toEqual(node);
+  });
+
+  it('a process that speaks the protocol but is not the hook line\'s client is not answered (the server leaves it to Node)', async () => {
+    await serverUp();
+    // The account's own bash, with the secrets, asking for a hook answer about itself.
+    const ask = [
+      'IFS=" " read -r port ss cs spid < "$1"',
+      'exec {fd}<>"/dev/tcp/127.0.0.1/$port"',
+      'IFS= read -r line <&"$fd"',
+      'printf "%s hook %s claude\\n%s\\0" "$cs" "$$" "$2" >&"$fd"',
+      'IFS= read -r -N 100000 -t 20 reply <&"$fd"',
+      'printf "%s" "$reply"',
+    ].join('; ');
+    const asked = await sb.run('/bin/bash', ['--norc', '-p', '-c', ask, 'chaperone', stateFile, payloads.claude('railway status')], { env: serverOn });
+    expect(String(asked.stdout)).toBe('node\n\nchaperone:end');
   });
 
   it('a user rules file that does not parse: denied by both, with the file named', async () => {
