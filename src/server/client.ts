@@ -15,12 +15,14 @@ export function serverClientLines(stateFile: string): string[] {
     `if [ "\${CHAPERONE_SERVER-}" != off ] && [ -r ${sq(stateFile)} ] && IFS=' ' read -r chaperone_port chaperone_ss chaperone_cs chaperone_spid < ${sq(stateFile)} 2>/dev/null \\`,
     '  && [ /proc/"$chaperone_spid"/exe -ef "$node" ] && { exec {chaperone_fd}<>"/dev/tcp/127.0.0.1/$chaperone_port"; } 2>/dev/null; then',
     '  chaperone_reply=',
-    '  if IFS= read -r -t 2 chaperone_line <&"$chaperone_fd" && [ "$chaperone_line" = "$chaperone_ss" ]; then',
+    // read -u, not <&FD: a redirection makes the socket the shim's fd 0 while it waits, and the server
+    // reads the caller's stdin (/proc/PID/fd/0) then; it would see the socket, not what the tool gets.
+    '  if IFS= read -r -u "$chaperone_fd" -t 2 chaperone_line && [ "$chaperone_line" = "$chaperone_ss" ]; then',
     '    chaperone_seen=-',
     '    [ -t 0 ] && chaperone_seen=${chaperone_seen}t',
     '    { : <>/dev/tty; } 2>/dev/null && chaperone_seen=${chaperone_seen}d',
     '    printf \'%s %s %s %s\\n\' "$chaperone_cs" "$$" "$#" "$chaperone_seen" >&"$chaperone_fd" 2>/dev/null',
-    '    IFS= read -r -d \'\' -t 20 chaperone_reply <&"$chaperone_fd"',
+    '    IFS= read -r -u "$chaperone_fd" -d \'\' -t 20 chaperone_reply',
     '  fi',
     '  exec {chaperone_fd}>&-',
     "  chaperone_nl=$'\\n'",

@@ -21,7 +21,7 @@
 // hardened, or when another server has taken the state file.
 
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -104,10 +104,13 @@ export async function runServer(): Promise<void> {
       const line = request.slice(0, end);
       queue.push(async () => {
         if (stale()) {
+          if (CHAPERONE_TEST_BUILD) heard(file, line, 'stale\n');
           socket.end(`node\n\n${answerEnd}`);
           return stop();
         }
-        socket.end(await answer(line, socket, state.clientSecret));
+        const reply = await answer(line, socket, state.clientSecret);
+        if (CHAPERONE_TEST_BUILD) heard(file, line, reply);
+        socket.end(reply);
       });
       void drain();
     });
@@ -119,6 +122,14 @@ export async function runServer(): Promise<void> {
     const temporary = `${file}.${process.pid}`;
     writeFileSync(temporary, formatServerState({ ...state, port: address.port }), { mode: 0o600 });
     renameSync(temporary, file);
+    // The mark a start leaves (src/server/start.ts) has done its work: the state file names a live
+    // server now. Left behind, it would stop the next start for its first ten seconds, so a server
+    // that stops soon after starting (chaperone rebuilt, a short idle time) was not replaced.
+    try {
+      unlinkSync(`${file}.starting`);
+    } catch {
+      // none
+    }
     rearm();
   });
   server.on('error', () => process.exit(1));
@@ -179,6 +190,21 @@ async function decideFor(caller: Caller, seen: { stdinTerminal: boolean; ttyUsab
     process.chdir(home);
   }
 }
+
+/**
+ * The test bundle only (test/e2e/server.test.ts): one line per answer, `PID ACTION`, beside the state
+ * file, so a test can tell a call the server decided from one it left to the shim's Node. The shipped
+ * bundle has none of this (the constant is false there, and the branch is removed).
+ */
+function heard(file: string, line: string, reply: string): void {
+  try {
+    appendFileSync(`${file}.answers`, `${line.split(' ')[1] ?? '-'} ${reply.slice(0, reply.indexOf('\n'))}\n`);
+  } catch {
+    // a test that removed the directory
+  }
+}
+
+declare const CHAPERONE_TEST_BUILD: boolean;
 
 function secret(): string {
   return randomBytes(16).toString('hex');

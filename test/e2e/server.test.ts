@@ -1,0 +1,419 @@
+// The resident decision (src/server/) decides exactly as the shim's own Node does. Every built-in
+// rule's command, and benign commands of every tool, go through the real bash shim twice in the same
+// sandbox: once answered by a warm server (CHAPERONE_SERVER=on; the server's answer log shows it
+// decided, so no Node decision ran), once by Node (CHAPERONE_SERVER=off). Exit code, what the double
+// saw (whether it ran, and its argv byte for byte), stdout and stderr (approval codes aside) must be
+// equal, for an agent against production, for CI, and where calls run with a notice.
+//
+// Then what passes through the server path untouched (argv, environment, cwd, exit codes, signals,
+// stdin, inherited descriptors), its lifecycle (start, idle exit, a rebuilt chaperone, a stale or
+// foreign state file), and what it leaves to Node (stdin read by the decision, a terminal, an approval).
+
+import { execa } from 'execa';
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/rules/load.js';
+import { allRules, type Rule } from '../../src/rules/config.js';
+import { executables, toolOf } from '../../src/tools/index.js';
+import { emptyHome } from '../helpers/evaluate.js';
+import { linkRailway, makeSandbox, repoRoot, type Sandbox } from '../helpers/sandbox.js';
+import { alive, answerFor, answers, runningServer, serverProcesses, serverState, stateFileOf, stopServersAfterAll, until } from '../helpers/server.js';
+
+const withServer = stopServersAfterAll();
+
+/** One call's outcome, as the caller and the double saw it. */
+interface Outcome {
+  exitCode: number | undefined;
+  signal: string | undefined;
+  stdout: string;
+  stderr: string;
+  /** The argv of each run of the double (a refused call: none), in order of the runs. */
+  runs: string[][];
+  /** The shim's process id: its `$$`, which the server's answer log names. */
+  pid: number | undefined;
+}
+
+/**
+ * A double for every executable that records each run under $RECORDS/$SRV_CALL/<pid>/ as the kernel
+ * gave it: /proc/$$/cmdline (argv byte for byte), /proc/$$/environ (every entry, odd names included,
+ * which a shell would drop), its cwd, stdin, and its descriptors 5, 10, 11 and 12 (target and offset).
+ * FAIL_WITH makes it exit with that status, DIE_BY kills it with that signal.
+ */
+function recordingDoubles(sb: Sandbox, names: readonly string[]): void {
+  const script = [
+    '#!/bin/sh',
+    // git's exec-path question, asked by chaperone itself (src/shim/git-exec-path.ts): not a call.
+    '[ "${1-}" = --exec-path ] && exit 1',
+    'd="$RECORDS/${SRV_CALL:-none}/$$"; mkdir -p "$d"',
+    'cat /proc/$$/cmdline > "$d/cmdline"; cat /proc/$$/environ > "$d/environ"; pwd -P > "$d/cwd"',
+    'for fd in 5 10 11 12; do',
+    '  if [ -e /proc/$$/fd/$fd ]; then { readlink /proc/$$/fd/$fd; grep -E "^(pos|flags):" /proc/$$/fdinfo/$fd; } > "$d/fd$fd"; fi',
+    'done',
+    // Every descriptor the double holds, by number and target (the shell's own script among them).
+    // (find is a child, so the shell has not moved a descriptor aside for a redirection of its own.)
+    'find /proc/$$/fd -mindepth 1 -printf "%f %l\\n" | sort -n > "$d/fds"',
+    '[ -n "${READ_STDIN-}" ] && cat > "$d/stdin"',
+    '[ -n "${DIE_BY-}" ] && kill -"$DIE_BY" $$',
+    'exit "${FAIL_WITH:-0}"',
+    '',
+  ].join('\n');
+  for (const name of names) {
+    writeFileSync(join(sb.doubles, name), script);
+    chmodSync(join(sb.doubles, name), 0o755);
+  }
+}
+
+/** The runs the double recorded for call `id`: their directories, in the order they ran. */
+function runDirs(sb: Sandbox, id: string): string[] {
+  const dir = join(sb.records, id);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .sort((a, b) => Number(a) - Number(b))
+    .map((pid) => join(dir, pid));
+}
+
+/** A run's argv after the shell and script path of the double, as latin1 (every byte kept). */
+function argvOf(runDir: string): string[] {
+  return readFileSync(join(runDir, 'cmdline'), 'latin1').replace(/\0$/, '').split('\0').slice(2);
+}
+
+let calls = 0;
+
+/** Runs `executable ARGS` through its shim in the sandbox's work directory. */
+async function call(sb: Sandbox, executable: string, args: string[], env: Record<string, string>, options: { server: boolean; input?: string }): Promise<Outcome> {
+  const id = `call-${++calls}`;
+  const child = sb.run(join(sb.shims, executable), args, {
+    env: { ...env, SRV_CALL: id, CHAPERONE_SERVER: options.server ? 'on' : 'off' },
+    ...(options.input !== undefined ? { input: options.input } : {}),
+  });
+  const pid = child.pid;
+  const result = await child;
+  return {
+    exitCode: result.exitCode,
+    signal: result.signal,
+    stdout: String(result.stdout),
+    stderr: String(result.stderr),
+    runs: runDirs(sb, id).map(argvOf),
+    pid,
+  };
+}
+
+/** Approval codes differ from request to request; everything else must match. */
+const normal = (text: string) => text.replace(/\b[2-9A-Z]{3}-[2-9A-Z]{3}\b/g, 'CODE');
+
+/** Runs `work` over `items`, `width` at a time. */
+async function inPool<T>(items: readonly T[], width: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < items.length) await work(items[next++]);
+    }),
+  );
+}
+
+// ── the commands ────────────────────────────────────────────────────────────────────────────────
+
+interface Case {
+  executable: string;
+  args: string[];
+  /** What the case stands for, in a failure. */
+  what: string;
+}
+
+/** The first executable a rule's tool is installed under (mysql for `tool: mysql`, not mariadb). */
+const executableOf = (tool: string) => executables.find((e) => toolOf(e) === tool);
+
+/** Each rule's first command path, its words made concrete, then each flag it requires. */
+function ruleCase(rule: Rule): Case | undefined {
+  const executable = executableOf(rule.tools[0]);
+  if (executable === undefined) return undefined;
+  const path = (rule.command[0] ?? '').trim().split(/\s+/).filter(Boolean).map((word) => word.split('|')[0].replace(/\*/g, 'x'));
+  const flags = rule.with.map((c) => (c.value !== undefined ? `${c.flag}=${c.value}` : c.below !== undefined ? `${c.flag}=0` : c.flag));
+  return { executable, args: [...path, ...flags], what: rule.id };
+}
+
+/** Benign calls of every tool, off each shim's fast path so that they reach a decision. */
+const benign: Record<string, string[][]> = {
+  railway: [['variables'], ['up', '--detach']],
+  psql: [['-h', 'db.prod.example', '-c', 'select 1'], ['--list']],
+  dropdb: [['--help']],
+  pg_restore: [['--list', 'dump.file']],
+  prisma: [['migrate', 'status']],
+  'drizzle-kit': [['--version']],
+  rails: [['routes']],
+  rake: [['-T']],
+  'django-admin': [['help']],
+  alembic: [['--help']],
+  knex: [['migrate:status']],
+  sequelize: [['db:migrate:status']],
+  typeorm: [['migration:show']],
+  aws: [['s3', 'ls'], ['sts', 'get-caller-identity']],
+  kubectl: [['config', 'current-context'], ['--context', 'prod', 'get', 'pods']],
+  helm: [['repo', 'list']],
+  terraform: [['workspace', 'show'], ['state', 'list']],
+  gcloud: [['config', 'list'], ['compute', 'instances', 'list']],
+  gsutil: [['ls', 'gs://bucket']],
+  heroku: [['apps']],
+  fly: [['apps', 'list']],
+  supabase: [['projects', 'list']],
+  vercel: [['ls']],
+  doctl: [['compute', 'droplet', 'list']],
+  docker: [['run', '--rm', 'alpine', 'true'], ['compose', 'ps']],
+  gh: [['pr', 'list'], ['api', 'repos/acme/shop']],
+  git: [['branch', '-a'], ['push', 'origin', 'feature/x']],
+  mysql: [['-h', 'db.prod.example', '-e', 'select 1']],
+  mongosh: [['--eval', 'db.stats()']],
+  'redis-cli': [['-h', 'cache.prod.example', 'get', 'k']],
+  curl: [['https://api.example.com/v1/items']],
+  wget: [['https://example.com/file']],
+  http: [['GET', 'https://api.example.com/v1/items']],
+  xh: [['https://api.example.com/v1/items']],
+  velero: [['backup', 'get']],
+  ssh: [['host.example', 'uptime']],
+  pulumi: [['stack', 'ls']],
+  terragrunt: [['plan']],
+  cdk: [['diff']],
+  sst: [['dev']],
+  serverless: [['info']],
+  mongorestore: [['--help']],
+  mysqladmin: [['status']],
+  az: [['account', 'show']],
+  wrangler: [['whoami']],
+  firebase: [['projects:list']],
+  neonctl: [['projects', 'list']],
+  pscale: [['database', 'list']],
+  turso: [['db', 'list']],
+  netlify: [['status']],
+};
+
+function catalogue(rules: Rule[], everyBenign: boolean): Case[] {
+  const cases = rules.map(ruleCase).filter((c): c is Case => c !== undefined);
+  for (const executable of executables) {
+    const calls = [...(benign[executable] ?? benign[toolOf(executable) ?? ''] ?? []), ['--version']];
+    for (const args of everyBenign ? calls : calls.slice(0, 1)) cases.push({ executable, args, what: `benign ${executable} ${args.join(' ')}` });
+  }
+  return cases;
+}
+
+// ── the differential ────────────────────────────────────────────────────────────────────────────
+
+/** Where a call runs: an agent against production, CI, and a sandbox whose targets run with a notice. */
+interface Scenario {
+  name: string;
+  env: Record<string, string>;
+  /** A user rules.yaml for the sandbox. */
+  userRules?: string;
+  /** Every rule and every benign call, or the first rule and the first benign call of each tool. */
+  everyRule: boolean;
+}
+
+const scenarios: Scenario[] = [
+  {
+    name: 'an agent against production',
+    env: { CHAPERONE_ACTOR: 'agent', TF_WORKSPACE: 'prod', DOCKER_HOST: 'tcp://docker.prod.example.com:2376', KUBECONFIG: '/nonexistent' },
+    everyRule: true,
+  },
+  // Only the actor and the gate's branch differ from the agent's: the first rule of each tool.
+  { name: 'CI, no terminal', env: { CI: 'true', TF_WORKSPACE: 'prod' }, everyRule: false },
+  {
+    name: 'a development target, run with a notice',
+    env: { CHAPERONE_ACTOR: 'agent', TF_WORKSPACE: 'dev', DOCKER_HOST: 'tcp://docker.dev.example.com:2376', KUBECONFIG: '/nonexistent' },
+    // What no flag or file names is unknown: here it runs with a notice, as development does by default.
+    userRules: 'policy:\n  unknown: notice\n',
+    everyRule: false,
+  },
+];
+
+interface Mismatch {
+  what: string;
+  argv: string[];
+  server: Partial<Outcome> & { answer?: string };
+  node: Partial<Outcome>;
+}
+
+describe('the server decides every catalogue command as the Node decision does', () => {
+  let rules: Rule[];
+  beforeAll(async () => {
+    rules = allRules(await loadConfig(emptyHome, { HOME: emptyHome }));
+  });
+
+  for (const scenario of scenarios) {
+    it(`for ${scenario.name}`, async () => {
+      const sb = withServer(await makeSandbox(executables));
+      recordingDoubles(sb, executables);
+      if (scenario.userRules) sb.write('home/.config/chaperone/rules.yaml', scenario.userRules);
+      const chosen = scenario.everyRule ? rules : rules.filter((r, i) => rules.findIndex((o) => o.tools[0] === r.tools[0]) === i);
+      const cases = catalogue(chosen, scenario.everyRule);
+
+      // A first decided call starts the server; every call after it asks the server first.
+      await call(sb, 'railway', ['volume', 'delete', '--volume', 'warm-up'], scenario.env, { server: true });
+      const server = await runningServer(sb);
+
+      const mismatches: Mismatch[] = [];
+      const notDecided: string[] = [];
+      const verdicts = { exec: 0, refuse: 0 };
+      await inPool(cases, 4, async ({ executable, args, what }) => {
+        const viaServer = await call(sb, executable, args, scenario.env, { server: true });
+        const viaNode = await call(sb, executable, args, scenario.env, { server: false });
+        const answer = answerFor(sb, viaServer.pid);
+        if (answer === undefined || !/^(exec|refuse) /.test(answer)) notDecided.push(`${what}: ${answer ?? 'not asked'}`);
+        else verdicts[answer.startsWith('exec') ? 'exec' : 'refuse']++;
+        const same = (o: Outcome) => ({ exitCode: o.exitCode, signal: o.signal, stdout: o.stdout, stderr: normal(o.stderr), runs: o.runs });
+        try {
+          expect(same(viaServer)).toEqual(same(viaNode));
+        } catch {
+          mismatches.push({ what, argv: [executable, ...args], server: { ...same(viaServer), answer }, node: same(viaNode) });
+        }
+      });
+
+      expect(mismatches).toEqual([]);
+      expect(notDecided).toEqual([]);
+      // Both verdicts were exercised, and the one server decided them all.
+      // (Not every rule's bare words reach it: SQL rules need a statement, some rules a value.)
+      if (scenario.userRules) expect(verdicts.exec).toBeGreaterThan(cases.length * 0.9);
+      else expect(verdicts.refuse).toBeGreaterThan(chosen.length * 0.5);
+      expect(verdicts.exec).toBeGreaterThan(0);
+      expect(serverState(sb)?.pid).toBe(server.pid);
+      console.log(`server.test.ts: ${scenario.name}: ${cases.length} commands, ${verdicts.refuse} refused and ${verdicts.exec} run, the same through the server and through Node`);
+    }, 240_000);
+  }
+});
+
+// ── fidelity through the server path ────────────────────────────────────────────────────────────
+
+/**
+ * Runs a bash script whose last command execs a shim, so the shim keeps the script's process id (the
+ * one the server's answer log names). `$shims` in the script is the shim directory.
+ */
+async function callScript(sb: Sandbox, script: string, env: Record<string, string>, options: { server: boolean; input?: string | Uint8Array; cwd?: string }) {
+  const id = `call-${++calls}`;
+  const child = sb.run('bash', ['-c', script], {
+    env: { ...env, shims: sb.shims, SRV_CALL: id, CHAPERONE_SERVER: options.server ? 'on' : 'off' },
+    ...(options.input !== undefined ? { input: options.input } : {}),
+    ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
+    encoding: 'buffer',
+  });
+  const pid = child.pid;
+  const result = await child;
+  return { result, pid, runs: runDirs(sb, id), answer: () => answerFor(sb, pid) };
+}
+
+/** A file of a run of the double, raw; undefined when it did not write it. */
+function recorded(runDir: string, name: string): Buffer | undefined {
+  const path = join(runDir, name);
+  return existsSync(path) ? readFileSync(path) : undefined;
+}
+
+/** The entries of a recorded /proc/PID/environ that the two paths may differ in: none but these. */
+const ours = new Set(['CHAPERONE_SERVER', 'SRV_CALL']);
+function environ(runDir: string): string[] {
+  return recorded(runDir, 'environ')!
+    .toString('latin1')
+    .split('\0')
+    .filter((entry) => entry !== '' && !ours.has(entry.slice(0, entry.indexOf('='))));
+}
+
+describe('what the tool gets through the server path is what the caller gave', () => {
+  let sb: Sandbox;
+  const agent = { CHAPERONE_ACTOR: 'agent' };
+  beforeAll(async () => {
+    sb = withServer(await makeSandbox(['aws', 'railway', 'psql']));
+    recordingDoubles(sb, ['aws', 'railway', 'psql']);
+    await call(sb, 'railway', ['volume', 'delete', '--volume', 'warm-up'], agent, { server: true });
+    await runningServer(sb);
+  });
+
+  /** The same script through the server (which must decide it: `exec`) and through Node; both runs. */
+  async function both(script: string, env: Record<string, string> = agent, options: { input?: string | Uint8Array; cwd?: string } = {}) {
+    const viaServer = await callScript(sb, script, env, { ...options, server: true });
+    expect(viaServer.answer()).toMatch(/^exec 1 /);
+    const viaNode = await callScript(sb, script, env, { ...options, server: false });
+    expect(viaNode.answer()).toBeUndefined();
+    expect(viaServer.runs).toHaveLength(1);
+    expect(viaNode.runs).toHaveLength(1);
+    return { viaServer, viaNode, server: viaServer.runs[0], node: viaNode.runs[0] };
+  }
+
+  it('passes argv byte for byte: spaces, new lines, empty arguments, bytes that are not UTF-8', async () => {
+    const { server, node } = await both(`exec "$shims/aws" s3 ls 'two words' $'line\\nbreak' '' $'\\xff\\xfe\\x80' '--x=é' "$(printf '\\t')"`);
+    const expected = Buffer.concat([
+      Buffer.from('s3\0ls\0two words\0line\nbreak\0\0', 'latin1'),
+      Buffer.from([0xff, 0xfe, 0x80, 0]),
+      Buffer.from('--x=é\0\t\0', 'utf8'),
+    ]);
+    const argsOf = (run: string) => {
+      const cmdline = recorded(run, 'cmdline')!;
+      // After the double's shell and its path.
+      let at = 0;
+      for (let skip = 0; skip < 2; skip++) at = cmdline.indexOf(0, at) + 1;
+      return cmdline.subarray(at);
+    };
+    expect(argsOf(server)).toEqual(expected);
+    expect(argsOf(node)).toEqual(expected);
+  });
+
+  it('passes every environment entry: names that are not identifiers, BASH_FUNC_ entries, odd values', async () => {
+    const odd = ['A-B=1', '1X=2', 'a.b=3', 'BASH_FUNC_f%%=() { echo from-a-function; }', 'EMPTY=', 'NL=one\ntwo', 'SPACE NAME=x'];
+    const script = `exec env ${odd.map((e) => `$'${e.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n')}'`).join(' ')} RAW=$'\\xff\\x80' "$shims/aws" s3 ls`;
+    const { server, node } = await both(script);
+    const serverEnv = environ(server);
+    for (const entry of [...odd, 'RAW=\u00ff\u0080']) expect(serverEnv).toContain(entry);
+    expect(serverEnv.sort()).toEqual(environ(node).sort());
+  });
+
+  it('runs the tool in the caller\'s directory, whatever its name', async () => {
+    const dir = join(sb.root, 'a dir\nwith a new line');
+    mkdirSync(dir);
+    const { server, node } = await both('exec "$shims/aws" s3 ls', agent, { cwd: dir });
+    expect(recorded(server, 'cwd')!.toString()).toBe(`${dir}\n`);
+    expect(recorded(node, 'cwd')!.toString()).toBe(`${dir}\n`);
+  });
+
+  it('gives back the tool\'s exit code, 0 to 255, and its death by a signal', async () => {
+    const codes = [0, 1, 2, 3, 7, 42, 64, 69, 70, 76, 77, 78, 100, 125, 126, 127, 128, 129, 143, 200, 254, 255];
+    await inPool(codes, 4, async (code) => {
+      const viaServer = await callScript(sb, 'exec "$shims/aws" s3 ls', { ...agent, FAIL_WITH: String(code) }, { server: true });
+      expect(viaServer.answer()).toMatch(/^exec /);
+      expect(viaServer.result.exitCode).toBe(code);
+      expect(viaServer.runs).toHaveLength(1);
+    });
+    for (const signal of ['TERM', 'KILL', 'HUP', 'USR1']) {
+      const viaServer = await callScript(sb, 'exec "$shims/aws" s3 ls', { ...agent, DIE_BY: signal }, { server: true });
+      const viaNode = await callScript(sb, 'exec "$shims/aws" s3 ls', { ...agent, DIE_BY: signal }, { server: false });
+      expect(viaServer.answer()).toMatch(/^exec /);
+      expect(viaServer.result.signal).toBe(`SIG${signal}`);
+      expect(viaNode.result.signal).toBe(`SIG${signal}`);
+    }
+  });
+
+  it('leaves a pipe on stdin to the tool, every byte of it', async () => {
+    const bytes = Buffer.concat([Buffer.from(Array.from({ length: 256 }, (_, i) => i)), Buffer.from('rest of the stream\n'.repeat(5000))]);
+    const { server, node } = await both('exec "$shims/aws" s3 ls', { ...agent, READ_STDIN: '1' }, { input: bytes });
+    expect(recorded(server, 'stdin')).toEqual(bytes);
+    expect(recorded(node, 'stdin')).toEqual(bytes);
+  });
+
+  it('leaves the caller\'s descriptors as they were: fd 5, 10, 11 and 12 open, offsets kept, no socket', async () => {
+    const files = ['five', 'ten', 'eleven', 'twelve'].map((name) => sb.write(`fds/${name}`, `${name} first line\n${name} second line\n`));
+    // fd 10 and 11 are open in the caller, so the client's own descriptor ({var}, 10 and up) is another;
+    // fd 12 has been read one line in.
+    const script = `exec 5<'${files[0]}' 10<'${files[1]}' 11>>'${files[2]}' 12<'${files[3]}'; read -r _ <&12; exec "$shims/aws" s3 ls`;
+    const { server, node } = await both(script);
+    for (const run of [server, node]) {
+      const [five, ten, eleven, twelve] = [5, 10, 11, 12].map((fd) => recorded(run, `fd${fd}`)?.toString());
+      expect(five).toMatch(new RegExp(`^${files[0]}\\npos:\\t0\\n`));
+      expect(ten).toMatch(new RegExp(`^${files[1]}\\npos:\\t0\\n`));
+      expect(eleven).toMatch(new RegExp(`^${files[2]}\\npos:\\t0\\n`));
+      expect(twelve).toMatch(new RegExp(`^${files[3]}\\npos:\\t${'twelve first line\n'.length}\\n`));
+    }
+    for (const fd of [5, 10, 11, 12]) expect(recorded(server, `fd${fd}`)).toEqual(recorded(node, `fd${fd}`));
+    // The same descriptors, to the same kinds of thing (inode numbers aside): the client's connection
+    // (a socket at 13, the first free number from 10 here) is not among the server path's.
+    // (Descriptors from 100 up come from the test runner's own process, the same in both.)
+    const links = (run: string) => recorded(run, 'fds')!.toString().replace(/\[\d+\]/g, '[]').replace(/^\d{3,} .*\n/gm, '');
+    expect(links(server)).toBe(links(node));
+    expect(links(server)).toMatch(/^0 \/dev\/null\n1 socket:\[\]\n2 socket:\[\]\n5 .*five\n10 .*ten\n11 .*eleven\n12 .*twelve\n13 .*doubles\/aws\n$/);
+  });
+});
