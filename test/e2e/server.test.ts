@@ -10,15 +10,17 @@
 // foreign state file), and what it leaves to Node (stdin read by the decision, a terminal, an approval).
 
 import { execa } from 'execa';
-import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { approve } from '../../src/approval/store.js';
 import { loadConfig } from '../../src/rules/load.js';
 import { allRules, type Rule } from '../../src/rules/config.js';
 import { executables, toolOf } from '../../src/tools/index.js';
 import { emptyHome } from '../helpers/evaluate.js';
-import { linkRailway, makeSandbox, repoRoot, type Sandbox } from '../helpers/sandbox.js';
+import { makeSandbox, repoRoot, type Sandbox } from '../helpers/sandbox.js';
+import { haveTmux, Terminals } from '../helpers/terminal.js';
 import { alive, answerFor, answers, runningServer, serverProcesses, serverState, stateFileOf, stopServersAfterAll, until } from '../helpers/server.js';
 
 const withServer = stopServersAfterAll();
@@ -137,7 +139,8 @@ function ruleCase(rule: Rule): Case | undefined {
 /** Benign calls of every tool, off each shim's fast path so that they reach a decision. */
 const benign: Record<string, string[][]> = {
   railway: [['variables'], ['up', '--detach']],
-  psql: [['-h', 'db.prod.example', '-c', 'select 1'], ['--list']],
+  // Without -c, psql reads its stdin (here /dev/null): the server reads the caller's, not its own.
+  psql: [['-h', 'db.prod.example', '-c', 'select 1'], ['-h', 'db.prod.example'], ['--list']],
   dropdb: [['--help']],
   pg_restore: [['--list', 'dump.file']],
   prisma: [['migrate', 'status']],
@@ -171,7 +174,7 @@ const benign: Record<string, string[][]> = {
   http: [['GET', 'https://api.example.com/v1/items']],
   xh: [['https://api.example.com/v1/items']],
   velero: [['backup', 'get']],
-  ssh: [['host.example', 'uptime']],
+  ssh: [['host.example', 'uptime'], ['host.example']],
   pulumi: [['stack', 'ls']],
   terragrunt: [['plan']],
   cdk: [['diff']],
@@ -188,7 +191,7 @@ const benign: Record<string, string[][]> = {
   netlify: [['status']],
 };
 
-function catalogue(rules: Rule[], everyBenign: boolean): Case[] {
+function catalogue(rules: readonly Rule[], everyBenign: boolean): Case[] {
   const cases = rules.map(ruleCase).filter((c): c is Case => c !== undefined);
   for (const executable of executables) {
     const calls = [...(benign[executable] ?? benign[toolOf(executable) ?? ''] ?? []), ['--version']];
@@ -234,7 +237,7 @@ interface Mismatch {
 }
 
 describe('the server decides every catalogue command as the Node decision does', () => {
-  let rules: Rule[];
+  let rules: readonly Rule[];
   beforeAll(async () => {
     rules = allRules(await loadConfig(emptyHome, { HOME: emptyHome }));
   });
@@ -415,5 +418,232 @@ describe('what the tool gets through the server path is what the caller gave', (
     const links = (run: string) => recorded(run, 'fds')!.toString().replace(/\[\d+\]/g, '[]').replace(/^\d{3,} .*\n/gm, '');
     expect(links(server)).toBe(links(node));
     expect(links(server)).toMatch(/^0 \/dev\/null\n1 socket:\[\]\n2 socket:\[\]\n5 .*five\n10 .*ten\n11 .*eleven\n12 .*twelve\n13 .*doubles\/aws\n$/);
+  });
+});
+
+// ── lifecycle ───────────────────────────────────────────────────────────────────────────────────
+
+describe('a server starts, stops and is replaced; a state file it did not write is ignored', () => {
+  const agent = { CHAPERONE_ACTOR: 'agent' };
+  const deleteVolume = ['volume', 'delete', '--volume', 'pg-data', '--yes'];
+
+  async function railwaySandbox(): Promise<Sandbox> {
+    const sb = withServer(await makeSandbox(['railway']));
+    recordingDoubles(sb, ['railway']);
+    return sb;
+  }
+
+  it('is started by a decided call only where CHAPERONE_SERVER=on (the test bundle has it off by default)', async () => {
+    const sb = await railwaySandbox();
+    const id = `call-${++calls}`;
+    const off = await sb.run(join(sb.shims, 'railway'), deleteVolume, { env: { ...agent, SRV_CALL: id } });
+    expect(off.exitCode).toBe(77);
+    // The Node decision starts a server, if at all, before it exits.
+    expect(serverState(sb)).toBeUndefined();
+    expect(serverProcesses(sb.root)).toEqual([]);
+
+    const first = await call(sb, 'railway', deleteVolume, agent, { server: true });
+    expect(first.exitCode).toBe(77);
+    expect(answerFor(sb, first.pid)).toBeUndefined(); // Node decided it: no server yet
+    const server = await runningServer(sb);
+    expect(readFileSync(`/proc/${server.pid}/cmdline`, 'utf8')).toContain('server.cjs');
+    const second = await call(sb, 'railway', deleteVolume, agent, { server: true });
+    expect(answerFor(sb, second.pid)).toBe('refuse 77');
+    expect(second.exitCode).toBe(77);
+    expect(second.runs).toEqual([]);
+    expect(normal(second.stderr)).toBe(normal(first.stderr));
+  });
+
+  it('stops after CHAPERONE_SERVER_IDLE_SECONDS without a call, and removes its state file', async () => {
+    const sb = await railwaySandbox();
+    await call(sb, 'railway', deleteVolume, { ...agent, CHAPERONE_SERVER_IDLE_SECONDS: '1' }, { server: true });
+    const server = await runningServer(sb);
+    await until(() => !alive(server.pid), 'the idle server to stop');
+    expect(serverState(sb)).toBeUndefined();
+    // The next decided call starts another.
+    await call(sb, 'railway', deleteVolume, agent, { server: true });
+    expect((await runningServer(sb)).pid).not.toBe(server.pid);
+  });
+
+  it('stops when chaperone is rebuilt (rules.json changes): that call is decided by Node, the next starts a new server', async () => {
+    // A copy of the test bundle of its own, so touching its rules.json concerns this sandbox only.
+    const sb = await railwaySandbox();
+    const dist = join(sb.root, 'dist-test');
+    cpSync(join(repoRoot, 'dist-test'), dist, { recursive: true });
+    const installed = await execa(process.execPath, [join(dist, 'chaperone.js'), 'install', '--dir', sb.shims, 'railway'], { env: sb.env, extendEnv: false, reject: false });
+    expect(installed.exitCode).toBe(0);
+    await call(sb, 'railway', deleteVolume, agent, { server: true });
+    const old = await runningServer(sb);
+    expect(readFileSync(`/proc/${old.pid}/cmdline`, 'utf8')).toContain(`${dist}/server.cjs`);
+    expect(answerFor(sb, (await call(sb, 'railway', deleteVolume, agent, { server: true })).pid)).toBe('refuse 77');
+
+    const later = new Date(Date.now() + 5_000);
+    utimesSync(join(dist, 'rules.json'), later, later);
+    const rebuilt = await call(sb, 'railway', deleteVolume, agent, { server: true });
+    expect(answerFor(sb, rebuilt.pid)).toBe('stale');
+    expect(rebuilt.exitCode).toBe(77);
+    expect(rebuilt.runs).toEqual([]);
+    await until(() => !alive(old.pid), 'the outdated server to stop');
+    const replacement = await runningServer(sb);
+    expect(replacement.pid).not.toBe(old.pid);
+    const next = await call(sb, 'railway', deleteVolume, agent, { server: true });
+    expect(answerFor(sb, next.pid)).toBe('refuse 77');
+  });
+
+  it('is skipped with CHAPERONE_SERVER=off, even while one runs', async () => {
+    const sb = await railwaySandbox();
+    await call(sb, 'railway', deleteVolume, agent, { server: true });
+    await runningServer(sb);
+    const before = answers(sb).length;
+    const off = await call(sb, 'railway', deleteVolume, agent, { server: false });
+    expect(off.exitCode).toBe(77);
+    expect(answers(sb)).toHaveLength(before);
+  });
+
+  it('ignores a stale state file (its pid is gone): Node refuses, and starts a server', async () => {
+    const sb = await railwaySandbox();
+    const exited = execa('true');
+    const gone = { pid: exited.pid! };
+    await exited;
+    mkdirSync(join(sb.home, '.local', 'state', 'chaperone'), { recursive: true });
+    writeFileSync(stateFileOf(sb), `1 ${'a'.repeat(32)} ${'b'.repeat(32)} ${gone.pid}\n`);
+    const refused = await call(sb, 'railway', deleteVolume, agent, { server: true });
+    expect(refused.exitCode).toBe(77);
+    expect(refused.runs).toEqual([]);
+    expect(refused.stderr).toContain('chaperone: refused: railway volume delete');
+    expect((await runningServer(sb)).pid).not.toBe(gone.pid);
+  });
+
+  describe('a foreign listener on the port the state file names', () => {
+    let listener: Server;
+    let port = 0;
+    const heard: string[] = [];
+    let greeting = '';
+    beforeAll(async () => {
+      listener = createServer((socket) => {
+        let got = '';
+        socket.on('data', (chunk) => (got += chunk.toString('latin1')));
+        socket.on('close', () => heard.push(got));
+        socket.on('error', () => undefined);
+        // What it would have the shim do: run the double for a destroy.
+        socket.end(greeting);
+      });
+      await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+      port = (listener.address() as { port: number }).port;
+    });
+    afterAll(() => new Promise<void>((resolve) => listener.close(() => resolve())));
+
+    for (const [what, greet] of [
+      ['a wrong greeting, then an answer to run the tool', `${'c'.repeat(32)}\nexec 1 DOUBLE\n\nchaperone:end`],
+      ['no greeting line, only the answer', 'exec 1 DOUBLE\n\nchaperone:end'],
+      ['an empty greeting, then a refusal that is not one', `\nexec 1 DOUBLE\n\nchaperone:end`],
+    ] as const) {
+      it(`gets nothing from the shim and is not obeyed: ${what}`, async () => {
+        const sb = await railwaySandbox();
+        greeting = greet.replace('DOUBLE', join(sb.doubles, 'railway'));
+        const secrets = { server: 'a'.repeat(32), client: 'b'.repeat(32) };
+        mkdirSync(join(sb.home, '.local', 'state', 'chaperone'), { recursive: true });
+        // Its pid is a live Node (this test's own), so the shim does connect.
+        writeFileSync(stateFileOf(sb), `${port} ${secrets.server} ${secrets.client} ${process.pid}\n`);
+        heard.length = 0;
+        const refused = await call(sb, 'railway', deleteVolume, agent, { server: true });
+        expect(refused.exitCode).toBe(77);
+        expect(refused.runs).toEqual([]);
+        expect(refused.stderr).toContain('chaperone: refused: railway volume delete');
+        await until(() => heard.length > 0, 'the listener to see the connection');
+        // The shim connected, heard no server's greeting, and said nothing: not its secret, not its pid.
+        expect(heard).toEqual(['']);
+      });
+    }
+  });
+});
+
+// ── what the server leaves to Node ──────────────────────────────────────────────────────────────
+
+describe('what needs the caller\'s own process is left to its Node decision', () => {
+  let sb: Sandbox;
+  const agent = { CHAPERONE_ACTOR: 'agent' };
+  const production = ['-h', 'db.prod.example', 'shop'];
+  const terminals = new Terminals();
+  beforeAll(async () => {
+    sb = withServer(await makeSandbox(['psql', 'railway']));
+    recordingDoubles(sb, ['psql', 'railway']);
+    await call(sb, 'railway', ['volume', 'delete', '--volume', 'warm-up'], agent, { server: true });
+    await runningServer(sb);
+  });
+  afterAll(() => terminals.close());
+
+  it('psql reading SQL from a pipe: Node reads it and refuses, and the double never runs', async () => {
+    for (const sql of ['drop table t;\n', 'DROP TABLE orders', 'select 1;\n-- then\nTRUNCATE accounts;\n']) {
+      const refused = await call(sb, 'psql', production, agent, { server: true, input: sql });
+      expect(answerFor(sb, refused.pid)).toBe('node');
+      expect(refused.exitCode).toBe(77);
+      expect(refused.stderr).toContain('chaperone: refused: psql -h db.prod.example shop');
+      expect(refused.runs).toEqual([]);
+    }
+  });
+
+  it('a benign pipe reaches psql byte for byte', async () => {
+    const sql = `select 1;\nselect 'é', E'\\\\x00';\n${'insert into log values (1);\n'.repeat(20_000)}`;
+    const viaServer = await callScript(sb, 'exec "$shims/psql" -h db.prod.example shop', { ...agent, READ_STDIN: '1' }, { server: true, input: sql });
+    expect(viaServer.answer()).toBe('node');
+    expect(viaServer.result.exitCode).toBe(0);
+    expect(viaServer.runs).toHaveLength(1);
+    expect(recorded(viaServer.runs[0], 'stdin')!.toString()).toBe(sql);
+  });
+
+  it('psql -f /dev/stdin, -f /proc/self/fd/0 and -f <(…) are read by Node: refused, or run when benign', async () => {
+    for (const [script, input] of [
+      ['exec "$shims/psql" -h db.prod.example -f /dev/stdin shop', 'drop table t;\n'],
+      ['exec "$shims/psql" -h db.prod.example -f /proc/self/fd/0 shop', 'drop table t;\n'],
+      [`exec "$shims/psql" -h db.prod.example -f <(printf 'drop table t;\\n') shop`, undefined],
+      [`exec "$shims/psql" -h db.prod.example -f <(printf 'select 1;\\n') -f <(printf 'delete from orders;\\n') shop`, undefined],
+    ] as const) {
+      const refused = await callScript(sb, script, agent, { server: true, ...(input !== undefined ? { input } : {}) });
+      expect(refused.answer(), script).toBe('node');
+      expect(refused.result.exitCode, script).toBe(77);
+      expect(refused.runs, script).toEqual([]);
+    }
+    const benign = await callScript(sb, `exec "$shims/psql" -h db.prod.example -f <(printf 'select 1;\\n') shop`, agent, { server: true });
+    expect(benign.answer()).toBe('node');
+    expect(benign.result.exitCode).toBe(0);
+    expect(benign.runs).toHaveLength(1);
+  });
+
+  it.skipIf(!haveTmux)('a human at a terminal is asked there: the server answers node, and the prompt is the shim\'s own', async () => {
+    const before = answers(sb).length;
+    const term = terminals.open(sb, 'railway volume delete --volume pg-data --yes', { extraEnv: { CHAPERONE_SERVER: 'on', SRV_CALL: 'at-a-terminal' } });
+    const prompt = await term.waitFor('Type production to run it');
+    expect(prompt).toContain('chaperone: this command is held for confirmation');
+    expect(answers(sb).slice(before).map((a) => a.action)).toEqual(['node']);
+    expect(runDirs(sb, 'at-a-terminal')).toEqual([]);
+    term.type('production');
+    term.press('Enter');
+    const { code } = await term.exit();
+    expect(code).toBe(0);
+    expect(runDirs(sb, 'at-a-terminal').map(argvOf)).toEqual([['volume', 'delete', '--volume', 'pg-data', '--yes']]);
+    terminals.closeSessions();
+  });
+
+  it('an approval given out of band is used by Node, by exactly one of four racing calls; then the server refuses again', async () => {
+    const deleteVolume = ['volume', 'delete', '--volume', 'approved-data', '--yes'];
+    const refused = await call(sb, 'railway', deleteVolume, agent, { server: true });
+    expect(answerFor(sb, refused.pid)).toBe('refuse 77');
+    const code = /chaperone approve ([2-9A-Z]{3}-[2-9A-Z]{3})/.exec(refused.stderr)?.[1];
+    expect(code).toBeDefined();
+    approve(sb.env, code!, 15);
+
+    const racing = await Promise.all(Array.from({ length: 4 }, () => call(sb, 'railway', deleteVolume, agent, { server: true })));
+    expect(racing.map((r) => r.exitCode).sort()).toEqual([0, 77, 77, 77]);
+    expect(racing.flatMap((r) => r.runs)).toEqual([deleteVolume]);
+    const ran = racing.find((r) => r.exitCode === 0)!;
+    // The server left the approved call to Node (it never spends an approval itself).
+    expect(answerFor(sb, ran.pid)).toBe('node');
+    expect(ran.stderr).toContain(`running with approval ${code}`);
+
+    const again = await call(sb, 'railway', deleteVolume, agent, { server: true });
+    expect(answerFor(sb, again.pid)).toBe('refuse 77');
+    expect(again.exitCode).toBe(77);
+    expect(again.runs).toEqual([]);
   });
 });
