@@ -44,8 +44,10 @@ export function readCaller(pid: number, argc: number, ports: { caller: number; s
   const env: NodeJS.ProcessEnv = {};
   for (const entry of nulSeparated(readFileSync(`${dir}/environ`))) {
     const eq = entry.indexOf('=');
-    // As getenv and Node's process.env read an environment: the first entry of a name counts.
-    if (eq > 0 && !Object.hasOwn(env, entry.slice(0, eq))) env[entry.slice(0, eq)] = entry.slice(eq + 1);
+    // As the bash shim passes its environment on, to Node and to the tool alike: the last entry of a
+    // name counts (not the first, as getenv would read it), and one with no name or no `=` is dropped.
+    // An execve with PGHOST=localhost then PGHOST=db.prod was judged by the first and ran on prod.
+    if (eq > 0) env[entry.slice(0, eq)] = entry.slice(eq + 1);
   }
   const cwd = readlinkSync(`${dir}/cwd`);
   // A removed directory: getcwd fails in the shim's own Node, which then goes by PWD. Leave it to that.

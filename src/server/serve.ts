@@ -170,6 +170,11 @@ async function decideFor(caller: Caller, seen: { stdinTerminal: boolean; ttyUsab
   } catch {
     return node;
   }
+  // What a reader falls back on for a caller without HOME, os.homedir(), reads this process's HOME:
+  // for the decision it is the caller's (or none, and the account's passwd entry answers), as in the
+  // caller's own Node. Else such a call was judged by the home of whichever call started the server.
+  const ownHome = process.env.HOME;
+  setHome(env.HOME);
   try {
     const judged = await judgingElsewhere({ stat: caller.stdin, terminal: seen.stdinTerminal }, async () => {
       const evaluation = await evaluate({ tool, args, cwd, env }, { terminal: () => seen.ttyUsable });
@@ -187,8 +192,14 @@ async function decideFor(caller: Caller, seen: { stdinTerminal: boolean; ttyUsab
   } catch {
     return node;
   } finally {
+    setHome(ownHome);
     process.chdir(home);
   }
+}
+
+function setHome(value: string | undefined): void {
+  if (value === undefined) delete process.env.HOME;
+  else process.env.HOME = value;
 }
 
 /**

@@ -10,7 +10,7 @@
 // foreign state file), and what it leaves to Node (stdin read by the decision, a terminal, an approval).
 
 import { execa } from 'execa';
-import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,7 +19,7 @@ import { loadConfig } from '../../src/rules/load.js';
 import { allRules, type Rule } from '../../src/rules/config.js';
 import { executables, toolOf } from '../../src/tools/index.js';
 import { emptyHome } from '../helpers/evaluate.js';
-import { makeSandbox, repoRoot, type Sandbox } from '../helpers/sandbox.js';
+import { linkRailway, makeSandbox, repoRoot, type Sandbox } from '../helpers/sandbox.js';
 import { haveTmux, Terminals } from '../helpers/terminal.js';
 import { alive, answerFor, answers, runningServer, serverProcesses, serverState, stateFileOf, stopServersAfterAll, until } from '../helpers/server.js';
 
@@ -300,7 +300,7 @@ async function callScript(sb: Sandbox, script: string, env: Record<string, strin
   });
   const pid = child.pid;
   const result = await child;
-  return { result, pid, runs: runDirs(sb, id), answer: () => answerFor(sb, pid) };
+  return { result, stderr: Buffer.from(result.stderr as Uint8Array).toString(), pid, runs: runDirs(sb, id), answer: () => answerFor(sb, pid) };
 }
 
 /** A file of a run of the double, raw; undefined when it did not write it. */
@@ -364,6 +364,49 @@ describe('what the tool gets through the server path is what the caller gave', (
     const serverEnv = environ(server);
     for (const entry of [...odd, 'RAW=\u00ff\u0080']) expect(serverEnv).toContain(entry);
     expect(serverEnv.sort()).toEqual(environ(node).sort());
+  });
+
+  it('judges a name the environment gives twice by the entry bash passes on (the last), which the tool gets', async () => {
+    // No shell can make such an environment; execve can. bash keeps the last entry of a name and
+    // passes that one to Node and to the tool; a server that read the first would judge another host.
+    const entries = (server: boolean, id: string) => [
+      ...Object.entries({ ...sb.env, CHAPERONE_ACTOR: 'agent', SRV_CALL: id, CHAPERONE_SERVER: server ? 'on' : 'off' }).map(([k, v]) => `${k}=${v}`),
+      'PGHOST=localhost',
+      'PGHOST=db.prod.example',
+    ];
+    const execve = [
+      'import ctypes, json, sys',
+      'argv = [a.encode() for a in sys.argv[2:]]; envp = [e.encode() for e in json.loads(sys.argv[1])]',
+      'ctypes.CDLL(None).execve(argv[0], (ctypes.c_char_p * (len(argv) + 1))(*argv, None), (ctypes.c_char_p * (len(envp) + 1))(*envp, None))',
+      'sys.exit(127)',
+    ].join('\n');
+    for (const server of [true, false]) {
+      const id = `call-${++calls}`;
+      const child = sb.run('python3', ['-c', execve, JSON.stringify(entries(server, id)), join(sb.shims, 'psql'), '-c', 'drop table orders']);
+      const result = await child;
+      if (server) expect(answerFor(sb, child.pid)).toBe('refuse 77');
+      expect(result.exitCode).toBe(77);
+      expect(result.stderr).toContain('environment  (production): "db.prod.example" contains "prod"');
+      expect(runDirs(sb, id)).toEqual([]);
+    }
+  });
+
+  it('reads the home of a caller without HOME as its own Node would (the account\'s), not the server\'s HOME', async () => {
+    // The server was started with the sandbox's HOME, whose Railway config calls this directory
+    // development; a caller without HOME reads the account's home (os.homedir), where it is not.
+    linkRailway(sb, sb.work, 'development');
+    const script = 'exec env -u HOME "$shims/railway" volume delete --volume pg-data --yes';
+    const viaServer = await callScript(sb, script, agent, { server: true });
+    const viaNode = await callScript(sb, script, agent, { server: false });
+    expect(viaServer.answer()).toMatch(/^(exec|refuse) /);
+    expect(viaServer.result.exitCode).toBe(viaNode.result.exitCode);
+    expect(viaServer.runs.length).toBe(viaNode.runs.length);
+    expect(normal(viaServer.stderr)).toBe(normal(viaNode.stderr));
+    // With HOME, both read the sandbox's config: development, run with a notice.
+    const withHome = await callScript(sb, 'exec "$shims/railway" volume delete --volume pg-data --yes', agent, { server: true });
+    expect(withHome.answer()).toMatch(/^exec /);
+    expect(withHome.stderr).toContain('(development): allowed');
+    rmSync(join(sb.home, '.railway'), { recursive: true });
   });
 
   it('runs the tool in the caller\'s directory, whatever its name', async () => {
