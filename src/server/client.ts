@@ -13,7 +13,10 @@ export function serverClientLines(stateFile: string): string[] {
   return [
     "# Ask the account's resident decision first (src/server/); on any doubt decide below, in Node.",
     `if [ "\${CHAPERONE_SERVER-}" != off ] && [ -r ${sq(stateFile)} ] && IFS=' ' read -r chaperone_port chaperone_ss chaperone_cs chaperone_spid < ${sq(stateFile)} 2>/dev/null \\`,
-    '  && [ /proc/"$chaperone_spid"/exe -ef "$node" ] && { exec {chaperone_fd}<>"/dev/tcp/127.0.0.1/$chaperone_port"; } 2>/dev/null; then',
+    // Opened by `true`, not `exec`: a redirection that fails on exec (nothing listens there) ends a
+    // bash in POSIX mode (POSIXLY_CORRECT in the caller's environment), and dash (`sh SHIM`) always;
+    // a {var} redirection stays open after the command in bash. dash has no /dev/tcp: BASH_VERSION.
+    '  && [ /proc/"$chaperone_spid"/exe -ef "$node" ] && [ -n "${BASH_VERSION-}" ] && { true {chaperone_fd}<>"/dev/tcp/127.0.0.1/$chaperone_port"; } 2>/dev/null; then',
     '  chaperone_reply=',
     // read -u, not <&FD: a redirection makes the socket the shim's fd 0 while it waits, and the server
     // reads the caller's stdin (/proc/PID/fd/0) then; it would see the socket, not what the tool gets.

@@ -567,6 +567,37 @@ describe('a server starts, stops and is replaced; a state file it did not write 
     expect((await runningServer(sb)).pid).not.toBe(gone.pid);
   });
 
+  it('a shim in POSIX mode (POSIXLY_CORRECT), or run by sh, decides in Node when the port is closed or the shell has no /dev/tcp', async () => {
+    const sb = await railwaySandbox();
+    // A port nothing listens on, and a live Node's pid (this test's): a server killed, its pid reused.
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as { port: number }).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    mkdirSync(join(sb.home, '.local', 'state', 'chaperone'), { recursive: true });
+    writeFileSync(stateFileOf(sb), `${port} ${'a'.repeat(32)} ${'b'.repeat(32)} ${process.pid}\n`);
+    const posix = { ...agent, POSIXLY_CORRECT: '1' };
+    const refused = await call(sb, 'railway', deleteVolume, posix, { server: true });
+    expect(refused.exitCode).toBe(77);
+    expect(refused.stderr).toContain('chaperone: refused: railway volume delete');
+    expect(refused.runs).toEqual([]);
+    const benignCall = await call(sb, 'railway', ['variables'], posix, { server: true });
+    expect(benignCall.exitCode).toBe(0);
+    expect(benignCall.runs).toEqual([['variables']]);
+
+    // With a server running, `sh SHIM` (dash) reads the whole shim and decides in Node.
+    rmSync(stateFileOf(sb));
+    await call(sb, 'railway', deleteVolume, agent, { server: true });
+    await runningServer(sb);
+    for (const [args, code] of [[deleteVolume, 77], [['variables'], 0]] as const) {
+      const id = `call-${++calls}`;
+      const bySh = await sb.run('sh', [join(sb.shims, 'railway'), ...args], { env: { ...agent, SRV_CALL: id, CHAPERONE_SERVER: 'on' } });
+      expect(bySh.exitCode).toBe(code);
+      expect(runDirs(sb, id).map(argvOf)).toEqual(code === 0 ? [args] : []);
+      if (code === 77) expect(bySh.stderr).toContain('chaperone: refused: railway volume delete');
+    }
+  });
+
   describe('a foreign listener on the port the state file names', () => {
     let listener: Server;
     let port = 0;
