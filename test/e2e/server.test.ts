@@ -286,6 +286,37 @@ describe('the server decides every catalogue command as the Node decision does',
   }
 });
 
+describe('the server reads the files a decision depends on at every call, as Node does', () => {
+  it('follows the user\'s rules, a project file and the tool\'s own config as they change between calls', async () => {
+    const sb = withServer(await makeSandbox(['railway']));
+    recordingDoubles(sb, ['railway']);
+    const agent = { CHAPERONE_ACTOR: 'agent' };
+    const deleteVolume = ['volume', 'delete', '--volume', 'pg-data', '--yes'];
+    await call(sb, 'railway', deleteVolume, agent, { server: true });
+    await runningServer(sb);
+    const steps: [string, () => void, 'exec' | 'refuse'][] = [
+      ['nothing names the environment', () => undefined, 'refuse'],
+      ['Railway links the directory to development', () => linkRailway(sb, sb.work, 'development'), 'exec'],
+      ['a project file asks for the name in development too', () => sb.write('work/.chaperone.yaml', 'policy:\n  development: confirm-name\n'), 'refuse'],
+      ['the project file is gone', () => rmSync(join(sb.work, '.chaperone.yaml')), 'exec'],
+      ['Railway links it to production', () => linkRailway(sb, sb.work, 'production'), 'refuse'],
+      ['the user disables the rule', () => sb.write('home/.config/chaperone/rules.yaml', 'disable: [railway.volume.delete]\n'), 'exec'],
+      ['the user enables it again', () => sb.write('home/.config/chaperone/rules.yaml', '{}\n'), 'refuse'],
+    ];
+    for (const [what, change, verdict] of steps) {
+      change();
+      const viaServer = await call(sb, 'railway', deleteVolume, agent, { server: true });
+      const viaNode = await call(sb, 'railway', deleteVolume, agent, { server: false });
+      expect(answerFor(sb, viaServer.pid), what).toMatch(new RegExp(`^${verdict} `));
+      expect({ exitCode: viaServer.exitCode, stderr: normal(viaServer.stderr), runs: viaServer.runs }, what).toEqual({
+        exitCode: viaNode.exitCode,
+        stderr: normal(viaNode.stderr),
+        runs: viaNode.runs,
+      });
+    }
+  });
+});
+
 // ── fidelity through the server path ────────────────────────────────────────────────────────────
 
 /**
