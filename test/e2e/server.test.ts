@@ -33,6 +33,8 @@ interface Outcome {
   stderr: string;
   /** The argv of each run of the double (a refused call: none), in order of the runs. */
   runs: string[][];
+  /** The environment of each run, sorted, less the variables the two paths are called with. */
+  envs: string[][];
   /** The shim's process id: its `$$`, which the server's answer log names. */
   pid: number | undefined;
 }
@@ -99,6 +101,7 @@ async function call(sb: Sandbox, executable: string, args: string[], env: Record
     stdout: String(result.stdout),
     stderr: String(result.stderr),
     runs: runDirs(sb, id).map(argvOf),
+    envs: runDirs(sb, id).map((run) => environ(run).sort()),
     pid,
   };
 }
@@ -264,7 +267,7 @@ describe('the server decides every catalogue command as the Node decision does',
         const answer = answerFor(sb, viaServer.pid);
         if (answer === undefined || !/^(exec|refuse) /.test(answer)) notDecided.push(`${what}: ${answer ?? 'not asked'}`);
         else verdicts[answer.startsWith('exec') ? 'exec' : 'refuse']++;
-        const same = (o: Outcome) => ({ exitCode: o.exitCode, signal: o.signal, stdout: o.stdout, stderr: normal(o.stderr), runs: o.runs });
+        const same = (o: Outcome) => ({ exitCode: o.exitCode, signal: o.signal, stdout: o.stdout, stderr: normal(o.stderr), runs: o.runs, envs: o.envs });
         try {
           expect(same(viaServer)).toEqual(same(viaNode));
         } catch {
@@ -303,10 +306,18 @@ describe('the server reads the files a decision depends on at every call, as Nod
       ['the user disables the rule', () => sb.write('home/.config/chaperone/rules.yaml', 'disable: [railway.volume.delete]\n'), 'exec'],
       ['the user enables it again', () => sb.write('home/.config/chaperone/rules.yaml', '{}\n'), 'refuse'],
     ];
+    /** The audit log's last record, less what differs from record to record. */
+    const lastRecord = () => {
+      const { time: _time, seq: _seq, prev: _prev, ...rest } = JSON.parse(readFileSync(join(sb.home, '.local/state/chaperone/audit.jsonl'), 'utf8').trim().split('\n').at(-1)!);
+      return rest;
+    };
     for (const [what, change, verdict] of steps) {
       change();
       const viaServer = await call(sb, 'railway', deleteVolume, agent, { server: true });
+      const serverRecord = lastRecord();
       const viaNode = await call(sb, 'railway', deleteVolume, agent, { server: false });
+      // The same audit record, too.
+      expect(lastRecord(), what).toEqual(serverRecord);
       expect(answerFor(sb, viaServer.pid), what).toMatch(new RegExp(`^${verdict} `));
       expect({ exitCode: viaServer.exitCode, stderr: normal(viaServer.stderr), runs: viaServer.runs }, what).toEqual({
         exitCode: viaNode.exitCode,
@@ -355,8 +366,8 @@ describe('what the tool gets through the server path is what the caller gave', (
   let sb: Sandbox;
   const agent = { CHAPERONE_ACTOR: 'agent' };
   beforeAll(async () => {
-    sb = withServer(await makeSandbox(['aws', 'railway', 'psql']));
-    recordingDoubles(sb, ['aws', 'railway', 'psql']);
+    sb = withServer(await makeSandbox(['aws', 'railway', 'psql', 'git']));
+    recordingDoubles(sb, ['aws', 'railway', 'psql', 'git']);
     await call(sb, 'railway', ['volume', 'delete', '--volume', 'warm-up'], agent, { server: true });
     await runningServer(sb);
   });
@@ -440,6 +451,14 @@ describe('what the tool gets through the server path is what the caller gave', (
     expect(withHome.answer()).toMatch(/^exec /);
     expect(withHome.stderr).toContain('(development): allowed');
     rmSync(join(sb.home, '.railway'), { recursive: true });
+  });
+
+  it('runs git with the same exec-path overlay (GIT_EXEC_PATH), and the same environment otherwise', async () => {
+    const { server, node } = await both('exec "$shims/git" branch -a');
+    const overlay = (run: string) => environ(run).find((entry) => entry.startsWith('GIT_EXEC_PATH='));
+    expect(overlay(server)).toMatch(/^GIT_EXEC_PATH=.*\.git-exec-path\//);
+    expect(overlay(server)).toBe(overlay(node));
+    expect(environ(server).sort()).toEqual(environ(node).sort());
   });
 
   it('runs the tool in the caller\'s directory, whatever its name', async () => {
