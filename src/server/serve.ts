@@ -30,7 +30,7 @@ import { evaluate } from '../evaluate.js';
 import { DecideInCaller, passGate } from '../gate/gate.js';
 import { systemDir } from '../harden/system.js';
 import { keepSaid } from '../io.js';
-import { judgingElsewhere } from '../payload/descriptors.js';
+import { guardProcessOwnPaths, judgingElsewhere } from '../payload/descriptors.js';
 import { realTool, shimCall } from '../shim/main.js';
 import { readCaller, type Caller } from './caller.js';
 import { formatServerState, readServerState, serverFile, type ServerState } from './state.js';
@@ -54,6 +54,9 @@ function distDir(): string {
 export const answerEnd = 'chaperone:end';
 
 export async function runServer(): Promise<void> {
+  // A path the decision opens that names this process's own descriptors (/proc/./self/fd/0, a symlink
+  // to /dev/stdin) is left to the caller's Node; see descriptors.ts.
+  guardProcessOwnPaths();
   const env = process.env;
   const file = serverFile(env);
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });

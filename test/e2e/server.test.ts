@@ -707,6 +707,35 @@ describe('what needs the caller\'s own process is left to its Node decision', ()
   });
   afterAll(() => terminals.close());
 
+  it('a path to the caller\'s own descriptors by any spelling (/proc/./self, /dev/./stdin, a symlink) is left to Node', async () => {
+    // The server opening such a path opens its own descriptor (here /dev/null: nothing to judge),
+    // while psql opens the caller's: a statement in it would run unjudged.
+    sb.write('work/evil.sql', 'DROP TABLE orders;\n');
+    sb.write('work/benign.sql', 'select 1;\n');
+    const cases = [
+      'PSQLRC=/proc/./self/fd/0 exec "$shims/psql" -h db.prod.example -c "select 1" shop < evil.sql',
+      'PSQLRC=/dev/./stdin exec "$shims/psql" -h db.prod.example -c "select 1" shop < evil.sql',
+      'PSQLRC=/dev//fd/0 exec "$shims/psql" -h db.prod.example -c "select 1" shop < evil.sql',
+      'ln -sf /proc/self/fd/0 rc-link; PSQLRC=rc-link exec "$shims/psql" -h db.prod.example -c "select 1" shop < evil.sql',
+      'ln -sf /dev/stdin sql-link; exec "$shims/psql" -h db.prod.example -f sql-link shop < evil.sql',
+      'exec "$shims/psql" -h db.prod.example -f /proc/./self/fd/0 shop < evil.sql',
+      'exec 7<evil.sql; exec "$shims/psql" -h db.prod.example -f /dev/./fd/7 shop',
+    ];
+    for (const script of cases) {
+      const viaServer = await callScript(sb, script, agent, { server: true });
+      const viaNode = await callScript(sb, script, agent, { server: false });
+      expect(viaNode.result.exitCode, script).toBe(77);
+      expect(viaServer.answer(), script).not.toMatch(/^exec /);
+      expect(viaServer.result.exitCode, script).toBe(77);
+      expect(viaServer.runs, script).toEqual([]);
+      expect(normal(viaServer.stderr), script).toBe(normal(viaNode.stderr));
+    }
+    // The same spelling with a benign file runs, either way.
+    const benignCall = await callScript(sb, 'PSQLRC=/proc/./self/fd/0 exec "$shims/psql" -h db.prod.example -c "select 1" shop < benign.sql', agent, { server: true });
+    expect(benignCall.result.exitCode).toBe(0);
+    expect(benignCall.runs).toHaveLength(1);
+  });
+
   it('psql reading SQL from a pipe: Node reads it and refuses, and the double never runs', async () => {
     for (const sql of ['drop table t;\n', 'DROP TABLE orders', 'select 1;\n-- then\nTRUNCATE accounts;\n']) {
       const refused = await call(sb, 'psql', production, agent, { server: true, input: sql });
