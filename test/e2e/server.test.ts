@@ -366,8 +366,8 @@ describe('what the tool gets through the server path is what the caller gave', (
   let sb: Sandbox;
   const agent = { CHAPERONE_ACTOR: 'agent' };
   beforeAll(async () => {
-    sb = withServer(await makeSandbox(['aws', 'railway', 'psql', 'git']));
-    recordingDoubles(sb, ['aws', 'railway', 'psql', 'git']);
+    sb = withServer(await makeSandbox(['aws', 'railway', 'psql', 'git', 'ssh']));
+    recordingDoubles(sb, ['aws', 'railway', 'psql', 'git', 'ssh']);
     await call(sb, 'railway', ['volume', 'delete', '--volume', 'warm-up'], agent, { server: true });
     await runningServer(sb);
   });
@@ -459,6 +459,35 @@ describe('what the tool gets through the server path is what the caller gave', (
     expect(overlay(server)).toMatch(/^GIT_EXEC_PATH=.*\.git-exec-path\//);
     expect(overlay(server)).toBe(overlay(node));
     expect(environ(server).sort()).toEqual(environ(node).sort());
+  });
+
+  it('decides as Node does with stdin closed, a working directory that is gone, and a host name that is not UTF-8', async () => {
+    sb.write('work/gone/.keep', '');
+    const cases: [string, 'exec' | 'refuse' | 'node'][] = [
+      // Node's own start opens /dev/null on a closed fd 0; the server sees it closed: the same reading.
+      // (The shim's Node once read the pipe of its own answer there: psql waited for ever, ssh refused.)
+      ['exec "$shims/psql" -h db.prod.example shop <&-', 'exec'],
+      ['exec "$shims/ssh" prod.example.com <&-', 'exec'],
+      ['exec "$shims/psql" -h db.prod.example -c "drop table t" shop <&-', 'refuse'],
+      [`exec "$shims/psql" -h $'db.prod\xff.example' -c 'drop table t' shop`, 'refuse'],
+      [`exec "$shims/psql" -h $'db.dev\xff.example' -c 'select 1' shop`, 'exec'],
+      // The server reads no directory that is gone; Node goes by PWD.
+      [`cd ${JSON.stringify(join(sb.work, 'gone'))} && rm .keep && rmdir "$PWD" && exec "$shims/psql" -h db.prod.example -c "drop table t" shop`, 'node'],
+    ];
+    for (const [script, action] of cases) {
+      sb.write('work/gone/.keep', '');
+      const viaServer = await callScript(sb, script, agent, { server: true });
+      sb.write('work/gone/.keep', '');
+      const viaNode = await callScript(sb, script, agent, { server: false });
+      expect(viaServer.answer() ?? 'none', script).toMatch(new RegExp(`^${action}`));
+      expect({ exitCode: viaServer.result.exitCode, stderr: normal(viaServer.stderr), runs: viaServer.runs.length }, script).toEqual({
+        exitCode: viaNode.result.exitCode,
+        stderr: normal(viaNode.stderr),
+        runs: viaNode.runs.length,
+      });
+      // A tool the caller gave no stdin gets none, either way.
+      if (script.includes('<&-')) for (const run of [...viaServer.runs, ...viaNode.runs]) expect(recorded(run, 'fds')!.toString()).not.toMatch(/^0 /m);
+    }
   });
 
   it('runs the tool in the caller\'s directory, whatever its name', async () => {
