@@ -8,7 +8,7 @@
 // Record a run in BENCHMARKS.md with the machine it ran on.
 
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,10 +44,13 @@ function world(build, label) {
   const home = (name) => {
     const path = join(dir, name);
     mkdirSync(path, { recursive: true });
-    return { HOME: path, XDG_CONFIG_HOME: join(path, '.config'), XDG_STATE_HOME: join(path, '.state'), CHAPERONE_TEST_ACCOUNT_HOME: path, LANG: 'C.UTF-8', PWD: repo, PATH: `${shims}:${doubles}:/usr/bin:/bin` };
+    // The resident decision is on in the shipped build and off in the test bundle unless asked for.
+    return { HOME: path, XDG_CONFIG_HOME: join(path, '.config'), XDG_STATE_HOME: join(path, '.state'), CHAPERONE_TEST_ACCOUNT_HOME: path, LANG: 'C.UTF-8', PWD: repo, PATH: `${shims}:${doubles}:/usr/bin:/bin`, CHAPERONE_SERVER: 'on' };
   };
   const env = home('home');
   const agent = { ...env, CHAPERONE_ACTOR: 'agent' };
+  // Every decision in a Node process of its own, as without the resident decision.
+  const alone = { ...agent, CHAPERONE_SERVER: 'off' };
   execFileSync(node, [cli, 'install', '--dir', shims, 'railway', 'psql', 'aws', 'git'], { env, stdio: 'ignore' });
   // The same shims run by /bin/sh instead of bash -p (src/shim/interpreter.ts): faster to start, but
   // dash drops environment entries whose names are not identifiers. The fast-path rows show both.
@@ -74,7 +77,13 @@ function world(build, label) {
 
   const shim = (tool) => join(shims, tool);
   const shShim = (tool) => join(shShims, tool);
-  return { label, cli, hook, shim, shShim, shEnv, env, agent, big, full };
+  // The account's resident decision, as a first decided call starts it (the shims name its state file,
+  // under the home they were installed from): the rows measure calls once it answers. A build without
+  // one (BEFORE=) decides every call in Node.
+  spawnSync(shim('railway'), ['variables'], { env, stdio: 'ignore' });
+  const state = join(env.HOME, '.local', 'state', 'chaperone', 'server');
+  for (let i = 0; i < 100 && existsSync(join(build, 'src', 'server')) && !existsSync(state); i++) spawnSync('sleep', ['0.05']);
+  return { label, cli, hook, shim, shShim, shEnv, env, agent, alone, big, full, homes: [env.HOME] };
 }
 
 /** 700 records over the last 7 days, shaped as refusals write them. */
@@ -123,6 +132,8 @@ const rows = [
   ['decision, refused: railway volume delete (vs node -e 0)', '1.3×', (w) => [w.shim('railway'), ['volume', 'delete', '--volume', 'pg'], w.agent], [node, ['-e', '0'], plain]],
   ['decision, refused: aws s3 rb --profile acme-prod (vs node -e 0)', '1.3×', (w) => [w.shim('aws'), ['s3', 'rb', 's3://b', '--profile', 'acme-prod'], w.agent], [node, ['-e', '0'], plain]],
   ['decision, refused, a week of approvals in the store: railway volume delete (vs node -e 0)', '1.3×', (w) => [w.shim('railway'), ['volume', 'delete', '--volume', 'pg'], w.full], [node, ['-e', '0'], plain]],
+  ['decision in Node, without the resident decision (CHAPERONE_SERVER=off), refused: railway volume delete (vs node -e 0)', '1.3×', (w) => [w.shim('railway'), ['volume', 'delete', '--volume', 'pg'], w.alone], [node, ['-e', '0'], plain]],
+  ['decision in Node, without the resident decision (CHAPERONE_SERVER=off), refused: psql -c "drop table t" (vs node -e 0)', '1.5×', (w) => [w.shim('psql'), ['-h', 'db.prod.example', '-c', 'drop table t'], w.alone], [node, ['-e', '0'], plain]],
   ['decision, benign: railway variables (vs node -e 0)', '1.3×', (w) => [w.shim('railway'), ['variables'], w.agent], [node, ['-e', '0'], plain]],
   ['decision, benign: psql -c "select 1" (vs node -e 0)', '1.5×', (w) => [w.shim('psql'), ['-h', 'db.prod.example', '-c', 'select 1'], w.agent], [node, ['-e', '0'], plain]],
   ['decision, refused: psql -c "drop table t" (vs node -e 0)', '1.5×', (w) => [w.shim('psql'), ['-h', 'db.prod.example', '-c', 'drop table t'], w.agent], [node, ['-e', '0'], plain]],
@@ -134,6 +145,22 @@ const rows = [
   ['user rules.yaml of 1,000 rules (vs none; refused aws call)', '1.1×', (w) => [w.shim('aws'), ['s3', 'rb', 's3://b', '--profile', 'acme-prod'], w.big], (w) => [w.shim('aws'), ['s3', 'rb', 's3://b', '--profile', 'acme-prod'], w.agent]],
   ['single argument of 128 KiB (vs 32 KiB; refused railway call)', '4×', (w) => [w.shim('railway'), ['volume', 'delete', '--volume', letters(128)], w.agent], (w) => [w.shim('railway'), ['volume', 'delete', '--volume', letters(32)], w.agent]],
 ].filter(([name]) => !process.env.ROWS || new RegExp(process.env.ROWS).test(name));
+
+/** The servers the worlds started: pid, and their resident and peak memory. Stopped at the end. */
+function servers() {
+  return worlds.flatMap((x) =>
+    x.homes.flatMap((home) => {
+      try {
+        const pid = Number(readFileSync(join(home, '.local', 'state', 'chaperone', 'server'), 'utf8').split(' ')[3]);
+        const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+        const kib = (key) => Number(new RegExp(`^${key}:\\s+(\\d+) kB$`, 'm').exec(status)?.[1]) / 1024;
+        return [{ world: x.label, home, pid, rss: kib('VmRSS'), peak: kib('VmHWM') }];
+      } catch {
+        return [];
+      }
+    }),
+  );
+}
 
 function once([file, args, runEnv, input]) {
   const start = process.hrtime.bigint();
@@ -173,6 +200,7 @@ for (const [name, budget, made, baseline] of rows) {
   const runners = own ? worlds.flatMap((x) => [made(x), baseline(x)]) : [...worlds.map((x) => made(x)), baseline];
   const times = runners.map(() => []);
   for (const r of runners) once(r);
+
   for (let i = 0; i < runs; i++) {
     for (let k = 0; k < runners.length; k++) {
       const j = (i + k) % runners.length;
@@ -192,11 +220,21 @@ if (spawnSync('/usr/bin/time', ['-f', '%M', 'true']).status === 0) {
   const budgetRss = (mib) => (Number.isFinite(mib) ? `${mib.toFixed(1)} MiB${mib <= 60 ? ' met' : ' not met'}` : 'n/a');
   console.log(`\n| peak RSS (GNU time, median of 5) | budget | ${worlds.map((x) => x.label).join(' | ')} |\n|---|---|${worlds.map(() => '---|').join('')}`);
   console.log(`| node -e 0 | | ${worlds.map(() => `${peakRss([node, ['-e', '0'], plain]).toFixed(1)} MiB`).join(' | ')} |`);
-  for (const [label, part, budget] of [['a refused decision (railway volume delete)', 'refused: railway volume delete', true], ['a refused psql decision (drop table t)', 'drop table t', true], ['a refused psql decision, grammar loaded (do $$ … $$)', 'grammar loaded', true], ['the hook, destructive payload', 'destructive payload', false]]) {
+  for (const [label, part, budget] of [
+    ['a refused decision (railway volume delete)', 'decision, refused: railway volume delete', true],
+    ['a refused psql decision (drop table t)', 'decision, refused: psql -c "drop table t"', true],
+    ['a refused psql decision, grammar loaded (do $$ … $$)', 'grammar loaded', true],
+    ['a refused decision in Node, CHAPERONE_SERVER=off (railway volume delete)', 'CHAPERONE_SERVER=off), refused: railway', true],
+    ['a refused psql decision in Node, CHAPERONE_SERVER=off (drop table t)', 'CHAPERONE_SERVER=off), refused: psql', true],
+    ['the hook, destructive payload', 'destructive payload', false],
+  ]) {
     const row = pick(part);
     if (row) console.log(`| ${label} | ${budget ? '60 MiB' : ''} | ${worlds.map((x) => (budget ? budgetRss(peakRss(row[2](x))) : `${peakRss(row[2](x)).toFixed(1)} MiB`)).join(' | ')} |`);
   }
   console.log('| held while the real tool runs | 0 | 0: the sh shim execs the tool, no Node process stays (met) |');
 }
+// The resident decisions themselves: one per account (here, per home), alive between calls.
+for (const s of servers()) console.log(`resident decision (${s.world}, ${s.home.slice(root.length + 1)}): pid ${s.pid}, ${s.rss.toFixed(1)} MiB resident, peak ${s.peak.toFixed(1)} MiB`);
+for (const s of servers()) process.kill(s.pid, 'SIGTERM');
 console.log(`\nload average at end ${load()}`);
 rmSync(root, { recursive: true, force: true });

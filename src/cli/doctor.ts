@@ -68,6 +68,7 @@ export async function doctor(dir: string, cwd: string, env: NodeJS.ProcessEnv): 
   if (missing.length) lines.push({ ok: true, text: `not installed behind their shims (they answer 127 until they are): ${missing.join(', ')}` });
 
   lines.push(...(await fastPathLines(dir, installed, env)));
+  lines.push(await serverLine(dir, installed, env));
   const { agentLines } = await import('./agent-facts.js');
   lines.push(...(await agentLines(cwd, env)));
   lines.push(...pinAdvice(env));
@@ -79,6 +80,15 @@ export async function doctor(dir: string, cwd: string, env: NodeJS.ProcessEnv): 
     lines.push({ ok: false, text: (error as Error).message });
   }
   return lines;
+}
+
+/** Whether decided calls may ask the resident decision (src/server/), and which shims do. */
+async function serverLine(dir: string, installed: string[], env: NodeJS.ProcessEnv): Promise<DoctorLine> {
+  const { describeStatus, serverStatus } = await import('../server/control.js');
+  const status = serverStatus(env);
+  const asking = installed.filter((tool) => readFileSync(join(dir, tool), 'utf8').includes('chaperone_port'));
+  const without = status.kind === 'off' || installed.length === 0 ? '' : asking.length === 0 ? '; no shim asks it (/bin/sh shims, or written by an older chaperone: `chaperone install`)' : asking.length < installed.length ? `; shims that do not ask it: ${installed.filter((t) => !asking.includes(t)).join(', ')}` : '';
+  return { ok: true, text: `${describeStatus(status)}${without}` };
 }
 
 /** Which shims skip Node for calls no rule can reach, and whether each was derived from today's rules. */

@@ -24,6 +24,7 @@ export const examples: Record<string, string[]> = {
   setup: ['chaperone setup claude', 'chaperone setup codex --print', 'chaperone setup gemini --project .'],
   scan: ['chaperone scan                     # every file under the current directory', 'chaperone scan --staged            # in a pre-commit hook', 'chaperone scan deploy.sh Makefile .github/workflows'],
   doctor: ['chaperone doctor', 'chaperone doctor --json', 'chaperone doctor --strict           # on a hardened machine: exit 1 when any property fails'],
+  server: ['chaperone server                   # running or not, its pid and memory', 'chaperone server stop              # the next decided call starts a new one'],
   harden: ['sudo chaperone harden --agent-user agent --print', 'sudo chaperone harden --agent-user agent --tools psql,aws', 'sudo chaperone harden --agent-user agent --tools psql,aws,git', 'sudo chaperone harden --undo'],
   log: ['chaperone log --since 1d --decision refused', 'chaperone log --json | jq .argv', 'chaperone log verify                # exit 1 when a record was removed, reordered or edited'],
   completion: ['chaperone completion bash > ~/.local/share/bash-completion/completions/chaperone', 'chaperone completion zsh > "${fpath[1]}/_chaperone"', 'chaperone completion fish > ~/.config/fish/completions/chaperone.fish'],
@@ -53,6 +54,10 @@ Environment:
   CHAPERONE_READ_AHEAD_BYTES=N    how much piped stdin is read ahead before a tool starts
   CHAPERONE_SHIM_SHELL=sh         install writes /bin/sh shims: ~0.5 ms faster a call, but environment
                                   names that are not identifiers (a-b=1) no longer reach the tool
+  CHAPERONE_SERVER=off            decide every call in a Node process of its own, never asking the
+                                  account's resident decision (slower: ~20 ms a decided call)
+  CHAPERONE_SERVER_TRACE=FILE     set where a call starts the resident decision: it writes there why
+                                  it left a call to the shim's own Node
   NO_COLOR, FORCE_COLOR, TERM     colour on or off, as usual
   XDG_DATA_HOME                   where shims and backups go (default ~/.local/share)
   Agent markers (CLAUDE_CODE_SESSION_ID, CODEX_THREAD_ID, GEMINI_CLI, CURSOR_AGENT…) count as

@@ -78,6 +78,8 @@ program
     process.stdout.write(`chaperone: removed ${removed.length} shims from ${options.dir}\n`);
     // Naming some tools takes only those shims away; the guard as a whole stays, hooks included.
     if (tools.length > 0) return;
+    const { stopServer } = await import('../server/control.js');
+    if (stopServer(env)) process.stdout.write('chaperone: stopped the resident decision\n');
     const { uninstallAgents } = await import('./uninstall.js');
     process.stdout.write(uninstallAgents({ keepHooks: options.keepHooks ?? false, project: options.project, shimDir: options.dir }, env));
   });
@@ -261,6 +263,20 @@ program
     const chalk = new Chalk(noColor ? { level: 0 } : undefined);
     const word = { warn: chalk.yellow('WARN'), ok: chalk.green('ok  '), fail: chalk.red.bold('FAIL') };
     for (const line of lines) process.stdout.write(`${word[status(line)]} ${line.text}\n`);
+  });
+
+program
+  .command('server')
+  .description("the account's resident decision, which the shims ask before starting Node: status, or stop")
+  .argument('[action]', 'status (the default) or stop')
+  .action(async (action: string | undefined) => {
+    const { describeStatus, serverStatus, stopServer } = await import('../server/control.js');
+    if (action === 'stop') {
+      process.stdout.write(stopServer(env) ? 'chaperone: stopped the resident decision; the next decided call starts a new one\n' : 'chaperone: no resident decision was running\n');
+      return;
+    }
+    if (action !== undefined && action !== 'status') throw new UserError('chaperone: use `chaperone server` (status) or `chaperone server stop`');
+    process.stdout.write(`${describeStatus(serverStatus(env))}\n`);
   });
 
 program

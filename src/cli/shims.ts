@@ -56,7 +56,7 @@ export function shimScript(tool: string, node: string, entry: string, fastPath: 
     `node=${sq(node)}`,
     '[ -x "$node" ] || node=node',
     // The resident decision needs bash's /dev/tcp; an overlay entry decides by its parent process, so not there.
-    ...(server !== undefined && !overlay && shebang.startsWith(`#!${keepingShell}`) ? serverClientLines(server) : []),
+    ...(server !== undefined && !overlay && shebang.startsWith(`#!${keepingShell}`) ? serverClientLines(server, tool) : []),
     '# What Node acts on as it starts (NODE_OPTIONS, NODE_EXTRA_CA_CERTS) is set aside: the decision and the tool get it back (src/shim/set-aside.ts).',
     setAsideSh,
     '# Stdin closed by the caller: the pipe of the answer below would take fd 0, and Node would read its own',

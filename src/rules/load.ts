@@ -186,13 +186,21 @@ function nameOf(text: string): string {
 }
 
 function readCachedLayer(path: string, bytes: Buffer): ReturnType<typeof readCacheEntry> {
+  // A process that decides many calls (the resident decision, src/server/) keeps the entry it read
+  // last for each file, and uses it again while the file holds the very same bytes.
+  const kept = keptLayers.get(path);
+  if (kept && kept.bytes.equals(bytes)) return kept.entry;
   try {
     const cached = readBytesIfExists(path);
-    return cached === undefined ? undefined : readCacheEntry(cached, bytes, path);
+    const entry = cached === undefined ? undefined : readCacheEntry(cached, bytes, path);
+    if (entry) keptLayers.set(path, { bytes: Buffer.from(bytes), entry });
+    return entry;
   } catch {
     return undefined; // absent, unreadable or torn: parse the file instead
   }
 }
+
+const keptLayers = new Map<string, { bytes: Buffer; entry: NonNullable<ReturnType<typeof readCacheEntry>> }>();
 
 /** Best effort: a cache that cannot be written only costs the next call a parse. */
 function writeCachedLayer(path: string, bytes: Buffer, layer: Layer): void {

@@ -4,12 +4,17 @@
 // listener, a wrong secret, a cut or late answer, `node`) falls through to the Node decision below it
 // in the shim, which also starts a server for the next call (src/server/start.ts).
 //
+// The greeting must come within 2 s (a server whose event loop is stuck is passed by); the answer
+// within 120 s, as long as a decision of a large file may take. The answer is read whole with `read -N` (bash reads a socket a byte at a time for a line or a
+// delimiter, which a refusal quoting a 128 KiB argument would make ~100 ms); up to 4 MiB, past which
+// the end marker is missing and Node decides.
+//
 // bash only: dash has no /dev/tcp. The descriptor is one bash picks above 9 and closes before anything
 // runs, so the tool's own descriptors are untouched; every variable is the shim's own, none exported.
 
 import { shellQuote as sq } from '../tools/shell-words.js';
 
-export function serverClientLines(stateFile: string): string[] {
+export function serverClientLines(stateFile: string, tool: string): string[] {
   return [
     "# Ask the account's resident decision first (src/server/); on any doubt decide below, in Node.",
     `if [ "\${CHAPERONE_SERVER-}" != off ] && [ -r ${sq(stateFile)} ] && IFS=' ' read -r chaperone_port chaperone_ss chaperone_cs chaperone_spid < ${sq(stateFile)} 2>/dev/null \\`,
@@ -25,7 +30,7 @@ export function serverClientLines(stateFile: string): string[] {
     '    [ -t 0 ] && chaperone_seen=${chaperone_seen}t',
     '    { : <>/dev/tty; } 2>/dev/null && chaperone_seen=${chaperone_seen}d',
     '    printf \'%s %s %s %s\\n\' "$chaperone_cs" "$$" "$#" "$chaperone_seen" >&"$chaperone_fd" 2>/dev/null',
-    '    IFS= read -r -u "$chaperone_fd" -d \'\' -t 20 chaperone_reply',
+    '    IFS= read -r -u "$chaperone_fd" -N 4194304 -t 120 chaperone_reply',
     '  fi',
     '  exec {chaperone_fd}>&-',
     "  chaperone_nl=$'\\n'",
@@ -35,7 +40,8 @@ export function serverClientLines(stateFile: string): string[] {
     '      chaperone_act=${chaperone_reply%%"$chaperone_nl"*}; chaperone_reply=${chaperone_reply#*"$chaperone_nl"}',
     '      chaperone_git=${chaperone_reply%%"$chaperone_nl"*}; chaperone_reply=${chaperone_reply#*"$chaperone_nl"}',
     '      case $chaperone_act in',
-    '        "exec "*) printf \'%s\' "$chaperone_reply" >&2',
+    '        # Only ever the tool itself: a file of its own name.',
+    `        "exec "*/${sq(tool)}) printf '%s' "$chaperone_reply" >&2`,
     '          [ -n "$chaperone_git" ] && { GIT_EXEC_PATH=$chaperone_git; export GIT_EXEC_PATH; }',
     '          chaperone_act=${chaperone_act#exec }; CHAPERONE_DEPTH=${chaperone_act%% *}; export CHAPERONE_DEPTH; exec "${chaperone_act#* }" "$@" ;;',
     '        "refuse "*) printf \'%s\' "$chaperone_reply" >&2; exit "${chaperone_act#refuse }" ;;',

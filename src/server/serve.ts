@@ -21,7 +21,7 @@
 // hardened, or when another server has taken the state file.
 
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -108,7 +108,7 @@ export async function runServer(): Promise<void> {
       queue.push(async () => {
         if (stale()) {
           if (CHAPERONE_TEST_BUILD) heard(file, line, 'stale\n');
-          socket.end(`node\n\n${answerEnd}`);
+          socket.end(leave('this server is stale (chaperone changed, or another server took over)', ''));
           return stop();
         }
         const reply = await answer(line, socket, state.clientSecret);
@@ -125,14 +125,8 @@ export async function runServer(): Promise<void> {
     const temporary = `${file}.${process.pid}`;
     writeFileSync(temporary, formatServerState({ ...state, port: address.port }), { mode: 0o600 });
     renameSync(temporary, file);
-    // The mark a start leaves (src/server/start.ts) has done its work: the state file names a live
-    // server now. Left behind, it would stop the next start for its first ten seconds, so a server
-    // that stops soon after starting (chaperone rebuilt, a short idle time) was not replaced.
-    try {
-      unlinkSync(`${file}.starting`);
-    } catch {
-      // none
-    }
+    // The mark of the call that started this server (src/server/start.ts) has done its work.
+    rmSync(`${file}.starting`, { force: true });
     rearm();
   });
   server.on('error', () => process.exit(1));
@@ -142,15 +136,32 @@ export async function runServer(): Promise<void> {
 /** The answer to one request line: `CLIENT_SECRET PID ARGC FLAGS`. */
 async function answer(line: string, socket: Socket, clientSecret: string): Promise<string> {
   const match = /^([0-9a-f]{32}) (\d{1,9}) (\d{1,6}) ([a-z-]{1,8})$/.exec(line);
-  if (!match || match[1] !== clientSecret) return `node\n\n${answerEnd}`;
+  if (!match || match[1] !== clientSecret) return leave('a request without the secret', line.slice(33, 60));
   const flags = match[4];
   try {
     const caller = readCaller(Number(match[2]), Number(match[3]), { caller: socket.remotePort ?? -1, server: socket.localPort ?? -1 });
     return await decideFor(caller, { stdinTerminal: flags.includes('t'), ttyUsable: flags.includes('d') });
-  } catch {
+  } catch (error) {
     // The caller could not be read (CallerUnreadable), or something else failed: the shim decides, as without a server.
-    return `node\n\n${answerEnd}`;
+    return leave((error as Error).message, match[2]);
   }
+}
+
+/**
+ * The answer that leaves the call to the shim's own Node. With CHAPERONE_SERVER_TRACE=FILE in the
+ * environment of the call that started the server, each one is written there with why (for a user
+ * asking why a call was slow, and for tests).
+ */
+function leave(why: string, about: string): string {
+  const trace = process.env.CHAPERONE_SERVER_TRACE;
+  if (trace) {
+    try {
+      appendFileSync(trace, `${about}\tnode\t${why}\n`);
+    } catch {
+      // a trace that cannot be written is not the caller's problem
+    }
+  }
+  return `node\n\n${answerEnd}`;
 }
 
 /**
@@ -161,9 +172,10 @@ const callersOwn = /\/dev\/(?:fd|stdin|stdout|stderr|tty|pts)\b|\/proc\/(?:self|
 
 async function decideFor(caller: Caller, seen: { stdinTerminal: boolean; ttyUsable: boolean }): Promise<string> {
   const { env, cwd } = caller;
-  const node = `node\n\n${answerEnd}`;
-  if (caller.args.some((arg) => callersOwn.test(arg)) || Object.values(env).some((value) => value !== undefined && callersOwn.test(value))) return node;
-  if (/^\/(?:proc|dev)(?:\/|$)/.test(cwd)) return node;
+  const about = String(caller.pid);
+  const named = [...caller.args, ...Object.values(env)].find((value) => value !== undefined && callersOwn.test(value));
+  if (named !== undefined) return leave(`names the caller's own descriptors or terminal: ${callersOwn.exec(named)?.[0]}`, about);
+  if (/^\/(?:proc|dev)(?:\/|$)/.test(cwd)) return leave('works in /proc or /dev', about);
   const call = shimCall(caller.shimPath, caller.args, undefined, env, cwd);
   const { tool, args, depth } = call;
   // Relative paths the readers open are the caller's: they are resolved from its directory.
@@ -171,7 +183,7 @@ async function decideFor(caller: Caller, seen: { stdinTerminal: boolean; ttyUsab
   try {
     process.chdir(cwd);
   } catch {
-    return node;
+    return leave('its working directory cannot be entered', about);
   }
   // What a reader falls back on for a caller without HOME, os.homedir(), reads this process's HOME:
   // for the decision it is the caller's (or none, and the account's passwd entry answers), as in the
@@ -185,15 +197,16 @@ async function decideFor(caller: Caller, seen: { stdinTerminal: boolean; ttyUsab
       const { result: passed, said } = await keepSaid(() => passGate(evaluation, { elsewhere: true }));
       return { passed, said };
     });
-    if (judged.claimed || judged.error !== undefined || judged.result === undefined) return node;
+    if (judged.claimed) return leave('it reads the caller\'s stdin or another of its descriptors', about);
+    if (judged.error !== undefined || judged.result === undefined) return leave(judged.error instanceof Error ? judged.error.message : 'no decision', about);
     const { passed, said } = judged.result;
     if (!passed) return `refuse ${ExitCode.refused}\n\n${said}${answerEnd}`;
     const { realPath, toolEnv } = await realTool(call, { node: process.execPath, entry: join(distDir(), 'shim.cjs') });
     const overlay = tool === 'git' ? (toolEnv.GIT_EXEC_PATH ?? '') : '';
-    if (realPath.includes('\n') || overlay.includes('\n')) return node;
+    if (realPath.includes('\n') || overlay.includes('\n')) return leave('a path with a newline in it', about);
     return `exec ${depth} ${realPath}\n${overlay}\n${said}${answerEnd}`;
-  } catch {
-    return node;
+  } catch (error) {
+    return leave((error as Error).message, about);
   } finally {
     setHome(ownHome);
     process.chdir(home);

@@ -39,6 +39,6 @@ export function startServerIfNone(env: NodeJS.ProcessEnv): void {
 
 /** What the server's own process needs of the environment: where the account's files are. */
 function serverEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const kept = ['HOME', 'PATH', 'LANG', 'XDG_STATE_HOME', 'CHAPERONE_SERVER', 'CHAPERONE_SERVER_IDLE_SECONDS', 'CHAPERONE_TEST_ACCOUNT_HOME'];
+  const kept = ['HOME', 'PATH', 'LANG', 'XDG_STATE_HOME', 'CHAPERONE_SERVER', 'CHAPERONE_SERVER_IDLE_SECONDS', 'CHAPERONE_SERVER_TRACE', 'CHAPERONE_TEST_ACCOUNT_HOME'];
   return Object.fromEntries(kept.filter((name) => env[name] !== undefined).map((name) => [name, env[name]]));
 }

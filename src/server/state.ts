@@ -62,11 +62,17 @@ export function alive(pid: number): boolean {
  * leave a server behind.
  */
 export function serverEnabled(env: NodeJS.ProcessEnv): boolean {
-  if (process.platform !== 'linux') return false;
+  return serverOffBecause(env) === undefined;
+}
+
+/** Why calls here do not use a resident decision (see serverEnabled); undefined when they do. */
+export function serverOffBecause(env: NodeJS.ProcessEnv): string | undefined {
+  if (process.platform !== 'linux') return 'it reads its callers from Linux /proc';
   const setting = env.CHAPERONE_SERVER;
-  if (setting === 'off') return false;
-  if (CHAPERONE_TEST_BUILD && setting !== 'on') return false;
-  return hardenState() === undefined;
+  if (setting === 'off') return 'CHAPERONE_SERVER=off';
+  if (CHAPERONE_TEST_BUILD && setting !== 'on') return 'the test build has it off unless CHAPERONE_SERVER=on';
+  if (hardenState() !== undefined) return "the machine is hardened: decisions are root's, made by the hardened runner";
+  return undefined;
 }
 
 declare const CHAPERONE_TEST_BUILD: boolean;

@@ -115,7 +115,7 @@ describe.skipIf(!haveTmux)('the confirmation prompt in a real terminal (tmux)', 
     await term.waitFor('Type production to run it');
     term.type('produc');
     // The Node process deciding (the shim's child, whose argv names the shim entry and railway).
-    const pid = execFileSync('pgrep', ['-f', `shim.cjs --handoff=4:feed ${join(sb.shims, 'railway')} volume delete`], { encoding: 'utf8' }).trim().split('\n')[0];
+    const pid = execFileSync('pgrep', ['-f', `shim.cjs --handoff=4:feed(:server)? ${join(sb.shims, 'railway')} volume delete`], { encoding: 'utf8' }).trim().split('\n')[0];
     process.kill(Number(pid), signal);
 
     const { code, screen } = await term.exit();

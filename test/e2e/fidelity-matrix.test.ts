@@ -345,11 +345,11 @@ describe('the terminal after an interrupted confirmation', () => {
     // Job control puts the call in a process group of its own, as an interactive shell would.
     // The mode is read once no process of the call is left: a group signal ends the shim at once, and
     // the decision resets the terminal as it ends, a moment later.
-    const term = terminals.open(sb, `set -m\nrailway volume delete --volume pg-data; s=$?; while pgrep -f 'shim.cjs --handoff=4:feed ${join(sb.shims, 'railway')}' >/dev/null; do sleep 0.02; done; (exit $s)`, { cwd: home });
+    const term = terminals.open(sb, `set -m\nrailway volume delete --volume pg-data; s=$?; while pgrep -f 'shim.cjs --handoff=4:feed(:server)? ${join(sb.shims, 'railway')}' >/dev/null; do sleep 0.02; done; (exit $s)`, { cwd: home });
     try {
       await term.waitFor('Type production to run it');
       term.type('produc');
-      const node = execFileSync('pgrep', ['-f', `shim.cjs --handoff=4:feed ${join(sb.shims, 'railway')} volume delete`], { encoding: 'utf8' }).trim().split('\n')[0];
+      const node = execFileSync('pgrep', ['-f', `shim.cjs --handoff=4:feed(:server)? ${join(sb.shims, 'railway')} volume delete`], { encoding: 'utf8' }).trim().split('\n')[0];
       const group = Number(spawnSync('ps', ['-o', 'pgid=', '-p', node], { encoding: 'utf8' }).stdout.trim());
       process.kill(target === 'node' ? Number(node) : -group, signal);
       const { screen } = await term.exit();

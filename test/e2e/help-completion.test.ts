@@ -48,7 +48,7 @@ describe('completion', () => {
       const line = `source ${path}; COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _chaperone; printf '%s\\n' "\${COMPREPLY[@]}"`;
       return String((await sb.run('bash', ['-c', line])).stdout).trim().split('\n');
     };
-    expect(await complete('chaperone', 'se')).toEqual(['setup']);
+    expect(await complete('chaperone', 'se')).toEqual(['setup', 'server']);
     expect(await complete('chaperone', 'setup', 'c')).toEqual(expect.arrayContaining(['claude', 'codex', 'cursor']));
     expect(await complete('chaperone', 'check', '--j')).toEqual(['--json']);
     expect(await complete('chaperone', 'install', 'rail')).toEqual(['railway', 'rails']);
