@@ -11,17 +11,17 @@
 //
 // bash only: dash has no /dev/tcp. The descriptor is one bash picks above 9 and closes before anything
 // runs, so the tool's own descriptors are untouched; every variable is the shim's own, none exported.
+// A state file that is not a regular file (a FIFO would hold every call at its open) is not read.
+// `command exec`: in POSIX mode (POSIXLY_CORRECT in the environment) a failed redirection of a plain
+// `exec` ends the shell, so a port nobody listens on any more would end every call, silently.
 
 import { shellQuote as sq } from '../tools/shell-words.js';
 
 export function serverClientLines(stateFile: string, tool: string): string[] {
   return [
     "# Ask the account's resident decision first (src/server/); on any doubt decide below, in Node.",
-    `if [ "\${CHAPERONE_SERVER-}" != off ] && [ -r ${sq(stateFile)} ] && IFS=' ' read -r chaperone_port chaperone_ss chaperone_cs chaperone_spid < ${sq(stateFile)} 2>/dev/null \\`,
-    // Opened by `true`, not `exec`: a redirection that fails on exec (nothing listens there) ends a
-    // bash in POSIX mode (POSIXLY_CORRECT in the caller's environment), and dash (`sh SHIM`) always;
-    // a {var} redirection stays open after the command in bash. dash has no /dev/tcp: BASH_VERSION.
-    '  && [ /proc/"$chaperone_spid"/exe -ef "$node" ] && [ -n "${BASH_VERSION-}" ] && { true {chaperone_fd}<>"/dev/tcp/127.0.0.1/$chaperone_port"; } 2>/dev/null; then',
+    `if [ "\${CHAPERONE_SERVER-}" != off ] && [ -f ${sq(stateFile)} ] && [ -r ${sq(stateFile)} ] && IFS=' ' read -r chaperone_port chaperone_ss chaperone_cs chaperone_spid < ${sq(stateFile)} 2>/dev/null \\`,
+    '  && [ /proc/"$chaperone_spid"/exe -ef "$node" ] && { command exec {chaperone_fd}<>"/dev/tcp/127.0.0.1/$chaperone_port"; } 2>/dev/null; then',
     '  chaperone_reply=',
     // read -u, not <&FD: a redirection makes the socket the shim's fd 0 while it waits, and the server
     // reads the caller's stdin (/proc/PID/fd/0) then; it would see the socket, not what the tool gets.

@@ -30,9 +30,11 @@ import { evaluate } from '../evaluate.js';
 import { DecideInCaller, passGate } from '../gate/gate.js';
 import { systemDir } from '../harden/system.js';
 import { keepSaid } from '../io.js';
-import { guardProcessOwnPaths, judgingElsewhere } from '../payload/descriptors.js';
+import { redactText } from '../redact.js';
+import { judgingElsewhere } from '../payload/descriptors.js';
 import { realTool, shimCall } from '../shim/main.js';
 import { readCaller, type Caller } from './caller.js';
+import { guardOwnPaths } from './own-paths.js';
 import { formatServerState, readServerState, serverFile, type ServerState } from './state.js';
 
 /** How long the server waits for a call before it stops. CHAPERONE_SERVER_IDLE_SECONDS changes it (tests). */
@@ -54,10 +56,8 @@ function distDir(): string {
 export const answerEnd = 'chaperone:end';
 
 export async function runServer(): Promise<void> {
-  // A path the decision opens that names this process's own descriptors (/proc/./self/fd/0, a symlink
-  // to /dev/stdin) is left to the caller's Node; see descriptors.ts.
-  guardProcessOwnPaths();
   const env = process.env;
+  guardOwnPaths();
   const file = serverFile(env);
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const built = new Map(buildFiles().map((path) => [path, mtimeOf(path)]));
@@ -156,7 +156,8 @@ function leave(why: string, about: string): string {
   const trace = process.env.CHAPERONE_SERVER_TRACE;
   if (trace) {
     try {
-      appendFileSync(trace, `${about}\tnode\t${why}\n`);
+      // An error's message may quote what the call carries (a connection string): redacted like any output.
+      appendFileSync(trace, redactText(`${about}\tnode\t${why}\n`));
     } catch {
       // a trace that cannot be written is not the caller's problem
     }
@@ -169,11 +170,17 @@ function leave(why: string, about: string): string {
  * server's, so a call that mentions one anywhere (an argument, a variable) is left to the shim.
  */
 const callersOwn = /\/dev\/(?:fd|stdin|stdout|stderr|tty|pts)\b|\/proc\/(?:self|thread-self|\d+)\b/;
+/**
+ * Variables that only name the session's terminal, set in every ssh login (SSH_TTY) and many shells
+ * (GPG_TTY=$(tty)): no reader opens them, and leaving every call of such a session to Node would take
+ * the server away from it. A path opened through one is still caught (own-paths.ts).
+ */
+const terminalNames = new Set(['SSH_TTY', 'GPG_TTY']);
 
 async function decideFor(caller: Caller, seen: { stdinTerminal: boolean; ttyUsable: boolean }): Promise<string> {
   const { env, cwd } = caller;
   const about = String(caller.pid);
-  const named = [...caller.args, ...Object.values(env)].find((value) => value !== undefined && callersOwn.test(value));
+  const named = [...caller.args, ...Object.entries(env).filter(([name]) => !terminalNames.has(name)).map(([, value]) => value)].find((value) => value !== undefined && callersOwn.test(value));
   if (named !== undefined) return leave(`names the caller's own descriptors or terminal: ${callersOwn.exec(named)?.[0]}`, about);
   if (/^\/(?:proc|dev)(?:\/|$)/.test(cwd)) return leave('works in /proc or /dev', about);
   const call = shimCall(caller.shimPath, caller.args, undefined, env, cwd);

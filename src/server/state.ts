@@ -9,7 +9,7 @@
 // before its request, so no other account can ask. The account's own processes can do both, as they
 // can rewrite the shims themselves: see docs/threat-model.md.
 
-import { readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chaperoneStateDir } from '../context/files.js';
 import { hardenState } from '../harden/system.js';
@@ -37,10 +37,16 @@ export function formatServerState(state: ServerState): string {
 }
 
 export function readServerState(env: NodeJS.ProcessEnv): ServerState | undefined {
+  let fd: number | undefined;
   try {
-    return parseServerState(readFileSync(serverFile(env), 'utf8'));
+    // Opened without waiting, and read only if a regular file: a FIFO put there would otherwise hold
+    // every decision that starts a server, and the server's own checks, at the open.
+    fd = openSync(serverFile(env), constants.O_RDONLY | constants.O_NONBLOCK);
+    return fstatSync(fd).isFile() ? parseServerState(readFileSync(fd, 'utf8')) : undefined;
   } catch {
     return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
