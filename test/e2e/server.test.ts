@@ -275,7 +275,6 @@ describe('the server decides every catalogue command as the Node decision does',
         }
       });
 
-      if (mismatches.length > 0) writeFileSync(join(repoRoot, `server-mismatches-${scenario.name.split(' ')[0]}.json`), JSON.stringify(mismatches, null, 2));
       expect(mismatches).toEqual([]);
       expect(notDecided).toEqual([]);
       // Both verdicts were exercised, and the one server decided them all.
