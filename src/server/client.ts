@@ -26,8 +26,10 @@ function serverThere(stateFile: string, node: string): string {
   return `[ "\${CHAPERONE_SERVER-}" != off ] && [ -f ${stateFile} ] && [ -r ${stateFile} ] && IFS=" " read -r chaperone_port chaperone_ss chaperone_cs chaperone_spid < ${stateFile} 2>/dev/null && [ /proc/"$chaperone_spid"/exe -ef ${node} ]`;
 }
 const connect = '{ command exec {chaperone_fd}<>"/dev/tcp/127.0.0.1/$chaperone_port"; } 2>/dev/null';
-const greeted = 'IFS= read -r -t 2 chaperone_line <&"$chaperone_fd" && [ "$chaperone_line" = "$chaperone_ss" ]';
-const readAnswer = 'IFS= read -r -N 4194304 -t 120 chaperone_reply <&"$chaperone_fd"';
+// read -u, not <&FD: a redirection makes the socket the caller's fd 0 while it waits, and the server
+// reads the caller's stdin (/proc/PID/fd/0) then; it would see the socket, not what the tool gets.
+const greeted = 'IFS= read -r -u "$chaperone_fd" -t 2 chaperone_line && [ "$chaperone_line" = "$chaperone_ss" ]';
+const readAnswer = 'IFS= read -r -u "$chaperone_fd" -N 4194304 -t 120 chaperone_reply';
 
 export function serverClientLines(stateFile: string, tool: string): string[] {
   return [

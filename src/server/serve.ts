@@ -100,13 +100,16 @@ export async function runServer(): Promise<void> {
     socket.setEncoding('latin1');
     socket.setTimeout(10_000, () => socket.destroy());
     socket.on('error', () => socket.destroy());
-    const enqueue = (work: () => Promise<string>) => {
+    const enqueue = (line: string, work: () => Promise<string>) => {
       queue.push(async () => {
         if (stale()) {
+          if (CHAPERONE_TEST_BUILD) heard(file, line, 'stale\n');
           socket.end(leave('this server is stale (chaperone changed, or another server took over)', ''));
           return stop();
         }
-        socket.end(await work());
+        const reply = await work();
+        if (CHAPERONE_TEST_BUILD) heard(file, line, reply);
+        socket.end(reply);
       });
       void drain();
     };
@@ -117,8 +120,8 @@ export async function runServer(): Promise<void> {
       socket.removeAllListeners('data');
       const line = request.slice(0, end);
       // An agent hook's request: its payload follows the line (src/server/hook-request.ts).
-      if (isHookRequest(line)) return readHookPayload(socket, request.slice(end + 1), (payload) => enqueue(() => answerHook(line, payload, socket, state.clientSecret, { callersOwn, leave, distDir: distDir() })));
-      enqueue(() => answer(line, socket, state.clientSecret));
+      if (isHookRequest(line)) return readHookPayload(socket, request.slice(end + 1), (payload) => enqueue(line, () => answerHook(line, payload, socket, state.clientSecret, { callersOwn, leave, distDir: distDir() })));
+      enqueue(line, () => answer(line, socket, state.clientSecret));
     });
   });
   server.listen(0, '127.0.0.1', () => {
@@ -195,6 +198,11 @@ async function decideFor(caller: Caller, seen: { stdinTerminal: boolean; ttyUsab
   } catch {
     return leave('its working directory cannot be entered', about);
   }
+  // What a reader falls back on for a caller without HOME, os.homedir(), reads this process's HOME:
+  // for the decision it is the caller's (or none, and the account's passwd entry answers), as in the
+  // caller's own Node. Else such a call was judged by the home of whichever call started the server.
+  const ownHome = process.env.HOME;
+  setHome(env.HOME);
   try {
     const judged = await judgingElsewhere({ stat: caller.stdin, terminal: seen.stdinTerminal }, async () => {
       const evaluation = await evaluate({ tool, args, cwd, env }, { terminal: () => seen.ttyUsable });
@@ -213,9 +221,30 @@ async function decideFor(caller: Caller, seen: { stdinTerminal: boolean; ttyUsab
   } catch (error) {
     return leave((error as Error).message, about);
   } finally {
+    setHome(ownHome);
     process.chdir(home);
   }
 }
+
+function setHome(value: string | undefined): void {
+  if (value === undefined) delete process.env.HOME;
+  else process.env.HOME = value;
+}
+
+/**
+ * The test bundle only (test/e2e/server.test.ts): one line per answer, `PID ACTION`, beside the state
+ * file, so a test can tell a call the server decided from one it left to the shim's Node. The shipped
+ * bundle has none of this (the constant is false there, and the branch is removed).
+ */
+function heard(file: string, line: string, reply: string): void {
+  try {
+    appendFileSync(`${file}.answers`, `${line.split(' ')[1] ?? '-'} ${reply.slice(0, reply.indexOf('\n'))}\n`);
+  } catch {
+    // a test that removed the directory
+  }
+}
+
+declare const CHAPERONE_TEST_BUILD: boolean;
 
 function secret(): string {
   return randomBytes(16).toString('hex');
