@@ -69,3 +69,8 @@ export function claimDescriptor(fd: number | string): void {
 export function decidingElsewhere(): boolean {
   return elsewhere !== undefined;
 }
+
+/** The decision for another process under way, as a key for what holds only during it; undefined when none is. */
+export function judgement(): object | undefined {
+  return elsewhere;
+}

@@ -10,7 +10,7 @@
 
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { claimDescriptor, decidingElsewhere } from '../payload/descriptors.js';
+import { claimDescriptor, decidingElsewhere, judgement } from '../payload/descriptors.js';
 
 const callersOwn = /^\/(?:dev\/(?:fd|stdin|stdout|stderr|tty|pts)|proc\/(?:self|thread-self|\d+))(?:\/|$)/;
 
@@ -19,15 +19,33 @@ const byPath = ['readFileSync', 'openSync', 'statSync', 'lstatSync', 'existsSync
 
 type Fs = typeof import('node:fs');
 
+const notALink = new Error('not a symbolic link');
+
 /** Puts the walk before every by-path call of node:fs in this process (the server's, only). */
 export function guardOwnPaths(): void {
   const require = createRequire(import.meta.url);
   const fs = require('node:fs') as Fs;
-  const { readlinkSync } = fs;
+  const { lstatSync, readlinkSync } = fs;
+  // What each path is (a link to where, or not a link) is looked up once per decision: a decision opens
+  // hundreds of paths under the same few directories (the hook looks for every covered tool on PATH),
+  // and a failed readlink is a thrown error each time.
+  let seen: { during: object; links: Map<string, string | null> } | undefined;
+  const readlink = (path: string): string => {
+    const during = judgement();
+    if (!during) return readlinkSync(path);
+    if (seen?.during !== during) seen = { during, links: new Map() };
+    let link = seen.links.get(path);
+    if (link === undefined) {
+      link = lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink() ? readlinkSync(path) : null;
+      seen.links.set(path, link);
+    }
+    if (link === null) throw notALink;
+    return link;
+  };
   const check = (path: unknown) => {
     if (!decidingElsewhere()) return;
     const text = typeof path === 'string' ? path : Buffer.isBuffer(path) ? path.toString() : path instanceof URL && path.protocol === 'file:' ? fileURLToPath(path) : undefined;
-    if (text !== undefined && reachesOwn(text, readlinkSync)) claimDescriptor(`path ${text}`);
+    if (text !== undefined && reachesOwn(text, readlink)) claimDescriptor(`path ${text}`);
   };
   for (const name of byPath) {
     const original = fs[name] as (...args: unknown[]) => unknown;
