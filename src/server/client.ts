@@ -5,9 +5,9 @@
 // in the shim, which also starts a server for the next call (src/server/start.ts).
 //
 // The greeting must come within 2 s (a server whose event loop is stuck is passed by); the answer
-// within 120 s, as long as a decision of a large file may take. The answer is read whole with `read -N` (bash reads a socket a byte at a time for a line or a
-// delimiter, which a refusal quoting a 128 KiB argument would make ~100 ms); up to 4 MiB, past which
-// the end marker is missing and Node decides.
+// within 120 s, as long as a decision of a large file may take. The answer is read whole with `read -N`
+// (bash reads a socket a byte at a time for a line or a delimiter, which a refusal quoting a 128 KiB
+// argument would make ~100 ms); up to 4 MiB, past which the end marker is missing and Node decides.
 //
 // bash only: dash has no /dev/tcp. The descriptor is one bash picks above 9 and closes before anything
 // runs, so the tool's own descriptors are untouched; every variable is the shim's own, none exported.
@@ -29,7 +29,10 @@ const connect = '{ command exec {chaperone_fd}<>"/dev/tcp/127.0.0.1/$chaperone_p
 // read -u, not <&FD: a redirection makes the socket the caller's fd 0 while it waits, and the server
 // reads the caller's stdin (/proc/PID/fd/0) then; it would see the socket, not what the tool gets.
 const greeted = 'IFS= read -r -u "$chaperone_fd" -t 2 chaperone_line && [ "$chaperone_line" = "$chaperone_ss" ]';
-const readAnswer = 'IFS= read -r -u "$chaperone_fd" -N 4194304 -t 120 chaperone_reply';
+// The wait is for the answer's first character, with the timeout; the rest, which the server writes at
+// once, is read without one: bash's read with -t blocks and unblocks signals around every character
+// (two syscalls each), which made a 128 KiB refusal take ~50 ms to read.
+const readAnswer = 'chaperone_rest=; IFS= read -r -u "$chaperone_fd" -N 1 -t 120 chaperone_reply && { IFS= read -r -u "$chaperone_fd" -N 4194304 chaperone_rest; chaperone_reply=$chaperone_reply$chaperone_rest; }';
 
 export function serverClientLines(stateFile: string, tool: string): string[] {
   return [
