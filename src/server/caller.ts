@@ -114,7 +114,8 @@ function credentials(status: string): string {
     .join('\n');
 }
 
-function sameFile(a: string, b: string): boolean {
+/** Whether two paths are the same file (device and inode); false when either cannot be stat'ed. */
+export function sameFile(a: string, b: string): boolean {
   try {
     const [x, y] = [statSync(a), statSync(b)];
     return x.dev === y.dev && x.ino === y.ino;
@@ -123,7 +124,7 @@ function sameFile(a: string, b: string): boolean {
   }
 }
 
-function isDirectory(path: string): boolean {
+export function isDirectory(path: string): boolean {
   try {
     return statSync(path).isDirectory();
   } catch {

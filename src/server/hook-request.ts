@@ -15,7 +15,7 @@
 // STDERR what the hook would write on stderr, STATUS its exit status. Anything else, `node` included,
 // sends the client to the Node hook with the same bytes on its stdin.
 
-import { statSync, type Stats } from 'node:fs';
+import type { Stats } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import type { Socket } from 'node:net';
@@ -25,7 +25,7 @@ import { judgingElsewhere } from '../payload/descriptors.js';
 import { restoreSetAside } from '../shim/set-aside.js';
 import { loadBundle } from '../start/code-cache.js';
 import { keepingShell } from '../shim/interpreter.js';
-import { readCaller, type StartedAs } from './caller.js';
+import { isDirectory, readCaller, sameFile, type StartedAs } from './caller.js';
 import { hookClientScript } from './client.js';
 import { answerEnd, payloadCharacters } from './protocol.js';
 
@@ -121,7 +121,7 @@ export function asNodeGetsIt(callerEnv: NodeJS.ProcessEnv, cwd: string): NodeJS.
   const env = { ...callerEnv };
   delete env._;
   if (env.PWD === undefined || !env.PWD.startsWith('/') || !sameFile(env.PWD, cwd)) env.PWD = cwd;
-  if (env.OLDPWD !== undefined && (env.OLDPWD === '' || !isDirectoryAt(resolve(cwd, env.OLDPWD)))) delete env.OLDPWD;
+  if (env.OLDPWD !== undefined && (env.OLDPWD === '' || !isDirectory(resolve(cwd, env.OLDPWD)))) delete env.OLDPWD;
   env.SHLVL = String(shellLevel(env.SHLVL));
   restoreSetAside(env);
   return env;
@@ -134,24 +134,6 @@ function shellLevel(value: string | undefined): number {
   if (level < 0) level = 0;
   if (level >= 1000) level = 1;
   return Math.max(0, level - 1);
-}
-
-function sameFile(a: string, b: string): boolean {
-  try {
-    const x = statSync(a);
-    const y = statSync(b);
-    return x.dev === y.dev && x.ino === y.ino;
-  } catch {
-    return false;
-  }
-}
-
-function isDirectoryAt(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
 }
 
 /** The answer as the client reads it, or undefined for one it could not tell exactly. */

@@ -10,6 +10,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
 import type { Sandbox } from './sandbox.js';
+import { alive } from '../../src/server/state.js';
+
+export { alive };
 
 /** The account's state directory in a sandbox (the test bundle's, under CHAPERONE_TEST_ACCOUNT_HOME). */
 export const stateDirOf = (sb: Sandbox) => join(sb.home, '.local', 'state', 'chaperone');
@@ -57,14 +60,6 @@ export function answers(sb: Sandbox): Answer[] {
 /** What the server answered the shim with process id `pid`; undefined when it was not asked. */
 export const answerFor = (sb: Sandbox, pid: number | undefined) => answers(sb).find((a) => a.pid === pid)?.action;
 
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
