@@ -101,7 +101,14 @@ export async function runServer(): Promise<void> {
     socket.setTimeout(10_000, () => socket.destroy());
     socket.on('error', () => socket.destroy());
     const enqueue = (line: string, work: () => Promise<string>) => {
+      // The request is whole: from here the shim waits as long as the decision takes (its own limit),
+      // and nothing more is read of it but its end, which tells that it gave up waiting.
+      socket.setTimeout(0);
+      socket.removeAllListeners('data');
+      socket.resume();
       queue.push(async () => {
+        // A shim that gave up (it decided in Node meanwhile) is not decided for a second time.
+        if (socket.destroyed || socket.readableEnded) return;
         if (stale()) {
           if (CHAPERONE_TEST_BUILD) heard(file, line, 'stale\n');
           socket.end(leave('this server is stale (chaperone changed, or another server took over)', ''));

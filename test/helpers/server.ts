@@ -60,7 +60,6 @@ export function answers(sb: Sandbox): Answer[] {
 /** What the server answered the shim with process id `pid`; undefined when it was not asked. */
 export const answerFor = (sb: Sandbox, pid: number | undefined) => answers(sb).find((a) => a.pid === pid)?.action;
 
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls until `condition` holds; throws naming `what` after a generous limit (a loaded machine is slow). */
