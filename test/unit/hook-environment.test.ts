@@ -12,7 +12,7 @@ import { asNodeGetsIt } from '../../src/server/hook-request.js';
 import { restoreSetAside } from '../../src/shim/set-aside.js';
 
 const root = realpathSync(mkdtempSync(join(tmpdir(), 'chaperone-hook-env-')));
-const cwd = join(root, 'work');
+const cwd = join(root, 'project');
 mkdirSync(cwd);
 symlinkSync(cwd, join(root, 'link'));
 
@@ -28,10 +28,10 @@ const rows: [string, Record<string, string>][] = [
   ['nothing', {}],
   ['PWD naming the directory', { PWD: cwd }],
   ['PWD through a link to it', { PWD: join(root, 'link') }],
-  ['PWD with ./ and // in it', { PWD: `${root}//work/./` }],
+  ['PWD with ./ and // in it', { PWD: `${root}//project/./` }],
   ['PWD naming another directory', { PWD: root }],
   ['PWD that does not exist', { PWD: '/nonexistent' }],
-  ['PWD relative', { PWD: 'work' }],
+  ['PWD relative', { PWD: 'project' }],
   ['OLDPWD a directory', { OLDPWD: root }],
   ['OLDPWD relative, a directory from here', { OLDPWD: '.' }],
   ['OLDPWD not a directory', { OLDPWD: '/nonexistent' }],
