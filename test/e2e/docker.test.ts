@@ -18,7 +18,7 @@ function useContext(sb: Sandbox, name: string, host: string): void {
   writeFileSync(join(sb.home, '.docker', 'config.json'), JSON.stringify({ auths: {}, currentContext: name }));
 }
 
-const outcome = (r: { exitCode?: number; stderr: string }) => `${r.exitCode} ${/\((\w+)\): allowed/.exec(r.stderr)?.[1]}`;
+const outcome = (r: { exitCode?: number; stderr?: unknown }) => `${r.exitCode} ${/\((\w+)\): allowed/.exec(String(r.stderr))?.[1]}`;
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
