@@ -144,6 +144,27 @@ function resolve(parsed: ParsedInvocation, invocation: Invocation): ResolvedTarg
     };
   }
 
+  // Deletions whose reach -e does not bound (as Railway's GraphQL schema describes them):
+  // volumeDelete takes only the volume's id, and a volume belongs to the project, with an instance in
+  // each environment; serviceDelete keeps to the environment it is given only when that environment is
+  // a fork, else it deletes the service in every environment that is not one. Which it is cannot be
+  // seen offline, so `-e staging` is not where it stops: the incident this tool exists for was a
+  // volume deleted "in staging" that took production's with it.
+  const kind = /^volumes?$/.test(path[0] ?? '') ? 'volume' : /^(services?|functions?|func|fns?|funcs)$/.test(path[0] ?? '') ? 'service' : undefined;
+  if (kind && deleteWords.has(path[1])) {
+    const named = flags.get('--environment')?.at(-1);
+    return {
+      evidence: [
+        { source: 'command', key: `railway ${path[0]} ${path[1]}`, value: kind === 'volume' ? 'volumeDelete(volumeId): the volume in every environment it has an instance in' : 'serviceDelete: the service in every environment that is not a fork, unless the one given is a fork' },
+        ...(named ? [{ source: 'flag' as const, key: '--environment', value: `${named} (where the ${kind} is looked up, not where its deletion stops)` }] : []),
+      ],
+      identifiers: [],
+      name: 'production',
+      forcedClass: 'production',
+      forcedReason: kind === 'volume' ? 'a volume belongs to the project: deleting it deletes it in every environment, production included' : 'deleting a service outside a forked environment deletes it in every environment, production included',
+    };
+  }
+
   // `railway environment delete NAME` targets the environment it names, not the linked one.
   if (/^(environment|env)$/.test(path[0] ?? '') && deleteWords.has(path[1]) && path[2]) {
     return fromName(path[2], { source: 'argument', key: `environment ${path[1]}`, value: path[2] });
