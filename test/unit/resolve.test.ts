@@ -57,20 +57,57 @@ const resolveCase = async ({ line, env = {}, cwd = home }: Case) => {
 const label = (c: Case) => `${Object.entries(c.env ?? {}).map(([k, v]) => `${k}=${v} `).join('')}${c.line}${c.cwd ? ` (in ${c.cwd.replace(home, '~')})` : ''}`;
 
 describe('railway target', () => {
+  // An environment-scoped delete (variableDelete takes the environment): the link, flags and variables decide.
   table(label, [
-    [{ line: 'railway volume delete', cwd: linkedProd }, 'production production file:projects["' + linkedProd + '"].environmentName'],
-    [{ line: 'railway volume delete', cwd: join(linkedProd, 'api') }, 'production production file:projects["' + linkedProd + '"].environmentName'],
-    [{ line: 'railway volume delete', cwd: linkedDev }, 'dev development file:projects["' + linkedDev + '"].environmentName'],
-    [{ line: 'railway volume delete', cwd: home }, '- unknown default:railway'],
-    [{ line: 'railway volume delete -e staging', cwd: linkedProd }, 'staging staging flag:--environment'],
-    [{ line: 'railway volume delete', cwd: linkedDev, env: { RAILWAY_TOKEN: 't' } }, '- unknown env:RAILWAY_TOKEN'],
-    [{ line: 'railway volume delete', cwd: linkedDev, env: { RAILWAY_API_TOKEN: 't' } }, '- unknown env:RAILWAY_API_TOKEN'],
-    [{ line: 'railway volume delete', cwd: linkedDev, env: { RAILWAY_ENVIRONMENT_ID: 'e9', RAILWAY_ENVIRONMENT_NAME: 'production' } }, 'production production env:RAILWAY_ENVIRONMENT_ID'],
-    [{ line: 'railway volume delete', cwd: linkedDev, env: { RAILWAY_ENVIRONMENT_ID: 'e9' } }, '- unknown env:RAILWAY_ENVIRONMENT_ID'],
-    [{ line: 'railway volume delete', cwd: linkedDev, env: { RAILWAY_ENV: 'staging' } }, 'staging staging file:projects["' + linkedDev + '"].environmentName'],
+    [{ line: 'railway variable delete API_URL', cwd: linkedProd }, 'production production file:projects["' + linkedProd + '"].environmentName'],
+    [{ line: 'railway variable delete API_URL', cwd: join(linkedProd, 'api') }, 'production production file:projects["' + linkedProd + '"].environmentName'],
+    [{ line: 'railway variable delete API_URL', cwd: linkedDev }, 'dev development file:projects["' + linkedDev + '"].environmentName'],
+    [{ line: 'railway variable delete API_URL', cwd: home }, '- unknown default:railway'],
+    [{ line: 'railway variable delete API_URL -e staging', cwd: linkedProd }, 'staging staging flag:--environment'],
+    [{ line: 'railway variable delete API_URL', cwd: linkedDev, env: { RAILWAY_TOKEN: 't' } }, '- unknown env:RAILWAY_TOKEN'],
+    [{ line: 'railway variable delete API_URL', cwd: linkedDev, env: { RAILWAY_API_TOKEN: 't' } }, '- unknown env:RAILWAY_API_TOKEN'],
+    [{ line: 'railway variable delete API_URL', cwd: linkedDev, env: { RAILWAY_ENVIRONMENT_ID: 'e9', RAILWAY_ENVIRONMENT_NAME: 'production' } }, 'production production env:RAILWAY_ENVIRONMENT_ID'],
+    [{ line: 'railway variable delete API_URL', cwd: linkedDev, env: { RAILWAY_ENVIRONMENT_ID: 'e9' } }, '- unknown env:RAILWAY_ENVIRONMENT_ID'],
+    [{ line: 'railway variable delete API_URL', cwd: linkedDev, env: { RAILWAY_ENV: 'staging' } }, 'staging staging file:projects["' + linkedDev + '"].environmentName'],
     [{ line: 'railway environment delete production', cwd: linkedDev }, 'production production argument:environment delete'],
     [{ line: 'railway delete -y', cwd: linkedDev }, 'production production command:railway delete'],
   ], resolveCase);
+});
+
+// volumeDelete takes only the volume's id (a volume is the project's, with an instance in every
+// environment) and serviceDelete deletes in every environment that is not a fork: whatever -e, the link
+// or the variables say, they reach production. -e names where the object is looked up, and says so.
+describe('railway deletes that -e does not bound', () => {
+  const reach = async (c: Case) => {
+    const ev = await evaluateLine(c.line, { HOME: home, ...c.env }, c.cwd ?? home);
+    const t = ev.target!;
+    return [`${t.name ?? '-'} ${t.class} (${t.because})`, ...t.evidence.map((e) => `${e.source}:${e.key} = ${e.value}`)].join(' | ');
+  };
+  const volume = 'production production (a volume belongs to the project: deleting it deletes it in every environment, production included)';
+  const service = 'production production (deleting a service outside a forked environment deletes it in every environment, production included)';
+  const volumeDelete = 'volumeDelete(volumeId): the volume in every environment it has an instance in';
+  const serviceDelete = 'serviceDelete: the service in every environment that is not a fork, unless the one given is a fork';
+  table(label, [
+    [{ line: 'railway volume -e development delete -v pg-data --yes', cwd: linkedDev }, `${volume} | command:railway volume delete = ${volumeDelete} | flag:--environment = development (where the volume is looked up, not where its deletion stops)`],
+    [{ line: 'railway volume --environment staging delete --volume pg-data', cwd: linkedDev }, `${volume} | command:railway volume delete = ${volumeDelete} | flag:--environment = staging (where the volume is looked up, not where its deletion stops)`],
+    [{ line: 'railway volume --environment=dev rm -v pg-data', cwd: linkedDev }, `${volume} | command:railway volume rm = ${volumeDelete} | flag:--environment = dev (where the volume is looked up, not where its deletion stops)`],
+    [{ line: 'railway volumes remove -v pg-data', cwd: linkedDev }, `${volume} | command:railway volumes remove = ${volumeDelete}`],
+    [{ line: 'railway volume delete -v pg-data', cwd: linkedDev, env: { RAILWAY_ENVIRONMENT_ID: 'e-dev', RAILWAY_ENVIRONMENT_NAME: 'dev' } }, `${volume} | command:railway volume delete = ${volumeDelete}`],
+    [{ line: 'railway volume -e dev delete -v pg-data', cwd: linkedDev, env: { RAILWAY_TOKEN: 'token-of-dev' } }, `${volume} | command:railway volume delete = ${volumeDelete} | flag:--environment = dev (where the volume is looked up, not where its deletion stops)`],
+    [{ line: 'railway service delete -e dev -s api --yes', cwd: linkedDev }, `${service} | command:railway service delete = ${serviceDelete} | flag:--environment = dev (where the service is looked up, not where its deletion stops)`],
+    [{ line: 'railway services rm -s api', cwd: linkedDev }, `${service} | command:railway services rm = ${serviceDelete}`],
+    [{ line: 'railway functions delete -f cron -y', cwd: linkedDev }, `${service} | command:railway functions delete = ${serviceDelete}`],
+    [{ line: 'railway fn -e development remove -f cron', cwd: linkedDev }, `${service} | command:railway fn remove = ${serviceDelete} | flag:--environment = development (where the service is looked up, not where its deletion stops)`],
+  ], reach);
+
+  // What stays in one environment keeps the environment it names.
+  table(label, [
+    [{ line: 'railway volume list -e development', cwd: linkedProd }, 'development development ("development" contains "development") | flag:--environment = development'],
+    [{ line: 'railway down -e development -y', cwd: linkedProd }, 'development development ("development" contains "development") | flag:--environment = development'],
+    [{ line: 'railway volume -e development detach -v pg-data', cwd: linkedProd }, 'development development ("development" contains "development") | flag:--environment = development'],
+    [{ line: 'railway volume -e development files delete /data/tmp', cwd: linkedProd }, 'development development ("development" contains "development") | flag:--environment = development'],
+    [{ line: 'railway service -e development files delete /tmp/x', cwd: linkedProd }, 'development development ("development" contains "development") | flag:--environment = development'],
+  ], reach);
 });
 
 describe('psql, dropdb and pg_restore targets (libpq rules)', () => {
