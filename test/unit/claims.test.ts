@@ -53,17 +53,17 @@ const label = (c: Case) => `${Object.entries(c.env ?? {}).map(([k, v]) => `${k}=
 describe('a name beside a mapped id', () => {
   table(label, [
     // railway: RAILWAY_ENVIRONMENT_NAME is a label Railway never reads; the id decides.
-    [{ line: 'railway volume delete -v x', env: { RAILWAY_ENVIRONMENT_ID: 'env-prod-1', RAILWAY_ENVIRONMENT_NAME: 'dev' } }, '- production production'],
-    [{ line: 'railway volume delete -v x', env: { RAILWAY_ENVIRONMENT_ID: 'env-prod-1', RAILWAY_ENVIRONMENT_NAME: 'development' } }, '- production production'],
-    [{ line: 'railway volume delete -v x', env: { RAILWAY_ENVIRONMENT_ID: 'env-dev-1', RAILWAY_ENVIRONMENT_NAME: 'dev' } }, 'dev development -'],
+    [{ line: 'railway variable delete API_URL', env: { RAILWAY_ENVIRONMENT_ID: 'env-prod-1', RAILWAY_ENVIRONMENT_NAME: 'dev' } }, '- production production'],
+    [{ line: 'railway variable delete API_URL', env: { RAILWAY_ENVIRONMENT_ID: 'env-prod-1', RAILWAY_ENVIRONMENT_NAME: 'development' } }, '- production production'],
+    [{ line: 'railway variable delete API_URL', env: { RAILWAY_ENVIRONMENT_ID: 'env-dev-1', RAILWAY_ENVIRONMENT_NAME: 'dev' } }, 'dev development -'],
     // railway: a project token is scoped to its environment; -e cannot move it.
-    [{ line: 'railway volume delete -v x -e dev', env: { RAILWAY_TOKEN: prodToken } }, '- production production'],
-    [{ line: 'railway volume delete -v x --environment=development', env: { RAILWAY_TOKEN: prodToken } }, '- production production'],
-    [{ line: 'railway volume delete -v x -e dev', env: { RAILWAY_TOKEN: 'unmapped' } }, '- unknown production'],
-    [{ line: 'railway volume delete -v x -e dev', env: { RAILWAY_API_TOKEN: prodToken } }, 'dev development -'],
-    [{ line: 'railway volume delete -v x', env: { RAILWAY_TOKEN: prodToken, RAILWAY_ENVIRONMENT_NAME: 'dev' } }, '- production production'],
+    [{ line: 'railway variable delete API_URL -e dev', env: { RAILWAY_TOKEN: prodToken } }, '- production production'],
+    [{ line: 'railway variable delete API_URL --environment=development', env: { RAILWAY_TOKEN: prodToken } }, '- production production'],
+    [{ line: 'railway variable delete API_URL -e dev', env: { RAILWAY_TOKEN: 'unmapped' } }, '- unknown production'],
+    [{ line: 'railway variable delete API_URL -e dev', env: { RAILWAY_API_TOKEN: prodToken } }, 'dev development -'],
+    [{ line: 'railway variable delete API_URL', env: { RAILWAY_TOKEN: prodToken, RAILWAY_ENVIRONMENT_NAME: 'dev' } }, '- production production'],
     // railway: a linked project whose cached environmentName says dev, while its id is production's.
-    [{ line: 'railway volume delete -v x', cwd: linked }, '- production production'],
+    [{ line: 'railway variable delete API_URL', cwd: linked }, '- production production'],
     [{ line: 'railway status', cwd: linked }, '- production -'],
     // vercel: the project id counts beside a projectName, from the link file or the variables.
     [{ line: 'vercel env rm KEY production -y', cwd: vercelLinked }, 'production production production'],

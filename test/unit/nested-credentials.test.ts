@@ -1,5 +1,5 @@
 // A cloud CLI run in a container, a pod or over ssh reaches whatever the credentials it finds there name.
-// A local docker daemon (development) says nothing about where `railway volume delete` lands inside one
+// A local docker daemon (development) says nothing about where `railway variable delete` lands inside one
 // of its containers: the agent that found a token types `docker run -e RAILWAY_TOKEN=… img railway …`
 // next. Such a command's target is unknown (counted as production) unless its own flags name one; a tool
 // that acts on the machine it runs on (psql's default socket, docker's daemon, a framework's database)
@@ -35,20 +35,22 @@ describe('a cloud CLI inside a container, a pod or a host: unknown unless its ow
     (line) => line,
     [
       // The incident, one level down: a token found in the codebase, handed to a container.
-      ['docker run --rm -e RAILWAY_TOKEN=abc ghcr.io/railwayapp/cli railway volume delete --volume pg', 'deny: railway.volume.delete@unknown'],
-      ['docker run --rm img sh -c "railway volume delete --volume pg"', 'deny: railway.volume.delete@unknown'],
-      ['docker exec -i c sh <<< "railway volume delete --volume pg"', 'deny: railway.volume.delete@unknown'],
-      ['docker exec c bash -lc "cd /app && railway volume delete --volume pg"', 'deny: railway.volume.delete@unknown'],
-      ['docker compose exec web railway volume delete --volume pg', 'deny: railway.volume.delete@unknown'],
-      ['docker-compose run --rm web railway volume delete --volume pg', 'deny: railway.volume.delete@unknown'],
+      ['docker run --rm -e RAILWAY_TOKEN=abc ghcr.io/railwayapp/cli railway variable delete DATABASE_URL', 'deny: railway.variable.delete@unknown'],
+      ['docker run --rm img sh -c "railway variable delete DATABASE_URL"', 'deny: railway.variable.delete@unknown'],
+      ['docker exec -i c sh <<< "railway variable delete DATABASE_URL"', 'deny: railway.variable.delete@unknown'],
+      ['docker exec c bash -lc "cd /app && railway variable delete DATABASE_URL"', 'deny: railway.variable.delete@unknown'],
+      ['docker compose exec web railway variable delete DATABASE_URL', 'deny: railway.variable.delete@unknown'],
+      ['docker-compose run --rm web railway variable delete DATABASE_URL', 'deny: railway.variable.delete@unknown'],
       ['docker exec c aws s3 rb s3://shop-backups --force', 'deny: aws.s3.rb@unknown'],
       ['docker exec c terraform destroy -auto-approve', 'deny: terraform.destroy@unknown'],
       ['docker exec c git push --force origin main', 'deny: git.push.force@unknown'],
-      ['ssh dev-box railway volume delete --volume pg', 'deny: railway.volume.delete@unknown'],
-      ["ssh dev-box 'cd /srv && railway volume delete --volume pg'", 'deny: railway.volume.delete@unknown'],
-      ['kubectl --context dev exec pod -- railway volume delete --volume pg', 'deny: railway.volume.delete@unknown'],
+      ['ssh dev-box railway variable delete DATABASE_URL', 'deny: railway.variable.delete@unknown'],
+      ["ssh dev-box 'cd /srv && railway variable delete DATABASE_URL'", 'deny: railway.variable.delete@unknown'],
+      ['kubectl --context dev exec pod -- railway variable delete DATABASE_URL', 'deny: railway.variable.delete@unknown'],
       // Its own flags still name a target there.
-      ['docker exec c railway volume delete --volume pg --environment staging', 'deny: railway.volume.delete@staging'],
+      ['docker exec c railway variable delete DATABASE_URL --environment staging', 'deny: railway.variable.delete@staging'],
+      // A volume is the project's: its deletion is production's there too, whatever -e names.
+      ['docker exec c railway volume delete --volume pg --environment staging', 'deny: railway.volume.delete@production'],
     ],
     agent,
   );
