@@ -138,7 +138,7 @@ describe('kubectl: a context switch earlier in the line', () => {
 
 describe('railway: link and environment switches earlier in the line', () => {
   const app = join(work, 'app');
-  const del = 'railway volume delete -v pg-data --yes';
+  const del = 'railway variable delete DATABASE_URL';
   table((line) => line, [
     [del, ['railway:deny:staging']],
     [`railway environment production && ${del}`, ['railway:deny:production']],
@@ -151,7 +151,10 @@ describe('railway: link and environment switches earlier in the line', () => {
     [`railway environment development; ${del}`, ['railway:deny:staging']],
     [`railway environment development || ${del}`, ['railway:deny:staging']],
     // -e on the command beats the link, switched or not
-    [`railway environment development && railway volume -e production delete -v pg-data --yes`, ['railway:deny:production']],
+    [`railway environment development && railway variable delete DATABASE_URL -e production`, ['railway:deny:production']],
+    // a volume is the project's: no switch of environment keeps its deletion out of production
+    [`railway environment development && railway volume delete -v pg-data --yes`, ['railway:deny:production']],
+    [`railway link --environment development && railway volume -e development delete -v pg-data --yes`, ['railway:deny:production']],
     // the nearest link is relinked, so a subdirectory follows it
     [`railway environment development && cd sub && ${del}`, ['railway:allow:development']],
     // an environment Railway asks for, or the line does not show, is unknown; unlink leaves no link
