@@ -27,7 +27,7 @@ mkdirSync(join(otherHome, 'chaperone'), { recursive: true });
 writeFileSync(join(otherHome, 'chaperone', 'rules.yaml'), 'policy:\n  development: confirm\n');
 
 const env = { HOME: emptyHome, XDG_CONFIG_HOME: join(emptyHome, '.config'), PATH: '/usr/bin:/bin' };
-const drop = 'railway volume delete --volume pg --environment development';
+const drop = 'railway variable delete DATABASE_URL --environment development';
 const check = (line: string, cwd = loose) => checkWithEvaluations({ line, actor: 'agent', cwd, env, decisionOnly: true });
 const decisions = async (line: string, cwd = loose) => (await check(line, cwd)).report.commands.map((c) => `${c.tool} ${c.decision}`);
 

@@ -128,7 +128,7 @@ describe('what check --command decides for an agent', () => {
     return `${report.decision}: ${report.commands.flatMap((c) => c.findings.map((f) => `${f.rule}@${c.environment?.class}`)).join(' ')}`;
   };
   table((line: string) => line, [
-    [`awk 'BEGIN{system("railway volume delete --volume pg")}'`, 'deny: railway.volume.delete@unknown'],
+    [`awk 'BEGIN{system("railway variable delete DATABASE_URL")}'`, 'deny: railway.variable.delete@unknown'],
     [`gawk 'BEGIN{print "dropdb -h db.prod.example.com shop" | "sh"}'`, 'deny: dropdb@production'],
     [`awk 'BEGIN{system("dropdb -h localhost shop_dev")}'`, 'allow: dropdb@development'],
     [`awk '{print $1}' f`, 'allow: '],
