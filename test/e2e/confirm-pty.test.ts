@@ -13,6 +13,8 @@ import { haveTmux, requireTmux, Terminals } from '../helpers/terminal.js';
 requireTmux('confirm-pty.test.ts');
 
 const deleteVolume = 'railway volume delete --volume pg-data --yes';
+/** A destroy bounded by the linked environment (a volume delete is the whole project's, so production's). */
+const deleteVariable = 'railway variable delete DATABASE_URL';
 /** What the double prints to stderr once it is running and about to read its stdin. */
 const doubleReady = 'railway-double: reading stdin';
 
@@ -61,12 +63,12 @@ describe.skipIf(!haveTmux)('the confirmation prompt in a real terminal (tmux)', 
 
   it('shows the command, rule, environment and evidence; typing the name runs the real tool, which then reads the terminal', async () => {
     linkRailway(sb, sb.work, 'production');
-    const term = startTerminal(deleteVolume);
+    const term = startTerminal(deleteVariable);
 
     const prompt = await term.waitFor('Type production to run it');
     expect(prompt).toContain('chaperone: this command is held for confirmation');
-    expect(prompt).toContain(`  command      ${deleteVolume}`);
-    expect(prompt).toContain('  rule         railway.volume.delete [destroy]');
+    expect(prompt).toContain(`  command      ${deleteVariable}`);
+    expect(prompt).toContain('  rule         railway.variable.delete [destroy]');
     expect(prompt).toContain('  environment  production (production)');
     expect(prompt).toContain(`    evidence   file ~/.railway/config.json projects["${sb.work}"].environmentName = production`);
     expect(prompt).toContain('production needs a human to type "production"');
@@ -89,7 +91,7 @@ describe.skipIf(!haveTmux)('the confirmation prompt in a real terminal (tmux)', 
     expect(screen).toContain('TTY=icanon echo');
     expect(screen).not.toContain('not confirmed');
     const record = sb.record('railway')!;
-    expect(record.argv).toEqual(['volume', 'delete', '--volume', 'pg-data', '--yes']);
+    expect(record.argv).toEqual(['variable', 'delete', 'DATABASE_URL']);
     expect(record.stdin.toString()).toBe('typed-after-the-prompt\n');
     expect(auditOutcomes()).toEqual(['confirmed']);
   });
@@ -176,7 +178,7 @@ describe.skipIf(!haveTmux)('the confirmation prompt in a real terminal (tmux)', 
 
   it('asks for "yes" in a staging-linked directory, and runs the tool when it is typed', async () => {
     linkRailway(sb, sb.work, 'staging');
-    const term = startTerminal(deleteVolume);
+    const term = startTerminal(deleteVariable);
 
     const prompt = await term.waitFor('Type yes to run it');
     expect(prompt).toContain('  environment  staging (staging)');
@@ -191,7 +193,7 @@ describe.skipIf(!haveTmux)('the confirmation prompt in a real terminal (tmux)', 
     const { code, screen } = await term.exit();
     expect(code).toBe(0);
     expect(screen).toContain('TTY=icanon echo');
-    expect(sb.record('railway')?.argv).toEqual(['volume', 'delete', '--volume', 'pg-data', '--yes']);
+    expect(sb.record('railway')?.argv).toEqual(['variable', 'delete', 'DATABASE_URL']);
     expect(sb.record('railway')?.stdin.toString()).toBe('');
   });
 
