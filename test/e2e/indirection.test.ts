@@ -14,7 +14,8 @@ let sb: Sandbox;
 let prod: string;
 let dev: string;
 
-const destroy = 'railway volume delete --volume pg-data --yes';
+// A destroy the link bounds (a volume delete is the whole project's: production wherever it is linked).
+const destroy = 'railway variable delete DATABASE_URL';
 
 /** The same project in two directories: one linked to production, one to development. */
 function project(dir: string): void {
@@ -25,8 +26,8 @@ function project(dir: string): void {
   };
   file('wipe.sh', `#!/bin/sh\nset -e\n${destroy}\n`, 0o755);
   file('logs.sh', '#!/bin/sh\nrailway logs\n', 0o755);
-  file('ops.sh', `wipe() { railway volume delete --volume "$1" --yes; }\n`);
-  file('wipe.py', '#!/usr/bin/env python3\nimport subprocess\nsubprocess.run(["railway", "volume", "delete", "--volume", "pg-data", "--yes"])\n', 0o755);
+  file('ops.sh', `wipe() { railway variable delete "$1"; }\n`);
+  file('wipe.py', '#!/usr/bin/env python3\nimport subprocess\nsubprocess.run(["railway", "variable", "delete", "DATABASE_URL"])\n', 0o755);
   file('wipe_mod.py', `import subprocess\nsubprocess.run(${JSON.stringify(destroy.split(' '))})\n`);
   file('wipe.js', `require('child_process').execSync(${JSON.stringify(destroy)})\n`);
   file('ok.js', `require('child_process').execSync('railway status')\n`);
@@ -63,14 +64,14 @@ const hook = (line: string, cwd: string) => claudeHook(sb, line, cwd);
 /** Each route: two spellings of the destroy, and a benign use of the same route. */
 const routes: { route: string; spellings: [string, string]; benign: string }[] = [
   { route: 'a script run by path or by a shell', spellings: ['./wipe.sh', 'bash wipe.sh'], benign: './logs.sh' },
-  { route: 'a sourced file', spellings: ['source ops.sh && wipe pg-data', '. ./ops.sh; wipe pg-data'], benign: 'source ops.sh && railway status' },
+  { route: 'a sourced file', spellings: ['source ops.sh && wipe DATABASE_URL', '. ./ops.sh; wipe DATABASE_URL'], benign: 'source ops.sh && railway status' },
   { route: 'a package.json script', spellings: ['npm run nuke', 'pnpm nuke'], benign: 'npm run test' },
   { route: 'a Makefile target', spellings: ['make reset-db', 'make -C db reset'], benign: 'make logs' },
   { route: 'interpreter code', spellings: ['python3 wipe.py', `python3 -c 'import os; os.system("${destroy}")'`], benign: `python3 -c 'import os; os.system("railway status")'` },
   { route: "a module the code loads", spellings: [`python3 -c 'import wipe_mod'`, `node -e "require('./wipe.js')"`], benign: `node -e "require('./ok.js')"` },
-  { route: 'an alias', spellings: [`alias r=railway; r volume delete --volume pg-data --yes`, `shopt -s expand_aliases; alias nuke='${destroy}'; nuke`], benign: 'alias r=railway; r logs' },
+  { route: 'an alias', spellings: [`alias r=railway; r variable delete DATABASE_URL`, `shopt -s expand_aliases; alias nuke='${destroy}'; nuke`], benign: 'alias r=railway; r logs' },
   { route: 'a script the line writes first', spellings: [`printf '${destroy}\\n' > w.sh && sh w.sh`, `cat > w.sh <<'EOF'\n${destroy}\nEOF\nbash w.sh`], benign: `echo 'railway status' > s.sh && sh s.sh` },
-  { route: 'a command word looked up', spellings: ['$(which railway) volume delete --volume pg-data --yes', 'R="$(command -v railway)"; "$R" volume delete --volume pg-data --yes'], benign: '$(which railway) logs' },
+  { route: 'a command word looked up', spellings: ['$(which railway) variable delete DATABASE_URL', 'R="$(command -v railway)"; "$R" variable delete DATABASE_URL'], benign: '$(which railway) logs' },
 ];
 
 describe.each(routes)('$route', ({ spellings, benign }) => {
@@ -85,7 +86,7 @@ describe.each(routes)('$route', ({ spellings, benign }) => {
     const denied = await hook(line, prod);
     expect(denied.exitCode).toBe(2);
     expect(denied.decision).toBe('deny');
-    expect(denied.reason).toContain('railway.volume.delete');
+    expect(denied.reason).toContain('railway.variable.delete');
     const allowed = await hook(line, dev);
     expect(allowed.exitCode).toBe(0);
     expect(allowed.decision).toBeUndefined();
