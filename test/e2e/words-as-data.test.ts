@@ -14,7 +14,8 @@ const tools = ['aws', 'gcloud', 'az', 'railway', 'psql'];
 let sb: Sandbox;
 let prod: string;
 let dev: string;
-const destroy = 'railway volume delete --volume pg-data --yes';
+// A destroy the link bounds (a volume delete is the whole project's: production wherever it is linked).
+const destroy = 'railway variable delete DATABASE_URL';
 
 beforeAll(async () => {
   sb = await makeSandbox(tools);
@@ -133,14 +134,14 @@ describe('railway run reads the script it starts', () => {
   it.each([['run', './wipe.sh'], ['run', '--', 'sh', 'wipe.sh'], ['run', 'npm', 'run', 'nuke'], ['local', './drop.sh']])('refuses railway %s … in production; railway never runs', async (...args) => {
     const { result, argv } = await run('railway', args);
     expect(result.exitCode, String(result.stderr)).toBe(77);
-    expect(result.stderr).toMatch(/railway\.volume\.delete|psql\.sql\.drop/);
+    expect(result.stderr).toMatch(/railway\.variable\.delete|psql\.sql\.drop/);
     expect(argv).toBeUndefined();
   });
 
   it('runs it in development with a notice, and the benign script in production silently', async () => {
     const dev1 = await run('railway', ['run', './wipe.sh'], dev);
     expect(dev1.result.exitCode).toBe(0);
-    expect(dev1.result.stderr).toContain('railway.volume.delete');
+    expect(dev1.result.stderr).toContain('railway.variable.delete');
     expect(dev1.argv).toEqual(['run', './wipe.sh']);
     const benign = await run('railway', ['run', './logs.sh']);
     expect(benign.result.exitCode).toBe(0);
@@ -160,7 +161,7 @@ const hook = (line: string, cwd: string) => claudeHook(sb, line, cwd);
 
 /** Command words spelled as data: two spellings each, and the benign use of the same construct. */
 const lines: { route: string; spellings: [string, string]; benign: string }[] = [
-  { route: 'IFS word splitting', spellings: [`IFS=,; c=${destroy.replaceAll(' ', ',')}; $c`, `railway\${IFS}volume\${IFS}delete\${IFS}--volume\${IFS}pg-data\${IFS}--yes`], benign: 'IFS=,; f=a,b; echo $f' },
+  { route: 'IFS word splitting', spellings: [`IFS=,; c=${destroy.replaceAll(' ', ',')}; $c`, `railway\${IFS}variable\${IFS}delete\${IFS}DATABASE_URL`], benign: 'IFS=,; f=a,b; echo $f' },
   { route: 'read and set --', spellings: [`IFS=, read -ra a <<< "${destroy.replaceAll(' ', ',')}"; "\${a[@]}"`, `set -- ${destroy}; "$@"`], benign: 'set -euo pipefail; read -r n <<< world; echo "hello $n"' },
   { route: 'parameter rewrites', spellings: [`c=${destroy.replaceAll(' ', ',')}; \${c//,/ }`, `c="${destroy.toUpperCase()}"; \${c,,}`], benign: 'f=report.txt; cp $f ${f%.txt}.bak' },
   { route: 'a script under railway run', spellings: ['railway run ./wipe.sh', 'railway run npm run nuke'], benign: 'railway run ./logs.sh' },
