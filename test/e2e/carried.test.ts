@@ -15,7 +15,8 @@ let sb: Sandbox;
 let prod: string;
 let dev: string;
 
-const destroy = 'railway volume delete --volume pg-data --yes';
+// A destroy the link bounds (a volume delete is the whole project's: production wherever it is linked).
+const destroy = 'railway variable delete DATABASE_URL';
 
 beforeEach(async () => {
   sb = await makeSandbox(['railway']);
@@ -49,7 +50,7 @@ describe.each(routes)('$route', ({ spellings, benign }) => {
     expect((await check(line, dev)).decision).toBe('allow');
     const denied = await hook(line, prod);
     expect(denied.decision).toBe('deny');
-    expect(denied.reason).toContain('railway.volume.delete');
+    expect(denied.reason).toContain('railway.variable.delete');
     expect((await hook(line, dev)).decision).toBeUndefined();
   });
 
