@@ -14,6 +14,8 @@ requireTmux('approval.test.ts');
 let sb: Sandbox;
 const terminals = new Terminals();
 const deleteVolume = ['volume', 'delete', '--volume', 'pg-data', '--yes'];
+/** A destroy the link bounds, so the link file is its evidence (a volume delete is production's wherever it is linked). */
+const deleteVariable = ['variable', 'delete', 'DATABASE_URL'];
 const codeIn = (text: string) => /chaperone approve ([2-9A-Z]{3}-[2-9A-Z]{3})/.exec(text)?.[1];
 
 /** A railway double that appends one line per run, so concurrent runs can be counted. */
@@ -85,16 +87,16 @@ describe.skipIf(!haveTmux)('the approval flow through a real terminal', () => {
     expect(readFileSync(join(sb.home, '.config/chaperone/pin'), 'utf8')).not.toContain('4711');
 
     // 1. An agent-style refusal.
-    const refused = await sb.run('railway', deleteVolume);
+    const refused = await sb.run('railway', deleteVariable);
     expect(refused.exitCode).toBe(77);
     const code = codeIn(String(refused.stderr))!;
 
     // 2. The human approves: sees the action, types the name, then the PIN.
     const term = terminals.open(sb, `${node} approve ${code}`);
     const prompt = await term.waitFor('Type production to approve it');
-    expect(prompt).toContain('command      railway volume delete --volume pg-data --yes');
+    expect(prompt).toContain('command      railway variable delete DATABASE_URL');
     expect(prompt).toContain(`cwd          ${sb.work}`);
-    expect(prompt).toContain('rules        railway.volume.delete');
+    expect(prompt).toContain('rules        railway.variable.delete');
     expect(prompt).toContain('environment  production (production)');
     expect(prompt).toContain('evidence   file ~/.railway/config.json');
     term.type('production');
@@ -107,18 +109,18 @@ describe.skipIf(!haveTmux)('the approval flow through a real terminal', () => {
     expect(approved.screen).toContain(`chaperone: approved ${code} until`);
 
     // 3. The identical command runs once.
-    const first = await sb.run('railway', deleteVolume);
+    const first = await sb.run('railway', deleteVariable);
     expect(first.exitCode).toBe(0);
     expect(first.stderr).toContain(`running with approval ${code}`);
-    expect(runsIn(runs)).toEqual(['volume delete --volume pg-data --yes']);
+    expect(runsIn(runs)).toEqual(['variable delete DATABASE_URL']);
 
     // 4. A second run is refused again, with a new code.
-    const second = await sb.run('railway', deleteVolume);
+    const second = await sb.run('railway', deleteVariable);
     expect(second.exitCode).toBe(77);
     expect(codeIn(String(second.stderr))).not.toBe(code);
 
-    // 5. A modified command (another volume) is refused.
-    const other = await sb.run('railway', ['volume', 'delete', '--volume', 'other', '--yes']);
+    // 5. A modified command (another variable) is refused.
+    const other = await sb.run('railway', ['variable', 'delete', 'OTHER_URL']);
     expect(other.exitCode).toBe(77);
     expect(runsIn(runs)).toHaveLength(1);
 
@@ -211,15 +213,22 @@ describe('declared scope', () => {
     (await import('node:fs')).mkdirSync(prodDir);
     linkRailway(sb, prodDir, 'production');
     linkRailway(sb, sb.work, 'staging');
-    const result = await sb.chaperone(['agent', '--dir', sb.shims, '--scope', 'staging', '--', 'bash', '-c', 'cd prod-dir && railway volume delete -v x -y']);
+    const result = await sb.chaperone(['agent', '--dir', sb.shims, '--scope', 'staging', '--', 'bash', '-c', 'cd prod-dir && railway variable delete DATABASE_URL']);
     expect(result.exitCode).toBe(77);
     expect(result.stderr).toContain('declared its scope as staging');
     expect(codeIn(String(result.stderr))).toBeUndefined();
     expect(runsIn(runs)).toEqual([]);
     // In scope, the same launcher lets a staging delete through to the usual policy (an agent: refused, with a code).
-    const staging = await sb.chaperone(['agent', '--dir', sb.shims, '--scope', 'staging', '--', 'bash', '-c', 'railway volume delete -v x -y']);
+    const staging = await sb.chaperone(['agent', '--dir', sb.shims, '--scope', 'staging', '--', 'bash', '-c', 'railway variable delete DATABASE_URL']);
     expect(staging.exitCode).toBe(77);
+    expect(staging.stderr).not.toContain('declared its scope');
     expect(codeIn(String(staging.stderr))).toBeDefined();
+    // A volume deleted "in staging" is the project's, production's included: outside the scope, no code.
+    const volume = await sb.chaperone(['agent', '--dir', sb.shims, '--scope', 'staging', '--', 'bash', '-c', 'railway volume -e staging delete -v pg-data -y']);
+    expect(volume.exitCode).toBe(77);
+    expect(volume.stderr).toContain('declared its scope as staging, and this command targets production');
+    expect(codeIn(String(volume.stderr))).toBeUndefined();
+    expect(runsIn(runs)).toEqual([]);
   });
 
   it('chaperone agent puts the shims first and marks the actor', async () => {
