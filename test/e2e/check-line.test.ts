@@ -31,7 +31,7 @@ describe('check --command: a whole shell line', () => {
     mkdirSync(prod);
     linkRailway(sb, sb.work, 'development');
     linkRailway(sb, prod, 'production');
-    const { exitCode, report } = await checkLine('bash -c "cd prod-dir && railway volume delete -v pg-data --yes"');
+    const { exitCode, report } = await checkLine('bash -c "cd prod-dir && railway variable delete DATABASE_URL"');
     expect(exitCode).toBe(77);
     expect(report.decision).toBe('deny');
     expect(report.reason).toContain('production');
@@ -39,12 +39,12 @@ describe('check --command: a whole shell line', () => {
       { tool: 'cd', decision: 'allow', via: ['bash -c'] },
       {
         tool: 'railway',
-        argv: ['volume', 'delete', '-v', 'pg-data', '--yes'],
+        argv: ['variable', 'delete', 'DATABASE_URL'],
         decision: 'deny',
         via: ['bash -c'],
         cwd: prod,
         environment: { name: 'production', class: 'production' },
-        findings: [{ rule: 'railway.volume.delete' }],
+        findings: [{ rule: 'railway.variable.delete' }],
       },
     ]);
   });
@@ -54,7 +54,7 @@ describe('check --command: a whole shell line', () => {
     mkdirSync(prod);
     linkRailway(sb, sb.work, 'development');
     linkRailway(sb, prod, 'production');
-    const { exitCode, report } = await checkLine('(cd prod-dir && railway status); railway volume delete -v pg-data --yes');
+    const { exitCode, report } = await checkLine('(cd prod-dir && railway status); railway variable delete DATABASE_URL');
     expect(exitCode).toBe(0);
     expect(report.commands.map((c) => `${c.tool}:${c.decision}:${c.environment?.class ?? '-'}`)).toEqual(['cd:allow:-', 'railway:allow:production', 'railway:allow:development']);
   });
@@ -116,8 +116,8 @@ describe('check --command: a whole shell line', () => {
 
   it('explains for a human what ran each command and where', async () => {
     linkRailway(sb, sb.work, 'staging');
-    const result = await sb.chaperone(['check', '--actor', 'human', '--command', 'cd sub && sudo railway volume delete -v x']);
-    expect(String(result.stdout)).toContain(`railway volume delete -v x\n  decision     confirm (type "yes"): staging needs a human to confirm\n  runs         via sudo, in ${join(sb.work, 'sub')}`);
+    const result = await sb.chaperone(['check', '--actor', 'human', '--command', 'cd sub && sudo railway variable delete DATABASE_URL']);
+    expect(String(result.stdout)).toContain(`railway variable delete DATABASE_URL\n  decision     confirm (type "yes"): staging needs a human to confirm\n  runs         via sudo, in ${join(sb.work, 'sub')}`);
   });
 });
 

@@ -69,7 +69,7 @@ describe('dropdb and pg_restore', () => {
 describe('chaperone check', () => {
   it('prints the decision, environment with evidence, findings and actor as JSON', async () => {
     linkRailway(sb, sb.work, 'production');
-    const result = await sb.chaperone(['check', '--json', '--', 'railway', 'volume', 'delete', '--volume', 'pg-data', '--yes']);
+    const result = await sb.chaperone(['check', '--json', '--', 'railway', 'variable', 'delete', 'DATABASE_URL']);
     expect(result.exitCode).toBe(77);
     const report = JSON.parse(String(result.stdout));
     expect(report).toMatchObject({
@@ -79,7 +79,7 @@ describe('chaperone check', () => {
         class: 'production',
         evidence: [{ source: 'file', key: `projects["${sb.work}"].environmentName`, value: 'production', file: '~/.railway/config.json' }, expect.anything()],
       },
-      findings: [{ rule: 'railway.volume.delete', effect: 'destroy', summary: expect.any(String) }],
+      findings: [{ rule: 'railway.variable.delete', effect: 'destroy', summary: expect.any(String) }],
       actor: { actor: 'agent' },
     });
     expect(sb.record('railway')).toBeUndefined();
@@ -87,7 +87,7 @@ describe('chaperone check', () => {
 
   it('reports confirm for a human and deny for an agent', async () => {
     linkRailway(sb, sb.work, 'staging');
-    const args = ['railway', 'volume', 'delete', '-v', 'x'];
+    const args = ['railway', 'variable', 'delete', 'DATABASE_URL'];
     const human = JSON.parse(String((await sb.chaperone(['check', '--json', '--actor', 'human', '--', ...args])).stdout));
     expect(human).toMatchObject({ decision: 'confirm', confirmWord: 'yes', actor: { actor: 'human' } });
     const agent = JSON.parse(String((await sb.chaperone(['check', '--json', '--actor', 'agent', '--', ...args])).stdout));
@@ -118,9 +118,9 @@ describe('chaperone check', () => {
 describe('chaperone explain', () => {
   it('explains for a human: decision, rule, environment and evidence', async () => {
     linkRailway(sb, sb.work, 'dev');
-    const result = await sb.chaperone(['explain', '--', 'railway', 'volume', 'delete', '-v', 'pg-data']);
+    const result = await sb.chaperone(['explain', '--', 'railway', 'variable', 'delete', 'DATABASE_URL']);
     expect(result.exitCode).toBe(0);
-    expect(String(result.stdout)).toContain('railway volume delete -v pg-data\n  decision     allow: policy allows this in development, with a notice\n  rule         railway.volume.delete [destroy]');
+    expect(String(result.stdout)).toContain('railway variable delete DATABASE_URL\n  decision     allow: policy allows this in development, with a notice\n  rule         railway.variable.delete [destroy]');
     expect(String(result.stdout)).toContain('evidence   file ~/.railway/config.json');
   });
 });
