@@ -54,8 +54,8 @@ describe('docker through the shim, with no terminal (an agent)', () => {
 
   it('refuses a cloud CLI run inside a container of the local daemon: its credentials there name the target, not the daemon', async () => {
     for (const args of [
-      ['run', '--rm', '-e', 'RAILWAY_TOKEN=abc', 'ghcr.io/railwayapp/cli', 'railway', 'volume', 'delete', '--volume', 'pg'],
-      ['exec', 'web', 'sh', '-c', 'railway volume delete --volume pg'],
+      ['run', '--rm', '-e', 'RAILWAY_TOKEN=abc', 'ghcr.io/railwayapp/cli', 'railway', 'variable', 'delete', 'DATABASE_URL'],
+      ['exec', 'web', 'sh', '-c', 'railway variable delete DATABASE_URL'],
       ['exec', 'web', 'kubectl', 'delete', 'ns', 'shop'],
     ]) {
       const result = await sb.run('docker', args);

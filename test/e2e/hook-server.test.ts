@@ -172,7 +172,7 @@ describe('the hook line and the resident decision', () => {
     const dev = join(sb.root, 'dev');
     sb.write(join('dev', '.keep'), '');
     linkRailway(sb, dev, 'development', 'env-dev');
-    const input = payloads.claude('railway volume delete --volume pg', { cwd: dev });
+    const input = payloads.claude('railway variable delete DATABASE_URL', { cwd: dev });
     const answers = [];
     for (const env of [{}, { CHAPERONE_SCOPE: 'staging' }, { RAILWAY_TOKEN: 'project-token-of-somewhere' }] as Record<string, string>[]) {
       const node = await hook('claude', input, { server: false, env });
