@@ -17,6 +17,8 @@ import { haveTmux, requireTmux, Terminals } from '../helpers/terminal.js';
 requireTmux('human-only.test.ts');
 
 const deleteVolume = 'railway volume delete --volume pg-data --yes';
+/** A destroy the link bounds (a volume delete is production's wherever it is linked). */
+const deleteVariable = 'railway variable delete DATABASE_URL';
 const haveScript = execa('script', ['--version'], { reject: false }).then((r) => r.exitCode === 0);
 /** The real interpreter (not a pyenv shim, which needs the developer's HOME). */
 const python = execa('python3', ['-c', 'import sys; print(sys.executable)'], { reject: false }).then((r) => (r.exitCode === 0 ? String(r.stdout).trim() : undefined));
@@ -155,7 +157,7 @@ describe('an agent with its markers unset, in a pty of its own, typing the name'
     setPin(sb.env, '4711');
     const unlinked = join(sb.root, 'unlinked');
     mkdirSync(unlinked);
-    const { code, output } = await driveDetached(['script', '-qec', `cd '${unlinked}' && ${deleteVolume}`, '/dev/null'], [
+    const { code, output } = await driveDetached(['script', '-qec', `cd '${unlinked}' && ${deleteVariable}`, '/dev/null'], [
       ['Type production', 'production\r'],
       ['PIN', '1111\r'],
     ]);
@@ -204,9 +206,9 @@ describe('an agent with its markers unset, in a pty of its own, typing the name'
   it('a development target in the same pty under the agent runs, with a notice', async () => {
     if (!(await haveScript)) return;
     linkRailway(sb, sb.work, 'development');
-    const { code, output } = await drive(agentProcess(), ['script', '-qec', deleteVolume, '/dev/null'], []);
+    const { code, output } = await drive(agentProcess(), ['script', '-qec', deleteVariable, '/dev/null'], []);
     expect(code).toBe(0);
-    expect(sb.record('railway')?.argv).toEqual(['volume', 'delete', '--volume', 'pg-data', '--yes']);
+    expect(sb.record('railway')?.argv).toEqual(['variable', 'delete', 'DATABASE_URL']);
     expect(output).toContain('railway-double-ran');
   });
 });
@@ -247,14 +249,30 @@ describe.skipIf(!haveTmux)('tmux: the name and the PIN at a real terminal', () =
   it('a staging target asks for yes and no PIN', async () => {
     setPin(sb.env, '4711');
     linkRailway(sb, sb.work, 'staging');
-    const term = terminals.open(sb, deleteVolume);
+    const term = terminals.open(sb, deleteVariable);
     await term.waitFor('Type yes to run it');
     term.type('yes');
     term.press('Enter');
     const { code, screen } = await term.exit();
     expect(code).toBe(0);
     expect(screen).not.toContain('PIN');
-    expect(sb.record('railway')?.argv).toEqual(['volume', 'delete', '--volume', 'pg-data', '--yes']);
+    expect(sb.record('railway')?.argv).toEqual(['variable', 'delete', 'DATABASE_URL']);
+  });
+
+  it('a volume delete in a staging-linked directory is production\'s: it asks for the name and the PIN', async () => {
+    setPin(sb.env, '4711');
+    linkRailway(sb, sb.work, 'staging');
+    const term = terminals.open(sb, deleteVolume);
+    await term.waitFor('Type production to run it');
+    term.type('production');
+    term.press('Enter');
+    await term.waitFor('PIN');
+    term.type('0000');
+    term.press('Enter');
+    const { code, screen } = await term.exit();
+    expect(code).toBe(77);
+    expect(screen).toContain('wrong PIN; not confirmed');
+    expect(sb.record('railway')).toBeUndefined();
   });
 
   it('the agent ancestry is also found when the agent drives tmux inside a pty it holds (script under claude)', async () => {
