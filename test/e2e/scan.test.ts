@@ -23,12 +23,12 @@ describe('chaperone scan PATH…', () => {
   it('reports each destructive line with file:line and its environment, and each credential masked; exits 1', async () => {
     const dir = join(sb.root, 'repo-a');
     mkdirSync(join(dir, 'scripts'), { recursive: true });
-    writeFileSync(join(dir, 'scripts', 'deploy.sh'), '#!/bin/sh\nset -e\nrailway up\nrailway volume delete --volume pg-data --yes\n');
+    writeFileSync(join(dir, 'scripts', 'deploy.sh'), '#!/bin/sh\nset -e\nrailway up\nrailway variable delete DATABASE_URL\n');
     writeFileSync(join(dir, '.env.production'), `RAILWAY_TOKEN=${token}\n`);
     writeFileSync(join(dir, 'Makefile'), 'test:\n\tpsql -h localhost -c "drop table scratch"\n');
     const result = await execa(process.execPath, [cliPath, 'scan'], { cwd: dir, env: sb.env, reject: false });
     expect(result.exitCode).toBe(1);
-    expect(result.stdout).toContain('scripts/deploy.sh:4: destroy: railway.volume.delete');
+    expect(result.stdout).toContain('scripts/deploy.sh:4: destroy: railway.variable.delete');
     expect(result.stdout).toContain('in script, environment (unknown)');
     expect(result.stdout).toMatch(/\.env\.production:1:15: secret: Railway token\n {4}\*\*\*\* \(36 characters, sha256:[0-9a-f]{16}\)/);
     // A local database is development: a test fixture dropping a scratch table is not a finding.
@@ -49,14 +49,14 @@ describe('chaperone scan PATH…', () => {
   it('judges a committed line by its own words, not by the developer linking the repo to development', async () => {
     const dir = join(sb.root, 'repo-c');
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'nuke.sh'), 'railway volume delete --volume pg-data --yes\n');
+    writeFileSync(join(dir, 'nuke.sh'), 'railway variable delete DATABASE_URL\n');
     mkdirSync(join(sb.home, '.railway'), { recursive: true });
     writeFileSync(join(sb.home, '.railway', 'config.json'), JSON.stringify({ projects: { [dir]: { environmentName: 'development' } } }));
-    const here = await execa(process.execPath, [cliPath, 'check', '--actor', 'agent', '--', 'railway', 'volume', 'delete', '--volume', 'pg-data', '--yes'], { cwd: dir, env: sb.env, reject: false });
+    const here = await execa(process.execPath, [cliPath, 'check', '--actor', 'agent', '--', 'railway', 'variable', 'delete', 'DATABASE_URL'], { cwd: dir, env: sb.env, reject: false });
     expect(here.exitCode).toBe(0);
     const result = await execa(process.execPath, [cliPath, 'scan', 'nuke.sh'], { cwd: dir, env: sb.env, reject: false });
     expect(result.exitCode).toBe(1);
-    expect(result.stdout).toContain('nuke.sh:1: destroy: railway.volume.delete');
+    expect(result.stdout).toContain('nuke.sh:1: destroy: railway.variable.delete');
   });
 
   it('says which path does not exist, with exit 2', async () => {
