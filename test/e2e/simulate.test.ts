@@ -109,7 +109,7 @@ describe('kubectl: a context switch earlier in the line, for an agent', () => {
 describe('railway and terraform: two spellings each, for an agent', () => {
   it('railway: a relink to production refuses the delete; to development, certainly, allows it', async () => {
     linkRailway(sb, sb.work, 'staging');
-    const del = 'railway volume delete -v pg-data --yes';
+    const del = 'railway variable delete DATABASE_URL';
     expect((await check(del)).gated).toEqual(['railway:deny:staging']);
     expect((await check(`railway environment production && ${del}`)).gated).toEqual(['railway:deny:production']);
     expect((await check(`railway link -e production && ${del}`)).gated).toEqual(['railway:deny:production']);
@@ -117,6 +117,8 @@ describe('railway and terraform: two spellings each, for an agent', () => {
     expect((await check(`railway environment link development && ${del}`)).gated).toEqual(['railway:allow:development']);
     expect((await check(`railway environment development; ${del}`)).gated).toEqual(['railway:deny:staging']);
     expect((await hook(`railway environment production && ${del}`)).decision).toBe('deny');
+    // A volume is the project's: no relink keeps its deletion out of production.
+    expect((await check('railway environment development && railway volume delete -v pg-data --yes')).gated).toEqual(['railway:deny:production']);
   });
 
   it('terraform: workspace select and new move the destroy', async () => {
