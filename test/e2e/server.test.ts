@@ -293,8 +293,9 @@ describe('the server reads the files a decision depends on at every call, as Nod
     const sb = withServer(await makeSandbox(['railway']));
     recordingDoubles(sb, ['railway']);
     const agent = { CHAPERONE_ACTOR: 'agent' };
-    const deleteVolume = ['volume', 'delete', '--volume', 'pg-data', '--yes'];
-    await call(sb, 'railway', deleteVolume, agent, { server: true });
+    // A destroy the link bounds (a volume delete is production's wherever it is linked).
+    const deleteVariable = ['variable', 'delete', 'DATABASE_URL'];
+    await call(sb, 'railway', deleteVariable, agent, { server: true });
     await runningServer(sb);
     const steps: [string, () => void, 'exec' | 'refuse'][] = [
       ['nothing names the environment', () => undefined, 'refuse'],
@@ -302,7 +303,7 @@ describe('the server reads the files a decision depends on at every call, as Nod
       ['a project file asks for the name in development too', () => sb.write('work/.chaperone.yaml', 'policy:\n  development: confirm-name\n'), 'refuse'],
       ['the project file is gone', () => rmSync(join(sb.work, '.chaperone.yaml')), 'exec'],
       ['Railway links it to production', () => linkRailway(sb, sb.work, 'production'), 'refuse'],
-      ['the user disables the rule', () => sb.write('home/.config/chaperone/rules.yaml', 'disable: [railway.volume.delete]\n'), 'exec'],
+      ['the user disables the rule', () => sb.write('home/.config/chaperone/rules.yaml', 'disable: [railway.variable.delete]\n'), 'exec'],
       ['the user enables it again', () => sb.write('home/.config/chaperone/rules.yaml', '{}\n'), 'refuse'],
     ];
     /** The audit log's last record, less what differs from record to record. */
@@ -312,9 +313,9 @@ describe('the server reads the files a decision depends on at every call, as Nod
     };
     for (const [what, change, verdict] of steps) {
       change();
-      const viaServer = await call(sb, 'railway', deleteVolume, agent, { server: true });
+      const viaServer = await call(sb, 'railway', deleteVariable, agent, { server: true });
       const serverRecord = lastRecord();
-      const viaNode = await call(sb, 'railway', deleteVolume, agent, { server: false });
+      const viaNode = await call(sb, 'railway', deleteVariable, agent, { server: false });
       // The same audit record, too.
       expect(lastRecord(), what).toEqual(serverRecord);
       expect(answerFor(sb, viaServer.pid), what).toMatch(new RegExp(`^${verdict} `));
@@ -439,7 +440,7 @@ describe('what the tool gets through the server path is what the caller gave', (
     // The server was started with the sandbox's HOME, whose Railway config calls this directory
     // development; a caller without HOME reads the account's home (os.homedir), where it is not.
     linkRailway(sb, sb.work, 'development');
-    const script = 'exec env -u HOME "$shims/railway" volume delete --volume pg-data --yes';
+    const script = 'exec env -u HOME "$shims/railway" variable delete DATABASE_URL';
     const viaServer = await callScript(sb, script, agent, { server: true });
     const viaNode = await callScript(sb, script, agent, { server: false });
     expect(viaServer.answer()).toMatch(/^(exec|refuse) /);
@@ -447,7 +448,7 @@ describe('what the tool gets through the server path is what the caller gave', (
     expect(viaServer.runs.length).toBe(viaNode.runs.length);
     expect(normal(viaServer.stderr)).toBe(normal(viaNode.stderr));
     // With HOME, both read the sandbox's config: development, run with a notice.
-    const withHome = await callScript(sb, 'exec "$shims/railway" volume delete --volume pg-data --yes', agent, { server: true });
+    const withHome = await callScript(sb, 'exec "$shims/railway" variable delete DATABASE_URL', agent, { server: true });
     expect(withHome.answer()).toMatch(/^exec /);
     expect(withHome.stderr).toContain('(development): allowed');
     rmSync(join(sb.home, '.railway'), { recursive: true });
