@@ -11,7 +11,8 @@
 //   aws_account_id. Names are read by token; account ids and access keys only through the user's config.
 //   An --endpoint-url or AWS_ENDPOINT_URL on this machine (LocalStack, moto) is classified as a host.
 
-import { join, resolve as resolvePath } from 'node:path';
+import { join } from 'node:path';
+import { resolvePath } from '../context/os-path.js';
 import { parse as parseIni } from 'ini';
 import type { Assumption, Command, Evidence, Identifier, Invocation, NestedLine, ParsedInvocation, ResolvedTarget } from '../model.js';
 import { displayPath, homeOf, readTextIfExists } from '../context/files.js';

@@ -9,7 +9,7 @@
 // is a command of its own, `rest unreadable`, since what it sets cannot be known.
 
 import { readFileSync } from 'node:fs';
-import { resolve as resolvePath } from 'node:path';
+import { resolvePath } from '../context/os-path.js';
 import type { Command } from '../model.js';
 import { isoDays } from './az.js';
 

@@ -21,6 +21,7 @@
 // unknown until your config maps it (`targets: {azure-subscription-id: {"…": production}}`).
 
 import { join } from 'node:path';
+import { resolvePath } from '../context/os-path.js';
 import { parse as parseIni } from 'ini';
 import type { Evidence, Identifier, Invocation, ParsedInvocation, ResolvedTarget } from '../model.js';
 import { displayPath, homeOf, readTextIfExists } from '../context/files.js';
@@ -186,7 +187,7 @@ interface Subscription {
 function resolve(parsed: ParsedInvocation, invocation: Invocation): ResolvedTarget {
   const { path, flags } = parsed.commands[0];
   const env = invocation.env;
-  const configDir = env.AZURE_CONFIG_DIR || join(homeOf(env), '.azure');
+  const configDir = env.AZURE_CONFIG_DIR ? resolvePath(env.AZURE_CONFIG_DIR) : join(homeOf(env), '.azure');
   const evidence: Evidence[] = [];
   const identifiers: Identifier[] = [];
   const names: string[] = [];

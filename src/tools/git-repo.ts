@@ -6,7 +6,8 @@
 
 import { existsSync, readdirSync, realpathSync } from 'node:fs';
 import picomatch from 'picomatch';
-import { dirname, isAbsolute, join, resolve as resolvePath } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
+import { resolvePath } from '../context/os-path.js';
 import type { Evidence } from '../model.js';
 import { ancestors, configHome, displayPath, homeOf, isDirectory, readTextIfExists } from '../context/files.js';
 import { splitWords } from './shell-words.js';
