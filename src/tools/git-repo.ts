@@ -262,8 +262,8 @@ function readConfigFile(path: string, env: NodeJS.ProcessEnv, entries: ConfigEnt
     entries.push({ key, value, from: { source: 'file', file, key } });
     const conditional = section.startsWith('includeif.') && match[1].toLowerCase() === 'path';
     if (key === 'include.path' || (conditional && includeMayHold(section.slice('includeif.'.length), where, path, env))) {
-      const included = value.startsWith('~/') ? join(homeOf(env), value.slice(2)) : value;
-      readConfigFile(isAbsolute(included) ? included : join(dirname(path), included), env, entries, where, depth + 1);
+      const included = value.startsWith('~/') ? resolvePath(homeOf(env), value.slice(2)) : value;
+      readConfigFile(resolvePath(dirname(path), included), env, entries, where, depth + 1);
     }
   }
 }

@@ -23,6 +23,7 @@
 
 import { readdirSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join } from 'node:path';
+import { resolvePath } from '../context/os-path.js';
 import type { Evidence, Identifier, Invocation, NestedLine, ParsedInvocation, ResolvedTarget } from '../model.js';
 import { displayPath, homeOf, readTextIfExists } from '../context/files.js';
 import { forwardedInput, remoteLine, remoteSession } from './remote.js';
@@ -193,7 +194,7 @@ export function hostMatches(host: string, patterns: string[]): boolean {
 function expandInclude(pattern: string, from: string, home: string): string[] {
   const expanded = pattern.replace(/^~(?=\/|$)/, home);
   const base = from.startsWith('/etc/ssh/') ? '/etc/ssh' : join(home, '.ssh');
-  const path = isAbsolute(expanded) ? expanded : join(base, expanded);
+  const path = resolvePath(base, expanded);
   if (!/[*?]/.test(basename(path))) return [path];
   const glob = new RegExp(`^${basename(path).replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
   try {
