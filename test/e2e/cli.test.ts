@@ -186,7 +186,7 @@ describe('install, init, uninstall, doctor', () => {
     const shim = join(sb.shims, 'railway');
     expect(String((await sb.chaperone(['doctor', '--dir', sb.shims])).stdout)).not.toContain('NODE_OPTIONS');
     // The set-aside line taken out, as shims written before it were.
-    writeFileSync(shim, readFileSync(shim, 'utf8').split('\n').filter((line) => !line.includes('CHAPERONE_NODE_OPTIONS=$NODE_OPTIONS')).join('\n'));
+    writeFileSync(shim, readFileSync(shim, 'utf8').split('\n').filter((line) => !line.includes('CHAPERONE_NODE_OPTIONS=$chaperone_k+$NODE_OPTIONS')).join('\n'));
     const doctor = await sb.chaperone(['doctor', '--dir', sb.shims]);
     expect(doctor.exitCode).toBe(1);
     expect(String(doctor.stdout)).toContain("FAIL shims written by an older chaperone start the decision with the caller's NODE_OPTIONS, where a --require runs inside the judge: railway; run `chaperone install`");
