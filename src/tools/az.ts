@@ -69,6 +69,12 @@ const azGrammar = grammar({
     ['--delete-destination'],
     ['--enable-soft-delete'],
     ['--soft-delete-feature-state'],
+    ['--soft-delete-state'],
+    ['--immutability-state'],
+    // Days a soft delete or point-in-time restore keeps (blob-service-properties, file-service-properties).
+    ['--delete-retention-days'],
+    ['--container-delete-retention-days'],
+    ['--restore-days'],
     ['--template-file', '-f'],
     ['--parameters', '-p'],
     // Backup retention: `postgres|mysql flexible-server update`, `sql db str-policy|ltr-policy set`.
@@ -98,7 +104,7 @@ const azGrammar = grammar({
 });
 
 /** Flags whose values az compares without case, and three-state booleans. */
-const enumFlags = ['--mode', '--method', '--soft-delete-feature-state'];
+const enumFlags = ['--mode', '--method', '--soft-delete-feature-state', '--soft-delete-state', '--immutability-state'];
 const threeState = ['--delete-destination', '--enable-soft-delete', '--delete-backup-data', '--enable-delete-retention', '--enable-container-delete-retention', '--enable-versioning', '--enable-restore-policy', '--enable'];
 
 function parse(invocation: Invocation): ParsedInvocation {
