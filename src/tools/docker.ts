@@ -302,7 +302,7 @@ function merge(into: Map<string, string[]>, from: Map<string, string[]>): void {
 function resolve(parsed: ParsedInvocation, invocation: Invocation): ResolvedTarget {
   const { flags } = parsed.commands[0];
   const env = invocation.env;
-  const configDir = dockerConfigDir(flags, env);
+  const configDir = dockerConfigDir(flags, env, invocation.cwd);
 
   const contextFlag = flags.get('--context')?.at(-1);
   if (contextFlag) return fromContext(contextFlag, { source: 'flag', key: '--context', value: contextFlag }, configDir, env);
@@ -340,10 +340,10 @@ interface ConfigDir {
 }
 
 /** Where docker keeps config.json and contexts/: --config, DOCKER_CONFIG, else ~/.docker. */
-function dockerConfigDir(flags: Map<string, string[]>, env: NodeJS.ProcessEnv): ConfigDir {
+function dockerConfigDir(flags: Map<string, string[]>, env: NodeJS.ProcessEnv, cwd: string): ConfigDir {
   const flag = flags.get('--config')?.at(-1);
-  if (flag) return { path: resolvePath(flag), from: { source: 'flag', key: '--config', value: flag } };
-  if (env.DOCKER_CONFIG) return { path: resolvePath(env.DOCKER_CONFIG), from: { source: 'env', key: 'DOCKER_CONFIG', value: env.DOCKER_CONFIG } };
+  if (flag) return { path: resolvePath(cwd, flag), from: { source: 'flag', key: '--config', value: flag } };
+  if (env.DOCKER_CONFIG) return { path: resolvePath(cwd, env.DOCKER_CONFIG), from: { source: 'env', key: 'DOCKER_CONFIG', value: env.DOCKER_CONFIG } };
   return { path: join(homeOf(env), '.docker') };
 }
 

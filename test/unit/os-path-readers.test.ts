@@ -75,6 +75,14 @@ describe('a `..` after a directory link, in every reader that resolves a path', 
     expect(await summary(row)).toBe(expected);
   });
 
+  it('AWS_CONFIG_FILE and DOCKER_CONFIG through the link: the files beside the target are read, from the tool\'s directory', async () => {
+    const aws = await evaluateLine('aws s3 rb s3://shop --profile shop', { HOME: home(), AWS_CONFIG_FILE: 'dirlink/../aws-config' }, work);
+    expect(JSON.stringify(aws.target?.evidence)).toContain('111122223333');
+    both('docker/config.json', '{"currentContext":"dev-box"}', '{"currentContext":"prod-box"}');
+    const docker = await evaluateLine('docker volume rm data', { HOME: home(), DOCKER_CONFIG: 'dirlink/../docker' }, work);
+    expect(JSON.stringify(docker.target?.evidence)).toContain('prod-box');
+  });
+
   it('still reads the development file where the text and the kernel agree', async () => {
     expect(await summary({ line: 'kubectl delete ns payments', env: { KUBECONFIG: 'kubeconfig' } })).toBe('kind-dev development');
     expect(await summary({ line: 'kubectl delete ns payments', env: { KUBECONFIG: 'dirlink/../../work/kubeconfig' } })).toBe('kind-dev development');
