@@ -305,4 +305,5 @@ export const mongosh: Tool = {
   name: 'mongosh',
   parse,
   resolve: resolveMongosh,
+  actsOnItsHost: true,
 };

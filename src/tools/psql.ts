@@ -283,4 +283,5 @@ export const psql: Tool = {
   name: 'psql',
   parse,
   resolve: (_parsed, invocation) => resolvePsql(readArgs(invocation.args, psqlGrammar), invocation.env, invocation.cwd),
+  actsOnItsHost: true,
 };
