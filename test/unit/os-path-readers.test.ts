@@ -33,6 +33,7 @@ beforeAll(() => {
     writeKubeconfig(join(dir, 'kubeconfig'), { current, contexts: [{ name: 'prod-eu', cluster: 'eks-main' }, { name: 'kind-dev', server: 'https://127.0.0.1:6443' }] });
   }
   both('pg_service.conf', '[shop]\nhost=localhost\ndbname=shop\n', '[shop]\nhost=db.prod.internal\ndbname=shop\n');
+  both('ssh_config', 'Host shop\n  HostName localhost\n', 'Host shop\n  HostName db.prod.example.com\n');
   both('my.cnf', '[client]\nhost=localhost\n', '[client]\nhost=db.prod.example\n');
   both('gcloud/active_config', 'default', 'default');
   both('gcloud/configurations/config_default', '[core]\nproject = shop-dev\n', '[core]\nproject = shop-prod\n');
@@ -66,6 +67,7 @@ describe('a `..` after a directory link, in every reader that resolves a path', 
     [{ line: 'psql service=shop -c "DROP TABLE t"', env: { PGSERVICEFILE: 'dirlink/../pg_service.conf' } }, 'shop production'],
     [{ line: 'psql -c "DROP TABLE t"', env: { PGSERVICE: 'shop', PGSYSCONFDIR: 'dirlink/..' } }, 'shop production'],
     [{ line: 'mysql --defaults-file=dirlink/../my.cnf -e "DROP TABLE t"' }, 'db.prod.example production'],
+    [{ line: "ssh -F dirlink/../ssh_config shop 'dropdb shop'" }, 'shop production'],
     [{ line: 'gcloud sql instances delete db1', env: { CLOUDSDK_CONFIG: `${work}/dirlink/../gcloud` } }, 'shop-prod production'],
     [{ line: 'terraform -chdir=dirlink/../app destroy -auto-approve' }, 'live-prod production'],
     [{ line: 'terraform destroy -auto-approve', env: { TF_DATA_DIR: 'dirlink/../state' } }, 'live-prod production'],
