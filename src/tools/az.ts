@@ -193,7 +193,7 @@ interface Subscription {
 function resolve(parsed: ParsedInvocation, invocation: Invocation): ResolvedTarget {
   const { path, flags } = parsed.commands[0];
   const env = invocation.env;
-  const configDir = env.AZURE_CONFIG_DIR ? resolvePath(env.AZURE_CONFIG_DIR) : join(homeOf(env), '.azure');
+  const configDir = env.AZURE_CONFIG_DIR ? resolvePath(invocation.cwd, env.AZURE_CONFIG_DIR) : join(homeOf(env), '.azure');
   const evidence: Evidence[] = [];
   const identifiers: Identifier[] = [];
   const names: string[] = [];
