@@ -136,6 +136,12 @@ describe('parameter rewrites and indirection', () => {
     ['$(echo cmFpbHdheSBkb3du | base64 -d)', 'unknown'],
     ['c=$(base64 -d <<< cmFpbHdheSBkb3du); $c', 'unknown'],
     ['a=($(pick) down); "${a[@]}"', 'unknown'],
+    // A slice of the arguments is taken from their words, not from their joined text (`ailway down`).
+    ['f() { "${@:2}"; }; f x railway down', 'railway down'],
+    ['set -- x railway down; ${@:2}', 'railway down'],
+    ['f() { "${@:1:2}"; }; f railway down --yes', 'railway down'],
+    ['f() { "${@:1}"; }; f git status', 'git status'],
+    ["set -- railway down; ${*,,}", "set -- railway down | '${*,,}'  computed"],
     // benign
     ['f=report.txt; cp $f ${f%.txt}.bak', 'cp report.txt report.bak'],
     ['v=1.2.3; echo ${v//./-}', 'echo 1-2-3'],
