@@ -1,7 +1,7 @@
 // Every reader that resolves a path from a flag or a variable reads the file the tool will open: with
 // `dirlink -> ../prod/inner`, `dirlink/../X` is prod/X to the kernel (and so to kubectl, psql, mysql,
-// terraform, gcloud, git...), while the text says work/X. Each row puts a harmless development X in
-// work/ and a production X in prod/, and names X through the link: the production one must decide.
+// terraform, gcloud, git...), while the text says here/X. Each row puts a harmless development X in
+// here/ and a production X in prod/, and names X through the link: the production one must decide.
 // On the old readers (path.resolve, path.join) every row read the development file.
 
 import { mkdirSync, mkdtempSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -12,11 +12,11 @@ import { evaluateLine } from '../helpers/evaluate.js';
 import { writeKubeconfig } from '../helpers/kubeconfig.js';
 
 const root = realpathSync(mkdtempSync(join(tmpdir(), 'chaperone-os-readers-')));
-const work = join(root, 'work');
+const work = join(root, 'here');
 const prod = join(root, 'prod');
 const home = () => join(root, 'home');
 
-/** Writes `name` twice: the development one in work/, the production one in prod/. */
+/** Writes `name` twice: the development one in here/, the production one in prod/. */
 function both(name: string, dev: string, production: string): void {
   for (const [dir, text] of [[work, dev], [prod, production]] as const) {
     mkdirSync(join(dir, name, '..'), { recursive: true });
@@ -87,7 +87,7 @@ describe('a `..` after a directory link, in every reader that resolves a path', 
 
   it('still reads the development file where the text and the kernel agree', async () => {
     expect(await summary({ line: 'kubectl delete ns payments', env: { KUBECONFIG: 'kubeconfig' } })).toBe('kind-dev development');
-    expect(await summary({ line: 'kubectl delete ns payments', env: { KUBECONFIG: 'dirlink/../../work/kubeconfig' } })).toBe('kind-dev development');
+    expect(await summary({ line: 'kubectl delete ns payments', env: { KUBECONFIG: 'dirlink/../../here/kubeconfig' } })).toBe('kind-dev development');
     expect(await summary({ line: 'mysql --defaults-file=my.cnf -e "DROP TABLE t"' })).toBe('localhost development');
     expect(await summary({ line: 'git -C repo reset --hard' })).toBe('feature-x development');
   });
