@@ -10,7 +10,8 @@
 
 import { closeSync, existsSync, openSync, readdirSync, readSync, statSync, type Stats } from 'node:fs';
 import { createRequire } from 'node:module';
-import { basename, delimiter, dirname, join, normalize, resolve } from 'node:path';
+import { basename, delimiter, dirname, join, normalize } from 'node:path';
+import { resolvePath as resolve } from '../context/os-path.js';
 import { isShimFile } from '../shim/find-real.js';
 import { executables, isCovered, toolOf } from '../tools/index.js';
 import { packageExecutables } from './runners.js';

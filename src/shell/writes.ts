@@ -4,7 +4,8 @@
 // readers see it: its text when the line shows it, unknown otherwise.
 
 import type { Redirection } from 'unbash';
-import { basename, join, resolve } from 'node:path';
+import { basename, join } from 'node:path';
+import { resolvePath as resolve } from '../context/os-path.js';
 import { noteWritten, readTextFile } from './files.js';
 import { commandName } from './launch.js';
 import { expandText, isKnown, type Lookup } from './words.js';

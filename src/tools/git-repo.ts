@@ -6,7 +6,8 @@
 
 import { existsSync, readdirSync, realpathSync } from 'node:fs';
 import picomatch from 'picomatch';
-import { dirname, isAbsolute, join, resolve as resolvePath } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
+import { resolvePath } from '../context/os-path.js';
 import type { Evidence } from '../model.js';
 import { ancestors, configHome, displayPath, homeOf, isDirectory, readTextIfExists } from '../context/files.js';
 import { splitWords } from './shell-words.js';
@@ -261,8 +262,8 @@ function readConfigFile(path: string, env: NodeJS.ProcessEnv, entries: ConfigEnt
     entries.push({ key, value, from: { source: 'file', file, key } });
     const conditional = section.startsWith('includeif.') && match[1].toLowerCase() === 'path';
     if (key === 'include.path' || (conditional && includeMayHold(section.slice('includeif.'.length), where, path, env))) {
-      const included = value.startsWith('~/') ? join(homeOf(env), value.slice(2)) : value;
-      readConfigFile(isAbsolute(included) ? included : join(dirname(path), included), env, entries, where, depth + 1);
+      const included = value.startsWith('~/') ? resolvePath(homeOf(env), value.slice(2)) : value;
+      readConfigFile(resolvePath(dirname(path), included), env, entries, where, depth + 1);
     }
   }
 }

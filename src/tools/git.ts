@@ -28,7 +28,8 @@
 //   The repository: --git-dir, GIT_DIR, else the nearest .git (directory, or file of a linked worktree)
 //   above the directory -C leads to.
 
-import { delimiter, isAbsolute, relative, resolve as resolvePath } from 'node:path';
+import { delimiter, isAbsolute, relative } from 'node:path';
+import { resolvePath } from '../context/os-path.js';
 import type { Command, Evidence, Identifier, Invocation, NestedLine, ParsedInvocation, ResolvedTarget } from '../model.js';
 import { displayPath } from '../context/files.js';
 import { grammar, readArgs, type Grammar } from './argv.js';
