@@ -689,7 +689,8 @@ function resolve(_parsed: ParsedInvocation, invocation: Invocation): ResolvedTar
   }
   if (action?.kind === 'branch' && action.flags.has('--delete') && action.names.length > 0) {
     return {
-      name: action.names[0],
+      // Several branches are confirmed by all their names, as a rewrite of several is.
+      name: action.names.join(', '),
       evidence: [{ source: 'argument', key: 'branch --delete', value: action.names.join(' ') }, repo.evidence],
       identifiers: action.names.map((value) => ({ kind: 'git-branch', value })),
     };
