@@ -16,7 +16,8 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Evidence } from '../model.js';
-import { readTextIfExists } from '../context/files.js';
+import { existsSync } from 'node:fs';
+import { isDirectory, readTextIfExists } from '../context/files.js';
 import { isShimFile } from '../shim/find-real.js';
 import { firstOnPath } from './git-external.js';
 import { isTrue, type GitConfig, type GitRepo, type Head } from './git-repo.js';
@@ -73,6 +74,7 @@ export function rewinds(moves: Move[], world: RefWorld): Rewind[] {
 function judge(move: Move, world: RefWorld): string | undefined {
   const what = `moves branch ${move.branch}`;
   if (move.to === undefined) return `${what} to commits it does not name here: counted as not a fast-forward`;
+  if (!refMayExist(world.repo, move.branch)) return undefined; // no such branch yet: it is created
   const git = askGit(world);
   if (typeof git === 'string') return `${what} to ${move.to}; whether that keeps its commits is not known (${git}): counted as not a fast-forward`;
   const old = git(['rev-parse', '--verify', '-q', `refs/heads/${move.branch}^{commit}`]);
@@ -87,6 +89,14 @@ function judge(move: Move, world: RefWorld): string | undefined {
   const short = (sha: string) => sha.slice(0, 12);
   if (ancestor.status === 1) return `${what} from ${short(old.stdout)} to ${move.to} (${short(to.stdout)}), which does not contain ${short(old.stdout)}: not a fast-forward`;
   return `${what} from ${short(old.stdout)} to ${move.to}; whether that keeps its commits is not known (${ancestor.why}): counted as not a fast-forward`;
+}
+
+/** Whether refs/heads/BRANCH may exist: a loose ref or a packed one, or a ref store files do not show (reftable). */
+function refMayExist(repo: GitRepo, branch: string): boolean {
+  if (isDirectory(join(repo.commonDir, 'reftable'))) return true;
+  if (existsSync(join(repo.commonDir, 'refs', 'heads', branch))) return true;
+  const packed = readTextIfExists(join(repo.commonDir, 'packed-refs')) ?? '';
+  return packed.split('\n').some((line) => line.endsWith(` refs/heads/${branch}`));
 }
 
 /** Whether `rev` names a commit here; undefined when git cannot be asked. */

@@ -326,7 +326,11 @@ function read(invocation: Invocation): Reading {
   }
   if (name === 'worktree') {
     const { flags, positionals } = readCommand(args, worktreeGrammar);
-    return { world, help: flags.has('--help'), action: { kind: 'other', name, path: [name, ...positionals], flags }, alias };
+    // `worktree add -B main DIR START` resets main to START, as checkout -B does.
+    const reset = positionals[0] === 'add' ? flags.get('-B')?.at(-1) : undefined;
+    const moves: Move[] = reset ? [{ branch: reset, to: positionals[2] ?? 'HEAD', by: `worktree add -B ${reset}` }] : [];
+    const rewound = flags.has('--help') ? [] : judgeMoves(moves, flags, world);
+    return { world, help: flags.has('--help'), action: { kind: 'other', name, path: [name, ...positionals], flags, rewinds: rewound }, alias };
   }
   const { flags, positionals } = readCommand(args, localGrammars[name] ?? otherGrammar);
   const dropped = historyDropped(name, args, world.config());
