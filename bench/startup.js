@@ -26,6 +26,11 @@ for (const tool of ['railway', 'aws', 'psql']) {
 const git = spawnSync('sh', ['-c', 'command -v git']).stdout.toString().trim();
 execFileSync(git, ['init', '-q', repo]);
 const node = process.execPath;
+// The least any bash shim costs: bash -p starting a one-line script that execs the tool. On a 2-core VM
+// this alone is about 1 ms over the direct call, so it is printed beside the shims' rows every run.
+const bashFloor = join(root, 'bash-floor');
+writeFileSync(bashFloor, `#!/bin/bash -p\nexec ${git} "$@"\n`);
+chmodSync(bashFloor, 0o755);
 const readStdin = ['-e', 'process.stdin.resume(); process.stdin.on("end", () => {})'];
 const plain = { HOME: join(root, 'plain'), LANG: 'C.UTF-8', PATH: '/usr/bin:/bin' };
 
@@ -45,7 +50,9 @@ function world(build, label) {
     const path = join(dir, name);
     mkdirSync(path, { recursive: true });
     // The resident decision is on in the shipped build and off in the test bundle unless asked for.
-    return { HOME: path, XDG_CONFIG_HOME: join(path, '.config'), XDG_STATE_HOME: join(path, '.state'), CHAPERONE_TEST_ACCOUNT_HOME: path, LANG: 'C.UTF-8', PWD: repo, PATH: `${shims}:${doubles}:/usr/bin:/bin`, CHAPERONE_SERVER: 'on' };
+    // SHELL as a terminal's or an agent's environment has it: without it bash looks the account up in
+    // the passwd database at every start (0.1–0.2 ms more per shim call).
+    return { SHELL: '/bin/bash', HOME: path, XDG_CONFIG_HOME: join(path, '.config'), XDG_STATE_HOME: join(path, '.state'), CHAPERONE_TEST_ACCOUNT_HOME: path, LANG: 'C.UTF-8', PWD: repo, PATH: `${shims}:${doubles}:/usr/bin:/bin`, CHAPERONE_SERVER: 'on' };
   };
   const env = home('home');
   const agent = { ...env, CHAPERONE_ACTOR: 'agent' };
@@ -131,6 +138,8 @@ const rows = [
   ['benign: git status', '+1 ms', (w) => [w.shim('git'), ['status'], w.env], [git, ['status'], w.env]],
   ['benign: git rev-parse --show-toplevel', '+1 ms', (w) => [w.shim('git'), ['rev-parse', '--show-toplevel'], w.env], [git, ['rev-parse', '--show-toplevel'], w.env]],
   ['benign: railway status', '+1 ms', (w) => [w.shim('railway'), ['status'], w.env], [join(doubles, 'railway'), ['status'], w.env]],
+  ['floor: a one-line bash -p script that execs git rev-parse (no shim can cost less)', '+1 ms', (w) => [bashFloor, ['rev-parse', '--show-toplevel'], w.env], [git, ['rev-parse', '--show-toplevel'], w.env]],
+  ['lines of the bash shim: git rev-parse (vs that one-line script)', '+0.5 ms', (w) => [w.shim('git'), ['rev-parse', '--show-toplevel'], w.env], (w) => [bashFloor, ['rev-parse', '--show-toplevel'], w.env]],
   ['benign: git status, /bin/sh shims', '+1 ms', (w) => [w.shShim('git'), ['status'], w.shEnv], [git, ['status'], w.shEnv]],
   ['benign: railway status, /bin/sh shims', '+1 ms', (w) => [w.shShim('railway'), ['status'], w.shEnv], [join(doubles, 'railway'), ['status'], w.shEnv]],
   ['decision, refused: railway volume delete (vs node -e 0)', '1.3×', (w) => [w.shim('railway'), ['volume', 'delete', '--volume', 'pg'], w.agent], [node, ['-e', '0'], plain]],

@@ -59,8 +59,9 @@ export async function evaluate(invocation: Invocation, options: EvaluateOptions 
     const outerCounts = own.length > 0 || remoteInner || (resolveAnyway && localInner.length === 0);
     let target: Target | undefined = outerCounts ? await outerTarget() : undefined;
     for (const t of inner?.targets ?? []) {
-      // A remote command's own flags may only make the target stricter: with none, the outer target stands.
-      if (t.where === 'remote' && t.target.class === 'unknown') continue;
+      // A remote command the outer target stands for may only make it stricter by its own flags: with
+      // none, the outer target stands. Any other remote command's unknown target counts (src/nested.ts).
+      if (t.where === 'remote' && t.target.class === 'unknown' && t.outerStands) continue;
       if (!target || (t.target.class !== target.class && isAsStrict(t.target.class, target.class))) target = t.target;
     }
     return { findings, target };

@@ -3,10 +3,15 @@
 // line and every covered command in it is matched against the rules, as if it had been typed. A refused
 // agent's next move is to run the same thing one level down, so one level down must judge the same.
 //
-// Where the inner line runs decides what it targets. Inside a pod or over ssh (`remote`), the outer
-// target is the target: `psql -h localhost` in a pod of a production context is production, and the
-// inner command's own flags may only make it stricter. A local line (a git alias) runs here, and each
-// inner command resolves its own target from this machine's flags, variables and files.
+// Where the inner line runs decides what it targets. Inside a pod or over ssh (`remote`), a tool that
+// acts on the machine it runs on takes the outer target: `psql -h localhost` in a pod of a production
+// context is production, and the inner command's own flags may only make it stricter. So does any
+// command a platform runs with the target's own variables (`railway run -e staging …`). Any other tool
+// in a container, a pod or on a host (railway, aws, git, kubectl) reaches what the credentials there
+// name, which nothing here shows: with no flag of its own naming a target, it is unknown, whatever the
+// container's host is (`docker run -e RAILWAY_TOKEN=… img railway volume delete` on a laptop is not
+// development). A local line (a git alias) runs here, and each inner command resolves its own target
+// from this machine's flags, variables and files.
 //
 // On the target, what cannot be read is `nested unreadable`: a session (no line), a line that does not
 // parse, a command whose name is an expansion, and a shell or a covered tool that reads commands from a
@@ -24,6 +29,13 @@ import { isCoveredPackage } from './shell/runners.js';
 import { shellLaunch, shells } from './shell/shells.js';
 import { isCovered, loadTool } from './tools/index.js';
 
+/**
+ * The environment of a command on another machine: none of this one's variables, and a home that does
+ * not exist, so no reader falls back on this machine's own (~/.aws/config, ~/.kube/config): what they
+ * name says nothing about the credentials a container or host holds.
+ */
+const elsewhere = (): NodeJS.ProcessEnv => ({ HOME: '/nonexistent' });
+
 /** Lines inside lines inside lines: deeper than this is unreadable, not followed. */
 export const maxNesting = 8;
 
@@ -33,7 +45,11 @@ export interface NestedJudgement {
   /** What the covered commands inside matched, each saying where it runs. */
   findings: Finding[];
   /** Targets the inner commands that matched resolved for themselves: stricter ones win. */
-  targets: { target: Target; where: NestedLine['where'] }[];
+  /**
+   * `outerStands`: with nothing of its own naming a target, the outer target is this command's target
+   * (a tool that acts on its host, or a line run with the target's own variables, `railway run …`).
+   */
+  targets: { target: Target; where: NestedLine['where']; outerStands?: true }[];
 }
 
 /** The innermost covered command a nested finding came from, and the action's own text. */
@@ -74,7 +90,7 @@ export async function judgeNested(lines: readonly NestedLine[], outer: Invocatio
     const here = nested.filesHere === true;
     if (!here && plainly(text)) continue;
     const cwd = remote && !here ? '/' : (nested.cwd ?? outer.cwd);
-    const env = remote && !here ? {} : (nested.env ?? outer.env);
+    const env = remote && !here ? elsewhere() : (nested.env ?? outer.env);
     shell ??= await import('./shell/analyze.js');
     const { analyzeLine, environmentOf } = shell;
     const analysis = analyzeLine(text, { cwd, env, remote: remote && !here, ...(nested.positional ? { positional: nested.positional } : {}) });
@@ -133,9 +149,13 @@ export async function judgeNested(lines: readonly NestedLine[], outer: Invocatio
         innerCommands.set(shown, innerCommands.get(f) ?? { tool: tool.name, args: invocation.args, cwd: invocation.cwd, env: invocation.env, ...(f.text !== undefined ? { text: f.text } : {}) });
         out.findings.push(shown);
       }
-      const target = invocation.assumed ? await (await import('./simulate/resolve.js')).resolveTarget(tool, parsed, invocation, config) : classifyTarget(await tool.resolve(parsed, invocation), config);
-      out.targets.push({ target, where: nested.where });
-      for (const t of inner?.targets ?? []) out.targets.push({ target: t.target, where: remote ? 'remote' : t.where });
+      let target = invocation.assumed ? await (await import('./simulate/resolve.js')).resolveTarget(tool, parsed, invocation, config) : classifyTarget(await tool.resolve(parsed, invocation), config);
+      if (remote && !here && !tool.actsOnItsHost && target.class === 'unknown') {
+        const there = { source: 'command' as const, key: nested.via, value: `${name} runs there, with whatever credentials and config it finds there; none of them can be seen from here` };
+        target = { ...target, evidence: [there, ...target.evidence] };
+      }
+      out.targets.push({ target, where: nested.where, ...(here || tool.actsOnItsHost ? { outerStands: true as const } : {}) });
+      for (const t of inner?.targets ?? []) out.targets.push({ ...t, where: remote ? 'remote' : t.where });
     }
   }
   return out;

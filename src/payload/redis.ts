@@ -9,6 +9,7 @@
 //                `redis-cli --scan --pattern 'x*' | xargs redis-cli del` builds. A batch smaller than that
 //                goes through: the pattern is in the other redis-cli, which this one cannot see.
 //   --nosave     SHUTDOWN NOSAVE; --no-one: REPLICAOF NO ONE (a promotion, which keeps the data).
+//   --off        CONFIG SET save "" or appendonly no: persistence turned off.
 
 import { StringDecoder } from 'node:string_decoder';
 import type { Command } from '../model.js';
@@ -44,13 +45,22 @@ export function redisCommand(argv: readonly string[], text = showCommand(argv)):
     case 'config':
       if (args[0]?.toLowerCase() === 'set') {
         // CONFIG SET param value [param value …]: one command per parameter.
-        const params = args.slice(1).filter((_, i) => i % 2 === 0);
-        return params.length > 0 ? params.map((p) => command(['config', 'set', p.toLowerCase()])) : [command(['config', 'set'])];
+        const pairs = args.slice(1).flatMap((p, i, all) => (i % 2 === 0 ? [[p.toLowerCase(), all[i + 1]] as const] : []));
+        return pairs.length > 0 ? pairs.map(([p, value]) => command(['config', 'set', p], persistenceOff(p, value) ? { '--off': '' } : {})) : [command(['config', 'set'])];
       }
       return [command(['config', (args[0] ?? '').toLowerCase()])];
     default:
       return [command(containers.has(name) && args[0] !== undefined ? [name, args[0].toLowerCase()] : [name])];
   }
+}
+
+/**
+ * CONFIG SET that turns persistence off: `save ""` ends RDB snapshots, `appendonly no` the append-only
+ * file. The data then lives only in memory, and the next restart or crash loses it.
+ */
+function persistenceOff(param: string, value: string | undefined): boolean {
+  if (value === undefined) return false;
+  return (param === 'save' && value.trim() === '') || (param === 'appendonly' && value.trim().toLowerCase() === 'no');
 }
 
 /** Marks DEL/UNLINK as a mass delete when together they name more than manyKeys keys. */

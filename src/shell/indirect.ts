@@ -1,7 +1,7 @@
 // Commands whose real work is written somewhere else: a script run by path or by a shell
 // (`./wipe.sh`, `bash -x wipe.sh prod`), a sourced file (`source .env`, `. ./lib.sh`), code fed to a
 // shell that the line does not show (`curl … | sh`, `bash <(curl …)`), a Makefile target, a
-// package.json script, an interpreter's code (`python3 -c`, `node -e`, `python3 x.py`). Each is read,
+// package.json script, a crontab's entries, an interpreter's code (`python3 -c`, `node -e`, `python3 x.py`). Each is read,
 // never run, and handed back as what it runs (shell text, argv) or as unknown, with the reason and file.
 // An agent's next move after a refusal is to put the same command in a file and run the file; the file
 // must then be judged like the line.
@@ -9,6 +9,7 @@
 import { isCovered } from '../tools/index.js';
 import { appRunnerFollow } from './app-runners.js';
 import { isSetupGenerator } from './computed.js';
+import { cronFollow } from './cron.js';
 import { readTextFile, shebangOf, sourcePath, type FileRead } from './files.js';
 import { interpreterFollow, interpreterOf, mentionsGuarded, nodeOptionsPreload, readProgram } from './interpreters.js';
 import { commandName } from './launch.js';
@@ -75,7 +76,7 @@ export function followIndirect(argv: readonly string[], ctx: FollowContext): Fol
     const shell = shellFollow(argv, ctx);
     if (shell) return shell;
   }
-  const found = appRunnerFollow(argv, ctx) ?? interpreterFollow(argv, ctx) ?? makeFollow(argv, ctx) ?? packageFollow(argv, ctx) ?? pathFollow(argv, ctx) ?? localBinaryFollow(argv, { ...ctx, via: ctx.via ?? [] });
+  const found = appRunnerFollow(argv, ctx) ?? cronFollow(argv, ctx) ?? interpreterFollow(argv, ctx) ?? makeFollow(argv, ctx) ?? packageFollow(argv, ctx) ?? pathFollow(argv, ctx) ?? localBinaryFollow(argv, { ...ctx, via: ctx.via ?? [] });
   const preload = nodeOptionsPreload(argv, ctx);
   if (!preload) return found;
   return found ? { texts: [...preload.texts, ...found.texts], runs: [...preload.runs, ...found.runs], unknown: [...preload.unknown, ...found.unknown] } : preload;

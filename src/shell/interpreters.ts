@@ -443,12 +443,23 @@ export function readCode(language: Language, code: string, via: string, file?: s
             out.runs.push({ argv: language === 'python' ? [text, ...rest.slice(1)] : [text, ...rest], via });
           } else if (strings.length > 1 && strings.every((s) => s !== undefined) && (language === 'ruby' || language === 'perl')) {
             out.runs.push({ argv: strings as string[], via });
+          } else if (kind === 'file-args' && second?.kind === 'other' && !shellOption) {
+            // spawn(file, args, options), new Deno.Command(file, { args }): the arguments are the second
+            // value, or the `args` of an options object. Not read (a variable, a computed list), the
+            // program's name alone says nothing of what it is asked to do: left for the code check below.
+            const options = /^\s*\{/.test(second.text);
+            const listed = options ? /\bargs\s*:\s*\[/.exec(second.text) : undefined;
+            const items = listed ? callArguments(second.text, listed.index + listed[0].length - 1, language, ']') : undefined;
+            const values = items?.args.map(literalOf);
+            if (options && !/\bargs\b/.test(second.text)) shellLine(text);
+            else if (values && values.every((v) => v !== undefined)) out.runs.push({ argv: [text, ...(values as string[])], via });
+            done = (options && !/\bargs\b/.test(second.text)) || (values?.every((v) => v !== undefined) ?? false);
           } else if (shellOption || kind === 'argv' || second === undefined || second.kind === 'other') {
             // A string alone is a shell line (shell=True, system("…")) or a program name; as a shell line
             // it covers both.
             shellLine(text);
           }
-          done = true;
+          done ||= !(kind === 'file-args' && second?.kind === 'other' && !shellOption);
         }
       }
       if (done) consumed.push([match.index!, parsed.end]);

@@ -64,7 +64,7 @@ export function wrapperLaunch(argv: readonly string[], stdin: string | undefined
       return suLaunch(name, args);
     case 'parallel':
     case 'sem':
-      return parallelLaunch(name, args);
+      return parallelLaunch(name, args, stdin);
     case 'at':
     case 'batch':
       return atLaunch(name, args, stdin);
@@ -336,11 +336,18 @@ const parallelGrammar: OptionGrammar = {
  * GNU `parallel [options] COMMAND ::: ARGS…` (and `sem`): COMMAND's words are shell text, run once per
  * argument, `{}` standing for it (appended when absent). Every argument is filled in, up to a bound.
  */
-function parallelLaunch(name: string, args: readonly string[]): Launch | undefined {
+function parallelLaunch(name: string, args: readonly string[], stdin: string | undefined): Launch | undefined {
   const read = readOptions(args, parallelGrammar);
   const separator = read.rest.findIndex((word) => /^:::+\+?$/.test(word));
   const command = separator < 0 ? read.rest : read.rest.slice(0, separator);
-  if (command.length === 0) return undefined;
+  if (command.length === 0) {
+    // No command: each input is a command line (GNU parallel): the words after `:::`, the lines of the
+    // files after `::::` (each file run as a script is the same), else the lines of stdin.
+    if (separator < 0) return stdin !== undefined ? { via: name, script: stdin, stdin: 'none' } : undefined;
+    const inputs = read.rest.slice(separator + 1).filter((word) => !/^:::+\+?$/.test(word));
+    if (/^::::/.test(read.rest[separator])) return { via: `${name} ::::`, runs: inputs.map((file) => ['sh', file]), stdin: 'none' };
+    return { via: name, script: inputs.join('\n'), stdin: 'none' };
+  }
   const text = command.join(' ');
   const values = separator < 0 ? [] : read.rest.slice(separator + 1).filter((word) => !/^:::+\+?$/.test(word)).slice(0, maxXargsLines);
   const filled = values.length === 0 ? [text] : values.map((value) => (/\{[^}]*\}/.test(text) ? text.replace(/\{[^}]*\}/g, value) : `${text} ${value}`));

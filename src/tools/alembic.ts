@@ -111,4 +111,4 @@ export function readIniSection(text: string, name: string, here: string): Record
 /** Commands that never run a migration down (the shim's fast path). */
 const plainWords = ['upgrade', 'current', 'history', 'heads', 'branches', 'show', 'revision', 'check', 'init', 'list_templates'];
 
-export const alembic: Tool = { name: 'alembic', parse, resolve, plainWords };
+export const alembic: Tool = { name: 'alembic', parse, resolve, plainWords, actsOnItsHost: true };

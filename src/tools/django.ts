@@ -174,4 +174,4 @@ function readSettings(module: string, roots: readonly string[], invocation: Invo
 /** Commands that never change the database's data (the shim's fast path). */
 const plainWords = ['runserver', 'showmigrations', 'makemigrations', 'check', 'collectstatic', 'startapp', 'startproject', 'sqlmigrate', 'diffsettings', 'version'];
 
-export const django: Tool = { name: 'django', parse, resolve, plainWords };
+export const django: Tool = { name: 'django', parse, resolve, plainWords, actsOnItsHost: true };

@@ -424,4 +424,4 @@ export function daemonHost(address: string): string | undefined {
 /** Commands that only read (the rules take out any that can destroy): the shim's fast path. */
 const plainWords = ['ps', 'images', 'logs', 'inspect', 'version', 'info', 'stats', 'top', 'history', 'port'];
 
-export const docker: Tool = { name: 'docker', parse, resolve, plainWords };
+export const docker: Tool = { name: 'docker', parse, resolve, plainWords, actsOnItsHost: true };

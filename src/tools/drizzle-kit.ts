@@ -94,4 +94,4 @@ function unknownBecause(reason: string, evidence: Evidence): ResolvedTarget {
 /** Commands that write local files or only read the database (the shim's fast path). */
 const plainWords = ['generate', 'studio', 'check', 'up', 'pull', 'introspect', 'export', 'drop'];
 
-export const drizzleKit: Tool = { name: 'drizzle-kit', parse, resolve, plainWords };
+export const drizzleKit: Tool = { name: 'drizzle-kit', parse, resolve, plainWords, actsOnItsHost: true };

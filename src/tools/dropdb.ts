@@ -47,4 +47,4 @@ function resolve(_parsed: ParsedInvocation, invocation: Invocation): ResolvedTar
   return target;
 }
 
-export const dropdb: Tool = { name: 'dropdb', parse, resolve };
+export const dropdb: Tool = { name: 'dropdb', parse, resolve, actsOnItsHost: true };

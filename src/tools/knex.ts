@@ -39,4 +39,4 @@ function resolve(_parsed: ParsedInvocation, invocation: Invocation): ResolvedTar
   return configTarget(path, environment, invocation.env, cwd);
 }
 
-export const knex: Tool = { name: 'knex', parse, resolve };
+export const knex: Tool = { name: 'knex', parse, resolve, actsOnItsHost: true };

@@ -106,4 +106,4 @@ async function resolve(parsed: ParsedInvocation, invocation: Invocation): Promis
   return { ...(databases[0] ? { name: databases[0] } : {}), evidence, identifiers };
 }
 
-export const mongorestore: Tool = { name: 'mongorestore', parse, resolve };
+export const mongorestore: Tool = { name: 'mongorestore', parse, resolve, actsOnItsHost: true };

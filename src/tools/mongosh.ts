@@ -304,4 +304,5 @@ export const mongosh: Tool = {
   name: 'mongosh',
   parse,
   resolve: resolveMongosh,
+  actsOnItsHost: true,
 };

@@ -429,4 +429,5 @@ export const mysql: Tool = {
   name: 'mysql',
   parse,
   resolve: resolveMysql,
+  actsOnItsHost: true,
 };

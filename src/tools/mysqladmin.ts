@@ -141,4 +141,4 @@ function resolve(parsed: ParsedInvocation, invocation: Invocation): ResolvedTarg
   return { ...(name ? { name } : {}), evidence, identifiers };
 }
 
-export const mysqladmin: Tool = { name: 'mysqladmin', parse, resolve };
+export const mysqladmin: Tool = { name: 'mysqladmin', parse, resolve, actsOnItsHost: true };

@@ -71,4 +71,4 @@ function resolve(_parsed: ParsedInvocation, invocation: Invocation): ResolvedTar
   return targetOf(connection);
 }
 
-export const pgRestore: Tool = { name: 'pg_restore', parse, resolve };
+export const pgRestore: Tool = { name: 'pg_restore', parse, resolve, actsOnItsHost: true };

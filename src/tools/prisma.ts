@@ -236,4 +236,4 @@ function findConfig(invocation: Invocation, root: string, flag: string | undefin
 /** Commands that only read the schema or the database, or write local files (the shim's fast path). */
 const plainWords = ['generate', 'studio', 'format', 'validate', 'version', 'init', 'debug'];
 
-export const prisma: Tool = { name: 'prisma', parse, resolve, plainWords };
+export const prisma: Tool = { name: 'prisma', parse, resolve, plainWords, actsOnItsHost: true };

@@ -282,4 +282,5 @@ export const psql: Tool = {
   name: 'psql',
   parse,
   resolve: (_parsed, invocation) => resolvePsql(readArgs(invocation.args, psqlGrammar), invocation.env),
+  actsOnItsHost: true,
 };

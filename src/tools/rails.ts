@@ -275,4 +275,4 @@ function erbValue(code: string, env: NodeJS.ProcessEnv): string | undefined {
   return undefined;
 }
 
-export const rails: Tool = { name: 'rails', parse, resolve };
+export const rails: Tool = { name: 'rails', parse, resolve, actsOnItsHost: true };

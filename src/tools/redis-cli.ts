@@ -223,4 +223,5 @@ export const redisCli: Tool = {
   name: 'redis-cli',
   parse,
   resolve: resolveRedis,
+  actsOnItsHost: true,
 };

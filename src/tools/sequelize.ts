@@ -37,4 +37,4 @@ function resolve(_parsed: ParsedInvocation, invocation: Invocation): ResolvedTar
   return configTarget(path, environment, invocation.env, invocation.cwd, ['use_env_variable']);
 }
 
-export const sequelize: Tool = { name: 'sequelize', parse, resolve };
+export const sequelize: Tool = { name: 'sequelize', parse, resolve, actsOnItsHost: true };

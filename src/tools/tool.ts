@@ -17,6 +17,14 @@ export interface Tool {
   plainWords?: readonly string[];
   /** Variables that inject arguments into a call starting with `word` (terraform's TF_CLI_ARGS_plan). */
   injectedBy?: (word: string) => string[];
+  /**
+   * Run in a container, a pod or over ssh with nothing of its own naming a target, this tool acts on
+   * the machine it runs on: a database client's default socket, a framework's database from that
+   * machine's variables, docker's default daemon. There the runner's target is its target. A tool
+   * without it (a cloud CLI, git, kubectl, curl) reaches whatever the credentials it finds there name,
+   * so a local container says nothing about where `railway volume delete` lands: unknown.
+   */
+  actsOnItsHost?: true;
 }
 
 /** A short, non-reversible name for a secret, so a user can map it in config without writing it down. */

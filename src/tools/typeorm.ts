@@ -45,4 +45,4 @@ function resolve(_parsed: ParsedInvocation, invocation: Invocation): ResolvedTar
   return configTarget(resolvePath(invocation.cwd, source), undefined, invocation.env, invocation.cwd);
 }
 
-export const typeorm: Tool = { name: 'typeorm', parse, resolve };
+export const typeorm: Tool = { name: 'typeorm', parse, resolve, actsOnItsHost: true };

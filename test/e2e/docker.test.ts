@@ -18,6 +18,8 @@ function useContext(sb: Sandbox, name: string, host: string): void {
   writeFileSync(join(sb.home, '.docker', 'config.json'), JSON.stringify({ auths: {}, currentContext: name }));
 }
 
+const outcome = (r: { exitCode?: number; stderr?: unknown }) => `${r.exitCode} ${/\((\w+)\): allowed/.exec(String(r.stderr))?.[1]}`;
+
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 describe('docker through the shim, with no terminal (an agent)', () => {
@@ -48,6 +50,22 @@ describe('docker through the shim, with no terminal (an agent)', () => {
     expect(result.stdout).toBe('pg-data\n');
     expect(result.stderr).toBe('chaperone: docker.volume.rm in default (development): allowed\n');
     expect(sb.record('docker')?.argv).toEqual(['volume', 'rm', 'pg-data']);
+  });
+
+  it('refuses a cloud CLI run inside a container of the local daemon: its credentials there name the target, not the daemon', async () => {
+    for (const args of [
+      ['run', '--rm', '-e', 'RAILWAY_TOKEN=abc', 'ghcr.io/railwayapp/cli', 'railway', 'volume', 'delete', '--volume', 'pg'],
+      ['exec', 'web', 'sh', '-c', 'railway volume delete --volume pg'],
+      ['exec', 'web', 'kubectl', 'delete', 'ns', 'shop'],
+    ]) {
+      const result = await sb.run('docker', args);
+      expect(result.exitCode, args.join(' ')).toBe(77);
+      expect(result.stderr).toContain('(unknown)');
+      expect(result.stderr).toContain('runs there, with whatever credentials and config it finds there');
+      expect(sb.record('docker')).toBeUndefined();
+    }
+    expect(outcome(await sb.run('docker', ['exec', 'db', 'psql', '-c', 'drop table t']))).toBe('0 development');
+    expect(sb.record('docker')?.argv).toEqual(['exec', 'db', 'psql', '-c', 'drop table t']);
   });
 
   it('reads -H before the subcommand and -fv after it', async () => {

@@ -184,6 +184,10 @@ describe('wrappers', () => {
     [`runuser postgres -c 'dropdb shop'`, ['dropdb shop  via runuser -c']],
     ['parallel railway volume delete -v ::: pg-a pg-b', ['railway volume delete -v pg-a  via parallel', 'railway volume delete -v pg-b  via parallel']],
     [`parallel 'psql -c "DROP TABLE {}"' ::: users`, [`psql -c 'DROP TABLE users'  via parallel`]],
+    // With no command, each input is a command line.
+    [`parallel ::: 'railway volume delete -v pg' 'echo hi'`, ['railway volume delete -v pg  via parallel', 'echo hi  via parallel']],
+    [`echo 'railway down' | parallel -j2`, ['echo \'railway down\'', 'railway down  via parallel']],
+    ['parallel', ['parallel']],
     ['sem --fg railway down', ['railway down  via sem']],
     [`at now <<< 'railway down'`, ['railway down  via at']],
     ['at -l', ['at -l']],
