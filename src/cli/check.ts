@@ -163,6 +163,11 @@ async function checkComputed(command: ShellCommand, request: CheckRequest, env: 
     if (!worst || verdictRank[one.report.decision] > verdictRank[worst.report.decision]) worst = one;
   }
   const word = command.computed!;
+  // `"${cmd[@]}"`, `"$@"`, `${!name}`: the expansion may be the whole command, its arguments too, and
+  // those are not known either, so no reading of the visible ones can clear it.
+  if ((!worst || worst.report.decision === 'allow') && /\$\{?[@*]|\[[@*]\]|\$\{!/.test(word)) {
+    return { report: { ...unreadableReport(request.line ?? word, `chaperone cannot read what this line runs: the command ${word} expands to words that are not known, its arguments among them`, request), via: command.via } };
+  }
   if (!worst || worst.report.decision === 'allow') {
     const report: CommandReport = {
       tool: word,

@@ -159,6 +159,24 @@ function npmNodeOptions(ctx: FollowContext, dirs: readonly string[]): string | u
   return undefined;
 }
 
+/**
+ * The program npm and pnpm run each script with, when it is not the default sh: `--script-shell`, else
+ * npm_config_script_shell, else `script-shell` in the project's or the user's .npmrc. It runs as
+ * `PROGRAM -c SCRIPT`, so a file of the agent's own runs whatever the script says.
+ */
+function npmScriptShell(ctx: FollowContext, run: ScriptRun, dirs: readonly string[]): string | undefined {
+  if (run.runner !== 'npm' && run.runner !== 'pnpm') return undefined;
+  const set = run.scriptShell ?? ctx.lookup('npm_config_script_shell') ?? ctx.lookup('NPM_CONFIG_SCRIPT_SHELL');
+  if (set !== undefined) return set;
+  for (const dir of new Set(dirs)) {
+    const text = readTextIfExists(join(dir, '.npmrc'));
+    if (text === undefined) continue;
+    const value = parseIni(text)['script-shell'];
+    if (typeof value === 'string') return value;
+  }
+  return undefined;
+}
+
 /** `npm run nuke -- --force` and the other script runners, followed into package.json. */
 export function packageFollow(argv: readonly string[], ctx: FollowContext): Followed | undefined {
   const run = scriptRun(argv);
@@ -171,7 +189,9 @@ export function packageFollow(argv: readonly string[], ctx: FollowContext): Foll
   if ('error' in found) return unknownCode(`${shown}: ${found.error}`, found.file);
   const path = ctx.lookup('PATH');
   const home = ctx.lookup('HOME');
-  const nodeOptions = run.runner !== 'npm' && run.runner !== 'pnpm' ? undefined : npmNodeOptions(ctx, [cwd, ...found.files.map((file) => dirname(file)), ...(home ? [home] : [])]);
+  const npmrcDirs = [cwd, ...found.files.map((file) => dirname(file)), ...(home ? [home] : [])];
+  const nodeOptions = run.runner !== 'npm' && run.runner !== 'pnpm' ? undefined : npmNodeOptions(ctx, npmrcDirs);
+  const scriptShell = npmScriptShell(ctx, run, npmrcDirs);
   const out = followed({});
   for (const { dir, script, text } of found.runs) {
     const line = script === run.main && run.args.length > 0 ? `${text} ${run.args.map(quoteWord).join(' ')}` : text;
@@ -181,7 +201,9 @@ export function packageFollow(argv: readonly string[], ctx: FollowContext): Foll
       bins.push(join(d, 'node_modules', '.bin'));
       if (dirname(d) === d) break;
     }
-    out.texts.push({ text: line, cwd: dir, set: { PATH: [...bins, ...(path ? [path] : [])].join(':'), npm_lifecycle_event: script, ...(nodeOptions !== undefined ? { NODE_OPTIONS: nodeOptions } : {}) }, via: `${run.runner} run ${script}`, file: `${dir}/package.json#${script}` });
+    const set = { PATH: [...bins, ...(path ? [path] : [])].join(':'), npm_lifecycle_event: script, ...(nodeOptions !== undefined ? { NODE_OPTIONS: nodeOptions } : {}) };
+    if (scriptShell !== undefined) out.runs.push({ argv: [scriptShell, '-c', line], cwd: dir, set, via: `${run.runner} run ${script}` });
+    else out.texts.push({ text: line, cwd: dir, set, via: `${run.runner} run ${script}`, file: `${dir}/package.json#${script}` });
   }
   if (run.fallback && !found.runs.some((r) => r.script === run.main)) out.runs.push({ argv: run.fallback, cwd, via: `${run.runner} ${run.main}` });
   // `pnpm rw …`, `yarn rw …` with no script of that name run the project's binary.

@@ -43,8 +43,8 @@ export function isCoveredPackage(spec: string): boolean {
 const npxGrammar: OptionGrammar = {
   values: ['-p', '--package', '-c', '--call', '--registry', '--cache', '--userconfig', '-w', '--workspace', '--prefix', '--loglevel'],
 };
-const npmGlobals: OptionGrammar = { values: ['-w', '--workspace', '--prefix', '--registry', '--cache', '--userconfig', '--loglevel'] };
-const pnpmGlobals: OptionGrammar = { values: ['-C', '--dir', '-F', '--filter', '--reporter', '--loglevel', '--workspace-concurrency'] };
+const npmGlobals: OptionGrammar = { values: ['-w', '--workspace', '--prefix', '--registry', '--cache', '--userconfig', '--loglevel', '--script-shell'] };
+const pnpmGlobals: OptionGrammar = { values: ['-C', '--dir', '-F', '--filter', '--reporter', '--loglevel', '--workspace-concurrency', '--script-shell'] };
 const pnpmDlx: OptionGrammar = { values: ['--package', '--allow-build', '--cpu', '--os', '--libc'] };
 const pnpmExec: OptionGrammar = { values: ['-F', '--filter', '--resume-from', '--workspace-concurrency', '--reporter'] };
 const yarnGlobals: OptionGrammar = { values: ['--cwd'] };
@@ -140,6 +140,8 @@ export interface ScriptRun {
   chdir?: string;
   /** Workspaces selected by name or path (`-w`, `--filter`, `yarn workspace`); `*` for all (`-r`). */
   workspaces: string[];
+  /** `--script-shell FILE`: the program that runs each script as `FILE -c SCRIPT` (npm, pnpm). */
+  scriptShell?: string;
 }
 
 const npmAliases: Record<string, string> = { run: 'run', 'run-script': 'run', rum: 'run', urn: 'run', test: 'test', t: 'test', tst: 'test', start: 'start', stop: 'stop', restart: 'restart' };
@@ -172,7 +174,15 @@ export function scriptRun(argv: readonly string[]): ScriptRun | undefined {
       if (has(read, '--workspaces', '-ws')) workspaces.push('*');
       const [sub, ...rest] = read.rest;
       const chdir = valueOf(read, '--prefix');
-      const base = { runner, workspaces, ...(chdir !== undefined ? { chdir } : {}) } as const;
+      let scriptShell = valueOf(read, '--script-shell');
+      // npm reads its own options anywhere before `--`: `npm run nuke --script-shell ./x.sh` too.
+      const dashed = rest.indexOf('--');
+      for (const [i, w] of rest.entries()) {
+        if (dashed >= 0 && i > dashed) break;
+        if (w === '--script-shell' && rest[i + 1] !== undefined) scriptShell = rest[i + 1];
+        else if (w.startsWith('--script-shell=')) scriptShell = w.slice('--script-shell='.length);
+      }
+      const base = { runner, workspaces, ...(chdir !== undefined ? { chdir } : {}), ...(scriptShell !== undefined ? { scriptShell } : {}) } as const;
       if (sub === undefined) return undefined;
       if (Object.hasOwn(installAliases, sub)) {
         const event = installAliases[sub];
@@ -196,7 +206,7 @@ export function scriptRun(argv: readonly string[]): ScriptRun | undefined {
       if (dashes >= 0) rest.splice(0, dashes, ...own);
       else rest.splice(0, rest.length, ...own);
       if (kind === 'run') {
-        const [name, ...more] = rest.filter((w) => !/^--(if-present|silent|ignore-scripts)$/.test(w));
+        const [name, ...more] = rest.filter((w, i) => !/^--(if-present|silent|ignore-scripts)$/.test(w) && !/^--script-shell(=|$)/.test(w) && rest[i - 1] !== '--script-shell');
         return name === undefined ? undefined : { ...base, name, chain: withPrePost(name), main: name, args: afterDashes(more) };
       }
       if (kind === 'restart') {
@@ -209,7 +219,8 @@ export function scriptRun(argv: readonly string[]): ScriptRun | undefined {
       const workspaces = read.options.filter(([o]) => o === '-F' || o === '--filter').map(([, v]) => v ?? '');
       if (has(read, '-r', '--recursive')) workspaces.push('*');
       const chdir = valueOf(read, '-C', '--dir');
-      const base = { runner, workspaces, ...(chdir !== undefined ? { chdir } : {}) } as const;
+      const scriptShell = valueOf(read, '--script-shell');
+      const base = { runner, workspaces, ...(chdir !== undefined ? { chdir } : {}), ...(scriptShell !== undefined ? { scriptShell } : {}) } as const;
       let [sub, ...rest] = read.rest;
       if (sub === undefined) return undefined;
       if (['install', 'i', 'add'].includes(sub)) return { ...base, name: 'install', chain: lifecycles.install, main: 'install', args: [] };

@@ -20,9 +20,12 @@ import type { Lookup } from './words.js';
 export function shellStartup(argv: readonly string[], lookup: Lookup, cwd: string): Launch | undefined {
   const name = commandName(argv[0] ?? '');
   if (!shells.includes(name)) return undefined;
-  const options = argv.slice(1, readShellArgs(argv).operand);
+  const { command, fromStdin, operand } = readShellArgs(argv);
+  const options = argv.slice(1, operand);
   const letters = options.filter((w) => /^-[a-zA-Z]+$/.test(w)).join('');
-  const interactive = letters.includes('i');
+  // With no command and no script a shell reads its input, and is interactive when that is a terminal
+  // (`bash --init-file wipe.sh`): whether it is cannot be known here, so it counts as one.
+  const interactive = letters.includes('i') || (!command && (fromStdin || argv[operand] === undefined));
   const login = letters.includes('l') || options.includes('--login');
   const home = lookup('HOME');
   const files: string[] = [];

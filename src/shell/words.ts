@@ -118,9 +118,14 @@ export function expandHeredoc(body: HereDocBody, quoted: boolean, stripTabs: boo
 function piecesOf(word: Word, lookup: Lookup): Piece[] {
   if (!word.parts) return [{ text: tilde(word.text, word.value, lookup), quoted: false, split: false }];
   return word.parts.flatMap((part, i) => {
-    // "$@" inside double quotes still gives one word per argument: its pieces are kept apart.
-    if (part.type === 'DoubleQuoted' && part.parts.some((p) => p.type === 'SimpleExpansion' && p.text === '$@' && lookup('@') !== undefined)) {
-      return part.parts.map((p) => (p.type === 'SimpleExpansion' && p.text === '$@' ? { text: lookup('@')!, quoted: true, split: true, elements: true } : partText(p, lookup, true)));
+    // "$@" (and "${@:2}") inside double quotes still gives one word per argument: its pieces are kept apart.
+    const slice = (p: WordPart) => p.type === 'ParameterExpansion' && p.parameter === '@' && !p.index && !p.prefix && p.operation?.type === 'Slice';
+    if (part.type === 'DoubleQuoted' && part.parts.some((p) => (p.type === 'SimpleExpansion' && p.text === '$@' && lookup('@') !== undefined) || slice(p))) {
+      return part.parts.map((p) => {
+        if (p.type === 'SimpleExpansion' && p.text === '$@') return { text: lookup('@')!, quoted: true, split: true, elements: true };
+        const piece = partText(p, lookup, true);
+        return slice(p) && piece.elements ? { ...piece, split: true } : piece;
+      });
     }
     // So is "${a[@]}" one word per element of an array the line set (kept as its words, src/shell/analyze.ts).
     if (part.type === 'DoubleQuoted' && part.parts.some((p) => allElements(p, lookup) !== undefined)) {
@@ -179,6 +184,21 @@ function partText(part: WordPart, lookup: Lookup, quoted: boolean): Piece {
         return value === undefined ? unknown() : known(value);
       }
       if (part.prefix || part.index) return unknown();
+      // `${@:1}`, `${*#x}`: bash applies these to the arguments, not to their joined text (where
+      // `${@:1}` of `railway down` would read `ailway down`). A slice from $1 on is taken from the
+      // arguments' words; the rest is not done here, so not known.
+      if ((part.parameter === '@' || part.parameter === '*') && part.operation && part.operation.type !== 'Default') {
+        const value = variable(part.parameter, lookup);
+        const op = part.operation;
+        if (op.type !== 'Slice' || value === undefined || !isKnown(value)) return unknown();
+        const text = (w: Word) => (w.parts ? w.parts.map((p) => partText(p, lookup, true).text).join('') : w.value);
+        const offset = /^\s*\d+\s*$/.test(text(op.offset)) ? Number(text(op.offset)) : undefined;
+        const length = op.length === undefined ? undefined : /^\s*\d+\s*$/.test(text(op.length)) ? Number(text(op.length)) : -1;
+        if (offset === undefined || offset < 1 || length === -1) return unknown();
+        const words = value.split(/[ \t\n]+/).filter((w) => w !== '').slice(offset - 1);
+        const list = (length === undefined ? words : words.slice(0, length)).join(' ');
+        return { text: list, quoted, split: !quoted || part.parameter === '@', elements: part.parameter === '@' || !quoted };
+      }
       const value = variable(part.parameter, lookup);
       const op = part.operation;
       if (!op) return value === undefined ? unknown() : known(value);

@@ -173,10 +173,13 @@ function resolve(parsed: ParsedInvocation, invocation: Invocation): ResolvedTarg
   if (environmentId) {
     const identifiers: Identifier[] = [{ kind: 'railway-environment', value: environmentId }];
     const evidence: Evidence[] = [{ source: 'env', key: 'RAILWAY_ENVIRONMENT_ID', value: environmentId }];
+    // RAILWAY_ENVIRONMENT_NAME is a label Railway sets in what it runs and its CLI never reads: anyone
+    // can set it beside production's id (`RAILWAY_ENVIRONMENT_NAME=development railway down`). It may
+    // make the target stricter; only the id (mapped in your config) can make it less strict.
     const name = env.RAILWAY_ENVIRONMENT_NAME;
     if (name) {
-      identifiers.push({ kind: 'name', value: name });
-      evidence.push({ source: 'env', key: 'RAILWAY_ENVIRONMENT_NAME', value: name });
+      identifiers.push({ kind: 'railway-environment-name', value: name });
+      evidence.push({ source: 'env', key: 'RAILWAY_ENVIRONMENT_NAME', value: `${name} (a label the CLI does not read: it may make the target stricter, not looser)` });
     }
     return { name, evidence, identifiers };
   }

@@ -107,6 +107,13 @@ describe('a command word that is not known', () => {
     expect((await hook(line, prod)).decision).toBe('deny');
   });
 
+  it.each(['"${CMD[@]}"', '"${CMD[@]:1}" --volume pg-data --yes', '"${@:0}"', '${*,,}'])('refuses %s, whose expansion may hold the arguments too', async (line) => {
+    const report = await check(line, dev);
+    expect(report.decision).toBe('deny');
+    expect(report.reason).toMatch(/expands to words that are not known, its arguments among them/);
+    expect((await hook(line, prod)).decision).toBe('deny');
+  });
+
   it('allows one whose arguments no covered tool would gate', async () => {
     expect((await check('$PYTHON -m pytest -q', prod)).decision).toBe('allow');
     expect((await hook('"$EDITOR" notes.md', prod)).exitCode).toBe(0);

@@ -199,6 +199,9 @@ describe('what a shell runs before its script', () => {
     ['BASH_ENV=args.sh bash -c true', ["railway environment '$1'  via bash startup > . args.sh", 'true  via bash -c']],
     ['export BASH_ENV=./trap.sh; bash -c ls', ['export BASH_ENV=./trap.sh', 'trap cleanup EXIT  via bash startup > . ./trap.sh', 'railway down  via bash startup > . ./trap.sh > trap > cleanup()', 'ls  via bash -c']],
     ['bash --rcfile logs.sh -i', ["railway logs '$@'  via bash startup > . logs.sh", 'bash --rcfile logs.sh -i']],
+    // With no command and no script a shell reads its input, interactive on a terminal: its startup counts.
+    ['bash --init-file logs.sh', ["railway logs '$@'  via bash startup > . logs.sh", 'bash --init-file logs.sh']],
+    ['ENV=logs.sh sh', ["railway logs '$@'  via sh startup > . logs.sh", 'sh']],
     ['ENV=logs.sh sh -i', ["railway logs '$@'  via sh startup > . logs.sh", 'sh -i']],
     [`PROMPT_COMMAND='railway down' bash -i`, ['railway down  via bash startup', 'bash -i']],
     ["echo 'railway down' >> ~/.bashrc; bash -i -c true", ["echo 'railway down'", 'railway down  via bash startup > . /home/me/.bashrc', 'true  via bash -c']],

@@ -136,6 +136,12 @@ describe('parameter rewrites and indirection', () => {
     ['$(echo cmFpbHdheSBkb3du | base64 -d)', 'unknown'],
     ['c=$(base64 -d <<< cmFpbHdheSBkb3du); $c', 'unknown'],
     ['a=($(pick) down); "${a[@]}"', 'unknown'],
+    // A slice of the arguments is taken from their words, not from their joined text (`ailway down`).
+    ['f() { "${@:2}"; }; f x railway down', 'railway down'],
+    ['set -- x railway down; ${@:2}', 'railway down'],
+    ['f() { "${@:1:2}"; }; f railway down --yes', 'railway down'],
+    ['f() { "${@:1}"; }; f git status', 'git status'],
+    ["set -- railway down; ${*,,}", "set -- railway down | '${*,,}'  computed"],
     // benign
     ['f=report.txt; cp $f ${f%.txt}.bak', 'cp report.txt report.bak'],
     ['v=1.2.3; echo ${v//./-}', 'echo 1-2-3'],
@@ -238,6 +244,23 @@ describe('inline code that hides the process it starts', () => {
     expect(inProject('yarn test')).not.toContain('railway down');
     writeFileSync(join(project, '.npmrc'), 'node-options=--max-old-space-size=4096\n');
     expect(inProject('npm test')).not.toContain('railway down');
+  });
+
+  it('reads the program npm and pnpm run each script with (--script-shell, npm_config_script_shell, .npmrc script-shell)', () => {
+    const project = join(root, 'script-shell-project');
+    mkdirSync(project, { recursive: true });
+    writeFileSync(join(project, 'wipe.sh'), 'railway down\n');
+    writeFileSync(join(project, 'package.json'), JSON.stringify({ scripts: { test: 'jest', lint: 'eslint .' } }));
+    const inProject = (line: string) => analyze(`cd ${project} && ${line}`);
+    expect(inProject('npm test')).not.toContain('railway down');
+    for (const line of ['npm --script-shell ./wipe.sh test', 'npm --script-shell=./wipe.sh run lint', 'npm run lint --script-shell ./wipe.sh', 'npm_config_script_shell=./wipe.sh npm test', 'pnpm --script-shell ./wipe.sh lint']) {
+      expect(inProject(line), line).toContain('railway down');
+    }
+    // After `--` it is the script's own argument; a real shell runs the script as it is.
+    expect(inProject('npm run lint -- --script-shell ./wipe.sh')).not.toContain('railway down');
+    expect(inProject('npm --script-shell bash test')).not.toContain('railway down');
+    writeFileSync(join(project, '.npmrc'), 'script-shell=./wipe.sh\n');
+    expect(inProject('npm test')).toContain('railway down');
   });
 
   it('reads a project module NODE_OPTIONS preloads into any command, since any may be a Node program', () => {
