@@ -9,7 +9,9 @@ import picomatch from 'picomatch';
 import { dirname, isAbsolute, join } from 'node:path';
 import { resolvePath } from '../context/os-path.js';
 import type { Evidence } from '../model.js';
-import { ancestors, configHome, displayPath, homeOf, isDirectory, readTextIfExists } from '../context/files.js';
+import { ancestors, configHome, displayPath, homeOf, isDirectory, readTextIfExists, realpathOr } from '../context/files.js';
+import { isShimFile } from '../shim/find-real.js';
+import { firstOnPath } from './git-external.js';
 import { splitWords } from './shell-words.js';
 
 export interface GitRepo {
@@ -153,7 +155,7 @@ export function readConfig(repo: GitRepo | undefined, commandLine: string[], env
   };
   const where: IncludeWhere = { gitDir: repo?.gitDir, branch };
   const readFile = (path: string) => readConfigFile(path, env, entries, where);
-  if (!env.GIT_CONFIG_NOSYSTEM) readFile(env.GIT_CONFIG_SYSTEM || '/etc/gitconfig');
+  for (const file of systemConfigFiles(env)) readFile(file);
   if (env.GIT_CONFIG_GLOBAL !== undefined) {
     if (env.GIT_CONFIG_GLOBAL) readFile(env.GIT_CONFIG_GLOBAL);
   } else {
@@ -176,6 +178,23 @@ export function readConfig(repo: GitRepo | undefined, commandLine: string[], env
   }
   for (const pair of commandLine) entries.push(keyValue(pair, { source: 'flag', key: `-c ${pair.split('=')[0]}` }));
   return new GitConfig(entries);
+}
+
+/**
+ * The system file git reads first (config.c's git_system_config): none with GIT_CONFIG_NOSYSTEM true
+ * (git reads it as a boolean: `0`, `false`, `no`, `off` and empty keep the file; a value git cannot read stops git), GIT_CONFIG_SYSTEM when
+ * set (empty: no file), else the one compiled in, `/etc/gitconfig` for a git under /usr and
+ * `PREFIX/etc/gitconfig` for one under another prefix (/usr/local, Homebrew). Which git that is is
+ * known only from the git behind the shims; /etc/gitconfig is read too, in case.
+ */
+export function systemConfigFiles(env: NodeJS.ProcessEnv): string[] {
+  const nosystem = env.GIT_CONFIG_NOSYSTEM?.trim().toLowerCase();
+  const off = nosystem === undefined || ['', 'false', 'no', 'off'].includes(nosystem) || (/^[-+]?\d+[kmg]?$/.test(nosystem) && parseInt(nosystem, 10) === 0);
+  if (!off) return [];
+  if (env.GIT_CONFIG_SYSTEM !== undefined) return env.GIT_CONFIG_SYSTEM === '' ? [] : [env.GIT_CONFIG_SYSTEM];
+  const git = firstOnPath('git', env.PATH, '/', (path) => !isShimFile(path));
+  const prefix = git === undefined ? '/usr' : dirname(dirname(realpathOr(git)));
+  return prefix === '/usr' || prefix === '/' ? ['/etc/gitconfig'] : [join(prefix, 'etc', 'gitconfig'), '/etc/gitconfig'];
 }
 
 /** `-c key=value`; a bare `-c key` means true. */
