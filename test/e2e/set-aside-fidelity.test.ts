@@ -42,3 +42,17 @@ describe('NODE_OPTIONS and CHAPERONE_NODE_OPTIONS reach the tool as the caller h
     }
   }
 });
+
+// The shim's own shell variables are all named chaperone_*: a caller's exported `entry`, `node`,
+// `answer` or `status` (names the shim once used) reaches the tool as it was, whatever the route.
+describe("a caller's variables named like a shell script's own reach the tool untouched", () => {
+  for (const [route, args, routeEnv] of routes) {
+    it(route, async () => {
+      const given = { entry: 'mine/entry', node: 'my-node', answer: 'exec 1 /bin/false', status: '3', IFS: ' \t\n' };
+      const result = await sb.run('kubectl', args, { env: { ...routeEnv, ...given } });
+      expect(result.exitCode, String(result.stderr)).toBe(0);
+      const env = sb.record('kubectl')!.env;
+      for (const [name, value] of Object.entries(given)) if (name !== 'IFS') expect(env[name], name).toBe(value);
+    });
+  }
+});
