@@ -37,8 +37,12 @@ export async function doctor(dir: string, cwd: string, env: NodeJS.ProcessEnv): 
     if (unshimmed.length) lines.push({ ok: true, text: `covered, but with no shim here: ${unshimmed.join(', ')}; \`chaperone install\` adds them` });
     // Shims written before NODE_OPTIONS was set aside start the decision's Node with the caller's: a
     // --require there runs inside the judge, which can answer "run it" (src/shim/set-aside.ts).
-    const unguarded = installed.filter((tool) => !readFileSync(join(dir, tool), 'utf8').includes(setAsideSh));
+    // Shims with the first set-aside guard the judge, but drop a CHAPERONE_NODE_OPTIONS of the caller's.
+    const texts = new Map(installed.map((tool) => [tool, readFileSync(join(dir, tool), 'utf8')]));
+    const unguarded = installed.filter((tool) => !texts.get(tool)!.includes(setAsideSh) && !texts.get(tool)!.includes('CHAPERONE_NODE_OPTIONS=$NODE_OPTIONS'));
+    const dropping = installed.filter((tool) => !texts.get(tool)!.includes(setAsideSh) && texts.get(tool)!.includes('CHAPERONE_NODE_OPTIONS=$NODE_OPTIONS'));
     if (unguarded.length) lines.push({ ok: false, text: `shims written by an older chaperone start the decision with the caller's NODE_OPTIONS, where a --require runs inside the judge: ${unguarded.join(', ')}; run \`chaperone install\`` });
+    if (dropping.length) lines.push({ ok: true, warn: true, text: `shims written by an older chaperone drop a CHAPERONE_NODE_OPTIONS or CHAPERONE_NODE_EXTRA_CA_CERTS of the caller's before the tool runs: ${dropping.join(', ')}; run \`chaperone install\`` });
   }
 
   const entries = (env.PATH ?? '').split(':');

@@ -110,7 +110,11 @@ export function classifyTarget(resolved: ResolvedTarget, config: Config): Target
     if (found && strictness[found.class] > strictness[best?.class ?? 'unknown']) best = found;
   }
   if (!best) {
-    return { ...base, class: 'unknown', because: 'nothing names a known environment; unknown counts as production' };
+    // Unknown counts as production, so a name that says less (a label nothing vouches for) is not what
+    // a human types to confirm it.
+    const named = resolved.name === undefined ? undefined : classifyName(resolved.name, config.names);
+    const name = named && named.class !== 'production' ? undefined : resolved.name;
+    return { ...base, name, class: 'unknown', because: 'nothing names a known environment; unknown counts as production' };
   }
   const target: Target = { ...base, class: best.class, because: best.because };
   return best.mapped ? withoutClaimedName(target, config) : target;

@@ -3,6 +3,7 @@
 import { closeSync, constants, fstatSync, openSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { resolvePath } from './os-path.js';
 import { EnvironmentFault } from '../errors.js';
 import { hardenState, hardenedStoreDir } from '../harden/system.js';
 
@@ -52,20 +53,22 @@ function readIfExists(path: string, maxBytes: number, encoding: 'utf8' | 'latin1
   }
 }
 
+// These directories come from variables the caller sets: a `..` in one is the kernel's (os-path.ts),
+// since every file under them is found by joining names to them.
 export function homeOf(env: NodeJS.ProcessEnv): string {
-  return env.HOME || homedir();
+  return env.HOME ? resolvePath(env.HOME) : homedir();
 }
 
 export function configHome(env: NodeJS.ProcessEnv): string {
-  return env.XDG_CONFIG_HOME || join(homeOf(env), '.config');
+  return env.XDG_CONFIG_HOME ? resolvePath(env.XDG_CONFIG_HOME) : join(homeOf(env), '.config');
 }
 
 export function dataHome(env: NodeJS.ProcessEnv): string {
-  return env.XDG_DATA_HOME || join(homeOf(env), '.local', 'share');
+  return env.XDG_DATA_HOME ? resolvePath(env.XDG_DATA_HOME) : join(homeOf(env), '.local', 'share');
 }
 
 export function stateHome(env: NodeJS.ProcessEnv): string {
-  return env.XDG_STATE_HOME || join(homeOf(env), '.local', 'state');
+  return env.XDG_STATE_HOME ? resolvePath(env.XDG_STATE_HOME) : join(homeOf(env), '.local', 'state');
 }
 
 /**
@@ -126,10 +129,19 @@ export function realpathOr(path: string): string {
   }
 }
 
-/** The directory and each of its ancestors, nearest first. */
+/**
+ * The directory and each of its ancestors, nearest first, as a tool started there finds them: its
+ * working directory is the directory the path leads to (getcwd gives it with no link in it), and its
+ * parents are that directory's, not the text's (`cd link` in a checked line, `git -C link`).
+ */
 export function ancestors(dir: string): string[] {
   const out: string[] = [];
   let current = dir;
+  try {
+    current = realpathSync.native(dir);
+  } catch {
+    // not there: the tool cannot start there either; the text is all there is
+  }
   for (;;) {
     out.push(current);
     const parent = current.replace(/\/[^/]*$/, '') || '/';

@@ -8,6 +8,7 @@ export const identifierKinds = {
   name: { byToken: true, what: 'an environment, database or service name' },
   host: { byToken: true, what: 'a host name or address (local hosts are development)' },
   'railway-environment': { byToken: false, what: 'a Railway environment id' },
+  'railway-environment-name': { byToken: true, raiseOnly: true, what: 'RAILWAY_ENVIRONMENT_NAME, a label Railway sets in what it runs and its CLI never reads' },
   'railway-token': { byToken: false, what: "a Railway token's fingerprint" },
   'railway-project': { byToken: false, what: 'a Railway project id' },
   'railway-service': { byToken: false, what: 'a Railway service id' },

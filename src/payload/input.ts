@@ -7,7 +7,7 @@
 // see ParsedInvocation.stdin), a terminal not at all.
 
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import { resolve as resolvePath } from 'node:path';
+import { resolvePath } from '../context/os-path.js';
 import type { StdinReadAhead } from '../model.js';
 import { claimDescriptor, stdinIsTerminal, stdinStat } from './descriptors.js';
 import { readAheadLimit, readChunk } from './stdin.js';

@@ -37,7 +37,7 @@ const readAnswer = 'chaperone_rest=; IFS= read -r -u "$chaperone_fd" -N 1 -t 120
 export function serverClientLines(stateFile: string, tool: string): string[] {
   return [
     "# Ask the account's resident decision first (src/server/); on any doubt decide below, in Node.",
-    `if ${serverThere(sq(stateFile), '"$node"')} \\`,
+    `if ${serverThere(sq(stateFile), '"$chaperone_node"')} \\`,
     `  && ${connect}; then`,
     '  chaperone_reply=',
     `  if ${greeted}; then`,

@@ -26,7 +26,7 @@
 
 import { forEachChild, parse, type AndOr, type Assignment, type Command, type CompoundList, type PipelineNode, type Redirection, type Script, type Statement, type SyntaxNode } from 'unbash';
 import { readFileSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { resolvePath as resolve } from '../context/os-path.js';
 import { isCovered } from '../tools/index.js';
 import { Identities } from './identity.js';
 import { commandName, type Launch } from './launch.js';

@@ -10,7 +10,8 @@
 // `npx prisma`, `pnpm exec`, `yarn prisma`, `bunx` are package runners (runners.ts), and `bin/rails`,
 // `bin/rake`, `./node_modules/.bin/prisma` are covered tools reached by path (indirect.ts).
 
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
+import { resolvePath as resolve } from '../context/os-path.js';
 import { parseDotenv } from '../tools/dotenv.js';
 import { readTextFile } from './files.js';
 import { followed, type FollowContext, type Followed } from './indirect.js';

@@ -12,7 +12,8 @@ import type { Launch } from './launch.js';
 import { commandName } from './launch.js';
 import { parse as parseIni } from 'ini';
 import { statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
+import { resolvePath as resolve } from '../context/os-path.js';
 import { readTextFile, writtenText } from './files.js';
 import { includeMayHold, type IncludeWhere } from '../tools/git-repo.js';
 import { isKnown, opaque, reveal } from './words.js';
@@ -86,6 +87,34 @@ function scriptText(via: string, path: string | undefined, files: Files): { text
 }
 
 const literal = (via: string, text: string): Launch => ({ via, script: text, stdin: 'none' });
+
+/**
+ * The argv of an `ext::` URL as git-remote-ext reads it: words split at spaces, `% ` a space inside a
+ * word, `%%` a percent sign, `%s`/`%S` the service (git-upload-pack, upload-pack), `%G` its `--`
+ * option; any other `%x` is dropped as git drops it.
+ */
+export function extCommand(url: string): string[] {
+  const words: string[] = [];
+  let word = '';
+  let started = false;
+  for (let k = 0; k < url.length; k++) {
+    const c = url[k];
+    if (c === ' ') {
+      if (started) words.push(word);
+      word = '';
+      started = false;
+    } else if (c === '%' && k + 1 < url.length) {
+      const next = url[++k];
+      word += next === ' ' ? ' ' : next === '%' ? '%' : next === 's' ? 'git-upload-pack' : next === 'S' ? 'upload-pack' : '';
+      started = true;
+    } else {
+      word += c;
+      started = true;
+    }
+  }
+  if (started) words.push(word);
+  return words;
+}
 const unknown = (via: string, source: string): Launch => ({ via, script: opaque(source), stdin: 'none' });
 
 /** An awk program's `system("…")`, `print … | "…"`, `"…" | getline`: its literal commands, or unknown. */
@@ -305,6 +334,12 @@ function gitCarries(args: readonly string[], set: Record<string, string>, files:
       }
       for (const [key, value, from] of withIncludes(file, text, files, out, where)) take(`git (${from})`, key, value);
     }
+  }
+  // The ext:: transport (`git fetch 'ext::sh -c …'`, with protocol.ext.allow=always): git starts the
+  // URL's command itself. Judged whenever it is written, allowed or not.
+  for (const word of args.slice(i)) {
+    const command = word.startsWith('ext::') ? extCommand(word.slice(5)) : undefined;
+    if (command && command.length > 0) out.push({ via: 'git ext::', runs: [command], stdin: 'none' });
   }
   // GIT_CONFIG_PARAMETERS (`'core.pager'='…'`, what `git -c` passes to the git it starts).
   for (const m of (set.GIT_CONFIG_PARAMETERS ?? '').matchAll(/'((?:[^']|'\\'')*)'(?:='((?:[^']|'\\'')*)')?/g)) {

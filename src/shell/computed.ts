@@ -5,7 +5,7 @@
 // most dangerous covered tool its arguments could belong to (check.ts).
 
 import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { resolvePath as resolve } from '../context/os-path.js';
 import { parse, type Command, type Word } from 'unbash';
 import { isCovered } from '../tools/index.js';
 import type { ShellState } from './state.js';

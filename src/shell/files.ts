@@ -3,7 +3,8 @@
 // only on this machine: a line that runs elsewhere (`ssh host ./x.sh`) never gets here.
 
 import { readFileSync, statSync } from 'node:fs';
-import { delimiter, isAbsolute, join, resolve } from 'node:path';
+import { delimiter, isAbsolute, join } from 'node:path';
+import { resolvePath as resolve } from '../context/os-path.js';
 import { claimDescriptor } from '../payload/descriptors.js';
 
 /** A script larger than this is not read (and so not known). */

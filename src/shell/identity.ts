@@ -10,10 +10,12 @@
 
 import { closeSync, existsSync, openSync, readdirSync, readSync, statSync, type Stats } from 'node:fs';
 import { createRequire } from 'node:module';
-import { basename, delimiter, dirname, join, normalize, resolve } from 'node:path';
+import { basename, delimiter, dirname, join, normalize } from 'node:path';
+import { resolvePath as resolve } from '../context/os-path.js';
 import { isShimFile } from '../shim/find-real.js';
 import { executables, isCovered, toolOf } from '../tools/index.js';
 import { packageExecutables } from './runners.js';
+import { gitRemovals } from './git-rm.js';
 import { reveal } from './words.js';
 import { isDirectory, listDir } from '../context/files.js';
 
@@ -47,6 +49,9 @@ export class Identities {
     if (word === undefined || isCovered(basename(word))) return [argv];
     // git's history rewriters run as git commands (`git filter-branch`) or as themselves, by path or on PATH.
     if (/^git-filter-(branch|repo)$/.test(basename(word))) return [['git', basename(word).slice(4), ...rest]];
+    // `rm -rf` of a linked worktree or of a repository's .git: the git command it equals (git-rm.ts).
+    const removes = gitRemovals(argv, cwd);
+    if (removes) return [argv, ...removes];
     const interpreted = this.interpreted(word, rest, path, cwd);
     if (interpreted) return interpreted;
     const tools = this.fileTools(word, path, cwd);

@@ -16,6 +16,7 @@ import { commandName } from './launch.js';
 import { makeFollow } from './make.js';
 import { localBinaryFollow, packageFollow } from './packages.js';
 import { readShellArgs, shells } from './shells.js';
+import { execPathFile, gitScriptOf, sourcedArguments } from './git-scripts.js';
 import { isKnown, reveal } from './words.js';
 
 /** Scripts running scripts (sourced files, Makefile targets, package scripts) deeper than this are unreadable. */
@@ -90,26 +91,32 @@ function shellFollow(argv: readonly string[], ctx: FollowContext): Followed | un
   if (file === undefined || fromStdin) {
     return ctx.stdin === undefined && ctx.stdinUnknown ? unknownCode(`${name} runs the commands it reads from its input, which is not known`) : undefined;
   }
-  if (!isKnown(file)) return unknownCode(`${name} runs a script from ${reveal(file)}, whose text is not known`);
+  if (!isKnown(file)) {
+    const named = execPathFile(reveal(file), ctx.lookup);
+    if (named) return scriptFile(named, [named, ...argv.slice(operand + 1)], ctx, name, true);
+    return unknownCode(`${name} runs a script from ${reveal(file)}, whose text is not known`);
+  }
   return scriptFile(file, [file, ...argv.slice(operand + 1)], ctx, name, true);
 }
 
 /** `source FILE [args]`, `. FILE`: the file runs in this shell. */
 function sourceFollow(argv: readonly string[], ctx: FollowContext): Followed | undefined {
   const name = argv[0];
-  const file = argv[1];
+  const file = argv[1] === undefined || isKnown(argv[1]) ? argv[1] : execPathFile(reveal(argv[1]), ctx.lookup) ?? argv[1];
   if (file === undefined) return undefined;
   if (!isKnown(file)) return isSetupGenerator(reveal(file)) ? followed({}) : unknownCode(`${name} runs ${reveal(file)}, whose text is not known`);
   if (ctx.remote) return unknownCode(`${name} ${file} runs a file of another machine, which is not read here`);
   const read = readTextFile(ctx.cwd, sourcePath(ctx.cwd, file, ctx.lookup('PATH')));
   if ('missing' in read) return undefined;
   if ('error' in read) return unknownCode(`${name} ${file}: ${read.error}`, read.file);
+  const git = gitScriptOf(read.text, ctx.lookup);
+  if (git) return followed({ runs: [{ argv: ['git', git, ...sourcedArguments(git, argv.slice(2), ctx.lookup)], via: `${name} ${file} (git ${git})` }] });
   return followed({ texts: [{ text: read.text, file: read.file, inShell: true, ...(argv.length > 2 ? { positional: [file, ...argv.slice(2)] } : {}), via: `${name} ${file}` }] });
 }
 
 /** `./deploy.sh`, `scripts/wipe`, `/opt/bin/x`: a command named by a path is read when it is a script. */
 function pathFollow(argv: readonly string[], ctx: FollowContext): Followed | undefined {
-  const word = argv[0];
+  const word = isKnown(argv[0]) ? argv[0] : execPathFile(reveal(argv[0]), ctx.lookup) ?? argv[0];
   if (!word.includes('/') || !isKnown(word)) return undefined;
   // A covered tool reached by path (`node_modules/.bin/railway`) is that tool, judged by its own rules;
   // an installed package's program (`node_modules/.bin/tsc`) is a program like any other, not read.
@@ -128,6 +135,9 @@ function scriptFile(path: string, args: string[], ctx: FollowContext, via: strin
   if ('missing' in read) return undefined;
   // A compiled program is a command like any other: its name is all that can be judged.
   if ('error' in read) return read.error.endsWith('is a binary file') && !viaShell ? undefined : unknownCode(`${via}: ${read.error}`, read.file);
+  // One of git's own scripts (git-filter-branch), wherever it lies: the git command it is (git-scripts.ts).
+  const git = gitScriptOf(read.text, ctx.lookup);
+  if (git) return followed({ runs: [{ argv: ['git', git, ...args.slice(1)], via: `${viaShell ? `${via} ${path}` : via} (git ${git})` }] });
   const interpreter = viaShell ? undefined : shebangOf(read.text);
   if (interpreter !== undefined && !shells.includes(interpreter)) {
     const language = interpreterOf(interpreter);

@@ -16,7 +16,8 @@
 
 import { platforms } from '../payload/platforms.js';
 import { isCovered } from '../tools/index.js';
-import { dirname, resolve } from 'node:path';
+import { dirname } from 'node:path';
+import { resolvePath as resolve } from '../context/os-path.js';
 import { readTextFile, writtenText } from './files.js';
 import { followed, isInstalled, unknownCode, type FollowContext, type Followed } from './indirect.js';
 import { commandName } from './launch.js';

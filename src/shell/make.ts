@@ -14,7 +14,7 @@
 // A line that is none of these is what make calls a "missing separator": the Makefile is unreadable.
 
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { resolvePath as resolve } from '../context/os-path.js';
 import { readTextFile } from './files.js';
 import { followed, unknownCode, type FollowContext, type Followed } from './indirect.js';
 import { commandName } from './launch.js';

@@ -8,7 +8,8 @@
 import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { parse as parseIni } from 'ini';
 import { readTextIfExists } from '../context/files.js';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, relative } from 'node:path';
+import { resolvePath as resolve } from '../context/os-path.js';
 import { quoteWord } from '../display/describe.js';
 import { readTextFile } from './files.js';
 import { followed, unknownCode, type FollowContext, type Followed } from './indirect.js';

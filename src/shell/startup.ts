@@ -11,7 +11,8 @@
 // when the line itself wrote them; one edited by an earlier line is left to the shims of what it runs.
 
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { resolvePath as resolve } from '../context/os-path.js';
 import { writtenText } from './files.js';
 import { commandName, type Launch } from './launch.js';
 import { readShellArgs, shells } from './shells.js';

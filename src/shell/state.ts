@@ -4,6 +4,7 @@
 // `( … )` does not leak out; a new shell (`bash -c`) starts from the exported variables only.
 
 import { resolve } from 'node:path';
+import { resolvePath } from '../context/os-path.js';
 import type { CompoundCommand, CompoundList, Redirected } from 'unbash';
 import { opaque, type Lookup } from './words.js';
 
@@ -153,9 +154,11 @@ export function changeEnv(env: CommandEnv, change: { set?: Record<string, string
 export function changeDirectory(state: ShellState, argv: readonly string[]): void {
   const [name, ...rest] = argv;
   const args = rest.filter((a, i) => !(/^-[LPe@]+$/.test(a) || (a === '--' && i === rest.indexOf('--'))));
+  // bash's cd is logical (`cd link/..` is the directory the link is in) unless -P: then the kernel's.
+  const physical = rest.filter((a) => /^-[LPe@]+$/.test(a)).map((a) => a.replace(/[^LP]/g, '')).join('').endsWith('P');
   const go = (dir: string | undefined) => {
     if (dir === undefined) return;
-    const to = resolve(state.cwd, dir);
+    const to = physical ? resolvePath(state.cwd, dir) : resolve(state.cwd, dir);
     state.oldpwd = state.cwd;
     state.cwd = to;
   };

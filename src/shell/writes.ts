@@ -4,7 +4,8 @@
 // readers see it: its text when the line shows it, unknown otherwise.
 
 import type { Redirection } from 'unbash';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+import { resolvePath as resolve } from '../context/os-path.js';
 import { noteWritten, readTextFile } from './files.js';
 import { commandName } from './launch.js';
 import { expandText, isKnown, type Lookup } from './words.js';
@@ -46,8 +47,21 @@ export function noteCommandWrites(argv: readonly string[], stdin: string | undef
       unknown(operands.at(-1));
       break;
     }
+    case 'ln': {
+      // `ln -s /usr/lib/git-core/git-filter-branch fb`: the link reads as what it points at (a symbolic
+      // link's relative target from the link's own directory).
+      const [from, to] = operands;
+      if (operands.length === 2 && isKnown(from) && isKnown(to)) {
+        const dest = isDirectory(resolve(cwd, to)) ? join(resolve(cwd, to), basename(from)) : resolve(cwd, to);
+        const symbolic = args.some((a) => a === '--symbolic' || /^-[a-zA-Z]*s/.test(a));
+        const read = readTextFile(symbolic ? dirname(dest) : cwd, from);
+        noteWritten(dest, 'text' in read ? read.text : undefined);
+        break;
+      }
+      unknown(operands.at(-1));
+      break;
+    }
     case 'install':
-    case 'ln':
     case 'rsync':
       unknown(operands.at(-1));
       break;

@@ -90,8 +90,8 @@ export function fastPathScript(executable: string, words: readonly string[], use
     // The rules the words were derived from: this user's file, unchanged since, and this build.
     // The user's rules live under the account's home, whatever the caller's HOME says.
     `  [ -e ${sq(userRules)} ] && [ ${sq(userRules)} -nt "$0" ] && chaperone_fast=`,
-    '  [ "$entry" -nt "$0" ] && chaperone_fast=',
-    '  [ "${entry%/*}/rules.json" -nt "$0" ] && chaperone_fast=',
+    '  [ "$chaperone_entry" -nt "$0" ] && chaperone_fast=',
+    '  [ "${chaperone_entry%/*}/rules.json" -nt "$0" ] && chaperone_fast=',
     '  [ -n "$chaperone_fast" ] && chaperone_real "$@"',
     'fi',
   );

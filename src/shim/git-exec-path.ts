@@ -31,11 +31,11 @@ const stampFile = '.chaperone-overlay.json';
 interface Stamp {
   execPath: string;
   mtimeMs: number;
-  /** The shape of the entries: an overlay written by an older chaperone is rebuilt (format 2: git's own calls, git-own-calls.ts; 3: without `worktree`, which a rule reaches now; 4: NODE_OPTIONS set aside before the decision, src/shim/set-aside.ts). */
+  /** The shape of the entries: an overlay written by an older chaperone is rebuilt (format 2: git's own calls, git-own-calls.ts; 3: without `worktree`, which a rule reaches now; 4: NODE_OPTIONS set aside before the decision, src/shim/set-aside.ts; 5: without `symbolic-ref`, which git.ref.rewind reaches). */
   format?: number;
 }
 
-const format = 4;
+const format = 5;
 
 /**
  * The environment the real git gets: `env` with GIT_EXEC_PATH at the overlay of the exec-path git would

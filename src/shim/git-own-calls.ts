@@ -21,7 +21,7 @@ import { readFileSync } from 'node:fs';
 export const ownCallWords: readonly string[] = [
   'fetch', 'fetch-pack', 'index-pack', 'unpack-objects', 'upload-pack', 'upload-archive', 'receive-pack', 'pack-objects',
   'rev-list', 'rev-parse', 'merge', 'merge-base', 'merge-index', 'merge-file', 'rebase', 'update-index', 'read-tree', 'write-tree',
-  'commit-tree', 'cat-file', 'for-each-ref', 'show-ref', 'symbolic-ref', 'ls-files', 'ls-tree', 'diff-index', 'diff-files',
+  'commit-tree', 'cat-file', 'for-each-ref', 'show-ref', 'ls-files', 'ls-tree', 'diff-index', 'diff-files',
   'diff-tree', 'hash-object', 'maintenance', 'repack', 'prune-packed', 'pack-refs', 'rerere',
   'commit-graph', 'multi-pack-index', 'submodule--helper', 'status', 'log', 'show', 'describe', 'version',
 ];

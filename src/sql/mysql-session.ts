@@ -14,7 +14,7 @@
 // (src/gate/mysql-stdin.ts).
 
 import { closeSync } from 'node:fs';
-import { resolve as resolvePath } from 'node:path';
+import { resolvePath } from '../context/os-path.js';
 import type { Command, NestedLine } from '../model.js';
 import { CommandCollector, keptPerKind } from '../payload/collect.js';
 import { openRegularFile, readFileChunks } from '../payload/stdin.js';

@@ -9,7 +9,8 @@
 // `psql -d NEWDB -c …` judged against the new target with its own evidence.
 
 import { closeSync, readSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname } from 'node:path';
+import { resolvePath as resolve } from '../context/os-path.js';
 import type { Command, NestedLine } from '../model.js';
 import { openRegularFile } from '../payload/stdin.js';
 import { isConnectionString } from '../tools/libpq.js';

@@ -11,7 +11,8 @@
 // the environment, or from ./.env when env.py calls load_dotenv. `-x NAME=VALUE` arguments go to env.py
 // too: their values are read as names (`-x env=prod`). Nothing found is unknown.
 
-import { dirname, join, resolve as resolvePath } from 'node:path';
+import { dirname, join } from 'node:path';
+import { resolvePath } from '../context/os-path.js';
 import type { Evidence, Identifier, Invocation, ParsedInvocation, ResolvedTarget } from '../model.js';
 import { displayPath, readTextIfExists } from '../context/files.js';
 import { grammar, readArgs } from './argv.js';

@@ -17,7 +17,7 @@
 // cannot be read or parsed becomes `--unreadable-parameter NAME`, which a rule gates (fail closed; the
 // CLI itself would refuse most of them).
 
-import { resolve as resolvePath } from 'node:path';
+import { resolvePath } from '../context/os-path.js';
 import { homeOf, readTextIfExists } from '../context/files.js';
 
 /** Parameters whose structure the rules read. */

@@ -11,7 +11,8 @@
 //   aws_account_id. Names are read by token; account ids and access keys only through the user's config.
 //   An --endpoint-url or AWS_ENDPOINT_URL on this machine (LocalStack, moto) is classified as a host.
 
-import { join, resolve as resolvePath } from 'node:path';
+import { join } from 'node:path';
+import { resolvePath } from '../context/os-path.js';
 import { parse as parseIni } from 'ini';
 import type { Assumption, Command, Evidence, Identifier, Invocation, NestedLine, ParsedInvocation, ResolvedTarget } from '../model.js';
 import { displayPath, homeOf, readTextIfExists } from '../context/files.js';
@@ -349,7 +350,7 @@ function resolve(parsed: ParsedInvocation, invocation: Invocation): ResolvedTarg
     if (profiles.length === 0) profiles.push({ profile: 'default', from: { source: 'default', key: 'profile', value: 'default' } });
   }
 
-  const configPath = env.AWS_CONFIG_FILE || join(homeOf(env), '.aws', 'config');
+  const configPath = awsConfigPath(invocation);
   const config = profiles.length ? readConfig(configPath) : undefined;
   for (const { profile, from } of profiles) {
     name ??= profile;
@@ -392,11 +393,16 @@ function accountOfArn(arn: string): string | undefined {
 }
 
 /** The account keys earlier `aws configure set` commands of the line write into this profile of this file. */
+/** ~/.aws/config, or AWS_CONFIG_FILE, relative to the tool's directory as the kernel resolves it. */
+function awsConfigPath(at: Pick<Invocation, 'cwd' | 'env'>): string {
+  return at.env.AWS_CONFIG_FILE ? resolvePath(at.cwd, at.env.AWS_CONFIG_FILE) : join(homeOf(at.env), '.aws', 'config');
+}
+
 function switchedKeys(profile: string, configPath: string, assumed: Assumption[] = []): Map<string, { value: string; by: string }> {
   const keys = new Map<string, { value: string; by: string }>();
   for (const a of assumed) {
     if (a.fact.kind !== 'aws-config' || a.fact.profile !== profile) continue;
-    if ((a.env.AWS_CONFIG_FILE || join(homeOf(a.env), '.aws', 'config')) !== configPath) continue;
+    if (awsConfigPath(a) !== configPath) continue;
     keys.set(a.fact.key, { value: a.fact.value, by: `earlier in the line: ${a.by}` });
   }
   return keys;

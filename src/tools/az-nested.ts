@@ -11,7 +11,7 @@
 // Option values are read from the raw words (argparse: `--opt v`, `--opt=v`, and for nargs='+' every
 // word up to the next option). A file that cannot be read is held as unreadable.
 
-import { resolve as resolvePath } from 'node:path';
+import { resolvePath } from '../context/os-path.js';
 import type { Invocation, NestedLine } from '../model.js';
 import { readTextIfExists } from '../context/files.js';
 import { remoteArgv, remoteLine, remoteSession } from './remote.js';

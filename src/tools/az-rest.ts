@@ -2,14 +2,23 @@
 // a PUT, PATCH or POST is read as the az command it equals, so that the same rules judge it:
 //   - a body that sets a recovery setting: `backupRetentionDays` (az resource update --set …), a SQL
 //     database's short- or long-term retention policy, blob soft delete, container soft delete,
-//     versioning, point-in-time restore, a key vault's soft delete, a backup vault's soft delete;
+//     versioning, point-in-time restore (each off, or kept under a week), file share soft delete, a
+//     key vault's soft delete, a Recovery Services vault's soft delete (its backupconfig, or the
+//     vault's own softDeleteSettings) and immutability, a Data Protection backup vault's soft delete
+//     and immutability, a Cosmos DB account's periodic backup retention, and a protected item whose
+//     protection is stopped;
+//   not read, since Resource Manager refuses them or they cannot turn recovery off: a key vault's
+//   `enablePurgeProtection: false` (purge protection cannot be turned off once on) and
+//   `softDeleteRetentionInDays` (set at creation only), a flexible server's `geoRedundantBackup`
+//   (creation only); nor yet a Recovery Services backup policy whose retention counts are cut. A
+//   DELETE of anything (a disk, a snapshot, a resource group) is az.rest.delete;
 //   - a deployment in Complete mode (deletes what the template does not name);
 //   - a POST to a deleted key vault's (or managed HSM's) `/purge`.
 // The body is `--body TEXT` or `--body @FILE`; a file that exists but cannot be read (or is not JSON)
 // is a command of its own, `rest unreadable`, since what it sets cannot be known.
 
 import { readFileSync } from 'node:fs';
-import { resolve as resolvePath } from 'node:path';
+import { resolvePath } from '../context/os-path.js';
 import type { Command } from '../model.js';
 import { isoDays } from './az.js';
 
@@ -64,9 +73,33 @@ export function restCommands(flags: Map<string, string[]>, cwd: string): Command
   if (policyOff('containerDeleteRetentionPolicy')) blob['--enable-container-delete-retention'] = ['false'];
   if (off('isVersioningEnabled')) blob['--enable-versioning'] = ['false'];
   if (policyOff('restorePolicy')) blob['--enable-restore-policy'] = ['false'];
+  // Days kept by a policy that stays on: under a week is a rule of its own, as retention is.
+  const policyDays = (name: string) =>
+    found(name).flatMap((policy) => (typeof policy === 'object' && policy !== null && !valuesOf(policy, 'enabled').some(isFalse) ? valuesOf(policy, 'days').map(String) : []));
+  for (const [name, flag] of [['deleteRetentionPolicy', '--delete-retention-days'], ['containerDeleteRetentionPolicy', '--container-delete-retention-days'], ['restorePolicy', '--restore-days']]) {
+    const days = policyDays(name);
+    if (days.length > 0) blob[flag] = days;
+  }
   if (Object.keys(blob).length > 0) out.push(as('storage account blob-service-properties update', blob));
+  const share: Record<string, string[]> = {};
+  if (policyOff('shareDeleteRetentionPolicy')) share['--enable-delete-retention'] = ['false'];
+  const shareDays = policyDays('shareDeleteRetentionPolicy');
+  if (shareDays.length > 0) share['--delete-retention-days'] = shareDays;
+  if (Object.keys(share).length > 0) out.push(as('storage account file-service-properties update', share));
   if (off('enableSoftDelete')) out.push(as('keyvault update', { '--enable-soft-delete': ['false'] }));
   if (found('softDeleteFeatureState').some((v) => typeof v === 'string' && /^disabled?$/i.test(v))) out.push(as('backup vault backup-properties set', { '--soft-delete-feature-state': ['disable'] }));
+  // A vault's own securitySettings: Recovery Services (softDeleteSettings.softDeleteState Disabled) and
+  // Data Protection (softDeleteSettings.state Off); immutabilitySettings.state Disabled in either.
+  const stateIs = (name: string, inner: string, value: RegExp) => found(name).some((o) => valuesOf(o, inner).some((v) => typeof v === 'string' && value.test(v)));
+  const dataProtection = /\/providers\/Microsoft\.DataProtection\//i.test(path);
+  if (stateIs('softDeleteSettings', 'softDeleteState', /^(disabled?|off)$/i)) out.push(as('backup vault update', { '--soft-delete-state': ['disable'] }));
+  if (stateIs('softDeleteSettings', 'state', /^(off|disabled?)$/i)) out.push(as('dataprotection backup-vault update', { '--soft-delete-state': ['off'] }));
+  if (stateIs('immutabilitySettings', 'state', /^disabled?$/i)) {
+    out.push(as(dataProtection ? 'dataprotection backup-vault update' : 'backup vault update', { '--immutability-state': ['disabled'] }));
+  }
+  const backupHours = found('backupRetentionIntervalInHours').map(String);
+  if (backupHours.length > 0) out.push(as('cosmosdb update', { '--backup-retention': backupHours }));
+  if (/\/protectedItems\/[^/]+$/i.test(path) && found('protectionState').some((v) => typeof v === 'string' && /^protectionstopped$/i.test(v))) out.push(as('backup protection disable', {}));
   if (/\/deployments\/[^/]+$/i.test(path) && found('mode').some((v) => typeof v === 'string' && v.toLowerCase() === 'complete')) out.push(as('deployment group create', { '--mode': ['complete'] }));
   return out;
 }

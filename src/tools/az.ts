@@ -21,6 +21,7 @@
 // unknown until your config maps it (`targets: {azure-subscription-id: {"…": production}}`).
 
 import { join } from 'node:path';
+import { resolvePath } from '../context/os-path.js';
 import { parse as parseIni } from 'ini';
 import type { Evidence, Identifier, Invocation, ParsedInvocation, ResolvedTarget } from '../model.js';
 import { displayPath, homeOf, readTextIfExists } from '../context/files.js';
@@ -68,6 +69,12 @@ const azGrammar = grammar({
     ['--delete-destination'],
     ['--enable-soft-delete'],
     ['--soft-delete-feature-state'],
+    ['--soft-delete-state'],
+    ['--immutability-state'],
+    // Days a soft delete or point-in-time restore keeps (blob-service-properties, file-service-properties).
+    ['--delete-retention-days'],
+    ['--container-delete-retention-days'],
+    ['--restore-days'],
     ['--template-file', '-f'],
     ['--parameters', '-p'],
     // Backup retention: `postgres|mysql flexible-server update`, `sql db str-policy|ltr-policy set`.
@@ -97,7 +104,7 @@ const azGrammar = grammar({
 });
 
 /** Flags whose values az compares without case, and three-state booleans. */
-const enumFlags = ['--mode', '--method', '--soft-delete-feature-state'];
+const enumFlags = ['--mode', '--method', '--soft-delete-feature-state', '--soft-delete-state', '--immutability-state'];
 const threeState = ['--delete-destination', '--enable-soft-delete', '--delete-backup-data', '--enable-delete-retention', '--enable-container-delete-retention', '--enable-versioning', '--enable-restore-policy', '--enable'];
 
 function parse(invocation: Invocation): ParsedInvocation {
@@ -186,7 +193,7 @@ interface Subscription {
 function resolve(parsed: ParsedInvocation, invocation: Invocation): ResolvedTarget {
   const { path, flags } = parsed.commands[0];
   const env = invocation.env;
-  const configDir = env.AZURE_CONFIG_DIR || join(homeOf(env), '.azure');
+  const configDir = env.AZURE_CONFIG_DIR ? resolvePath(invocation.cwd, env.AZURE_CONFIG_DIR) : join(homeOf(env), '.azure');
   const evidence: Evidence[] = [];
   const identifiers: Identifier[] = [];
   const names: string[] = [];

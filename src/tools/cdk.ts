@@ -17,7 +17,8 @@
 //      named, the stacks of the last synth (`cdk.out/manifest.json`, or -o/--output, or cdk.json's
 //      `output`), which may be stale.
 
-import { join, resolve as resolvePath } from 'node:path';
+import { join } from 'node:path';
+import { resolvePath } from '../context/os-path.js';
 import type { Evidence, Identifier, Invocation, ParsedInvocation, ResolvedTarget } from '../model.js';
 import { displayPath } from '../context/files.js';
 import { grammar, readArgs, withNegations, words } from './argv.js';

@@ -20,6 +20,7 @@
 
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
+import { resolvePath } from '../context/os-path.js';
 import type { Evidence, Invocation, ParsedInvocation } from '../model.js';
 import { configHome, homeOf } from '../context/files.js';
 import {
@@ -194,7 +195,7 @@ function isFile(path: string): boolean {
 /** The default config file: $CURL_HOME/.curlrc, $XDG_CONFIG_HOME/curlrc, ~/.curlrc, the first that exists. */
 function defaultConfig(env: NodeJS.ProcessEnv): string | undefined {
   const candidates = [
-    env.CURL_HOME && join(env.CURL_HOME, '.curlrc'),
+    env.CURL_HOME && resolvePath(env.CURL_HOME, '.curlrc'),
     env.XDG_CONFIG_HOME && join(configHome(env), 'curlrc'),
     join(homeOf(env), '.curlrc'),
   ].filter((c): c is string => Boolean(c));

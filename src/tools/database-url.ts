@@ -9,7 +9,8 @@
 // SQLite files (`file:./dev.db`, `sqlite:///db.sqlite3`, a bare `*.db`/`*.sqlite3` path), which are on
 // this machine. Anything else names nothing, so the target stays unknown.
 
-import { basename, isAbsolute, resolve } from 'node:path';
+import { basename, isAbsolute } from 'node:path';
+import { resolvePath as resolve } from '../context/os-path.js';
 import type { Evidence, Identifier, ResolvedTarget } from '../model.js';
 import { redactText } from '../redact.js';
 import { parseConnectionString } from './libpq.js';

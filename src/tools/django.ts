@@ -18,7 +18,8 @@
 // With no settings module at all, nothing is known: unknown.
 
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve as resolvePath } from 'node:path';
+import { dirname, join } from 'node:path';
+import { resolvePath } from '../context/os-path.js';
 import type { Command, Evidence, Identifier, Invocation, ParsedInvocation, ResolvedTarget } from '../model.js';
 import { displayPath, readTextIfExists } from '../context/files.js';
 import { grammar, readArgs } from './argv.js';

@@ -24,6 +24,7 @@
 // tcp:// or ssh:// daemon is classified by its host name. A context's name is read by token.
 
 import { join } from 'node:path';
+import { resolvePath } from '../context/os-path.js';
 import type { Evidence, Identifier, Invocation, NestedLine, ParsedInvocation, ResolvedTarget } from '../model.js';
 import { displayPath, homeOf, readTextIfExists } from '../context/files.js';
 import { sha256Hex } from '../hash.js';
@@ -301,7 +302,7 @@ function merge(into: Map<string, string[]>, from: Map<string, string[]>): void {
 function resolve(parsed: ParsedInvocation, invocation: Invocation): ResolvedTarget {
   const { flags } = parsed.commands[0];
   const env = invocation.env;
-  const configDir = dockerConfigDir(flags, env);
+  const configDir = dockerConfigDir(flags, env, invocation.cwd);
 
   const contextFlag = flags.get('--context')?.at(-1);
   if (contextFlag) return fromContext(contextFlag, { source: 'flag', key: '--context', value: contextFlag }, configDir, env);
@@ -339,10 +340,10 @@ interface ConfigDir {
 }
 
 /** Where docker keeps config.json and contexts/: --config, DOCKER_CONFIG, else ~/.docker. */
-function dockerConfigDir(flags: Map<string, string[]>, env: NodeJS.ProcessEnv): ConfigDir {
+function dockerConfigDir(flags: Map<string, string[]>, env: NodeJS.ProcessEnv, cwd: string): ConfigDir {
   const flag = flags.get('--config')?.at(-1);
-  if (flag) return { path: flag, from: { source: 'flag', key: '--config', value: flag } };
-  if (env.DOCKER_CONFIG) return { path: env.DOCKER_CONFIG, from: { source: 'env', key: 'DOCKER_CONFIG', value: env.DOCKER_CONFIG } };
+  if (flag) return { path: resolvePath(cwd, flag), from: { source: 'flag', key: '--config', value: flag } };
+  if (env.DOCKER_CONFIG) return { path: resolvePath(cwd, env.DOCKER_CONFIG), from: { source: 'env', key: 'DOCKER_CONFIG', value: env.DOCKER_CONFIG } };
   return { path: join(homeOf(env), '.docker') };
 }
 

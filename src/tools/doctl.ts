@@ -20,6 +20,7 @@
 // DigitalOcean Projects carry an environment attribute, but only the API knows it.
 
 import { join } from 'node:path';
+import { resolvePath } from '../context/os-path.js';
 import type { Evidence, Identifier, Invocation, ParsedInvocation, ResolvedTarget } from '../model.js';
 import { configHome, displayPath, homeOf } from '../context/files.js';
 import { grammar, readArgs } from './argv.js';
@@ -85,7 +86,7 @@ function resolve(parsed: ParsedInvocation, invocation: Invocation): ResolvedTarg
   const evidence: Evidence[] = [];
   const identifiers: Identifier[] = [];
 
-  const config = readConfig(flags, env);
+  const config = readConfig(flags, env, invocation.cwd);
   const context = chooseContext(flags, env, config);
   evidence.push(context.from);
   if (context.name !== 'default') identifiers.push({ kind: 'digitalocean-context', value: context.name });
@@ -116,8 +117,9 @@ interface Config {
 }
 
 /** doctl's config file: -c/--config, DIGITALOCEAN_CONFIG, else os.UserConfigDir()/doctl/config.yaml. */
-function readConfig(flags: Map<string, string[]>, env: NodeJS.ProcessEnv): Config {
-  const file = flags.get('--config')?.at(-1) || env.DIGITALOCEAN_CONFIG || join(userConfigDir(env), 'doctl', 'config.yaml');
+function readConfig(flags: Map<string, string[]>, env: NodeJS.ProcessEnv, cwd: string): Config {
+  const given = flags.get('--config')?.at(-1) || env.DIGITALOCEAN_CONFIG;
+  const file = given ? resolvePath(cwd, given) : join(userConfigDir(env), 'doctl', 'config.yaml');
   const shown = displayPath(file, env);
   const read = readYamlFile(file);
   if (read.kind === 'read') return { file, shown, data: mappingOf(read.data) };

@@ -12,7 +12,8 @@
 // the environment's, or, when the config loads a .env (`import 'dotenv/config'`), the .env's. A value
 // chaperone cannot read literally makes the target unknown.
 
-import { join, resolve as resolvePath } from 'node:path';
+import { join } from 'node:path';
+import { resolvePath } from '../context/os-path.js';
 import type { Evidence, Invocation, ParsedInvocation, ResolvedTarget } from '../model.js';
 import { displayPath, readTextIfExists } from '../context/files.js';
 import { grammar, readArgs } from './argv.js';

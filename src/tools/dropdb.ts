@@ -40,6 +40,7 @@ function resolve(_parsed: ParsedInvocation, invocation: Invocation): ResolvedTar
       : undefined,
     { host: flag('--host'), port: flag('--port'), user: flag('--username') },
     invocation.env,
+    invocation.cwd,
   );
   const dropped = words[0];
   const target = targetOf(connection, dropped);

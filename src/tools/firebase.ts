@@ -18,7 +18,8 @@
 // `emulators:exec SCRIPT` runs SCRIPT here as a shell line, judged as one.
 
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve as resolvePath } from 'node:path';
+import { dirname, join } from 'node:path';
+import { resolvePath } from '../context/os-path.js';
 import type { Evidence, Identifier, Invocation, NestedLine, ParsedInvocation, ResolvedTarget } from '../model.js';
 import { ancestors, configHome, displayPath, readTextIfExists } from '../context/files.js';
 import { grammar, readArgs } from './argv.js';

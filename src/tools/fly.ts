@@ -17,7 +17,8 @@
 
 import { statSync } from 'node:fs';
 import { parse as parseToml } from 'smol-toml';
-import { join, resolve as resolvePath } from 'node:path';
+import { join } from 'node:path';
+import { resolvePath } from '../context/os-path.js';
 import type { Evidence, Invocation, NestedLine, ParsedInvocation, ResolvedTarget } from '../model.js';
 import { displayPath, readTextIfExists } from '../context/files.js';
 import { grammar, isFalse, readArgs } from './argv.js';

@@ -16,7 +16,7 @@
 //   commands add each gs:// bucket, read by name (`acme-prod-assets` is production).
 
 import { readTextIfExists } from '../context/files.js';
-import { resolve as resolvePath } from 'node:path';
+import { resolvePath } from '../context/os-path.js';
 import type { Evidence, Identifier, Invocation, ParsedInvocation, ResolvedTarget } from '../model.js';
 import { grammar, readArgs, withNegations } from './argv.js';
 import { addLifecycleFlag } from './gcs-lifecycle.js';

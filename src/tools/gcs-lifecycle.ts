@@ -15,7 +15,7 @@
 // `trims-recent-versions`.
 
 import { readTextIfExists } from '../context/files.js';
-import { resolve as resolvePath } from 'node:path';
+import { resolvePath } from '../context/os-path.js';
 
 export type LifecycleVerdict = 'deletes-live-objects' | 'trims-recent-versions' | 'keeps-live-objects' | 'unreadable';
 

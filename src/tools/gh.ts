@@ -25,6 +25,7 @@
 // name none. An --env deployment environment is read by token. GH_HOST is shown as evidence only.
 
 import { join } from 'node:path';
+import { resolvePath } from '../context/os-path.js';
 import type { Evidence, Identifier, Invocation, ParsedInvocation, ResolvedTarget } from '../model.js';
 import { configHome, displayPath, readTextIfExists } from '../context/files.js';
 import { grammar, readArgs, type Grammar } from './argv.js';
@@ -88,8 +89,8 @@ function parse(invocation: Invocation): ParsedInvocation {
 
 /** gh's config directory: GH_CONFIG_DIR, else $XDG_CONFIG_HOME/gh, else ~/.config/gh. */
 function ghConfigDir(env: NodeJS.ProcessEnv): string {
-  if (env.GH_CONFIG_DIR) return env.GH_CONFIG_DIR;
-  if (env.XDG_CONFIG_HOME) return join(env.XDG_CONFIG_HOME, 'gh');
+  if (env.GH_CONFIG_DIR) return resolvePath(env.GH_CONFIG_DIR);
+  if (env.XDG_CONFIG_HOME) return resolvePath(env.XDG_CONFIG_HOME, 'gh');
   if (process.platform === 'win32' && env.AppData) return join(env.AppData, 'GitHub CLI');
   return join(configHome(env), 'gh');
 }

@@ -5,7 +5,8 @@
 // tool is judged as that tool by the line analysis.
 
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import { delimiter, dirname, join, resolve } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
+import { resolvePath as resolve } from '../context/os-path.js';
 import { realpathOr } from '../context/files.js';
 import { isShimFile } from '../shim/find-real.js';
 

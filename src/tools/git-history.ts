@@ -3,7 +3,8 @@
 // the worktree `worktree remove --force` deletes.
 
 import { readdirSync } from 'node:fs';
-import { dirname, join, resolve as resolvePath, sep } from 'node:path';
+import { dirname, join, sep } from 'node:path';
+import { resolvePath } from '../context/os-path.js';
 import type { Evidence } from '../model.js';
 import { displayPath, readTextIfExists } from '../context/files.js';
 import { localBranches, type GitRepo } from './git-repo.js';

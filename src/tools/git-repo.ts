@@ -6,9 +6,12 @@
 
 import { existsSync, readdirSync, realpathSync } from 'node:fs';
 import picomatch from 'picomatch';
-import { dirname, isAbsolute, join, resolve as resolvePath } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
+import { resolvePath } from '../context/os-path.js';
 import type { Evidence } from '../model.js';
-import { ancestors, configHome, displayPath, homeOf, isDirectory, readTextIfExists } from '../context/files.js';
+import { ancestors, configHome, displayPath, homeOf, isDirectory, readTextIfExists, realpathOr } from '../context/files.js';
+import { isShimFile } from '../shim/find-real.js';
+import { firstOnPath } from './git-external.js';
 import { splitWords } from './shell-words.js';
 
 export interface GitRepo {
@@ -152,7 +155,7 @@ export function readConfig(repo: GitRepo | undefined, commandLine: string[], env
   };
   const where: IncludeWhere = { gitDir: repo?.gitDir, branch };
   const readFile = (path: string) => readConfigFile(path, env, entries, where);
-  if (!env.GIT_CONFIG_NOSYSTEM) readFile(env.GIT_CONFIG_SYSTEM || '/etc/gitconfig');
+  for (const file of systemConfigFiles(env)) readFile(file);
   if (env.GIT_CONFIG_GLOBAL !== undefined) {
     if (env.GIT_CONFIG_GLOBAL) readFile(env.GIT_CONFIG_GLOBAL);
   } else {
@@ -175,6 +178,23 @@ export function readConfig(repo: GitRepo | undefined, commandLine: string[], env
   }
   for (const pair of commandLine) entries.push(keyValue(pair, { source: 'flag', key: `-c ${pair.split('=')[0]}` }));
   return new GitConfig(entries);
+}
+
+/**
+ * The system file git reads first (config.c's git_system_config): none with GIT_CONFIG_NOSYSTEM true
+ * (git reads it as a boolean: `0`, `false`, `no`, `off` and empty keep the file; a value git cannot read stops git), GIT_CONFIG_SYSTEM when
+ * set (empty: no file), else the one compiled in, `/etc/gitconfig` for a git under /usr and
+ * `PREFIX/etc/gitconfig` for one under another prefix (/usr/local, Homebrew). Which git that is is
+ * known only from the git behind the shims; /etc/gitconfig is read too, in case.
+ */
+export function systemConfigFiles(env: NodeJS.ProcessEnv): string[] {
+  const nosystem = env.GIT_CONFIG_NOSYSTEM?.trim().toLowerCase();
+  const off = nosystem === undefined || ['', 'false', 'no', 'off'].includes(nosystem) || (/^[-+]?\d+[kmg]?$/.test(nosystem) && parseInt(nosystem, 10) === 0);
+  if (!off) return [];
+  if (env.GIT_CONFIG_SYSTEM !== undefined) return env.GIT_CONFIG_SYSTEM === '' ? [] : [env.GIT_CONFIG_SYSTEM];
+  const git = firstOnPath('git', env.PATH, '/', (path) => !isShimFile(path));
+  const prefix = git === undefined ? '/usr' : dirname(dirname(realpathOr(git)));
+  return prefix === '/usr' || prefix === '/' ? ['/etc/gitconfig'] : [join(prefix, 'etc', 'gitconfig'), '/etc/gitconfig'];
 }
 
 /** `-c key=value`; a bare `-c key` means true. */
@@ -261,8 +281,8 @@ function readConfigFile(path: string, env: NodeJS.ProcessEnv, entries: ConfigEnt
     entries.push({ key, value, from: { source: 'file', file, key } });
     const conditional = section.startsWith('includeif.') && match[1].toLowerCase() === 'path';
     if (key === 'include.path' || (conditional && includeMayHold(section.slice('includeif.'.length), where, path, env))) {
-      const included = value.startsWith('~/') ? join(homeOf(env), value.slice(2)) : value;
-      readConfigFile(isAbsolute(included) ? included : join(dirname(path), included), env, entries, where, depth + 1);
+      const included = value.startsWith('~/') ? resolvePath(homeOf(env), value.slice(2)) : value;
+      readConfigFile(resolvePath(dirname(path), included), env, entries, where, depth + 1);
     }
   }
 }

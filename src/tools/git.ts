@@ -28,13 +28,15 @@
 //   The repository: --git-dir, GIT_DIR, else the nearest .git (directory, or file of a linked worktree)
 //   above the directory -C leads to.
 
-import { delimiter, isAbsolute, relative, resolve as resolvePath } from 'node:path';
+import { delimiter, isAbsolute, relative } from 'node:path';
+import { resolvePath } from '../context/os-path.js';
 import type { Command, Evidence, Identifier, Invocation, NestedLine, ParsedInvocation, ResolvedTarget } from '../model.js';
 import { displayPath } from '../context/files.js';
 import { grammar, readArgs, type Grammar } from './argv.js';
 import { isTrue, localBranches, locateRepo, readConfig, readHead, type ConfigEntry, type GitConfig, type GitRepo, type Head } from './git-repo.js';
 import { execPathOf, findExternal, isOverlay } from './git-external.js';
 import { expiryDropsRecent, filterBranchRewrites, filterRepoRewrites, linkedWorktree, rewrittenBranches, type Rewrites } from './git-history.js';
+import { branchOfRef, namesCommit, rewinds, type Move, type Rewind } from './git-refs.js';
 import { shellQuote, splitWords } from './shell-words.js';
 import type { Tool } from './tool.js';
 
@@ -110,6 +112,17 @@ const localGrammars: Record<string, Grammar> = {
       ...help, ['--discard-changes', '--force', '-f'], ['--guess'], ['--quiet', '-q'], ['--recurse-submodules'], ['--progress'], ['--merge', '-m'],
       ['--detach', '-d'], ['--track', '-t'], ['--overwrite-ignore'], ['--ignore-other-worktrees'],
     ],
+    abbreviations: true,
+  }),
+  // update-ref and symbolic-ref: their -m takes the reflog message, which is no ref.
+  'update-ref': grammar({
+    values: [['-m']],
+    booleans: [...help, ['-d'], ['--no-deref'], ['--create-reflog'], ['--stdin'], ['-z']],
+    abbreviations: true,
+  }),
+  'symbolic-ref': grammar({
+    values: [['-m']],
+    booleans: [...help, ['--delete', '-d'], ['--quiet', '-q'], ['--short'], ['--recurse']],
     abbreviations: true,
   }),
 };
@@ -264,8 +277,8 @@ interface Refspec {
 
 type Action =
   | { kind: 'push'; flags: Map<string, string[]>; repository?: string; refspecs: Refspec[]; fromConfig: boolean; mirrorFrom?: ConfigEntry }
-  | { kind: 'branch'; flags: Map<string, string[]>; names: string[] }
-  | { kind: 'other'; name: string; path: string[]; flags: Map<string, string[]>; rewrites?: Rewrites };
+  | { kind: 'branch'; flags: Map<string, string[]>; names: string[]; rewinds?: Rewind[] }
+  | { kind: 'other'; name: string; path: string[]; flags: Map<string, string[]>; rewrites?: Rewrites; rewinds?: Rewind[] };
 
 interface Reading {
   world: World;
@@ -303,7 +316,8 @@ function read(invocation: Invocation): Reading {
       flags.set('--delete', [...(flags.get('--delete') ?? []), '']);
       flags.set('--force', [...(flags.get('--force') ?? []), '']);
     }
-    return { world, help: flags.has('--help'), action: { kind: 'branch', flags, names: positionals }, alias };
+    const rewound = flags.has('--help') ? [] : judgeMoves(branchMoves(flags, positionals, world), flags, world);
+    return { world, help: flags.has('--help'), action: { kind: 'branch', flags, names: positionals, rewinds: rewound }, alias };
   }
   if (historyRewriters.has(name)) {
     const rewrites = name === 'filter-repo' ? filterRepoRewrites(args) : filterBranchRewrites(args);
@@ -313,12 +327,99 @@ function read(invocation: Invocation): Reading {
   }
   if (name === 'worktree') {
     const { flags, positionals } = readCommand(args, worktreeGrammar);
-    return { world, help: flags.has('--help'), action: { kind: 'other', name, path: [name, ...positionals], flags }, alias };
+    // `worktree add -B main DIR START` resets main to START, as checkout -B does.
+    const reset = positionals[0] === 'add' ? flags.get('-B')?.at(-1) : undefined;
+    const moves: Move[] = reset ? [{ branch: reset, to: positionals[2] ?? 'HEAD', by: `worktree add -B ${reset}` }] : [];
+    const rewound = flags.has('--help') ? [] : judgeMoves(moves, flags, world);
+    return { world, help: flags.has('--help'), action: { kind: 'other', name, path: [name, ...positionals], flags, rewinds: rewound }, alias };
   }
   const { flags, positionals } = readCommand(args, localGrammars[name] ?? otherGrammar);
   const dropped = historyDropped(name, args, world.config());
   if (dropped) flags.set('--drops-history', [dropped]);
-  return { world, help: flags.has('--help') || name === 'help' || name === 'version', action: { kind: 'other', name, path: [name, ...positionals], flags }, alias };
+  const rewound = flags.has('--help') ? [] : judgeMoves(otherMoves(name, args, flags, positionals, world), flags, world);
+  return { world, help: flags.has('--help') || name === 'help' || name === 'version', action: { kind: 'other', name, path: [name, ...positionals], flags, rewinds: rewound }, alias };
+}
+
+// ── branches moved by hand ──────────────────────────────────────────────────────────────────────
+
+/** Judges the moves (git-refs.ts); a rewind sets `--rewinds`, which git.ref.rewind reads. */
+function judgeMoves(moves: Move[], flags: Map<string, string[]>, world: World): Rewind[] {
+  const repo = world.repo();
+  if (moves.length === 0 || !repo) return [];
+  const found = rewinds(moves, { repo, head: world.head(), config: world.config(), env: world.env, dir: world.dir });
+  if (found.length > 0) flags.set('--rewinds', found.map((r) => r.branch));
+  return found;
+}
+
+/**
+ * `branch -f NAME [START]` sets NAME to START (HEAD by default); `branch -M [OLD] NEW` and `-C` (or
+ * `-m`/`-c` with --force) put OLD's tip (the current branch's by default) over an existing NEW.
+ */
+function branchMoves(flags: Map<string, string[]>, names: string[], world: World): Move[] {
+  if (flags.has('--delete')) return [];
+  const head = world.head();
+  const current = head?.kind === 'branch' ? head.branch : undefined;
+  const renames = flags.has('-M') || flags.has('-C') || (flags.has('--force') && (flags.has('--move') || flags.has('--copy')));
+  if (renames) {
+    const [from, to] = names.length >= 2 ? names : [current, names[0]];
+    if (!to || from === to) return [];
+    const by = flags.has('-M') || flags.has('--move') ? 'branch -M' : 'branch -C';
+    return [{ branch: to, to: from === undefined ? undefined : `refs/heads/${from}`, by }];
+  }
+  if (!flags.has('--force') || names.length === 0 || [...flags.keys()].some((f) => ['--list', '--set-upstream-to', '--unset-upstream', '--edit-description', '--show-current'].includes(f))) return [];
+  return [{ branch: names[0], to: names[1] ?? 'HEAD', by: 'branch --force' }];
+}
+
+/** The branch moves of update-ref, symbolic-ref, reset, checkout -B and switch -C. */
+function otherMoves(name: string, args: string[], flags: Map<string, string[]>, positionals: string[], world: World): Move[] {
+  const repo = world.repo();
+  if (!repo) return [];
+  const refWorld = { repo, head: world.head() };
+  const head = world.head();
+  const current = head?.kind === 'branch' ? head.branch : undefined;
+  switch (name) {
+    case 'update-ref': {
+      // --stdin reads `update REF NEW` lines nobody sees here: every branch may move.
+      if (flags.has('--stdin')) return localBranches(repo).map((branch) => ({ branch, by: 'update-ref --stdin' }));
+      if (flags.has('-d') || positionals.length < 2) return [];
+      const branch = branchOfRef(positionals[0], refWorld, !flags.has('--no-deref'));
+      return branch ? [{ branch, to: positionals[1], by: `update-ref ${positionals[0]}` }] : [];
+    }
+    case 'symbolic-ref': {
+      // `symbolic-ref refs/heads/main refs/heads/other`: main's own value is replaced by a pointer. HEAD
+      // pointed elsewhere moves no branch (the working tree stays as it was).
+      if (flags.has('--delete') || positionals.length < 2 || positionals[0] === 'HEAD') return [];
+      const branch = branchOfRef(positionals[0], refWorld, false);
+      return branch ? [{ branch, to: positionals[1], by: `symbolic-ref ${positionals[0]}` }] : [];
+    }
+    case 'reset': {
+      // reset [<mode>] [<commit>] moves the current branch; with a pathspec it moves nothing.
+      if (!current || flags.has('--patch') || flags.has('--pathspec-from-file')) return [];
+      const dashes = args.indexOf('--');
+      const before = dashes === -1 ? positionals : positionals.slice(0, positionals.length - (args.length - dashes - 1));
+      if (positionals.length !== 1 || before.length !== 1) return [];
+      const rev = before[0];
+      // Without `--`, a word that is no commit is a path (git's own rule); with one, it must be a commit.
+      if (dashes === -1 && !isCommit(rev, world)) return [];
+      return [{ branch: current, to: rev, by: `reset ${rev}` }];
+    }
+    case 'checkout':
+    case 'switch': {
+      const option = name === 'checkout' ? '-B' : '--force-create';
+      const branch = flags.get(option)?.at(-1);
+      if (!branch) return [];
+      const dashes = args.indexOf('--');
+      const start = dashes === -1 || positionals.length > args.length - dashes - 1 ? positionals[0] : undefined;
+      return [{ branch, to: start ?? 'HEAD', by: `${name} ${name === 'checkout' ? '-B' : '-C'} ${branch}` }];
+    }
+  }
+  return [];
+}
+
+/** Whether `rev` names a commit in this repository (reset's test between a commit and a path); one git cannot be asked about counts as a commit. */
+function isCommit(rev: string, world: World): boolean {
+  const repo = world.repo();
+  return !repo || namesCommit(rev, { repo, head: world.head(), config: world.config(), env: world.env, dir: world.dir }) !== false;
 }
 
 /**
@@ -548,6 +649,11 @@ function resolve(_parsed: ParsedInvocation, invocation: Invocation): ResolvedTar
     return { evidence: [{ source: 'default', key: 'repository', value: `none at ${displayPath(world.dir, world.env)} or above` }], identifiers: [] };
   }
   if (action?.kind === 'push') return resolvePush(action, world, repo);
+  // A branch set to a commit that does not contain its tip (git-refs.ts): the branches it moves.
+  if ((action?.kind === 'other' || action?.kind === 'branch') && action.rewinds && action.rewinds.length > 0) {
+    const branches = [...new Set(action.rewinds.map((r) => r.branch))];
+    return { name: branches.join(', '), evidence: [...action.rewinds.map((r) => r.evidence), repo.evidence], identifiers: branches.map((value) => ({ kind: 'git-branch', value })) };
+  }
   // Dropping history reaches every branch's reflog and whatever only it kept: every local branch is a
   // target; `reflog delete` reaches the branches whose entries it names (HEAD's: the current one).
   if (action?.kind === 'other' && action.flags.has('--drops-history')) {
@@ -588,7 +694,8 @@ function resolve(_parsed: ParsedInvocation, invocation: Invocation): ResolvedTar
   }
   if (action?.kind === 'branch' && action.flags.has('--delete') && action.names.length > 0) {
     return {
-      name: action.names[0],
+      // Several branches are confirmed by all their names, as a rewrite of several is.
+      name: action.names.join(', '),
       evidence: [{ source: 'argument', key: 'branch --delete', value: action.names.join(' ') }, repo.evidence],
       identifiers: action.names.map((value) => ({ kind: 'git-branch', value })),
     };

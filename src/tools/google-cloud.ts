@@ -13,6 +13,7 @@
 // metadata server. Both only fill a gap, and a project chaperone cannot see counts as unknown.
 
 import { join } from 'node:path';
+import { resolvePath } from '../context/os-path.js';
 import { parse as parseIni } from 'ini';
 import type { Assumption, Evidence, Identifier } from '../model.js';
 import { displayPath, homeOf, readTextIfExists } from '../context/files.js';
@@ -31,7 +32,7 @@ export interface ProjectFlags {
 
 /** Where gcloud keeps its configurations. */
 export function gcloudConfigDir(env: NodeJS.ProcessEnv): string {
-  return env.CLOUDSDK_CONFIG || join(homeOf(env), '.config', 'gcloud');
+  return env.CLOUDSDK_CONFIG ? resolvePath(env.CLOUDSDK_CONFIG) : join(homeOf(env), '.config', 'gcloud');
 }
 
 /** The project gcloud would use, with the evidence for it. */

@@ -17,6 +17,7 @@
 //      gsutil reads instead. It is kept as a second identifier, so the stricter of the two counts.
 
 import { join } from 'node:path';
+import { resolvePath } from '../context/os-path.js';
 import type { Evidence, Invocation, ParsedInvocation, ResolvedTarget } from '../model.js';
 import { displayPath, homeOf } from '../context/files.js';
 import { grammar, readArgs, type Grammar } from './argv.js';
@@ -149,7 +150,7 @@ function resolve(_parsed: ParsedInvocation, invocation: Invocation): ResolvedTar
     identifiers.push(...facts.identifiers);
   }
 
-  const boto = botoProject(env);
+  const boto = botoProject(env, invocation.cwd);
   if (boto) {
     const shadowed = project !== undefined;
     evidence.push({ ...boto.evidence, value: shadowed ? `${boto.project} (used by a standalone gsutil only)` : boto.project });
@@ -159,8 +160,8 @@ function resolve(_parsed: ParsedInvocation, invocation: Invocation): ResolvedTar
   return { name: buckets.length === 1 ? buckets[0] : project, evidence, identifiers };
 }
 
-function botoProject(env: NodeJS.ProcessEnv): { project: string; evidence: Evidence } | undefined {
-  const file = env.BOTO_CONFIG || join(homeOf(env), '.boto');
+function botoProject(env: NodeJS.ProcessEnv, cwd: string): { project: string; evidence: Evidence } | undefined {
+  const file = env.BOTO_CONFIG ? resolvePath(cwd, env.BOTO_CONFIG) : join(homeOf(env), '.boto');
   const project = readSection(file, 'GSUtil')?.default_project_id;
   if (!project) return undefined;
   return { project, evidence: { source: 'file', key: '[GSUtil] default_project_id', value: project, file: displayPath(file, env) } };

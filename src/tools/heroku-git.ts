@@ -8,7 +8,8 @@
 // $XDG_CONFIG_HOME/git/config.
 
 import { statSync } from 'node:fs';
-import { join, resolve as resolvePath } from 'node:path';
+import { join } from 'node:path';
+import { resolvePath } from '../context/os-path.js';
 import type { Evidence } from '../model.js';
 import { ancestors, configHome, displayPath, homeOf, readTextIfExists, realpathOr } from '../context/files.js';
 

@@ -18,7 +18,7 @@
 import type { Command, Evidence, Identifier, Invocation, NestedLine, ParsedInvocation, ResolvedTarget } from '../model.js';
 import { grammar, readArgs } from './argv.js';
 import { herokuRemotes } from './heroku-git.js';
-import { resolve as resolvePath } from 'node:path';
+import { resolvePath } from '../context/os-path.js';
 import { readTextIfExists } from '../context/files.js';
 import { readAheadLimit } from '../payload/stdin.js';
 import { forwardedInput, remoteArgv, remoteLine } from './remote.js';

@@ -12,6 +12,7 @@
 // Target: see src/payload/http.ts.
 
 import { join } from 'node:path';
+import { resolvePath } from '../context/os-path.js';
 import type { Invocation, ParsedInvocation } from '../model.js';
 import { configHome } from '../context/files.js';
 import { judgedRequestsOf, parsedFromRequests, resolveRequests, type Credential } from '../payload/http.js';
@@ -38,7 +39,7 @@ const httpieGrammar = grammar({
 });
 
 function configDir(env: NodeJS.ProcessEnv): string {
-  return env.HTTPIE_CONFIG_DIR || join(configHome(env), 'httpie');
+  return env.HTTPIE_CONFIG_DIR ? resolvePath(env.HTTPIE_CONFIG_DIR) : join(configHome(env), 'httpie');
 }
 
 async function parse(invocation: Invocation): Promise<ParsedInvocation> {

@@ -8,7 +8,8 @@
 // .ts, .mjs, .cjs in the working directory, or --cwd), its section for the environment (--env, else
 // NODE_ENV, else development), read literally (js-project.ts). The environment's name counts too.
 
-import { join, resolve as resolvePath } from 'node:path';
+import { join } from 'node:path';
+import { resolvePath } from '../context/os-path.js';
 import { existsSync } from 'node:fs';
 import type { Invocation, ParsedInvocation, ResolvedTarget } from '../model.js';
 import { grammar, readArgs } from './argv.js';

@@ -16,7 +16,8 @@
 // command that a user's rule gates, or `chaperone check`), it requires `yaml` from node_modules instead.
 
 import { createRequire } from 'node:module';
-import { join, resolve as resolvePath } from 'node:path';
+import { join } from 'node:path';
+import { resolvePath } from '../context/os-path.js';
 import type { Assumption, Evidence, Identifier, Invocation } from '../model.js';
 import { displayPath, homeOf, readTextIfExists } from '../context/files.js';
 

@@ -18,7 +18,7 @@
 import type { Command, Evidence, Identifier, Invocation, NestedLine, ParsedInvocation, ResolvedTarget } from '../model.js';
 import { flagSet, parseGoBool, parseGoInt, readCobra, rebind, type CobraCommand, type FlagSet } from './cobra-command.js';
 import { prepareKubeconfigReader, readKubeTarget, type KubeChoice } from './kubeconfig.js';
-import { resolve as resolvePath } from 'node:path';
+import { resolvePath } from '../context/os-path.js';
 import { readTextIfExists } from '../context/files.js';
 import { forwardedInput, remoteArgv, remoteSession } from './remote.js';
 import { words } from './argv.js';

@@ -7,6 +7,7 @@
 //   4. then the defaults: a Unix socket, the OS user, a database named after the user.
 
 import { join } from 'node:path';
+import { resolvePath } from '../context/os-path.js';
 import type { Evidence, Identifier, ResolvedTarget } from '../model.js';
 import { displayPath, homeOf, readTextIfExists } from '../context/files.js';
 import { percentDecoded } from './tool.js';
@@ -110,7 +111,10 @@ export function resolveConnection(
   connectionString: { text: string; from: Evidence } | undefined,
   flags: Partial<Record<Key, { value: string; from: Evidence }>>,
   env: NodeJS.ProcessEnv,
+  /** Where a relative PGSERVICEFILE or PGSYSCONFDIR starts (the tool's working directory). */
+  cwd?: string,
 ): Connection {
+  const at = (path: string, ...names: string[]) => (cwd === undefined ? resolvePath(path, ...names) : resolvePath(cwd, path, ...names));
   const values: Partial<Record<Key, string>> = {};
   const evidence: Evidence[] = [];
   const set = (key: Key, value: string, from: Evidence) => {
@@ -134,8 +138,8 @@ export function resolveConnection(
   if (service) {
     if (!values.service) set('service', service, { source: 'env', key: 'PGSERVICE', value: service });
     const files = env.PGSERVICEFILE
-      ? [env.PGSERVICEFILE]
-      : [join(homeOf(env), '.pg_service.conf'), ...(env.PGSYSCONFDIR ? [join(env.PGSYSCONFDIR, 'pg_service.conf')] : [])];
+      ? [at(env.PGSERVICEFILE)]
+      : [join(homeOf(env), '.pg_service.conf'), ...(env.PGSYSCONFDIR ? [at(env.PGSYSCONFDIR, 'pg_service.conf')] : [])];
     for (const file of files) {
       const text = readTextIfExists(file);
       const section = text === undefined ? undefined : readService(text, service);

@@ -12,7 +12,7 @@
 // (`shop_prod.*`). Hosts and database names are identifiers; local hosts are development. The password
 // of a connection string is never put in evidence.
 
-import { resolve as resolvePath } from 'node:path';
+import { resolvePath } from '../context/os-path.js';
 import type { Evidence, Identifier, Invocation, ParsedInvocation, ResolvedTarget } from '../model.js';
 import { displayPath } from '../context/files.js';
 import { grammar, readArgs, words } from './argv.js';

@@ -21,7 +21,8 @@
 // strings are never put in evidence.
 
 import { existsSync } from 'node:fs';
-import { dirname, resolve as resolvePath } from 'node:path';
+import { dirname } from 'node:path';
+import { resolvePath } from '../context/os-path.js';
 import type { Command, Evidence, Identifier, Invocation, ParsedInvocation, ResolvedTarget, StdinReadAhead } from '../model.js';
 import { readMongoScript } from '../payload/mongo.js';
 import { CommandCollector } from '../payload/collect.js';

@@ -7,7 +7,8 @@
 // One it would open and wait on (a FIFO, a device) is reported as unreadable: chaperone does not read it.
 
 import { readdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
+import { resolvePath as resolve } from '../context/os-path.js';
 import { readStartupFile } from './startup-file.js';
 
 export interface OptionEntry {

@@ -31,7 +31,7 @@
 // unless a name says otherwise; `USE shop_prod` in the script counts as much as `-D shop_prod`.
 
 import { existsSync } from 'node:fs';
-import { resolve as resolvePath } from 'node:path';
+import { resolvePath } from '../context/os-path.js';
 import type { Command, Evidence, Identifier, Invocation, ParsedInvocation, ResolvedTarget, StdinReadAhead } from '../model.js';
 import { isLocalHost } from '../context/classify.js';
 import { displayPath, homeOf } from '../context/files.js';

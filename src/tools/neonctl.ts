@@ -19,7 +19,8 @@
 // `--psql -- ARGS` starts psql on the branch; the psql line is judged against this target.
 
 import { accessSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve as resolvePath } from 'node:path';
+import { dirname, join } from 'node:path';
+import { resolvePath } from '../context/os-path.js';
 import type { Evidence, Identifier, Invocation, NestedLine, ParsedInvocation, ResolvedTarget } from '../model.js';
 import { displayPath, homeOf } from '../context/files.js';
 import { grammar } from './argv.js';

@@ -19,7 +19,8 @@
 //      branch-deploy, dev, branch:NAME); without one every context is changed, production included;
 //   3. env:clone overwrites the variables of the site named by --to.
 
-import { join, resolve as resolvePath } from 'node:path';
+import { join } from 'node:path';
+import { resolvePath } from '../context/os-path.js';
 import type { Evidence, Identifier, Invocation, NestedLine, ParsedInvocation, ResolvedTarget } from '../model.js';
 import { ancestors, displayPath, readTextIfExists } from '../context/files.js';
 import { grammar, readArgs } from './argv.js';

@@ -67,6 +67,7 @@ function resolve(_parsed: ParsedInvocation, invocation: Invocation): ResolvedTar
       user: flag('--username'),
     },
     invocation.env,
+    invocation.cwd,
   );
   return targetOf(connection);
 }

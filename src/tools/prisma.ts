@@ -19,7 +19,8 @@
 // The URL's hosts and database are classified like psql's (database-url.ts). Nothing found is unknown.
 
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { dirname, join, resolve as resolvePath } from 'node:path';
+import { dirname, join } from 'node:path';
+import { resolvePath } from '../context/os-path.js';
 import type { Command, Evidence, Invocation, ParsedInvocation, ResolvedTarget, StdinReadAhead } from '../model.js';
 import { ancestors, displayPath, readTextIfExists } from '../context/files.js';
 import { grammar, readArgs } from './argv.js';

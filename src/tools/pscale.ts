@@ -18,7 +18,8 @@
 //      branch, so they count as production; others are read by token. `database delete` reaches every
 //      branch: production.
 
-import { join, resolve as resolvePath } from 'node:path';
+import { join } from 'node:path';
+import { resolvePath } from '../context/os-path.js';
 import type { Evidence, Identifier, Invocation, NestedLine, ParsedInvocation, ResolvedTarget, StdinReadAhead } from '../model.js';
 import { readStdinPayload } from '../payload/stdin.js';
 import { ancestors, displayPath, homeOf } from '../context/files.js';

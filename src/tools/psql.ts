@@ -10,7 +10,7 @@
 // the first positional is the username.
 
 import { fstatSync, statSync } from 'node:fs';
-import { resolve as resolvePath } from 'node:path';
+import { resolvePath } from '../context/os-path.js';
 import type { Command, Evidence, Invocation, ParsedInvocation, ResolvedTarget, StdinReadAhead } from '../model.js';
 import { PsqlSession, unreadableMarker } from '../sql/psql-script.js';
 import type { UnitScanner } from '../sql/units.js';
@@ -85,7 +85,7 @@ export function sessionFor(invocation: Invocation): PsqlSession {
     {
       env: invocation.env,
       variables,
-      connection: connectionOf(read, invocation.env).values,
+      connection: connectionOf(read, invocation.env, invocation.cwd).values,
       // PGOPTIONS or a connection string's options may turn standard_conforming_strings off.
       conformingStringsUnknown: /standard_conforming_strings/i.test(`${invocation.env.PGOPTIONS ?? ''} ${invocation.args.join(' ')}`),
     },
@@ -251,7 +251,7 @@ export function streamReaderFor(ahead: StdinReadAhead, invocation: Invocation): 
   return { session, scanner: session.newScanner(), statements: 0, safe: 0, resumed: false };
 }
 
-function connectionOf(read: ReadArgs, env: NodeJS.ProcessEnv) {
+function connectionOf(read: ReadArgs, env: NodeJS.ProcessEnv, cwd?: string) {
   const dbFlag = read.flags.get('--dbname')?.at(-1);
   const [first, second] = read.words;
   const dbname = dbFlag ?? first;
@@ -269,11 +269,12 @@ function connectionOf(read: ReadArgs, env: NodeJS.ProcessEnv) {
       user: username ? { value: username, from: { source: 'argument', key: 'username', value: username } } : undefined,
     },
     env,
+    cwd,
   );
 }
 
-export function resolvePsql(read: ReadArgs, env: NodeJS.ProcessEnv): ResolvedTarget {
-  const connection = connectionOf(read, env);
+export function resolvePsql(read: ReadArgs, env: NodeJS.ProcessEnv, cwd?: string): ResolvedTarget {
+  const connection = connectionOf(read, env, cwd);
   const database = connection.values.dbname ?? connection.values.user ?? env.USER;
   return targetOf(connection, database);
 }
@@ -281,6 +282,6 @@ export function resolvePsql(read: ReadArgs, env: NodeJS.ProcessEnv): ResolvedTar
 export const psql: Tool = {
   name: 'psql',
   parse,
-  resolve: (_parsed, invocation) => resolvePsql(readArgs(invocation.args, psqlGrammar), invocation.env),
+  resolve: (_parsed, invocation) => resolvePsql(readArgs(invocation.args, psqlGrammar), invocation.env, invocation.cwd),
   actsOnItsHost: true,
 };

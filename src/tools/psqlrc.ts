@@ -15,7 +15,8 @@
 // read it, or wait on it, and chaperone cannot say what it does. dropdb and pg_restore read no psqlrc.
 
 import { readdirSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+import { resolvePath as resolve } from '../context/os-path.js';
 import type { Command, Invocation } from '../model.js';
 import { displayPath, homeOf } from '../context/files.js';
 import { readPsqlScript } from '../sql/psql-script.js';
@@ -30,7 +31,7 @@ const systemDirs = ['/etc/postgresql-common', '/etc/sysconfig/pgsql', '/etc/post
  */
 export function psqlrcFiles(env: NodeJS.ProcessEnv, cwd: string): { files: string[]; unknown?: string } {
   const home = homeOf(env);
-  const bases = [...new Set([env.PGSYSCONFDIR, ...systemDirs].filter((d): d is string => Boolean(d)))].map((dir) => join(dir, 'psqlrc'));
+  const bases = [...new Set([env.PGSYSCONFDIR, ...systemDirs].filter((d): d is string => Boolean(d)))].map((dir) => resolve(dir, 'psqlrc'));
   const envrc = env.PSQLRC;
   const user = envrc ? expandTilde(envrc, home) : join(home, '.psqlrc');
   if (user !== undefined) bases.push(resolve(cwd, user));

@@ -19,7 +19,8 @@
 // The stack name (`acme/shop/prod`) is read by token. PULUMI_STACK is what Pulumi gives a running
 // program, not what the CLI reads: it is not evidence. No stack found is unknown.
 
-import { join, resolve as resolvePath } from 'node:path';
+import { join } from 'node:path';
+import { resolvePath } from '../context/os-path.js';
 import type { Evidence, Identifier, Invocation, ParsedInvocation, ResolvedTarget } from '../model.js';
 import { ancestors, displayPath, homeOf } from '../context/files.js';
 import { sha1Hex } from '../hash.js';

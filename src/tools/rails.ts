@@ -20,7 +20,8 @@
 
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join, resolve as resolvePath } from 'node:path';
+import { join } from 'node:path';
+import { resolvePath } from '../context/os-path.js';
 import type { Command, Evidence, Identifier, Invocation, ParsedInvocation, ResolvedTarget } from '../model.js';
 import { ancestors, displayPath, readTextIfExists } from '../context/files.js';
 import { grammar, readArgs, type Grammar } from './argv.js';

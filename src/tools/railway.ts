@@ -101,7 +101,8 @@ function parseRun(invocation: Invocation): ParsedInvocation {
  * (the variables name the environment), but a client chaperone does not cover (a script's own database
  * driver, a plain HTTP client reading a token) is not. So: a shell whose commands come from a stdin
  * known in advance (a heredoc in a checked line, a regular file) is that script, judged against the
- * environment like `railway run`'s; an interactive one (a terminal, a pipe) is `railway.shell`, which
+ * environment like `railway run`'s; an interactive one (a terminal, a pipe), or one with nothing to read
+ * (/dev/null, a closed stdin, an empty file), is `railway.shell`, which
  * an agent cannot open on production and a human confirms by typing the environment's name.
  */
 function parseShell(invocation: Invocation): ParsedInvocation {
@@ -109,7 +110,11 @@ function parseShell(invocation: Invocation): ParsedInvocation {
   const { flags } = readArgs(invocation.args.slice(1), own);
   const help = flags.has('--help');
   const input = help ? '' : forwardedInput(invocation, true);
-  if (input === undefined) flags.set('--interactive', ['']);
+  // Nothing to read (/dev/null, a closed stdin, an empty file) is no script to judge either: the shell
+  // still starts with the environment's credentials and runs its startup files (BASH_ENV, ENV,
+  // ~/.zshenv), which the caller can choose. So it is the interactive shell's rule, as the line
+  // analysis has it, where a stdin it has not read is unknown.
+  if (!input && !help) flags.set('--interactive', ['']);
   const nested = input ? [{ ...remoteLine('railway shell', input, ''), filesHere: true }] : [];
   return { commands: [{ path: ['shell'], flags }], help, ...(nested.length > 0 ? { nested } : {}) };
 }
@@ -194,10 +199,13 @@ function resolve(parsed: ParsedInvocation, invocation: Invocation): ResolvedTarg
   if (environmentId) {
     const identifiers: Identifier[] = [{ kind: 'railway-environment', value: environmentId }];
     const evidence: Evidence[] = [{ source: 'env', key: 'RAILWAY_ENVIRONMENT_ID', value: environmentId }];
+    // RAILWAY_ENVIRONMENT_NAME is a label Railway sets in what it runs and its CLI never reads: anyone
+    // can set it beside production's id (`RAILWAY_ENVIRONMENT_NAME=development railway down`). It may
+    // make the target stricter; only the id (mapped in your config) can make it less strict.
     const name = env.RAILWAY_ENVIRONMENT_NAME;
     if (name) {
-      identifiers.push({ kind: 'name', value: name });
-      evidence.push({ source: 'env', key: 'RAILWAY_ENVIRONMENT_NAME', value: name });
+      identifiers.push({ kind: 'railway-environment-name', value: name });
+      evidence.push({ source: 'env', key: 'RAILWAY_ENVIRONMENT_NAME', value: `${name} (a label the CLI does not read: it may make the target stricter, not looser)` });
     }
     return { name, evidence, identifiers };
   }

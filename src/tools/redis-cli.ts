@@ -21,7 +21,7 @@
 // by redis-cli, and neither are here. A local host or socket is development; `connect HOST PORT` lines
 // on stdin name more hosts. Passwords (-a, --pass, the URI's, REDISCLI_AUTH) never reach evidence.
 
-import { resolve as resolvePath } from 'node:path';
+import { resolvePath } from '../context/os-path.js';
 import type { Command, Evidence, Identifier, Invocation, ParsedInvocation, ResolvedTarget, StdinReadAhead } from '../model.js';
 import { CommandCollector } from '../payload/collect.js';
 import { deletedKeyCount, luaCommands, markManyKeys, RedisStdinReader, redisCommand } from '../payload/redis.js';

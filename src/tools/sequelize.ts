@@ -9,7 +9,8 @@
 // environment (--env, else NODE_ENV, else development): `use_env_variable` names the variable with the
 // URL; else `host` and `database`. The environment's name counts too.
 
-import { join, resolve as resolvePath } from 'node:path';
+import { join } from 'node:path';
+import { resolvePath } from '../context/os-path.js';
 import { existsSync } from 'node:fs';
 import type { Invocation, ParsedInvocation, ResolvedTarget } from '../model.js';
 import { grammar, readArgs } from './argv.js';

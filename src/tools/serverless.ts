@@ -15,7 +15,8 @@
 //      TypeScript service file cannot be read: without --stage, the stage is unknown.
 //   2. the AWS account: --aws-profile, else `provider.profile`, else as the AWS CLI finds it (aws.ts).
 
-import { join, resolve as resolvePath } from 'node:path';
+import { join } from 'node:path';
+import { resolvePath } from '../context/os-path.js';
 import type { Evidence, Identifier, Invocation, ParsedInvocation, ResolvedTarget } from '../model.js';
 import { displayPath } from '../context/files.js';
 import { grammar, readArgs, words } from './argv.js';

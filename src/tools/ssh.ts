@@ -22,7 +22,8 @@
 // Both names are host identifiers, read by token (`prod-db`, `db.prod.example.com`).
 
 import { readdirSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+import { resolvePath } from '../context/os-path.js';
 import type { Evidence, Identifier, Invocation, NestedLine, ParsedInvocation, ResolvedTarget } from '../model.js';
 import { displayPath, homeOf, readTextIfExists } from '../context/files.js';
 import { forwardedInput, remoteLine, remoteSession } from './remote.js';
@@ -193,7 +194,7 @@ export function hostMatches(host: string, patterns: string[]): boolean {
 function expandInclude(pattern: string, from: string, home: string): string[] {
   const expanded = pattern.replace(/^~(?=\/|$)/, home);
   const base = from.startsWith('/etc/ssh/') ? '/etc/ssh' : join(home, '.ssh');
-  const path = isAbsolute(expanded) ? expanded : join(base, expanded);
+  const path = resolvePath(base, expanded);
   if (!/[*?]/.test(basename(path))) return [path];
   const glob = new RegExp(`^${basename(path).replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
   try {
@@ -213,7 +214,7 @@ function configFiles(line: SshLine, invocation: Invocation): { files: string[]; 
   if (flag !== undefined) {
     if (flag === 'none') return { files: [], from: { source: 'flag', key: '-F', value: 'none (no config file read)' } };
     const path = flag.replace(/^~(?=\/|$)/, home);
-    return { files: [isAbsolute(path) ? path : join(invocation.cwd, path)], from: { source: 'flag', key: '-F', value: flag } };
+    return { files: [resolvePath(invocation.cwd, path)], from: { source: 'flag', key: '-F', value: flag } };
   }
   return { files: [join(home, '.ssh', 'config'), '/etc/ssh/ssh_config'] };
 }

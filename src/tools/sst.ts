@@ -11,7 +11,8 @@
 // .sst/stage beside the project's sst.config.ts (found from --config, else upward from cwd). Stage
 // names are read by token; with none found the stage is unknown (sst would ask for one).
 
-import { dirname, join, resolve as resolvePath } from 'node:path';
+import { dirname, join } from 'node:path';
+import { resolvePath } from '../context/os-path.js';
 import type { Evidence, Identifier, Invocation, ParsedInvocation, ResolvedTarget } from '../model.js';
 import { ancestors, displayPath } from '../context/files.js';
 import { grammar, readArgs, words } from './argv.js';

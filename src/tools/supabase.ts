@@ -19,7 +19,8 @@
 // A project ref is opaque: unknown, hence held like production, until the user's config maps it.
 
 import { existsSync } from 'node:fs';
-import { join, resolve as resolvePath } from 'node:path';
+import { join } from 'node:path';
+import { resolvePath } from '../context/os-path.js';
 import type { Evidence, Identifier, Invocation, ParsedInvocation, ResolvedTarget } from '../model.js';
 import { ancestors, displayPath, readTextIfExists } from '../context/files.js';
 import { grammar, readArgs } from './argv.js';

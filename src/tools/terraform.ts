@@ -21,7 +21,8 @@
 //   3. each -var-file (`prod.tfvars`).
 
 import { existsSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join, relative, resolve as resolvePath } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative } from 'node:path';
+import { resolvePath } from '../context/os-path.js';
 import type { Assumption, Evidence, Identifier, Invocation, ParsedInvocation, ResolvedTarget } from '../model.js';
 import { ancestors, displayPath, homeOf, readTextIfExists } from '../context/files.js';
 import { grammar, readArgs } from './argv.js';

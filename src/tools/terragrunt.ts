@@ -22,7 +22,8 @@
 //   3. TF_WORKSPACE, and each -var-file.
 
 import { readdirSync } from 'node:fs';
-import { basename, join, resolve as resolvePath } from 'node:path';
+import { basename, join } from 'node:path';
+import { resolvePath } from '../context/os-path.js';
 import type { Evidence, Identifier, Invocation, ParsedInvocation, ResolvedTarget } from '../model.js';
 import { displayPath } from '../context/files.js';
 import { isFalse, readArgs, words } from './argv.js';

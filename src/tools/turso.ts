@@ -16,7 +16,8 @@
 //      (a local `turso dev` server is development).
 
 import { readFileSync } from 'node:fs';
-import { join, resolve as resolvePath } from 'node:path';
+import { join } from 'node:path';
+import { resolvePath } from '../context/os-path.js';
 import type { Command, Evidence, Identifier, Invocation, ParsedInvocation, ResolvedTarget, StdinReadAhead } from '../model.js';
 import { configHome, displayPath, homeOf, readTextIfExists } from '../context/files.js';
 import { readStdinPayload } from '../payload/stdin.js';

@@ -9,7 +9,7 @@
 // `host` and `database`, and the variables it reads (from the environment, or ./.env when the file
 // loads one). Without -d TypeORM has nothing to connect to; the target is then unknown.
 
-import { resolve as resolvePath } from 'node:path';
+import { resolvePath } from '../context/os-path.js';
 import type { Invocation, ParsedInvocation, ResolvedTarget } from '../model.js';
 import { readTextIfExists } from '../context/files.js';
 import { grammar, readArgs } from './argv.js';

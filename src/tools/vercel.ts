@@ -19,7 +19,8 @@
 // are shown as evidence but never read by token: random letters can spell "dev".
 // The team is --scope/--team, else the link's orgId: shown as evidence.
 
-import { join, relative, resolve as resolvePath } from 'node:path';
+import { join, relative } from 'node:path';
+import { resolvePath } from '../context/os-path.js';
 import type { Evidence, Identifier, Invocation, ParsedInvocation, ResolvedTarget } from '../model.js';
 import { ancestors, displayPath, readTextIfExists, realpathOr } from '../context/files.js';
 import { grammar, readArgs } from './argv.js';

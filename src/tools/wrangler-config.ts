@@ -3,7 +3,8 @@
 // unless -c/--config names the file. TOML is read with smol-toml, loaded only when a TOML file is found;
 // JSONC is JSON with comments and trailing commas.
 
-import { join, resolve as resolvePath } from 'node:path';
+import { join } from 'node:path';
+import { resolvePath } from '../context/os-path.js';
 import type { Evidence } from '../model.js';
 import { ancestors, displayPath, readTextIfExists } from '../context/files.js';
 

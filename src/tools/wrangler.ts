@@ -27,7 +27,8 @@
 // Names are read by token; ids (namespace ids, database ids, account ids) are not.
 
 import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve as resolvePath } from 'node:path';
+import { dirname, join } from 'node:path';
+import { resolvePath } from '../context/os-path.js';
 import type { Command, Evidence, Identifier, Invocation, ParsedInvocation, ResolvedTarget } from '../model.js';
 import { readSqlite } from '../sql/sqlite.js';
 import { sqlCommand } from '../sql/mysql.js';

@@ -12,6 +12,7 @@
 // Target: see src/payload/http.ts.
 
 import { join } from 'node:path';
+import { resolvePath } from '../context/os-path.js';
 import type { Invocation, ParsedInvocation } from '../model.js';
 import { configHome } from '../context/files.js';
 import { judgedRequestsOf, parsedFromRequests, resolveRequests, type Credential, type HttpRequest } from '../payload/http.js';
@@ -41,7 +42,7 @@ const xhGrammar = grammar({
 const helpWords = new Set(['help', 'generate-completions', 'generate-manpages']);
 
 function configDir(env: NodeJS.ProcessEnv): string {
-  return env.XH_CONFIG_DIR || join(configHome(env), 'xh');
+  return env.XH_CONFIG_DIR ? resolvePath(env.XH_CONFIG_DIR) : join(configHome(env), 'xh');
 }
 
 async function parse(invocation: Invocation): Promise<ParsedInvocation> {

@@ -186,10 +186,19 @@ describe('install, init, uninstall, doctor', () => {
     const shim = join(sb.shims, 'railway');
     expect(String((await sb.chaperone(['doctor', '--dir', sb.shims])).stdout)).not.toContain('NODE_OPTIONS');
     // The set-aside line taken out, as shims written before it were.
-    writeFileSync(shim, readFileSync(shim, 'utf8').split('\n').filter((line) => !line.includes('CHAPERONE_NODE_OPTIONS=$NODE_OPTIONS')).join('\n'));
+    writeFileSync(shim, readFileSync(shim, 'utf8').split('\n').filter((line) => !line.includes('CHAPERONE_NODE_OPTIONS=$chaperone_k+$NODE_OPTIONS')).join('\n'));
     const doctor = await sb.chaperone(['doctor', '--dir', sb.shims]);
     expect(doctor.exitCode).toBe(1);
     expect(String(doctor.stdout)).toContain("FAIL shims written by an older chaperone start the decision with the caller's NODE_OPTIONS, where a --require runs inside the judge: railway; run `chaperone install`");
+  });
+
+  it("doctor warns of a shim with the first set-aside, which drops the caller's own CHAPERONE_NODE_OPTIONS", async () => {
+    const shim = join(sb.shims, 'railway');
+    const first = 'unset CHAPERONE_NODE_OPTIONS; if [ "${NODE_OPTIONS+set}" = set ]; then CHAPERONE_NODE_OPTIONS=$NODE_OPTIONS; export CHAPERONE_NODE_OPTIONS; unset NODE_OPTIONS; fi';
+    writeFileSync(shim, readFileSync(shim, 'utf8').split('\n').map((line) => (line.startsWith(setAsideShOf('NODE_OPTIONS')) ? first : line)).join('\n'));
+    const doctor = await sb.chaperone(['doctor', '--dir', sb.shims]);
+    expect(String(doctor.stdout)).not.toContain('FAIL shims written by an older chaperone');
+    expect(String(doctor.stdout)).toContain("WARN shims written by an older chaperone drop a CHAPERONE_NODE_OPTIONS or CHAPERONE_NODE_EXTRA_CA_CERTS of the caller's before the tool runs: railway; run `chaperone install`");
   });
 });
 

@@ -21,8 +21,8 @@ function copyBundle(sb: Sandbox, entry: 'shim.cjs' | 'shim.js'): string {
     const shim = join(sb.shims, tool);
     if (!existsSync(shim)) continue;
     const text = readFileSync(shim, 'utf8');
-    const line = text.split('\n').find((l) => l.startsWith('entry='))!;
-    writeFileSync(shim, text.replace(line, `entry='${join(copy, entry)}'`));
+    const line = text.split('\n').find((l) => l.startsWith('chaperone_entry='))!;
+    writeFileSync(shim, text.replace(line, `chaperone_entry='${join(copy, entry)}'`));
   }
   return copy;
 }

@@ -114,8 +114,9 @@ describe('signals', () => {
     expect(result.exitCode).toBe(0);
     const seen = sb.record('railway')!.env;
     expect(seen.NODE_OPTIONS).toBe((extra as Record<string, string>).NODE_OPTIONS);
-    // A CHAPERONE_NODE_OPTIONS the caller brings is not given out as its NODE_OPTIONS, nor passed on.
-    expect(seen.CHAPERONE_NODE_OPTIONS).toBeUndefined();
+    // A CHAPERONE_NODE_OPTIONS the caller brings is not given out as its NODE_OPTIONS; it is the
+    // caller's own, passed on untouched (test/e2e/set-aside-fidelity.test.ts has every combination).
+    expect(seen.CHAPERONE_NODE_OPTIONS).toBe('--require /nonexistent/brought.js');
   });
 
   it('runs no code a NODE_OPTIONS preload names inside the decision: a refused call stays refused', async () => {

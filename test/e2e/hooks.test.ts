@@ -5,6 +5,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cliPath, linkRailway, makeSandbox, type Sandbox } from '../helpers/sandbox.js';
+import { setAsideShOf } from '../../src/shim/set-aside.js';
 
 let sb: Sandbox;
 beforeEach(async () => {
@@ -266,8 +267,8 @@ describe('the hook command setup writes', () => {
     expect({ exitCode: benign.exitCode, stdout: String(benign.stdout) }).toEqual({ exitCode: 0, stdout: '' });
     expect(existsSync(marker)).toBe(false);
     // The same command without setting them aside would have preloaded the file (so the check above can fail).
-    const aside = command.slice(command.indexOf('unset CHAPERONE_NODE_OPTIONS'), command.indexOf(' unset NODE_EXTRA_CA_CERTS'));
-    expect(aside).toMatch(/^unset CHAPERONE_NODE_OPTIONS; if .* fi;$/);
+    const aside = `${setAsideShOf('NODE_OPTIONS')};`;
+    expect(command).toContain(`${aside} unset NODE_EXTRA_CA_CERTS`);
     await sb.sh(command.replace(aside, ''), { input: payload('claude', 'git status'), env: mark });
     expect(existsSync(marker)).toBe(true);
     // The agent's commands run with its NODE_OPTIONS: a project file it preloads is read as the program.
@@ -299,8 +300,8 @@ describe('the hook command setup writes', () => {
     expect(JSON.stringify(config).split(`hook ${agent}; fi`).length - 1).toBe(1);
     expect(String((await sb.chaperone(['setup', agent])).stdout)).toContain('nothing changed');
     // The form the setup before the NODE_OPTIONS change wrote: NODE_OPTIONS left in place.
-    const aside = current.slice(current.indexOf('unset CHAPERONE_NODE_OPTIONS'), current.indexOf(' unset NODE_EXTRA_CA_CERTS'));
-    expect(aside).toContain('NODE_OPTIONS');
+    const aside = `${setAsideShOf('NODE_OPTIONS')};`;
+    expect(current).toContain(aside);
     writeFileSync(file, readFileSync(file, 'utf8').replaceAll(JSON.stringify(aside).slice(1, -1), ''));
     expect(commandOf(agent, JSON.parse(readFileSync(file, 'utf8')))).not.toContain('NODE_OPTIONS');
     const newer = await sb.chaperone(['setup', agent]);

@@ -180,9 +180,11 @@ describe('two entries of one name in the environment: the tool gets the last (ba
 
   it('one entry of each name is still decided by the server', async () => {
     await serverUp();
-    const result = await spawnRaw(join(sb.shims, 'railway'), volumeDelete, [...sandboxEntries(), 'RAILWAY_ENVIRONMENT_ID=env-dev', 'RAILWAY_ENVIRONMENT_NAME=dev']);
+    // RAILWAY_ENVIRONMENT_NAME is a label that can only make the target stricter: -e names development.
+    const down = ['down', '-e', 'development', '-y'];
+    const result = await spawnRaw(join(sb.shims, 'railway'), down, [...sandboxEntries(), 'RAILWAY_ENVIRONMENT_ID=env-dev', 'RAILWAY_ENVIRONMENT_NAME=dev']);
     expect(result.exitCode).toBe(0);
-    expect(sb.record('railway')?.argv).toEqual(volumeDelete);
+    expect(sb.record('railway')?.argv).toEqual(down);
     expect(decidedByServer('railway')).toBe(true);
   });
 });

@@ -76,3 +76,16 @@ describe('a name beside a mapped id', () => {
     [{ line: 'dropdb -h db.internal.example dev_copy' }, '- production production'],
   ], claim);
 });
+
+describe('a label beside an id nobody mapped', () => {
+  table(label, [
+    // RAILWAY_ENVIRONMENT_NAME is a label the CLI never reads: beside an id your config does not map it
+    // cannot make the target development, and is not what a human types to confirm.
+    [{ line: 'railway down -y', env: { RAILWAY_PROJECT_ID: 'p1', RAILWAY_ENVIRONMENT_ID: 'env-unmapped', RAILWAY_ENVIRONMENT_NAME: 'development' } }, '- unknown production'],
+    [{ line: 'railway down -y', env: { RAILWAY_ENVIRONMENT_ID: 'env-unmapped', RAILWAY_ENVIRONMENT_NAME: 'dev' } }, '- unknown production'],
+    // It may still make the target stricter.
+    [{ line: 'railway down -y', env: { RAILWAY_ENVIRONMENT_ID: 'env-unmapped', RAILWAY_ENVIRONMENT_NAME: 'production' } }, 'production production production'],
+    // The id decides when it is mapped.
+    [{ line: 'railway down -y', env: { RAILWAY_ENVIRONMENT_ID: 'env-dev-1', RAILWAY_ENVIRONMENT_NAME: 'dev' } }, 'dev development -'],
+  ], claim);
+});

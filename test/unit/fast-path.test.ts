@@ -113,7 +113,7 @@ describe('the sh fast path', () => {
     chmodSync(wrapper, 0o755);
     for (const tool of ['git', 'terraform']) {
       const shim = join(sb.shims, tool);
-      writeFileSync(shim, readFileSync(shim, 'utf8').replace(/^node=.*$/m, `node='${wrapper}'`));
+      writeFileSync(shim, readFileSync(shim, 'utf8').replace(/^chaperone_node=.*$/m, `chaperone_node='${wrapper}'`));
       // The shim must look at least as new as the build it came from, as after `chaperone install`.
       const future = new Date(Date.now() + 60_000);
       utimesSync(shim, future, future);

@@ -60,6 +60,9 @@ describe('what a program carries is read as a nested line', () => {
     [`git -c core.sshCommand='railway volume delete -v pg' fetch`, ['git -c core.sshCommand=railway volume delete -v pg fetch', 'railway volume delete -v pg  via git -c core.sshCommand']],
     [`git -c core.editor='dropdb shop' commit`, ['git -c core.editor=dropdb shop commit', 'dropdb shop  via git -c core.editor']],
     [`GIT_SSH_COMMAND='railway down' git fetch`, ['git fetch', 'railway down  via git GIT_SSH_COMMAND']],
+    // The ext:: transport: git runs the URL's words, `% ` a space inside one.
+    [`git -c protocol.ext.allow=always fetch 'ext::sh -c railway% down'`, ['git -c protocol.ext.allow=always fetch ext::sh -c railway% down', 'railway down  via git ext:: > sh -c']],
+    [`git clone 'ext::railway down %s' x`, ['git clone ext::railway down %s x', 'railway down git-upload-pack  via git ext::']],
     [`PAGER='railway down' git log`, ['git log', 'railway down  via git PAGER']],
     [`export EDITOR='dropdb shop'; git commit`, ['export EDITOR=dropdb shop', 'git commit', 'dropdb shop  via git EDITOR']],
     [`GIT_PAGER="$X" git log`, ['git log', '$X  via git GIT_PAGER', 'unknown: git GIT_PAGER runs $X, whose text is not known']],

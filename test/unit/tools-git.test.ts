@@ -279,7 +279,7 @@ describe('git local commands target the current branch; branch -D the branches i
     [{ line: 'git clean -fdx', cwd: worktree }, 'main production | file:HEAD file:gitdir'],
     [{ line: 'git -C ../shop-hotfix checkout -- .', cwd: shop }, 'main production | file:HEAD file:gitdir'],
     [{ line: 'git reset --hard', cwd: detached }, '- unknown | file:HEAD default:repository'],
-    [{ line: 'git branch -D main feature/search', cwd: shop }, 'main production | argument:branch --delete default:repository'],
+    [{ line: 'git branch -D main feature/search', cwd: shop }, 'main, feature/search production | argument:branch --delete default:repository'],
     [{ line: 'git branch -D feature/search', cwd: worktree }, 'feature/search development | argument:branch --delete file:gitdir'],
     // worktree remove --force: the branch checked out in the worktree it deletes, found by path or suffix.
     [{ line: 'git worktree remove --force ../shop-hotfix', cwd: shop }, 'main production | argument:worktree remove file:HEAD default:repository'],
