@@ -8,7 +8,8 @@ import { linkRailway, makeSandbox, type Sandbox } from '../helpers/sandbox.js';
 
 let sb: Sandbox;
 const prodToken = 'project-token-of-production';
-const del = ['volume', 'delete', '--volume', 'pg-data', '--yes'];
+// A destroy the environment bounds (a volume delete is production's whatever the ids say).
+const del = ['variable', 'delete', 'DATABASE_URL'];
 
 beforeEach(async () => {
   sb = await makeSandbox(['railway']);
@@ -23,7 +24,7 @@ describe('an agent naming a development environment beside a production id', () 
   it.each([
     ['RAILWAY_ENVIRONMENT_NAME=dev beside a production RAILWAY_ENVIRONMENT_ID', { RAILWAY_ENVIRONMENT_ID: 'env-prod-1', RAILWAY_ENVIRONMENT_NAME: 'dev' }, del],
     ['-e dev beside a production project token', { RAILWAY_TOKEN: prodToken }, [...del, '-e', 'dev']],
-    ['--environment=development beside a production project token', { RAILWAY_TOKEN: prodToken }, ['volume', '--environment=development', 'delete', '--volume', 'pg-data', '--yes']],
+    ['--environment=development beside a production project token', { RAILWAY_TOKEN: prodToken }, [...del, '--environment=development']],
   ])('%s is refused, and the real railway never runs', async (_label, env, args) => {
     const result = await sb.run('railway', args, { env });
     expect(result.exitCode).toBe(77);

@@ -51,7 +51,8 @@ describe('the fault table', () => {
   it.each(rows)('$fault', async (row) => {
     if (row.linked) linkRailway(sb, sb.work, row.linked);
     row.setup();
-    const gated = await sb.run('railway', ['volume', 'delete', '--volume', 'pg-data', '--yes'], { env: { CHAPERONE_ACTOR: 'agent' }, timeout: 30_000 });
+    // A destroy whose environment the link decides (a volume delete is production's without reading it).
+    const gated = await sb.run('railway', ['variable', 'delete', 'DATABASE_URL'], { env: { CHAPERONE_ACTOR: 'agent' }, timeout: 30_000 });
     const said = String(gated.stderr);
     expect(gated.exitCode, said).toBe(row.code);
     for (const text of row.says) expect(said).toContain(typeof text === 'function' ? text() : text);

@@ -49,14 +49,14 @@ describe.skipIf(group.skip)(group.title, () => {
     await sb.sh(`mkdir -p ${dev}`);
     linkRailway(sb, dev, 'development');
     userRules(`tcp://127.0.0.1:${syslog!.tcp}`);
-    const allowed = await sb.run('railway', ['volume', 'delete', '--volume', 'dev-notice', '--yes'], { cwd: dev });
+    const allowed = await sb.run('railway', ['variable', 'delete', 'DEV_NOTICE'], { cwd: dev });
     expect(allowed.exitCode).toBe(0);
-    expect(await syslog!.waitFor(/dev-notice/, 1)).toEqual([expect.stringMatching(/^allowed chaperone authpriv\.notice /)]);
+    expect(await syslog!.waitFor(/DEV_NOTICE/, 1)).toEqual([expect.stringMatching(/^allowed chaperone authpriv\.notice /)]);
     userRules('tcp://127.0.0.1:1');
-    const dead = await sb.run('railway', ['volume', 'delete', '--volume', 'dead', '--yes'], { cwd: dev });
+    const dead = await sb.run('railway', ['variable', 'delete', 'DEAD'], { cwd: dev });
     expect(dead.exitCode).toBe(0);
     expect(String(dead.stderr)).toContain('the audit record was written locally but not sent to syslog at tcp://127.0.0.1:1');
-    expect(auditLines().at(-1)).toContain('"dead"');
+    expect(auditLines().at(-1)).toContain('"DEAD"');
   });
 
   it('a project file may not send the log anywhere', async () => {

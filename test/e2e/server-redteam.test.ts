@@ -94,7 +94,8 @@ function linkRailwayHere(environmentName: string, file = join(sb.home, '.railway
   sb.write(file.slice(sb.root.length + 1), JSON.stringify({ projects }));
 }
 
-const volumeDelete = ['volume', 'delete', '--volume', 'pg-data', '--yes'];
+/** A destroy whose environment the link and variables decide (a volume delete is production's whatever they say). */
+const variableDelete = ['variable', 'delete', 'DATABASE_URL'];
 
 beforeAll(async () => {
   sb = await makeSandbox(['railway', 'kubectl', 'psql']);
@@ -165,8 +166,8 @@ describe('variables that name the caller’s own descriptors', () => {
 
 describe('two entries of one name in the environment: the tool gets the last (bash exports it), not the first', () => {
   it.each([
-    ['RAILWAY_ENVIRONMENT_ID/NAME', ['RAILWAY_ENVIRONMENT_ID=env-dev', 'RAILWAY_ENVIRONMENT_NAME=dev', 'RAILWAY_ENVIRONMENT_ID=env-prod', 'RAILWAY_ENVIRONMENT_NAME=production'], 'railway', volumeDelete],
-    ['an empty first entry', ['RAILWAY_ENVIRONMENT_ID=', 'RAILWAY_ENVIRONMENT_ID=env-prod', 'RAILWAY_ENVIRONMENT_NAME=production'], 'railway', volumeDelete],
+    ['RAILWAY_ENVIRONMENT_ID/NAME', ['RAILWAY_ENVIRONMENT_ID=env-dev', 'RAILWAY_ENVIRONMENT_NAME=dev', 'RAILWAY_ENVIRONMENT_ID=env-prod', 'RAILWAY_ENVIRONMENT_NAME=production'], 'railway', variableDelete],
+    ['an empty first entry', ['RAILWAY_ENVIRONMENT_ID=', 'RAILWAY_ENVIRONMENT_ID=env-prod', 'RAILWAY_ENVIRONMENT_NAME=production'], 'railway', variableDelete],
     ['KUBECONFIG', ['KUBECONFIG=dev.yaml', 'KUBECONFIG=prod.yaml'], 'kubectl', ['delete', 'namespace', 'shop']],
   ])('%s: refused as the shim refuses it; the double never runs', async (_, entries, tool, args) => {
     await serverUp();
@@ -198,7 +199,7 @@ describe.skipIf(!canUnshare)('a mount namespace of the caller’s own (unshare)'
     await serverUp();
     linkRailwayHere('production', join(sb.root, 'prod-railway.json'));
     const config = join(sb.home, '.railway', 'config.json');
-    const result = await sb.run('unshare', [flags, 'sh', '-c', 'mount --bind "$1" "$2" && shift 2 && exec railway "$@"', 'sh', join(sb.root, 'prod-railway.json'), config, ...volumeDelete]);
+    const result = await sb.run('unshare', [flags, 'sh', '-c', 'mount --bind "$1" "$2" && shift 2 && exec railway "$@"', 'sh', join(sb.root, 'prod-railway.json'), config, ...variableDelete]);
     expect(result.stderr).toContain('production (production)');
     expect(result.exitCode).toBe(77);
     expect(sb.record('railway')).toBeUndefined();
@@ -206,7 +207,7 @@ describe.skipIf(!canUnshare)('a mount namespace of the caller’s own (unshare)'
 
   it('the same delete in the account’s own namespace, linked to development, runs decided by the server', async () => {
     await serverUp();
-    const result = await sb.run('railway', volumeDelete);
+    const result = await sb.run('railway', variableDelete);
     expect(result.exitCode).toBe(0);
     expect(decidedByServer('railway')).toBe(true);
   });
@@ -354,11 +355,11 @@ describe('nothing is kept across calls by path', () => {
   it('a link changed between two calls is seen on the very next one', async () => {
     await serverUp();
     linkRailwayHere('dev');
-    expect((await sb.run('railway', volumeDelete)).exitCode).toBe(0);
+    expect((await sb.run('railway', variableDelete)).exitCode).toBe(0);
     expect(decidedByServer('railway')).toBe(true);
     linkRailwayHere('production');
     rmSync(sb.records, { recursive: true, force: true });
-    const refused = await sb.run('railway', volumeDelete);
+    const refused = await sb.run('railway', variableDelete);
     expect(refused.exitCode).toBe(77);
     expect(sb.record('railway')).toBeUndefined();
     linkRailwayHere('dev');
