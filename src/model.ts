@@ -84,6 +84,11 @@ export interface NestedLine {
    * outer target like a remote line, but the scripts, Makefiles and package scripts it runs are read here.
    */
   filesHere?: boolean;
+  /**
+   * It runs in a container that is thrown away after (a Dockerfile's RUN): what only touches that
+   * container (`rm -rf /var/lib/apt/lists/*`) is nothing; covered tools reaching beyond it still count.
+   */
+  ephemeral?: boolean;
   /** For a local line: its directory and environment, when they differ from the invocation's. */
   cwd?: string;
   env?: NodeJS.ProcessEnv;

@@ -122,7 +122,7 @@ export async function judgeNested(lines: readonly NestedLine[], outer: Invocatio
         continue;
       }
       // rm -r, dd of=/dev/…, mkfs… in the target: the outer tool's rules judge them (src/nested-system.ts).
-      const system = remote && !here ? systemCommand(name, command.argv.slice(1)) : undefined;
+      const system = remote && !here && !nested.ephemeral ? systemCommand(name, command.argv.slice(1)) : undefined;
       if (system) {
         out.commands.push({ ...system, text: `${nested.via} > ${system.text}` });
         continue;

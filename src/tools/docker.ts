@@ -31,6 +31,7 @@ import { sha256Hex } from '../hash.js';
 import { grammar, readArgs, type Grammar } from './argv.js';
 import { dropFalseBooleans } from './pflag-booleans.js';
 import { forwardedInput, remoteArgv, remoteSession } from './remote.js';
+import { buildRuns } from './dockerfile.js';
 import type { Tool } from './tool.js';
 
 /** docker's own options, which stand before the subcommand. */
@@ -82,6 +83,7 @@ function parse(invocation: Invocation): ParsedInvocation {
   let path: string[];
   /** What stands after the global options: `exec …`, `run …`, `compose exec …` are read for what they run. */
   let runner: NestedLine | undefined;
+  let built: NestedLine[] = [];
 
   if (invocation.tool === 'docker-compose') {
     const lead = leadingOptions(args, standaloneGlobals);
@@ -106,12 +108,16 @@ function parse(invocation: Invocation): ParsedInvocation {
       path = run ? [...below.words, run.name] : below.words;
       if (run) merge(flags, run.flags);
       runner = run?.line;
+      // `docker build`, `buildx build`, `image build`, `builder build`: the Dockerfile's RUN lines.
+      const build = rest[0] === 'build' ? 1 : /^(buildx|image|builder)$/.test(rest[0] ?? '') && rest[1] === 'build' ? 2 : 0;
+      if (build > 0) built = buildRuns(rest.slice(build), invocation);
     }
   }
 
   for (const g of [dockerGlobals, dockerCommandFlags, composeGlobals, composeCommandFlags]) dropFalseBooleans(flags, g.booleans);
   const help = flags.has('--help') || flags.has('--version') || path[0] === 'help' || (path[0] === 'compose' && path[1] === 'help');
-  return { commands: [{ path, flags }], help, ...(runner && !help ? { nested: [runner] } : {}) };
+  const nested = [...(runner ? [runner] : []), ...built];
+  return { commands: [{ path, flags }], help, ...(nested.length > 0 && !help ? { nested } : {}) };
 }
 
 // ── What runs in a container ─────────────────────────────────────────────────────────────────────────

@@ -68,6 +68,22 @@ describe('docker through the shim, with no terminal (an agent)', () => {
     expect(sb.record('docker')?.argv).toEqual(['exec', 'db', 'psql', '-c', 'drop table t']);
   });
 
+  it("refuses a build whose Dockerfile runs a cloud CLI in a build container, and builds a benign one", async () => {
+    const dir = join(sb.home, 'app');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'Dockerfile'), 'FROM node:20\nRUN --mount=type=secret,id=t \\\n  RAILWAY_TOKEN=$(cat /run/secrets/t) railway volume delete --volume pg-data --yes\n');
+    writeFileSync(join(dir, 'ok.Dockerfile'), 'FROM node:20\nRUN apt-get update && rm -rf /var/lib/apt/lists/*\n');
+    for (const args of [['build', '--secret', 'id=t,env=RAILWAY_TOKEN', '.'], ['buildx', 'build', '-t', 'shop', '.']]) {
+      const result = await sb.run('docker', args, { cwd: dir });
+      expect(result.exitCode, args.join(' ')).toBe(77);
+      expect(result.stderr).toContain('docker build RUN > railway volume delete');
+      expect(sb.record('docker')).toBeUndefined();
+    }
+    const ok = await sb.run('docker', ['build', '-f', 'ok.Dockerfile', '.'], { cwd: dir });
+    expect(ok.exitCode).toBe(0);
+    expect(sb.record('docker')?.argv).toEqual(['build', '-f', 'ok.Dockerfile', '.']);
+  });
+
   it('reads -H before the subcommand and -fv after it', async () => {
     const result = await sb.run('docker', ['-H', 'ssh://root@web-prod-1', 'rm', '-fv', 'web']);
     expect(result.exitCode).toBe(77);
