@@ -109,7 +109,8 @@ describe('mongosh target', () => {
     [`mongosh db.example:27018/shop_dev --eval "1"`, 'shop_dev development argument:db address=db.example:27018/shop_dev'],
     [`mongosh "mongodb://app:hunter2@db.prod.example:27017/shop?authSource=admin" --eval "1"`, 'shop production argument:connection string=mongodb://app:***@db.prod.example:27017/shop?authSource=admin'],
     [`mongosh "mongodb://h1.example,h2.example/shop?replicaSet=rs-staging" --eval "1"`, 'shop staging argument:connection string=mongodb://h1.example,h2.example/shop?replicaSet=rs-staging'],
-    [`mongosh "mongodb+srv://cluster0.abcde.mongodb.net/" --eval "1"`, 'test unknown argument:connection string=mongodb+srv://cluster0.abcde.mongodb.net/ default:database=test'],
+    // Unknown counts as production: a name that says less ("test") is not what a human types to confirm it.
+    [`mongosh "mongodb+srv://cluster0.abcde.mongodb.net/" --eval "1"`, '- unknown argument:connection string=mongodb+srv://cluster0.abcde.mongodb.net/ default:database=test'],
     [`mongosh --host localhost --port 27018 shop --eval "1"`, 'shop development flag:--host=localhost argument:database=shop flag:--port=27018'],
     [`mongosh --host rs-prod/db1.example:27017,db2.example --eval "1"`, 'test production flag:--host=rs-prod/db1.example:27017,db2.example default:database=test'],
     [`mongosh --host mongodb://db.prod.example/shop --eval "1"`, 'shop production flag:--host=mongodb://db.prod.example/shop'],
