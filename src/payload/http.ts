@@ -283,6 +283,12 @@ export function resolveRequests(all: JudgedRequest[]): ResolvedTarget {
   for (const judged of acting) readTarget(judged, found);
   // A platform's host names no environment; its app or project does. Any other host is the name.
   const name = found.names[0] ?? (acting.some((j) => j.platform) ? undefined : hosts[0]);
+  // A mutation whose reach no environment id or token bounds (Railway's volumeDelete): production,
+  // whatever the request names beside it, which stays as evidence.
+  for (const judged of acting) {
+    const wide = judged.mutations.find((m) => judged.platform?.everyEnvironment?.[m.field]);
+    if (wide) return { name: 'production', evidence: found.evidence, identifiers: found.identifiers, forcedClass: 'production', forcedReason: judged.platform!.everyEnvironment![wide.field] };
+  }
   return { ...(name ? { name } : {}), evidence: found.evidence, identifiers: found.identifiers };
 }
 

@@ -21,6 +21,11 @@ export interface Platform {
   tokens?: IdentifierKind;
   /** Whether every request to it is GraphQL, whatever its path. */
   graphql?: boolean;
+  /**
+   * Mutations that reach every environment whatever environment the request names, with why: the
+   * target is then production (Railway's volumeDelete takes only the volume's id).
+   */
+  everyEnvironment?: Record<string, string>;
 }
 
 export const platforms: Platform[] = [
@@ -31,6 +36,10 @@ export const platforms: Platform[] = [
     graphqlIds: [/^environment[A-Z]/, 'railway-environment'],
     tokens: 'railway-token',
     graphql: true,
+    everyEnvironment: {
+      volumeDelete: 'volumeDelete takes only the volume id: a volume belongs to the project, and is deleted in every environment it has an instance in, production included',
+      serviceDelete: 'serviceDelete keeps to the environment it is given only when that environment is a fork, else it deletes the service in every environment, production included',
+    },
   },
   { name: 'Heroku Platform API', hosts: ['api.heroku.com'], paths: [[/^\/apps\/([^/]+)/, 'heroku-app']] },
   { name: 'Fly.io GraphQL API', hosts: ['api.fly.io'], graphqlArguments: { appId: 'fly-app', appName: 'fly-app' } },

@@ -26,7 +26,8 @@ describe('curl through the shim, with no terminal (an agent), and a double for c
     expect(result.stderr).toContain('chaperone: refused: curl -X POST https://backboard.railway.com/graphql/v2 -H');
     expect(result.stderr).toContain('curl.graphql.delete [destroy]');
     expect(result.stderr).toContain('mutation volumeDelete, sent to https://backboard.railway.com/graphql/v2 (Railway API)');
-    expect(result.stderr).toContain('environment  (unknown)');
+    // A volume belongs to the project: no token or environment id keeps its deletion to one environment.
+    expect(result.stderr).toContain('environment  production (production): volumeDelete takes only the volume id');
     expect(result.stderr).toContain('evidence   command host: backboard.railway.com is the Railway API');
     expect(result.stderr).toContain('evidence   flag -H Authorization a Railway API token, fingerprint sha256:');
     expect(sb.record('curl')).toBeUndefined();

@@ -17,7 +17,7 @@ describe('httpie through the shim, with no terminal (an agent)', () => {
     expect(result.exitCode).toBe(77);
     expect(result.stderr).toContain('httpie.graphql.delete [destroy]');
     expect(result.stderr).toContain('mutation volumeDelete, sent to https://backboard.railway.com/graphql/v2 (Railway API)');
-    expect(result.stderr).toContain('environment  (unknown)');
+    expect(result.stderr).toContain('environment  production (production): volumeDelete takes only the volume id');
     expect(result.stderr).toContain('evidence   flag --auth a Railway API token, fingerprint sha256:');
     expect(sb.record('https')).toBeUndefined();
   });

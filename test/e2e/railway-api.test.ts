@@ -21,7 +21,7 @@ describe('railway api through the shim, with no terminal (an agent)', () => {
     expect(result.stdout).toBe('');
     expect(result.stderr).toContain('railway.api.delete [destroy]');
     expect(result.stderr).toContain('mutation volumeDelete, sent to https://backboard.railway.com/graphql/v2 (Railway API)');
-    expect(result.stderr).toContain('environment  (unknown)');
+    expect(result.stderr).toContain('environment  production (production): volumeDelete takes only the volume id');
     expect(result.stderr).toContain('evidence   command railway api: the document names its own target; the linked project and environment do not apply');
     expect(result.stderr).toContain('evidence   env RAILWAY_API_TOKEN=a Railway API token, fingerprint sha256:');
     expect(sb.record('railway')).toBeUndefined();

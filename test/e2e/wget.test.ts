@@ -17,7 +17,7 @@ describe('wget through the shim, with no terminal (an agent)', () => {
     const result = await sb.run('wget', ['-qO-', `--post-data=${body}`, '--header=Authorization: Bearer rw-SECRET-4f2a9c1e', 'https://backboard.railway.com/graphql/v2']);
     expect(result.exitCode).toBe(77);
     expect(result.stderr).toContain('wget.graphql.delete [destroy]');
-    expect(result.stderr).toContain('environment  (unknown)');
+    expect(result.stderr).toContain('environment  production (production): volumeDelete takes only the volume id');
     expect(result.stderr).toContain('evidence   command host: backboard.railway.com is the Railway API');
     expect(result.stderr).not.toContain('rw-SECRET-4f2a9c1e');
     expect(sb.record('wget')).toBeUndefined();

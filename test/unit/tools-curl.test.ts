@@ -14,6 +14,8 @@ const home = realpathSync(mkdtempSync(join(tmpdir(), 'chaperone-curl-')));
 const work = join(home, 'work');
 const body = (q: string, variables?: object) => JSON.stringify({ query: q, ...(variables ? { variables } : {}) });
 const volumeDelete = 'mutation { volumeDelete(volumeId: "vol-1") }';
+/** An environment-scoped deletion: the request's environment id or token says where it lands. */
+const variableDelete = 'mutation { variableDelete(input: {name: "X", projectId: "p"}) }';
 beforeAll(() => {
   mkdirSync(work, { recursive: true });
   mkdirSync(join(home, '.config', 'chaperone'), { recursive: true });
@@ -131,7 +133,7 @@ const target = async (c: Line) => {
   const t = (await run(c)).target!;
   return `${t.name ?? '-'} ${t.class} ${t.evidence.map((e) => `${e.source}:${e.key}`).join(' ')}`;
 };
-const railwayDelete = (variables: object, field = 'serviceDelete(environmentId: $e, id: "s")') =>
+const railwayDelete = (variables: object, field = 'variableDelete(input: {environmentId: $e, name: "X", projectId: "p"})') =>
   `curl https://backboard.railway.com/graphql/v2 -d ${q(body(`mutation($e: String!) { ${field} }`, variables))}`;
 
 describe('curl target: the host, and the ids the request names', () => {
@@ -152,14 +154,17 @@ describe('curl target: the host, and the ids the request names', () => {
     [{ line: 'curl -X DELETE http://localhost/a --next -X DELETE https://api.example.com/b' }, '- unknown argument:url argument:url'],
     [{ line: 'curl -X DELETE http://localhost/a --next https://api.example.com/b' }, 'localhost development argument:url'],
     // Railway: unknown unless the user maps an id the request names, or the token's fingerprint
-    [{ line: `curl -X POST https://backboard.railway.com/graphql/v2 -H 'Authorization: Bearer TOKEN' -d ${q(body(volumeDelete))}` }, '- unknown argument:url command:host argument:volumeDelete(volumeId) flag:-H Authorization'],
-    [{ line: railwayDelete({ e: 'env-dev' }) }, '- development argument:url command:host argument:serviceDelete(environmentId) argument:serviceDelete(id)'],
-    [{ line: railwayDelete({ e: 'env-prod' }) }, '- production argument:url command:host argument:serviceDelete(environmentId) argument:serviceDelete(id)'],
-    [{ line: railwayDelete({ e: 'env-unmapped' }) }, '- unknown argument:url command:host argument:serviceDelete(environmentId) argument:serviceDelete(id)'],
+    [{ line: `curl -X POST https://backboard.railway.com/graphql/v2 -H 'Authorization: Bearer TOKEN' -d ${q(body(variableDelete))}` }, '- unknown argument:url command:host flag:-H Authorization'],
+    [{ line: railwayDelete({ e: 'env-dev' }) }, '- development argument:url command:host argument:variableDelete(environmentId)'],
+    [{ line: railwayDelete({ e: 'env-prod' }) }, '- production argument:url command:host argument:variableDelete(environmentId)'],
+    [{ line: railwayDelete({ e: 'env-unmapped' }) }, '- unknown argument:url command:host argument:variableDelete(environmentId)'],
     [{ line: railwayDelete({}, 'environmentDelete(id: "env-dev")') }, '- development argument:url command:host argument:environmentDelete(id)'],
     [{ line: railwayDelete({ p: { isDeleted: true } }, 'environmentPatchCommit(environmentId: "env-prod", patch: {services: {s: {isDeleted: true}}})') }, '- production argument:url command:host argument:environmentPatchCommit(environmentId)'],
-    [{ line: `curl https://backboard.railway.com/graphql/v2 -H 'project-access-token: dev-project-token' -d ${q(body(volumeDelete))}` }, '- development argument:url command:host argument:volumeDelete(volumeId) flag:-H project-access-token'],
-    [{ line: `curl https://backboard.railway.com/graphql/v2 --oauth2-bearer dev-project-token -d ${q(body(volumeDelete))}` }, '- development argument:url command:host argument:volumeDelete(volumeId) flag:--oauth2-bearer'],
+    [{ line: `curl https://backboard.railway.com/graphql/v2 -H 'project-access-token: dev-project-token' -d ${q(body(variableDelete))}` }, '- development argument:url command:host flag:-H project-access-token'],
+    [{ line: `curl https://backboard.railway.com/graphql/v2 --oauth2-bearer dev-project-token -d ${q(body(variableDelete))}` }, '- development argument:url command:host flag:--oauth2-bearer'],
+    // volumeDelete and serviceDelete reach every environment, whatever id or token the request names.
+    [{ line: `curl https://backboard.railway.com/graphql/v2 -H 'project-access-token: dev-project-token' -d ${q(body(volumeDelete))}` }, 'production production argument:url command:host argument:volumeDelete(volumeId) flag:-H project-access-token'],
+    [{ line: railwayDelete({ e: 'env-dev' }, 'serviceDelete(environmentId: $e, id: "s")') }, 'production production argument:url command:host argument:serviceDelete(environmentId) argument:serviceDelete(id)'],
   ], target);
 });
 
@@ -179,7 +184,7 @@ describe('curl never shows a secret in evidence', () => {
 
 describe("a platform's own host name classifies nothing; a name under its domain may", () => {
   table(label, [
-    [{ line: `curl https://backboard.railway-staging.com/graphql/v2 -d ${q(body(volumeDelete))}` }, 'unknown'],
+    [{ line: `curl https://backboard.railway-staging.com/graphql/v2 -d ${q(body(variableDelete))}` }, 'unknown'],
     [{ line: 'curl -X DELETE https://shop-prod.s3.amazonaws.com/orders.csv' }, 'production'],
   ], async (c) => (await run(c)).target!.class);
 });

@@ -89,7 +89,7 @@ describe('httpie target', () => {
   table(label, [
     [{ line: 'http DELETE :3000/items/1' }, 'localhost development argument:url'],
     [{ line: 'http DELETE api.staging.example.com/items/1' }, 'api.staging.example.com staging argument:url'],
-    [{ line: `http -A bearer -a rw-token ${railway} query=${q(volumeDelete)}` }, '- unknown argument:url command:host argument:volumeDelete(volumeId) flag:--auth'],
-    [{ line: `http ${railway} query=${q('mutation($e: String!) { serviceDelete(environmentId: $e, id: "s") }')} variables[e]=env-1` }, '- unknown argument:url command:host argument:serviceDelete(environmentId) argument:serviceDelete(id)'],
+    [{ line: `http -A bearer -a rw-token ${railway} query=${q(volumeDelete)}` }, 'production production argument:url command:host argument:volumeDelete(volumeId) flag:--auth'],
+    [{ line: `http ${railway} query=${q('mutation($e: String!) { serviceDelete(environmentId: $e, id: "s") }')} variables[e]=env-1` }, 'production production argument:url command:host argument:serviceDelete(environmentId) argument:serviceDelete(id)'],
   ], target);
 });

@@ -69,11 +69,13 @@ const target = async (c: Line) => {
 };
 describe('railway api target: the ids the document names, not the link', () => {
   table(label, [
-    [{ line: `railway api ${q(volumeDelete)}` }, 'unknown command:railway api argument:url command:host argument:volumeDelete(volumeId)'],
+    [{ line: `railway api ${q(volumeDelete)}` }, 'production command:railway api argument:url command:host argument:volumeDelete(volumeId)'],
     [{ line: `railway api ${q(patch)} --variables @patch-vars.json` }, 'production command:railway api argument:url command:host argument:environmentPatchCommit(environmentId)'],
-    [{ line: `railway api ${q('mutation($e: String!) { serviceDelete(environmentId: $e, id: "s") }')} --var e=env-dev` }, 'development command:railway api argument:url command:host argument:serviceDelete(environmentId) argument:serviceDelete(id)'],
-    [{ line: `railway api ${q(volumeDelete)}`, env: { RAILWAY_TOKEN: 'dev-project-token' } }, 'development command:railway api argument:url command:host argument:volumeDelete(volumeId) env:RAILWAY_TOKEN'],
-    [{ line: `railway api ${q(volumeDelete)}`, env: { RAILWAY_API_TOKEN: 'some-account-token' } }, 'unknown command:railway api argument:url command:host argument:volumeDelete(volumeId) env:RAILWAY_API_TOKEN'],
+    [{ line: `railway api ${q('mutation($e: String!) { serviceDelete(environmentId: $e, id: "s") }')} --var e=env-dev` }, 'production command:railway api argument:url command:host argument:serviceDelete(environmentId) argument:serviceDelete(id)'],
+    // volumeDelete reaches every environment, whatever the token's; an environment-scoped deletion goes where the token says.
+    [{ line: `railway api ${q(volumeDelete)}`, env: { RAILWAY_TOKEN: 'dev-project-token' } }, 'production command:railway api argument:url command:host argument:volumeDelete(volumeId) env:RAILWAY_TOKEN'],
+    [{ line: `railway api ${q('mutation { variableDelete(input: {name: "X", projectId: "p"}) }')}`, env: { RAILWAY_TOKEN: 'dev-project-token' } }, 'development command:railway api argument:url command:host env:RAILWAY_TOKEN'],
+    [{ line: `railway api ${q(volumeDelete)}`, env: { RAILWAY_API_TOKEN: 'some-account-token' } }, 'production command:railway api argument:url command:host argument:volumeDelete(volumeId) env:RAILWAY_API_TOKEN'],
     [{ line: `railway api ${q('mutation { environmentDelete(id: "env-dev") }')}`, env: { RAILWAY_TOKEN: 'dev-project-token', RAILWAY_API_TOKEN: 'x' } }, 'development command:railway api argument:url command:host argument:environmentDelete(id) env:RAILWAY_TOKEN'],
   ], target);
 });

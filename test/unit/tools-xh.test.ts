@@ -67,6 +67,6 @@ describe('xh target', () => {
     [{ line: 'xh DELETE :8080/items/1' }, 'localhost development argument:url'],
     [{ line: 'xh DELETE api.example.com/items/1 --resolve api.example.com:127.0.0.1' }, '127.0.0.1 development argument:url flag:--resolve'],
     [{ line: 'xh DELETE localhost/items/1 --resolve localhost:10.0.0.5' }, '10.0.0.5 unknown argument:url flag:--resolve'],
-    [{ line: `xh --bearer rw-token ${railway} query=${q(volumeDelete)}` }, '- unknown argument:url command:host argument:volumeDelete(volumeId) flag:--bearer'],
+    [{ line: `xh --bearer rw-token ${railway} query=${q(volumeDelete)}` }, 'production production argument:url command:host argument:volumeDelete(volumeId) flag:--bearer'],
   ], target);
 });
