@@ -143,39 +143,32 @@ function pnpmPrePost(dirs: string[]): boolean {
 }
 
 /**
- * The NODE_OPTIONS npm and pnpm give a package script: their `node-options` setting, from
- * npm_config_node_options, else the project's .npmrc, else the user's. It preloads a file into every
- * Node program the script starts (a `--require ./wipe.js` there runs before `jest`), so the script's
- * commands are read with it (src/shell/interpreters.ts reads the preload).
+ * An npm setting as npm and pnpm read it for a package script: `npm_config_KEY` (either case), else the
+ * project's .npmrc, else the user's (the first of `dirs` that sets it).
  */
-function npmNodeOptions(ctx: FollowContext, dirs: readonly string[]): string | undefined {
-  const set = ctx.lookup('npm_config_node_options') ?? ctx.lookup('NPM_CONFIG_NODE_OPTIONS');
+function npmSetting(ctx: FollowContext, key: string, dirs: readonly string[]): string | undefined {
+  const variable = `npm_config_${key.replace(/-/g, '_')}`;
+  const set = ctx.lookup(variable) ?? ctx.lookup(variable.toUpperCase());
   if (set !== undefined) return set;
   for (const dir of new Set(dirs)) {
     const text = readTextIfExists(join(dir, '.npmrc'));
     if (text === undefined) continue;
-    const value = parseIni(text)['node-options'];
+    const value = parseIni(text)[key];
     if (typeof value === 'string') return value;
   }
   return undefined;
 }
 
 /**
- * The program npm and pnpm run each script with, when it is not the default sh: `--script-shell`, else
- * npm_config_script_shell, else `script-shell` in the project's or the user's .npmrc. It runs as
- * `PROGRAM -c SCRIPT`, so a file of the agent's own runs whatever the script says.
+ * Two settings change what a package script runs. `node-options` preloads a file into every Node
+ * program the script starts (a `--require ./wipe.js` there runs before `jest`), so the script's commands
+ * are read with it (src/shell/interpreters.ts reads the preload). `script-shell` (or `--script-shell`)
+ * is the program each script runs as `PROGRAM -c SCRIPT`, so a file of the agent's own runs whatever the
+ * script says.
  */
 function npmScriptShell(ctx: FollowContext, run: ScriptRun, dirs: readonly string[]): string | undefined {
   if (run.runner !== 'npm' && run.runner !== 'pnpm') return undefined;
-  const set = run.scriptShell ?? ctx.lookup('npm_config_script_shell') ?? ctx.lookup('NPM_CONFIG_SCRIPT_SHELL');
-  if (set !== undefined) return set;
-  for (const dir of new Set(dirs)) {
-    const text = readTextIfExists(join(dir, '.npmrc'));
-    if (text === undefined) continue;
-    const value = parseIni(text)['script-shell'];
-    if (typeof value === 'string') return value;
-  }
-  return undefined;
+  return run.scriptShell ?? npmSetting(ctx, 'script-shell', dirs);
 }
 
 /** `npm run nuke -- --force` and the other script runners, followed into package.json. */
@@ -191,7 +184,7 @@ export function packageFollow(argv: readonly string[], ctx: FollowContext): Foll
   const path = ctx.lookup('PATH');
   const home = ctx.lookup('HOME');
   const npmrcDirs = [cwd, ...found.files.map((file) => dirname(file)), ...(home ? [home] : [])];
-  const nodeOptions = run.runner !== 'npm' && run.runner !== 'pnpm' ? undefined : npmNodeOptions(ctx, npmrcDirs);
+  const nodeOptions = run.runner !== 'npm' && run.runner !== 'pnpm' ? undefined : npmSetting(ctx, 'node-options', npmrcDirs);
   const scriptShell = npmScriptShell(ctx, run, npmrcDirs);
   const out = followed({});
   for (const { dir, script, text } of found.runs) {
