@@ -75,10 +75,20 @@ export async function judgeNested(lines: readonly NestedLine[], outer: Invocatio
   // The shell parser loads only when a command carries a line worth reading (see plainly()).
   let shell: typeof import('./shell/analyze.js') | undefined;
   for (const nested of lines) {
-    const unreadable = (why: string) => out.commands.push({ path: ['nested', 'unreadable'], flags: new Map(), text: `${nested.via}: ${why}` });
+    // What cannot be read is an action of the outer tool (`nested unreadable`). Code that hides what it
+    // runs (`echo … | base64 -d | sh`, `$(…)` as the command) in a container or on a host may also run a
+    // cloud CLI with the credentials there, so its target is unknown too, as a cloud CLI's is there. An
+    // interactive session (a person typing, or a stdin the runner forwards) keeps the outer target.
+    const unreadable = (why: string, hides = true) => {
+      out.commands.push({ path: ['nested', 'unreadable'], flags: new Map(), text: `${nested.via}: ${why}` });
+      if (!hides || nested.where !== 'remote' || nested.filesHere) return;
+      const evidence = [{ source: 'command' as const, key: nested.via, value: `runs what cannot be read in advance (${why}), with whatever credentials it finds there` }];
+      out.targets.push({ target: { class: 'unknown', evidence, because: 'what runs there cannot be read, and may reach whatever the credentials there name' }, where: 'remote' });
+    };
     const text = nested.line ?? nested.argv?.map(quoteWord).join(' ');
     if (text === undefined) {
-      unreadable(nested.unreadable ?? 'an interactive session; what is typed into it cannot be read in advance');
+      if (nested.unreadable !== undefined) unreadable(nested.unreadable);
+      else unreadable('an interactive session; what is typed into it cannot be read in advance', false);
       continue;
     }
     if (depth >= maxNesting) {
@@ -117,7 +127,7 @@ export async function judgeNested(lines: readonly NestedLine[], outer: Invocatio
       // session into the target when it is not (a terminal, a pipe nobody read).
       if (remote && readsScriptFromStdin(command.argv)) {
         const script = known;
-        if (script === undefined) unreadable(`${showCommand(name, command.argv.slice(1))} reads its commands from a stdin chaperone cannot read in advance`);
+        if (script === undefined) unreadable(`${showCommand(name, command.argv.slice(1))} reads its commands from a stdin chaperone cannot read in advance`, false);
         else mergeInto(out, await judgeNested([{ via: `${nested.via} > ${name} <stdin>`, line: script, input: '', where: nested.where, ...(here ? { filesHere: true, cwd: command.cwd } : {}) }], outer, config, depth + 1));
         continue;
       }

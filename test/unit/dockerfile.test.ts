@@ -58,9 +58,9 @@ describe('docker build, as an agent', () => {
       ['docker buildx build -t shop:dev .', 'deny railway.volume.delete'],
       ['docker image build -f Dockerfile -t x .', 'deny railway.volume.delete'],
       ['docker build - < Dockerfile', 'deny railway.volume.delete'],
-      // A Dockerfile on a stdin not read ahead is an unreadable session into the daemon's target:
-      // development here, with a notice; a production daemon's is refused.
-      ['cat Dockerfile | docker build -f - .', 'allow nested.unreadable'],
+      // A Dockerfile on a stdin not read ahead cannot be read: what it runs may reach anything the
+      // build's secrets name, so its target is unknown, whatever the daemon's.
+      ['cat Dockerfile | docker build -f - .', 'deny nested.unreadable'],
       ['cat Dockerfile | docker -H ssh://deploy@prod-eu.example.com build -f - .', 'deny nested.unreadable'],
       ['docker build -f npm.Dockerfile .', 'allow'],
       ['docker build -f benign.Dockerfile .', 'allow'],
