@@ -49,7 +49,7 @@ export async function evaluate(invocation: Invocation, options: EvaluateOptions 
   const outerTarget = () => resolveTarget(tool, parsed, invocation, config);
   // Findings and target of some of the invocation's actions: all of them now, or statements streaming in later.
   const judgeActions = async (commands: Command[], nested: NestedLine[] | undefined, resolveAnyway: boolean) => {
-    const inner = nested && nested.length > 0 && !parsed.help ? await judgeNested(nested, invocation, config) : undefined;
+    const inner = nested && nested.length > 0 && !parsed.help ? await judgeNested(nested, invocation, config, 0, actor.actor === 'human') : undefined;
     const own = matchConfig(tool.name, { commands: inner ? [...commands, ...inner.commands] : commands, help: parsed.help }, config);
     const findings = [...own, ...(inner?.findings ?? [])];
     // The outer target counts for the tool's own findings and for whatever runs inside it remotely; a

@@ -21,6 +21,7 @@ import type { Command, Finding, Invocation, NestedLine, ParsedInvocation, Target
 import type { Tool } from './tools/tool.js';
 import type { Config } from './rules/config.js';
 import { classifyTarget } from './context/classify.js';
+import { stdinIsTerminal } from './payload/descriptors.js';
 import { quoteWord, showCommand } from './display/describe.js';
 import { isSystemCommand, systemCommand } from './nested-system.js';
 import { matchConfig } from './rules/match.js';
@@ -70,7 +71,12 @@ export function innerCommandOf(finding: Finding): InnerCommand | undefined {
   return innerCommands.get(finding);
 }
 
-export async function judgeNested(lines: readonly NestedLine[], outer: Invocation, config: Config, depth = 0): Promise<NestedJudgement> {
+/**
+ * `personAtTerminal`: this call's stdin is a terminal and its actor a human, so a session it opens is a
+ * person typing. Anything else that feeds a session (a pipe nobody read, an agent, even one in a pty)
+ * feeds commands nobody has seen.
+ */
+export async function judgeNested(lines: readonly NestedLine[], outer: Invocation, config: Config, depth = 0, personAtTerminal = false): Promise<NestedJudgement> {
   const out: NestedJudgement = { commands: [], findings: [], targets: [] };
   // The shell parser loads only when a command carries a line worth reading (see plainly()).
   let shell: typeof import('./shell/analyze.js') | undefined;
@@ -78,17 +84,20 @@ export async function judgeNested(lines: readonly NestedLine[], outer: Invocatio
     // What cannot be read is an action of the outer tool (`nested unreadable`). Code that hides what it
     // runs (`echo … | base64 -d | sh`, `$(…)` as the command) in a container or on a host may also run a
     // cloud CLI with the credentials there, so its target is unknown too, as a cloud CLI's is there. An
-    // interactive session (a person typing, or a stdin the runner forwards) keeps the outer target.
+    // interactive session (a person typing at this call's terminal) keeps the outer target.
     const unreadable = (why: string, hides = true) => {
       out.commands.push({ path: ['nested', 'unreadable'], flags: new Map(), text: `${nested.via}: ${why}` });
       if (!hides || nested.where !== 'remote' || nested.filesHere) return;
       const evidence = [{ source: 'command' as const, key: nested.via, value: `runs what cannot be read in advance (${why}), with whatever credentials it finds there` }];
       out.targets.push({ target: { class: 'unknown', evidence, because: 'what runs there cannot be read, and may reach whatever the credentials there name' }, where: 'remote' });
     };
+    // A session is a person typing at this call's terminal; a stdin that is not a terminal (a pipe nobody
+    // read) or an agent's feeds commands nobody has seen, as hidden as `base64 -d | sh`.
+    const typedByAPerson = () => personAtTerminal && outer.input === undefined && stdinIsTerminal();
     const text = nested.line ?? nested.argv?.map(quoteWord).join(' ');
     if (text === undefined) {
       if (nested.unreadable !== undefined) unreadable(nested.unreadable);
-      else unreadable('an interactive session; what is typed into it cannot be read in advance', false);
+      else unreadable('an interactive session; what is typed into it cannot be read in advance', !typedByAPerson());
       continue;
     }
     if (depth >= maxNesting) {
@@ -127,8 +136,8 @@ export async function judgeNested(lines: readonly NestedLine[], outer: Invocatio
       // session into the target when it is not (a terminal, a pipe nobody read).
       if (remote && readsScriptFromStdin(command.argv)) {
         const script = known;
-        if (script === undefined) unreadable(`${showCommand(name, command.argv.slice(1))} reads its commands from a stdin chaperone cannot read in advance`, false);
-        else mergeInto(out, await judgeNested([{ via: `${nested.via} > ${name} <stdin>`, line: script, input: '', where: nested.where, ...(here ? { filesHere: true, cwd: command.cwd } : {}) }], outer, config, depth + 1));
+        if (script === undefined) unreadable(`${showCommand(name, command.argv.slice(1))} reads its commands from a stdin chaperone cannot read in advance`, !typedByAPerson());
+        else mergeInto(out, await judgeNested([{ via: `${nested.via} > ${name} <stdin>`, line: script, input: '', where: nested.where, ...(here ? { filesHere: true, cwd: command.cwd } : {}) }], outer, config, depth + 1, personAtTerminal));
         continue;
       }
       // rm -r, dd of=/dev/…, mkfs… in the target: the outer tool's rules judge them (src/nested-system.ts).
@@ -150,7 +159,7 @@ export async function judgeNested(lines: readonly NestedLine[], outer: Invocatio
       if (remote && known === undefined && (await readsStdinPayload(tool, invocation, parsed, config))) {
         unreadable(`${showCommand(name, invocation.args)} reads commands from a stdin chaperone cannot read in advance`);
       }
-      const inner = parsed.nested && !parsed.help ? await judgeNested(parsed.nested, invocation, config, depth + 1) : undefined;
+      const inner = parsed.nested && !parsed.help ? await judgeNested(parsed.nested, invocation, config, depth + 1, personAtTerminal) : undefined;
       const findings = [...matchConfig(tool.name, { ...parsed, commands: [...parsed.commands, ...(inner?.commands ?? [])] }, config), ...(inner?.findings ?? [])];
       if (findings.length === 0) continue;
       const where = `${nested.via} > ${showCommand(name, invocation.args)}`;
