@@ -230,9 +230,8 @@ describe.skipIf(!haveTmux)('tmux: the name and the PIN at a real terminal', () =
     expect(auditOutcomes().map((r) => r.outcome)).toEqual(['confirmed']);
   });
 
-  it('an agent driving a tmux it started (whose server daemonized, hiding the agent) is stopped by the PIN', async () => {
-    setPin(sb.env, '4711');
-    // The tmux session is all the agent's: it types with send-keys. The server's parent is init now.
+  /** Types "production" at the delete's prompt, then a wrong PIN: refused, and railway never runs. */
+  async function typeNameThenWrongPin(): Promise<void> {
     const term = terminals.open(sb, deleteVolume);
     await term.waitFor('Type production to run it');
     term.type('production');
@@ -244,6 +243,12 @@ describe.skipIf(!haveTmux)('tmux: the name and the PIN at a real terminal', () =
     expect(code).toBe(77);
     expect(screen).toContain('wrong PIN; not confirmed');
     expect(sb.record('railway')).toBeUndefined();
+  }
+
+  it('an agent driving a tmux it started (whose server daemonized, hiding the agent) is stopped by the PIN', async () => {
+    setPin(sb.env, '4711');
+    // The tmux session is all the agent's: it types with send-keys. The server's parent is init now.
+    await typeNameThenWrongPin();
   });
 
   it('a staging target asks for yes and no PIN', async () => {
@@ -262,17 +267,7 @@ describe.skipIf(!haveTmux)('tmux: the name and the PIN at a real terminal', () =
   it('a volume delete in a staging-linked directory is production\'s: it asks for the name and the PIN', async () => {
     setPin(sb.env, '4711');
     linkRailway(sb, sb.work, 'staging');
-    const term = terminals.open(sb, deleteVolume);
-    await term.waitFor('Type production to run it');
-    term.type('production');
-    term.press('Enter');
-    await term.waitFor('PIN');
-    term.type('0000');
-    term.press('Enter');
-    const { code, screen } = await term.exit();
-    expect(code).toBe(77);
-    expect(screen).toContain('wrong PIN; not confirmed');
-    expect(sb.record('railway')).toBeUndefined();
+    await typeNameThenWrongPin();
   });
 
   it('the agent ancestry is also found when the agent drives tmux inside a pty it holds (script under claude)', async () => {
